@@ -1,0 +1,71 @@
+# LexCase: `make run` serves the app on the embedded default; `make test` runs the suite
+# on SQLite and on PostgreSQL.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+# pyenv honours .python-version (3.13); elsewhere take python3.13 from PATH.
+PYTHON ?= $(shell command -v pyenv >/dev/null 2>&1 && pyenv which python3.13 2>/dev/null || command -v python3.13 || command -v python3)
+DEB_PACKAGES := gettext chromium
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lexcase
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test test-sqlite test-postgres lint format messages bench clean
+
+$(VENV)/.installed: pyproject.toml
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null \
+		|| echo "WARNING: could not install$$missing (browser tests will be skipped)"; \
+	fi
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) -m lexcase migrate --noinput
+	$(PY) -m lexcase demo --if-empty
+	@echo "LexCase on http://$(HOST):$(PORT)/  (demo logins in README.md)"
+	@trap 'kill 0' EXIT; \
+	$(PY) -m lexcase db_worker & \
+	LEXCASE_DEBUG=$${LEXCASE_DEBUG:-1} $(VENV)/bin/gunicorn lexcase.wsgi -k gthread --threads 4 -b $(HOST):$(PORT) --access-logfile -
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+messages: install
+	cd lexcase && ../$(PY) -m lexcase makemessages -l zh_Hans --no-obsolete && ../$(PY) -m lexcase compilemessages -l zh_Hans
+
+test: lint test-sqlite test-postgres
+
+test-sqlite: install
+	@echo "== test suite on SQLite =="
+	$(PY) -m lexcase compilemessages -l zh_Hans >/dev/null
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(PY) -m pytest -q
+
+test-postgres: install
+	@echo "== test suite on PostgreSQL ($(TEST_DATABASE_URL)) =="
+	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(TEST_DATABASE_URL)'.rsplit('/',1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+		DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest -q; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "ERROR: no PostgreSQL answers at $(TEST_DATABASE_URL); CI requires both databases." >&2; exit 1; \
+	else \
+		echo "!!! WARNING: no PostgreSQL at $(TEST_DATABASE_URL): the PostgreSQL leg was SKIPPED !!!" >&2; \
+	fi
+
+bench: install
+	$(PY) -m bench.matter_list --matters $${MATTERS:-100000}
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import getpass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from lexcase.accounts.models import Role, Team
+from lexcase.accounts.services import user_create
+
+
+class Command(BaseCommand):
+    help = "Create a firm user: createuser USERNAME --role ROLE [--password P] [--team T]"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("username")
+        parser.add_argument("--role", required=True, choices=Role.values)
+        parser.add_argument("--password")
+        parser.add_argument("--team")
+        parser.add_argument("--name", default="")
+        parser.add_argument("--email", default="")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        password = opts["password"]
+        if password is None and opts.get("interactive", True) and self.stdin_is_tty():
+            password = getpass.getpass("Password: ")
+        team = None
+        if opts["team"]:
+            team, _created = Team.objects.get_or_create(name=opts["team"])
+        try:
+            user = user_create(
+                username=opts["username"],
+                role=opts["role"],
+                password=password,
+                name=opts["name"],
+                email=opts["email"],
+                team=team,
+            )
+        except ValidationError as exc:
+            raise CommandError(
+                "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+            ) from None
+        self.stdout.write(f"created user {user.username} ({user.role})")
+
+    @staticmethod
+    def stdin_is_tty() -> bool:
+        import sys
+
+        return sys.stdin is not None and sys.stdin.isatty()

@@ -1,0 +1,81 @@
+"""Users, roles, teams, practice areas and personal API tokens."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    PARTNER = "partner", _("Partner")
+    LAWYER = "lawyer", _("Lawyer")
+    ASSISTANT = "assistant", _("Assistant")
+    STAFF = "staff", _("Staff")
+    FINANCE = "finance", _("Finance")
+
+
+class Team(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PracticeArea(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    name = models.CharField(_("full name"), max_length=100, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.LAWYER)
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    practice_areas = models.ManyToManyField(
+        PracticeArea, verbose_name=_("practice areas"), blank=True
+    )
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.username
+
+    @property
+    def is_firm_admin(self) -> bool:
+        return self.is_active and self.role == Role.ADMIN
+
+    @property
+    def is_partner_or_admin(self) -> bool:
+        return self.is_active and self.role in {Role.ADMIN, Role.PARTNER}
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class ApiToken(models.Model):
+    """A personal access token; only its SHA-256 is stored, the secret is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"

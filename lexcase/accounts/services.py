@@ -1,0 +1,103 @@
+"""Writes for accounts: users and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lexcase.accounts.models import ApiToken, Role, Team, User
+from lexcase.audit.services import audit_record
+
+TOKEN_PREFIX = "lxc_"
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    role: str,
+    password: str | None = None,
+    name: str = "",
+    email: str = "",
+    team: Team | None = None,
+    actor: User | None = None,
+) -> User:
+    username = username.strip()
+    errors: dict[str, list[str]] = {}
+    if not username:
+        errors["username"] = [_("This field is required.")]
+    elif User.objects.filter(username__iexact=username).exists():
+        errors["username"] = [_("A user with this username already exists.")]
+    if role not in Role.values:
+        errors["role"] = [_("Unknown role “%(role)s”.") % {"role": role}]
+    user = User(username=username, role=role, name=name, email=email, team=team)
+    if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            errors["password"] = list(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.is_superuser = False
+    user.save()
+    audit_record(actor=actor, action="user.create", obj=user, data={"role": role})
+    return user
+
+
+@transaction.atomic
+def user_set_active(*, user: User, active: bool, actor: User | None) -> User:
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    audit_record(actor=actor, action="user.activate" if active else "user.deactivate", obj=user)
+    return user
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str = "default") -> tuple[ApiToken, str]:
+    """Create a token; the raw secret is returned once and never stored."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name.strip() or "default", prefix=raw[:12], token_hash=hash_token(raw)
+    )
+    audit_record(actor=user, action="token.create", obj=token)
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action="token.revoke", obj=token)
+    return token
+
+
+def api_token_authenticate(raw: str) -> User | None:
+    if not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=hash_token(raw), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    # Touch at most once a minute so a busy API client does not write on every call.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from lexcase.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("users/", views.user_list, name="users"),
+    path("users/<int:pk>/toggle-active/", views.user_toggle_active, name="user_toggle"),
+    path("tokens/", views.token_list, name="tokens"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+]

@@ -1,0 +1,93 @@
+"""/api/v1: assembles each app's router; one error shape for every failure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from lexcase.accounts.services import api_token_authenticate
+from lexcase.core.exceptions import NotAllowed, StaleEdit
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="LexCase API",
+    version="1",
+    auth=BearerToken(),
+    urls_namespace="api",
+    docs_url=None,
+)
+
+
+def _errors(request: HttpRequest, status: int, errors: list[dict[str, str]]) -> HttpResponse:
+    return api.create_response(request, {"errors": errors}, status=status)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = []
+    for error in exc.errors:
+        # loc is ("body", "payload", "field", ...) or ("query", "field"): keep the field path.
+        loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "payload", "query")]
+        errors.append({"field": ".".join(loc) or "__all__", "message": error.get("msg", "")})
+    return _errors(request, 422, errors)
+
+
+@api.exception_handler(DjangoValidationError)
+def on_service_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    if hasattr(exc, "error_dict"):
+        errors = [
+            {"field": field, "message": message}
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    else:
+        errors = [{"field": "__all__", "message": m} for m in exc.messages]
+    return _errors(request, 422, errors)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _errors(request, 404, [{"field": "__all__", "message": _("Not found.")}])
+
+
+@api.exception_handler(NotAllowed)
+def on_not_allowed(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
+    return _errors(
+        request, 403, [{"field": "__all__", "message": _("You may not do this on this matter.")}]
+    )
+
+
+@api.exception_handler(StaleEdit)
+def on_stale(request: HttpRequest, exc: StaleEdit) -> HttpResponse:
+    return _errors(
+        request,
+        409,
+        [{"field": "version", "message": _("The object was changed by someone else; reload it.")}],
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _errors(request, 401, [{"field": "__all__", "message": _("Authentication required.")}])
+
+
+from lexcase.matters.api import router as matters_router  # noqa: E402
+from lexcase.parties.api import router as parties_router  # noqa: E402
+
+api.add_router("/parties", parties_router)
+api.add_router("/matters", matters_router)

@@ -1,0 +1,249 @@
+"""A realistic demo firm: users, teams, parties and matters of every type and status.
+
+Bulk inserts keep 100k matters within a couple of minutes, so the same generator feeds
+the benchmarks (bench/). Deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from lexcase.accounts.models import PracticeArea, Role, Team, User
+from lexcase.accounts.services import user_create
+from lexcase.matters.models import (
+    MATTER_TYPE_CODES,
+    CaseCause,
+    Matter,
+    MatterMember,
+    MatterNumberCounter,
+    MatterParty,
+    MatterType,
+    MemberRole,
+    PartyRole,
+    Stage,
+    Status,
+)
+from lexcase.parties.identifiers import credit_code_check_char, id_number_check_char
+from lexcase.parties.models import Party, PartyKind
+from lexcase.parties.names import name_keys
+
+DEMO_PASSWORD = "lexcase-demo"
+
+DEMO_USERS = [
+    ("admin", "周主任", Role.ADMIN, None),
+    ("partner", "王建国", Role.PARTNER, "民商事争议解决部"),
+    ("partner2", "李慧敏", Role.PARTNER, "公司与合规部"),
+    ("lawyer", "陈思远", Role.LAWYER, "民商事争议解决部"),
+    ("lawyer2", "刘晓", Role.LAWYER, "民商事争议解决部"),
+    ("lawyer3", "张婷", Role.LAWYER, "公司与合规部"),
+    ("lawyer4", "赵磊", Role.LAWYER, "刑事与行政部"),
+    ("lawyer5", "孙悦", Role.LAWYER, "刑事与行政部"),
+    ("assistant", "吴佳", Role.ASSISTANT, "民商事争议解决部"),
+    ("staff", "郑秀兰", Role.STAFF, None),
+    ("finance", "冯会计", Role.FINANCE, None),
+]
+
+STAGES_BY_TYPE = {
+    MatterType.CIVIL: [Stage.FILING, Stage.FIRST_INSTANCE, Stage.SECOND_INSTANCE, Stage.RETRIAL],
+    MatterType.COMMERCIAL_ARBITRATION: [Stage.ARBITRATION],
+    MatterType.LABOR_ARBITRATION: [Stage.ARBITRATION, Stage.FIRST_INSTANCE],
+    MatterType.CRIMINAL: [Stage.INVESTIGATION, Stage.PROSECUTION_REVIEW, Stage.FIRST_INSTANCE],
+    MatterType.ADMINISTRATIVE: [Stage.FIRST_INSTANCE, Stage.SECOND_INSTANCE],
+    MatterType.ENFORCEMENT: [Stage.ENFORCEMENT],
+    MatterType.NON_LITIGATION: [Stage.ONGOING],
+    MatterType.COUNSEL: [Stage.ONGOING],
+    MatterType.CONSULTATION: [Stage.PREPARATION],
+}
+
+TITLES = {
+    MatterType.CIVIL: "{c}诉{o}{cause}",
+    MatterType.COMMERCIAL_ARBITRATION: "{c}与{o}{cause}仲裁",
+    MatterType.LABOR_ARBITRATION: "{c}与{o}劳动争议仲裁",
+    MatterType.CRIMINAL: "{c}涉嫌合同诈骗罪辩护",
+    MatterType.ADMINISTRATIVE: "{c}诉{o}行政处罚案",
+    MatterType.ENFORCEMENT: "{c}申请执行{o}",
+    MatterType.NON_LITIGATION: "{c}股权收购尽职调查",
+    MatterType.COUNSEL: "{c}常年法律顾问",
+    MatterType.CONSULTATION: "{c}法律咨询",
+}
+
+
+def demo_users() -> dict[str, User]:
+    users = {}
+    for username, name, role, team_name in DEMO_USERS:
+        team = Team.objects.get_or_create(name=team_name)[0] if team_name else None
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = user_create(
+                username=username, role=role, password=DEMO_PASSWORD, name=name, team=team
+            )
+        users[username] = user
+    return users
+
+
+def _id_number(rng: random.Random) -> str:
+    first = f"{rng.choice(['110105', '310104', '440305', '330106', '510107'])}"
+    first += f"{rng.randint(1950, 2003)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+    first += f"{rng.randint(0, 999):03d}"
+    return first + id_number_check_char(first)
+
+
+def _credit_code(rng: random.Random) -> str:
+    charset = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    first = "91" + rng.choice(["110105", "310115", "440300", "330100"])
+    first += "".join(rng.choice(charset) for _ in range(9))
+    return first + credit_code_check_char(first)
+
+
+def _party(fake: Any, rng: random.Random, kind: str) -> Party:
+    if kind == PartyKind.PERSON:
+        name = fake.name()
+        party = Party(kind=kind, name=name, id_number=_id_number(rng) if rng.random() < 0.6 else "")
+        party.phone = fake.phone_number()
+    else:
+        name = fake.company()
+        party = Party(
+            kind=kind, name=name, credit_code=_credit_code(rng) if rng.random() < 0.7 else ""
+        )
+    keys = name_keys(name, kind=kind)
+    party.name_normalized = keys["normalized"]
+    party.name_core = keys["core"]
+    party.name_trade = keys["trade"]
+    return party
+
+
+@transaction.atomic
+def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> dict[str, int]:
+    from faker import Faker
+
+    rng = random.Random(seed)
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    users = demo_users()
+    partners = [u for u in users.values() if u.role == Role.PARTNER]
+    lawyers = [u for u in users.values() if u.role == Role.LAWYER]
+    assistants = [u for u in users.values() if u.role == Role.ASSISTANT]
+    areas = list(PracticeArea.objects.all())
+    causes = list(CaseCause.objects.filter(parent__isnull=False))
+    now = timezone.now()
+    counters: dict[tuple[int, str], int] = {
+        (c.year, c.type_code): c.last for c in MatterNumberCounter.objects.all()
+    }
+    types = list(MatterType)
+    statuses = [Status.INTAKE] * 10 + [Status.OPEN] * 60 + [Status.CLOSED] * 25
+    statuses += [Status.ARCHIVED] * 5
+    priorities = ["P1"] * 10 + ["P2"] * 60 + ["P3"] * 30
+    updated_field = Matter._meta.get_field("updated_at")
+    created = 0
+    # Realistic activity dates need auto_now off while the rows are written.
+    updated_field.auto_now = False
+    try:
+        while created < matters:
+            n = min(batch, matters - created)
+            rows = []
+            plans = []
+            for _ in range(n):
+                mtype = rng.choice(types)
+                status = rng.choice(statuses)
+                created_at = now - timedelta(
+                    days=rng.randint(0, 5 * 365), minutes=rng.randint(0, 1440)
+                )
+                year = timezone.localtime(created_at).year
+                code = MATTER_TYPE_CODES[mtype]
+                counters[(year, code)] = counters.get((year, code), 0) + 1
+                client = _party(fake, rng, rng.choice([PartyKind.PERSON, PartyKind.ORGANIZATION]))
+                opposing = _party(fake, rng, rng.choice([PartyKind.PERSON, PartyKind.ORGANIZATION]))
+                cause = (
+                    rng.choice(causes)
+                    if causes and mtype in (MatterType.CIVIL, MatterType.COMMERCIAL_ARBITRATION)
+                    else None
+                )
+                title = TITLES[mtype].format(
+                    c=client.name, o=opposing.name, cause=cause.name if cause else "纠纷"
+                )
+                opened = None if status == Status.INTAKE else timezone.localtime(created_at).date()
+                updated_at = created_at + timedelta(days=rng.randint(0, 200))
+                matter = Matter(
+                    number=f"{year}-{code}-{counters[(year, code)]:04d}",
+                    title=title[:200],
+                    matter_type=mtype,
+                    cause=cause,
+                    practice_area=rng.choice(areas) if areas else None,
+                    summary=fake.paragraph(nb_sentences=3),
+                    priority=rng.choice(priorities),
+                    status=status,
+                    stage=rng.choice(STAGES_BY_TYPE[mtype])
+                    if status != Status.INTAKE
+                    else Stage.PREPARATION,
+                    amount=rng.randint(1, 50000) * 1000
+                    if mtype != MatterType.CONSULTATION
+                    else None,
+                    court=f"{fake.city_name()}人民法院"
+                    if mtype in (MatterType.CIVIL, MatterType.ADMINISTRATIVE, MatterType.CRIMINAL)
+                    else "",
+                    confidential=rng.random() < 0.05,
+                    opened_on=opened,
+                    closed_on=(opened + timedelta(days=rng.randint(30, 400)))
+                    if opened and status in (Status.CLOSED, Status.ARCHIVED)
+                    else None,
+                    created_by=rng.choice(lawyers),
+                    created_at=created_at,
+                    updated_at=min(updated_at, now),
+                )
+                rows.append(matter)
+                plans.append(
+                    (
+                        client,
+                        opposing,
+                        rng.choice(partners),
+                        rng.choice(lawyers),
+                        rng.random() < 0.4,
+                    )
+                )
+            Party.objects.bulk_create([p for plan in plans for p in plan[:2]], batch_size=batch)
+            Matter.objects.bulk_create(rows, batch_size=batch)
+            links, members = [], []
+            for matter, (client, opposing, partner, lead, with_assistant) in zip(
+                rows, plans, strict=True
+            ):
+                links.append(
+                    MatterParty(
+                        matter=matter,
+                        party=client,
+                        role=PartyRole.CLIENT,
+                        standing="原告" if matter.matter_type == MatterType.CIVIL else "",
+                    )
+                )
+                links.append(
+                    MatterParty(
+                        matter=matter,
+                        party=opposing,
+                        role=PartyRole.OPPOSING,
+                        standing="被告" if matter.matter_type == MatterType.CIVIL else "",
+                    )
+                )
+                members.append(
+                    MatterMember(matter=matter, user=partner, role=MemberRole.RESPONSIBLE_PARTNER)
+                )
+                members.append(MatterMember(matter=matter, user=lead, role=MemberRole.LEAD))
+                if with_assistant and assistants:
+                    members.append(
+                        MatterMember(
+                            matter=matter, user=rng.choice(assistants), role=MemberRole.ASSISTANT
+                        )
+                    )
+            MatterParty.objects.bulk_create(links, batch_size=batch)
+            MatterMember.objects.bulk_create(members, batch_size=batch)
+            created += n
+    finally:
+        updated_field.auto_now = True
+    for (year, code), last in counters.items():
+        MatterNumberCounter.objects.update_or_create(
+            year=year, type_code=code, defaults={"last": last}
+        )
+    return {"matters": created, "users": len(users)}

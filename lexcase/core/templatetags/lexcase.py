@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+
+from lexcase.matters.models import MemberRole, PartyRole, Stage, Status
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: Any, **kwargs: Any) -> str:
+    """The current query string with some parameters replaced (or removed when empty)."""
+    query: QueryDict = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+TIMELINE_TEXT = {
+    "created": lambda d: _("Matter %(number)s registered") % d,
+    "updated": lambda d: _("Details changed: %(fields)s") % {"fields": ", ".join(d["fields"])},
+    "status": lambda d: (
+        _("Status: %(old)s → %(new)s")
+        % {"old": Status(d["old"]).label, "new": Status(d["new"]).label}
+    ),
+    "stage": lambda d: (
+        _("Stage: %(old)s → %(new)s") % {"old": Stage(d["old"]).label, "new": Stage(d["new"]).label}
+    ),
+    "member_added": lambda d: (
+        _("%(user)s joined the team as %(role)s")
+        % {"user": d["user"], "role": MemberRole(d["role"]).label}
+    ),
+    "member_removed": lambda d: _("%(user)s left the team") % d,
+    "wall_added": lambda d: _("%(user)s was walled off this matter") % d,
+    "party_added": lambda d: (
+        _("%(party)s added as %(role)s") % {"party": d["party"], "role": PartyRole(d["role"]).label}
+    ),
+    "case_number": lambda d: (
+        _("Court case number %(number)s recorded (%(stage)s)")
+        % {"number": d["number"], "stage": Stage(d["stage"]).label}
+    ),
+}
+
+
+@register.filter
+def timeline_text(entry: Any) -> str:
+    render = TIMELINE_TEXT.get(entry.kind)
+    if render is None:
+        return entry.kind
+    try:
+        return render(entry.data)
+    except (KeyError, ValueError):
+        return entry.kind
+
+
+@register.filter
+def dict_get(mapping: dict, key: Any) -> Any:
+    return mapping.get(key, ()) if mapping else ()

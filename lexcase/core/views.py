@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from lexcase.audit.selectors import audit_events_by_actor
+from lexcase.matters.selectors import MatterFilters, matters_page, timeline_for_user
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    mine = matters_page(
+        user=request.user,
+        filters=MatterFilters(lawyer=request.user.pk, status="open"),
+        size=10,
+    )
+    intake = matters_page(
+        user=request.user, filters=MatterFilters(lawyer=request.user.pk, status="intake"), size=10
+    )
+    return render(
+        request,
+        "core/home.html",
+        {
+            "mine": mine,
+            "intake": intake,
+            "activity": timeline_for_user(user=request.user, limit=15),
+            "logins": audit_events_by_actor(user_id=request.user.pk, limit=5),
+        },
+    )
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,286 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from pydantic import ConfigDict, Field
+
+from lexcase.accounts.models import User
+from lexcase.audit.services import audit_record
+from lexcase.matters import selectors, services
+from lexcase.matters.models import Matter
+
+router = Router(tags=["matters"])
+
+MatterTypeLiteral = Literal[
+    "civil",
+    "commercial_arbitration",
+    "labor_arbitration",
+    "criminal",
+    "administrative",
+    "enforcement",
+    "non_litigation",
+    "counsel",
+    "consultation",
+]
+PriorityLiteral = Literal["P1", "P2", "P3"]
+PartyRoleLiteral = Literal["client", "opposing", "third_party", "opposing_counsel", "related"]
+MemberRoleLiteral = Literal["responsible_partner", "lead", "member", "assistant"]
+StatusLiteral = Literal["intake", "open", "closed", "archived"]
+
+
+class PartyLinkIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    party_id: int
+    role: PartyRoleLiteral
+    standing: str = Field(default="", max_length=30)
+
+
+class MatterIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=200)
+    matter_type: MatterTypeLiteral
+    priority: PriorityLiteral = "P2"
+    summary: str = Field(default="", max_length=20000)
+    practice_area: str | None = None
+    cause: int | None = None
+    amount: Decimal | None = Field(default=None, ge=0, lt=Decimal("1e14"))
+    court: str = Field(default="", max_length=200)
+    confidential: bool = False
+    parties: list[PartyLinkIn] = Field(default_factory=list, max_length=100)
+    lead_lawyer: str | None = None
+    responsible_partner: str | None = None
+
+
+class MatterPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    matter_type: MatterTypeLiteral | None = None
+    priority: PriorityLiteral | None = None
+    summary: str | None = Field(default=None, max_length=20000)
+    practice_area: str | None = None
+    cause: int | None = None
+    amount: Decimal | None = Field(default=None, ge=0, lt=Decimal("1e14"))
+    court: str | None = Field(default=None, max_length=200)
+    confidential: bool | None = None
+    outcome: str | None = Field(default=None, max_length=20000)
+
+
+class MemberIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=150)
+    role: MemberRoleLiteral
+
+
+class MatterPartyOut(Schema):
+    party_id: int
+    name: str
+    role: str
+    standing: str
+
+
+class MemberOut(Schema):
+    username: str
+    role: str
+
+
+class MatterOut(Schema):
+    id: int
+    number: str
+    title: str
+    matter_type: str
+    priority: str
+    status: str
+    stage: str
+    summary: str
+    practice_area: str | None
+    cause: str | None
+    amount: Decimal | None
+    court: str
+    confidential: bool
+    opened_on: date | None
+    closed_on: date | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    parties: list[MatterPartyOut]
+    members: list[MemberOut]
+    case_numbers: list[str]
+
+
+class MatterListItem(Schema):
+    id: int
+    number: str
+    title: str
+    matter_type: str
+    priority: str
+    status: str
+    stage: str
+    updated_at: datetime
+    version: int
+
+
+class MatterListOut(Schema):
+    items: list[MatterListItem]
+    next_cursor: str | None
+    total: int
+
+
+def matter_out(matter: Matter) -> MatterOut:
+    return MatterOut(
+        id=matter.pk,
+        number=matter.number,
+        title=matter.title,
+        matter_type=matter.matter_type,
+        priority=matter.priority,
+        status=matter.status,
+        stage=matter.stage,
+        summary=matter.summary,
+        practice_area=matter.practice_area.code if matter.practice_area else None,
+        cause=matter.cause.name if matter.cause else None,
+        amount=matter.amount,
+        court=matter.court,
+        confidential=matter.confidential,
+        opened_on=matter.opened_on,
+        closed_on=matter.closed_on,
+        created_at=matter.created_at,
+        updated_at=matter.updated_at,
+        version=matter.version,
+        parties=[
+            MatterPartyOut(
+                party_id=mp.party_id, name=mp.party.name, role=mp.role, standing=mp.standing
+            )
+            for mp in selectors.matter_parties(matter=matter)
+        ],
+        members=[
+            MemberOut(username=m.user.username, role=m.role)
+            for m in selectors.matter_members(matter=matter)
+        ],
+        case_numbers=[c.number for c in selectors.matter_case_numbers(matter=matter)],
+    )
+
+
+def _user(username: str | None, field: str) -> User | None:
+    if not username:
+        return None
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise ValidationError({field: [_("No active user “%(u)s”.") % {"u": username}]})
+    return user
+
+
+def _reload(request: HttpRequest, matter_id: int) -> MatterOut:
+    return matter_out(selectors.matter_get(user=request.user, pk=matter_id))
+
+
+@router.post("", response={201: MatterOut}, operation_id="matter_create")
+def create_matter(request: HttpRequest, payload: MatterIn) -> tuple[int, MatterOut]:
+    visible = selectors.parties_visible_to(request.user)
+    ids = [p.party_id for p in payload.parties]
+    found = {p.pk: p for p in visible.filter(pk__in=ids)}
+    missing = [str(i) for i in ids if i not in found]
+    if missing:
+        raise ValidationError(
+            {"parties": [_("Unknown party id(s): %(ids)s.") % {"ids": ", ".join(missing)}]}
+        )
+    with transaction.atomic():
+        matter = services.matter_create(
+            actor=request.user,
+            title=payload.title,
+            matter_type=payload.matter_type,
+            priority=payload.priority,
+            summary=payload.summary,
+            practice_area=payload.practice_area,
+            cause=payload.cause,
+            amount=payload.amount,
+            court=payload.court,
+            confidential=payload.confidential,
+            parties=[
+                services.PartyLink(party=found[p.party_id], role=p.role, standing=p.standing)
+                for p in payload.parties
+            ],
+            lead_lawyer=_user(payload.lead_lawyer, "lead_lawyer"),
+            responsible_partner=_user(payload.responsible_partner, "responsible_partner"),
+        )
+    return 201, _reload(request, matter.pk)
+
+
+@router.get("", response=MatterListOut, operation_id="matter_list")
+def list_matters(
+    request: HttpRequest,
+    q: str = "",
+    status: StatusLiteral | None = None,
+    matter_type: MatterTypeLiteral | None = None,
+    priority: PriorityLiteral | None = None,
+    practice_area: int | None = None,
+    lawyer: int | None = None,
+    sort: Literal["activity", "number", "created", "priority"] = "activity",
+    after: str = "",
+) -> MatterListOut:
+    page = selectors.matters_page(
+        user=request.user,
+        filters=selectors.MatterFilters(
+            q=q,
+            status=status or "",
+            matter_type=matter_type or "",
+            priority=priority or "",
+            practice_area=practice_area,
+            lawyer=lawyer,
+            sort=sort,
+        ),
+        cursor=after,
+    )
+    return MatterListOut(
+        items=[MatterListItem.model_validate(m, from_attributes=True) for m in page.items],
+        next_cursor=page.next_cursor,
+        total=page.total,
+    )
+
+
+@router.get("/{matter_id}", response=MatterOut, operation_id="matter_get")
+def get_matter(request: HttpRequest, matter_id: int) -> MatterOut:
+    matter = selectors.matter_get(user=request.user, pk=matter_id)
+    audit_record(
+        actor=request.user,
+        action="matter.view",
+        obj=matter,
+        matter_id=matter.pk,
+        data={"via": "api"},
+    )
+    return matter_out(matter)
+
+
+@router.patch("/{matter_id}", response=MatterOut, operation_id="matter_update")
+def update_matter(request: HttpRequest, matter_id: int, payload: MatterPatch) -> MatterOut:
+    matter = selectors.matter_get(user=request.user, pk=matter_id)
+    fields = payload.model_dump(exclude_unset=True)
+    version = fields.pop("version")
+    services.matter_update(actor=request.user, matter=matter, version=version, **fields)
+    return _reload(request, matter.pk)
+
+
+@router.post("/{matter_id}/open", response=MatterOut, operation_id="matter_open")
+def open_matter(request: HttpRequest, matter_id: int) -> MatterOut:
+    matter = selectors.matter_get(user=request.user, pk=matter_id)
+    services.matter_open(actor=request.user, matter=matter)
+    return _reload(request, matter.pk)
+
+
+@router.post("/{matter_id}/members", response={201: MatterOut}, operation_id="matter_member_add")
+def add_member(request: HttpRequest, matter_id: int, payload: MemberIn) -> tuple[int, MatterOut]:
+    matter = selectors.matter_get(user=request.user, pk=matter_id)
+    user = _user(payload.username, "username")
+    assert user is not None
+    services.matter_member_add(actor=request.user, matter=matter, user=user, role=payload.role)
+    return 201, _reload(request, matter.pk)

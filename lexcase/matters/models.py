@@ -1,0 +1,266 @@
+"""Matters (案件), their parties, team, court case numbers and timeline."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class MatterType(models.TextChoices):
+    CIVIL = "civil", _("Civil litigation")
+    COMMERCIAL_ARBITRATION = "commercial_arbitration", _("Commercial arbitration")
+    LABOR_ARBITRATION = "labor_arbitration", _("Labour arbitration")
+    CRIMINAL = "criminal", _("Criminal")
+    ADMINISTRATIVE = "administrative", _("Administrative")
+    ENFORCEMENT = "enforcement", _("Enforcement")
+    NON_LITIGATION = "non_litigation", _("Non-litigation")
+    COUNSEL = "counsel", _("Retained counsel")
+    CONSULTATION = "consultation", _("Consultation")
+
+
+# Short codes used in firm matter numbers (e.g. 2026-民-0001).
+MATTER_TYPE_CODES = {
+    MatterType.CIVIL: "民",
+    MatterType.COMMERCIAL_ARBITRATION: "仲",
+    MatterType.LABOR_ARBITRATION: "劳",
+    MatterType.CRIMINAL: "刑",
+    MatterType.ADMINISTRATIVE: "行",
+    MatterType.ENFORCEMENT: "执",
+    MatterType.NON_LITIGATION: "非",
+    MatterType.COUNSEL: "顾",
+    MatterType.CONSULTATION: "咨",
+}
+
+
+class Priority(models.TextChoices):
+    P1 = "P1", _("P1 Urgent")
+    P2 = "P2", _("P2 Important")
+    P3 = "P3", _("P3 Normal")
+
+
+class Status(models.TextChoices):
+    INTAKE = "intake", _("Intake")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    ARCHIVED = "archived", _("Archived")
+
+
+class Stage(models.TextChoices):
+    PREPARATION = "preparation", _("Preparation")
+    FILING = "filing", _("Filing")
+    ARBITRATION = "arbitration", _("Arbitration")
+    FIRST_INSTANCE = "first_instance", _("First instance")
+    SECOND_INSTANCE = "second_instance", _("Second instance")
+    RETRIAL = "retrial", _("Retrial")
+    ENFORCEMENT = "enforcement", _("Enforcement")
+    INVESTIGATION = "investigation", _("Investigation")
+    PROSECUTION_REVIEW = "prosecution_review", _("Prosecution review")
+    ONGOING = "ongoing", _("Ongoing service")
+    CONCLUDED = "concluded", _("Concluded")
+
+
+class PrioritySLA(models.Model):
+    """The service level of each priority tier; editable by the firm (product.md §2)."""
+
+    priority = models.CharField(max_length=2, choices=Priority.choices, unique=True)
+    first_action_hours = models.PositiveIntegerField(null=True, blank=True)
+    description = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return f"{self.priority}: {self.description}"
+
+
+class CaseCause(models.Model):
+    """案由: versioned reference data (domain-cn §4.3)."""
+
+    version = models.CharField(max_length=10)
+    code = models.CharField(max_length=20)
+    name = models.CharField(max_length=100)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT)
+
+    class Meta:
+        ordering = ["version", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="case_cause_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MatterNumberCounter(models.Model):
+    """One row per (year, type code); incremented under the row lock to hand out numbers."""
+
+    year = models.PositiveIntegerField()
+    type_code = models.CharField(max_length=4)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "type_code"], name="matter_counter_unique")
+        ]
+
+
+class Matter(models.Model):
+    number = models.CharField(_("matter number"), max_length=40, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    matter_type = models.CharField(_("matter type"), max_length=30, choices=MatterType.choices)
+    cause = models.ForeignKey(
+        CaseCause,
+        verbose_name=_("cause of action"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
+    practice_area = models.ForeignKey(
+        "accounts.PracticeArea",
+        verbose_name=_("practice area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    priority = models.CharField(
+        _("priority"), max_length=2, choices=Priority.choices, default=Priority.P2
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.INTAKE
+    )
+    stage = models.CharField(
+        _("stage"), max_length=30, choices=Stage.choices, default=Stage.PREPARATION
+    )
+    amount = models.DecimalField(
+        _("amount in dispute"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    court = models.CharField(_("court or arbitration body"), max_length=200, blank=True)
+    confidential = models.BooleanField(_("confidential"), default=False)
+    outcome = models.TextField(_("outcome"), blank=True)
+    opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Last activity: bumped by every service that changes the matter; the list sorts on it.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("matter")
+        verbose_name_plural = _("matters")
+        indexes = [
+            models.Index(fields=["status", "-updated_at", "-id"]),
+            models.Index(fields=["-updated_at", "-id"]),
+            models.Index(fields=["matter_type", "-updated_at"]),
+            models.Index(fields=["priority", "-updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class MemberRole(models.TextChoices):
+    RESPONSIBLE_PARTNER = "responsible_partner", _("Responsible partner")
+    LEAD = "lead", _("Lead lawyer")
+    MEMBER = "member", _("Member")
+    ASSISTANT = "assistant", _("Assistant")
+
+
+class MatterMember(models.Model):
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=30, choices=MemberRole.choices)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["matter", "user"], name="matter_member_unique"),
+            # One responsible partner and one lead per matter.
+            models.UniqueConstraint(
+                fields=["matter", "role"],
+                condition=models.Q(role__in=["responsible_partner", "lead"]),
+                name="matter_single_partner_and_lead",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "matter"])]
+
+
+class EthicalWall(models.Model):
+    """Walls a user off a matter, whatever else would admit them."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="walls")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("reason"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["matter", "user"], name="ethical_wall_unique")
+        ]
+        indexes = [models.Index(fields=["user", "matter"])]
+
+
+class PartyRole(models.TextChoices):
+    CLIENT = "client", _("Client")
+    OPPOSING = "opposing", _("Opposing party")
+    THIRD_PARTY = "third_party", _("Third party")
+    OPPOSING_COUNSEL = "opposing_counsel", _("Opposing counsel")
+    RELATED = "related", _("Related party")
+
+
+class MatterParty(models.Model):
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="matter_parties")
+    party = models.ForeignKey(
+        "parties.Party", on_delete=models.PROTECT, related_name="matter_links"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=PartyRole.choices)
+    # 诉讼地位: 原告, 被告, 第三人, 申请人, 被申请人, 上诉人, 被上诉人 …
+    standing = models.CharField(_("procedural standing"), max_length=30, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["matter", "party", "role"], name="matter_party_unique")
+        ]
+        indexes = [models.Index(fields=["party", "matter"])]
+
+
+class CourtCaseNumber(models.Model):
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="case_numbers")
+    stage = models.CharField(_("stage"), max_length=30, choices=Stage.choices)
+    number = models.CharField(_("court case number"), max_length=60)
+    year = models.PositiveIntegerField()
+    court_code = models.CharField(max_length=10)
+    type_code = models.CharField(max_length=6)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["matter", "number"], name="court_case_number_unique")
+        ]
+        indexes = [models.Index(fields=["number"])]
+
+
+class TimelineEntry(models.Model):
+    """What happened on a matter; `kind` + `data` are rendered in the reader's language."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="timeline")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=40)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["actor", "-at"])]

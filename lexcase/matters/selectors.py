@@ -1,0 +1,265 @@
+"""The confidentiality gate: every read of a matter, or of anything hanging off it, is here.
+
+Who sees a matter (律师法 Art. 38; DESIGN §1.2):
+- its members (any role on the team, the responsible partner included);
+- partners and administrators, unless the matter is confidential (members only);
+- nobody who is walled off it, whatever else would admit them;
+- never an inactive or anonymous user.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from lexcase.accounts.models import Role
+from lexcase.matters.models import (
+    CourtCaseNumber,
+    EthicalWall,
+    Matter,
+    MatterMember,
+    MatterParty,
+    TimelineEntry,
+)
+from lexcase.parties.models import Party
+from lexcase.parties.names import normalize_name
+
+
+def _active_staff(user: Any) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.role in Role.values)
+
+
+def matters_visible_to(user: Any) -> QuerySet[Matter]:
+    if not _active_staff(user):
+        return Matter.objects.none()
+    member = Exists(MatterMember.objects.filter(matter=OuterRef("pk"), user=user))
+    walled = Exists(EthicalWall.objects.filter(matter=OuterRef("pk"), user=user))
+    admitted = Q(member)
+    if user.role in (Role.ADMIN, Role.PARTNER):
+        admitted |= Q(confidential=False)
+    return Matter.objects.filter(admitted).exclude(walled)
+
+
+def matter_get(*, user: Any, pk: Any) -> Matter:
+    """The matter if `user` may see it; 404 otherwise, so existence never leaks."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    matter = (
+        matters_visible_to(user)
+        .select_related("cause", "practice_area", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if matter is None:
+        raise Http404
+    return matter
+
+
+def matter_is_visible(*, user: Any, matter_id: int) -> bool:
+    return matters_visible_to(user).filter(pk=matter_id).exists()
+
+
+def matter_members(*, matter: Matter) -> QuerySet[MatterMember]:
+    # `matter` comes from matter_get, so it has passed the gate already.
+    return matter.members.select_related("user").order_by("role", "user__username")
+
+
+def matter_parties(*, matter: Matter) -> QuerySet[MatterParty]:
+    return matter.matter_parties.select_related("party").order_by("role", "id")
+
+
+def matter_case_numbers(*, matter: Matter) -> QuerySet[CourtCaseNumber]:
+    return matter.case_numbers.all()
+
+
+def matter_timeline(*, matter: Matter, limit: int = 100) -> QuerySet[TimelineEntry]:
+    return matter.timeline.select_related("actor")[:limit]
+
+
+def member_role(*, matter: Matter, user: Any) -> str | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        MatterMember.objects.filter(matter=matter, user=user).values_list("role", flat=True).first()
+    )
+
+
+def timeline_for_user(*, user: Any, limit: int = 20) -> QuerySet[TimelineEntry]:
+    """The user's own recent activity, limited to matters they can still see."""
+    return (
+        TimelineEntry.objects.filter(actor=user, matter__in=matters_visible_to(user))
+        .select_related("matter")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+# Parties hang off matters: a party is visible when it is on no matter at all (a fresh
+# contact) or on at least one matter the user can see.
+def parties_visible_to(user: Any) -> QuerySet[Party]:
+    if not _active_staff(user):
+        return Party.objects.none()
+    on_any = Exists(MatterParty.objects.filter(party=OuterRef("pk")))
+    on_visible = Exists(
+        MatterParty.objects.filter(party=OuterRef("pk"), matter__in=matters_visible_to(user))
+    )
+    return Party.objects.filter(~Q(on_any) | Q(on_visible))
+
+
+def party_get(*, user: Any, pk: Any) -> Party:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    party = parties_visible_to(user).filter(pk=pk).first()
+    if party is None:
+        raise Http404
+    return party
+
+
+def party_matters(*, user: Any, party: Party) -> QuerySet[MatterParty]:
+    return (
+        MatterParty.objects.filter(party=party, matter__in=matters_visible_to(user))
+        .select_related("matter")
+        .order_by("-matter__updated_at")
+    )
+
+
+def parties_search(*, user: Any, q: str = "", kind: str = "") -> QuerySet[Party]:
+    qs = parties_visible_to(user)
+    if kind:
+        qs = qs.filter(kind=kind)
+    q = q.strip()
+    if q:
+        key = normalize_name(q)
+        qs = qs.filter(
+            Q(name_normalized__contains=key)
+            | Q(aliases__name_normalized__contains=key)
+            | Q(id_number=q.upper())
+            | Q(credit_code=q.upper())
+        ).distinct()
+    return qs.order_by("name", "id")
+
+
+# -- The matter list: filters, search, sorting and keyset pagination --------------------
+
+SORTS: dict[str, tuple[tuple[str, bool], ...]] = {
+    # name -> ((field, descending), ...); the last field is the unique tiebreaker.
+    "activity": (("updated_at", True), ("id", True)),
+    "number": (("number", False), ("id", False)),
+    "created": (("created_at", True), ("id", True)),
+    "priority": (("priority", False), ("updated_at", True), ("id", True)),
+}
+
+
+@dataclass(frozen=True)
+class MatterFilters:
+    q: str = ""
+    status: str = ""
+    matter_type: str = ""
+    priority: str = ""
+    practice_area: int | None = None
+    lawyer: int | None = None
+    opened_from: date | None = None
+    opened_to: date | None = None
+    sort: str = "activity"
+
+
+@dataclass(frozen=True)
+class MatterPage:
+    items: list[Matter]
+    next_cursor: str | None
+    total: int
+
+
+def _encode_cursor(values: list[Any]) -> str:
+    raw = json.dumps([v.isoformat() if hasattr(v, "isoformat") else v for v in values])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, n: int) -> list[Any] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        values = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(values, list) or len(values) != n:
+        return None
+    return values
+
+
+def _keyset_after(order: tuple[tuple[str, bool], ...], values: list[Any]) -> Q:
+    """Rows strictly after `values` in the lexicographic order `order`."""
+    condition = Q()
+    for i, (field, desc) in enumerate(order):
+        step = Q(**{f"{field}__{'lt' if desc else 'gt'}": values[i]})
+        for j in range(i):
+            step &= Q(**{order[j][0]: values[j]})
+        condition |= step
+    return condition
+
+
+def matters_filter(*, user: Any, filters: MatterFilters) -> QuerySet[Matter]:
+    qs = matters_visible_to(user)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.matter_type:
+        qs = qs.filter(matter_type=filters.matter_type)
+    if filters.priority:
+        qs = qs.filter(priority=filters.priority)
+    if filters.practice_area:
+        qs = qs.filter(practice_area_id=filters.practice_area)
+    if filters.lawyer:
+        qs = qs.filter(
+            Exists(MatterMember.objects.filter(matter=OuterRef("pk"), user_id=filters.lawyer))
+        )
+    if filters.opened_from:
+        qs = qs.filter(opened_on__gte=filters.opened_from)
+    if filters.opened_to:
+        qs = qs.filter(opened_on__lte=filters.opened_to)
+    q = filters.q.strip()
+    if q:
+        key = normalize_name(q)
+        by_party = Exists(
+            MatterParty.objects.filter(matter=OuterRef("pk"), party__name_normalized__contains=key)
+        )
+        by_case_number = Exists(
+            CourtCaseNumber.objects.filter(matter=OuterRef("pk"), number__contains=q)
+        )
+        qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q) | by_party | by_case_number)
+    return qs
+
+
+def matters_page(
+    *, user: Any, filters: MatterFilters, cursor: str = "", size: int = 50
+) -> MatterPage:
+    order = SORTS.get(filters.sort, SORTS["activity"])
+    qs = matters_filter(user=user, filters=filters)
+    total = qs.count()
+    if cursor:
+        values = _decode_cursor(cursor, len(order))
+        if values is not None:
+            qs = qs.filter(_keyset_after(order, values))
+    ordering = [f"-{f}" if desc else f for f, desc in order]
+    rows = list(qs.select_related("practice_area", "cause").order_by(*ordering)[: size + 1])
+    next_cursor = None
+    if len(rows) > size:
+        rows = rows[:size]
+        last = rows[-1]
+        next_cursor = _encode_cursor([getattr(last, f) for f, _desc in order])
+    return MatterPage(items=rows, next_cursor=next_cursor, total=total)
+
+
+def matters_with_leads(matters: list[Matter]) -> dict[int, list[MatterMember]]:
+    """Team members of the matters on one page, in one query (no N+1)."""
+    by_matter: dict[int, list[MatterMember]] = {m.pk: [] for m in matters}
+    for member in MatterMember.objects.filter(matter_id__in=list(by_matter)).select_related("user"):
+        by_matter[member.matter_id].append(member)
+    return by_matter

@@ -1,0 +1,549 @@
+"""Writes for matters. Every change is atomic, checked, put on the timeline and audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lexcase.accounts.models import PracticeArea, Role, User
+from lexcase.audit.services import audit_record
+from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.matters.case_numbers import CaseNumberError, parse_case_number
+from lexcase.matters.models import (
+    MATTER_TYPE_CODES,
+    CaseCause,
+    CourtCaseNumber,
+    EthicalWall,
+    Matter,
+    MatterMember,
+    MatterNumberCounter,
+    MatterParty,
+    MatterType,
+    MemberRole,
+    PartyRole,
+    Priority,
+    Stage,
+    Status,
+    TimelineEntry,
+)
+from lexcase.parties.models import Party
+
+STATUS_TRANSITIONS: dict[str, set[str]] = {
+    Status.INTAKE: {Status.OPEN},
+    Status.OPEN: {Status.CLOSED},
+    Status.CLOSED: {Status.ARCHIVED, Status.OPEN},
+    Status.ARCHIVED: set(),
+}
+
+STAGE_TRANSITIONS: dict[str, set[str]] = {
+    Stage.PREPARATION: {
+        Stage.FILING,
+        Stage.ARBITRATION,
+        Stage.FIRST_INSTANCE,
+        Stage.INVESTIGATION,
+        Stage.ONGOING,
+        Stage.ENFORCEMENT,
+        Stage.CONCLUDED,
+    },
+    Stage.FILING: {Stage.FIRST_INSTANCE, Stage.ARBITRATION, Stage.CONCLUDED},
+    Stage.ARBITRATION: {Stage.FIRST_INSTANCE, Stage.ENFORCEMENT, Stage.CONCLUDED},
+    Stage.INVESTIGATION: {Stage.PROSECUTION_REVIEW, Stage.FIRST_INSTANCE, Stage.CONCLUDED},
+    Stage.PROSECUTION_REVIEW: {Stage.FIRST_INSTANCE, Stage.CONCLUDED},
+    Stage.FIRST_INSTANCE: {
+        Stage.SECOND_INSTANCE,
+        Stage.RETRIAL,
+        Stage.ENFORCEMENT,
+        Stage.CONCLUDED,
+    },
+    Stage.SECOND_INSTANCE: {Stage.RETRIAL, Stage.ENFORCEMENT, Stage.CONCLUDED},
+    Stage.RETRIAL: {Stage.SECOND_INSTANCE, Stage.ENFORCEMENT, Stage.CONCLUDED},
+    Stage.ENFORCEMENT: {Stage.CONCLUDED},
+    Stage.ONGOING: {Stage.CONCLUDED},
+    Stage.CONCLUDED: {Stage.RETRIAL, Stage.ENFORCEMENT},
+}
+
+EDITABLE_FIELDS = (
+    "title",
+    "matter_type",
+    "cause",
+    "practice_area",
+    "summary",
+    "priority",
+    "amount",
+    "court",
+    "confidential",
+    "outcome",
+)
+
+
+def _require(user: Any, perm: str, matter: Matter | None = None) -> None:
+    if not user.has_perm(perm, matter):
+        raise NotAllowed(perm)
+
+
+def _timeline(matter: Matter, actor: Any, kind: str, **data: Any) -> None:
+    TimelineEntry.objects.create(matter=matter, actor=actor, kind=kind, data=data)
+
+
+def _touch(matter: Matter) -> None:
+    Matter.objects.filter(pk=matter.pk).update(updated_at=timezone.now())
+
+
+def matter_number_next(*, year: int, matter_type: str) -> str:
+    """Hand out the next firm number; the counter row lock serialises concurrent intakes."""
+    type_code = MATTER_TYPE_CODES[MatterType(matter_type)]
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                MatterNumberCounter.objects.get_or_create(year=year, type_code=type_code)
+        except IntegrityError:
+            pass  # created concurrently by another intake: fine, it exists now
+        counter = MatterNumberCounter.objects.filter(year=year, type_code=type_code)
+        counter.update(last=F("last") + 1)
+        seq = counter.values_list("last", flat=True).get()
+    return settings.LEXCASE_MATTER_NUMBER_PATTERN.format(year=year, type=type_code, seq=seq)
+
+
+@dataclass(frozen=True)
+class PartyLink:
+    party: Party
+    role: str
+    standing: str = ""
+
+
+def _clean_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate matter fields; return cleaned values or raise ValidationError by field."""
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    if "title" in data:
+        title = " ".join(str(data["title"] or "").split())
+        if not title:
+            errors["title"] = [_("This field is required.")]
+        elif len(title) > 200:
+            errors["title"] = [_("At most 200 characters.")]
+        cleaned["title"] = title
+    if "matter_type" in data:
+        if data["matter_type"] not in MatterType.values:
+            errors["matter_type"] = [_("Choose a valid matter type.")]
+        cleaned["matter_type"] = data["matter_type"]
+    if "priority" in data:
+        if data["priority"] not in Priority.values:
+            errors["priority"] = [_("Priority must be P1, P2 or P3.")]
+        cleaned["priority"] = data["priority"]
+    if "cause" in data:
+        cause = data["cause"]
+        if cause not in (None, "") and not isinstance(cause, CaseCause):
+            cause = CaseCause.objects.filter(pk=cause).first() if str(cause).isdigit() else None
+            if cause is None:
+                errors["cause"] = [_("Unknown cause of action.")]
+        cleaned["cause"] = cause or None
+    if "practice_area" in data:
+        area = data["practice_area"]
+        if area not in (None, "") and not isinstance(area, PracticeArea):
+            area = PracticeArea.objects.filter(code=area).first() or (
+                PracticeArea.objects.filter(pk=area).first() if str(area).isdigit() else None
+            )
+            if area is None:
+                errors["practice_area"] = [_("Unknown practice area.")]
+        cleaned["practice_area"] = area or None
+    if "amount" in data:
+        amount = data["amount"]
+        if amount in (None, ""):
+            cleaned["amount"] = None
+        else:
+            try:
+                value = Decimal(str(amount))
+                if not value.is_finite() or value < 0 or value >= Decimal("1e14"):
+                    raise InvalidOperation
+                cleaned["amount"] = value.quantize(Decimal("0.01"))
+            except InvalidOperation:
+                errors["amount"] = [_("Enter a non-negative amount.")]
+    for field, limit in (("court", 200), ("summary", 20000), ("outcome", 20000)):
+        if field in data:
+            value = str(data[field] or "").strip()
+            if len(value) > limit:
+                errors[field] = [_("At most %(n)d characters.") % {"n": limit}]
+            cleaned[field] = value
+    if "confidential" in data:
+        cleaned["confidential"] = bool(data["confidential"])
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _check_party_links(links: list[PartyLink]) -> None:
+    errors = []
+    seen = set()
+    for link in links:
+        if link.role not in PartyRole.values:
+            errors.append(_("Unknown party role “%(role)s”.") % {"role": link.role})
+        key = (link.party.pk, link.role)
+        if key in seen:
+            errors.append(_("%(name)s is listed twice in the same role.") % {"name": link.party})
+        seen.add(key)
+    if errors:
+        raise ValidationError({"parties": errors})
+
+
+def _check_member(user: User | None, field: str, *, partner: bool = False) -> None:
+    if user is None:
+        return
+    if not user.is_active or user.role not in Role.values:
+        raise ValidationError({field: [_("This user is not active.")]})
+    if partner and user.role not in (Role.PARTNER, Role.ADMIN):
+        raise ValidationError({field: [_("The responsible partner must be a partner.")]})
+    if not partner and user.role not in (Role.PARTNER, Role.LAWYER, Role.ADMIN):
+        raise ValidationError({field: [_("The lead lawyer must be a lawyer or partner.")]})
+
+
+@transaction.atomic
+def matter_create(
+    *,
+    actor: User,
+    title: str,
+    matter_type: str,
+    priority: str = Priority.P2,
+    summary: str = "",
+    cause: Any = None,
+    practice_area: Any = None,
+    amount: Any = None,
+    court: str = "",
+    confidential: bool = False,
+    parties: list[PartyLink] | None = None,
+    lead_lawyer: User | None = None,
+    responsible_partner: User | None = None,
+) -> Matter:
+    _require(actor, "matters.add_matter")
+    cleaned = _clean_fields(
+        {
+            "title": title,
+            "matter_type": matter_type,
+            "priority": priority,
+            "summary": summary,
+            "cause": cause,
+            "practice_area": practice_area,
+            "amount": amount,
+            "court": court,
+            "confidential": confidential,
+        }
+    )
+    links = parties or []
+    _check_party_links(links)
+    _check_member(lead_lawyer, "lead_lawyer")
+    _check_member(responsible_partner, "responsible_partner", partner=True)
+    if lead_lawyer and responsible_partner and lead_lawyer.pk == responsible_partner.pk:
+        raise ValidationError(
+            {"lead_lawyer": [_("The lead lawyer and the responsible partner must differ.")]}
+        )
+    year = timezone.localdate().year
+    matter = Matter.objects.create(
+        number=matter_number_next(year=year, matter_type=cleaned["matter_type"]),
+        created_by=actor,
+        **cleaned,
+    )
+    for link in links:
+        MatterParty.objects.create(
+            matter=matter, party=link.party, role=link.role, standing=link.standing[:30]
+        )
+    team: dict[int, tuple[User, str]] = {}
+    if responsible_partner:
+        team[responsible_partner.pk] = (responsible_partner, MemberRole.RESPONSIBLE_PARTNER)
+    if lead_lawyer:
+        team[lead_lawyer.pk] = (lead_lawyer, MemberRole.LEAD)
+    if actor.pk not in team:
+        # Whoever registers the intake can follow it; assistants as assistants.
+        role = MemberRole.ASSISTANT if actor.role == Role.ASSISTANT else MemberRole.MEMBER
+        team[actor.pk] = (actor, role)
+    for user, role in team.values():
+        MatterMember.objects.create(matter=matter, user=user, role=role)
+    _timeline(matter, actor, "created", number=matter.number)
+    audit_record(actor=actor, action="matter.create", obj=matter, matter_id=matter.pk)
+    return matter
+
+
+@transaction.atomic
+def matter_update(*, actor: User, matter: Matter, version: int, **fields: Any) -> Matter:
+    """Change editable fields. `version` is what the editor loaded: a stale one is refused."""
+    _require(actor, "matters.change_matter", matter)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
+    cleaned = _clean_fields(fields)
+    # Compare-and-swap on the version: works the same on SQLite and PostgreSQL.
+    updated = Matter.objects.filter(pk=matter.pk, version=version).update(version=F("version") + 1)
+    if not updated:
+        audit_record(
+            actor=actor,
+            action="matter.update_conflict",
+            obj=matter,
+            matter_id=matter.pk,
+            data={"version": version},
+        )
+        raise StaleEdit
+    matter.refresh_from_db()
+    changes = {}
+    for field, value in cleaned.items():
+        old = getattr(matter, field)
+        if old != value:
+            changes[field] = [
+                str(old) if old is not None else "",
+                str(value) if value is not None else "",
+            ]
+            setattr(matter, field, value)
+    matter.save()
+    if changes:
+        _timeline(matter, actor, "updated", fields=sorted(changes))
+    audit_record(
+        actor=actor,
+        action="matter.update",
+        obj=matter,
+        matter_id=matter.pk,
+        data={"fields": sorted(changes)},
+    )
+    return matter
+
+
+def _transition(*, actor: User, matter: Matter, to: str, perm: str, **extra: Any) -> Matter:
+    _require(actor, perm, matter)
+    current = Matter.objects.filter(pk=matter.pk).values_list("status", flat=True).get()
+    if to not in STATUS_TRANSITIONS[current]:
+        raise ValidationError(
+            {
+                "status": [
+                    _("A matter cannot go from “%(from)s” to “%(to)s”.")
+                    % {"from": Status(current).label, "to": Status(to).label}
+                ]
+            }
+        )
+    # Guarded update: two concurrent transitions cannot both succeed.
+    changed = Matter.objects.filter(pk=matter.pk, status=current).update(
+        status=to, version=F("version") + 1, updated_at=timezone.now(), **extra
+    )
+    if not changed:
+        raise StaleEdit
+    matter.refresh_from_db()
+    _timeline(matter, actor, "status", old=current, new=to)
+    audit_record(
+        actor=actor,
+        action=f"matter.{to}",
+        obj=matter,
+        matter_id=matter.pk,
+        data={"from": current},
+    )
+    return matter
+
+
+@transaction.atomic
+def matter_open(*, actor: User, matter: Matter) -> Matter:
+    return _transition(
+        actor=actor,
+        matter=matter,
+        to=Status.OPEN,
+        perm="matters.open_matter",
+        opened_on=matter.opened_on or timezone.localdate(),
+        closed_on=None,
+    )
+
+
+@transaction.atomic
+def matter_close(*, actor: User, matter: Matter, outcome: str = "") -> Matter:
+    extra: dict[str, Any] = {"closed_on": timezone.localdate()}
+    if outcome.strip():
+        extra["outcome"] = outcome.strip()
+    return _transition(
+        actor=actor, matter=matter, to=Status.CLOSED, perm="matters.close_matter", **extra
+    )
+
+
+@transaction.atomic
+def matter_reopen(*, actor: User, matter: Matter) -> Matter:
+    return _transition(
+        actor=actor, matter=matter, to=Status.OPEN, perm="matters.close_matter", closed_on=None
+    )
+
+
+@transaction.atomic
+def matter_archive(*, actor: User, matter: Matter) -> Matter:
+    return _transition(actor=actor, matter=matter, to=Status.ARCHIVED, perm="matters.close_matter")
+
+
+@transaction.atomic
+def matter_change_stage(*, actor: User, matter: Matter, stage: str) -> Matter:
+    _require(actor, "matters.change_matter", matter)
+    current = Matter.objects.filter(pk=matter.pk).values_list("status", "stage").get()
+    status, old_stage = current
+    if stage not in Stage.values:
+        raise ValidationError({"stage": [_("Unknown stage.")]})
+    if status != Status.OPEN:
+        raise ValidationError({"stage": [_("Only an open matter can change stage.")]})
+    if stage not in STAGE_TRANSITIONS[old_stage]:
+        raise ValidationError(
+            {
+                "stage": [
+                    _("A matter cannot go from stage “%(from)s” to “%(to)s”.")
+                    % {"from": Stage(old_stage).label, "to": Stage(stage).label}
+                ]
+            }
+        )
+    changed = Matter.objects.filter(pk=matter.pk, stage=old_stage).update(
+        stage=stage, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not changed:
+        raise StaleEdit
+    matter.refresh_from_db()
+    _timeline(matter, actor, "stage", old=old_stage, new=stage)
+    audit_record(
+        actor=actor,
+        action="matter.stage",
+        obj=matter,
+        matter_id=matter.pk,
+        data={"from": old_stage, "to": stage},
+    )
+    return matter
+
+
+@transaction.atomic
+def matter_member_add(*, actor: User, matter: Matter, user: User, role: str) -> MatterMember:
+    _require(actor, "matters.manage_team", matter)
+    if role not in MemberRole.values:
+        raise ValidationError({"role": [_("Unknown team role.")]})
+    if not user.is_active or user.role not in Role.values:
+        raise ValidationError({"username": [_("This user is not active.")]})
+    if EthicalWall.objects.filter(matter=matter, user=user).exists():
+        raise ValidationError({"username": [_("This user is walled off this matter.")]})
+    if role == MemberRole.RESPONSIBLE_PARTNER:
+        _check_member(user, "username", partner=True)
+    if role == MemberRole.LEAD:
+        _check_member(user, "username")
+    if role in (MemberRole.RESPONSIBLE_PARTNER, MemberRole.LEAD):
+        # The previous holder of a single-seat role stays on the team as a member.
+        MatterMember.objects.filter(matter=matter, role=role).exclude(user=user).update(
+            role=MemberRole.MEMBER
+        )
+    member, _created = MatterMember.objects.update_or_create(
+        matter=matter, user=user, defaults={"role": role}
+    )
+    _touch(matter)
+    _timeline(matter, actor, "member_added", user=user.username, role=role)
+    audit_record(
+        actor=actor,
+        action="matter.member_add",
+        obj=matter,
+        matter_id=matter.pk,
+        data={"user": user.username, "role": role},
+    )
+    return member
+
+
+@transaction.atomic
+def matter_member_remove(*, actor: User, matter: Matter, user: User) -> None:
+    _require(actor, "matters.manage_team", matter)
+    deleted, _rows = MatterMember.objects.filter(matter=matter, user=user).delete()
+    if not deleted:
+        raise ValidationError({"username": [_("This user is not on the team.")]})
+    _touch(matter)
+    _timeline(matter, actor, "member_removed", user=user.username)
+    audit_record(
+        actor=actor,
+        action="matter.member_remove",
+        obj=matter,
+        matter_id=matter.pk,
+        data={"user": user.username},
+    )
+
+
+@transaction.atomic
+def matter_wall_add(*, actor: User, matter: Matter, user: User, reason: str) -> EthicalWall:
+    _require(actor, "matters.manage_walls", matter)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": [_("This field is required.")]})
+    if user.pk == actor.pk:
+        raise ValidationError({"username": [_("You cannot wall yourself off.")]})
+    wall, _created = EthicalWall.objects.get_or_create(
+        matter=matter, user=user, defaults={"reason": reason[:200], "created_by": actor}
+    )
+    # A wall overrides membership: the walled user leaves the team at once.
+    MatterMember.objects.filter(matter=matter, user=user).delete()
+    _timeline(matter, actor, "wall_added", user=user.username)
+    audit_record(
+        actor=actor,
+        action="matter.wall_add",
+        obj=matter,
+        matter_id=matter.pk,
+        data={"user": user.username},
+    )
+    return wall
+
+
+@transaction.atomic
+def matter_party_add(
+    *, actor: User, matter: Matter, party: Party, role: str, standing: str = ""
+) -> MatterParty:
+    _require(actor, "matters.change_matter", matter)
+    link = PartyLink(party=party, role=role, standing=standing)
+    _check_party_links([link])
+    if MatterParty.objects.filter(matter=matter, party=party, role=role).exists():
+        raise ValidationError({"party": [_("This party is already on the matter in that role.")]})
+    mp = MatterParty.objects.create(matter=matter, party=party, role=role, standing=standing[:30])
+    _touch(matter)
+    _timeline(matter, actor, "party_added", party=party.name, role=role)
+    audit_record(
+        actor=actor,
+        action="matter.party_add",
+        obj=matter,
+        matter_id=matter.pk,
+        data={"party_id": party.pk, "role": role},
+    )
+    return mp
+
+
+@transaction.atomic
+def matter_case_number_add(
+    *, actor: User, matter: Matter, number: str, stage: str
+) -> CourtCaseNumber:
+    _require(actor, "matters.change_matter", matter)
+    errors: dict[str, list[str]] = {}
+    parsed = None
+    try:
+        parsed = parse_case_number(number)
+    except CaseNumberError:
+        errors["number"] = [
+            _("Not a valid court case number; expected e.g. （2024）京0105民初12345号.")
+        ]
+    if stage not in Stage.values:
+        errors["stage"] = [_("Unknown stage.")]
+    if parsed and CourtCaseNumber.objects.filter(matter=matter, number=parsed.canonical).exists():
+        errors["number"] = [_("This case number is already recorded.")]
+    if errors or parsed is None:
+        raise ValidationError(errors)
+    ccn = CourtCaseNumber.objects.create(
+        matter=matter,
+        stage=stage,
+        number=parsed.canonical,
+        year=parsed.year,
+        court_code=parsed.court,
+        type_code=parsed.special + parsed.type_code,
+    )
+    _touch(matter)
+    _timeline(matter, actor, "case_number", number=ccn.number, stage=stage)
+    audit_record(
+        actor=actor,
+        action="matter.case_number_add",
+        obj=matter,
+        matter_id=matter.pk,
+        data={"number": ccn.number},
+    )
+    return ccn
+
+
+def matter_record_view(*, actor: User, matter: Matter) -> None:
+    audit_record(actor=actor, action="matter.view", obj=matter, matter_id=matter.pk)

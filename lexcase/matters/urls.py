@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from lexcase.matters import views
+
+app_name = "matters"
+urlpatterns = [
+    path("", views.matter_list, name="list"),
+    path("new/", views.matter_create, name="create"),
+    path("<int:pk>/", views.matter_detail, name="detail"),
+    path("<int:pk>/edit/", views.matter_edit, name="edit"),
+    path("<int:pk>/open/", views.matter_open, name="open"),
+    path("<int:pk>/close/", views.matter_close, name="close"),
+    path("<int:pk>/reopen/", views.matter_reopen, name="reopen"),
+    path("<int:pk>/archive/", views.matter_archive, name="archive"),
+    path("<int:pk>/stage/", views.matter_stage, name="stage"),
+    path("<int:pk>/members/", views.matter_member_add, name="member_add"),
+    path(
+        "<int:pk>/members/<int:user_id>/remove/",
+        views.matter_member_remove,
+        name="member_remove",
+    ),
+    path("<int:pk>/walls/", views.matter_wall_add, name="wall_add"),
+    path("<int:pk>/case-numbers/", views.matter_case_number_add, name="case_number_add"),
+    path("<int:pk>/parties/", views.matter_party_add, name="party_add"),
+]

@@ -1,0 +1,327 @@
+"""Matter pages. Thin: every read goes through selectors, every write through services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.core.forms import apply_service_errors
+from lexcase.matters import selectors, services
+from lexcase.matters.forms import (
+    CaseNumberForm,
+    CloseForm,
+    MatterCreateForm,
+    MatterEditForm,
+    MatterFilterForm,
+    MemberForm,
+    PartyRowForm,
+    PartyRowFormSet,
+    StageForm,
+    WallForm,
+)
+from lexcase.parties.services import party_find_or_create
+
+
+def _staff_required(request: HttpRequest) -> None:
+    if not getattr(request.user, "role", None):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def matter_list(request: HttpRequest) -> HttpResponse:
+    form = MatterFilterForm(request.GET or None)
+    data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.MatterFilters(
+        q=data.get("q") or "",
+        status=data.get("status") or "",
+        matter_type=data.get("matter_type") or "",
+        priority=data.get("priority") or "",
+        practice_area=data["practice_area"].pk if data.get("practice_area") else None,
+        lawyer=data["lawyer"].pk if data.get("lawyer") else None,
+        sort=data.get("sort") or "activity",
+    )
+    page = selectors.matters_page(
+        user=request.user, filters=filters, cursor=request.GET.get("after", "")
+    )
+    context = {
+        "form": form,
+        "page": page,
+        "teams": selectors.matters_with_leads(page.items),
+    }
+    template = "matters/list.html#results" if request.htmx else "matters/list.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def matter_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("matters.add_matter"):
+        raise PermissionDenied
+    form = MatterCreateForm(request.POST or None)
+    parties = PartyRowFormSet(request.POST or None, prefix="parties")
+    if request.method == "POST" and form.is_valid() and parties.is_valid():
+        try:
+            with transaction.atomic():
+                links = []
+                for row in parties.cleaned_data:
+                    if not row or not row.get("name"):
+                        continue
+                    party = party_find_or_create(
+                        actor=request.user,
+                        kind=row["kind"],
+                        name=row["name"],
+                        identifier=row.get("identifier") or "",
+                    )
+                    links.append(
+                        services.PartyLink(
+                            party=party, role=row["role"], standing=row.get("standing") or ""
+                        )
+                    )
+                data = form.cleaned_data
+                matter = services.matter_create(
+                    actor=request.user,
+                    title=data["title"],
+                    matter_type=data["matter_type"],
+                    priority=data["priority"],
+                    summary=data["summary"],
+                    cause=data["cause"],
+                    practice_area=data["practice_area"],
+                    amount=data["amount"],
+                    court=data["court"],
+                    confidential=data["confidential"],
+                    parties=links,
+                    lead_lawyer=data["lead_lawyer"],
+                    responsible_partner=data["responsible_partner"],
+                )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Matter %(number)s registered.") % {"number": matter.number}
+            )
+            return redirect("matters:detail", pk=matter.pk)
+    return render(request, "matters/form.html", {"form": form, "parties": parties})
+
+
+@login_required
+@require_GET
+def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    matter = selectors.matter_get(user=request.user, pk=pk)
+    services.matter_record_view(actor=request.user, matter=matter)
+    user = request.user
+    context = {
+        "matter": matter,
+        "parties": selectors.matter_parties(matter=matter),
+        "members": selectors.matter_members(matter=matter),
+        "case_numbers": selectors.matter_case_numbers(matter=matter),
+        "timeline": selectors.matter_timeline(matter=matter),
+        "can_edit": user.has_perm("matters.change_matter", matter),
+        "can_open": user.has_perm("matters.open_matter", matter),
+        "can_close": user.has_perm("matters.close_matter", matter),
+        "can_manage_team": user.has_perm("matters.manage_team", matter),
+        "can_manage_walls": user.has_perm("matters.manage_walls", matter),
+        "stage_form": StageForm(initial={"stage": matter.stage}),
+        "member_form": MemberForm(),
+        "wall_form": WallForm(),
+        "case_number_form": CaseNumberForm(initial={"stage": matter.stage}),
+        "party_form": PartyRowForm(prefix="party"),
+        "close_form": CloseForm(),
+    }
+    return render(request, "matters/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def matter_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    matter = selectors.matter_get(user=request.user, pk=pk)
+    if not request.user.has_perm("matters.change_matter", matter):
+        raise PermissionDenied
+    initial = {f: getattr(matter, f) for f in services.EDITABLE_FIELDS}
+    initial["version"] = matter.version
+    form = MatterEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.matter_update(actor=request.user, matter=matter, version=version, **data)
+        except StaleEdit:
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed this matter while you were editing. "
+                    "Reload the page to see their changes, then apply yours again."
+                ),
+            )
+            return render(
+                request, "matters/edit.html", {"form": form, "matter": matter}, status=409
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("matters:detail", pk=matter.pk)
+    return render(request, "matters/edit.html", {"form": form, "matter": matter})
+
+
+def _action(request: HttpRequest, pk: int, run: Any, form_class: Any = None) -> HttpResponse:
+    """POST-only matter actions: a form, a service call, a message, back to the matter."""
+    matter = selectors.matter_get(user=request.user, pk=pk)
+    form = form_class(request.POST) if form_class else None
+    if form is not None and not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("matters:detail", pk=matter.pk)
+    try:
+        run(matter, form.cleaned_data if form is not None else {})
+    except NotAllowed:
+        raise PermissionDenied from None
+    except StaleEdit:
+        messages.error(request, _("The matter changed meanwhile; please try again."))
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("matters:detail", pk=matter.pk)
+
+
+@login_required
+@require_POST
+def matter_open(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action(request, pk, lambda m, d: services.matter_open(actor=request.user, matter=m))
+
+
+@login_required
+@require_POST
+def matter_close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action(
+        request,
+        pk,
+        lambda m, d: services.matter_close(actor=request.user, matter=m, outcome=d["outcome"]),
+        CloseForm,
+    )
+
+
+@login_required
+@require_POST
+def matter_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action(request, pk, lambda m, d: services.matter_reopen(actor=request.user, matter=m))
+
+
+@login_required
+@require_POST
+def matter_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action(request, pk, lambda m, d: services.matter_archive(actor=request.user, matter=m))
+
+
+@login_required
+@require_POST
+def matter_stage(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action(
+        request,
+        pk,
+        lambda m, d: services.matter_change_stage(actor=request.user, matter=m, stage=d["stage"]),
+        StageForm,
+    )
+
+
+@login_required
+@require_POST
+def matter_member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action(
+        request,
+        pk,
+        lambda m, d: services.matter_member_add(
+            actor=request.user, matter=m, user=d["user"], role=d["role"]
+        ),
+        MemberForm,
+    )
+
+
+@login_required
+@require_POST
+def matter_member_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+    def run(matter: Any, data: Any) -> None:
+        member = selectors.matter_members(matter=matter).filter(user_id=user_id).first()
+        if member is None:
+            raise ValidationError({"username": [_("This user is not on the team.")]})
+        services.matter_member_remove(actor=request.user, matter=matter, user=member.user)
+
+    return _action(request, pk, run)
+
+
+@login_required
+@require_POST
+def matter_wall_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action(
+        request,
+        pk,
+        lambda m, d: services.matter_wall_add(
+            actor=request.user, matter=m, user=d["user"], reason=d["reason"]
+        ),
+        WallForm,
+    )
+
+
+@login_required
+@require_POST
+def matter_case_number_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action(
+        request,
+        pk,
+        lambda m, d: services.matter_case_number_add(
+            actor=request.user, matter=m, number=d["number"], stage=d["stage"]
+        ),
+        CaseNumberForm,
+    )
+
+
+@login_required
+@require_POST
+def matter_party_add(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(matter: Any, data: Any) -> None:
+        if not data.get("name"):
+            raise ValidationError({"name": [_("This field is required.")]})
+        with transaction.atomic():
+            party = party_find_or_create(
+                actor=request.user,
+                kind=data["kind"],
+                name=data["name"],
+                identifier=data.get("identifier") or "",
+            )
+            services.matter_party_add(
+                actor=request.user,
+                matter=matter,
+                party=party,
+                role=data["role"],
+                standing=data.get("standing") or "",
+            )
+
+    matter = selectors.matter_get(user=request.user, pk=pk)
+    form = PartyRowForm(request.POST, prefix="party")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("matters:detail", pk=matter.pk)
+    try:
+        run(matter, form.cleaned_data)
+    except NotAllowed:
+        raise PermissionDenied from None
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("matters:detail", pk=matter.pk)

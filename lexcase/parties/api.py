@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from pydantic import ConfigDict, Field
+
+from lexcase.core.exceptions import NotAllowed
+from lexcase.matters.selectors import parties_search, party_get
+from lexcase.parties import services
+from lexcase.parties.identifiers import mask_identifier
+from lexcase.parties.models import Party
+
+router = Router(tags=["parties"])
+
+
+class PartyIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["person", "organization"]
+    name: str = Field(min_length=1, max_length=200)
+    id_number: str | None = Field(default=None, max_length=30)
+    credit_code: str | None = Field(default=None, max_length=30)
+    passport: str | None = Field(default=None, max_length=30)
+    phone: str | None = Field(default=None, max_length=40)
+    aliases: list[str] = Field(default_factory=list, max_length=50)
+
+
+class PartyOut(Schema):
+    id: int
+    kind: str
+    name: str
+    id_number: str
+    credit_code: str
+    aliases: list[str]
+    version: int
+
+
+def party_out(party: Party) -> PartyOut:
+    return PartyOut(
+        id=party.pk,
+        kind=party.kind,
+        name=party.name,
+        # Personal ID numbers are masked in every API response (PIPL).
+        id_number=mask_identifier(party.id_number) if party.id_number else "",
+        credit_code=party.credit_code,
+        aliases=list(party.aliases.values_list("name", flat=True)),
+        version=party.version,
+    )
+
+
+@router.post("", response={201: PartyOut}, operation_id="party_create")
+def create_party(request: HttpRequest, payload: PartyIn) -> tuple[int, PartyOut]:
+    if not request.user.has_perm("parties.add_party"):
+        raise NotAllowed
+    party = services.party_create(
+        actor=request.user,
+        kind=payload.kind,
+        name=payload.name,
+        id_number=payload.id_number or "",
+        credit_code=payload.credit_code or "",
+        passport=payload.passport or "",
+        phone=payload.phone or "",
+        aliases=payload.aliases,
+    )
+    return 201, party_out(party)
+
+
+@router.get("", response=list[PartyOut], operation_id="party_list")
+def list_parties(request: HttpRequest, q: str = "", limit: int = 50) -> list[PartyOut]:
+    limit = max(1, min(limit, 200))
+    parties = parties_search(user=request.user, q=q).prefetch_related("aliases")[:limit]
+    return [party_out(p) for p in parties]
+
+
+@router.get("/{party_id}", response=PartyOut, operation_id="party_get")
+def get_party(request: HttpRequest, party_id: int) -> PartyOut:
+    return party_out(party_get(user=request.user, pk=party_id))

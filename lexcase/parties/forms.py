@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lexcase.parties.models import PartyKind
+
+
+class PartyForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=PartyKind.choices)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    aliases = forms.CharField(
+        label=_("Aliases and former names (one per line)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    id_number = forms.CharField(label=_("ID number"), max_length=18, required=False)
+    credit_code = forms.CharField(
+        label=_("Unified social credit code"), max_length=18, required=False
+    )
+    passport = forms.CharField(label=_("Passport number"), max_length=30, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def alias_list(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["aliases"].splitlines() if line.strip()]
+
+
+class PartyEditForm(PartyForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PartySearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All")), *PartyKind.choices], required=False
+    )

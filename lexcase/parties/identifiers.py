@@ -1,0 +1,146 @@
+"""Validation and masking of Chinese party identifiers.
+
+Covers the resident ID number (居民身份证号码, GB 11643-1999, ISO 7064 MOD 11-2) and the
+unified social credit code (统一社会信用代码, GB 32100-2015, MOD 31).
+
+This module is deliberately free of Django: errors carry a stable ``code`` and an English
+message, and callers (forms, API schemas) translate them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+__all__ = [
+    "CREDIT_CODE_CHARSET",
+    "IdentifierError",
+    "credit_code_check_char",
+    "id_number_check_char",
+    "mask_identifier",
+    "validate_credit_code",
+    "validate_id_number",
+]
+
+
+class IdentifierError(ValueError):
+    """An identifier failed validation.
+
+    ``code`` is one of "length", "format", "checksum", "birth_date" and is stable, so callers
+    can map it to a translated message instead of parsing the English text.
+    """
+
+    def __init__(self, message: str, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK_CHARS = "10X98765432"
+_ID_MIN_BIRTH_YEAR = 1800
+
+_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+# I, O, S, V and Z are excluded by the standard to avoid confusion with digits.
+CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_VALUES = {char: index for index, char in enumerate(CREDIT_CODE_CHARSET)}
+
+_DIGITS_17 = re.compile(r"[0-9]{17}")
+_DIGITS_15 = re.compile(r"[0-9]{15}")
+_ID_18 = re.compile(r"[0-9]{17}[0-9X]")
+
+
+def _clean(value: str) -> str:
+    # NFKC folds full-width digits/letters and U+3000 typed with a Chinese IME into ASCII.
+    folded = unicodedata.normalize("NFKC", value)
+    return "".join(ch for ch in folded if not ch.isspace())
+
+
+def id_number_check_char(first17: str) -> str:
+    """Return the MOD 11-2 check character for the first 17 digits of an ID number."""
+    if _DIGITS_17.fullmatch(first17) is None:
+        raise IdentifierError("Expected exactly 17 digits.", "format")
+    total = sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK_CHARS[total % 11]
+
+
+def credit_code_check_char(first17: str) -> str:
+    """Return the MOD 31 check character for the first 17 characters of a credit code."""
+    if len(first17) != 17 or any(ch not in _CREDIT_VALUES for ch in first17):
+        raise IdentifierError("Expected exactly 17 credit code characters.", "format")
+    total = sum(
+        _CREDIT_VALUES[ch] * weight for ch, weight in zip(first17, _CREDIT_WEIGHTS, strict=True)
+    )
+    check = 31 - total % 31
+    return CREDIT_CODE_CHARSET[0 if check == 31 else check]
+
+
+def _check_birth_date(yyyymmdd: str) -> None:
+    try:
+        born = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
+    except ValueError:
+        raise IdentifierError("ID number has an invalid birth date.", "birth_date") from None
+    if born.year < _ID_MIN_BIRTH_YEAR or born > date.today():
+        raise IdentifierError("ID number has an invalid birth date.", "birth_date")
+
+
+def validate_id_number(value: str) -> str:
+    """Validate a resident ID number and return its normalised 18-character form.
+
+    Legacy 15-digit numbers (issued before 1999, all births in the 1900s) are upgraded to
+    18 digits. The address code is not checked: codes are retired and reissued over time,
+    so a list would reject genuine old IDs.
+    """
+    cleaned = _clean(value)
+    if len(cleaned) == 15:
+        if _DIGITS_15.fullmatch(cleaned) is None:
+            raise IdentifierError("A 15-digit ID number must contain only digits.", "format")
+        first17 = cleaned[:6] + "19" + cleaned[6:]
+        _check_birth_date(first17[6:14])
+        return first17 + id_number_check_char(first17)
+
+    if len(cleaned) != 18:
+        raise IdentifierError("ID number must have 18 characters.", "length")
+    if cleaned[-1] == "x":
+        cleaned = cleaned[:-1] + "X"
+    if _ID_18.fullmatch(cleaned) is None:
+        raise IdentifierError("ID number must be 17 digits followed by a digit or X.", "format")
+    _check_birth_date(cleaned[6:14])
+    if id_number_check_char(cleaned[:17]) != cleaned[17]:
+        raise IdentifierError("ID number check digit is wrong.", "checksum")
+    return cleaned
+
+
+def validate_credit_code(value: str) -> str:
+    """Validate a unified social credit code and return it normalised (upper case, no spaces).
+
+    Positions 1-2 (registration authority and entity type) may be letters, so no part of the
+    code is required to be numeric.
+    """
+    cleaned = _clean(value).upper()
+    if len(cleaned) != 18:
+        raise IdentifierError("Credit code must have 18 characters.", "length")
+    if any(ch not in _CREDIT_VALUES for ch in cleaned):
+        raise IdentifierError(
+            "Credit code may only contain digits and capital letters other than I, O, S, V, Z.",
+            "format",
+        )
+    if credit_code_check_char(cleaned[:17]) != cleaned[17]:
+        raise IdentifierError("Credit code check character is wrong.", "checksum")
+    return cleaned
+
+
+def mask_identifier(value: str) -> str:
+    """Mask an identifier for display, keeping the first 3 and last 4 characters.
+
+    Values shorter than 8 characters keep only their last 2; values of 2 or fewer characters
+    are masked entirely, since showing "the last 2" would reveal all of them.
+    """
+    cleaned = _clean(value)
+    length = len(cleaned)
+    if length <= 2:
+        return "*" * length
+    if length < 8:
+        return "*" * (length - 2) + cleaned[-2:]
+    return cleaned[:3] + "*" * (length - 7) + cleaned[-4:]

@@ -1,0 +1,92 @@
+"""People and organisations, their names, identifiers and relations."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class PartyKind(models.TextChoices):
+    PERSON = "person", _("Person")
+    ORGANIZATION = "organization", _("Organisation")
+
+
+class Party(models.Model):
+    kind = models.CharField(_("kind"), max_length=20, choices=PartyKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    # Derived keys for matching (domain-cn §6.2); computed by services, never typed.
+    name_normalized = models.CharField(max_length=200, db_index=True, editable=False)
+    name_core = models.CharField(max_length=200, db_index=True, editable=False)
+    name_trade = models.CharField(max_length=200, db_index=True, editable=False)
+    id_number = models.CharField(_("ID number"), max_length=18, blank=True, db_index=True)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, blank=True, db_index=True
+    )
+    passport = models.CharField(_("passport number"), max_length=30, blank=True, db_index=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PartyAlias(models.Model):
+    class Kind(models.TextChoices):
+        ALIAS = "alias", _("Alias")
+        FORMER = "former", _("Former name")
+        SHORT = "short", _("Short name")
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="aliases")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ALIAS)
+    name = models.CharField(_("name"), max_length=200)
+    name_normalized = models.CharField(max_length=200, db_index=True, editable=False)
+    name_core = models.CharField(max_length=200, db_index=True, editable=False)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["party", "name"], name="party_alias_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PartyRelation(models.Model):
+    """A directed relation: `source` is <kind> of `target` (e.g. legal representative of)."""
+
+    class Kind(models.TextChoices):
+        LEGAL_REPRESENTATIVE = "legal_rep", _("Legal representative of")
+        PARENT = "parent", _("Parent company of")
+        SHAREHOLDER = "shareholder", _("Shareholder of")
+        RELATIVE = "relative", _("Relative of")
+
+    source = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="relations_out")
+    target = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="relations_in")
+    kind = models.CharField(_("relation"), max_length=20, choices=Kind.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "target", "kind"], name="party_relation_unique"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(source=models.F("target")), name="party_relation_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target} ({self.kind})"

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from lexcase.core.exceptions import StaleEdit
+from lexcase.core.forms import apply_service_errors
+from lexcase.matters.selectors import parties_search, party_get, party_matters
+from lexcase.parties import services
+from lexcase.parties.forms import PartyEditForm, PartyForm, PartySearchForm
+from lexcase.parties.identifiers import mask_identifier
+
+
+@login_required
+@require_GET
+def party_list(request: HttpRequest) -> HttpResponse:
+    form = PartySearchForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    qs = parties_search(user=request.user, q=data.get("q", ""), kind=data.get("kind", ""))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    template = "parties/list.html#results" if request.htmx else "parties/list.html"
+    return render(request, template, {"form": form, "page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def party_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("parties.add_party"):
+        raise PermissionDenied
+    form = PartyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("aliases")
+        try:
+            party = services.party_create(actor=request.user, aliases=form.alias_list(), **data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Party saved."))
+            return redirect("parties:detail", pk=party.pk)
+    return render(request, "parties/form.html", {"form": form})
+
+
+@login_required
+@require_GET
+def party_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    party = party_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "parties/detail.html",
+        {
+            "party": party,
+            "masked_id": mask_identifier(party.id_number) if party.id_number else "",
+            "links": party_matters(user=request.user, party=party),
+            "aliases": party.aliases.all(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def party_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    party = party_get(user=request.user, pk=pk)
+    if not request.user.has_perm("parties.change_party"):
+        raise PermissionDenied
+    initial = {
+        f: getattr(party, f)
+        for f in (
+            "kind",
+            "name",
+            "id_number",
+            "credit_code",
+            "passport",
+            "phone",
+            "email",
+            "address",
+            "notes",
+            "version",
+        )
+    }
+    initial["aliases"] = "\n".join(party.aliases.values_list("name", flat=True))
+    form = PartyEditForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("aliases")
+        version = data.pop("version")
+        try:
+            services.party_update(
+                actor=request.user, party=party, version=version, aliases=form.alias_list(), **data
+            )
+        except StaleEdit:
+            form.add_error(None, _("Someone else changed this party meanwhile. Reload and retry."))
+            status = 409
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Party saved."))
+            return redirect("parties:detail", pk=party.pk)
+    return render(request, "parties/form.html", {"form": form, "party": party}, status=status)

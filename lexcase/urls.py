@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from allauth.account import views as allauth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from lexcase.api.api import api
+from lexcase.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    # Only the allauth views the firm uses: no sign-up, no self-service e-mail changes.
+    path("accounts/login/", allauth_views.login, name="account_login"),
+    path("accounts/logout/", allauth_views.logout, name="account_logout"),
+    path("accounts/inactive/", allauth_views.account_inactive, name="account_inactive"),
+    path(
+        "accounts/password/change/",
+        allauth_views.password_change,
+        name="account_change_password",
+    ),
+    path("team/", include("lexcase.accounts.urls")),
+    path("matters/", include("lexcase.matters.urls")),
+    path("parties/", include("lexcase.parties.urls")),
+    path("api/v1/", api.urls),
+]
