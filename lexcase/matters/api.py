@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from lexcase.accounts.models import User
@@ -185,7 +185,7 @@ def _reload(request: HttpRequest, matter_id: int) -> MatterOut:
 
 
 @router.post("", response={201: MatterOut}, operation_id="matter_create")
-def create_matter(request: HttpRequest, payload: MatterIn) -> tuple[int, MatterOut]:
+def create_matter(request: HttpRequest, payload: MatterIn) -> Status:
     visible = selectors.parties_visible_to(request.user)
     ids = [p.party_id for p in payload.parties]
     found = {p.pk: p for p in visible.filter(pk__in=ids)}
@@ -213,7 +213,7 @@ def create_matter(request: HttpRequest, payload: MatterIn) -> tuple[int, MatterO
             lead_lawyer=_user(payload.lead_lawyer, "lead_lawyer"),
             responsible_partner=_user(payload.responsible_partner, "responsible_partner"),
         )
-    return 201, _reload(request, matter.pk)
+    return Status(201, _reload(request, matter.pk))
 
 
 @router.get("", response=MatterListOut, operation_id="matter_list")
@@ -278,9 +278,9 @@ def open_matter(request: HttpRequest, matter_id: int) -> MatterOut:
 
 
 @router.post("/{matter_id}/members", response={201: MatterOut}, operation_id="matter_member_add")
-def add_member(request: HttpRequest, matter_id: int, payload: MemberIn) -> tuple[int, MatterOut]:
+def add_member(request: HttpRequest, matter_id: int, payload: MemberIn) -> Status:
     matter = selectors.matter_get(user=request.user, pk=matter_id)
     user = _user(payload.username, "username")
     assert user is not None
     services.matter_member_add(actor=request.user, matter=matter, user=user, role=payload.role)
-    return 201, _reload(request, matter.pk)
+    return Status(201, _reload(request, matter.pk))

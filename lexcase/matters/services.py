@@ -269,9 +269,24 @@ def matter_create(
     return matter
 
 
-@transaction.atomic
 def matter_update(*, actor: User, matter: Matter, version: int, **fields: Any) -> Matter:
-    """Change editable fields. `version` is what the editor loaded: a stale one is refused."""
+    """Change editable fields. `version` is what the editor loaded: a stale one is refused,
+    and the refused attempt is audited too (outside the rolled-back change)."""
+    try:
+        return _matter_update(actor=actor, matter=matter, version=version, **fields)
+    except StaleEdit:
+        audit_record(
+            actor=actor,
+            action="matter.update_conflict",
+            obj=matter,
+            matter_id=matter.pk,
+            data={"version": version},
+        )
+        raise
+
+
+@transaction.atomic
+def _matter_update(*, actor: User, matter: Matter, version: int, **fields: Any) -> Matter:
     _require(actor, "matters.change_matter", matter)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -280,33 +295,22 @@ def matter_update(*, actor: User, matter: Matter, version: int, **fields: Any) -
     # Compare-and-swap on the version: works the same on SQLite and PostgreSQL.
     updated = Matter.objects.filter(pk=matter.pk, version=version).update(version=F("version") + 1)
     if not updated:
-        audit_record(
-            actor=actor,
-            action="matter.update_conflict",
-            obj=matter,
-            matter_id=matter.pk,
-            data={"version": version},
-        )
         raise StaleEdit
     matter.refresh_from_db()
-    changes = {}
+    changes = []
     for field, value in cleaned.items():
-        old = getattr(matter, field)
-        if old != value:
-            changes[field] = [
-                str(old) if old is not None else "",
-                str(value) if value is not None else "",
-            ]
+        if getattr(matter, field) != value:
+            changes.append(field)
             setattr(matter, field, value)
     matter.save()
     if changes:
-        _timeline(matter, actor, "updated", fields=sorted(changes))
+        _timeline(matter, actor, "updated", fields=changes)
     audit_record(
         actor=actor,
         action="matter.update",
         obj=matter,
         matter_id=matter.pk,
-        data={"fields": sorted(changes)},
+        data={"fields": changes},
     )
     return matter
 

@@ -31,11 +31,6 @@ from lexcase.matters.forms import (
 from lexcase.parties.services import party_find_or_create
 
 
-def _staff_required(request: HttpRequest) -> None:
-    if not getattr(request.user, "role", None):
-        raise PermissionDenied
-
-
 @login_required
 @require_GET
 def matter_list(request: HttpRequest) -> HttpResponse:
@@ -173,10 +168,12 @@ def matter_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "matters/edit.html", {"form": form, "matter": matter})
 
 
-def _action(request: HttpRequest, pk: int, run: Any, form_class: Any = None) -> HttpResponse:
-    """POST-only matter actions: a form, a service call, a message, back to the matter."""
+def _action(request: HttpRequest, pk: int, perm: str, run: Any, form: Any = None) -> HttpResponse:
+    """POST-only matter actions: visibility (404), permission (403), the form, the service
+    call, a message, back to the matter."""
     matter = selectors.matter_get(user=request.user, pk=pk)
-    form = form_class(request.POST) if form_class else None
+    if not request.user.has_perm(perm, matter):
+        raise PermissionDenied
     if form is not None and not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -199,54 +196,57 @@ def _action(request: HttpRequest, pk: int, run: Any, form_class: Any = None) -> 
 @login_required
 @require_POST
 def matter_open(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(request, pk, lambda m, d: services.matter_open(actor=request.user, matter=m))
+    def run(matter: Any, data: Any) -> None:
+        services.matter_open(actor=request.user, matter=matter)
+
+    return _action(request, pk, "matters.open_matter", run)
 
 
 @login_required
 @require_POST
 def matter_close(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(
-        request,
-        pk,
-        lambda m, d: services.matter_close(actor=request.user, matter=m, outcome=d["outcome"]),
-        CloseForm,
-    )
+    def run(matter: Any, data: Any) -> None:
+        services.matter_close(actor=request.user, matter=matter, outcome=data["outcome"])
+
+    return _action(request, pk, "matters.close_matter", run, CloseForm(request.POST))
 
 
 @login_required
 @require_POST
 def matter_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(request, pk, lambda m, d: services.matter_reopen(actor=request.user, matter=m))
+    def run(matter: Any, data: Any) -> None:
+        services.matter_reopen(actor=request.user, matter=matter)
+
+    return _action(request, pk, "matters.close_matter", run)
 
 
 @login_required
 @require_POST
 def matter_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(request, pk, lambda m, d: services.matter_archive(actor=request.user, matter=m))
+    def run(matter: Any, data: Any) -> None:
+        services.matter_archive(actor=request.user, matter=matter)
+
+    return _action(request, pk, "matters.close_matter", run)
 
 
 @login_required
 @require_POST
 def matter_stage(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(
-        request,
-        pk,
-        lambda m, d: services.matter_change_stage(actor=request.user, matter=m, stage=d["stage"]),
-        StageForm,
-    )
+    def run(matter: Any, data: Any) -> None:
+        services.matter_change_stage(actor=request.user, matter=matter, stage=data["stage"])
+
+    return _action(request, pk, "matters.change_matter", run, StageForm(request.POST))
 
 
 @login_required
 @require_POST
 def matter_member_add(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(
-        request,
-        pk,
-        lambda m, d: services.matter_member_add(
-            actor=request.user, matter=m, user=d["user"], role=d["role"]
-        ),
-        MemberForm,
-    )
+    def run(matter: Any, data: Any) -> None:
+        services.matter_member_add(
+            actor=request.user, matter=matter, user=data["user"], role=data["role"]
+        )
+
+    return _action(request, pk, "matters.manage_team", run, MemberForm(request.POST))
 
 
 @login_required
@@ -258,33 +258,29 @@ def matter_member_remove(request: HttpRequest, pk: int, user_id: int) -> HttpRes
             raise ValidationError({"username": [_("This user is not on the team.")]})
         services.matter_member_remove(actor=request.user, matter=matter, user=member.user)
 
-    return _action(request, pk, run)
+    return _action(request, pk, "matters.manage_team", run)
 
 
 @login_required
 @require_POST
 def matter_wall_add(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(
-        request,
-        pk,
-        lambda m, d: services.matter_wall_add(
-            actor=request.user, matter=m, user=d["user"], reason=d["reason"]
-        ),
-        WallForm,
-    )
+    def run(matter: Any, data: Any) -> None:
+        services.matter_wall_add(
+            actor=request.user, matter=matter, user=data["user"], reason=data["reason"]
+        )
+
+    return _action(request, pk, "matters.manage_walls", run, WallForm(request.POST))
 
 
 @login_required
 @require_POST
 def matter_case_number_add(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(
-        request,
-        pk,
-        lambda m, d: services.matter_case_number_add(
-            actor=request.user, matter=m, number=d["number"], stage=d["stage"]
-        ),
-        CaseNumberForm,
-    )
+    def run(matter: Any, data: Any) -> None:
+        services.matter_case_number_add(
+            actor=request.user, matter=matter, number=data["number"], stage=data["stage"]
+        )
+
+    return _action(request, pk, "matters.change_matter", run, CaseNumberForm(request.POST))
 
 
 @login_required
@@ -308,20 +304,5 @@ def matter_party_add(request: HttpRequest, pk: int) -> HttpResponse:
                 standing=data.get("standing") or "",
             )
 
-    matter = selectors.matter_get(user=request.user, pk=pk)
     form = PartyRowForm(request.POST, prefix="party")
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("matters:detail", pk=matter.pk)
-    try:
-        run(matter, form.cleaned_data)
-    except NotAllowed:
-        raise PermissionDenied from None
-    except ValidationError as exc:
-        for error in exc.messages:
-            messages.error(request, error)
-    else:
-        messages.success(request, _("Saved."))
-    return redirect("matters:detail", pk=matter.pk)
+    return _action(request, pk, "matters.change_matter", run, form)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from lexcase.core.exceptions import NotAllowed
@@ -51,7 +51,7 @@ def party_out(party: Party) -> PartyOut:
 
 
 @router.post("", response={201: PartyOut}, operation_id="party_create")
-def create_party(request: HttpRequest, payload: PartyIn) -> tuple[int, PartyOut]:
+def create_party(request: HttpRequest, payload: PartyIn) -> Status:
     if not request.user.has_perm("parties.add_party"):
         raise NotAllowed
     party = services.party_create(
@@ -64,7 +64,7 @@ def create_party(request: HttpRequest, payload: PartyIn) -> tuple[int, PartyOut]
         phone=payload.phone or "",
         aliases=payload.aliases,
     )
-    return 201, party_out(party)
+    return Status(201, party_out(party))
 
 
 @router.get("", response=list[PartyOut], operation_id="party_list")

@@ -1,0 +1,612 @@
+"""Matter list benchmark (quality.md §5, "Case list with filters").
+
+    .venv/bin/python -m bench.matter_list --matters 100000 [--seed 42] [--db sqlite|postgres|both]
+        [--queries 40] [--check-matters 1000] [--reuse] [--out bench/results/matter_list.json]
+
+For each database a child process (DATABASE_URL set before django.setup()) prepares a
+dedicated database (SQLite `var/bench.sqlite3`, PostgreSQL `lexcase_bench`), migrates it,
+loads `demo_generate(matters=N, seed=S)`, analyses it and then times, server side and with
+warm caches:
+
+- the baseline: a bare keyset page of 50 matters by PK (cursors sampled across the table);
+- `matters_page()` for an admin and a lawyer persona, with several filters, on page 1 and
+  on page 21 (20 `next_cursor` hops), with the total `count()` also timed on its own;
+- the real list view (`GET /matters/?...` through django.test.Client, templates rendered).
+
+It records p50/p95/p99/max, rows returned and SQL queries per call, repeats the query-count
+part on a small (`--check-matters`) database to show the count does not grow with the data,
+captures the PostgreSQL plans, writes JSON to `--out` and prints markdown tables. It reports;
+it never asserts: the goal (≤ 5× the bare page, constant query count) is judged by a human.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import math
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+PG_SERVER = os.environ.get("LEXCASE_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+WARMUPS = 5
+DEEP_HOPS = 20
+FAR_PAGE = 1000  # quality.md: "page 1 vs page 1,000 within 2x"
+PAGE = 50
+
+
+# -- databases --------------------------------------------------------------------------
+
+
+def _db_names(db: str, matters: int, primary: bool) -> tuple[str, str]:
+    """(DATABASE_URL, human label) of the dedicated bench database."""
+    suffix = "" if primary else f"_{matters}"
+    if db == "sqlite":
+        path = VAR / f"bench{suffix}.sqlite3"
+        return f"sqlite:///{path}", str(path.relative_to(ROOT))
+    name = f"lexcase_bench{suffix}"
+    return f"{PG_SERVER}/{name}", name
+
+
+def _existing_matters(db: str, url: str) -> int:
+    """Matters already in the bench database (0 when it or the table does not exist)."""
+    try:
+        if db == "sqlite":
+            import sqlite3
+
+            path = Path(url.removeprefix("sqlite:///"))
+            if not path.exists():
+                return 0
+            with sqlite3.connect(path) as conn:
+                return conn.execute("SELECT count(*) FROM matters_matter").fetchone()[0]
+        import psycopg
+
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            return conn.execute("SELECT count(*) FROM matters_matter").fetchone()[0]
+    except Exception:
+        return 0
+
+
+def _recreate(db: str, url: str) -> None:
+    if db == "sqlite":
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+            p.unlink(missing_ok=True)
+        return
+    import psycopg
+    from psycopg import sql
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=5) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+# -- timing helpers ---------------------------------------------------------------------
+
+
+def _stats(samples: list[float]) -> dict[str, float]:
+    ms = sorted(s * 1000 for s in samples)
+
+    def pct(p: float) -> float:
+        # Nearest-rank percentile: with 40 samples p99 is the maximum.
+        k = max(0, min(len(ms) - 1, math.ceil(p / 100 * len(ms)) - 1))
+        return ms[k]
+
+    return {
+        "n": len(ms),
+        "p50": round(statistics.median(ms), 3),
+        "p95": round(pct(95), 3),
+        "p99": round(pct(99), 3),
+        "max": round(ms[-1], 3),
+        "mean": round(statistics.fmean(ms), 3),
+    }
+
+
+def _measure(calls: list[Callable[[], int]], runs: int, warmups: int = WARMUPS) -> dict[str, Any]:
+    """Time `runs` calls (cycling through `calls`) after `warmups` untimed ones.
+
+    Each call returns the number of rows it materialised. Query counts come from the
+    warm-up calls (under CaptureQueriesContext); the timed calls run without it.
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    query_counts: set[int] = set()
+    rows: set[int] = set()
+    for i in range(max(warmups, len(calls))):
+        with CaptureQueriesContext(connection) as ctx:
+            rows.add(calls[i % len(calls)]())
+        query_counts.add(len(ctx.captured_queries))
+    gc.collect()
+    samples = []
+    for i in range(runs):
+        call = calls[i % len(calls)]
+        t0 = time.perf_counter()
+        rows.add(call())
+        samples.append(time.perf_counter() - t0)
+    return {
+        **_stats(samples),
+        "rows": sorted(rows),
+        "queries": sorted(query_counts),
+        "variants": len(calls),
+    }
+
+
+# -- the worker (one database, one scale) -----------------------------------------------
+
+
+def _prepare(db: str, url: str, matters: int, seed: int, reuse: bool) -> dict[str, Any]:
+    have = _existing_matters(db, url)
+    reused = reuse and have >= matters
+    if not reused:
+        _recreate(db, url)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lexcase.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    migrate_s = time.perf_counter() - t0
+    load_s = 0.0
+    if not reused:
+        from lexcase.core.demo import demo_generate
+
+        t0 = time.perf_counter()
+        demo_generate(matters=matters, seed=seed)
+        load_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("VACUUM ANALYZE")
+        else:
+            cur.execute("ANALYZE")
+            cur.execute("PRAGMA optimize")
+    analyze_s = time.perf_counter() - t0
+    return {
+        "reused": reused,
+        "migrate_s": round(migrate_s, 1),
+        "load_s": round(load_s, 1),
+        "analyze_s": round(analyze_s, 1),
+    }
+
+
+def _dataset() -> dict[str, Any]:
+    from lexcase.accounts.models import User
+    from lexcase.matters.models import EthicalWall, Matter, MatterMember, MatterParty
+    from lexcase.parties.models import Party
+
+    names = Party.objects.values_list("name", flat=True)
+    total_parties = Party.objects.count()
+    return {
+        "matters": Matter.objects.count(),
+        "confidential_matters": Matter.objects.filter(confidential=True).count(),
+        "parties": total_parties,
+        "distinct_party_names": names.distinct().count(),
+        "matter_parties": MatterParty.objects.count(),
+        "matter_members": MatterMember.objects.count(),
+        "ethical_walls": EthicalWall.objects.count(),
+        "users": User.objects.count(),
+    }
+
+
+def _scenarios(rng: random.Random) -> tuple[dict[str, Any], list[tuple[str, list[Any]]]]:
+    """Personas and (filter name, [MatterFilters variants]) sampled from the data."""
+    from lexcase.accounts.models import PracticeArea, User
+    from lexcase.matters.models import Matter, MatterMember
+    from lexcase.matters.selectors import MatterFilters
+    from lexcase.parties.models import Party, PartyKind
+
+    admin = User.objects.get(username="admin")
+    lawyer = User.objects.get(username="lawyer")
+    personas = {"admin": admin, "lawyer": lawyer}
+    lead = User.objects.get(username="lawyer2")
+    areas = list(PracticeArea.objects.order_by("pk").values_list("pk", flat=True))
+    # Party names sampled from the data (parties linked to matters, taken at random pks).
+    max_pk = Party.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    short, full = [], []
+    tries = 0
+    while (len(short) < 10 or len(full) < 10) and tries < 5000:
+        tries += 1
+        party = Party.objects.filter(pk__gte=rng.randint(1, max_pk)).order_by("pk").first()
+        if party is None:
+            continue
+        if party.kind == PartyKind.PERSON and len(party.name) >= 2 and len(short) < 10:
+            # A 2-character query: the surname plus the first given-name character
+            # (Chinese names are 2-3 characters, so this is often the whole name).
+            short.append(party.name[:2])
+        elif party.kind == PartyKind.ORGANIZATION and len(full) < 10:
+            full.append(party.name)
+    area_lawyer = [MatterFilters(practice_area=a, lawyer=lead.pk) for a in areas[:5]] or [
+        MatterFilters(lawyer=lead.pk)
+    ]
+    filters = [
+        ("none (activity)", [MatterFilters()]),
+        ("status=open", [MatterFilters(status="open")]),
+        ("civil + P1", [MatterFilters(matter_type="civil", priority="P1")]),
+        ("practice_area + lawyer", area_lawyer),
+        ("q=2-char name", [MatterFilters(q=s) for s in short]),
+        ("q=party name", [MatterFilters(q=s) for s in full]),
+        ("sort=number", [MatterFilters(sort="number")]),
+    ]
+    meta = {
+        "personas": {k: {"id": u.pk, "role": u.role} for k, u in personas.items()},
+        "visible": {},
+        "lawyer_filter": lead.username,
+        "member_of": {k: MatterMember.objects.filter(user=u).count() for k, u in personas.items()},
+        "q_short": short,
+        "q_full": full,
+        "max_matter_pk": Matter.objects.order_by("-pk").values_list("pk", flat=True).first(),
+    }
+    return {"personas": personas, "meta": meta}, filters
+
+
+def _explain(qs: Any, pg: bool) -> str:
+    if pg:
+        return qs.explain(analyze=True, buffers=True)
+    return qs.explain()
+
+
+def worker(args: argparse.Namespace) -> dict[str, Any]:
+    url, label = _db_names(args.db, args.matters, args.primary)
+    prep = _prepare(args.db, url, args.matters, args.seed, args.reuse)
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    from lexcase.matters.models import Matter
+    from lexcase.matters.selectors import (
+        SORTS,
+        MatterFilters,
+        _decode_cursor,
+        _encode_cursor,
+        _keyset_after,
+        matters_filter,
+        matters_page,
+    )
+
+    pg = connection.vendor == "postgresql"
+    rng = random.Random(args.seed)
+    ctx, filters = _scenarios(rng)
+    personas = ctx["personas"]
+    runs = args.queries
+    results: dict[str, Any] = {}
+
+    # (1) Baseline: bare keyset page of 50 by PK, cursors sampled across the table.
+    pks = sorted(Matter.objects.values_list("pk", flat=True))
+    cursors = [pks[rng.randint(PAGE, len(pks) - 1)] for _ in range(max(runs, 40))]
+
+    def bare(cursor: int) -> Callable[[], int]:
+        return lambda: len(list(Matter.objects.filter(pk__lt=cursor).order_by("-pk")[:PAGE]))
+
+    results["baseline: bare keyset page by PK"] = _measure([bare(c) for c in cursors], runs)
+
+    # (2) matters_page for each persona x filter, page 1 and page 1 + DEEP_HOPS.
+    def page_call(user: Any, f: MatterFilters, cursor: str) -> Callable[[], int]:
+        return lambda: len(matters_page(user=user, filters=f, cursor=cursor).items)
+
+    def count_call(user: Any, f: MatterFilters) -> Callable[[], int]:
+        return lambda: matters_filter(user=user, filters=f).count()
+
+    def rows_call(user: Any, f: MatterFilters, cursor: str) -> Callable[[], int]:
+        # matters_page minus the count(): the same filter, keyset and ordering.
+        order = SORTS.get(f.sort, SORTS["activity"])
+
+        def call() -> int:
+            qs = matters_filter(user=user, filters=f)
+            if cursor:
+                qs = qs.filter(_keyset_after(order, _decode_cursor(cursor, len(order))))
+            ordering = [f"-{n}" if d else n for n, d in order]
+            qs = qs.select_related("practice_area", "cause").order_by(*ordering)
+            return len(list(qs[: PAGE + 1])[:PAGE])
+
+        return call
+
+    def far_cursor(user: Any, f: MatterFilters) -> tuple[str, int] | None:
+        # The cursor of page min(FAR_PAGE, last full page), seeded once with an OFFSET
+        # query (following 1,000 next_cursor hops would take minutes).
+        order = SORTS.get(f.sort, SORTS["activity"])
+        total = matters_filter(user=user, filters=f).count()
+        page = min(FAR_PAGE, total // PAGE)
+        if page <= DEEP_HOPS + 1:
+            return None
+        qs = matters_filter(user=user, filters=f).order_by(*[f"-{n}" if d else n for n, d in order])
+        values = qs.values_list(*[n for n, _d in order])[(page - 1) * PAGE - 1]
+        return _encode_cursor(list(values)), page
+
+    deep_cursors: dict[tuple[str, str], list[tuple[MatterFilters, str, int]]] = {}
+    for pname, user in personas.items():
+        ctx["meta"]["visible"][pname] = matters_filter(user=user, filters=MatterFilters()).count()
+        for fname, variants in filters:
+            deep = []
+            for f in variants:
+                cursor, hops = "", 0
+                while hops < DEEP_HOPS:
+                    nxt = matters_page(user=user, filters=f, cursor=cursor).next_cursor
+                    if nxt is None:
+                        break
+                    cursor, hops = nxt, hops + 1
+                deep.append((f, cursor, hops))
+            deep_cursors[(pname, fname)] = deep
+            key = f"{pname} | {fname}"
+            results[f"{key} | page 1"] = _measure([page_call(user, f, "") for f in variants], runs)
+            reached = sorted({h + 1 for _f, _c, h in deep})
+            results[f"{key} | page {DEEP_HOPS + 1}"] = {
+                **_measure([page_call(user, f, c) for f, c, _h in deep], runs),
+                "page_reached": reached,
+            }
+            far = [(f, far_cursor(user, f)) for f in variants]
+            far = [(f, fc) for f, fc in far if fc is not None]
+            if far:
+                results[f"{key} | page <={FAR_PAGE} (deepest)"] = {
+                    **_measure([page_call(user, f, c) for f, (c, _p) in far], runs),
+                    "page_reached": sorted({p for _f, (_c, p) in far}),
+                }
+            results[f"{key} | count() only"] = _measure(
+                [count_call(user, f) for f in variants], runs
+            )
+            results[f"{key} | rows only (page 1, no count)"] = _measure(
+                [rows_call(user, f, "") for f in variants], runs
+            )
+
+    # (3) The real view, templates included.
+    from urllib.parse import urlencode
+
+    view_results: dict[str, Any] = {}
+    view_filters = [
+        ("none (activity)", {}),
+        ("status=open", {"status": "open"}),
+        ("q=2-char name", {"q": ctx["meta"]["q_short"][0]} if ctx["meta"]["q_short"] else {}),
+        ("sort=number", {"sort": "number"}),
+    ]
+    for pname, user in personas.items():
+        client = Client()
+        client.force_login(user)
+        for fname, params in view_filters:
+            for page_label, after in (("page 1", ""), (f"page {DEEP_HOPS + 1}", None)):
+                p = dict(params)
+                if after is None:
+                    f = MatterFilters(**{k: v for k, v in params.items()})
+                    match = [c for ff, c, _h in deep_cursors.get((pname, fname), []) if ff == f]
+                    if not match or not match[0]:
+                        continue
+                    p["after"] = match[0]
+                path = "/matters/" + ("?" + urlencode(p) if p else "")
+
+                def get(path: str = path, client: Client = client) -> int:
+                    response = client.get(path)
+                    assert response.status_code == 200, (path, response.status_code)
+                    # Rows rendered: one number link per matter in the table.
+                    return response.content.count(b'<td class="nowrap"><a href="/matters/')
+
+                view_results[f"{pname} | {fname} | {page_label}"] = {
+                    **_measure([get], runs),
+                    "path": path,
+                }
+
+    # Plans: the lawyer's main list SQL (and its count), page 1, no filter.
+    lawyer = personas["lawyer"]
+    base = matters_filter(user=lawyer, filters=MatterFilters())
+    order = SORTS["activity"]
+    listed = base.select_related("practice_area", "cause").order_by(
+        *[f"-{n}" if d else n for n, d in order]
+    )[: PAGE + 1]
+    plans = {
+        "lawyer | none | page 1 rows": _explain(listed, pg),
+        "lawyer | none | count()": _explain(base, pg) if not pg else _explain_count(base),
+        "admin | none | count()": _explain_count(
+            matters_filter(user=personas["admin"], filters=MatterFilters())
+        )
+        if pg
+        else _explain(matters_filter(user=personas["admin"], filters=MatterFilters()), pg),
+        "lawyer | q=2-char | page 1 rows": _explain(
+            matters_filter(user=lawyer, filters=MatterFilters(q=ctx["meta"]["q_short"][0]))
+            .select_related("practice_area", "cause")
+            .order_by("-updated_at", "-id")[: PAGE + 1],
+            pg,
+        ),
+    }
+
+    db_settings = settings.DATABASES["default"]
+    return {
+        "db": args.db,
+        "vendor": connection.vendor,
+        "server_version": _server_version(),
+        "database": label,
+        "matters_requested": args.matters,
+        "seed": args.seed,
+        "runs": runs,
+        "warmups": WARMUPS,
+        "options": {
+            k: v
+            for k, v in (db_settings.get("OPTIONS") or {}).items()
+            if k in ("server_side_binding", "prepare_threshold", "transaction_mode")
+        },
+        "prepare": prep,
+        "dataset": _dataset(),
+        "scenario_meta": {k: v for k, v in ctx["meta"].items()},
+        "results": results,
+        "view": view_results,
+        "plans": plans,
+    }
+
+
+def _explain_count(qs: Any) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of the SQL that `qs.count()` runs (PostgreSQL).
+
+    The SQL is captured from a real count() call; psycopg 3 reports it with the
+    parameters bound client-side, so it is executable as it stands.
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        qs.count()
+    sql = ctx.captured_queries[-1]["sql"]
+    with connection.cursor() as cur:
+        cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+        return "\n".join(r[0] for r in cur.fetchall())
+
+
+def _server_version() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SHOW server_version")
+        else:
+            cur.execute("SELECT sqlite_version()")
+        return str(cur.fetchone()[0])
+
+
+# -- the parent -------------------------------------------------------------------------
+
+
+def _run_child(db: str, matters: int, primary: bool, args: argparse.Namespace) -> dict[str, Any]:
+    VAR.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(suffix=".json", dir=VAR, delete=False) as tmp:
+        out = Path(tmp.name)
+    cmd = [
+        sys.executable,
+        "-m",
+        "bench.matter_list",
+        "--worker",
+        "--db",
+        db,
+        "--matters",
+        str(matters),
+        "--seed",
+        str(args.seed),
+        "--queries",
+        str(args.queries),
+        "--worker-out",
+        str(out),
+    ]
+    if primary:
+        cmd.append("--primary")
+    if args.reuse:
+        cmd.append("--reuse")
+    if args.setup_only:
+        cmd.append("--setup-only")
+    print(f"== {db}: {matters} matters ==", file=sys.stderr, flush=True)
+    t0 = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, check=True)
+    data = json.loads(out.read_text())
+    out.unlink()
+    data["wall_s"] = round(time.perf_counter() - t0, 1)
+    return data
+
+
+def _ratio(a: float, b: float) -> float:
+    return round(a / b, 1) if b else float("nan")
+
+
+def _table(run: dict[str, Any], check: dict[str, Any] | None) -> str:
+    base = run["results"]["baseline: bare keyset page by PK"]
+    lines = [
+        f"{run['vendor']} {run['server_version']}, {run['dataset']['matters']} matters "
+        f"(query-count check at {check['dataset']['matters'] if check else '-'} matters)",
+        "",
+        "| scenario | p50 ms | p95 ms | p99 ms | max ms | rows | queries | queries @small "
+        "| p50/base | p95/base |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for section, key in (("results", "matters_page"), ("view", "view")):
+        for name, r in run[section].items():
+            small = (check or {}).get(section, {}).get(name)
+            rows = r["rows"]
+            rows_s = str(rows[0]) if len(rows) == 1 else f"{rows[0]}–{rows[-1]}"
+            label = name if key == "matters_page" else f"VIEW {name}"
+            lines.append(
+                f"| {label} | {r['p50']:.2f} | {r['p95']:.2f} | {r['p99']:.2f} | {r['max']:.2f} "
+                f"| {rows_s} | {'/'.join(map(str, r['queries']))} "
+                f"| {'/'.join(map(str, small['queries'])) if small else '-'} "
+                f"| {_ratio(r['p50'], base['p50'])}× | {_ratio(r['p95'], base['p95'])}× |"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--matters", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--queries", type=int, default=40, help="timed runs per scenario (≥ 30)")
+    parser.add_argument(
+        "--check-matters",
+        type=int,
+        default=1000,
+        help="also run at this scale to compare query counts (0: skip)",
+    )
+    parser.add_argument("--reuse", action="store_true", help="keep a bench DB with ≥ N matters")
+    parser.add_argument("--setup-only", action="store_true", help="prepare the DBs and stop")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "matter_list.json"))
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--primary", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--worker-out", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker:
+        if args.setup_only:
+            url, _label = _db_names(args.db, args.matters, args.primary)
+            data: dict[str, Any] = {
+                "prepare": _prepare(args.db, url, args.matters, args.seed, args.reuse)
+            }
+        else:
+            data = worker(args)
+        Path(args.worker_out).write_text(json.dumps(data, ensure_ascii=False))
+        return 0
+
+    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    report: dict[str, Any] = {
+        "benchmark": "matter_list",
+        "command": "python -m bench.matter_list "
+        + " ".join(sys.argv[1:] if argv is None else argv),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        },
+        "goal": "matters_page p50, p95 <= 5x the bare keyset page; query count independent of N",
+        "databases": {},
+    }
+    for db in dbs:
+        entry: dict[str, Any] = {"main": _run_child(db, args.matters, True, args)}
+        if args.check_matters and args.check_matters != args.matters:
+            entry["check"] = _run_child(db, args.check_matters, False, args)
+        report["databases"][db] = entry
+    if args.setup_only:
+        print(json.dumps(report["databases"], indent=1))
+        return 0
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
+    for db, entry in report["databases"].items():
+        print(f"\n### {db}\n")
+        print(_table(entry["main"], entry.get("check")))
+    print(f"\nJSON: {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

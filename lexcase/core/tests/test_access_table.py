@@ -1,0 +1,274 @@
+"""The access table: every URL pattern and every API operation, for every persona.
+
+A route that is not in TABLE fails `test_every_route_is_in_the_table`, so nobody can add
+a page or an endpoint without deciding who may reach it. Denied object access is 404
+(existence never leaks); denied actions on a visible matter are 403.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from conftest import Firm
+from lexcase.accounts.services import api_token_create
+from lexcase.api.api import api
+
+PERSONAS = ("anonymous", "inactive", "finance", "outsider", "assistant", "lead", "walled", "admin")
+# "L" = redirected to the login page; numbers are HTTP status codes.
+LOGIN = "L"
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: Callable[[Firm], str]
+    expect: tuple[Any, ...]  # one per persona, in PERSONAS order
+    body: Callable[[Firm], dict] | None = None
+    json: bool = False
+
+
+def E(*statuses: Any) -> tuple[Any, ...]:
+    assert len(statuses) == len(PERSONAS)
+    return statuses
+
+
+ALL_STAFF_200 = E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200)
+MATTER_READ = E(LOGIN, LOGIN, 404, 404, 200, 200, 404, 200)
+API_MATTER_READ = E(401, 401, 404, 404, 200, 200, 404, 200)
+
+TABLE: dict[str, Route] = {
+    # core
+    "home": Route("GET", lambda f: "/", ALL_STAFF_200),
+    "healthz": Route("GET", lambda f: "/healthz", E(*[200] * 8)),
+    "set_language": Route(
+        "POST", lambda f: "/i18n/setlang/", E(*[302] * 8), body=lambda f: {"language": "en"}
+    ),
+    # sign-in (allauth): signed-in users are sent on from the login page
+    "account_login": Route("GET", lambda f: "/accounts/login/", E(200, 200, *[302] * 6)),
+    "account_logout": Route("POST", lambda f: "/accounts/logout/", E(*[LOGIN] * 8)),
+    "account_inactive": Route("GET", lambda f: "/accounts/inactive/", E(*[200] * 8)),
+    "account_change_password": Route("GET", lambda f: "/accounts/password/change/", ALL_STAFF_200),
+    # users and tokens
+    "accounts:users": Route("GET", lambda f: "/team/users/", E(LOGIN, LOGIN, *[403] * 5, 200)),
+    "accounts:user_toggle": Route(
+        "POST",
+        lambda f: f"/team/users/{f.outsider.pk}/toggle-active/",
+        E(LOGIN, LOGIN, *[403] * 5, 302),
+    ),
+    "accounts:tokens": Route("GET", lambda f: "/team/tokens/", ALL_STAFF_200),
+    "accounts:token_revoke": Route(
+        "POST",
+        lambda f: f"/team/tokens/{api_token_create(user=f.lead, name='x')[0].pk}/revoke/",
+        E(LOGIN, LOGIN, 404, 404, 404, 302, 404, 404),
+    ),
+    # matters
+    "matters:list": Route("GET", lambda f: "/matters/", ALL_STAFF_200),
+    "matters:create": Route(
+        "GET", lambda f: "/matters/new/", E(LOGIN, LOGIN, 403, 200, 200, 200, 200, 200)
+    ),
+    "matters:detail": Route("GET", lambda f: f"/matters/{f.matter.pk}/", MATTER_READ),
+    "matters:edit": Route("GET", lambda f: f"/matters/{f.matter.pk}/edit/", MATTER_READ),
+    "matters:open": Route(
+        "POST",
+        lambda f: f"/matters/{f.matter.pk}/open/",
+        E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 302),
+    ),
+    "matters:close": Route(
+        "POST",
+        lambda f: f"/matters/{f.matter.pk}/close/",
+        E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 302),
+    ),
+    "matters:reopen": Route(
+        "POST",
+        lambda f: f"/matters/{f.matter.pk}/reopen/",
+        E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 302),
+    ),
+    "matters:archive": Route(
+        "POST",
+        lambda f: f"/matters/{f.matter.pk}/archive/",
+        E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 302),
+    ),
+    "matters:stage": Route(
+        "POST",
+        lambda f: f"/matters/{f.matter.pk}/stage/",
+        E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302),
+        body=lambda f: {"stage": "first_instance"},
+    ),
+    "matters:member_add": Route(
+        "POST",
+        lambda f: f"/matters/{f.matter.pk}/members/",
+        E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 302),
+        body=lambda f: {"user": f.outsider.pk, "role": "member"},
+    ),
+    "matters:member_remove": Route(
+        "POST",
+        lambda f: f"/matters/{f.matter.pk}/members/{f.assistant.pk}/remove/",
+        E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 302),
+    ),
+    "matters:wall_add": Route(
+        "POST",
+        lambda f: f"/matters/{f.matter.pk}/walls/",
+        E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 302),
+        body=lambda f: {"user": f.finance.pk, "reason": "conflict"},
+    ),
+    "matters:case_number_add": Route(
+        "POST",
+        lambda f: f"/matters/{f.matter.pk}/case-numbers/",
+        E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302),
+        body=lambda f: {"number": "（2024）京0105民初1号", "stage": "first_instance"},
+    ),
+    "matters:party_add": Route(
+        "POST",
+        lambda f: f"/matters/{f.matter.pk}/parties/",
+        E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302),
+        body=lambda f: {
+            "party-name": "第三人公司",
+            "party-kind": "organization",
+            "party-role": "third_party",
+        },
+    ),
+    # parties
+    "parties:list": Route("GET", lambda f: "/parties/", ALL_STAFF_200),
+    "parties:create": Route(
+        "GET", lambda f: "/parties/new/", E(LOGIN, LOGIN, 403, 200, 200, 200, 200, 200)
+    ),
+    "parties:detail": Route("GET", lambda f: f"/parties/{f.client_party.pk}/", MATTER_READ),
+    "parties:edit": Route("GET", lambda f: f"/parties/{f.client_party.pk}/edit/", MATTER_READ),
+    # API
+    "api:openapi-json": Route("GET", lambda f: "/api/v1/openapi.json", E(*[200] * 8)),
+    "api:api-root": Route("GET", lambda f: "/api/v1/", E(*[404] * 8)),
+    "api:create_party": Route(
+        "POST",
+        lambda f: "/api/v1/parties",
+        E(401, 401, 403, 201, 201, 201, 201, 201),
+        body=lambda f: {"kind": "person", "name": "测试"},
+        json=True,
+    ),
+    "api:list_parties": Route(
+        "GET", lambda f: "/api/v1/parties", E(401, 401, 200, 200, 200, 200, 200, 200)
+    ),
+    "api:get_party": Route(
+        "GET", lambda f: f"/api/v1/parties/{f.client_party.pk}", API_MATTER_READ
+    ),
+    "api:create_matter": Route(
+        "POST",
+        lambda f: "/api/v1/matters",
+        E(401, 401, 403, 201, 201, 201, 201, 201),
+        body=lambda f: {"title": "新案件", "matter_type": "civil"},
+        json=True,
+    ),
+    "api:list_matters": Route(
+        "GET", lambda f: "/api/v1/matters", E(401, 401, 200, 200, 200, 200, 200, 200)
+    ),
+    "api:get_matter": Route("GET", lambda f: f"/api/v1/matters/{f.matter.pk}", API_MATTER_READ),
+    "api:update_matter": Route(
+        "PATCH",
+        lambda f: f"/api/v1/matters/{f.matter.pk}",
+        API_MATTER_READ,
+        body=lambda f: {"version": f.matter.version, "summary": "更新"},
+        json=True,
+    ),
+    "api:open_matter": Route(
+        "POST",
+        lambda f: f"/api/v1/matters/{f.matter.pk}/open",
+        E(401, 401, 404, 404, 403, 403, 404, 200),
+    ),
+    "api:add_member": Route(
+        "POST",
+        lambda f: f"/api/v1/matters/{f.matter.pk}/members",
+        E(401, 401, 404, 404, 403, 201, 404, 201),
+        body=lambda f: {"username": "outsider", "role": "member"},
+        json=True,
+    ),
+}
+
+# Every OpenAPI operation, by method and path, must map to a table row.
+API_OPERATIONS = {
+    ("post", "/api/v1/parties"): "api:create_party",
+    ("get", "/api/v1/parties"): "api:list_parties",
+    ("get", "/api/v1/parties/{party_id}"): "api:get_party",
+    ("post", "/api/v1/matters"): "api:create_matter",
+    ("get", "/api/v1/matters"): "api:list_matters",
+    ("get", "/api/v1/matters/{matter_id}"): "api:get_matter",
+    ("patch", "/api/v1/matters/{matter_id}"): "api:update_matter",
+    ("post", "/api/v1/matters/{matter_id}/open"): "api:open_matter",
+    ("post", "/api/v1/matters/{matter_id}/members"): "api:add_member",
+}
+
+
+def all_route_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list, namespace: str = "") -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, ns)
+            elif isinstance(pattern, URLPattern):
+                names.add(f"{namespace}{pattern.name}")
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_route_is_in_the_table():
+    names = all_route_names()
+    assert "None" not in " ".join(names), "every URL pattern needs a name"
+    assert names - set(TABLE) == set(), "routes missing from the access table"
+    assert set(TABLE) - names == set(), "table rows for routes that no longer exist"
+
+
+def test_every_api_operation_is_in_the_table():
+    schema = api.get_openapi_schema()
+    operations = {(method, path) for path, item in schema["paths"].items() for method in item}
+    assert operations == set(API_OPERATIONS)
+    assert set(API_OPERATIONS.values()) <= set(TABLE)
+
+
+def persona_user(firm: Firm, persona: str):
+    return None if persona == "anonymous" else getattr(firm, persona)
+
+
+def request_as(firm: Firm, persona: str, route: Route):
+    user = persona_user(firm, persona)
+    path = route.path(firm)
+    client = Client()
+    if path.startswith("/api/v1/"):
+        if user is not None:
+            _token, raw = api_token_create(user=user, name="table")
+            client = Client(headers={"Authorization": f"Bearer {raw}"})
+    elif user is not None:
+        client.force_login(user)
+    body = route.body(firm) if route.body else {}
+    if route.json:
+        return client.generic(route.method, path, json.dumps(body), content_type="application/json")
+    return getattr(client, route.method.lower())(path, body)
+
+
+def outcome(response) -> Any:
+    if response.status_code == 302 and response["Location"].startswith("/accounts/login/"):
+        return LOGIN
+    return response.status_code
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(TABLE))
+def test_access_table(firm, name):
+    route = TABLE[name]
+    actual = []
+    for persona in PERSONAS:
+        # Each persona acts on the same starting state.
+        with transaction.atomic():
+            actual.append(outcome(request_as(firm, persona, route)))
+            transaction.set_rollback(True)
+    assert dict(zip(PERSONAS, actual, strict=True)) == dict(
+        zip(PERSONAS, route.expect, strict=True)
+    )
