@@ -26,7 +26,10 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["actor", "-at"])]
+        indexes = [
+            models.Index(fields=["actor", "-at"]),
+            models.Index(fields=["actor_username", "-id"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action}"

@@ -34,5 +34,8 @@ def audit_chain_verify() -> ChainReport:
     return ChainReport(True, checked)
 
 
-def audit_events_by_actor(*, user_id: int, limit: int = 20) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(actor_id=user_id).order_by("-id")[:limit]
+def audit_sign_ins(*, username: str, limit: int = 5) -> QuerySet[AuditEvent]:
+    """A user's own recent sign-ins and failed attempts, so they can spot misuse."""
+    return AuditEvent.objects.filter(
+        actor_username=username, action__in=("login.success", "login.failure")
+    ).order_by("-id")[:limit]

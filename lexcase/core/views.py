@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from lexcase.audit.selectors import audit_events_by_actor
+from lexcase.audit.selectors import audit_sign_ins
 from lexcase.matters.selectors import MatterFilters, matters_page, timeline_for_user
 
 
@@ -28,7 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "mine": mine,
             "intake": intake,
             "activity": timeline_for_user(user=request.user, limit=15),
-            "logins": audit_events_by_actor(user_id=request.user.pk, limit=5),
+            "logins": audit_sign_ins(username=request.user.get_username()),
         },
     )
 

@@ -22,6 +22,7 @@ def _lawyers() -> forms.ModelChoiceField:
             is_active=True, role__in=[Role.LAWYER, Role.PARTNER, Role.ADMIN]
         ).order_by("username"),
         required=False,
+        empty_label="—",
     )
 
 
@@ -68,9 +69,13 @@ class MatterForm(forms.Form):
         label=_("Cause of action"),
         queryset=CaseCause.objects.filter(parent__isnull=False),
         required=False,
+        empty_label="—",
     )
     practice_area = forms.ModelChoiceField(
-        label=_("Practice area"), queryset=PracticeArea.objects.all(), required=False
+        label=_("Practice area"),
+        queryset=PracticeArea.objects.all(),
+        required=False,
+        empty_label="—",
     )
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea, required=False)
     amount = forms.DecimalField(
@@ -96,6 +101,7 @@ class MatterCreateForm(MatterForm):
         label=_("Responsible partner"),
         queryset=User.objects.filter(is_active=True, role__in=[Role.PARTNER, Role.ADMIN]),
         required=False,
+        empty_label="—",
     )
 
 

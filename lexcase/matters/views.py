@@ -68,15 +68,24 @@ def matter_create(request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic():
                 links = []
-                for row in parties.cleaned_data:
+                for row_form, row in zip(parties.forms, parties.cleaned_data, strict=True):
                     if not row or not row.get("name"):
                         continue
-                    party = party_find_or_create(
-                        actor=request.user,
-                        kind=row["kind"],
-                        name=row["name"],
-                        identifier=row.get("identifier") or "",
-                    )
+                    try:
+                        party = party_find_or_create(
+                            actor=request.user,
+                            kind=row["kind"],
+                            name=row["name"],
+                            identifier=row.get("identifier") or "",
+                        )
+                    except ValidationError as exc:
+                        # Show the party's errors on its own row, then abort the intake.
+                        for field, errors in exc.message_dict.items():
+                            target = field if field in row_form.fields else "identifier"
+                            row_form.add_error(target, errors)
+                        raise ValidationError(
+                            _("Please correct the errors in the parties below.")
+                        ) from None
                     links.append(
                         services.PartyLink(
                             party=party, role=row["role"], standing=row.get("standing") or ""

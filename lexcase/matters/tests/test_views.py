@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import pytest
+
+from conftest import client_for
+from lexcase.matters.models import Matter, MatterParty
+from lexcase.parties.models import Party
+
+pytestmark = pytest.mark.django_db
+
+
+def new_matter_post(**overrides):
+    data = {
+        "title": "华泰科技诉远大贸易买卖合同纠纷",
+        "matter_type": "civil",
+        "priority": "P1",
+        "parties-TOTAL_FORMS": "3",
+        "parties-INITIAL_FORMS": "0",
+        "parties-MIN_NUM_FORMS": "0",
+        "parties-MAX_NUM_FORMS": "10",
+        "parties-0-name": "北京华泰科技有限公司",
+        "parties-0-kind": "organization",
+        "parties-0-role": "client",
+        "parties-0-identifier": "91350200776049653A",
+        "parties-1-name": "北京远大贸易有限公司",
+        "parties-1-kind": "organization",
+        "parties-1-role": "opposing",
+        "parties-2-kind": "person",
+        "parties-2-role": "third_party",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_create_matter_through_the_form_reuses_party_by_credit_code(firm):
+    response = client_for(firm.lead).post("/matters/new/", new_matter_post())
+    assert response.status_code == 302
+    matter = Matter.objects.latest("id")
+    assert response["Location"] == f"/matters/{matter.pk}/"
+    links = list(
+        MatterParty.objects.filter(matter=matter).values_list("party_id", "role").order_by("role")
+    )
+    # The client with the known credit code is the existing party, not a duplicate.
+    assert links[0] == (firm.client_party.pk, "client")
+    assert Party.objects.filter(credit_code="91350200776049653A").count() == 1
+
+
+def test_create_matter_form_shows_chinese_field_error_and_saves_nothing(firm):
+    matters, parties = Matter.objects.count(), Party.objects.count()
+    response = client_for(firm.lead).post(
+        "/matters/new/", new_matter_post(**{"parties-0-identifier": "91350200776049653B"})
+    )
+    assert response.status_code == 200
+    errors = response.context["parties"].forms[0].errors
+    assert errors == {"identifier": ["统一社会信用代码校验位错误。"]}
+    assert (Matter.objects.count(), Party.objects.count()) == (matters, parties)
+
+
+def test_create_matter_form_requires_title(firm):
+    response = client_for(firm.lead).post("/matters/new/", new_matter_post(title=""))
+    assert response.status_code == 200
+    assert response.context["form"].errors["title"] == ["此项为必填项。"]
+
+
+def test_stale_edit_form_gets_409_and_keeps_other_change(firm):
+    lead, partner = client_for(firm.lead), client_for(firm.partner)
+    form = {
+        "title": "甲方改的",
+        "matter_type": "civil",
+        "priority": "P2",
+        "version": str(firm.matter.version),
+    }
+    assert lead.post(f"/matters/{firm.matter.pk}/edit/", form).status_code == 302
+    response = partner.post(f"/matters/{firm.matter.pk}/edit/", {**form, "title": "乙方改的"})
+    assert response.status_code == 409
+    assert len(response.context["form"].non_field_errors()) == 1
+    firm.matter.refresh_from_db()
+    assert firm.matter.title == "甲方改的"
+
+
+def test_english_is_switchable(firm):
+    client = client_for(firm.lead)
+    assert "案件" in client.get("/matters/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/matters/"})
+    page = client.get("/matters/").content.decode()
+    assert "Matters" in page and 'lang="en"' in page
+
+
+def test_list_filters_and_keyset_pages(firm):
+    from lexcase.matters.services import matter_create
+
+    for i in range(60):
+        matter_create(actor=firm.lead, title=f"批量案件{i}", matter_type="counsel", priority="P3")
+    client = client_for(firm.lead)
+    first = client.get("/matters/?matter_type=counsel&sort=number")
+    page1 = first.context["page"]
+    assert (page1.total, len(page1.items)) == (60, 50)
+    second = client.get(f"/matters/?matter_type=counsel&sort=number&after={page1.next_cursor}")
+    page2 = second.context["page"]
+    assert len(page2.items) == 10 and page2.next_cursor is None
+    numbers = [m.number for m in page1.items + page2.items]
+    assert numbers == sorted(numbers) and len(set(numbers)) == 60
+
+
+def test_list_htmx_returns_only_the_results_partial(firm):
+    response = client_for(firm.lead).get("/matters/?q=华泰", headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="results">')
+    assert "<html" not in body
+    assert firm.matter.number in body
+
+
+def test_pages_have_strict_csp_and_no_inline_script(firm):
+    response = client_for(firm.lead).get(f"/matters/{firm.matter.pk}/")
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "object-src 'none'" in csp
+    assert "base-uri 'none'" in csp and "frame-ancestors 'none'" in csp
+    body = response.content.decode()
+    assert "style=" not in body
+    assert "<script>" not in body
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_history_is_kept_for_matters(firm):
+    from lexcase.matters.services import matter_update
+
+    matter_update(actor=firm.lead, matter=firm.matter, version=firm.matter.version, title="改名")
+    titles = list(firm.matter.history.order_by("history_id").values_list("title", flat=True))
+    assert titles[0] == "华泰科技诉王伟买卖合同纠纷" and titles[-1] == "改名"
