@@ -27,7 +27,7 @@ from lexcase.matters.models import (
     MatterParty,
     TimelineEntry,
 )
-from lexcase.parties.models import Party
+from lexcase.parties.models import Party, PartyRelation
 from lexcase.parties.names import normalize_name
 
 
@@ -130,6 +130,22 @@ def party_matters(*, user: Any, party: Party) -> QuerySet[MatterParty]:
         .select_related("matter")
         .order_by("-matter__updated_at")
     )
+
+
+def party_relations(*, user: Any, party: Party) -> list[tuple[str, Party, bool]]:
+    """Relations of a visible party, both directions, naming only parties the user may see:
+    (label, other party, outgoing)."""
+    visible = parties_visible_to(user)
+    rows: list[tuple[str, Party, bool]] = []
+    for rel in PartyRelation.objects.filter(source=party, target__in=visible).select_related(
+        "target"
+    ):
+        rows.append((rel.get_kind_display(), rel.target, True))
+    for rel in PartyRelation.objects.filter(target=party, source__in=visible).select_related(
+        "source"
+    ):
+        rows.append((rel.get_kind_display(), rel.source, False))
+    return rows
 
 
 def parties_search(*, user: Any, q: str = "", kind: str = "") -> QuerySet[Party]:

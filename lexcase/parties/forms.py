@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lexcase.parties.models import PartyKind
+from lexcase.parties.models import PartyKind, PartyRelation
 
 
 class PartyForm(forms.Form):
@@ -39,3 +39,16 @@ class PartySearchForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", _("All")), *PartyKind.choices], required=False
     )
+
+
+class RelationForm(forms.Form):
+    """The named party is <kind> of this one, e.g. its legal representative or shareholder
+    (created if new, reused by identifier)."""
+
+    kind = forms.ChoiceField(label=_("Relation"), choices=PartyRelation.Kind.choices)
+    other_name = forms.CharField(label=_("Related party"), max_length=200)
+    other_kind = forms.ChoiceField(label=_("Kind"), choices=PartyKind.choices)
+    other_identifier = forms.CharField(
+        label=_("ID number / credit code"), max_length=18, required=False
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("new/", views.party_create, name="create"),
     path("<int:pk>/", views.party_detail, name="detail"),
     path("<int:pk>/edit/", views.party_edit, name="edit"),
+    path("<int:pk>/relations/", views.party_relation_add, name="relation_add"),
 ]

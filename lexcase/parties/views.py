@@ -4,16 +4,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lexcase.core.exceptions import StaleEdit
 from lexcase.core.forms import apply_service_errors
-from lexcase.matters.selectors import parties_search, party_get, party_matters
+from lexcase.matters.selectors import (
+    parties_search,
+    party_get,
+    party_matters,
+    party_relations,
+)
 from lexcase.parties import services
-from lexcase.parties.forms import PartyEditForm, PartyForm, PartySearchForm
+from lexcase.parties.forms import PartyEditForm, PartyForm, PartySearchForm, RelationForm
 from lexcase.parties.identifiers import mask_identifier
 
 
@@ -59,6 +65,8 @@ def party_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "masked_id": mask_identifier(party.id_number) if party.id_number else "",
             "links": party_matters(user=request.user, party=party),
             "aliases": party.aliases.all(),
+            "relations": party_relations(user=request.user, party=party),
+            "relation_form": RelationForm(),
         },
     )
 
@@ -104,3 +112,39 @@ def party_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Party saved."))
             return redirect("parties:detail", pk=party.pk)
     return render(request, "parties/form.html", {"form": form, "party": party}, status=status)
+
+
+@login_required
+@require_POST
+def party_relation_add(request: HttpRequest, pk: int) -> HttpResponse:
+    party = party_get(user=request.user, pk=pk)
+    if not request.user.has_perm("parties.change_party"):
+        raise PermissionDenied
+    form = RelationForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("parties:detail", pk=party.pk)
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            other = services.party_find_or_create(
+                actor=request.user,
+                kind=data["other_kind"],
+                name=data["other_name"],
+                identifier=data["other_identifier"],
+            )
+            services.party_relation_add(
+                actor=request.user,
+                source=other,
+                target=party,
+                kind=data["kind"],
+                note=data["note"],
+            )
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("parties:detail", pk=party.pk)

@@ -142,6 +142,12 @@ TABLE: dict[str, Route] = {
     ),
     "parties:detail": Route("GET", lambda f: f"/parties/{f.client_party.pk}/", MATTER_READ),
     "parties:edit": Route("GET", lambda f: f"/parties/{f.client_party.pk}/edit/", MATTER_READ),
+    "parties:relation_add": Route(
+        "POST",
+        lambda f: f"/parties/{f.client_party.pk}/relations/",
+        E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302),
+        body=lambda f: {"kind": "legal_rep", "other_name": "张法代", "other_kind": "person"},
+    ),
     # API
     "api:openapi-json": Route("GET", lambda f: "/api/v1/openapi.json", E(*[200] * 8)),
     "api:api-root": Route("GET", lambda f: "/api/v1/", E(*[404] * 8)),
