@@ -259,8 +259,14 @@ def matter_create(
     if lead_lawyer:
         team[lead_lawyer.pk] = (lead_lawyer, MemberRole.LEAD)
     if actor.pk not in team:
-        # Whoever registers the intake can follow it; assistants as assistants.
-        role = MemberRole.ASSISTANT if actor.role == Role.ASSISTANT else MemberRole.MEMBER
+        # Whoever registers the intake can follow it: a lawyer registering without naming a
+        # lead leads it; assistants and staff follow it.
+        if actor.role == Role.ASSISTANT:
+            role = MemberRole.ASSISTANT
+        elif actor.role == Role.LAWYER and lead_lawyer is None:
+            role = MemberRole.LEAD
+        else:
+            role = MemberRole.MEMBER
         team[actor.pk] = (actor, role)
     for user, role in team.values():
         MatterMember.objects.create(matter=matter, user=user, role=role)

@@ -46,6 +46,13 @@ def test_finance_cannot_register_matters(firm):
         services.matter_create(actor=firm.finance, title="x", matter_type="civil")
 
 
+def test_lawyer_registering_without_lead_leads(firm):
+    matter = services.matter_create(actor=firm.outsider, title="甲", matter_type="civil")
+    assert list(
+        MatterMember.objects.filter(matter=matter).values_list("user__username", "role")
+    ) == [("outsider", "lead")]
+
+
 def test_creator_joins_the_team(firm):
     matter = services.matter_create(actor=firm.assistant, title="甲", matter_type="civil")
     assert list(
