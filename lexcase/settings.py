@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "lexcase.audit",
     "lexcase.parties",
     "lexcase.matters",
+    "lexcase.calendar",
     "lexcase.api",
 ]
 

@@ -23,5 +23,6 @@ urlpatterns = [
     path("team/", include("lexcase.accounts.urls")),
     path("matters/", include("lexcase.matters.urls")),
     path("parties/", include("lexcase.parties.urls")),
+    path("", include("lexcase.calendar.urls")),
     path("api/v1/", api.urls),
 ]

@@ -13,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lexcase.calendar import selectors as calendar_selectors
+from lexcase.calendar.forms import DeadlineForm, HearingForm, ServedForm
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.forms import apply_service_errors
 from lexcase.matters import selectors, services
@@ -140,6 +142,11 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "case_number_form": CaseNumberForm(initial={"stage": matter.stage}),
         "party_form": PartyRowForm(prefix="party"),
         "close_form": CloseForm(),
+        "deadlines": calendar_selectors.matter_deadlines(matter=matter),
+        "hearings": calendar_selectors.matter_hearings(matter=matter),
+        "served_form": ServedForm(prefix="served"),
+        "deadline_form": DeadlineForm(prefix="deadline"),
+        "hearing_form": HearingForm(prefix="hearing"),
     }
     return render(request, "matters/detail.html", context)
 

@@ -6,6 +6,7 @@ from django import template
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from lexcase.calendar.models import ServedDocument
 from lexcase.matters.models import MemberRole, PartyRole, Stage, Status
 
 register = template.Library()
@@ -43,6 +44,16 @@ TIMELINE_TEXT = {
     "party_added": lambda d: (
         _("%(party)s added as %(role)s") % {"party": d["party"], "role": PartyRole(d["role"]).label}
     ),
+    "served": lambda d: (
+        _("%(kind)s served on %(date)s; %(proposed)d deadlines proposed")
+        % {
+            "kind": ServedDocument.Kind(d["kind"]).label,
+            "date": d["date"],
+            "proposed": d["proposed"],
+        }
+    ),
+    "hearing": lambda d: _("Hearing scheduled at %(at)s, %(court)s") % d,
+    "deadline_moved": lambda d: _("Deadline “%(title)s” moved from %(old)s to %(new)s") % d,
     "case_number": lambda d: (
         _("Court case number %(number)s recorded (%(stage)s)")
         % {"number": d["number"], "stage": Stage(d["stage"]).label}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -43,6 +44,23 @@ def E(*statuses: Any) -> tuple[Any, ...]:
 ALL_STAFF_200 = E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200)
 MATTER_READ = E(LOGIN, LOGIN, 404, 404, 200, 200, 404, 200)
 API_MATTER_READ = E(401, 401, 404, 404, 200, 200, 404, 200)
+MATTER_WRITE = E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302)
+API_MATTER_CREATE = E(401, 401, 404, 404, 201, 201, 404, 201)
+
+
+def make_deadline(f: Firm, status: str) -> int:
+    from lexcase.calendar.models import Deadline
+
+    return Deadline.objects.create(
+        matter=f.matter,
+        title="上诉期",
+        due_date=date(2026, 12, 31),
+        status=status,
+        responsible=f.lead,
+        rule_id="civil.appeal.judgment",
+        trigger_date=date(2026, 12, 16),
+    ).pk
+
 
 TABLE: dict[str, Route] = {
     # core
@@ -148,7 +166,90 @@ TABLE: dict[str, Route] = {
         E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302),
         body=lambda f: {"kind": "legal_rep", "other_name": "张法代", "other_kind": "person"},
     ),
+    # calendar
+    "calendar:agenda": Route("GET", lambda f: "/agenda/", ALL_STAFF_200),
+    "calendar:served_record": Route(
+        "POST",
+        lambda f: f"/matters/{f.matter.pk}/served/",
+        MATTER_WRITE,
+        body=lambda f: {
+            "served-kind": "judgment",
+            "served-service_date": "2026-11-02",
+            "served-method": "direct",
+        },
+    ),
+    "calendar:deadline_create": Route(
+        "POST",
+        lambda f: f"/matters/{f.matter.pk}/deadlines/",
+        MATTER_WRITE,
+        body=lambda f: {"deadline-title": "举证期限", "deadline-due_date": "2026-12-20"},
+    ),
+    "calendar:hearing_create": Route(
+        "POST",
+        lambda f: f"/matters/{f.matter.pk}/hearings/",
+        MATTER_WRITE,
+        body=lambda f: {"hearing-court": "朝阳法院", "hearing-starts_at": "2026-12-20T09:00"},
+    ),
+    "calendar:deadline_confirm": Route(
+        "POST", lambda f: f"/deadlines/{make_deadline(f, 'proposed')}/confirm/", MATTER_WRITE
+    ),
+    "calendar:deadline_dismiss": Route(
+        "POST", lambda f: f"/deadlines/{make_deadline(f, 'proposed')}/dismiss/", MATTER_WRITE
+    ),
+    "calendar:deadline_done": Route(
+        "POST", lambda f: f"/deadlines/{make_deadline(f, 'open')}/done/", MATTER_WRITE
+    ),
+    "calendar:feed": Route("GET", lambda f: "/calendar/feed/", ALL_STAFF_200),
+    "calendar:feed_ics": Route("GET", lambda f: "/calendar/feed/not-a-token.ics", E(*[404] * 8)),
+    "calendar:holidays": Route(
+        "GET", lambda f: "/calendar/holidays/", E(LOGIN, LOGIN, *[403] * 5, 200)
+    ),
     # API
+    "api:deadline_rules": Route(
+        "GET", lambda f: "/api/v1/deadline-rules", E(401, 401, 200, 200, 200, 200, 200, 200)
+    ),
+    "api:deadline_compute": Route(
+        "POST",
+        lambda f: "/api/v1/deadlines/compute",
+        E(401, 401, 200, 200, 200, 200, 200, 200),
+        body=lambda f: {"rule": "civil.appeal.judgment", "trigger_date": "2026-01-05"},
+        json=True,
+    ),
+    "api:agenda": Route(
+        "GET", lambda f: "/api/v1/agenda", E(401, 401, 200, 200, 200, 200, 200, 200)
+    ),
+    "api:matter_deadlines": Route(
+        "GET", lambda f: f"/api/v1/matters/{f.matter.pk}/deadlines", API_MATTER_READ
+    ),
+    "api:record_served": Route(
+        "POST",
+        lambda f: f"/api/v1/matters/{f.matter.pk}/served-documents",
+        API_MATTER_CREATE,
+        body=lambda f: {"kind": "judgment", "service_date": "2026-11-02", "method": "post"},
+        json=True,
+    ),
+    "api:create_deadline": Route(
+        "POST",
+        lambda f: f"/api/v1/matters/{f.matter.pk}/deadlines",
+        API_MATTER_CREATE,
+        body=lambda f: {"title": "举证期限", "due_date": "2026-12-20"},
+        json=True,
+    ),
+    "api:confirm": Route(
+        "POST",
+        lambda f: f"/api/v1/deadlines/{make_deadline(f, 'proposed')}/confirm",
+        API_MATTER_READ,
+        body=lambda f: {},
+        json=True,
+    ),
+    "api:dismiss": Route(
+        "POST",
+        lambda f: f"/api/v1/deadlines/{make_deadline(f, 'proposed')}/dismiss",
+        API_MATTER_READ,
+    ),
+    "api:done": Route(
+        "POST", lambda f: f"/api/v1/deadlines/{make_deadline(f, 'open')}/done", API_MATTER_READ
+    ),
     "api:openapi-json": Route("GET", lambda f: "/api/v1/openapi.json", E(*[200] * 8)),
     "api:api-root": Route("GET", lambda f: "/api/v1/", E(*[404] * 8)),
     "api:create_party": Route(
@@ -207,6 +308,15 @@ API_OPERATIONS = {
     ("patch", "/api/v1/matters/{matter_id}"): "api:update_matter",
     ("post", "/api/v1/matters/{matter_id}/open"): "api:open_matter",
     ("post", "/api/v1/matters/{matter_id}/members"): "api:add_member",
+    ("get", "/api/v1/deadline-rules"): "api:deadline_rules",
+    ("post", "/api/v1/deadlines/compute"): "api:deadline_compute",
+    ("get", "/api/v1/agenda"): "api:agenda",
+    ("get", "/api/v1/matters/{matter_id}/deadlines"): "api:matter_deadlines",
+    ("post", "/api/v1/matters/{matter_id}/served-documents"): "api:record_served",
+    ("post", "/api/v1/matters/{matter_id}/deadlines"): "api:create_deadline",
+    ("post", "/api/v1/deadlines/{deadline_id}/confirm"): "api:confirm",
+    ("post", "/api/v1/deadlines/{deadline_id}/dismiss"): "api:dismiss",
+    ("post", "/api/v1/deadlines/{deadline_id}/done"): "api:done",
 }
 
 

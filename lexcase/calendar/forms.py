@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lexcase.accounts.models import User
+from lexcase.calendar.models import ServedDocument
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ServedForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Document"), choices=ServedDocument.Kind.choices)
+    service_date = forms.DateField(label=_("Service date"), widget=DateInput)
+    method = forms.ChoiceField(label=_("Service method"), choices=ServedDocument.Method.choices)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+
+
+class DeadlineForm(forms.Form):
+    title = forms.CharField(label=_("Deadline"), max_length=200)
+    due_date = forms.DateField(label=_("Due date"), widget=DateInput)
+    due_time = forms.TimeField(
+        label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    responsible = forms.ModelChoiceField(
+        label=_("Responsible"),
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        empty_label="—",
+    )
+
+
+class ConfirmForm(forms.Form):
+    due_date = forms.DateField(label=_("Due date"), widget=DateInput, required=False)
+
+
+class HearingForm(forms.Form):
+    court = forms.CharField(label=_("Court"), max_length=200)
+    city = forms.CharField(label=_("City"), max_length=50, required=False)
+    courtroom = forms.CharField(label=_("Courtroom"), max_length=100, required=False)
+    starts_at = forms.DateTimeField(
+        label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    attendees = forms.ModelMultipleChoiceField(
+        label=_("Attendees"), queryset=User.objects.filter(is_active=True), required=False
+    )
+
+
+class HolidayYearForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    source = forms.CharField(label=_("State Council notice"), max_length=300)
+    csv = forms.CharField(
+        label=_("Days (CSV: date,kind,name — kind is rest or work)"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+    )

@@ -1,0 +1,167 @@
+"""Holiday calendar, served documents, deadlines and hearings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class HolidayYear(models.Model):
+    """Per-year status: a year is `published` only once its State Council notice is entered."""
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", _("Published")
+        MISSING = "missing", _("Missing")
+
+    year = models.PositiveIntegerField(unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.MISSING)
+    source = models.CharField(_("source notice"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year} ({self.status})"
+
+
+class HolidayDay(models.Model):
+    """An exception to the weekday/weekend pattern: a rest weekday or an adjusted working
+    weekend (调休上班). Days without a row follow Monday–Friday work, weekend rest."""
+
+    class Kind(models.TextChoices):
+        REST = "rest", _("Rest day")
+        WORK = "work", _("Adjusted working day")
+
+    date = models.DateField(unique=True)
+    year = models.PositiveIntegerField(db_index=True)
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.kind} {self.name}"
+
+
+class ServedDocument(models.Model):
+    """A judgment, ruling, complaint copy … served on the client: the trigger of deadlines."""
+
+    class Kind(models.TextChoices):
+        JUDGMENT = "judgment", _("Judgment")
+        RULING = "ruling", _("Ruling")
+        COMPLAINT_COPY = "complaint_copy", _("Copy of complaint")
+        APPEAL_COPY = "appeal_copy", _("Copy of appeal")
+        AWARD = "award", _("Arbitral award")
+        DECISION = "decision", _("Decision")
+        PAYMENT_ORDER = "payment_order", _("Payment order")
+        RECONSIDERATION_DECISION = "reconsideration_decision", _("Reconsideration decision")
+        ADMINISTRATIVE_ACT = "administrative_act", _("Administrative act")
+        OTHER = "other", _("Other")
+
+    class Method(models.TextChoices):
+        DIRECT = "direct", _("Direct service")
+        POST = "post", _("Postal service")
+        ELECTRONIC = "electronic", _("Electronic service")
+        NOTICE = "notice", _("Public notice")
+        OTHER = "other", _("Other")
+
+    matter = models.ForeignKey(
+        "matters.Matter", on_delete=models.CASCADE, related_name="served_documents"
+    )
+    kind = models.CharField(_("document"), max_length=30, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    service_date = models.DateField(_("service date"))
+    method = models.CharField(_("service method"), max_length=20, choices=Method.choices)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-service_date", "-id"]
+
+
+class Deadline(models.Model):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        MISSED = "missed", _("Missed")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    matter = models.ForeignKey("matters.Matter", on_delete=models.CASCADE, related_name="deadlines")
+    title = models.CharField(_("title"), max_length=200)
+    due_date = models.DateField(_("due date"))
+    due_time = models.TimeField(_("due time"), null=True, blank=True)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deadlines",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # Where a computed date came from, so it can be explained and recomputed.
+    rule_id = models.CharField(max_length=60, blank=True)
+    trigger_date = models.DateField(null=True, blank=True)
+    served_document = models.ForeignKey(
+        ServedDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="deadlines"
+    )
+    ruleset_version = models.CharField(max_length=20, blank=True)
+    calendar_version = models.CharField(max_length=40, blank=True)
+    provisional = models.BooleanField(default=False)
+    # A lawyer replaced the computed date: recomputation leaves it alone.
+    date_overridden = models.BooleanField(default=False)
+    explanation = models.JSONField(default=list, blank=True)
+    citation = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["due_date", "due_time", "id"]
+        indexes = [
+            models.Index(fields=["responsible", "status", "due_date"]),
+            models.Index(fields=["matter", "status", "due_date"]),
+            models.Index(fields=["status", "due_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.due_date} {self.title}"
+
+
+class Hearing(models.Model):
+    matter = models.ForeignKey("matters.Matter", on_delete=models.CASCADE, related_name="hearings")
+    title = models.CharField(_("title"), max_length=200, default="", blank=True)
+    court = models.CharField(_("court"), max_length=200)
+    city = models.CharField(_("city"), max_length=50, blank=True)
+    courtroom = models.CharField(_("courtroom"), max_length=100, blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("attendees"), related_name="hearings", blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["matter", "starts_at"]), models.Index(fields=["starts_at"])]
+
+
+class CalendarFeed(models.Model):
+    """The secret behind a user's ICS feed URL; only its hash is stored, it can be reset."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -1,0 +1,160 @@
+"""Reads for deadlines, hearings and the agenda — always through the matters gate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Max, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from lexcase.calendar.calculator import MemoryCalendar
+from lexcase.calendar.models import Deadline, Hearing, HolidayDay, HolidayYear, ServedDocument
+from lexcase.matters.models import Matter
+from lexcase.matters.selectors import matters_visible_to
+
+ACTIVE_DEADLINE = (Deadline.Status.OPEN,)
+
+
+def calendar_version() -> str:
+    stamp = HolidayYear.objects.aggregate(latest=Max("updated_at"))["latest"]
+    return stamp.isoformat(timespec="seconds") if stamp else "empty"
+
+
+_cache: dict[str, MemoryCalendar] = {}
+
+
+def calendar_data() -> MemoryCalendar:
+    """The holiday table as an in-memory calendar, rebuilt only when the data changes."""
+    version = calendar_version()
+    cached = _cache.get(version)
+    if cached is None:
+        entries, names = {}, {}
+        for day, kind, name in HolidayDay.objects.values_list("date", "kind", "name"):
+            entries[day] = kind
+            names[day] = name
+        published = set(
+            HolidayYear.objects.filter(status=HolidayYear.Status.PUBLISHED).values_list(
+                "year", flat=True
+            )
+        )
+        cached = MemoryCalendar(entries=entries, published_years=published, names=names)
+        _cache.clear()
+        _cache[version] = cached
+    return cached
+
+
+def matter_deadlines(*, matter: Matter) -> QuerySet[Deadline]:
+    # `matter` has passed the gate (matter_get) already.
+    return matter.deadlines.select_related("responsible").order_by("status", "due_date", "id")
+
+
+def matter_served_documents(*, matter: Matter) -> QuerySet[ServedDocument]:
+    return matter.served_documents.all()
+
+
+def matter_hearings(*, matter: Matter) -> QuerySet[Hearing]:
+    return matter.hearings.prefetch_related("attendees").order_by("starts_at")
+
+
+def deadline_get(*, user: Any, pk: Any) -> Deadline:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    deadline = (
+        Deadline.objects.filter(pk=pk, matter__in=matters_visible_to(user))
+        .select_related("matter", "responsible")
+        .first()
+    )
+    if deadline is None:
+        raise Http404
+    return deadline
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    kind: str  # "deadline" | "hearing"
+    day: date
+    at: time | None
+    title: str
+    matter: Matter
+    priority: str
+    provisional: bool = False
+    obj: Any = None
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.day, self.priority, self.at or time.max, self.title)
+
+
+def agenda_items(*, user: Any, start: date, end: date, mine_only: bool = True) -> list[AgendaItem]:
+    """Deadlines and hearings between start and end (inclusive) on matters the user can see;
+    with `mine_only`, those the user is responsible for or attends. Two queries in all."""
+    visible = matters_visible_to(user)
+    deadlines = Deadline.objects.filter(
+        status=Deadline.Status.OPEN, due_date__gte=start, due_date__lte=end, matter__in=visible
+    ).select_related("matter")
+    tz = timezone.get_current_timezone()
+    start_dt = datetime.combine(start, time.min, tzinfo=tz)
+    end_dt = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
+    hearings = Hearing.objects.filter(
+        starts_at__gte=start_dt, starts_at__lt=end_dt, matter__in=visible
+    ).select_related("matter")
+    if mine_only:
+        deadlines = deadlines.filter(responsible=user)
+        hearings = hearings.filter(attendees=user)
+    items = [
+        AgendaItem(
+            kind="deadline",
+            day=d.due_date,
+            at=d.due_time,
+            title=d.title,
+            matter=d.matter,
+            priority=d.matter.priority,
+            provisional=d.provisional,
+            obj=d,
+        )
+        for d in deadlines
+    ]
+    for h in hearings:
+        local = timezone.localtime(h.starts_at)
+        items.append(
+            AgendaItem(
+                kind="hearing",
+                day=local.date(),
+                at=local.time(),
+                title=h.title or h.court,
+                matter=h.matter,
+                priority=h.matter.priority,
+                obj=h,
+            )
+        )
+    return sorted(items, key=lambda i: i.sort_key)
+
+
+def agenda_overdue(*, user: Any, today: date) -> list[AgendaItem]:
+    deadlines = Deadline.objects.filter(
+        status=Deadline.Status.OPEN,
+        due_date__lt=today,
+        responsible=user,
+        matter__in=matters_visible_to(user),
+    ).select_related("matter")
+    return sorted(
+        (
+            AgendaItem(
+                kind="deadline",
+                day=d.due_date,
+                at=d.due_time,
+                title=d.title,
+                matter=d.matter,
+                priority=d.matter.priority,
+                provisional=d.provisional,
+                obj=d,
+            )
+            for d in deadlines
+        ),
+        key=lambda i: i.sort_key,
+    )

@@ -1,0 +1,441 @@
+"""Writes for deadlines, served documents, hearings and the holiday calendar."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from lexcase.accounts.models import Role, User
+from lexcase.audit.services import audit_record
+from lexcase.calendar.calculator import Result, compute
+from lexcase.calendar.models import Deadline, Hearing, HolidayDay, HolidayYear, ServedDocument
+from lexcase.calendar.rules_data import RULES, RULESET_VERSION, Rule
+from lexcase.calendar.selectors import calendar_data, calendar_version
+from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.matters.models import Matter, MatterMember, MatterType, MemberRole, TimelineEntry
+from lexcase.matters.selectors import matters_visible_to
+
+# Which rule families a served document on each kind of matter can trigger.
+FAMILIES: dict[str, tuple[str, ...]] = {
+    MatterType.CIVIL: ("civil",),
+    MatterType.ENFORCEMENT: ("civil",),
+    MatterType.LABOR_ARBITRATION: ("labor", "civil"),
+    MatterType.COMMERCIAL_ARBITRATION: ("arbitration", "civil"),
+    MatterType.CRIMINAL: ("criminal",),
+    MatterType.ADMINISTRATIVE: ("admin",),
+}
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "").startswith("en") else "zh"
+
+
+def deadline_compute(*, rule_id: str, trigger_date: date) -> Result:
+    rule = RULES.get(rule_id)
+    if rule is None:
+        raise ValidationError({"rule": [_("Unknown rule “%(rule)s”.") % {"rule": rule_id}]})
+    return compute(rule, trigger_date, calendar_data(), lang=_lang())
+
+
+# Rules that depend on facts the served document does not tell (a party without domicile
+# in China): computed on request, never proposed automatically.
+NOT_PROPOSED = {"civil.appeal.no_domicile"}
+
+
+def rules_for(*, matter_type: str, served_kind: str) -> list[Rule]:
+    families = FAMILIES.get(matter_type)
+    return [
+        rule
+        for rule in RULES.values()
+        if served_kind in rule.served_kinds
+        and rule.id not in NOT_PROPOSED
+        and (families is None or rule.id.split(".", 1)[0] in families)
+    ]
+
+
+def _require_edit(actor: User, matter: Matter) -> None:
+    if not actor.has_perm("matters.change_matter", matter):
+        raise NotAllowed("matters.change_matter")
+
+
+def _lead_of(matter: Matter) -> User | None:
+    member = (
+        MatterMember.objects.filter(matter=matter, role=MemberRole.LEAD)
+        .select_related("user")
+        .first()
+    )
+    return member.user if member else None
+
+
+def _apply_result(deadline: Deadline, result: Result) -> None:
+    deadline.due_date = result.due_date
+    deadline.provisional = result.provisional
+    deadline.explanation = list(result.explanation)
+    deadline.citation = result.citation[:200]
+    deadline.ruleset_version = RULESET_VERSION
+    deadline.calendar_version = calendar_version()
+
+
+@transaction.atomic
+def served_document_record(
+    *,
+    actor: User,
+    matter: Matter,
+    kind: str,
+    service_date: date,
+    method: str,
+    title: str = "",
+    notes: str = "",
+) -> tuple[ServedDocument, list[Deadline]]:
+    """Record a served document; the rule library proposes deadlines for a lawyer to confirm."""
+    _require_edit(actor, matter)
+    errors: dict[str, list[str]] = {}
+    if kind not in ServedDocument.Kind.values:
+        errors["kind"] = [_("Unknown document kind.")]
+    if method not in ServedDocument.Method.values:
+        errors["method"] = [_("Unknown service method.")]
+    if not isinstance(service_date, date) or isinstance(service_date, datetime):
+        errors["service_date"] = [_("Enter a valid date.")]
+    elif service_date > timezone.localdate():
+        errors["service_date"] = [_("The service date cannot be in the future.")]
+    if errors:
+        raise ValidationError(errors)
+    doc = ServedDocument.objects.create(
+        matter=matter,
+        kind=kind,
+        service_date=service_date,
+        method=method,
+        title=title.strip()[:200],
+        notes=notes,
+        recorded_by=actor,
+    )
+    responsible = _lead_of(matter) or actor
+    proposals = []
+    for rule in rules_for(matter_type=matter.matter_type, served_kind=kind):
+        result = compute(rule, service_date, calendar_data(), lang=_lang())
+        deadline = Deadline(
+            matter=matter,
+            title=rule.name_zh if _lang() == "zh" else rule.name_en,
+            status=Deadline.Status.PROPOSED,
+            responsible=responsible,
+            rule_id=rule.id,
+            trigger_date=service_date,
+            served_document=doc,
+            created_by=actor,
+        )
+        _apply_result(deadline, result)
+        deadline.save()
+        proposals.append(deadline)
+    TimelineEntry.objects.create(
+        matter=matter,
+        actor=actor,
+        kind="served",
+        data={"kind": kind, "date": service_date.isoformat(), "proposed": len(proposals)},
+    )
+    audit_record(
+        actor=actor,
+        action="deadline.served_document",
+        obj=doc,
+        matter_id=matter.pk,
+        data={"kind": kind, "service_date": service_date.isoformat()},
+    )
+    return doc, proposals
+
+
+def _check_responsible(responsible: User | None, matter: Matter) -> None:
+    if responsible is None:
+        return
+    if (
+        not responsible.is_active
+        or not matters_visible_to(responsible).filter(pk=matter.pk).exists()
+    ):
+        raise ValidationError(
+            {"responsible": [_("The responsible person must be able to see this matter.")]}
+        )
+
+
+@transaction.atomic
+def deadline_confirm(
+    *,
+    actor: User,
+    deadline: Deadline,
+    responsible: User | None = None,
+    due_date: date | None = None,
+) -> Deadline:
+    _require_edit(actor, deadline.matter)
+    if deadline.status != Deadline.Status.PROPOSED:
+        raise ValidationError({"status": [_("Only a proposed deadline can be confirmed.")]})
+    _check_responsible(responsible, deadline.matter)
+    changes: dict[str, Any] = {"status": Deadline.Status.OPEN, "version": F("version") + 1}
+    if responsible is not None:
+        changes["responsible"] = responsible
+    if due_date is not None and due_date != deadline.due_date:
+        # A lawyer's edit overrides the rule; the rule stays recorded as the source.
+        changes["due_date"] = due_date
+        changes["date_overridden"] = True
+        changes["notes"] = (deadline.notes + "\n" if deadline.notes else "") + _(
+            "Date set by hand (the rule gave %(date)s)."
+        ) % {"date": deadline.due_date.isoformat()}
+    updated = Deadline.objects.filter(
+        pk=deadline.pk, version=deadline.version, status=Deadline.Status.PROPOSED
+    ).update(**changes)
+    if not updated:
+        raise StaleEdit
+    deadline.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="deadline.confirm",
+        obj=deadline,
+        matter_id=deadline.matter_id,
+        data={"due_date": deadline.due_date.isoformat(), "rule": deadline.rule_id},
+    )
+    return deadline
+
+
+def _set_status(
+    *, actor: User, deadline: Deadline, to: str, allowed_from: tuple[str, ...]
+) -> Deadline:
+    _require_edit(actor, deadline.matter)
+    updated = Deadline.objects.filter(pk=deadline.pk, status__in=allowed_from).update(
+        status=to, version=F("version") + 1
+    )
+    if not updated:
+        raise ValidationError({"status": [_("This deadline cannot change to that status now.")]})
+    deadline.refresh_from_db()
+    audit_record(actor=actor, action=f"deadline.{to}", obj=deadline, matter_id=deadline.matter_id)
+    return deadline
+
+
+@transaction.atomic
+def deadline_dismiss(*, actor: User, deadline: Deadline) -> Deadline:
+    return _set_status(
+        actor=actor,
+        deadline=deadline,
+        to=Deadline.Status.DISMISSED,
+        allowed_from=(Deadline.Status.PROPOSED,),
+    )
+
+
+@transaction.atomic
+def deadline_complete(*, actor: User, deadline: Deadline) -> Deadline:
+    return _set_status(
+        actor=actor,
+        deadline=deadline,
+        to=Deadline.Status.DONE,
+        allowed_from=(Deadline.Status.OPEN, Deadline.Status.MISSED),
+    )
+
+
+@transaction.atomic
+def deadline_create(
+    *,
+    actor: User,
+    matter: Matter,
+    title: str,
+    due_date: date,
+    due_time: time | None = None,
+    responsible: User | None = None,
+    notes: str = "",
+) -> Deadline:
+    """A deadline set by the court or by hand (e.g. 举证期限 as fixed in the court's notice)."""
+    _require_edit(actor, matter)
+    title = " ".join((title or "").split())
+    errors: dict[str, list[str]] = {}
+    if not title:
+        errors["title"] = [_("This field is required.")]
+    if not isinstance(due_date, date) or isinstance(due_date, datetime):
+        errors["due_date"] = [_("Enter a valid date.")]
+    if errors:
+        raise ValidationError(errors)
+    responsible = responsible or _lead_of(matter) or actor
+    _check_responsible(responsible, matter)
+    deadline = Deadline.objects.create(
+        matter=matter,
+        title=title[:200],
+        due_date=due_date,
+        due_time=due_time,
+        responsible=responsible,
+        notes=notes,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="deadline.create",
+        obj=deadline,
+        matter_id=matter.pk,
+        data={"due_date": due_date.isoformat()},
+    )
+    return deadline
+
+
+def hearing_clashes(
+    *, users: list[User], starts_at: datetime, city: str, exclude: int | None = None
+) -> list[str]:
+    """Warnings for attendees with another hearing at an overlapping time, or on the same
+    half-day in a different city (no one can be in two courts that morning)."""
+    local = timezone.localtime(starts_at)
+    half_day_start = local.replace(
+        hour=0 if local.hour < 12 else 12, minute=0, second=0, microsecond=0
+    )
+    half_day_end = half_day_start + timedelta(hours=12)
+    assumed = timedelta(hours=2)  # length assumed for a hearing without an end time
+    others = (
+        Hearing.objects.filter(
+            attendees__in=users,
+            starts_at__gte=half_day_start - timedelta(hours=12),
+            starts_at__lt=half_day_end,
+        )
+        .select_related("matter")
+        .prefetch_related("attendees")
+        .distinct()
+    )
+    if exclude:
+        others = others.exclude(pk=exclude)
+    warnings = []
+    for other in others:
+        other_start = timezone.localtime(other.starts_at)
+        other_end = timezone.localtime(other.ends_at) if other.ends_at else other_start + assumed
+        overlaps = other_start < local + assumed and local < other_end
+        same_half_day = half_day_start <= other_start < half_day_end
+        different_city = bool(city and other.city and other.city != city)
+        if overlaps or (same_half_day and different_city):
+            names = "、".join(u.display_name for u in other.attendees.all() if u in users)
+            warnings.append(
+                _("%(names)s also has a hearing at %(time)s (%(court)s, %(number)s).")
+                % {
+                    "names": names,
+                    "time": other_start.strftime("%Y-%m-%d %H:%M"),
+                    "court": other.court,
+                    "number": other.matter.number,
+                }
+            )
+    return warnings
+
+
+@transaction.atomic
+def hearing_create(
+    *,
+    actor: User,
+    matter: Matter,
+    court: str,
+    starts_at: datetime,
+    ends_at: datetime | None = None,
+    city: str = "",
+    courtroom: str = "",
+    title: str = "",
+    attendees: list[User] | None = None,
+    notes: str = "",
+) -> tuple[Hearing, list[str]]:
+    _require_edit(actor, matter)
+    errors: dict[str, list[str]] = {}
+    if not court.strip():
+        errors["court"] = [_("This field is required.")]
+    if ends_at is not None and ends_at <= starts_at:
+        errors["ends_at"] = [_("The end must be after the start.")]
+    attendees = attendees or []
+    for user in attendees:
+        if not matters_visible_to(user).filter(pk=matter.pk).exists():
+            errors["attendees"] = [_("Every attendee must be able to see this matter.")]
+    if errors:
+        raise ValidationError(errors)
+    warnings = hearing_clashes(users=attendees, starts_at=starts_at, city=city.strip())
+    hearing = Hearing.objects.create(
+        matter=matter,
+        court=court.strip(),
+        city=city.strip(),
+        courtroom=courtroom.strip(),
+        title=title.strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        notes=notes,
+    )
+    hearing.attendees.set(attendees)
+    TimelineEntry.objects.create(
+        matter=matter,
+        actor=actor,
+        kind="hearing",
+        data={
+            "at": timezone.localtime(starts_at).strftime("%Y-%m-%d %H:%M"),
+            "court": hearing.court,
+        },
+    )
+    audit_record(actor=actor, action="hearing.create", obj=hearing, matter_id=matter.pk)
+    return hearing, warnings
+
+
+@transaction.atomic
+def holiday_year_set(
+    *, actor: User, year: int, days: list[tuple[date, str, str]], source: str
+) -> list[Deadline]:
+    """Enter or correct a year from the State Council notice, then recompute every open
+    computed deadline; returns the deadlines whose date moved."""
+    if actor.role != Role.ADMIN or not actor.is_active:
+        raise NotAllowed("calendar.manage_holidays")
+    errors = []
+    seen = set()
+    for i, (day, kind, _name) in enumerate(days, start=1):
+        if day.year != year:
+            errors.append(
+                _("Row %(row)d: %(date)s is not in %(year)d.")
+                % {"row": i, "date": day, "year": year}
+            )
+        if kind not in HolidayDay.Kind.values:
+            errors.append(_("Row %(row)d: kind must be rest or work.") % {"row": i})
+        if day in seen:
+            errors.append(_("Row %(row)d: %(date)s appears twice.") % {"row": i, "date": day})
+        seen.add(day)
+    if not source.strip():
+        errors.append(_("Name the State Council notice this data comes from."))
+    if errors:
+        raise ValidationError({"days": errors})
+    HolidayDay.objects.filter(year=year).delete()
+    HolidayDay.objects.bulk_create(
+        [HolidayDay(date=d, year=year, kind=k, name=n[:100]) for d, k, n in days]
+    )
+    HolidayYear.objects.update_or_create(
+        year=year,
+        defaults={"status": HolidayYear.Status.PUBLISHED, "source": source.strip()[:300]},
+    )
+    audit_record(actor=actor, action="calendar.year_set", data={"year": year, "days": len(days)})
+    return deadlines_recompute(actor=actor)
+
+
+def deadlines_recompute(*, actor: User | None) -> list[Deadline]:
+    """Recompute every proposed or open rule-based deadline; record each date that moved on
+    its matter's timeline so the owner sees it."""
+    moved = []
+    cal = calendar_data()
+    pending = Deadline.objects.filter(
+        Q(status=Deadline.Status.OPEN) | Q(status=Deadline.Status.PROPOSED),
+        trigger_date__isnull=False,
+        date_overridden=False,
+    ).exclude(rule_id="")
+    for deadline in pending.select_related("matter"):
+        rule = RULES.get(deadline.rule_id)
+        if rule is None:
+            continue
+        result = compute(rule, deadline.trigger_date, cal, lang=_lang())
+        old = deadline.due_date
+        _apply_result(deadline, result)
+        deadline.version += 1
+        deadline.save()
+        if old != deadline.due_date:
+            moved.append(deadline)
+            TimelineEntry.objects.create(
+                matter=deadline.matter,
+                actor=actor,
+                kind="deadline_moved",
+                data={
+                    "title": deadline.title,
+                    "old": old.isoformat(),
+                    "new": deadline.due_date.isoformat(),
+                },
+            )
+    return moved

@@ -1,0 +1,243 @@
+"""A served judgment → proposed deadlines → confirmed → agenda, ICS feed; gate everywhere."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.utils import timezone
+
+from conftest import client_for
+from lexcase.accounts.services import api_token_create
+from lexcase.calendar import services
+from lexcase.calendar.models import Deadline, HolidayYear
+from lexcase.calendar.selectors import agenda_items
+from lexcase.matters.services import matter_open
+
+pytestmark = pytest.mark.django_db
+
+
+def feed_token(client) -> str:
+    page = client.post("/calendar/feed/").content.decode()
+    return re.search(r"/calendar/feed/([\w-]+)\.ics", page).group(1)
+
+
+def api(user):
+    _token, raw = api_token_create(user=user, name="t")
+    return Client(headers={"Authorization": f"Bearer {raw}"})
+
+
+@pytest.fixture
+def opened(firm):
+    matter_open(actor=firm.partner, matter=firm.matter)
+    return firm
+
+
+@time_machine.travel(datetime(2025, 9, 20, 9, 0, tzinfo=timezone.get_fixed_timezone(480)))
+def test_served_judgment_proposes_appeal_deadline_over_national_day(opened):
+    firm = opened
+    _doc, proposals = services.served_document_record(
+        actor=firm.lead,
+        matter=firm.matter,
+        kind="judgment",
+        service_date=date(2025, 9, 16),
+        method="direct",
+    )
+    by_rule = {d.rule_id: d for d in proposals}
+    assert "civil.appeal.judgment" in by_rule
+    assert "civil.appeal.no_domicile" not in by_rule
+    appeal = by_rule["civil.appeal.judgment"]
+    assert (appeal.status, appeal.due_date, appeal.provisional) == (
+        "proposed",
+        date(2025, 10, 9),
+        False,
+    )
+    assert appeal.responsible == firm.lead
+    assert any("2025-10-09" in step for step in appeal.explanation)
+    # Proposed deadlines are not on anyone's agenda until a lawyer confirms them.
+    window = {"start": date(2025, 9, 20), "end": date(2025, 10, 31)}
+    assert agenda_items(user=firm.lead, **window) == []
+    services.deadline_confirm(actor=firm.lead, deadline=appeal)
+    assert [i.obj for i in agenda_items(user=firm.lead, **window)] == [appeal]
+    # Nobody who cannot see the matter gets it, even when "all visible" is asked for.
+    for user in (firm.outsider, firm.walled, firm.finance):
+        assert agenda_items(user=user, mine_only=False, **window) == []
+    assert [i.obj for i in agenda_items(user=firm.admin, mine_only=False, **window)] == [appeal]
+
+
+def test_confirm_with_edited_date_is_kept_on_recompute(opened):
+    firm = opened
+    _doc, proposals = services.served_document_record(
+        actor=firm.lead,
+        matter=firm.matter,
+        kind="ruling",
+        service_date=date(2026, 2, 10),
+        method="post",
+    )
+    ruling = next(d for d in proposals if d.rule_id == "civil.appeal.ruling")
+    assert ruling.due_date == date(2026, 2, 24)
+    services.deadline_confirm(actor=firm.lead, deadline=ruling, due_date=date(2026, 2, 20))
+    assert services.deadlines_recompute(actor=None) == []
+    ruling.refresh_from_db()
+    assert (ruling.due_date, ruling.date_overridden) == (date(2026, 2, 20), True)
+
+
+def test_unpublished_year_is_provisional_and_recomputed_when_published(opened):
+    firm = opened
+    deadline = Deadline.objects.create(
+        matter=firm.matter,
+        title="上诉期",
+        due_date=date(2027, 1, 4),
+        status="open",
+        responsible=firm.lead,
+        rule_id="civil.appeal.judgment",
+        trigger_date=date(2026, 12, 20),
+    )
+    assert services.deadlines_recompute(actor=None) == []
+    deadline.refresh_from_db()
+    assert (deadline.due_date, deadline.provisional) == (date(2027, 1, 4), True)
+    # The 2027 notice (hypothetical here) makes 2027-01-04 a rest day.
+    moved = services.holiday_year_set(
+        actor=firm.admin,
+        year=2027,
+        source="国办发明电〔2026〕测试",
+        days=[(date(2027, 1, 1), "rest", "元旦"), (date(2027, 1, 4), "rest", "元旦")],
+    )
+    assert [d.pk for d in moved] == [deadline.pk]
+    deadline.refresh_from_db()
+    assert (deadline.due_date, deadline.provisional) == (date(2027, 1, 5), False)
+    assert HolidayYear.objects.get(year=2027).status == "published"
+    assert firm.matter.timeline.filter(kind="deadline_moved").count() == 1
+
+
+def test_holiday_year_rejects_bad_rows_and_changes_nothing(firm):
+    with pytest.raises(ValidationError):
+        services.holiday_year_set(
+            actor=firm.admin,
+            year=2027,
+            source="x",
+            days=[(date(2028, 1, 1), "rest", ""), (date(2027, 1, 2), "nap", "")],
+        )
+    assert not HolidayYear.objects.filter(year=2027).exists()
+
+
+def test_compute_api_answers_every_rule(firm):
+    from lexcase.calendar.rules_data import RULES
+
+    client = api(firm.lead)
+    for rule_id in RULES:
+        response = client.post(
+            "/api/v1/deadlines/compute",
+            {"rule": rule_id, "trigger_date": "2025-09-16"},
+            content_type="application/json",
+        )
+        assert response.status_code == 200, (rule_id, response.content)
+        body = response.json()
+        assert body["rule"] == rule_id and body["citation"] and body["explanation"]
+
+
+def test_compute_api_worked_example_and_provisional(firm):
+    client = api(firm.lead)
+    body = client.post(
+        "/api/v1/deadlines/compute",
+        {"rule": "civil.appeal.judgment", "trigger_date": "2026-12-20"},
+        content_type="application/json",
+    ).json()
+    assert (body["due_date"], body["provisional"]) == ("2027-01-04", True)
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"rule": "civil.nonsense", "trigger_date": "2026-01-01"}, "rule"),
+        ({"rule": "civil.appeal.judgment", "trigger_date": "2026-13-01"}, "trigger_date"),
+        ({"rule": "civil.appeal.judgment"}, "trigger_date"),
+    ],
+)
+def test_compute_api_names_the_bad_field(firm, payload, field):
+    response = api(firm.lead).post(
+        "/api/v1/deadlines/compute", payload, content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+
+
+def test_ics_feed_shows_only_visible_confirmed_deadlines(opened):
+    firm = opened
+    today = timezone.localdate()
+    services.deadline_create(
+        actor=firm.lead,
+        matter=firm.matter,
+        title="举证期限届满",
+        due_date=today + timedelta(days=3),
+    )
+    client = client_for(firm.lead)
+    url = feed_token(client)
+    ics = Client().get(f"/calendar/feed/{url}.ics")
+    assert ics.status_code == 200
+    assert ics["Content-Type"].startswith("text/calendar")
+    assert "举证期限届满" in ics.content.decode()
+    # Walling the lead off the matter removes it from the feed at once.
+    from lexcase.matters.services import matter_wall_add
+
+    matter_wall_add(actor=firm.partner, matter=firm.matter, user=firm.lead, reason="test")
+    assert "举证期限届满" not in Client().get(f"/calendar/feed/{url}.ics").content.decode()
+
+
+def test_reset_feed_invalidates_old_url(firm):
+    client = client_for(firm.lead)
+    first = (
+        client.post("/calendar/feed/").content.decode().split("/calendar/feed/")[1].split(".ics")[0]
+    )
+    client.post("/calendar/feed/")
+    assert Client().get(f"/calendar/feed/{first}.ics").status_code == 404
+
+
+def test_hearing_clash_warning(opened):
+    firm = opened
+    tz = timezone.get_current_timezone()
+    services.hearing_create(
+        actor=firm.lead,
+        matter=firm.matter,
+        court="北京市朝阳区人民法院",
+        city="北京",
+        starts_at=datetime(2026, 12, 1, 9, 0, tzinfo=tz),
+        attendees=[firm.lead],
+    )
+    _h, warnings = services.hearing_create(
+        actor=firm.lead,
+        matter=firm.matter,
+        court="上海市浦东新区人民法院",
+        city="上海",
+        starts_at=datetime(2026, 12, 1, 11, 30, tzinfo=tz),
+        attendees=[firm.lead],
+    )
+    assert len(warnings) == 1 and "北京市朝阳区人民法院" in warnings[0]
+    _h, none = services.hearing_create(
+        actor=firm.lead,
+        matter=firm.matter,
+        court="北京市朝阳区人民法院",
+        city="北京",
+        starts_at=datetime(2026, 12, 1, 15, 0, tzinfo=tz),
+        attendees=[firm.lead],
+    )
+    assert none == []
+
+
+def test_agenda_page_lists_overdue_today_and_week(opened):
+    firm = opened
+    today = timezone.localdate()
+    for title, delta in (("逾期", -2), ("今天", 0), ("三天后", 3), ("下个月", 30)):
+        services.deadline_create(
+            actor=firm.lead, matter=firm.matter, title=title, due_date=today + timedelta(days=delta)
+        )
+    response = client_for(firm.lead).get("/agenda/")
+    ctx = response.context
+    assert [i.title for i in ctx["overdue"]] == ["逾期"]
+    assert [i.title for i in ctx["today_items"]] == ["今天"]
+    assert [i.title for i in ctx["week_items"]] == ["三天后"]
+    assert client_for(firm.outsider).get("/agenda/").context["today_items"] == []

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from lexcase.calendar import views
+
+app_name = "calendar"
+urlpatterns = [
+    path("agenda/", views.agenda, name="agenda"),
+    path("matters/<int:pk>/served/", views.served_record, name="served_record"),
+    path("matters/<int:pk>/deadlines/", views.deadline_create, name="deadline_create"),
+    path("matters/<int:pk>/hearings/", views.hearing_create, name="hearing_create"),
+    path("deadlines/<int:deadline_id>/confirm/", views.deadline_confirm, name="deadline_confirm"),
+    path("deadlines/<int:deadline_id>/dismiss/", views.deadline_dismiss, name="deadline_dismiss"),
+    path("deadlines/<int:deadline_id>/done/", views.deadline_done, name="deadline_done"),
+    path("calendar/feed/", views.feed_settings, name="feed"),
+    path("calendar/feed/<str:token>.ics", views.feed_ics, name="feed_ics"),
+    path("calendar/holidays/", views.holidays, name="holidays"),
+]

@@ -1,0 +1,257 @@
+"""Agenda, deadline and hearing pages, the ICS feed and the holiday calendar."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import secrets
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from lexcase.calendar import selectors, services
+from lexcase.calendar.forms import (
+    ConfirmForm,
+    DeadlineForm,
+    HearingForm,
+    HolidayYearForm,
+    ServedForm,
+)
+from lexcase.calendar.models import CalendarFeed, HolidayYear
+from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.matters.selectors import matter_get
+
+
+@login_required
+@require_GET
+def agenda(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    upcoming = selectors.agenda_items(user=request.user, start=today, end=today + timedelta(days=7))
+    return render(
+        request,
+        "calendar/agenda.html",
+        {
+            "today": today,
+            "overdue": selectors.agenda_overdue(user=request.user, today=today),
+            "today_items": [i for i in upcoming if i.day == today],
+            "week_items": [i for i in upcoming if i.day > today],
+        },
+    )
+
+
+def _run(request: HttpRequest, matter_id: int, run: Any, form: Any = None) -> HttpResponse:
+    matter = matter_get(user=request.user, pk=matter_id)
+    if not request.user.has_perm("matters.change_matter", matter):
+        raise PermissionDenied
+    if form is not None and not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("matters:detail", pk=matter.pk)
+    try:
+        for warning in run(matter, form.cleaned_data if form is not None else {}) or ():
+            messages.warning(request, warning)
+    except NotAllowed:
+        raise PermissionDenied from None
+    except StaleEdit:
+        messages.error(request, _("The deadline changed meanwhile; please try again."))
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("matters:detail", pk=matter.pk)
+
+
+@login_required
+@require_POST
+def served_record(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(matter: Any, data: dict) -> None:
+        services.served_document_record(actor=request.user, matter=matter, **data)
+
+    return _run(request, pk, run, ServedForm(request.POST, prefix="served"))
+
+
+@login_required
+@require_POST
+def deadline_create(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(matter: Any, data: dict) -> None:
+        services.deadline_create(actor=request.user, matter=matter, **data)
+
+    return _run(request, pk, run, DeadlineForm(request.POST, prefix="deadline"))
+
+
+@login_required
+@require_POST
+def hearing_create(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(matter: Any, data: dict) -> list[str]:
+        _hearing, warnings = services.hearing_create(
+            actor=request.user,
+            matter=matter,
+            court=data["court"],
+            city=data["city"],
+            courtroom=data["courtroom"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            attendees=list(data["attendees"]),
+        )
+        return warnings
+
+    return _run(request, pk, run, HearingForm(request.POST, prefix="hearing"))
+
+
+def _deadline_action(
+    request: HttpRequest, deadline_id: int, run: Any, form: Any = None
+) -> HttpResponse:
+    deadline = selectors.deadline_get(user=request.user, pk=deadline_id)
+
+    def wrapped(matter: Any, data: dict) -> None:
+        run(deadline, data)
+
+    return _run(request, deadline.matter_id, wrapped, form)
+
+
+@login_required
+@require_POST
+def deadline_confirm(request: HttpRequest, deadline_id: int) -> HttpResponse:
+    return _deadline_action(
+        request,
+        deadline_id,
+        lambda d, data: services.deadline_confirm(
+            actor=request.user, deadline=d, due_date=data.get("due_date")
+        ),
+        ConfirmForm(request.POST),
+    )
+
+
+@login_required
+@require_POST
+def deadline_dismiss(request: HttpRequest, deadline_id: int) -> HttpResponse:
+    return _deadline_action(
+        request,
+        deadline_id,
+        lambda d, data: services.deadline_dismiss(actor=request.user, deadline=d),
+    )
+
+
+@login_required
+@require_POST
+def deadline_done(request: HttpRequest, deadline_id: int) -> HttpResponse:
+    return _deadline_action(
+        request,
+        deadline_id,
+        lambda d, data: services.deadline_complete(actor=request.user, deadline=d),
+    )
+
+
+def _feed_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def feed_settings(request: HttpRequest) -> HttpResponse:
+    """Show or reset the secret ICS feed URL (shown once after a reset)."""
+    url = None
+    if request.method == "POST":
+        raw = secrets.token_urlsafe(32)
+        CalendarFeed.objects.update_or_create(
+            user=request.user, defaults={"token_hash": _feed_hash(raw)}
+        )
+        url = request.build_absolute_uri(f"/calendar/feed/{raw}.ics")
+    has_feed = CalendarFeed.objects.filter(user=request.user).exists()
+    return render(request, "calendar/feed.html", {"url": url, "has_feed": has_feed})
+
+
+@require_GET
+def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
+    """The user's agenda as iCalendar; the secret in the URL stands in for a login."""
+    from icalendar import Calendar, Event
+
+    feed = CalendarFeed.objects.select_related("user").filter(token_hash=_feed_hash(token)).first()
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    today = timezone.localdate()
+    items = selectors.agenda_items(
+        user=feed.user, start=today - timedelta(days=30), end=today + timedelta(days=365)
+    )
+    cal = Calendar()
+    cal.add("prodid", "-//LexCase//agenda//ZH")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "LexCase")
+    for item in items:
+        event = Event()
+        event.add("uid", f"{item.kind}-{item.obj.pk}@lexcase")
+        prefix = "【期限】" if item.kind == "deadline" else "【开庭】"
+        event.add("summary", f"{prefix}{item.title} · {item.matter.number}")
+        if item.kind == "hearing":
+            event.add("dtstart", item.obj.starts_at)
+            event.add("dtend", item.obj.ends_at or item.obj.starts_at + timedelta(hours=2))
+            event.add("location", f"{item.obj.court} {item.obj.courtroom}".strip())
+        else:
+            event.add("dtstart", item.day)
+            event.add("dtend", item.day + timedelta(days=1))
+        event.add("dtstamp", timezone.now())
+        cal.add_component(event)
+    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _parse_days(text: str, year: int) -> list[tuple[date, str, str]]:
+    rows = []
+    errors = []
+    for i, row in enumerate(csv.reader(io.StringIO(text.strip())), start=1):
+        if not row or not "".join(row).strip():
+            continue
+        if i == 1 and row[0].strip().lower() == "date":
+            continue
+        try:
+            day = date.fromisoformat(row[0].strip())
+            kind = row[1].strip().lower()
+            name = row[2].strip() if len(row) > 2 else ""
+        except (ValueError, IndexError):
+            errors.append(_("Row %(row)d: expected date,kind,name.") % {"row": i})
+            continue
+        rows.append((day, kind, name))
+    if errors:
+        raise ValidationError({"csv": errors})
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def holidays(request: HttpRequest) -> HttpResponse:
+    if request.user.role != "admin":
+        raise PermissionDenied
+    form = HolidayYearForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            days = _parse_days(data["csv"], data["year"])
+            moved = services.holiday_year_set(
+                actor=request.user, year=data["year"], days=days, source=data["source"]
+            )
+        except ValidationError as exc:
+            for error in exc.messages:
+                form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Holiday data for %(year)d saved; %(n)d deadlines moved.")
+                % {"year": data["year"], "n": len(moved)},
+            )
+            return redirect("calendar:holidays")
+    this_year = timezone.localdate().year
+    years = {y.year: y for y in HolidayYear.objects.all()}
+    rows = [(year, years.get(year)) for year in range(this_year - 2, this_year + 3)]
+    return render(request, "calendar/holidays.html", {"form": form, "rows": rows})
