@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "lexcase.parties",
     "lexcase.matters",
     "lexcase.calendar",
+    "lexcase.comms",
     "lexcase.api",
 ]
 
@@ -79,6 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "lexcase.comms.context_processors.notifications",
             ],
         },
     }
@@ -202,5 +204,16 @@ LEXCASE_MATTER_NUMBER_PATTERN = os.environ.get(
     "LEXCASE_MATTER_NUMBER_PATTERN", "{year}-{type}-{seq:04d}"
 )
 LEXCASE_PAGE_SIZE = 50
+
+# Console by default: a laptop install prints mail; set an SMTP backend (and its OPTIONS)
+# for a real firm, see docs/operations.md.
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "LEXCASE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+        ),
+    }
+}
+DEFAULT_FROM_EMAIL = os.environ.get("LEXCASE_FROM_EMAIL", "lexcase@localhost")
 
 NINJA_PAGINATION_PER_PAGE = 50

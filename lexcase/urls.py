@@ -24,5 +24,6 @@ urlpatterns = [
     path("matters/", include("lexcase.matters.urls")),
     path("parties/", include("lexcase.parties.urls")),
     path("", include("lexcase.calendar.urls")),
+    path("notifications/", include("lexcase.comms.urls")),
     path("api/v1/", api.urls),
 ]

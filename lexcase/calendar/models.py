@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class HolidayYear(models.Model):
@@ -88,8 +89,8 @@ class ServedDocument(models.Model):
 class Deadline(models.Model):
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
-        OPEN = "open", _("Open")
-        DONE = "done", _("Done")
+        OPEN = "open", pgettext_lazy("deadline status", "Open")
+        DONE = "done", pgettext_lazy("deadline status", "Done")
         MISSED = "missed", _("Missed")
         DISMISSED = "dismissed", _("Dismissed")
 

@@ -439,3 +439,94 @@ def deadlines_recompute(*, actor: User | None) -> list[Deadline]:
                 },
             )
     return moved
+
+
+def reminders_run(*, today: date) -> dict[str, int]:
+    """The morning job. Idempotent: running it twice on one day sends nothing twice.
+
+    1. Open deadlines whose day has passed become `missed`; the responsible person and the
+       responsible partner are told once.
+    2. Everyone with something overdue, due today or in the next 7 days gets one digest.
+    """
+    from lexcase.calendar.selectors import agenda_items, agenda_overdue
+    from lexcase.comms.services import notification_send
+
+    missed = 0
+    overdue = Deadline.objects.filter(status=Deadline.Status.OPEN, due_date__lt=today)
+    for deadline in overdue.select_related("matter", "responsible"):
+        with transaction.atomic():
+            changed = Deadline.objects.filter(pk=deadline.pk, status=Deadline.Status.OPEN).update(
+                status=Deadline.Status.MISSED, version=F("version") + 1
+            )
+            if not changed:
+                continue
+            missed += 1
+            audit_record(
+                actor=None,
+                action="deadline.missed",
+                obj=deadline,
+                matter_id=deadline.matter_id,
+                username="system",
+            )
+        text = _("Deadline missed: %(title)s (%(date)s), matter %(number)s") % {
+            "title": deadline.title,
+            "date": deadline.due_date.isoformat(),
+            "number": deadline.matter.number,
+        }
+        recipients = {deadline.responsible} if deadline.responsible else set()
+        partner = (
+            MatterMember.objects.filter(matter=deadline.matter, role=MemberRole.RESPONSIBLE_PARTNER)
+            .select_related("user")
+            .first()
+        )
+        if partner:
+            recipients.add(partner.user)
+        for user in recipients:
+            notification_send(
+                user=user,
+                kind="deadline_missed",
+                text=text,
+                key=f"missed:{deadline.pk}",
+                url=f"/matters/{deadline.matter_id}/#deadlines",
+                matter=deadline.matter,
+            )
+    digests = 0
+    users = (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(
+                deadlines__status=Deadline.Status.OPEN,
+                deadlines__due_date__lte=today + timedelta(days=7),
+            )
+            | Q(
+                hearings__starts_at__date__gte=today,
+                hearings__starts_at__date__lte=today + timedelta(days=7),
+            )
+            | Q(deadlines__status=Deadline.Status.MISSED)
+        )
+        .distinct()
+    )
+    for user in users:
+        items = agenda_overdue(user=user, today=today) + agenda_items(
+            user=user, start=today, end=today + timedelta(days=7)
+        )
+        if not items:
+            continue
+        lines = [
+            f"{i.day.isoformat()} {i.at.strftime('%H:%M') if i.at else ''} [{i.priority}] "
+            f"{i.title} · {i.matter.number}".replace("  ", " ")
+            for i in items
+        ]
+        text = (
+            _("Your agenda for %(date)s:") % {"date": today.isoformat()} + "\n" + "\n".join(lines)
+        )
+        if notification_send(
+            user=user,
+            kind="digest",
+            text=text,
+            key=f"digest:{today.isoformat()}",
+            url="/agenda/",
+            email_subject=_("LexCase agenda %(date)s") % {"date": today.isoformat()},
+        ):
+            digests += 1
+    return {"missed": missed, "digests": digests}

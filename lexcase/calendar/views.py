@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lexcase.calendar import selectors, services
@@ -247,7 +248,11 @@ def holidays(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Holiday data for %(year)d saved; %(n)d deadlines moved.")
+                ngettext(
+                    "Holiday data for %(year)d saved; %(n)d deadline moved.",
+                    "Holiday data for %(year)d saved; %(n)d deadlines moved.",
+                    len(moved),
+                )
                 % {"year": data["year"], "n": len(moved)},
             )
             return redirect("calendar:holidays")

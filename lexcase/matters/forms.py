@@ -44,7 +44,7 @@ class MatterFilterForm(forms.Form):
         empty_label=_("All"),
     )
     lawyer = forms.ModelChoiceField(
-        label=_("Lawyer"),
+        label=_("Team member"),
         queryset=User.objects.filter(is_active=True).exclude(role=Role.FINANCE),
         required=False,
         empty_label=_("All"),

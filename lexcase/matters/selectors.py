@@ -132,19 +132,19 @@ def party_matters(*, user: Any, party: Party) -> QuerySet[MatterParty]:
     )
 
 
-def party_relations(*, user: Any, party: Party) -> list[tuple[str, Party, bool]]:
-    """Relations of a visible party, both directions, naming only parties the user may see:
-    (label, other party, outgoing)."""
+def party_relations(*, user: Any, party: Party) -> list[tuple[PartyRelation, Party]]:
+    """Relations of a visible party in both directions, naming only parties the user may
+    see: (relation, the other party)."""
     visible = parties_visible_to(user)
-    rows: list[tuple[str, Party, bool]] = []
+    rows: list[tuple[PartyRelation, Party]] = []
     for rel in PartyRelation.objects.filter(source=party, target__in=visible).select_related(
-        "target"
+        "source", "target"
     ):
-        rows.append((rel.get_kind_display(), rel.target, True))
+        rows.append((rel, rel.target))
     for rel in PartyRelation.objects.filter(target=party, source__in=visible).select_related(
-        "source"
+        "source", "target"
     ):
-        rows.append((rel.get_kind_display(), rel.source, False))
+        rows.append((rel, rel.source))
     return rows
 
 

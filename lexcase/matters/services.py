@@ -199,9 +199,13 @@ def _check_member(user: User | None, field: str, *, partner: bool = False) -> No
     if not user.is_active or user.role not in Role.values:
         raise ValidationError({field: [_("This user is not active.")]})
     if partner and user.role not in (Role.PARTNER, Role.ADMIN):
-        raise ValidationError({field: [_("The responsible partner must be a partner.")]})
+        raise ValidationError(
+            {field: [_("The responsible partner must be a partner or an administrator.")]}
+        )
     if not partner and user.role not in (Role.PARTNER, Role.LAWYER, Role.ADMIN):
-        raise ValidationError({field: [_("The lead lawyer must be a lawyer or partner.")]})
+        raise ValidationError(
+            {field: [_("The lead lawyer must be a lawyer, a partner or an administrator.")]}
+        )
 
 
 @transaction.atomic

@@ -89,4 +89,16 @@ class PartyRelation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.source} → {self.target} ({self.kind})"
+        return self.sentence()
+
+    def sentence(self) -> str:
+        """The relation as a sentence in the reader's language."""
+        templates = {
+            self.Kind.LEGAL_REPRESENTATIVE: _(
+                "%(source)s is the legal representative of %(target)s"
+            ),
+            self.Kind.PARENT: _("%(source)s is the parent company of %(target)s"),
+            self.Kind.SHAREHOLDER: _("%(source)s is a shareholder of %(target)s"),
+            self.Kind.RELATIVE: _("%(source)s is a relative of %(target)s"),
+        }
+        return str(templates[self.kind]) % {"source": self.source.name, "target": self.target.name}

@@ -5,9 +5,10 @@ from typing import Any
 from django import template
 from django.http import QueryDict
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lexcase.calendar.models import ServedDocument
-from lexcase.matters.models import MemberRole, PartyRole, Stage, Status
+from lexcase.matters.models import Matter, MemberRole, PartyRole, Stage, Status
 
 register = template.Library()
 
@@ -27,7 +28,10 @@ def query_with(context: Any, **kwargs: Any) -> str:
 
 TIMELINE_TEXT = {
     "created": lambda d: _("Matter %(number)s registered") % d,
-    "updated": lambda d: _("Details changed: %(fields)s") % {"fields": ", ".join(d["fields"])},
+    "updated": lambda d: (
+        _("Details changed: %(fields)s")
+        % {"fields": "、".join(str(Matter._meta.get_field(f).verbose_name) for f in d["fields"])}
+    ),
     "status": lambda d: (
         _("Status: %(old)s → %(new)s")
         % {"old": Status(d["old"]).label, "new": Status(d["new"]).label}
@@ -39,13 +43,17 @@ TIMELINE_TEXT = {
         _("%(user)s joined the team as %(role)s")
         % {"user": d["user"], "role": MemberRole(d["role"]).label}
     ),
-    "member_removed": lambda d: _("%(user)s left the team") % d,
+    "member_removed": lambda d: _("%(user)s was removed from the team") % d,
     "wall_added": lambda d: _("%(user)s was walled off this matter") % d,
     "party_added": lambda d: (
         _("%(party)s added as %(role)s") % {"party": d["party"], "role": PartyRole(d["role"]).label}
     ),
     "served": lambda d: (
-        _("%(kind)s served on %(date)s; %(proposed)d deadlines proposed")
+        ngettext(
+            "%(kind)s served on %(date)s; %(proposed)d deadline proposed",
+            "%(kind)s served on %(date)s; %(proposed)d deadlines proposed",
+            d["proposed"],
+        )
         % {
             "kind": ServedDocument.Kind(d["kind"]).label,
             "date": d["date"],

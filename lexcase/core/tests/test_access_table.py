@@ -204,6 +204,8 @@ TABLE: dict[str, Route] = {
     "calendar:holidays": Route(
         "GET", lambda f: "/calendar/holidays/", E(LOGIN, LOGIN, *[403] * 5, 200)
     ),
+    "comms:notifications": Route("GET", lambda f: "/notifications/", ALL_STAFF_200),
+    "comms:read_all": Route("POST", lambda f: "/notifications/read/", E(LOGIN, LOGIN, *[302] * 6)),
     # API
     "api:deadline_rules": Route(
         "GET", lambda f: "/api/v1/deadline-rules", E(401, 401, 200, 200, 200, 200, 200, 200)
