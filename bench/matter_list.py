@@ -33,7 +33,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -259,6 +261,16 @@ def _scenarios(rng: random.Random) -> tuple[dict[str, Any], list[tuple[str, list
     return {"personas": personas, "meta": meta}, filters
 
 
+def _progress(name: str, r: dict[str, Any]) -> None:
+    from django.db import connection
+
+    if "error" in r:
+        line = f"ERROR {r['error']}"
+    else:
+        line = f"p50 {r['p50']:.2f} ms  p95 {r['p95']:.2f} ms  queries {r['queries']}"
+    print(f"  [{connection.vendor}] {name}: {line}", file=sys.stderr, flush=True)
+
+
 def _explain(qs: Any, pg: bool) -> str:
     if pg:
         return qs.explain(analyze=True, buffers=True)
@@ -284,6 +296,8 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         matters_page,
     )
 
+    # Import the URLconf now: a broken tree should fail before minutes of measuring.
+    import_module(settings.ROOT_URLCONF)
     pg = connection.vendor == "postgresql"
     rng = random.Random(args.seed)
     ctx, filters = _scenarios(rng)
@@ -299,6 +313,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         return lambda: len(list(Matter.objects.filter(pk__lt=cursor).order_by("-pk")[:PAGE]))
 
     results["baseline: bare keyset page by PK"] = _measure([bare(c) for c in cursors], runs)
+    _progress("baseline", results["baseline: bare keyset page by PK"])
 
     # (2) matters_page for each persona x filter, page 1 and page 1 + DEEP_HOPS.
     def page_call(user: Any, f: MatterFilters, cursor: str) -> Callable[[], int]:
@@ -367,6 +382,9 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
             results[f"{key} | rows only (page 1, no count)"] = _measure(
                 [rows_call(user, f, "") for f in variants], runs
             )
+            for k, v in results.items():
+                if k.startswith(key):
+                    _progress(k, v)
 
     # (3) The real view, templates included.
     from urllib.parse import urlencode
@@ -394,14 +412,18 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
 
                 def get(path: str = path, client: Client = client) -> int:
                     response = client.get(path)
-                    assert response.status_code == 200, (path, response.status_code)
+                    if response.status_code != 200:
+                        raise RuntimeError(f"GET {path}: HTTP {response.status_code}")
                     # Rows rendered: one number link per matter in the table.
                     return response.content.count(b'<td class="nowrap"><a href="/matters/')
 
-                view_results[f"{pname} | {fname} | {page_label}"] = {
-                    **_measure([get], runs),
-                    "path": path,
-                }
+                vkey = f"{pname} | {fname} | {page_label}"
+                try:
+                    view_results[vkey] = {**_measure([get], runs), "path": path}
+                except Exception as exc:  # a broken view must not lose the other figures
+                    traceback.print_exc()
+                    view_results[vkey] = {"error": repr(exc)[:300], "path": path}
+                _progress(f"view {vkey}", view_results[vkey])
 
     # Plans: the lawyer's main list SQL (and its count), page 1, no filter.
     lawyer = personas["lawyer"]
@@ -533,6 +555,11 @@ def _table(run: dict[str, Any], check: dict[str, Any] | None) -> str:
     for section, key in (("results", "matters_page"), ("view", "view")):
         for name, r in run[section].items():
             small = (check or {}).get(section, {}).get(name)
+            if "error" in r:
+                lines.append(f"| VIEW {name} | error: {r['error'][:80]} |||||||||")
+                continue
+            if small and "error" in small:
+                small = None
             rows = r["rows"]
             rows_s = str(rows[0]) if len(rows) == 1 else f"{rows[0]}–{rows[-1]}"
             label = name if key == "matters_page" else f"VIEW {name}"
@@ -558,6 +585,9 @@ def main(argv: list[str] | None = None) -> int:
         help="also run at this scale to compare query counts (0: skip)",
     )
     parser.add_argument("--reuse", action="store_true", help="keep a bench DB with ≥ N matters")
+    parser.add_argument(
+        "--parallel", action="store_true", help="run the databases side by side (noisier)"
+    )
     parser.add_argument("--setup-only", action="store_true", help="prepare the DBs and stop")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "matter_list.json"))
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
@@ -590,11 +620,24 @@ def main(argv: list[str] | None = None) -> int:
         "goal": "matters_page p50, p95 <= 5x the bare keyset page; query count independent of N",
         "databases": {},
     }
-    for db in dbs:
+
+    def run_db(db: str) -> dict[str, Any]:
         entry: dict[str, Any] = {"main": _run_child(db, args.matters, True, args)}
         if args.check_matters and args.check_matters != args.matters:
             entry["check"] = _run_child(db, args.check_matters, False, args)
-        report["databases"][db] = entry
+        return entry
+
+    if args.parallel and len(dbs) > 1:
+        # One child per database at the same time: halves the wall time on a 2-core box at
+        # the price of noisier absolute numbers (ratios are taken within each child).
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(len(dbs)) as pool:
+            entries = dict(zip(dbs, pool.map(run_db, dbs), strict=True))
+    else:
+        entries = {db: run_db(db) for db in dbs}
+    report["parallel"] = bool(args.parallel and len(dbs) > 1)
+    report["databases"] = entries
     if args.setup_only:
         print(json.dumps(report["databases"], indent=1))
         return 0

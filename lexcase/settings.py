@@ -205,15 +205,22 @@ LEXCASE_MATTER_NUMBER_PATTERN = os.environ.get(
 )
 LEXCASE_PAGE_SIZE = 50
 
-# Console by default: a laptop install prints mail; set an SMTP backend (and its OPTIONS)
-# for a real firm, see docs/operations.md.
-MAILERS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "LEXCASE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-        ),
+# A laptop install prints mail to the console; a deployment behind TLS sends it by SMTP.
+if HTTPS or os.environ.get("LEXCASE_SMTP_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ.get("LEXCASE_SMTP_HOST", "localhost"),
+                "port": int(os.environ.get("LEXCASE_SMTP_PORT", "25")),
+                "username": os.environ.get("LEXCASE_SMTP_USER", ""),
+                "password": os.environ.get("LEXCASE_SMTP_PASSWORD", ""),
+                "use_tls": env_bool("LEXCASE_SMTP_TLS", False),
+            },
+        }
     }
-}
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("LEXCASE_FROM_EMAIL", "lexcase@localhost")
 
 NINJA_PAGINATION_PER_PAGE = 50

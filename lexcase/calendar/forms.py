@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lexcase.accounts.models import User
-from lexcase.calendar.models import ServedDocument
+from lexcase.calendar.models import LimitationEvent, ServedDocument
 
 
 class DateInput(forms.DateInput):
@@ -60,3 +60,24 @@ class HolidayYearForm(forms.Form):
         label=_("Days (CSV: date,kind,name — kind is rest or work)"),
         widget=forms.Textarea(attrs={"rows": 10}),
     )
+
+
+class LimitationForm(forms.Form):
+    claim = forms.CharField(label=_("Claim"), max_length=200)
+    rule_id = forms.ChoiceField(
+        label=_("Limitation rule"),
+        choices=[
+            ("limitation.general", _("General limitation (3 years)")),
+            ("limitation.international_sale", _("International sale of goods (4 years)")),
+            ("labor.arbitration_limitation", _("Labour arbitration (1 year)")),
+        ],
+    )
+    start_date = forms.DateField(
+        label=_("Knew or should have known of the harm on"), widget=DateInput
+    )
+
+
+class LimitationEventForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Event"), choices=LimitationEvent.Kind.choices)
+    day = forms.DateField(label=_("Date"), widget=DateInput)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)

@@ -166,3 +166,34 @@ class CalendarFeed(models.Model):
     )
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class LimitationPeriod(models.Model):
+    """A 诉讼时效 being watched for a claim of this matter; its expiry is derived."""
+
+    matter = models.ForeignKey(
+        "matters.Matter", on_delete=models.CASCADE, related_name="limitation_periods"
+    )
+    claim = models.CharField(_("claim"), max_length=200)
+    rule_id = models.CharField(_("rule"), max_length=60)
+    start_date = models.DateField(_("start date"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class LimitationEvent(models.Model):
+    class Kind(models.TextChoices):
+        INTERRUPTION = "interruption", _("Interruption (demand, acknowledgement, suit …)")
+        SUSPENSION_START = "suspension_start", _("Suspension: obstacle begins")
+        SUSPENSION_END = "suspension_end", _("Suspension: obstacle ends")
+
+    period = models.ForeignKey(LimitationPeriod, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    day = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["day", "id"]

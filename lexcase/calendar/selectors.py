@@ -11,7 +11,17 @@ from django.http import Http404
 from django.utils import timezone
 
 from lexcase.calendar.calculator import MemoryCalendar
-from lexcase.calendar.models import Deadline, Hearing, HolidayDay, HolidayYear, ServedDocument
+from lexcase.calendar.limitation import Event, LimitationState, limitation_state
+from lexcase.calendar.models import (
+    Deadline,
+    Hearing,
+    HolidayDay,
+    HolidayYear,
+    LimitationEvent,
+    LimitationPeriod,
+    ServedDocument,
+)
+from lexcase.calendar.rules_data import RULES
 from lexcase.matters.models import Matter
 from lexcase.matters.selectors import matters_visible_to
 
@@ -57,6 +67,42 @@ def matter_served_documents(*, matter: Matter) -> QuerySet[ServedDocument]:
 
 def matter_hearings(*, matter: Matter) -> QuerySet[Hearing]:
     return matter.hearings.prefetch_related("attendees").order_by("starts_at")
+
+
+@dataclass(frozen=True)
+class LimitationRow:
+    period: LimitationPeriod
+    state: LimitationState
+    events: list[LimitationEvent]
+
+
+def matter_limitations(*, matter: Matter, lang: str = "zh") -> list[LimitationRow]:
+    rows = []
+    cal = calendar_data()
+    for period in matter.limitation_periods.prefetch_related("events").order_by("id"):
+        events = list(period.events.all())
+        state = limitation_state(
+            rule=RULES[period.rule_id],
+            start=period.start_date,
+            events=[Event(e.kind, e.day, e.note) for e in events],
+            cal=cal,
+            lang=lang,
+        )
+        rows.append(LimitationRow(period=period, state=state, events=events))
+    return rows
+
+
+def limitation_get(*, user: Any, pk: Any) -> LimitationPeriod:
+    period = (
+        LimitationPeriod.objects.filter(pk=pk, matter__in=matters_visible_to(user))
+        .select_related("matter")
+        .first()
+        if str(pk).isdigit()
+        else None
+    )
+    if period is None:
+        raise Http404
+    return period
 
 
 def deadline_get(*, user: Any, pk: Any) -> Deadline:

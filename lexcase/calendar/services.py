@@ -15,7 +15,15 @@ from django.utils.translation import gettext as _
 from lexcase.accounts.models import Role, User
 from lexcase.audit.services import audit_record
 from lexcase.calendar.calculator import Result, compute
-from lexcase.calendar.models import Deadline, Hearing, HolidayDay, HolidayYear, ServedDocument
+from lexcase.calendar.models import (
+    Deadline,
+    Hearing,
+    HolidayDay,
+    HolidayYear,
+    LimitationEvent,
+    LimitationPeriod,
+    ServedDocument,
+)
 from lexcase.calendar.rules_data import RULES, RULESET_VERSION, Rule
 from lexcase.calendar.selectors import calendar_data, calendar_version
 from lexcase.core.exceptions import NotAllowed, StaleEdit
@@ -530,3 +538,53 @@ def reminders_run(*, today: date) -> dict[str, int]:
         ):
             digests += 1
     return {"missed": missed, "digests": digests}
+
+
+LIMITATION_RULES = (
+    "limitation.general",
+    "limitation.international_sale",
+    "labor.arbitration_limitation",
+)
+
+
+@transaction.atomic
+def limitation_period_create(
+    *, actor: User, matter: Matter, claim: str, rule_id: str, start_date: date
+) -> LimitationPeriod:
+    _require_edit(actor, matter)
+    errors: dict[str, list[str]] = {}
+    if not claim.strip():
+        errors["claim"] = [_("This field is required.")]
+    if rule_id not in LIMITATION_RULES:
+        errors["rule_id"] = [_("Choose a limitation rule.")]
+    if errors:
+        raise ValidationError(errors)
+    period = LimitationPeriod.objects.create(
+        matter=matter,
+        claim=claim.strip()[:200],
+        rule_id=rule_id,
+        start_date=start_date,
+        created_by=actor,
+    )
+    audit_record(actor=actor, action="limitation.create", obj=period, matter_id=matter.pk)
+    return period
+
+
+@transaction.atomic
+def limitation_event_add(
+    *, actor: User, period: LimitationPeriod, kind: str, day: date, note: str = ""
+) -> LimitationEvent:
+    _require_edit(actor, period.matter)
+    if kind not in LimitationEvent.Kind.values:
+        raise ValidationError({"kind": [_("Unknown event.")]})
+    if day < period.start_date:
+        raise ValidationError({"day": [_("The event cannot be before the period starts.")]})
+    event = LimitationEvent.objects.create(period=period, kind=kind, day=day, note=note[:200])
+    audit_record(
+        actor=actor,
+        action="limitation.event",
+        obj=period,
+        matter_id=period.matter_id,
+        data={"kind": kind, "day": day.isoformat()},
+    )
+    return event

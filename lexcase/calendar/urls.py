@@ -13,6 +13,10 @@ urlpatterns = [
     path("deadlines/<int:deadline_id>/confirm/", views.deadline_confirm, name="deadline_confirm"),
     path("deadlines/<int:deadline_id>/dismiss/", views.deadline_dismiss, name="deadline_dismiss"),
     path("deadlines/<int:deadline_id>/done/", views.deadline_done, name="deadline_done"),
+    path("matters/<int:pk>/limitations/", views.limitation_create, name="limitation_create"),
+    path(
+        "limitations/<int:period_id>/events/", views.limitation_event_add, name="limitation_event"
+    ),
     path("calendar/feed/", views.feed_settings, name="feed"),
     path("calendar/feed/<str:token>.ics", views.feed_ics, name="feed_ics"),
     path("calendar/holidays/", views.holidays, name="holidays"),

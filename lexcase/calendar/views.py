@@ -25,6 +25,8 @@ from lexcase.calendar.forms import (
     DeadlineForm,
     HearingForm,
     HolidayYearForm,
+    LimitationEventForm,
+    LimitationForm,
     ServedForm,
 )
 from lexcase.calendar.models import CalendarFeed, HolidayYear
@@ -260,3 +262,25 @@ def holidays(request: HttpRequest) -> HttpResponse:
     years = {y.year: y for y in HolidayYear.objects.all()}
     rows = [(year, years.get(year)) for year in range(this_year - 2, this_year + 3)]
     return render(request, "calendar/holidays.html", {"form": form, "rows": rows})
+
+
+@login_required
+@require_POST
+def limitation_create(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(matter: Any, data: dict) -> None:
+        services.limitation_period_create(actor=request.user, matter=matter, **data)
+
+    return _run(request, pk, run, LimitationForm(request.POST, prefix="limitation"))
+
+
+@login_required
+@require_POST
+def limitation_event_add(request: HttpRequest, period_id: int) -> HttpResponse:
+    period = selectors.limitation_get(user=request.user, pk=period_id)
+
+    def run(matter: Any, data: dict) -> None:
+        services.limitation_event_add(actor=request.user, period=period, **data)
+
+    return _run(
+        request, period.matter_id, run, LimitationEventForm(request.POST, prefix=f"ev{period.pk}")
+    )

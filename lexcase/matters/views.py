@@ -14,7 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lexcase.calendar import selectors as calendar_selectors
-from lexcase.calendar.forms import DeadlineForm, HearingForm, ServedForm
+from lexcase.calendar.forms import (
+    DeadlineForm,
+    HearingForm,
+    LimitationEventForm,
+    LimitationForm,
+    ServedForm,
+)
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.forms import apply_service_errors
 from lexcase.matters import selectors, services
@@ -147,6 +153,13 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "served_form": ServedForm(prefix="served"),
         "deadline_form": DeadlineForm(prefix="deadline"),
         "hearing_form": HearingForm(prefix="hearing"),
+        "limitations": [
+            (row, LimitationEventForm(prefix=f"ev{row.period.pk}"))
+            for row in calendar_selectors.matter_limitations(
+                matter=matter, lang="en" if request.LANGUAGE_CODE.startswith("en") else "zh"
+            )
+        ],
+        "limitation_form": LimitationForm(prefix="limitation"),
     }
     return render(request, "matters/detail.html", context)
 

@@ -241,3 +241,36 @@ def test_agenda_page_lists_overdue_today_and_week(opened):
     assert [i.title for i in ctx["today_items"]] == ["今天"]
     assert [i.title for i in ctx["week_items"]] == ["三天后"]
     assert client_for(firm.outsider).get("/agenda/").context["today_items"] == []
+
+
+def test_limitation_period_on_the_matter_page(opened):
+    firm = opened
+    client = client_for(firm.lead)
+    client.post(
+        f"/matters/{firm.matter.pk}/limitations/",
+        {
+            "limitation-claim": "货款请求权",
+            "limitation-rule_id": "limitation.general",
+            "limitation-start_date": "2024-03-01",
+        },
+    )
+    from lexcase.calendar.models import LimitationPeriod
+
+    period = LimitationPeriod.objects.get()
+    client.post(
+        f"/limitations/{period.pk}/events/",
+        {f"ev{period.pk}-kind": "interruption", f"ev{period.pk}-day": "2025-05-06"},
+    )
+    page = client.get(f"/matters/{firm.matter.pk}/").content.decode()
+    assert "货款请求权" in page
+    assert "2028-05-08" in page  # 2028-05-06 is a Saturday
+    # Outsiders cannot add events to it.
+    assert (
+        client_for(firm.outsider)
+        .post(
+            f"/limitations/{period.pk}/events/",
+            {f"ev{period.pk}-kind": "interruption", f"ev{period.pk}-day": "2025-06-01"},
+        )
+        .status_code
+        == 404
+    )

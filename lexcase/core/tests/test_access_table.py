@@ -48,6 +48,14 @@ MATTER_WRITE = E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302)
 API_MATTER_CREATE = E(401, 401, 404, 404, 201, 201, 404, 201)
 
 
+def make_limitation(f: Firm) -> int:
+    from lexcase.calendar.models import LimitationPeriod
+
+    return LimitationPeriod.objects.create(
+        matter=f.matter, claim="货款", rule_id="limitation.general", start_date=date(2025, 1, 1)
+    ).pk
+
+
 def make_deadline(f: Firm, status: str) -> int:
     from lexcase.calendar.models import Deadline
 
@@ -198,6 +206,21 @@ TABLE: dict[str, Route] = {
     ),
     "calendar:deadline_done": Route(
         "POST", lambda f: f"/deadlines/{make_deadline(f, 'open')}/done/", MATTER_WRITE
+    ),
+    "calendar:limitation_create": Route(
+        "POST",
+        lambda f: f"/matters/{f.matter.pk}/limitations/",
+        MATTER_WRITE,
+        body=lambda f: {
+            "limitation-claim": "货款",
+            "limitation-rule_id": "limitation.general",
+            "limitation-start_date": "2025-01-01",
+        },
+    ),
+    "calendar:limitation_event": Route(
+        "POST",
+        lambda f: f"/limitations/{make_limitation(f)}/events/",
+        MATTER_WRITE,
     ),
     "calendar:feed": Route("GET", lambda f: "/calendar/feed/", ALL_STAFF_200),
     "calendar:feed_ics": Route("GET", lambda f: "/calendar/feed/not-a-token.ics", E(*[404] * 8)),
