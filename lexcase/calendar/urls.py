@@ -7,6 +7,8 @@ from lexcase.calendar import views
 app_name = "calendar"
 urlpatterns = [
     path("agenda/", views.agenda, name="agenda"),
+    path("agenda/week/", views.agenda_week, name="agenda_week"),
+    path("agenda/month/", views.agenda_month, name="agenda_month"),
     path("matters/<int:pk>/served/", views.served_record, name="served_record"),
     path("matters/<int:pk>/deadlines/", views.deadline_create, name="deadline_create"),
     path("matters/<int:pk>/hearings/", views.hearing_create, name="hearing_create"),

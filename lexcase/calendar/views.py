@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lexcase.calendar import selectors, services
+from lexcase.calendar.calculator import is_rest_day
 from lexcase.calendar.forms import (
     ConfirmForm,
     DeadlineForm,
@@ -283,4 +284,74 @@ def limitation_event_add(request: HttpRequest, period_id: int) -> HttpResponse:
 
     return _run(
         request, period.matter_id, run, LimitationEventForm(request.POST, prefix=f"ev{period.pk}")
+    )
+
+
+def _parse_day(value: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+@login_required
+@require_GET
+def agenda_week(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    start = _parse_day(request.GET.get("start"), today)
+    start -= timedelta(days=start.weekday())  # weeks start on Monday
+    days = [start + timedelta(days=i) for i in range(7)]
+    items = selectors.agenda_items(user=request.user, start=days[0], end=days[-1])
+    columns = [(day, [i for i in items if i.day == day]) for day in days]
+    return render(
+        request,
+        "calendar/week.html",
+        {
+            "columns": columns,
+            "today": today,
+            "prev": (start - timedelta(days=7)).isoformat(),
+            "next": (start + timedelta(days=7)).isoformat(),
+            "rest_days": {d for d in days if is_rest_day(selectors.calendar_data(), d)},
+        },
+    )
+
+
+@login_required
+@require_GET
+def agenda_month(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    first = _parse_day((request.GET.get("month") or "") + "-01", today.replace(day=1))
+    first = first.replace(day=1)
+    grid_start = first - timedelta(days=first.weekday())
+    next_month = (first + timedelta(days=32)).replace(day=1)
+    grid_end = next_month + timedelta(days=(6 - next_month.weekday()) % 7)
+    if grid_end < next_month:
+        grid_end = next_month
+    items = selectors.agenda_items(user=request.user, start=grid_start, end=grid_end)
+    cal = selectors.calendar_data()
+    weeks = []
+    day = grid_start
+    while day < next_month or day.weekday() != 0:
+        week = []
+        for _i in range(7):
+            week.append(
+                {
+                    "day": day,
+                    "in_month": day.month == first.month,
+                    "rest": is_rest_day(cal, day),
+                    "items": [i for i in items if i.day == day],
+                }
+            )
+            day += timedelta(days=1)
+        weeks.append(week)
+    return render(
+        request,
+        "calendar/month.html",
+        {
+            "weeks": weeks,
+            "first": first,
+            "today": today,
+            "prev": (first - timedelta(days=1)).strftime("%Y-%m"),
+            "next": next_month.strftime("%Y-%m"),
+        },
     )

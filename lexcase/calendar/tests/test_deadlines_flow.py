@@ -274,3 +274,25 @@ def test_limitation_period_on_the_matter_page(opened):
         .status_code
         == 404
     )
+
+
+def test_week_and_month_views(opened):
+    firm = opened
+    services.deadline_create(
+        actor=firm.lead, matter=firm.matter, title="答辩期", due_date=date(2026, 10, 9)
+    )
+    client = client_for(firm.lead)
+    week = client.get("/agenda/week/?start=2026-10-07")
+    days = [day for day, _items in week.context["columns"]]
+    assert days[0] == date(2026, 10, 5) and len(days) == 7
+    assert [i.title for _d, items in week.context["columns"] for i in items] == ["答辩期"]
+    assert date(2026, 10, 5) in week.context["rest_days"]  # National Day holiday week
+    assert date(2026, 10, 10) not in week.context["rest_days"]  # 调休上班 Saturday
+    month = client.get("/agenda/month/?month=2026-10")
+    cells = [c for w in month.context["weeks"] for c in w]
+    assert [c["items"][0].title for c in cells if c["items"]] == ["答辩期"]
+    assert client.get("/agenda/month/?month=garbage").status_code == 200
+    assert (
+        client_for(firm.outsider).get("/agenda/week/?start=2026-10-07").context["columns"][4][1]
+        == []
+    )

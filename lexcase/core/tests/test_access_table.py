@@ -176,6 +176,8 @@ TABLE: dict[str, Route] = {
     ),
     # calendar
     "calendar:agenda": Route("GET", lambda f: "/agenda/", ALL_STAFF_200),
+    "calendar:agenda_week": Route("GET", lambda f: "/agenda/week/", ALL_STAFF_200),
+    "calendar:agenda_month": Route("GET", lambda f: "/agenda/month/", ALL_STAFF_200),
     "calendar:served_record": Route(
         "POST",
         lambda f: f"/matters/{f.matter.pk}/served/",
