@@ -58,13 +58,15 @@ NOT_PROPOSED = {"civil.appeal.no_domicile"}
 
 
 def rules_for(*, matter_type: str, served_kind: str) -> list[Rule]:
-    families = FAMILIES.get(matter_type)
+    # Non-litigation, counsel and consultation matters that receive court papers follow
+    # civil procedure; never propose criminal or administrative periods by accident.
+    families = FAMILIES.get(matter_type, ("civil",))
     return [
         rule
         for rule in RULES.values()
         if served_kind in rule.served_kinds
         and rule.id not in NOT_PROPOSED
-        and (families is None or rule.id.split(".", 1)[0] in families)
+        and rule.id.split(".", 1)[0] in families
     ]
 
 

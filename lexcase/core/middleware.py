@@ -14,6 +14,19 @@ def current_ip() -> str | None:
     return _ip.get()
 
 
+class ChineseFirstMiddleware:
+    """Pages are Chinese unless the user switched language (cookie): a browser's English
+    Accept-Language must not flip a Chinese firm's UI. The API still honours the header."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
+
+
 class RequestContextMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -127,3 +127,8 @@ def test_history_is_kept_for_matters(firm):
     matter_update(actor=firm.lead, matter=firm.matter, version=firm.matter.version, title="改名")
     titles = list(firm.matter.history.order_by("history_id").values_list("title", flat=True))
     assert titles[0] == "华泰科技诉王伟买卖合同纠纷" and titles[-1] == "改名"
+
+
+def test_pages_stay_chinese_for_an_english_browser(firm):
+    page = client_for(firm.lead).get("/matters/", headers={"Accept-Language": "en-US,en"})
+    assert 'lang="zh-hans"' in page.content.decode()
