@@ -438,6 +438,23 @@ def deadlines_recompute(*, actor: User | None) -> list[Deadline]:
         deadline.save()
         if old != deadline.due_date:
             moved.append(deadline)
+            if deadline.responsible is not None:
+                from lexcase.comms.services import notification_send
+
+                notification_send(
+                    user=deadline.responsible,
+                    kind="deadline_moved",
+                    text=_("Deadline “%(title)s” of %(number)s moved from %(old)s to %(new)s.")
+                    % {
+                        "title": deadline.title,
+                        "number": deadline.matter.number,
+                        "old": old.isoformat(),
+                        "new": deadline.due_date.isoformat(),
+                    },
+                    key=f"moved:{deadline.pk}:{deadline.due_date.isoformat()}",
+                    url=f"/matters/{deadline.matter_id}/#deadlines",
+                    matter=deadline.matter,
+                )
             TimelineEntry.objects.create(
                 matter=deadline.matter,
                 actor=actor,

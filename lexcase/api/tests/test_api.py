@@ -242,3 +242,23 @@ def test_openapi_schema_served():
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert "/api/v1/matters/{matter_id}/open" in paths
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"version": 1, "priority": "P9"}, "priority"),
+        ({"version": 1, "amount": "-5"}, "amount"),
+        ({"version": 1, "title": ""}, "title"),
+        ({"title": "x"}, "version"),
+        ({"version": 1, "created_by": 3}, "created_by"),
+    ],
+)
+def test_patch_rejects_bad_fields_and_changes_nothing(firm, payload, field):
+    before = Matter.objects.filter(pk=firm.matter.pk).values().get()
+    response = api(firm.lead).patch(
+        f"/api/v1/matters/{firm.matter.pk}", payload, content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+    assert Matter.objects.filter(pk=firm.matter.pk).values().get() == before
