@@ -99,6 +99,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("LEXCASE_SQLITE_TEST_NAME")}
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # JIT compilation cost more than it saved on every list query measured (bench/).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

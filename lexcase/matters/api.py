@@ -134,7 +134,8 @@ class MatterListItem(Schema):
 class MatterListOut(Schema):
     items: list[MatterListItem]
     next_cursor: str | None
-    total: int
+    total: int = Field(description="Visible matters matching the filters, counted up to 1,001")
+    total_capped: bool = Field(description="True when there are more than 1,000")
 
 
 def matter_out(matter: Matter) -> MatterOut:
@@ -245,6 +246,7 @@ def list_matters(
         items=[MatterListItem.model_validate(m, from_attributes=True) for m in page.items],
         next_cursor=page.next_cursor,
         total=page.total,
+        total_capped=page.total_capped,
     )
 
 

@@ -144,7 +144,7 @@ class Matter(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Last activity: bumped by every service that changes the matter; the list sorts on it.
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
 
@@ -153,6 +153,7 @@ class Matter(models.Model):
         verbose_name_plural = _("matters")
         indexes = [
             models.Index(fields=["status", "-updated_at", "-id"]),
+            models.Index(fields=["status", "confidential"]),
             models.Index(fields=["-updated_at", "-id"]),
             models.Index(fields=["matter_type", "-updated_at"]),
             models.Index(fields=["priority", "-updated_at"]),

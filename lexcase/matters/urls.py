@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from lexcase.matters import views
+from lexcase.matters import import_views, views
 
 app_name = "matters"
 urlpatterns = [
     path("", views.matter_list, name="list"),
     path("new/", views.matter_create, name="create"),
+    path("import/", import_views.import_upload, name="import"),
+    path("import/template/", import_views.import_template, name="import_template"),
     path("<int:pk>/", views.matter_detail, name="detail"),
     path("<int:pk>/edit/", views.matter_edit, name="edit"),
     path("<int:pk>/open/", views.matter_open, name="open"),

@@ -187,7 +187,7 @@ def test_create_matter_rejects_mass_assignment(firm):
 
 def test_matter_list_only_visible(firm):
     body = api(firm.outsider).get("/api/v1/matters").json()
-    assert body == {"items": [], "next_cursor": None, "total": 0}
+    assert body == {"items": [], "next_cursor": None, "total": 0, "total_capped": False}
     body = api(firm.admin).get("/api/v1/matters").json()
     assert [m["id"] for m in body["items"]] == [firm.matter.pk]
     body = api(firm.lead).get("/api/v1/matters?matter_type=non_litigation").json()

@@ -100,6 +100,10 @@ TABLE: dict[str, Route] = {
     "matters:create": Route(
         "GET", lambda f: "/matters/new/", E(LOGIN, LOGIN, 403, 200, 200, 200, 200, 200)
     ),
+    "matters:import": Route("GET", lambda f: "/matters/import/", E(LOGIN, LOGIN, *[403] * 5, 200)),
+    "matters:import_template": Route(
+        "GET", lambda f: "/matters/import/template/", E(LOGIN, LOGIN, *[403] * 5, 200)
+    ),
     "matters:detail": Route("GET", lambda f: f"/matters/{f.matter.pk}/", MATTER_READ),
     "matters:edit": Route("GET", lambda f: f"/matters/{f.matter.pk}/edit/", MATTER_READ),
     "matters:open": Route(

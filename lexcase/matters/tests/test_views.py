@@ -132,3 +132,27 @@ def test_history_is_kept_for_matters(firm):
 def test_pages_stay_chinese_for_an_english_browser(firm):
     page = client_for(firm.lead).get("/matters/", headers={"Accept-Language": "en-US,en"})
     assert 'lang="zh-hans"' in page.content.decode()
+
+
+def test_list_count_is_capped(firm, monkeypatch):
+    from lexcase.matters import selectors
+    from lexcase.matters.services import matter_create
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 3)
+    for i in range(5):
+        matter_create(actor=firm.lead, title=f"案件{i}", matter_type="counsel")
+    page = selectors.matters_page(
+        user=firm.lead, filters=selectors.MatterFilters(matter_type="counsel"), size=2
+    )
+    assert (page.total, page.total_capped, len(page.items)) == (4, True, 2)
+    # Paging still reaches every row: keyset pages do not depend on the count.
+    seen = [m.pk for m in page.items]
+    while page.next_cursor:
+        page = selectors.matters_page(
+            user=firm.lead,
+            filters=selectors.MatterFilters(matter_type="counsel"),
+            cursor=page.next_cursor,
+            size=2,
+        )
+        seen += [m.pk for m in page.items]
+    assert len(seen) == len(set(seen)) == 5
