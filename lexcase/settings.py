@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "lexcase.matters",
     "lexcase.calendar",
     "lexcase.comms",
+    "lexcase.conflicts",
     "lexcase.api",
 ]
 

@@ -1,0 +1,112 @@
+"""Side index for conflict checks, and the relatives of the firm's own staff.
+
+The index rows are derived data: `engine.index_party` / `index_staff_relative` rebuild them
+from the source records, and a check reads only these tables (plus the candidate parties by
+primary key), never a scan of the party table. Each index row belongs to exactly one owner:
+a party, or a staff relative (律师近亲属), so both are found by the same lookups.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from lexcase.parties.models import Party, PartyKind
+
+
+class StaffRelative(models.Model):
+    """A relative of someone at the firm, checked against every opposing party (Art. 52(1))."""
+
+    class Relation(models.TextChoices):
+        SPOUSE = "spouse", _("Spouse")
+        PARENT = "parent", _("Parent")
+        CHILD = "child", _("Child")
+        SIBLING = "sibling", _("Sibling")
+        OTHER = "other", _("Other relative")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_relatives"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=PartyKind.choices, default=PartyKind.PERSON
+    )
+    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
+    relation = models.CharField(_("relation"), max_length=10, choices=Relation.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user", "name", "id"]
+        verbose_name = _("staff relative")
+        verbose_name_plural = _("staff relatives")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KeyType(models.TextChoices):
+    ID_NUMBER = "id_number", _("ID number")
+    CREDIT_CODE = "credit_code", _("Credit code")
+    PASSPORT = "passport", _("Passport number")
+    NAME = "name", _("Name")
+    ALIAS = "alias", _("Alias or former name")
+    CORE = "core", _("Name without legal form")
+    TRADE = "trade", _("Trade name")
+    PINYIN = "pinyin", _("Pinyin")
+
+
+# A row has exactly one owner; written as a constraint so a bug in the indexer cannot leave
+# rows that no check would ever attribute to anyone.
+_ONE_OWNER = models.Q(party__isnull=False, relative__isnull=True) | models.Q(
+    party__isnull=True, relative__isnull=False
+)
+
+
+class PartyKey(models.Model):
+    """An exact-match key: identifier, normalised name, alias, core/trade name or pinyin.
+
+    `text` is the original spelling the key was derived from (the party name or the alias),
+    shown to the reviewer as what matched. `from_alias` marks core/trade/pinyin keys derived
+    from an alias rather than from the main name.
+    """
+
+    party = models.ForeignKey(Party, null=True, on_delete=models.CASCADE, related_name="+")
+    relative = models.ForeignKey(
+        StaffRelative, null=True, on_delete=models.CASCADE, related_name="keys"
+    )
+    key_type = models.CharField(max_length=12, choices=KeyType.choices)
+    value = models.CharField(max_length=200)
+    text = models.CharField(max_length=200)
+    from_alias = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["key_type", "value"], name="conflicts_key_lookup")]
+        constraints = [models.CheckConstraint(condition=_ONE_OWNER, name="party_key_one_owner")]
+
+    def __str__(self) -> str:
+        return f"{self.key_type}:{self.value}"
+
+
+class NameGram(models.Model):
+    """One distinct unigram or bigram of an owner's normalised name or aliases.
+
+    The bigram/unigram side index that finds 1–2 character CJK substrings, which trigram
+    indexes (pg_trgm, FTS5 trigram) silently miss (quality.md §4.1).
+    """
+
+    party = models.ForeignKey(Party, null=True, on_delete=models.CASCADE, related_name="+")
+    relative = models.ForeignKey(
+        StaffRelative, null=True, on_delete=models.CASCADE, related_name="grams"
+    )
+    gram = models.CharField(max_length=2)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["gram", "party"], name="conflicts_gram_party"),
+            models.Index(fields=["gram", "relative"], name="conflicts_gram_relative"),
+        ]
+        constraints = [models.CheckConstraint(condition=_ONE_OWNER, name="name_gram_one_owner")]
+
+    def __str__(self) -> str:
+        return self.gram
