@@ -25,5 +25,6 @@ urlpatterns = [
     path("parties/", include("lexcase.parties.urls")),
     path("", include("lexcase.calendar.urls")),
     path("notifications/", include("lexcase.comms.urls")),
+    path("", include("lexcase.conflicts.urls")),
     path("api/v1/", api.urls),
 ]

@@ -23,7 +23,7 @@ from lexcase.calendar.models import (
 )
 from lexcase.calendar.rules_data import RULES
 from lexcase.matters.models import Matter
-from lexcase.matters.selectors import matters_visible_to
+from lexcase.matters.selectors import matters_visible_to, visible_through
 
 ACTIVE_DEADLINE = (Deadline.Status.OPEN,)
 
@@ -139,15 +139,15 @@ class AgendaItem:
 def agenda_items(*, user: Any, start: date, end: date, mine_only: bool = True) -> list[AgendaItem]:
     """Deadlines and hearings between start and end (inclusive) on matters the user can see;
     with `mine_only`, those the user is responsible for or attends. Two queries in all."""
-    visible = matters_visible_to(user)
+    visible = visible_through(user)
     deadlines = Deadline.objects.filter(
-        status=Deadline.Status.OPEN, due_date__gte=start, due_date__lte=end, matter__in=visible
+        visible, status=Deadline.Status.OPEN, due_date__gte=start, due_date__lte=end
     ).select_related("matter")
     tz = timezone.get_current_timezone()
     start_dt = datetime.combine(start, time.min, tzinfo=tz)
     end_dt = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
     hearings = Hearing.objects.filter(
-        starts_at__gte=start_dt, starts_at__lt=end_dt, matter__in=visible
+        visible, starts_at__gte=start_dt, starts_at__lt=end_dt
     ).select_related("matter")
     if mine_only:
         deadlines = deadlines.filter(responsible=user)
@@ -182,12 +182,15 @@ def agenda_items(*, user: Any, start: date, end: date, mine_only: bool = True) -
 
 
 def agenda_overdue(*, user: Any, today: date) -> list[AgendaItem]:
-    deadlines = Deadline.objects.filter(
-        status=Deadline.Status.OPEN,
-        due_date__lt=today,
-        responsible=user,
-        matter__in=matters_visible_to(user),
-    ).select_related("matter")
+    deadlines = (
+        Deadline.objects.filter(
+            status=Deadline.Status.OPEN,
+            due_date__lt=today,
+            responsible=user,
+        )
+        .filter(visible_through(user))
+        .select_related("matter")
+    )
     return sorted(
         (
             AgendaItem(

@@ -110,3 +110,49 @@ class NameGram(models.Model):
 
     def __str__(self) -> str:
         return self.gram
+
+
+class ConflictCheck(models.Model):
+    """A frozen conflict report: what was asked, every hit and the engine that found it.
+    Nothing updates a check; a new question makes a new check."""
+
+    matter = models.ForeignKey(
+        "matters.Matter",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="conflict_checks",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    query = models.JSONField(default=list)
+    hits = models.JSONField(default=list)
+    engine_version = models.CharField(max_length=40)
+    truncated = models.BooleanField(default=False)
+    worst = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class ConflictReview(models.Model):
+    class Decision(models.TextChoices):
+        APPROVE = "approve", _("Approve")
+        WAIVE = "waive", _("Approve with waiver (informed consent)")
+        REJECT = "reject", _("Reject")
+
+    check_ref = models.OneToOneField(ConflictCheck, on_delete=models.PROTECT, related_name="review")
+    matter = models.ForeignKey(
+        "matters.Matter", on_delete=models.CASCADE, related_name="conflict_reviews"
+    )
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    consent_reference = models.CharField(
+        _("signed informed consent (知情同意书) reference"), max_length=200, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from lexcase.accounts.models import PracticeArea, Role, Team, User
 from lexcase.accounts.services import user_create
+from lexcase.conflicts.engine import index_parties
 from lexcase.matters.models import (
     MATTER_TYPE_CODES,
     CaseCause,
@@ -238,6 +239,7 @@ def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> d
                         )
                     )
             MatterParty.objects.bulk_create(links, batch_size=batch)
+            index_parties([p.pk for plan in plans for p in plan[:2]])
             MatterMember.objects.bulk_create(members, batch_size=batch)
             created += n
     finally:

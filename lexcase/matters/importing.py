@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
+from lexcase.conflicts.engine import index_parties
 from lexcase.matters.models import (
     MATTER_TYPE_CODES,
     Matter,
@@ -948,6 +949,8 @@ def import_file(
     try:
         with transaction.atomic():
             _write(parsed, parties, report, actor, filename)
+            # History counts in conflict checks from the moment it is imported.
+            index_parties(report.party_ids)
     except IntegrityError:
         report.created_matters = report.created_parties = 0
         report.party_ids = []

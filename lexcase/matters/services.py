@@ -15,6 +15,12 @@ from django.utils.translation import gettext as _
 
 from lexcase.accounts.models import PracticeArea, Role, User
 from lexcase.audit.services import audit_record
+from lexcase.conflicts.engine import QueryParty
+from lexcase.conflicts.services import (
+    conflict_check_matter,
+    conflict_check_record,
+    intake_is_cleared,
+)
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.matters.case_numbers import CaseNumberError, parse_case_number
 from lexcase.matters.models import (
@@ -276,6 +282,8 @@ def matter_create(
         MatterMember.objects.create(matter=matter, user=user, role=role)
     _timeline(matter, actor, "created", number=matter.number)
     audit_record(actor=actor, action="matter.create", obj=matter, matter_id=matter.pk)
+    # Every intake gets its conflict check at once, over every party: it cannot be skipped.
+    conflict_check_matter(actor=actor, matter=matter)
     return matter
 
 
@@ -357,6 +365,11 @@ def _transition(*, actor: User, matter: Matter, to: str, perm: str, **extra: Any
 
 @transaction.atomic
 def matter_open(*, actor: User, matter: Matter) -> Matter:
+    _require(actor, "matters.open_matter", matter)
+    if matter.status == Status.INTAKE and not intake_is_cleared(matter):
+        raise ValidationError(
+            {"status": [_("The conflict check must be approved before the matter opens.")]}
+        )
     return _transition(
         actor=actor,
         matter=matter,
@@ -508,6 +521,26 @@ def matter_party_add(
     if MatterParty.objects.filter(matter=matter, party=party, role=role).exists():
         raise ValidationError({"party": [_("This party is already on the matter in that role.")]})
     mp = MatterParty.objects.create(matter=matter, party=party, role=role, standing=standing[:30])
+    if matter.status == Status.INTAKE:
+        # The intake's report must cover every party: a fresh full check replaces it, and
+        # it needs a fresh review.
+        conflict_check_matter(actor=actor, matter=matter)
+    else:
+        # A party joining an open matter is checked on its own, on the matter's record.
+        conflict_check_record(
+            actor=actor,
+            parties=[
+                QueryParty(
+                    name=party.name,
+                    kind=party.kind,
+                    role=role,
+                    id_number=party.id_number,
+                    credit_code=party.credit_code,
+                    passport=party.passport,
+                )
+            ],
+            matter=matter,
+        )
     _touch(matter)
     _timeline(matter, actor, "party_added", party=party.name, role=role)
     audit_record(

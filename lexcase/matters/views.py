@@ -21,6 +21,8 @@ from lexcase.calendar.forms import (
     LimitationForm,
     ServedForm,
 )
+from lexcase.conflicts import selectors as conflict_selectors
+from lexcase.conflicts.forms import ReviewForm
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.forms import apply_service_errors
 from lexcase.matters import selectors, services
@@ -125,6 +127,21 @@ def matter_create(request: HttpRequest) -> HttpResponse:
     return render(request, "matters/form.html", {"form": form, "parties": parties})
 
 
+def _conflict_context(request: HttpRequest, matter: Any) -> dict[str, Any]:
+    check = conflict_selectors.matter_latest_check(matter=matter)
+    if check is None:
+        return {"conflict_check": None}
+    user = request.user
+    return {
+        "conflict_check": check,
+        "conflict_hits": conflict_selectors.hits_for_user(user=user, hits=check.hits),
+        "can_review": matter.status == "intake"
+        and user.role in ("partner", "admin")
+        and check.requested_by_id != user.pk,
+        "review_form": ReviewForm(prefix="review"),
+    }
+
+
 @login_required
 @require_GET
 def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -160,6 +177,7 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
         ],
         "limitation_form": LimitationForm(prefix="limitation"),
+        **_conflict_context(request, matter),
     }
     return render(request, "matters/detail.html", context)
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lexcase.audit.services import audit_record
+from lexcase.conflicts.engine import index_party
 from lexcase.core.exceptions import StaleEdit
 from lexcase.parties.identifiers import IdentifierError, validate_credit_code, validate_id_number
 from lexcase.parties.models import Party, PartyAlias, PartyKind, PartyRelation
@@ -130,6 +131,7 @@ def party_create(
     _apply_keys(party)
     party.save()
     _set_aliases(party, cleaned["aliases"])  # type: ignore[arg-type]
+    index_party(party)
     audit_record(actor=actor, action="party.create", obj=party)
     return party
 
@@ -167,6 +169,7 @@ def party_update(
     party.save()
     if aliases is not None:
         _set_aliases(party, cleaned["aliases"])  # type: ignore[arg-type]
+    index_party(party)
     audit_record(actor=actor, action="party.update", obj=party)
     return party
 

@@ -135,8 +135,30 @@ def test_create_open_patch_matter(firm):
         }
     ]
     matter_id = body["id"]
-    # Lawyers cannot open; partners can.
+    # Lawyers cannot open; partners can, once the conflict check is cleared.
     assert lead.post(f"/api/v1/matters/{matter_id}/open").status_code == 403
+    blocked = api(firm.partner).post(f"/api/v1/matters/{matter_id}/open")
+    assert (blocked.status_code, blocked.json()["errors"][0]["field"]) == (422, "status")
+    report = lead.get(f"/api/v1/matters/{matter_id}/conflict-report").json()
+    # The client is already the firm's client on the fixture's matter: a returning client.
+    assert [(h["party_name"], h["verdict"]) for h in report["hits"]] == [
+        ("北京华泰科技有限公司", "info")
+    ]
+    assert (
+        lead.post(
+            f"/api/v1/matters/{matter_id}/conflict-review",
+            {"decision": "approve"},
+            content_type="application/json",
+        ).status_code
+        == 403
+    )  # lawyers do not review
+    reviewed = api(firm.partner).post(
+        f"/api/v1/matters/{matter_id}/conflict-review",
+        {"decision": "approve"},
+        content_type="application/json",
+    )
+    assert reviewed.status_code == 201
+    assert reviewed.json()["review"]["decision"] == "approve"
     opened = api(firm.partner).post(f"/api/v1/matters/{matter_id}/open")
     assert opened.status_code == 200
     assert opened.json()["status"] == "open"

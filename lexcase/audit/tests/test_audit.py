@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_chain_links_every_event(firm):
     events = list(AuditEvent.objects.order_by("id"))
-    assert len(events) == 5  # 3 parties + 2 matters in the fixture
+    assert len(events) == 7  # 3 parties, 2 matters and their 2 conflict checks
     assert events[0].prev_hash == GENESIS
     for previous, event in itertools.pairwise(events):
         assert event.prev_hash == previous.hash

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from conftest import client_for
+from conftest import approve_intake, client_for
 from lexcase.accounts.services import api_token_create
 from lexcase.calendar import services
 from lexcase.calendar.models import Deadline, HolidayYear
@@ -33,6 +33,7 @@ def api(user):
 
 @pytest.fixture
 def opened(firm):
+    approve_intake(firm.matter, firm.partner)
     matter_open(actor=firm.partner, matter=firm.matter)
     return firm
 

@@ -5,7 +5,7 @@ from typing import Any
 from django import template
 from django.http import QueryDict
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from lexcase.calendar.models import ServedDocument
 from lexcase.matters.models import Matter, MemberRole, PartyRole, Stage, Status
@@ -83,3 +83,16 @@ def timeline_text(entry: Any) -> str:
 @register.filter
 def dict_get(mapping: dict, key: Any) -> Any:
     return mapping.get(key, ()) if mapping else ()
+
+
+VERDICTS = {
+    "absolute": gettext_lazy("Absolute conflict"),
+    "consent_required": gettext_lazy("Consent required"),
+    "review": gettext_lazy("Needs review"),
+    "info": gettext_lazy("For information"),
+}
+
+
+@register.filter
+def verdict_label(verdict: str) -> str:
+    return str(VERDICTS.get(verdict, verdict))

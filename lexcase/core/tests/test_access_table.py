@@ -233,6 +233,12 @@ TABLE: dict[str, Route] = {
     "calendar:holidays": Route(
         "GET", lambda f: "/calendar/holidays/", E(LOGIN, LOGIN, *[403] * 5, 200)
     ),
+    "conflicts:review": Route(
+        "POST",
+        lambda f: f"/matters/{f.matter.pk}/conflict-review/",
+        E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 302),
+        body=lambda f: {"review-decision": "approve"},
+    ),
     "comms:notifications": Route("GET", lambda f: "/notifications/", ALL_STAFF_200),
     "comms:read_all": Route("POST", lambda f: "/notifications/read/", E(LOGIN, LOGIN, *[302] * 6)),
     # API
@@ -317,7 +323,24 @@ TABLE: dict[str, Route] = {
     "api:open_matter": Route(
         "POST",
         lambda f: f"/api/v1/matters/{f.matter.pk}/open",
-        E(401, 401, 404, 404, 403, 403, 404, 200),
+        E(401, 401, 404, 404, 403, 403, 404, 422),  # 422: conflict check not yet cleared
+    ),
+    "api:check": Route(
+        "POST",
+        lambda f: "/api/v1/conflicts/check",
+        E(401, 401, 403, 200, 200, 200, 200, 200),
+        body=lambda f: {"parties": [{"name": "王伟", "kind": "person", "role": "opposing"}]},
+        json=True,
+    ),
+    "api:report": Route(
+        "GET", lambda f: f"/api/v1/matters/{f.matter.pk}/conflict-report", API_MATTER_READ
+    ),
+    "api:review": Route(
+        "POST",
+        lambda f: f"/api/v1/matters/{f.matter.pk}/conflict-review",
+        E(401, 401, 404, 404, 403, 403, 404, 201),
+        body=lambda f: {"decision": "approve"},
+        json=True,
     ),
     "api:add_member": Route(
         "POST",
@@ -348,6 +371,9 @@ API_OPERATIONS = {
     ("post", "/api/v1/deadlines/{deadline_id}/confirm"): "api:confirm",
     ("post", "/api/v1/deadlines/{deadline_id}/dismiss"): "api:dismiss",
     ("post", "/api/v1/deadlines/{deadline_id}/done"): "api:done",
+    ("post", "/api/v1/conflicts/check"): "api:check",
+    ("get", "/api/v1/matters/{matter_id}/conflict-report"): "api:report",
+    ("post", "/api/v1/matters/{matter_id}/conflict-review"): "api:review",
 }
 
 

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 
+from conftest import approve_intake
 from lexcase.audit.models import AuditEvent
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.matters import services
@@ -92,6 +93,10 @@ def test_lifecycle_transitions(firm):
     assert matter.status == Status.INTAKE
     with pytest.raises(NotAllowed):
         services.matter_open(actor=firm.lead, matter=matter)  # lawyers cannot open
+    with pytest.raises(ValidationError) as exc:
+        services.matter_open(actor=firm.partner, matter=matter)  # no cleared conflict check
+    assert list(exc.value.message_dict) == ["status"]
+    approve_intake(matter, firm.partner)
     services.matter_open(actor=firm.partner, matter=matter)
     assert matter.status == Status.OPEN and matter.opened_on is not None
     with pytest.raises(ValidationError):
@@ -115,6 +120,7 @@ def test_stage_transitions(firm):
     matter = firm.matter
     with pytest.raises(ValidationError):
         services.matter_change_stage(actor=firm.lead, matter=matter, stage=Stage.FIRST_INSTANCE)
+    approve_intake(matter, firm.partner)
     services.matter_open(actor=firm.partner, matter=matter)
     services.matter_change_stage(actor=firm.lead, matter=matter, stage=Stage.FIRST_INSTANCE)
     services.matter_change_stage(actor=firm.lead, matter=matter, stage=Stage.SECOND_INSTANCE)

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import ConfigDict, Field
+
+from lexcase.conflicts import selectors, services
+from lexcase.conflicts.engine import QueryParty
+from lexcase.core.exceptions import NotAllowed
+from lexcase.matters.selectors import matter_get
+
+router = Router(tags=["conflicts"])
+
+
+class CheckPartyIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal["person", "organization"]
+    role: Literal["client", "opposing", "third_party", "opposing_counsel", "related"]
+    id_number: str = Field(default="", max_length=30)
+    credit_code: str = Field(default="", max_length=30)
+
+
+class CheckIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    parties: list[CheckPartyIn] = Field(min_length=1, max_length=50)
+
+
+class HitOut(Schema):
+    query: int
+    party_id: int | None
+    party_name: str | None
+    matched_on: str
+    score: int
+    matter_id: int | None
+    matter_number: str | None
+    matter_status: str | None
+    role_on_matter: str | None
+    responsible_partner: str | None
+    verdict: Literal["absolute", "consent_required", "review", "info"]
+    reason: str
+    redacted: bool
+
+
+class ReviewOut(Schema):
+    decision: str
+    reviewer: str | None
+    note: str
+    consent_reference: str
+    created_at: dt.datetime
+
+
+class ReportOut(Schema):
+    id: int
+    created_at: dt.datetime
+    engine_version: str
+    truncated: bool
+    worst: str
+    hits: list[HitOut]
+    review: ReviewOut | None
+
+
+class ReviewIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["approve", "waive", "reject"]
+    note: str = Field(default="", max_length=5000)
+    consent_reference: str = Field(default="", max_length=200)
+
+
+def report_out(request: HttpRequest, check: services.ConflictCheck) -> ReportOut:
+    review = getattr(check, "review", None)
+    return ReportOut(
+        id=check.pk,
+        created_at=check.created_at,
+        engine_version=check.engine_version,
+        truncated=check.truncated,
+        worst=check.worst,
+        hits=[HitOut(**h) for h in selectors.hits_for_user(user=request.user, hits=check.hits)],
+        review=ReviewOut(
+            decision=review.decision,
+            reviewer=review.reviewer.username if review.reviewer else None,
+            note=review.note,
+            consent_reference=review.consent_reference,
+            created_at=review.created_at,
+        )
+        if review
+        else None,
+    )
+
+
+@router.post("/conflicts/check", response=ReportOut, operation_id="conflict_check")
+def check(request: HttpRequest, payload: CheckIn) -> ReportOut:
+    if not request.user.has_perm("matters.add_matter"):
+        raise NotAllowed
+    parties = [QueryParty(**p.model_dump()) for p in payload.parties]
+    return report_out(request, services.conflict_check_record(actor=request.user, parties=parties))
+
+
+@router.get(
+    "/matters/{matter_id}/conflict-report", response=ReportOut, operation_id="conflict_report"
+)
+def report(request: HttpRequest, matter_id: int) -> ReportOut:
+    from django.http import Http404
+
+    matter = matter_get(user=request.user, pk=matter_id)
+    latest = selectors.matter_latest_check(matter=matter)
+    if latest is None:
+        raise Http404
+    return report_out(request, latest)
+
+
+@router.post(
+    "/matters/{matter_id}/conflict-review",
+    response={201: ReportOut},
+    operation_id="conflict_review",
+)
+def review(request: HttpRequest, matter_id: int, payload: ReviewIn) -> Status:
+    matter = matter_get(user=request.user, pk=matter_id)
+    services.conflict_review_decide(actor=request.user, matter=matter, **payload.model_dump())
+    return Status(201, report_out(request, selectors.matter_latest_check(matter=matter)))

@@ -1,0 +1,138 @@
+"""Conflict checks on the record: run, freeze, review. The matching itself is engine.py and
+verdicts.py; this module is what the intake workflow and the API call."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from lexcase.accounts.models import Role, User
+from lexcase.audit.services import audit_record
+from lexcase.conflicts.engine import QueryParty
+from lexcase.conflicts.models import ConflictCheck, ConflictReview
+from lexcase.conflicts.verdicts import conflict_check
+from lexcase.core.exceptions import NotAllowed
+from lexcase.matters.models import Matter
+
+SEVERITY = ("absolute", "consent_required", "review", "info")
+
+
+def _worst(hits: list[dict[str, Any]]) -> str:
+    verdicts = {h["verdict"] for h in hits}
+    return next((v for v in SEVERITY if v in verdicts), "")
+
+
+def _json_hit(hit: Any) -> dict[str, Any]:
+    data = asdict(hit)
+    if data.get("matter_closed_on") is not None:
+        data["matter_closed_on"] = data["matter_closed_on"].isoformat()
+    return data
+
+
+@transaction.atomic
+def conflict_check_record(
+    *, actor: User | None, parties: list[QueryParty], matter: Matter | None = None
+) -> ConflictCheck:
+    """Run the check and freeze its report (and audit it)."""
+    result = conflict_check(parties, exclude_matter_id=matter.pk if matter else None)
+    hits = [_json_hit(h) for h in result.hits]
+    check = ConflictCheck.objects.create(
+        matter=matter,
+        requested_by=actor,
+        query=[asdict(p) for p in parties],
+        hits=hits,
+        engine_version=result.engine_version,
+        truncated=result.truncated,
+        worst=_worst(hits),
+    )
+    audit_record(
+        actor=actor,
+        action="conflict.check",
+        obj=check,
+        matter_id=matter.pk if matter else None,
+        data={"parties": len(parties), "hits": len(hits), "worst": check.worst},
+    )
+    return check
+
+
+def matter_query_parties(matter: Matter) -> list[QueryParty]:
+    return [
+        QueryParty(
+            name=mp.party.name,
+            kind=mp.party.kind,
+            role=mp.role,
+            id_number=mp.party.id_number,
+            credit_code=mp.party.credit_code,
+            passport=mp.party.passport,
+        )
+        for mp in matter.matter_parties.select_related("party").order_by("id")
+    ]
+
+
+def conflict_check_matter(*, actor: User | None, matter: Matter) -> ConflictCheck:
+    return conflict_check_record(actor=actor, parties=matter_query_parties(matter), matter=matter)
+
+
+def latest_check(matter: Matter) -> ConflictCheck | None:
+    return matter.conflict_checks.order_by("-id").first()
+
+
+@transaction.atomic
+def conflict_review_decide(
+    *, actor: User, matter: Matter, decision: str, note: str = "", consent_reference: str = ""
+) -> ConflictReview:
+    """A partner or admin decides on the latest check of an intake. Never the requester
+    alone; a waiver needs the signed consent on record and is impossible over an absolute
+    conflict."""
+    if not (actor.is_active and actor.role in (Role.PARTNER, Role.ADMIN)):
+        raise NotAllowed("conflicts.review")
+    check = latest_check(matter)
+    if check is None:
+        raise ValidationError({"decision": [_("This matter has no conflict check yet.")]})
+    if hasattr(check, "review"):
+        raise ValidationError({"decision": [_("This conflict check has been decided already.")]})
+    if check.requested_by_id == actor.pk:
+        raise ValidationError(
+            {"decision": [_("The person who requested the check cannot also review it.")]}
+        )
+    if decision not in ConflictReview.Decision.values:
+        raise ValidationError({"decision": [_("Choose approve, waive or reject.")]})
+    verdicts = {h["verdict"] for h in check.hits}
+    if decision in ("approve", "waive") and "absolute" in verdicts:
+        raise ValidationError(
+            {"decision": [_("An absolute conflict cannot be approved or waived: reject it.")]}
+        )
+    if decision == "approve" and "consent_required" in verdicts:
+        raise ValidationError(
+            {"decision": [_("This check needs informed consent: approve with a waiver.")]}
+        )
+    if decision == "waive" and not consent_reference.strip():
+        raise ValidationError(
+            {"consent_reference": [_("Record the signed informed consent (知情同意书).")]}
+        )
+    review = ConflictReview.objects.create(
+        check_ref=check,
+        matter=matter,
+        decision=decision,
+        reviewer=actor,
+        note=note.strip(),
+        consent_reference=consent_reference.strip()[:200],
+    )
+    audit_record(
+        actor=actor,
+        action=f"conflict.{decision}",
+        obj=review,
+        matter_id=matter.pk,
+        data={"check": check.pk, "consent_reference": review.consent_reference},
+    )
+    return review
+
+
+def intake_is_cleared(matter: Matter) -> bool:
+    check = latest_check(matter)
+    review = getattr(check, "review", None) if check else None
+    return review is not None and review.decision in ("approve", "waive")
