@@ -10,7 +10,8 @@ warm caches:
 
 - the baseline: a bare keyset page of 50 matters by PK (cursors sampled across the table);
 - `matters_page()` for an admin and a lawyer persona, with several filters, on page 1 and
-  on page 21 (20 `next_cursor` hops), with the total `count()` also timed on its own;
+  on page 21 (20 `next_cursor` hops), with its capped total (`COUNT_CAP + 1` rows, as
+  `matters_page` counts) timed on its own and the uncapped `count()` as a reference;
 - the real list view (`GET /matters/?...` through django.test.Client, templates rendered).
 
 It records p50/p95/p99/max, rows returned and SQL queries per call, repeats the query-count
@@ -164,10 +165,19 @@ def _prepare(db: str, url: str, matters: int, seed: int, reuse: bool) -> dict[st
     django.setup()
     from django.core.management import call_command
     from django.db import connection
+    from django.db.migrations.recorder import MigrationRecorder
 
+    def applied() -> set[str]:
+        try:
+            return {f"{a}.{n}" for a, n in MigrationRecorder(connection).applied_migrations()}
+        except Exception:
+            return set()
+
+    before = applied()
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     migrate_s = time.perf_counter() - t0
+    newly_applied = sorted(applied() - before)
     load_s = 0.0
     if not reused:
         from lexcase.core.demo import demo_generate
@@ -183,8 +193,24 @@ def _prepare(db: str, url: str, matters: int, seed: int, reuse: bool) -> dict[st
             cur.execute("ANALYZE")
             cur.execute("PRAGMA optimize")
     analyze_s = time.perf_counter() - t0
+    with connection.cursor() as cur:
+        matter_indexes = sorted(
+            name
+            for name, info in connection.introspection.get_constraints(
+                cur, "matters_matter"
+            ).items()
+            if info.get("index") and not info.get("primary_key")
+        )
+        jit = None
+        if connection.vendor == "postgresql":
+            cur.execute("SHOW jit")
+            jit = cur.fetchone()[0]
     return {
         "reused": reused,
+        "migrations_applied_now": newly_applied,
+        "matters_migrations": sorted(m for m in applied() if m.startswith("matters.")),
+        "matter_indexes": matter_indexes,
+        "pg_jit": jit,
         "migrate_s": round(migrate_s, 1),
         "load_s": round(load_s, 1),
         "analyze_s": round(analyze_s, 1),
@@ -287,6 +313,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
 
     from lexcase.matters.models import Matter
     from lexcase.matters.selectors import (
+        COUNT_CAP,
         SORTS,
         MatterFilters,
         _decode_cursor,
@@ -320,6 +347,11 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         return lambda: len(matters_page(user=user, filters=f, cursor=cursor).items)
 
     def count_call(user: Any, f: MatterFilters) -> Callable[[], int]:
+        # Exactly the `total` matters_page computes: a count capped at COUNT_CAP + 1 rows.
+        return lambda: matters_filter(user=user, filters=f).values("pk")[: COUNT_CAP + 1].count()
+
+    def uncapped_count_call(user: Any, f: MatterFilters) -> Callable[[], int]:
+        # Reference only (matters_page no longer does this): the exact number of matches.
         return lambda: matters_filter(user=user, filters=f).count()
 
     def rows_call(user: Any, f: MatterFilters, cursor: str) -> Callable[[], int]:
@@ -376,8 +408,11 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
                     **_measure([page_call(user, f, c) for f, (c, _p) in far], runs),
                     "page_reached": sorted({p for _f, (_c, p) in far}),
                 }
-            results[f"{key} | count() only"] = _measure(
+            results[f"{key} | capped count only (as matters_page)"] = _measure(
                 [count_call(user, f) for f in variants], runs
+            )
+            results[f"{key} | uncapped count() (reference, not in matters_page)"] = _measure(
+                [uncapped_count_call(user, f) for f in variants], runs
             )
             results[f"{key} | rows only (page 1, no count)"] = _measure(
                 [rows_call(user, f, "") for f in variants], runs
@@ -432,6 +467,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     listed = base.select_related("practice_area", "cause").order_by(
         *[f"-{n}" if d else n for n, d in order]
     )[: PAGE + 1]
+    admin_deep = deep_cursors[("admin", "none (activity)")][0][1]
     plans = {
         "lawyer | none | page 1 rows": _explain(listed, pg),
         "lawyer | none | count()": _explain(base, pg) if not pg else _explain_count(base),
@@ -440,6 +476,24 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         )
         if pg
         else _explain(matters_filter(user=personas["admin"], filters=MatterFilters()), pg),
+        "admin | none | capped count": _explain_count(
+            matters_filter(user=personas["admin"], filters=MatterFilters()),
+            capped=COUNT_CAP + 1,
+        )
+        if pg
+        else _explain(
+            matters_filter(user=personas["admin"], filters=MatterFilters()).values("pk")[
+                : COUNT_CAP + 1
+            ],
+            pg,
+        ),
+        "admin | none | page 21 rows (keyset)": _explain(
+            matters_filter(user=personas["admin"], filters=MatterFilters())
+            .filter(_keyset_after(order, _decode_cursor(admin_deep, len(order))))
+            .select_related("practice_area", "cause")
+            .order_by(*[f"-{n}" if d else n for n, d in order])[: PAGE + 1],
+            pg,
+        ),
         "lawyer | q=2-char | page 1 rows": _explain(
             matters_filter(user=lawyer, filters=MatterFilters(q=ctx["meta"]["q_short"][0]))
             .select_related("practice_area", "cause")
@@ -461,7 +515,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         "options": {
             k: v
             for k, v in (db_settings.get("OPTIONS") or {}).items()
-            if k in ("server_side_binding", "prepare_threshold", "transaction_mode")
+            if k in ("server_side_binding", "prepare_threshold", "transaction_mode", "options")
         },
         "prepare": prep,
         "dataset": _dataset(),
@@ -472,7 +526,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _explain_count(qs: Any) -> str:
+def _explain_count(qs: Any, capped: int | None = None) -> str:
     """EXPLAIN (ANALYZE, BUFFERS) of the SQL that `qs.count()` runs (PostgreSQL).
 
     The SQL is captured from a real count() call; psycopg 3 reports it with the
@@ -482,7 +536,10 @@ def _explain_count(qs: Any) -> str:
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as ctx:
-        qs.count()
+        if capped:
+            qs.values("pk")[:capped].count()
+        else:
+            qs.count()
     sql = ctx.captured_queries[-1]["sql"]
     with connection.cursor() as cur:
         cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)

@@ -40,6 +40,10 @@ def conflict_check_record(
     """Run the check and freeze its report (and audit it)."""
     result = conflict_check(parties, exclude_matter_id=matter.pk if matter else None)
     hits = [_json_hit(h) for h in result.hits]
+    if matter is not None:
+        # The matter's own parties trivially "match" themselves: only their other matters count.
+        own = set(matter.matter_parties.values_list("party_id", flat=True))
+        hits = [h for h in hits if h["matter_id"] is not None or h["party_id"] not in own]
     check = ConflictCheck.objects.create(
         matter=matter,
         requested_by=actor,

@@ -23,6 +23,7 @@ from lexcase.calendar.forms import (
 )
 from lexcase.conflicts import selectors as conflict_selectors
 from lexcase.conflicts.forms import ReviewForm
+from lexcase.conflicts.services import intake_is_cleared
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.forms import apply_service_errors
 from lexcase.matters import selectors, services
@@ -134,6 +135,7 @@ def _conflict_context(request: HttpRequest, matter: Any) -> dict[str, Any]:
     user = request.user
     return {
         "conflict_check": check,
+        "intake_cleared": intake_is_cleared(matter),
         "conflict_hits": conflict_selectors.hits_for_user(user=user, hits=check.hits),
         "can_review": matter.status == "intake"
         and user.role in ("partner", "admin")

@@ -126,3 +126,12 @@ def build_world(firm: object) -> World:
 def world(django_db_setup: None, django_db_blocker: object) -> Iterator[World]:
     with module_data(django_db_blocker):
         yield build_world(module_firm())
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    """The reason texts are asserted in their English source form."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -93,6 +93,24 @@ VERDICTS = {
 }
 
 
+MATCHED_ON = {
+    "id": gettext_lazy("identifier"),
+    "name": gettext_lazy("same name"),
+    "core_name": gettext_lazy("name without legal form"),
+    "alias": gettext_lazy("alias or former name"),
+    "substring": gettext_lazy("part of the name"),
+    "fuzzy": gettext_lazy("similar name"),
+    "pinyin": gettext_lazy("same pronunciation"),
+    "related": gettext_lazy("related party"),
+    "trade": gettext_lazy("trade name"),
+}
+
+
+@register.filter
+def matched_on_label(value: str) -> str:
+    return str(MATCHED_ON.get(value, value))
+
+
 @register.filter
 def verdict_label(verdict: str) -> str:
     return str(VERDICTS.get(verdict, verdict))
