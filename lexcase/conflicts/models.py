@@ -156,3 +156,11 @@ class ConflictReview(models.Model):
         _("signed informed consent (知情同意书) reference"), max_length=200, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class IntakeLock(models.Model):
+    """A single row that intake checks lock (SELECT … FOR UPDATE on PostgreSQL), so two
+    intakes for opposite sides of one dispute are checked one after the other and the second
+    sees the first. SQLite's IMMEDIATE transactions serialise writers already."""
+
+    name = models.CharField(max_length=20, unique=True)

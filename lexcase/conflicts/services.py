@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from lexcase.accounts.models import Role, User
 from lexcase.audit.services import audit_record
 from lexcase.conflicts.engine import QueryParty
-from lexcase.conflicts.models import ConflictCheck, ConflictReview
+from lexcase.conflicts.models import ConflictCheck, ConflictReview, IntakeLock
 from lexcase.conflicts.verdicts import conflict_check
 from lexcase.core.exceptions import NotAllowed
 from lexcase.matters.models import Matter
@@ -78,6 +78,9 @@ def matter_query_parties(matter: Matter) -> list[QueryParty]:
 
 
 def conflict_check_matter(*, actor: User | None, matter: Matter) -> ConflictCheck:
+    """Check an intake. Runs inside the intake's transaction and holds the intake lock until
+    it commits, so a concurrent intake is checked after this one is on the record."""
+    IntakeLock.objects.select_for_update().get_or_create(name="intake")
     return conflict_check_record(actor=actor, parties=matter_query_parties(matter), matter=matter)
 
 

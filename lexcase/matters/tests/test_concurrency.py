@@ -71,3 +71,58 @@ def test_parallel_edits_of_one_version_have_exactly_one_winner():
     assert (len(winners), len(losers)) == (1, n - 1)
     matter.refresh_from_db()
     assert (matter.title, matter.version) == (winners[0], version + 1)
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_intakes_for_opposite_sides_are_never_both_clean(monkeypatch):
+    """quality.md T12: two intakes for the two sides of one dispute, started together."""
+    import time
+
+    from lexcase.conflicts import services as conflict_services
+    from lexcase.conflicts.services import latest_check
+
+    real_check = conflict_services.conflict_check
+
+    def slow_check(*args, **kwargs):
+        # Widen the race: both intakes have written their rows before either checks.
+        time.sleep(0.4)
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(conflict_services, "conflict_check", slow_check)
+    from lexcase.matters.services import PartyLink
+    from lexcase.parties.services import party_create
+
+    lawyers = [User.objects.create(username=f"l{i}", role=Role.LAWYER) for i in range(2)]
+    a = party_create(
+        actor=lawyers[0],
+        kind="organization",
+        name="北京甲方科技有限公司",
+        credit_code="91350200776049653A",
+    )
+    b = party_create(
+        actor=lawyers[0],
+        kind="organization",
+        name="上海乙方贸易有限公司",
+        credit_code="91440101MA5CJQ4N59",
+    )
+    sides = [(a, b), (b, a)]
+
+    def intake(i: int) -> int:
+        client, opposing = sides[i]
+        return matter_create(
+            actor=lawyers[i],
+            title=f"争议{i}",
+            matter_type="civil",
+            parties=[
+                PartyLink(party=client, role="client"),
+                PartyLink(party=opposing, role="opposing"),
+            ],
+        ).pk
+
+    for _round in range(3):
+        ids = run_in_threads(2, intake)
+        assert [r for r in ids if isinstance(r, Exception)] == []
+        worst = [latest_check(Matter.objects.get(pk=pk)).worst for pk in ids]
+        assert "absolute" in worst, worst
+        Matter.objects.filter(pk__in=ids).delete()
