@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from lexcase.conflicts.models import ConflictCheck
@@ -39,3 +40,18 @@ def hits_for_user(*, user: Any, hits: list[dict[str, Any]]) -> list[dict[str, An
 def matter_latest_check(*, matter: Matter) -> ConflictCheck | None:
     # `matter` has passed the gate already.
     return matter.conflict_checks.select_related("review", "review__reviewer").first()
+
+
+def intakes_awaiting_review(*, user: Any, limit: int = 20) -> list[Matter]:
+    """The reviewer's queue: visible intakes with a conflict check nobody has decided yet,
+    requested by someone else (a requester never reviews their own intake)."""
+    if getattr(user, "role", None) not in ("partner", "admin"):
+        return []
+    pending = ConflictCheck.objects.filter(matter=OuterRef("pk"), review__isnull=True).exclude(
+        requested_by=user
+    )
+    return list(
+        matters_visible_to(user)
+        .filter(Exists(pending), status="intake")
+        .order_by("created_at")[:limit]
+    )

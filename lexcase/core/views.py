@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from lexcase.audit.selectors import audit_sign_ins
+from lexcase.conflicts.selectors import intakes_awaiting_review
 from lexcase.matters.selectors import MatterFilters, matters_page, timeline_for_user
 
 
@@ -28,6 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "mine": mine,
             "intake": intake,
             "activity": timeline_for_user(user=request.user, limit=15),
+            "to_review": intakes_awaiting_review(user=request.user),
             "logins": audit_sign_ins(username=request.user.get_username()),
         },
     )

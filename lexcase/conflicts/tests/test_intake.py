@@ -122,3 +122,17 @@ def test_hits_on_invisible_matters_are_redacted(firm):
     assert {h["responsible_partner"] for h in hidden} == {"partner"}
     page = client_for(firm.outsider).get(f"/matters/{matter.pk}/").content.decode()
     assert firm.matter.number in page and "华泰科技诉王伟买卖合同纠纷" not in page
+
+
+def test_reviewer_queue_on_the_dashboard(firm):
+    from lexcase.conflicts.selectors import intakes_awaiting_review
+
+    queue = [m.pk for m in intakes_awaiting_review(user=firm.partner)]
+    assert queue == [firm.matter.pk, firm.confidential.pk]  # both registered by the lead
+    # An admin does not see the confidential one (members only).
+    assert [m.pk for m in intakes_awaiting_review(user=firm.admin)] == [firm.matter.pk]
+    assert intakes_awaiting_review(user=firm.lead) == []  # lawyers do not review
+    page = client_for(firm.partner).get("/").content.decode()
+    assert firm.matter.number in page
+    conflict_review_decide(actor=firm.partner, matter=firm.matter, decision="approve")
+    assert [m.pk for m in intakes_awaiting_review(user=firm.partner)] == [firm.confidential.pk]
