@@ -31,8 +31,7 @@ from lexcase.calendar.forms import (
     ServedForm,
 )
 from lexcase.calendar.models import CalendarFeed, HolidayYear
-from lexcase.core.exceptions import NotAllowed, StaleEdit
-from lexcase.matters.selectors import matter_get
+from lexcase.core.actions import matter_action
 
 
 @login_required
@@ -53,27 +52,7 @@ def agenda(request: HttpRequest) -> HttpResponse:
 
 
 def _run(request: HttpRequest, matter_id: int, run: Any, form: Any = None) -> HttpResponse:
-    matter = matter_get(user=request.user, pk=matter_id)
-    if not request.user.has_perm("matters.change_matter", matter):
-        raise PermissionDenied
-    if form is not None and not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("matters:detail", pk=matter.pk)
-    try:
-        for warning in run(matter, form.cleaned_data if form is not None else {}) or ():
-            messages.warning(request, warning)
-    except NotAllowed:
-        raise PermissionDenied from None
-    except StaleEdit:
-        messages.error(request, _("The deadline changed meanwhile; please try again."))
-    except ValidationError as exc:
-        for error in exc.messages:
-            messages.error(request, error)
-    else:
-        messages.success(request, _("Saved."))
-    return redirect("matters:detail", pk=matter.pk)
+    return matter_action(request, matter_id, "matters.change_matter", run, form)
 
 
 @login_required

@@ -24,7 +24,8 @@ from lexcase.calendar.forms import (
 from lexcase.conflicts import selectors as conflict_selectors
 from lexcase.conflicts.forms import ReviewForm
 from lexcase.conflicts.services import intake_is_cleared
-from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.core.actions import matter_action
+from lexcase.core.exceptions import StaleEdit
 from lexcase.core.forms import apply_service_errors
 from lexcase.matters import selectors, services
 from lexcase.matters.forms import (
@@ -217,38 +218,13 @@ def matter_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "matters/edit.html", {"form": form, "matter": matter})
 
 
-def _action(request: HttpRequest, pk: int, perm: str, run: Any, form: Any = None) -> HttpResponse:
-    """POST-only matter actions: visibility (404), permission (403), the form, the service
-    call, a message, back to the matter."""
-    matter = selectors.matter_get(user=request.user, pk=pk)
-    if not request.user.has_perm(perm, matter):
-        raise PermissionDenied
-    if form is not None and not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("matters:detail", pk=matter.pk)
-    try:
-        run(matter, form.cleaned_data if form is not None else {})
-    except NotAllowed:
-        raise PermissionDenied from None
-    except StaleEdit:
-        messages.error(request, _("The matter changed meanwhile; please try again."))
-    except ValidationError as exc:
-        for error in exc.messages:
-            messages.error(request, error)
-    else:
-        messages.success(request, _("Saved."))
-    return redirect("matters:detail", pk=matter.pk)
-
-
 @login_required
 @require_POST
 def matter_open(request: HttpRequest, pk: int) -> HttpResponse:
     def run(matter: Any, data: Any) -> None:
         services.matter_open(actor=request.user, matter=matter)
 
-    return _action(request, pk, "matters.open_matter", run)
+    return matter_action(request, pk, "matters.open_matter", run)
 
 
 @login_required
@@ -257,7 +233,7 @@ def matter_close(request: HttpRequest, pk: int) -> HttpResponse:
     def run(matter: Any, data: Any) -> None:
         services.matter_close(actor=request.user, matter=matter, outcome=data["outcome"])
 
-    return _action(request, pk, "matters.close_matter", run, CloseForm(request.POST))
+    return matter_action(request, pk, "matters.close_matter", run, CloseForm(request.POST))
 
 
 @login_required
@@ -266,7 +242,7 @@ def matter_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     def run(matter: Any, data: Any) -> None:
         services.matter_reopen(actor=request.user, matter=matter)
 
-    return _action(request, pk, "matters.close_matter", run)
+    return matter_action(request, pk, "matters.close_matter", run)
 
 
 @login_required
@@ -275,7 +251,7 @@ def matter_archive(request: HttpRequest, pk: int) -> HttpResponse:
     def run(matter: Any, data: Any) -> None:
         services.matter_archive(actor=request.user, matter=matter)
 
-    return _action(request, pk, "matters.close_matter", run)
+    return matter_action(request, pk, "matters.close_matter", run)
 
 
 @login_required
@@ -284,7 +260,7 @@ def matter_stage(request: HttpRequest, pk: int) -> HttpResponse:
     def run(matter: Any, data: Any) -> None:
         services.matter_change_stage(actor=request.user, matter=matter, stage=data["stage"])
 
-    return _action(request, pk, "matters.change_matter", run, StageForm(request.POST))
+    return matter_action(request, pk, "matters.change_matter", run, StageForm(request.POST))
 
 
 @login_required
@@ -295,7 +271,7 @@ def matter_member_add(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, matter=matter, user=data["user"], role=data["role"]
         )
 
-    return _action(request, pk, "matters.manage_team", run, MemberForm(request.POST))
+    return matter_action(request, pk, "matters.manage_team", run, MemberForm(request.POST))
 
 
 @login_required
@@ -307,7 +283,7 @@ def matter_member_remove(request: HttpRequest, pk: int, user_id: int) -> HttpRes
             raise ValidationError({"username": [_("This user is not on the team.")]})
         services.matter_member_remove(actor=request.user, matter=matter, user=member.user)
 
-    return _action(request, pk, "matters.manage_team", run)
+    return matter_action(request, pk, "matters.manage_team", run)
 
 
 @login_required
@@ -318,7 +294,7 @@ def matter_wall_add(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, matter=matter, user=data["user"], reason=data["reason"]
         )
 
-    return _action(request, pk, "matters.manage_walls", run, WallForm(request.POST))
+    return matter_action(request, pk, "matters.manage_walls", run, WallForm(request.POST))
 
 
 @login_required
@@ -329,7 +305,7 @@ def matter_case_number_add(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, matter=matter, number=data["number"], stage=data["stage"]
         )
 
-    return _action(request, pk, "matters.change_matter", run, CaseNumberForm(request.POST))
+    return matter_action(request, pk, "matters.change_matter", run, CaseNumberForm(request.POST))
 
 
 @login_required
@@ -354,4 +330,4 @@ def matter_party_add(request: HttpRequest, pk: int) -> HttpResponse:
             )
 
     form = PartyRowForm(request.POST, prefix="party")
-    return _action(request, pk, "matters.change_matter", run, form)
+    return matter_action(request, pk, "matters.change_matter", run, form)
