@@ -7,4 +7,5 @@ from lexcase.conflicts import views
 app_name = "conflicts"
 urlpatterns = [
     path("matters/<int:pk>/conflict-review/", views.review, name="review"),
+    path("matters/<int:pk>/conflict-check/", views.run_check, name="run_check"),
 ]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from lexcase.conflicts import services
 from lexcase.conflicts.forms import ReviewForm
+from lexcase.core.actions import matter_action
 from lexcase.core.exceptions import NotAllowed
 from lexcase.matters.selectors import matter_get
 
@@ -34,3 +37,17 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Decision recorded."))
     return redirect("matters:detail", pk=matter.pk)
+
+
+@login_required
+@require_POST
+def run_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check an intake that has no check on record (registered before checks existed, or
+    generated as demo data)."""
+
+    def run(matter: Any, data: dict[str, Any]) -> None:
+        if matter.status != "intake":
+            raise ValidationError(_("Only an intake is checked as a whole."))
+        services.conflict_check_matter(actor=request.user, matter=matter)
+
+    return matter_action(request, pk, "matters.change_matter", run)

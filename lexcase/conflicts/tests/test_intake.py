@@ -136,3 +136,11 @@ def test_reviewer_queue_on_the_dashboard(firm):
     assert firm.matter.number in page
     conflict_review_decide(actor=firm.partner, matter=firm.matter, decision="approve")
     assert [m.pk for m in intakes_awaiting_review(user=firm.partner)] == [firm.confidential.pk]
+
+
+def test_intake_without_a_check_can_be_checked_from_its_page(firm):
+    ConflictCheck.objects.filter(matter=firm.matter).delete()  # e.g. demo or legacy data
+    client = client_for(firm.lead)
+    assert "conflict-check/" in client.get(f"/matters/{firm.matter.pk}/").content.decode()
+    assert client.post(f"/matters/{firm.matter.pk}/conflict-check/").status_code == 302
+    assert latest_check(firm.matter).requested_by == firm.lead

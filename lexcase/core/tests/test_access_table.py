@@ -239,6 +239,11 @@ TABLE: dict[str, Route] = {
         E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 302),
         body=lambda f: {"review-decision": "approve"},
     ),
+    "conflicts:run_check": Route(
+        "POST",
+        lambda f: f"/matters/{f.matter.pk}/conflict-check/",
+        MATTER_WRITE,
+    ),
     "comms:notifications": Route("GET", lambda f: "/notifications/", ALL_STAFF_200),
     "comms:read_all": Route("POST", lambda f: "/notifications/read/", E(LOGIN, LOGIN, *[302] * 6)),
     # API
