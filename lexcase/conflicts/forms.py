@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lexcase.conflicts.models import ConflictReview
+from lexcase.matters.models import PartyRole
+from lexcase.parties.models import PartyKind
 
 
 class ReviewForm(forms.Form):
@@ -16,3 +18,13 @@ class ReviewForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+
+
+class CheckPartyForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=PartyKind.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=PartyRole.choices)
+    identifier = forms.CharField(label=_("ID number / credit code"), max_length=18, required=False)
+
+
+CheckPartyFormSet = forms.formset_factory(CheckPartyForm, extra=3, max_num=20)

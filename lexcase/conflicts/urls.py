@@ -8,4 +8,5 @@ app_name = "conflicts"
 urlpatterns = [
     path("matters/<int:pk>/conflict-review/", views.review, name="review"),
     path("matters/<int:pk>/conflict-check/", views.run_check, name="run_check"),
+    path("conflicts/check/", views.adhoc_check, name="check"),
 ]

@@ -144,3 +144,27 @@ def test_intake_without_a_check_can_be_checked_from_its_page(firm):
     assert "conflict-check/" in client.get(f"/matters/{firm.matter.pk}/").content.decode()
     assert client.post(f"/matters/{firm.matter.pk}/conflict-check/").status_code == 302
     assert latest_check(firm.matter).requested_by == firm.lead
+
+
+def test_adhoc_check_page_finds_a_two_character_name(firm):
+    client = client_for(firm.outsider)
+    response = client.post(
+        "/conflicts/check/",
+        {
+            "parties-TOTAL_FORMS": "1",
+            "parties-INITIAL_FORMS": "0",
+            "parties-MIN_NUM_FORMS": "0",
+            "parties-MAX_NUM_FORMS": "20",
+            "parties-0-name": "王伟",
+            "parties-0-kind": "person",
+            "parties-0-role": "client",
+        },
+    )
+    assert response.status_code == 200
+    hits = response.context["conflict_hits"]
+    assert [h["matter_number"] for h in hits] == [firm.matter.number]
+    # The outsider cannot see that matter: number, partner and verdict only.
+    assert hits[0]["redacted"] is True and hits[0]["party_name"] is None
+    assert (
+        ConflictCheck.objects.filter(matter__isnull=True, requested_by=firm.outsider).count() == 1
+    )

@@ -239,6 +239,9 @@ TABLE: dict[str, Route] = {
         E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 302),
         body=lambda f: {"review-decision": "approve"},
     ),
+    "conflicts:check": Route(
+        "GET", lambda f: "/conflicts/check/", E(LOGIN, LOGIN, 403, 200, 200, 200, 200, 200)
+    ),
     "conflicts:run_check": Route(
         "POST",
         lambda f: f"/matters/{f.matter.pk}/conflict-check/",
