@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0001_initial'),
+        ("audit", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['actor_username', '-id'], name='audit_audit_actor_u_2759dd_idx'),
+            model_name="auditevent",
+            index=models.Index(
+                fields=["actor_username", "-id"], name="audit_audit_actor_u_2759dd_idx"
+            ),
         ),
     ]

@@ -6,114 +6,297 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('matters', '0002_reference_data'),
+        ("matters", "0002_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HolidayDay',
+            name="HolidayDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True)),
-                ('year', models.PositiveIntegerField(db_index=True)),
-                ('kind', models.CharField(choices=[('rest', 'Rest day'), ('work', 'Adjusted working day')], max_length=4)),
-                ('name', models.CharField(blank=True, max_length=100, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True)),
+                ("year", models.PositiveIntegerField(db_index=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("rest", "Rest day"), ("work", "Adjusted working day")],
+                        max_length=4,
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=100, verbose_name="name")),
             ],
             options={
-                'ordering': ['date'],
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='HolidayYear',
+            name="HolidayYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveIntegerField(unique=True)),
-                ('status', models.CharField(choices=[('published', 'Published'), ('missing', 'Missing')], default='missing', max_length=10)),
-                ('source', models.CharField(blank=True, max_length=300, verbose_name='source notice')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveIntegerField(unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("published", "Published"), ("missing", "Missing")],
+                        default="missing",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(blank=True, max_length=300, verbose_name="source notice"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['year'],
+                "ordering": ["year"],
             },
         ),
         migrations.CreateModel(
-            name='CalendarFeed',
+            name="CalendarFeed",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='calendar_feed', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="calendar_feed",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ServedDocument',
+            name="ServedDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('judgment', 'Judgment'), ('ruling', 'Ruling'), ('complaint_copy', 'Copy of complaint'), ('appeal_copy', 'Copy of appeal'), ('award', 'Arbitral award'), ('decision', 'Decision'), ('payment_order', 'Payment order'), ('reconsideration_decision', 'Reconsideration decision'), ('administrative_act', 'Administrative act'), ('other', 'Other')], max_length=30, verbose_name='document')),
-                ('title', models.CharField(blank=True, max_length=200, verbose_name='title')),
-                ('service_date', models.DateField(verbose_name='service date')),
-                ('method', models.CharField(choices=[('direct', 'Direct service'), ('post', 'Postal service'), ('electronic', 'Electronic service'), ('notice', 'Public notice'), ('other', 'Other')], max_length=20, verbose_name='service method')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('matter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='served_documents', to='matters.matter')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("judgment", "Judgment"),
+                            ("ruling", "Ruling"),
+                            ("complaint_copy", "Copy of complaint"),
+                            ("appeal_copy", "Copy of appeal"),
+                            ("award", "Arbitral award"),
+                            ("decision", "Decision"),
+                            ("payment_order", "Payment order"),
+                            ("reconsideration_decision", "Reconsideration decision"),
+                            ("administrative_act", "Administrative act"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                        verbose_name="document",
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=200, verbose_name="title")),
+                ("service_date", models.DateField(verbose_name="service date")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("direct", "Direct service"),
+                            ("post", "Postal service"),
+                            ("electronic", "Electronic service"),
+                            ("notice", "Public notice"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="service method",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "matter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="served_documents",
+                        to="matters.matter",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-service_date', '-id'],
+                "ordering": ["-service_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Hearing',
+            name="Hearing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(blank=True, default='', max_length=200, verbose_name='title')),
-                ('court', models.CharField(max_length=200, verbose_name='court')),
-                ('city', models.CharField(blank=True, max_length=50, verbose_name='city')),
-                ('courtroom', models.CharField(blank=True, max_length=100, verbose_name='courtroom')),
-                ('starts_at', models.DateTimeField(verbose_name='starts at')),
-                ('ends_at', models.DateTimeField(blank=True, null=True, verbose_name='ends at')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('attendees', models.ManyToManyField(blank=True, related_name='hearings', to=settings.AUTH_USER_MODEL, verbose_name='attendees')),
-                ('matter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hearings', to='matters.matter')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(blank=True, default="", max_length=200, verbose_name="title"),
+                ),
+                ("court", models.CharField(max_length=200, verbose_name="court")),
+                ("city", models.CharField(blank=True, max_length=50, verbose_name="city")),
+                (
+                    "courtroom",
+                    models.CharField(blank=True, max_length=100, verbose_name="courtroom"),
+                ),
+                ("starts_at", models.DateTimeField(verbose_name="starts at")),
+                ("ends_at", models.DateTimeField(blank=True, null=True, verbose_name="ends at")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "attendees",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="hearings",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="attendees",
+                    ),
+                ),
+                (
+                    "matter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hearings",
+                        to="matters.matter",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_at', 'id'],
-                'indexes': [models.Index(fields=['matter', 'starts_at'], name='lexcase_cal_matter__aab57c_idx'), models.Index(fields=['starts_at'], name='lexcase_cal_starts__d4736c_idx')],
+                "ordering": ["starts_at", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["matter", "starts_at"], name="lexcase_cal_matter__aab57c_idx"
+                    ),
+                    models.Index(fields=["starts_at"], name="lexcase_cal_starts__d4736c_idx"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Deadline',
+            name="Deadline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('due_date', models.DateField(verbose_name='due date')),
-                ('due_time', models.TimeField(blank=True, null=True, verbose_name='due time')),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('open', 'Open'), ('done', 'Done'), ('missed', 'Missed'), ('dismissed', 'Dismissed')], default='open', max_length=10)),
-                ('rule_id', models.CharField(blank=True, max_length=60)),
-                ('trigger_date', models.DateField(blank=True, null=True)),
-                ('ruleset_version', models.CharField(blank=True, max_length=20)),
-                ('calendar_version', models.CharField(blank=True, max_length=40)),
-                ('provisional', models.BooleanField(default=False)),
-                ('date_overridden', models.BooleanField(default=False)),
-                ('explanation', models.JSONField(blank=True, default=list)),
-                ('citation', models.CharField(blank=True, max_length=200)),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('matter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deadlines', to='matters.matter')),
-                ('responsible', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='deadlines', to=settings.AUTH_USER_MODEL, verbose_name='responsible')),
-                ('served_document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='deadlines', to='lexcase_calendar.serveddocument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("due_date", models.DateField(verbose_name="due date")),
+                ("due_time", models.TimeField(blank=True, null=True, verbose_name="due time")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("open", "Open"),
+                            ("done", "Done"),
+                            ("missed", "Missed"),
+                            ("dismissed", "Dismissed"),
+                        ],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("rule_id", models.CharField(blank=True, max_length=60)),
+                ("trigger_date", models.DateField(blank=True, null=True)),
+                ("ruleset_version", models.CharField(blank=True, max_length=20)),
+                ("calendar_version", models.CharField(blank=True, max_length=40)),
+                ("provisional", models.BooleanField(default=False)),
+                ("date_overridden", models.BooleanField(default=False)),
+                ("explanation", models.JSONField(blank=True, default=list)),
+                ("citation", models.CharField(blank=True, max_length=200)),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "matter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deadlines",
+                        to="matters.matter",
+                    ),
+                ),
+                (
+                    "responsible",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="deadlines",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="responsible",
+                    ),
+                ),
+                (
+                    "served_document",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="deadlines",
+                        to="lexcase_calendar.serveddocument",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_date', 'due_time', 'id'],
-                'indexes': [models.Index(fields=['responsible', 'status', 'due_date'], name='lexcase_cal_respons_5afdc3_idx'), models.Index(fields=['matter', 'status', 'due_date'], name='lexcase_cal_matter__770d9b_idx'), models.Index(fields=['status', 'due_date'], name='lexcase_cal_status_b500df_idx')],
+                "ordering": ["due_date", "due_time", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["responsible", "status", "due_date"],
+                        name="lexcase_cal_respons_5afdc3_idx",
+                    ),
+                    models.Index(
+                        fields=["matter", "status", "due_date"],
+                        name="lexcase_cal_matter__770d9b_idx",
+                    ),
+                    models.Index(
+                        fields=["status", "due_date"], name="lexcase_cal_status_b500df_idx"
+                    ),
+                ],
             },
         ),
     ]

@@ -32,7 +32,9 @@ def seed(apps, schema_editor):
     years = sorted({d.year for d in constants.holidays})
     HolidayYear.objects.bulk_create(
         [
-            HolidayYear(year=y, status="published", source="chinesecalendar 1.11 (国务院办公厅通知)")
+            HolidayYear(
+                year=y, status="published", source="chinesecalendar 1.11 (国务院办公厅通知)"
+            )
             for y in years
         ]
     )

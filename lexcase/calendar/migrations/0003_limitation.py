@@ -6,38 +6,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lexcase_calendar', '0002_seed_holidays'),
-        ('matters', '0002_reference_data'),
+        ("lexcase_calendar", "0002_seed_holidays"),
+        ("matters", "0002_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LimitationPeriod',
+            name="LimitationPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('claim', models.CharField(max_length=200, verbose_name='claim')),
-                ('rule_id', models.CharField(max_length=60, verbose_name='rule')),
-                ('start_date', models.DateField(verbose_name='start date')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('matter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='limitation_periods', to='matters.matter')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("claim", models.CharField(max_length=200, verbose_name="claim")),
+                ("rule_id", models.CharField(max_length=60, verbose_name="rule")),
+                ("start_date", models.DateField(verbose_name="start date")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "matter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="limitation_periods",
+                        to="matters.matter",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='LimitationEvent',
+            name="LimitationEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('interruption', 'Interruption (demand, acknowledgement, suit …)'), ('suspension_start', 'Suspension: obstacle begins'), ('suspension_end', 'Suspension: obstacle ends')], max_length=20, verbose_name='event')),
-                ('day', models.DateField(verbose_name='date')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='lexcase_calendar.limitationperiod')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("interruption", "Interruption (demand, acknowledgement, suit …)"),
+                            ("suspension_start", "Suspension: obstacle begins"),
+                            ("suspension_end", "Suspension: obstacle ends"),
+                        ],
+                        max_length=20,
+                        verbose_name="event",
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="date")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="lexcase_calendar.limitationperiod",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['day', 'id'],
+                "ordering": ["day", "id"],
             },
         ),
     ]

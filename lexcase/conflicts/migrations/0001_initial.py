@@ -6,59 +6,174 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('parties', '0001_initial'),
+        ("parties", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StaffRelative',
+            name="StaffRelative",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('person', 'Person'), ('organization', 'Organisation')], default='person', max_length=20, verbose_name='kind')),
-                ('id_number', models.CharField(blank=True, max_length=18, verbose_name='ID number')),
-                ('relation', models.CharField(choices=[('spouse', 'Spouse'), ('parent', 'Parent'), ('child', 'Child'), ('sibling', 'Sibling'), ('other', 'Other relative')], max_length=10, verbose_name='relation')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff_relatives', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("person", "Person"), ("organization", "Organisation")],
+                        default="person",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "id_number",
+                    models.CharField(blank=True, max_length=18, verbose_name="ID number"),
+                ),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("spouse", "Spouse"),
+                            ("parent", "Parent"),
+                            ("child", "Child"),
+                            ("sibling", "Sibling"),
+                            ("other", "Other relative"),
+                        ],
+                        max_length=10,
+                        verbose_name="relation",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff_relatives",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'staff relative',
-                'verbose_name_plural': 'staff relatives',
-                'ordering': ['user', 'name', 'id'],
+                "verbose_name": "staff relative",
+                "verbose_name_plural": "staff relatives",
+                "ordering": ["user", "name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PartyKey',
+            name="PartyKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key_type', models.CharField(choices=[('id_number', 'ID number'), ('credit_code', 'Credit code'), ('passport', 'Passport number'), ('name', 'Name'), ('alias', 'Alias or former name'), ('core', 'Name without legal form'), ('trade', 'Trade name'), ('pinyin', 'Pinyin')], max_length=12)),
-                ('value', models.CharField(max_length=200)),
-                ('text', models.CharField(max_length=200)),
-                ('from_alias', models.BooleanField(default=False)),
-                ('party', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='parties.party')),
-                ('relative', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='keys', to='conflicts.staffrelative')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key_type",
+                    models.CharField(
+                        choices=[
+                            ("id_number", "ID number"),
+                            ("credit_code", "Credit code"),
+                            ("passport", "Passport number"),
+                            ("name", "Name"),
+                            ("alias", "Alias or former name"),
+                            ("core", "Name without legal form"),
+                            ("trade", "Trade name"),
+                            ("pinyin", "Pinyin"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("value", models.CharField(max_length=200)),
+                ("text", models.CharField(max_length=200)),
+                ("from_alias", models.BooleanField(default=False)),
+                (
+                    "party",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="parties.party",
+                    ),
+                ),
+                (
+                    "relative",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="keys",
+                        to="conflicts.staffrelative",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['key_type', 'value'], name='conflicts_key_lookup')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('party__isnull', False), ('relative__isnull', True)), models.Q(('party__isnull', True), ('relative__isnull', False)), _connector='OR'), name='party_key_one_owner')],
+                "indexes": [
+                    models.Index(fields=["key_type", "value"], name="conflicts_key_lookup")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("party__isnull", False), ("relative__isnull", True)),
+                            models.Q(("party__isnull", True), ("relative__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="party_key_one_owner",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='NameGram',
+            name="NameGram",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('gram', models.CharField(max_length=2)),
-                ('party', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='parties.party')),
-                ('relative', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='grams', to='conflicts.staffrelative')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("gram", models.CharField(max_length=2)),
+                (
+                    "party",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="parties.party",
+                    ),
+                ),
+                (
+                    "relative",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="grams",
+                        to="conflicts.staffrelative",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['gram', 'party'], name='conflicts_gram_party'), models.Index(fields=['gram', 'relative'], name='conflicts_gram_relative')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('party__isnull', False), ('relative__isnull', True)), models.Q(('party__isnull', True), ('relative__isnull', False)), _connector='OR'), name='name_gram_one_owner')],
+                "indexes": [
+                    models.Index(fields=["gram", "party"], name="conflicts_gram_party"),
+                    models.Index(fields=["gram", "relative"], name="conflicts_gram_relative"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("party__isnull", False), ("relative__isnull", True)),
+                            models.Q(("party__isnull", True), ("relative__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="name_gram_one_owner",
+                    )
+                ],
             },
         ),
     ]

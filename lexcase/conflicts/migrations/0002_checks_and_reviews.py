@@ -6,42 +6,108 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conflicts', '0001_initial'),
-        ('matters', '0003_list_indexes'),
+        ("conflicts", "0001_initial"),
+        ("matters", "0003_list_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ConflictCheck',
+            name="ConflictCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('query', models.JSONField(default=list)),
-                ('hits', models.JSONField(default=list)),
-                ('engine_version', models.CharField(max_length=40)),
-                ('truncated', models.BooleanField(default=False)),
-                ('worst', models.CharField(blank=True, max_length=20)),
-                ('matter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='conflict_checks', to='matters.matter')),
-                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("query", models.JSONField(default=list)),
+                ("hits", models.JSONField(default=list)),
+                ("engine_version", models.CharField(max_length=40)),
+                ("truncated", models.BooleanField(default=False)),
+                ("worst", models.CharField(blank=True, max_length=20)),
+                (
+                    "matter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conflict_checks",
+                        to="matters.matter",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ConflictReview',
+            name="ConflictReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('approve', 'Approve'), ('waive', 'Approve with waiver (informed consent)'), ('reject', 'Reject')], max_length=10, verbose_name='decision')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('consent_reference', models.CharField(blank=True, max_length=200, verbose_name='signed informed consent (知情同意书) reference')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('check_ref', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='review', to='conflicts.conflictcheck')),
-                ('matter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conflict_reviews', to='matters.matter')),
-                ('reviewer', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("approve", "Approve"),
+                            ("waive", "Approve with waiver (informed consent)"),
+                            ("reject", "Reject"),
+                        ],
+                        max_length=10,
+                        verbose_name="decision",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "consent_reference",
+                    models.CharField(
+                        blank=True,
+                        max_length=200,
+                        verbose_name="signed informed consent (知情同意书) reference",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "check_ref",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review",
+                        to="conflicts.conflictcheck",
+                    ),
+                ),
+                (
+                    "matter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conflict_reviews",
+                        to="matters.matter",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
     ]

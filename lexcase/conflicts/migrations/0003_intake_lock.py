@@ -4,23 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conflicts', '0002_checks_and_reviews'),
+        ("conflicts", "0002_checks_and_reviews"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IntakeLock',
+            name="IntakeLock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=20, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=20, unique=True)),
             ],
         ),
         migrations.RunPython(
-        lambda apps, schema_editor: apps.get_model("conflicts", "IntakeLock").objects.get_or_create(
-            name="intake"
+            lambda apps, schema_editor: apps.get_model(
+                "conflicts", "IntakeLock"
+            ).objects.get_or_create(name="intake"),
+            migrations.RunPython.noop,
         ),
-        migrations.RunPython.noop,
-    ),
-]
+    ]

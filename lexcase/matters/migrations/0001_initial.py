@@ -7,257 +7,745 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('parties', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("parties", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PrioritySLA',
+            name="PrioritySLA",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('priority', models.CharField(choices=[('P1', 'P1 Urgent'), ('P2', 'P2 Important'), ('P3', 'P3 Normal')], max_length=2, unique=True)),
-                ('first_action_hours', models.PositiveIntegerField(blank=True, null=True)),
-                ('description', models.CharField(max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[("P1", "P1 Urgent"), ("P2", "P2 Important"), ("P3", "P3 Normal")],
+                        max_length=2,
+                        unique=True,
+                    ),
+                ),
+                ("first_action_hours", models.PositiveIntegerField(blank=True, null=True)),
+                ("description", models.CharField(max_length=200)),
             ],
         ),
         migrations.CreateModel(
-            name='CaseCause',
+            name="CaseCause",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(max_length=10)),
-                ('code', models.CharField(max_length=20)),
-                ('name', models.CharField(max_length=100)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='matters.casecause')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.CharField(max_length=10)),
+                ("code", models.CharField(max_length=20)),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="matters.casecause",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['version', 'code'],
+                "ordering": ["version", "code"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalMatter',
+            name="HistoricalMatter",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('number', models.CharField(db_index=True, editable=False, max_length=40, verbose_name='matter number')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('matter_type', models.CharField(choices=[('civil', 'Civil litigation'), ('commercial_arbitration', 'Commercial arbitration'), ('labor_arbitration', 'Labour arbitration'), ('criminal', 'Criminal'), ('administrative', 'Administrative'), ('enforcement', 'Enforcement'), ('non_litigation', 'Non-litigation'), ('counsel', 'Retained counsel'), ('consultation', 'Consultation')], max_length=30, verbose_name='matter type')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('priority', models.CharField(choices=[('P1', 'P1 Urgent'), ('P2', 'P2 Important'), ('P3', 'P3 Normal')], default='P2', max_length=2, verbose_name='priority')),
-                ('status', models.CharField(choices=[('intake', 'Intake'), ('open', 'Open'), ('closed', 'Closed'), ('archived', 'Archived')], default='intake', max_length=10, verbose_name='status')),
-                ('stage', models.CharField(choices=[('preparation', 'Preparation'), ('filing', 'Filing'), ('arbitration', 'Arbitration'), ('first_instance', 'First instance'), ('second_instance', 'Second instance'), ('retrial', 'Retrial'), ('enforcement', 'Enforcement'), ('investigation', 'Investigation'), ('prosecution_review', 'Prosecution review'), ('ongoing', 'Ongoing service'), ('concluded', 'Concluded')], default='preparation', max_length=30, verbose_name='stage')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='amount in dispute')),
-                ('court', models.CharField(blank=True, max_length=200, verbose_name='court or arbitration body')),
-                ('confidential', models.BooleanField(default=False, verbose_name='confidential')),
-                ('outcome', models.TextField(blank=True, verbose_name='outcome')),
-                ('opened_on', models.DateField(blank=True, null=True, verbose_name='opened on')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='closed on')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, db_index=True, editable=False)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('cause', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='matters.casecause', verbose_name='cause of action')),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('practice_area', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.practicearea', verbose_name='practice area')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        db_index=True, editable=False, max_length=40, verbose_name="matter number"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "matter_type",
+                    models.CharField(
+                        choices=[
+                            ("civil", "Civil litigation"),
+                            ("commercial_arbitration", "Commercial arbitration"),
+                            ("labor_arbitration", "Labour arbitration"),
+                            ("criminal", "Criminal"),
+                            ("administrative", "Administrative"),
+                            ("enforcement", "Enforcement"),
+                            ("non_litigation", "Non-litigation"),
+                            ("counsel", "Retained counsel"),
+                            ("consultation", "Consultation"),
+                        ],
+                        max_length=30,
+                        verbose_name="matter type",
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[("P1", "P1 Urgent"), ("P2", "P2 Important"), ("P3", "P3 Normal")],
+                        default="P2",
+                        max_length=2,
+                        verbose_name="priority",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("intake", "Intake"),
+                            ("open", "Open"),
+                            ("closed", "Closed"),
+                            ("archived", "Archived"),
+                        ],
+                        default="intake",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("preparation", "Preparation"),
+                            ("filing", "Filing"),
+                            ("arbitration", "Arbitration"),
+                            ("first_instance", "First instance"),
+                            ("second_instance", "Second instance"),
+                            ("retrial", "Retrial"),
+                            ("enforcement", "Enforcement"),
+                            ("investigation", "Investigation"),
+                            ("prosecution_review", "Prosecution review"),
+                            ("ongoing", "Ongoing service"),
+                            ("concluded", "Concluded"),
+                        ],
+                        default="preparation",
+                        max_length=30,
+                        verbose_name="stage",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=16,
+                        null=True,
+                        verbose_name="amount in dispute",
+                    ),
+                ),
+                (
+                    "court",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="court or arbitration body"
+                    ),
+                ),
+                ("confidential", models.BooleanField(default=False, verbose_name="confidential")),
+                ("outcome", models.TextField(blank=True, verbose_name="outcome")),
+                ("opened_on", models.DateField(blank=True, null=True, verbose_name="opened on")),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="closed on")),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, db_index=True, editable=False)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "cause",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="matters.casecause",
+                        verbose_name="cause of action",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "practice_area",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="accounts.practicearea",
+                        verbose_name="practice area",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical matter',
-                'verbose_name_plural': 'historical matters',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical matter",
+                "verbose_name_plural": "historical matters",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Matter',
+            name="Matter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(editable=False, max_length=40, unique=True, verbose_name='matter number')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('matter_type', models.CharField(choices=[('civil', 'Civil litigation'), ('commercial_arbitration', 'Commercial arbitration'), ('labor_arbitration', 'Labour arbitration'), ('criminal', 'Criminal'), ('administrative', 'Administrative'), ('enforcement', 'Enforcement'), ('non_litigation', 'Non-litigation'), ('counsel', 'Retained counsel'), ('consultation', 'Consultation')], max_length=30, verbose_name='matter type')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('priority', models.CharField(choices=[('P1', 'P1 Urgent'), ('P2', 'P2 Important'), ('P3', 'P3 Normal')], default='P2', max_length=2, verbose_name='priority')),
-                ('status', models.CharField(choices=[('intake', 'Intake'), ('open', 'Open'), ('closed', 'Closed'), ('archived', 'Archived')], default='intake', max_length=10, verbose_name='status')),
-                ('stage', models.CharField(choices=[('preparation', 'Preparation'), ('filing', 'Filing'), ('arbitration', 'Arbitration'), ('first_instance', 'First instance'), ('second_instance', 'Second instance'), ('retrial', 'Retrial'), ('enforcement', 'Enforcement'), ('investigation', 'Investigation'), ('prosecution_review', 'Prosecution review'), ('ongoing', 'Ongoing service'), ('concluded', 'Concluded')], default='preparation', max_length=30, verbose_name='stage')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='amount in dispute')),
-                ('court', models.CharField(blank=True, max_length=200, verbose_name='court or arbitration body')),
-                ('confidential', models.BooleanField(default=False, verbose_name='confidential')),
-                ('outcome', models.TextField(blank=True, verbose_name='outcome')),
-                ('opened_on', models.DateField(blank=True, null=True, verbose_name='opened on')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='closed on')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('cause', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='matters.casecause', verbose_name='cause of action')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('practice_area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='accounts.practicearea', verbose_name='practice area')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        editable=False, max_length=40, unique=True, verbose_name="matter number"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "matter_type",
+                    models.CharField(
+                        choices=[
+                            ("civil", "Civil litigation"),
+                            ("commercial_arbitration", "Commercial arbitration"),
+                            ("labor_arbitration", "Labour arbitration"),
+                            ("criminal", "Criminal"),
+                            ("administrative", "Administrative"),
+                            ("enforcement", "Enforcement"),
+                            ("non_litigation", "Non-litigation"),
+                            ("counsel", "Retained counsel"),
+                            ("consultation", "Consultation"),
+                        ],
+                        max_length=30,
+                        verbose_name="matter type",
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[("P1", "P1 Urgent"), ("P2", "P2 Important"), ("P3", "P3 Normal")],
+                        default="P2",
+                        max_length=2,
+                        verbose_name="priority",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("intake", "Intake"),
+                            ("open", "Open"),
+                            ("closed", "Closed"),
+                            ("archived", "Archived"),
+                        ],
+                        default="intake",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("preparation", "Preparation"),
+                            ("filing", "Filing"),
+                            ("arbitration", "Arbitration"),
+                            ("first_instance", "First instance"),
+                            ("second_instance", "Second instance"),
+                            ("retrial", "Retrial"),
+                            ("enforcement", "Enforcement"),
+                            ("investigation", "Investigation"),
+                            ("prosecution_review", "Prosecution review"),
+                            ("ongoing", "Ongoing service"),
+                            ("concluded", "Concluded"),
+                        ],
+                        default="preparation",
+                        max_length=30,
+                        verbose_name="stage",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=16,
+                        null=True,
+                        verbose_name="amount in dispute",
+                    ),
+                ),
+                (
+                    "court",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="court or arbitration body"
+                    ),
+                ),
+                ("confidential", models.BooleanField(default=False, verbose_name="confidential")),
+                ("outcome", models.TextField(blank=True, verbose_name="outcome")),
+                ("opened_on", models.DateField(blank=True, null=True, verbose_name="opened on")),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="closed on")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "cause",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="matters.casecause",
+                        verbose_name="cause of action",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "practice_area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="accounts.practicearea",
+                        verbose_name="practice area",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'matter',
-                'verbose_name_plural': 'matters',
+                "verbose_name": "matter",
+                "verbose_name_plural": "matters",
             },
         ),
         migrations.CreateModel(
-            name='HistoricalMatterParty',
+            name="HistoricalMatterParty",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('role', models.CharField(choices=[('client', 'Client'), ('opposing', 'Opposing party'), ('third_party', 'Third party'), ('opposing_counsel', 'Opposing counsel'), ('related', 'Related party')], max_length=20, verbose_name='role')),
-                ('standing', models.CharField(blank=True, max_length=30, verbose_name='procedural standing')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('party', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='parties.party')),
-                ('matter', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='matters.matter')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("client", "Client"),
+                            ("opposing", "Opposing party"),
+                            ("third_party", "Third party"),
+                            ("opposing_counsel", "Opposing counsel"),
+                            ("related", "Related party"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "standing",
+                    models.CharField(blank=True, max_length=30, verbose_name="procedural standing"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="parties.party",
+                    ),
+                ),
+                (
+                    "matter",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="matters.matter",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical matter party',
-                'verbose_name_plural': 'historical matter partys',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical matter party",
+                "verbose_name_plural": "historical matter partys",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='EthicalWall',
+            name="EthicalWall",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=200, verbose_name='reason')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('matter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='walls', to='matters.matter')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.CharField(max_length=200, verbose_name="reason")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "matter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="walls",
+                        to="matters.matter",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CourtCaseNumber',
+            name="CourtCaseNumber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('preparation', 'Preparation'), ('filing', 'Filing'), ('arbitration', 'Arbitration'), ('first_instance', 'First instance'), ('second_instance', 'Second instance'), ('retrial', 'Retrial'), ('enforcement', 'Enforcement'), ('investigation', 'Investigation'), ('prosecution_review', 'Prosecution review'), ('ongoing', 'Ongoing service'), ('concluded', 'Concluded')], max_length=30, verbose_name='stage')),
-                ('number', models.CharField(max_length=60, verbose_name='court case number')),
-                ('year', models.PositiveIntegerField()),
-                ('court_code', models.CharField(max_length=10)),
-                ('type_code', models.CharField(max_length=6)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('matter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='case_numbers', to='matters.matter')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("preparation", "Preparation"),
+                            ("filing", "Filing"),
+                            ("arbitration", "Arbitration"),
+                            ("first_instance", "First instance"),
+                            ("second_instance", "Second instance"),
+                            ("retrial", "Retrial"),
+                            ("enforcement", "Enforcement"),
+                            ("investigation", "Investigation"),
+                            ("prosecution_review", "Prosecution review"),
+                            ("ongoing", "Ongoing service"),
+                            ("concluded", "Concluded"),
+                        ],
+                        max_length=30,
+                        verbose_name="stage",
+                    ),
+                ),
+                ("number", models.CharField(max_length=60, verbose_name="court case number")),
+                ("year", models.PositiveIntegerField()),
+                ("court_code", models.CharField(max_length=10)),
+                ("type_code", models.CharField(max_length=6)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "matter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="case_numbers",
+                        to="matters.matter",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='MatterMember',
+            name="MatterMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('responsible_partner', 'Responsible partner'), ('lead', 'Lead lawyer'), ('member', 'Member'), ('assistant', 'Assistant')], max_length=30, verbose_name='role')),
-                ('added_at', models.DateTimeField(auto_now_add=True)),
-                ('matter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='matters.matter')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("responsible_partner", "Responsible partner"),
+                            ("lead", "Lead lawyer"),
+                            ("member", "Member"),
+                            ("assistant", "Assistant"),
+                        ],
+                        max_length=30,
+                        verbose_name="role",
+                    ),
+                ),
+                ("added_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "matter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="matters.matter",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='MatterNumberCounter',
+            name="MatterNumberCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveIntegerField()),
-                ('type_code', models.CharField(max_length=4)),
-                ('last', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveIntegerField()),
+                ("type_code", models.CharField(max_length=4)),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('year', 'type_code'), name='matter_counter_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("year", "type_code"), name="matter_counter_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MatterParty',
+            name="MatterParty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('client', 'Client'), ('opposing', 'Opposing party'), ('third_party', 'Third party'), ('opposing_counsel', 'Opposing counsel'), ('related', 'Related party')], max_length=20, verbose_name='role')),
-                ('standing', models.CharField(blank=True, max_length=30, verbose_name='procedural standing')),
-                ('matter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='matter_parties', to='matters.matter')),
-                ('party', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='matter_links', to='parties.party')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("client", "Client"),
+                            ("opposing", "Opposing party"),
+                            ("third_party", "Third party"),
+                            ("opposing_counsel", "Opposing counsel"),
+                            ("related", "Related party"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "standing",
+                    models.CharField(blank=True, max_length=30, verbose_name="procedural standing"),
+                ),
+                (
+                    "matter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="matter_parties",
+                        to="matters.matter",
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="matter_links",
+                        to="parties.party",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='TimelineEntry',
+            name="TimelineEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('kind', models.CharField(max_length=40)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('matter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='timeline', to='matters.matter')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("kind", models.CharField(max_length=40)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "matter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="timeline",
+                        to="matters.matter",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='casecause',
-            constraint=models.UniqueConstraint(fields=('version', 'code'), name='case_cause_code_unique'),
+            model_name="casecause",
+            constraint=models.UniqueConstraint(
+                fields=("version", "code"), name="case_cause_code_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='matter',
-            index=models.Index(fields=['status', '-updated_at', '-id'], name='matters_mat_status_4209f5_idx'),
+            model_name="matter",
+            index=models.Index(
+                fields=["status", "-updated_at", "-id"], name="matters_mat_status_4209f5_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='matter',
-            index=models.Index(fields=['-updated_at', '-id'], name='matters_mat_updated_a6dc71_idx'),
+            model_name="matter",
+            index=models.Index(
+                fields=["-updated_at", "-id"], name="matters_mat_updated_a6dc71_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='matter',
-            index=models.Index(fields=['matter_type', '-updated_at'], name='matters_mat_matter__406e56_idx'),
+            model_name="matter",
+            index=models.Index(
+                fields=["matter_type", "-updated_at"], name="matters_mat_matter__406e56_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='matter',
-            index=models.Index(fields=['priority', '-updated_at'], name='matters_mat_priorit_04069b_idx'),
+            model_name="matter",
+            index=models.Index(
+                fields=["priority", "-updated_at"], name="matters_mat_priorit_04069b_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='ethicalwall',
-            index=models.Index(fields=['user', 'matter'], name='matters_eth_user_id_8aed09_idx'),
+            model_name="ethicalwall",
+            index=models.Index(fields=["user", "matter"], name="matters_eth_user_id_8aed09_idx"),
         ),
         migrations.AddConstraint(
-            model_name='ethicalwall',
-            constraint=models.UniqueConstraint(fields=('matter', 'user'), name='ethical_wall_unique'),
+            model_name="ethicalwall",
+            constraint=models.UniqueConstraint(
+                fields=("matter", "user"), name="ethical_wall_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='courtcasenumber',
-            index=models.Index(fields=['number'], name='matters_cou_number_3f14b7_idx'),
+            model_name="courtcasenumber",
+            index=models.Index(fields=["number"], name="matters_cou_number_3f14b7_idx"),
         ),
         migrations.AddConstraint(
-            model_name='courtcasenumber',
-            constraint=models.UniqueConstraint(fields=('matter', 'number'), name='court_case_number_unique'),
+            model_name="courtcasenumber",
+            constraint=models.UniqueConstraint(
+                fields=("matter", "number"), name="court_case_number_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='mattermember',
-            index=models.Index(fields=['user', 'matter'], name='matters_mat_user_id_72fb8e_idx'),
+            model_name="mattermember",
+            index=models.Index(fields=["user", "matter"], name="matters_mat_user_id_72fb8e_idx"),
         ),
         migrations.AddConstraint(
-            model_name='mattermember',
-            constraint=models.UniqueConstraint(fields=('matter', 'user'), name='matter_member_unique'),
+            model_name="mattermember",
+            constraint=models.UniqueConstraint(
+                fields=("matter", "user"), name="matter_member_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mattermember',
-            constraint=models.UniqueConstraint(condition=models.Q(('role__in', ['responsible_partner', 'lead'])), fields=('matter', 'role'), name='matter_single_partner_and_lead'),
+            model_name="mattermember",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("role__in", ["responsible_partner", "lead"])),
+                fields=("matter", "role"),
+                name="matter_single_partner_and_lead",
+            ),
         ),
         migrations.AddIndex(
-            model_name='matterparty',
-            index=models.Index(fields=['party', 'matter'], name='matters_mat_party_i_8e278e_idx'),
+            model_name="matterparty",
+            index=models.Index(fields=["party", "matter"], name="matters_mat_party_i_8e278e_idx"),
         ),
         migrations.AddConstraint(
-            model_name='matterparty',
-            constraint=models.UniqueConstraint(fields=('matter', 'party', 'role'), name='matter_party_unique'),
+            model_name="matterparty",
+            constraint=models.UniqueConstraint(
+                fields=("matter", "party", "role"), name="matter_party_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='timelineentry',
-            index=models.Index(fields=['actor', '-at'], name='matters_tim_actor_i_dfb769_idx'),
+            model_name="timelineentry",
+            index=models.Index(fields=["actor", "-at"], name="matters_tim_actor_i_dfb769_idx"),
         ),
     ]

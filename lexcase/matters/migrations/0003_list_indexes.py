@@ -5,26 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_practice_areas'),
-        ('matters', '0002_reference_data'),
+        ("accounts", "0002_practice_areas"),
+        ("matters", "0002_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalmatter',
-            name='updated_at',
+            model_name="historicalmatter",
+            name="updated_at",
             field=models.DateTimeField(blank=True, editable=False),
         ),
         migrations.AlterField(
-            model_name='matter',
-            name='updated_at',
+            model_name="matter",
+            name="updated_at",
             field=models.DateTimeField(auto_now=True),
         ),
         migrations.AddIndex(
-            model_name='matter',
-            index=models.Index(fields=['status', 'confidential'], name='matters_mat_status_89beb3_idx'),
+            model_name="matter",
+            index=models.Index(
+                fields=["status", "confidential"], name="matters_mat_status_89beb3_idx"
+            ),
         ),
     ]
