@@ -8,7 +8,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from lexcase.accounts.models import User
+from lexcase.accounts.selectors import active_user_named
 from lexcase.calendar import selectors, services
 from lexcase.calendar.models import Deadline
 from lexcase.calendar.rules_data import RULES
@@ -135,18 +135,6 @@ def deadline_out(d: Deadline) -> DeadlineOut:
     )
 
 
-def _user(username: str | None) -> User | None:
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
-
-    if not username:
-        return None
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise ValidationError({"responsible": [_("No active user “%(u)s”.") % {"u": username}]})
-    return user
-
-
 @router.get("/deadline-rules", response=list[RuleOut], operation_id="deadline_rules")
 def deadline_rules(request: HttpRequest) -> list[RuleOut]:
     zh = not (request.LANGUAGE_CODE or "").startswith("en")
@@ -249,7 +237,7 @@ def create_deadline(request: HttpRequest, matter_id: int, payload: DeadlineIn) -
         title=payload.title,
         due_date=payload.due_date,
         due_time=payload.due_time,
-        responsible=_user(payload.responsible),
+        responsible=active_user_named(payload.responsible, field="responsible"),
         notes=payload.notes,
     )
     return Status(201, deadline_out(deadline))
@@ -264,7 +252,7 @@ def confirm(request: HttpRequest, deadline_id: int, payload: ConfirmIn) -> Deadl
         services.deadline_confirm(
             actor=request.user,
             deadline=deadline,
-            responsible=_user(payload.responsible),
+            responsible=active_user_named(payload.responsible, field="responsible"),
             due_date=payload.due_date,
         )
     )

@@ -136,6 +136,19 @@ class AgendaItem:
         return (self.day, self.priority, self.at or time.max, self.title)
 
 
+def _deadline_item(d: Deadline) -> AgendaItem:
+    return AgendaItem(
+        kind="deadline",
+        day=d.due_date,
+        at=d.due_time,
+        title=d.title,
+        matter=d.matter,
+        priority=d.matter.priority,
+        provisional=d.provisional,
+        obj=d,
+    )
+
+
 def agenda_items(*, user: Any, start: date, end: date, mine_only: bool = True) -> list[AgendaItem]:
     """Deadlines and hearings between start and end (inclusive) on matters the user can see;
     with `mine_only`, those the user is responsible for or attends. Two queries in all."""
@@ -152,19 +165,7 @@ def agenda_items(*, user: Any, start: date, end: date, mine_only: bool = True) -
     if mine_only:
         deadlines = deadlines.filter(responsible=user)
         hearings = hearings.filter(attendees=user)
-    items = [
-        AgendaItem(
-            kind="deadline",
-            day=d.due_date,
-            at=d.due_time,
-            title=d.title,
-            matter=d.matter,
-            priority=d.matter.priority,
-            provisional=d.provisional,
-            obj=d,
-        )
-        for d in deadlines
-    ]
+    items = [_deadline_item(d) for d in deadlines]
     for h in hearings:
         local = timezone.localtime(h.starts_at)
         items.append(
@@ -192,18 +193,6 @@ def agenda_overdue(*, user: Any, today: date) -> list[AgendaItem]:
         .select_related("matter")
     )
     return sorted(
-        (
-            AgendaItem(
-                kind="deadline",
-                day=d.due_date,
-                at=d.due_time,
-                title=d.title,
-                matter=d.matter,
-                priority=d.matter.priority,
-                provisional=d.provisional,
-                obj=d,
-            )
-            for d in deadlines
-        ),
+        (_deadline_item(d) for d in deadlines),
         key=lambda i: i.sort_key,
     )

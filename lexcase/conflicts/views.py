@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lexcase.conflicts import selectors, services
 from lexcase.conflicts.engine import QueryParty
 from lexcase.conflicts.forms import CheckPartyFormSet, ReviewForm
-from lexcase.core.actions import matter_action
+from lexcase.core.actions import flash_errors, matter_action
 from lexcase.core.exceptions import NotAllowed
 from lexcase.matters.selectors import matter_get
 
@@ -24,9 +24,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     matter = matter_get(user=request.user, pk=pk)
     form = ReviewForm(request.POST, prefix="review")
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_errors(request, form)
         return redirect("matters:detail", pk=matter.pk)
     try:
         services.conflict_review_decide(actor=request.user, matter=matter, **form.cleaned_data)

@@ -20,6 +20,13 @@ from lexcase.matters.selectors import matter_get
 Run = Callable[[Any, dict[str, Any]], Iterable[str] | None]
 
 
+def flash_errors(request: HttpRequest, form: forms.Form) -> None:
+    """A POST-and-redirect form's errors, shown as messages on the page it returns to."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
 def matter_action(
     request: HttpRequest, matter_id: int, perm: str, run: Run, form: forms.Form | None = None
 ) -> HttpResponse:
@@ -27,9 +34,7 @@ def matter_action(
     if not request.user.has_perm(perm, matter):
         raise PermissionDenied
     if form is not None and not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_errors(request, form)
         return redirect("matters:detail", pk=matter.pk)
     try:
         warnings = run(matter, form.cleaned_data if form is not None else {})

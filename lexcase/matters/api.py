@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from lexcase.accounts.models import User
+from lexcase.accounts.selectors import active_user_named
 from lexcase.audit.services import audit_record
 from lexcase.matters import selectors, services
 from lexcase.matters.models import Matter
@@ -172,15 +172,6 @@ def matter_out(matter: Matter) -> MatterOut:
     )
 
 
-def _user(username: str | None, field: str) -> User | None:
-    if not username:
-        return None
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise ValidationError({field: [_("No active user “%(u)s”.") % {"u": username}]})
-    return user
-
-
 def _reload(request: HttpRequest, matter_id: int) -> MatterOut:
     return matter_out(selectors.matter_get(user=request.user, pk=matter_id))
 
@@ -211,8 +202,10 @@ def create_matter(request: HttpRequest, payload: MatterIn) -> Status:
                 services.PartyLink(party=found[p.party_id], role=p.role, standing=p.standing)
                 for p in payload.parties
             ],
-            lead_lawyer=_user(payload.lead_lawyer, "lead_lawyer"),
-            responsible_partner=_user(payload.responsible_partner, "responsible_partner"),
+            lead_lawyer=active_user_named(payload.lead_lawyer, field="lead_lawyer"),
+            responsible_partner=active_user_named(
+                payload.responsible_partner, field="responsible_partner"
+            ),
         )
     return Status(201, _reload(request, matter.pk))
 
@@ -282,7 +275,7 @@ def open_matter(request: HttpRequest, matter_id: int) -> MatterOut:
 @router.post("/{matter_id}/members", response={201: MatterOut}, operation_id="matter_member_add")
 def add_member(request: HttpRequest, matter_id: int, payload: MemberIn) -> Status:
     matter = selectors.matter_get(user=request.user, pk=matter_id)
-    user = _user(payload.username, "username")
+    user = active_user_named(payload.username, field="username")
     assert user is not None
     services.matter_member_add(actor=request.user, matter=matter, user=user, role=payload.role)
     return Status(201, _reload(request, matter.pk))

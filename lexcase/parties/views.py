@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lexcase.core.actions import flash_errors
 from lexcase.core.exceptions import StaleEdit
 from lexcase.core.forms import apply_service_errors
 from lexcase.matters.selectors import (
@@ -122,9 +123,7 @@ def party_relation_add(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = RelationForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_errors(request, form)
         return redirect("parties:detail", pk=party.pk)
     data = form.cleaned_data
     try:

@@ -1,0 +1,19 @@
+"""Reads of users."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from lexcase.accounts.models import User
+
+
+def active_user_named(username: str | None, *, field: str) -> User | None:
+    """The active user with this username (None for an empty one); a ValidationError on
+    `field` when there is none, so API input naming a user fails with a clear message."""
+    if not username:
+        return None
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise ValidationError({field: [_("No active user “%(u)s”.") % {"u": username}]})
+    return user
