@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "lexcase.calendar",
     "lexcase.comms",
     "lexcase.conflicts",
+    "lexcase.todos",
+    "lexcase.documents",
+    "lexcase.search",
+    "lexcase.portal",
     "lexcase.api",
 ]
 

@@ -26,5 +26,9 @@ urlpatterns = [
     path("", include("lexcase.calendar.urls")),
     path("notifications/", include("lexcase.comms.urls")),
     path("", include("lexcase.conflicts.urls")),
+    path("", include("lexcase.todos.urls")),
+    path("", include("lexcase.documents.urls")),
+    path("", include("lexcase.search.urls")),
+    path("portal/", include("lexcase.portal.urls")),
     path("api/v1/", api.urls),
 ]

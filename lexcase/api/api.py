@@ -88,10 +88,18 @@ def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 
 from lexcase.calendar.api import router as calendar_router  # noqa: E402
 from lexcase.conflicts.api import router as conflicts_router  # noqa: E402
+from lexcase.documents.api import router as documents_router  # noqa: E402
 from lexcase.matters.api import router as matters_router  # noqa: E402
 from lexcase.parties.api import router as parties_router  # noqa: E402
+from lexcase.portal.api import router as portal_router  # noqa: E402
+from lexcase.search.api import router as search_router  # noqa: E402
+from lexcase.todos.api import router as todos_router  # noqa: E402
 
 api.add_router("/parties", parties_router)
 api.add_router("/matters", matters_router)
 api.add_router("", calendar_router)
 api.add_router("", conflicts_router)
+api.add_router("", todos_router)
+api.add_router("", documents_router)
+api.add_router("", search_router)
+api.add_router("", portal_router)

@@ -40,6 +40,7 @@ from lexcase.matters.forms import (
     StageForm,
     WallForm,
 )
+from lexcase.matters.sections import matter_sections
 from lexcase.parties.services import party_find_or_create
 
 
@@ -181,6 +182,7 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "limitation_form": LimitationForm(prefix="limitation"),
         **_conflict_context(request, matter),
+        "sections": matter_sections(request, matter),
     }
     return render(request, "matters/detail.html", context)
 

@@ -7,13 +7,13 @@ a page or an endpoint without deciding who may reach it. Denied object access is
 
 from __future__ import annotations
 
+import importlib
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -21,31 +21,17 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from conftest import Firm
 from lexcase.accounts.services import api_token_create
 from lexcase.api.api import api
-
-PERSONAS = ("anonymous", "inactive", "finance", "outsider", "assistant", "lead", "walled", "admin")
-# "L" = redirected to the login page; numbers are HTTP status codes.
-LOGIN = "L"
-
-
-@dataclass(frozen=True)
-class Route:
-    method: str
-    path: Callable[[Firm], str]
-    expect: tuple[Any, ...]  # one per persona, in PERSONAS order
-    body: Callable[[Firm], dict] | None = None
-    json: bool = False
-
-
-def E(*statuses: Any) -> tuple[Any, ...]:
-    assert len(statuses) == len(PERSONAS)
-    return statuses
-
-
-ALL_STAFF_200 = E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200)
-MATTER_READ = E(LOGIN, LOGIN, 404, 404, 200, 200, 404, 200)
-API_MATTER_READ = E(401, 401, 404, 404, 200, 200, 404, 200)
-MATTER_WRITE = E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302)
-API_MATTER_CREATE = E(401, 401, 404, 404, 201, 201, 404, 201)
+from lexcase.core.tests.access import (
+    ALL_STAFF_200,
+    API_MATTER_CREATE,
+    API_MATTER_READ,
+    LOGIN,
+    MATTER_READ,
+    MATTER_WRITE,
+    PERSONAS,
+    E,
+    Route,
+)
 
 
 def make_limitation(f: Firm) -> int:
@@ -383,6 +369,28 @@ API_OPERATIONS = {
     ("get", "/api/v1/matters/{matter_id}/conflict-report"): "api:report",
     ("post", "/api/v1/matters/{matter_id}/conflict-review"): "api:review",
 }
+
+
+def _merge_app_rows() -> None:
+    """Each app may keep its rows beside its code, in `<app>/tests/access_rows.py`."""
+    for config in apps.get_app_configs():
+        if not config.name.startswith("lexcase."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.tests.access_rows")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.tests.access_rows":
+                raise
+            continue
+        duplicated = (set(TABLE) & set(module.TABLE)) | (
+            set(API_OPERATIONS) & set(module.API_OPERATIONS)
+        )
+        assert not duplicated, f"{config.name} repeats access rows: {duplicated}"
+        TABLE.update(module.TABLE)
+        API_OPERATIONS.update(module.API_OPERATIONS)
+
+
+_merge_app_rows()
 
 
 def all_route_names() -> set[str]:

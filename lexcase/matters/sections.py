@@ -1,0 +1,35 @@
+"""Sections other apps contribute to a matter's page, in page order.
+
+Each entry names a function `(request, matter) -> dict | None`; the dict holds a
+`template` and that template's context (reached as `section.<key>`). The function is
+called only after the gate has let the user see the matter, so it may read the matter's
+rows directly but must still check its own action permissions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.module_loading import import_string
+
+from lexcase.matters.models import Matter
+
+MATTER_SECTIONS: tuple[str, ...] = (
+    "lexcase.todos.views.matter_section",
+    "lexcase.documents.views.matter_section",
+    "lexcase.comms.views.matter_section",
+)
+
+
+def matter_sections(request: HttpRequest, matter: Matter) -> list[dict[str, Any]]:
+    sections = []
+    for dotted in MATTER_SECTIONS:
+        try:
+            build = import_string(dotted)
+        except ImportError:
+            continue  # the app has not contributed a section yet
+        section = build(request, matter)
+        if section is not None:
+            sections.append(section)
+    return sections
