@@ -111,8 +111,8 @@ class AgendaOut(Schema):
     date: dt.date
     time: dt.time | None
     title: str
-    matter_id: int
-    matter_number: str
+    matter_id: int | None
+    matter_number: str | None
     priority: str
     provisional: bool
 
@@ -191,8 +191,8 @@ def agenda(
             date=i.day,
             time=i.at,
             title=i.title,
-            matter_id=i.matter.pk,
-            matter_number=i.matter.number,
+            matter_id=i.matter.pk if i.matter else None,
+            matter_number=i.matter.number if i.matter else None,
             priority=i.priority,
             provisional=i.provisional,
         )

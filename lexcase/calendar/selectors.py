@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from lexcase.calendar.calculator import MemoryCalendar
 from lexcase.calendar.limitation import Event, LimitationState, limitation_state
@@ -29,8 +30,10 @@ ACTIVE_DEADLINE = (Deadline.Status.OPEN,)
 
 
 def calendar_version() -> str:
-    stamp = HolidayYear.objects.aggregate(latest=Max("updated_at"))["latest"]
-    return stamp.isoformat(timespec="seconds") if stamp else "empty"
+    # Microseconds and the day count: two saves within one second must not share a version.
+    years = HolidayYear.objects.aggregate(latest=Max("updated_at"), n=Count("id"))
+    stamp = years["latest"].isoformat() if years["latest"] else "empty"
+    return f"{stamp}:{years['n']}:{HolidayDay.objects.count()}"
 
 
 _cache: dict[str, MemoryCalendar] = {}
@@ -122,14 +125,23 @@ def deadline_get(*, user: Any, pk: Any) -> Deadline:
 
 @dataclass(frozen=True)
 class AgendaItem:
-    kind: str  # "deadline" | "hearing"
+    kind: str  # "deadline" | "hearing" | whatever an agenda source adds ("task", ...)
     day: date
     at: time | None
     title: str
-    matter: Matter
+    matter: Matter | None  # None for personal items (a task without a matter)
     priority: str
     provisional: bool = False
     obj: Any = None
+    url: str = ""  # where the item itself lives, when not on the matter's page
+
+    @property
+    def link(self) -> str:
+        return self.url or (f"/matters/{self.matter.pk}/" if self.matter else "")
+
+    @property
+    def summary(self) -> str:
+        return f"{self.title} · {self.matter.number}" if self.matter else self.title
 
     @property
     def sort_key(self) -> tuple:
@@ -149,9 +161,32 @@ def _deadline_item(d: Deadline) -> AgendaItem:
     )
 
 
+# Other apps add items to the agenda: each names a function
+# `(*, user, start: date | None, end: date, mine_only: bool) -> list[AgendaItem]` returning
+# the user's open items due between start and end inclusive (start None: everything open
+# due on or before end, i.e. the overdue list when end is yesterday). Rows on a matter must
+# come through the gate (`visible_through`).
+AGENDA_SOURCES: tuple[str, ...] = (
+    "lexcase.todos.selectors.agenda_source",
+    "lexcase.comms.selectors.agenda_source",
+)
+
+
+def _from_sources(*, user: Any, start: date | None, end: date, mine_only: bool) -> list[AgendaItem]:
+    items: list[AgendaItem] = []
+    for dotted in AGENDA_SOURCES:
+        try:
+            source = import_string(dotted)
+        except ImportError:
+            continue  # the app has not contributed agenda items yet
+        items.extend(source(user=user, start=start, end=end, mine_only=mine_only))
+    return items
+
+
 def agenda_items(*, user: Any, start: date, end: date, mine_only: bool = True) -> list[AgendaItem]:
-    """Deadlines and hearings between start and end (inclusive) on matters the user can see;
-    with `mine_only`, those the user is responsible for or attends. Two queries in all."""
+    """Deadlines and hearings between start and end (inclusive) on matters the user can see,
+    with what other apps add (tasks, client updates); with `mine_only`, those the user is
+    responsible for or attends. Two queries, plus one per agenda source."""
     visible = visible_through(user)
     deadlines = Deadline.objects.filter(
         visible, status=Deadline.Status.OPEN, due_date__gte=start, due_date__lte=end
@@ -179,6 +214,7 @@ def agenda_items(*, user: Any, start: date, end: date, mine_only: bool = True) -
                 obj=h,
             )
         )
+    items.extend(_from_sources(user=user, start=start, end=end, mine_only=mine_only))
     return sorted(items, key=lambda i: i.sort_key)
 
 
@@ -192,7 +228,7 @@ def agenda_overdue(*, user: Any, today: date) -> list[AgendaItem]:
         .filter(visible_through(user))
         .select_related("matter")
     )
-    return sorted(
-        (_deadline_item(d) for d in deadlines),
-        key=lambda i: i.sort_key,
-    )
+    items = [_deadline_item(d) for d in deadlines]
+    yesterday = today - timedelta(days=1)
+    items.extend(_from_sources(user=user, start=None, end=yesterday, mine_only=True))
+    return sorted(items, key=lambda i: i.sort_key)

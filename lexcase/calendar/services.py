@@ -541,7 +541,7 @@ def reminders_run(*, today: date) -> dict[str, int]:
             continue
         lines = [
             f"{i.day.isoformat()} {i.at.strftime('%H:%M') if i.at else ''} [{i.priority}] "
-            f"{i.title} · {i.matter.number}".replace("  ", " ")
+            f"{i.summary}".replace("  ", " ")
             for i in items
         ]
         text = (

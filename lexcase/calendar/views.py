@@ -33,6 +33,8 @@ from lexcase.calendar.forms import (
 from lexcase.calendar.models import CalendarFeed, HolidayYear
 from lexcase.core.actions import matter_action
 
+FEED_PREFIX = {"deadline": "【期限】", "hearing": "【开庭】", "task": "【任务】"}
+
 
 @login_required
 @require_GET
@@ -174,8 +176,8 @@ def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     for item in items:
         event = Event()
         event.add("uid", f"{item.kind}-{item.obj.pk}@lexcase")
-        prefix = "【期限】" if item.kind == "deadline" else "【开庭】"
-        event.add("summary", f"{prefix}{item.title} · {item.matter.number}")
+        prefix = FEED_PREFIX.get(item.kind, "")
+        event.add("summary", f"{prefix}{item.summary}")
         if item.kind == "hearing":
             event.add("dtstart", item.obj.starts_at)
             event.add("dtend", item.obj.ends_at or item.obj.starts_at + timedelta(hours=2))
