@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import math
 import os
 import platform
 import random
@@ -48,9 +47,10 @@ from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-VAR = ROOT / "var"
-PG_SERVER = os.environ.get("LEXCASE_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+from bench.common import PG_SERVER, ROOT, VAR, analyze, setup_django
+from bench.common import recreate as _recreate
+from bench.common import stats as _stats
+
 WARMUPS = 5
 WEEK = 7
 PERSONAS = ["lawyer", "lawyer2", "lawyer3", "partner", "admin"]
@@ -96,42 +96,7 @@ def _existing(db: str, url: str) -> tuple[int, int]:
     return counts[0], counts[1]
 
 
-def _recreate(db: str, url: str) -> None:
-    if db == "sqlite":
-        path = Path(url.removeprefix("sqlite:///"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
-            p.unlink(missing_ok=True)
-        return
-    import psycopg
-    from psycopg import sql
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=5) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
 # -- statistics -------------------------------------------------------------------------
-
-
-def _stats(samples: list[float]) -> dict[str, float]:
-    ms = sorted(s * 1000 for s in samples)
-
-    def pct(p: float) -> float:
-        k = max(0, min(len(ms) - 1, math.ceil(p / 100 * len(ms)) - 1))  # nearest rank
-        return ms[k]
-
-    return {
-        "n": len(ms),
-        "p50": round(statistics.median(ms), 3),
-        "p95": round(pct(95), 3),
-        "p99": round(pct(99), 3),
-        "max": round(ms[-1], 3),
-        "mean": round(statistics.fmean(ms), 3),
-    }
 
 
 # -- loading ----------------------------------------------------------------------------
@@ -240,13 +205,8 @@ def _prepare(args: argparse.Namespace, url: str) -> dict[str, Any]:
     reused = bool(reuse_demo and have_d >= args.deadlines)
     if not reuse_demo:
         _recreate(args.db, url)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lexcase.settings")
-    import django
-
-    django.setup()
+    setup_django(url)
     from django.core.management import call_command
-    from django.db import connection
     from django.utils import timezone
 
     out: dict[str, Any] = {"reused": reused, "reused_demo": reuse_demo}
@@ -266,12 +226,7 @@ def _prepare(args: argparse.Namespace, url: str) -> dict[str, Any]:
         Deadline.objects.all().delete()
         out.update(_load_calendar(args.deadlines, args.seed, timezone.localdate()))
     t0 = time.perf_counter()
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute("VACUUM ANALYZE")
-        else:
-            cur.execute("ANALYZE")
-            cur.execute("PRAGMA optimize")
+    analyze()
     out["analyze_s"] = round(time.perf_counter() - t0, 1)
     return out
 

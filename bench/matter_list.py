@@ -25,11 +25,9 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import math
 import os
 import platform
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,9 +38,10 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-VAR = ROOT / "var"
-PG_SERVER = os.environ.get("LEXCASE_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+from bench.common import PG_SERVER, ROOT, VAR, analyze, setup_django
+from bench.common import recreate as _recreate
+from bench.common import stats as _stats
+
 WARMUPS = 5
 DEEP_HOPS = 20
 FAR_PAGE = 1000  # quality.md: "page 1 vs page 1,000 within 2x"
@@ -81,43 +80,7 @@ def _existing_matters(db: str, url: str) -> int:
         return 0
 
 
-def _recreate(db: str, url: str) -> None:
-    if db == "sqlite":
-        path = Path(url.removeprefix("sqlite:///"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
-            p.unlink(missing_ok=True)
-        return
-    import psycopg
-    from psycopg import sql
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=5) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
 # -- timing helpers ---------------------------------------------------------------------
-
-
-def _stats(samples: list[float]) -> dict[str, float]:
-    ms = sorted(s * 1000 for s in samples)
-
-    def pct(p: float) -> float:
-        # Nearest-rank percentile: with 40 samples p99 is the maximum.
-        k = max(0, min(len(ms) - 1, math.ceil(p / 100 * len(ms)) - 1))
-        return ms[k]
-
-    return {
-        "n": len(ms),
-        "p50": round(statistics.median(ms), 3),
-        "p95": round(pct(95), 3),
-        "p99": round(pct(99), 3),
-        "max": round(ms[-1], 3),
-        "mean": round(statistics.fmean(ms), 3),
-    }
 
 
 def _measure(calls: list[Callable[[], int]], runs: int, warmups: int = WARMUPS) -> dict[str, Any]:
@@ -158,11 +121,7 @@ def _prepare(db: str, url: str, matters: int, seed: int, reuse: bool) -> dict[st
     reused = reuse and have >= matters
     if not reused:
         _recreate(db, url)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lexcase.settings")
-    import django
-
-    django.setup()
+    setup_django(url)
     from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.recorder import MigrationRecorder
@@ -186,12 +145,7 @@ def _prepare(db: str, url: str, matters: int, seed: int, reuse: bool) -> dict[st
         demo_generate(matters=matters, seed=seed)
         load_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute("VACUUM ANALYZE")
-        else:
-            cur.execute("ANALYZE")
-            cur.execute("PRAGMA optimize")
+    analyze()
     analyze_s = time.perf_counter() - t0
     with connection.cursor() as cur:
         matter_indexes = sorted(

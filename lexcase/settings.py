@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "lexcase.portal.middleware.PortalGateMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "lexcase.core.middleware.RequestContextMiddleware",
 ]
@@ -154,7 +156,36 @@ STORAGES = {
     # Served by WhiteNoise straight from the app folders (WHITENOISE_USE_FINDERS): no
     # collectstatic step to forget on a laptop install.
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Matter documents: local files under var/documents unless an S3 bucket is configured
+    # (docs/operations.md, "Documents"). Never served directly, only by permission-checked views.
+    "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": VAR_DIR / "documents",
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
 }
+if os.environ.get("LEXCASE_S3_BUCKET"):
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["LEXCASE_S3_BUCKET"],
+            "endpoint_url": os.environ.get("LEXCASE_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("LEXCASE_S3_REGION") or None,
+            "access_key": os.environ.get("LEXCASE_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("LEXCASE_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("LEXCASE_S3_PREFIX", ""),
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "addressing_style": os.environ.get("LEXCASE_S3_ADDRESSING_STYLE") or None,
+        },
+    }
+# Largest accepted document upload, in MiB.
+LEXCASE_MAX_UPLOAD_MB = int(os.environ.get("LEXCASE_MAX_UPLOAD_MB", "100"))
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 
@@ -211,7 +242,16 @@ LEXCASE_FIRM_NAME = os.environ.get("LEXCASE_FIRM_NAME", "LexCase")
 LEXCASE_MATTER_NUMBER_PATTERN = os.environ.get(
     "LEXCASE_MATTER_NUMBER_PATTERN", "{year}-{type}-{seq:04d}"
 )
+# Closing and archiving (lexcase/matters/archive.py): months from closing to the archive
+# deadline, and the archive number (档号): {year}, {type}, {retention} (e.g. 永久) and {seq}.
+LEXCASE_ARCHIVE_DEADLINE_MONTHS = int(os.environ.get("LEXCASE_ARCHIVE_DEADLINE_MONTHS", "3"))
+LEXCASE_ARCHIVE_NUMBER_PATTERN = os.environ.get(
+    "LEXCASE_ARCHIVE_NUMBER_PATTERN", "{year}-{type}-{retention}-{seq:04d}"
+)
 LEXCASE_PAGE_SIZE = 50
+# Workload weights (lexcase/todos/workload.py has the keys and defaults), as JSON, e.g.
+# LEXCASE_WORKLOAD='{"capacity": 40, "priority": {"P1": 4, "P2": 2, "P3": 1}}'.
+LEXCASE_WORKLOAD = json.loads(os.environ.get("LEXCASE_WORKLOAD", "{}"))
 
 # A laptop install prints mail to the console; a deployment behind TLS sends it by SMTP.
 if HTTPS or os.environ.get("LEXCASE_SMTP_HOST"):

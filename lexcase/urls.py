@@ -24,7 +24,7 @@ urlpatterns = [
     path("matters/", include("lexcase.matters.urls")),
     path("parties/", include("lexcase.parties.urls")),
     path("", include("lexcase.calendar.urls")),
-    path("notifications/", include("lexcase.comms.urls")),
+    path("", include("lexcase.comms.urls")),  # notifications/, communications/
     path("", include("lexcase.conflicts.urls")),
     path("", include("lexcase.todos.urls")),
     path("", include("lexcase.documents.urls")),

@@ -14,6 +14,12 @@ class Role(models.TextChoices):
     ASSISTANT = "assistant", _("Assistant")
     STAFF = "staff", _("Staff")
     FINANCE = "finance", _("Finance")
+    # A client's contact person: signs in to the portal only, never sees staff pages.
+    CLIENT = "client", _("Client contact")
+
+
+# Everyone who works at the firm: every role but the portal's client contacts.
+STAFF_ROLES = frozenset(Role.values) - {Role.CLIENT}
 
 
 class Team(models.Model):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from lexcase.accounts.models import User
+from lexcase.accounts.models import STAFF_ROLES, User
 
 
 def active_user_named(username: str | None, *, field: str) -> User | None:
@@ -13,7 +14,12 @@ def active_user_named(username: str | None, *, field: str) -> User | None:
     `field` when there is none, so API input naming a user fails with a clear message."""
     if not username:
         return None
-    user = User.objects.filter(username=username, is_active=True).first()
+    user = User.objects.filter(username=username, is_active=True, role__in=STAFF_ROLES).first()
     if user is None:
         raise ValidationError({field: [_("No active user “%(u)s”.") % {"u": username}]})
     return user
+
+
+def active_staff() -> QuerySet[User]:
+    """People who can be put on a matter, a task or a hearing: never a portal client."""
+    return User.objects.filter(is_active=True, role__in=STAFF_ROLES)

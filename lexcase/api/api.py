@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
+from lexcase.accounts.models import Role
 from lexcase.accounts.services import api_token_authenticate
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 
@@ -19,6 +20,9 @@ from lexcase.core.exceptions import NotAllowed, StaleEdit
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = api_token_authenticate(token)
+        # Portal users (client contacts) never reach the staff API, whatever token they hold.
+        if user is not None and user.role == Role.CLIENT:
+            return None
         if user is not None:
             request.user = user
         return user
@@ -37,12 +41,18 @@ def _errors(request: HttpRequest, status: int, errors: list[dict[str, str]]) -> 
     return api.create_response(request, {"errors": errors}, status=status)
 
 
+PARAM_SOURCES = ("body", "query", "path", "file", "form", "header", "cookie")
+
+
 @api.exception_handler(NinjaValidationError)
 def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = []
     for error in exc.errors:
         # loc is ("body", "payload", "field", ...) or ("query", "field"): keep the field path.
-        loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "payload", "query")]
+        loc = [str(p) for p in error.get("loc", ())]
+        if loc and loc[0] in PARAM_SOURCES:  # ("file", "file") names the field once
+            loc = loc[1:]
+        loc = [p for p in loc if p != "payload"]
         errors.append({"field": ".".join(loc) or "__all__", "message": error.get("msg", "")})
     return _errors(request, 422, errors)
 
@@ -87,6 +97,7 @@ def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 
 
 from lexcase.calendar.api import router as calendar_router  # noqa: E402
+from lexcase.comms.api import router as comms_router  # noqa: E402
 from lexcase.conflicts.api import router as conflicts_router  # noqa: E402
 from lexcase.documents.api import router as documents_router  # noqa: E402
 from lexcase.matters.api import router as matters_router  # noqa: E402
@@ -98,6 +109,7 @@ from lexcase.todos.api import router as todos_router  # noqa: E402
 api.add_router("/parties", parties_router)
 api.add_router("/matters", matters_router)
 api.add_router("", calendar_router)
+api.add_router("", comms_router)
 api.add_router("", conflicts_router)
 api.add_router("", todos_router)
 api.add_router("", documents_router)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lexcase.accounts.models import User
+from lexcase.accounts.selectors import active_staff
 from lexcase.calendar.models import LimitationEvent, ServedDocument
 
 
@@ -26,7 +26,7 @@ class DeadlineForm(forms.Form):
     )
     responsible = forms.ModelChoiceField(
         label=_("Responsible"),
-        queryset=User.objects.filter(is_active=True),
+        queryset=active_staff(),
         required=False,
         empty_label="—",
     )
@@ -49,7 +49,7 @@ class HearingForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     attendees = forms.ModelMultipleChoiceField(
-        label=_("Attendees"), queryset=User.objects.filter(is_active=True), required=False
+        label=_("Attendees"), queryset=active_staff(), required=False
     )
 
 

@@ -121,6 +121,8 @@ class Deadline(models.Model):
     explanation = models.JSONField(default=list, blank=True)
     citation = models.CharField(max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Shown to the client's contacts in the portal; off unless a lawyer turns it on.
+    client_visible = models.BooleanField(_("visible to the client"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -151,6 +153,8 @@ class Hearing(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("attendees"), related_name="hearings", blank=True
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Shown to the client's contacts in the portal; off unless a lawyer turns it on.
+    client_visible = models.BooleanField(_("visible to the client"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

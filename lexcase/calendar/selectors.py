@@ -140,6 +140,14 @@ class AgendaItem:
         return self.url or (f"/matters/{self.matter.pk}/" if self.matter else "")
 
     @property
+    def uid(self) -> str:
+        """Stable across feed refreshes: calendar apps update the event instead of adding."""
+        pk = getattr(self.obj, "pk", None)
+        if pk is None:
+            pk = f"{self.matter.pk if self.matter else 0}-{self.day.isoformat()}"
+        return f"{self.kind}-{pk}"
+
+    @property
     def summary(self) -> str:
         return f"{self.title} · {self.matter.number}" if self.matter else self.title
 
@@ -169,6 +177,7 @@ def _deadline_item(d: Deadline) -> AgendaItem:
 AGENDA_SOURCES: tuple[str, ...] = (
     "lexcase.todos.selectors.agenda_source",
     "lexcase.comms.selectors.agenda_source",
+    "lexcase.matters.archive.agenda_source",
 )
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from lexcase.accounts.models import Role, User
+from lexcase.accounts.models import STAFF_ROLES, Role, User
 from lexcase.audit.services import audit_record
 from lexcase.calendar.calculator import Result, compute
 from lexcase.calendar.models import (
@@ -156,6 +156,11 @@ def served_document_record(
         matter_id=matter.pk,
         data={"kind": kind, "service_date": service_date.isoformat()},
     )
+    if kind == ServedDocument.Kind.JUDGMENT:
+        from lexcase.comms.services import client_update_mark_due
+
+        # A judgment is news the client must hear at once (issue #7).
+        client_update_mark_due(matter=matter, reason=_("Judgment served"))
     return doc, proposals
 
 
@@ -377,6 +382,14 @@ def hearing_create(
         },
     )
     audit_record(actor=actor, action="hearing.create", obj=hearing, matter_id=matter.pk)
+    from lexcase.comms.services import client_update_mark_due
+
+    # A new hearing date is news the client must hear at once (issue #7).
+    client_update_mark_due(
+        matter=matter,
+        reason=_("New hearing on %(date)s")
+        % {"date": timezone.localtime(starts_at).strftime("%Y-%m-%d")},
+    )
     return hearing, warnings
 
 
@@ -518,21 +531,9 @@ def reminders_run(*, today: date) -> dict[str, int]:
                 matter=deadline.matter,
             )
     digests = 0
-    users = (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(
-                deadlines__status=Deadline.Status.OPEN,
-                deadlines__due_date__lte=today + timedelta(days=7),
-            )
-            | Q(
-                hearings__starts_at__date__gte=today,
-                hearings__starts_at__date__lte=today + timedelta(days=7),
-            )
-            | Q(deadlines__status=Deadline.Status.MISSED)
-        )
-        .distinct()
-    )
+    # Everyone on staff: the agenda has several sources (deadlines, hearings, tasks, client
+    # updates, archiving), and a user with nothing on it simply gets no digest.
+    users = User.objects.filter(is_active=True, role__in=STAFF_ROLES).order_by("pk")
     for user in users:
         items = agenda_overdue(user=user, today=today) + agenda_items(
             user=user, start=today, end=today + timedelta(days=7)

@@ -175,7 +175,7 @@ def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     cal.add("x-wr-calname", "LexCase")
     for item in items:
         event = Event()
-        event.add("uid", f"{item.kind}-{item.obj.pk}@lexcase")
+        event.add("uid", f"{item.uid}@lexcase")
         prefix = FEED_PREFIX.get(item.kind, "")
         event.add("summary", f"{prefix}{item.summary}")
         if item.kind == "hearing":

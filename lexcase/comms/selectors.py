@@ -1,11 +1,37 @@
+"""Reads for comms — always through the matters gate."""
+
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from lexcase.comms.models import Notification
-from lexcase.matters.selectors import matters_visible_to
+from lexcase.comms.models import (
+    Communication,
+    Direction,
+    Notification,
+    NotificationPreference,
+    ProgressReport,
+    UpdateInterval,
+)
+from lexcase.matters.models import (
+    Matter,
+    MatterMember,
+    MatterParty,
+    MemberRole,
+    PartyRole,
+    Priority,
+    Status,
+)
+from lexcase.matters.selectors import matters_visible_to, visible_through
+
+# How often each priority's client hears from us, unless the firm edits UpdateInterval
+# rows or a matter has its own override (product.md §7).
+DEFAULT_UPDATE_INTERVALS: dict[str, int] = {Priority.P1: 3, Priority.P2: 14, Priority.P3: 30}
 
 
 def notifications_for(*, user: Any, limit: int = 50) -> QuerySet[Notification]:
@@ -20,3 +46,243 @@ def unread_count(*, user: Any) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notification_preferences(*, user: Any) -> dict[str, bool]:
+    """E-mail on/off for every known kind (default on)."""
+    from lexcase.comms.kinds import NOTIFICATION_KINDS
+
+    stored = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "email"))
+    return {kind: stored.get(kind, True) for kind in NOTIFICATION_KINDS}
+
+
+# --- communication log -------------------------------------------------------------------
+
+
+def matter_communications(*, matter: Matter, limit: int = 50) -> QuerySet[Communication]:
+    # `matter` comes from matter_get, so it has passed the gate already.
+    return (
+        Communication.objects.filter(matter=matter)
+        .select_related("created_by")
+        .prefetch_related("team")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class CommunicationFilters:
+    lawyer: Any = None  # a User: communications they logged or took part in
+    party: Any = None  # a Party: communications on matters where it is a client
+    client: str = ""  # part of a client's name
+    start: date | None = None
+    end: date | None = None
+    matter: Any = None  # a Matter or its id
+
+
+def communications_filter(*, user: Any, filters: CommunicationFilters) -> QuerySet[Communication]:
+    """The firm-wide log: only rows on matters the user can see."""
+    qs = Communication.objects.filter(visible_through(user))
+    if filters.matter is not None:
+        qs = qs.filter(matter=filters.matter)
+    if filters.lawyer is not None:
+        took_part = Communication.team.through.objects.filter(
+            communication=OuterRef("pk"), user=filters.lawyer
+        )
+        qs = qs.filter(Q(created_by=filters.lawyer) | Exists(took_part))
+    if filters.party is not None:
+        qs = qs.filter(
+            Exists(
+                MatterParty.objects.filter(
+                    matter=OuterRef("matter_id"), role=PartyRole.CLIENT, party=filters.party
+                )
+            )
+        )
+    if filters.client:
+        qs = qs.filter(
+            Exists(
+                MatterParty.objects.filter(
+                    matter=OuterRef("matter_id"),
+                    role=PartyRole.CLIENT,
+                    party__name__icontains=filters.client,
+                )
+            )
+        )
+    tz = timezone.get_current_timezone()
+    if filters.start:
+        qs = qs.filter(occurred_at__gte=datetime.combine(filters.start, time.min, tzinfo=tz))
+    if filters.end:
+        end = datetime.combine(filters.end + timedelta(days=1), time.min, tzinfo=tz)
+        qs = qs.filter(occurred_at__lt=end)
+    return (
+        qs.select_related("matter", "created_by")
+        .prefetch_related("team")
+        .order_by("-occurred_at", "-id")
+    )
+
+
+def communication_get(*, user: Any, pk: Any) -> Communication:
+    from django.http import Http404
+
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    comm = (
+        Communication.objects.filter(visible_through(user), pk=pk)
+        .select_related("matter", "created_by")
+        .first()
+    )
+    if comm is None:
+        raise Http404
+    return comm
+
+
+def matter_reports(*, matter: Matter, limit: int = 10) -> QuerySet[ProgressReport]:
+    return ProgressReport.objects.filter(matter=matter).select_related("created_by")[:limit]
+
+
+# --- client update cadence ---------------------------------------------------------------
+
+
+def update_intervals() -> dict[str, int]:
+    intervals = dict(DEFAULT_UPDATE_INTERVALS)
+    intervals.update(dict(UpdateInterval.objects.values_list("priority", "days")))
+    return intervals
+
+
+@dataclass(frozen=True)
+class UpdateState:
+    """Where a matter stands on its client update cadence."""
+
+    matter: Matter
+    interval_days: int
+    last_outbound_at: datetime | None
+    due_at: datetime  # when the client should have heard from us (next, or already passed)
+    marked_reason: str  # the important event that made it due now, if that is why
+    cycle: str  # one value per due cycle: identifies "this" lapse for notifications
+    lead_id: int | None
+    partner_id: int | None
+
+    def is_due(self, now: datetime) -> bool:
+        return self.due_at <= now
+
+    @property
+    def overdue_at(self) -> datetime:
+        """Escalation point: a further interval past due."""
+        return self.due_at + timedelta(days=self.interval_days)
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.overdue_at <= now
+
+
+def _member_sub(role: str) -> Subquery:
+    return Subquery(
+        MatterMember.objects.filter(matter=OuterRef("pk"), role=role).values("user_id")[:1]
+    )
+
+
+def _annotated(matters: QuerySet[Matter]) -> QuerySet[Matter]:
+    last_out = Communication.objects.filter(
+        matter=OuterRef("pk"), direction=Direction.OUTBOUND
+    ).order_by("-occurred_at", "-id")
+    return matters.filter(status=Status.OPEN).annotate(
+        last_out_at=Subquery(last_out.values("occurred_at")[:1]),
+        last_out_id=Subquery(last_out.values("pk")[:1]),
+        override_days=F("client_update_policy__interval_days"),
+        marked_at=F("client_update_policy__marked_due_at"),
+        marked_why=F("client_update_policy__marked_reason"),
+        lead_uid=_member_sub(MemberRole.LEAD),
+        partner_uid=_member_sub(MemberRole.RESPONSIBLE_PARTNER),
+    )
+
+
+def _state(m: Matter, intervals: dict[str, int]) -> UpdateState:
+    interval = m.override_days or intervals.get(m.priority, DEFAULT_UPDATE_INTERVALS["P2"])
+    tz = timezone.get_current_timezone()
+    if m.last_out_at is not None:
+        base = m.last_out_at
+    elif m.opened_on is not None:
+        base = datetime.combine(m.opened_on, time.min, tzinfo=tz)
+    else:
+        base = m.created_at
+    due_at = base + timedelta(days=interval)
+    reason = ""
+    if m.marked_at is not None and m.marked_at > base and m.marked_at < due_at:
+        due_at, reason = m.marked_at, m.marked_why or ""
+    return UpdateState(
+        matter=m,
+        interval_days=interval,
+        last_outbound_at=m.last_out_at,
+        due_at=due_at,
+        marked_reason=reason,
+        # A new outbound contact starts a new cycle; marks within a cycle do not.
+        cycle=str(m.last_out_id or 0),
+        lead_id=m.lead_uid,
+        partner_id=m.partner_uid,
+    )
+
+
+def update_states(matters: QuerySet[Matter]) -> list[UpdateState]:
+    """Cadence state of the open matters in `matters` (callers pass a gated queryset, or
+    all matters for the system job)."""
+    intervals = update_intervals()
+    return [_state(m, intervals) for m in _annotated(matters)]
+
+
+def update_states_iter(matters: QuerySet[Matter], *, chunk_size: int = 2000):
+    intervals = update_intervals()
+    for m in _annotated(matters).iterator(chunk_size=chunk_size):
+        yield _state(m, intervals)
+
+
+def matter_update_state(*, matter: Matter) -> UpdateState | None:
+    states = update_states(Matter.objects.filter(pk=matter.pk))
+    return states[0] if states else None
+
+
+def updates_due(*, user: Any, now: datetime, lawyer: Any = None) -> list[UpdateState]:
+    """Matters the user can see whose client update is due, most overdue first; with
+    `lawyer`, only the matters that lawyer leads."""
+    matters = matters_visible_to(user)
+    if lawyer is not None:
+        matters = matters.filter(members__user=lawyer, members__role=MemberRole.LEAD)
+    states = [s for s in update_states(matters) if s.is_due(now)]
+    return sorted(states, key=lambda s: (s.due_at, s.matter.pk))
+
+
+def agenda_source(*, user: Any, start: date | None, end: date, mine_only: bool) -> list[Any]:
+    """Client updates on the agenda: the lead sees each of their matters on the day its
+    update falls due; the responsible partner sees it again on the day it is overdue.
+    Without `mine_only`, every matter the user is on the team of."""
+    from lexcase.calendar.selectors import AgendaItem
+
+    roles = (
+        [MemberRole.LEAD, MemberRole.RESPONSIBLE_PARTNER] if mine_only else list(MemberRole.values)
+    )
+    mine = MatterMember.objects.filter(user=user, role__in=roles).values("matter_id")
+    matters = matters_visible_to(user).filter(pk__in=mine)
+    items = []
+    for state in update_states(matters):
+        as_partner = state.partner_id == user.pk and state.lead_id != user.pk
+        if mine_only and as_partner:
+            when, title = state.overdue_at, _("Client update overdue")
+        else:
+            when, title = state.due_at, _("Client update due")
+        day = timezone.localtime(when).date()
+        if (start is not None and day < start) or day > end:
+            continue
+        if state.marked_reason:
+            title = f"{title} ({state.marked_reason})"
+        items.append(
+            AgendaItem(
+                kind="client_update",
+                day=day,
+                at=None,
+                title=title,
+                matter=state.matter,
+                priority=state.matter.priority,
+                obj=state,
+                url=f"/matters/{state.matter.pk}/#communications",
+            )
+        )
+    return items

@@ -6,6 +6,14 @@ from lexcase.comms import views
 
 app_name = "comms"
 urlpatterns = [
-    path("", views.notification_list, name="notifications"),
-    path("read/", views.notification_read_all, name="read_all"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read/", views.notification_read_all, name="read_all"),
+    path("notifications/preferences/", views.notification_preferences, name="preferences"),
+    path("communications/", views.communication_list, name="list"),
+    path("communications/intervals/", views.update_intervals, name="intervals"),
+    path("communications/report-template/", views.report_template_edit, name="report_template"),
+    path("communications/reports/<int:pk>.pdf", views.report_pdf, name="report_pdf"),
+    path("matters/<int:pk>/communications/", views.communication_create, name="create"),
+    path("matters/<int:pk>/client-updates/", views.policy_update, name="policy"),
+    path("matters/<int:pk>/progress-reports/", views.report_create, name="report_create"),
 ]

@@ -1,24 +1,334 @@
+"""Notification pages, the communication log (matter section + firm-wide list), client
+update cadence settings, progress reports and notification preferences."""
+
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from typing import Any
 
-from lexcase.comms.selectors import notifications_for
-from lexcase.comms.services import notifications_mark_read
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from lexcase.audit.services import audit_record
+from lexcase.comms import reports, selectors, services
+from lexcase.comms.forms import (
+    CommunicationFilterForm,
+    CommunicationForm,
+    IntervalsForm,
+    PolicyForm,
+    ReportForm,
+    ReportTemplateForm,
+)
+from lexcase.comms.kinds import NOTIFICATION_KINDS
+from lexcase.comms.models import ClientUpdatePolicy, ProgressReport
+from lexcase.core.actions import flash_errors
+from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.core.forms import apply_service_errors
+from lexcase.matters.models import Matter
+from lexcase.matters.selectors import matter_get, visible_through
+
+LIST_LIMIT = 200
 
 
 @login_required
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "comms/notifications.html", {"notes": notifications_for(user=request.user)}
-    )
+    notes = selectors.notifications_for(user=request.user)
+    return render(request, "comms/notifications.html", {"notes": notes})
 
 
 @login_required
 @require_POST
 def notification_read_all(request: HttpRequest) -> HttpResponse:
-    notifications_mark_read(user=request.user)
+    services.notifications_mark_read(user=request.user)
     return redirect("comms:notifications")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_preferences(request: HttpRequest) -> HttpResponse:
+    current = selectors.notification_preferences(user=request.user)
+    if request.method == "POST":
+        wanted = {kind: f"email_{kind}" in request.POST for kind in NOTIFICATION_KINDS}
+        services.notification_preferences_set(user=request.user, email_by_kind=wanted)
+        messages.success(request, _("Saved."))
+        return redirect("comms:preferences")
+    rows = [(kind, label, current[kind]) for kind, label in NOTIFICATION_KINDS.items()]
+    return render(request, "comms/preferences.html", {"rows": rows})
+
+
+# --- matter section ----------------------------------------------------------------------
+
+
+def _matter_documents(matter: Matter) -> list[tuple[int, str]]:
+    try:
+        from lexcase.documents.selectors import matter_documents
+    except ImportError:
+        return []
+    return [(d.pk, d.title) for d in matter_documents(matter=matter)[:200]]
+
+
+def _with_documents(matter: Matter, communications: Any) -> list[Any]:
+    """Each communication with `attached`: (id, title) of its documents still on the matter."""
+    rows = list(communications)
+    wanted = {i for c in rows for i in c.document_ids}
+    titles: dict[int, str] = {}
+    if wanted:
+        try:
+            from lexcase.documents.models import Document
+        except ImportError:
+            pass
+        else:
+            titles = dict(
+                Document.objects.filter(matter=matter, pk__in=wanted).values_list("pk", "title")
+            )
+    for c in rows:
+        c.attached = [(i, titles[i]) for i in c.document_ids if i in titles]
+    return rows
+
+
+def _section(
+    request: HttpRequest,
+    matter: Matter,
+    *,
+    form: CommunicationForm | None = None,
+    report_form: ReportForm | None = None,
+) -> dict[str, Any]:
+    can_edit = request.user.has_perm("matters.change_matter", matter)
+    policy = ClientUpdatePolicy.objects.filter(matter=matter).first()
+    state = selectors.matter_update_state(matter=matter)
+    return {
+        "template": "comms/_matter_section.html",
+        "communications": _with_documents(
+            matter, selectors.matter_communications(matter=matter, limit=20)
+        ),
+        "can_edit": can_edit,
+        "form": form or CommunicationForm(prefix="comm", documents=_matter_documents(matter)),
+        "state": state,
+        "is_due": state is not None and state.is_due(timezone.now()),
+        "policy_form": PolicyForm(
+            prefix="policy",
+            initial={
+                "interval_days": policy.interval_days if policy else None,
+                "version": policy.version if policy else 0,
+            },
+        ),
+        "report_form": report_form or ReportForm(prefix="report"),
+        "reports": selectors.matter_reports(matter=matter),
+    }
+
+
+def matter_section(request: HttpRequest, matter: Matter) -> dict[str, Any]:
+    return _section(request, matter)
+
+
+def _section_response(request: HttpRequest, matter: Matter, **kwargs: Any) -> HttpResponse:
+    return render(
+        request,
+        "comms/_matter_section.html",
+        {"section": _section(request, matter, **kwargs), "matter": matter},
+    )
+
+
+def _back(matter: Matter) -> HttpResponse:
+    return redirect(reverse("matters:detail", args=[matter.pk]) + "#communications")
+
+
+@login_required
+@require_POST
+def communication_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Quick entry from the matter page: with htmx the section comes back in place (errors
+    beside their fields); without JavaScript, back to the matter with a message."""
+    matter = matter_get(user=request.user, pk=pk)
+    if not request.user.has_perm("matters.change_matter", matter):
+        raise PermissionDenied
+    form = CommunicationForm(request.POST, prefix="comm", documents=_matter_documents(matter))
+    if form.is_valid():
+        try:
+            services.communication_create(actor=request.user, matter=matter, **form.cleaned_data)
+        except NotAllowed:
+            raise PermissionDenied from None
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            if request.htmx:
+                return _section_response(request, matter)
+            messages.success(request, _("Communication logged."))
+            return _back(matter)
+    if request.htmx:
+        return _section_response(request, matter, form=form)
+    flash_errors(request, form)
+    return _back(matter)
+
+
+@login_required
+@require_POST
+def policy_update(request: HttpRequest, pk: int) -> HttpResponse:
+    matter = matter_get(user=request.user, pk=pk)
+    if not request.user.has_perm("matters.change_matter", matter):
+        raise PermissionDenied
+    form = PolicyForm(request.POST, prefix="policy")
+    if not form.is_valid():
+        flash_errors(request, form)
+        return _back(matter)
+    try:
+        services.client_update_policy_set(
+            actor=request.user,
+            matter=matter,
+            interval_days=form.cleaned_data["interval_days"],
+            version=form.cleaned_data["version"],
+        )
+    except NotAllowed:
+        raise PermissionDenied from None
+    except StaleEdit:
+        messages.error(request, _("The matter changed meanwhile; please try again."))
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+    else:
+        messages.success(request, _("Saved."))
+    return _back(matter)
+
+
+@login_required
+@require_POST
+def report_create(request: HttpRequest, pk: int) -> HttpResponse:
+    matter = matter_get(user=request.user, pk=pk)
+    if not request.user.has_perm("matters.change_matter", matter):
+        raise PermissionDenied
+    form = ReportForm(request.POST, prefix="report")
+    if not form.is_valid():
+        flash_errors(request, form)
+        return _back(matter)
+    try:
+        report = reports.progress_report_create(
+            actor=request.user, matter=matter, **form.cleaned_data
+        )
+    except NotAllowed:
+        raise PermissionDenied from None
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+        return _back(matter)
+    if report.sent_at:
+        messages.success(request, _("Progress report sent and logged."))
+        return _back(matter)
+    messages.success(request, _("Progress report generated and logged."))
+    return redirect("comms:report_pdf", pk=report.pk)
+
+
+@login_required
+@require_GET
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    report = (
+        ProgressReport.objects.filter(visible_through(request.user), pk=pk)
+        .select_related("matter")
+        .first()
+    )
+    if report is None:
+        raise Http404
+    pdf = reports.report_pdf(html=report.html)
+    audit_record(
+        actor=request.user,
+        action="progress_report.download",
+        obj=report,
+        matter_id=report.matter_id,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"progress-report-{report.matter.number}-{report.created_at:%Y%m%d}-{report.pk}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_template_edit(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("accounts.manage_users"):
+        raise PermissionDenied
+    body, version = reports.report_template_get()
+    if request.method == "POST":
+        form = ReportTemplateForm(request.POST)
+        if form.is_valid():
+            try:
+                reports.report_template_set(
+                    actor=request.user,
+                    body=form.cleaned_data["body"],
+                    version=form.cleaned_data["version"],
+                )
+            except StaleEdit:
+                form.add_error(None, _("Someone else changed the template meanwhile; reload it."))
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("comms:report_template")
+    else:
+        form = ReportTemplateForm(initial={"body": body, "version": version})
+    return render(
+        request,
+        "comms/report_template.html",
+        {"form": form, "is_default": version == 0, "default_body": reports.DEFAULT_TEMPLATE},
+    )
+
+
+# --- firm-wide log -----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def communication_list(request: HttpRequest) -> HttpResponse:
+    form = CommunicationFilterForm(request.GET)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    lawyer = data.get("lawyer")
+    flt = selectors.CommunicationFilters(
+        lawyer=lawyer,
+        matter=data.get("matter"),
+        client=data.get("client") or "",
+        start=data.get("start"),
+        end=data.get("end"),
+    )
+    rows = []
+    if not form.errors:
+        rows = list(selectors.communications_filter(user=request.user, filters=flt)[:LIST_LIMIT])
+    context = {
+        "form": form,
+        "rows": rows,
+        "limit": LIST_LIMIT,
+        # Whose updates are due: the filtered lawyer's, else the user's own matters.
+        "due": []
+        if form.errors
+        else selectors.updates_due(
+            user=request.user, now=timezone.now(), lawyer=lawyer or request.user
+        )[:50],
+    }
+    template = "comms/list.html#results" if request.htmx else "comms/list.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def update_intervals(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("accounts.manage_users"):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = IntervalsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.update_intervals_set(
+                    actor=request.user, days_by_priority=dict(form.cleaned_data)
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("comms:intervals")
+    else:
+        form = IntervalsForm(initial=selectors.update_intervals())
+    return render(request, "comms/intervals.html", {"form": form})

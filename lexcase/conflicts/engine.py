@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from django.db import connections, models, router, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q
 from rapidfuzz import fuzz
 
 from lexcase.conflicts.models import KeyType, NameGram, PartyKey, StaffRelative
@@ -65,7 +65,6 @@ SUBSTRING_CAP = 500
 # Gram-index rows fetched before verification (bigram co-occurrence is not contiguity).
 SUBSTRING_FETCH_CAP = 2000
 FUZZY_FETCH_CAP = 2000
-FUZZY_PREFIX_CAP = 5000
 FUZZY_MIN_RATIO = 80
 PINYIN_MAX_CHARS = 8
 PINYIN_MAX_KEYS = 16
@@ -479,45 +478,60 @@ def _substring_grams(text: str) -> set[str]:
 def _owners_sharing(grams: set[str], minimum: int, limit: int) -> tuple[list[Owner], bool]:
     """Owners holding at least `minimum` of `grams`, read through a prefix filter.
 
-    Any such owner holds at least one of any len(grams) − minimum + 1 of them, so the
-    candidates come from the most selective grams of that many; only those candidates are
-    then counted against all grams.
+    Any such owner holds at least one of any len(grams) − minimum + 1 of them, so only the
+    owners holding one of the most selective grams of that many are counted against all
+    grams. The database narrows to them in the same statement (a semi-join): no id lists
+    travel to Python and back.
     """
     prefix = set(sorted(grams, key=_selectivity)[: len(grams) - minimum + 1])
     if prefix == grams or minimum <= 1:
         return _owners_with_grams(grams, minimum, limit)
-    first, capped = _owners_with_grams(prefix, 1, FUZZY_PREFIX_CAP)
-    if capped:
-        # Too unselective to narrow down: fall back to counting every posting list.
-        return _owners_with_grams(grams, minimum, limit)
-    party_ids = [p for p, _r in first if p is not None]
-    relative_ids = [r for p, r in first if p is None and r is not None]
-    narrowed = NameGram.objects.filter(Q(party_id__in=party_ids) | Q(relative_id__in=relative_ids))
-    return _owners_with_grams(grams, minimum, limit, rows=narrowed)
+    return _owners_with_grams(grams, minimum, limit, prefix=prefix)
 
 
 def _owners_with_grams(
-    grams: set[str], minimum: int, limit: int, rows: QuerySet[NameGram] | None = None
+    grams: set[str], minimum: int, limit: int, prefix: set[str] | None = None
 ) -> tuple[list[Owner], bool]:
     """Owners holding at least `minimum` of `grams`; the bool says the limit was reached.
 
-    Staff relatives sort first (they are few and always matter), then the newest parties.
+    Staff relatives sort first (they are few and always matter), then the parties sharing
+    the most grams, newest first. With `prefix`, only owners holding one of those grams are
+    counted.
+
+    Parties and relatives are read by two queries, each naming one owner column only, so
+    each is answered from its (gram, owner) index alone (covering, no table lookups); one
+    query over both columns made SQLite visit the table row of every posting.
     """
-    rows = (NameGram.objects.all() if rows is None else rows).filter(gram__in=grams)
-    order = (F("party_id").desc(nulls_first=True), F("relative_id").desc())
+    relatives = _owner_ids("relative_id", grams, minimum, limit, prefix)
+    owners: list[Owner] = [(None, r) for r in relatives]
+    if len(owners) <= limit:
+        parties = _owner_ids("party_id", grams, minimum, limit - len(owners), prefix)
+        owners += [(p, None) for p in parties]
+    return owners[:limit], len(owners) > limit
+
+
+def _owner_ids(
+    column: str, grams: set[str], minimum: int, limit: int, prefix: set[str] | None
+) -> list[int]:
+    """Up to limit + 1 ids in `column` holding at least `minimum` grams, most shared first."""
+    present = {f"{column}__isnull": False}
+    rows = NameGram.objects.filter(gram__in=grams, **present)
+    if prefix is not None:
+        holders = NameGram.objects.filter(gram__in=prefix, **present).values(column)
+        rows = rows.filter(**{f"{column}__in": holders})
     if len(grams) == 1 and minimum == 1:
         # One posting list holds one row per owner: no grouping needed.
-        query = rows.order_by(*order).values_list("party_id", "relative_id")
+        query = rows.order_by(F(column).desc()).values_list(column, flat=True)
     else:
         query = (
-            rows.values("party_id", "relative_id")
+            rows.values(column)
             .annotate(shared=Count("gram", distinct=True))
             .filter(shared__gte=minimum)
-            .order_by(*order)
-            .values_list("party_id", "relative_id")
+            # When a cap cuts the list, keep the owners that share the most grams.
+            .order_by("-shared", F(column).desc())
+            .values_list(column, flat=True)
         )
-    owners = list(query[: limit + 1])
-    return owners[:limit], len(owners) > limit
+    return list(query[: limit + 1])
 
 
 def _stored_names(owners: list[Owner]) -> dict[Owner, list[tuple[str, str, str]]]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lexcase.conflicts.models import ConflictReview
+from lexcase.conflicts.models import ConflictReview, StaffRelative
 from lexcase.matters.models import PartyRole
 from lexcase.parties.models import PartyKind
 
@@ -28,3 +28,20 @@ class CheckPartyForm(forms.Form):
 
 
 CheckPartyFormSet = forms.formset_factory(CheckPartyForm, extra=3, max_num=20)
+
+
+class RecordConsultationForm(forms.Form):
+    record = forms.BooleanField(
+        label=_("Record this consultation so it counts in future checks"),
+        help_text=_(
+            "Creates a closed consultation matter with these parties, with you on its team."
+        ),
+        required=False,
+    )
+
+
+class StaffRelativeForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=PartyKind.choices, initial=PartyKind.PERSON)
+    relation = forms.ChoiceField(label=_("Relation"), choices=StaffRelative.Relation.choices)
+    id_number = forms.CharField(label=_("ID number (optional)"), max_length=18, required=False)

@@ -8,15 +8,27 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lexcase.accounts.models import Role, User
 from lexcase.audit.services import audit_record
+from lexcase.conflicts import engine
 from lexcase.conflicts.engine import QueryParty
-from lexcase.conflicts.models import ConflictCheck, ConflictReview, IntakeLock
+from lexcase.conflicts.models import (
+    ConflictCheck,
+    ConflictReview,
+    IntakeLock,
+    NameGram,
+    PartyKey,
+    StaffRelative,
+)
 from lexcase.conflicts.verdicts import conflict_check
 from lexcase.core.exceptions import NotAllowed
-from lexcase.matters.models import Matter
+from lexcase.matters.models import Matter, MatterType, Status, TimelineEntry
+from lexcase.parties.models import PartyKind
+from lexcase.parties.services import party_clean, party_find_or_create
 
 SEVERITY = ("absolute", "consent_required", "review", "info")
 
@@ -143,3 +155,139 @@ def intake_is_cleared(matter: Matter) -> bool:
     check = latest_check(matter)
     review = getattr(check, "review", None) if check else None
     return review is not None and review.decision in ("approve", "waive")
+
+
+# --- staff relatives ------------------------------------------------------------------------
+
+
+def _may_manage_relatives(actor: User, user: User) -> bool:
+    # Each person records their own family; an administrator may correct anyone's.
+    return actor.is_active and (actor.pk == user.pk or actor.role == Role.ADMIN)
+
+
+def staff_relative_create(
+    *,
+    actor: User,
+    user: User,
+    name: str,
+    relation: str,
+    kind: str = PartyKind.PERSON,
+    id_number: str = "",
+) -> StaffRelative:
+    """Record a relative of `user` (a member of the firm), indexed at once so that every later
+    check flags them, and audited."""
+    if not _may_manage_relatives(actor, user):
+        raise NotAllowed("conflicts.manage_relatives")
+    errors: dict[str, list[str]] = {}
+    try:
+        cleaned = party_clean(kind=kind, name=name, id_number=id_number)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        cleaned = {}
+    if relation not in StaffRelative.Relation.values:
+        errors["relation"] = [_("Choose a relation.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        # The engine writes the row and its index entries together.
+        relative = engine.staff_relative_add(
+            user=user,
+            name=str(cleaned["name"]),
+            relation=relation,
+            kind=kind,
+            id_number=str(cleaned.get("id_number") or ""),
+        )
+        audit_record(
+            actor=actor,
+            action="conflict.relative_add",
+            obj=relative,
+            data={"user": user.username, "relation": relation, "kind": kind},
+        )
+    return relative
+
+
+@transaction.atomic
+def staff_relative_remove(*, actor: User, relative: StaffRelative) -> None:
+    """Delete a recorded relative; its index rows go with it (ON DELETE CASCADE), so later
+    checks no longer flag them. Checks already on record keep what they found."""
+    if not _may_manage_relatives(actor, relative.user):
+        raise NotAllowed("conflicts.manage_relatives")
+    audit_record(
+        actor=actor,
+        action="conflict.relative_remove",
+        obj=relative,
+        data={"user": relative.user.username, "relation": relative.relation},
+    )
+    PartyKey.objects.filter(relative=relative).delete()
+    NameGram.objects.filter(relative=relative).delete()
+    relative.delete()
+
+
+# --- consultations ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def consultation_record(*, actor: User, parties: list[QueryParty]) -> Matter:
+    """Record an ad-hoc consultation as a closed consultation matter, so that its parties
+    count in every later check (domain-cn §3.4: consultations are part of the history).
+
+    The matter goes through the ordinary intake path (number, team, timeline, audit and its
+    own frozen conflict check), then straight to closed: like imported history, a
+    consultation that is already over has nothing to open.
+    """
+    # matters.services imports this module: imported here to keep the import graph acyclic.
+    from lexcase.matters.services import PartyLink, matter_create
+
+    if not actor.has_perm("matters.add_matter"):
+        raise NotAllowed("matters.add_matter")
+    if not parties:
+        raise ValidationError({"parties": [_("Enter at least one name.")]})
+    links = []
+    errors: dict[str, list[str]] = {}
+    for index, q in enumerate(parties):
+        identifier = q.id_number if q.kind == PartyKind.PERSON else q.credit_code
+        try:
+            party = party_find_or_create(
+                actor=actor, kind=q.kind, name=q.name, identifier=identifier
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                errors.setdefault(f"parties.{index}", []).append(message)
+            continue
+        links.append(PartyLink(party=party, role=q.role))
+    if errors:
+        raise ValidationError(errors)
+    # Listing one party twice in one role is typing noise here, not an error.
+    links = list({(link.party.pk, link.role): link for link in links}.values())
+    names = "、".join(q.name for q in parties)
+    title = _("Consultation: %(names)s") % {"names": names}
+    if len(title) > 200:
+        title = title[:199] + "…"
+    lawyer = actor.role in (Role.LAWYER, Role.PARTNER, Role.ADMIN)
+    matter = matter_create(
+        actor=actor,
+        title=title,
+        matter_type=MatterType.CONSULTATION,
+        parties=links,
+        lead_lawyer=actor if lawyer else None,
+    )
+    today = timezone.localdate()
+    Matter.objects.filter(pk=matter.pk).update(
+        status=Status.CLOSED,
+        opened_on=today,
+        closed_on=today,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    matter.refresh_from_db()
+    TimelineEntry.objects.create(
+        matter=matter, actor=actor, kind="status", data={"old": Status.INTAKE, "new": Status.CLOSED}
+    )
+    audit_record(
+        actor=actor,
+        action="conflict.consultation_record",
+        obj=matter,
+        matter_id=matter.pk,
+        data={"parties": len(links), "check": latest_check(matter).pk},
+    )
+    return matter

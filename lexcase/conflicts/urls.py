@@ -9,4 +9,7 @@ urlpatterns = [
     path("matters/<int:pk>/conflict-review/", views.review, name="review"),
     path("matters/<int:pk>/conflict-check/", views.run_check, name="run_check"),
     path("conflicts/check/", views.adhoc_check, name="check"),
+    path("conflicts/suggest/", views.suggest, name="suggest"),
+    path("conflicts/relatives/", views.relatives, name="relatives"),
+    path("conflicts/relatives/<int:pk>/remove/", views.relative_remove, name="relative_remove"),
 ]

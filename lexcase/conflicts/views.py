@@ -1,21 +1,31 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lexcase.conflicts import selectors, services
 from lexcase.conflicts.engine import QueryParty
-from lexcase.conflicts.forms import CheckPartyFormSet, ReviewForm
+from lexcase.conflicts.forms import (
+    CheckPartyFormSet,
+    RecordConsultationForm,
+    ReviewForm,
+    StaffRelativeForm,
+)
 from lexcase.core.actions import flash_errors, matter_action
 from lexcase.core.exceptions import NotAllowed
-from lexcase.matters.selectors import matter_get
+from lexcase.core.forms import apply_service_errors
+from lexcase.matters.forms import PartyRowForm
+from lexcase.matters.rules import is_active_staff
+from lexcase.matters.selectors import matter_get, party_get
 
 
 @login_required
@@ -56,14 +66,18 @@ def run_check(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def adhoc_check(request: HttpRequest) -> HttpResponse:
     """A check before any intake exists, e.g. during a phone consultation. The report is
-    kept on record like every other check."""
+    kept on record like every other check; with "record", the consultation itself becomes a
+    closed consultation matter, so its parties count in later checks."""
     if not request.user.has_perm("matters.add_matter"):
         raise PermissionDenied
     formset = CheckPartyFormSet(request.POST or None, prefix="parties")
+    record_form = RecordConsultationForm(request.POST or None, prefix="consultation")
     check = None
-    if request.method == "POST" and formset.is_valid():
+    consultation = None
+    if request.method == "POST" and formset.is_valid() and record_form.is_valid():
         parties = []
-        for row in formset.cleaned_data:
+        rows = []
+        for row_form, row in zip(formset.forms, formset.cleaned_data, strict=True):
             if not row or not row.get("name"):
                 continue
             identifier = (row.get("identifier") or "").strip().upper()
@@ -73,15 +87,137 @@ def adhoc_check(request: HttpRequest) -> HttpResponse:
                     name=row["name"], kind=row["kind"], role=row["role"], **{field: identifier}
                 )
             )
-        if parties:
-            check = services.conflict_check_record(actor=request.user, parties=parties)
-        else:
+            rows.append(row_form)
+        if not parties:
             messages.error(request, _("Enter at least one name."))
+        elif record_form.cleaned_data["record"]:
+            try:
+                consultation = services.consultation_record(actor=request.user, parties=parties)
+            except NotAllowed:
+                raise PermissionDenied from None
+            except ValidationError as exc:
+                _row_errors(exc, rows)
+            else:
+                # Redirect, so that reloading the page cannot record the consultation twice.
+                url = reverse("conflicts:check")
+                return redirect(f"{url}?consultation={consultation.pk}")
+        else:
+            check = services.conflict_check_record(actor=request.user, parties=parties)
+    elif request.method == "GET" and "consultation" in request.GET:
+        # The report of a recorded consultation, for whoever may see that matter.
+        consultation = matter_get(user=request.user, pk=request.GET["consultation"])
+        if consultation.matter_type != "consultation":
+            raise Http404
+        check = selectors.matter_latest_check(matter=consultation)
     context = {
         "formset": formset,
+        "record_form": record_form,
         "conflict_check": check,
+        "consultation": consultation,
         "conflict_hits": selectors.hits_for_user(user=request.user, hits=check.hits)
         if check
         else [],
     }
     return render(request, "conflicts/check.html", context)
+
+
+def _row_errors(exc: ValidationError, rows: list[Any]) -> None:
+    """Put a service's `parties.<n>` errors on the n-th entered row (its identifier, which
+    is what fails: a name alone is always accepted)."""
+    for key, errors in exc.message_dict.items():
+        prefix, _sep, number = key.partition(".")
+        if prefix == "parties" and number.isdigit() and int(number) < len(rows):
+            rows[int(number)].add_error("identifier", errors)
+        else:
+            rows[0].add_error(None, errors)
+
+
+# Party-row prefixes of the intake formset, e.g. "parties-0": used in element ids and names.
+_ROW = re.compile(r"[a-z_]{1,20}-\d{1,3}")
+
+
+@login_required
+@require_GET
+def suggest(request: HttpRequest) -> HttpResponse:
+    """Suggestions while a party name is typed at intake (htmx partial), and, with `pick`,
+    the party row refilled from the chosen party. Only parties the user may see."""
+    if not request.user.has_perm("matters.add_matter"):
+        raise PermissionDenied
+    row = request.GET.get("row", "")
+    if not _ROW.fullmatch(row):
+        row = ""
+    pick = request.GET.get("pick", "")
+    if row and pick:
+        party = party_get(user=request.user, pk=pick)
+        current = {name: request.GET.get(f"{row}-{name}", "") for name in PartyRowForm.base_fields}
+        identifier = party.id_number if party.kind == "person" else party.credit_code
+        form = PartyRowForm(
+            prefix=row,
+            initial={**current, "name": party.name, "kind": party.kind, "identifier": identifier},
+        )
+        return render(request, "matters/form.html#party_row", {"row": form})
+    name = request.GET.get(f"{row}-name", "") if row else request.GET.get("name", "")
+    context = {
+        "row": row,
+        "name": name,
+        "suggestions": selectors.party_suggestions(user=request.user, name=name),
+    }
+    return render(request, "conflicts/_suggestions.html", context)
+
+
+def _relatives_owner(request: HttpRequest) -> Any:
+    """Whose relatives the page is about: one's own, or (for an administrator) anyone's."""
+    wanted = request.POST.get("user") or request.GET.get("user")
+    if not wanted or str(wanted) == str(request.user.pk):
+        return request.user
+    if request.user.role != "admin":
+        raise PermissionDenied
+    return selectors.staff_member_get(pk=wanted)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def relatives(request: HttpRequest) -> HttpResponse:
+    """Relatives of the firm's own staff (Art. 52(1)): each person keeps their own list."""
+    if not is_active_staff(request.user):
+        raise PermissionDenied
+    owner = _relatives_owner(request)
+    form = StaffRelativeForm(request.POST or None, prefix="relative")
+    if request.method == "POST" and form.is_valid():
+        try:
+            relative = services.staff_relative_create(
+                actor=request.user, user=owner, **form.cleaned_data
+            )
+        except NotAllowed:
+            raise PermissionDenied from None
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s recorded.") % {"name": relative.name})
+            return redirect(_relatives_url(owner, request.user))
+    context = {
+        "owner": owner,
+        "form": form,
+        "relatives": selectors.staff_relatives_of(user=owner),
+        "staff": selectors.staff_members() if request.user.role == "admin" else None,
+    }
+    return render(request, "conflicts/relatives.html", context)
+
+
+def _relatives_url(owner: Any, user: Any) -> str:
+    url = reverse("conflicts:relatives")
+    return url if owner.pk == user.pk else f"{url}?user={owner.pk}"
+
+
+@login_required
+@require_POST
+def relative_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    if not is_active_staff(request.user):
+        raise Http404
+    relative = selectors.staff_relative_get(user=request.user, pk=pk)
+    try:
+        services.staff_relative_remove(actor=request.user, relative=relative)
+    except NotAllowed:
+        raise PermissionDenied from None
+    messages.success(request, _("%(name)s removed.") % {"name": relative.name})
+    return redirect(_relatives_url(relative.user, request.user))

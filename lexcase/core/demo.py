@@ -119,6 +119,35 @@ def _party(fake: Any, rng: random.Random, kind: str) -> Party:
 
 
 @transaction.atomic
+def _demo_tasks(rows: list, plans: list, rng: random.Random, now: Any, batch: int) -> None:
+    """A working board: a few tasks per open matter, due around today, mostly the lead's."""
+    from lexcase.todos.checklists_data import DEFAULT_CHECKLISTS
+    from lexcase.todos.models import Task
+
+    tasks = []
+    for matter, (_client, _opposing, _partner, lead, _assistant) in zip(rows, plans, strict=True):
+        if matter.status != Status.OPEN:
+            continue
+        _name, items = DEFAULT_CHECKLISTS.get((matter.matter_type, ""), ("", []))
+        for title, _days, _who in items[: rng.randint(1, len(items) or 1)]:
+            status = rng.choice(["done", "done", "doing", "todo", "todo"])
+            due = now + timedelta(days=rng.randint(-10, 14), hours=rng.randint(-4, 4))
+            tasks.append(
+                Task(
+                    matter=matter,
+                    kind=Task.Kind.CHECKLIST,
+                    title=title,
+                    assignee=lead,
+                    created_by=lead,
+                    due_at=due,
+                    priority=matter.priority,
+                    status=status,
+                    completed_at=due if status == "done" else None,
+                )
+            )
+    Task.objects.bulk_create(tasks, batch_size=batch)
+
+
 def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> dict[str, int]:
     from faker import Faker
 
@@ -241,6 +270,7 @@ def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> d
             MatterParty.objects.bulk_create(links, batch_size=batch)
             index_parties([p.pk for plan in plans for p in plan[:2]])
             MatterMember.objects.bulk_create(members, batch_size=batch)
+            _demo_tasks(rows, plans, rng, now, batch)
             created += n
     finally:
         updated_field.auto_now = True

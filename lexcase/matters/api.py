@@ -13,7 +13,7 @@ from pydantic import ConfigDict, Field
 
 from lexcase.accounts.selectors import active_user_named
 from lexcase.audit.services import audit_record
-from lexcase.matters import selectors, services
+from lexcase.matters import archive, selectors, services
 from lexcase.matters.models import Matter
 
 router = Router(tags=["matters"])
@@ -279,3 +279,99 @@ def add_member(request: HttpRequest, matter_id: int, payload: MemberIn) -> Statu
     assert user is not None
     services.matter_member_add(actor=request.user, matter=matter, user=user, role=payload.role)
     return Status(201, _reload(request, matter.pk))
+
+
+ClosingOutcomeLiteral = Literal[
+    "won", "partly_won", "lost", "settled", "withdrawn", "completed", "other"
+]
+
+
+class CloseIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: ClosingOutcomeLiteral
+    outcome_text: str = Field(default="", max_length=20000)
+    checklist: list[str] = Field(default_factory=list, max_length=100)
+    note: str = Field(default="", max_length=2000)
+    override_reason: str = Field(default="", max_length=2000)
+
+
+class CloseOut(Schema):
+    id: int
+    status: str
+    closed_on: date
+    outcome: str
+    checklist: dict[str, bool]
+    override_reason: str
+    archive_deadline: date
+
+
+class ArchiveIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    retention: str | None = Field(default=None, max_length=20)
+    room: str = Field(max_length=60)
+    shelf: str = Field(max_length=60)
+    box: str = Field(max_length=60)
+
+
+class ArchiveOut(Schema):
+    id: int
+    status: str
+    archive_number: str
+    retention: str
+    room: str
+    shelf: str
+    box: str
+    archived_on: date
+
+
+@router.post("/{matter_id}/close", response=CloseOut, operation_id="matter_close")
+def close_matter(request: HttpRequest, matter_id: int, payload: CloseIn) -> CloseOut:
+    """Close an open matter: the outcome and the completeness checklist (codes of the ticked
+    items). Missing required items → 422 on `checklist`, unless a partner or an administrator
+    gives `override_reason`. Sets the archive deadline."""
+    matter = selectors.matter_get(user=request.user, pk=matter_id)
+    closing = archive.matter_close_checked(
+        actor=request.user,
+        matter=matter,
+        outcome_kind=payload.outcome,
+        outcome_text=payload.outcome_text,
+        checklist=payload.checklist,
+        note=payload.note,
+        override_reason=payload.override_reason,
+    )
+    return CloseOut(
+        id=matter.pk,
+        status="closed",
+        closed_on=closing.closed_on,
+        outcome=closing.outcome_kind,
+        checklist=closing.checklist,
+        override_reason=closing.override_reason,
+        archive_deadline=closing.archive_deadline,
+    )
+
+
+@router.post("/{matter_id}/archive", response=ArchiveOut, operation_id="matter_archive")
+def archive_matter(request: HttpRequest, matter_id: int, payload: ArchiveIn) -> ArchiveOut:
+    """File a closed matter: assigns the archive number (档号) and records where the paper
+    file sits. `retention` (permanent / long / short) defaults by matter type."""
+    matter = selectors.matter_get(user=request.user, pk=matter_id)
+    record = archive.matter_archive_file(
+        actor=request.user,
+        matter=matter,
+        retention=payload.retention,
+        room=payload.room,
+        shelf=payload.shelf,
+        box=payload.box,
+    )
+    return ArchiveOut(
+        id=matter.pk,
+        status="archived",
+        archive_number=record.number,
+        retention=record.retention.code,
+        room=record.room,
+        shelf=record.shelf,
+        box=record.box,
+        archived_on=record.archived_on,
+    )

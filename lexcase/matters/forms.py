@@ -1,15 +1,21 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lexcase.accounts.models import PracticeArea, Role, User
+from lexcase.accounts.selectors import active_staff
 from lexcase.matters.models import (
     CaseCause,
+    ClosingChecklistItem,
+    ClosingOutcome,
     MatterType,
     MemberRole,
     PartyRole,
     Priority,
+    RetentionClass,
     Stage,
     Status,
 )
@@ -45,7 +51,7 @@ class MatterFilterForm(forms.Form):
     )
     lawyer = forms.ModelChoiceField(
         label=_("Team member"),
-        queryset=User.objects.filter(is_active=True).exclude(role=Role.FINANCE),
+        queryset=active_staff().exclude(role=Role.FINANCE),
         required=False,
         empty_label=_("All"),
     )
@@ -124,16 +130,12 @@ class StageForm(forms.Form):
 
 
 class MemberForm(forms.Form):
-    user = forms.ModelChoiceField(
-        label=_("User"), queryset=User.objects.filter(is_active=True).order_by("username")
-    )
+    user = forms.ModelChoiceField(label=_("User"), queryset=active_staff().order_by("username"))
     role = forms.ChoiceField(label=_("Team role"), choices=MemberRole.choices)
 
 
 class WallForm(forms.Form):
-    user = forms.ModelChoiceField(
-        label=_("User"), queryset=User.objects.filter(is_active=True).order_by("username")
-    )
+    user = forms.ModelChoiceField(label=_("User"), queryset=active_staff().order_by("username"))
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
@@ -143,4 +145,150 @@ class CaseNumberForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea, required=False)
+    """Closing: the outcome and the completeness checklist (items are firm data). The
+    override fields are offered only to partners and administrators."""
+
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[("", "—"), *ClosingOutcome.choices], required=True
+    )
+    outcome_text = forms.CharField(
+        label=_("Outcome details"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    checklist = forms.MultipleChoiceField(
+        label=_("Completeness checklist"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Closing note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    override_reason = forms.CharField(
+        label=_("Close anyway: reason (partners and administrators)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        from lexcase.matters.archive import can_override_checklist, checklist_items
+
+        super().__init__(*args, **kwargs)
+        self.fields["checklist"].choices = [
+            (item.code, item.display_label + ("" if item.required else _(" (optional)")))
+            for item in checklist_items()
+        ]
+        if user is not None and not can_override_checklist(user):
+            del self.fields["override_reason"]
+
+
+class ArchiveForm(forms.Form):
+    retention = forms.ChoiceField(label=_("Retention"))
+    room = forms.CharField(label=_("Archive room"), max_length=60)
+    shelf = forms.CharField(label=_("Shelf"), max_length=60)
+    box = forms.CharField(label=_("Box"), max_length=60)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from lexcase.matters.archive import retention_classes
+
+        super().__init__(*args, **kwargs)
+        self.fields["retention"].choices = [(c.code, c.display_name) for c in retention_classes()]
+
+
+class LoanForm(forms.Form):
+    # A username (with a <datalist> of staff on the page), not a <select> per file row.
+    borrower = forms.CharField(
+        label=_("Borrower (username)"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"list": "staff-users", "autocomplete": "off"}),
+    )
+    due_on = forms.DateField(label=_("Due back on"), widget=forms.DateInput(attrs={"type": "date"}))
+    purpose = forms.CharField(label=_("Purpose"), max_length=200)
+
+
+class LoanReturnForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class ArchiveFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1900, max_value=9999)
+    retention = forms.ChoiceField(label=_("Retention"), required=False)
+    matter_type = forms.ChoiceField(
+        label=_("Type"), choices=[("", _("All")), *MatterType.choices], required=False
+    )
+    loan = forms.ChoiceField(
+        label=_("Loan"),
+        choices=[
+            ("", _("All")),
+            ("out", _("Lent out")),
+            ("overdue", _("Overdue")),
+            ("in", _("In the archive room")),
+        ],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from lexcase.matters.archive import retention_classes
+
+        super().__init__(*args, **kwargs)
+        self.fields["retention"].choices = [
+            ("", _("All")),
+            *((c.code, c.display_name) for c in retention_classes()),
+        ]
+
+
+class ChecklistItemForm(forms.ModelForm):
+    class Meta:
+        model = ClosingChecklistItem
+        fields = ["code", "label", "label_en", "required", "active", "position"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Closings keep ticked codes: renaming a code would orphan them.
+            self.fields["code"].disabled = True
+
+
+class RetentionClassForm(forms.ModelForm):
+    matter_types = forms.MultipleChoiceField(
+        label=_("Default for matter types"),
+        choices=MatterType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = RetentionClass
+        fields = ["code", "name", "name_en", "years", "matter_types", "position", "active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Archive number counters are kept per class code.
+            self.fields["code"].disabled = True
+
+
+class _RetentionFormSet(forms.BaseModelFormSet):
+    def clean(self) -> None:
+        super().clean()
+        seen: dict[str, str] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if not data or not data.get("active", True):
+                continue
+            for matter_type in data.get("matter_types") or []:
+                if matter_type in seen:
+                    form.add_error(
+                        "matter_types",
+                        _("%(type)s is already the default of %(other)s.")
+                        % {"type": MatterType(matter_type).label, "other": seen[matter_type]},
+                    )
+                seen[matter_type] = data.get("name") or ""
+
+
+ChecklistItemFormSet = forms.modelformset_factory(
+    ClosingChecklistItem, form=ChecklistItemForm, extra=1, can_delete=False
+)
+RetentionClassFormSet = forms.modelformset_factory(
+    RetentionClass, form=RetentionClassForm, formset=_RetentionFormSet, extra=1, can_delete=False
+)

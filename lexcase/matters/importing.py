@@ -41,6 +41,7 @@ from lexcase.matters.models import (
 from lexcase.parties.models import Party, PartyAlias, PartyKind
 from lexcase.parties.names import name_keys, normalize_name
 from lexcase.parties.services import party_clean
+from lexcase.search.services import search_matters_reindex_later
 
 __all__ = [
     "COLUMNS",
@@ -853,6 +854,7 @@ def _write(
     _insert(MatterParty, ("matter_id", "party_id", "role"), links)
 
     report.created_matters = len(matter_ids)
+    transaction.on_commit(lambda: search_matters_reindex_later(matter_ids=matter_ids), robust=True)
     report.created_parties = len(party_ids)
     report.party_ids = list(party_ids.values())
     audit_record(

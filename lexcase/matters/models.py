@@ -265,3 +265,171 @@ class TimelineEntry(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["actor", "-at"])]
+
+
+# --- Closing and the archive room (结案归档; domain-cn §3.5) --------------------------------
+
+
+def _in_reader_language(zh: str, en: str) -> str:
+    from django.utils.translation import get_language
+
+    return en if en and (get_language() or "").startswith("en") else zh
+
+
+class ClosingOutcome(models.TextChoices):
+    WON = "won", _("Judgment: won")
+    PARTLY_WON = "partly_won", _("Judgment: partly won")
+    LOST = "lost", _("Judgment: lost")
+    SETTLED = "settled", _("Settlement or mediation")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    COMPLETED = "completed", _("Service completed")
+    OTHER = "other", _("Other")
+
+
+class ClosingChecklistItem(models.Model):
+    """One item of the completeness checklist ticked when a matter closes; firm-editable data.
+    `label` is the firm's own wording (Chinese), `label_en` what English readers see."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    label = models.CharField(_("label"), max_length=200)
+    label_en = models.CharField(_("label (English)"), max_length=200, blank=True)
+    required = models.BooleanField(_("required"), default=True)
+    active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        return _in_reader_language(self.label, self.label_en)
+
+
+class MatterClosing(models.Model):
+    """One closing of a matter (a reopened matter closes again: every closing is kept)."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="closings")
+    closed_on = models.DateField()
+    outcome_kind = models.CharField(_("outcome"), max_length=20, choices=ClosingOutcome.choices)
+    outcome_text = models.TextField(_("outcome details"), blank=True)
+    # {code: ticked} over the items active at closing time, so later edits of the list
+    # do not rewrite what the closer confirmed.
+    checklist = models.JSONField(default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    override_reason = models.TextField(_("override reason"), blank=True)
+    archive_deadline = models.DateField(_("archive by"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["archive_deadline"])]
+
+
+class RetentionClass(models.Model):
+    """保管期限: 永久 / 长期 / 短期. The years behind each class are firm policy (domain-cn §3.5
+    leaves them open), and `matter_types` lists the types it is the default for."""
+
+    code = models.SlugField(max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=10)  # as written in the archive number
+    name_en = models.CharField(_("name (English)"), max_length=40, blank=True)
+    years = models.PositiveSmallIntegerField(_("years kept"), null=True, blank=True)
+    matter_types = models.JSONField(default=list, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return _in_reader_language(self.name, self.name_en)
+
+
+class ArchiveNumberCounter(models.Model):
+    """One row per (year, type code, retention class), incremented under the row lock."""
+
+    year = models.PositiveIntegerField()
+    type_code = models.CharField(max_length=4)
+    retention_code = models.CharField(max_length=20)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "type_code", "retention_code"], name="archive_counter_unique"
+            )
+        ]
+
+
+class ArchiveRecord(models.Model):
+    """The archived paper file of a matter (一案一卷、一卷一号) and where it sits."""
+
+    matter = models.OneToOneField(Matter, on_delete=models.PROTECT, related_name="archive")
+    number = models.CharField(_("archive number"), max_length=60, unique=True)
+    year = models.PositiveIntegerField()
+    type_code = models.CharField(max_length=4)
+    retention = models.ForeignKey(
+        RetentionClass, verbose_name=_("retention"), on_delete=models.PROTECT
+    )
+    room = models.CharField(_("room"), max_length=60)
+    shelf = models.CharField(_("shelf"), max_length=60)
+    box = models.CharField(_("box"), max_length=60)
+    archived_on = models.DateField()
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-archived_on", "-id"]
+        indexes = [models.Index(fields=["year", "type_code"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PaperLoan(models.Model):
+    """A paper file lent out of the archive room (借阅) and, later, returned."""
+
+    record = models.ForeignKey(ArchiveRecord, on_delete=models.CASCADE, related_name="loans")
+    borrower = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("borrower"),
+        on_delete=models.PROTECT,
+        related_name="paper_loans",
+    )
+    due_on = models.DateField(_("due on"))
+    purpose = models.CharField(_("purpose"), max_length=200)
+    lent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lent_at = models.DateTimeField(auto_now_add=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    returned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    return_note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-lent_at", "-id"]
+        constraints = [
+            # At most one open loan per file: the database says so, not only the service.
+            models.UniqueConstraint(
+                fields=["record"],
+                condition=models.Q(returned_at__isnull=True),
+                name="paper_loan_one_open",
+            )
+        ]
+        indexes = [models.Index(fields=["borrower", "due_on"])]

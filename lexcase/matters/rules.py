@@ -6,13 +6,13 @@ from typing import Any
 
 import rules
 
-from lexcase.accounts.models import Role
+from lexcase.accounts.models import STAFF_ROLES, Role
 from lexcase.matters.models import MatterMember, MemberRole
 
 
 @rules.predicate
 def is_active_staff(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.role in Role.values)
+    return bool(user and user.is_authenticated and user.is_active and user.role in STAFF_ROLES)
 
 
 @rules.predicate

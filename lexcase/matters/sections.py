@@ -19,6 +19,9 @@ MATTER_SECTIONS: tuple[str, ...] = (
     "lexcase.todos.views.matter_section",
     "lexcase.documents.views.matter_section",
     "lexcase.comms.views.matter_section",
+    "lexcase.portal.views.matter_section",
+    "lexcase.search.views.matter_section",
+    "lexcase.matters.archive_views.matter_section",
 )
 
 

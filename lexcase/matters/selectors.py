@@ -18,7 +18,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from lexcase.accounts.models import Role
+from lexcase.accounts.models import STAFF_ROLES, Role
 from lexcase.matters.models import (
     CourtCaseNumber,
     EthicalWall,
@@ -32,7 +32,7 @@ from lexcase.parties.names import normalize_name
 
 
 def _active_staff(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.role in Role.values)
+    return bool(user and user.is_authenticated and user.is_active and user.role in STAFF_ROLES)
 
 
 def matters_visible_to(user: Any) -> QuerySet[Matter]:

@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lexcase.accounts.models import PracticeArea, Role, User
+from lexcase.accounts.models import STAFF_ROLES, PracticeArea, Role, User
 from lexcase.audit.services import audit_record
 from lexcase.conflicts.engine import QueryParty
 from lexcase.conflicts.services import (
@@ -41,6 +41,7 @@ from lexcase.matters.models import (
     TimelineEntry,
 )
 from lexcase.parties.models import Party
+from lexcase.search.services import search_matter_reindex
 
 STATUS_TRANSITIONS: dict[str, set[str]] = {
     Status.INTAKE: {Status.OPEN},
@@ -101,6 +102,12 @@ def _timeline(matter: Matter, actor: Any, kind: str, **data: Any) -> None:
 
 def _touch(matter: Matter) -> None:
     Matter.objects.filter(pk=matter.pk).update(updated_at=timezone.now())
+
+
+def _require_not_archived(matter: Matter) -> None:
+    # Archived is a final status (结案归档): the file is read-only from then on.
+    if Matter.objects.filter(pk=matter.pk, status=Status.ARCHIVED).exists():
+        raise ValidationError({"status": [_("This matter is archived and can no longer change.")]})
 
 
 def matter_number_next(*, year: int, matter_type: str) -> str:
@@ -202,7 +209,7 @@ def _check_party_links(links: list[PartyLink]) -> None:
 def _check_member(user: User | None, field: str, *, partner: bool = False) -> None:
     if user is None:
         return
-    if not user.is_active or user.role not in Role.values:
+    if not user.is_active or user.role not in STAFF_ROLES:
         raise ValidationError({field: [_("This user is not active.")]})
     if partner and user.role not in (Role.PARTNER, Role.ADMIN):
         raise ValidationError(
@@ -282,6 +289,7 @@ def matter_create(
         MatterMember.objects.create(matter=matter, user=user, role=role)
     _timeline(matter, actor, "created", number=matter.number)
     audit_record(actor=actor, action="matter.create", obj=matter, matter_id=matter.pk)
+    transaction.on_commit(lambda: search_matter_reindex(matter_id=matter.pk), robust=True)
     # Every intake gets its conflict check at once, over every party: it cannot be skipped.
     conflict_check_matter(actor=actor, matter=matter)
     return matter
@@ -306,6 +314,7 @@ def matter_update(*, actor: User, matter: Matter, version: int, **fields: Any) -
 @transaction.atomic
 def _matter_update(*, actor: User, matter: Matter, version: int, **fields: Any) -> Matter:
     _require(actor, "matters.change_matter", matter)
+    _require_not_archived(matter)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
@@ -323,6 +332,12 @@ def _matter_update(*, actor: User, matter: Matter, version: int, **fields: Any) 
     matter.save()
     if changes:
         _timeline(matter, actor, "updated", fields=changes)
+    if "priority" in changes:
+        from lexcase.todos.services import matter_tasks_on_priority
+
+        matter_tasks_on_priority(actor=actor, matter=matter)
+    if {"title", "summary"} & set(changes):
+        transaction.on_commit(lambda: search_matter_reindex(matter_id=matter.pk), robust=True)
     audit_record(
         actor=actor,
         action="matter.update",
@@ -370,7 +385,7 @@ def matter_open(*, actor: User, matter: Matter) -> Matter:
         raise ValidationError(
             {"status": [_("The conflict check must be approved before the matter opens.")]}
         )
-    return _transition(
+    matter = _transition(
         actor=actor,
         matter=matter,
         to=Status.OPEN,
@@ -378,6 +393,11 @@ def matter_open(*, actor: User, matter: Matter) -> Matter:
         opened_on=matter.opened_on or timezone.localdate(),
         closed_on=None,
     )
+    # The matter opens with its priority SLA task and its checklists (DESIGN §5.1).
+    from lexcase.todos.services import matter_tasks_on_open
+
+    matter_tasks_on_open(actor=actor, matter=matter)
+    return matter
 
 
 @transaction.atomic
@@ -427,12 +447,21 @@ def matter_change_stage(*, actor: User, matter: Matter, stage: str) -> Matter:
         raise StaleEdit
     matter.refresh_from_db()
     _timeline(matter, actor, "stage", old=old_stage, new=stage)
+    from lexcase.todos.services import checklist_instantiate
+
+    checklist_instantiate(actor=actor, matter=matter, stage=stage)
     audit_record(
         actor=actor,
         action="matter.stage",
         obj=matter,
         matter_id=matter.pk,
         data={"from": old_stage, "to": stage},
+    )
+    from lexcase.comms.services import client_update_mark_due
+
+    # An important development: the client must be told now (issue #7).
+    client_update_mark_due(
+        matter=matter, reason=_("Stage changed to %(stage)s") % {"stage": Stage(stage).label}
     )
     return matter
 
@@ -442,7 +471,7 @@ def matter_member_add(*, actor: User, matter: Matter, user: User, role: str) -> 
     _require(actor, "matters.manage_team", matter)
     if role not in MemberRole.values:
         raise ValidationError({"role": [_("Unknown team role.")]})
-    if not user.is_active or user.role not in Role.values:
+    if not user.is_active or user.role not in STAFF_ROLES:
         raise ValidationError({"username": [_("This user is not active.")]})
     if EthicalWall.objects.filter(matter=matter, user=user).exists():
         raise ValidationError({"username": [_("This user is walled off this matter.")]})
@@ -516,6 +545,7 @@ def matter_party_add(
     *, actor: User, matter: Matter, party: Party, role: str, standing: str = ""
 ) -> MatterParty:
     _require(actor, "matters.change_matter", matter)
+    _require_not_archived(matter)
     link = PartyLink(party=party, role=role, standing=standing)
     _check_party_links([link])
     if MatterParty.objects.filter(matter=matter, party=party, role=role).exists():
@@ -543,6 +573,7 @@ def matter_party_add(
         )
     _touch(matter)
     _timeline(matter, actor, "party_added", party=party.name, role=role)
+    transaction.on_commit(lambda: search_matter_reindex(matter_id=matter.pk), robust=True)
     audit_record(
         actor=actor,
         action="matter.party_add",
@@ -558,6 +589,7 @@ def matter_case_number_add(
     *, actor: User, matter: Matter, number: str, stage: str
 ) -> CourtCaseNumber:
     _require(actor, "matters.change_matter", matter)
+    _require_not_archived(matter)
     errors: dict[str, list[str]] = {}
     parsed = None
     try:
@@ -582,6 +614,7 @@ def matter_case_number_add(
     )
     _touch(matter)
     _timeline(matter, actor, "case_number", number=ccn.number, stage=stage)
+    transaction.on_commit(lambda: search_matter_reindex(matter_id=matter.pk), robust=True)
     audit_record(
         actor=actor,
         action="matter.case_number_add",

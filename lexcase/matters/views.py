@@ -158,7 +158,8 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "members": selectors.matter_members(matter=matter),
         "case_numbers": selectors.matter_case_numbers(matter=matter),
         "timeline": selectors.matter_timeline(matter=matter),
-        "can_edit": user.has_perm("matters.change_matter", matter),
+        # Archived is final: the matter and what hangs off it are read-only.
+        "can_edit": user.has_perm("matters.change_matter", matter) and matter.status != "archived",
         "can_open": user.has_perm("matters.open_matter", matter),
         "can_close": user.has_perm("matters.close_matter", matter),
         "can_manage_team": user.has_perm("matters.manage_team", matter),
@@ -168,7 +169,7 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "wall_form": WallForm(),
         "case_number_form": CaseNumberForm(initial={"stage": matter.stage}),
         "party_form": PartyRowForm(prefix="party"),
-        "close_form": CloseForm(),
+        "close_form": CloseForm(user=user) if matter.status == "open" else None,
         "deadlines": calendar_selectors.matter_deadlines(matter=matter),
         "hearings": calendar_selectors.matter_hearings(matter=matter),
         "served_form": ServedForm(prefix="served"),
@@ -231,27 +232,9 @@ def matter_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def matter_close(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(matter: Any, data: Any) -> None:
-        services.matter_close(actor=request.user, matter=matter, outcome=data["outcome"])
-
-    return matter_action(request, pk, "matters.close_matter", run, CloseForm(request.POST))
-
-
-@login_required
-@require_POST
 def matter_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     def run(matter: Any, data: Any) -> None:
         services.matter_reopen(actor=request.user, matter=matter)
-
-    return matter_action(request, pk, "matters.close_matter", run)
-
-
-@login_required
-@require_POST
-def matter_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(matter: Any, data: Any) -> None:
-        services.matter_archive(actor=request.user, matter=matter)
 
     return matter_action(request, pk, "matters.close_matter", run)
 

@@ -1,5 +1,185 @@
+"""/api/v1/portal: the client portal's own API, for signed-in portal users only.
+
+It authenticates by the portal session (with Django's CSRF check on writes), never by a
+staff API token, and a staff session is refused: the staff API and this one never mix.
+"""
+
 from __future__ import annotations
 
-from ninja import Router
+from datetime import date, datetime
+from typing import Any
 
-router = Router(tags=["portal"])
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from ninja.security import APIKeyCookie
+
+from lexcase.audit.services import audit_record
+from lexcase.portal import selectors, services
+
+
+class PortalSession(APIKeyCookie):
+    param_name: str = settings.SESSION_COOKIE_NAME
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        contact = selectors.contact_for(request.user)
+        if contact is None:
+            return None
+        request.portal_contact = contact  # type: ignore[attr-defined]
+        return request.user
+
+
+router = Router(tags=["portal"], auth=PortalSession())
+
+
+class DateOut(Schema):
+    kind: str
+    title: str
+    at: datetime | None = None
+    on: date | None = None
+
+
+class MatterOut(Schema):
+    id: int
+    number: str
+    title: str
+    status: str
+    stage: str
+    next_hearing: datetime | None = None
+    next_deadline: date | None = None
+
+
+class PartyOut(Schema):
+    name: str
+    role: str
+    standing: str
+
+
+class DocumentOut(Schema):
+    id: int
+    title: str
+    category: str
+    download_url: str
+
+
+class MatterDetailOut(Schema):
+    id: int
+    number: str
+    title: str
+    status: str
+    stage: str
+    parties: list[PartyOut]
+    dates: list[DateOut]
+    documents: list[DocumentOut]
+
+
+class MessageIn(Schema):
+    text: str
+
+
+class MessageOut(Schema):
+    id: int
+    direction: str
+    text: str
+    occurred_at: datetime
+    author: str
+
+
+def _contact(request: HttpRequest) -> Any:
+    return request.portal_contact  # type: ignore[attr-defined]
+
+
+@router.get("/portal/matters", response=list[MatterOut])
+def portal_matters(request: HttpRequest) -> list[dict[str, Any]]:
+    summaries = selectors.portal_matter_summaries(contact=_contact(request))
+    audit_record(
+        actor=request.user,
+        action="portal.matters",
+        data={"matters": [s.matter.pk for s in summaries], "api": True},
+    )
+    return [
+        {
+            "id": s.matter.pk,
+            "number": s.matter.number,
+            "title": s.matter.title,
+            "status": s.matter.status,
+            "stage": s.matter.stage or "",
+            "next_hearing": s.next_hearing.starts_at if s.next_hearing else None,
+            "next_deadline": s.next_deadline.due_date if s.next_deadline else None,
+        }
+        for s in summaries
+    ]
+
+
+@router.get("/portal/matters/{matter_id}", response=MatterDetailOut)
+def portal_matter(request: HttpRequest, matter_id: int) -> dict[str, Any]:
+    contact = _contact(request)
+    matter = selectors.portal_matter_get(contact=contact, pk=matter_id)
+    audit_record(
+        actor=request.user,
+        action="portal.matter_view",
+        obj=matter,
+        matter_id=matter.pk,
+        data={"api": True},
+    )
+    dates = [
+        {"kind": "hearing", "title": h.court, "at": h.starts_at}
+        for h in selectors.portal_hearings(matter=matter)
+    ] + [
+        {"kind": "deadline", "title": d.title, "on": d.due_date}
+        for d in selectors.portal_deadlines(matter=matter)
+    ]
+    return {
+        "id": matter.pk,
+        "number": matter.number,
+        "title": matter.title,
+        "status": matter.status,
+        "stage": matter.stage or "",
+        "parties": [
+            {"name": p.party.name, "role": p.role, "standing": p.standing}
+            for p in selectors.portal_matter_parties(matter=matter)
+        ],
+        "dates": dates,
+        "documents": [
+            {
+                "id": d.pk,
+                "title": d.title,
+                "category": d.category,
+                "download_url": f"/portal/documents/{d.pk}/download/",
+            }
+            for d in selectors.portal_documents(matter=matter)
+        ],
+    }
+
+
+def _message_out(m: Any) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "direction": m.direction,
+        "text": m.summary,
+        "occurred_at": m.occurred_at,
+        "author": (m.created_by.display_name if m.created_by else "")
+        if m.direction == "inbound"
+        else "",
+    }
+
+
+@router.get("/portal/matters/{matter_id}/messages", response=list[MessageOut])
+def portal_messages(request: HttpRequest, matter_id: int) -> list[dict[str, Any]]:
+    matter = selectors.portal_matter_get(contact=_contact(request), pk=matter_id)
+    audit_record(
+        actor=request.user,
+        action="portal.messages",
+        obj=matter,
+        matter_id=matter.pk,
+        data={"api": True},
+    )
+    return [_message_out(m) for m in selectors.portal_messages(matter=matter)]
+
+
+@router.post("/portal/matters/{matter_id}/messages", response={201: MessageOut})
+def portal_message_send(request: HttpRequest, matter_id: int, payload: MessageIn) -> Status:
+    contact = _contact(request)
+    matter = selectors.portal_matter_get(contact=contact, pk=matter_id)
+    message = services.portal_message_send(contact=contact, matter=matter, text=payload.text)
+    return Status(201, _message_out(message))

@@ -1,5 +1,104 @@
 from __future__ import annotations
 
-from ninja import Router
+from datetime import date
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+
+from lexcase.matters.selectors import matter_get
+from lexcase.search import selectors, services
+from lexcase.search.forms import MAX_QUERY
 
 router = Router(tags=["search"])
+
+API_LIMIT = 50
+
+
+class SearchResultOut(Schema):
+    kind: Literal["matter", "document"]
+    id: int
+    matter_id: int
+    title: str
+    snippet: str  # HTML: escaped text, matched terms in <mark>
+
+
+class SearchOut(Schema):
+    results: list[SearchResultOut]
+
+
+def _date(value: str, field: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError({field: [_("Enter a date as YYYY-MM-DD.")]}) from None
+
+
+@router.get("/search", response=SearchOut, operation_id="search")
+def search(
+    request: HttpRequest,
+    q: str = "",
+    matter: int | None = None,
+    category: str = "",
+    kind: Literal["matter", "document"] | None = None,
+    date_from: str = "",
+    date_to: str = "",
+    limit: int = API_LIMIT,
+) -> SearchOut:
+    """Full-text search over the matters and documents the caller can see, best first.
+    An explicit `matter` the caller cannot see is a 404, as everywhere else."""
+    errors: dict[str, list[str]] = {}
+    q = q.strip()
+    if not q:
+        errors["q"] = [_("Enter something to search for.")]
+    elif len(q) > MAX_QUERY:
+        errors["q"] = [_("At most %(n)d characters.") % {"n": MAX_QUERY}]
+    dates: dict[str, date | None] = {}
+    for field, value in (("date_from", date_from), ("date_to", date_to)):
+        try:
+            dates[field] = _date(value, field)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if dates.get("date_from") and dates.get("date_to") and dates["date_from"] > dates["date_to"]:
+        errors["date_to"] = [_("The end date is before the start date.")]
+    if not 1 <= limit <= 200:
+        errors["limit"] = [_("Between 1 and 200.")]
+    if errors:
+        raise ValidationError(errors)
+    if matter is not None:
+        matter_get(user=request.user, pk=matter)  # 404 when not visible
+    hits = selectors.search(
+        user=request.user,
+        q=q,
+        matter_id=matter,
+        category=category or None,
+        kind=kind,
+        date_from=dates["date_from"],
+        date_to=dates["date_to"],
+        limit=limit,
+    )
+    services.search_record_query(
+        actor=request.user,
+        q=q,
+        filters={
+            "matter": matter,
+            "kind": kind,
+            "category": category,
+            "date_from": dates["date_from"],
+            "date_to": dates["date_to"],
+        },
+        results=len(hits),
+        via="api",
+    )
+    return SearchOut(
+        results=[
+            SearchResultOut(
+                kind=h.kind, id=h.id, matter_id=h.matter_id, title=h.title, snippet=str(h.snippet)
+            )
+            for h in hits
+        ]
+    )

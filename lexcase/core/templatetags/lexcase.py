@@ -62,6 +62,22 @@ TIMELINE_TEXT = {
     ),
     "hearing": lambda d: _("Hearing scheduled at %(at)s, %(court)s") % d,
     "deadline_moved": lambda d: _("Deadline “%(title)s” moved from %(old)s to %(new)s") % d,
+    "archive_filed": lambda d: (
+        _("Filed in the archive as %(number)s (room %(room)s, shelf %(shelf)s, box %(box)s)") % d
+    ),
+    "loan_lent": lambda d: _("Paper file lent to %(user)s, due back %(due)s") % d,
+    "loan_returned": lambda d: _("Paper file returned by %(user)s") % d,
+    "checklist": lambda d: (
+        ngettext(
+            "Checklist “%(name)s”: %(count)d task created",
+            "Checklist “%(name)s”: %(count)d tasks created",
+            d["count"],
+        )
+        % d
+    ),
+    "sla_breach": lambda d: (
+        _("%(priority)s service level breached: first action was due %(due)s; escalated") % d
+    ),
     "case_number": lambda d: (
         _("Court case number %(number)s recorded (%(stage)s)")
         % {"number": d["number"], "stage": Stage(d["stage"]).label}

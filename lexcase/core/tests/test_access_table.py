@@ -56,6 +56,18 @@ def make_deadline(f: Firm, status: str) -> int:
     ).pk
 
 
+def _set_status(f: Firm, status: str) -> int:
+    from lexcase.matters.tests.access_rows import set_status
+
+    return set_status(f, status)
+
+
+def _checklist_codes() -> list[str]:
+    from lexcase.matters.tests.access_rows import checklist_codes
+
+    return checklist_codes()
+
+
 TABLE: dict[str, Route] = {
     # core
     "home": Route("GET", lambda f: "/", ALL_STAFF_200),
@@ -99,8 +111,9 @@ TABLE: dict[str, Route] = {
     ),
     "matters:close": Route(
         "POST",
-        lambda f: f"/matters/{f.matter.pk}/close/",
+        lambda f: f"/matters/{_set_status(f, 'open')}/close/",
         E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 302),
+        body=lambda f: {"outcome": "settled", "checklist": _checklist_codes()},
     ),
     "matters:reopen": Route(
         "POST",
@@ -109,8 +122,9 @@ TABLE: dict[str, Route] = {
     ),
     "matters:archive": Route(
         "POST",
-        lambda f: f"/matters/{f.matter.pk}/archive/",
+        lambda f: f"/matters/{_set_status(f, 'closed')}/archive/",
         E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 302),
+        body=lambda f: {"retention": "long", "room": "A", "shelf": "3", "box": "12"},
     ),
     "matters:stage": Route(
         "POST",

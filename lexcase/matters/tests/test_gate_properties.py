@@ -42,7 +42,7 @@ firms = st.fixed_dictionaries(
 
 
 def oracle(user: User, matter: dict, index: int) -> bool:
-    if not user.is_active:
+    if not user.is_active or user.role == Role.CLIENT:
         return False
     if index in matter["walls"]:
         return False

@@ -1,0 +1,87 @@
+"""Shared helpers of the benchmarks: dedicated databases, Django setup, statistics.
+
+Every benchmark runs one child process per database with DATABASE_URL set before
+`django.setup()`, so these helpers import Django (and psycopg) lazily.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import statistics
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+PG_SERVER = os.environ.get("LEXCASE_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+
+
+def recreate(db: str, url: str) -> None:
+    """Drop and recreate the bench database: delete the SQLite file (and its WAL), or
+    DROP/CREATE the PostgreSQL database through the `postgres` maintenance database."""
+    if db == "sqlite":
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+            p.unlink(missing_ok=True)
+        return
+    import psycopg
+    from psycopg import sql
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=5) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def setup_django(url: str) -> None:
+    """Point Django at the bench database; call once, before any model import."""
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lexcase.settings")
+    import django
+
+    django.setup()
+
+
+def analyze() -> None:
+    """Fresh planner statistics after a bulk load."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("VACUUM ANALYZE")
+        else:
+            cur.execute("ANALYZE")
+            cur.execute("PRAGMA optimize")
+
+
+def server_version() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SHOW server_version")
+        else:
+            cur.execute("SELECT sqlite_version()")
+        return str(cur.fetchone()[0])
+
+
+def stats(samples: list[float]) -> dict[str, float]:
+    """p50/p95/p99/max/mean in milliseconds of samples in seconds (nearest-rank
+    percentiles: with 40 samples p99 is the maximum)."""
+    ms = sorted(s * 1000 for s in samples)
+
+    def pct(p: float) -> float:
+        k = max(0, min(len(ms) - 1, math.ceil(p / 100 * len(ms)) - 1))
+        return ms[k]
+
+    return {
+        "n": len(ms),
+        "p50": round(statistics.median(ms), 3),
+        "p95": round(pct(95), 3),
+        "p99": round(pct(99), 3),
+        "max": round(ms[-1], 3),
+        "mean": round(statistics.fmean(ms), 3),
+    }

@@ -1,0 +1,17 @@
+"""The kinds of notification a user can set e-mail preferences for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+NOTIFICATION_KINDS: dict[str, Any] = {
+    "digest": _("Morning agenda digest"),
+    "deadline_missed": _("Missed deadline"),
+    "deadline_moved": _("Deadline moved by a holiday update"),
+    "client_update_due": _("Client update due"),
+    "client_update_overdue": _("Client update overdue (escalation)"),
+    "portal_message": _("Message from a client in the portal"),
+    "task_assigned": _("Task assigned to you"),
+}

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.safestring import SafeString
+
+from lexcase.conflicts.highlight import highlight_hit
+
+register = template.Library()
+
+
+@register.filter
+def conflict_highlight(hit: dict[str, Any], queries: list[dict[str, Any]]) -> SafeString:
+    """`{{ hit|conflict_highlight:conflict_check.query }}`: the hit's name, matched part marked."""
+    return highlight_hit(hit, list(queries or []))

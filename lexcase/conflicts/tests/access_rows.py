@@ -1,0 +1,34 @@
+"""Access-table rows for this app (see lexcase/core/tests/access.py).
+
+The older conflicts routes (review, run_check, check) and API operations are still listed
+in lexcase/core/tests/test_access_table.py itself; the rows below are the ones added since.
+"""
+
+from __future__ import annotations
+
+from conftest import Firm
+from lexcase.core.tests.access import ALL_STAFF_200, LOGIN, E, Route
+
+
+def make_relative(f: Firm) -> int:
+    from lexcase.conflicts.engine import staff_relative_add
+
+    return staff_relative_add(user=f.lead, name="林小芳", relation="spouse").pk
+
+
+TABLE: dict[str, Route] = {
+    "conflicts:suggest": Route(
+        "GET",
+        lambda f: "/conflicts/suggest/?name=华泰",
+        E(LOGIN, LOGIN, 403, 200, 200, 200, 200, 200),
+    ),
+    "conflicts:relatives": Route("GET", lambda f: "/conflicts/relatives/", ALL_STAFF_200),
+    # Only the owner (the lead) and an administrator may remove; to anyone else the relative
+    # does not exist.
+    "conflicts:relative_remove": Route(
+        "POST",
+        lambda f: f"/conflicts/relatives/{make_relative(f)}/remove/",
+        E(LOGIN, LOGIN, 404, 404, 404, 302, 404, 302),
+    ),
+}
+API_OPERATIONS: dict[tuple[str, str], str] = {}

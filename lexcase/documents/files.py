@@ -1,0 +1,253 @@
+"""Files on the "documents" storage: content sniffing, safe names, streaming save with SHA-256.
+
+The type of an upload is decided by its bytes, never by its name or the browser's
+Content-Type: a `.pdf` that is really an executable is refused. Stored names are
+generated here (date prefix + uuid4), so an uploaded name can never choose a path.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import re
+import unicodedata
+import uuid
+import zipfile
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import Storage, storages
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+PDF = "application/pdf"
+PNG = "image/png"
+JPEG = "image/jpeg"
+TIFF = "image/tiff"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TEXT = "text/plain"
+
+EXTENSIONS = {PDF: "pdf", PNG: "png", JPEG: "jpg", TIFF: "tif", DOCX: "docx", XLSX: "xlsx"}
+EXTENSIONS[TEXT] = "txt"
+# Shown in the browser when asked to; everything else is always an attachment.
+INLINE_TYPES = frozenset({PDF, PNG, JPEG})
+
+PREFIX = "documents"
+CHUNK = 64 * 1024
+# Markup that a browser would render (and run) if it ever sniffed it as HTML or SVG.
+_MARKUP = re.compile(rb"<\s*(!doctype\s+html|html|svg|script|iframe|body|\?xml)", re.IGNORECASE)
+
+
+def documents_storage() -> Storage:
+    # Looked up on every call so settings overrides (tests, S3) take effect.
+    return storages["documents"]
+
+
+def max_upload_bytes() -> int:
+    return int(settings.LEXCASE_MAX_UPLOAD_MB) * 1024 * 1024
+
+
+def safe_original_name(name: str) -> str:
+    """The uploaded name as metadata only: last path component, no control characters."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip(" .")
+    if len(name) > 200:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[:190] + dot + ext[:9]) if dot and len(ext) < 10 else name[:200]
+    return name or "file"
+
+
+def title_from_name(name: str) -> str:
+    stem, dot, _ext = name.rpartition(".")
+    return (stem if dot and stem else name)[:200]
+
+
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
+
+
+def _is_utf8_text(head: bytes) -> bool:
+    # Text has no control characters beyond tab, newlines, form feed and escape.
+    if _CONTROL.search(head):
+        return False
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(head, final=False)  # a multi-byte character cut at the end is fine
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def sniff(fileobj: IO[bytes]) -> str | None:
+    """The content type of a (seekable) file judged by its bytes, or None if not accepted."""
+    fileobj.seek(0)
+    head = fileobj.read(CHUNK)
+    fileobj.seek(0)
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return TIFF
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(fileobj) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return None
+        finally:
+            fileobj.seek(0)
+        if "[Content_Types].xml" in names and "word/document.xml" in names:
+            return DOCX
+        if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
+            return XLSX
+        return None
+    text = head.removeprefix(codecs.BOM_UTF8)
+    if text and _is_utf8_text(text) and not _MARKUP.search(text[:4096]):
+        return TEXT
+    return None
+
+
+def check_upload(upload: Any, *, field: str = "file") -> str:
+    """Validate one uploaded file before anything is stored; returns its content type."""
+    name = safe_original_name(getattr(upload, "name", "") or "")
+    size = getattr(upload, "size", None) or 0
+    if size <= 0:
+        raise ValidationError({field: [_("“%(name)s” is empty.") % {"name": name}]})
+    limit = settings.LEXCASE_MAX_UPLOAD_MB
+    if size > max_upload_bytes():
+        raise ValidationError(
+            {
+                field: [
+                    _("“%(name)s” is larger than the limit of %(limit)s MB.")
+                    % {"name": name, "limit": limit}
+                ]
+            }
+        )
+    content_type = sniff(upload)
+    if content_type is None:
+        raise ValidationError(
+            {
+                field: [
+                    _(
+                        "“%(name)s” is not an accepted file type (PDF, PNG, JPEG, TIFF, "
+                        "Word .docx, Excel .xlsx or UTF-8 plain text), whatever its name says."
+                    )
+                    % {"name": name}
+                ]
+            }
+        )
+    return content_type
+
+
+def new_storage_name(content_type: str) -> str:
+    day = timezone.localdate()
+    ext = EXTENSIONS.get(content_type, "bin")
+    return f"{PREFIX}/{day:%Y/%m/%d}/{uuid.uuid4().hex}.{ext}"
+
+
+def _new_hasher() -> Any:
+    # A seam for the failure-injection tests (a hashing failure mid-write).
+    return hashlib.sha256()
+
+
+class _HashingFile(File):
+    """Hashes and counts the bytes as the storage reads them, so the file is read once.
+    A storage that rewinds (seek(0)) before reading restarts the digest."""
+
+    def __init__(self, fileobj: IO[bytes], name: str) -> None:
+        super().__init__(fileobj, name)
+        self._restart()
+
+    def _restart(self) -> None:
+        self.hasher = _new_hasher()
+        self.count = 0
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        position = self.file.seek(offset, whence)
+        if position == 0:
+            self._restart()
+        return position
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.file.read(size)
+        self.hasher.update(data)
+        self.count += len(data)
+        return data
+
+    def chunks(self, chunk_size: int | None = None) -> Any:
+        self.seek(0)
+        while True:
+            data = self.read(chunk_size or CHUNK)
+            if not data:
+                break
+            yield data
+
+    def multiple_chunks(self, chunk_size: int | None = None) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    name: str
+    size: int
+    sha256: str
+    content_type: str
+    original_name: str
+
+
+def store(upload: Any, *, content_type: str) -> StoredFile:
+    """Stream the upload to the documents storage, hashing while it is written. On any
+    failure nothing is left behind under the generated name."""
+    storage = documents_storage()
+    name = new_storage_name(content_type)
+    wrapped = _HashingFile(upload, name)
+    try:
+        saved = storage.save(name, wrapped)
+        if saved != name:  # a uuid4 collision, or a storage that renames: never expected
+            storage.delete(saved)
+            raise OSError(f"storage renamed {name} to {saved}")
+        digest = wrapped.hasher.hexdigest()
+    except BaseException:
+        discard(name)
+        raise
+    return StoredFile(
+        name=name,
+        size=wrapped.count,
+        sha256=digest,
+        content_type=content_type,
+        original_name=safe_original_name(getattr(upload, "name", "")),
+    )
+
+
+def discard(name: str) -> None:
+    """Delete a stored file; a failure here leaves an orphan for `documents_orphans`."""
+    try:
+        documents_storage().delete(name)
+    except Exception:  # noqa: S110 - the orphan command removes what this cannot
+        pass
+
+
+def stored_names() -> list[str]:
+    """Every file name under the documents prefix (recursive)."""
+    storage = documents_storage()
+    names: list[str] = []
+
+    def walk(path: str) -> None:
+        try:
+            dirs, files = storage.listdir(path)
+        except FileNotFoundError:
+            return
+        names.extend(f"{path}/{f}" for f in files)
+        for d in dirs:
+            walk(f"{path}/{d}")
+
+    walk(PREFIX)
+    return names

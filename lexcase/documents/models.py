@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    CONTRACT = "contract", _("Contract")  # 合同
+    PLEADING = "pleading", _("Complaint / defence")  # 起诉状·答辩状
+    EVIDENCE = "evidence", _("Evidence")  # 证据
+    COURT = "court", _("Court document")  # 法院文书
+    ENGAGEMENT = "engagement", _("Engagement papers")  # 委托材料
+    CORRESPONDENCE = "correspondence", _("Correspondence")  # 往来函件
+    OTHER = "other", _("Other")  # 其他
+
+
+class TextStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class Document(models.Model):
+    matter = models.ForeignKey("matters.Matter", on_delete=models.PROTECT, related_name="documents")
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    # True while the category is the classifier's guess that nobody has confirmed, so the
+    # extracted text may still refine it.
+    category_suggested = models.BooleanField(default=False)
+    title = models.CharField(_("title"), max_length=200)
+    on_date = models.DateField(_("date"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    # Uploaded by the client through the portal (as opposed to by the firm).
+    from_client = models.BooleanField(_("from the client"), default=False)
+    # Read by the client portal: only these documents are shown to the client.
+    shared_with_client = models.BooleanField(_("shared with the client"), default=False)
+    current = models.ForeignKey(
+        "DocumentVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic lock for metadata edits (compare-and-swap in services).
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        indexes = [models.Index(fields=["matter", "category", "-updated_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DocumentVersion(models.Model):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    # Server-generated name on the "documents" storage; the uploaded name is never used.
+    file_name = models.CharField(max_length=255, unique=True)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.BigIntegerField(_("size"))
+    sha256 = models.CharField("SHA-256", max_length=64)
+    content_type = models.CharField(max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    text = models.TextField(blank=True)
+    text_status = models.CharField(
+        _("text"), max_length=10, choices=TextStatus.choices, default=TextStatus.PENDING
+    )
+    text_error = models.TextField(blank=True)
+    text_method = models.CharField(max_length=20, blank=True)  # "pdf", "ocr", "docx", ...
+
+    class Meta:
+        verbose_name = _("document version")
+        verbose_name_plural = _("document versions")
+        ordering = ["document", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="docversion_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} v{self.number}"

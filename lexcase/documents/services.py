@@ -1,0 +1,443 @@
+"""Writes for documents and versions. Each function is atomic; files are stored before the
+rows and removed again if the rows do not commit (DESIGN §5.3: no half-documents)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import date
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lexcase.audit.services import audit_record
+from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.documents import files
+from lexcase.documents.classify import suggest_category
+from lexcase.documents.models import Category, Document, DocumentVersion, TextStatus
+from lexcase.matters.models import Matter, Status
+
+logger = logging.getLogger(__name__)
+
+MAX_FILES_PER_UPLOAD = 50
+
+
+def _check_writable(*, actor: Any, matter: Matter, perm: str, check_perm: bool = True) -> None:
+    if check_perm and not actor.has_perm(perm, matter):
+        raise NotAllowed
+    if matter.status == Status.ARCHIVED:
+        raise ValidationError(
+            {NON_FIELD_ERRORS: [_("This matter is archived: its documents are read-only.")]}
+        )
+
+
+def _clean_meta(*, category: str, title: str, notes: str, allow_auto: bool) -> tuple[str, str, str]:
+    errors: dict[str, list[str]] = {}
+    category = (category or "").strip()
+    if category and category not in Category.values:
+        errors["category"] = [_("Choose a valid category.")]
+    elif not category and not allow_auto:
+        errors["category"] = [_("Choose a category.")]
+    title = (title or "").strip()
+    if len(title) > 200:
+        errors["title"] = [_("At most 200 characters.")]
+    notes = (notes or "").strip()
+    if len(notes) > 5000:
+        errors["notes"] = [_("At most 5000 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    return category, title, notes
+
+
+def _enqueue_extract(version_id: int) -> None:
+    from lexcase.documents.tasks import document_extract_text
+
+    document_extract_text.enqueue(version_id)
+
+
+def _after_commit_extract(version_id: int) -> None:
+    # robust: the upload is committed whatever happens to the queue; a version left
+    # "pending" is picked up again by `documents_extract --pending`.
+    transaction.on_commit(partial(_enqueue_extract, version_id), robust=True)
+
+
+def _touch_matter(matter: Matter) -> None:
+    Matter.objects.filter(pk=matter.pk).update(updated_at=timezone.now())
+
+
+def documents_upload(
+    *,
+    actor: Any,
+    matter: Matter,
+    uploads: Sequence[Any],
+    category: str = "",
+    title: str = "",
+    on_date: date | None = None,
+    notes: str = "",
+    from_client: bool = False,
+    shared_with_client: bool = False,
+) -> list[Document]:
+    """Store one or many files as new documents of `matter`, all or none.
+
+    An empty `category` means "suggest one from the file name" (refined by the text once
+    extracted). `from_client=True` is for the client portal, which checks the client's
+    own access before calling; staff uploads are checked here.
+    """
+    _check_writable(actor=actor, matter=matter, perm="documents.upload", check_perm=not from_client)
+    category, title, notes = _clean_meta(
+        category=category, title=title, notes=notes, allow_auto=True
+    )
+    uploads = [u for u in uploads if u is not None]
+    if not uploads:
+        raise ValidationError({"file": [_("Choose at least one file.")]})
+    if len(uploads) > MAX_FILES_PER_UPLOAD:
+        raise ValidationError(
+            {"file": [_("At most %(n)s files at once.") % {"n": MAX_FILES_PER_UPLOAD}]}
+        )
+    # Every file is checked before any is stored: one bad file refuses the whole upload.
+    content_types = [files.check_upload(u) for u in uploads]
+    stored: list[files.StoredFile] = []
+    try:
+        for upload, content_type in zip(uploads, content_types, strict=True):
+            stored.append(files.store(upload, content_type=content_type))
+        with transaction.atomic():
+            documents = [
+                _create_document(
+                    actor=actor,
+                    matter=matter,
+                    stored=s,
+                    category=category,
+                    title=title if len(stored) == 1 else "",
+                    on_date=on_date,
+                    notes=notes,
+                    from_client=from_client,
+                    shared_with_client=shared_with_client,
+                )
+                for s in stored
+            ]
+            _touch_matter(matter)
+    except BaseException:
+        for s in stored:
+            files.discard(s.name)
+        raise
+    return documents
+
+
+def _create_document(
+    *,
+    actor: Any,
+    matter: Matter,
+    stored: files.StoredFile,
+    category: str,
+    title: str,
+    on_date: date | None,
+    notes: str,
+    from_client: bool,
+    shared_with_client: bool,
+) -> Document:
+    suggested = not category
+    if suggested:
+        category = suggest_category(file_name=stored.original_name).category
+    document = Document.objects.create(
+        matter=matter,
+        category=category,
+        category_suggested=suggested,
+        title=title or files.title_from_name(stored.original_name),
+        on_date=on_date,
+        notes=notes,
+        from_client=from_client,
+        shared_with_client=shared_with_client,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    version = _create_version(actor=actor, document=document, stored=stored, number=1)
+    audit_record(
+        actor=actor,
+        action="document.upload",
+        obj=document,
+        matter_id=matter.pk,
+        data={"version": 1, "sha256": stored.sha256, "size": stored.size},
+    )
+    document.current = version
+    return document
+
+
+def _create_version(
+    *, actor: Any, document: Document, stored: files.StoredFile, number: int
+) -> DocumentVersion:
+    version = DocumentVersion.objects.create(
+        document=document,
+        number=number,
+        file_name=stored.name,
+        original_name=stored.original_name,
+        size=stored.size,
+        sha256=stored.sha256,
+        content_type=stored.content_type,
+        uploaded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    Document.objects.filter(pk=document.pk).update(current=version, updated_at=timezone.now())
+    _after_commit_extract(version.pk)
+    return version
+
+
+def document_version_add(*, actor: Any, document: Document, upload: Any) -> DocumentVersion:
+    """A new file for an existing document: it becomes version n+1 and the current one."""
+    matter = document.matter
+    _check_writable(actor=actor, matter=matter, perm="documents.upload")
+    if upload is None:
+        raise ValidationError({"file": [_("Choose a file.")]})
+    content_type = files.check_upload(upload)
+    stored = files.store(upload, content_type=content_type)
+    try:
+        with transaction.atomic():
+            # The UPDATE takes the document's row lock (the write lock on SQLite), so two
+            # concurrent new versions get consecutive numbers; the unique constraint backs it.
+            Document.objects.filter(pk=document.pk).update(version=F("version") + 1)
+            last = document.versions.aggregate(n=Max("number"))["n"] or 0
+            version = _create_version(
+                actor=actor, document=document, stored=stored, number=last + 1
+            )
+            audit_record(
+                actor=actor,
+                action="document.version_add",
+                obj=document,
+                matter_id=matter.pk,
+                data={"version": version.number, "sha256": stored.sha256, "size": stored.size},
+            )
+            _touch_matter(matter)
+    except BaseException:
+        files.discard(stored.name)
+        raise
+    document.refresh_from_db()
+    return version
+
+
+EDITABLE_FIELDS = ("title", "category", "on_date", "notes", "shared_with_client")
+
+
+@transaction.atomic
+def document_update(
+    *,
+    actor: Any,
+    document: Document,
+    version: int,
+    title: str,
+    category: str,
+    on_date: date | None,
+    notes: str,
+    shared_with_client: bool,
+) -> Document:
+    _check_writable(actor=actor, matter=document.matter, perm="documents.change")
+    category, title, notes = _clean_meta(
+        category=category, title=title, notes=notes, allow_auto=False
+    )
+    if not title:
+        raise ValidationError({"title": [_("A document needs a title.")]})
+    changed = Document.objects.filter(pk=document.pk, version=version).update(
+        title=title,
+        category=category,
+        category_suggested=False,
+        on_date=on_date,
+        notes=notes,
+        shared_with_client=shared_with_client,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    if not changed:
+        audit_record(
+            actor=actor,
+            action="document.update_conflict",
+            obj=document,
+            matter_id=document.matter_id,
+        )
+        raise StaleEdit
+    document.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="document.update",
+        obj=document,
+        matter_id=document.matter_id,
+        data={"category": category, "shared_with_client": shared_with_client},
+    )
+    search_index(document=document)
+    return document
+
+
+def document_delete(*, actor: Any, document: Document) -> None:
+    """Remove a document and all its versions; the files go once the rows are gone."""
+    _check_writable(actor=actor, matter=document.matter, perm="documents.delete")
+    names = list(document.versions.values_list("file_name", flat=True))
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="document.delete",
+            obj=document,
+            matter_id=document.matter_id,
+            data={"title": document.title, "files": len(names)},
+        )
+        search_unindex(document_id=document.pk)
+        Document.objects.filter(pk=document.pk).update(current=None)
+        document.delete()
+        for name in names:
+            transaction.on_commit(partial(files.discard, name), robust=True)
+
+
+def document_download_record(*, actor: Any, version: DocumentVersion, via: str) -> None:
+    audit_record(
+        actor=actor,
+        action="document.download",
+        obj=version.document,
+        matter_id=version.document.matter_id,
+        data={"version": version.number, "sha256": version.sha256, "via": via},
+    )
+
+
+# -- Text extraction and the search index --------------------------------------------------
+
+
+def version_extract_text(*, version_id: int) -> str:
+    """Extract the text of one version (run by the task worker). A failure is stored with
+    its reason on the version and never touches the upload itself."""
+    from lexcase.documents.extract import ExtractionError, extract_text
+
+    version = DocumentVersion.objects.select_related("document").filter(pk=version_id).first()
+    if version is None:
+        return "missing"  # deleted before the worker got to it
+    try:
+        with files.documents_storage().open(version.file_name, "rb") as handle:
+            result = extract_text(handle, version.content_type)
+    except ExtractionError as exc:
+        status, text, error, method = TextStatus.FAILED, "", str(exc), ""
+    except Exception as exc:
+        logger.exception("text extraction failed for version %s", version_id)
+        status, text, error, method = TextStatus.FAILED, "", f"{type(exc).__name__}: {exc}", ""
+    else:
+        status, text, error, method = TextStatus.DONE, result.text, "", result.method
+    with transaction.atomic():
+        DocumentVersion.objects.filter(pk=version.pk).update(
+            text=text, text_status=status, text_error=error[:2000], text_method=method
+        )
+        document = Document.objects.select_related("current").get(pk=version.document_id)
+        if document.category_suggested and text:
+            suggestion = suggest_category(file_name=version.original_name, text=text)
+            if suggestion.category != document.category:
+                Document.objects.filter(pk=document.pk, category_suggested=True).update(
+                    category=suggestion.category
+                )
+                document.category = suggestion.category
+        if document.current_id == version.pk:
+            document.current.text = text
+            search_index(document=document)
+    return str(status)
+
+
+def versions_pending() -> list[int]:
+    return list(
+        DocumentVersion.objects.filter(text_status=TextStatus.PENDING).values_list("pk", flat=True)
+    )
+
+
+def search_index(*, document: Document) -> None:
+    """Hand the document's current text to the search module (when it is installed)."""
+    try:
+        from lexcase.search.services import search_entry_upsert
+    except ImportError:
+        return
+    current = document.current
+    search_entry_upsert(
+        kind="document",
+        object_id=document.pk,
+        matter_id=document.matter_id,
+        title=document.title,
+        text=current.text if current is not None else "",
+        category=document.category,
+        on_date=document.on_date,
+    )
+
+
+def search_unindex(*, document_id: int) -> None:
+    try:
+        from lexcase.search.services import search_entry_delete
+    except ImportError:
+        return
+    search_entry_delete(kind="document", object_id=document_id)
+
+
+# -- Orphaned files ------------------------------------------------------------------------
+
+
+def orphan_files(*, grace_hours: float) -> list[str]:
+    """Stored files that no version row names and that are older than the grace period
+    (a younger file may belong to an upload whose transaction has not committed yet)."""
+    from datetime import timedelta
+
+    storage = files.documents_storage()
+    cutoff = timezone.now() - timedelta(hours=grace_hours)
+    names = files.stored_names()
+    known: set[str] = set()
+    for start in range(0, len(names), 500):
+        batch = names[start : start + 500]
+        known.update(
+            DocumentVersion.objects.filter(file_name__in=batch).values_list("file_name", flat=True)
+        )
+    orphans = []
+    for name in names:
+        if name in known:
+            continue
+        try:
+            modified = storage.get_modified_time(name)
+        except (FileNotFoundError, NotImplementedError):
+            continue
+        if timezone.is_naive(modified):
+            modified = timezone.make_aware(modified)
+        if modified <= cutoff:
+            orphans.append(name)
+    return sorted(orphans)
+
+
+def orphan_files_delete(*, names: Sequence[str]) -> int:
+    storage = files.documents_storage()
+    deleted = 0
+    for name in names:
+        # Checked again just before deleting: an upload may have committed meanwhile.
+        if DocumentVersion.objects.filter(file_name=name).exists():
+            continue
+        storage.delete(name)
+        deleted += 1
+    if deleted:
+        audit_record(actor=None, action="document.orphans_delete", data={"files": deleted})
+    return deleted
+
+
+def documents_search_reindex() -> int:
+    """Rebuild every document's search entry (a hook of `search_reindex_all`)."""
+    written = 0
+    documents = Document.objects.filter(current__isnull=False).select_related("current")
+    for document in documents.iterator(chunk_size=500):
+        search_index(document=document)
+        written += 1
+    return written
+
+
+def versions_verify() -> dict[str, list[int]]:
+    """Recompute every stored file's SHA-256 against its version row: proof that nothing
+    was altered or lost in storage. Returns version ids by problem."""
+    storage = files.documents_storage()
+    report: dict[str, list[int]] = {"missing": [], "altered": [], "ok": []}
+    for pk, name, digest in DocumentVersion.objects.values_list(
+        "pk", "file_name", "sha256"
+    ).iterator(chunk_size=500):
+        hasher = files._new_hasher()
+        try:
+            with storage.open(name, "rb") as handle:
+                for chunk in iter(lambda h=handle: h.read(files.CHUNK), b""):
+                    hasher.update(chunk)
+        except FileNotFoundError:
+            report["missing"].append(pk)
+            continue
+        report["ok" if hasher.hexdigest() == digest else "altered"].append(pk)
+    return report

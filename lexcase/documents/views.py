@@ -1,0 +1,202 @@
+"""Document pages and downloads. Thin: reads through selectors, writes through services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from lexcase.core.actions import flash_errors, matter_action
+from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.documents import files, selectors, services
+from lexcase.documents.classify import suggest_category
+from lexcase.documents.forms import EditForm, UploadForm, VersionForm
+from lexcase.documents.models import Document, DocumentVersion
+from lexcase.matters.models import Matter, Status
+from lexcase.matters.selectors import matter_get
+
+
+def matter_section(request: HttpRequest, matter: Matter) -> dict[str, Any] | None:
+    """The documents card on the matter page (the gate has already admitted the user)."""
+    return {
+        "template": "documents/_matter_section.html",
+        "groups": selectors.matter_documents_by_category(matter=matter),
+        "form": UploadForm(),
+        "can_upload": request.user.has_perm("documents.upload", matter),
+        "archived": matter.status == Status.ARCHIVED,
+        "max_mb": files.max_upload_bytes() // (1024 * 1024),
+    }
+
+
+def version_response(version: DocumentVersion, *, inline: bool) -> FileResponse:
+    """Stream a stored version: attachment unless asked inline for a PDF or an image; the
+    content type is the sniffed one, never guessed from the name."""
+    handle = files.documents_storage().open(version.file_name, "rb")
+    show_inline = inline and version.content_type in files.INLINE_TYPES
+    content_type = version.content_type
+    if content_type == files.TEXT:
+        content_type = "text/plain; charset=utf-8"
+    response = FileResponse(
+        handle,
+        as_attachment=not show_inline,
+        filename=version.original_name,
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(matter: Matter, data: dict[str, Any]) -> list[str]:
+        documents = services.documents_upload(
+            actor=request.user,
+            matter=matter,
+            uploads=data["files"],
+            category=data["category"],
+            title=data["title"],
+            on_date=data["on_date"],
+            notes=data["notes"],
+        )
+        return [
+            _("“%(title)s” filed under %(category)s (suggested; change it if it is wrong).")
+            % {"title": d.title, "category": d.get_category_display()}
+            for d in documents
+            if d.category_suggested
+        ]
+
+    form = UploadForm(request.POST, request.FILES)
+    return matter_action(request, pk, "documents.upload", run, form)
+
+
+@login_required
+@require_GET
+def document_suggest(request: HttpRequest, pk: int) -> JsonResponse:
+    """The category the upload form preselects for a chosen file (by its name)."""
+    matter_get(user=request.user, pk=pk)
+    suggestion = suggest_category(file_name=request.GET.get("name", "")[:255])
+    return JsonResponse({"category": suggestion.category, "reasons": list(suggestion.reasons)})
+
+
+@login_required
+@require_GET
+def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = selectors.document_get(user=request.user, pk=document_id)
+    matter = document.matter
+    return render(
+        request,
+        "documents/detail.html",
+        _detail_context(request, document, matter),
+    )
+
+
+def _detail_context(
+    request: HttpRequest, document: Document, matter: Matter, **forms: Any
+) -> dict[str, Any]:
+    archived = matter.status == Status.ARCHIVED
+    initial = {
+        "title": document.title,
+        "category": document.category,
+        "on_date": document.on_date,
+        "notes": document.notes,
+        "shared_with_client": document.shared_with_client,
+        "version": document.version,
+    }
+    return {
+        "document": document,
+        "matter": matter,
+        "versions": selectors.document_versions(document=document),
+        "archived": archived,
+        "can_change": not archived and request.user.has_perm("documents.change", matter),
+        "can_delete": not archived and request.user.has_perm("documents.delete", matter),
+        "edit_form": forms.get("edit_form") or EditForm(initial=initial),
+        "version_form": forms.get("version_form") or VersionForm(),
+    }
+
+
+def _document_action(request: HttpRequest, document_id: int, perm: str, run: Any) -> HttpResponse:
+    document = selectors.document_get(user=request.user, pk=document_id)
+    if not request.user.has_perm(perm, document.matter):
+        raise PermissionDenied
+    try:
+        target = run(document)
+    except NotAllowed:
+        raise PermissionDenied from None
+    except StaleEdit:
+        messages.error(
+            request,
+            _("Someone else changed this document meanwhile; reload it and apply your change."),
+        )
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+    else:
+        messages.success(request, _("Saved."))
+        if target is not None:
+            return target
+    return redirect("documents:detail", document_id=document.pk)
+
+
+@login_required
+@require_POST
+def document_version_add(request: HttpRequest, document_id: int) -> HttpResponse:
+    form = VersionForm(request.POST, request.FILES)
+
+    def run(document: Document) -> None:
+        if not form.is_valid():
+            flash_errors(request, form)
+            raise ValidationError([])
+        services.document_version_add(
+            actor=request.user, document=document, upload=form.cleaned_data["file"]
+        )
+
+    return _document_action(request, document_id, "documents.upload", run)
+
+
+@login_required
+@require_POST
+def document_edit(request: HttpRequest, document_id: int) -> HttpResponse:
+    form = EditForm(request.POST)
+
+    def run(document: Document) -> None:
+        if not form.is_valid():
+            flash_errors(request, form)
+            raise ValidationError([])
+        services.document_update(actor=request.user, document=document, **form.cleaned_data)
+
+    return _document_action(request, document_id, "documents.change", run)
+
+
+@login_required
+@require_POST
+def document_delete(request: HttpRequest, document_id: int) -> HttpResponse:
+    def run(document: Document) -> HttpResponse:
+        services.document_delete(actor=request.user, document=document)
+        return redirect("matters:detail", pk=document.matter_id)
+
+    return _document_action(request, document_id, "documents.delete", run)
+
+
+@login_required
+@require_GET
+def document_download(request: HttpRequest, document_id: int) -> FileResponse:
+    document = selectors.document_get(user=request.user, pk=document_id)
+    version = document.current
+    services.document_download_record(actor=request.user, version=version, via="web")
+    return version_response(version, inline=request.GET.get("inline") == "1")
+
+
+@login_required
+@require_GET
+def version_download(request: HttpRequest, version_id: int) -> FileResponse:
+    version = selectors.version_get(user=request.user, pk=version_id)
+    services.document_download_record(actor=request.user, version=version, via="web")
+    return version_response(version, inline=request.GET.get("inline") == "1")

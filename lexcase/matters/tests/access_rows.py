@@ -1,0 +1,94 @@
+"""Access-table rows for closing and the archive room (see lexcase/core/tests/access.py).
+
+The rows for matters:close and matters:archive stay in core's test_access_table.py."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from conftest import Firm
+from lexcase.core.tests.access import LOGIN, E, Route
+
+KEEPERS = E(LOGIN, LOGIN, 403, 403, 403, 403, 200, 200)  # partners and admins; walled is a partner
+# The archive keeper acts on a visible matter; the lead and the assistant see it but may not.
+KEEPER_WRITE = E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 302)
+API_CLOSER = E(401, 401, 404, 404, 403, 200, 404, 200)
+
+
+def set_status(f: Firm, status: str) -> int:
+    from lexcase.matters.models import Matter
+
+    Matter.objects.filter(pk=f.matter.pk).update(status=status)
+    return f.matter.pk
+
+
+def archived(f: Firm) -> int:
+    from lexcase.matters.models import ArchiveRecord, RetentionClass
+
+    set_status(f, "archived")
+    ArchiveRecord.objects.create(
+        matter=f.matter,
+        number="2026-民-长期-0001",
+        year=2026,
+        type_code="民",
+        retention=RetentionClass.objects.get(code="long"),
+        room="A",
+        shelf="3",
+        box="12",
+        archived_on=date(2026, 11, 30),
+    )
+    return f.matter.pk
+
+
+def open_loan(f: Firm) -> str:
+    from lexcase.matters.models import PaperLoan
+
+    pk = archived(f)
+    loan = PaperLoan.objects.create(
+        record=f.matter.archive, borrower=f.lead, due_on=date(2026, 12, 14), purpose="再审"
+    )
+    return f"/matters/{pk}/archive/loans/{loan.pk}/return/"
+
+
+def checklist_codes() -> list[str]:
+    from lexcase.matters.models import ClosingChecklistItem
+
+    return list(ClosingChecklistItem.objects.values_list("code", flat=True))
+
+
+TABLE: dict[str, Route] = {
+    "matters:archive_room": Route("GET", lambda f: "/matters/archive-room/", KEEPERS),
+    "matters:archive_settings": Route(
+        "GET", lambda f: "/matters/archive-room/settings/", E(LOGIN, LOGIN, *[403] * 5, 200)
+    ),
+    "matters:loan_lend": Route(
+        "POST",
+        lambda f: f"/matters/{archived(f)}/archive/loans/",
+        KEEPER_WRITE,
+        body=lambda f: {
+            "borrower": "lead",
+            "due_on": (date.today() + timedelta(days=30)).isoformat(),
+            "purpose": "再审申请",
+        },
+    ),
+    "matters:loan_return": Route("POST", open_loan, KEEPER_WRITE),
+    "api:close_matter": Route(
+        "POST",
+        lambda f: f"/api/v1/matters/{set_status(f, 'open')}/close",
+        API_CLOSER,
+        body=lambda f: {"outcome": "settled", "checklist": checklist_codes()},
+        json=True,
+    ),
+    "api:archive_matter": Route(
+        "POST",
+        lambda f: f"/api/v1/matters/{set_status(f, 'closed')}/archive",
+        API_CLOSER,
+        body=lambda f: {"room": "A", "shelf": "3", "box": "12"},
+        json=True,
+    ),
+}
+
+API_OPERATIONS = {
+    ("post", "/api/v1/matters/{matter_id}/close"): "api:close_matter",
+    ("post", "/api/v1/matters/{matter_id}/archive"): "api:archive_matter",
+}

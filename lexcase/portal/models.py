@@ -1,0 +1,50 @@
+"""Client contacts who sign in to the portal, and their one-time invitations."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ClientContact(models.Model):
+    """A person at a client party with a portal login. They see only the matters on which
+    that party is the client; the user's role is always `client`."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="client_contact"
+    )
+    party = models.ForeignKey(
+        "parties.Party",
+        verbose_name=_("client"),
+        on_delete=models.PROTECT,
+        related_name="client_contacts",
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invited_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["party_id", "id"]
+
+    def __str__(self) -> str:
+        return self.user.display_name
+
+
+class PortalInvitation(models.Model):
+    """A one-time sign-up link. Only the SHA-256 of the secret is stored; the link works
+    once and only until it expires; a new invitation retires the older ones."""
+
+    contact = models.ForeignKey(ClientContact, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

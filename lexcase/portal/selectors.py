@@ -1,0 +1,279 @@
+"""The portal's gate: what a client contact may read.
+
+A client contact sees a matter only when their party is a *client* on it (an opposing or
+third-party role admits nothing), and never a matter still in intake (not yet accepted).
+Within such a matter they see only what the firm chose to show: the parties, status and
+stage, deadlines and hearings marked client-visible, documents shared with the client and
+the portal message thread. Staff selectors (`lexcase.matters.selectors`) admit no client
+user at all, so nothing here can widen what staff pages show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from lexcase.accounts.models import Role
+from lexcase.matters.models import Matter, MatterParty, PartyRole, Status
+from lexcase.matters.selectors import matters_visible_to
+from lexcase.parties.models import Party
+from lexcase.portal.models import ClientContact
+
+PORTAL_STATUSES = (Status.OPEN, Status.CLOSED, Status.ARCHIVED)
+# Roles a client may read on their own matter: their own side, the other side and third
+# parties are all named in the pleadings; counsel and "related" rows are the firm's notes.
+VISIBLE_PARTY_ROLES = (PartyRole.CLIENT, PartyRole.OPPOSING, PartyRole.THIRD_PARTY)
+
+
+def contact_for(user: Any) -> ClientContact | None:
+    """The contact behind a signed-in portal user, or None for anyone else."""
+    if not (user and user.is_authenticated and user.is_active and user.role == Role.CLIENT):
+        return None
+    cached = getattr(user, "_portal_contact", False)
+    if cached is not False:
+        return cached
+    contact = (
+        ClientContact.objects.select_related("party", "user")
+        .filter(user=user, accepted_at__isnull=False)
+        .first()
+    )
+    user._portal_contact = contact
+    return contact
+
+
+def portal_matters(*, contact: ClientContact) -> QuerySet[Matter]:
+    is_client = Exists(
+        MatterParty.objects.filter(
+            matter=OuterRef("pk"), party_id=contact.party_id, role=PartyRole.CLIENT
+        )
+    )
+    return Matter.objects.filter(is_client, status__in=PORTAL_STATUSES).order_by(
+        "-updated_at", "-id"
+    )
+
+
+def portal_matter_get(*, contact: ClientContact, pk: Any) -> Matter:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    matter = portal_matters(contact=contact).filter(pk=pk).first()
+    if matter is None:
+        raise Http404
+    return matter
+
+
+def portal_matter_parties(*, matter: Matter) -> QuerySet[MatterParty]:
+    return (
+        matter.matter_parties.filter(role__in=VISIBLE_PARTY_ROLES)
+        .select_related("party")
+        .order_by("role", "id")
+    )
+
+
+def portal_deadlines(*, matter: Matter) -> QuerySet[Any]:
+    from lexcase.calendar.models import Deadline
+
+    return Deadline.objects.filter(
+        matter=matter,
+        client_visible=True,
+        status=Deadline.Status.OPEN,
+        due_date__gte=timezone.localdate(),
+    ).order_by("due_date", "due_time", "id")
+
+
+def portal_hearings(*, matter: Matter) -> QuerySet[Any]:
+    from lexcase.calendar.models import Hearing
+
+    return Hearing.objects.filter(
+        matter=matter, client_visible=True, starts_at__gte=timezone.now()
+    ).order_by("starts_at", "id")
+
+
+@dataclass(frozen=True)
+class MatterSummary:
+    matter: Matter
+    next_hearing: Any
+    next_deadline: Any
+
+
+def portal_matter_summaries(*, contact: ClientContact) -> list[MatterSummary]:
+    rows = []
+    for matter in portal_matters(contact=contact):
+        rows.append(
+            MatterSummary(
+                matter=matter,
+                next_hearing=portal_hearings(matter=matter).first(),
+                next_deadline=portal_deadlines(matter=matter).first(),
+            )
+        )
+    return rows
+
+
+def _documents_app() -> Any:
+    """The documents app's models, or None while that app has no Document yet."""
+    try:
+        from lexcase.documents import models as documents_models
+    except ImportError:
+        return None
+    return documents_models if hasattr(documents_models, "Document") else None
+
+
+def portal_documents(*, matter: Matter) -> QuerySet[Any] | list[Any]:
+    """Documents the firm shared with the client, plus what the client uploaded."""
+    app = _documents_app()
+    if app is None:
+        return []
+    return (
+        app.Document.objects.filter(matter=matter, shared_with_client=True)
+        .select_related("current")
+        .order_by("-id")
+    )
+
+
+def portal_uploads(*, contact: ClientContact, matter: Matter) -> QuerySet[Any] | list[Any]:
+    """What this contact uploaded to the matter (their own files, listed back to them)."""
+    app = _documents_app()
+    if app is None:
+        return []
+    return (
+        app.Document.objects.filter(matter=matter, from_client=True, created_by=contact.user)
+        .select_related("current")
+        .order_by("-id")
+    )
+
+
+def portal_document_get(*, contact: ClientContact, pk: Any) -> Any:
+    app = _documents_app()
+    if app is None:
+        raise Http404
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    mine = Q(from_client=True, created_by=contact.user)
+    document = (
+        app.Document.objects.filter(
+            Q(shared_with_client=True) | mine, pk=pk, matter__in=portal_matters(contact=contact)
+        )
+        .select_related("matter", "current")
+        .first()
+    )
+    if document is None or document.current_id is None:
+        raise Http404
+    return document
+
+
+def portal_messages(*, matter: Matter) -> QuerySet[Any]:
+    """The matter's portal thread: the client's messages and the firm's portal replies."""
+    from lexcase.comms.models import Channel, Communication
+
+    return (
+        Communication.objects.filter(matter=matter, channel=Channel.PORTAL)
+        .select_related("created_by")
+        .order_by("occurred_at", "id")
+    )
+
+
+def portal_reports(*, matter: Matter) -> QuerySet[Any]:
+    """Progress reports the firm has sent (a draft never reaches the client)."""
+    from lexcase.comms.models import ProgressReport
+
+    return ProgressReport.objects.filter(matter=matter, sent_at__isnull=False).order_by(
+        "-sent_at", "-id"
+    )
+
+
+# -- Staff side ---------------------------------------------------------------------------
+
+
+def invitable_parties(*, user: Any) -> QuerySet[Party]:
+    """Parties a staff user may invite contacts for: a client on a matter they can see and
+    work on (team members; administrators on any matter they can see)."""
+    visible = matters_visible_to(user)
+    if user.role != Role.ADMIN:
+        visible = visible.filter(members__user=user)
+    return Party.objects.filter(
+        Exists(
+            MatterParty.objects.filter(
+                party=OuterRef("pk"), role=PartyRole.CLIENT, matter__in=visible
+            )
+        )
+    ).order_by("name", "id")
+
+
+def contacts_visible_to(*, user: Any) -> QuerySet[ClientContact]:
+    visible = matters_visible_to(user)
+    on_visible = Exists(
+        MatterParty.objects.filter(
+            party=OuterRef("party_id"), role=PartyRole.CLIENT, matter__in=visible
+        )
+    )
+    return (
+        ClientContact.objects.filter(on_visible)
+        .select_related("user", "party", "invited_by")
+        .order_by("party__name", "user__name", "id")
+    )
+
+
+def contact_get(*, user: Any, pk: Any) -> ClientContact:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    contact = contacts_visible_to(user=user).filter(pk=pk).first()
+    if contact is None:
+        raise Http404
+    return contact
+
+
+def matter_contacts(*, matter: Matter) -> QuerySet[ClientContact]:
+    """Portal contacts of the matter's clients (for the staff matter page)."""
+    return (
+        ClientContact.objects.filter(
+            Q(party__matter_links__matter=matter) & Q(party__matter_links__role=PartyRole.CLIENT)
+        )
+        .select_related("user", "party")
+        .distinct()
+    )
+
+
+def portal_report_get(*, contact: ClientContact, pk: Any) -> Any:
+    from lexcase.comms.models import ProgressReport
+
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    report = (
+        ProgressReport.objects.filter(
+            pk=pk, sent_at__isnull=False, matter__in=portal_matters(contact=contact)
+        )
+        .select_related("matter")
+        .first()
+    )
+    if report is None:
+        raise Http404
+    return report
+
+
+def hearing_get(*, user: Any, pk: Any) -> Any:
+    """A hearing on a matter the staff user can see; 404 otherwise."""
+    from lexcase.calendar.models import Hearing
+
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    hearing = (
+        Hearing.objects.filter(pk=pk, matter__in=matters_visible_to(user))
+        .select_related("matter")
+        .first()
+    )
+    if hearing is None:
+        raise Http404
+    return hearing

@@ -1,0 +1,353 @@
+"""Writes for the client portal: invitations, accepting them, messages and uploads."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lexcase.accounts.models import Role, User
+from lexcase.audit.services import audit_record
+from lexcase.core.exceptions import NotAllowed
+from lexcase.matters.models import Matter, MatterMember
+from lexcase.parties.models import Party
+from lexcase.portal.models import ClientContact, PortalInvitation
+from lexcase.portal.selectors import invitable_parties
+
+log = logging.getLogger(__name__)
+
+INVITATION_TTL = timedelta(days=7)
+MESSAGE_MAX = 5000
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _invitation_issue(*, actor: User, contact: ClientContact) -> str:
+    """A fresh one-time secret for `contact`; earlier unused links stop working."""
+    now = timezone.now()
+    PortalInvitation.objects.filter(contact=contact, used_at__isnull=True).update(used_at=now)
+    raw = secrets.token_urlsafe(32)
+    PortalInvitation.objects.create(
+        contact=contact,
+        token_hash=hash_token(raw),
+        created_by=actor,
+        expires_at=now + INVITATION_TTL,
+    )
+    return raw
+
+
+def _invitation_mail(*, contact: ClientContact, link: str) -> bool:
+    firm = _("LexCase")
+    body = _(
+        "Hello %(name)s,\n\n"
+        "your law firm has opened a client portal account for you (%(party)s).\n"
+        "Open this link within 7 days to choose your password; it works once:\n\n"
+        "%(link)s\n\n"
+        "Your user name is: %(username)s\n"
+    ) % {
+        "name": contact.user.display_name,
+        "party": contact.party.name,
+        "link": link,
+        "username": contact.user.username,
+    }
+    try:
+        send_mail(
+            _("Your %(firm)s client portal invitation") % {"firm": firm},
+            body,
+            None,
+            [contact.user.email],
+        )
+    except OSError:
+        # The invitation stands; staff can send it again once mail works.
+        log.exception("portal invitation e-mail to contact %s failed", contact.pk)
+        return False
+    return True
+
+
+@transaction.atomic
+def client_contact_invite(
+    *, actor: User, party: Party, name: str, email: str, link_for: Any
+) -> tuple[ClientContact, bool]:
+    """Create a portal login for a person at a client party and e-mail them a one-time link.
+    `link_for(raw_token)` builds the absolute link (the service knows no host name).
+    Returns the contact and whether the e-mail went out."""
+    if not invitable_parties(user=actor).filter(pk=party.pk).exists():
+        raise NotAllowed
+    name = name.strip()
+    email = email.strip().lower()
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = [_("This field is required.")]
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = [_("Enter a valid e-mail address.")]
+    else:
+        if User.objects.filter(username__iexact=email).exists():
+            errors["email"] = [_("A user with this e-mail address already exists.")]
+    if errors:
+        raise ValidationError(errors)
+    user = User(username=email, email=email, name=name, role=Role.CLIENT, is_active=True)
+    # No password until the contact accepts the invitation and chooses one.
+    user.set_unusable_password()
+    user.save()
+    contact = ClientContact.objects.create(user=user, party=party, invited_by=actor)
+    raw = _invitation_issue(actor=actor, contact=contact)
+    audit_record(actor=actor, action="portal.contact_invite", obj=contact, data={"party": party.pk})
+    sent = _invitation_mail(contact=contact, link=link_for(raw))
+    return contact, sent
+
+
+@transaction.atomic
+def client_contact_reinvite(*, actor: User, contact: ClientContact, link_for: Any) -> bool:
+    if not invitable_parties(user=actor).filter(pk=contact.party_id).exists():
+        raise NotAllowed
+    raw = _invitation_issue(actor=actor, contact=contact)
+    audit_record(actor=actor, action="portal.contact_reinvite", obj=contact)
+    return _invitation_mail(contact=contact, link=link_for(raw))
+
+
+def invitation_lookup(*, raw_token: str) -> PortalInvitation | None:
+    """The invitation if the link is still good: known, unused, unexpired."""
+    if not raw_token or len(raw_token) > 100:
+        return None
+    return (
+        PortalInvitation.objects.select_related("contact__user", "contact__party")
+        .filter(
+            token_hash=hash_token(raw_token),
+            used_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            # A contact the firm has switched off cannot come back through an old link.
+            contact__user__is_active=True,
+        )
+        .first()
+    )
+
+
+@transaction.atomic
+def invitation_accept(*, raw_token: str, password: str, password2: str) -> User:
+    invitation = invitation_lookup(raw_token=raw_token)
+    if invitation is None:
+        raise ValidationError({"__all__": [_("This invitation link is invalid or has expired.")]})
+    user = invitation.contact.user
+    if password != password2:
+        raise ValidationError({"password2": [_("The two passwords do not match.")]})
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": list(exc.messages)}) from None
+    now = timezone.now()
+    # The guarded update makes the link single-use even when two tabs submit at once.
+    claimed = PortalInvitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(
+        used_at=now
+    )
+    if claimed != 1:
+        raise ValidationError({"__all__": [_("This invitation link is invalid or has expired.")]})
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    # A later link (a forgotten password) keeps the date the contact first joined.
+    ClientContact.objects.filter(pk=invitation.contact_id, accepted_at__isnull=True).update(
+        accepted_at=now
+    )
+    audit_record(actor=user, action="portal.invitation_accept", obj=invitation.contact)
+    return user
+
+
+def _notify_team(*, matter: Matter, kind: str, text: str, key: str) -> None:
+    from lexcase.comms.services import notification_send
+
+    members = MatterMember.objects.filter(matter=matter, user__is_active=True).select_related(
+        "user"
+    )
+    for member in members:
+        notification_send(
+            user=member.user,
+            kind=kind,
+            text=text,
+            key=key,
+            url=f"/matters/{matter.pk}/",
+            matter=matter,
+        )
+
+
+@transaction.atomic
+def portal_message_send(*, contact: ClientContact, matter: Matter, text: str) -> Any:
+    """A client's message to the team: it is a portal communication on the matter's log
+    (inbound), and every member of the matter's team is notified once."""
+    from lexcase.comms.services import communication_create
+
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": [_("Write a message first.")]})
+    if len(text) > MESSAGE_MAX:
+        raise ValidationError(
+            {"text": [_("Keep a message under %(n)d characters.") % {"n": MESSAGE_MAX}]}
+        )
+    communication = communication_create(
+        actor=contact.user,
+        matter=matter,
+        channel="portal",
+        direction="inbound",
+        summary=text,
+        participants=[contact.user.display_name],
+    )
+    audit_record(
+        actor=contact.user, action="portal.message_send", obj=communication, matter_id=matter.pk
+    )
+    _notify_team(
+        matter=matter,
+        kind="portal_message",
+        text=_("%(name)s (%(party)s) wrote on %(matter)s: %(text)s")
+        % {
+            "name": contact.user.display_name,
+            "party": contact.party.name,
+            "matter": matter.number,
+            "text": text[:200],
+        },
+        key=f"portal-message:{communication.pk}",
+    )
+    return communication
+
+
+@transaction.atomic
+def client_contact_set_active(*, actor: User, contact: ClientContact, active: bool) -> None:
+    """Switch a contact's portal login off (or back on); their sessions end at once."""
+    if not invitable_parties(user=actor).filter(pk=contact.party_id).exists():
+        raise NotAllowed
+    user = contact.user
+    if user.is_active == active:
+        return
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    if not active:
+        PortalInvitation.objects.filter(contact=contact, used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
+    audit_record(
+        actor=actor,
+        action="portal.contact_activate" if active else "portal.contact_deactivate",
+        obj=contact,
+    )
+
+
+# -- Documents: through the documents app's own services when it offers them -------------
+
+
+def _documents_services() -> Any:
+    try:
+        from lexcase.documents import services as documents_services
+    except ImportError:
+        return None
+    return documents_services
+
+
+def uploads_available() -> bool:
+    module = _documents_services()
+    return module is not None and hasattr(module, "documents_upload")
+
+
+def portal_upload(*, contact: ClientContact, matter: Matter, upload: Any, title: str = "") -> Any:
+    """A client's file goes into the matter's "from client" folder, through the same upload
+    service (type sniffing, size limit, hashing, extraction) as a lawyer's."""
+    module = _documents_services()
+    if module is None or not hasattr(module, "documents_upload"):
+        raise ValidationError({"file": [_("Uploads are not available yet.")]})
+    # The caller has put `matter` through the portal gate; the documents service then skips
+    # its staff permission check for a from-client upload.
+    (document,) = module.documents_upload(
+        actor=contact.user,
+        matter=matter,
+        uploads=[upload],
+        title=title.strip(),
+        from_client=True,
+        shared_with_client=False,
+    )
+    audit_record(actor=contact.user, action="portal.upload", obj=document, matter_id=matter.pk)
+    _notify_team(
+        matter=matter,
+        kind="portal_message",
+        text=_("%(name)s (%(party)s) uploaded “%(title)s” to %(matter)s.")
+        % {
+            "name": contact.user.display_name,
+            "party": contact.party.name,
+            "title": document.title,
+            "matter": matter.number,
+        },
+        key=f"portal-upload:{document.pk}",
+    )
+    return document
+
+
+@transaction.atomic
+def client_visibility_set(*, actor: User, obj: Any, visible: bool) -> None:
+    """Show a deadline or hearing to the client in the portal, or hide it again. The caller
+    has put the row's matter through the gate and checked `matters.change_matter`."""
+    if not actor.has_perm("matters.change_matter", obj.matter):
+        raise NotAllowed
+    if obj.client_visible == visible:
+        return
+    type(obj).objects.filter(pk=obj.pk).update(client_visible=visible)
+    obj.client_visible = visible
+    audit_record(
+        actor=actor,
+        action="portal.share" if visible else "portal.unshare",
+        obj=obj,
+        matter_id=obj.matter_id,
+    )
+
+
+@transaction.atomic
+def portal_reply_send(*, actor: User, matter: Matter, text: str, portal_url: str) -> Any:
+    """The team's answer in the portal thread: an outbound portal communication on the log,
+    and an e-mail to each active contact of the matter's clients saying that there is a
+    message (never the message itself: it is read behind the portal's sign-in)."""
+    from lexcase.comms.services import communication_create
+    from lexcase.portal.selectors import matter_contacts
+
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": [_("Write a message first.")]})
+    if len(text) > MESSAGE_MAX:
+        raise ValidationError(
+            {"text": [_("Keep a message under %(n)d characters.") % {"n": MESSAGE_MAX}]}
+        )
+    communication = communication_create(
+        actor=actor, matter=matter, channel="portal", direction="outbound", summary=text
+    )
+    recipients = [
+        c.user.email
+        for c in matter_contacts(matter=matter)
+        if c.user.is_active and c.accepted_at and c.user.email
+    ]
+
+    def mail_contacts() -> None:
+        for address in recipients:
+            try:
+                send_mail(
+                    _("New message from your legal team"),
+                    _(
+                        "Your legal team has written to you about matter %(number)s.\n"
+                        "Sign in to the client portal to read it:\n\n%(url)s\n"
+                    )
+                    % {"number": matter.number, "url": portal_url},
+                    None,
+                    [address],
+                )
+            except OSError:
+                log.exception("portal reply e-mail for matter %s failed", matter.pk)
+
+    # Only once the message is really on the record.
+    transaction.on_commit(mail_contacts)
+    return communication

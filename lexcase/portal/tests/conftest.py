@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+import pytest
+
+from lexcase.portal.tests.factories import PortalWorld, build_world
+
+
+@pytest.fixture(autouse=True)
+def _documents_in_tmp(settings, tmp_path):
+    storages = dict(settings.STORAGES)
+    storages["documents"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": tmp_path / "documents"},
+    }
+    settings.STORAGES = storages
+
+
+@pytest.fixture
+def world(firm) -> PortalWorld:
+    return build_world(firm)

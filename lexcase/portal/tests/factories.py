@@ -1,0 +1,144 @@
+"""Portal personas for tests: client contacts and a matter where two clients meet."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from conftest import Firm
+from lexcase.accounts.models import Role, User
+from lexcase.matters.models import Matter, MatterType
+from lexcase.matters.services import PartyLink, matter_create
+from lexcase.parties.models import Party, PartyKind
+from lexcase.parties.services import party_create
+from lexcase.portal.models import ClientContact
+from lexcase.portal.services import client_contact_invite
+
+PASSWORD = "correct-horse-battery"
+
+
+def make_contact(party: Party, username: str, name: str = "") -> ClientContact:
+    """An accepted portal contact with the usual test password."""
+    user = User.objects.create(
+        username=username, email=f"{username}@example.com", role=Role.CLIENT, name=name
+    )
+    user.set_password(PASSWORD)
+    user.save()
+    return ClientContact.objects.create(user=user, party=party, accepted_at=timezone.now())
+
+
+def invite_token(f: Firm, party: Party | None = None) -> str:
+    """A fresh, valid invitation link secret for a new contact of the firm's client."""
+    box: list[str] = []
+
+    def link_for(raw: str) -> str:
+        box.append(raw)
+        return f"http://testserver/portal/invite/{raw}/"
+
+    client_contact_invite(
+        actor=f.lead,
+        party=party or f.client_party,
+        name="张联系",
+        email=f"{uuid.uuid4().hex[:10]}@example.com",
+        link_for=link_for,
+    )
+    return box[0]
+
+
+def open_matter(matter: Matter) -> Matter:
+    # Portal tests need accepted (open) matters; the intake flow is tested elsewhere.
+    Matter.objects.filter(pk=matter.pk).update(status="open")
+    matter.refresh_from_db()
+    return matter
+
+
+def pdf_upload(name: str = "judgment.pdf", body: bytes = b"judgment") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4\n" + body + b"\n%%EOF\n", "application/pdf")
+
+
+def make_document(matter: Matter, actor: User, *, title: str, shared: bool) -> Any:
+    from lexcase.documents.services import documents_upload
+
+    (document,) = documents_upload(
+        actor=actor,
+        matter=matter,
+        uploads=[pdf_upload(f"{title}.pdf", title.encode())],
+        category="court",
+        title=title,
+        shared_with_client=shared,
+    )
+    return document
+
+
+@dataclass
+class PortalWorld:
+    """Client A (华泰科技) and client B (王伟) on opposite sides of `firm.matter`; B is also
+    the client on `b_matter`, against a third party A has never heard of."""
+
+    firm: Firm
+    a: ClientContact
+    b: ClientContact
+    a_matter: Matter
+    b_matter: Matter
+    b_secret_opponent: Party
+    a_shared: Any = None
+    a_unshared: Any = None
+    b_shared: Any = None
+    a_report: Any = None
+    b_report: Any = None
+    b_message: Any = None
+
+
+def build_world(f: Firm) -> PortalWorld:
+    a_matter = open_matter(f.matter)
+    secret_opponent = party_create(
+        actor=f.lead, kind=PartyKind.ORGANIZATION, name="远星秘密贸易有限公司"
+    )
+    b_matter = open_matter(
+        matter_create(
+            actor=f.lead,
+            title="王伟诉远星贸易借款纠纷",
+            matter_type=MatterType.CIVIL,
+            priority="P2",
+            parties=[
+                PartyLink(party=f.opposing_party, role="client", standing="原告"),
+                PartyLink(party=secret_opponent, role="opposing", standing="被告"),
+            ],
+            lead_lawyer=f.lead,
+            responsible_partner=f.partner,
+        )
+    )
+    world = PortalWorld(
+        firm=f,
+        a=make_contact(f.client_party, "client-a", "华泰联系人"),
+        b=make_contact(f.opposing_party, "client-b", "王伟本人"),
+        a_matter=a_matter,
+        b_matter=b_matter,
+        b_secret_opponent=secret_opponent,
+    )
+    from lexcase.comms.models import ProgressReport
+    from lexcase.comms.services import communication_create
+
+    world.a_report = ProgressReport.objects.create(
+        matter=a_matter, title="华泰进展报告", html="<p>进展A</p>", sent_at=timezone.now()
+    )
+    world.b_report = ProgressReport.objects.create(
+        matter=b_matter, title="王伟进展报告", html="<p>进展B</p>", sent_at=timezone.now()
+    )
+    world.b_message = communication_create(
+        actor=world.b.user,
+        matter=b_matter,
+        channel="portal",
+        direction="inbound",
+        summary="王伟的秘密留言",
+        occurred_at=timezone.now() - timedelta(hours=1),
+    )
+    world.a_shared = make_document(a_matter, f.lead, title="一审判决书", shared=True)
+    world.a_unshared = make_document(a_matter, f.lead, title="内部备忘录", shared=False)
+    world.b_shared = make_document(b_matter, f.lead, title="王伟借条", shared=True)
+    return world

@@ -1,0 +1,446 @@
+"""Invitations, the client's pages, messages into the communication log, uploads."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.utils import timezone, translation
+
+from lexcase.accounts.models import Role, User
+from lexcase.audit.models import AuditEvent
+from lexcase.calendar.models import Deadline, Hearing
+from lexcase.comms.models import Communication, Notification
+from lexcase.core.exceptions import NotAllowed
+from lexcase.portal.models import ClientContact, PortalInvitation
+from lexcase.portal.services import client_contact_invite, hash_token, invitation_accept
+from lexcase.portal.tests.factories import invite_token, pdf_upload
+
+pytestmark = pytest.mark.django_db
+NEW_PASSWORD = "Fluss-Anker-2026!"
+LINK = re.compile(r"http://testserver/portal/invite/([\w-]+)/")
+
+
+def as_user(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# -- Invitations -----------------------------------------------------------------------------
+
+
+def test_staff_invites_contact_by_email_with_a_one_time_link(firm):
+    lead = as_user(firm.lead)
+    response = lead.post(
+        "/portal/contacts/",
+        {"party": firm.client_party.pk, "name": "赵经理", "email": "Zhao@Huatai.example"},
+    )
+    assert (response.status_code, response["Location"]) == (302, "/portal/contacts/")
+    contact = ClientContact.objects.get()
+    user = contact.user
+    assert (user.username, user.email, user.role, user.has_usable_password()) == (
+        "zhao@huatai.example",
+        "zhao@huatai.example",
+        Role.CLIENT,
+        False,
+    )
+    assert (contact.party, contact.invited_by, contact.accepted_at) == (
+        firm.client_party,
+        firm.lead,
+        None,
+    )
+    assert [m.to for m in mail.outbox] == [["zhao@huatai.example"]]
+    raw = LINK.search(mail.outbox[0].body).group(1)
+    # Only the hash is stored.
+    invitation = PortalInvitation.objects.get()
+    assert (invitation.token_hash, raw in invitation.token_hash) == (hash_token(raw), False)
+    assert AuditEvent.objects.filter(action="portal.contact_invite").count() == 1
+
+    anonymous = Client()
+    assert anonymous.get(f"/portal/invite/{raw}/").status_code == 200
+    response = anonymous.post(
+        f"/portal/invite/{raw}/", {"password": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
+    assert (response.status_code, response["Location"]) == (302, "/portal/")
+    assert anonymous.get("/portal/").status_code == 200  # signed in
+    user.refresh_from_db()
+    contact.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD) is True
+    assert contact.accepted_at is not None
+    # Used once: the same link is dead now.
+    assert Client().get(f"/portal/invite/{raw}/").status_code == 404
+    # And the chosen password works on the ordinary sign-in page.
+    login = Client().post(
+        "/accounts/login/", {"login": "zhao@huatai.example", "password": NEW_PASSWORD}
+    )
+    assert login.status_code == 302
+
+
+def test_invitation_expires_after_seven_days(firm):
+    with time_machine.travel(datetime(2026, 11, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        raw = invite_token(firm)
+    with time_machine.travel(datetime(2026, 11, 8, 8, 59, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        assert Client().get(f"/portal/invite/{raw}/").status_code == 200
+    with time_machine.travel(datetime(2026, 11, 8, 9, 1, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        assert Client().get(f"/portal/invite/{raw}/").status_code == 404
+        with pytest.raises(ValidationError):
+            invitation_accept(raw_token=raw, password=NEW_PASSWORD, password2=NEW_PASSWORD)
+
+
+def test_a_new_invitation_retires_the_old_link(firm):
+    raw = invite_token(firm)
+    contact = ClientContact.objects.get()
+    as_user(firm.lead).post(f"/portal/contacts/{contact.pk}/reinvite/")
+    assert Client().get(f"/portal/invite/{raw}/").status_code == 404
+    fresh = LINK.search(mail.outbox[-1].body).group(1)
+    assert Client().get(f"/portal/invite/{fresh}/").status_code == 200
+
+
+def test_accept_refuses_mismatched_or_weak_passwords_and_keeps_the_link(firm):
+    raw = invite_token(firm)
+    with translation.override("en"):
+        response = Client().post(
+            f"/portal/invite/{raw}/", {"password": NEW_PASSWORD, "password2": "other"}
+        )
+    assert response.status_code == 422
+    assert response.context["form"].errors == {"password2": ["The two passwords do not match."]}
+    response = Client().post(f"/portal/invite/{raw}/", {"password": "123", "password2": "123"})
+    assert response.status_code == 422
+    assert "password" in response.context["form"].errors
+    assert PortalInvitation.objects.get().used_at is None
+    assert ClientContact.objects.get().user.has_usable_password() is False
+
+
+def test_switched_off_contact_cannot_use_the_link(firm):
+    raw = invite_token(firm)
+    contact = ClientContact.objects.get()
+    as_user(firm.lead).post(f"/portal/contacts/{contact.pk}/toggle-active/")
+    contact.user.refresh_from_db()
+    assert contact.user.is_active is False
+    assert Client().get(f"/portal/invite/{raw}/").status_code == 404
+
+
+def test_invite_only_for_a_client_on_a_matter_of_ones_own(firm):
+    # The opposing party is no client of ours.
+    with pytest.raises(NotAllowed):
+        client_contact_invite(
+            actor=firm.lead,
+            party=firm.opposing_party,
+            name="王伟",
+            email="ww@example.com",
+            link_for=str,
+        )
+    # A lawyer off the matter cannot invite for its client, nor see it in the form.
+    with pytest.raises(NotAllowed):
+        client_contact_invite(
+            actor=firm.outsider,
+            party=firm.client_party,
+            name="x",
+            email="x@example.com",
+            link_for=str,
+        )
+    page = as_user(firm.outsider).get("/portal/contacts/")
+    assert list(page.context["form"].fields["party"].queryset) == []
+    lead_page = as_user(firm.lead).get("/portal/contacts/")
+    secret_client = firm.confidential.matter_parties.get().party  # lead's other client
+    assert list(lead_page.context["form"].fields["party"].queryset) == [
+        firm.client_party,
+        secret_client,
+    ]
+    assert ClientContact.objects.count() == 0
+
+
+def test_invite_form_errors_name_the_field_and_change_nothing(firm):
+    User.objects.create(username="taken@example.com", role=Role.LAWYER)
+    with translation.override("en"):
+        response = as_user(firm.lead).post(
+            "/portal/contacts/",
+            {"party": firm.client_party.pk, "name": "赵", "email": "taken@example.com"},
+        )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "email": ["A user with this e-mail address already exists."]
+    }
+    assert (ClientContact.objects.count(), len(mail.outbox)) == (0, 0)
+
+
+# -- The client's pages ------------------------------------------------------------------------
+
+
+def test_only_client_visible_future_dates_are_shown(world):
+    today = timezone.localdate()
+    Deadline.objects.create(
+        matter=world.a_matter,
+        title="举证期限",
+        due_date=today + timedelta(days=5),
+        client_visible=True,
+    )
+    Deadline.objects.create(
+        matter=world.a_matter, title="内部复核", due_date=today + timedelta(days=3)
+    )
+    Deadline.objects.create(
+        matter=world.a_matter,
+        title="已过期限",
+        due_date=today - timedelta(days=1),
+        client_visible=True,
+    )
+    Hearing.objects.create(
+        matter=world.a_matter,
+        court="朝阳法院",
+        starts_at=timezone.now() + timedelta(days=9),
+        client_visible=True,
+    )
+    Hearing.objects.create(
+        matter=world.a_matter, court="内部模拟庭", starts_at=timezone.now() + timedelta(days=2)
+    )
+    response = as_user(world.a.user).get(f"/portal/matters/{world.a_matter.pk}/")
+    assert [d.title for d in response.context["deadlines"]] == ["举证期限"]
+    assert [h.court for h in response.context["hearings"]] == ["朝阳法院"]
+    text = response.content.decode()
+    assert ("内部复核" in text, "内部模拟庭" in text) == (False, False)
+    home = as_user(world.a.user).get("/portal/")
+    summary = home.context["summaries"][0]
+    assert (summary.next_deadline.title, summary.next_hearing.court) == ("举证期限", "朝阳法院")
+
+
+def test_every_portal_page_view_is_audited(world):
+    client = as_user(world.a.user)
+    client.get("/portal/")
+    client.get(f"/portal/matters/{world.a_matter.pk}/")
+    client.get(f"/portal/documents/{world.a_shared.pk}/download/")
+    events = list(
+        AuditEvent.objects.filter(actor=world.a.user)
+        .exclude(action="login.success")
+        .values_list("action", "matter_id")
+    )
+    assert events == [
+        ("portal.matters", None),
+        ("portal.matter_view", world.a_matter.pk),
+        ("document.download", world.a_matter.pk),
+    ]
+
+
+def test_download_has_the_staff_download_headers(world):
+    response = as_user(world.a.user).get(f"/portal/documents/{world.a_shared.pk}/download/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert (response["X-Content-Type-Options"], response["Cache-Control"]) == (
+        "nosniff",
+        "private, no-store",
+    )
+    assert b"".join(response.streaming_content).startswith(b"%PDF-1.4\n")
+
+
+# -- Messages land in the communication log and notify the team ------------------------------
+
+
+def test_message_is_an_inbound_portal_communication_and_notifies_the_team(world):
+    response = as_user(world.a.user).post(
+        f"/portal/matters/{world.a_matter.pk}/messages/", {"text": "  请问下次开庭是哪天？ "}
+    )
+    assert response.status_code == 302
+    comm = Communication.objects.filter(matter=world.a_matter).get()
+    assert (comm.channel, comm.direction, comm.summary, comm.created_by) == (
+        "portal",
+        "inbound",
+        "请问下次开庭是哪天？",
+        world.a.user,
+    )
+    notified = set(
+        Notification.objects.filter(kind="portal_message", matter=world.a_matter).values_list(
+            "user__username", flat=True
+        )
+    )
+    # The whole team that can see the matter; the deactivated member and outsiders not.
+    assert notified == {"lead", "partner", "assistant"}
+    assert (
+        AuditEvent.objects.filter(action="portal.message_send", matter_id=world.a_matter.pk).count()
+        == 1
+    )
+    # The lawyer sees it in the matter's communication log.
+    from lexcase.comms.selectors import matter_communications
+
+    assert [c.summary for c in matter_communications(matter=world.a_matter)] == [
+        "请问下次开庭是哪天？"
+    ]
+
+
+def test_empty_message_is_refused_and_nothing_is_logged(world):
+    as_user(world.a.user).post(f"/portal/matters/{world.a_matter.pk}/messages/", {"text": "  "})
+    response = as_user(world.a.user).post(
+        f"/api/v1/portal/matters/{world.a_matter.pk}/messages",
+        '{"text": "   "}',
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "text"
+    assert Communication.objects.filter(matter=world.a_matter).count() == 0
+    assert Notification.objects.filter(kind="portal_message").count() == 0
+
+
+def test_staff_portal_reply_shows_in_the_thread(world):
+    from lexcase.comms.services import communication_create
+
+    communication_create(
+        actor=world.firm.lead,
+        matter=world.a_matter,
+        channel="portal",
+        direction="outbound",
+        summary="下周二开庭。",
+    )
+    communication_create(
+        actor=world.firm.lead,
+        matter=world.a_matter,
+        channel="phone",
+        direction="outbound",
+        summary="电话记录：内部",
+    )
+    thread = as_user(world.a.user).get(f"/api/v1/portal/matters/{world.a_matter.pk}/messages")
+    assert [(m["direction"], m["text"]) for m in thread.json()] == [("outbound", "下周二开庭。")]
+
+
+# -- Uploads into the "from client" folder ---------------------------------------------------
+
+
+def test_upload_goes_to_from_client_folder_unshared_and_notifies(world):
+    from lexcase.documents.models import Document
+
+    response = as_user(world.a.user).post(
+        f"/portal/matters/{world.a_matter.pk}/upload/",
+        {"file": pdf_upload("补充证据.pdf"), "title": "补充证据"},
+    )
+    assert response.status_code == 302
+    document = Document.objects.get(title="补充证据")
+    assert (
+        document.matter,
+        document.from_client,
+        document.shared_with_client,
+        document.created_by,
+    ) == (world.a_matter, True, False, world.a.user)
+    assert Notification.objects.filter(key=f"portal-upload:{document.pk}").count() == 3
+    # Listed back to its uploader, downloadable by them, invisible to client B.
+    page = as_user(world.a.user).get(f"/portal/matters/{world.a_matter.pk}/")
+    assert [d.title for d in page.context["uploads"]] == ["补充证据"]
+    download = f"/portal/documents/{document.pk}/download/"
+    assert as_user(world.a.user).get(download).status_code == 200
+    assert as_user(world.b.user).get(download).status_code == 404
+
+
+def test_disguised_upload_is_refused(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from lexcase.documents.models import Document
+
+    before = Document.objects.count()
+    response = as_user(world.a.user).post(
+        f"/portal/matters/{world.a_matter.pk}/upload/",
+        {"file": SimpleUploadedFile("合同.pdf", b"MZ\x90\x00" + b"\x00" * 60)},
+    )
+    assert response.status_code == 302
+    assert Document.objects.count() == before
+
+
+# -- The gate middleware -------------------------------------------------------------------
+
+
+def test_portal_user_reaches_static_files_and_logout(world):
+    client = as_user(world.a.user)
+    assert client.get("/static/lexcase/portal.css").status_code == 200
+    response = client.post("/accounts/logout/")
+    assert (response.status_code, response["Location"]) == (302, "/accounts/login/")
+
+
+def test_sign_in_lands_a_client_in_the_portal(world):
+    client = Client()
+    response = client.post(
+        "/accounts/login/", {"login": "client-a", "password": "correct-horse-battery"}, follow=True
+    )
+    assert response.redirect_chain[-1] == ("/portal/", 302)
+    assert response.status_code == 200
+
+
+def test_staff_user_gets_403_on_client_pages(world):
+    assert as_user(world.firm.lead).get("/portal/").status_code == 403
+    assert as_user(world.firm.lead).get("/api/v1/portal/matters").status_code == 401
+
+
+def test_lawyer_shows_a_deadline_to_the_client_from_the_matter_page(world):
+    f = world.firm
+    deadline = Deadline.objects.create(
+        matter=world.a_matter, title="举证期限", due_date=timezone.localdate() + timedelta(days=5)
+    )
+    client = as_user(world.a.user)
+    url = f"/portal/matters/{world.a_matter.pk}/"
+    assert list(client.get(url).context["deadlines"]) == []
+    lead = as_user(f.lead)
+    page = lead.get(url.replace("/portal", ""))
+    assert f"/portal/deadlines/{deadline.pk}/client-visible/" in page.content.decode()
+    response = lead.post(f"/portal/deadlines/{deadline.pk}/client-visible/", {"visible": "1"})
+    assert (response.status_code, response["Location"]) == (302, f"/matters/{world.a_matter.pk}/")
+    assert [d.title for d in client.get(url).context["deadlines"]] == ["举证期限"]
+    assert (
+        AuditEvent.objects.filter(action="portal.share", matter_id=world.a_matter.pk).count() == 1
+    )
+    # Off the matter: the deadline does not exist for them.
+    outsider = as_user(f.outsider)
+    assert outsider.post(f"/portal/deadlines/{deadline.pk}/client-visible/").status_code == 404
+    lead.post(f"/portal/deadlines/{deadline.pk}/client-visible/", {"visible": "0"})
+    assert list(client.get(url).context["deadlines"]) == []
+
+
+def test_portal_api_write_needs_the_csrf_token(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.a.user)
+    url = f"/api/v1/portal/matters/{world.a_matter.pk}/messages"
+    response = client.post(url, '{"text": "你好"}', content_type="application/json")
+    assert response.status_code == 403
+    assert Communication.objects.filter(matter=world.a_matter).count() == 0
+
+
+def test_team_reply_lands_in_the_thread_and_mails_only_this_clients_contacts(
+    world, django_capture_on_commit_callbacks
+):
+    f = world.firm
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_user(f.lead).post(
+            f"/portal/matters/{world.a_matter.pk}/reply/",
+            {"portal-text": "请于周五前提交合同原件。"},
+        )
+    assert (response.status_code, response["Location"]) == (302, f"/matters/{world.a_matter.pk}/")
+    comm = Communication.objects.get(matter=world.a_matter)
+    assert (comm.channel, comm.direction, comm.created_by) == ("portal", "outbound", f.lead)
+    # Client A's contact is told a message waits, without its text; B (the other side) not.
+    assert [m.to for m in mail.outbox] == [[world.a.user.email]]
+    assert "请于周五前提交合同原件" not in mail.outbox[0].body
+    assert f"/portal/matters/{world.a_matter.pk}/" in mail.outbox[0].body
+    thread = as_user(world.a.user).get(f"/api/v1/portal/matters/{world.a_matter.pk}/messages")
+    assert [(m["direction"], m["text"]) for m in thread.json()] == [
+        ("outbound", "请于周五前提交合同原件。")
+    ]
+
+
+def test_empty_team_reply_changes_nothing(world):
+    as_user(world.firm.lead).post(
+        f"/portal/matters/{world.a_matter.pk}/reply/", {"portal-text": ""}
+    )
+    assert (Communication.objects.filter(matter=world.a_matter).count(), len(mail.outbox)) == (0, 0)
+
+
+def test_new_sign_in_link_resets_a_forgotten_password(world):
+    joined = world.a.accepted_at
+    as_user(world.firm.lead).post(f"/portal/contacts/{world.a.pk}/reinvite/")
+    raw = LINK.search(mail.outbox[-1].body).group(1)
+    invitation_accept(raw_token=raw, password=NEW_PASSWORD, password2=NEW_PASSWORD)
+    world.a.refresh_from_db()
+    world.a.user.refresh_from_db()
+    assert world.a.user.check_password(NEW_PASSWORD) is True
+    assert world.a.user.check_password("correct-horse-battery") is False
+    assert world.a.accepted_at == joined

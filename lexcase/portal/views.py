@@ -1,0 +1,349 @@
+"""Portal pages for client contacts, the invitation link, and the staff's contacts page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from lexcase.audit.services import audit_record
+from lexcase.core.actions import flash_errors, matter_action
+from lexcase.core.exceptions import NotAllowed
+from lexcase.matters.rules import is_active_staff
+from lexcase.portal import selectors, services
+from lexcase.portal.forms import AcceptForm, InviteForm, MessageForm, UploadForm
+from lexcase.portal.models import ClientContact
+
+View = Callable[..., HttpResponse]
+
+
+def portal_user_required(view: View) -> View:
+    """Signed-in client contacts only; staff get 403 (the portal is not theirs to browse)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        contact = selectors.contact_for(request.user)
+        if contact is None:
+            raise PermissionDenied
+        return view(request, contact, *args, **kwargs)
+
+    return wrapped
+
+
+def staff_required(view: View) -> View:
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_active_staff(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+# -- Client side ---------------------------------------------------------------------------
+
+
+@portal_user_required
+@require_GET
+def home(request: HttpRequest, contact: ClientContact) -> HttpResponse:
+    summaries = selectors.portal_matter_summaries(contact=contact)
+    audit_record(
+        actor=request.user,
+        action="portal.matters",
+        data={"matters": [s.matter.pk for s in summaries]},
+    )
+    return render(request, "portal/home.html", {"contact": contact, "summaries": summaries})
+
+
+def _matter_context(contact: ClientContact, matter: Any) -> dict[str, Any]:
+    return {
+        "contact": contact,
+        "matter": matter,
+        "parties": selectors.portal_matter_parties(matter=matter),
+        "hearings": selectors.portal_hearings(matter=matter),
+        "deadlines": selectors.portal_deadlines(matter=matter),
+        "documents": selectors.portal_documents(matter=matter),
+        "uploads": selectors.portal_uploads(contact=contact, matter=matter),
+        "reports": selectors.portal_reports(matter=matter),
+        "thread": selectors.portal_messages(matter=matter),
+        "uploads_enabled": services.uploads_available(),
+    }
+
+
+@portal_user_required
+@require_GET
+def matter_detail(request: HttpRequest, contact: ClientContact, pk: int) -> HttpResponse:
+    matter = selectors.portal_matter_get(contact=contact, pk=pk)
+    audit_record(actor=request.user, action="portal.matter_view", obj=matter, matter_id=matter.pk)
+    context = _matter_context(contact, matter)
+    context["message_form"] = MessageForm()
+    context["upload_form"] = UploadForm()
+    return render(request, "portal/matter.html", context)
+
+
+@portal_user_required
+@require_POST
+def message_send(request: HttpRequest, contact: ClientContact, pk: int) -> HttpResponse:
+    matter = selectors.portal_matter_get(contact=contact, pk=pk)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.portal_message_send(
+                contact=contact, matter=matter, text=form.cleaned_data["text"]
+            )
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+        else:
+            messages.success(request, _("Your message was sent to your legal team."))
+            return redirect(reverse("portal:matter", args=[matter.pk]) + "#messages")
+    else:
+        flash_errors(request, form)
+    return redirect(reverse("portal:matter", args=[matter.pk]) + "#messages")
+
+
+@portal_user_required
+@require_POST
+def upload(request: HttpRequest, contact: ClientContact, pk: int) -> HttpResponse:
+    matter = selectors.portal_matter_get(contact=contact, pk=pk)
+    if not services.uploads_available():
+        raise Http404
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.portal_upload(
+                contact=contact,
+                matter=matter,
+                upload=form.cleaned_data["file"],
+                title=form.cleaned_data["title"],
+            )
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+        else:
+            messages.success(request, _("Your file was uploaded to your legal team."))
+    else:
+        flash_errors(request, form)
+    return redirect(reverse("portal:matter", args=[matter.pk]) + "#documents")
+
+
+@portal_user_required
+@require_GET
+def document_download(request: HttpRequest, contact: ClientContact, pk: int) -> HttpResponse:
+    document = selectors.portal_document_get(contact=contact, pk=pk)
+    from lexcase.documents.services import document_download_record
+    from lexcase.documents.views import version_response
+
+    version = document.current
+    # The same audit event and the same response (headers included) as a staff download.
+    document_download_record(actor=request.user, version=version, via="portal")
+    return version_response(version, inline=False)
+
+
+@portal_user_required
+@require_GET
+def report_view(request: HttpRequest, contact: ClientContact, pk: int) -> HttpResponse:
+    """A progress report the firm sent, as the same PDF the lawyers download."""
+    from lexcase.comms.reports import report_pdf
+
+    report = selectors.portal_report_get(contact=contact, pk=pk)
+    pdf = report_pdf(html=report.html)
+    audit_record(
+        actor=request.user,
+        action="progress_report.download",
+        obj=report,
+        matter_id=report.matter_id,
+        data={"via": "portal"},
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"progress-report-{report.matter.number}-{report.created_at:%Y%m%d}-{report.pk}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# -- The invitation link (anonymous) ---------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = services.invitation_lookup(raw_token=token)
+    if invitation is None:
+        raise Http404
+    form = AcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                raw_token=token,
+                password=form.cleaned_data["password"],
+                password2=form.cleaned_data["password2"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome. Your password is set."))
+            return redirect("portal:home")
+    return render(
+        request,
+        "portal/accept.html",
+        {"form": form, "contact": invitation.contact},
+        status=200 if not form.errors else 422,
+    )
+
+
+# -- Staff: client contacts ------------------------------------------------------------------
+
+
+def _link_for(request: HttpRequest) -> Callable[[str], str]:
+    return lambda raw: request.build_absolute_uri(reverse("portal:accept", args=[raw]))
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def contacts(request: HttpRequest) -> HttpResponse:
+    form = InviteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact, sent = services.client_contact_invite(
+                actor=request.user,
+                party=form.cleaned_data["party"],
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                link_for=_link_for(request),
+            )
+        except NotAllowed:
+            raise PermissionDenied from None
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            if sent:
+                messages.success(
+                    request,
+                    _("Invitation sent to %(email)s.") % {"email": contact.user.email},
+                )
+            else:
+                messages.error(
+                    request,
+                    _("The contact was created but the e-mail could not be sent; send it again."),
+                )
+            return redirect("portal:contacts")
+    return render(
+        request,
+        "portal/contacts.html",
+        {
+            "form": form,
+            "contacts": selectors.contacts_visible_to(user=request.user),
+            "can_invite": form.fields["party"].queryset.exists(),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def contact_reinvite(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    try:
+        sent = services.client_contact_reinvite(
+            actor=request.user, contact=contact, link_for=_link_for(request)
+        )
+    except NotAllowed:
+        raise PermissionDenied from None
+    if sent:
+        messages.success(
+            request, _("Invitation sent to %(email)s.") % {"email": contact.user.email}
+        )
+    else:
+        messages.error(request, _("The e-mail could not be sent; try again later."))
+    return redirect("portal:contacts")
+
+
+@staff_required
+@require_POST
+def contact_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    try:
+        services.client_contact_set_active(
+            actor=request.user, contact=contact, active=not contact.user.is_active
+        )
+    except NotAllowed:
+        raise PermissionDenied from None
+    messages.success(request, _("Saved."))
+    return redirect("portal:contacts")
+
+
+# -- Staff: the portal card on the matter page ---------------------------------------------
+
+
+def matter_section(request: HttpRequest, matter: Any) -> dict[str, Any] | None:
+    """Who of the client has a portal login, and which dates the client sees."""
+    from lexcase.calendar.models import Deadline, Hearing
+
+    if not matter.matter_parties.filter(role="client").exists():
+        return None
+    return {
+        "template": "portal/_matter_section.html",
+        "contacts": selectors.matter_contacts(matter=matter),
+        "deadlines": Deadline.objects.filter(matter=matter, status=Deadline.Status.OPEN).order_by(
+            "due_date", "id"
+        ),
+        "hearings": Hearing.objects.filter(matter=matter).order_by("-starts_at", "id")[:20],
+        "can_edit": request.user.has_perm("matters.change_matter", matter),
+        "thread": selectors.portal_messages(matter=matter).count(),
+        "reply_form": MessageForm(prefix="portal"),
+    }
+
+
+def _toggle_visibility(request: HttpRequest, obj: Any) -> HttpResponse:
+    def run(matter: Any, data: dict) -> None:
+        services.client_visibility_set(
+            actor=request.user, obj=obj, visible=request.POST.get("visible") == "1"
+        )
+
+    return matter_action(request, obj.matter_id, "matters.change_matter", run)
+
+
+@staff_required
+@require_POST
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(matter: Any, data: dict) -> None:
+        services.portal_reply_send(
+            actor=request.user,
+            matter=matter,
+            text=data["text"],
+            portal_url=request.build_absolute_uri(reverse("portal:matter", args=[matter.pk])),
+        )
+
+    return matter_action(
+        request, pk, "matters.change_matter", run, MessageForm(request.POST, prefix="portal")
+    )
+
+
+@staff_required
+@require_POST
+def deadline_visibility(request: HttpRequest, pk: int) -> HttpResponse:
+    from lexcase.calendar.selectors import deadline_get
+
+    return _toggle_visibility(request, deadline_get(user=request.user, pk=pk))
+
+
+@staff_required
+@require_POST
+def hearing_visibility(request: HttpRequest, pk: int) -> HttpResponse:
+    return _toggle_visibility(request, selectors.hearing_get(user=request.user, pk=pk))

@@ -1,0 +1,164 @@
+"""Engine backends: one small class per database vendor, chosen by `connection.vendor`.
+
+Both receive an already gated and filtered `SearchEntry` queryset and the parsed query,
+and return it restricted to matches and ordered best first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from lexcase.search import tokens as tok
+
+ENTRY = "lexcase_search_searchentry"
+FTS = "lexcase_search_fts"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One whitespace-separated query term.
+
+    A term matches an entry when EITHER
+    - `phrase` occurs: the term's token stream (one token per Chinese character, one per
+      other alphanumeric run) at consecutive positions. This is exact substring semantics,
+      so any text a `LIKE '%term%'` scan finds is found, whatever jieba made of the text
+      (jieba segments by context: 法院 inside 人民法院院长 may not come out as a word) —
+      and it is the only way a 1-character term can match at all;
+    - OR (all-Chinese terms only) all of `words` occur anywhere: the term's jieba words, so
+      合同纠纷 also finds "合同 … 纠纷" written apart. It also lifts entries where the term
+      is a whole word in the ranking, since bm25/ts_rank count the extra matching tokens.
+    A trailing Latin/digit run matches as a prefix (`zhang` finds `zhangsan`, `0105` finds
+    `01050`), close to the substring behaviour users expect from the old LIKE filter.
+    """
+
+    phrase: tuple[str, ...]
+    words: tuple[str, ...]
+    prefix: bool
+
+
+def parse_query(q: str) -> list[Term]:
+    terms: list[Term] = []
+    for raw in tok.query_terms(q):
+        parts = tok.runs(raw)
+        phrase = tuple(tok.stream(raw))
+        prefix = bool(parts) and not parts[-1][0]
+        words: list[str] = []
+        for is_cjk, run in parts:
+            if is_cjk and len(run) >= 2:
+                words.extend(_query_words(run))
+        # Only an all-Chinese term gets the words alternative: one with digits or Latin
+        # letters is an identifier (案号 京0105民初, an amount, a name in pinyin) and must
+        # match as written — 京0105民初 must not find 苏0105民初 via "0105" AND "民初".
+        all_cjk = len(parts) == 1 and parts[0][0]
+        has_word = all_cjk and any(len(w) >= 2 for w in words)
+        terms.append(Term(phrase, tuple(dict.fromkeys(words)) if has_word else (), prefix))
+    return terms
+
+
+def _query_words(run: str) -> list[str]:
+    # Precise mode for the query (fewest, longest words); the index holds cut_for_search
+    # words, which include every precise-mode word.
+    jieba = tok._jieba_module()
+    return [w for w in jieba.cut(run, HMM=True) if len(w) >= 2] or [run]
+
+
+class Backend:
+    vendor = ""
+
+    def expression(self, terms: list[Term]) -> str:
+        raise NotImplementedError
+
+    def match(self, qs: QuerySet, terms: list[Term], *, ranked: bool = True) -> QuerySet:
+        """`qs` restricted to matches, best first (`ranked`) or newest first."""
+        raise NotImplementedError
+
+    def count(self, qs: QuerySet, terms: list[Term], *, cap: int) -> int:
+        """How many entries of `qs` match, counting no further than cap + 1."""
+        # No ORDER BY: each engine stops at the first cap + 1 matches in its own order.
+        return self.match(qs, terms, ranked=False).order_by().values("id")[: cap + 1].count()
+
+
+class SqliteBackend(Backend):
+    """FTS5 (external content over `tokens`, unicode61), ranked by bm25."""
+
+    vendor = "sqlite"
+
+    @staticmethod
+    def _phrase(tokens: tuple[str, ...], prefix: bool) -> str:
+        # Tokens are letters/digits only, so double-quoting them is always safe.
+        return " + ".join(f'"{t}"' for t in tokens) + (" *" if prefix else "")
+
+    def _term(self, term: Term) -> str:
+        phrase = self._phrase(term.phrase, term.prefix)
+        if not term.words:
+            return f"({phrase})"
+        words = " AND ".join(f'"{w}"' for w in term.words)
+        return f"(({phrase}) OR ({words}))"
+
+    def expression(self, terms: list[Term]) -> str:
+        return " AND ".join(self._term(t) for t in terms)
+
+    def match(self, qs: QuerySet, terms: list[Term], *, ranked: bool = True) -> QuerySet:
+        # extra(): the FTS5 table is joined by rowid and ranked with bm25(), which the ORM
+        # cannot express; only constant names are interpolated, the query is a parameter.
+        # Newest first orders by the FTS rowid (= the entry id), which FTS5 walks in
+        # order and stops early; ORDER BY the entry's id would sort every match first.
+        select = {"rank": f"bm25({FTS})"} if ranked else {"fts_rowid": f"{FTS}.rowid"}
+        matched = qs.extra(  # noqa: S610
+            tables=[FTS],
+            where=[f"{FTS}.rowid = {ENTRY}.id", f"{FTS} MATCH %s"],
+            params=[self.expression(terms)],
+            select=select,
+        )
+        return matched.order_by("rank", "-id") if ranked else matched.order_by("-fts_rowid")
+
+
+class PostgresBackend(Backend):
+    """tsvector('simple') stored column with a GIN index, ranked by ts_rank."""
+
+    vendor = "postgresql"
+
+    @staticmethod
+    def _phrase(tokens: tuple[str, ...], prefix: bool) -> str:
+        parts = [f"'{t}'" for t in tokens]
+        if prefix:
+            parts[-1] += ":*"
+        return " <-> ".join(parts)
+
+    def _term(self, term: Term) -> str:
+        phrase = self._phrase(term.phrase, term.prefix)
+        if not term.words:
+            return f"({phrase})"
+        words = " & ".join(f"'{w}'" for w in term.words)
+        return f"(({phrase}) | ({words}))"
+
+    def expression(self, terms: list[Term]) -> str:
+        return " & ".join(self._term(t) for t in terms)
+
+    def match(self, qs: QuerySet, terms: list[Term], *, ranked: bool = True) -> QuerySet:
+        expr = self.expression(terms)
+        # extra(): `tsv` is a generated column the model does not declare; only constant
+        # names are interpolated, the query is a parameter.
+        matched = qs.extra(  # noqa: S610
+            where=[f"{ENTRY}.tsv @@ to_tsquery('simple', %s)"], params=[expr]
+        )
+        if not ranked:
+            return matched.order_by("-id")
+        return matched.extra(  # noqa: S610
+            select={"rank": f"ts_rank({ENTRY}.tsv, to_tsquery('simple', %s))"},
+            select_params=[expr],
+        ).order_by("-rank", "-id")
+
+
+BACKENDS: dict[str, type[Backend]] = {"sqlite": SqliteBackend, "postgresql": PostgresBackend}
+
+
+def backend() -> Backend:
+    try:
+        return BACKENDS[connection.vendor]()
+    except KeyError:
+        vendor = connection.vendor
+        raise RuntimeError(f"search: no backend for database vendor {vendor!r}") from None

@@ -1,0 +1,319 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from lexcase.core.actions import flash_errors, matter_action
+from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.core.forms import apply_service_errors
+from lexcase.matters.selectors import matter_get
+from lexcase.todos import selectors, services, workload
+from lexcase.todos.forms import (
+    BoardFilterForm,
+    ChecklistItemForm,
+    CommentForm,
+    MoveForm,
+    TaskEditForm,
+    TaskForm,
+    WorkloadFilterForm,
+)
+from lexcase.todos.models import ChecklistItem, Task
+
+
+def matter_section(request: HttpRequest, matter: Any) -> dict[str, Any]:
+    tasks = list(selectors.matter_tasks(matter=matter))
+    return {
+        "template": "todos/_matter_section.html",
+        "open": [t for t in tasks if t.status != Task.Status.DONE],
+        "done_count": sum(1 for t in tasks if t.status == Task.Status.DONE),
+        "form": TaskForm(prefix="task"),
+        "can_edit": request.user.has_perm("matters.change_matter", matter),
+    }
+
+
+def _board_filter(request: HttpRequest, *, default_mine: bool) -> tuple[BoardFilterForm, Any]:
+    data = request.GET.copy()
+    if default_mine and "assignee" not in data:
+        data["assignee"] = str(request.user.pk)
+    form = BoardFilterForm(data)
+    form.is_valid()
+    cleaned = getattr(form, "cleaned_data", {})
+    assignee = cleaned.get("assignee")
+    flt = selectors.BoardFilter(
+        assignee_id=assignee.pk if assignee else None,
+        priority=cleaned.get("priority") or "",
+        due=cleaned.get("due") or "",
+    )
+    return form, flt
+
+
+def _render_board(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    if request.htmx and not request.htmx.boosted:
+        return render(request, f"{template}#board", context)
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    form, flt = _board_filter(request, default_mine=True)
+    return _render_board(
+        request,
+        "todos/board.html",
+        {
+            "columns": selectors.board(user=request.user, flt=flt),
+            "filter_form": form,
+            "task_form": TaskForm(prefix="task"),
+            "matter": None,
+            "next": request.get_full_path(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def matter_board(request: HttpRequest, pk: int) -> HttpResponse:
+    matter = matter_get(user=request.user, pk=pk)
+    form, flt = _board_filter(request, default_mine=False)
+    flt = selectors.BoardFilter(
+        assignee_id=flt.assignee_id, priority=flt.priority, due=flt.due, matter_id=matter.pk
+    )
+    return _render_board(
+        request,
+        "todos/board.html",
+        {
+            "columns": selectors.board(user=request.user, flt=flt),
+            "filter_form": form,
+            "task_form": TaskForm(prefix="task"),
+            "matter": matter,
+            "can_edit": request.user.has_perm("matters.change_matter", matter),
+            "next": request.get_full_path(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def matter_task_create(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(matter: Any, data: dict) -> None:
+        services.task_create(actor=request.user, matter=matter, **data)
+
+    return matter_action(
+        request, pk, "matters.change_matter", run, TaskForm(request.POST, prefix="task")
+    )
+
+
+@login_required
+@require_POST
+def task_create(request: HttpRequest) -> HttpResponse:
+    """A personal task (no matter) from the "my tasks" board."""
+    form = TaskForm(request.POST, prefix="task")
+    if not form.is_valid():
+        flash_errors(request, form)
+    else:
+        try:
+            services.task_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+        else:
+            messages.success(request, _("Saved."))
+    return redirect("todos:my_tasks")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    task = selectors.task_get(user=request.user, pk=pk)
+    can_edit = services.task_can_edit(user=request.user, task=task)
+    initial = {
+        "title": task.title,
+        "assignee": task.assignee,
+        "due_at": task.due_at,
+        "priority": "" if task.priority_inherited else task.priority,
+        "notes": task.notes,
+        "status": task.status,
+        "version": task.version,
+    }
+    form = TaskEditForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
+            try:
+                services.task_update(actor=request.user, task=task, version=version, **data)
+            except StaleEdit:
+                form.add_error(
+                    None,
+                    _(
+                        "Someone else changed this task while you were editing. "
+                        "Reload the page to see their changes, then apply yours again."
+                    ),
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("todos:task_detail", pk=task.pk)
+    return render(
+        request,
+        "todos/task.html",
+        {
+            "task": task,
+            "form": form,
+            "can_edit": can_edit,
+            "comments": selectors.task_comments(task=task),
+            "comment_form": CommentForm(),
+        },
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    # Only our own paths: never an open redirect.
+    return target if target.startswith("/") and not target.startswith("//") else fallback
+
+
+@login_required
+@require_POST
+def task_move(request: HttpRequest, pk: int) -> HttpResponse:
+    task = selectors.task_get(user=request.user, pk=pk)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(_("Unknown status."), status=422)
+    try:
+        task = services.task_move(
+            actor=request.user,
+            task=task,
+            status=form.cleaned_data["status"],
+            version=form.cleaned_data["version"],
+        )
+    except NotAllowed:
+        raise PermissionDenied from None
+    except StaleEdit:
+        messages.error(request, _("The task changed meanwhile; please try again."))
+    # htmx follows the redirect and swaps in the board it gets back (hx-select="#board").
+    return redirect(_safe_next(request, "/tasks/"))
+
+
+@login_required
+@require_POST
+def task_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    task = selectors.task_get(user=request.user, pk=pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        flash_errors(request, form)
+    else:
+        try:
+            services.task_comment_add(actor=request.user, task=task, **form.cleaned_data)
+        except NotAllowed:
+            raise PermissionDenied from None
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+    return redirect("todos:task_detail", pk=task.pk)
+
+
+def _require_partner_or_admin(request: HttpRequest) -> None:
+    if not request.user.is_partner_or_admin:
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def workload_page(request: HttpRequest) -> HttpResponse:
+    _require_partner_or_admin(request)
+    form = WorkloadFilterForm(request.GET or None)
+    team = area = None
+    if form.is_valid():
+        team, area = form.cleaned_data["team"], form.cleaned_data["practice_area"]
+    loads = workload.workload(
+        team_id=team.pk if team else None, practice_area_id=area.pk if area else None
+    )
+    return render(
+        request,
+        "todos/workload.html",
+        {
+            "form": form,
+            "loads": loads,
+            "weights": workload.weights(),
+            "chart_load": workload.bar_chart(loads, value="weighted"),
+            "chart_tasks": workload.bar_chart(loads, value="open_tasks"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def lead_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who could lead this matter: same practice area first, then most free capacity."""
+    matter = matter_get(user=request.user, pk=pk)
+    if not request.user.has_perm("matters.manage_team", matter):
+        raise PermissionDenied
+    suggestions = workload.lead_suggestions(
+        practice_area_id=matter.practice_area_id, matter_id=matter.pk
+    )
+    return _render_suggestions(request, suggestions, matter)
+
+
+@login_required
+@require_GET
+def new_matter_suggestions(request: HttpRequest) -> HttpResponse:
+    """The same ranking for a matter being registered (no walls exist yet)."""
+    if not request.user.has_perm("matters.add_matter"):
+        raise PermissionDenied
+    try:
+        area = int(request.GET.get("practice_area") or 0) or None
+    except ValueError:
+        area = None
+    suggestions = workload.lead_suggestions(practice_area_id=area)
+    return _render_suggestions(request, suggestions, None)
+
+
+def _render_suggestions(request: HttpRequest, suggestions: list, matter: Any) -> HttpResponse:
+    # htmx loads the list into the form; without JavaScript the link opens it as a page.
+    template = "todos/_suggestions.html" if request.htmx else "todos/suggestions.html"
+    return render(request, template, {"suggestions": suggestions, "matter": matter})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checklists(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_firm_admin:
+        raise PermissionDenied
+    form = ChecklistItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.checklist_item_add(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("todos:checklists")
+    return render(
+        request,
+        "todos/checklists.html",
+        {"templates": selectors.checklist_templates(), "form": form},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def checklist_item_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_firm_admin:
+        raise PermissionDenied
+    item = get_object_or_404(ChecklistItem, pk=pk)
+    services.checklist_item_remove(actor=request.user, item=item)
+    messages.success(request, _("Removed."))
+    return redirect("todos:checklists")
