@@ -1,10 +1,16 @@
 """Conflict-check benchmark (issue #3 item 8; quality.md §5 "Conflict check", T13).
 
     .venv/bin/python -m bench.conflicts [--parties 1000000] [--db sqlite|postgres|both]
-        [--seed 42] [--per-class 100] [--reuse] [--quick] [--out bench/results/conflicts.json]
+        [--seed 42] [--per-class 100] [--check-every 1] [--reuse] [--quick] [--load-only]
+        [--from-postgres] [--out bench/results/conflicts_<N>.json]
+
+`--quick` is a smoke run (20k parties, 20 queries per class). `--from-postgres` fills the
+SQLite database by copying the PostgreSQL bench database of the same scale instead of
+generating again (generation dominates the load time).
 
 Per database a child process (DATABASE_URL set before django.setup()) prepares a dedicated
-database (SQLite `/tmp/lexcase_bench_conflicts.sqlite3`, PostgreSQL `lexcase_bench_conflicts`),
+database (SQLite `/tmp/lexcase_bench_conflicts.sqlite3`, PostgreSQL `lexcase_bench_conflicts`;
+other scales get a `_<N>` suffix),
 migrates it and bulk-loads N synthetic parties (Chinese persons of 2–4 characters, Chinese
 organisations with region prefixes, industry words, bracket tags and legal forms, a few
 Latin names; ID numbers, credit codes, passports; aliases and former names) linked to
@@ -1290,7 +1296,7 @@ def markdown(data: dict[str, Any]) -> str:
             f"({'met' if allq['ratio_p95'] >= GOAL_RATIO else 'NOT met'}), `conflict_check` "
             f"{allq['check_ratio_p95']}×. `conflict_check` was timed on "
             f"{allq['conflict_check']['n']} of the {allq['queries']} queries "
-            f"(every {data['args']['check_every']}.).",
+            f"(every {data['args'].get('check_every', 1)}.).",
             "",
         ]
     return "\n".join(lines)

@@ -310,13 +310,19 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     for term in ("法院", "鹭岛蓝鲸"):
         with CaptureQueriesContext(connection) as ctx:
             search(user=users["partner"], q=term, limit=50)
-        sql = next(q["sql"] for q in ctx.captured_queries if "lexcase_search" in q["sql"])
-        with connection.cursor() as cur:
-            if connection.vendor == "postgresql":
-                cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-            else:
-                cur.execute("EXPLAIN QUERY PLAN " + sql)
-            results["plans"][term] = "\n".join(" ".join(str(c) for c in r) for r in cur.fetchall())
+        plans = []
+        for captured in ctx.captured_queries:
+            sql = captured["sql"]
+            if "lexcase_search" not in sql:
+                continue
+            with connection.cursor() as cur:
+                if connection.vendor == "postgresql":
+                    cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                else:
+                    cur.execute("EXPLAIN QUERY PLAN " + sql)
+                plan = "\n".join(" ".join(str(c) for c in r) for r in cur.fetchall())
+            plans.append(f"-- {sql[:160]}…\n{plan}")
+        results["plans"][term] = "\n\n".join(plans)
     return results
 
 

@@ -184,10 +184,7 @@ AGENDA_SOURCES: tuple[str, ...] = (
 def _from_sources(*, user: Any, start: date | None, end: date, mine_only: bool) -> list[AgendaItem]:
     items: list[AgendaItem] = []
     for dotted in AGENDA_SOURCES:
-        try:
-            source = import_string(dotted)
-        except ImportError:
-            continue  # the app has not contributed agenda items yet
+        source = import_string(dotted)
         items.extend(source(user=user, start=start, end=end, mine_only=mine_only))
     return items
 

@@ -16,23 +16,19 @@ from django.utils.module_loading import import_string
 from lexcase.matters.models import Matter
 
 MATTER_SECTIONS: tuple[str, ...] = (
+    "lexcase.matters.archive_views.matter_section",
     "lexcase.todos.views.matter_section",
     "lexcase.documents.views.matter_section",
+    "lexcase.search.views.matter_section",
     "lexcase.comms.views.matter_section",
     "lexcase.portal.views.matter_section",
-    "lexcase.search.views.matter_section",
-    "lexcase.matters.archive_views.matter_section",
 )
 
 
 def matter_sections(request: HttpRequest, matter: Matter) -> list[dict[str, Any]]:
     sections = []
     for dotted in MATTER_SECTIONS:
-        try:
-            build = import_string(dotted)
-        except ImportError:
-            continue  # the app has not contributed a section yet
-        section = build(request, matter)
+        section = import_string(dotted)(request, matter)
         if section is not None:
             sections.append(section)
     return sections

@@ -95,7 +95,10 @@ def snippet(
     patterns = _patterns(terms, q)
     # Longest first so 法院 wins over 法; case-insensitive like the index.
     patterns.sort(key=len, reverse=True)
-    rx = re.compile("|".join(re.escape(p) for p in patterns), re.IGNORECASE) if patterns else None
+    # Whitespace may sit between the characters (OCR output, PDF line ends): the index
+    # ignores it (lexcase.search.tokens), so the highlighting does too.
+    alternatives = ("\\s*".join(re.escape(ch) for ch in p) for p in patterns)
+    rx = re.compile("|".join(alternatives), re.IGNORECASE) if patterns else None
     first = rx.search(text) if rx else None
     if first is None:
         window, lead, tail = text[:width], "", "…" if len(text) > width else ""

@@ -272,3 +272,9 @@ def test_beyond_the_rank_cap_the_newest_come_first(firm, monkeypatch):
     monkeypatch.setattr("lexcase.search.selectors.RANK_CAP", 2)
     assert found(firm.lead, "合同") == [("document", 3), ("document", 2), ("document", 1)]
     assert found(firm.lead, "合同", limit=2) == [("document", 3), ("document", 2)]
+
+
+def test_snippet_marks_a_term_split_by_layout_whitespace(firm):
+    doc(firm, 1, "北京市朝阳区人民法\n院 判决")
+    (hit,) = search(user=firm.lead, q="法院")
+    assert hit.snippet == "北京市朝阳区人民<mark>法 院</mark> 判决"
