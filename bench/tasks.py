@@ -769,12 +769,6 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
             flush=True,
         )
 
-    proposal: dict[str, Any] = {}
-    if not args.skip_plans:
-        try:
-            proposal = _index_proposal(users, pg, max(10, args.runs // 2), sql_by_user)
-        except Exception as exc:  # informative, never fatal
-            proposal = {"error": repr(exc)}
     plans: dict[str, Any] = {}
     if not args.skip_plans:
         s_l = sql_by_user.get("lawyer01", {})
@@ -806,6 +800,13 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
                 plans[name]["explain_s"] = round(time.perf_counter() - t0, 3)
             except Exception as exc:  # a plan is informative, never fatal
                 plans[name] = {"sql": sql, "error": repr(exc)}
+    # After the plans: the plans must show the schema as migrated, not the proposal's.
+    proposal: dict[str, Any] = {}
+    if not args.skip_plans:
+        try:
+            proposal = _index_proposal(users, pg, max(10, args.runs // 2), sql_by_user)
+        except Exception as exc:  # informative, never fatal
+            proposal = {"error": repr(exc)}
     opts = settings.DATABASES["default"].get("OPTIONS", {})
     return {
         "db": args.db,

@@ -171,7 +171,17 @@ def party_update(
         _set_aliases(party, cleaned["aliases"])  # type: ignore[arg-type]
     index_party(party)
     audit_record(actor=actor, action="party.update", obj=party)
+    # The matters' search entries carry the party's names and aliases.
+    matter_ids = list(party.matter_links.values_list("matter_id", flat=True))
+    transaction.on_commit(lambda: _reindex_matters(matter_ids), robust=True)
     return party
+
+
+def _reindex_matters(matter_ids: list[int]) -> None:
+    from lexcase.search.services import search_matters_reindex
+
+    if matter_ids:
+        search_matters_reindex(matter_ids=matter_ids)
 
 
 @transaction.atomic

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from django.utils import translation
 
 from conftest import client_for
 from lexcase.accounts.services import api_token_create
@@ -106,8 +105,8 @@ def test_api_needs_a_token():
 
 def test_search_page(corpus):
     client = client_for(corpus.lead)
-    with translation.override("en"):
-        response = client.get("/search/", {"q": "王伟"})
+    client.cookies["django_language"] = "en"  # the firm default is Chinese
+    response = client.get("/search/", {"q": "王伟"})
     assert response.status_code == 200
     body = response.content.decode()
     assert "<mark>王伟</mark>" in body
@@ -135,10 +134,11 @@ def test_search_page_without_query_runs_no_search(corpus):
 
 
 def test_search_page_invalid_dates_show_field_errors(corpus):
-    with translation.override("en"):
-        response = client_for(corpus.lead).get(
-            "/search/", {"q": "王伟", "date_from": "2026-05-01", "date_to": "2026-04-01"}
-        )
+    client = client_for(corpus.lead)
+    client.cookies["django_language"] = "en"
+    response = client.get(
+        "/search/", {"q": "王伟", "date_from": "2026-05-01", "date_to": "2026-04-01"}
+    )
     assert response.status_code == 200
     assert "The end date is before the start date." in response.content.decode()
     assert AuditEvent.objects.filter(action="search.query").count() == 0
@@ -174,3 +174,11 @@ def test_matter_page_has_the_search_box(corpus):
 def test_nav_links_to_search(corpus):
     response = client_for(corpus.lead).get("/")
     assert 'href="/search/"' in response.content.decode()
+
+
+def test_search_page_says_when_results_are_capped(corpus, monkeypatch):
+    monkeypatch.setattr("lexcase.search.views.PAGE_LIMIT", 1)
+    client = client_for(corpus.lead)
+    client.cookies["django_language"] = "en"
+    body = client.get("/search/", {"q": "王伟"}).content.decode()
+    assert "Only the first 1 matches are shown" in body

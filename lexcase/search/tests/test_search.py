@@ -17,7 +17,7 @@ from lexcase.matters.services import (
     matter_update,
 )
 from lexcase.parties.models import PartyKind
-from lexcase.parties.services import party_create
+from lexcase.parties.services import party_create, party_update
 from lexcase.search.models import SearchEntry
 from lexcase.search.selectors import search
 from lexcase.search.services import (
@@ -218,6 +218,10 @@ def test_matter_services_reindex_on_commit(firm, django_capture_on_commit_callba
             actor=firm.lead, matter=matter, number="（2026）京0105民初7号", stage="first_instance"
         )
     assert found(firm.lead, "民初7") == [("matter", matter.pk)]
+    # Renaming a party re-indexes every matter it is on.
+    with django_capture_on_commit_callbacks(execute=True):
+        party_update(actor=firm.lead, party=party, version=party.version, name="欧阳娜娜")
+    assert found(firm.lead, "娜娜") == [("matter", matter.pk)]
 
 
 def test_reindex_command_rebuilds_everything(firm, capsys):
