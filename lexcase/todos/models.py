@@ -62,6 +62,10 @@ class Task(models.Model):
             models.Index(fields=["assignee", "status", "priority", "due_at"]),
             models.Index(fields=["matter", "status"]),
             models.Index(fields=["kind", "status", "due_at"]),
+            # The board's columns (bench/tasks.py: done column 186 → 1.6 ms on PostgreSQL).
+            models.Index(fields=["assignee", "status", "completed_at", "id"]),
+            models.Index(fields=["status", "priority", "due_at", "id"]),
+            models.Index(fields=["status", "completed_at", "id"]),
         ]
         constraints = [
             # One open SLA task per matter: re-opening or recomputing never duplicates it.

@@ -358,3 +358,16 @@ def test_archived_matter_tasks_are_read_only(firm):
         services.task_move(actor=firm.lead, task=task, status="done")
     task.refresh_from_db()
     assert (task.status, Task.objects.count()) == ("todo", 1)
+
+
+@pytest.mark.django_db
+def test_board_columns_are_capped_and_counts_say_more(firm, monkeypatch):
+    monkeypatch.setattr(selectors, "BOARD_COLUMN_CAP", 1)
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    for i in range(4):
+        services.task_create(actor=firm.lead, matter=firm.matter, title=f"t{i}")
+    todo, doing, _done = selectors.board(
+        user=firm.lead, flt=selectors.BoardFilter(assignee_id=firm.lead.pk)
+    )
+    assert (len(todo.cards), todo.total, todo.more) == (1, 2, True)
+    assert (len(doing.cards), doing.total, doing.more) == (0, 0, False)
