@@ -237,4 +237,5 @@ def agenda_overdue(*, user: Any, today: date) -> list[AgendaItem]:
     items = [_deadline_item(d) for d in deadlines]
     yesterday = today - timedelta(days=1)
     items.extend(_from_sources(user=user, start=None, end=yesterday, mine_only=True))
-    return sorted(items, key=lambda i: i.sort_key)
+    # What is late is read by urgency first: a late P1 before an older late P3.
+    return sorted(items, key=lambda i: (i.priority, i.day, i.at or time.max, i.title))

@@ -146,6 +146,32 @@ def _demo_tasks(rows: list, plans: list, rng: random.Random, now: Any, batch: in
                 )
             )
     Task.objects.bulk_create(tasks, batch_size=batch)
+    # The last call to the client, a few days or weeks ago, so that only some matters have
+    # a client update due (as in a firm that keeps its clients informed).
+    from lexcase.comms.models import Communication
+
+    calls = [
+        Communication(
+            matter=matter,
+            occurred_at=now - timedelta(days=rng.randint(0, 35), hours=rng.randint(0, 8)),
+            channel=rng.choice(["phone", "wechat", "email", "meeting"]),
+            direction="outbound",
+            summary=rng.choice(SUMMARIES),
+            created_by=lead,
+        )
+        for matter, (_c, _o, _p, lead, _a) in zip(rows, plans, strict=True)
+        if matter.status == Status.OPEN
+    ]
+    Communication.objects.bulk_create(calls, batch_size=batch)
+
+
+SUMMARIES = [
+    "电话告知客户案件最新进展，客户无异议。",
+    "微信发送开庭通知及需准备的材料清单。",
+    "邮件发送证据目录初稿，请客户核对。",
+    "与客户面谈，确认和解方案底线。",
+    "告知客户对方已提交答辩状，约定下周讨论。",
+]
 
 
 def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> dict[str, int]:

@@ -183,9 +183,13 @@ def test_my_day_orders_tasks_by_priority_then_time(firm):
         late = services.task_create(
             actor=firm.lead, title="昨天", priority="P2", due_at=T0 - timedelta(days=1)
         )
+        older = services.task_create(
+            actor=firm.lead, title="上周", priority="P3", due_at=T0 - timedelta(days=7)
+        )
         items = [i.obj for i in agenda_items(user=firm.lead, start=today, end=today)]
         assert items == [p1, p3]
-        assert [i.obj for i in agenda_overdue(user=firm.lead, today=today)] == [late]
+        # Overdue: the more urgent first, however late the other is.
+        assert [i.obj for i in agenda_overdue(user=firm.lead, today=today)] == [late, older]
         assert agenda_items(user=firm.outsider, start=today, end=today) == []
 
 
