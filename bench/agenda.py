@@ -36,7 +36,6 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -47,7 +46,7 @@ from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
-from bench.common import PG_SERVER, ROOT, VAR, analyze, setup_django
+from bench.common import PG_SERVER, ROOT, VAR, analyze, run_child, setup_django
 from bench.common import recreate as _recreate
 from bench.common import stats as _stats
 
@@ -654,21 +653,7 @@ def _run_worker(
     cmd += ["--reuse"] if args.reuse else []
     cmd += ["--skip-plans"] if skip_plans else []
     cmd += ["--load-only"] if args.load_only else []
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, env=env)
-    try:
-        data = (
-            json.loads(out.read_text())
-            if proc.returncode == 0
-            else {"error": f"worker rc {proc.returncode}"}
-        )
-    except Exception as exc:
-        data = {"error": repr(exc)}
-    finally:
-        out.unlink(missing_ok=True)
-    data["wall_s"] = round(time.perf_counter() - t0, 1)
-    return data
+    return run_child(cmd, out)
 
 
 def _fmt(v: Any) -> str:

@@ -85,3 +85,27 @@ def stats(samples: list[float]) -> dict[str, float]:
         "max": round(ms[-1], 3),
         "mean": round(statistics.fmean(ms), 3),
     }
+
+
+def run_child(cmd: list[str], out: Path) -> dict:
+    """Run one benchmark child (its own DATABASE_URL, set by the child) and read the JSON it
+    wrote to `out`; a failed child becomes {"error": ...} so the other database still reports."""
+    import json
+    import subprocess
+    import time
+
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, check=False)
+    try:
+        data = (
+            json.loads(out.read_text())
+            if proc.returncode == 0
+            else {"error": f"worker rc {proc.returncode}"}
+        )
+    except Exception as exc:
+        data = {"error": repr(exc)}
+    finally:
+        out.unlink(missing_ok=True)
+    data["wall_s"] = round(time.perf_counter() - t0, 1)
+    return data

@@ -153,9 +153,12 @@ def load(args: argparse.Namespace) -> dict[str, Any]:
             documents += n
             versions += len(rows)
         with connection.cursor() as cur:
+            # A join, not a correlated subquery: inside this transaction PostgreSQL has no
+            # statistics for the fresh rows and would scan the versions once per document.
             cur.execute(
-                "UPDATE documents_document SET current_id = (SELECT MAX(v.id) FROM "
-                "documents_documentversion v WHERE v.document_id = documents_document.id)"
+                "UPDATE documents_document SET current_id = last.id FROM (SELECT document_id, "
+                "MAX(id) AS id FROM documents_documentversion GROUP BY document_id) AS last "
+                "WHERE last.document_id = documents_document.id"
             )
     info["documents"] = documents
     info["versions"] = versions

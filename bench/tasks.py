@@ -46,7 +46,6 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -56,7 +55,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.common import PG_SERVER, ROOT, VAR, analyze, server_version, setup_django
+from bench.common import PG_SERVER, ROOT, VAR, analyze, run_child, server_version, setup_django
 from bench.common import recreate as _recreate
 from bench.common import stats as _stats
 
@@ -950,21 +949,7 @@ def _run_worker(
     cmd += ["--skip-plans"] if skip_plans else []
     cmd += ["--load-only"] if args.load_only else []
     cmd += ["--diagnostics"] if args.diagnostics else []
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, env=env)
-    try:
-        data = (
-            json.loads(out.read_text())
-            if proc.returncode == 0
-            else {"error": f"worker rc {proc.returncode}"}
-        )
-    except Exception as exc:
-        data = {"error": repr(exc)}
-    finally:
-        out.unlink(missing_ok=True)
-    data["wall_s"] = round(time.perf_counter() - t0, 1)
-    return data
+    return run_child(cmd, out)
 
 
 def _fmt(v: Any) -> str:
