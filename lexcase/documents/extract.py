@@ -7,6 +7,7 @@ a timeout, on files in a private temporary directory.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -57,6 +58,10 @@ def _ocr_image(path: Path) -> str:
             capture_output=True,
             timeout=OCR_TIMEOUT_SECONDS,
             check=False,
+            # One thread: Tesseract's OpenMP threads spin against each other (17.4 s -> 3.0 s
+            # per page here, bench/documents.py; tesseract-ocr/tesseract#3109). Run more
+            # workers to use more cores.
+            env={**os.environ, "OMP_THREAD_LIMIT": "1"},
         )
     except subprocess.TimeoutExpired as exc:
         raise ExtractionError(f"OCR took longer than {OCR_TIMEOUT_SECONDS} s.") from exc

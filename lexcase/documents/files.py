@@ -215,6 +215,7 @@ def store(upload: Any, *, content_type: str) -> StoredFile:
             storage.delete(saved)
             raise OSError(f"storage renamed {name} to {saved}")
         digest = wrapped.hasher.hexdigest()
+        _sync_to_disk(storage, name)
     except BaseException:
         discard(name)
         raise
@@ -225,6 +226,26 @@ def store(upload: Any, *, content_type: str) -> StoredFile:
         content_type=content_type,
         original_name=safe_original_name(getattr(upload, "name", "")),
     )
+
+
+def _sync_to_disk(storage: Storage, name: str) -> None:
+    """A local file is on disk before its row commits: after a power loss a committed
+    version must not point at bytes that only ever reached the page cache. Object stores
+    acknowledge durably by themselves (they have no local path)."""
+    try:
+        path = storage.path(name)
+    except NotImplementedError:
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    directory = os.open(os.path.dirname(path), os.O_RDONLY)
+    try:
+        os.fsync(directory)  # the new directory entry too
+    finally:
+        os.close(directory)
 
 
 def discard(name: str) -> None:

@@ -176,3 +176,22 @@ def test_crash_after_save_leaves_an_orphan_the_command_removes(firm, doc_store, 
     assert not orphan.exists()
     assert [p.read_bytes() for p in stored_files(doc_store)] == [DATA]
     assert DocumentVersion.objects.get().document == kept
+
+
+def test_file_is_synced_to_disk_before_its_rows_commit(firm, doc_store, monkeypatch):
+    synced = []
+    real_fsync = files.os.fsync
+    monkeypatch.setattr(files.os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
+    do_upload(firm)
+    # The file, then its directory entry.
+    assert len(synced) == 2
+
+
+def test_fsync_failure_stores_nothing(firm, doc_store, monkeypatch):
+    def fail(fd):
+        raise OSError("I/O error")
+
+    monkeypatch.setattr(files.os, "fsync", fail)
+    with pytest.raises(OSError, match="I/O error"):
+        do_upload(firm)
+    assert_nothing_left(firm, doc_store)
