@@ -202,12 +202,23 @@ def party_relation_add(
 @transaction.atomic
 def party_find_or_create(*, actor: object, kind: str, name: str, identifier: str = "") -> Party:
     """Reuse the party with this identifier, else create one: identifiers are the only safe
-    dedupe key (Chinese names collide too often to merge on name alone)."""
+    dedupe key (Chinese names collide too often to merge on name alone).
+
+    Only a party the actor can already see is reused: linking one that sits on matters
+    hidden from them would show them the name the firm holds for an ID number they typed.
+    The conflict check still matches the two records by identifier."""
+    from lexcase.matters.selectors import parties_visible_to
+
     identifier = identifier.strip().upper()
     field = "id_number" if kind == PartyKind.PERSON else "credit_code"
     if identifier:
         cleaned = party_clean(kind=kind, name=name, **{field: identifier})
-        existing = Party.objects.filter(kind=kind, **{field: cleaned[field]}).first()
+        existing = (
+            parties_visible_to(actor)
+            .filter(kind=kind, **{field: cleaned[field]})
+            .order_by("pk")
+            .first()
+        )
         if existing is not None:
             return existing
     return party_create(actor=actor, kind=kind, name=name, **{field: identifier})

@@ -42,6 +42,16 @@ def test_find_or_create_reuses_by_identifier_only(firm):
     assert by_name != firm.opposing_party  # names alone never merge people
 
 
+def test_find_or_create_never_links_a_party_the_actor_cannot_see(firm):
+    # The outsider types the client's credit code under another name: they get a record of
+    # their own, not the firm's record (whose name would then show on their matter).
+    own = party_find_or_create(
+        actor=firm.outsider, kind="organization", name="某公司", identifier="91350200776049653A"
+    )
+    assert own != firm.client_party
+    assert (own.name, own.credit_code) == ("某公司", "91350200776049653A")
+
+
 def test_party_update_is_optimistically_locked(firm):
     party = firm.opposing_party
     party_update(actor=firm.lead, party=party, version=1, phone="13800000000")
