@@ -87,12 +87,20 @@ def stats(samples: list[float]) -> dict[str, float]:
     }
 
 
-def run_child(cmd: list[str], out: Path) -> dict:
+def run_child(cmd: list[str], out: Path | None = None) -> dict:
     """Run one benchmark child (its own DATABASE_URL, set by the child) and read the JSON it
-    wrote to `out`; a failed child becomes {"error": ...} so the other database still reports."""
+    wrote to `out` (by default a temporary file passed as `--worker-out`); a failed child
+    becomes {"error": ...} so the other database still reports."""
     import json
     import subprocess
+    import tempfile
     import time
+
+    if out is None:
+        VAR.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(suffix=".json", dir=VAR, delete=False) as tmp:
+            out = Path(tmp.name)
+        cmd = [*cmd, "--worker-out", str(out)]
 
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     t0 = time.perf_counter()

@@ -47,7 +47,6 @@ import platform
 import random
 import statistics
 import sys
-import tempfile
 import time
 import traceback
 from collections.abc import Callable
@@ -923,9 +922,6 @@ def _run_worker(
     runs: int,
     skip_plans: bool,
 ) -> dict[str, Any]:
-    VAR.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(suffix=".json", dir=VAR, delete=False) as tmp:
-        out = Path(tmp.name)
     cmd = [
         sys.executable,
         "-m",
@@ -941,15 +937,13 @@ def _run_worker(
         str(args.seed),
         "--runs",
         str(runs),
-        "--worker-out",
-        str(out),
     ]
     cmd += ["--primary"] if primary else []
     cmd += ["--reuse"] if args.reuse else []
     cmd += ["--skip-plans"] if skip_plans else []
     cmd += ["--load-only"] if args.load_only else []
     cmd += ["--diagnostics"] if args.diagnostics else []
-    return run_child(cmd, out)
+    return run_child(cmd)
 
 
 def _fmt(v: Any) -> str:
