@@ -17,9 +17,11 @@ from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.matters.models import (
     Matter,
     MatterMember,
+    MatterType,
     MemberRole,
     Priority,
     PrioritySLA,
+    Stage,
     Status,
     TimelineEntry,
 )
@@ -398,12 +400,24 @@ def checklist_item_add(
 ) -> ChecklistItem:
     _require_admin(actor)
     title = title.strip()
+    errors: dict[str, list[str]] = {}
     if not title:
-        raise ValidationError({"title": [_("An item needs a title.")]})
+        errors["title"] = [_("An item needs a title.")]
+    if matter_type not in MatterType.values:
+        errors["matter_type"] = [_("Unknown matter type.")]
+    if stage and stage not in Stage.values:
+        errors["stage"] = [_("Unknown stage.")]
+    if not 0 <= due_days <= 365:
+        errors["due_days"] = [_("Between 0 and 365 days.")]
+    if assign_to not in ChecklistItem.Assign.values:
+        errors["assign_to"] = [_("Choose the lead lawyer or the assistant.")]
+    if errors:
+        raise ValidationError(errors)
+    when = Stage(stage).label if stage else _("on opening")
     template, _created = ChecklistTemplate.objects.get_or_create(
         matter_type=matter_type,
         stage=stage,
-        defaults={"name": title[:100]},
+        defaults={"name": f"{MatterType(matter_type).label} · {when}"[:100]},
     )
     position = template.items.count()
     item = ChecklistItem.objects.create(

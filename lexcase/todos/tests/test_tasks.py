@@ -127,6 +127,12 @@ def test_admin_edited_template_is_used_for_the_next_matter(firm):
         services.checklist_item_add(
             actor=firm.partner, matter_type="civil", stage="", title="x", due_days=1
         )
+    with pytest.raises(ValidationError) as exc:
+        services.checklist_item_add(
+            actor=firm.admin, matter_type="tax", stage="appeal", title=" ", due_days=-1
+        )
+    assert sorted(exc.value.message_dict) == ["due_days", "matter_type", "stage", "title"]
+    assert ChecklistItem.objects.filter(title="核对利冲审批单").count() == 1
 
 
 @pytest.mark.django_db
