@@ -11,7 +11,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lexcase
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgres lint format messages bench clean
+.PHONY: install run test test-sqlite test-postgres lint format messages compilemessages bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -26,7 +26,11 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install -q -e '.[dev]'
 	@touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed compilemessages
+
+# The .mo is built from the committed .po (not committed itself: binary files do not merge).
+compilemessages: $(VENV)/.installed
+	@$(PY) -m lexcase compilemessages -l zh_Hans >/dev/null
 
 run: install
 	$(PY) -m lexcase migrate --noinput
@@ -51,7 +55,6 @@ test: lint test-sqlite test-postgres
 
 test-sqlite: install
 	@echo "== test suite on SQLite =="
-	$(PY) -m lexcase compilemessages -l zh_Hans >/dev/null
 	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(PY) -m pytest -q
 
 test-postgres: install
