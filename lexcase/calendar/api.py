@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field
 
 from lexcase.accounts.selectors import active_user_named
 from lexcase.calendar import selectors, services
-from lexcase.calendar.models import Deadline
+from lexcase.calendar.models import Deadline, ServedDocument
 from lexcase.calendar.rules_data import RULES
 from lexcase.matters.selectors import matter_get
 
@@ -67,26 +67,27 @@ class DeadlineOut(Schema):
 class ServedIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal[
-        "judgment",
-        "ruling",
-        "complaint_copy",
-        "appeal_copy",
-        "award",
-        "decision",
-        "payment_order",
-        "reconsideration_decision",
-        "administrative_act",
-        "other",
-    ]
+    kind: ServedDocument.Kind
     service_date: dt.date
-    method: Literal["direct", "post", "electronic", "notice", "other"]
+    method: ServedDocument.Method
     title: str = Field(default="", max_length=200)
+    # Final when served (second instance, 一审终审, an arbitral award); omitted: decided from
+    # the matter's stage and the document kind.
+    final: bool | None = None
 
 
 class ServedOut(Schema):
     id: int
+    final: bool
+    effective_date: dt.date | None
     proposals: list[DeadlineOut]
+
+
+class EffectiveIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    # Omitted: the day after the appeal (objection) period ends.
+    effective_date: dt.date | None = None
 
 
 class DeadlineIn(Schema):
@@ -222,8 +223,33 @@ def record_served(request: HttpRequest, matter_id: int, payload: ServedIn) -> St
         service_date=payload.service_date,
         method=payload.method,
         title=payload.title,
+        final=payload.final,
     )
-    return Status(201, ServedOut(id=doc.pk, proposals=[deadline_out(d) for d in proposals]))
+    return Status(201, served_out(doc, proposals))
+
+
+def served_out(doc: ServedDocument, proposals: list[Deadline]) -> ServedOut:
+    return ServedOut(
+        id=doc.pk,
+        final=doc.final,
+        effective_date=doc.effective_date,
+        proposals=[deadline_out(d) for d in proposals],
+    )
+
+
+@router.post(
+    "/served-documents/{document_id}/effective",
+    response=ServedOut,
+    operation_id="served_document_effective",
+)
+def served_effective(request: HttpRequest, document_id: int, payload: EffectiveIn) -> ServedOut:
+    """Record that no appeal (objection) was filed: the document took effect, and the periods
+    that run from that day (retrial, enforcement) are proposed."""
+    doc = selectors.served_document_get(user=request.user, pk=document_id)
+    doc, proposals = services.served_document_effective(
+        actor=request.user, document=doc, effective_date=payload.effective_date
+    )
+    return served_out(doc, proposals)
 
 
 @router.post(

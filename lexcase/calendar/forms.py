@@ -16,6 +16,26 @@ class ServedForm(forms.Form):
     service_date = forms.DateField(label=_("Service date"), widget=DateInput)
     method = forms.ChoiceField(label=_("Service method"), choices=ServedDocument.Method.choices)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    final = forms.TypedChoiceField(
+        label=_("Final when served?"),
+        choices=[
+            ("", _("Decide from the stage")),
+            ("yes", _("Yes: second instance, final at first instance, arbitral award")),
+            ("no", _("No: it can still be appealed")),
+        ],
+        coerce=lambda v: v == "yes",
+        empty_value=None,
+        required=False,
+    )
+
+
+class EffectiveForm(forms.Form):
+    effective_date = forms.DateField(
+        label=_("Took effect on"),
+        widget=DateInput,
+        required=False,
+        help_text=_("Leave empty: the day after the appeal period ends."),
+    )
 
 
 class DeadlineForm(forms.Form):

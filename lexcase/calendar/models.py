@@ -60,7 +60,16 @@ class ServedDocument(models.Model):
         PAYMENT_ORDER = "payment_order", _("Payment order")
         RECONSIDERATION_DECISION = "reconsideration_decision", _("Reconsideration decision")
         ADMINISTRATIVE_ACT = "administrative_act", _("Administrative act")
+        PRESERVATION_DEPOSIT = "preservation_deposit", _("Bank deposits frozen (preservation)")
+        PRESERVATION_MOVABLE = "preservation_movable", _("Movable property sealed or seized")
+        PRESERVATION_PROPERTY = "preservation_property", _(
+            "Real property sealed or other property rights frozen"
+        )
         OTHER = "other", _("Other")
+
+    class EffectiveBasis(models.TextChoices):
+        FINAL_ON_SERVICE = "final_on_service", _("Final when served")
+        NO_CHALLENGE = "no_challenge", _("No appeal or objection filed")
 
     class Method(models.TextChoices):
         DIRECT = "direct", _("Direct service")
@@ -77,6 +86,12 @@ class ServedDocument(models.Model):
     service_date = models.DateField(_("service date"))
     method = models.CharField(_("service method"), max_length=20, choices=Method.choices)
     notes = models.TextField(_("notes"), blank=True)
+    # A document that is final when served (second instance, 一审终审, an arbitral award)
+    # takes effect on service; any other takes effect when its challenge period lapses
+    # unused, which the lawyer records (``effective_basis`` = no_challenge).
+    final = models.BooleanField(_("final when served"), default=False)
+    effective_date = models.DateField(_("effective date"), null=True, blank=True)
+    effective_basis = models.CharField(max_length=20, choices=EffectiveBasis.choices, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -84,6 +99,16 @@ class ServedDocument(models.Model):
 
     class Meta:
         ordering = ["-service_date", "-id"]
+
+    @property
+    def awaits_effect(self) -> bool:
+        """A judgment, ruling, award or payment order whose effective date is not yet known."""
+        return self.effective_date is None and self.kind in (
+            self.Kind.JUDGMENT,
+            self.Kind.RULING,
+            self.Kind.AWARD,
+            self.Kind.PAYMENT_ORDER,
+        )
 
 
 class Deadline(models.Model):

@@ -17,6 +17,7 @@ id for a different version: add a new rule and bump ``RULESET_VERSION``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal, get_args
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "RULES",
     "RULESET_VERSION",
     "SERVED_KINDS",
+    "STARTS_ON",
     "UNITS",
     "Law",
     "Rule",
@@ -33,7 +35,7 @@ __all__ = [
     "rules_for_served_kind",
 ]
 
-RULESET_VERSION = "2026.1"
+RULESET_VERSION = "2026.2"
 
 Unit = Literal["calendar_days", "working_days", "months", "years"]
 UNITS: tuple[str, ...] = get_args(Unit)
@@ -48,9 +50,21 @@ ServedKind = Literal[
     "reconsideration_decision",
     "appeal_copy",
     "administrative_act",
+    "preservation_deposit",
+    "preservation_movable",
+    "preservation_property",
     "other",
 ]
 SERVED_KINDS: tuple[str, ...] = get_args(ServedKind)
+
+# What starts a rule's period when a served document proposes it:
+# - "service": the day the document was served (received);
+# - "effective": the day the document took legal effect. A first-instance judgment takes
+#   effect only when the appeal period lapses without an appeal (or when the second-instance
+#   judgment is served), so such rules are proposed only once that date is known: when a
+#   final document is served, or when the lawyer records that no appeal was filed.
+StartsOn = Literal["service", "effective"]
+STARTS_ON: tuple[str, ...] = get_args(StartsOn)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +117,18 @@ LAWS: dict[tuple[str, str], Law] = {
         "2017年修正",
         "2017 amendment",
     ),
+    ("仲裁法", "2025"): Law(
+        "中华人民共和国仲裁法",
+        "Arbitration Law of the PRC",
+        "2025年修订",
+        "2025 revision",
+    ),
+    ("民诉法解释", "2022"): Law(
+        "最高人民法院关于适用《中华人民共和国民事诉讼法》的解释",
+        "SPC Interpretation on the Application of the Civil Procedure Law",
+        "2022年修正",
+        "2022 amendment",
+    ),
     ("民法典", "2020"): Law("中华人民共和国民法典", "Civil Code of the PRC", "", ""),
 }
 
@@ -152,6 +178,24 @@ class Rule:
     not_applicable_zh: str
     served_kinds: tuple[str, ...]
     notes_zh: str = ""
+    # See ``StartsOn``.
+    starts_on: StartsOn = "service"
+    # A challenge period (appeal, objection to a payment order, suit against a non-final
+    # labour award) applies only to a document that is not final; when it lapses unused, the
+    # document takes effect. ``final_only`` rules apply only to a document final when served.
+    challenge: bool = False
+    final_only: bool = False
+    # The rule governs triggers on or after ``applies_from`` and before ``applies_until``
+    # (a law revised on a date: the old and the new period are separate rules).
+    applies_from: date | None = None
+    applies_until: date | None = None
+    # Propose a reminder this many days before the due date (e.g. renewal of a freeze).
+    remind_before_days: int = 0
+
+    def applies_to(self, trigger: date) -> bool:
+        if self.applies_from is not None and trigger < self.applies_from:
+            return False
+        return self.applies_until is None or trigger < self.applies_until
 
     @property
     def family(self) -> str:
@@ -238,6 +282,7 @@ _RULES: tuple[Rule, ...] = (
         not_applicable_zh=_NOT_APPEALABLE_CIVIL,
         served_kinds=("judgment",),
         notes_zh="各方当事人送达日期不同的，各自从本人收到之日起算（民诉解释第二百四十四条）。",
+        challenge=True,
     ),
     Rule(
         id="civil.appeal.ruling",
@@ -256,6 +301,7 @@ _RULES: tuple[Rule, ...] = (
             + _NOT_APPEALABLE_CIVIL
         ),
         served_kinds=("ruling",),
+        challenge=True,
     ),
     Rule(
         id="civil.appeal.no_domicile",
@@ -274,6 +320,7 @@ _RULES: tuple[Rule, ...] = (
         ),
         served_kinds=("judgment", "ruling"),
         notes_zh="被上诉人答辩期亦为30日。",
+        challenge=True,
     ),
     Rule(
         id="civil.appeal_answer",
@@ -309,8 +356,10 @@ _RULES: tuple[Rule, ...] = (
         served_kinds=("judgment", "ruling"),
         notes_zh=(
             "不变期间（民诉解释第一百二十七条），不适用中止、中断、延长；届满日遇节假日顺延属于计算规则，"
-            "实务多数仍适用，但存在分歧，请提醒承办律师。" + _TRIGGER_NOT_SERVICE
+            "实务多数仍适用，但存在分歧，请提醒承办律师。一审判决、裁定在上诉期届满无人上诉时生效，"
+            "二审判决、裁定自送达之日起生效：本期间只在生效日期确定后提出。"
         ),
+        starts_on="effective",
     ),
     Rule(
         id="civil.enforcement",
@@ -329,7 +378,11 @@ _RULES: tuple[Rule, ...] = (
         rolls_over=True,
         not_applicable_zh="",
         served_kinds=("judgment", "award", "payment_order"),
-        notes_zh="中止、中断适用法律有关诉讼时效中止、中断的规定。" + _TRIGGER_NOT_SERVICE,
+        notes_zh=(
+            "中止、中断适用法律有关诉讼时效中止、中断的规定。按生效之日起算；"
+            "文书规定了履行期间的，应自履行期间最后一日起算，请对照文书修改到期日。"
+        ),
+        starts_on="effective",
     ),
     Rule(
         id="civil.payment_order_objection",
@@ -346,6 +399,7 @@ _RULES: tuple[Rule, ...] = (
         not_applicable_zh="",
         served_kinds=("payment_order",),
         notes_zh="债务人应在此期间内清偿债务或者提出书面异议。",
+        challenge=True,
     ),
     Rule(
         id="civil.enforcement_objection.review",
@@ -378,6 +432,61 @@ _RULES: tuple[Rule, ...] = (
         not_applicable_zh="认为原判决、裁定错误的，依照审判监督程序办理，不适用本期间。",
         served_kinds=("ruling",),
     ),
+    # ----- Preservation and enforcement measures: 民诉法解释 (2022) Art. 485 -----
+    Rule(
+        id="civil.preservation.deposit",
+        name_zh="冻结银行存款期限届满",
+        name_en="Freeze of bank deposits expires",
+        law="民诉法解释",
+        law_version="2022",
+        article="485",
+        period=1,
+        unit="years",
+        trigger_zh="冻结银行存款之日",
+        trigger_en="the day the bank deposits were frozen",
+        rolls_over=False,
+        not_applicable_zh="",
+        served_kinds=("preservation_deposit",),
+        notes_zh=(
+            "届满前须申请续行冻结，否则冻结自动解除；按日历年计算，不按365日。"
+            "请以实际冻结之日（而非裁定送达之日）录入。"
+        ),
+        remind_before_days=30,
+    ),
+    Rule(
+        id="civil.preservation.movable",
+        name_zh="查封、扣押动产期限届满",
+        name_en="Seizure of movable property expires",
+        law="民诉法解释",
+        law_version="2022",
+        article="485",
+        period=2,
+        unit="years",
+        trigger_zh="查封、扣押动产之日",
+        trigger_en="the day the movable property was sealed or seized",
+        rolls_over=False,
+        not_applicable_zh="",
+        served_kinds=("preservation_movable",),
+        notes_zh="届满前须申请续行查封、扣押；请以实际查封、扣押之日录入。",
+        remind_before_days=30,
+    ),
+    Rule(
+        id="civil.preservation.property",
+        name_zh="查封不动产、冻结其他财产权期限届满",
+        name_en="Seizure of real property or freeze of other property rights expires",
+        law="民诉法解释",
+        law_version="2022",
+        article="485",
+        period=3,
+        unit="years",
+        trigger_zh="查封不动产、冻结其他财产权之日",
+        trigger_en="the day the real property was sealed or the property right frozen",
+        rolls_over=False,
+        not_applicable_zh="",
+        served_kinds=("preservation_property",),
+        notes_zh="届满前须申请续行查封、冻结；请以实际查封、冻结之日录入。",
+        remind_before_days=30,
+    ),
     # ----- Criminal procedure: 刑事诉讼法 (2018 amendment) -----
     Rule(
         id="criminal.appeal.judgment",
@@ -394,6 +503,7 @@ _RULES: tuple[Rule, ...] = (
         not_applicable_zh="最高人民法院的一审判决不得上诉。",
         served_kinds=("judgment",),
         notes_zh="上诉期间遇节假日顺延（刑诉法第一百零五条）；仅在押期间不顺延。",
+        challenge=True,
     ),
     Rule(
         id="criminal.appeal.ruling",
@@ -409,6 +519,7 @@ _RULES: tuple[Rule, ...] = (
         rolls_over=True,
         not_applicable_zh="最高人民法院的一审裁定不得上诉。",
         served_kinds=("ruling",),
+        challenge=True,
     ),
     Rule(
         id="criminal.victim_protest_request",
@@ -425,6 +536,7 @@ _RULES: tuple[Rule, ...] = (
         not_applicable_zh="仅适用于被害人及其法定代理人。",
         served_kinds=("judgment",),
         notes_zh="人民检察院应在收到请求后五日内作出是否抗诉的决定。",
+        challenge=True,
     ),
     # ----- Administrative litigation: 行政诉讼法 (2017 amendment) -----
     Rule(
@@ -441,6 +553,7 @@ _RULES: tuple[Rule, ...] = (
         rolls_over=True,
         not_applicable_zh="最高人民法院的一审判决不得上诉。",
         served_kinds=("judgment",),
+        challenge=True,
     ),
     Rule(
         id="admin.appeal.ruling",
@@ -456,6 +569,7 @@ _RULES: tuple[Rule, ...] = (
         rolls_over=True,
         not_applicable_zh="不可上诉的裁定及最高人民法院的一审裁定不适用。",
         served_kinds=("ruling",),
+        challenge=True,
     ),
     Rule(
         id="admin.suit",
@@ -592,6 +706,7 @@ _RULES: tuple[Rule, ...] = (
         rolls_over=True,
         not_applicable_zh="终局裁决不适用：劳动者起诉适用第四十八条，用人单位申请撤销适用第四十九条。",
         served_kinds=("award",),
+        challenge=True,
     ),
     Rule(
         id="labor.worker_suit_after_final_award",
@@ -607,6 +722,7 @@ _RULES: tuple[Rule, ...] = (
         rolls_over=True,
         not_applicable_zh="仅适用于劳动者；用人单位只能依第四十九条申请撤销。",
         served_kinds=("award",),
+        final_only=True,
     ),
     Rule(
         id="labor.set_aside_final_award",
@@ -622,6 +738,7 @@ _RULES: tuple[Rule, ...] = (
         rolls_over=True,
         not_applicable_zh="仅适用于第四十七条规定的终局裁决，向仲裁委员会所在地的中级人民法院申请。",
         served_kinds=("award",),
+        final_only=True,
     ),
     # ----- Commercial arbitration: 仲裁法 (2017 amendment) -----
     Rule(
@@ -636,12 +753,29 @@ _RULES: tuple[Rule, ...] = (
         trigger_zh="收到裁决书之日",
         trigger_en="the day the award is received",
         rolls_over=True,
-        not_applicable_zh="",
+        not_applicable_zh="2026-03-01以后收到的裁决适用2025年修订的仲裁法（3个月）。",
+        served_kinds=("award",),
+        applies_until=date(2026, 3, 1),
+    ),
+    Rule(
+        id="arbitration.set_aside.2025",
+        name_zh="申请撤销仲裁裁决期限",
+        name_en="Application to set aside an arbitral award",
+        law="仲裁法",
+        law_version="2025",
+        article="72",
+        period=3,
+        unit="months",
+        trigger_zh="收到裁决书之日",
+        trigger_en="the day the award is received",
+        rolls_over=True,
+        not_applicable_zh="2026-03-01以前收到的裁决适用修订前的仲裁法第五十九条（6个月）。",
         served_kinds=("award",),
         notes_zh=(
-            "2025年修订的仲裁法自2026-03-01起施行，据二手资料撤销期限改为3个月（新法条文号及"
-            "过渡规则均未经核实[U]），本规则尚未适用；2026-03-01以后收到裁决的，请按3个月从严安排。"
+            "2025年9月12日修订、2026年3月1日起施行；撤销期限由六个月缩短为三个月（新法第七十二条）。"
+            "条文号与期间据律师事务所解读文章核对[S]，尚未与官方公布文本逐字核对。"
         ),
+        applies_from=date(2026, 3, 1),
     ),
     # ----- Limitation: 民法典 -----
     Rule(

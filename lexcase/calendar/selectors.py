@@ -68,6 +68,22 @@ def matter_served_documents(*, matter: Matter) -> QuerySet[ServedDocument]:
     return matter.served_documents.all()
 
 
+def served_document_get(*, user: Any, pk: Any) -> ServedDocument:
+    """A served document on a matter ``user`` can see; 404 otherwise (no existence leak)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    doc = (
+        ServedDocument.objects.filter(pk=pk, matter__in=matters_visible_to(user))
+        .select_related("matter")
+        .first()
+    )
+    if doc is None:
+        raise Http404
+    return doc
+
+
 def matter_hearings(*, matter: Matter) -> QuerySet[Hearing]:
     return matter.hearings.prefetch_related("attendees").order_by("starts_at")
 

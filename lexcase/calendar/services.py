@@ -57,7 +57,16 @@ def deadline_compute(*, rule_id: str, trigger_date: date) -> Result:
 NOT_PROPOSED = {"civil.appeal.no_domicile"}
 
 
-def rules_for(*, matter_type: str, served_kind: str) -> list[Rule]:
+def rules_for(
+    *,
+    matter_type: str,
+    served_kind: str,
+    trigger: date | None = None,
+    final: bool = False,
+    starts_on: str = "service",
+) -> list[Rule]:
+    """The rules a served document proposes. ``final``: the document was final when served,
+    so challenge periods (appeal, objection) do not apply and final-only ones do."""
     # Non-litigation, counsel and consultation matters that receive court papers follow
     # civil procedure; never propose criminal or administrative periods by accident.
     families = FAMILIES.get(matter_type, ("civil",))
@@ -67,7 +76,25 @@ def rules_for(*, matter_type: str, served_kind: str) -> list[Rule]:
         if served_kind in rule.served_kinds
         and rule.id not in NOT_PROPOSED
         and rule.id.split(".", 1)[0] in families
+        and rule.starts_on == starts_on
+        and not (final and rule.challenge)
+        and not (rule.final_only and not final)
+        and (trigger is None or rule.applies_to(trigger))
     ]
+
+
+# Stages in which a judgment or ruling served on the matter is final (终审) by default.
+FINAL_STAGES = {"second_instance", "retrial", "enforcement"}
+
+
+def final_by_default(*, matter: Matter, kind: str) -> bool:
+    """Whether a document of ``kind`` served now is final unless the lawyer says otherwise."""
+    if kind == ServedDocument.Kind.AWARD:
+        # A commercial award is final when made (一裁终局); a labour award usually is not.
+        return matter.matter_type == MatterType.COMMERCIAL_ARBITRATION
+    if kind in (ServedDocument.Kind.JUDGMENT, ServedDocument.Kind.RULING):
+        return matter.stage in FINAL_STAGES
+    return False
 
 
 def _require_edit(actor: User, matter: Matter) -> None:
@@ -93,6 +120,86 @@ def _apply_result(deadline: Deadline, result: Result) -> None:
     deadline.calendar_version = calendar_version()
 
 
+def _effective_step(doc: ServedDocument) -> str:
+    """The first explanation line of a deadline that runs from a document's effective date."""
+    kind = doc.get_kind_display()
+    if doc.effective_basis == ServedDocument.EffectiveBasis.FINAL_ON_SERVICE:
+        if _lang() == "zh":
+            return f"生效：{kind}为生效法律文书，自送达之日（{doc.service_date}）起发生法律效力。"
+        return (
+            f"In effect: the {kind.lower()} was final when served on {doc.service_date} "
+            "and took effect that day."
+        )
+    if _lang() == "zh":
+        return (
+            f"生效：{kind}于{doc.service_date}送达，上诉（异议）期届满未上诉（异议），"
+            f"于{doc.effective_date}发生法律效力（承办律师确认）。"
+        )
+    return (
+        f"In effect: the {kind.lower()} was served on {doc.service_date}; the appeal (objection) "
+        f"period lapsed unused, so it took effect on {doc.effective_date} (confirmed by the lawyer)."
+    )
+
+
+def _reminder_step(rule: Rule, expiry: date) -> list[str]:
+    if _lang() == "zh":
+        return [
+            f"{rule.name_zh}：{expiry}（{rule.citation_zh}）。",
+            f"提前{rule.remind_before_days}日提醒：{expiry - timedelta(days=rule.remind_before_days)}"
+            "，请在届满前申请续行。",
+        ]
+    return [
+        f"{rule.name_en}: {expiry} ({rule.citation_en}).",
+        f"Reminder {rule.remind_before_days} days before: "
+        f"{expiry - timedelta(days=rule.remind_before_days)}; apply for renewal before expiry.",
+    ]
+
+
+def _propose(
+    *,
+    actor: User,
+    doc: ServedDocument,
+    rules: list[Rule],
+    trigger: date,
+    responsible: User,
+) -> list[Deadline]:
+    proposals = []
+    for rule in rules:
+        result = compute(rule, trigger, calendar_data(), lang=_lang())
+        deadline = Deadline(
+            matter=doc.matter,
+            title=rule.name_zh if _lang() == "zh" else rule.name_en,
+            status=Deadline.Status.PROPOSED,
+            responsible=responsible,
+            rule_id=rule.id,
+            trigger_date=trigger,
+            served_document=doc,
+            created_by=actor,
+        )
+        _apply_result(deadline, result)
+        if rule.starts_on == "effective":
+            deadline.explanation = [_effective_step(doc), *deadline.explanation]
+        deadline.save()
+        proposals.append(deadline)
+        if rule.remind_before_days:
+            # A renewal reminder ahead of an expiry nobody may miss (freezes lapse silently).
+            reminder = Deadline(
+                matter=doc.matter,
+                title=_("Apply to renew: %(name)s") % {"name": deadline.title},
+                status=Deadline.Status.PROPOSED,
+                responsible=responsible,
+                due_date=deadline.due_date - timedelta(days=rule.remind_before_days),
+                provisional=deadline.provisional,
+                explanation=_reminder_step(rule, deadline.due_date),
+                citation=deadline.citation,
+                served_document=doc,
+                created_by=actor,
+            )
+            reminder.save()
+            proposals.append(reminder)
+    return proposals
+
+
 @transaction.atomic
 def served_document_record(
     *,
@@ -103,8 +210,14 @@ def served_document_record(
     method: str,
     title: str = "",
     notes: str = "",
+    final: bool | None = None,
 ) -> tuple[ServedDocument, list[Deadline]]:
-    """Record a served document; the rule library proposes deadlines for a lawyer to confirm."""
+    """Record a served document; the rule library proposes deadlines for a lawyer to confirm.
+
+    Periods that run from service are proposed now. Periods that run from the day the
+    document takes effect (retrial, enforcement) are proposed now only for a document that is
+    final when served; otherwise once ``served_document_effective`` records that no appeal
+    was filed."""
     _require_edit(actor, matter)
     errors: dict[str, list[str]] = {}
     if kind not in ServedDocument.Kind.values:
@@ -117,6 +230,8 @@ def served_document_record(
         errors["service_date"] = [_("The service date cannot be in the future.")]
     if errors:
         raise ValidationError(errors)
+    if final is None:
+        final = final_by_default(matter=matter, kind=kind)
     doc = ServedDocument.objects.create(
         matter=matter,
         kind=kind,
@@ -124,25 +239,28 @@ def served_document_record(
         method=method,
         title=title.strip()[:200],
         notes=notes,
+        final=final,
+        effective_date=service_date if final else None,
+        effective_basis=ServedDocument.EffectiveBasis.FINAL_ON_SERVICE if final else "",
         recorded_by=actor,
     )
     responsible = _lead_of(matter) or actor
-    proposals = []
-    for rule in rules_for(matter_type=matter.matter_type, served_kind=kind):
-        result = compute(rule, service_date, calendar_data(), lang=_lang())
-        deadline = Deadline(
-            matter=matter,
-            title=rule.name_zh if _lang() == "zh" else rule.name_en,
-            status=Deadline.Status.PROPOSED,
+    common = {"matter_type": matter.matter_type, "served_kind": kind, "final": final}
+    proposals = _propose(
+        actor=actor,
+        doc=doc,
+        rules=rules_for(**common, trigger=service_date),
+        trigger=service_date,
+        responsible=responsible,
+    )
+    if final:
+        proposals += _propose(
+            actor=actor,
+            doc=doc,
+            rules=rules_for(**common, trigger=service_date, starts_on="effective"),
+            trigger=service_date,
             responsible=responsible,
-            rule_id=rule.id,
-            trigger_date=service_date,
-            served_document=doc,
-            created_by=actor,
         )
-        _apply_result(deadline, result)
-        deadline.save()
-        proposals.append(deadline)
     TimelineEntry.objects.create(
         matter=matter,
         actor=actor,
@@ -154,7 +272,7 @@ def served_document_record(
         action="deadline.served_document",
         obj=doc,
         matter_id=matter.pk,
-        data={"kind": kind, "service_date": service_date.isoformat()},
+        data={"kind": kind, "service_date": service_date.isoformat(), "final": final},
     )
     if kind == ServedDocument.Kind.JUDGMENT:
         from lexcase.comms.services import client_update_mark_due
@@ -162,6 +280,104 @@ def served_document_record(
         # A judgment is news the client must hear at once (issue #7).
         client_update_mark_due(matter=matter, reason=_("Judgment served"))
     return doc, proposals
+
+
+def challenge_lapse_date(doc: ServedDocument) -> date | None:
+    """The day after the document's challenge period ends: its effective date when nobody
+    appealed. Read from the proposed or confirmed challenge deadline (so a date the lawyer
+    corrected counts), else computed from the rule."""
+    deadlines = Deadline.objects.filter(served_document=doc).exclude(
+        status=Deadline.Status.DISMISSED
+    )
+    ends = []
+    for deadline in deadlines:
+        rule = RULES.get(deadline.rule_id)
+        if rule is not None and rule.challenge and rule.id not in NOT_PROPOSED:
+            ends.append(deadline.due_date)
+    if not ends:
+        rules = [
+            r
+            for r in rules_for(
+                matter_type=doc.matter.matter_type,
+                served_kind=doc.kind,
+                trigger=doc.service_date,
+            )
+            if r.challenge
+        ]
+        ends = [compute(r, doc.service_date, calendar_data()).due_date for r in rules]
+    return max(ends) + timedelta(days=1) if ends else None
+
+
+@transaction.atomic
+def served_document_effective(
+    *, actor: User, document: ServedDocument, effective_date: date | None = None
+) -> tuple[ServedDocument, list[Deadline]]:
+    """Record that no appeal (objection) was filed, so the document took effect; propose the
+    periods that run from that day. Without a date, the day after the challenge period ends."""
+    matter = document.matter
+    _require_edit(actor, matter)
+    if document.effective_date is not None:
+        raise ValidationError(
+            {"effective_date": [_("This document's effective date is already recorded.")]}
+        )
+    if effective_date is None:
+        effective_date = challenge_lapse_date(document)
+        if effective_date is None:
+            raise ValidationError({"effective_date": [_("Enter the date it took effect.")]})
+    if effective_date < document.service_date:
+        raise ValidationError(
+            {"effective_date": [_("The effective date cannot be before the service date.")]}
+        )
+    if effective_date > timezone.localdate():
+        raise ValidationError(
+            {
+                "effective_date": [
+                    _(
+                        "The appeal period has not ended yet (the document takes effect on "
+                        "%(date)s at the earliest)."
+                    )
+                    % {"date": effective_date.isoformat()}
+                ]
+            }
+        )
+    updated = ServedDocument.objects.filter(pk=document.pk, effective_date__isnull=True).update(
+        effective_date=effective_date, effective_basis=ServedDocument.EffectiveBasis.NO_CHALLENGE
+    )
+    if not updated:
+        raise ValidationError(
+            {"effective_date": [_("This document's effective date is already recorded.")]}
+        )
+    document.refresh_from_db()
+    proposals = _propose(
+        actor=actor,
+        doc=document,
+        rules=rules_for(
+            matter_type=matter.matter_type,
+            served_kind=document.kind,
+            trigger=effective_date,
+            starts_on="effective",
+        ),
+        trigger=effective_date,
+        responsible=_lead_of(matter) or actor,
+    )
+    TimelineEntry.objects.create(
+        matter=matter,
+        actor=actor,
+        kind="served_effective",
+        data={
+            "kind": document.kind,
+            "date": effective_date.isoformat(),
+            "proposed": len(proposals),
+        },
+    )
+    audit_record(
+        actor=actor,
+        action="deadline.served_effective",
+        obj=document,
+        matter_id=matter.pk,
+        data={"effective_date": effective_date.isoformat()},
+    )
+    return document, proposals
 
 
 def _check_responsible(responsible: User | None, matter: Matter) -> None:
@@ -440,13 +656,15 @@ def deadlines_recompute(*, actor: User | None) -> list[Deadline]:
         trigger_date__isnull=False,
         date_overridden=False,
     ).exclude(rule_id="")
-    for deadline in pending.select_related("matter"):
+    for deadline in pending.select_related("matter", "served_document"):
         rule = RULES.get(deadline.rule_id)
         if rule is None:
             continue
         result = compute(rule, deadline.trigger_date, cal, lang=_lang())
         old = deadline.due_date
         _apply_result(deadline, result)
+        if rule.starts_on == "effective" and deadline.served_document is not None:
+            deadline.explanation = [_effective_step(deadline.served_document), *result.explanation]
         deadline.version += 1
         deadline.save()
         if old != deadline.due_date:

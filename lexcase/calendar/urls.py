@@ -10,6 +10,7 @@ urlpatterns = [
     path("agenda/week/", views.agenda_week, name="agenda_week"),
     path("agenda/month/", views.agenda_month, name="agenda_month"),
     path("matters/<int:pk>/served/", views.served_record, name="served_record"),
+    path("served/<int:doc_id>/effective/", views.served_effective, name="served_effective"),
     path("matters/<int:pk>/deadlines/", views.deadline_create, name="deadline_create"),
     path("matters/<int:pk>/hearings/", views.hearing_create, name="hearing_create"),
     path("deadlines/<int:deadline_id>/confirm/", views.deadline_confirm, name="deadline_confirm"),

@@ -24,6 +24,7 @@ from lexcase.calendar.calculator import is_rest_day
 from lexcase.calendar.forms import (
     ConfirmForm,
     DeadlineForm,
+    EffectiveForm,
     HearingForm,
     HolidayYearForm,
     LimitationEventForm,
@@ -64,6 +65,19 @@ def served_record(request: HttpRequest, pk: int) -> HttpResponse:
         services.served_document_record(actor=request.user, matter=matter, **data)
 
     return _run(request, pk, run, ServedForm(request.POST, prefix="served"))
+
+
+@login_required
+@require_POST
+def served_effective(request: HttpRequest, doc_id: int) -> HttpResponse:
+    doc = selectors.served_document_get(user=request.user, pk=doc_id)
+
+    def run(matter: Any, data: dict) -> None:
+        services.served_document_effective(
+            actor=request.user, document=doc, effective_date=data.get("effective_date")
+        )
+
+    return _run(request, doc.matter_id, run, EffectiveForm(request.POST))
 
 
 @login_required

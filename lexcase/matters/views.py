@@ -173,6 +173,7 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "deadlines": calendar_selectors.matter_deadlines(matter=matter),
         "hearings": calendar_selectors.matter_hearings(matter=matter),
         "served_form": ServedForm(prefix="served"),
+        "served_documents": calendar_selectors.matter_served_documents(matter=matter),
         "deadline_form": DeadlineForm(prefix="deadline"),
         "hearing_form": HearingForm(prefix="hearing"),
         "limitations": [

@@ -133,6 +133,12 @@ EXPECTED_FROM_TRIGGER: dict[str, tuple[date, date, bool]] = {
     "labor.worker_suit_after_final_award": (date(2025, 10, 5), date(2025, 10, 9), False),
     "labor.set_aside_final_award": (date(2025, 10, 20), date(2025, 10, 20), False),
     "arbitration.set_aside": (date(2026, 3, 20), date(2026, 3, 20), False),
+    # 3 months ends Sat 2025-12-20 -> Mon 12-22.
+    "arbitration.set_aside.2025": (date(2025, 12, 20), date(2025, 12, 22), False),
+    # Expiries of freezes and seizures never move (rolls_over=False), so never provisional.
+    "civil.preservation.deposit": (date(2026, 9, 20), date(2026, 9, 20), False),
+    "civil.preservation.movable": (date(2027, 9, 20), date(2027, 9, 20), False),
+    "civil.preservation.property": (date(2028, 9, 20), date(2028, 9, 20), False),
     "limitation.general": (date(2028, 9, 20), date(2028, 9, 20), True),
     "limitation.international_sale": (date(2029, 9, 20), date(2029, 9, 20), True),
 }
@@ -173,6 +179,10 @@ REQUIRED: dict[str, tuple[int, str, str, str]] = {
     "labor.suit_after_award": (15, "calendar_days", "劳动争议调解仲裁法", "50"),
     "labor.set_aside_final_award": (30, "calendar_days", "劳动争议调解仲裁法", "49"),
     "arbitration.set_aside": (6, "months", "仲裁法", "59"),
+    "arbitration.set_aside.2025": (3, "months", "仲裁法", "72"),
+    "civil.preservation.deposit": (1, "years", "民诉法解释", "485"),
+    "civil.preservation.movable": (2, "years", "民诉法解释", "485"),
+    "civil.preservation.property": (3, "years", "民诉法解释", "485"),
     "limitation.general": (3, "years", "民法典", "188"),
     "limitation.international_sale": (4, "years", "民法典", "594"),
 }
@@ -184,8 +194,8 @@ def test_rules_required_rule_has_statutory_period(rule_id: str) -> None:
     assert (rule.period, rule.unit, rule.law, rule.article) == REQUIRED[rule_id]
 
 
-def test_rules_version_is_2026_1() -> None:
-    assert RULESET_VERSION == "2026.1"
+def test_rules_version_is_2026_2() -> None:
+    assert RULESET_VERSION == "2026.2"
 
 
 def test_rules_ids_match_dict_keys() -> None:
@@ -221,12 +231,12 @@ def test_rules_citation_en_names_law_version_and_article() -> None:
     )
 
 
-def test_rules_arbitration_set_aside_flags_unapplied_2025_revision() -> None:
-    notes = RULES["arbitration.set_aside"].notes_zh
-    assert "2026-03-01" in notes
-    assert "3个月" in notes
-    assert "[U]" in notes
-    assert RULES["arbitration.set_aside"].period == 6
+def test_rules_arbitration_set_aside_versioned_by_the_day_the_award_was_received() -> None:
+    old, new = RULES["arbitration.set_aside"], RULES["arbitration.set_aside.2025"]
+    assert (old.period, old.unit, new.period, new.unit) == (6, "months", 3, "months")
+    assert (old.applies_to(date(2026, 2, 28)), old.applies_to(date(2026, 3, 1))) == (True, False)
+    assert (new.applies_to(date(2026, 2, 28)), new.applies_to(date(2026, 3, 1))) == (False, True)
+    assert new.citation_zh == "《中华人民共和国仲裁法》（2025年修订）第七十二条"
 
 
 def test_rules_civil_judgment_appeal_not_applicable_lists_final_first_instance() -> None:
@@ -394,7 +404,7 @@ def test_compute_period_zero_on_working_day_is_identity() -> None:
 
 def test_compute_result_records_versions() -> None:
     result = compute(APPEAL_JUDGMENT, date(2025, 9, 16), CAL)
-    assert result.ruleset_version == "2026.1"
+    assert result.ruleset_version == "2026.2"
     assert result.law_version == "2023"
 
 

@@ -60,6 +60,18 @@ TIMELINE_TEXT = {
             "proposed": d["proposed"],
         }
     ),
+    "served_effective": lambda d: (
+        ngettext(
+            "%(kind)s took effect on %(date)s (no appeal filed); %(proposed)d deadline proposed",
+            "%(kind)s took effect on %(date)s (no appeal filed); %(proposed)d deadlines proposed",
+            d["proposed"],
+        )
+        % {
+            "kind": ServedDocument.Kind(d["kind"]).label,
+            "date": d["date"],
+            "proposed": d["proposed"],
+        }
+    ),
     "hearing": lambda d: _("Hearing scheduled at %(at)s, %(court)s") % d,
     "deadline_moved": lambda d: _("Deadline “%(title)s” moved from %(old)s to %(new)s") % d,
     "archive_filed": lambda d: (
