@@ -62,8 +62,9 @@ class ServedDocument(models.Model):
         ADMINISTRATIVE_ACT = "administrative_act", _("Administrative act")
         PRESERVATION_DEPOSIT = "preservation_deposit", _("Bank deposits frozen (preservation)")
         PRESERVATION_MOVABLE = "preservation_movable", _("Movable property sealed or seized")
-        PRESERVATION_PROPERTY = "preservation_property", _(
-            "Real property sealed or other property rights frozen"
+        PRESERVATION_PROPERTY = (
+            "preservation_property",
+            _("Real property sealed or other property rights frozen"),
         )
         OTHER = "other", _("Other")
 

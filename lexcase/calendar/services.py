@@ -136,22 +136,23 @@ def _effective_step(doc: ServedDocument) -> str:
             f"于{doc.effective_date}发生法律效力（承办律师确认）。"
         )
     return (
-        f"In effect: the {kind.lower()} was served on {doc.service_date}; the appeal (objection) "
-        f"period lapsed unused, so it took effect on {doc.effective_date} (confirmed by the lawyer)."
+        f"In effect: the {kind.lower()} was served on {doc.service_date}; the appeal "
+        f"(objection) period lapsed unused, so it took effect on {doc.effective_date} "
+        "(confirmed by the lawyer)."
     )
 
 
 def _reminder_step(rule: Rule, expiry: date) -> list[str]:
+    days = rule.remind_before_days
+    remind_on = expiry - timedelta(days=days)
     if _lang() == "zh":
         return [
             f"{rule.name_zh}：{expiry}（{rule.citation_zh}）。",
-            f"提前{rule.remind_before_days}日提醒：{expiry - timedelta(days=rule.remind_before_days)}"
-            "，请在届满前申请续行。",
+            f"提前{days}日提醒：{remind_on}，请在届满前申请续行。",
         ]
     return [
         f"{rule.name_en}: {expiry} ({rule.citation_en}).",
-        f"Reminder {rule.remind_before_days} days before: "
-        f"{expiry - timedelta(days=rule.remind_before_days)}; apply for renewal before expiry.",
+        f"Reminder {days} days before: {remind_on}; apply for renewal before expiry.",
     ]
 
 

@@ -4,30 +4,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lexcase_calendar', '0004_deadline_client_visible_hearing_client_visible'),
+        ("lexcase_calendar", "0004_deadline_client_visible_hearing_client_visible"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='serveddocument',
-            name='effective_basis',
-            field=models.CharField(blank=True, choices=[('final_on_service', 'Final when served'), ('no_challenge', 'No appeal or objection filed')], max_length=20),
+            model_name="serveddocument",
+            name="effective_basis",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("final_on_service", "Final when served"),
+                    ("no_challenge", "No appeal or objection filed"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='serveddocument',
-            name='effective_date',
-            field=models.DateField(blank=True, null=True, verbose_name='effective date'),
+            model_name="serveddocument",
+            name="effective_date",
+            field=models.DateField(blank=True, null=True, verbose_name="effective date"),
         ),
         migrations.AddField(
-            model_name='serveddocument',
-            name='final',
-            field=models.BooleanField(default=False, verbose_name='final when served'),
+            model_name="serveddocument",
+            name="final",
+            field=models.BooleanField(default=False, verbose_name="final when served"),
         ),
         migrations.AlterField(
-            model_name='serveddocument',
-            name='kind',
-            field=models.CharField(choices=[('judgment', 'Judgment'), ('ruling', 'Ruling'), ('complaint_copy', 'Copy of complaint'), ('appeal_copy', 'Copy of appeal'), ('award', 'Arbitral award'), ('decision', 'Decision'), ('payment_order', 'Payment order'), ('reconsideration_decision', 'Reconsideration decision'), ('administrative_act', 'Administrative act'), ('preservation_deposit', 'Bank deposits frozen (preservation)'), ('preservation_movable', 'Movable property sealed or seized'), ('preservation_property', 'Real property sealed or other property rights frozen'), ('other', 'Other')], max_length=30, verbose_name='document'),
+            model_name="serveddocument",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("judgment", "Judgment"),
+                    ("ruling", "Ruling"),
+                    ("complaint_copy", "Copy of complaint"),
+                    ("appeal_copy", "Copy of appeal"),
+                    ("award", "Arbitral award"),
+                    ("decision", "Decision"),
+                    ("payment_order", "Payment order"),
+                    ("reconsideration_decision", "Reconsideration decision"),
+                    ("administrative_act", "Administrative act"),
+                    ("preservation_deposit", "Bank deposits frozen (preservation)"),
+                    ("preservation_movable", "Movable property sealed or seized"),
+                    (
+                        "preservation_property",
+                        "Real property sealed or other property rights frozen",
+                    ),
+                    ("other", "Other"),
+                ],
+                max_length=30,
+                verbose_name="document",
+            ),
         ),
     ]
