@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.template import Engine, TemplateSyntaxError
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -100,8 +102,26 @@ class ReportForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # Communications are internal notes until the lawyer picks one for the client to read.
+    communication_ids = forms.TypedMultipleChoiceField(
+        label=_("Contacts to mention in the report"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     send = forms.BooleanField(label=_("Send it to the client by e-mail"), required=False)
     recipient = forms.EmailField(label=_("Client e-mail"), required=False)
+
+    def __init__(self, *args: Any, communications: Sequence[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["communication_ids"].choices = [
+            (
+                c.pk,
+                f"{timezone.localtime(c.occurred_at):%Y-%m-%d} {c.get_channel_display()}："
+                f"{Truncator(c.summary).chars(60)}",
+            )
+            for c in communications
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,8 @@ from django.utils.translation import gettext as _
 
 from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
-from lexcase.comms.models import Channel, Communication, Direction, ProgressReport, ReportTemplate
+from lexcase.comms.models import Channel, Direction, ProgressReport, ReportTemplate
+from lexcase.comms.selectors import report_candidate_communications
 from lexcase.comms.services import communication_create
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.matters.models import Matter, MemberRole, PartyRole, Stage, Status
@@ -91,8 +93,11 @@ def report_template_set(*, actor: User, body: str, version: int) -> ReportTempla
     return row
 
 
-def report_context(*, matter: Matter, needs_from_client: str = "") -> dict[str, Any]:
-    """What the report shows. `matter` has passed the gate."""
+def report_context(
+    *, matter: Matter, needs_from_client: str = "", communication_ids: Sequence[int] = ()
+) -> dict[str, Any]:
+    """What the report shows. `matter` has passed the gate. Communications are internal
+    notes: only those the lawyer picked (`communication_ids`) are shown to the client."""
     from lexcase.calendar.models import Deadline
     from lexcase.core.templatetags.lexcase import timeline_text
 
@@ -104,9 +109,10 @@ def report_context(*, matter: Matter, needs_from_client: str = "") -> dict[str, 
         "-at", "-id"
     )[:15]:
         events.append({"at": timezone.localtime(entry.at), "text": timeline_text(entry)})
-    for comm in Communication.objects.filter(matter=matter, occurred_at__gte=since).order_by(
-        "-occurred_at", "-id"
-    )[:10]:
+    wanted = set(communication_ids)
+    for comm in report_candidate_communications(matter=matter):
+        if comm.pk not in wanted:
+            continue
         events.append(
             {
                 "at": timezone.localtime(comm.occurred_at),
@@ -159,12 +165,15 @@ def report_context(*, matter: Matter, needs_from_client: str = "") -> dict[str, 
     }
 
 
-def report_render_html(*, matter: Matter, needs_from_client: str = "") -> str:
+def report_render_html(
+    *, matter: Matter, needs_from_client: str = "", communication_ids: Sequence[int] = ()
+) -> str:
     body, _version = report_template_get()
     template = _engine().from_string(body)
-    return template.render(
-        Context(report_context(matter=matter, needs_from_client=needs_from_client))
+    context = report_context(
+        matter=matter, needs_from_client=needs_from_client, communication_ids=communication_ids
     )
+    return template.render(Context(context))
 
 
 def _no_network(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -190,9 +199,11 @@ def progress_report_create(
     needs_from_client: str = "",
     send: bool = False,
     recipient: str = "",
+    communication_ids: Sequence[int] = (),
 ) -> ProgressReport:
-    """Generate a report and put it on the communication log: a letter when it is only
-    generated (to print or hand over), an e-mail when it is sent to `recipient`."""
+    """Generate a report. Only a report sent to `recipient` goes on the communication log
+    (an outbound e-mail, which resets the client-update clock); one merely generated is kept
+    on record but is not a contact with the client until someone logs its delivery."""
     if not actor.has_perm("matters.change_matter", matter):
         raise NotAllowed("matters.change_matter")
     needs_from_client = (needs_from_client or "").strip()
@@ -207,7 +218,11 @@ def progress_report_create(
         except ValidationError:
             raise ValidationError({"recipient": [_("Enter a valid e-mail address.")]}) from None
     try:
-        html = report_render_html(matter=matter, needs_from_client=needs_from_client)
+        html = report_render_html(
+            matter=matter,
+            needs_from_client=needs_from_client,
+            communication_ids=communication_ids,
+        )
     except Exception as exc:  # a broken admin template must not look like our bug
         raise ValidationError(
             {"template": [_("The report template failed to render: %(error)s") % {"error": exc}]}
@@ -219,13 +234,17 @@ def progress_report_create(
     summary = title
     if needs_from_client:
         summary += "\n" + _("We asked the client for: %(needs)s") % {"needs": needs_from_client}
-    comm = communication_create(
-        actor=actor,
-        matter=matter,
-        channel=Channel.EMAIL if send else Channel.LETTER,
-        direction=Direction.OUTBOUND,
-        summary=summary,
-        participants=[recipient] if send else None,
+    comm = (
+        communication_create(
+            actor=actor,
+            matter=matter,
+            channel=Channel.EMAIL,
+            direction=Direction.OUTBOUND,
+            summary=summary,
+            participants=[recipient],
+        )
+        if send
+        else None
     )
     report = ProgressReport.objects.create(
         matter=matter,

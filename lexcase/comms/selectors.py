@@ -286,3 +286,17 @@ def agenda_source(*, user: Any, start: date | None, end: date, mine_only: bool) 
             )
         )
     return items
+
+
+# How far back a progress report looks, and how many contacts it offers to mention.
+REPORT_WINDOW_DAYS = 90
+REPORT_MAX_COMMUNICATIONS = 10
+
+
+def report_candidate_communications(*, matter: Matter) -> QuerySet[Communication]:
+    """The recent contacts a lawyer may choose to mention in a client report. `matter` has
+    passed the gate."""
+    since = timezone.now() - timedelta(days=REPORT_WINDOW_DAYS)
+    return Communication.objects.filter(matter=matter, occurred_at__gte=since).order_by(
+        "-occurred_at", "-id"
+    )[:REPORT_MAX_COMMUNICATIONS]

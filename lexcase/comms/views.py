@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -119,9 +120,14 @@ def _section(
                 "version": policy.version if policy else 0,
             },
         ),
-        "report_form": report_form or ReportForm(prefix="report"),
+        "report_form": report_form
+        or ReportForm(prefix="report", communications=_report_candidates(matter)),
         "reports": selectors.matter_reports(matter=matter),
     }
+
+
+def _report_candidates(matter: Matter) -> list[Any]:
+    return list(selectors.report_candidate_communications(matter=matter))
 
 
 def matter_section(request: HttpRequest, matter: Matter) -> dict[str, Any]:
@@ -202,7 +208,7 @@ def report_create(request: HttpRequest, pk: int) -> HttpResponse:
     matter = matter_get(user=request.user, pk=pk)
     if not request.user.has_perm("matters.change_matter", matter):
         raise PermissionDenied
-    form = ReportForm(request.POST, prefix="report")
+    form = ReportForm(request.POST, prefix="report", communications=_report_candidates(matter))
     if not form.is_valid():
         flash_errors(request, form)
         return _back(matter)
@@ -241,8 +247,14 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         matter_id=report.matter_id,
     )
     response = HttpResponse(pdf, content_type="application/pdf")
-    filename = f"progress-report-{report.matter.number}-{report.created_at:%Y%m%d}-{report.pk}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    filename = _("progress-report-%(number)s-%(date)s-%(id)s.pdf") % {
+        "number": report.matter.number,
+        "date": f"{report.created_at:%Y%m%d}",
+        "id": report.pk,
+    }
+    # RFC 6266 `filename*=UTF-8''…`, as document downloads: Django would RFC 2047-encode a
+    # raw non-ASCII header, and browsers then lose the Chinese name.
+    response["Content-Disposition"] = content_disposition_header(False, filename)
     return response
 
 

@@ -35,7 +35,7 @@ def test_progress_report_pdf_renders_chinese(opened):
     firm = opened
     from lexcase.comms.services import communication_create
 
-    communication_create(
+    call = communication_create(
         actor=firm.lead,
         matter=firm.matter,
         channel="phone",
@@ -56,7 +56,10 @@ def test_progress_report_pdf_renders_chinese(opened):
     )
     with translation.override("zh-hans"):
         report = progress_report_create(
-            actor=firm.lead, matter=firm.matter, needs_from_client="请于下周五前提供买卖合同原件。"
+            actor=firm.lead,
+            matter=firm.matter,
+            needs_from_client="请于下周五前提供买卖合同原件。",
+            communication_ids=[call.pk],
         )
     pdf = report_pdf(html=report.html)
     assert pdf.startswith(b"%PDF")
@@ -68,9 +71,9 @@ def test_progress_report_pdf_renders_chinese(opened):
     assert "请于下周五前提供买卖合同原件。" in text
     assert "已电话告知客户一审开庭安排" in text
     assert "北京市朝阳区人民法院" in text  # the next hearing, under "next dates"
-    # Generated, not sent: on the log as an outbound letter.
-    comm = report.communication
-    assert (comm.channel, comm.direction, comm.matter_id) == ("letter", "outbound", firm.matter.pk)
+    # Generated, not sent: not a contact with the client, so nothing new on the log.
+    assert report.communication is None
+    assert list(firm.matter.communications.values_list("pk", flat=True)) == [call.pk]
 
 
 def test_remote_resources_are_never_fetched(firm, monkeypatch):

@@ -3,6 +3,8 @@ template page and progress reports from the matter page."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 from django.core import mail
 from django.utils import translation
@@ -168,7 +170,7 @@ def test_report_template_set_refuses_stale_edits_and_non_admins(firm):
     assert DEFAULT_TEMPLATE.startswith("{% load i18n %}")
 
 
-def test_generate_report_from_matter_page_logs_a_letter_and_serves_the_pdf(firm):
+def test_generate_report_from_matter_page_serves_the_pdf_and_logs_no_contact(firm):
     client = client_for(firm.lead)
     response = client.post(
         f"/matters/{firm.matter.pk}/progress-reports/",
@@ -179,9 +181,46 @@ def test_generate_report_from_matter_page_logs_a_letter_and_serves_the_pdf(firm)
     pdf = client.get(response["Location"])
     assert (pdf.status_code, pdf["Content-Type"]) == (200, "application/pdf")
     assert pdf.content.startswith(b"%PDF")
-    assert report.communication.channel == "letter"
-    assert "请提供合同原件" in report.communication.summary
+    # Not sent: no contact with the client, so the client-update clock is not reset.
+    assert report.communication is None
+    assert Communication.objects.filter(matter=firm.matter).count() == 0
     assert client_for(firm.outsider).get(response["Location"]).status_code == 404
+
+
+def test_report_pdf_keeps_its_chinese_file_name(firm):
+    client = client_for(firm.lead)
+    response = client.post(f"/matters/{firm.matter.pk}/progress-reports/", {})
+    pdf = client.get(response["Location"])
+    report = ProgressReport.objects.get()
+    name = f"进展报告-{firm.matter.number}-{report.created_at:%Y%m%d}-{report.pk}.pdf"
+    assert pdf["Content-Disposition"] == f"inline; filename*=utf-8''{quote(name)}"
+
+
+def test_report_mentions_only_the_contacts_the_lawyer_picked(firm):
+    shared = communication_create(
+        actor=firm.lead,
+        matter=firm.matter,
+        channel="phone",
+        direction="outbound",
+        summary="已告知客户开庭安排",
+    )
+    communication_create(
+        actor=firm.lead,
+        matter=firm.matter,
+        channel="phone",
+        direction="inbound",
+        summary="内部记录：对方律师暗示可和解，底价待定",
+    )
+    client = client_for(firm.lead)
+    page = client.get(f"/matters/{firm.matter.pk}/").content.decode()
+    assert "内部记录：对方律师暗示可和解" in page  # offered, unticked
+    client.post(
+        f"/matters/{firm.matter.pk}/progress-reports/",
+        {"report-communication_ids": [str(shared.pk)]},
+    )
+    html = ProgressReport.objects.get().html
+    assert "已告知客户开庭安排" in html
+    assert "内部记录" not in html
 
 
 def test_send_report_emails_the_client_and_logs_an_email(firm, django_capture_on_commit_callbacks):
