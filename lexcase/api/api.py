@@ -77,8 +77,9 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(NotAllowed)
 def on_not_allowed(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
+    message = exc.message or _("You may not do this on this matter.")
     return _errors(
-        request, 403, [{"field": "__all__", "message": _("You may not do this on this matter.")}]
+        request, 403, [{"field": field, "message": message} for field in exc.fields or ("__all__",)]
     )
 
 

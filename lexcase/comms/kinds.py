@@ -14,4 +14,5 @@ NOTIFICATION_KINDS: dict[str, Any] = {
     "client_update_overdue": _("Client update overdue (escalation)"),
     "portal_message": _("Message from a client in the portal"),
     "task_assigned": _("Task assigned to you"),
+    "confidentiality_lowered": _("A matter of yours is no longer confidential"),
 }

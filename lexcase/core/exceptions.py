@@ -6,4 +6,11 @@ class StaleEdit(Exception):
 
 
 class NotAllowed(Exception):
-    """The actor may see the object but not perform this change."""
+    """The actor may see the object but not perform this change. `fields` names the fields
+    a field-level refusal is about (the API reports each; empty: the whole action)."""
+
+    def __init__(self, perm: str = "", *, fields: tuple[str, ...] = (), message: str = "") -> None:
+        super().__init__(perm)
+        self.perm = perm
+        self.fields = tuple(fields)
+        self.message = message

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +15,7 @@ from lexcase.accounts.selectors import active_user_named
 from lexcase.audit.services import audit_record
 from lexcase.matters import archive, selectors, services
 from lexcase.matters.models import Matter
+from lexcase.matters.rules import matter_fields_editable
 
 router = Router(tags=["matters"])
 
@@ -73,6 +74,12 @@ class MatterPatch(Schema):
     amount: Decimal | None = Field(default=None, ge=0, lt=Decimal("1e14"))
     court: str | None = Field(default=None, max_length=200)
     confidential: bool | None = None
+    confidential_reason: str = Field(
+        default="",
+        max_length=500,
+        description="Required when `confidential` goes from true to false (only the "
+        "responsible partner or an administrator may do that).",
+    )
     outcome: str | None = Field(default=None, max_length=20000)
 
 
@@ -117,6 +124,10 @@ class MatterOut(Schema):
     parties: list[MatterPartyOut]
     members: list[MemberOut]
     case_numbers: list[str]
+    editable_fields: list[str] = Field(
+        description="The fields the caller may change now (the matter's field table); "
+        "`confidential` only when the caller may flip its current value."
+    )
 
 
 class MatterListItem(Schema):
@@ -138,7 +149,7 @@ class MatterListOut(Schema):
     total_capped: bool = Field(description="True when there are more than 1,000")
 
 
-def matter_out(matter: Matter) -> MatterOut:
+def matter_out(matter: Matter, *, user: Any) -> MatterOut:
     return MatterOut(
         id=matter.pk,
         number=matter.number,
@@ -169,11 +180,12 @@ def matter_out(matter: Matter) -> MatterOut:
             for m in selectors.matter_members(matter=matter)
         ],
         case_numbers=[c.number for c in selectors.matter_case_numbers(matter=matter)],
+        editable_fields=matter_fields_editable(user, matter),
     )
 
 
 def _reload(request: HttpRequest, matter_id: int) -> MatterOut:
-    return matter_out(selectors.matter_get(user=request.user, pk=matter_id))
+    return matter_out(selectors.matter_get(user=request.user, pk=matter_id), user=request.user)
 
 
 @router.post("", response={201: MatterOut}, operation_id="matter_create")
@@ -253,7 +265,7 @@ def get_matter(request: HttpRequest, matter_id: int) -> MatterOut:
         matter_id=matter.pk,
         data={"via": "api"},
     )
-    return matter_out(matter)
+    return matter_out(matter, user=request.user)
 
 
 @router.patch("/{matter_id}", response=MatterOut, operation_id="matter_update")
@@ -261,8 +273,10 @@ def update_matter(request: HttpRequest, matter_id: int, payload: MatterPatch) ->
     matter = selectors.matter_get(user=request.user, pk=matter_id)
     fields = payload.model_dump(exclude_unset=True)
     version = fields.pop("version")
-    services.matter_update(actor=request.user, matter=matter, version=version, **fields)
-    return _reload(request, matter.pk)
+    matter = services.matter_update(actor=request.user, matter=matter, version=version, **fields)
+    # Not re-read through the gate: an administrator off the team who makes the matter
+    # confidential has just lost sight of it, yet their change succeeded.
+    return matter_out(matter, user=request.user)
 
 
 @router.post("/{matter_id}/open", response=MatterOut, operation_id="matter_open")

@@ -96,8 +96,34 @@ class MatterForm(forms.Form):
 
 
 class MatterEditForm(MatterForm):
+    """Fields the user's role on the matter may not change are disabled (their posted values
+    are ignored); the reason field shows only to who may lift confidentiality."""
+
     outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea, required=False)
+    confidential_reason = forms.CharField(
+        label=_("Reason for lifting confidentiality"),
+        help_text=_(
+            "Required when you untick “Confidential”: every partner of the firm will see the "
+            "matter, and the team is notified."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=500,
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    field_order = [*MatterForm.base_fields, "confidential_reason", "outcome"]
+
+    def __init__(self, *args: Any, user: Any, matter: Any, **kwargs: Any) -> None:
+        from lexcase.matters.rules import matter_fields_editable, may_lower_confidentiality
+
+        super().__init__(*args, **kwargs)
+        editable = set(matter_fields_editable(user, matter))
+        for name, field in self.fields.items():
+            if name not in ("version", "confidential_reason") and name not in editable:
+                field.disabled = True
+        if not (matter.confidential and may_lower_confidentiality(user, matter)):
+            del self.fields["confidential_reason"]
 
 
 class MatterCreateForm(MatterForm):

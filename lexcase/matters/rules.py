@@ -7,7 +7,7 @@ from typing import Any
 import rules
 
 from lexcase.accounts.models import STAFF_ROLES, Role
-from lexcase.matters.models import MatterMember, MemberRole
+from lexcase.matters.models import MatterMember, MemberRole, Status
 
 
 @rules.predicate
@@ -53,11 +53,93 @@ def is_responsible_partner(user: Any, matter: Any) -> bool:
     return _role_on(user, matter) == MemberRole.RESPONSIBLE_PARTNER
 
 
+# -- field-level rights on the matter write API and the edit form ----------------------------
+
+# The role a user holds on a matter for the purpose of editing it. A firm administrator acts
+# as "admin" whether or not on the team (the gate still decides whether they reach it); a
+# finance user on the team acts as "finance" whatever the team role says.
+MATTER_ROLE_ADMIN = "admin"
+MATTER_ROLE_FINANCE = "finance"
+
+_EDITORS = frozenset(
+    {
+        MATTER_ROLE_ADMIN,
+        MemberRole.RESPONSIBLE_PARTNER,
+        MemberRole.LEAD,
+        MemberRole.MEMBER,
+        MemberRole.ASSISTANT,
+        MATTER_ROLE_FINANCE,
+    }
+)
+_LEADS = frozenset({MATTER_ROLE_ADMIN, MemberRole.RESPONSIBLE_PARTNER, MemberRole.LEAD})
+_TEAM = frozenset(_LEADS | {MemberRole.MEMBER, MemberRole.ASSISTANT})
+
+# Field → the matter roles that may change it. Descriptive fields are the whole team's;
+# what drives procedure, deadlines, SLAs and fees (type, priority, amount, outcome, practice
+# area) is the leads'; finance keeps the amount. "confidential" here means raising it: anyone
+# who may edit a matter may make it confidential. Lowering it is `may_lower_confidentiality`.
+MATTER_FIELD_RIGHTS: dict[str, frozenset[str]] = {
+    "title": _TEAM,
+    "matter_type": _LEADS,
+    "cause": _TEAM,
+    "practice_area": _LEADS,
+    "summary": _TEAM,
+    "priority": _LEADS,
+    "amount": _LEADS | {MATTER_ROLE_FINANCE},
+    "court": _TEAM,
+    "confidential": _EDITORS,
+    "outcome": _LEADS,
+}
+CONFIDENTIALITY_LOWERERS = frozenset({MATTER_ROLE_ADMIN, MemberRole.RESPONSIBLE_PARTNER})
+
+
+def matter_role(user: Any, matter: Any) -> str | None:
+    """The user's role on the matter for the field table (None: not an editor)."""
+    if not is_active_staff(user):
+        return None
+    if user.role == Role.ADMIN:
+        return MATTER_ROLE_ADMIN
+    role = _role_on(user, matter)
+    if role is None:
+        return None
+    return MATTER_ROLE_FINANCE if user.role == Role.FINANCE else role
+
+
+@rules.predicate
+def may_lower_confidentiality(user: Any, matter: Any) -> bool:
+    """Making a confidential matter visible to every partner is the responsible partner's or
+    an administrator's act (and the service asks them for a reason)."""
+    return matter_role(user, matter) in CONFIDENTIALITY_LOWERERS
+
+
+def may_change_field(user: Any, matter: Any, field: str, value: Any = None) -> bool:
+    """May `user` set `field` of `matter` to `value`? (For "confidential", False on a
+    confidential matter is lowering it.)"""
+    if field == "confidential" and matter.confidential and not value:
+        return bool(may_lower_confidentiality(user, matter))
+    return matter_role(user, matter) in MATTER_FIELD_RIGHTS.get(field, frozenset())
+
+
+def matter_fields_editable(user: Any, matter: Any) -> list[str]:
+    """The fields the user may change now, in table order; "confidential" when they may
+    flip it from its current value. An archived matter is read-only."""
+    if matter.status == Status.ARCHIVED:
+        return []
+    return [
+        field
+        for field in MATTER_FIELD_RIGHTS
+        if may_change_field(
+            user, matter, field, (not matter.confidential) if field == "confidential" else None
+        )
+    ]
+
+
 rules.add_perm("matters.add_matter", is_active_staff & can_create)
 rules.add_perm("matters.change_matter", is_active_staff & (is_member | is_firm_admin))
 rules.add_perm("matters.open_matter", is_active_staff & (is_partner | is_firm_admin))
 rules.add_perm("matters.close_matter", is_active_staff & (leads_matter | is_firm_admin))
 rules.add_perm("matters.manage_team", is_active_staff & (leads_matter | is_firm_admin))
+rules.add_perm("matters.lower_confidentiality", may_lower_confidentiality)
 rules.add_perm("matters.manage_walls", is_active_staff & (is_responsible_partner | is_firm_admin))
 rules.add_perm("parties.add_party", is_active_staff & can_create)
 rules.add_perm("parties.change_party", is_active_staff & can_create)

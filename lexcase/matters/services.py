@@ -40,6 +40,7 @@ from lexcase.matters.models import (
     Status,
     TimelineEntry,
 )
+from lexcase.matters.rules import may_change_field
 from lexcase.parties.models import Party
 from lexcase.search.services import search_matter_reindex
 
@@ -186,7 +187,10 @@ def _clean_fields(data: dict[str, Any]) -> dict[str, Any]:
                 errors[field] = [_("At most %(n)d characters.") % {"n": limit}]
             cleaned[field] = value
     if "confidential" in data:
-        cleaned["confidential"] = bool(data["confidential"])
+        # Only a real boolean: a null must not read as "not confidential".
+        if not isinstance(data["confidential"], bool):
+            errors["confidential"] = [_("Must be true or false.")]
+        cleaned["confidential"] = data["confidential"]
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -295,11 +299,21 @@ def matter_create(
     return matter
 
 
-def matter_update(*, actor: User, matter: Matter, version: int, **fields: Any) -> Matter:
-    """Change editable fields. `version` is what the editor loaded: a stale one is refused,
-    and the refused attempt is audited too (outside the rolled-back change)."""
+def matter_update(
+    *, actor: User, matter: Matter, version: int, confidential_reason: str = "", **fields: Any
+) -> Matter:
+    """Change editable fields, each only as the field table in `rules.py` allows.
+    `version` is what the editor loaded: a stale one is refused. Refused attempts (stale, or
+    a field the actor may not change) are audited outside the rolled-back change.
+    Lowering confidentiality also needs `confidential_reason`."""
     try:
-        return _matter_update(actor=actor, matter=matter, version=version, **fields)
+        return _matter_update(
+            actor=actor,
+            matter=matter,
+            version=version,
+            confidential_reason=confidential_reason,
+            **fields,
+        )
     except StaleEdit:
         audit_record(
             actor=actor,
@@ -309,29 +323,65 @@ def matter_update(*, actor: User, matter: Matter, version: int, **fields: Any) -
             data={"version": version},
         )
         raise
+    except NotAllowed as exc:
+        audit_record(
+            actor=actor,
+            action="matter.update_refused",
+            obj=matter,
+            matter_id=matter.pk,
+            data={"fields": list(exc.fields) or sorted(fields)},
+        )
+        raise
+
+
+REASON_MAX = 500
 
 
 @transaction.atomic
-def _matter_update(*, actor: User, matter: Matter, version: int, **fields: Any) -> Matter:
+def _matter_update(
+    *, actor: User, matter: Matter, version: int, confidential_reason: str, **fields: Any
+) -> Matter:
     _require(actor, "matters.change_matter", matter)
     _require_not_archived(matter)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
     cleaned = _clean_fields(fields)
+    reason = str(confidential_reason or "").strip()
+    if len(reason) > REASON_MAX:
+        raise ValidationError(
+            {"confidential_reason": [_("At most %(n)d characters.") % {"n": REASON_MAX}]}
+        )
     # Compare-and-swap on the version: works the same on SQLite and PostgreSQL.
     updated = Matter.objects.filter(pk=matter.pk, version=version).update(version=F("version") + 1)
     if not updated:
         raise StaleEdit
     matter.refresh_from_db()
-    changes = []
-    for field, value in cleaned.items():
-        if getattr(matter, field) != value:
-            changes.append(field)
-            setattr(matter, field, value)
+    changes = [field for field, value in cleaned.items() if getattr(matter, field) != value]
+    # Field-level rights apply to what changes: an unchanged value sent back is not a change.
+    refused = [f for f in changes if not may_change_field(actor, matter, f, cleaned[f])]
+    if refused:
+        raise NotAllowed(
+            "matters.change_matter",
+            fields=tuple(refused),
+            message=(
+                _("Only the responsible partner or an administrator may lift confidentiality.")
+                if refused == ["confidential"] and matter.confidential
+                else _("Your role on this matter does not allow changing this field.")
+            ),
+        )
+    lowering = "confidential" in changes and matter.confidential
+    if lowering and not reason:
+        raise ValidationError(
+            {"confidential_reason": [_("Say why this matter no longer needs to be confidential.")]}
+        )
+    for field in changes:
+        setattr(matter, field, cleaned[field])
     matter.save()
-    if changes:
-        _timeline(matter, actor, "updated", fields=changes)
+    if set(changes) - {"confidential"}:
+        _timeline(matter, actor, "updated", fields=[f for f in changes if f != "confidential"])
+    if "confidential" in changes:
+        _confidentiality_changed(actor=actor, matter=matter, lowered=lowering, reason=reason)
     if "priority" in changes:
         from lexcase.todos.services import matter_tasks_on_priority
 
@@ -346,6 +396,61 @@ def _matter_update(*, actor: User, matter: Matter, version: int, **fields: Any) 
         data={"fields": changes},
     )
     return matter
+
+
+def _confidentiality_changed(*, actor: User, matter: Matter, lowered: bool, reason: str) -> None:
+    data = {"reason": reason} if reason else {}
+    _timeline(
+        matter, actor, "confidentiality_lowered" if lowered else "confidentiality_raised", **data
+    )
+    audit_record(
+        actor=actor,
+        action="matter.confidentiality_lower" if lowered else "matter.confidentiality_raise",
+        obj=matter,
+        matter_id=matter.pk,
+        data=data,
+    )
+    if lowered:
+        # Every partner of the firm can see the matter from now on: the team must know.
+        version = matter.version
+        transaction.on_commit(
+            lambda: _notify_confidentiality_lowered(
+                actor=actor, matter=matter, reason=reason, version=version
+            ),
+            robust=True,
+        )
+
+
+def _notify_confidentiality_lowered(
+    *, actor: User, matter: Matter, reason: str, version: int
+) -> None:
+    from lexcase.comms.services import notification_send
+
+    text = _(
+        "%(actor)s lifted the confidentiality of %(number)s %(title)s: every partner of the "
+        "firm can see it now. Reason: %(reason)s"
+    ) % {
+        "actor": actor.display_name,
+        "number": matter.number,
+        "title": matter.title,
+        "reason": reason,
+    }
+    members = (
+        MatterMember.objects.filter(matter=matter)
+        .exclude(user=actor)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    for member in members:
+        notification_send(
+            user=member.user,
+            kind="confidentiality_lowered",
+            text=text,
+            key=f"confidentiality_lowered:{matter.pk}:{version}",
+            url=f"/matters/{matter.pk}/",
+            matter=matter,
+            email_subject=_("%(number)s is no longer confidential") % {"number": matter.number},
+        )
 
 
 def _transition(*, actor: User, matter: Matter, to: str, perm: str, **extra: Any) -> Matter:

@@ -25,7 +25,7 @@ from lexcase.conflicts import selectors as conflict_selectors
 from lexcase.conflicts.forms import ReviewForm
 from lexcase.conflicts.services import intake_is_cleared
 from lexcase.core.actions import matter_action
-from lexcase.core.exceptions import StaleEdit
+from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.forms import apply_service_errors
 from lexcase.matters import selectors, services
 from lexcase.matters.forms import (
@@ -197,12 +197,18 @@ def matter_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     initial = {f: getattr(matter, f) for f in services.EDITABLE_FIELDS}
     initial["version"] = matter.version
-    form = MatterEditForm(request.POST or None, initial=initial)
+    form = MatterEditForm(request.POST or None, initial=initial, user=request.user, matter=matter)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if not form.fields[name].disabled
+        }
         version = data.pop("version")
         try:
-            services.matter_update(actor=request.user, matter=matter, version=version, **data)
+            matter = services.matter_update(
+                actor=request.user, matter=matter, version=version, **data
+            )
         except StaleEdit:
             form.add_error(
                 None,
@@ -214,10 +220,19 @@ def matter_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return render(
                 request, "matters/edit.html", {"form": form, "matter": matter}, status=409
             )
+        except NotAllowed:
+            # The user's role changed since the form was drawn.
+            raise PermissionDenied from None
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
             messages.success(request, _("Changes saved."))
+            if not selectors.matter_is_visible(user=request.user, matter_id=matter.pk):
+                # An administrator off the team who made it confidential no longer sees it.
+                messages.info(
+                    request, _("The matter is now confidential: only its team can see it.")
+                )
+                return redirect("matters:list")
             return redirect("matters:detail", pk=matter.pk)
     return render(request, "matters/edit.html", {"form": form, "matter": matter})
 

@@ -45,6 +45,10 @@ TIMELINE_TEXT = {
     ),
     "member_removed": lambda d: _("%(user)s was removed from the team") % d,
     "wall_added": lambda d: _("%(user)s was walled off this matter") % d,
+    "confidentiality_lowered": lambda d: (
+        _("Confidentiality lifted: every partner can see this matter. Reason: %(reason)s") % d
+    ),
+    "confidentiality_raised": lambda d: _("Made confidential: only the team can see this matter"),
     "party_added": lambda d: (
         _("%(party)s added as %(role)s") % {"party": d["party"], "role": PartyRole(d["role"]).label}
     ),
