@@ -5,18 +5,65 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lexcase.portal.selectors import invitable_parties
+from lexcase.matters.models import Matter
+from lexcase.portal.selectors import grantable_matters, invitable_parties
 from lexcase.portal.services import MESSAGE_MAX
 
 
-class InviteForm(forms.Form):
+class MatterChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.number} {obj.title}"
+
+
+class MatterMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.number} {obj.title}"
+
+
+class ClientChoiceForm(forms.Form):
+    """Step one of an invitation: whose contact (the matters offered depend on it)."""
+
     party = forms.ModelChoiceField(label=_("Client"), queryset=None)
-    name = forms.CharField(label=_("Contact's name"), max_length=100)
-    email = forms.EmailField(label=_("E-mail"), max_length=150)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["party"].queryset = invitable_parties(user=user)
+
+
+class InviteForm(forms.Form):
+    party = forms.ModelChoiceField(label=_("Client"), queryset=None, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Contact's name"), max_length=100)
+    email = forms.EmailField(label=_("E-mail"), max_length=150)
+    # Only matters of this client that the inviter sees and works on.
+    matters = MatterMultipleChoiceField(
+        label=_("Matters the contact may see"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["party"].queryset = invitable_parties(user=user)
+        raw = self.data.get("party") if self.is_bound else self.initial.get("party")
+        try:
+            party_id = int(getattr(raw, "pk", raw))
+        except (TypeError, ValueError):
+            party_id = None
+        self.fields["matters"].queryset = (
+            grantable_matters(user=user, party=party_id)
+            if party_id is not None
+            else Matter.objects.none()
+        )
+
+
+class GrantForm(forms.Form):
+    matter = MatterChoiceField(label=_("Matter"), queryset=None)
+
+    def __init__(self, *args: Any, user: Any, contact: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["matter"].queryset = grantable_matters(
+            user=user, party=contact.party_id
+        ).exclude(portal_grants__contact=contact)
 
 
 class AcceptForm(forms.Form):

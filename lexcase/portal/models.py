@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 class ClientContact(models.Model):
-    """A person at a client party with a portal login. They see only the matters on which
-    that party is the client; the user's role is always `client`."""
+    """A person at a client party with a portal login; the user's role is always `client`.
+    They see only the matters they were granted (`grants`) on which the party is still the
+    client: being the client on some other matter of the firm admits nothing."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="client_contact"
@@ -31,6 +33,26 @@ class ClientContact(models.Model):
 
     def __str__(self) -> str:
         return self.user.display_name
+
+
+class ClientContactMatter(models.Model):
+    """One matter a contact may see in the portal, granted by a staff user who could see it
+    (and work on it) at the time."""
+
+    contact = models.ForeignKey(ClientContact, on_delete=models.CASCADE, related_name="grants")
+    matter = models.ForeignKey(
+        "matters.Matter", on_delete=models.CASCADE, related_name="portal_grants"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["contact_id", "matter_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "matter"], name="portal_grant_once")
+        ]
 
 
 class PortalInvitation(models.Model):

@@ -1,7 +1,9 @@
 """The portal's gate: what a client contact may read.
 
-A client contact sees a matter only when their party is a *client* on it (an opposing or
-third-party role admits nothing), and never a matter still in intake (not yet accepted).
+A client contact sees a matter only when it was granted to them (`ClientContactMatter`, by
+staff who could see and work on it) *and* their party is still a *client* on it (an
+opposing or third-party role admits nothing), and never a matter still in intake (not yet
+accepted). Being the client on other matters of the firm admits nothing.
 Within such a matter they see only what the firm chose to show: the parties, status and
 stage, deadlines and hearings marked client-visible, documents shared with the client and
 the portal message thread. Staff selectors (`lexcase.matters.selectors`) admit no client
@@ -13,15 +15,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from lexcase.accounts.models import Role
 from lexcase.matters.models import Matter, MatterParty, PartyRole, Status
-from lexcase.matters.selectors import matters_visible_to
+from lexcase.matters.rules import is_active_staff
+from lexcase.matters.selectors import matters_visible_to, visible_through
 from lexcase.parties.models import Party
-from lexcase.portal.models import ClientContact
+from lexcase.portal.models import ClientContact, ClientContactMatter
 
 PORTAL_STATUSES = (Status.OPEN, Status.CLOSED, Status.ARCHIVED)
 # Roles a client may read on their own matter: their own side, the other side and third
@@ -46,12 +49,15 @@ def contact_for(user: Any) -> ClientContact | None:
 
 
 def portal_matters(*, contact: ClientContact) -> QuerySet[Matter]:
+    granted = Exists(
+        ClientContactMatter.objects.filter(contact_id=contact.pk, matter=OuterRef("pk"))
+    )
     is_client = Exists(
         MatterParty.objects.filter(
             matter=OuterRef("pk"), party_id=contact.party_id, role=PartyRole.CLIENT
         )
     )
-    return Matter.objects.filter(is_client, status__in=PORTAL_STATUSES).order_by(
+    return Matter.objects.filter(granted, is_client, status__in=PORTAL_STATUSES).order_by(
         "-updated_at", "-id"
     )
 
@@ -191,31 +197,57 @@ def portal_reports(*, matter: Matter) -> QuerySet[Any]:
 # -- Staff side ---------------------------------------------------------------------------
 
 
-def invitable_parties(*, user: Any) -> QuerySet[Party]:
-    """Parties a staff user may invite contacts for: a client on a matter they can see and
-    work on (team members; administrators on any matter they can see)."""
+def grantable_matters(
+    *, user: Any, party: Any = None, members_only: bool = False
+) -> QuerySet[Matter]:
+    """Matters `user` may grant a client contact: visible through the gate, worked on (a
+    team member; an administrator on any matter they can see unless `members_only`), with
+    a client (`party`, a Party or its id, when given)."""
+    if not is_active_staff(user):
+        return Matter.objects.none()
     visible = matters_visible_to(user)
-    if user.role != Role.ADMIN:
+    if members_only or user.role != Role.ADMIN:
         visible = visible.filter(members__user=user)
+    clients = MatterParty.objects.filter(matter=OuterRef("pk"), role=PartyRole.CLIENT)
+    if party is not None:
+        clients = clients.filter(party_id=getattr(party, "pk", party))
+    return visible.filter(Exists(clients)).order_by("-updated_at", "-id")
+
+
+def invitable_parties(*, user: Any) -> QuerySet[Party]:
+    """Parties a staff user may invite contacts for: the client on a matter they may grant."""
     return Party.objects.filter(
         Exists(
             MatterParty.objects.filter(
-                party=OuterRef("pk"), role=PartyRole.CLIENT, matter__in=visible
+                party=OuterRef("pk"),
+                role=PartyRole.CLIENT,
+                matter__in=grantable_matters(user=user).order_by(),
             )
         )
     ).order_by("name", "id")
 
 
 def contacts_visible_to(*, user: Any) -> QuerySet[ClientContact]:
-    visible = matters_visible_to(user)
-    on_visible = Exists(
-        MatterParty.objects.filter(
-            party=OuterRef("party_id"), role=PartyRole.CLIENT, matter__in=visible
+    """Contacts all of whose granted matters `user` can see (a contact shows what its
+    matters show, so one hidden matter hides the contact), provided the user sees some
+    matter of the contact's client: a granted one, or one the party is the client on (a
+    contact with no grant left can then be given one again)."""
+    if not is_active_staff(user):
+        return ClientContact.objects.none()
+    grants = ClientContactMatter.objects.filter(contact=OuterRef("pk"))
+    hidden_grant = Exists(grants.exclude(visible_through(user)))
+    has_grant = Exists(grants)
+    client_on_visible = Exists(
+        MatterParty.objects.filter(party=OuterRef("party_id"), role=PartyRole.CLIENT).filter(
+            visible_through(user)
         )
     )
     return (
-        ClientContact.objects.filter(on_visible)
+        ClientContact.objects.filter(~Q(hidden_grant), Q(has_grant) | Q(client_on_visible))
         .select_related("user", "party", "invited_by")
+        .prefetch_related(
+            Prefetch("grants", queryset=ClientContactMatter.objects.select_related("matter"))
+        )
         .order_by("party__name", "user__name", "id")
     )
 
@@ -231,14 +263,34 @@ def contact_get(*, user: Any, pk: Any) -> ClientContact:
     return contact
 
 
+def contact_grants(*, contact: ClientContact) -> QuerySet[ClientContactMatter]:
+    """The contact's grants, for staff who passed `contact_get` (so every one is visible)."""
+    return contact.grants.select_related("matter", "granted_by").order_by(
+        "-matter__updated_at", "-matter_id"
+    )
+
+
+def contact_grant_get(*, contact: ClientContact, matter_pk: Any) -> ClientContactMatter:
+    try:
+        matter_pk = int(matter_pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    grant = contact.grants.select_related("matter").filter(matter_id=matter_pk).first()
+    if grant is None:
+        raise Http404
+    return grant
+
+
 def matter_contacts(*, matter: Matter) -> QuerySet[ClientContact]:
-    """Portal contacts of the matter's clients (for the staff matter page)."""
+    """Portal contacts who see this matter: granted it, of a party that is its client (for
+    the staff matter page and the team's portal replies)."""
+    is_client = Exists(
+        MatterParty.objects.filter(matter=matter, party=OuterRef("party_id"), role=PartyRole.CLIENT)
+    )
     return (
-        ClientContact.objects.filter(
-            Q(party__matter_links__matter=matter) & Q(party__matter_links__role=PartyRole.CLIENT)
-        )
+        ClientContact.objects.filter(is_client, grants__matter=matter)
         .select_related("user", "party")
-        .distinct()
+        .order_by("party__name", "user__name", "id")
     )
 
 

@@ -1,4 +1,5 @@
-"""Writes for the client portal: invitations, accepting them, messages and uploads."""
+"""Writes for the client portal: invitations and matter grants, accepting them, messages
+and uploads."""
 
 from __future__ import annotations
 
@@ -19,10 +20,10 @@ from django.utils.translation import gettext as _
 from lexcase.accounts.models import Role, User
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed
-from lexcase.matters.models import Matter, MatterMember
+from lexcase.matters.models import Matter, MatterMember, TimelineEntry
 from lexcase.parties.models import Party
-from lexcase.portal.models import ClientContact, PortalInvitation
-from lexcase.portal.selectors import invitable_parties
+from lexcase.portal.models import ClientContact, ClientContactMatter, PortalInvitation
+from lexcase.portal.selectors import grantable_matters, invitable_parties
 
 log = logging.getLogger(__name__)
 
@@ -76,17 +77,63 @@ def _invitation_mail(*, contact: ClientContact, link: str) -> bool:
     return True
 
 
+def _grantable(*, actor: User, party: Party | int, matters: list[Matter]) -> bool:
+    """Every one of `matters` is visible to and worked on by `actor`, with `party` as the
+    client. Anything else (a hidden matter included) is the same refusal: no existence leak."""
+    allowed = set(
+        grantable_matters(user=actor, party=party)
+        .filter(pk__in=[m.pk for m in matters])
+        .values_list("pk", flat=True)
+    )
+    return all(m.pk in allowed and actor.has_perm("portal.grant_matter", m) for m in matters)
+
+
+def _grant_refused() -> str:
+    return _("Choose matters of this client that you work on.")
+
+
+def _grant(*, actor: User, contact: ClientContact, matter: Matter) -> bool:
+    """Grant one matter (checked by the caller); audited and on the matter's timeline."""
+    _grant_row, created = ClientContactMatter.objects.get_or_create(
+        contact=contact, matter=matter, defaults={"granted_by": actor}
+    )
+    if not created:
+        return False
+    audit_record(
+        actor=actor,
+        action="portal.contact_grant",
+        obj=contact,
+        matter_id=matter.pk,
+        data={"party": contact.party_id},
+    )
+    TimelineEntry.objects.create(
+        matter=matter,
+        actor=actor,
+        kind="portal_grant",
+        data={"contact": contact.user.display_name, "party": contact.party.name},
+    )
+    return True
+
+
 @transaction.atomic
 def client_contact_invite(
-    *, actor: User, party: Party, name: str, email: str, link_for: Any
+    *,
+    actor: User,
+    party: Party,
+    name: str,
+    email: str,
+    matters: list[Matter],
+    link_for: Any,
 ) -> tuple[ClientContact, bool]:
-    """Create a portal login for a person at a client party and e-mail them a one-time link.
-    `link_for(raw_token)` builds the absolute link (the service knows no host name).
+    """Create a portal login for a person at a client party, granted `matters` (each one
+    the actor can see and works on, with `party` as its client), and e-mail them a one-time
+    link. `link_for(raw_token)` builds the absolute link (the service knows no host name).
     Returns the contact and whether the e-mail went out."""
     if not invitable_parties(user=actor).filter(pk=party.pk).exists():
         raise NotAllowed
     name = name.strip()
     email = email.strip().lower()
+    matters = list(dict.fromkeys(matters))
     errors: dict[str, list[str]] = {}
     if not name:
         errors["name"] = [_("This field is required.")]
@@ -97,6 +144,10 @@ def client_contact_invite(
     else:
         if User.objects.filter(username__iexact=email).exists():
             errors["email"] = [_("A user with this e-mail address already exists.")]
+    if not matters:
+        errors["matters"] = [_("Choose at least one matter the contact may see.")]
+    elif not _grantable(actor=actor, party=party, matters=matters):
+        errors["matters"] = [_grant_refused()]
     if errors:
         raise ValidationError(errors)
     user = User(username=email, email=email, name=name, role=Role.CLIENT, is_active=True)
@@ -105,14 +156,57 @@ def client_contact_invite(
     user.save()
     contact = ClientContact.objects.create(user=user, party=party, invited_by=actor)
     raw = _invitation_issue(actor=actor, contact=contact)
-    audit_record(actor=actor, action="portal.contact_invite", obj=contact, data={"party": party.pk})
+    audit_record(
+        actor=actor,
+        action="portal.contact_invite",
+        obj=contact,
+        data={"party": party.pk, "matters": [m.pk for m in matters]},
+    )
+    for matter in matters:
+        _grant(actor=actor, contact=contact, matter=matter)
     sent = _invitation_mail(contact=contact, link=link_for(raw))
     return contact, sent
 
 
 @transaction.atomic
+def client_contact_grant(*, actor: User, contact: ClientContact, matter: Matter) -> bool:
+    """Let the contact see one more matter of its client. Returns whether it was new."""
+    if not actor.has_perm("portal.manage_contact", contact):
+        raise NotAllowed
+    if not _grantable(actor=actor, party=contact.party_id, matters=[matter]):
+        raise ValidationError({"matter": [_grant_refused()]})
+    return _grant(actor=actor, contact=contact, matter=matter)
+
+
+@transaction.atomic
+def client_contact_revoke(*, actor: User, contact: ClientContact, matter: Matter) -> None:
+    """Take a matter out of the contact's portal at once; audited and on its timeline."""
+    if not (
+        actor.has_perm("portal.manage_contact", contact)
+        and actor.has_perm("portal.grant_matter", matter)
+    ):
+        raise NotAllowed
+    deleted, _rows = ClientContactMatter.objects.filter(contact=contact, matter=matter).delete()
+    if not deleted:
+        return
+    audit_record(
+        actor=actor,
+        action="portal.contact_revoke",
+        obj=contact,
+        matter_id=matter.pk,
+        data={"party": contact.party_id},
+    )
+    TimelineEntry.objects.create(
+        matter=matter,
+        actor=actor,
+        kind="portal_revoke",
+        data={"contact": contact.user.display_name, "party": contact.party.name},
+    )
+
+
+@transaction.atomic
 def client_contact_reinvite(*, actor: User, contact: ClientContact, link_for: Any) -> bool:
-    if not invitable_parties(user=actor).filter(pk=contact.party_id).exists():
+    if not actor.has_perm("portal.manage_contact", contact):
         raise NotAllowed
     raw = _invitation_issue(actor=actor, contact=contact)
     audit_record(actor=actor, action="portal.contact_reinvite", obj=contact)
@@ -188,6 +282,8 @@ def portal_message_send(*, contact: ClientContact, matter: Matter, text: str) ->
     (inbound), and every member of the matter's team is notified once."""
     from lexcase.comms.services import communication_create
 
+    if not contact.user.has_perm("portal.use_matter", matter):
+        raise NotAllowed
     text = text.strip()
     if not text:
         raise ValidationError({"text": [_("Write a message first.")]})
@@ -224,7 +320,7 @@ def portal_message_send(*, contact: ClientContact, matter: Matter, text: str) ->
 @transaction.atomic
 def client_contact_set_active(*, actor: User, contact: ClientContact, active: bool) -> None:
     """Switch a contact's portal login off (or back on); their sessions end at once."""
-    if not invitable_parties(user=actor).filter(pk=contact.party_id).exists():
+    if not actor.has_perm("portal.manage_contact", contact):
         raise NotAllowed
     user = contact.user
     if user.is_active == active:
@@ -261,11 +357,13 @@ def uploads_available() -> bool:
 def portal_upload(*, contact: ClientContact, matter: Matter, upload: Any, title: str = "") -> Any:
     """A client's file goes into the matter's "from client" folder, through the same upload
     service (type sniffing, size limit, hashing, extraction) as a lawyer's."""
+    if not contact.user.has_perm("portal.use_matter", matter):
+        raise NotAllowed
     module = _documents_services()
     if module is None or not hasattr(module, "documents_upload"):
         raise ValidationError({"file": [_("Uploads are not available yet.")]})
-    # The caller has put `matter` through the portal gate; the documents service then skips
-    # its staff permission check for a from-client upload.
+    # `matter` passed the portal gate just above; the documents service then skips its
+    # staff permission check for a from-client upload.
     (document,) = module.documents_upload(
         actor=contact.user,
         matter=matter,

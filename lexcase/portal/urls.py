@@ -17,6 +17,13 @@ urlpatterns = [
     path("invite/<str:token>/", views.accept, name="accept"),
     # Staff: who has a portal login
     path("contacts/", views.contacts, name="contacts"),
+    path("contacts/<int:pk>/", views.contact_detail, name="contact"),
+    path("contacts/<int:pk>/matters/", views.contact_grant, name="contact_grant"),
+    path(
+        "contacts/<int:pk>/matters/<int:matter_pk>/revoke/",
+        views.contact_revoke,
+        name="contact_revoke",
+    ),
     path("contacts/<int:pk>/reinvite/", views.contact_reinvite, name="contact_reinvite"),
     path("contacts/<int:pk>/toggle-active/", views.contact_toggle, name="contact_toggle"),
     # Staff: answer in the portal thread; what the client sees of a matter's dates

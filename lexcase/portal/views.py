@@ -21,7 +21,14 @@ from lexcase.core.actions import flash_errors, matter_action
 from lexcase.core.exceptions import NotAllowed
 from lexcase.matters.rules import is_active_staff
 from lexcase.portal import selectors, services
-from lexcase.portal.forms import AcceptForm, InviteForm, MessageForm, UploadForm
+from lexcase.portal.forms import (
+    AcceptForm,
+    ClientChoiceForm,
+    GrantForm,
+    InviteForm,
+    MessageForm,
+    UploadForm,
+)
 from lexcase.portal.models import ClientContact
 
 View = Callable[..., HttpResponse]
@@ -213,46 +220,138 @@ def _link_for(request: HttpRequest) -> Callable[[str], str]:
     return lambda raw: request.build_absolute_uri(reverse("portal:accept", args=[raw]))
 
 
+def _form_errors(form: Any, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
 @staff_required
 @require_http_methods(["GET", "POST"])
 def contacts(request: HttpRequest) -> HttpResponse:
-    form = InviteForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            contact, sent = services.client_contact_invite(
-                actor=request.user,
-                party=form.cleaned_data["party"],
-                name=form.cleaned_data["name"],
-                email=form.cleaned_data["email"],
-                link_for=_link_for(request),
-            )
-        except NotAllowed:
-            raise PermissionDenied from None
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-        else:
-            if sent:
-                messages.success(
-                    request,
-                    _("Invitation sent to %(email)s.") % {"email": contact.user.email},
+    """The contacts the user may see, and the invitation in two steps: choose the client,
+    then name the contact and tick the matters of that client they may see."""
+    client_form = ClientChoiceForm(request.GET or None, user=request.user)
+    party = (
+        client_form.cleaned_data["party"]
+        if client_form.is_bound and client_form.is_valid()
+        else None
+    )
+    form = None
+    if request.method == "POST":
+        form = InviteForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                contact, sent = services.client_contact_invite(
+                    actor=request.user,
+                    party=form.cleaned_data["party"],
+                    name=form.cleaned_data["name"],
+                    email=form.cleaned_data["email"],
+                    matters=list(form.cleaned_data["matters"]),
+                    link_for=_link_for(request),
                 )
+            except NotAllowed:
+                raise PermissionDenied from None
+            except ValidationError as exc:
+                _form_errors(form, exc)
             else:
-                messages.error(
-                    request,
-                    _("The contact was created but the e-mail could not be sent; send it again."),
-                )
-            return redirect("portal:contacts")
+                if sent:
+                    messages.success(
+                        request,
+                        _("Invitation sent to %(email)s.") % {"email": contact.user.email},
+                    )
+                else:
+                    messages.error(
+                        request,
+                        _(
+                            "The contact was created but the e-mail could not be sent; "
+                            "send it again."
+                        ),
+                    )
+                return redirect("portal:contacts")
+        party = form.cleaned_data.get("party")
+        if party is None:
+            client_form.add_error(None, form.errors.get("party") or _("Choose the client."))
+            form = None
+    elif party is not None:
+        form = InviteForm(initial={"party": party}, user=request.user)
     return render(
         request,
         "portal/contacts.html",
         {
+            "client_form": client_form,
             "form": form,
+            "party": party,
             "contacts": selectors.contacts_visible_to(user=request.user),
-            "can_invite": form.fields["party"].queryset.exists(),
+            "can_invite": client_form.fields["party"].queryset.exists(),
         },
+        status=422 if request.method == "POST" else 200,
     )
+
+
+def _contact_page(
+    request: HttpRequest, contact: ClientContact, grant_form: GrantForm, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "portal/contact.html",
+        {
+            "contact": contact,
+            "grants": selectors.contact_grants(contact=contact),
+            "grant_form": grant_form,
+            "can_manage": request.user.has_perm("portal.manage_contact", contact),
+        },
+        status=status,
+    )
+
+
+def _back(request: HttpRequest, contact: ClientContact) -> HttpResponse:
+    if request.POST.get("back") == "contact":
+        return redirect("portal:contact", pk=contact.pk)
+    return redirect("portal:contacts")
+
+
+@staff_required
+@require_GET
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One contact: the matters it sees, and granting or revoking them."""
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    return _contact_page(request, contact, GrantForm(user=request.user, contact=contact))
+
+
+@staff_required
+@require_POST
+def contact_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    if not request.user.has_perm("portal.manage_contact", contact):
+        raise PermissionDenied
+    form = GrantForm(request.POST, user=request.user, contact=contact)
+    if form.is_valid():
+        try:
+            services.client_contact_grant(
+                actor=request.user, contact=contact, matter=form.cleaned_data["matter"]
+            )
+        except NotAllowed:
+            raise PermissionDenied from None
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("portal:contact", pk=contact.pk)
+    return _contact_page(request, contact, form, status=422)
+
+
+@staff_required
+@require_POST
+def contact_revoke(request: HttpRequest, pk: int, matter_pk: int) -> HttpResponse:
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    grant = selectors.contact_grant_get(contact=contact, matter_pk=matter_pk)
+    try:
+        services.client_contact_revoke(actor=request.user, contact=contact, matter=grant.matter)
+    except NotAllowed:
+        raise PermissionDenied from None
+    messages.success(request, _("Saved."))
+    return redirect("portal:contact", pk=contact.pk)
 
 
 @staff_required
@@ -271,7 +370,7 @@ def contact_reinvite(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         messages.error(request, _("The e-mail could not be sent; try again later."))
-    return redirect("portal:contacts")
+    return _back(request, contact)
 
 
 @staff_required
@@ -285,7 +384,7 @@ def contact_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     except NotAllowed:
         raise PermissionDenied from None
     messages.success(request, _("Saved."))
-    return redirect("portal:contacts")
+    return _back(request, contact)
 
 
 # -- Staff: the portal card on the matter page ---------------------------------------------

@@ -114,17 +114,30 @@ def test_client_signs_up_sees_matter_and_messages_the_team(
 ) -> None:
     from lexcase.comms.models import Communication
 
-    # 1. The lawyer invites the client's contact from the portal contacts page.
+    # 1. The lawyer invites the client's contact from the portal contacts page: first the
+    # client, then the contact and which of that client's matters they may see.
     login(page, "lawyer")
     page.goto(live_server.url + "/portal/contacts/")
     page.select_option("#id_party", label=CLIENT)
+    with page.expect_navigation():
+        page.click("#invite form button.primary")
+    offered = page.locator("#invite input[name=matters]")
+    assert [offered.nth(i).get_attribute("value") for i in range(offered.count())] == [
+        str(portal_matter.pk)
+    ]
     page.fill("#id_name", "赵经理")
     page.fill("#id_email", CONTACT_EMAIL)
+    page.check(f"#invite input[name=matters][value='{portal_matter.pk}']")
     shot(page, "01-staff-invite.png")
     with page.expect_navigation():
-        page.click("main form.form button.primary")
+        page.click("#invite form button.primary")
     assert CONTACT_EMAIL in page.locator("main").inner_text()
     shot(page, "02-staff-contacts.png")
+    page.csp.assert_clean()
+    # The contact's page lists the one granted matter.
+    page.click("main table a:has-text('赵经理')")
+    assert portal_matter.number in page.locator("#matters").inner_text()
+    shot(page, "02b-staff-contact.png")
     page.csp.assert_clean()
     assert [m.to for m in mail.outbox] == [[CONTACT_EMAIL]]
     link = LINK.search(mail.outbox[0].body).group(1)

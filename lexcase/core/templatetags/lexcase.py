@@ -94,6 +94,12 @@ TIMELINE_TEXT = {
     "sla_breach": lambda d: (
         _("%(priority)s service level breached: first action was due %(due)s; escalated") % d
     ),
+    "portal_grant": lambda d: (
+        _("Client portal: %(contact)s (%(party)s) may now see this matter") % d
+    ),
+    "portal_revoke": lambda d: (
+        _("Client portal: %(contact)s (%(party)s) no longer sees this matter") % d
+    ),
     "case_number": lambda d: (
         _("Court case number %(number)s recorded (%(stage)s)")
         % {"number": d["number"], "stage": Stage(d["stage"]).label}

@@ -1,7 +1,13 @@
 """Access-table rows for the portal (see lexcase/core/tests/access.py), for the eight staff
 personas. The portal is not for staff: its client pages answer 403 to every staff user,
 the portal API (session of a portal user only) 401. The invitation link works for whoever
-holds it. The contacts page is staff-only; acting on a contact needs the client's matter.
+holds it. The contacts page is staff-only. A contact is granted explicit matters: seeing or
+managing it needs every one of them visible (else 404); granting a matter needs the matter
+visible and worked on (else the form refuses it, 422).
+
+The `#` rows replay issue 18: every staff persona works on *another* matter of the client
+(the walled partner leads it), which before the fix was enough to invite a contact for
+the client, or manage its contacts, and so read a walled-off or confidential matter.
 
 The client personas (client A, client B, anonymous) have their own table in
 `test_portal_access.py`.
@@ -14,7 +20,16 @@ from lexcase.core.tests.access import ALL_STAFF_200, LOGIN, MATTER_WRITE, E, Rou
 
 STAFF_403 = E(LOGIN, LOGIN, *[403] * 6)
 API_401 = E(*[401] * 8)
+# A contact granted `firm.matter`: its team and the administrator (finance, the outsider and
+# the walled partner cannot see the matter).
+CONTACT_VIEW = E(LOGIN, LOGIN, 404, 404, 200, 200, 404, 200)
 CONTACT_ACTION = E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302)
+# A contact granted the confidential matter: its members only (the lead; not the admin).
+SECRET_CONTACT_VIEW = E(LOGIN, LOGIN, 404, 404, 404, 200, 404, 404)
+SECRET_CONTACT_ACTION = E(LOGIN, LOGIN, 404, 404, 404, 302, 404, 404)
+# Granting `firm.matter` / the confidential matter to a contact one may manage.
+GRANT_MATTER = E(LOGIN, LOGIN, 422, 422, 302, 302, 422, 302)
+GRANT_SECRET = E(LOGIN, LOGIN, 422, 422, 422, 302, 422, 422)
 
 
 def _token(f: Firm) -> str:
@@ -23,10 +38,61 @@ def _token(f: Firm) -> str:
     return invite_token(f)
 
 
-def _contact(f: Firm) -> int:
+def _contact(f: Firm, matters: list | None = None, party: object = None) -> int:
     from lexcase.portal.tests.factories import make_contact
 
-    return make_contact(f.client_party, "contact-row").pk
+    return make_contact(
+        party or f.client_party, "contact-row", matters=[f.matter] if matters is None else matters
+    ).pk
+
+
+def _secret_party(f: Firm) -> object:
+    return f.confidential.matter_parties.get(role="client").party
+
+
+def _works_for(f: Firm, party: object) -> object:
+    """Another matter of `party` (in intake) on which every staff persona works, led by the
+    walled partner; the walled partner is also walled off the confidential matter."""
+    from lexcase.matters.models import EthicalWall, MatterMember, MatterType
+    from lexcase.matters.services import PartyLink, matter_create
+
+    matter = matter_create(
+        actor=f.lead,
+        title="同一客户的另案",
+        matter_type=MatterType.CIVIL,
+        parties=[PartyLink(party=party, role="client", standing="原告")],
+        lead_lawyer=f.walled,
+        responsible_partner=f.partner,
+    )
+    for user in (f.finance, f.outsider, f.assistant, f.lead, f.admin, f.inactive):
+        MatterMember.objects.get_or_create(matter=matter, user=user, defaults={"role": "member"})
+    EthicalWall.objects.get_or_create(
+        matter=f.confidential, user=f.walled, defaults={"reason": "former counsel"}
+    )
+    return matter
+
+
+def _invite(party: object, matter: object) -> dict:
+    return {"party": party.pk, "name": "张联系", "email": "row@example.com", "matters": [matter.pk]}
+
+
+def _attack_invite_path(f: Firm, party: object) -> str:
+    _works_for(f, party)
+    return "/portal/contacts/"
+
+
+def _attack_contact(f: Firm, secret: bool) -> int:
+    """A contact granted the walled-off (or the confidential) matter and another matter of
+    the same client, on which every persona works."""
+    party = _secret_party(f) if secret else f.client_party
+    matters = [f.confidential if secret else f.matter, _works_for(f, party)]
+    return _contact(f, matters=matters, party=party)
+
+
+def _grantee(f: Firm, secret: bool) -> int:
+    """A contact granted only the other matter: every persona may manage it."""
+    party = _secret_party(f) if secret else f.client_party
+    return _contact(f, matters=[_works_for(f, party)], party=party)
 
 
 def _deadline(f: Firm) -> int:
@@ -59,11 +125,84 @@ TABLE: dict[str, Route] = {
     "portal:report": Route("GET", lambda f: "/portal/reports/1/", STAFF_403),
     "portal:accept": Route("GET", lambda f: f"/portal/invite/{_token(f)}/", E(*[200] * 8)),
     "portal:contacts": Route("GET", lambda f: "/portal/contacts/", ALL_STAFF_200),
+    "portal:contacts#invite into the walled-off matter": Route(
+        "POST",
+        lambda f: _attack_invite_path(f, f.client_party),
+        E(LOGIN, LOGIN, 422, 422, 302, 302, 422, 302),
+        body=lambda f: _invite(f.client_party, f.matter),
+    ),
+    "portal:contacts#invite into the confidential matter": Route(
+        "POST",
+        lambda f: _attack_invite_path(f, _secret_party(f)),
+        E(LOGIN, LOGIN, 422, 422, 422, 302, 422, 422),
+        body=lambda f: _invite(_secret_party(f), f.confidential),
+    ),
+    "portal:contact": Route("GET", lambda f: f"/portal/contacts/{_contact(f)}/", CONTACT_VIEW),
+    "portal:contact#granted the walled-off matter": Route(
+        "GET", lambda f: f"/portal/contacts/{_attack_contact(f, False)}/", CONTACT_VIEW
+    ),
+    "portal:contact#granted the confidential matter": Route(
+        "GET", lambda f: f"/portal/contacts/{_attack_contact(f, True)}/", SECRET_CONTACT_VIEW
+    ),
     "portal:contact_reinvite": Route(
         "POST", lambda f: f"/portal/contacts/{_contact(f)}/reinvite/", CONTACT_ACTION
     ),
+    "portal:contact_reinvite#granted the walled-off matter": Route(
+        "POST", lambda f: f"/portal/contacts/{_attack_contact(f, False)}/reinvite/", CONTACT_ACTION
+    ),
+    "portal:contact_reinvite#granted the confidential matter": Route(
+        "POST",
+        lambda f: f"/portal/contacts/{_attack_contact(f, True)}/reinvite/",
+        SECRET_CONTACT_ACTION,
+    ),
     "portal:contact_toggle": Route(
         "POST", lambda f: f"/portal/contacts/{_contact(f)}/toggle-active/", CONTACT_ACTION
+    ),
+    "portal:contact_toggle#granted the walled-off matter": Route(
+        "POST",
+        lambda f: f"/portal/contacts/{_attack_contact(f, False)}/toggle-active/",
+        CONTACT_ACTION,
+    ),
+    "portal:contact_toggle#granted the confidential matter": Route(
+        "POST",
+        lambda f: f"/portal/contacts/{_attack_contact(f, True)}/toggle-active/",
+        SECRET_CONTACT_ACTION,
+    ),
+    # A contact granted nothing yet: whoever sees a matter of its client may grant one.
+    "portal:contact_grant": Route(
+        "POST",
+        lambda f: f"/portal/contacts/{_contact(f, matters=[])}/matters/",
+        CONTACT_ACTION,
+        body=lambda f: {"matter": f.matter.pk},
+    ),
+    "portal:contact_grant#the walled-off matter": Route(
+        "POST",
+        lambda f: f"/portal/contacts/{_grantee(f, False)}/matters/",
+        GRANT_MATTER,
+        body=lambda f: {"matter": f.matter.pk},
+    ),
+    "portal:contact_grant#the confidential matter": Route(
+        "POST",
+        lambda f: f"/portal/contacts/{_grantee(f, True)}/matters/",
+        GRANT_SECRET,
+        body=lambda f: {"matter": f.confidential.pk},
+    ),
+    "portal:contact_revoke": Route(
+        "POST",
+        lambda f: f"/portal/contacts/{_contact(f)}/matters/{f.matter.pk}/revoke/",
+        CONTACT_ACTION,
+    ),
+    "portal:contact_revoke#the walled-off matter": Route(
+        "POST",
+        lambda f: f"/portal/contacts/{_attack_contact(f, False)}/matters/{f.matter.pk}/revoke/",
+        CONTACT_ACTION,
+    ),
+    "portal:contact_revoke#the confidential matter": Route(
+        "POST",
+        lambda f: (
+            f"/portal/contacts/{_attack_contact(f, True)}/matters/{f.confidential.pk}/revoke/"
+        ),
+        SECRET_CONTACT_ACTION,
     ),
     # The team answers in the portal thread / decides what the client sees of the dates.
     "portal:reply": Route(

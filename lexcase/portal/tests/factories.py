@@ -16,20 +16,31 @@ from lexcase.matters.models import Matter, MatterType
 from lexcase.matters.services import PartyLink, matter_create
 from lexcase.parties.models import Party, PartyKind
 from lexcase.parties.services import party_create
-from lexcase.portal.models import ClientContact
+from lexcase.portal.models import ClientContact, ClientContactMatter
+from lexcase.portal.selectors import grantable_matters
 from lexcase.portal.services import client_contact_invite
 
 PASSWORD = "correct-horse-battery"
 
 
-def make_contact(party: Party, username: str, name: str = "") -> ClientContact:
-    """An accepted portal contact with the usual test password."""
+def make_contact(
+    party: Party, username: str, name: str = "", matters: list[Matter] | None = None
+) -> ClientContact:
+    """An accepted portal contact with the usual test password, granted `matters` (by
+    default every matter `party` is the client on now, as the data migration granted)."""
     user = User.objects.create(
         username=username, email=f"{username}@example.com", role=Role.CLIENT, name=name
     )
     user.set_password(PASSWORD)
     user.save()
-    return ClientContact.objects.create(user=user, party=party, accepted_at=timezone.now())
+    contact = ClientContact.objects.create(user=user, party=party, accepted_at=timezone.now())
+    if matters is None:
+        matters = list(
+            Matter.objects.filter(matter_parties__party=party, matter_parties__role="client")
+        )
+    for matter in matters:
+        ClientContactMatter.objects.create(contact=contact, matter=matter)
+    return contact
 
 
 def invite_token(f: Firm, party: Party | None = None) -> str:
@@ -40,11 +51,13 @@ def invite_token(f: Firm, party: Party | None = None) -> str:
         box.append(raw)
         return f"http://testserver/portal/invite/{raw}/"
 
+    party = party or f.client_party
     client_contact_invite(
         actor=f.lead,
-        party=party or f.client_party,
+        party=party,
         name="张联系",
         email=f"{uuid.uuid4().hex[:10]}@example.com",
+        matters=list(grantable_matters(user=f.lead, party=party)),
         link_for=link_for,
     )
     return box[0]

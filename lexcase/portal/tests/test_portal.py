@@ -38,12 +38,21 @@ def as_user(user) -> Client:
 
 def test_staff_invites_contact_by_email_with_a_one_time_link(firm):
     lead = as_user(firm.lead)
+    # Step one: the client; step two offers that client's matters the lead works on.
+    step = lead.get("/portal/contacts/", {"party": firm.client_party.pk})
+    assert list(step.context["form"].fields["matters"].queryset) == [firm.matter]
     response = lead.post(
         "/portal/contacts/",
-        {"party": firm.client_party.pk, "name": "赵经理", "email": "Zhao@Huatai.example"},
+        {
+            "party": firm.client_party.pk,
+            "name": "赵经理",
+            "email": "Zhao@Huatai.example",
+            "matters": [firm.matter.pk],
+        },
     )
     assert (response.status_code, response["Location"]) == (302, "/portal/contacts/")
     contact = ClientContact.objects.get()
+    assert [(g.matter, g.granted_by) for g in contact.grants.all()] == [(firm.matter, firm.lead)]
     user = contact.user
     assert (user.username, user.email, user.role, user.has_usable_password()) == (
         "zhao@huatai.example",
@@ -135,6 +144,7 @@ def test_invite_only_for_a_client_on_a_matter_of_ones_own(firm):
             party=firm.opposing_party,
             name="王伟",
             email="ww@example.com",
+            matters=[firm.matter],
             link_for=str,
         )
     # A lawyer off the matter cannot invite for its client, nor see it in the form.
@@ -144,16 +154,30 @@ def test_invite_only_for_a_client_on_a_matter_of_ones_own(firm):
             party=firm.client_party,
             name="x",
             email="x@example.com",
+            matters=[firm.matter],
             link_for=str,
         )
     page = as_user(firm.outsider).get("/portal/contacts/")
-    assert list(page.context["form"].fields["party"].queryset) == []
+    assert list(page.context["client_form"].fields["party"].queryset) == []
     lead_page = as_user(firm.lead).get("/portal/contacts/")
     secret_client = firm.confidential.matter_parties.get().party  # lead's other client
-    assert list(lead_page.context["form"].fields["party"].queryset) == [
+    assert list(lead_page.context["client_form"].fields["party"].queryset) == [
         firm.client_party,
         secret_client,
     ]
+    # A matter of another client is refused, by field, whoever's it is.
+    with pytest.raises(ValidationError) as refused:
+        client_contact_invite(
+            actor=firm.lead,
+            party=firm.client_party,
+            name="x",
+            email="x@example.com",
+            matters=[firm.confidential],
+            link_for=str,
+        )
+    assert refused.value.message_dict == {
+        "matters": ["请只选择您参与办理的、该客户为委托人的案件。"]
+    }
     assert ClientContact.objects.count() == 0
 
 
@@ -161,10 +185,21 @@ def test_invite_form_errors_name_the_field_and_change_nothing(firm):
     User.objects.create(username="taken@example.com", role=Role.LAWYER)
     response = as_user(firm.lead).post(
         "/portal/contacts/",
-        {"party": firm.client_party.pk, "name": "赵", "email": "taken@example.com"},
+        {
+            "party": firm.client_party.pk,
+            "name": "赵",
+            "email": "taken@example.com",
+            "matters": [firm.matter.pk],
+        },
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert response.context["form"].errors == {"email": ["该电子邮箱地址已被其他用户使用。"]}
+    response = as_user(firm.lead).post(
+        "/portal/contacts/",
+        {"party": firm.client_party.pk, "name": "赵", "email": "zhao@example.com"},
+    )
+    assert response.status_code == 422
+    assert response.context["form"].errors == {"matters": ["此项为必填项。"]}
     assert (ClientContact.objects.count(), len(mail.outbox)) == (0, 0)
 
 
