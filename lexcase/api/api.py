@@ -6,15 +6,18 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from lexcase.accounts.models import Role
 from lexcase.accounts.services import api_token_authenticate
 from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.core.validators import nul_message, querydict_nul_fields
 
 
 class BearerToken(HttpBearer):
@@ -28,12 +31,27 @@ class BearerToken(HttpBearer):
         return user
 
 
+class GuardedParser(Parser):
+    """Refuses NUL in form fields, which include multipart uploads' text fields: the
+    request guard (core/middleware.py) checks path, query and JSON bodies, but cannot read
+    a multipart body before the view chooses its upload handlers."""
+
+    def parse_querydict(
+        self, data: MultiValueDict, list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        fields = querydict_nul_fields(data)
+        if fields:
+            raise DjangoValidationError({field: [nul_message()] for field in fields})
+        return super().parse_querydict(data, list_fields, request)
+
+
 api = NinjaAPI(
     title="LexCase API",
     version="1",
     auth=BearerToken(),
     urls_namespace="api",
     docs_url=None,
+    parser=GuardedParser(),
 )
 
 
@@ -90,6 +108,12 @@ def on_stale(request: HttpRequest, exc: StaleEdit) -> HttpResponse:
         409,
         [{"field": "version", "message": _("The object was changed by someone else; reload it.")}],
     )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # e.g. a body that is not JSON (400)
+    return _errors(request, exc.status_code, [{"field": "__all__", "message": str(exc)}])
 
 
 @api.exception_handler(AuthenticationError)

@@ -11,6 +11,7 @@ from lexcase.accounts.selectors import active_user_named
 from lexcase.calendar import selectors, services
 from lexcase.calendar.models import Deadline, ServedDocument
 from lexcase.calendar.rules_data import RULES
+from lexcase.core.schema import CivilDate, CivilTime
 from lexcase.matters.selectors import matter_get
 
 router = Router(tags=["deadlines"])
@@ -34,7 +35,7 @@ class ComputeIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     rule: str = Field(min_length=1, max_length=60)
-    trigger_date: dt.date
+    trigger_date: CivilDate
 
 
 class ComputeOut(Schema):
@@ -67,7 +68,7 @@ class ServedIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     kind: ServedDocument.Kind
-    service_date: dt.date
+    service_date: CivilDate
     method: ServedDocument.Method
     title: str = Field(default="", max_length=200)
     # Final when served (second instance, 一审终审, an arbitral award); omitted: decided from
@@ -86,15 +87,15 @@ class EffectiveIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     # Omitted: the day after the appeal (objection) period ends.
-    effective_date: dt.date | None = None
+    effective_date: CivilDate | None = None
 
 
 class DeadlineIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1, max_length=200)
-    due_date: dt.date
-    due_time: dt.time | None = None
+    due_date: CivilDate
+    due_time: CivilTime | None = None
     responsible: str | None = None
     notes: str = Field(default="", max_length=5000)
 
@@ -103,7 +104,7 @@ class ConfirmIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     responsible: str | None = None
-    due_date: dt.date | None = None
+    due_date: CivilDate | None = None
 
 
 class AgendaOut(Schema):
@@ -173,8 +174,8 @@ def deadline_compute(request: HttpRequest, payload: ComputeIn) -> ComputeOut:
 @router.get("/agenda", response=list[AgendaOut], operation_id="agenda")
 def agenda(
     request: HttpRequest,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
+    start: CivilDate | None = None,
+    end: CivilDate | None = None,
     mine: bool = True,
 ) -> list[AgendaOut]:
     start = start or timezone.localdate()

@@ -15,6 +15,7 @@ from pydantic import ConfigDict, Field
 from lexcase.accounts.models import User
 from lexcase.comms import selectors, services
 from lexcase.comms.models import Communication
+from lexcase.core.schema import CivilDate, CivilDateTime
 from lexcase.matters.selectors import matter_get
 
 router = Router(tags=["communications"])
@@ -29,7 +30,7 @@ class CommunicationIn(Schema):
     channel: ChannelName
     direction: DirectionName
     summary: str = Field(min_length=1, max_length=20000)
-    occurred_at: dt.datetime = Field(
+    occurred_at: CivilDateTime = Field(
         description="ISO 8601; without an offset it is read as Asia/Shanghai time"
     )
     participants: list[str] | None = Field(
@@ -89,8 +90,8 @@ class CommunicationQuery(Schema):
         "the matters they lead",
     )
     client: str | None = Field(default=None, max_length=100, description="Part of a client's name")
-    start: dt.date | None = None
-    end: dt.date | None = None
+    start: CivilDate | None = None
+    end: CivilDate | None = None
     due: bool = Field(default=False, description="List matters with a client update due")
     limit: int = Field(default=100, ge=1, le=500)
 

@@ -25,6 +25,7 @@ from lexcase.comms.models import (
     NotificationPreference,
 )
 from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.core.validators import civil_date_message, civil_day
 from lexcase.matters.models import Matter
 from lexcase.matters.selectors import matter_is_visible
 
@@ -221,7 +222,9 @@ def communication_create(
     else:
         if timezone.is_naive(occurred_at):
             occurred_at = timezone.make_aware(occurred_at)
-        if occurred_at > now + FUTURE_TOLERANCE:
+        if civil_day(occurred_at) is None:
+            errors["occurred_at"] = [civil_date_message()]
+        elif occurred_at > now + FUTURE_TOLERANCE:
             errors["occurred_at"] = [_("A communication cannot be in the future.")]
     team, contacts = _split_participants(participants, errors)
     off_matter = [u.username for u in team if not matter_is_visible(user=u, matter_id=matter.pk)]

@@ -39,7 +39,7 @@ class DateOut(Schema):
     on: date | None = None
 
 
-class MatterOut(Schema):
+class PortalMatterOut(Schema):
     id: int
     number: str
     title: str
@@ -49,13 +49,13 @@ class MatterOut(Schema):
     next_deadline: date | None = None
 
 
-class PartyOut(Schema):
+class PortalPartyOut(Schema):
     name: str
     role: str
     standing: str
 
 
-class DocumentOut(Schema):
+class PortalDocumentOut(Schema):
     id: int
     title: str
     category: str
@@ -68,9 +68,9 @@ class MatterDetailOut(Schema):
     title: str
     status: str
     stage: str
-    parties: list[PartyOut]
+    parties: list[PortalPartyOut]
     dates: list[DateOut]
-    documents: list[DocumentOut]
+    documents: list[PortalDocumentOut]
 
 
 class MessageIn(Schema):
@@ -89,7 +89,7 @@ def _contact(request: HttpRequest) -> Any:
     return request.portal_contact  # type: ignore[attr-defined]
 
 
-@router.get("/portal/matters", response=list[MatterOut])
+@router.get("/portal/matters", response=list[PortalMatterOut])
 def portal_matters(request: HttpRequest) -> list[dict[str, Any]]:
     summaries = selectors.portal_matter_summaries(contact=_contact(request))
     audit_record(

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from lexcase.core.validators import civil_date_message, civil_day
 from lexcase.matters.selectors import matter_get
 from lexcase.search import selectors, services
 from lexcase.search.forms import MAX_QUERY
@@ -33,9 +34,12 @@ def _date(value: str, field: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ValidationError({field: [_("Enter a date as YYYY-MM-DD.")]}) from None
+    if civil_day(day) is None:
+        raise ValidationError({field: [civil_date_message()]})
+    return day
 
 
 @router.get("/search", response=SearchOut, operation_id="search")

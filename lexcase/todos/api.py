@@ -14,6 +14,7 @@ from pydantic import ConfigDict, Field
 
 from lexcase.accounts.selectors import active_user_named
 from lexcase.core.exceptions import NotAllowed
+from lexcase.core.schema import CivilDateTime
 from lexcase.matters.selectors import matter_get
 from lexcase.todos import selectors, services, workload
 from lexcase.todos.models import Task
@@ -46,7 +47,7 @@ class TaskIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     matter_id: int | None = None
     assignee: str | None = None
-    due_at: dt.datetime | None = None
+    due_at: CivilDateTime | None = None
     priority: PriorityIn | None = None
     notes: str = Field(default="", max_length=10_000)
 
@@ -57,7 +58,7 @@ class TaskPatch(Schema):
     version: int
     title: str | None = Field(default=None, min_length=1, max_length=200)
     assignee: str | None = None
-    due_at: dt.datetime | None = None
+    due_at: CivilDateTime | None = None
     priority: PriorityIn | Literal[""] | None = None
     status: StatusIn | None = None
     notes: str | None = Field(default=None, max_length=10_000)

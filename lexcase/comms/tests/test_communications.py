@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -63,6 +63,25 @@ def test_communication_create_naive_datetime_is_local(firm):
         occurred_at=datetime(2026, 1, 5, 9, 30),
     )
     assert timezone.localtime(comm.occurred_at).strftime("%Y-%m-%d %H:%M") == "2026-01-05 09:30"
+
+
+@pytest.mark.parametrize(
+    "occurred_at",
+    [datetime(978, 3, 1, 10, 0), datetime(1900, 12, 31, 23, 0), datetime(1, 1, 1, tzinfo=UTC)],
+)
+def test_communication_outside_the_civil_range_is_refused(firm, occurred_at):
+    # Before 1901 Asia/Shanghai is local mean time: it would be shown as +08:05:43.
+    with pytest.raises(ValidationError) as exc:
+        communication_create(
+            actor=firm.lead,
+            matter=firm.matter,
+            channel="meeting",
+            direction="inbound",
+            summary="面谈",
+            occurred_at=occurred_at,
+        )
+    assert list(exc.value.message_dict) == ["occurred_at"]
+    assert Communication.objects.count() == 0
 
 
 @pytest.mark.parametrize("who", ["outsider", "finance", "walled", "partner_other"])

@@ -1,0 +1,50 @@
+"""Pydantic types for API schemas: dates and times as a law firm means them.
+
+Every date, datetime and time an API operation accepts uses one of these (a test walks
+every operation's inputs), so the civil range of `core/validators.py` holds everywhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from django.utils.translation import gettext as _
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
+
+from lexcase.core.validators import civil_date_message, civil_day
+
+
+class CivilRange:
+    """Marks a schema type as checked against the civil range."""
+
+    def __repr__(self) -> str:
+        return "CivilRange()"
+
+
+CIVIL_RANGE = CivilRange()
+SHANGHAI_OFFSET = dt.timedelta(hours=8)
+
+
+def _in_range[T: (dt.date, dt.datetime)](value: T) -> T:
+    if civil_day(value) is None:
+        raise PydanticCustomError("civil_range", civil_date_message())
+    return value
+
+
+def _wall_clock(value: dt.time) -> dt.time:
+    # A time without a date cannot be converted between offsets; the firm's times are
+    # Asia/Shanghai wall-clock times, so only that offset (or none) is meaningful.
+    if value.tzinfo is not None:
+        if value.utcoffset() != SHANGHAI_OFFSET:
+            raise PydanticCustomError(
+                "civil_time",
+                _("Give the time in Asia/Shanghai time, without another UTC offset."),
+            )
+        value = value.replace(tzinfo=None)
+    return value
+
+
+CivilDate = Annotated[dt.date, AfterValidator(_in_range), CIVIL_RANGE]
+CivilDateTime = Annotated[dt.datetime, AfterValidator(_in_range), CIVIL_RANGE]
+CivilTime = Annotated[dt.time, AfterValidator(_wall_clock), CIVIL_RANGE]
