@@ -119,3 +119,12 @@ def approve_intake(matter: Matter, reviewer: User) -> None:
     from lexcase.conflicts.services import conflict_review_decide
 
     conflict_review_decide(actor=reviewer, matter=matter, decision="approve")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Counters kept in the cache (e.g. the ad-hoc conflict check limit) start at zero in
+    each test: user ids repeat between tests once their transactions roll back."""
+    from django.core.cache import cache
+
+    cache.clear()

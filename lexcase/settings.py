@@ -250,6 +250,16 @@ LEXCASE_ARCHIVE_NUMBER_PATTERN = os.environ.get(
     "LEXCASE_ARCHIVE_NUMBER_PATTERN", "{year}-{type}-{retention}-{seq:04d}"
 )
 LEXCASE_PAGE_SIZE = 50
+# Ad-hoc conflict checks (the check page and POST /api/v1/conflicts/check; every intake is
+# checked whoever registers it): the roles that may run them, comma-separated, and at most
+# N per user per window ("30/10m"; units s, m, h). The count lives in the cache: several
+# worker processes share it only when CACHES is a shared cache (database, Redis).
+LEXCASE_CONFLICT_CHECK_ROLES = [
+    role.strip()
+    for role in os.environ.get("LEXCASE_CONFLICT_CHECK_ROLES", "lawyer,partner,admin").split(",")
+    if role.strip()
+]
+LEXCASE_CONFLICT_CHECK_RATE = os.environ.get("LEXCASE_CONFLICT_CHECK_RATE", "30/10m")
 # Workload weights (lexcase/todos/workload.py has the keys and defaults), as JSON, e.g.
 # LEXCASE_WORKLOAD='{"capacity": 40, "priority": {"P1": 4, "P2": 2, "P3": 1}}'.
 LEXCASE_WORKLOAD = json.loads(os.environ.get("LEXCASE_WORKLOAD", "{}"))

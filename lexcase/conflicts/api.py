@@ -3,12 +3,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from lexcase.conflicts import selectors, services
 from lexcase.conflicts.engine import QueryParty
+from lexcase.conflicts.throttle import adhoc_check_refusal, adhoc_check_throttle
 from lexcase.core.exceptions import NotAllowed
 from lexcase.matters.selectors import matter_get
 
@@ -47,6 +48,17 @@ class HitOut(Schema):
     redacted: bool
 
 
+class ConflictCheckErrorOut(Schema):
+    field: str
+    message: str
+
+
+class ConflictCheckRefusedOut(Schema):
+    """The API's error shape, for the 429 of the per-user limit on ad-hoc checks."""
+
+    errors: list[ConflictCheckErrorOut]
+
+
 class ReviewOut(Schema):
     decision: str
     reviewer: str | None
@@ -75,13 +87,16 @@ class ReviewIn(Schema):
 
 def report_out(request: HttpRequest, check: services.ConflictCheck) -> ReportOut:
     review = getattr(check, "review", None)
+    # Redacted for this reader at read time, whatever the stored report holds; the worst
+    # verdict too, as a hidden hit's verdict is not the reader's to know.
+    hits = selectors.hits_for_user(user=request.user, hits=check.hits)
     return ReportOut(
         id=check.pk,
         created_at=check.created_at,
         engine_version=check.engine_version,
         truncated=check.truncated,
-        worst=check.worst,
-        hits=[HitOut(**h) for h in selectors.hits_for_user(user=request.user, hits=check.hits)],
+        worst=hits.worst,
+        hits=[HitOut(**h) for h in hits],
         review=ReviewOut(
             decision=review.decision,
             reviewer=review.reviewer.username if review.reviewer else None,
@@ -94,12 +109,24 @@ def report_out(request: HttpRequest, check: services.ConflictCheck) -> ReportOut
     )
 
 
-@router.post("/conflicts/check", response=ReportOut, operation_id="conflict_check")
-def check(request: HttpRequest, payload: CheckIn) -> ReportOut:
-    if not request.user.has_perm("matters.add_matter"):
+@router.post(
+    "/conflicts/check",
+    response={200: ReportOut, 429: ConflictCheckRefusedOut},
+    operation_id="conflict_check",
+)
+def check(request: HttpRequest, payload: CheckIn, response: HttpResponse) -> Status:
+    """An ad-hoc check: for the roles the firm allows (`LEXCASE_CONFLICT_CHECK_ROLES`), at
+    most `LEXCASE_CONFLICT_CHECK_RATE` per user (429 with `Retry-After` beyond it)."""
+    if not request.user.has_perm("conflicts.check_adhoc"):
         raise NotAllowed
+    wait = adhoc_check_throttle(user=request.user)
+    if wait:
+        response["Retry-After"] = str(wait)
+        error = {"field": "__all__", "message": adhoc_check_refusal()}
+        return Status(429, {"errors": [error]})
     parties = [QueryParty(**p.model_dump()) for p in payload.parties]
-    return report_out(request, services.conflict_check_record(actor=request.user, parties=parties))
+    report = services.conflict_check_record(actor=request.user, parties=parties)
+    return Status(200, report_out(request, report))
 
 
 @router.get(

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +11,30 @@ class ConflictsConfig(AppConfig):
     name = "lexcase.conflicts"
     label = "conflicts"
     verbose_name = _("Conflict checks")
+
+    def ready(self) -> None:
+        checks.register(check_settings)
+
+
+def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """A mistyped limit or role fails at start-up, not on the first check."""
+    from django.conf import settings
+
+    from lexcase.accounts.models import STAFF_ROLES
+    from lexcase.conflicts.throttle import adhoc_check_rate
+
+    errors: list[checks.CheckMessage] = []
+    try:
+        adhoc_check_rate()
+    except ValueError as exc:
+        errors.append(checks.Error(str(exc), id="lexcase.conflicts.E001"))
+    unknown = set(getattr(settings, "LEXCASE_CONFLICT_CHECK_ROLES", ())) - set(STAFF_ROLES)
+    if unknown:
+        errors.append(
+            checks.Error(
+                f"LEXCASE_CONFLICT_CHECK_ROLES names unknown roles: {', '.join(sorted(unknown))}"
+                f" (known: {', '.join(sorted(STAFF_ROLES))}).",
+                id="lexcase.conflicts.E002",
+            )
+        )
+    return errors

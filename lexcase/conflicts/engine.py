@@ -34,14 +34,20 @@ from rapidfuzz import fuzz
 
 from lexcase.conflicts.models import KeyType, NameGram, PartyKey, StaffRelative
 from lexcase.parties import names as names_module
-from lexcase.parties.identifiers import IdentifierError, validate_credit_code, validate_id_number
+from lexcase.parties.identifiers import (
+    IdentifierError,
+    normalize_identifier,
+    validate_credit_code,
+    validate_id_number,
+)
 from lexcase.parties.models import Party, PartyAlias, PartyKind, PartyRelation
-from lexcase.parties.names import name_keys, normalize_name
+from lexcase.parties.names import clean_display_name, name_keys, normalize_name
 
 __all__ = [
     "ENGINE_VERSION",
     "Candidate",
     "CandidateList",
+    "IndexModels",
     "QueryParty",
     "clean_credit_code",
     "clean_id_number",
@@ -216,28 +222,28 @@ def pinyin_keys(text: str) -> list[str]:
 
 
 def clean_id_number(value: str) -> str:
-    value = (value or "").strip()
+    value = normalize_identifier(value)
     if not value:
         return ""
     try:
         return validate_id_number(value)
     except IdentifierError:
         # An invalid number can still be the very one stored on a party imported unchecked.
-        return "".join(value.split()).upper()
+        return value
 
 
 def clean_credit_code(value: str) -> str:
-    value = (value or "").strip()
+    value = normalize_identifier(value)
     if not value:
         return ""
     try:
         return validate_credit_code(value)
     except IdentifierError:
-        return "".join(value.split()).upper()
+        return value
 
 
 def clean_passport(value: str) -> str:
-    return "".join((value or "").split()).upper()
+    return normalize_identifier(value)
 
 
 def equivalent_form(normalized: str) -> str:
@@ -378,17 +384,31 @@ def _chunks(ids: Iterable[int], size: int) -> Iterator[list[int]]:
         yield chunk
 
 
+@dataclass(frozen=True)
+class IndexModels:
+    """The models the indexer reads and writes. A data migration passes its historical
+    models, so it rebuilds index rows exactly as the current code would."""
+
+    party: type[models.Model] = Party
+    alias: type[models.Model] = PartyAlias
+    key: type[models.Model] = PartyKey
+    gram: type[models.Model] = NameGram
+
+
+_MODELS = IndexModels()
+
+
 @transaction.atomic
-def index_parties(party_ids: Iterable[int]) -> int:
+def index_parties(party_ids: Iterable[int], *, using: IndexModels = _MODELS) -> int:
     """Rebuild the index rows of many parties in batches; return how many were indexed."""
     count = 0
     for chunk in _chunks(party_ids, _INDEX_BATCH):
         aliases: dict[int, list[PartyAlias]] = {}
-        for alias in PartyAlias.objects.filter(party_id__in=chunk).order_by("pk"):
+        for alias in using.alias.objects.filter(party_id__in=chunk).order_by("pk"):
             aliases.setdefault(alias.party_id, []).append(alias)
         keys: list[tuple] = []
         grams: list[tuple] = []
-        for party in Party.objects.filter(pk__in=chunk).only(
+        for party in using.party.objects.filter(pk__in=chunk).only(
             "kind",
             "name",
             "name_normalized",
@@ -402,25 +422,25 @@ def index_parties(party_ids: Iterable[int]) -> int:
             keys += party_keys
             grams += party_grams
             count += 1
-        PartyKey.objects.filter(party_id__in=chunk).delete()
-        NameGram.objects.filter(party_id__in=chunk).delete()
-        _insert(PartyKey, _KEY_COLUMNS, keys)
-        _insert(NameGram, _GRAM_COLUMNS, grams)
+        using.key.objects.filter(party_id__in=chunk).delete()
+        using.gram.objects.filter(party_id__in=chunk).delete()
+        _insert(using.key, _KEY_COLUMNS, keys)
+        _insert(using.gram, _GRAM_COLUMNS, grams)
     return count
 
 
 @transaction.atomic
-def index_staff_relative(rel: StaffRelative) -> None:
+def index_staff_relative(rel: StaffRelative, *, using: IndexModels = _MODELS) -> None:
     """Rebuild the index rows of one staff relative. Idempotent."""
     keys, grams = _owner_keys(
         kind=rel.kind,
         names=[(rel.name, False, name_keys(rel.name, kind=rel.kind))],
         id_number=rel.id_number,
     )
-    PartyKey.objects.filter(relative=rel).delete()
-    NameGram.objects.filter(relative=rel).delete()
-    _insert(PartyKey, _KEY_COLUMNS, [(None, rel.pk, t, v, x, a) for t, v, x, a in keys])
-    _insert(NameGram, _GRAM_COLUMNS, [(None, rel.pk, g) for g in sorted(grams)])
+    using.key.objects.filter(relative_id=rel.pk).delete()
+    using.gram.objects.filter(relative_id=rel.pk).delete()
+    _insert(using.key, _KEY_COLUMNS, [(None, rel.pk, t, v, x, a) for t, v, x, a in keys])
+    _insert(using.gram, _GRAM_COLUMNS, [(None, rel.pk, g) for g in sorted(grams)])
 
 
 @transaction.atomic
@@ -443,7 +463,7 @@ def staff_relative_add(
     with transaction.atomic():
         rel = StaffRelative.objects.create(
             user=user,
-            name=" ".join(name.split()),
+            name=clean_display_name(name),
             kind=kind,
             id_number=clean_id_number(id_number),
             relation=relation,

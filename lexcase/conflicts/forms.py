@@ -7,6 +7,10 @@ from lexcase.conflicts.models import ConflictReview, StaffRelative
 from lexcase.matters.models import PartyRole
 from lexcase.parties.models import PartyKind
 
+# An 18-character identifier typed in groups (110101 1990 0307 1233) or pasted with invisible
+# format characters is longer than 18; the services normalise it before validating.
+IDENTIFIER_INPUT_LENGTH = 40
+
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
@@ -24,7 +28,9 @@ class CheckPartyForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=PartyKind.choices)
     role = forms.ChoiceField(label=_("Role"), choices=PartyRole.choices)
-    identifier = forms.CharField(label=_("ID number / credit code"), max_length=18, required=False)
+    identifier = forms.CharField(
+        label=_("ID number / credit code"), max_length=IDENTIFIER_INPUT_LENGTH, required=False
+    )
 
 
 CheckPartyFormSet = forms.formset_factory(CheckPartyForm, extra=3, max_num=20)
@@ -44,4 +50,6 @@ class StaffRelativeForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=PartyKind.choices, initial=PartyKind.PERSON)
     relation = forms.ChoiceField(label=_("Relation"), choices=StaffRelative.Relation.choices)
-    id_number = forms.CharField(label=_("ID number (optional)"), max_length=18, required=False)
+    id_number = forms.CharField(
+        label=_("ID number (optional)"), max_length=IDENTIFIER_INPUT_LENGTH, required=False
+    )

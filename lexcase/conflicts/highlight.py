@@ -16,6 +16,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from lexcase.conflicts.engine import clean_credit_code, clean_id_number, clean_passport
+from lexcase.parties.identifiers import mask_identifier
 from lexcase.parties.names import name_keys, normalize_name
 
 # Matches where the stored name as a whole is what matched.
@@ -71,18 +72,23 @@ def _needles(matched_on: str, query: dict[str, Any]) -> list[str]:
 
 
 def _identifier(query: dict[str, Any]) -> str:
-    return (
-        clean_id_number(str(query.get("id_number") or ""))
-        or clean_credit_code(str(query.get("credit_code") or ""))
-        or clean_passport(str(query.get("passport") or ""))
+    # A person's ID or passport number is shown masked: whoever reads the report (the whole
+    # team of an intake) needs to see that it matched, not the number. A credit code is a
+    # public registration number and is shown in full.
+    personal = clean_id_number(str(query.get("id_number") or "")) or clean_passport(
+        str(query.get("passport") or "")
     )
+    if personal:
+        return mask_identifier(personal)
+    return clean_credit_code(str(query.get("credit_code") or ""))
 
 
 def highlight_hit(hit: dict[str, Any], queries: list[dict[str, Any]]) -> SafeString:
     """The hit's party name as safe HTML with what matched the checked party in <mark>.
 
     A match on an alias or former name shows that name after the party's current name; an
-    identifier match marks the identifier. Redacted hits have no name and give "".
+    identifier match marks the identifier (an ID or passport number masked). Redacted hits
+    have no name and give "".
     """
     name = hit.get("party_name") or ""
     if not name:

@@ -1,8 +1,9 @@
 """Reads of conflict reports, through the confidentiality gate.
 
-A check searches the whole firm, but a hit on a matter the reader cannot see shows only the
-matter number, its responsible partner and the verdict: enough to go and ask, nothing of
-the other client's affairs."""
+A check searches the whole firm, but what a reader is told about a matter they cannot see
+is only that such a matter matched and that a partner who can see it decides: no matter
+id, number, status, responsible partner, role, verdict or match detail. Stored reports keep
+every hit; the redaction is applied here, for each reader, every time a report is read."""
 
 from __future__ import annotations
 
@@ -21,26 +22,82 @@ from lexcase.matters.models import Matter, PartyRole
 from lexcase.matters.selectors import matters_visible_to, parties_visible_to
 from lexcase.parties.models import Party, PartyKind
 
-REDACTED_KEYS = ("party_id", "party_name", "matched_text", "role_on_matter", "via_party_id")
-REDACTED_KEYS += ("relative_id", "staff_member", "matter_closed_on")
+SEVERITY = ("absolute", "consent_required", "review", "info")
+# What a hidden line claims: someone must look. It is the same whatever the hidden hit's
+# real verdict, so the line never tells which side the hidden party is on.
+HIDDEN_VERDICT = "review"
 
 
-def hits_for_user(*, user: Any, hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+class ShownHits(list[dict[str, Any]]):
+    """A report's hits as one reader may see them, most severe first.
+
+    `worst` is the worst verdict among them (not the stored report's, which may come from a
+    hidden hit); `hidden` says some hit is on a matter the reader cannot see, so the reader
+    cannot decide the check.
+    """
+
+    worst: str = ""
+    hidden: bool = False
+
+
+def _hidden_line(query: Any) -> dict[str, Any]:
+    return {
+        "query": query,
+        "party_id": None,
+        "party_name": None,
+        "matched_on": "hidden",
+        "score": 0,
+        "matched_text": None,
+        "matter_id": None,
+        "matter_number": None,
+        "matter_status": None,
+        "matter_closed_on": None,
+        "role_on_matter": None,
+        "responsible_partner": None,
+        "verdict": HIDDEN_VERDICT,
+        "reason": _(
+            "A matter you cannot see also matches this name. Its details are withheld: the "
+            "conflict review goes to a partner who can see that matter, and they decide."
+        ),
+        "relative_id": None,
+        "via_party_id": None,
+        "staff_member": None,
+        "redacted": True,
+    }
+
+
+def hidden_matter_ids(*, user: Any, hits: list[dict[str, Any]]) -> set[int]:
+    """The matters of `hits` that `user` cannot see."""
     matter_ids = {h["matter_id"] for h in hits if h.get("matter_id")}
-    visible = set(matters_visible_to(user).filter(pk__in=matter_ids).values_list("pk", flat=True))
-    shown = []
+    if not matter_ids:
+        return set()
+    visible = matters_visible_to(user).filter(pk__in=matter_ids).values_list("pk", flat=True)
+    return matter_ids - set(visible)
+
+
+def hits_for_user(*, user: Any, hits: list[dict[str, Any]]) -> ShownHits:
+    """The hits `user` may read. Hits on matters they cannot see become one line per checked
+    name that has any: that something hidden matched this name, nothing more (no count, as
+    "how many hidden matters" is itself a fact about them). Which checked name it is, is no
+    more than checking that name alone would tell; the line's verdict is always "review"."""
+    hidden = hidden_matter_ids(user=user, hits=hits)
+    shown: list[dict[str, Any]] = []
+    hidden_queries: list[Any] = []
     for hit in hits:
-        if hit.get("matter_id") is None or hit["matter_id"] in visible:
-            shown.append({**hit, "redacted": False})
+        if hit.get("matter_id") in hidden:
+            if hit.get("query") not in hidden_queries:
+                hidden_queries.append(hit.get("query"))
             continue
-        redacted = {**hit, "redacted": True}
-        for key in REDACTED_KEYS:
-            redacted[key] = None
-        redacted["reason"] = _(
-            "Conflict with a matter you cannot see; ask its responsible partner."
-        )
-        shown.append(redacted)
-    return shown
+        shown.append({**hit, "redacted": False})
+    shown += [_hidden_line(q) for q in sorted(hidden_queries, key=lambda q: (q is None, q))]
+    # Stable: the stored order (severity, score) holds within each verdict.
+    rank = {verdict: index for index, verdict in enumerate(SEVERITY)}
+    shown.sort(key=lambda h: rank.get(h.get("verdict"), len(rank)))
+    result = ShownHits(shown)
+    verdicts = {h.get("verdict") for h in shown}
+    result.worst = next((v for v in SEVERITY if v in verdicts), "")
+    result.hidden = bool(hidden)
+    return result
 
 
 def matter_latest_check(*, matter: Matter) -> ConflictCheck | None:
@@ -50,17 +107,41 @@ def matter_latest_check(*, matter: Matter) -> ConflictCheck | None:
 
 def intakes_awaiting_review(*, user: Any, limit: int = 20) -> list[Matter]:
     """The reviewer's queue: visible intakes with a conflict check nobody has decided yet,
-    requested by someone else (a requester never reviews their own intake)."""
+    requested by someone else (a requester never reviews their own intake), and whose latest
+    check found only matters the reviewer can see: a check that hit a matter hidden from them
+    goes to the partners (or admins) who can see it, since only they can weigh it."""
     if getattr(user, "role", None) not in ("partner", "admin"):
         return []
     pending = ConflictCheck.objects.filter(matter=OuterRef("pk"), review__isnull=True).exclude(
         requested_by=user
     )
-    return list(
-        matters_visible_to(user)
-        .filter(Exists(pending), status="intake")
-        .order_by("created_at")[:limit]
+    intakes = (
+        matters_visible_to(user).filter(Exists(pending), status="intake").order_by("created_at")
     )
+    queue: list[Matter] = []
+    batch = max(limit, 50)
+    offset = 0
+    while len(queue) < limit:
+        page = list(intakes[offset : offset + batch])
+        if not page:
+            break
+        offset += batch
+        latest = _latest_checks([m.pk for m in page])
+        hits = [h for check in latest.values() for h in check.hits]
+        hidden = hidden_matter_ids(user=user, hits=hits)
+        for matter in page:
+            check = latest.get(matter.pk)
+            if check is not None and any(h.get("matter_id") in hidden for h in check.hits):
+                continue
+            queue.append(matter)
+    return queue[:limit]
+
+
+def _latest_checks(matter_ids: list[int]) -> dict[int, ConflictCheck]:
+    latest: dict[int, ConflictCheck] = {}
+    for check in ConflictCheck.objects.filter(matter_id__in=matter_ids).order_by("-id"):
+        latest.setdefault(check.matter_id, check)
+    return latest
 
 
 # How many candidates the suggestions look at before the gate, and how many they show.

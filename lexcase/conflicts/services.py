@@ -24,6 +24,7 @@ from lexcase.conflicts.models import (
     PartyKey,
     StaffRelative,
 )
+from lexcase.conflicts.selectors import hidden_matter_ids
 from lexcase.conflicts.verdicts import conflict_check
 from lexcase.core.exceptions import NotAllowed
 from lexcase.matters.models import Matter, MatterType, Status, TimelineEntry
@@ -105,8 +106,8 @@ def conflict_review_decide(
     *, actor: User, matter: Matter, decision: str, note: str = "", consent_reference: str = ""
 ) -> ConflictReview:
     """A partner or admin decides on the latest check of an intake. Never the requester
-    alone; a waiver needs the signed consent on record and is impossible over an absolute
-    conflict."""
+    alone, nor someone who cannot see every matter the check found; a waiver needs the
+    signed consent on record and is impossible over an absolute conflict."""
     if not (actor.is_active and actor.role in (Role.PARTNER, Role.ADMIN)):
         raise NotAllowed("conflicts.review")
     check = latest_check(matter)
@@ -120,6 +121,19 @@ def conflict_review_decide(
         )
     if decision not in ConflictReview.Decision.values:
         raise ValidationError({"decision": [_("Choose approve, waive or reject.")]})
+    if hidden_matter_ids(user=actor, hits=check.hits):
+        # The reviewer would decide on hits they were only told exist: the queue offers the
+        # check to the partners and admins who can see every matter it found.
+        raise ValidationError(
+            {
+                "decision": [
+                    _(
+                        "This check found a matter you cannot see: a partner who can see it "
+                        "must decide."
+                    )
+                ]
+            }
+        )
     verdicts = {h["verdict"] for h in check.hits}
     if decision in ("approve", "waive") and "absolute" in verdicts:
         raise ValidationError(

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from lexcase.conflicts import selectors, services
 from lexcase.conflicts.engine import QueryParty
@@ -20,6 +20,7 @@ from lexcase.conflicts.forms import (
     ReviewForm,
     StaffRelativeForm,
 )
+from lexcase.conflicts.throttle import adhoc_check_refusal, adhoc_check_throttle
 from lexcase.core.actions import flash_errors, matter_action
 from lexcase.core.exceptions import NotAllowed
 from lexcase.core.forms import apply_service_errors
@@ -67,13 +68,15 @@ def run_check(request: HttpRequest, pk: int) -> HttpResponse:
 def adhoc_check(request: HttpRequest) -> HttpResponse:
     """A check before any intake exists, e.g. during a phone consultation. The report is
     kept on record like every other check; with "record", the consultation itself becomes a
-    closed consultation matter, so its parties count in later checks."""
-    if not request.user.has_perm("matters.add_matter"):
+    closed consultation matter, so its parties count in later checks. Only for the roles the
+    firm allows, and at most so many per user (both also hold for the API)."""
+    if not request.user.has_perm("conflicts.check_adhoc"):
         raise PermissionDenied
     formset = CheckPartyFormSet(request.POST or None, prefix="parties")
     record_form = RecordConsultationForm(request.POST or None, prefix="consultation")
     check = None
     consultation = None
+    refused = ""
     if request.method == "POST" and formset.is_valid() and record_form.is_valid():
         parties = []
         rows = []
@@ -90,6 +93,8 @@ def adhoc_check(request: HttpRequest) -> HttpResponse:
             rows.append(row_form)
         if not parties:
             messages.error(request, _("Enter at least one name."))
+        elif adhoc_check_throttle(user=request.user):
+            refused = adhoc_check_refusal()
         elif record_form.cleaned_data["record"]:
             try:
                 consultation = services.consultation_record(actor=request.user, parties=parties)
@@ -117,8 +122,9 @@ def adhoc_check(request: HttpRequest) -> HttpResponse:
         "conflict_hits": selectors.hits_for_user(user=request.user, hits=check.hits)
         if check
         else [],
+        "refused": refused,
     }
-    return render(request, "conflicts/check.html", context)
+    return render(request, "conflicts/check.html", context, status=429 if refused else 200)
 
 
 def _row_errors(exc: ValidationError, rows: list[Any]) -> None:
@@ -137,26 +143,30 @@ _ROW = re.compile(r"[a-z_]{1,20}-\d{1,3}")
 
 
 @login_required
-@require_GET
+@require_POST
 def suggest(request: HttpRequest) -> HttpResponse:
     """Suggestions while a party name is typed at intake (htmx partial), and, with `pick`,
-    the party row refilled from the chosen party. Only parties the user may see."""
+    the party row refilled from the chosen party. Only parties the user may see.
+
+    Posted, not fetched: the row carries what was typed, an ID number included, and a URL
+    ends up in access logs and browser history. The suggestions show ID numbers masked; the
+    picked row gets the full number, which the intake form submits to reuse the party."""
     if not request.user.has_perm("matters.add_matter"):
         raise PermissionDenied
-    row = request.GET.get("row", "")
+    row = request.POST.get("row", "")
     if not _ROW.fullmatch(row):
         row = ""
-    pick = request.GET.get("pick", "")
+    pick = request.POST.get("pick", "")
     if row and pick:
         party = party_get(user=request.user, pk=pick)
-        current = {name: request.GET.get(f"{row}-{name}", "") for name in PartyRowForm.base_fields}
+        current = {name: request.POST.get(f"{row}-{name}", "") for name in PartyRowForm.base_fields}
         identifier = party.id_number if party.kind == "person" else party.credit_code
         form = PartyRowForm(
             prefix=row,
             initial={**current, "name": party.name, "kind": party.kind, "identifier": identifier},
         )
         return render(request, "matters/form.html#party_row", {"row": form})
-    name = request.GET.get(f"{row}-name", "") if row else request.GET.get("name", "")
+    name = request.POST.get(f"{row}-name", "") if row else request.POST.get("name", "")
     context = {
         "row": row,
         "name": name,

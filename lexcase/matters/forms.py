@@ -145,7 +145,8 @@ class PartyRowForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=PartyKind.choices)
     role = forms.ChoiceField(label=_("Role"), choices=PartyRole.choices)
     standing = forms.CharField(label=_("Procedural standing"), max_length=30, required=False)
-    identifier = forms.CharField(label=_("ID number / credit code"), max_length=18, required=False)
+    # Typed in groups (110101 1990 0307 1233) it is longer than 18; the services normalise it.
+    identifier = forms.CharField(label=_("ID number / credit code"), max_length=40, required=False)
 
 
 PartyRowFormSet = forms.formset_factory(PartyRowForm, extra=PARTY_ROWS, max_num=10)

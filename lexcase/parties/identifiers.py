@@ -19,6 +19,7 @@ __all__ = [
     "credit_code_check_char",
     "id_number_check_char",
     "mask_identifier",
+    "normalize_identifier",
     "validate_credit_code",
     "validate_id_number",
 ]
@@ -53,8 +54,17 @@ _ID_18 = re.compile(r"[0-9]{17}[0-9X]")
 
 def _clean(value: str) -> str:
     # NFKC folds full-width digits/letters and U+3000 typed with a Chinese IME into ASCII.
-    folded = unicodedata.normalize("NFKC", value)
-    return "".join(ch for ch in folded if not ch.isspace())
+    # Whitespace (a number typed in groups) and invisible format characters (category Cf:
+    # bidi controls, zero-width spaces, soft hyphens pasted along with it) are never part of
+    # an identifier.
+    folded = unicodedata.normalize("NFKC", value or "")
+    return "".join(ch for ch in folded if not ch.isspace() and unicodedata.category(ch) != "Cf")
+
+
+def normalize_identifier(value: str) -> str:
+    """The matching form of any identifier, valid or not: NFKC, no whitespace, no format
+    characters, upper case (a lowercase check character ``x`` becomes ``X``)."""
+    return _clean(value).upper()
 
 
 def id_number_check_char(first17: str) -> str:

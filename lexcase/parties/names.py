@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["core_name", "name_keys", "normalize_name", "trade_name"]
+__all__ = [
+    "clean_display_name",
+    "core_name",
+    "name_keys",
+    "normalize_name",
+    "strip_format_characters",
+    "trade_name",
+]
 
 # Applied after NFKC, which already folds full-width （）［］｛｝ and the vertical presentation
 # forms. Angle and corner brackets (《》〈〉「」『』) are left alone: in Chinese they are
@@ -40,8 +47,28 @@ _TRANSLATION = str.maketrans(
         **dict.fromkeys(_DOTS, "·"),
     }
 )
-# Invisible characters that survive NFKC and are not str.isspace(), but break equality.
-_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+
+
+def _is_format_character(char: str) -> bool:
+    # Unicode category Cf: invisible characters that survive NFKC and are not
+    # str.isspace(): zero-width spaces and joiners, bidi controls (U+202A–U+202E,
+    # U+2066–U+2069, which can also make a name display reversed), the soft hyphen, BOM.
+    # They break equality without changing what a reader sees, so no name keeps them.
+    return unicodedata.category(char) == "Cf"
+
+
+def strip_format_characters(text: str) -> str:
+    """`text` without Unicode format characters (category Cf)."""
+    if text.isascii():
+        return text
+    return "".join(ch for ch in text if not _is_format_character(ch))
+
+
+def clean_display_name(name: str) -> str:
+    """A name as it is stored and shown: no format characters (an U+202E override would make
+    it display reversed), inner whitespace runs collapsed to one space, trimmed."""
+    return " ".join(strip_format_characters(name or "").split())
+
 
 # Tried longest first so that 股份有限公司 is removed whole rather than leaving 股份.
 _ORG_SUFFIXES = (
@@ -230,7 +257,7 @@ def _fixed_point(step: Callable[[str], str], value: str) -> str:
 
 def _normalize_once(name: str) -> str:
     text = unicodedata.normalize("NFKC", name).translate(_TRANSLATION)
-    text = "".join(ch for ch in text if not ch.isspace() and ch not in _INVISIBLE)
+    text = "".join(ch for ch in text if not ch.isspace() and not _is_format_character(ch))
     if text:
         text = _t2s()(text)
     return text.lower()
@@ -239,7 +266,8 @@ def _normalize_once(name: str) -> str:
 def normalize_name(name: str) -> str:
     """Return the canonical form of a person or organisation name.
 
-    NFKC, every bracket variant as ASCII "(" ")", no whitespace at all (incl. U+3000),
+    NFKC, every bracket variant as ASCII "(" ")", no whitespace at all (incl. U+3000) and no
+    format characters (category Cf: bidi controls, zero-width characters, soft hyphen),
     interpuncts (· • ・ ‧) as "·", traditional characters as simplified (OpenCC t2s), and
     lower case.
     """

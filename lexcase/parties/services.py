@@ -11,9 +11,14 @@ from django.utils.translation import gettext as _
 from lexcase.audit.services import audit_record
 from lexcase.conflicts.engine import index_party
 from lexcase.core.exceptions import StaleEdit
-from lexcase.parties.identifiers import IdentifierError, validate_credit_code, validate_id_number
+from lexcase.parties.identifiers import (
+    IdentifierError,
+    normalize_identifier,
+    validate_credit_code,
+    validate_id_number,
+)
 from lexcase.parties.models import Party, PartyAlias, PartyKind, PartyRelation
-from lexcase.parties.names import name_keys
+from lexcase.parties.names import clean_display_name, name_keys
 
 
 def _identifier_message(field: str, exc: IdentifierError) -> str:
@@ -37,7 +42,7 @@ def party_clean(
 ) -> dict[str, object]:
     """Validate party input; return cleaned values or raise ValidationError by field."""
     errors: dict[str, list[str]] = {}
-    name = " ".join((name or "").split())
+    name = clean_display_name(name)
     if kind not in PartyKind.values:
         errors["kind"] = [_("Choose person or organisation.")]
     if not name:
@@ -49,7 +54,7 @@ def party_clean(
         ("id_number", id_number, validate_id_number),
         ("credit_code", credit_code, validate_credit_code),
     ):
-        value = (value or "").strip()
+        value = normalize_identifier(value)
         if not value:
             cleaned[field] = ""
             continue
@@ -67,7 +72,7 @@ def party_clean(
         )
     alias_list = []
     for alias in aliases or ():
-        alias = " ".join(str(alias).split())
+        alias = clean_display_name(str(alias))
         if alias and alias != name and alias not in alias_list:
             alias_list.append(alias)
     if any(len(a) > 200 for a in alias_list):
@@ -122,7 +127,7 @@ def party_create(
         name=cleaned["name"],
         id_number=cleaned["id_number"],
         credit_code=cleaned["credit_code"],
-        passport=passport.strip(),
+        passport=normalize_identifier(passport),
         phone=phone.strip(),
         email=email.strip(),
         address=address.strip(),
@@ -159,6 +164,7 @@ def party_update(
         aliases=aliases if aliases is not None else party.aliases.values_list("name", flat=True),
     )
     merged.update({k: v for k, v in cleaned.items() if k != "aliases"})
+    merged["passport"] = normalize_identifier(merged["passport"])
     changed = Party.objects.filter(pk=party.pk, version=version).update(version=version + 1)
     if not changed:
         raise StaleEdit

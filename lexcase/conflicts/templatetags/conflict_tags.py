@@ -6,6 +6,7 @@ from django import template
 from django.utils.safestring import SafeString
 
 from lexcase.conflicts.highlight import highlight_hit
+from lexcase.parties.identifiers import mask_identifier
 
 register = template.Library()
 
@@ -14,3 +15,9 @@ register = template.Library()
 def conflict_highlight(hit: dict[str, Any], queries: list[dict[str, Any]]) -> SafeString:
     """`{{ hit|conflict_highlight:conflict_check.query }}`: the hit's name, matched part marked."""
     return highlight_hit(hit, list(queries or []))
+
+
+@register.filter
+def masked_identifier(value: str) -> str:
+    """`{{ party.id_number|masked_identifier }}`: 110***********1233; "" stays ""."""
+    return mask_identifier(value) if value else ""

@@ -17,10 +17,12 @@ def make_relative(f: Firm) -> int:
 
 
 TABLE: dict[str, Route] = {
+    # Posted: the typed row may carry an ID number, which must stay out of URLs and logs.
     "conflicts:suggest": Route(
-        "GET",
-        lambda f: "/conflicts/suggest/?name=华泰",
+        "POST",
+        lambda f: "/conflicts/suggest/",
         E(LOGIN, LOGIN, 403, 200, 200, 200, 200, 200),
+        body=lambda f: {"name": "华泰"},
     ),
     "conflicts:relatives": Route("GET", lambda f: "/conflicts/relatives/", ALL_STAFF_200),
     # Only the owner (the lead) and an administrator may remove; to anyone else the relative

@@ -100,7 +100,10 @@ def test_a_bad_identifier_is_a_field_error_and_nothing_is_recorded(firm):
     assert ConflictCheck.objects.count() == checks
 
 
-def test_an_assistant_records_a_consultation_without_leading_it(firm):
+def test_an_assistant_records_a_consultation_without_leading_it(firm, settings):
+    # Assistants run ad-hoc checks only where the firm allows it (not by default).
+    assert client_for(firm.assistant).get("/conflicts/check/").status_code == 403
+    settings.LEXCASE_CONFLICT_CHECK_ROLES = ["lawyer", "partner", "admin", "assistant"]
     post_check(client_for(firm.assistant), [("孙大圣", "person", "client", "")], record=True)
     matter = Matter.objects.get(matter_type="consultation")
     assert list(matter.members.values_list("user__username", "role")) == [

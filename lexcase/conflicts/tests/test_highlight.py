@@ -59,10 +59,15 @@ def test_a_substring_of_an_alias_marks_inside_the_alias():
 
 
 def test_an_identifier_match_marks_the_identifier():
+    # An ID number is masked (issue 18 item 11); a credit code is public and shown in full.
     marked = highlight_hit(
         hit("王伟", "id"), [q("王 伟", kind="person", id_number="11010519491231002x")]
     )
-    assert str(marked) == "王伟 <mark>11010519491231002X</mark>"
+    assert str(marked) == "王伟 <mark>110***********002X</mark>"
+    marked = highlight_hit(
+        hit("华泰", "id"), [q("华泰", kind="organization", credit_code="91350200776049653a")]
+    )
+    assert str(marked) == "华泰 <mark>91350200776049653A</mark>"
 
 
 def test_everything_is_escaped():

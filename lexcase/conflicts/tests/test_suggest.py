@@ -42,7 +42,7 @@ def test_candidates_come_from_the_index_not_the_party_table(firm):
 
 def test_the_endpoint_returns_the_suggestions_partial(firm):
     with translation.override("en"):
-        response = client_for(firm.lead).get(
+        response = client_for(firm.lead).post(
             "/conflicts/suggest/",
             {"row": "parties-1", "parties-1-name": "华泰", "parties-1-kind": "person"},
             headers={"HX-Request": "true"},
@@ -50,14 +50,15 @@ def test_the_endpoint_returns_the_suggestions_partial(firm):
     body = response.content.decode()
     assert response.status_code == 200
     assert "北京华泰科技有限公司" in body
-    assert f"pick={firm.client_party.pk}" in body
+    # The pick is posted with the row (hx-vals), never put in a URL.
+    assert f'"pick": "{firm.client_party.pk}"' in body
     assert 'hx-target="#row-parties-1"' in body
-    outsider = client_for(firm.outsider).get("/conflicts/suggest/", {"name": "华泰"})
+    outsider = client_for(firm.outsider).post("/conflicts/suggest/", {"name": "华泰"})
     assert "北京华泰科技有限公司" not in outsider.content.decode()
 
 
 def test_picking_a_suggestion_refills_the_row_and_keeps_the_role(firm):
-    response = client_for(firm.lead).get(
+    response = client_for(firm.lead).post(
         "/conflicts/suggest/",
         {
             "row": "parties-0",
@@ -79,7 +80,7 @@ def test_picking_a_suggestion_refills_the_row_and_keeps_the_role(firm):
 
 
 def test_picking_a_party_the_user_cannot_see_is_a_404(firm):
-    response = client_for(firm.outsider).get(
+    response = client_for(firm.outsider).post(
         "/conflicts/suggest/", {"row": "parties-0", "pick": firm.client_party.pk}
     )
     assert response.status_code == 404
@@ -88,7 +89,7 @@ def test_picking_a_party_the_user_cannot_see_is_a_404(firm):
 def test_the_intake_form_asks_for_suggestions_and_still_submits_without_them(firm):
     client = client_for(firm.lead)
     form = client.get("/matters/new/").content.decode()
-    assert 'hx-get="/conflicts/suggest/"' in form
+    assert 'hx-post="/conflicts/suggest/"' in form
     assert 'hx-trigger="input changed delay:300ms"' in form
     assert 'id="suggest-parties-0"' in form
     response = client.post(

@@ -239,8 +239,9 @@ TABLE: dict[str, Route] = {
         E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 302),
         body=lambda f: {"review-decision": "approve"},
     ),
+    # Ad-hoc checks: the roles of LEXCASE_CONFLICT_CHECK_ROLES (default: no assistants).
     "conflicts:check": Route(
-        "GET", lambda f: "/conflicts/check/", E(LOGIN, LOGIN, 403, 200, 200, 200, 200, 200)
+        "GET", lambda f: "/conflicts/check/", E(LOGIN, LOGIN, 403, 200, 403, 200, 200, 200)
     ),
     "conflicts:run_check": Route(
         "POST",
@@ -336,7 +337,7 @@ TABLE: dict[str, Route] = {
     "api:check": Route(
         "POST",
         lambda f: "/api/v1/conflicts/check",
-        E(401, 401, 403, 200, 200, 200, 200, 200),
+        E(401, 401, 403, 200, 403, 200, 200, 200),
         body=lambda f: {"parties": [{"name": "王伟", "kind": "person", "role": "opposing"}]},
         json=True,
     ),

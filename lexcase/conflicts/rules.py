@@ -1,0 +1,28 @@
+"""Who may run conflict checks outside an intake (ad-hoc checks: the page and the API).
+
+Every intake is checked whoever registers it; an ad-hoc check is a search of the whole firm's
+history by name, so the firm chooses the roles that may run one
+(`LEXCASE_CONFLICT_CHECK_ROLES`, default lawyers, partners and administrators)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.conf import settings
+
+from lexcase.matters.rules import can_create, is_active_staff
+
+DEFAULT_ADHOC_ROLES = ("lawyer", "partner", "admin")
+
+
+def adhoc_roles() -> frozenset[str]:
+    return frozenset(getattr(settings, "LEXCASE_CONFLICT_CHECK_ROLES", DEFAULT_ADHOC_ROLES))
+
+
+@rules.predicate
+def has_adhoc_check_role(user: Any) -> bool:
+    return user.role in adhoc_roles()
+
+
+rules.add_perm("conflicts.check_adhoc", is_active_staff & can_create & has_adhoc_check_role)
