@@ -81,10 +81,18 @@ def hits_for_user(*, user: Any, hits: list[dict[str, Any]]) -> ShownHits:
     "how many hidden matters" is itself a fact about them). Which checked name it is, is no
     more than checking that name alone would tell; the line's verdict is always "review"."""
     hidden = hidden_matter_ids(user=user, hits=hits)
+    # A related-party hit names the party it was reached through and how the two relate; a
+    # party the reader cannot see (known only from hidden matters) must not be named that way
+    # either, so such a hit counts as hidden too. Its query has a hidden line anyway: the
+    # party it went through has its own hits on those hidden matters.
+    via_ids = {h["via_party_id"] for h in hits if h.get("via_party_id")}
+    unseen_via = via_ids - set(
+        parties_visible_to(user).filter(pk__in=via_ids).values_list("pk", flat=True)
+    )
     shown: list[dict[str, Any]] = []
     hidden_queries: list[Any] = []
     for hit in hits:
-        if hit.get("matter_id") in hidden:
+        if hit.get("matter_id") in hidden or hit.get("via_party_id") in unseen_via:
             if hit.get("query") not in hidden_queries:
                 hidden_queries.append(hit.get("query"))
             continue
@@ -96,7 +104,7 @@ def hits_for_user(*, user: Any, hits: list[dict[str, Any]]) -> ShownHits:
     result = ShownHits(shown)
     verdicts = {h.get("verdict") for h in shown}
     result.worst = next((v for v in SEVERITY if v in verdicts), "")
-    result.hidden = bool(hidden)
+    result.hidden = bool(hidden_queries)
     return result
 
 

@@ -195,6 +195,33 @@ def test_visible_hits_are_shown_in_full_next_to_the_hidden_line(firm):
     assert secret.number not in values(report)
 
 
+def test_a_related_hit_through_a_hidden_party_does_not_name_it(firm):
+    """华泰 is known to the outsider only as a party of a matter they cannot see; its
+    subsidiary is on the outsider's own matter. Checking 华泰 must not name 华泰 (or its
+    relation) through the visible subsidiary's related-party hit."""
+    from lexcase.parties.models import PartyRelation
+
+    subsidiary = party_create(actor=firm.outsider, kind="organization", name="华泰深圳分部有限公司")
+    matter_create(
+        actor=firm.outsider,
+        title="子公司案件",
+        matter_type="civil",
+        parties=[PartyLink(party=subsidiary, role="client")],
+        lead_lawyer=firm.outsider,
+    )
+    PartyRelation.objects.create(source=firm.client_party, target=subsidiary, kind="parent")
+    report = api_check(firm.outsider, ("北京华泰科技有限公司", "organization", "opposing")).json()
+    stored = ConflictCheck.objects.get(pk=report["id"]).hits
+    assert {h["matched_on"] for h in stored} == {"name", "related"}
+    [hit] = report["hits"]
+    assert_hidden_line(hit)
+    assert not any("华泰科技" in str(v) for v in values(report))
+    # Whoever sees both matters gets the related hit in full.
+    full = api_check(firm.partner, ("北京华泰科技有限公司", "organization", "opposing")).json()
+    related = [h for h in full["hits"] if h["matched_on"] == "related"]
+    assert [h["party_name"] for h in related] == ["华泰深圳分部有限公司"]
+
+
 def test_page_for_a_walled_partner_shows_no_hidden_detail(firm):
     response = page_check(firm.walled, ("北京华泰科技有限公司", "organization", "opposing"))
     assert response.status_code == 200
