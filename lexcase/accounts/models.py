@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Iterator
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -43,6 +48,10 @@ class PracticeArea(models.Model):
         return self.name
 
 
+def new_session_stamp() -> str:
+    return secrets.token_hex(16)
+
+
 class User(AbstractUser):
     name = models.CharField(_("full name"), max_length=100, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.LAWYER)
@@ -52,6 +61,25 @@ class User(AbstractUser):
     practice_areas = models.ManyToManyField(
         PracticeArea, verbose_name=_("practice areas"), blank=True
     )
+    # Part of the session hash: a new stamp ends every session of the user at once, whatever
+    # the session backend (signed cookies cannot be deleted on the server). Changed on
+    # deactivation, password change and an administrator's "end sessions".
+    session_stamp = models.CharField(max_length=32, default=new_session_stamp, editable=False)
+
+    def _session_hash(self, secret: str | None) -> str:
+        return salted_hmac(
+            "lexcase.accounts.User.session_auth_hash",
+            f"{self.password}\x1f{self.session_stamp}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_hash(None)
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(fallback_secret)
 
     @property
     def display_name(self) -> str:

@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lexcase.accounts.models import ApiToken, Role, Team, User
+from lexcase.accounts.models import ApiToken, Role, Team, User, new_session_stamp
 from lexcase.audit.services import audit_record
+from lexcase.core.exceptions import NotAllowed
 
 TOKEN_PREFIX = "lxc_"
 
@@ -58,12 +59,66 @@ def user_create(
     return user
 
 
+def _tokens_revoke_all(user: User) -> int:
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
 @transaction.atomic
 def user_set_active(*, user: User, active: bool, actor: User | None) -> User:
+    """Deactivating also ends the user's sessions and revokes their API tokens, so that a
+    later reactivation does not bring old cookies or tokens back to life."""
     user.is_active = active
-    user.save(update_fields=["is_active"])
-    audit_record(actor=actor, action="user.activate" if active else "user.deactivate", obj=user)
+    fields = ["is_active"]
+    data: dict[str, int] = {}
+    if not active:
+        user.session_stamp = new_session_stamp()
+        fields.append("session_stamp")
+        data["tokens_revoked"] = _tokens_revoke_all(user)
+    user.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        action="user.activate" if active else "user.deactivate",
+        obj=user,
+        data=data,
+    )
     return user
+
+
+@transaction.atomic
+def user_sessions_end(*, user: User, actor: User) -> User:
+    """End every session of `user` at once (any session backend): a new security stamp."""
+    if not actor.has_perm("accounts.end_sessions", user):
+        raise NotAllowed("accounts.end_sessions")
+    user.session_stamp = new_session_stamp()
+    user.save(update_fields=["session_stamp"])
+    audit_record(actor=actor, action="user.sessions_end", obj=user)
+    return user
+
+
+@transaction.atomic
+def user_password_set(*, user: User, password: str, actor: User | None) -> int:
+    """Set a new password: every other session of the user ends and their API tokens are
+    revoked (a leaked password may have minted them). Audited, never with the password.
+    Returns how many tokens were revoked. The caller keeps its own session with
+    `update_session_auth_hash` when the user changed their own password."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": list(exc.messages)}) from None
+    user.set_password(password)
+    user.session_stamp = new_session_stamp()
+    user.save(update_fields=["password", "session_stamp"])
+    revoked = _tokens_revoke_all(user)
+    own = actor is not None and actor.pk == user.pk
+    audit_record(
+        actor=actor,
+        action="user.password_change",
+        obj=user,
+        data={"by": "self" if own else "admin", "tokens_revoked": revoked},
+    )
+    return revoked
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ app_name = "accounts"
 urlpatterns = [
     path("users/", views.user_list, name="users"),
     path("users/<int:pk>/toggle-active/", views.user_toggle_active, name="user_toggle"),
+    path("users/<int:pk>/end-sessions/", views.user_end_sessions, name="user_end_sessions"),
     path("tokens/", views.token_list, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

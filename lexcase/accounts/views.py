@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lexcase.accounts import services
 from lexcase.accounts.forms import TokenCreateForm, UserCreateForm
 from lexcase.accounts.models import User
+from lexcase.core.exceptions import NotAllowed
 from lexcase.core.forms import apply_service_errors
 
 
@@ -48,6 +50,32 @@ def user_toggle_active(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         services.user_set_active(user=user, active=not user.is_active, actor=request.user)
         messages.success(request, _("Saved."))
+    return redirect("accounts:users")
+
+
+@login_required
+@require_POST
+def user_end_sessions(request: HttpRequest, pk: int) -> HttpResponse:
+    # Refused before the lookup, so nobody else learns which user ids exist.
+    if not request.user.has_perm("accounts.end_sessions"):
+        raise PermissionDenied
+    user = User.objects.filter(pk=pk).first()
+    if user is None:
+        raise Http404
+    try:
+        services.user_sessions_end(user=user, actor=request.user)
+    except NotAllowed:
+        raise PermissionDenied from None
+    if user.pk == request.user.pk:
+        # The administrator's own other sessions end; the one they are using stays.
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Your other sessions were ended."))
+    else:
+        messages.success(
+            request,
+            _("Every session of %(name)s was ended; they must sign in again.")
+            % {"name": user.username},
+        )
     return redirect("accounts:users")
 
 
