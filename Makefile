@@ -32,6 +32,8 @@ install: $(VENV)/.installed compilemessages
 compilemessages: $(VENV)/.installed
 	@$(PY) -m lexcase compilemessages -l zh_Hans >/dev/null
 
+# A laptop run is development: DEBUG on, so the audit key is generated under var/.
+run: export LEXCASE_DEBUG := $(or $(LEXCASE_DEBUG),1)
 run: install
 	$(PY) -m lexcase migrate --noinput
 	$(PY) -m lexcase demo --if-empty

@@ -40,6 +40,8 @@ def setup_django(url: str) -> None:
     """Point Django at the bench database; call once, before any model import."""
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lexcase.settings")
+    # Production settings refuse to start without an audit key; bench databases are scratch.
+    os.environ.setdefault("LEXCASE_AUDIT_KEY", "bench-only-audit-key-" + "b" * 32)
     import django
 
     django.setup()

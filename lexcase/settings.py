@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
+import warnings
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -283,3 +286,37 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("LEXCASE_FROM_EMAIL", "lexcase@localhost")
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Audit log (docs/architecture.md, "Audit log"): the hash chain's HMAC key lives outside the
+# database. Production settings (DEBUG off) refuse to start without it; development
+# generates one under var/ with a warning.
+LEXCASE_AUDIT_KEY = os.environ.get("LEXCASE_AUDIT_KEY", "")
+if not LEXCASE_AUDIT_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "LEXCASE_AUDIT_KEY is not set. Production settings (LEXCASE_DEBUG off) need the "
+            "audit log's HMAC key, kept outside the database (docs/operations.md, 'Audit "
+            "log'). For development on a laptop set LEXCASE_DEBUG=1."
+        )
+    _audit_key_file = VAR_DIR / "audit.key"
+    if not _audit_key_file.exists():
+        # Written aside and linked into place: concurrent first starts agree on one key.
+        _tmp = VAR_DIR / f".audit.key.{os.getpid()}"
+        _tmp.write_text(secrets.token_urlsafe(48))
+        _tmp.chmod(0o600)
+        try:
+            os.link(_tmp, _audit_key_file)
+            warnings.warn(
+                f"LEXCASE_AUDIT_KEY is not set: generated a development audit key in "
+                f"{_audit_key_file}. Production needs LEXCASE_AUDIT_KEY.",
+                stacklevel=1,
+            )
+        except FileExistsError:
+            pass
+        finally:
+            _tmp.unlink()
+    LEXCASE_AUDIT_KEY = _audit_key_file.read_text().strip()
+elif len(LEXCASE_AUDIT_KEY) < 32:
+    raise ImproperlyConfigured("LEXCASE_AUDIT_KEY must be at least 32 characters long.")
+# For bench/audit_load.py only: audit_record() writes nothing. Never set it in production.
+LEXCASE_AUDIT_OFF_FOR_BENCHMARK = env_bool("LEXCASE_AUDIT_OFF_FOR_BENCHMARK", False)

@@ -8,4 +8,4 @@ class AuditConfig(AppConfig):
     label = "audit"
 
     def ready(self) -> None:
-        from lexcase.audit import signals  # noqa: F401
+        from lexcase.audit import checks, signals  # noqa: F401
