@@ -60,6 +60,12 @@ def close_legacy_chain(apps, schema_editor):
     closing.data = json.loads(json.dumps(closing.data))
     closing.hash = _legacy_digest(expected, _legacy_fields(closing))
     closing.save(using=schema_editor.connection.alias)
+    if schema_editor.connection.vendor == "postgresql":
+        # The insert queued deferred foreign-key checks; PostgreSQL refuses to ALTER a table
+        # with pending ones, and the next operations do.
+        with schema_editor.connection.cursor() as cur:
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cur.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def install_guards(apps, schema_editor):
@@ -81,8 +87,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # Irreversible: the old columns and the rows that filled them cannot come back.
-        migrations.RunPython(close_legacy_chain),
+        # Reversing only works on an empty log: the old columns were unique and not null.
+        migrations.RunPython(close_legacy_chain, migrations.RunPython.noop),
         migrations.CreateModel(
             name="AuditLink",
             fields=[
