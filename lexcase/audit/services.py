@@ -168,12 +168,27 @@ def _link_batch(batch_size: int) -> tuple[int, bool]:
         return len(ids), exhausted
 
 
+# A snapshot's xmin leaves out the reader's own transaction; LEAST(..., own) keeps it in
+# the next window when the linker runs inside a transaction that also records events
+# (tests; never the task, which has written nothing when it reads). Same in _PG_CANDIDATES.
+_PG_SNAPSHOT = """
+    SELECT LEAST(x.xmin, COALESCE(x.own, x.xmin)) AS xmin, x.xmax, x.own
+    FROM (
+        SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin,
+               pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax,
+               pg_current_xact_id_if_assigned()::text::bigint AS own
+    ) x
+"""
+
 _PG_CANDIDATES = """
 SELECT s.xmin, e.id
 FROM (
-    SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin,
-           pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax,
-           pg_current_xact_id_if_assigned()::text::bigint AS own
+    SELECT LEAST(x.xmin, COALESCE(x.own, x.xmin)) AS xmin, x.xmax, x.own
+    FROM (
+        SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin,
+               pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax,
+               pg_current_xact_id_if_assigned()::text::bigint AS own
+    ) x
 ) s
 LEFT JOIN LATERAL (
     SELECT e.id FROM audit_auditevent e
@@ -207,7 +222,7 @@ def _link_full(batch_size: int) -> int:
         # Taken before the walk: a transaction still running now has an id >= this, so the
         # incremental runs that follow (starting here) see whatever the walk misses.
         with connection.cursor() as cur:
-            cur.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+            cur.execute(_PG_SNAPSHOT)
             scan_xmin = cur.fetchone()[0]
     linked, after = 0, 0
     while True:

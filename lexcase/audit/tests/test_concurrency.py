@@ -104,3 +104,25 @@ def test_an_event_committing_after_a_higher_id_is_linked_later_not_skipped():
     order = list(AuditLink.objects.order_by("seq").values_list("event_id", flat=True))
     assert order == [fast.pk, slow["id"]]
     assert audit_chain_verify().ok
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_linking_inside_a_transaction_that_keeps_recording_misses_nothing():
+    # A snapshot's xmin leaves out the reader's own transaction: with a younger transaction
+    # committed meanwhile, the recorded bound must still not pass our own id.
+    def elsewhere() -> None:
+        try:
+            audit_record(actor=None, action="elsewhere")
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        audit_record(actor=None, action="own.1")
+        thread = threading.Thread(target=elsewhere)
+        thread.start()
+        thread.join()
+        assert audit_link() == 2
+        audit_record(actor=None, action="own.2")
+        assert audit_link() == 1
+    assert audit_chain_verify().checked == 3
