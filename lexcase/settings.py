@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lexcase.documents.uploads.UploadLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -188,8 +189,25 @@ if os.environ.get("LEXCASE_S3_BUCKET"):
             "addressing_style": os.environ.get("LEXCASE_S3_ADDRESSING_STYLE") or None,
         },
     }
-# Largest accepted document upload, in MiB.
+# Largest accepted document upload, in MiB, per file and per request (a form may carry
+# several files); bodies over either are refused while they arrive (documents/uploads.py).
 LEXCASE_MAX_UPLOAD_MB = int(os.environ.get("LEXCASE_MAX_UPLOAD_MB", "100"))
+LEXCASE_MAX_UPLOAD_REQUEST_MB = int(
+    os.environ.get("LEXCASE_MAX_UPLOAD_REQUEST_MB", str(2 * LEXCASE_MAX_UPLOAD_MB))
+)
+# Upload bodies spool here and extraction works here, not in /tmp, so `documents_tmp_clean`
+# may remove what a killed worker left behind.
+FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "tmp" / "uploads")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
+LEXCASE_EXTRACT_TEMP_DIR = VAR_DIR / "tmp" / "extract"
+# Text extraction (documents/extract.py): Word/Excel archives over these caps are stored but
+# not read; the parsers run in a child process with these memory, CPU and time limits.
+LEXCASE_OFFICE_MAX_INFLATED_MB = int(os.environ.get("LEXCASE_OFFICE_MAX_INFLATED_MB", "200"))
+LEXCASE_OFFICE_MAX_ENTRIES = int(os.environ.get("LEXCASE_OFFICE_MAX_ENTRIES", "10000"))
+LEXCASE_OFFICE_MAX_RATIO = int(os.environ.get("LEXCASE_OFFICE_MAX_RATIO", "100"))
+LEXCASE_EXTRACT_MEMORY_MB = int(os.environ.get("LEXCASE_EXTRACT_MEMORY_MB", "1024"))
+LEXCASE_EXTRACT_CPU_SECONDS = int(os.environ.get("LEXCASE_EXTRACT_CPU_SECONDS", "600"))
+LEXCASE_EXTRACT_TIMEOUT_SECONDS = int(os.environ.get("LEXCASE_EXTRACT_TIMEOUT_SECONDS", "1800"))
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 

@@ -1,21 +1,34 @@
 """Text from stored files: PDF text layer (pypdfium2), DOCX (python-docx), XLSX (openpyxl),
 plain text; scanned PDFs and images through Tesseract OCR (chi_sim+eng).
 
+Files come from anyone who can upload, the client portal included, so the parsers run in a
+child process (`extract_text_isolated`, entry point `extract_child`) under an address-space
+limit (RLIMIT_AS, inherited by Tesseract), a CPU limit (RLIMIT_CPU) and a wall-clock timeout,
+with a scrubbed environment, in a private work directory the parent removes afterwards. Word
+and Excel archives are checked from their zip directory before anything is inflated
+(`office.py`). A file over a limit ends as a failed extraction with the reason; the worker
+itself never grows or dies.
+
 Heavy libraries are imported inside the functions. Tesseract runs as a subprocess with
-a timeout, on files in a private temporary directory.
+a timeout, on files in the private work directory.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
-from dataclasses import dataclass
+import zipfile
+import zlib
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-from lexcase.documents import files
+from lexcase.documents import content_types, office
 
 TESSERACT = "/usr/bin/tesseract"
 OCR_LANGUAGES = "chi_sim+eng"
@@ -28,13 +41,53 @@ MAX_OCR_PAGES = 200
 # A hostile PDF can declare a page of any size: cap the rendered bitmap (an A4 page at
 # 300 dpi is 8.7 megapixels).
 MAX_RENDER_PIXELS = 40_000_000
-# Word and Excel files are zip archives: refuse to inflate a zip bomb.
-MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
 MAX_TEXT_CHARS = 2_000_000
+MIB = 2**20
+# Any one file the child writes (OCR page images, its result); past it the kernel stops it.
+CHILD_MAX_FILE_BYTES = 512 * MIB
 
 
 class ExtractionError(Exception):
     """The text could not be extracted; the message is stored as the reason."""
+
+
+class TooLarge(ExtractionError):
+    """Refused before extracting: the file would inflate past the configured caps."""
+
+
+class LimitsExceeded(ExtractionError):
+    """The child process ran into its memory, CPU or time limit and was stopped."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one extraction may cost. Defaults match the settings' defaults; the child
+    receives them explicitly (it has no Django settings)."""
+
+    office_inflated_bytes: int = 200 * MIB
+    office_entries: int = 10_000
+    office_ratio: int = 100
+    memory_bytes: int = 1024 * MIB
+    cpu_seconds: int = 600
+    timeout_seconds: float = 1800
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        from django.conf import settings
+
+        default = cls()
+        return cls(
+            office_inflated_bytes=int(
+                getattr(settings, "LEXCASE_OFFICE_MAX_INFLATED_MB", 200) * MIB
+            ),
+            office_entries=int(getattr(settings, "LEXCASE_OFFICE_MAX_ENTRIES", 10_000)),
+            office_ratio=int(getattr(settings, "LEXCASE_OFFICE_MAX_RATIO", 100)),
+            memory_bytes=int(getattr(settings, "LEXCASE_EXTRACT_MEMORY_MB", 1024) * MIB),
+            cpu_seconds=int(getattr(settings, "LEXCASE_EXTRACT_CPU_SECONDS", 600)),
+            timeout_seconds=float(
+                getattr(settings, "LEXCASE_EXTRACT_TIMEOUT_SECONDS", default.timeout_seconds)
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -83,9 +136,8 @@ def clean_ocr_text(text: str) -> str:
 def _pdf(fileobj: IO[bytes], workdir: Path) -> Extracted:
     import pypdfium2 as pdfium
 
-    data = fileobj.read()
     try:
-        pdf = pdfium.PdfDocument(data)
+        pdf = pdfium.PdfDocument(fileobj)
     except pdfium.PdfiumError as exc:
         raise ExtractionError(f"The PDF cannot be read: {exc}") from exc
     try:
@@ -117,24 +169,25 @@ def _pdf(fileobj: IO[bytes], workdir: Path) -> Extracted:
     return Extracted("\n\n".join(pages).strip(), "ocr" if ocr_used else "pdf")
 
 
-def _check_unzipped_size(fileobj: IO[bytes]) -> None:
-    import zipfile
-
+def check_office_archive(fileobj: IO[bytes], limits: Limits) -> None:
     try:
-        with zipfile.ZipFile(fileobj) as archive:
-            total = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
+        office.check_archive(
+            fileobj,
+            max_entries=limits.office_entries,
+            max_inflated=limits.office_inflated_bytes,
+            max_ratio=limits.office_ratio,
+        )
+    except office.ZipRefused as exc:
+        raise TooLarge(f"Too large to extract: {exc}") from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as exc:
+        # Damaged, encrypted or an unknown compression method.
         raise ExtractionError(f"The file is not a valid Office document: {exc}") from exc
-    finally:
-        fileobj.seek(0)
-    if total > MAX_UNZIPPED_BYTES:
-        raise ExtractionError("The Office document inflates to more than 512 MB; not read.")
 
 
-def _docx(fileobj: IO[bytes]) -> Extracted:
+def _docx(fileobj: IO[bytes], limits: Limits) -> Extracted:
     import docx
 
-    _check_unzipped_size(fileobj)
+    check_office_archive(fileobj, limits)
     try:
         document = docx.Document(fileobj)
     except Exception as exc:  # python-docx raises many kinds on a damaged file
@@ -146,10 +199,10 @@ def _docx(fileobj: IO[bytes]) -> Extracted:
     return Extracted("\n".join(parts).strip(), "docx")
 
 
-def _xlsx(fileobj: IO[bytes]) -> Extracted:
+def _xlsx(fileobj: IO[bytes], limits: Limits) -> Extracted:
     import openpyxl
 
-    _check_unzipped_size(fileobj)
+    check_office_archive(fileobj, limits)
     try:
         book = openpyxl.load_workbook(fileobj, read_only=True, data_only=True)
     except Exception as exc:
@@ -165,27 +218,176 @@ def _xlsx(fileobj: IO[bytes]) -> Extracted:
 
 
 def _image(fileobj: IO[bytes], workdir: Path, content_type: str) -> Extracted:
-    path = workdir / f"image.{files.EXTENSIONS[content_type]}"
+    path = workdir / f"image.{content_types.EXTENSIONS[content_type]}"
     with path.open("wb") as out:
         shutil.copyfileobj(fileobj, out)
     return Extracted(clean_ocr_text(_ocr_image(path)), "ocr")
 
 
-def extract_text(fileobj: IO[bytes], content_type: str) -> Extracted:
+def extract_text(
+    fileobj: IO[bytes],
+    content_type: str,
+    *,
+    limits: Limits | None = None,
+    workdir: Path | None = None,
+) -> Extracted:
+    """Extract in this process: what the child runs (and tests and benchmarks call). The
+    task uses `extract_text_isolated`; never call this on an untrusted file in a worker."""
+    if workdir is not None:
+        return _extract(fileobj, content_type, limits or Limits(), workdir)
     with tempfile.TemporaryDirectory(prefix="lexcase-ocr-") as tmp:
-        workdir = Path(tmp)
-        if content_type == files.PDF:
-            result = _pdf(fileobj, workdir)
-        elif content_type == files.DOCX:
-            result = _docx(fileobj)
-        elif content_type == files.XLSX:
-            result = _xlsx(fileobj)
-        elif content_type in (files.PNG, files.JPEG, files.TIFF):
-            result = _image(fileobj, workdir, content_type)
-        elif content_type == files.TEXT:
-            raw = fileobj.read(MAX_TEXT_CHARS * 4)
-            result = Extracted(raw.decode("utf-8-sig", "replace"), "text")
-        else:
-            raise ExtractionError(f"No text extraction for {content_type}.")
+        return _extract(fileobj, content_type, limits or Limits(), Path(tmp))
+
+
+def _extract(fileobj: IO[bytes], content_type: str, limits: Limits, workdir: Path) -> Extracted:
+    if content_type == content_types.PDF:
+        result = _pdf(fileobj, workdir)
+    elif content_type == content_types.DOCX:
+        result = _docx(fileobj, limits)
+    elif content_type == content_types.XLSX:
+        result = _xlsx(fileobj, limits)
+    elif content_type in (content_types.PNG, content_types.JPEG, content_types.TIFF):
+        result = _image(fileobj, workdir, content_type)
+    elif content_type == content_types.TEXT:
+        raw = fileobj.read(MAX_TEXT_CHARS * 4)
+        result = Extracted(raw.decode("utf-8-sig", "replace"), "text")
+    else:
+        raise ExtractionError(f"No text extraction for {content_type}.")
     # NUL bytes are refused by PostgreSQL text columns.
     return Extracted(result.text.replace("\x00", "")[:MAX_TEXT_CHARS], result.method)
+
+
+# -- The child process ------------------------------------------------------------------------
+
+ERRORS = {"too_large": TooLarge, "limits": LimitsExceeded, "failed": ExtractionError}
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g}"
+
+
+def memory_message(limits: Limits) -> str:
+    return f"Extraction limits exceeded: more than {limits.memory_bytes // MIB} MB of memory."
+
+
+def cpu_message(limits: Limits) -> str:
+    return f"Extraction limits exceeded: more than {_seconds(limits.cpu_seconds)} s of CPU time."
+
+
+def extract_temp_dir() -> Path:
+    from django.conf import settings
+
+    base = Path(settings.LEXCASE_EXTRACT_TEMP_DIR)
+    base.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return base
+
+
+def _child_env(workdir: Path) -> dict[str, str]:
+    # Only what the parsers need: a compromised parser finds no database URL, secret key or
+    # storage credentials in its environment.
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "C.UTF-8",
+        "HOME": str(workdir),
+        "TMPDIR": str(workdir),
+        "PYTHONPATH": str(root),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        # One thread: see _ocr_image.
+        "OMP_THREAD_LIMIT": "1",
+    }
+    if "TESSDATA_PREFIX" in os.environ:
+        env["TESSDATA_PREFIX"] = os.environ["TESSDATA_PREFIX"]
+    return env
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    # The child leads its own process group (start_new_session): Tesseract goes with it.
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+def extract_text_isolated(
+    fileobj: IO[bytes], content_type: str, *, limits: Limits | None = None
+) -> Extracted:
+    """Extract in a child process under `limits` (default: the settings). Raises TooLarge,
+    LimitsExceeded or ExtractionError with the reason to store on the version."""
+    limits = limits or Limits.from_settings()
+    if content_type == content_types.TEXT:
+        # No parser involved: a bounded read and a decode.
+        return extract_text(fileobj, content_type, limits=limits)
+    workdir = Path(tempfile.mkdtemp(prefix="x-", dir=extract_temp_dir()))
+    try:
+        source = workdir / "input"
+        with source.open("wb") as out:
+            shutil.copyfileobj(fileobj, out, office.CHUNK)
+        request = {
+            "path": str(source),
+            "content_type": content_type,
+            "limits": asdict(limits),
+            "result": str(workdir / "result.json"),
+            "workdir": str(workdir),
+        }
+        (workdir / "request.json").write_text(json.dumps(request))
+        with (workdir / "stderr").open("wb") as stderr:
+            process = subprocess.Popen(  # noqa: S603 - our interpreter and module
+                [sys.executable, "-m", "lexcase.documents.extract_child", workdir / "request.json"],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                cwd=workdir,
+                env=_child_env(workdir),
+                start_new_session=True,
+            )
+            try:
+                returncode = process.wait(timeout=limits.timeout_seconds)
+            except subprocess.TimeoutExpired:
+                _kill_group(process)
+                raise LimitsExceeded(
+                    "Extraction limits exceeded: took longer than "
+                    f"{_seconds(limits.timeout_seconds)} s."
+                ) from None
+            except BaseException:
+                _kill_group(process)
+                raise
+        if returncode < 0:
+            _kill_group(process)  # a Tesseract it left behind
+        return _child_result(workdir, returncode, limits)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _child_result(workdir: Path, returncode: int, limits: Limits) -> Extracted:
+    result_path = workdir / "result.json"
+    result: dict[str, Any] | None = None
+    if returncode == 0 and result_path.exists():
+        try:
+            result = json.loads(result_path.read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            result = None
+    if result is not None:
+        if result.get("ok"):
+            return Extracted(str(result["text"]), str(result["method"]))
+        error = ERRORS.get(str(result.get("kind")), ExtractionError)
+        raise error(str(result.get("error", "unknown error"))[:2000])
+    if returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+        raise LimitsExceeded(cpu_message(limits))
+    if returncode < 0:
+        # C code that fails to allocate usually aborts or crashes rather than raising.
+        raise LimitsExceeded(
+            f"Extraction stopped by signal {-returncode}; the file may need more than "
+            f"{limits.memory_bytes // MIB} MB of memory."
+        )
+    try:
+        tail = (workdir / "stderr").read_bytes()[-2000:].decode("utf-8", "replace")
+    except OSError:
+        tail = ""
+    lines = tail.strip().splitlines()
+    if lines and "MemoryError" in lines[-1]:
+        raise LimitsExceeded(memory_message(limits))
+    raise ExtractionError(
+        f"Extraction failed (exit {returncode}): {lines[-1] if lines else 'no output'}"
+    )

@@ -24,16 +24,11 @@ from django.core.files.storage import Storage, storages
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-PDF = "application/pdf"
-PNG = "image/png"
-JPEG = "image/jpeg"
-TIFF = "image/tiff"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TEXT = "text/plain"
+from lexcase.documents import office
+from lexcase.documents.content_types import DOCX, EXTENSIONS, JPEG, PDF, PNG, TEXT, TIFF, XLSX
 
-EXTENSIONS = {PDF: "pdf", PNG: "png", JPEG: "jpg", TIFF: "tif", DOCX: "docx", XLSX: "xlsx"}
-EXTENSIONS[TEXT] = "txt"
+__all__ = ["DOCX", "EXTENSIONS", "JPEG", "PDF", "PNG", "TEXT", "TIFF", "XLSX"]
+
 # Shown in the browser when asked to; everything else is always an attachment.
 INLINE_TYPES = frozenset({PDF, PNG, JPEG})
 
@@ -84,7 +79,8 @@ def _is_utf8_text(head: bytes) -> bool:
 
 
 def sniff(fileobj: IO[bytes]) -> str | None:
-    """The content type of a (seekable) file judged by its bytes, or None if not accepted."""
+    """The content type of a (seekable) file judged by its bytes, or None if not accepted.
+    A zip archive with more parts than an Office file ever has raises office.ZipRefused."""
     fileobj.seek(0)
     head = fileobj.read(CHUNK)
     fileobj.seek(0)
@@ -98,6 +94,9 @@ def sniff(fileobj: IO[bytes]) -> str | None:
         return TIFF
     if head.startswith(b"PK\x03\x04"):
         try:
+            # Raises ZipRefused for an entry-count bomb before ZipFile parses its directory
+            # (one object per entry) in the web process.
+            office.check_directory(fileobj, max_entries=settings.LEXCASE_OFFICE_MAX_ENTRIES)
             with zipfile.ZipFile(fileobj) as archive:
                 names = set(archive.namelist())
         except (zipfile.BadZipFile, OSError, ValueError):
@@ -131,7 +130,21 @@ def check_upload(upload: Any, *, field: str = "file") -> str:
                 ]
             }
         )
-    content_type = sniff(upload)
+    try:
+        content_type = sniff(upload)
+    except office.ZipRefused:
+        # Not stored: the directory alone would cost the web process memory per entry.
+        raise ValidationError(
+            {
+                field: [
+                    _(
+                        "“%(name)s” has more than %(n)s parts: it is not read as a Word or "
+                        "Excel file."
+                    )
+                    % {"name": name, "n": settings.LEXCASE_OFFICE_MAX_ENTRIES}
+                ]
+            }
+        ) from None
     if content_type is None:
         raise ValidationError(
             {

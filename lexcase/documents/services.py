@@ -300,16 +300,17 @@ def document_download_record(*, actor: Any, version: DocumentVersion, via: str) 
 
 
 def version_extract_text(*, version_id: int) -> str:
-    """Extract the text of one version (run by the task worker). A failure is stored with
-    its reason on the version and never touches the upload itself."""
-    from lexcase.documents.extract import ExtractionError, extract_text
+    """Extract the text of one version (run by the task worker). The parsers run in a
+    limited child process; a failure, a file over the caps or a child stopped at its
+    limits is stored with its reason on the version and never touches the upload itself."""
+    from lexcase.documents.extract import ExtractionError, extract_text_isolated
 
     version = DocumentVersion.objects.select_related("document").filter(pk=version_id).first()
     if version is None:
         return "missing"  # deleted before the worker got to it
     try:
         with files.documents_storage().open(version.file_name, "rb") as handle:
-            result = extract_text(handle, version.content_type)
+            result = extract_text_isolated(handle, version.content_type)
     except ExtractionError as exc:
         status, text, error, method = TextStatus.FAILED, "", str(exc), ""
     except Exception as exc:
@@ -441,3 +442,44 @@ def versions_verify() -> dict[str, list[int]]:
             continue
         report["ok" if hasher.hexdigest() == digest else "altered"].append(pk)
     return report
+
+
+# -- Temporary files ------------------------------------------------------------------------
+
+
+def temp_files_clean(*, older_than_hours: float) -> int:
+    """Remove what killed workers left in the dedicated temp dirs: request bodies spooled
+    by Django (FILE_UPLOAD_TEMP_DIR) and extraction work dirs. Only entries whose last change
+    is older than the cutoff go (a live upload or extraction keeps writing); symlinks are
+    removed, never followed. Returns how many entries were removed."""
+    import shutil
+    import time
+    from pathlib import Path
+
+    from django.conf import settings
+
+    cutoff = time.time() - older_than_hours * 3600
+    removed = 0
+    for base in (Path(settings.FILE_UPLOAD_TEMP_DIR), Path(settings.LEXCASE_EXTRACT_TEMP_DIR)):
+        try:
+            entries = list(base.iterdir())
+        except FileNotFoundError:
+            continue
+        for entry in entries:
+            try:
+                info = entry.lstat()
+                if entry.is_dir() and not entry.is_symlink():
+                    newest = max(
+                        [info.st_mtime] + [p.lstat().st_mtime for p in entry.rglob("*")],
+                    )
+                    if newest > cutoff:
+                        continue
+                    shutil.rmtree(entry)
+                elif info.st_mtime <= cutoff:
+                    entry.unlink()
+                else:
+                    continue
+            except FileNotFoundError:
+                continue  # removed meanwhile (the upload finished)
+            removed += 1
+    return removed

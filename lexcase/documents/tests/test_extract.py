@@ -183,10 +183,13 @@ def test_giant_scanned_page_is_rendered_within_the_pixel_cap(monkeypatch):
     assert 0 < seen[0] <= extract.MAX_RENDER_PIXELS
 
 
-def test_office_zip_bomb_is_not_inflated(monkeypatch):
-    from lexcase.documents import extract
+def test_office_zip_bomb_is_not_inflated():
+    from lexcase.documents.extract import Limits, TooLarge
 
-    monkeypatch.setattr(extract, "MAX_UNZIPPED_BYTES", 1000)
     docx_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    with pytest.raises(ExtractionError, match="inflates"):
-        extract_text(io.BytesIO(docx_bytes(["合同"] * 200)), docx_type)
+    with pytest.raises(TooLarge, match="inflates"):
+        extract_text(
+            io.BytesIO(docx_bytes(["合同"] * 200)),
+            docx_type,
+            limits=Limits(office_inflated_bytes=1000),
+        )

@@ -1,0 +1,15 @@
+"""The accepted content types (decided by `files.sniff`). No Django here: the extraction
+child process imports this without settings."""
+
+from __future__ import annotations
+
+PDF = "application/pdf"
+PNG = "image/png"
+JPEG = "image/jpeg"
+TIFF = "image/tiff"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TEXT = "text/plain"
+
+EXTENSIONS = {PDF: "pdf", PNG: "png", JPEG: "jpg", TIFF: "tif", DOCX: "docx", XLSX: "xlsx"}
+EXTENSIONS[TEXT] = "txt"
