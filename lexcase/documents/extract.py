@@ -45,6 +45,8 @@ MAX_TEXT_CHARS = 2_000_000
 MIB = 2**20
 # Any one file the child writes (OCR page images, its result); past it the kernel stops it.
 CHILD_MAX_FILE_BYTES = 512 * MIB
+# The child's answer: the text (at most MAX_TEXT_CHARS, 4 bytes each in UTF-8) as JSON.
+MAX_RESULT_BYTES = MAX_TEXT_CHARS * 6 + MIB
 
 
 class ExtractionError(Exception):
@@ -75,18 +77,13 @@ class Limits:
     def from_settings(cls) -> Limits:
         from django.conf import settings
 
-        default = cls()
         return cls(
-            office_inflated_bytes=int(
-                getattr(settings, "LEXCASE_OFFICE_MAX_INFLATED_MB", 200) * MIB
-            ),
-            office_entries=int(getattr(settings, "LEXCASE_OFFICE_MAX_ENTRIES", 10_000)),
-            office_ratio=int(getattr(settings, "LEXCASE_OFFICE_MAX_RATIO", 100)),
-            memory_bytes=int(getattr(settings, "LEXCASE_EXTRACT_MEMORY_MB", 1024) * MIB),
-            cpu_seconds=int(getattr(settings, "LEXCASE_EXTRACT_CPU_SECONDS", 600)),
-            timeout_seconds=float(
-                getattr(settings, "LEXCASE_EXTRACT_TIMEOUT_SECONDS", default.timeout_seconds)
-            ),
+            office_inflated_bytes=int(settings.LEXCASE_OFFICE_MAX_INFLATED_MB * MIB),
+            office_entries=int(settings.LEXCASE_OFFICE_MAX_ENTRIES),
+            office_ratio=int(settings.LEXCASE_OFFICE_MAX_RATIO),
+            memory_bytes=int(settings.LEXCASE_EXTRACT_MEMORY_MB * MIB),
+            cpu_seconds=int(settings.LEXCASE_EXTRACT_CPU_SECONDS),
+            timeout_seconds=float(settings.LEXCASE_EXTRACT_TIMEOUT_SECONDS),
         )
 
 
@@ -364,6 +361,8 @@ def _child_result(workdir: Path, returncode: int, limits: Limits) -> Extracted:
     result_path = workdir / "result.json"
     result: dict[str, Any] | None = None
     if returncode == 0 and result_path.exists():
+        if result_path.stat().st_size > MAX_RESULT_BYTES:
+            raise ExtractionError("Extraction failed: the result is larger than expected.")
         try:
             result = json.loads(result_path.read_text(encoding="utf-8"))
         except (ValueError, OSError):
@@ -373,8 +372,13 @@ def _child_result(workdir: Path, returncode: int, limits: Limits) -> Extracted:
             return Extracted(str(result["text"]), str(result["method"]))
         error = ERRORS.get(str(result.get("kind")), ExtractionError)
         raise error(str(result.get("error", "unknown error"))[:2000])
-    if returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+    if returncode == -signal.SIGXCPU:
         raise LimitsExceeded(cpu_message(limits))
+    if returncode == -signal.SIGKILL:
+        # The hard CPU limit, or the kernel's OOM killer when memory ran out first.
+        raise LimitsExceeded(
+            "Extraction limits exceeded: the process was killed (CPU time or memory)."
+        )
     if returncode < 0:
         # C code that fails to allocate usually aborts or crashes rather than raising.
         raise LimitsExceeded(
