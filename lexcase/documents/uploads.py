@@ -29,6 +29,8 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from lexcase.core.middleware import DRAIN_LIMIT
+
 MIB = 2**20
 
 
@@ -124,6 +126,19 @@ def too_large_response(request: HttpRequest, refused: UploadTooLarge) -> HttpRes
     )
 
 
+def _drain(request: HttpRequest, declared: int) -> None:
+    """Read and discard a small rest of the body (nothing is written), so the client reads
+    the 413 instead of a connection reset; a large one is not worth the bandwidth (the
+    same rule as the request guard's for other bodies)."""
+    if declared > DRAIN_LIMIT:
+        return
+    try:
+        while request.read(MIB):
+            pass
+    except (OSError, ValueError):  # the client went away
+        pass
+
+
 class UploadLimitMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -135,11 +150,13 @@ class UploadLimitMiddleware:
             except ValueError:
                 declared = 0  # Django reads nothing of such a body
             if declared > request_limit_bytes():
+                _drain(request, declared)
                 return too_large_response(request, UploadTooLarge())
             request.upload_handlers.insert(0, UploadLimitHandler(request))
             try:
                 request.FILES  # noqa: B018 - parse now, under the limits
             except UploadTooLarge as exc:
+                _drain(request, declared)
                 return too_large_response(request, exc)
             except UnreadablePostError:
                 pass  # the client went away; the CSRF check answers as before
