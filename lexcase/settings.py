@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "lexcase.documents",
     "lexcase.search",
     "lexcase.portal",
+    "lexcase.billing",
     "lexcase.api",
 ]
 
@@ -281,6 +282,17 @@ LEXCASE_CONFLICT_CHECK_ROLES = [
     if role.strip()
 ]
 LEXCASE_CONFLICT_CHECK_RATE = os.environ.get("LEXCASE_CONFLICT_CHECK_RATE", "30/10m")
+
+# Money (lexcase/billing): VAT rate proposed for a new invoice; fee agreements whose expected
+# total exceeds the threshold need a partner's approval; bill numbers per year. Override any
+# key with LEXCASE_BILLING='{"approval_threshold": "50000.00"}'. Amounts are strings (Decimal).
+LEXCASE_BILLING = {
+    "vat_rate": "0.06",
+    "approval_threshold": "100000.00",
+    "bill_number_pattern": "{year}-{seq:05d}",
+    "payment_terms_days": 30,
+    **json.loads(os.environ.get("LEXCASE_BILLING", "{}")),
+}
 # Workload weights (lexcase/todos/workload.py has the keys and defaults), as JSON, e.g.
 # LEXCASE_WORKLOAD='{"capacity": 40, "priority": {"P1": 4, "P2": 2, "P3": 1}}'.
 LEXCASE_WORKLOAD = json.loads(os.environ.get("LEXCASE_WORKLOAD", "{}"))

@@ -121,6 +121,7 @@ def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _errors(request, 401, [{"field": "__all__", "message": _("Authentication required.")}])
 
 
+from lexcase.billing.api import router as billing_router  # noqa: E402
 from lexcase.calendar.api import router as calendar_router  # noqa: E402
 from lexcase.comms.api import router as comms_router  # noqa: E402
 from lexcase.conflicts.api import router as conflicts_router  # noqa: E402
@@ -140,3 +141,4 @@ api.add_router("", todos_router)
 api.add_router("", documents_router)
 api.add_router("", search_router)
 api.add_router("", portal_router)
+api.add_router("", billing_router)

@@ -46,6 +46,21 @@ def matters_visible_to(user: Any) -> QuerySet[Matter]:
     return Matter.objects.filter(admitted).exclude(walled)
 
 
+def matters_money_visible_to(user: Any) -> QuerySet[Matter]:
+    """The money gate: whose fee agreements, time, expenses, bills and payments `user` may
+    read — and of the matter itself only its number, title, client and amounts. Finance and
+    administrators see the money of every matter, confidential ones included (the firm
+    books every fee: 律师法 Arts. 25, 40); everyone else exactly the matters the
+    confidentiality gate shows them. An ethical wall removes a matter for everyone. Nothing
+    else of a matter (documents, communications, tasks, summary) is ever read through this."""
+    if not _active_staff(user):
+        return Matter.objects.none()
+    if user.role in (Role.ADMIN, Role.FINANCE):
+        walled = Exists(EthicalWall.objects.filter(matter=OuterRef("pk"), user=user))
+        return Matter.objects.exclude(walled)
+    return matters_visible_to(user)
+
+
 def visible_through(user: Any, field: str = "matter") -> Q:
     """The same rule as `matters_visible_to`, as a filter on rows that point at a matter
     through `field`: correlated EXISTS per row instead of materialising every visible
