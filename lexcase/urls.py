@@ -30,5 +30,6 @@ urlpatterns = [
     path("", include("lexcase.documents.urls")),
     path("", include("lexcase.search.urls")),
     path("portal/", include("lexcase.portal.urls")),
+    path("", include("lexcase.billing.urls")),  # money pages (billing/urls/)
     path("api/v1/", api.urls),
 ]

@@ -1,30 +1,14 @@
-"""Access-table rows for this app (see lexcase/core/tests/access.py)."""
+"""Access-table rows for this app (see lexcase/core/tests/access.py), one module per area
+joined here so each area edits only its own: `access_rows_calculators`, `access_rows_work`,
+`access_rows_bills`."""
 
 from __future__ import annotations
 
-from lexcase.core.tests.access import E, Route
+from lexcase.billing.tests import access_rows_bills, access_rows_calculators, access_rows_work
 
-# The calculators are pure: every active staff member may use them.
-API_ALL_STAFF = E(401, 401, 200, 200, 200, 200, 200, 200)
+_AREAS = (access_rows_calculators, access_rows_work, access_rows_bills)
 
-TABLE: dict[str, Route] = {
-    "api:fees_contingency_check": Route(
-        "POST",
-        lambda f: "/api/v1/fees/contingency-check",
-        API_ALL_STAFF,
-        body=lambda f: {"amount": "3000000", "matter_type": "civil"},
-        json=True,
-    ),
-    "api:fees_court_fee": Route(
-        "POST",
-        lambda f: "/api/v1/fees/court-fee",
-        API_ALL_STAFF,
-        body=lambda f: {"amount": "1000000"},
-        json=True,
-    ),
-}
-
-API_OPERATIONS = {
-    ("post", "/api/v1/fees/contingency-check"): "api:fees_contingency_check",
-    ("post", "/api/v1/fees/court-fee"): "api:fees_court_fee",
-}
+TABLE = {key: route for area in _AREAS for key, route in area.TABLE.items()}
+API_OPERATIONS = {op: key for area in _AREAS for op, key in area.API_OPERATIONS.items()}
+assert len(TABLE) == sum(len(a.TABLE) for a in _AREAS), "two areas share a table key"
+assert len(API_OPERATIONS) == sum(len(a.API_OPERATIONS) for a in _AREAS), "an operation twice"

@@ -11,15 +11,15 @@ from django.db import transaction
 
 from lexcase.audit.models import AuditEvent
 from lexcase.billing.models import ContingencyBan, FeeAgreement
-from lexcase.billing.services import (
+from lexcase.billing.services.agreements import (
     InstalmentIn,
     RateIn,
     ShareIn,
     agreement_approve,
     agreement_create,
     agreement_submit,
-    bill_number_next,
 )
+from lexcase.billing.services.bills import bill_number_next
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.matters.models import CaseCause, Matter, MatterType
 from lexcase.matters.services import PartyLink, matter_create

@@ -1,12 +1,5 @@
-"""Writes of the firm's money: keyword-only, typed, `<entity>_<verb>`, one transaction each;
-validate everything first and raise `ValidationError` keyed by field, so nothing changes on
-error; permissions asked by name (`billing/rules.py`); every change audited.
-
-The foundation holds the fee agreement's life (create → submit → approve, superseding the
-previous version) with the 风险代理 rules, and the bill-number counter. Time, expenses,
-bills, invoices, payments and the client-funds ledger build on the same pattern (see
-docs/architecture.md, "Money (billing)").
-"""
+"""Fee agreements: create (the kinds, the 风险代理 rules) → submit → approve, superseding
+the previous approved version."""
 
 from __future__ import annotations
 
@@ -16,12 +9,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from lexcase.audit.services import audit_record
@@ -34,7 +25,6 @@ from lexcase.billing.models import (
     AgreementKind,
     AgreementRate,
     AgreementStatus,
-    BillNumberCounter,
     ContingencyBasis,
     FeeAgreement,
     FeeInstalment,
@@ -43,23 +33,16 @@ from lexcase.billing.models import (
     ShareRole,
 )
 from lexcase.billing.money import yuan
-from lexcase.billing.selectors import contingency_bans
+from lexcase.billing.selectors.shared import contingency_bans
+from lexcase.billing.services.shared import (
+    Errors,
+    add_error,
+    billing_setting,
+    check_positive,
+    ui_lang,
+)
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.matters.models import Matter, Status
-
-Errors = dict[str, list[str]]
-
-
-def ui_lang() -> str:
-    """ "zh" or "en" for the pure calculators' explanations, from the request's language."""
-    return "en" if (get_language() or "").startswith("en") else "zh"
-
-
-def billing_setting(key: str) -> Any:
-    return settings.LEXCASE_BILLING[key]
-
-
-# -- fee agreements ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -117,21 +100,6 @@ _TERM_FIELDS = (
 )
 
 
-def _add(errors: Errors, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
-
-
-def _positive(errors: Errors, field: str, value: Decimal | None) -> None:
-    if value is None:
-        return
-    if not isinstance(value, Decimal) or not value.is_finite():
-        _add(errors, field, _("Enter an amount."))
-    elif value <= 0:
-        _add(errors, field, _("The amount must be greater than zero."))
-    elif value != value.quantize(Decimal("0.01")):
-        _add(errors, field, _("Amounts have at most two decimal places (fen)."))
-
-
 def agreement_expected_total(
     *,
     kind: str,
@@ -173,24 +141,24 @@ def _validate_contingency(
     """Bans, the tiered cap, the separate risk contract, the 指导价 disclosure, the clauses;
     returns the cap when it could be computed."""
     if values["contingency_basis"] not in ContingencyBasis.values:
-        _add(errors, "contingency_basis", _("Choose what the contingency fee is based on."))
+        add_error(errors, "contingency_basis", _("Choose what the contingency fee is based on."))
     basis = values["contingency_basis_amount"]
     if basis is None:
-        _add(errors, "contingency_basis_amount", _("Enter the amount the cap is checked at."))
+        add_error(errors, "contingency_basis_amount", _("Enter the amount the cap is checked at."))
     if values["contingency_rate"] is None and values["contingency_amount"] is None:
-        _add(errors, "contingency_rate", _("Enter a contingency rate or a success fee."))
+        add_error(errors, "contingency_rate", _("Enter a contingency rate or a success fee."))
     if values["contingency_rate"] is not None and not (0 < values["contingency_rate"] <= 100):
-        _add(errors, "contingency_rate", _("The rate is a percentage above 0 and up to 100."))
+        add_error(errors, "contingency_rate", _("The rate is a percentage above 0 and up to 100."))
     if values["kind"] == AgreementKind.MIXED and values["fixed_amount"] is None:
-        _add(errors, "fixed_amount", _("A mixed agreement has a fixed part."))
+        add_error(errors, "fixed_amount", _("A mixed agreement has a fixed part."))
     if values["risk_contract_signed_on"] is None:
-        _add(
+        add_error(
             errors,
             "risk_contract_signed_on",
             _("Record when the separate written contingency contract was signed."),
         )
     if values["guidance_price_disclosed_on"] is None:
-        _add(
+        add_error(
             errors,
             "guidance_price_disclosed_on",
             _(
@@ -199,7 +167,7 @@ def _validate_contingency(
             ),
         )
     for passage in restrictive_clauses(terms):
-        _add(
+        add_error(
             errors,
             "terms",
             _(
@@ -219,7 +187,7 @@ def _validate_contingency(
         lang=ui_lang(),
     )
     if not check["allowed"]:
-        _add(errors, "kind", f"{check['reason']}（{check['citation']}）")
+        add_error(errors, "kind", f"{check['reason']}（{check['citation']}）")
         return None
     cap: Decimal = check["cap"]
     if any(f in errors for f in ("contingency_rate", "contingency_amount", "fixed_amount")):
@@ -238,7 +206,7 @@ def _validate_contingency(
                 "contingency_amount" if values["contingency_amount"] is not None else "fixed_amount"
             )
         )
-        _add(
+        add_error(
             errors,
             field,
             _(
@@ -307,38 +275,38 @@ def agreement_create(
     }
     errors: Errors = {}
     if Matter.objects.filter(pk=matter.pk, status=Status.ARCHIVED).exists():
-        _add(errors, "matter", _("This matter is archived and can no longer change."))
+        add_error(errors, "matter", _("This matter is archived and can no longer change."))
     if kind not in AgreementKind.values:
-        _add(errors, "kind", _("Choose a fee arrangement."))
+        add_error(errors, "kind", _("Choose a fee arrangement."))
         raise ValidationError(errors)
     for field in ("fixed_amount", "hourly_rate", "fee_cap", "contingency_basis_amount"):
-        _positive(errors, field, values[field])
-    _positive(errors, "contingency_amount", contingency_amount)
+        check_positive(errors, field, values[field])
+    check_positive(errors, "contingency_amount", contingency_amount)
     allowed = _KIND_FIELDS[kind]
     for field in _TERM_FIELDS:
         if field not in allowed and values[field] not in (None, ""):
-            _add(errors, field, _("This arrangement does not use this field."))
+            add_error(errors, field, _("This arrangement does not use this field."))
     if kind not in CONTINGENT_KINDS:
         for field in ("risk_contract_signed_on", "guidance_price_disclosed_on"):
             if values[field] is not None:
-                _add(errors, field, _("Only a contingency agreement records this."))
+                add_error(errors, field, _("Only a contingency agreement records this."))
 
     cap: Decimal | None = None
     if kind == AgreementKind.HOURLY and hourly_rate is None and not rates:
-        _add(errors, "hourly_rate", _("Enter an hourly rate or a rate for each lawyer."))
+        add_error(errors, "hourly_rate", _("Enter an hourly rate or a rate for each lawyer."))
     if kind == AgreementKind.FIXED and fixed_amount is None:
-        _add(errors, "fixed_amount", _("Enter the fixed fee."))
+        add_error(errors, "fixed_amount", _("Enter the fixed fee."))
     if kind == AgreementKind.RETAINER:
         if fixed_amount is None:
-            _add(errors, "fixed_amount", _("Enter the retainer fee."))
+            add_error(errors, "fixed_amount", _("Enter the retainer fee."))
         if retainer_start is None:
-            _add(errors, "retainer_start", _("Enter the start of the retainer period."))
+            add_error(errors, "retainer_start", _("Enter the start of the retainer period."))
         if retainer_end is None:
-            _add(errors, "retainer_end", _("Enter the end of the retainer period."))
+            add_error(errors, "retainer_end", _("Enter the end of the retainer period."))
         elif retainer_start is not None and retainer_end < retainer_start:
-            _add(errors, "retainer_end", _("The period ends before it starts."))
+            add_error(errors, "retainer_end", _("The period ends before it starts."))
         if invoicing_schedule not in InvoicingSchedule.values:
-            _add(errors, "invoicing_schedule", _("Choose an invoicing schedule."))
+            add_error(errors, "invoicing_schedule", _("Choose an invoicing schedule."))
     if kind in CONTINGENT_KINDS:
         cap = _validate_contingency(
             errors, matter=matter, group_litigation=group_litigation, terms=terms, values=values
@@ -346,36 +314,36 @@ def agreement_create(
 
     if instalments:
         if kind not in (AgreementKind.FIXED, AgreementKind.RETAINER, *CONTINGENT_KINDS):
-            _add(errors, "instalments", _("This arrangement has no instalments."))
+            add_error(errors, "instalments", _("This arrangement has no instalments."))
         for instalment in instalments:
-            _positive(errors, "instalments", instalment.amount)
+            check_positive(errors, "instalments", instalment.amount)
         if (
             "instalments" not in errors
             and fixed_amount is not None
             and kind != AgreementKind.RETAINER
             and sum(i.amount for i in instalments) != fixed_amount
         ):
-            _add(errors, "instalments", _("The instalments must add up to the fixed fee."))
+            add_error(errors, "instalments", _("The instalments must add up to the fixed fee."))
     if rates:
         if kind != AgreementKind.HOURLY:
-            _add(errors, "rates", _("Only an hourly agreement has rates per lawyer."))
+            add_error(errors, "rates", _("Only an hourly agreement has rates per lawyer."))
         if len({r.lawyer.pk for r in rates}) != len(rates):
-            _add(errors, "rates", _("Give each lawyer one rate."))
+            add_error(errors, "rates", _("Give each lawyer one rate."))
         for rate in rates:
-            _positive(errors, "rates", rate.hourly_rate)
+            check_positive(errors, "rates", rate.hourly_rate)
     if shares:
         for share in shares:
             if share.role not in ShareRole.values:
-                _add(errors, "shares", _("Choose the role of each share."))
+                add_error(errors, "shares", _("Choose the role of each share."))
             if not (0 < share.percent <= 100):
-                _add(errors, "shares", _("Each share is a percentage above 0 and up to 100."))
+                add_error(errors, "shares", _("Each share is a percentage above 0 and up to 100."))
         if sum(s.percent for s in shares) != 100:
-            _add(errors, "shares", _("The shares must add up to 100%."))
+            add_error(errors, "shares", _("The shares must add up to 100%."))
     open_proposal = FeeAgreement.objects.filter(
         matter=matter, status__in=[AgreementStatus.DRAFT, AgreementStatus.PENDING]
     ).exists()
     if open_proposal:
-        _add(errors, "__all__", _("This matter already has fee terms awaiting approval."))
+        add_error(errors, "__all__", _("This matter already has fee terms awaiting approval."))
     if errors:
         raise ValidationError(errors)
 
@@ -532,23 +500,3 @@ def agreement_approve(*, actor: Any, agreement: FeeAgreement, version: int) -> F
         data={"supersedes": agreement.supersedes_id},
     )
     return agreement
-
-
-# -- the bill-number series ----------------------------------------------------------------------
-
-
-def bill_number_next(*, year: int) -> tuple[int, str]:
-    """The next number of `year`'s series, for a bill being issued inside the caller's
-    transaction: `UPDATE … SET last = last + 1` holds the counter's row lock (PostgreSQL) or
-    the write lock (SQLite) until that transaction ends, so concurrent issues queue and a
-    rolled-back issue gives its number back — no gaps, no duplicates."""
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                BillNumberCounter.objects.get_or_create(year=year)
-        except IntegrityError:
-            pass  # created concurrently by another issue: it exists now
-        counter = BillNumberCounter.objects.filter(year=year)
-        counter.update(last=F("last") + 1)
-        seq = counter.values_list("last", flat=True).get()
-    return seq, billing_setting("bill_number_pattern").format(year=year, seq=seq)

@@ -1,8 +1,4 @@
-"""/api/v1 money endpoints. Amounts are strings with two decimals ("480000.00"); errors have
-the API's one shape (422 `{"errors": [{"field", "message"}]}`).
-
-The foundation serves the two pure calculators; agreements, time, expenses, bills, payments
-and receivables join this router (docs/architecture.md, "Money (billing)")."""
+"""The two pure calculators: 风险代理 cap and ban check, 诉讼费."""
 
 from __future__ import annotations
 
@@ -17,8 +13,8 @@ from pydantic import ConfigDict
 from lexcase.billing.contingency import STATE_COMPENSATION, contingency_check
 from lexcase.billing.court_fee import PROCEDURES, court_fee
 from lexcase.billing.money import to_api
-from lexcase.billing.selectors import contingency_bans
-from lexcase.billing.services import ui_lang
+from lexcase.billing.selectors.shared import contingency_bans
+from lexcase.billing.services.shared import ui_lang
 from lexcase.core.exceptions import NotAllowed
 from lexcase.matters.models import MatterType
 

@@ -1,0 +1,1 @@
+"""Money forms, one module per area (`work`, `bills`), imported by their own path."""

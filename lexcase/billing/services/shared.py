@@ -1,0 +1,37 @@
+"""What every billing service shares: the reader's language for the calculators' steps, the
+LEXCASE_BILLING settings, field-error helpers."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+Errors = dict[str, list[str]]
+
+
+def ui_lang() -> str:
+    """The request's language as the pure calculators take it ("zh" or "en")."""
+    return "en" if (get_language() or "").startswith("en") else "zh"
+
+
+def billing_setting(key: str) -> Any:
+    return settings.LEXCASE_BILLING[key]
+
+
+def add_error(errors: Errors, field: str, message: str) -> None:
+    errors.setdefault(field, []).append(message)
+
+
+def check_positive(errors: Errors, field: str, value: Decimal | None) -> None:
+    if value is None:
+        return
+    if not isinstance(value, Decimal) or not value.is_finite():
+        add_error(errors, field, _("Enter an amount."))
+    elif value <= 0:
+        add_error(errors, field, _("The amount must be greater than zero."))
+    elif value != value.quantize(Decimal("0.01")):
+        add_error(errors, field, _("Amounts have at most two decimal places (fen)."))

@@ -1,0 +1,2 @@
+"""Money pages, thin function views, one module per area (`work`, `bills`), imported by their
+own path."""
