@@ -371,7 +371,7 @@ def run_db(db: str, args: argparse.Namespace) -> dict[str, Any]:
     prep = json.loads(done.stdout)
     before = _django_child(db, COUNTS)
     worker = subprocess.Popen(
-        [PY, "-m", "lexcase", "db_worker", "--interval", "1", "--no-reload"],
+        [PY, "-m", "lexcase", "db_worker", "--interval", "1", "--no-reload", "-v", "0"],
         cwd=ROOT,
         env=_env(db),
     )
