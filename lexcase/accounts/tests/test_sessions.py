@@ -8,10 +8,10 @@ import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 
-from conftest import client_for
 from lexcase.accounts.models import ApiToken
 from lexcase.accounts.services import api_token_create, user_set_active
 from lexcase.audit.models import AuditEvent
+from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -7,12 +7,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 
-from conftest import client_for
 from lexcase.audit import guards
 from lexcase.audit.chain import GENESIS, audit_key, event_fields, link_digest
 from lexcase.audit.models import AuditEvent, AuditLink
 from lexcase.audit.selectors import audit_chain_verify
 from lexcase.audit.services import audit_link, audit_record
+from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 
-from conftest import make_user
 from lexcase.audit import guards
 from lexcase.audit.models import AuditEvent, AuditLink
 from lexcase.audit.services import audit_link, audit_record
+from lexcase.testing import make_user
 
 pytestmark = pytest.mark.django_db
 

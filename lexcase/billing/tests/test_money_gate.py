@@ -9,12 +9,12 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
-from conftest import client_for, make_user
 from lexcase.accounts.models import Role
 from lexcase.accounts.services import api_token_create
 from lexcase.billing.selectors.shared import matter_money_get
 from lexcase.matters.models import EthicalWall
 from lexcase.matters.selectors import matters_money_visible_to, matters_visible_to
+from lexcase.testing import client_for, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from conftest import Firm
 from lexcase.core.tests.access import API_MATTER_READ, MATTER_WRITE, Route
+from lexcase.testing import Firm
 
 
 def served_judgment(f: Firm) -> int:

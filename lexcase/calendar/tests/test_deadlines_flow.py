@@ -11,12 +11,12 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from conftest import approve_intake, client_for
 from lexcase.accounts.services import api_token_create
 from lexcase.calendar import services
 from lexcase.calendar.models import Deadline, HolidayYear
 from lexcase.calendar.selectors import agenda_items
 from lexcase.matters.services import matter_open
+from lexcase.testing import approve_intake, client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -11,12 +11,12 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from conftest import approve_intake
 from lexcase.accounts.services import api_token_create
 from lexcase.calendar import services
 from lexcase.calendar.models import Deadline, ServedDocument
 from lexcase.matters.models import Matter
 from lexcase.matters.services import matter_open
+from lexcase.testing import approve_intake
 
 pytestmark = pytest.mark.django_db
 

@@ -6,11 +6,11 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from conftest import client_for
 from lexcase.calendar import services
 from lexcase.calendar.models import Deadline
 from lexcase.comms.models import Notification
 from lexcase.comms.services import notification_send
+from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
 

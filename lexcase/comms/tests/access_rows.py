@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from conftest import Firm
 from lexcase.core.tests.access import (
     ALL_STAFF_200,
     API_MATTER_CREATE,
@@ -14,6 +13,7 @@ from lexcase.core.tests.access import (
     E,
     Route,
 )
+from lexcase.testing import Firm
 
 ADMIN_ONLY = E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 200)
 API_ALL_STAFF_200 = E(401, 401, 200, 200, 200, 200, 200, 200)

@@ -1,17 +1,11 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 import time_machine
-from django.utils import timezone
 
-from conftest import approve_intake
+from lexcase.comms.tests.clock import T0
 from lexcase.matters.services import matter_open, matter_update
-
-SHANGHAI = timezone.get_fixed_timezone(480)
-# Monday 2 March 2026, 09:00 in Shanghai.
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
+from lexcase.testing import approve_intake
 
 
 @pytest.fixture

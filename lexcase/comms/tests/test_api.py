@@ -12,7 +12,7 @@ from django.test import Client
 from lexcase.accounts.services import api_token_create
 from lexcase.comms.models import Communication
 from lexcase.comms.services import communication_create
-from lexcase.comms.tests.conftest import T0
+from lexcase.comms.tests.clock import T0
 
 
 def api(user):

@@ -13,7 +13,7 @@ from lexcase.calendar.services import hearing_create, served_document_record
 from lexcase.comms.models import ClientUpdatePolicy, Notification, UpdateInterval
 from lexcase.comms.selectors import matter_update_state, updates_due
 from lexcase.comms.services import client_updates_run, communication_create
-from lexcase.comms.tests.conftest import T0
+from lexcase.comms.tests.clock import T0
 from lexcase.matters.services import matter_change_stage
 
 
@@ -174,7 +174,7 @@ def test_command_runs_the_job(opened, capsys):
 
 
 def test_agenda_page_shows_the_due_update_to_the_lead(opened, monkeypatch):
-    from conftest import client_for
+    from lexcase.testing import client_for
 
     monkeypatch.undo()  # with every app's agenda source, as in production
     firm = opened

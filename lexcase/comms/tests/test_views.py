@@ -9,12 +9,12 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
-from conftest import client_for, make_user
 from lexcase.accounts.models import Role
 from lexcase.comms.models import Communication, Notification, ProgressReport, ReportTemplate
 from lexcase.comms.reports import DEFAULT_TEMPLATE, report_template_get, report_template_set
 from lexcase.comms.services import communication_create, notification_send
 from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.testing import client_for, make_user
 
 ENTRY = {
     "comm-channel": "phone",

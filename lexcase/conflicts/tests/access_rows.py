@@ -6,8 +6,8 @@ in lexcase/core/tests/test_access_table.py itself; the rows below are the ones a
 
 from __future__ import annotations
 
-from conftest import Firm
 from lexcase.core.tests.access import ALL_STAFF_200, LOGIN, E, Route
+from lexcase.testing import Firm
 
 
 def make_relative(f: Firm) -> int:

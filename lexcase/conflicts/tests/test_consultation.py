@@ -9,12 +9,12 @@ import pytest
 import time_machine
 from django.utils import translation
 
-from conftest import client_for
 from lexcase.audit.models import AuditEvent
 from lexcase.conflicts.engine import QueryParty
 from lexcase.conflicts.models import ConflictCheck
 from lexcase.conflicts.services import conflict_check_record
 from lexcase.matters.models import Matter, MatterParty
+from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from conftest import client_for, make_user
 from lexcase.accounts.models import Role
 from lexcase.accounts.services import api_token_create
 from lexcase.conflicts.models import ConflictCheck
@@ -19,6 +18,7 @@ from lexcase.conflicts.selectors import hits_for_user, intakes_awaiting_review
 from lexcase.conflicts.services import conflict_review_decide, latest_check
 from lexcase.matters.services import PartyLink, matter_create
 from lexcase.parties.services import party_create
+from lexcase.testing import client_for, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,6 @@ import importlib
 import pytest
 from django.apps import apps as global_apps
 
-from conftest import client_for
 from lexcase.conflicts.engine import QueryParty, find_candidates, index_party
 from lexcase.conflicts.models import PartyKey, StaffRelative
 from lexcase.conflicts.services import staff_relative_create
@@ -21,6 +20,7 @@ from lexcase.parties.identifiers import (
 from lexcase.parties.models import Party, PartyAlias
 from lexcase.parties.names import clean_display_name, name_keys, normalize_name
 from lexcase.parties.services import party_create, party_update
+from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import client_for
 from lexcase.conflicts.highlight import highlight_hit
 from lexcase.parties.services import party_create
+from lexcase.testing import client_for
 
 
 def hit(name: str, matched_on: str, matched_text: str | None = None, query: int = 0) -> dict:

@@ -19,7 +19,7 @@ from lexcase.conflicts.engine import (
     name_grams,
 )
 from lexcase.conflicts.models import NameGram, PartyKey
-from lexcase.conflicts.tests.conftest import make_party
+from lexcase.conflicts.tests.world import make_party
 from lexcase.parties.models import Party
 from lexcase.parties.names import normalize_name
 from lexcase.parties.services import party_update

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from conftest import client_for
 from lexcase.conflicts.models import ConflictCheck
 from lexcase.conflicts.selectors import hits_for_user
 from lexcase.conflicts.services import conflict_review_decide, intake_is_cleared, latest_check
 from lexcase.core.exceptions import NotAllowed
 from lexcase.matters.services import PartyLink, matter_create, matter_open, matter_party_add
+from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ from lexcase.conflicts.engine import (
     pinyin_keys,
     staff_relative_add,
 )
-from lexcase.conflicts.tests.conftest import module_data
+from lexcase.conflicts.tests.world import module_data
 from lexcase.core.demo import demo_generate
 from lexcase.parties.models import Party, PartyAlias, PartyRelation
 from lexcase.parties.names import name_keys, normalize_name

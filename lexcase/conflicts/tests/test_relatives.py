@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import client_for
 from lexcase.audit.models import AuditEvent
 from lexcase.conflicts.engine import QueryParty, staff_relative_add
 from lexcase.conflicts.models import NameGram, PartyKey, StaffRelative
 from lexcase.conflicts.verdicts import conflict_check
+from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
 

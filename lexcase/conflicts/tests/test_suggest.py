@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from conftest import client_for
 from lexcase.conflicts.selectors import party_suggestions
 from lexcase.parties.models import Party
 from lexcase.parties.services import party_create
+from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
 

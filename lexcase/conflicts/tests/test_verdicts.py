@@ -9,7 +9,7 @@ from django.utils import translation
 
 from lexcase.conflicts import engine
 from lexcase.conflicts.engine import ENGINE_VERSION, QueryParty, index_party, staff_relative_add
-from lexcase.conflicts.tests.conftest import make_matter, make_party
+from lexcase.conflicts.tests.world import make_matter, make_party
 from lexcase.conflicts.verdicts import conflict_check
 from lexcase.matters.models import MatterType, Status
 from lexcase.parties.models import PartyRelation

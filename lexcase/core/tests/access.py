@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from conftest import Firm
+from lexcase.testing import Firm
 
 PERSONAS = ("anonymous", "inactive", "finance", "outsider", "assistant", "lead", "walled", "admin")
 # "L" = redirected to the login page; numbers are HTTP status codes.

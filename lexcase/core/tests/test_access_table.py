@@ -18,7 +18,6 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from conftest import Firm
 from lexcase.accounts.services import api_token_create
 from lexcase.api.api import api
 from lexcase.core.tests.access import (
@@ -32,6 +31,7 @@ from lexcase.core.tests.access import (
     E,
     Route,
 )
+from lexcase.testing import Firm
 
 
 def make_limitation(f: Firm) -> int:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from conftest import client_for
 from lexcase.parties.models import Party
+from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
 

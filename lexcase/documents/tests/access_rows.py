@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from conftest import Firm
 from lexcase.core.tests.access import (
     API_MATTER_READ,
     LOGIN,
@@ -14,6 +13,7 @@ from lexcase.core.tests.access import (
     E,
     Route,
 )
+from lexcase.testing import Firm
 
 # One fixed file shared by every run of the table: the rows pointing at it are rolled back
 # after each request, so a generated name would leave a new orphan each time.

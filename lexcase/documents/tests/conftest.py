@@ -1,17 +1,13 @@
 """Documents tests: a private storage directory per test and the immediate task backend, so
-extraction runs (deterministically) when the upload's transaction commits."""
+extraction runs (deterministically) when the upload's transaction commits (the file helpers
+are in lexcase.documents.tests.files)."""
 
 from __future__ import annotations
 
-import hashlib
-import io
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-
-FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 
 
 @pytest.fixture(autouse=True)
@@ -27,69 +23,3 @@ def doc_store(settings: Any, tmp_path: Path) -> Path:
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.LEXCASE_MAX_UPLOAD_MB = 1
     return location
-
-
-def stored_files(location: Path) -> list[Path]:
-    return sorted(p for p in location.rglob("*") if p.is_file()) if location.exists() else []
-
-
-def sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def upload(name: str, data: bytes, content_type: str = "application/octet-stream") -> Any:
-    return SimpleUploadedFile(name, data, content_type=content_type)
-
-
-def text_pdf(text: str) -> bytes:
-    """A PDF with a real text layer (WeasyPrint embeds the CJK font)."""
-    from weasyprint import HTML
-
-    html = f"<html><body><p style='font-family: Noto Sans CJK SC'>{text}</p></body></html>"
-    return HTML(string=html).write_pdf()
-
-
-def render_lines(lines: list[str], size: int = 48) -> Any:
-    from PIL import Image, ImageDraw, ImageFont
-
-    font = ImageFont.truetype(str(FONT), size, index=2)  # Noto Sans CJK SC
-    image = Image.new("L", (1700, 200 + len(lines) * (size + 30)), color=255)
-    draw = ImageDraw.Draw(image)
-    for i, line in enumerate(lines):
-        draw.text((100, 100 + i * (size + 30)), line, font=font, fill=0)
-    return image
-
-
-def scanned_pdf(lines: list[str]) -> bytes:
-    """An image-only PDF (no text layer), like a scanner produces."""
-    buffer = io.BytesIO()
-    render_lines(lines).convert("RGB").save(buffer, format="PDF", resolution=200.0)
-    return buffer.getvalue()
-
-
-def png(lines: list[str]) -> bytes:
-    buffer = io.BytesIO()
-    render_lines(lines).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def docx_bytes(paragraphs: list[str]) -> bytes:
-    import docx
-
-    document = docx.Document()
-    for p in paragraphs:
-        document.add_paragraph(p)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def xlsx_bytes(rows: list[list[Any]]) -> bytes:
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()

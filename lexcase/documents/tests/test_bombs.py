@@ -23,7 +23,7 @@ from lexcase.documents.extract import (
     extract_text_isolated,
 )
 from lexcase.documents.models import Document, DocumentVersion
-from lexcase.documents.tests.conftest import docx_bytes, stored_files, upload
+from lexcase.documents.tests.files import docx_bytes, stored_files, upload
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MIB = 2**20

@@ -7,10 +7,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from conftest import client_for
 from lexcase.documents import services
-from lexcase.documents.tests.conftest import upload
+from lexcase.documents.tests.files import upload
 from lexcase.matters.models import Matter
+from lexcase.testing import client_for
 
 
 def test_verify_detects_altered_and_missing_files(firm, doc_store):

@@ -7,7 +7,7 @@ from django.db import connection
 
 from lexcase.documents import services
 from lexcase.documents.models import DocumentVersion
-from lexcase.documents.tests.conftest import stored_files, upload
+from lexcase.documents.tests.files import stored_files, upload
 from lexcase.matters.tests.test_concurrency import run_in_threads
 
 needs_postgres = pytest.mark.skipif(

@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from conftest import client_for
 from lexcase.documents import services
 from lexcase.documents.extract import ExtractionError, clean_ocr_text, extract_text
 from lexcase.documents.models import DocumentVersion
-from lexcase.documents.tests.conftest import (
+from lexcase.documents.tests.files import (
     docx_bytes,
     png,
     scanned_pdf,
@@ -20,6 +19,7 @@ from lexcase.documents.tests.conftest import (
     upload,
     xlsx_bytes,
 )
+from lexcase.testing import client_for
 
 needs_tesseract = pytest.mark.skipif(
     not Path("/usr/bin/tesseract").exists(), reason="/usr/bin/tesseract is not installed"
@@ -165,7 +165,7 @@ def test_giant_scanned_page_is_rendered_within_the_pixel_cap(monkeypatch):
     from PIL import Image
 
     from lexcase.documents import extract
-    from lexcase.documents.tests.conftest import render_lines
+    from lexcase.documents.tests.files import render_lines
 
     buffer = io.BytesIO()
     # 1 dpi: the page claims to be about 1,700 × 450 inches.

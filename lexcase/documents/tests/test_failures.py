@@ -14,7 +14,7 @@ from django.db import DatabaseError, IntegrityError, connections
 from lexcase.documents import files, services
 from lexcase.documents.models import Document, DocumentVersion
 from lexcase.documents.selectors import documents_visible_to
-from lexcase.documents.tests.conftest import stored_files, upload
+from lexcase.documents.tests.files import stored_files, upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 DATA = "合同正文".encode() * 40_000  # ~470 KB: several chunks, so a failure can hit mid-write

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from lexcase.documents import files
-from lexcase.documents.tests.conftest import docx_bytes, png, upload, xlsx_bytes
+from lexcase.documents.tests.files import docx_bytes, png, upload, xlsx_bytes
 
 
 @pytest.mark.parametrize(

@@ -8,14 +8,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from conftest import client_for
 from lexcase.accounts.services import api_token_create
 from lexcase.audit.models import AuditEvent
 from lexcase.core.exceptions import NotAllowed
 from lexcase.documents import services
 from lexcase.documents.models import Document, DocumentVersion
-from lexcase.documents.tests.conftest import sha, stored_files, upload
+from lexcase.documents.tests.files import sha, stored_files, upload
 from lexcase.matters.models import Matter
+from lexcase.testing import client_for
 
 CONTRACT = "买卖合同\n甲方：北京华泰科技有限公司\n乙方：王伟\n违约责任".encode()
 

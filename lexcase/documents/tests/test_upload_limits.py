@@ -16,10 +16,10 @@ from django.http.multipartparser import MultiPartParser
 from django.test import Client
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
-from conftest import client_for
 from lexcase.documents.models import Document
-from lexcase.documents.tests.conftest import stored_files, upload
+from lexcase.documents.tests.files import stored_files, upload
 from lexcase.documents.tests.test_upload import api_client
+from lexcase.testing import client_for
 
 MIB = 2**20
 

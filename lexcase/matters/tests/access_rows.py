@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from conftest import Firm
 from lexcase.core.tests.access import LOGIN, E, Route
+from lexcase.testing import Firm
 
 KEEPERS = E(LOGIN, LOGIN, 403, 403, 403, 403, 200, 200)  # partners and admins; walled is a partner
 # The archive keeper acts on a visible matter; the lead and the assistant see it but may not.

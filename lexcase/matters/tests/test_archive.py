@@ -13,7 +13,6 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone, translation
 
-from conftest import client_for
 from lexcase.accounts.services import api_token_create
 from lexcase.audit.models import AuditEvent
 from lexcase.calendar.selectors import agenda_items, agenda_overdue
@@ -29,6 +28,7 @@ from lexcase.matters.models import (
     Status,
 )
 from lexcase.matters.tests.test_concurrency import needs_postgres, run_in_threads
+from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -11,12 +11,12 @@ from django.core import mail
 from django.db import transaction
 from django.test import Client
 
-from conftest import client_for, make_user
 from lexcase.accounts.models import PracticeArea, Role
 from lexcase.accounts.services import api_token_create
 from lexcase.audit.models import AuditEvent
 from lexcase.comms.models import Notification, NotificationPreference
 from lexcase.matters.models import CaseCause, Matter, MatterMember, TimelineEntry
+from lexcase.testing import client_for, make_user
 
 pytestmark = pytest.mark.django_db
 

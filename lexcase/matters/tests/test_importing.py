@@ -14,13 +14,13 @@ from django.db import connections
 from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
-from conftest import client_for
 from lexcase.audit.models import AuditEvent
 from lexcase.matters import import_views
 from lexcase.matters.importing import ImportReport, import_file
 from lexcase.matters.models import Matter, MatterNumberCounter, MatterParty, MatterType
 from lexcase.matters.services import matter_create
 from lexcase.parties.models import Party, PartyAlias
+from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
 

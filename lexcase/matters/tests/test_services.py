@@ -5,11 +5,11 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 
-from conftest import approve_intake
 from lexcase.audit.models import AuditEvent
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.matters import services
 from lexcase.matters.models import Matter, MatterMember, Stage, Status, TimelineEntry
+from lexcase.testing import approve_intake
 
 pytestmark = pytest.mark.django_db
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import client_for
 from lexcase.matters.models import Matter, MatterParty
 from lexcase.parties.models import Party
+from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,6 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from conftest import client_for
 from lexcase.matters.selectors import (
     matter_get,
     matters_visible_to,
@@ -14,6 +13,7 @@ from lexcase.matters.selectors import (
     parties_visible_to,
     party_get,
 )
+from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
 

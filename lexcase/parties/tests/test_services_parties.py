@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from conftest import client_for
 from lexcase.core.exceptions import StaleEdit
 from lexcase.parties.models import Party, PartyRelation
 from lexcase.parties.services import party_create, party_find_or_create, party_update
+from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ The client personas (client A, client B, anonymous) have their own table in
 
 from __future__ import annotations
 
-from conftest import Firm
 from lexcase.core.tests.access import ALL_STAFF_200, LOGIN, MATTER_WRITE, E, Route
+from lexcase.testing import Firm
 
 STAFF_403 = E(LOGIN, LOGIN, *[403] * 6)
 API_401 = E(*[401] * 8)

@@ -10,7 +10,6 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from conftest import Firm
 from lexcase.accounts.models import Role, User
 from lexcase.matters.models import Matter, MatterType
 from lexcase.matters.services import PartyLink, matter_create
@@ -19,6 +18,7 @@ from lexcase.parties.services import party_create
 from lexcase.portal.models import ClientContact, ClientContactMatter
 from lexcase.portal.selectors import grantable_matters
 from lexcase.portal.services import client_contact_invite
+from lexcase.testing import Firm
 
 PASSWORD = "correct-horse-battery"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from conftest import client_for
 from lexcase.accounts.services import api_token_create
 from lexcase.audit.models import AuditEvent
 from lexcase.search.services import search_entry_upsert
+from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from conftest import Firm
 from lexcase.core.tests.access import (
     ALL_STAFF_200,
     API_MATTER_READ,
@@ -12,6 +11,7 @@ from lexcase.core.tests.access import (
     E,
     Route,
 )
+from lexcase.testing import Firm
 
 
 def matter_task(f: Firm) -> int:

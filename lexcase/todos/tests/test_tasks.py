@@ -8,13 +8,13 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from conftest import approve_intake, client_for
 from lexcase.accounts.services import api_token_create
 from lexcase.calendar.selectors import agenda_items, agenda_overdue
 from lexcase.comms.models import Notification
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.matters.models import TimelineEntry
 from lexcase.matters.services import matter_change_stage, matter_open, matter_update
+from lexcase.testing import approve_intake, client_for
 from lexcase.todos import selectors, services
 from lexcase.todos.models import ChecklistItem, Task
 
@@ -335,9 +335,9 @@ def test_workload_figures_match_a_hand_computed_fixture(firm):
 
 @pytest.mark.django_db
 def test_lead_suggestions_rank_area_then_capacity_and_skip_walled_users(firm):
-    from conftest import make_user
     from lexcase.accounts.models import PracticeArea
     from lexcase.matters.models import EthicalWall, Matter
+    from lexcase.testing import make_user
     from lexcase.todos.workload import lead_suggestions
 
     area = PracticeArea.objects.create(code="test-area", name="测试业务领域")

@@ -1,0 +1,117 @@
+"""Test helpers: the personas and the small firm every permission test uses.
+
+An importable module (not conftest.py) so tests, access rows and benchmarks import it by
+name; conftest.py only turns `build_firm` into the `firm` fixture."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.test import Client
+
+from lexcase.accounts.models import Role, User
+from lexcase.conflicts.services import conflict_review_decide
+from lexcase.matters.models import EthicalWall, Matter, MatterMember, MatterType
+from lexcase.matters.services import PartyLink, matter_create
+from lexcase.parties.models import Party, PartyKind
+from lexcase.parties.services import party_create
+
+__all__ = ["Firm", "approve_intake", "build_firm", "client_for", "make_user"]
+
+
+def make_user(username: str, role: str, **extra: object) -> User:
+    user = User.objects.create(username=username, role=role, name=username.title(), **extra)
+    user.set_password("correct-horse-battery")
+    user.save()
+    return user
+
+
+@dataclass
+class Firm:
+    admin: User
+    partner: User  # responsible partner of `matter`
+    partner_other: User  # a partner off the matter
+    lead: User  # lead lawyer of `matter`
+    assistant: User  # assistant on `matter`
+    outsider: User  # a lawyer off the matter
+    walled: User  # a partner walled off `matter`
+    inactive: User  # a deactivated lawyer who used to be on `matter`
+    finance: User
+    client_party: Party
+    opposing_party: Party
+    matter: Matter
+    confidential: Matter  # members only: lead + partner
+
+
+def build_firm() -> Firm:
+    """The firm every permission test uses (call inside a test with database access)."""
+    admin = make_user("admin", Role.ADMIN)
+    partner = make_user("partner", Role.PARTNER)
+    partner_other = make_user("partner2", Role.PARTNER)
+    lead = make_user("lead", Role.LAWYER)
+    assistant = make_user("assistant", Role.ASSISTANT)
+    outsider = make_user("outsider", Role.LAWYER)
+    walled = make_user("walled", Role.PARTNER)
+    inactive = make_user("inactive", Role.LAWYER)
+    finance = make_user("finance", Role.FINANCE)
+    client_party = party_create(
+        actor=lead,
+        kind=PartyKind.ORGANIZATION,
+        name="北京华泰科技有限公司",
+        credit_code="91350200776049653A",
+    )
+    opposing_party = party_create(actor=lead, kind=PartyKind.PERSON, name="王伟")
+    matter = matter_create(
+        actor=lead,
+        title="华泰科技诉王伟买卖合同纠纷",
+        matter_type=MatterType.CIVIL,
+        priority="P2",
+        parties=[
+            PartyLink(party=client_party, role="client", standing="原告"),
+            PartyLink(party=opposing_party, role="opposing", standing="被告"),
+        ],
+        lead_lawyer=lead,
+        responsible_partner=partner,
+    )
+    MatterMember.objects.create(matter=matter, user=assistant, role="assistant")
+    MatterMember.objects.create(matter=matter, user=inactive, role="member")
+    inactive.is_active = False
+    inactive.save()
+    EthicalWall.objects.create(matter=matter, user=walled, reason="former counsel of 王伟")
+    secret_party = party_create(actor=lead, kind=PartyKind.PERSON, name="李秘")
+    confidential = matter_create(
+        actor=lead,
+        title="保密并购项目",
+        matter_type=MatterType.NON_LITIGATION,
+        confidential=True,
+        parties=[PartyLink(party=secret_party, role="client")],
+        lead_lawyer=lead,
+        responsible_partner=partner,
+    )
+    return Firm(
+        admin=admin,
+        partner=partner,
+        partner_other=partner_other,
+        lead=lead,
+        assistant=assistant,
+        outsider=outsider,
+        walled=walled,
+        inactive=inactive,
+        finance=finance,
+        client_party=client_party,
+        opposing_party=opposing_party,
+        matter=matter,
+        confidential=confidential,
+    )
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def approve_intake(matter: Matter, reviewer: User) -> None:
+    """Clear the intake's conflict check (a partner other than the requester)."""
+    conflict_review_decide(actor=reviewer, matter=matter, decision="approve")
