@@ -1,13 +1,45 @@
-"""Bills (账单/请款单). The foundation holds the gap-free number series; drawing, issuing,
-voiding and the PDF follow (docs/architecture.md, "Money (billing)")."""
+"""Bills (账单/请款单): the gap-free number series, drawing a draft from what is due and
+unbilled, issuing it (numbered in the same transaction), voiding it with a reason (its
+sources released). Finance only (律师法 Art. 25: the firm bills and collects every fee)."""
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
 
-from lexcase.billing.models import BillNumberCounter
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from lexcase.audit.services import audit_record
+from lexcase.billing.models import (
+    EXPENSE_MONEY_KIND,
+    AgreementStatus,
+    Bill,
+    BillLine,
+    BillNumberCounter,
+    BillStatus,
+    Expense,
+    FeeAgreement,
+    FeeInstalment,
+    MoneyKind,
+    PaidBy,
+    PaymentAllocation,
+    TimeEntry,
+)
+from lexcase.billing.money import quantize, yuan
 from lexcase.billing.services.shared import billing_setting
+from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.matters.models import Matter, MatterParty, PartyRole
+
+# The bill is a document for the client: its lines are written in the firm's language
+# whoever draws it.
+BILL_LANGUAGE = "zh-hans"
+_DESCRIPTION_MAX = 300
 
 
 def bill_number_next(*, year: int) -> tuple[int, str]:
@@ -25,3 +57,296 @@ def bill_number_next(*, year: int) -> tuple[int, str]:
         counter.update(last=F("last") + 1)
         seq = counter.values_list("last", flat=True).get()
     return seq, billing_setting("bill_number_pattern").format(year=year, seq=seq)
+
+
+def matter_clients(*, matter: Matter) -> list[Any]:
+    """The matter's clients (parties in the client role), in the order they were linked."""
+    links = MatterParty.objects.filter(matter=matter, role=PartyRole.CLIENT).select_related("party")
+    return [link.party for link in links.order_by("pk")]
+
+
+def time_amount(*, minutes: int, rate: Decimal) -> Decimal:
+    """minutes / 60 × rate, exact, rounded half-up to the fen once (one bill line)."""
+    return quantize(Decimal(minutes) * rate / Decimal(60))
+
+
+def _hours(minutes: int) -> str:
+    value = (Decimal(minutes) / Decimal(60)).quantize(Decimal("0.01"))
+    return f"{value.normalize():f}"
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _DESCRIPTION_MAX else text[: _DESCRIPTION_MAX - 1] + "…"
+
+
+@dataclass(frozen=True)
+class _Draft:
+    kind: str
+    description: str
+    amount: Decimal
+    source: Any  # the FeeInstalment, TimeEntry or Expense the line bills
+
+
+def _unbilled_sources(*, matter: Matter, as_of: date) -> list[_Draft]:
+    """What is due and not yet billed on `matter` up to `as_of`, locked (PostgreSQL) so a
+    concurrent draw waits and then no longer sees what this one takes."""
+    lines: list[_Draft] = []
+    instalments = (
+        FeeInstalment.objects.select_for_update(of=("self",))
+        .filter(
+            agreement__matter=matter,
+            agreement__status=AgreementStatus.APPROVED,
+            bill_line__isnull=True,
+            due_on__lte=as_of,
+        )
+        .order_by("due_on", "seq", "pk")
+    )
+    for inst in instalments:
+        label = _("Fee instalment %(seq)s, due %(due)s") % {
+            "seq": inst.seq,
+            "due": inst.due_on.isoformat(),
+        }
+        if inst.description:
+            label = f"{label}：{inst.description}"
+        lines.append(_Draft(MoneyKind.SERVICE_FEE, _clip(label), inst.amount, inst))
+    entries = (
+        TimeEntry.objects.select_for_update(of=("self",))
+        .filter(
+            matter=matter,
+            billable=True,
+            bill_line__isnull=True,
+            minutes__gt=0,
+            rate__isnull=False,
+            work_date__lte=as_of,
+        )
+        # A running timer is not finished work yet.
+        .filter(Q(timer_started_at__isnull=True) | Q(timer_stopped_at__isnull=False))
+        .select_related("lawyer")
+        .order_by("work_date", "pk")
+    )
+    for entry in entries:
+        amount = time_amount(minutes=entry.minutes, rate=entry.rate)
+        if amount <= 0:
+            continue  # a minute at a tiny rate rounds to nothing: nothing to bill
+        label = _("%(date)s %(lawyer)s %(hours)s h × %(rate)s/h: %(description)s") % {
+            "date": entry.work_date.isoformat(),
+            "lawyer": entry.lawyer.display_name,
+            "hours": _hours(entry.minutes),
+            "rate": yuan(entry.rate),
+            "description": entry.description,
+        }
+        lines.append(_Draft(MoneyKind.SERVICE_FEE, _clip(label), amount, entry))
+    expenses = (
+        Expense.objects.select_for_update(of=("self",))
+        .filter(
+            matter=matter,
+            paid_by=PaidBy.FIRM,
+            bill_line__isnull=True,
+            incurred_on__lte=as_of,
+        )
+        .order_by("incurred_on", "pk")
+    )
+    for expense in expenses:
+        label = (
+            f"{expense.incurred_on.isoformat()} {expense.get_kind_display()}：{expense.description}"
+        )
+        lines.append(
+            _Draft(EXPENSE_MONEY_KIND[expense.kind], _clip(label), expense.amount, expense)
+        )
+    return lines
+
+
+@transaction.atomic
+def bill_draw(
+    *,
+    actor: Any,
+    matter: Matter,
+    client: Any = None,
+    as_of: date | None = None,
+    note: str = "",
+) -> Bill:
+    """Draw a draft bill on `matter` (read through the money gate) for everything due and
+    unbilled up to `as_of` (today in Asia/Shanghai by default): the approved agreement's
+    instalments due by then, billable finished time (minutes / 60 × the entry's rate, rounded
+    once per line) and expenses the firm advanced. One line per source, each source pointing
+    at its line; the total is the sum of the lines. Finance only."""
+    if not actor.has_perm("billing.draw_bill", matter):
+        raise NotAllowed("billing.draw_bill")
+    as_of = as_of or timezone.localdate()
+    clients = matter_clients(matter=matter)
+    errors: dict[str, list[str]] = {}
+    if client is None:
+        if not clients:
+            errors["client"] = [_("The matter has no client to bill.")]
+        else:
+            client = clients[0]
+    elif client.pk not in {c.pk for c in clients}:
+        errors["client"] = [_("Bill a client of this matter.")]
+    if len(note) > 2000:
+        errors["note"] = [_("This text is too long.")]
+    if errors:
+        raise ValidationError(errors)
+    with translation.override(BILL_LANGUAGE):
+        drafts = _unbilled_sources(matter=matter, as_of=as_of)
+    if not drafts:
+        raise ValidationError(
+            {
+                "__all__": [
+                    _("Nothing is due and unbilled on this matter up to %(date)s.")
+                    % {"date": as_of.isoformat()}
+                ]
+            }
+        )
+    agreement = FeeAgreement.objects.filter(matter=matter, status=AgreementStatus.APPROVED).first()
+    bill = Bill.objects.create(
+        matter=matter,
+        client=client,
+        agreement=agreement,
+        status=BillStatus.DRAFT,
+        total=sum((d.amount for d in drafts), Decimal("0.00")),
+        note=note,
+        created_by=actor,
+    )
+    for position, draft in enumerate(drafts, start=1):
+        line = BillLine.objects.create(
+            bill=bill,
+            position=position,
+            kind=draft.kind,
+            description=draft.description,
+            amount=draft.amount,
+        )
+        # Guarded: a source another draw took meanwhile (SQLite has no row locks) is not
+        # billed twice — the whole draw is refused and rolled back.
+        taken = (
+            type(draft.source)
+            .objects.filter(pk=draft.source.pk, bill_line__isnull=True)
+            .update(bill_line=line)
+        )
+        if taken != 1:
+            raise ValidationError(
+                {"__all__": [_("Someone billed part of this work meanwhile; draw again.")]}
+            )
+    audit_record(
+        actor=actor,
+        action="billing.bill_draw",
+        obj=bill,
+        matter_id=matter.pk,
+        data={
+            "client": client.pk,
+            "as_of": as_of.isoformat(),
+            "lines": len(drafts),
+            "total": str(bill.total),
+        },
+    )
+    return bill
+
+
+def bill_lines_total(*, bill: Bill) -> Decimal:
+    return bill.lines.aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
+
+
+def _cas(*, bill: Bill, version: int, sources: tuple[str, ...], **changes: Any) -> bool:
+    return bool(
+        Bill.objects.filter(pk=bill.pk, version=version, status__in=sources).update(
+            version=F("version") + 1, updated_at=timezone.now(), **changes
+        )
+    )
+
+
+def _refuse_stale(*, bill: Bill, version: int, message: str) -> None:
+    now_version = Bill.objects.filter(pk=bill.pk).values_list("version", flat=True).get()
+    if now_version != version:
+        raise StaleEdit
+    raise ValidationError({"status": [message]})
+
+
+@transaction.atomic
+def bill_issue(*, actor: Any, bill: Bill, version: int) -> Bill:
+    """Issue a draft: the next number of this year's series (taken in this transaction, so a
+    failed issue leaves no gap), issued today in Asia/Shanghai, due `payment_terms_days`
+    later. Finance only; a stale `version` is refused (409)."""
+    if not actor.has_perm("billing.issue_bill", bill):
+        raise NotAllowed("billing.issue_bill")
+    # Lock the draft first: the number is taken only for a bill that will be issued.
+    locked = Bill.objects.select_for_update().filter(pk=bill.pk).first()
+    if locked is None or locked.version != version:
+        raise StaleEdit
+    if locked.status != BillStatus.DRAFT:
+        raise ValidationError({"status": [_("Only a draft bill can be issued.")]})
+    total = bill_lines_total(bill=locked)
+    if total <= 0 or total != locked.total:
+        # Never an issued bill whose total is not the sum of its lines.
+        raise ValidationError({"total": [_("The bill's total is not the sum of its lines.")]})
+    today = timezone.localdate()
+    seq, number = bill_number_next(year=today.year)
+    due = today + timedelta(days=int(billing_setting("payment_terms_days")))
+    if not _cas(
+        bill=locked,
+        version=version,
+        sources=(BillStatus.DRAFT,),
+        status=BillStatus.ISSUED,
+        number=number,
+        year=today.year,
+        seq=seq,
+        issued_on=today,
+        due_on=due,
+        issued_by=actor,
+    ):
+        _refuse_stale(bill=locked, version=version, message=_("Only a draft bill can be issued."))
+    locked.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="billing.bill_issue",
+        obj=locked,
+        matter_id=locked.matter_id,
+        data={"number": number, "total": str(locked.total), "due_on": due.isoformat()},
+    )
+    return locked
+
+
+@transaction.atomic
+def bill_void(*, actor: Any, bill: Bill, version: int, reason: str) -> Bill:
+    """Void a draft or an issued bill with a reason; never deleted (an issued bill keeps its
+    number, so the series stays gap-free). Its sources are released to be billed again.
+    Refused while payments are allocated to it."""
+    if not actor.has_perm("billing.void_bill", bill):
+        raise NotAllowed("billing.void_bill")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for voiding the bill.")]})
+    if len(reason) > 2000:
+        raise ValidationError({"reason": [_("This text is too long.")]})
+    if PaymentAllocation.objects.filter(bill=bill).exists():
+        raise ValidationError(
+            {"status": [_("Payments are allocated to this bill; it cannot be voided.")]}
+        )
+    # An allocation moves an issued bill to partly_paid or paid in its own UPDATE of the
+    # row, so one landing meanwhile makes this compare-and-swap fail.
+    if not _cas(
+        bill=bill,
+        version=version,
+        sources=(BillStatus.DRAFT, BillStatus.ISSUED),
+        status=BillStatus.VOID,
+        void_reason=reason,
+        voided_at=timezone.now(),
+        voided_by=actor,
+    ):
+        if Bill.objects.filter(pk=bill.pk, paid__gt=0).exists():
+            raise ValidationError(
+                {"status": [_("Payments are allocated to this bill; it cannot be voided.")]}
+            )
+        _refuse_stale(bill=bill, version=version, message=_("This bill can no longer be voided."))
+    released = sum(
+        model.objects.filter(bill_line__bill=bill).update(bill_line=None)
+        for model in (FeeInstalment, TimeEntry, Expense)
+    )
+    bill.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="billing.bill_void",
+        obj=bill,
+        matter_id=bill.matter_id,
+        data={"number": bill.number, "reason": reason, "released": released},
+    )
+    return bill

@@ -1,9 +1,104 @@
 """Access-table rows of the bills area (joined in `access_rows`): `TABLE` (URL name → Route)
-and `API_OPERATIONS` ((method, path) → TABLE key), as lexcase/core/tests/access.py says."""
+and `API_OPERATIONS` ((method, path) → TABLE key), as lexcase/core/tests/access.py says.
+
+Reads follow the money gate: finance and administrators see the bills of every matter, the
+confidential one included ("#confidential" rows), everyone else those of the matters they
+see; walls apply to all. Drawing, issuing and voiding are finance's alone (403 for the rest
+of those who see the bill)."""
 
 from __future__ import annotations
 
-from lexcase.core.tests.access import Route
+from typing import Any
 
-TABLE: dict[str, Route] = {}
-API_OPERATIONS: dict[tuple[str, str], str] = {}
+from lexcase.core.tests.access import LOGIN, E, Route
+
+PAGE_MONEY_READ = E(LOGIN, LOGIN, 200, 404, 200, 200, 404, 200)
+PAGE_CONFIDENTIAL_MONEY_READ = E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200)
+PAGE_FINANCE_WRITE = E(LOGIN, LOGIN, 302, 404, 403, 403, 404, 403)
+API_MONEY_READ = E(401, 401, 200, 404, 200, 200, 404, 200)
+API_CONFIDENTIAL_MONEY_READ = E(401, 401, 200, 404, 404, 200, 404, 200)
+API_FINANCE_WRITE = E(401, 401, 200, 404, 403, 403, 404, 403)
+API_ALL_STAFF = E(401, 401, 200, 200, 200, 200, 200, 200)
+
+
+def unbilled_work(f: Any, matter: Any = None) -> int:
+    from lexcase.billing.tests.bill_data import time_entry
+
+    matter = matter or f.matter
+    time_entry(f, matter)
+    return matter.pk
+
+
+def draft_bill(f: Any, matter: Any = None) -> int:
+    from lexcase.billing.services.bills import bill_draw
+
+    matter = matter or f.matter
+    unbilled_work(f, matter)
+    return bill_draw(actor=f.finance, matter=matter).pk
+
+
+TABLE: dict[str, Route] = {
+    "billing:bill_list": Route("GET", lambda f: "/bills/", E(LOGIN, LOGIN, *[200] * 6)),
+    "billing:bill_draw": Route(
+        "GET", lambda f: "/bills/new/", E(LOGIN, LOGIN, 200, 403, 403, 403, 403, 403)
+    ),
+    "billing:bill_detail": Route("GET", lambda f: f"/bills/{draft_bill(f)}/", PAGE_MONEY_READ),
+    "billing:bill_detail#confidential": Route(
+        "GET", lambda f: f"/bills/{draft_bill(f, f.confidential)}/", PAGE_CONFIDENTIAL_MONEY_READ
+    ),
+    "billing:bill_issue": Route(
+        "POST",
+        lambda f: f"/bills/{draft_bill(f)}/issue/",
+        PAGE_FINANCE_WRITE,
+        body=lambda f: {"version": 1},
+    ),
+    "billing:bill_void": Route(
+        "POST",
+        lambda f: f"/bills/{draft_bill(f)}/void/",
+        PAGE_FINANCE_WRITE,
+        body=lambda f: {"version": 1, "reason": "金额有误"},
+    ),
+    "api:list_bills": Route("GET", lambda f: "/api/v1/bills", API_ALL_STAFF),
+    "api:draw_bill": Route(
+        "POST",
+        lambda f: f"/api/v1/bills?m={unbilled_work(f)}",
+        E(401, 401, 201, 404, 403, 403, 404, 403),
+        body=lambda f: {"matter_id": f.matter.pk},
+        json=True,
+    ),
+    "api:draw_bill#confidential": Route(
+        "POST",
+        lambda f: f"/api/v1/bills?m={unbilled_work(f, f.confidential)}",
+        E(401, 401, 201, 404, 404, 403, 404, 403),
+        body=lambda f: {"matter_id": f.confidential.pk},
+        json=True,
+    ),
+    "api:get_bill": Route("GET", lambda f: f"/api/v1/bills/{draft_bill(f)}", API_MONEY_READ),
+    "api:get_bill#confidential": Route(
+        "GET",
+        lambda f: f"/api/v1/bills/{draft_bill(f, f.confidential)}",
+        API_CONFIDENTIAL_MONEY_READ,
+    ),
+    "api:issue_bill": Route(
+        "POST",
+        lambda f: f"/api/v1/bills/{draft_bill(f)}/issue",
+        API_FINANCE_WRITE,
+        body=lambda f: {"version": 1},
+        json=True,
+    ),
+    "api:void_bill": Route(
+        "POST",
+        lambda f: f"/api/v1/bills/{draft_bill(f)}/void",
+        API_FINANCE_WRITE,
+        body=lambda f: {"version": 1, "reason": "金额有误"},
+        json=True,
+    ),
+}
+
+API_OPERATIONS: dict[tuple[str, str], str] = {
+    ("get", "/api/v1/bills"): "api:list_bills",
+    ("post", "/api/v1/bills"): "api:draw_bill",
+    ("get", "/api/v1/bills/{bill_id}"): "api:get_bill",
+    ("post", "/api/v1/bills/{bill_id}/issue"): "api:issue_bill",
+    ("post", "/api/v1/bills/{bill_id}/void"): "api:void_bill",
+}

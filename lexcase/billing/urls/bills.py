@@ -4,6 +4,14 @@ receivables, exports (views in
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from lexcase.billing.views import bills as views
+
+urlpatterns: list[URLPattern] = [
+    path("bills/", views.bill_list, name="bill_list"),
+    path("bills/new/", views.bill_draw, name="bill_draw"),
+    path("bills/<int:pk>/", views.bill_detail, name="bill_detail"),
+    path("bills/<int:pk>/issue/", views.bill_issue, name="bill_issue"),
+    path("bills/<int:pk>/void/", views.bill_void, name="bill_void"),
+]

@@ -1,0 +1,62 @@
+"""Money to bill, made directly through the models and the agreement services (shared by the
+bills, payments and receivables tests)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from lexcase.billing.models import Expense, TimeEntry
+from lexcase.billing.services.agreements import (
+    InstalmentIn,
+    agreement_approve,
+    agreement_create,
+    agreement_submit,
+)
+
+D = Decimal
+
+
+def approved_fixed_fee(firm: Any, matter: Any = None, *, instalments=None) -> Any:
+    matter = matter or firm.matter
+    instalments = instalments or [
+        InstalmentIn(due_on=date(2026, 3, 1), amount=D("30000"), description="签约后"),
+        InstalmentIn(due_on=date(2026, 9, 1), amount=D("30000"), description="一审判决后"),
+    ]
+    agreement = agreement_create(
+        actor=firm.lead,
+        matter=matter,
+        kind="fixed",
+        fixed_amount=sum((i.amount for i in instalments), D("0")),
+        instalments=instalments,
+    )
+    agreement = agreement_submit(actor=firm.lead, agreement=agreement, version=agreement.version)
+    return agreement_approve(actor=firm.partner, agreement=agreement, version=agreement.version)
+
+
+def time_entry(firm: Any, matter: Any = None, **kwargs: Any) -> TimeEntry:
+    values = {
+        "matter": matter or firm.matter,
+        "lawyer": firm.lead,
+        "work_date": date(2026, 4, 2),
+        "minutes": 90,
+        "description": "起草起诉状",
+        "billable": True,
+        "rate": D("1500.00"),
+    }
+    values.update(kwargs)
+    return TimeEntry.objects.create(**values)
+
+
+def expense(firm: Any, matter: Any = None, **kwargs: Any) -> Expense:
+    values = {
+        "matter": matter or firm.matter,
+        "kind": "court_fee",
+        "description": "一审案件受理费",
+        "amount": D("13800.00"),
+        "incurred_on": date(2026, 4, 3),
+        "paid_by": "firm",
+    }
+    values.update(kwargs)
+    return Expense.objects.create(**values)
