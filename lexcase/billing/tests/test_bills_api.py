@@ -7,10 +7,10 @@ import json
 import pytest
 from django.test import Client
 
-from conftest import client_for
 from lexcase.accounts.services import api_token_create
 from lexcase.billing.models import Bill, TimeEntry
 from lexcase.billing.tests.bill_data import approved_fixed_fee, expense, time_entry
+from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
 
