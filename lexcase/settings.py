@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "lexcase.search",
     "lexcase.portal",
     "lexcase.billing",
+    "lexcase.insights",
     "lexcase.api",
 ]
 

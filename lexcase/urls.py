@@ -31,5 +31,6 @@ urlpatterns = [
     path("", include("lexcase.search.urls")),
     path("portal/", include("lexcase.portal.urls")),
     path("", include("lexcase.billing.urls")),  # money pages (billing/urls/)
+    path("", include("lexcase.insights.urls")),  # insights/, matters/<pk>/outcome-stats/
     path("api/v1/", api.urls),
 ]

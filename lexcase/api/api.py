@@ -126,6 +126,7 @@ from lexcase.calendar.api import router as calendar_router  # noqa: E402
 from lexcase.comms.api import router as comms_router  # noqa: E402
 from lexcase.conflicts.api import router as conflicts_router  # noqa: E402
 from lexcase.documents.api import router as documents_router  # noqa: E402
+from lexcase.insights.api import router as insights_router  # noqa: E402
 from lexcase.matters.api import router as matters_router  # noqa: E402
 from lexcase.parties.api import router as parties_router  # noqa: E402
 from lexcase.portal.api import router as portal_router  # noqa: E402
@@ -142,3 +143,4 @@ api.add_router("", documents_router)
 api.add_router("", search_router)
 api.add_router("", portal_router)
 api.add_router("", billing_router)
+api.add_router("", insights_router)

@@ -153,6 +153,9 @@ class Deadline(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When it was marked done: "met" or "missed" is judged against the due date (insights).
+    # Null on deadlines completed before this was recorded.
+    completed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

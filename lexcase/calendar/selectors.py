@@ -255,3 +255,8 @@ def agenda_overdue(*, user: Any, today: date) -> list[AgendaItem]:
     items.extend(_from_sources(user=user, start=None, end=yesterday, mine_only=True))
     # What is late is read by urgency first: a late P1 before an older late P3.
     return sorted(items, key=lambda i: (i.priority, i.day, i.at or time.max, i.title))
+
+
+def deadlines_of(*, matters: QuerySet[Matter]) -> QuerySet[Deadline]:
+    """Deadlines of `matters`, a queryset the caller took from the gate (firm aggregates)."""
+    return Deadline.objects.filter(matter__in=matters.values("pk"))

@@ -435,9 +435,10 @@ def _set_status(
     *, actor: User, deadline: Deadline, to: str, allowed_from: tuple[str, ...]
 ) -> Deadline:
     _require_edit(actor, deadline.matter)
-    updated = Deadline.objects.filter(pk=deadline.pk, status__in=allowed_from).update(
-        status=to, version=F("version") + 1
-    )
+    changes: dict[str, Any] = {"status": to, "version": F("version") + 1}
+    if to == Deadline.Status.DONE:
+        changes["completed_at"] = timezone.now()
+    updated = Deadline.objects.filter(pk=deadline.pk, status__in=allowed_from).update(**changes)
     if not updated:
         raise ValidationError({"status": [_("This deadline cannot change to that status now.")]})
     deadline.refresh_from_db()

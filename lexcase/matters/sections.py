@@ -22,6 +22,7 @@ MATTER_SECTIONS: tuple[str, ...] = (
     "lexcase.search.views.matter_section",
     "lexcase.comms.views.matter_section",
     "lexcase.portal.views.matter_section",
+    "lexcase.insights.views.matter_section",
 )
 
 

@@ -160,3 +160,8 @@ def agenda_source(
 
 def checklist_templates() -> QuerySet[ChecklistTemplate]:
     return ChecklistTemplate.objects.prefetch_related("items")
+
+
+def tasks_of(*, matters: QuerySet[Any]) -> QuerySet[Task]:
+    """Tasks of `matters`, a queryset the caller took from the gate (firm aggregates)."""
+    return Task.objects.filter(matter__in=matters.values("pk"))

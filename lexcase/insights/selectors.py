@@ -1,0 +1,542 @@
+"""Firm and personal dashboard figures (KPIs), read through the gate.
+
+Every figure is computed over one *scope*: a queryset of matters taken from
+`matters_visible_to(user)` (firm view: a partner's or administrator's gate, i.e. every
+non-confidential matter plus the confidential ones they are on, never a matter they are
+walled off; personal view: only the matters the user is on). Deadlines, tasks and client
+updates are read through their apps' selectors restricted to that scope. Each section is one
+or two grouped queries, so the page costs the same number of queries at any firm size
+(bench/dashboard.py).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lexcase.calendar.models import Deadline
+from lexcase.calendar.selectors import deadlines_of
+from lexcase.comms.selectors import update_states_iter
+from lexcase.insights.stats import median, month_starts, share
+from lexcase.matters.models import (
+    Matter,
+    MatterMember,
+    MatterParty,
+    MatterType,
+    PartyRole,
+    Priority,
+    Stage,
+    Status,
+)
+from lexcase.matters.selectors import matters_visible_to
+from lexcase.todos.models import Task
+from lexcase.todos.selectors import tasks_of
+
+FIRM = "firm"
+PERSONAL = "personal"
+
+
+@dataclass(frozen=True)
+class InsightFilters:
+    date_from: date
+    date_to: date
+    team: int | None = None
+    practice_area: int | None = None
+    lawyer: int | None = None
+
+
+def default_period(today: date | None = None) -> tuple[date, date]:
+    """The last twelve months, from the first of the month eleven months back to today."""
+    today = today or timezone.localdate()
+    y, m = today.year, today.month - 11
+    if m <= 0:
+        y, m = y - 1, m + 12
+    return date(y, m, 1), today
+
+
+@dataclass
+class Figure:
+    name: str
+    label: str
+    value: float | int | None
+    unit: str  # "count", "share" (0..1) or "days"
+
+
+@dataclass
+class Section:
+    """One KPI: headline figures, its numbers as a table, and which column the chart draws."""
+
+    name: str
+    title: str
+    definition: str
+    columns: list[str]
+    rows: list[list[Any]]
+    figures: list[Figure] = field(default_factory=list)
+    chart_column: int = 1
+    chart_unit: str = "count"
+    note: str = ""
+
+
+@dataclass
+class Dashboard:
+    kind: str
+    counts: str  # which set of matters every figure counts, in the reader's language
+    filters: InsightFilters
+    sections: list[Section]
+
+    def figures(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": f.name,
+                "label": f.label,
+                "value": f.value,
+                "unit": f.unit,
+                "section": s.name,
+                "definition": s.definition,
+            }
+            for s in self.sections
+            for f in s.figures
+        ]
+
+
+def _tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _bounds(d_from: date, d_to: date) -> tuple[datetime, datetime]:
+    """Civil dates (Asia/Shanghai) as an aware half-open datetime range."""
+    tz = _tz()
+    return datetime.combine(d_from, time.min, tzinfo=tz), datetime.combine(
+        d_to + timedelta(days=1), time.min, tzinfo=tz
+    )
+
+
+def scope_description(kind: str) -> str:
+    if kind == PERSONAL:
+        return _("Only the matters you are on and may see.")
+    return _(
+        "Non-confidential matters plus the confidential matters you are on; matters you "
+        "are walled off are left out."
+    )
+
+
+def insight_scope(*, user: Any, kind: str, filters: InsightFilters) -> QuerySet[Matter]:
+    """The matters every figure counts: the gate, then the filters."""
+    qs = matters_visible_to(user)
+    if kind == PERSONAL:
+        qs = qs.filter(Exists(MatterMember.objects.filter(matter=OuterRef("pk"), user=user)))
+    if filters.practice_area:
+        qs = qs.filter(practice_area_id=filters.practice_area)
+    if filters.lawyer:
+        qs = qs.filter(
+            Exists(MatterMember.objects.filter(matter=OuterRef("pk"), user_id=filters.lawyer))
+        )
+    if filters.team:
+        qs = qs.filter(
+            Exists(MatterMember.objects.filter(matter=OuterRef("pk"), user__team_id=filters.team))
+        )
+    return qs
+
+
+def _type_label(value: str) -> str:
+    try:
+        return str(MatterType(value).label)
+    except ValueError:
+        return value
+
+
+def _pct(value: float | None) -> float | None:
+    return None if value is None else round(100 * value, 1)
+
+
+# -- sections ---------------------------------------------------------------------------------
+
+
+def intake_section(scope: QuerySet[Matter], f: InsightFilters) -> Section:
+    start, end = _bounds(f.date_from, f.date_to)
+    registered = scope.filter(created_at__gte=start, created_at__lt=end)
+    by_type = (
+        registered.exclude(matter_type=MatterType.CONSULTATION)
+        .values("matter_type")
+        .annotate(n=Count("id"), opened=Count("id", filter=Q(opened_on__isnull=False)))
+        .order_by("matter_type")
+    )
+    later_client = (
+        MatterParty.objects.filter(
+            role=PartyRole.CLIENT,
+            party__matter_links__matter_id=OuterRef("pk"),
+            matter__created_at__gte=OuterRef("created_at"),
+            matter_id__in=scope.values("pk"),
+        )
+        .exclude(matter__matter_type=MatterType.CONSULTATION)
+        .exclude(matter_id=OuterRef("pk"))
+    )
+    consult = registered.filter(matter_type=MatterType.CONSULTATION).aggregate(
+        n=Count("id"), converted=Count("id", filter=Q(Exists(later_client)))
+    )
+    rows = []
+    total = opened = 0
+    for row in by_type:
+        total += row["n"]
+        opened += row["opened"]
+        rows.append(
+            [
+                _type_label(row["matter_type"]),
+                row["n"],
+                row["opened"],
+                _pct(share(row["opened"], row["n"])),
+            ]
+        )
+    rows.append([_("All matters"), total, opened, _pct(share(opened, total))])
+    rows.append(
+        [
+            _("Consultations → matters"),
+            consult["n"],
+            consult["converted"],
+            _pct(share(consult["converted"], consult["n"])),
+        ]
+    )
+    return Section(
+        name="intake",
+        title=_("Intake volume and conversion"),
+        definition=_(
+            "Matters registered in the period (created), how many of them were opened, and "
+            "consultations in the period whose party later became the client of a matter."
+        ),
+        columns=[_("Type"), _("Registered"), _("Opened"), _("Converted %")],
+        rows=rows,
+        figures=[
+            Figure("intake.registered", _("Matters registered"), total, "count"),
+            Figure("intake.opened", _("Of them opened"), opened, "count"),
+            Figure("intake.conversion", _("Intake → opened"), share(opened, total), "share"),
+            Figure("consultations.count", _("Consultations"), consult["n"], "count"),
+            Figure(
+                "consultations.conversion",
+                _("Consultations → matters"),
+                share(consult["converted"], consult["n"]),
+                "share",
+            ),
+        ],
+    )
+
+
+def open_sections(scope: QuerySet[Matter]) -> list[Section]:
+    grouped = (
+        scope.filter(status=Status.OPEN)
+        .values("matter_type", "priority", "stage", "practice_area__name")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    tallies: dict[str, dict[str, int]] = {k: defaultdict(int) for k in ("t", "p", "s", "a")}
+    total = 0
+    for row in grouped:
+        n = row["n"]
+        total += n
+        tallies["t"][row["matter_type"]] += n
+        tallies["p"][row["priority"]] += n
+        tallies["s"][row["stage"]] += n
+        tallies["a"][row["practice_area__name"] or ""] += n
+    definition = _("Matters open today (status open), counted once each.")
+    count = _("Open matters")
+
+    def section(name: str, title: str, head: str, rows: list[list[Any]]) -> Section:
+        return Section(
+            name=name, title=title, definition=definition, columns=[head, count], rows=rows
+        )
+
+    by_type = section(
+        "open_by_type",
+        _("Open matters by type"),
+        _("Type"),
+        [[_type_label(k), v] for k, v in sorted(tallies["t"].items(), key=lambda kv: -kv[1])],
+    )
+    by_type.figures = [Figure("open.total", count, total, "count")]
+    return [
+        by_type,
+        section(
+            "open_by_priority",
+            _("Open matters by priority"),
+            _("Priority"),
+            [[str(p.label), tallies["p"].get(p.value, 0)] for p in Priority],
+        ),
+        section(
+            "open_by_stage",
+            _("Open matters by stage"),
+            _("Stage"),
+            [[str(s.label), tallies["s"][s.value]] for s in Stage if tallies["s"].get(s.value)],
+        ),
+        section(
+            "open_by_area",
+            _("Open matters by practice area"),
+            _("Practice area"),
+            [
+                [k or _("(none)"), v]
+                for k, v in sorted(tallies["a"].items(), key=lambda kv: (-kv[1], not kv[0], kv[0]))
+            ],
+        ),
+    ]
+
+
+def deadline_section(scope: QuerySet[Matter], f: InsightFilters, today: date) -> Section:
+    S = Deadline.Status
+    done = Q(status=S.DONE)
+    on_time = done & (Q(completed_at__isnull=True) | Q(done_on__lte=F("due_date")))
+    late = done & Q(done_on__gt=F("due_date"))
+    still_open = Q(status__in=(S.OPEN, S.MISSED))
+    agg = (
+        deadlines_of(matters=scope)
+        .filter(due_date__gte=f.date_from, due_date__lte=f.date_to)
+        .filter(status__in=(S.OPEN, S.DONE, S.MISSED))
+        .annotate(done_on=TruncDate("completed_at", tzinfo=_tz()))
+        .aggregate(
+            met=Count("id", filter=on_time),
+            late=Count("id", filter=late),
+            overdue=Count("id", filter=still_open & Q(due_date__lt=today)),
+            pending=Count("id", filter=still_open & Q(due_date__gte=today)),
+        )
+    )
+    missed = agg["late"] + agg["overdue"]
+    judged = agg["met"] + missed
+    return Section(
+        name="deadlines",
+        title=_("Deadlines met vs missed"),
+        definition=_(
+            "Deadlines due in the period: met = done on or before the due date; missed = done "
+            "after it, or still open past it. Deadlines not yet due are not judged."
+        ),
+        columns=[_("Deadlines"), _("Count")],
+        rows=[
+            [_("Met (done on time)"), agg["met"]],
+            [_("Done late"), agg["late"]],
+            [_("Open past due"), agg["overdue"]],
+            [_("Not yet due"), agg["pending"]],
+        ],
+        figures=[
+            Figure("deadlines.met", _("Met"), agg["met"], "count"),
+            Figure("deadlines.missed", _("Missed"), missed, "count"),
+            Figure("deadlines.judged", _("Due and judged"), judged, "count"),
+            Figure("deadlines.met_share", _("Met share"), share(agg["met"], judged), "share"),
+        ],
+    )
+
+
+def sla_section(scope: QuerySet[Matter], f: InsightFilters, now: datetime) -> Section:
+    start, end = _bounds(f.date_from, f.date_to)
+    done = Q(status=Task.Status.DONE)
+    rows_q = (
+        tasks_of(matters=scope)
+        .filter(kind=Task.Kind.SLA, due_at__gte=start, due_at__lt=end)
+        .values("priority")
+        .annotate(
+            met=Count("id", filter=done & Q(completed_at__lte=F("due_at"))),
+            late=Count("id", filter=done & Q(completed_at__gt=F("due_at"))),
+            overdue=Count("id", filter=~done & Q(due_at__lt=now)),
+            pending=Count("id", filter=~done & Q(due_at__gte=now)),
+        )
+        .order_by("priority")
+    )
+    by_p = {r["priority"]: r for r in rows_q}
+    rows, figures = [], []
+    t_met = t_judged = 0
+    for p in Priority:
+        r = by_p.get(p.value, {"met": 0, "late": 0, "overdue": 0, "pending": 0})
+        judged = r["met"] + r["late"] + r["overdue"]
+        t_met += r["met"]
+        t_judged += judged
+        rate = share(r["met"], judged)
+        rows.append([str(p.label), r["met"], r["late"], r["overdue"], r["pending"], _pct(rate)])
+        figures.append(Figure(f"sla.{p.value}.compliance", str(p.label), rate, "share"))
+    figures.insert(
+        0, Figure("sla.compliance", _("SLA compliance"), share(t_met, t_judged), "share")
+    )
+    return Section(
+        name="sla",
+        title=_("SLA compliance per priority"),
+        definition=_(
+            "Service-level tasks (first action after opening) due in the period: compliant = "
+            "done by the SLA time; breached = done later or still open past it."
+        ),
+        columns=[
+            _("Priority"),
+            _("Met"),
+            _("Done late"),
+            _("Open past due"),
+            _("Not yet due"),
+            _("Compliance %"),
+        ],
+        rows=rows,
+        figures=figures,
+        chart_column=5,
+        chart_unit="percent",
+    )
+
+
+def client_update_section(scope: QuerySet[Matter], now: datetime) -> Section:
+    counts: dict[str, list[int]] = {p.value: [0, 0, 0] for p in Priority}
+    for state in update_states_iter(scope):
+        row = counts.setdefault(state.matter.priority, [0, 0, 0])
+        if state.is_overdue(now):
+            row[2] += 1
+        elif state.is_due(now):
+            row[1] += 1
+        else:
+            row[0] += 1
+    rows = []
+    ok = total = 0
+    for p in Priority:
+        c = counts[p.value]
+        n = sum(c)
+        ok += c[0]
+        total += n
+        rows.append([str(p.label), c[0], c[1], c[2], _pct(share(c[0], n))])
+    return Section(
+        name="client_updates",
+        title=_("Client-update cadence compliance"),
+        definition=_(
+            "Open matters today whose client heard from us within the cadence of their "
+            "priority (an outbound contact on the communication log); due = cadence lapsed, "
+            "overdue = lapsed by a further interval."
+        ),
+        columns=[_("Priority"), _("Within cadence"), _("Due"), _("Overdue"), _("Compliance %")],
+        rows=rows,
+        figures=[
+            Figure("client_updates.compliance", _("Within cadence"), share(ok, total), "share")
+        ],
+        chart_column=4,
+        chart_unit="percent",
+    )
+
+
+def workload_section(scope: QuerySet[Matter], f: InsightFilters) -> Section:
+    months = month_starts((f.date_from.year, f.date_from.month), (f.date_to.year, f.date_to.month))
+    open_at_start = (
+        scope.filter(opened_on__lt=f.date_from)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=f.date_from))
+        .count()
+    )
+
+    def per_month(qs: QuerySet, fieldname: str, **trunc: Any) -> dict[tuple[int, int], int]:
+        out = {}
+        for row in (
+            qs.annotate(m=TruncMonth(fieldname, **trunc))
+            .values("m")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            m = row["m"]
+            out[(m.year, m.month)] = row["n"]
+        return out
+
+    opened = per_month(
+        scope.filter(opened_on__gte=f.date_from, opened_on__lte=f.date_to), "opened_on"
+    )
+    closed = per_month(
+        scope.filter(closed_on__gte=f.date_from, closed_on__lte=f.date_to, opened_on__isnull=False),
+        "closed_on",
+    )
+    start, end = _bounds(f.date_from, f.date_to)
+    done = per_month(
+        tasks_of(matters=scope).filter(
+            status=Task.Status.DONE, completed_at__gte=start, completed_at__lt=end
+        ),
+        "completed_at",
+        tzinfo=_tz(),
+    )
+    rows = []
+    running = open_at_start
+    for ym in months:
+        running += opened.get(ym, 0) - closed.get(ym, 0)
+        rows.append(
+            [f"{ym[0]}-{ym[1]:02d}", running, opened.get(ym, 0), closed.get(ym, 0), done.get(ym, 0)]
+        )
+    return Section(
+        name="workload",
+        title=_("Workload over time"),
+        definition=_(
+            "Per month: matters open at the month's end (opened and not yet closed), matters "
+            "opened and closed in the month, and matter tasks completed in the month."
+        ),
+        columns=[_("Month"), _("Open at month end"), _("Opened"), _("Closed"), _("Tasks done")],
+        rows=rows,
+        figures=[Figure("workload.open_at_end", _("Open at the period's end"), running, "count")],
+    )
+
+
+def duration_sections(scope: QuerySet[Matter], f: InsightFilters) -> list[Section]:
+    rows_q = scope.filter(
+        status__in=(Status.CLOSED, Status.ARCHIVED),
+        closed_on__gte=f.date_from,
+        closed_on__lte=f.date_to,
+        opened_on__isnull=False,
+    ).values_list("matter_type", "court", "opened_on", "closed_on")
+    by_type: dict[str, list[int]] = defaultdict(list)
+    by_court: dict[str, list[int]] = defaultdict(list)
+    every: list[int] = []
+    for mtype, court, opened_on, closed_on in rows_q:
+        days = (closed_on - opened_on).days
+        every.append(days)
+        by_type[mtype].append(days)
+        if court:
+            by_court[court].append(days)
+    definition = _(
+        "Matters closed in the period: days from opening to closing; median and count. "
+        "Courts: the ten with the most closed matters."
+    )
+    cols = [_("Count"), _("Median days")]
+    type_rows = [
+        [_type_label(k), len(v), median(v)]
+        for k, v in sorted(by_type.items(), key=lambda kv: -len(kv[1]))
+    ]
+    court_rows = [
+        [k, len(v), median(v)]
+        for k, v in sorted(by_court.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:10]
+    ]
+    return [
+        Section(
+            name="duration_by_type",
+            title=_("Matter duration by type"),
+            definition=definition,
+            columns=[_("Type"), *cols],
+            rows=type_rows,
+            figures=[
+                Figure("duration.closed", _("Matters closed"), len(every), "count"),
+                Figure("duration.median_days", _("Median days"), median(every), "days"),
+            ],
+            chart_column=2,
+            chart_unit="days",
+        ),
+        Section(
+            name="duration_by_court",
+            title=_("Matter duration by court"),
+            definition=definition,
+            columns=[_("Court"), *cols],
+            rows=court_rows,
+            chart_column=2,
+            chart_unit="days",
+        ),
+    ]
+
+
+def dashboard(*, user: Any, kind: str, filters: InsightFilters) -> Dashboard:
+    scope = insight_scope(user=user, kind=kind, filters=filters)
+    now = timezone.now()
+    today = timezone.localdate()
+    sections = [
+        intake_section(scope, filters),
+        *open_sections(scope),
+        deadline_section(scope, filters, today),
+        sla_section(scope, filters, now),
+        client_update_section(scope, now),
+        workload_section(scope, filters),
+        *duration_sections(scope, filters),
+    ]
+    return Dashboard(kind=kind, counts=scope_description(kind), filters=filters, sections=sections)
