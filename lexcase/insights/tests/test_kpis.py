@@ -9,7 +9,6 @@ import pytest
 import time_machine
 from django.utils import translation
 
-from conftest import make_user
 from lexcase.accounts.models import PracticeArea, Role, Team
 from lexcase.calendar.models import Deadline
 from lexcase.comms.models import Communication
@@ -22,6 +21,7 @@ from lexcase.matters.models import (
     PartyRole,
 )
 from lexcase.parties.models import Party
+from lexcase.testing import make_user
 from lexcase.todos.models import Task
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -86,7 +86,8 @@ def office(db):
     deadline(secret, date(2026, 5, 6), "done", date(2026, 5, 7))
     # SLA tasks: P1 met; P2 done late and P2 open past due; P3 not yet due.
     Task.objects.create(matter=m1, kind="sla", title="SLA", priority="P1", status="done",
-                        due_at=at(date(2026, 2, 2)), completed_at=at(date(2026, 2, 2), 9))  # fmt: skip
+                        due_at=at(date(2026, 2, 2)),
+                        completed_at=at(date(2026, 2, 2), 9))  # fmt: skip
     Task.objects.create(matter=m3, kind="sla", title="SLA", priority="P2", status="done",
                         due_at=at(date(2026, 3, 8)), completed_at=at(date(2026, 3, 9)))  # fmt: skip
     Task.objects.create(matter=m4, kind="sla", title="SLA", priority="P2", status="todo",

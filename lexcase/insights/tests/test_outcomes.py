@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from conftest import make_user
 from lexcase.accounts.models import Role
 from lexcase.insights.outcomes import cases, loo_calibration, matter_outcome_stats, outcome_stats
 from lexcase.matters.models import (
@@ -18,10 +17,12 @@ from lexcase.matters.models import (
     MatterParty,
 )
 from lexcase.parties.models import Party
+from lexcase.testing import make_user
 
 
 def closed(number, cause, outcome, *, lead, standing="原告", confidential=False, days=100,
-           court="北京市朝阳区人民法院", amount=500_000, summary="借款到期未还") -> Matter:  # fmt: skip
+           court="北京市朝阳区人民法院", amount=500_000,
+           summary="借款到期未还") -> Matter:  # fmt: skip
     opened = date(2025, 1, 1)
     m = Matter.objects.create(
         number=number, title=number, matter_type="civil", cause=cause, status="closed",

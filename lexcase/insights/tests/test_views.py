@@ -8,10 +8,10 @@ import json
 from django.test import Client
 from openpyxl import load_workbook
 
-from conftest import client_for
 from lexcase.accounts.services import api_token_create
 from lexcase.calendar.models import Deadline
 from lexcase.matters.models import Matter
+from lexcase.testing import client_for
 
 
 def _sheet_text(content: bytes) -> str:
