@@ -1,8 +1,318 @@
-"""/api/v1 for fee agreements, time entries, expenses, client funds and fee allocation
-(`GET/POST /matters/{id}/fee-agreements`, `/time-entries`, `/expenses`, …)."""
+"""/api/v1 for fee agreements, time entries, expenses, client funds and fee allocation.
+Amounts are strings with two decimals; users are named by username."""
 
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import ConfigDict, Field
+
+from lexcase.accounts.selectors import active_user_named
+from lexcase.billing.models import FeeAgreement
+from lexcase.billing.money import to_api
+from lexcase.billing.selectors import work as selectors
+from lexcase.billing.selectors.shared import matter_money_get
+from lexcase.billing.services import agreements as agreement_services
+from lexcase.core.schema import CivilDate
 
 router = Router(tags=["fees"])
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else to_api(value)
+
+
+def _username(user: Any) -> str | None:
+    return None if user is None else user.username
+
+
+# -- fee agreements --------------------------------------------------------------------------
+
+
+class InstalmentSchema(Schema):
+    model_config = ConfigDict(extra="forbid")
+    due_on: CivilDate
+    amount: Decimal
+    description: str = Field(default="", max_length=200)
+
+
+class InstalmentOut(Schema):
+    seq: int
+    due_on: dt.date
+    amount: str
+    description: str
+    billed: bool
+
+
+class RateSchema(Schema):
+    model_config = ConfigDict(extra="forbid")
+    lawyer: str
+    hourly_rate: Decimal
+
+
+class RateOut(Schema):
+    lawyer: str
+    hourly_rate: str
+
+
+class ShareSchema(Schema):
+    model_config = ConfigDict(extra="forbid")
+    lawyer: str
+    role: str
+    percent: Decimal
+
+
+class ShareOut(Schema):
+    lawyer: str
+    role: str
+    percent: str
+
+
+class AgreementTermsIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    kind: str
+    fixed_amount: Decimal | None = None
+    hourly_rate: Decimal | None = None
+    fee_cap: Decimal | None = None
+    contingency_basis: str = ""
+    contingency_basis_amount: Decimal | None = None
+    contingency_rate: Decimal | None = None
+    contingency_amount: Decimal | None = None
+    risk_contract_signed_on: CivilDate | None = None
+    guidance_price_disclosed_on: CivilDate | None = None
+    retainer_start: CivilDate | None = None
+    retainer_end: CivilDate | None = None
+    invoicing_schedule: str = ""
+    terms: str = Field(default="", max_length=20_000)
+    signed_on: CivilDate | None = None
+    group_litigation: bool = False
+    instalments: list[InstalmentSchema] = Field(default_factory=list, max_length=120)
+    rates: list[RateSchema] = Field(default_factory=list, max_length=100)
+    shares: list[ShareSchema] = Field(default_factory=list, max_length=20)
+
+
+class AgreementEditIn(AgreementTermsIn):
+    version: int
+
+
+class VersionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    version: int
+
+
+class SharesIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    version: int
+    shares: list[ShareSchema] = Field(max_length=20)
+
+
+class AgreementOut(Schema):
+    id: int
+    matter_id: int
+    version_no: int
+    supersedes_id: int | None
+    kind: str
+    status: str
+    fixed_amount: str | None
+    hourly_rate: str | None
+    fee_cap: str | None
+    contingency_basis: str
+    contingency_basis_amount: str | None
+    contingency_rate: str | None
+    contingency_amount: str | None
+    contingency_cap: str | None
+    contingency_cap_steps: list[str]
+    risk_contract_signed_on: dt.date | None
+    guidance_price_disclosed_on: dt.date | None
+    retainer_start: dt.date | None
+    retainer_end: dt.date | None
+    invoicing_schedule: str
+    terms: str
+    signed_on: dt.date | None
+    approval_required: bool
+    proposed_by: str | None
+    approved_by: str | None
+    instalments: list[InstalmentOut]
+    rates: list[RateOut]
+    shares: list[ShareOut]
+    version: int
+
+
+def agreement_out(a: FeeAgreement) -> AgreementOut:
+    return AgreementOut(
+        id=a.pk,
+        matter_id=a.matter_id,
+        version_no=a.version_no,
+        supersedes_id=a.supersedes_id,
+        kind=a.kind,
+        status=a.status,
+        fixed_amount=_money(a.fixed_amount),
+        hourly_rate=_money(a.hourly_rate),
+        fee_cap=_money(a.fee_cap),
+        contingency_basis=a.contingency_basis,
+        contingency_basis_amount=_money(a.contingency_basis_amount),
+        contingency_rate=None if a.contingency_rate is None else f"{a.contingency_rate:.2f}",
+        contingency_amount=_money(a.contingency_amount),
+        contingency_cap=_money(a.contingency_cap),
+        contingency_cap_steps=selectors.agreement_cap_steps(a),
+        risk_contract_signed_on=a.risk_contract_signed_on,
+        guidance_price_disclosed_on=a.guidance_price_disclosed_on,
+        retainer_start=a.retainer_start,
+        retainer_end=a.retainer_end,
+        invoicing_schedule=a.invoicing_schedule,
+        terms=a.terms,
+        signed_on=a.signed_on,
+        approval_required=a.approval_required,
+        proposed_by=_username(a.proposed_by),
+        approved_by=_username(a.approved_by),
+        instalments=[
+            InstalmentOut(
+                seq=i.seq,
+                due_on=i.due_on,
+                amount=to_api(i.amount),
+                description=i.description,
+                billed=i.bill_line_id is not None,
+            )
+            for i in a.instalments.all()
+        ],
+        rates=[
+            RateOut(lawyer=r.lawyer.username, hourly_rate=to_api(r.hourly_rate))
+            for r in a.rates.all()
+        ],
+        shares=[
+            ShareOut(lawyer=s.lawyer.username, role=s.role, percent=f"{s.percent:.2f}")
+            for s in a.shares.all()
+        ],
+        version=a.version,
+    )
+
+
+def _shares_in(shares: list[ShareSchema]) -> list[agreement_services.ShareIn]:
+    return [
+        agreement_services.ShareIn(
+            lawyer=active_user_named(s.lawyer, field="shares"), role=s.role, percent=s.percent
+        )
+        for s in shares
+    ]
+
+
+def _terms(payload: AgreementTermsIn) -> dict[str, Any]:
+    data = payload.model_dump(exclude={"instalments", "rates", "shares", "version"})
+    data["instalments"] = [
+        agreement_services.InstalmentIn(due_on=i.due_on, amount=i.amount, description=i.description)
+        for i in payload.instalments
+    ]
+    data["rates"] = [
+        agreement_services.RateIn(
+            lawyer=active_user_named(r.lawyer, field="rates"), hourly_rate=r.hourly_rate
+        )
+        for r in payload.rates
+    ]
+    data["shares"] = _shares_in(payload.shares)
+    return data
+
+
+def _reload(request: HttpRequest, agreement: FeeAgreement) -> AgreementOut:
+    return agreement_out(selectors.agreement_for(user=request.user, pk=agreement.pk))
+
+
+@router.get(
+    "/matters/{matter_id}/fee-agreements",
+    response=list[AgreementOut],
+    operation_id="fee_agreement_list",
+)
+def fee_agreement_list(request: HttpRequest, matter_id: int) -> list[AgreementOut]:
+    """Every version of the matter's fee terms, newest first (the money gate: finance and
+    administrators see every matter's, others those of the matters they see)."""
+    matter = matter_money_get(user=request.user, pk=matter_id)
+    return [agreement_out(a) for a in selectors.agreements_of(matter=matter)]
+
+
+@router.post(
+    "/matters/{matter_id}/fee-agreements",
+    response={201: AgreementOut},
+    operation_id="fee_agreement_create",
+)
+def fee_agreement_create(request: HttpRequest, matter_id: int, payload: AgreementTermsIn) -> Status:
+    """Propose fee terms as a draft (the next version). A contingency total above the
+    tiered cap is 422 naming the contingent field, with the computation in the message."""
+    matter = matter_money_get(user=request.user, pk=matter_id)
+    agreement = agreement_services.agreement_create(
+        actor=request.user, matter=matter, **_terms(payload)
+    )
+    return Status(201, _reload(request, agreement))
+
+
+@router.get(
+    "/fee-agreements/{agreement_id}", response=AgreementOut, operation_id="fee_agreement_get"
+)
+def fee_agreement_get(request: HttpRequest, agreement_id: int) -> AgreementOut:
+    return agreement_out(selectors.agreement_for(user=request.user, pk=agreement_id))
+
+
+@router.put(
+    "/fee-agreements/{agreement_id}", response=AgreementOut, operation_id="fee_agreement_update"
+)
+def fee_agreement_update(
+    request: HttpRequest, agreement_id: int, payload: AgreementEditIn
+) -> AgreementOut:
+    """Replace a draft's terms; `version` as read (a stale one is 409, nothing changed)."""
+    agreement = selectors.agreement_for(user=request.user, pk=agreement_id)
+    agreement = agreement_services.agreement_update(
+        actor=request.user, agreement=agreement, version=payload.version, **_terms(payload)
+    )
+    return _reload(request, agreement)
+
+
+@router.post(
+    "/fee-agreements/{agreement_id}/submit",
+    response=AgreementOut,
+    operation_id="fee_agreement_submit",
+)
+def fee_agreement_submit(
+    request: HttpRequest, agreement_id: int, payload: VersionIn
+) -> AgreementOut:
+    agreement = selectors.agreement_for(user=request.user, pk=agreement_id)
+    agreement = agreement_services.agreement_submit(
+        actor=request.user, agreement=agreement, version=payload.version
+    )
+    return _reload(request, agreement)
+
+
+@router.post(
+    "/fee-agreements/{agreement_id}/approve",
+    response=AgreementOut,
+    operation_id="fee_agreement_approve",
+)
+def fee_agreement_approve(
+    request: HttpRequest, agreement_id: int, payload: VersionIn
+) -> AgreementOut:
+    agreement = selectors.agreement_for(user=request.user, pk=agreement_id)
+    agreement = agreement_services.agreement_approve(
+        actor=request.user, agreement=agreement, version=payload.version
+    )
+    return _reload(request, agreement)
+
+
+@router.put(
+    "/fee-agreements/{agreement_id}/shares",
+    response=AgreementOut,
+    operation_id="fee_agreement_shares",
+)
+def fee_agreement_shares(
+    request: HttpRequest, agreement_id: int, payload: SharesIn
+) -> AgreementOut:
+    """Replace the fee shares (提成/分配), summing to 100; the responsible partner or an
+    administrator."""
+    agreement = selectors.agreement_for(user=request.user, pk=agreement_id)
+    agreement = agreement_services.agreement_shares_set(
+        actor=request.user,
+        agreement=agreement,
+        version=payload.version,
+        shares=_shares_in(payload.shares),
+    )
+    return _reload(request, agreement)

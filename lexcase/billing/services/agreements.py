@@ -223,6 +223,184 @@ def _validate_contingency(
     return cap
 
 
+@dataclass(frozen=True)
+class _Checked:
+    cap: Decimal | None
+    expected: Decimal | None
+    approval_required: bool
+
+
+def _check_terms(
+    errors: Errors,
+    *,
+    matter: Matter,
+    values: dict[str, Any],
+    terms: str,
+    group_litigation: bool,
+    instalments: Sequence[InstalmentIn],
+    rates: Sequence[RateIn],
+    shares: Sequence[ShareIn],
+) -> _Checked:
+    """Every rule on one set of proposed terms (a new version or an edited draft); errors
+    are added to `errors`, which the caller raises."""
+    kind = values["kind"]
+    if Matter.objects.filter(pk=matter.pk, status=Status.ARCHIVED).exists():
+        add_error(errors, "matter", _("This matter is archived and can no longer change."))
+    if kind not in AgreementKind.values:
+        add_error(errors, "kind", _("Choose a fee arrangement."))
+        raise ValidationError(errors)
+    for field in ("fixed_amount", "hourly_rate", "fee_cap", "contingency_basis_amount"):
+        check_positive(errors, field, values[field])
+    check_positive(errors, "contingency_amount", values["contingency_amount"])
+    allowed = _KIND_FIELDS[kind]
+    for field in _TERM_FIELDS:
+        if field not in allowed and values[field] not in (None, ""):
+            add_error(errors, field, _("This arrangement does not use this field."))
+    if kind not in CONTINGENT_KINDS:
+        for field in ("risk_contract_signed_on", "guidance_price_disclosed_on"):
+            if values[field] is not None:
+                add_error(errors, field, _("Only a contingency agreement records this."))
+
+    cap: Decimal | None = None
+    fixed_amount = values["fixed_amount"]
+    if kind == AgreementKind.HOURLY and values["hourly_rate"] is None and not rates:
+        add_error(errors, "hourly_rate", _("Enter an hourly rate or a rate for each lawyer."))
+    if kind == AgreementKind.FIXED and fixed_amount is None:
+        add_error(errors, "fixed_amount", _("Enter the fixed fee."))
+    if kind == AgreementKind.RETAINER:
+        retainer_start, retainer_end = values["retainer_start"], values["retainer_end"]
+        if fixed_amount is None:
+            add_error(errors, "fixed_amount", _("Enter the retainer fee."))
+        if retainer_start is None:
+            add_error(errors, "retainer_start", _("Enter the start of the retainer period."))
+        if retainer_end is None:
+            add_error(errors, "retainer_end", _("Enter the end of the retainer period."))
+        elif retainer_start is not None and retainer_end < retainer_start:
+            add_error(errors, "retainer_end", _("The period ends before it starts."))
+        if values["invoicing_schedule"] not in InvoicingSchedule.values:
+            add_error(errors, "invoicing_schedule", _("Choose an invoicing schedule."))
+    if kind in CONTINGENT_KINDS:
+        cap = _validate_contingency(
+            errors, matter=matter, group_litigation=group_litigation, terms=terms, values=values
+        )
+
+    if instalments:
+        if kind not in (AgreementKind.FIXED, AgreementKind.RETAINER, *CONTINGENT_KINDS):
+            add_error(errors, "instalments", _("This arrangement has no instalments."))
+        for instalment in instalments:
+            check_positive(errors, "instalments", instalment.amount)
+        if (
+            "instalments" not in errors
+            and fixed_amount is not None
+            and kind != AgreementKind.RETAINER
+            and sum(i.amount for i in instalments) != fixed_amount
+        ):
+            add_error(errors, "instalments", _("The instalments must add up to the fixed fee."))
+    if rates:
+        if kind != AgreementKind.HOURLY:
+            add_error(errors, "rates", _("Only an hourly agreement has rates per lawyer."))
+        if len({r.lawyer.pk for r in rates}) != len(rates):
+            add_error(errors, "rates", _("Give each lawyer one rate."))
+        for rate in rates:
+            check_positive(errors, "rates", rate.hourly_rate)
+    if shares:
+        _check_shares(errors, shares)
+    expected = agreement_expected_total(
+        kind=kind,
+        fixed_amount=fixed_amount,
+        fee_cap=values["fee_cap"],
+        contingency_basis_amount=values["contingency_basis_amount"],
+        contingency_rate=values["contingency_rate"],
+        contingency_amount=values["contingency_amount"],
+    )
+    threshold = Decimal(billing_setting("approval_threshold"))
+    return _Checked(
+        cap=cap, expected=expected, approval_required=expected is None or expected > threshold
+    )
+
+
+def _check_shares(errors: Errors, shares: Sequence[ShareIn]) -> None:
+    for share in shares:
+        if share.role not in ShareRole.values:
+            add_error(errors, "shares", _("Choose the role of each share."))
+        if not (0 < share.percent <= 100):
+            add_error(errors, "shares", _("Each share is a percentage above 0 and up to 100."))
+    if len({(s.lawyer.pk, s.role) for s in shares}) != len(shares):
+        add_error(errors, "shares", _("Give each lawyer one share per role."))
+    if sum(s.percent for s in shares) != 100:
+        add_error(errors, "shares", _("The shares must add up to 100%."))
+
+
+def _children_create(
+    agreement: FeeAgreement,
+    *,
+    instalments: Sequence[InstalmentIn],
+    rates: Sequence[RateIn],
+    shares: Sequence[ShareIn],
+) -> None:
+    FeeInstalment.objects.bulk_create(
+        FeeInstalment(
+            agreement=agreement,
+            seq=n,
+            due_on=i.due_on,
+            amount=i.amount,
+            description=i.description,
+        )
+        for n, i in enumerate(instalments, start=1)
+    )
+    AgreementRate.objects.bulk_create(
+        AgreementRate(agreement=agreement, lawyer=r.lawyer, hourly_rate=r.hourly_rate)
+        for r in rates
+    )
+    FeeShare.objects.bulk_create(
+        FeeShare(agreement=agreement, lawyer=s.lawyer, role=s.role, percent=s.percent)
+        for s in shares
+    )
+
+
+def _term_values(
+    *,
+    kind: str,
+    fixed_amount: Decimal | None,
+    hourly_rate: Decimal | None,
+    fee_cap: Decimal | None,
+    contingency_basis: str,
+    contingency_basis_amount: Decimal | None,
+    contingency_rate: Decimal | None,
+    contingency_amount: Decimal | None,
+    risk_contract_signed_on: date | None,
+    guidance_price_disclosed_on: date | None,
+    retainer_start: date | None,
+    retainer_end: date | None,
+    invoicing_schedule: str,
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "fixed_amount": fixed_amount,
+        "hourly_rate": hourly_rate,
+        "fee_cap": fee_cap,
+        "contingency_basis": contingency_basis,
+        "contingency_basis_amount": contingency_basis_amount,
+        "contingency_rate": contingency_rate,
+        "contingency_amount": contingency_amount,
+        "risk_contract_signed_on": risk_contract_signed_on,
+        "guidance_price_disclosed_on": guidance_price_disclosed_on,
+        "retainer_start": retainer_start,
+        "retainer_end": retainer_end,
+        "invoicing_schedule": invoicing_schedule,
+    }
+
+
+def _row_fields(values: dict[str, Any], **documents: Any) -> dict[str, Any]:
+    """The agreement's columns from checked values (the basis kept only when contingent)."""
+    row = {k: v for k, v in values.items() if k != "kind"}
+    row["kind"] = values["kind"]
+    if values["kind"] not in CONTINGENT_KINDS:
+        row["contingency_basis"] = ""
+    row.update(documents)
+    return row
+
+
 @transaction.atomic
 def agreement_create(
     *,
@@ -258,87 +436,32 @@ def agreement_create(
     contingent field), a missing risk contract or 指导价 disclosure, or restrictive terms."""
     if not actor.has_perm("billing.propose_agreement", matter):
         raise NotAllowed("billing.propose_agreement")
-    values: dict[str, Any] = {
-        "kind": kind,
-        "fixed_amount": fixed_amount,
-        "hourly_rate": hourly_rate,
-        "fee_cap": fee_cap,
-        "contingency_basis": contingency_basis,
-        "contingency_basis_amount": contingency_basis_amount,
-        "contingency_rate": contingency_rate,
-        "contingency_amount": contingency_amount,
-        "risk_contract_signed_on": risk_contract_signed_on,
-        "guidance_price_disclosed_on": guidance_price_disclosed_on,
-        "retainer_start": retainer_start,
-        "retainer_end": retainer_end,
-        "invoicing_schedule": invoicing_schedule,
-    }
+    values = _term_values(
+        kind=kind,
+        fixed_amount=fixed_amount,
+        hourly_rate=hourly_rate,
+        fee_cap=fee_cap,
+        contingency_basis=contingency_basis,
+        contingency_basis_amount=contingency_basis_amount,
+        contingency_rate=contingency_rate,
+        contingency_amount=contingency_amount,
+        risk_contract_signed_on=risk_contract_signed_on,
+        guidance_price_disclosed_on=guidance_price_disclosed_on,
+        retainer_start=retainer_start,
+        retainer_end=retainer_end,
+        invoicing_schedule=invoicing_schedule,
+    )
     errors: Errors = {}
-    if Matter.objects.filter(pk=matter.pk, status=Status.ARCHIVED).exists():
-        add_error(errors, "matter", _("This matter is archived and can no longer change."))
-    if kind not in AgreementKind.values:
-        add_error(errors, "kind", _("Choose a fee arrangement."))
-        raise ValidationError(errors)
-    for field in ("fixed_amount", "hourly_rate", "fee_cap", "contingency_basis_amount"):
-        check_positive(errors, field, values[field])
-    check_positive(errors, "contingency_amount", contingency_amount)
-    allowed = _KIND_FIELDS[kind]
-    for field in _TERM_FIELDS:
-        if field not in allowed and values[field] not in (None, ""):
-            add_error(errors, field, _("This arrangement does not use this field."))
-    if kind not in CONTINGENT_KINDS:
-        for field in ("risk_contract_signed_on", "guidance_price_disclosed_on"):
-            if values[field] is not None:
-                add_error(errors, field, _("Only a contingency agreement records this."))
-
-    cap: Decimal | None = None
-    if kind == AgreementKind.HOURLY and hourly_rate is None and not rates:
-        add_error(errors, "hourly_rate", _("Enter an hourly rate or a rate for each lawyer."))
-    if kind == AgreementKind.FIXED and fixed_amount is None:
-        add_error(errors, "fixed_amount", _("Enter the fixed fee."))
-    if kind == AgreementKind.RETAINER:
-        if fixed_amount is None:
-            add_error(errors, "fixed_amount", _("Enter the retainer fee."))
-        if retainer_start is None:
-            add_error(errors, "retainer_start", _("Enter the start of the retainer period."))
-        if retainer_end is None:
-            add_error(errors, "retainer_end", _("Enter the end of the retainer period."))
-        elif retainer_start is not None and retainer_end < retainer_start:
-            add_error(errors, "retainer_end", _("The period ends before it starts."))
-        if invoicing_schedule not in InvoicingSchedule.values:
-            add_error(errors, "invoicing_schedule", _("Choose an invoicing schedule."))
-    if kind in CONTINGENT_KINDS:
-        cap = _validate_contingency(
-            errors, matter=matter, group_litigation=group_litigation, terms=terms, values=values
-        )
-
-    if instalments:
-        if kind not in (AgreementKind.FIXED, AgreementKind.RETAINER, *CONTINGENT_KINDS):
-            add_error(errors, "instalments", _("This arrangement has no instalments."))
-        for instalment in instalments:
-            check_positive(errors, "instalments", instalment.amount)
-        if (
-            "instalments" not in errors
-            and fixed_amount is not None
-            and kind != AgreementKind.RETAINER
-            and sum(i.amount for i in instalments) != fixed_amount
-        ):
-            add_error(errors, "instalments", _("The instalments must add up to the fixed fee."))
-    if rates:
-        if kind != AgreementKind.HOURLY:
-            add_error(errors, "rates", _("Only an hourly agreement has rates per lawyer."))
-        if len({r.lawyer.pk for r in rates}) != len(rates):
-            add_error(errors, "rates", _("Give each lawyer one rate."))
-        for rate in rates:
-            check_positive(errors, "rates", rate.hourly_rate)
-    if shares:
-        for share in shares:
-            if share.role not in ShareRole.values:
-                add_error(errors, "shares", _("Choose the role of each share."))
-            if not (0 < share.percent <= 100):
-                add_error(errors, "shares", _("Each share is a percentage above 0 and up to 100."))
-        if sum(s.percent for s in shares) != 100:
-            add_error(errors, "shares", _("The shares must add up to 100%."))
+    checked = _check_terms(
+        errors,
+        matter=matter,
+        values=values,
+        terms=terms,
+        group_litigation=group_litigation,
+        instalments=instalments,
+        rates=rates,
+        shares=shares,
+    )
     open_proposal = FeeAgreement.objects.filter(
         matter=matter, status__in=[AgreementStatus.DRAFT, AgreementStatus.PENDING]
     ).exists()
@@ -347,15 +470,6 @@ def agreement_create(
     if errors:
         raise ValidationError(errors)
 
-    expected = agreement_expected_total(
-        kind=kind,
-        fixed_amount=fixed_amount,
-        fee_cap=fee_cap,
-        contingency_basis_amount=contingency_basis_amount,
-        contingency_rate=contingency_rate,
-        contingency_amount=contingency_amount,
-    )
-    threshold = Decimal(billing_setting("approval_threshold"))
     current = FeeAgreement.objects.filter(matter=matter, status=AgreementStatus.APPROVED).first()
     last = FeeAgreement.objects.filter(matter=matter).aggregate(n=Max("version_no"))["n"] or 0
     now = timezone.now()
@@ -365,27 +479,17 @@ def agreement_create(
                 matter=matter,
                 version_no=last + 1,
                 supersedes=current,
-                kind=kind,
                 status=AgreementStatus.DRAFT,
-                fixed_amount=fixed_amount,
-                hourly_rate=hourly_rate,
-                fee_cap=fee_cap,
-                contingency_basis=contingency_basis if kind in CONTINGENT_KINDS else "",
-                contingency_basis_amount=contingency_basis_amount,
-                contingency_rate=contingency_rate,
-                contingency_amount=contingency_amount,
-                contingency_cap=cap,
-                risk_contract_signed_on=risk_contract_signed_on,
-                risk_contract_document=risk_contract_document,
-                guidance_price_disclosed_on=guidance_price_disclosed_on,
-                guidance_price_document=guidance_price_document,
-                retainer_start=retainer_start,
-                retainer_end=retainer_end,
-                invoicing_schedule=invoicing_schedule,
+                **_row_fields(
+                    values,
+                    risk_contract_document=risk_contract_document,
+                    guidance_price_document=guidance_price_document,
+                    contract_document=contract_document,
+                ),
+                contingency_cap=checked.cap,
                 terms=terms,
                 signed_on=signed_on,
-                contract_document=contract_document,
-                approval_required=expected is None or expected > threshold,
+                approval_required=checked.approval_required,
                 proposed_by=actor,
                 proposed_at=now,
                 created_by=actor,
@@ -395,24 +499,7 @@ def agreement_create(
         raise ValidationError(
             {"__all__": [_("This matter already has fee terms awaiting approval.")]}
         ) from None
-    FeeInstalment.objects.bulk_create(
-        FeeInstalment(
-            agreement=agreement,
-            seq=n,
-            due_on=i.due_on,
-            amount=i.amount,
-            description=i.description,
-        )
-        for n, i in enumerate(instalments, start=1)
-    )
-    AgreementRate.objects.bulk_create(
-        AgreementRate(agreement=agreement, lawyer=r.lawyer, hourly_rate=r.hourly_rate)
-        for r in rates
-    )
-    FeeShare.objects.bulk_create(
-        FeeShare(agreement=agreement, lawyer=s.lawyer, role=s.role, percent=s.percent)
-        for s in shares
-    )
+    _children_create(agreement, instalments=instalments, rates=rates, shares=shares)
     audit_record(
         actor=actor,
         action="billing.agreement_create",
@@ -421,9 +508,144 @@ def agreement_create(
         data={
             "version_no": agreement.version_no,
             "kind": kind,
-            "expected_total": None if expected is None else str(expected),
-            "contingency_cap": None if cap is None else str(cap),
+            "expected_total": None if checked.expected is None else str(checked.expected),
+            "contingency_cap": None if checked.cap is None else str(checked.cap),
             "approval_required": agreement.approval_required,
+        },
+    )
+    return agreement
+
+
+@transaction.atomic
+def agreement_update(
+    *,
+    actor: Any,
+    agreement: FeeAgreement,
+    version: int,
+    kind: str,
+    fixed_amount: Decimal | None = None,
+    hourly_rate: Decimal | None = None,
+    fee_cap: Decimal | None = None,
+    contingency_basis: str = "",
+    contingency_basis_amount: Decimal | None = None,
+    contingency_rate: Decimal | None = None,
+    contingency_amount: Decimal | None = None,
+    risk_contract_signed_on: date | None = None,
+    guidance_price_disclosed_on: date | None = None,
+    retainer_start: date | None = None,
+    retainer_end: date | None = None,
+    invoicing_schedule: str = "",
+    terms: str = "",
+    signed_on: date | None = None,
+    group_litigation: bool = False,
+    instalments: Sequence[InstalmentIn] = (),
+    rates: Sequence[RateIn] = (),
+    shares: Sequence[ShareIn] = (),
+) -> FeeAgreement:
+    """Replace a draft's terms (all of them, instalments, rates and shares included) under
+    the same rules as a proposal. Compare-and-swap on `version`: a stale edit raises
+    `StaleEdit` and changes nothing; a draft already submitted is a field error."""
+    matter = agreement.matter
+    if not actor.has_perm("billing.propose_agreement", matter):
+        raise NotAllowed("billing.propose_agreement")
+    values = _term_values(
+        kind=kind,
+        fixed_amount=fixed_amount,
+        hourly_rate=hourly_rate,
+        fee_cap=fee_cap,
+        contingency_basis=contingency_basis,
+        contingency_basis_amount=contingency_basis_amount,
+        contingency_rate=contingency_rate,
+        contingency_amount=contingency_amount,
+        risk_contract_signed_on=risk_contract_signed_on,
+        guidance_price_disclosed_on=guidance_price_disclosed_on,
+        retainer_start=retainer_start,
+        retainer_end=retainer_end,
+        invoicing_schedule=invoicing_schedule,
+    )
+    # The version is checked before the terms: a stale editor reloads rather than fixing
+    # errors on terms someone else already changed.
+    current = FeeAgreement.objects.filter(pk=agreement.pk).values_list("status", "version").get()
+    if current[1] != version:
+        raise StaleEdit
+    if current[0] != AgreementStatus.DRAFT:
+        raise ValidationError({"status": [_("Only a draft can be edited.")]})
+    errors: Errors = {}
+    checked = _check_terms(
+        errors,
+        matter=matter,
+        values=values,
+        terms=terms,
+        group_litigation=group_litigation,
+        instalments=instalments,
+        rates=rates,
+        shares=shares,
+    )
+    if errors:
+        raise ValidationError(errors)
+    agreement = _transition(
+        agreement=agreement,
+        version=version,
+        source=AgreementStatus.DRAFT,
+        **_row_fields(values),
+        contingency_cap=checked.cap,
+        terms=terms,
+        signed_on=signed_on,
+        approval_required=checked.approval_required,
+    )
+    FeeInstalment.objects.filter(agreement=agreement).delete()
+    AgreementRate.objects.filter(agreement=agreement).delete()
+    FeeShare.objects.filter(agreement=agreement).delete()
+    _children_create(agreement, instalments=instalments, rates=rates, shares=shares)
+    audit_record(
+        actor=actor,
+        action="billing.agreement_update",
+        obj=agreement,
+        matter_id=matter.pk,
+        data={
+            "version": agreement.version,
+            "kind": kind,
+            "expected_total": None if checked.expected is None else str(checked.expected),
+            "contingency_cap": None if checked.cap is None else str(checked.cap),
+            "approval_required": agreement.approval_required,
+        },
+    )
+    return agreement
+
+
+@transaction.atomic
+def agreement_shares_set(
+    *, actor: Any, agreement: FeeAgreement, version: int, shares: Sequence[ShareIn]
+) -> FeeAgreement:
+    """Who gets which share of the fees collected under `agreement` (提成/分配): the whole
+    set replaced, summing to 100 (or empty: nobody allocated yet). The responsible partner
+    or an administrator; compare-and-swap on the agreement's `version`."""
+    if not actor.has_perm("billing.edit_fee_shares", agreement):
+        raise NotAllowed("billing.edit_fee_shares")
+    errors: Errors = {}
+    if shares:
+        _check_shares(errors, shares)
+    if agreement.status == AgreementStatus.SUPERSEDED:
+        add_error(errors, "status", _("A superseded agreement no longer changes."))
+    if errors:
+        raise ValidationError(errors)
+    updated = FeeAgreement.objects.filter(pk=agreement.pk, version=version).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        raise StaleEdit
+    FeeShare.objects.filter(agreement=agreement).delete()
+    _children_create(agreement, instalments=(), rates=(), shares=shares)
+    agreement.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="billing.agreement_shares_set",
+        obj=agreement,
+        matter_id=agreement.matter_id,
+        data={
+            "shares": [
+                {"lawyer": s.lawyer.pk, "role": s.role, "percent": str(s.percent)} for s in shares
+            ]
         },
     )
     return agreement

@@ -11,6 +11,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 Errors = dict[str, list[str]]
+# The first amount a money column (16 digits, 2 of them decimals) cannot hold.
+MAX_AMOUNT = Decimal("100000000000000")
 
 
 def ui_lang() -> str:
@@ -33,5 +35,8 @@ def check_positive(errors: Errors, field: str, value: Decimal | None) -> None:
         add_error(errors, field, _("Enter an amount."))
     elif value <= 0:
         add_error(errors, field, _("The amount must be greater than zero."))
+    elif value >= MAX_AMOUNT:
+        # Money columns hold 16 digits; a larger figure would fail in the database.
+        add_error(errors, field, _("The amount is too large."))
     elif value != value.quantize(Decimal("0.01")):
         add_error(errors, field, _("Amounts have at most two decimal places (fen)."))

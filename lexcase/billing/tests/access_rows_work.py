@@ -1,9 +1,142 @@
 """Access-table rows of the work area (joined in `access_rows`): `TABLE` (URL name → Route)
-and `API_OPERATIONS` ((method, path) → TABLE key), as lexcase/core/tests/access.py says."""
+and `API_OPERATIONS` ((method, path) → TABLE key), as lexcase/core/tests/access.py says.
+
+Personas: anonymous, inactive, finance, outsider, assistant, lead, walled, admin. Finance and
+administrators pass the money gate on every matter (confidential ones included); outsiders
+and the walled partner get 404; the assistant sees the money but proposes no fees."""
 
 from __future__ import annotations
 
-from lexcase.core.tests.access import Route
+from decimal import Decimal
 
-TABLE: dict[str, Route] = {}
-API_OPERATIONS: dict[tuple[str, str], str] = {}
+from lexcase.core.tests.access import LOGIN, E, Route
+
+# Reading a matter's money.
+MONEY_READ = E(LOGIN, LOGIN, 200, 404, 200, 200, 404, 200)
+API_MONEY_READ = E(401, 401, 200, 404, 200, 200, 404, 200)
+# Proposing fee terms: fee earners on the team and administrators.
+PROPOSE = E(LOGIN, LOGIN, 403, 404, 403, 200, 404, 200)
+PROPOSE_POST = E(LOGIN, LOGIN, 403, 404, 403, 302, 404, 302)
+API_PROPOSE = E(401, 401, 403, 404, 403, 200, 404, 200)
+# Fee shares: the responsible partner and administrators.
+SHARES = E(LOGIN, LOGIN, 403, 404, 403, 403, 404, 200)
+API_SHARES = E(401, 401, 403, 404, 403, 403, 404, 200)
+
+
+def make_agreement(f, status: str = "draft", *, matter=None) -> int:
+    from django.utils import timezone
+
+    from lexcase.billing.models import FeeAgreement
+
+    return FeeAgreement.objects.create(
+        matter=matter or f.matter,
+        kind="fixed",
+        fixed_amount=Decimal("60000"),
+        status=status,
+        proposed_by=f.lead,
+        approved_at=timezone.now() if status == "approved" else None,
+        created_by=f.lead,
+    ).pk
+
+
+FIXED = {"kind": "fixed", "fixed_amount": "60000", "signed_on": "2026-03-01"}
+
+TABLE: dict[str, Route] = {
+    "billing:agreements": Route("GET", lambda f: f"/matters/{f.matter.pk}/fees/", MONEY_READ),
+    # Finance and administrators see a confidential matter's money; its other members too.
+    "billing:agreements#confidential matter": Route(
+        "GET",
+        lambda f: f"/matters/{f.confidential.pk}/fees/",
+        E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200),
+    ),
+    "billing:agreement_create": Route(
+        "GET", lambda f: f"/matters/{f.matter.pk}/fees/new/", PROPOSE
+    ),
+    "billing:agreement_create#post": Route(
+        "POST", lambda f: f"/matters/{f.matter.pk}/fees/new/", PROPOSE_POST, body=lambda f: FIXED
+    ),
+    "billing:agreement_edit": Route(
+        "GET", lambda f: f"/fees/agreements/{make_agreement(f)}/edit/", PROPOSE
+    ),
+    "billing:agreement_submit": Route(
+        "POST",
+        lambda f: f"/fees/agreements/{make_agreement(f)}/submit/",
+        PROPOSE_POST,
+        body=lambda f: {"version": 1},
+    ),
+    # Below the approval threshold: the lead lawyer (or an administrator) approves.
+    "billing:agreement_approve": Route(
+        "POST",
+        lambda f: f"/fees/agreements/{make_agreement(f, 'pending')}/approve/",
+        PROPOSE_POST,
+        body=lambda f: {"version": 1},
+    ),
+    "billing:agreement_shares": Route(
+        "GET", lambda f: f"/fees/agreements/{make_agreement(f)}/shares/", SHARES
+    ),
+    "billing:cap_steps": Route(
+        "GET",
+        lambda f: "/fees/cap-steps/?contingency_basis_amount=3000000",
+        E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200),
+    ),
+    # API
+    "api:fee_agreement_list": Route(
+        "GET", lambda f: f"/api/v1/matters/{f.matter.pk}/fee-agreements", API_MONEY_READ
+    ),
+    "api:fee_agreement_list#confidential matter": Route(
+        "GET",
+        lambda f: f"/api/v1/matters/{f.confidential.pk}/fee-agreements",
+        E(401, 401, 200, 404, 404, 200, 404, 200),
+    ),
+    "api:fee_agreement_create": Route(
+        "POST",
+        lambda f: f"/api/v1/matters/{f.matter.pk}/fee-agreements",
+        E(401, 401, 403, 404, 403, 201, 404, 201),
+        body=lambda f: FIXED,
+        json=True,
+    ),
+    "api:fee_agreement_get": Route(
+        "GET", lambda f: f"/api/v1/fee-agreements/{make_agreement(f)}", API_MONEY_READ
+    ),
+    "api:fee_agreement_update": Route(
+        "PUT",
+        lambda f: f"/api/v1/fee-agreements/{make_agreement(f)}",
+        API_PROPOSE,
+        body=lambda f: {**FIXED, "fixed_amount": "50000", "version": 1},
+        json=True,
+    ),
+    "api:fee_agreement_submit": Route(
+        "POST",
+        lambda f: f"/api/v1/fee-agreements/{make_agreement(f)}/submit",
+        API_PROPOSE,
+        body=lambda f: {"version": 1},
+        json=True,
+    ),
+    "api:fee_agreement_approve": Route(
+        "POST",
+        lambda f: f"/api/v1/fee-agreements/{make_agreement(f, 'pending')}/approve",
+        API_PROPOSE,
+        body=lambda f: {"version": 1},
+        json=True,
+    ),
+    "api:fee_agreement_shares": Route(
+        "PUT",
+        lambda f: f"/api/v1/fee-agreements/{make_agreement(f)}/shares",
+        API_SHARES,
+        body=lambda f: {
+            "version": 1,
+            "shares": [{"lawyer": "lead", "role": "handler", "percent": "100"}],
+        },
+        json=True,
+    ),
+}
+
+API_OPERATIONS: dict[tuple[str, str], str] = {
+    ("get", "/api/v1/matters/{matter_id}/fee-agreements"): "api:fee_agreement_list",
+    ("post", "/api/v1/matters/{matter_id}/fee-agreements"): "api:fee_agreement_create",
+    ("get", "/api/v1/fee-agreements/{agreement_id}"): "api:fee_agreement_get",
+    ("put", "/api/v1/fee-agreements/{agreement_id}"): "api:fee_agreement_update",
+    ("post", "/api/v1/fee-agreements/{agreement_id}/submit"): "api:fee_agreement_submit",
+    ("post", "/api/v1/fee-agreements/{agreement_id}/approve"): "api:fee_agreement_approve",
+    ("put", "/api/v1/fee-agreements/{agreement_id}/shares"): "api:fee_agreement_shares",
+}

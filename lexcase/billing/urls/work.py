@@ -4,6 +4,16 @@ expenses, client funds, fee statements (views in
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from lexcase.billing.views import work as views
+
+urlpatterns: list[URLPattern] = [
+    path("matters/<int:pk>/fees/", views.agreements, name="agreements"),
+    path("matters/<int:pk>/fees/new/", views.agreement_create, name="agreement_create"),
+    path("fees/agreements/<int:pk>/edit/", views.agreement_edit, name="agreement_edit"),
+    path("fees/agreements/<int:pk>/submit/", views.agreement_submit, name="agreement_submit"),
+    path("fees/agreements/<int:pk>/approve/", views.agreement_approve, name="agreement_approve"),
+    path("fees/agreements/<int:pk>/shares/", views.agreement_shares, name="agreement_shares"),
+    path("fees/cap-steps/", views.cap_steps, name="cap_steps"),
+]
