@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from conftest import client_for
 from lexcase.accounts.services import api_token_create
 from lexcase.billing.models import FeeAgreement, FeeShare
+from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
 D = Decimal
