@@ -304,4 +304,10 @@ def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> d
         MatterNumberCounter.objects.update_or_create(
             year=year, type_code=code, defaults={"last": last}
         )
+    if matters:
+        # The firm's closed history, deadlines and SLAs, so the dashboards and the outcome
+        # statistics have something to show (the demo composes feature apps).
+        from lexcase.insights.demo import demo_insights
+
+        index_parties(demo_insights(seed=seed, history=min(400, max(240, matters // 4))))
     return {"matters": created, "users": len(users)}

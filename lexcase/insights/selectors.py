@@ -214,6 +214,8 @@ def intake_section(scope: QuerySet[Matter], f: InsightFilters) -> Section:
         ),
         columns=[_("Type"), _("Registered"), _("Opened"), _("Converted %")],
         rows=rows,
+        chart_column=3,
+        chart_unit="percent",
         figures=[
             Figure("intake.registered", _("Matters registered"), total, "count"),
             Figure("intake.opened", _("Of them opened"), opened, "count"),

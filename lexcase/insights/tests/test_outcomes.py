@@ -133,3 +133,17 @@ def test_leave_one_out_excludes_the_target(history):
     assert report["matters"] == 18
     assert report["judged"] + report["not_enough_data"] == 18
     assert sum(b["n"] for b in report["bins"]) == report["judged"] * 7
+
+
+def test_demo_firm_has_closed_history_with_outcomes(db):
+    from lexcase.accounts.models import User
+    from lexcase.core.demo import demo_generate
+
+    demo_generate(matters=30, seed=7)
+    closed_matters = Matter.objects.filter(status__in=("closed", "archived"))
+    assert closed_matters.count() >= 240
+    assert MatterClosing.objects.count() == closed_matters.count()
+    lawyer = User.objects.get(username="lawyer")
+    history = [m for m in closed_matters.filter(cause__name="民间借贷纠纷")[:1]]
+    stats = matter_outcome_stats(user=lawyer, matter=history[0])
+    assert stats["enough"] is True
