@@ -309,5 +309,11 @@ def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> d
         # statistics have something to show (the demo composes feature apps).
         from lexcase.insights.demo import demo_insights
 
-        index_parties(demo_insights(seed=seed, history=min(400, max(240, matters // 4))))
+        index_parties(
+            demo_insights(
+                make_party=lambda kind: _party(fake, rng, kind),
+                seed=seed,
+                history=min(400, max(240, matters // 4)),
+            )
+        )
     return {"matters": created, "users": len(users)}

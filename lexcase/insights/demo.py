@@ -6,6 +6,7 @@ index them for conflict checks (this app does not write the conflict index)."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -43,9 +44,6 @@ COURTS = (
     "上海市第一中级人民法院",
     "北京市高级人民法院",
 )
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀兰霞平刚"
-COMPANIES = ("科技", "贸易", "建设", "物流", "餐饮", "置业", "电子", "食品")
 SUMMARIES = (
     "借款到期后对方未按约还款，多次催收无果。",
     "货款结算发生争议，对方以质量问题拒付尾款。",
@@ -74,18 +72,14 @@ def _outcome(rng: random.Random, *, cause: str, side: str, band: str) -> str:
     return rng.choices(kinds, weights=[max(1.0, w[k]) for k in kinds])[0]
 
 
-def _name(rng: random.Random, company: bool) -> str:
-    if company:
-        city = rng.choice(("北京", "上海", "天津"))
-        return f"{city}{rng.choice(SURNAMES)}{rng.choice(GIVEN)}{rng.choice(COMPANIES)}有限公司"
-    return rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(("", rng.choice(GIVEN)))
-
-
 def _at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
-def demo_insights(*, seed: int = 42, history: int = 240) -> list[int]:
+def demo_insights(
+    *, make_party: Callable[[str], Party], seed: int = 42, history: int = 240
+) -> list[int]:
+    """`make_party(kind)` builds an unsaved party the way the demo firm does (names, keys)."""
     rng = random.Random(seed + 13)
     today = timezone.localdate()
     causes = {c.name: c for c in CaseCause.objects.filter(name__in=COMMON_CAUSES)}
@@ -99,7 +93,7 @@ def demo_insights(*, seed: int = 42, history: int = 240) -> list[int]:
     partners = sorted({u for r, u in people if r == MemberRole.RESPONSIBLE_PARTNER})
     new_parties: list[int] = []
     if common and leads and partners:
-        new_parties = _history(rng, today, common, leads, partners, history)
+        new_parties = _history(rng, today, common, leads, partners, history, make_party)
         # Open civil matters of the common causes, so their pages have statistics to show.
         open_civil = Matter.objects.filter(
             status__in=(Status.OPEN, Status.INTAKE), matter_type=MatterType.CIVIL
@@ -116,7 +110,7 @@ def demo_insights(*, seed: int = 42, history: int = 240) -> list[int]:
     return new_parties
 
 
-def _history(rng, today, common, leads, partners, count) -> list[int]:
+def _history(rng, today, common, leads, partners, count, make_party) -> list[int]:
     counters = {(c.year, c.type_code): c.last for c in MatterNumberCounter.objects.all()}
     code = MATTER_TYPE_CODES[MatterType.CIVIL]
     rows, plans = [], []
@@ -125,9 +119,8 @@ def _history(rng, today, common, leads, partners, count) -> list[int]:
         closed = min(today - timedelta(days=1), opened + timedelta(days=rng.randint(45, 420)))
         counters[(opened.year, code)] = counters.get((opened.year, code), 0) + 1
         cause = rng.choice(common)
-        client = Party(kind=PartyKind.ORGANIZATION if rng.random() < 0.5 else PartyKind.PERSON)
-        client.name = _name(rng, client.kind == PartyKind.ORGANIZATION)
-        opposing = Party(kind=PartyKind.PERSON, name=_name(rng, False))
+        client = make_party(PartyKind.ORGANIZATION if rng.random() < 0.5 else PartyKind.PERSON)
+        opposing = make_party(PartyKind.PERSON)
         amount = Decimal(rng.choice((3, 8, 20, 50, 120, 300, 800, 2500))) * rng.randint(1, 9) * 1000
         standing = rng.choice(("原告", "原告", "被告"))
         rows.append(
