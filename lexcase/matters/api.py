@@ -198,6 +198,11 @@ def create_matter(request: HttpRequest, payload: MatterIn) -> Status:
         raise ValidationError(
             {"parties": [_("Unknown party id(s): %(ids)s.") % {"ids": ", ".join(missing)}]}
         )
+    links = [
+        services.PartyLink(party=found[p.party_id], role=p.role, standing=p.standing)
+        for p in payload.parties
+    ]
+    services.intake_parties_check(links)
     with transaction.atomic():
         matter = services.matter_create(
             actor=request.user,
@@ -210,10 +215,7 @@ def create_matter(request: HttpRequest, payload: MatterIn) -> Status:
             amount=payload.amount,
             court=payload.court,
             confidential=payload.confidential,
-            parties=[
-                services.PartyLink(party=found[p.party_id], role=p.role, standing=p.standing)
-                for p in payload.parties
-            ],
+            parties=links,
             lead_lawyer=active_user_named(payload.lead_lawyer, field="lead_lawyer"),
             responsible_partner=active_user_named(
                 payload.responsible_partner, field="responsible_partner"

@@ -210,6 +210,16 @@ def _check_party_links(links: list[PartyLink]) -> None:
         raise ValidationError({"parties": errors})
 
 
+def intake_parties_check(links: list[PartyLink]) -> None:
+    """An intake names at least its client: the conflict check runs over the parties, and
+    over none it would report "no hits" for anything. Asked by the intake entry points (the
+    form and the API); records made by other means (consultations, imports) name theirs."""
+    if not any(link.role == PartyRole.CLIENT for link in links):
+        raise ValidationError(
+            {"parties": [_("Name the client: an intake needs at least its client.")]}
+        )
+
+
 def _check_member(user: User | None, field: str, *, partner: bool = False) -> None:
     if user is None:
         return

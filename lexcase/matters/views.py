@@ -81,6 +81,7 @@ def matter_create(request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic():
                 links = []
+                row_failed = False
                 for row_form, row in zip(parties.forms, parties.cleaned_data, strict=True):
                     if not row or not row.get("name"):
                         continue
@@ -92,18 +93,21 @@ def matter_create(request: HttpRequest) -> HttpResponse:
                             identifier=row.get("identifier") or "",
                         )
                     except ValidationError as exc:
-                        # Show the party's errors on its own row, then abort the intake.
+                        # Each row's errors on its own row, all rows at once; the intake
+                        # is aborted below once every row has been looked at.
                         for field, errors in exc.message_dict.items():
                             target = field if field in row_form.fields else "identifier"
                             row_form.add_error(target, errors)
-                        raise ValidationError(
-                            _("Please correct the errors in the parties below.")
-                        ) from None
+                        row_failed = True
+                        continue
                     links.append(
                         services.PartyLink(
                             party=party, role=row["role"], standing=row.get("standing") or ""
                         )
                     )
+                if row_failed:
+                    raise ValidationError(_("Please correct the errors in the parties below."))
+                services.intake_parties_check(links)
                 data = form.cleaned_data
                 matter = services.matter_create(
                     actor=request.user,

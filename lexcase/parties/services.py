@@ -206,6 +206,17 @@ def party_relation_add(
 
 
 @transaction.atomic
+def _names_agree(party: Party, typed: str) -> bool:
+    """Whether `typed` names `party`: its name or an alias, normalised; for an organisation
+    its core or trade name too (华泰 for 北京华泰科技有限公司). A person's name must match."""
+    keys = ("normalized",) if party.kind == PartyKind.PERSON else ("normalized", "core", "trade")
+    typed_keys = {name_keys(typed, kind=party.kind)[key] for key in keys}
+    for known in [party.name, *(alias.name for alias in party.aliases.all())]:
+        if typed_keys & {name_keys(known, kind=party.kind)[key] for key in keys}:
+            return True
+    return False
+
+
 def party_find_or_create(*, actor: object, kind: str, name: str, identifier: str = "") -> Party:
     """Reuse the party with this identifier, else create one: identifiers are the only safe
     dedupe key (Chinese names collide too often to merge on name alone).
@@ -226,5 +237,20 @@ def party_find_or_create(*, actor: object, kind: str, name: str, identifier: str
             .first()
         )
         if existing is not None:
+            if not _names_agree(existing, name):
+                # Never swap the typed name for the stored one silently: either the number
+                # is mistyped or the lawyer means the stored party and retypes its name.
+                raise ValidationError(
+                    {
+                        "identifier": [
+                            _(
+                                "This number belongs to “%(stored)s” in the firm's records, "
+                                "not “%(typed)s”. Correct the number, or enter the name "
+                                "“%(stored)s” to use that party."
+                            )
+                            % {"stored": existing.name, "typed": name.strip()}
+                        ]
+                    }
+                )
             return existing
     return party_create(actor=actor, kind=kind, name=name, **{field: identifier})

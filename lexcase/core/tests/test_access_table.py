@@ -31,7 +31,13 @@ from lexcase.core.tests.access import (
     E,
     Route,
 )
+from lexcase.parties.models import Party
 from lexcase.testing import Firm
+
+
+def _unlinked_party(f: Firm) -> Party:
+    # An intake names its client; a party on no matter yet is one every staff member may link.
+    return Party.objects.create(kind="person", name="新客户")
 
 
 def make_limitation(f: Firm) -> int:
@@ -315,7 +321,11 @@ TABLE: dict[str, Route] = {
         "POST",
         lambda f: "/api/v1/matters",
         E(401, 401, 403, 201, 201, 201, 201, 201),
-        body=lambda f: {"title": "新案件", "matter_type": "civil"},
+        body=lambda f: {
+            "title": "新案件",
+            "matter_type": "civil",
+            "parties": [{"party_id": _unlinked_party(f).pk, "role": "client"}],
+        },
         json=True,
     ),
     "api:list_matters": Route(
