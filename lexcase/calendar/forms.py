@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lexcase.accounts.selectors import active_staff
 from lexcase.calendar.models import LimitationEvent, ServedDocument
+from lexcase.core.forms import CivilDateField, CivilDateTimeField
 
 
 class DateInput(forms.DateInput):
@@ -13,7 +14,7 @@ class DateInput(forms.DateInput):
 
 class ServedForm(forms.Form):
     kind = forms.ChoiceField(label=_("Document"), choices=ServedDocument.Kind.choices)
-    service_date = forms.DateField(label=_("Service date"), widget=DateInput)
+    service_date = CivilDateField(label=_("Service date"), widget=DateInput)
     method = forms.ChoiceField(label=_("Service method"), choices=ServedDocument.Method.choices)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     final = forms.TypedChoiceField(
@@ -30,7 +31,7 @@ class ServedForm(forms.Form):
 
 
 class EffectiveForm(forms.Form):
-    effective_date = forms.DateField(
+    effective_date = CivilDateField(
         label=_("Took effect on"),
         widget=DateInput,
         required=False,
@@ -40,7 +41,7 @@ class EffectiveForm(forms.Form):
 
 class DeadlineForm(forms.Form):
     title = forms.CharField(label=_("Deadline"), max_length=200)
-    due_date = forms.DateField(label=_("Due date"), widget=DateInput)
+    due_date = CivilDateField(label=_("Due date"), widget=DateInput)
     due_time = forms.TimeField(
         label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
@@ -53,17 +54,17 @@ class DeadlineForm(forms.Form):
 
 
 class ConfirmForm(forms.Form):
-    due_date = forms.DateField(label=_("Due date"), widget=DateInput, required=False)
+    due_date = CivilDateField(label=_("Due date"), widget=DateInput, required=False)
 
 
 class HearingForm(forms.Form):
     court = forms.CharField(label=_("Court"), max_length=200)
     city = forms.CharField(label=_("City"), max_length=50, required=False)
     courtroom = forms.CharField(label=_("Courtroom"), max_length=100, required=False)
-    starts_at = forms.DateTimeField(
+    starts_at = CivilDateTimeField(
         label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    ends_at = forms.DateTimeField(
+    ends_at = CivilDateTimeField(
         label=_("Ends at"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
@@ -92,12 +93,12 @@ class LimitationForm(forms.Form):
             ("labor.arbitration_limitation", _("Labour arbitration (1 year)")),
         ],
     )
-    start_date = forms.DateField(
+    start_date = CivilDateField(
         label=_("Knew or should have known of the harm on"), widget=DateInput
     )
 
 
 class LimitationEventForm(forms.Form):
     kind = forms.ChoiceField(label=_("Event"), choices=LimitationEvent.Kind.choices)
-    day = forms.DateField(label=_("Date"), widget=DateInput)
+    day = CivilDateField(label=_("Date"), widget=DateInput)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)

@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from lexcase.accounts.selectors import active_staff
 from lexcase.comms.models import Channel, Direction
+from lexcase.core.forms import CivilDateField, CivilDateTimeField
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -39,7 +40,7 @@ class CommunicationForm(forms.Form):
     direction = forms.ChoiceField(
         label=_("Direction"), choices=Direction.choices, initial=Direction.OUTBOUND
     )
-    occurred_at = forms.DateTimeField(
+    occurred_at = CivilDateTimeField(
         label=_("When"),
         required=False,
         widget=DateTimeInput(),
@@ -154,8 +155,8 @@ class CommunicationFilterForm(forms.Form):
     )
     matter = forms.IntegerField(required=False, widget=forms.HiddenInput)
     client = forms.CharField(label=_("Client"), required=False, max_length=100)
-    start = forms.DateField(label=_("From"), required=False, widget=DateInput)
-    end = forms.DateField(label=_("To"), required=False, widget=DateInput)
+    start = CivilDateField(label=_("From"), required=False, widget=DateInput)
+    end = CivilDateField(label=_("To"), required=False, widget=DateInput)
 
 
 class IntervalsForm(forms.Form):

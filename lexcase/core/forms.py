@@ -5,6 +5,21 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from lexcase.core.validators import validate_civil_date
+
+
+class CivilDateField(forms.DateField):
+    """A date a firm's record can hold (the civil range of `core/validators`): 0001-01-01
+    typed into a browser's date picker is a slip, and date arithmetic on it overflows."""
+
+    default_validators = [validate_civil_date]
+
+
+class CivilDateTimeField(forms.DateTimeField):
+    """A date and time in the civil range (see `CivilDateField`)."""
+
+    default_validators = [validate_civil_date]
+
 
 def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
     """Put a service's field errors on the form; unknown fields become form errors."""

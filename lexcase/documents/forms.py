@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lexcase.core.forms import CivilDateField
 from lexcase.documents.models import Category
 
 ACCEPT = ".pdf,.png,.jpg,.jpeg,.tif,.tiff,.docx,.xlsx,.txt"
@@ -48,7 +49,7 @@ class UploadForm(forms.Form):
         required=False,
         help_text=_("For a single file; by default the file name."),
     )
-    on_date = forms.DateField(label=_("Date"), widget=DateInput, required=False)
+    on_date = CivilDateField(label=_("Date"), widget=DateInput, required=False)
     notes = forms.CharField(label=_("Notes"), max_length=5000, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -68,7 +69,7 @@ class VersionForm(forms.Form):
 class EditForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
-    on_date = forms.DateField(label=_("Date"), widget=DateInput, required=False)
+    on_date = CivilDateField(label=_("Date"), widget=DateInput, required=False)
     notes = forms.CharField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lexcase.accounts.models import PracticeArea, Role, User
 from lexcase.accounts.selectors import active_staff
+from lexcase.core.forms import CivilDateField
 from lexcase.matters.models import (
     CaseCause,
     ClosingChecklistItem,
@@ -228,7 +229,7 @@ class LoanForm(forms.Form):
         max_length=150,
         widget=forms.TextInput(attrs={"list": "staff-users", "autocomplete": "off"}),
     )
-    due_on = forms.DateField(label=_("Due back on"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = CivilDateField(label=_("Due back on"), widget=forms.DateInput(attrs={"type": "date"}))
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
 
 

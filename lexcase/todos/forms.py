@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lexcase.accounts.models import PracticeArea, Team
 from lexcase.accounts.selectors import active_staff
+from lexcase.core.forms import CivilDateTimeField
 from lexcase.matters.models import MatterType, Priority, Stage
 from lexcase.todos.models import ChecklistItem, Task
 
@@ -17,7 +18,7 @@ class TaskForm(forms.Form):
         required=False,
         empty_label=_("Me"),
     )
-    due_at = forms.DateTimeField(
+    due_at = CivilDateTimeField(
         label=_("Due"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
