@@ -298,7 +298,8 @@ LEXCASE_BILLING = {
 # LEXCASE_WORKLOAD='{"capacity": 40, "priority": {"P1": 4, "P2": 2, "P3": 1}}'.
 LEXCASE_WORKLOAD = json.loads(os.environ.get("LEXCASE_WORKLOAD", "{}"))
 
-# A laptop install prints mail to the console; a deployment behind TLS sends it by SMTP.
+# A laptop install writes each mail as a readable UTF-8 file under var/mail/ (invitation
+# links can be copied from there); a deployment behind TLS sends it by SMTP.
 if HTTPS or os.environ.get("LEXCASE_SMTP_HOST"):
     MAILERS = {
         "default": {
@@ -313,7 +314,12 @@ if HTTPS or os.environ.get("LEXCASE_SMTP_HOST"):
         }
     }
 else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    MAILERS = {
+        "default": {
+            "BACKEND": "lexcase.core.mail.ReadableFileBackend",
+            "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
+        }
+    }
 DEFAULT_FROM_EMAIL = os.environ.get("LEXCASE_FROM_EMAIL", "lexcase@localhost")
 
 NINJA_PAGINATION_PER_PAGE = 50

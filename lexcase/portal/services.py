@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -47,6 +48,16 @@ def _invitation_issue(*, actor: User, contact: ClientContact) -> str:
         expires_at=now + INVITATION_TTL,
     )
     return raw
+
+
+@dataclass(frozen=True)
+class InvitationIssued:
+    """A new one-time link: shown once to the inviting lawyer (a firm without working mail
+    passes it on by hand) and e-mailed when mail works."""
+
+    contact: ClientContact
+    link: str
+    mailed: bool
 
 
 def _invitation_mail(*, contact: ClientContact, link: str) -> bool:
@@ -124,11 +135,10 @@ def client_contact_invite(
     email: str,
     matters: list[Matter],
     link_for: Any,
-) -> tuple[ClientContact, bool]:
+) -> InvitationIssued:
     """Create a portal login for a person at a client party, granted `matters` (each one
     the actor can see and works on, with `party` as its client), and e-mail them a one-time
-    link. `link_for(raw_token)` builds the absolute link (the service knows no host name).
-    Returns the contact and whether the e-mail went out."""
+    link. `link_for(raw_token)` builds the absolute link (the service knows no host name)."""
     if not invitable_parties(user=actor).filter(pk=party.pk).exists():
         raise NotAllowed
     name = name.strip()
@@ -164,8 +174,8 @@ def client_contact_invite(
     )
     for matter in matters:
         _grant(actor=actor, contact=contact, matter=matter)
-    sent = _invitation_mail(contact=contact, link=link_for(raw))
-    return contact, sent
+    link = link_for(raw)
+    return InvitationIssued(contact, link, _invitation_mail(contact=contact, link=link))
 
 
 @transaction.atomic
@@ -205,12 +215,15 @@ def client_contact_revoke(*, actor: User, contact: ClientContact, matter: Matter
 
 
 @transaction.atomic
-def client_contact_reinvite(*, actor: User, contact: ClientContact, link_for: Any) -> bool:
+def client_contact_reinvite(
+    *, actor: User, contact: ClientContact, link_for: Any
+) -> InvitationIssued:
     if not actor.has_perm("portal.manage_contact", contact):
         raise NotAllowed
     raw = _invitation_issue(actor=actor, contact=contact)
     audit_record(actor=actor, action="portal.contact_reinvite", obj=contact)
-    return _invitation_mail(contact=contact, link=link_for(raw))
+    link = link_for(raw)
+    return InvitationIssued(contact, link, _invitation_mail(contact=contact, link=link))
 
 
 def invitation_lookup(*, raw_token: str) -> PortalInvitation | None:

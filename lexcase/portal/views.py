@@ -220,6 +220,14 @@ def _link_for(request: HttpRequest) -> Callable[[str], str]:
     return lambda raw: request.build_absolute_uri(reverse("portal:accept", args=[raw]))
 
 
+def _invitation_issued(request: HttpRequest, issued: services.InvitationIssued) -> HttpResponse:
+    """The one-time link, shown once to the inviter: the page is not cached and the link
+    is never stored in clear (only its hash), so reloading cannot show it again."""
+    response = render(request, "portal/invitation_issued.html", {"issued": issued})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def _form_errors(form: Any, exc: ValidationError) -> None:
     for field, errors in exc.message_dict.items():
         for error in errors:
@@ -242,7 +250,7 @@ def contacts(request: HttpRequest) -> HttpResponse:
         form = InviteForm(request.POST, user=request.user)
         if form.is_valid():
             try:
-                contact, sent = services.client_contact_invite(
+                issued = services.client_contact_invite(
                     actor=request.user,
                     party=form.cleaned_data["party"],
                     name=form.cleaned_data["name"],
@@ -255,20 +263,7 @@ def contacts(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
-                if sent:
-                    messages.success(
-                        request,
-                        _("Invitation sent to %(email)s.") % {"email": contact.user.email},
-                    )
-                else:
-                    messages.error(
-                        request,
-                        _(
-                            "The contact was created but the e-mail could not be sent; "
-                            "send it again."
-                        ),
-                    )
-                return redirect("portal:contacts")
+                return _invitation_issued(request, issued)
         party = form.cleaned_data.get("party")
         if party is None:
             client_form.add_error(None, form.errors.get("party") or _("Choose the client."))
@@ -359,18 +354,12 @@ def contact_revoke(request: HttpRequest, pk: int, matter_pk: int) -> HttpRespons
 def contact_reinvite(request: HttpRequest, pk: int) -> HttpResponse:
     contact = selectors.contact_get(user=request.user, pk=pk)
     try:
-        sent = services.client_contact_reinvite(
+        issued = services.client_contact_reinvite(
             actor=request.user, contact=contact, link_for=_link_for(request)
         )
     except NotAllowed:
         raise PermissionDenied from None
-    if sent:
-        messages.success(
-            request, _("Invitation sent to %(email)s.") % {"email": contact.user.email}
-        )
-    else:
-        messages.error(request, _("The e-mail could not be sent; try again later."))
-    return _back(request, contact)
+    return _invitation_issued(request, issued)
 
 
 @staff_required

@@ -27,6 +27,9 @@ CONTACT_ACTION = E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302)
 # A contact granted the confidential matter: its members only (the lead; not the admin).
 SECRET_CONTACT_VIEW = E(LOGIN, LOGIN, 404, 404, 404, 200, 404, 404)
 SECRET_CONTACT_ACTION = E(LOGIN, LOGIN, 404, 404, 404, 302, 404, 404)
+# A new one-time link is shown on the answer page (200), once, to whoever may issue it.
+REINVITE = E(LOGIN, LOGIN, 404, 404, 200, 200, 404, 200)
+SECRET_REINVITE = E(LOGIN, LOGIN, 404, 404, 404, 200, 404, 404)
 # Granting `firm.matter` / the confidential matter to a contact one may manage.
 GRANT_MATTER = E(LOGIN, LOGIN, 422, 422, 302, 302, 422, 302)
 GRANT_SECRET = E(LOGIN, LOGIN, 422, 422, 422, 302, 422, 422)
@@ -128,13 +131,13 @@ TABLE: dict[str, Route] = {
     "portal:contacts#invite into the walled-off matter": Route(
         "POST",
         lambda f: _attack_invite_path(f, f.client_party),
-        E(LOGIN, LOGIN, 422, 422, 302, 302, 422, 302),
+        E(LOGIN, LOGIN, 422, 422, 200, 200, 422, 200),
         body=lambda f: _invite(f.client_party, f.matter),
     ),
     "portal:contacts#invite into the confidential matter": Route(
         "POST",
         lambda f: _attack_invite_path(f, _secret_party(f)),
-        E(LOGIN, LOGIN, 422, 422, 422, 302, 422, 422),
+        E(LOGIN, LOGIN, 422, 422, 422, 200, 422, 422),
         body=lambda f: _invite(_secret_party(f), f.confidential),
     ),
     "portal:contact": Route("GET", lambda f: f"/portal/contacts/{_contact(f)}/", CONTACT_VIEW),
@@ -145,15 +148,15 @@ TABLE: dict[str, Route] = {
         "GET", lambda f: f"/portal/contacts/{_attack_contact(f, True)}/", SECRET_CONTACT_VIEW
     ),
     "portal:contact_reinvite": Route(
-        "POST", lambda f: f"/portal/contacts/{_contact(f)}/reinvite/", CONTACT_ACTION
+        "POST", lambda f: f"/portal/contacts/{_contact(f)}/reinvite/", REINVITE
     ),
     "portal:contact_reinvite#granted the walled-off matter": Route(
-        "POST", lambda f: f"/portal/contacts/{_attack_contact(f, False)}/reinvite/", CONTACT_ACTION
+        "POST", lambda f: f"/portal/contacts/{_attack_contact(f, False)}/reinvite/", REINVITE
     ),
     "portal:contact_reinvite#granted the confidential matter": Route(
         "POST",
         lambda f: f"/portal/contacts/{_attack_contact(f, True)}/reinvite/",
-        SECRET_CONTACT_ACTION,
+        SECRET_REINVITE,
     ),
     "portal:contact_toggle": Route(
         "POST", lambda f: f"/portal/contacts/{_contact(f)}/toggle-active/", CONTACT_ACTION
