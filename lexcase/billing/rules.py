@@ -111,3 +111,11 @@ rules.add_perm("billing.record_client_funds", may_record_client_funds)
 rules.add_perm("billing.view_fee_statement", may_view_fee_statement)
 rules.add_perm("billing.manage_contingency_bans", may_manage_contingency_bans)
 rules.add_perm("billing.use_fee_calculators", may_use_fee_calculators)
+
+# A lawyer's weekly timesheet: the lawyer, finance, administrators (as the fee statement).
+may_view_timesheet = is_active_staff & (is_self | is_finance | is_firm_admin)
+rules.add_perm("billing.view_timesheet", may_view_timesheet)
+
+# The firm-wide client-funds ledger (every client's money held): finance, administrators.
+may_view_client_funds = is_active_staff & (is_finance | is_firm_admin)
+rules.add_perm("billing.view_client_funds", may_view_client_funds)

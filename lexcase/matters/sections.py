@@ -21,6 +21,7 @@ MATTER_SECTIONS: tuple[str, ...] = (
     "lexcase.documents.views.matter_section",
     "lexcase.search.views.matter_section",
     "lexcase.comms.views.matter_section",
+    "lexcase.billing.views.work.matter_section",
     "lexcase.portal.views.matter_section",
     "lexcase.insights.views.matter_section",
 )

@@ -7,17 +7,22 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from lexcase.accounts.selectors import active_user_named
-from lexcase.billing.models import FeeAgreement
+from lexcase.billing.models import Expense, FeeAgreement, TimeEntry
 from lexcase.billing.money import to_api
 from lexcase.billing.selectors import work as selectors
 from lexcase.billing.selectors.shared import matter_money_get
 from lexcase.billing.services import agreements as agreement_services
+from lexcase.billing.services import work as work_services
 from lexcase.core.schema import CivilDate
+from lexcase.documents.selectors import documents_visible_to
 
 router = Router(tags=["fees"])
 
@@ -316,3 +321,200 @@ def fee_agreement_shares(
         shares=_shares_in(payload.shares),
     )
     return _reload(request, agreement)
+
+
+# -- time -------------------------------------------------------------------------------------
+
+
+class TimeEntryIn(Schema):
+    """A manual entry (`work_date`, `minutes`), or `timer: true` to start the caller's timer
+    (no date or minutes: they come from the clock)."""
+
+    model_config = ConfigDict(extra="forbid")
+    description: str = Field(max_length=5000)
+    billable: bool = True
+    work_date: CivilDate | None = None
+    minutes: int | None = None
+    timer: bool = False
+
+
+class TimeEntryOut(Schema):
+    id: int
+    matter_id: int
+    lawyer: str
+    work_date: dt.date
+    minutes: int
+    description: str
+    billable: bool
+    rate: str | None
+    agreement_id: int | None
+    running: bool
+    timer_started_at: dt.datetime | None
+    timer_stopped_at: dt.datetime | None
+    billed: bool
+
+
+def time_entry_out(e: TimeEntry) -> TimeEntryOut:
+    return TimeEntryOut(
+        id=e.pk,
+        matter_id=e.matter_id,
+        lawyer=e.lawyer.username,
+        work_date=e.work_date,
+        minutes=e.minutes,
+        description=e.description,
+        billable=e.billable,
+        rate=_money(e.rate),
+        agreement_id=e.agreement_id,
+        running=e.timer_started_at is not None and e.timer_stopped_at is None,
+        timer_started_at=_local(e.timer_started_at),
+        timer_stopped_at=_local(e.timer_stopped_at),
+        billed=e.bill_line_id is not None,
+    )
+
+
+def _local(value: dt.datetime | None) -> dt.datetime | None:
+    return None if value is None else timezone.localtime(value)
+
+
+@router.get(
+    "/matters/{matter_id}/time-entries",
+    response=list[TimeEntryOut],
+    operation_id="time_entry_list",
+)
+def time_entry_list(
+    request: HttpRequest, matter_id: int, limit: int = Query(500, ge=1, le=5000)
+) -> list[TimeEntryOut]:
+    """The matter's time, newest first."""
+    matter = matter_money_get(user=request.user, pk=matter_id)
+    return [time_entry_out(e) for e in selectors.time_entries_of(matter=matter)[:limit]]
+
+
+@router.post(
+    "/matters/{matter_id}/time-entries",
+    response={201: TimeEntryOut},
+    operation_id="time_entry_create",
+)
+def time_entry_create(request: HttpRequest, matter_id: int, payload: TimeEntryIn) -> Status:
+    """Record the caller's own time: a manual entry priced at the approved agreement's rate
+    for them, or start their timer. Refused (422) on an archived matter."""
+    matter = matter_money_get(user=request.user, pk=matter_id)
+    if payload.timer:
+        extra = [f for f in ("work_date", "minutes") if getattr(payload, f) is not None]
+        if extra:
+            raise ValidationError({f: [_("A timer takes its time from the clock.")] for f in extra})
+        entry = work_services.timer_start(
+            actor=request.user,
+            matter=matter,
+            description=payload.description,
+            billable=payload.billable,
+        )
+    else:
+        missing = [f for f in ("work_date", "minutes") if getattr(payload, f) is None]
+        if missing:
+            raise ValidationError({f: [_("This field is required.")] for f in missing})
+        assert payload.work_date is not None and payload.minutes is not None
+        entry = work_services.time_entry_create(
+            actor=request.user,
+            matter=matter,
+            work_date=payload.work_date,
+            minutes=payload.minutes,
+            description=payload.description,
+            billable=payload.billable,
+        )
+    entry.lawyer = request.user
+    return Status(201, time_entry_out(entry))
+
+
+@router.post("/timer/stop", response=TimeEntryOut, operation_id="timer_stop")
+def timer_stop(request: HttpRequest) -> TimeEntryOut:
+    """Stop the caller's running timer (422 when none runs)."""
+    entry = work_services.timer_stop(actor=request.user)
+    entry.lawyer = request.user
+    return time_entry_out(entry)
+
+
+# -- expenses -----------------------------------------------------------------------------------
+
+
+class ExpenseIn(Schema):
+    """An expense; the receipt is a document already on the matter (upload it first with the
+    documents API), named by `receipt_document_id`. `client_note_signed_on` is required when
+    `paid_by` is `client_funds`."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: str
+    description: str = Field(max_length=200)
+    amount: Decimal
+    incurred_on: CivilDate
+    paid_by: str
+    receipt_document_id: int | None = None
+    client_note_signed_on: CivilDate | None = None
+
+
+class ExpenseOut(Schema):
+    id: int
+    matter_id: int
+    kind: str
+    money_kind: str
+    description: str
+    amount: str
+    incurred_on: dt.date
+    paid_by: str
+    receipt_document_id: int | None
+    client_note_signed_on: dt.date | None
+    recorded_by: str | None
+    billed: bool
+
+
+def expense_out(e: Expense) -> ExpenseOut:
+    return ExpenseOut(
+        id=e.pk,
+        matter_id=e.matter_id,
+        kind=e.kind,
+        money_kind=e.money_kind,
+        description=e.description,
+        amount=to_api(e.amount),
+        incurred_on=e.incurred_on,
+        paid_by=e.paid_by,
+        receipt_document_id=e.receipt_document_id,
+        client_note_signed_on=e.client_note_signed_on,
+        recorded_by=_username(e.recorded_by),
+        billed=e.bill_line_id is not None,
+    )
+
+
+@router.get("/matters/{matter_id}/expenses", response=list[ExpenseOut], operation_id="expense_list")
+def expense_list(request: HttpRequest, matter_id: int) -> list[ExpenseOut]:
+    matter = matter_money_get(user=request.user, pk=matter_id)
+    return [expense_out(e) for e in selectors.expenses_of(matter=matter)[:1000]]
+
+
+@router.post(
+    "/matters/{matter_id}/expenses", response={201: ExpenseOut}, operation_id="expense_create"
+)
+def expense_create(request: HttpRequest, matter_id: int, payload: ExpenseIn) -> Status:
+    """Record a cost paid on the client's behalf or out-of-town travel. Paid from client
+    funds, it writes the ledger disbursement (422 on `amount` when the balance is short)."""
+    matter = matter_money_get(user=request.user, pk=matter_id)
+    receipt = None
+    if payload.receipt_document_id is not None:
+        receipt = (
+            documents_visible_to(request.user)
+            .filter(pk=payload.receipt_document_id, matter_id=matter.pk)
+            .first()
+        )
+        if receipt is None:
+            raise ValidationError({"receipt_document_id": [_("Choose a document of this matter.")]})
+    expense = work_services.expense_create(
+        actor=request.user,
+        matter=matter,
+        kind=payload.kind,
+        description=payload.description,
+        amount=payload.amount,
+        incurred_on=payload.incurred_on,
+        paid_by=payload.paid_by,
+        receipt_document=receipt,
+        client_note_signed_on=payload.client_note_signed_on,
+    )
+    expense.recorded_by = request.user
+    return Status(201, expense_out(expense))

@@ -14,8 +14,12 @@ from lexcase.accounts.models import User
 from lexcase.accounts.selectors import active_staff
 from lexcase.billing.models import (
     AgreementKind,
+    ClientFundsKind,
     ContingencyBasis,
+    ExpenseKind,
     InvoicingSchedule,
+    PaidBy,
+    PaymentMethod,
     ShareRole,
 )
 from lexcase.billing.services.agreements import InstalmentIn, RateIn
@@ -178,3 +182,78 @@ def shares_from(formset: Any) -> list[tuple[User, str, Decimal]]:
         for f in formset.forms
         if f.cleaned_data.get("lawyer")
     ]
+
+
+# -- time -------------------------------------------------------------------------------------
+
+
+class TimeEntryForm(forms.Form):
+    work_date = forms.DateField(label=_("Date"), widget=DateInput)
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=24 * 60)
+    description = forms.CharField(
+        label=_("Work done"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    billable = forms.BooleanField(label=_("Billable"), required=False, initial=True)
+
+
+class TimerForm(forms.Form):
+    description = forms.CharField(label=_("Working on"), max_length=5000)
+    billable = forms.BooleanField(label=_("Billable"), required=False, initial=True)
+
+
+class TimesheetForm(forms.Form):
+    lawyer = forms.ModelChoiceField(
+        label=_("Lawyer"), queryset=active_staff(), required=False, empty_label=_("Me")
+    )
+    week = forms.DateField(label=_("Week of"), widget=DateInput, required=False)
+
+
+# -- expenses and client funds ------------------------------------------------------------------
+
+
+class ExpenseForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ExpenseKind.choices)
+    description = forms.CharField(label=_("Description"), max_length=200)
+    amount = money(_("Amount (¥)"))
+    incurred_on = forms.DateField(label=_("Date"), widget=DateInput)
+    paid_by = forms.ChoiceField(label=_("Paid by"), choices=PaidBy.choices)
+    receipt = forms.FileField(label=_("Receipt"), required=False)
+    client_note_signed_on = forms.DateField(
+        label=_("Client's signed note dated"),
+        widget=DateInput,
+        required=False,
+        help_text=_("Required when paid from client funds (收费程序规则 Art. 9)."),
+    )
+    client_note = forms.FileField(label=_("Client's signed note"), required=False)
+
+
+COURT_PROCEDURES = [
+    ("ordinary", _("Ordinary procedure")),
+    ("simplified", _("Simplified procedure (halved)")),
+    ("mediation", _("Ended by mediation (halved)")),
+    ("withdrawal", _("Withdrawn (halved)")),
+]
+
+
+class CourtFeeForm(forms.Form):
+    """The 诉讼费 calculator offered with an expense of kind court fee (a GET form)."""
+
+    claim = money(_("Amount claimed (¥)"))
+    procedure = forms.ChoiceField(label=_("Procedure"), choices=COURT_PROCEDURES)
+
+
+class ClientFundsForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Entry"),
+        choices=[
+            (ClientFundsKind.RECEIPT, ClientFundsKind.RECEIPT.label),
+            (ClientFundsKind.REFUND, ClientFundsKind.REFUND.label),
+        ],
+    )
+    amount = money(_("Amount (¥)"))
+    entry_date = forms.DateField(label=_("Date"), widget=DateInput)
+    description = forms.CharField(label=_("Description"), max_length=200)
+    method = forms.ChoiceField(
+        label=_("Method"), choices=_blank(*PaymentMethod.choices), required=False
+    )
+    reference = forms.CharField(label=_("Reference"), max_length=100, required=False)

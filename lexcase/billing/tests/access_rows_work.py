@@ -39,6 +39,39 @@ def make_agreement(f, status: str = "draft", *, matter=None) -> int:
     ).pk
 
 
+# Recording time: the matter's team, never finance (administrators off the team neither).
+RECORD_TIME_POST = E(LOGIN, LOGIN, 403, 404, 302, 302, 404, 403)
+
+
+def start_timer(f, user=None) -> None:
+    from django.utils import timezone
+
+    from lexcase.billing.models import TimeEntry
+
+    TimeEntry.objects.create(
+        matter=f.matter,
+        lawyer=user or f.lead,
+        work_date=timezone.localdate(),
+        description="阅卷",
+        timer_started_at=timezone.now(),
+    )
+
+
+def _running(f) -> str:
+    start_timer(f)
+    return "/time/timer/stop/"
+
+
+# Recording expenses: the team and finance (an administrator off the team, no).
+RECORD_EXPENSE_POST = E(LOGIN, LOGIN, 302, 404, 302, 302, 404, 403)
+EXPENSE = {
+    "kind": "court_fee",
+    "description": "一审案件受理费",
+    "amount": "13800",
+    "incurred_on": "2026-03-02",
+    "paid_by": "firm",
+}
+
 FIXED = {"kind": "fixed", "fixed_amount": "60000", "signed_on": "2026-03-01"}
 
 TABLE: dict[str, Route] = {
@@ -78,6 +111,70 @@ TABLE: dict[str, Route] = {
         "GET",
         lambda f: "/fees/cap-steps/?contingency_basis_amount=3000000",
         E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200),
+    ),
+    "billing:time": Route("GET", lambda f: f"/matters/{f.matter.pk}/time/", MONEY_READ),
+    "billing:time#post": Route(
+        "POST",
+        lambda f: f"/matters/{f.matter.pk}/time/",
+        RECORD_TIME_POST,
+        body=lambda f: {
+            "time-work_date": "2026-03-02",
+            "time-minutes": "90",
+            "time-description": "起草起诉状",
+            "time-billable": "on",
+        },
+    ),
+    "billing:timer_start": Route(
+        "POST",
+        lambda f: f"/matters/{f.matter.pk}/time/timer/",
+        RECORD_TIME_POST,
+        body=lambda f: {"timer-description": "阅卷", "timer-billable": "on"},
+    ),
+    # Everyone stops only their own timer; without one, back to the timesheet with a message.
+    "billing:timer_stop": Route("POST", lambda f: "/time/timer/stop/", E(LOGIN, LOGIN, *[302] * 6)),
+    "billing:timer_stop#the lead's timer runs": Route(
+        "POST", _running, E(LOGIN, LOGIN, *[302] * 6)
+    ),
+    "billing:timesheet": Route("GET", lambda f: "/time/week/", E(LOGIN, LOGIN, *[200] * 6)),
+    "billing:timesheet#another lawyer's": Route(
+        "GET",
+        lambda f: f"/time/week/?lawyer={f.lead.pk}&week=2026-03-02",
+        E(LOGIN, LOGIN, 200, 403, 403, 200, 403, 200),
+    ),
+    "billing:expenses": Route("GET", lambda f: f"/matters/{f.matter.pk}/expenses/", MONEY_READ),
+    "billing:expenses#court fee calculator": Route(
+        "GET",
+        lambda f: f"/matters/{f.matter.pk}/expenses/?claim=1000000&procedure=ordinary",
+        MONEY_READ,
+    ),
+    "billing:expenses#post": Route(
+        "POST",
+        lambda f: f"/matters/{f.matter.pk}/expenses/",
+        RECORD_EXPENSE_POST,
+        body=lambda f: EXPENSE,
+    ),
+    "billing:client_funds": Route(
+        "GET", lambda f: f"/matters/{f.matter.pk}/client-funds/", MONEY_READ
+    ),
+    "billing:client_funds#confidential matter": Route(
+        "GET",
+        lambda f: f"/matters/{f.confidential.pk}/client-funds/",
+        E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200),
+    ),
+    "billing:client_funds#post": Route(
+        "POST",
+        lambda f: f"/matters/{f.matter.pk}/client-funds/",
+        E(LOGIN, LOGIN, 302, 404, 403, 403, 404, 403),
+        body=lambda f: {
+            "kind": "receipt",
+            "amount": "20000",
+            "entry_date": "2026-03-02",
+            "description": "预交诉讼费",
+            "method": "bank",
+        },
+    ),
+    "billing:client_funds_ledger": Route(
+        "GET", lambda f: "/client-funds/", E(LOGIN, LOGIN, 200, 403, 403, 403, 403, 200)
     ),
     # API
     "api:fee_agreement_list": Route(
@@ -129,6 +226,35 @@ TABLE: dict[str, Route] = {
         },
         json=True,
     ),
+    "api:time_entry_list": Route(
+        "GET", lambda f: f"/api/v1/matters/{f.matter.pk}/time-entries", API_MONEY_READ
+    ),
+    "api:time_entry_create": Route(
+        "POST",
+        lambda f: f"/api/v1/matters/{f.matter.pk}/time-entries",
+        E(401, 401, 403, 404, 201, 201, 404, 403),
+        body=lambda f: {"work_date": "2026-03-02", "minutes": 90, "description": "起草起诉状"},
+        json=True,
+    ),
+    "api:time_entry_create#timer": Route(
+        "POST",
+        lambda f: f"/api/v1/matters/{f.matter.pk}/time-entries",
+        E(401, 401, 403, 404, 201, 201, 404, 403),
+        body=lambda f: {"timer": True, "description": "阅卷"},
+        json=True,
+    ),
+    # Nobody has a running timer: 422 for everyone signed in.
+    "api:timer_stop": Route("POST", lambda f: "/api/v1/timer/stop", E(401, 401, *[422] * 6)),
+    "api:expense_list": Route(
+        "GET", lambda f: f"/api/v1/matters/{f.matter.pk}/expenses", API_MONEY_READ
+    ),
+    "api:expense_create": Route(
+        "POST",
+        lambda f: f"/api/v1/matters/{f.matter.pk}/expenses",
+        E(401, 401, 201, 404, 201, 201, 404, 403),
+        body=lambda f: EXPENSE,
+        json=True,
+    ),
 }
 
 API_OPERATIONS: dict[tuple[str, str], str] = {
@@ -139,4 +265,9 @@ API_OPERATIONS: dict[tuple[str, str], str] = {
     ("post", "/api/v1/fee-agreements/{agreement_id}/submit"): "api:fee_agreement_submit",
     ("post", "/api/v1/fee-agreements/{agreement_id}/approve"): "api:fee_agreement_approve",
     ("put", "/api/v1/fee-agreements/{agreement_id}/shares"): "api:fee_agreement_shares",
+    ("get", "/api/v1/matters/{matter_id}/time-entries"): "api:time_entry_list",
+    ("post", "/api/v1/matters/{matter_id}/time-entries"): "api:time_entry_create",
+    ("post", "/api/v1/timer/stop"): "api:timer_stop",
+    ("get", "/api/v1/matters/{matter_id}/expenses"): "api:expense_list",
+    ("post", "/api/v1/matters/{matter_id}/expenses"): "api:expense_create",
 }

@@ -17,3 +17,14 @@ urlpatterns: list[URLPattern] = [
     path("fees/agreements/<int:pk>/shares/", views.agreement_shares, name="agreement_shares"),
     path("fees/cap-steps/", views.cap_steps, name="cap_steps"),
 ]
+urlpatterns += [
+    path("matters/<int:pk>/time/", views.time_entries, name="time"),
+    path("matters/<int:pk>/time/timer/", views.timer_start, name="timer_start"),
+    path("time/timer/stop/", views.timer_stop, name="timer_stop"),
+    path("time/week/", views.timesheet, name="timesheet"),
+]
+urlpatterns += [
+    path("matters/<int:pk>/expenses/", views.expenses, name="expenses"),
+    path("matters/<int:pk>/client-funds/", views.client_funds, name="client_funds"),
+    path("client-funds/", views.client_funds_ledger, name="client_funds_ledger"),
+]

@@ -4,6 +4,7 @@ money of confidential matters, never their documents or tasks)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -13,22 +14,31 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lexcase.billing.contingency import contingency_cap
+from lexcase.billing.court_fee import court_fee
 from lexcase.billing.forms.work import (
     AgreementEditForm,
     AgreementForm,
+    ClientFundsForm,
+    CourtFeeForm,
+    ExpenseForm,
     ShareFormSet,
+    TimeEntryForm,
+    TimerForm,
+    TimesheetForm,
     VersionForm,
     share_initial,
     shares_from,
 )
-from lexcase.billing.models import AgreementStatus, FeeAgreement
+from lexcase.billing.models import AgreementStatus, ExpenseKind, FeeAgreement
 from lexcase.billing.selectors import work as selectors
 from lexcase.billing.selectors.shared import matter_money_get
 from lexcase.billing.services import agreements as agreement_services
+from lexcase.billing.services import work as work_services
 from lexcase.billing.services.shared import ui_lang
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.forms import apply_service_errors
@@ -277,3 +287,235 @@ def cap_steps(request: HttpRequest) -> HttpResponse:
     if basis is not None and basis.is_finite() and 0 < basis < Decimal("1e14"):
         steps = contingency_cap(basis, lang=ui_lang()).steps
     return render(request, "billing/work/_cap_steps.html", {"cap_steps": steps})
+
+
+# -- time -------------------------------------------------------------------------------------
+
+
+def _time_page(
+    request: HttpRequest, matter: Any, form: TimeEntryForm, timer_form: TimerForm, status: int
+) -> HttpResponse:
+    return render(
+        request,
+        "billing/work/time.html",
+        {
+            "matter": matter,
+            "entries": selectors.time_entries_of(matter=matter)[:200],
+            "form": form,
+            "timer_form": timer_form,
+            "running": selectors.running_timer(user=request.user),
+            "can_record": request.user.has_perm("billing.record_time", matter),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def time_entries(request: HttpRequest, pk: int) -> HttpResponse:
+    """A matter's time and, for its team, a manual entry and the timer."""
+    matter = matter_money_get(user=request.user, pk=pk)
+    form = TimeEntryForm(
+        request.POST or None, initial={"work_date": timezone.localdate()}, prefix="time"
+    )
+    if request.method == "POST":
+        if not request.user.has_perm("billing.record_time", matter):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                work_services.time_entry_create(
+                    actor=request.user, matter=matter, **form.cleaned_data
+                )
+            except NotAllowed:
+                raise PermissionDenied from None
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Time recorded."))
+                return redirect("billing:time", pk=matter.pk)
+    return _time_page(
+        request,
+        matter,
+        form,
+        TimerForm(prefix="timer"),
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def timer_start(request: HttpRequest, pk: int) -> HttpResponse:
+    matter = matter_money_get(user=request.user, pk=pk)
+    if not request.user.has_perm("billing.record_time", matter):
+        raise PermissionDenied
+    timer_form = TimerForm(request.POST, prefix="timer")
+    if timer_form.is_valid():
+        try:
+            work_services.timer_start(actor=request.user, matter=matter, **timer_form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(timer_form, exc)
+        else:
+            messages.success(request, _("Timer started."))
+            return redirect("billing:time", pk=matter.pk)
+    form = TimeEntryForm(initial={"work_date": timezone.localdate()}, prefix="time")
+    return _time_page(request, matter, form, timer_form, status=422)
+
+
+@login_required
+@require_POST
+def timer_stop(request: HttpRequest) -> HttpResponse:
+    """Stop the reader's running timer, back to its matter's time."""
+    try:
+        entry = work_services.timer_stop(actor=request.user)
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+        return redirect("billing:timesheet")
+    messages.success(request, _("Timer stopped: %(n)s minutes recorded.") % {"n": entry.minutes})
+    return redirect("billing:time", pk=entry.matter_id)
+
+
+@login_required
+@require_GET
+def timesheet(request: HttpRequest) -> HttpResponse:
+    """A lawyer's week: minutes per matter and day (the lawyer, finance, administrators)."""
+    form = TimesheetForm(request.GET or None)
+    lawyer, day = request.user, timezone.localdate()
+    if form.is_valid():
+        lawyer = form.cleaned_data["lawyer"] or request.user
+        day = form.cleaned_data["week"] or day
+    if not request.user.has_perm("billing.view_timesheet", lawyer):
+        raise PermissionDenied
+    start = selectors.week_of(day)
+    sheet = selectors.timesheet(viewer=request.user, lawyer=lawyer, week_start=start)
+    query = f"lawyer={lawyer.pk}&week="
+    return render(
+        request,
+        "billing/work/timesheet.html",
+        {
+            "form": form,
+            "sheet": sheet,
+            "today": timezone.localdate(),
+            "prev_url": f"?{query}{(start - timedelta(days=7)).isoformat()}",
+            "next_url": f"?{query}{(start + timedelta(days=7)).isoformat()}",
+            "running": selectors.running_timer(user=request.user),
+        },
+    )
+
+
+# -- expenses and client funds ------------------------------------------------------------------
+
+
+def _court_fee(request: HttpRequest) -> tuple[CourtFeeForm, Any]:
+    """The calculator's GET form and its result (fee and steps) when filled in."""
+    form = CourtFeeForm(request.GET if "claim" in request.GET else None)
+    if form.is_bound and form.is_valid() and form.cleaned_data["claim"] < Decimal("1e14"):
+        return form, court_fee(
+            form.cleaned_data["claim"], procedure=form.cleaned_data["procedure"], lang=ui_lang()
+        )
+    return form, None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def expenses(request: HttpRequest, pk: int) -> HttpResponse:
+    """A matter's expenses; the team and finance record them. For a court fee the 诉讼费
+    calculator fills in the amount (GET form, steps shown)."""
+    matter = matter_money_get(user=request.user, pk=pk)
+    fee_form, fee = _court_fee(request)
+    initial: dict[str, Any] = {"incurred_on": timezone.localdate()}
+    if fee is not None:
+        initial.update(kind=ExpenseKind.COURT_FEE, amount=fee.fee, description=_("Court fee"))
+    form = ExpenseForm(request.POST or None, request.FILES or None, initial=initial)
+    can_record = request.user.has_perm("billing.record_expense", matter)
+    if request.method == "POST":
+        if not can_record:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                work_services.expense_create(actor=request.user, matter=matter, **form.cleaned_data)
+            except NotAllowed:
+                raise PermissionDenied from None
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Expense recorded."))
+                return redirect("billing:expenses", pk=matter.pk)
+    return render(
+        request,
+        "billing/work/expenses.html",
+        {
+            "matter": matter,
+            "expenses": selectors.expenses_of(matter=matter)[:300],
+            "form": form,
+            "fee_form": fee_form,
+            "fee": fee,
+            "can_record": can_record,
+        },
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def client_funds(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 代收代付 ledger of a matter: client money held for pass-through costs, never
+    fees. Finance records receipts and refunds; disbursements come from expenses."""
+    matter = matter_money_get(user=request.user, pk=pk)
+    can_record = request.user.has_perm("billing.record_client_funds", matter)
+    form = ClientFundsForm(request.POST or None, initial={"entry_date": timezone.localdate()})
+    if request.method == "POST":
+        if not can_record:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                work_services.client_funds_record(
+                    actor=request.user, matter=matter, **form.cleaned_data
+                )
+            except NotAllowed:
+                raise PermissionDenied from None
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("billing:client_funds", pk=matter.pk)
+    return render(
+        request,
+        "billing/work/client_funds.html",
+        {
+            "matter": matter,
+            "entries": selectors.client_funds_of(matter=matter)[:500],
+            "balances": selectors.client_funds_balances(user=request.user, matter=matter),
+            "form": form,
+            "can_record": can_record,
+        },
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+def client_funds_ledger(request: HttpRequest) -> HttpResponse:
+    """Finance's view of all client money held, per client and matter."""
+    if not request.user.has_perm("billing.view_client_funds"):
+        raise PermissionDenied
+    balances = selectors.client_funds_balances(user=request.user)
+    return render(
+        request,
+        "billing/work/client_funds_ledger.html",
+        {"balances": balances, "total": sum((b.balance for b in balances), Decimal("0.00"))},
+    )
+
+
+# -- the matter page's money section -------------------------------------------------------------
+
+
+def matter_section(request: HttpRequest, matter: Any) -> dict[str, Any] | None:
+    """The money of a matter on its page (listed in `matters/sections.py`): the fee terms in
+    force, unbilled time, expenses and client funds held, with links to the money pages."""
+    if not selectors.matter_money_visible(user=request.user, matter_id=matter.pk):
+        return None
+    return {
+        "template": "billing/work/_matter_section.html",
+        **selectors.matter_money_summary(matter=matter),
+    }
