@@ -257,3 +257,10 @@ class ClientFundsForm(forms.Form):
         label=_("Method"), choices=_blank(*PaymentMethod.choices), required=False
     )
     reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
+
+
+class StatementForm(forms.Form):
+    lawyer = forms.ModelChoiceField(
+        label=_("Lawyer"), queryset=active_staff(), required=False, empty_label=_("Me")
+    )
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)

@@ -9,17 +9,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 
 from lexcase.billing.contingency import contingency_cap
 from lexcase.billing.models import (
+    ISSUED_STATUSES,
     AgreementRate,
     AgreementStatus,
+    BillLine,
     ClientFundsEntry,
     ClientFundsKind,
     Expense,
     FeeAgreement,
     FeeShare,
+    MoneyKind,
+    PaymentAllocation,
     TimeEntry,
 )
 from lexcase.billing.selectors.shared import agreements_visible_to
@@ -265,3 +270,141 @@ def matter_money_summary(*, matter: Matter) -> dict[str, Any]:
         "expenses": expenses["total"] or Decimal("0.00"),
         "funds_held": held,
     }
+
+
+# -- fee allocation (提成/分配) ----------------------------------------------------------------
+
+
+@dataclass
+class StatementMonth:
+    month: int
+    minutes: int = 0
+    billable_minutes: int = 0
+    collected: Decimal = Decimal(0)  # the fee part of allocations, exact
+    share: Decimal = Decimal(0)  # × the lawyer's percent, exact (rounded when shown)
+
+
+@dataclass
+class StatementMatter:
+    matter_id: int
+    number: str
+    title: str
+    percent: Decimal
+    collected: Decimal = Decimal(0)
+    share: Decimal = Decimal(0)
+
+
+@dataclass
+class FeeStatement:
+    lawyer: Any
+    year: int
+    months: list[StatementMonth]
+    matters: list[StatementMatter]
+
+    @property
+    def collected(self) -> Decimal:
+        return sum((m.collected for m in self.months), Decimal(0))
+
+    @property
+    def share(self) -> Decimal:
+        return sum((m.share for m in self.months), Decimal(0))
+
+    @property
+    def minutes(self) -> int:
+        return sum(m.minutes for m in self.months)
+
+    @property
+    def billable_minutes(self) -> int:
+        return sum(m.billable_minutes for m in self.months)
+
+
+def fee_statement(*, viewer: Any, lawyer: Any, year: int) -> FeeStatement:
+    """`lawyer`'s year, month by month, on the matters whose money `viewer` sees: the time
+    they recorded, and the fees collected under agreements that give them a share
+    (提成/分配) × that share.
+
+    Collected = each payment allocation (by its `allocated_on` month) to an issued bill
+    drawn under the agreement, counted for the bill's legal-service-fee lines only: the
+    allocation × fee lines / bill total (pass-through costs and travel are never a fee).
+    Figures stay exact here and are rounded half-up to the fen once, where shown. Four
+    grouped queries whatever the number of entries."""
+    start, end = date(year, 1, 1), date(year + 1, 1, 1)
+    visible = matters_money_visible_to(viewer)
+    months = [StatementMonth(m) for m in range(1, 13)]
+    for row in (
+        TimeEntry.objects.filter(
+            lawyer_id=lawyer.pk, work_date__gte=start, work_date__lt=end, matter__in=visible
+        )
+        .annotate(month=TruncMonth("work_date"))
+        .values("month")
+        .annotate(total=Sum("minutes"), billable=Sum("minutes", filter=Q(billable=True)))
+        .order_by()
+    ):
+        month = months[row["month"].month - 1]
+        month.minutes += row["total"] or 0
+        month.billable_minutes += row["billable"] or 0
+
+    percents: dict[int, Decimal] = {}
+    for agreement_id, percent in FeeShare.objects.filter(lawyer_id=lawyer.pk).values_list(
+        "agreement_id", "percent"
+    ):
+        # A lawyer may hold two roles on one agreement (originator and handler).
+        percents[agreement_id] = percents.get(agreement_id, Decimal(0)) + percent
+    matters: dict[int, StatementMatter] = {}
+    if percents:
+        allocations = list(
+            PaymentAllocation.objects.filter(
+                bill__agreement_id__in=list(percents),
+                bill__status__in=ISSUED_STATUSES,
+                bill__matter__in=visible,
+                allocated_on__gte=start,
+                allocated_on__lt=end,
+            )
+            .annotate(month=TruncMonth("allocated_on"))
+            .values(
+                "month",
+                "bill_id",
+                "bill__total",
+                "bill__agreement_id",
+                "bill__matter_id",
+                "bill__matter__number",
+                "bill__matter__title",
+            )
+            .annotate(amount=Sum("amount"))
+            .order_by()
+        )
+        fee_lines = dict(
+            BillLine.objects.filter(
+                bill_id__in={a["bill_id"] for a in allocations}, kind=MoneyKind.SERVICE_FEE
+            )
+            .values("bill_id")
+            .annotate(total=Sum("amount"))
+            .values_list("bill_id", "total")
+            .order_by()
+        )
+        for a in allocations:
+            fees, total = fee_lines.get(a["bill_id"]) or Decimal(0), a["bill__total"]
+            if not fees or not total:
+                continue
+            collected = a["amount"] * fees / total
+            percent = percents[a["bill__agreement_id"]]
+            share = collected * percent / 100
+            month = months[a["month"].month - 1]
+            month.collected += collected
+            month.share += share
+            matter = matters.get(a["bill__matter_id"])
+            if matter is None:
+                matter = matters[a["bill__matter_id"]] = StatementMatter(
+                    a["bill__matter_id"],
+                    a["bill__matter__number"] or "",
+                    a["bill__matter__title"],
+                    percent,
+                )
+            matter.collected += collected
+            matter.share += share
+    return FeeStatement(
+        lawyer=lawyer,
+        year=year,
+        months=months,
+        matters=sorted(matters.values(), key=lambda m: m.number),
+    )

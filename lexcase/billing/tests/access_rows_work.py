@@ -176,6 +176,14 @@ TABLE: dict[str, Route] = {
     "billing:client_funds_ledger": Route(
         "GET", lambda f: "/client-funds/", E(LOGIN, LOGIN, 200, 403, 403, 403, 403, 200)
     ),
+    "billing:fee_statement": Route(
+        "GET", lambda f: "/fees/statement/", E(LOGIN, LOGIN, *[200] * 6)
+    ),
+    "billing:fee_statement#another lawyer's": Route(
+        "GET",
+        lambda f: f"/fees/statement/?lawyer={f.lead.pk}&year=2026",
+        E(LOGIN, LOGIN, 200, 403, 403, 200, 403, 200),
+    ),
     # API
     "api:fee_agreement_list": Route(
         "GET", lambda f: f"/api/v1/matters/{f.matter.pk}/fee-agreements", API_MONEY_READ

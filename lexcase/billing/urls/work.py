@@ -28,3 +28,6 @@ urlpatterns += [
     path("matters/<int:pk>/client-funds/", views.client_funds, name="client_funds"),
     path("client-funds/", views.client_funds_ledger, name="client_funds_ledger"),
 ]
+urlpatterns += [
+    path("fees/statement/", views.fee_statement, name="fee_statement"),
+]

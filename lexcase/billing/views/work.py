@@ -27,6 +27,7 @@ from lexcase.billing.forms.work import (
     CourtFeeForm,
     ExpenseForm,
     ShareFormSet,
+    StatementForm,
     TimeEntryForm,
     TimerForm,
     TimesheetForm,
@@ -519,3 +520,26 @@ def matter_section(request: HttpRequest, matter: Any) -> dict[str, Any] | None:
         "template": "billing/work/_matter_section.html",
         **selectors.matter_money_summary(matter=matter),
     }
+
+
+# -- fee allocation ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def fee_statement(request: HttpRequest) -> HttpResponse:
+    """A lawyer's monthly statement of time recorded and fees collected × their share
+    (the lawyer, finance, administrators)."""
+    form = StatementForm(request.GET or None)
+    lawyer, year = request.user, timezone.localdate().year
+    if form.is_valid():
+        lawyer = form.cleaned_data["lawyer"] or request.user
+        year = form.cleaned_data["year"] or year
+    if not request.user.has_perm("billing.view_fee_statement", lawyer):
+        raise PermissionDenied
+    statement = selectors.fee_statement(viewer=request.user, lawyer=lawyer, year=year)
+    return render(
+        request,
+        "billing/work/statement.html",
+        {"form": form, "statement": statement, "lawyer": lawyer, "year": year},
+    )
