@@ -26,7 +26,12 @@ from lexcase.billing.services.agreements import InstalmentIn, RateIn
 
 
 class DateInput(forms.DateInput):
+    """A date picker; its value must be ISO (YYYY-MM-DD) whatever the UI language."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def money(label: Any, **kwargs: Any) -> forms.DecimalField:
@@ -212,7 +217,7 @@ class TimesheetForm(forms.Form):
 
 
 class ExpenseForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=ExpenseKind.choices)
+    kind = forms.ChoiceField(label=_("Kind of expense"), choices=ExpenseKind.choices)
     description = forms.CharField(label=_("Description"), max_length=200)
     amount = money(_("Amount (¥)"))
     incurred_on = forms.DateField(label=_("Date"), widget=DateInput)
