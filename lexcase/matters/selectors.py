@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from lexcase.accounts.models import STAFF_ROLES, Role
@@ -27,7 +27,8 @@ from lexcase.matters.models import (
     MatterParty,
     TimelineEntry,
 )
-from lexcase.parties.models import Party, PartyRelation
+from lexcase.parties.identifiers import normalize_identifier
+from lexcase.parties.models import Party, PartyAlias, PartyRelation
 from lexcase.parties.names import normalize_name
 
 
@@ -133,14 +134,24 @@ def timeline_for_user(*, user: Any, limit: int = 20) -> QuerySet[TimelineEntry]:
 
 # Parties hang off matters: a party is visible when it is on no matter at all (a fresh
 # contact) or on at least one matter the user can see.
+def party_visible(user: Any, ref: str = "pk") -> Q:
+    """`parties_visible_to` as a filter on rows whose party is `ref`: correlated EXISTS
+    probes per row (party -> its links -> the gate of each linked matter), so a page of
+    the directory walks the name index and stops after one page instead of building the
+    set of every visible matter first (16 s at 20k matters before, on SQLite)."""
+    if not _active_staff(user):
+        return Q(pk__in=[])
+    on_any = Exists(MatterParty.objects.filter(party=OuterRef(ref)))
+    on_visible = Exists(
+        MatterParty.objects.filter(party=OuterRef(ref)).filter(visible_through(user, "matter"))
+    )
+    return ~Q(on_any) | Q(on_visible)
+
+
 def parties_visible_to(user: Any) -> QuerySet[Party]:
     if not _active_staff(user):
         return Party.objects.none()
-    on_any = Exists(MatterParty.objects.filter(party=OuterRef("pk")))
-    on_visible = Exists(
-        MatterParty.objects.filter(party=OuterRef("pk"), matter__in=matters_visible_to(user))
-    )
-    return Party.objects.filter(~Q(on_any) | Q(on_visible))
+    return Party.objects.filter(party_visible(user))
 
 
 def party_get(*, user: Any, pk: Any) -> Party:
@@ -165,33 +176,83 @@ def party_matters(*, user: Any, party: Party) -> QuerySet[MatterParty]:
 def party_relations(*, user: Any, party: Party) -> list[tuple[PartyRelation, Party]]:
     """Relations of a visible party in both directions, naming only parties the user may
     see: (relation, the other party)."""
-    visible = parties_visible_to(user)
     rows: list[tuple[PartyRelation, Party]] = []
-    for rel in PartyRelation.objects.filter(source=party, target__in=visible).select_related(
-        "source", "target"
-    ):
+    outgoing = PartyRelation.objects.filter(party_visible(user, "target_id"), source=party)
+    for rel in outgoing.select_related("source", "target"):
         rows.append((rel, rel.target))
-    for rel in PartyRelation.objects.filter(target=party, source__in=visible).select_related(
-        "source", "target"
-    ):
+    incoming = PartyRelation.objects.filter(party_visible(user, "source_id"), target=party)
+    for rel in incoming.select_related("source", "target"):
         rows.append((rel, rel.source))
     return rows
 
 
 def parties_search(*, user: Any, q: str = "", kind: str = "") -> QuerySet[Party]:
+    """Visible parties matching `q` (name or alias substring, or an exact identifier),
+    ordered by (name, id): the order of the `(name, id)` index, so a page is an index walk."""
     qs = parties_visible_to(user)
     if kind:
         qs = qs.filter(kind=kind)
     q = q.strip()
     if q:
         key = normalize_name(q)
-        qs = qs.filter(
-            Q(name_normalized__contains=key)
-            | Q(aliases__name_normalized__contains=key)
-            | Q(id_number=q.upper())
-            | Q(credit_code=q.upper())
-        ).distinct()
+        ident = normalize_identifier(q)
+        # An uncorrelated IN over aliases (evaluated once) instead of a join + DISTINCT,
+        # which made both planners sort every matching row before the page.
+        by_alias = Q(
+            pk__in=PartyAlias.objects.filter(name_normalized__contains=key).values("party_id")
+        )
+        by_name = Q(name_normalized__contains=key) | by_alias
+        if ident:
+            by_name |= Q(id_number=ident) | Q(credit_code=ident)
+        qs = qs.filter(by_name)
     return qs.order_by("name", "id")
+
+
+PARTY_PAGE = 50
+
+
+@dataclass(frozen=True)
+class PartyPage:
+    items: list[Party]
+    # Matters on which each party of the page appears, counting only matters the reader
+    # may see (one grouped query over the page's ids).
+    matter_counts: dict[int, int]
+    next_cursor: str | None
+
+    @property
+    def rows(self) -> list[tuple[Party, int]]:
+        return [(p, self.matter_counts[p.pk]) for p in self.items]
+
+
+def parties_page(
+    *, user: Any, q: str = "", kind: str = "", cursor: str = "", size: int = PARTY_PAGE
+) -> PartyPage:
+    """One keyset page of the party directory: no total count (the directory is browsed by
+    name or searched, never paged to the end), a constant number of queries whatever the
+    number of parties."""
+    qs = parties_search(user=user, q=q, kind=kind)
+    order = (("name", False), ("id", False))
+    if cursor:
+        values = _decode_cursor(cursor, len(order))
+        if values is not None and isinstance(values[0], str) and isinstance(values[1], int):
+            qs = qs.filter(_keyset_after(order, values))
+    rows = list(qs[: size + 1])
+    next_cursor = None
+    if len(rows) > size:
+        rows = rows[:size]
+        next_cursor = _encode_cursor([rows[-1].name, rows[-1].pk])
+    counts: dict[int, int] = {}
+    if rows:
+        grouped = (
+            MatterParty.objects.filter(visible_through(user, "matter"), party_id__in=[p.pk for p in rows])
+            .values("party_id")
+            .annotate(n=Count("matter_id", distinct=True))
+            .values_list("party_id", "n")
+        )
+        counts = dict(grouped)
+    return PartyPage(
+        items=rows, matter_counts={p.pk: counts.get(p.pk, 0) for p in rows}, next_cursor=next_cursor
+    )
 
 
 # -- The matter list: filters, search, sorting and keyset pagination --------------------

@@ -45,7 +45,8 @@ def party_out(party: Party) -> PartyOut:
         # Personal ID numbers are masked in every API response (PIPL).
         id_number=mask_identifier(party.id_number) if party.id_number else "",
         credit_code=party.credit_code,
-        aliases=list(party.aliases.values_list("name", flat=True)),
+        # .all() reads the prefetched aliases of a listed page (one query, not one per party).
+        aliases=[alias.name for alias in party.aliases.all()],
         version=party.version,
     )
 

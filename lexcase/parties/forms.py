@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lexcase.parties.identifiers import mask_identifier
 from lexcase.parties.models import PartyKind, PartyRelation
 
 
@@ -30,8 +31,41 @@ class PartyForm(forms.Form):
         return [line.strip() for line in self.cleaned_data["aliases"].splitlines() if line.strip()]
 
 
+IDENTIFIER_FIELDS = ("id_number", "credit_code", "passport")
+
+
 class PartyEditForm(PartyForm):
+    """Editing never shows a stored identifier in full (issue 18 item 11): its field starts
+    blank with the masked value as placeholder; blank keeps the stored value, a new value
+    replaces it, and the "remove" box next to it clears it."""
+
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, stored: dict[str, str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        order = list(self.fields)
+        for name in IDENTIFIER_FIELDS:
+            if not stored.get(name):
+                continue
+            masked = mask_identifier(stored[name])
+            self.fields[name].widget.attrs["placeholder"] = masked
+            self.fields[f"clear_{name}"] = forms.BooleanField(
+                label=_("Remove the stored number %(masked)s") % {"masked": masked},
+                required=False,
+            )
+            order.insert(order.index(name) + 1, f"clear_{name}")
+        self.order_fields(order)
+
+    def identifier_changes(self) -> dict[str, str]:
+        """The identifiers to write: typed ones, and "" for removed ones; untouched blank
+        fields are left out so that the stored value stays."""
+        changes = {}
+        for name in IDENTIFIER_FIELDS:
+            if self.cleaned_data.get(name):
+                changes[name] = self.cleaned_data[name]
+            elif self.cleaned_data.get(f"clear_{name}"):
+                changes[name] = ""
+        return changes
 
 
 class PartySearchForm(forms.Form):

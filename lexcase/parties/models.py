@@ -35,6 +35,11 @@ class Party(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
+        # The directory pages by (name, id) and filters by kind: its keyset walks these.
+        indexes = [
+            models.Index(fields=["name", "id"], name="party_name_id_idx"),
+            models.Index(fields=["kind", "name", "id"], name="party_kind_name_id_idx"),
+        ]
         verbose_name = _("party")
         verbose_name_plural = _("parties")
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,13 +13,19 @@ from lexcase.core.actions import flash_errors
 from lexcase.core.exceptions import StaleEdit
 from lexcase.core.forms import apply_service_errors
 from lexcase.matters.selectors import (
-    parties_search,
+    parties_page,
     party_get,
     party_matters,
     party_relations,
 )
 from lexcase.parties import services
-from lexcase.parties.forms import PartyEditForm, PartyForm, PartySearchForm, RelationForm
+from lexcase.parties.forms import (
+    IDENTIFIER_FIELDS,
+    PartyEditForm,
+    PartyForm,
+    PartySearchForm,
+    RelationForm,
+)
 from lexcase.parties.identifiers import mask_identifier
 
 
@@ -29,8 +34,12 @@ from lexcase.parties.identifiers import mask_identifier
 def party_list(request: HttpRequest) -> HttpResponse:
     form = PartySearchForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    qs = parties_search(user=request.user, q=data.get("q", ""), kind=data.get("kind", ""))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = parties_page(
+        user=request.user,
+        q=data.get("q", ""),
+        kind=data.get("kind", ""),
+        cursor=request.GET.get("after", ""),
+    )
     template = "parties/list.html#results" if request.htmx else "parties/list.html"
     return render(request, template, {"form": form, "page": page})
 
@@ -64,6 +73,7 @@ def party_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "party": party,
             "masked_id": mask_identifier(party.id_number) if party.id_number else "",
+            "masked_passport": mask_identifier(party.passport) if party.passport else "",
             "links": party_matters(user=request.user, party=party),
             "aliases": party.aliases.all(),
             "relations": party_relations(user=request.user, party=party),
@@ -78,26 +88,22 @@ def party_edit(request: HttpRequest, pk: int) -> HttpResponse:
     party = party_get(user=request.user, pk=pk)
     if not request.user.has_perm("parties.change_party"):
         raise PermissionDenied
-    initial = {
+    # Identifiers stay out of the page (issue 18 item 11): the form shows them masked.
+    initial: dict[str, object] = {
         f: getattr(party, f)
-        for f in (
-            "kind",
-            "name",
-            "id_number",
-            "credit_code",
-            "passport",
-            "phone",
-            "email",
-            "address",
-            "notes",
-            "version",
-        )
+        for f in ("kind", "name", "phone", "email", "address", "notes", "version")
     }
     initial["aliases"] = "\n".join(party.aliases.values_list("name", flat=True))
-    form = PartyEditForm(request.POST or None, initial=initial)
+    stored = {f: getattr(party, f) for f in IDENTIFIER_FIELDS}
+    form = PartyEditForm(request.POST or None, initial=initial, stored=stored)
     status = 200
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data = {
+            k: v
+            for k, v in form.cleaned_data.items()
+            if k not in IDENTIFIER_FIELDS and not k.startswith("clear_")
+        }
+        data.update(form.identifier_changes())
         data.pop("aliases")
         version = data.pop("version")
         try:

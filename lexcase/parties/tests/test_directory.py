@@ -1,0 +1,137 @@
+"""The party directory: keyset pages through the gate, visible-matter counts, constant queries
+(issue 18 item 6)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from conftest import client_for
+from lexcase.accounts.services import api_token_create
+from lexcase.matters.models import MatterParty
+from lexcase.matters.selectors import parties_page
+from lexcase.parties.models import Party, PartyKind
+from lexcase.parties.names import normalize_name
+
+pytestmark = pytest.mark.django_db
+
+
+def _add_parties(firm, n: int, *, prefix: str) -> None:
+    """`n` parties on the ordinary matter (its team sees them) and `n` on the confidential
+    one (members only), bulk-created: the directory reads what is there."""
+    def party(name: str) -> Party:
+        return Party(kind=PartyKind.PERSON, name=name, name_normalized=normalize_name(name))
+
+    open_ones = Party.objects.bulk_create(party(f"{prefix}公开{i:03d}") for i in range(n))
+    hidden = Party.objects.bulk_create(party(f"{prefix}保密{i:03d}") for i in range(n))
+    MatterParty.objects.bulk_create(
+        [MatterParty(matter=firm.matter, party=p, role="third") for p in open_ones]
+        + [MatterParty(matter=firm.confidential, party=p, role="third") for p in hidden]
+    )
+
+
+def _names(response) -> list[str]:
+    return re.findall(r'<a href="/parties/\d+/">([^<]+)</a>', response.content.decode())
+
+
+def _directory_queries(user) -> tuple[int, list[str]]:
+    client = client_for(user)
+    client.get("/parties/")  # session and permission caches warm
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/parties/")
+    assert response.status_code == 200
+    return len(ctx.captured_queries), [q["sql"] for q in ctx.captured_queries]
+
+
+def test_directory_queries_do_not_grow_and_never_count_every_party(firm):
+    few, _ = _directory_queries(firm.partner_other)
+    _add_parties(firm, 120, prefix="甲")
+    many, sql = _directory_queries(firm.partner_other)
+    assert many == few
+    # No COUNT(*) over the whole directory: a page costs the same at 100k matters.
+    assert [s for s in sql if "COUNT(*)" in s.upper() and "parties_party" in s] == []
+
+
+def test_keyset_pages_walk_every_visible_party_once_in_name_order(firm):
+    _add_parties(firm, 60, prefix="甲")
+    client = client_for(firm.partner_other)  # sees firm.matter, not the confidential one
+    seen: list[str] = []
+    path = "/parties/"
+    pages = 0
+    while path:
+        response = client.get(path)
+        assert response.status_code == 200
+        names = _names(response)
+        assert len(names) <= 50
+        seen += names
+        pages += 1
+        match = re.search(r'href="(\?after=[^"]+)"', response.content.decode())
+        path = "/parties/" + match.group(1).replace("&amp;", "&") if match else ""
+    expected = sorted(
+        [f"甲公开{i:03d}" for i in range(60)] + ["北京华泰科技有限公司", "王伟"]
+    )
+    assert pages == 2
+    assert seen == sorted(seen)
+    assert sorted(seen) == expected
+
+
+def test_keyset_page_keeps_the_search(firm):
+    _add_parties(firm, 60, prefix="甲")
+    first = parties_page(user=firm.lead, q="甲公开", size=25)
+    second = parties_page(user=firm.lead, q="甲公开", cursor=first.next_cursor, size=25)
+    assert [p.name for p in first.items] == [f"甲公开{i:03d}" for i in range(25)]
+    assert [p.name for p in second.items] == [f"甲公开{i:03d}" for i in range(25, 50)]
+
+
+def test_a_broken_cursor_is_the_first_page(firm):
+    assert [p.name for p in parties_page(user=firm.lead, cursor="!!garbage").items] == [
+        p.name for p in parties_page(user=firm.lead).items
+    ]
+
+
+def test_matter_counts_count_only_matters_the_reader_may_see(firm):
+    from lexcase.matters.models import MatterParty
+
+    # The client is also on the confidential matter: its members count 2, others 1.
+    MatterParty.objects.create(matter=firm.confidential, party=firm.client_party, role="third")
+    by_lead = parties_page(user=firm.lead, q="华泰")
+    by_partner2 = parties_page(user=firm.partner_other, q="华泰")
+    assert by_lead.rows == [(firm.client_party, 2)]
+    assert by_partner2.rows == [(firm.client_party, 1)]
+    response = client_for(firm.partner_other).get("/parties/?q=华泰")
+    assert '<td class="num">1</td>' in response.content.decode()
+
+
+def test_directory_gate_per_persona(firm):
+    fresh = Party.objects.create(kind=PartyKind.PERSON, name="张三")
+
+    def names(user) -> set[str]:
+        return {p.name for p in parties_page(user=user).items}
+
+    everything = {"北京华泰科技有限公司", "王伟", "李秘", "张三"}
+    assert names(firm.lead) == everything
+    assert names(firm.partner) == everything
+    assert names(firm.assistant) == everything - {"李秘"}
+    assert names(firm.partner_other) == everything - {"李秘"}
+    assert names(firm.admin) == everything - {"李秘"}
+    assert names(firm.outsider) == {"张三"}
+    assert names(firm.walled) == {"张三"}
+    assert names(firm.finance) == {"张三"}
+    assert names(firm.inactive) == set()
+    assert fresh.pk in {p.pk for p in parties_page(user=firm.outsider).items}
+
+
+def test_api_list_does_not_query_per_party(firm):
+    _add_parties(firm, 30, prefix="甲")
+    _token, raw = api_token_create(user=firm.lead, name="test")
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+    client.get("/api/v1/parties?limit=5")
+    with CaptureQueriesContext(connection) as small:
+        assert len(client.get("/api/v1/parties?limit=5").json()) == 5
+    with CaptureQueriesContext(connection) as large:
+        assert len(client.get("/api/v1/parties?limit=60").json()) == 60
+    assert len(large.captured_queries) == len(small.captured_queries)
