@@ -19,6 +19,8 @@ __all__ = [
     "credit_code_check_char",
     "id_number_check_char",
     "mask_identifier",
+    "mask_identifiers_in",
+    "mask_identifiers_in_query",
     "normalize_identifier",
     "validate_credit_code",
     "validate_id_number",
@@ -154,3 +156,57 @@ def mask_identifier(value: str) -> str:
     if length < 8:
         return "*" * (length - 2) + cleaned[-2:]
     return cleaned[:3] + "*" * (length - 7) + cleaned[-4:]
+
+
+# ID numbers and credit codes inside free text: search terms, query strings, log lines. A
+# user may type them in groups (spaces, hyphens), with invisible format characters pasted
+# along, or in full-width digits (\d matches those). Two passes: whole tokens first, then
+# runs of digit groups joined by separators whose digits add up to exactly an ID number (a
+# date next to a phone number is a run of 19 digits, not an ID).
+_SEP_CHARS = "\\s\\-\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
+_X = "XxＸｘ"
+_ID_TOKEN = re.compile(rf"(?<!\d)(?:\d{{17}}[\d{_X}]|\d{{15}})(?![\d{_X}])")
+_CC = "0-9A-HJ-NP-RTUW-Ya-hj-np-rtuw-y"
+_CREDIT_TOKEN = re.compile(rf"(?<![0-9A-Za-z])[{_CC}]{{2}}\d{{6}}[{_CC}]{{10}}(?![0-9A-Za-z])")
+_ID_RUN = re.compile(rf"(?<!\d)\d(?:[{_SEP_CHARS}]{{0,3}}\d)*(?:[{_SEP_CHARS}]{{0,3}}[{_X}])?")
+_SEPARATORS = re.compile(rf"[{_SEP_CHARS}]")
+
+
+def _mask_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    digits = _SEPARATORS.sub("", run)
+    if _SEPARATORS.search(run) and (
+        (len(digits) == 18 and digits[:17].isdigit()) or (len(digits) == 15 and digits.isdigit())
+    ):
+        return mask_identifier(digits)
+    return run
+
+
+def _has_identifier(text: str) -> bool:
+    return bool(
+        _ID_TOKEN.search(text)
+        or _CREDIT_TOKEN.search(text)
+        or any(_mask_run(m) != m.group(0) for m in _ID_RUN.finditer(text))
+    )
+
+
+def mask_identifiers_in(text: str) -> str:
+    """`text` with every ID-number-like (15 or 18 digits, a final X) or credit-code-like
+    substring replaced by its `mask_identifier` form; anything else unchanged."""
+    if not text:
+        return text
+    text = _ID_TOKEN.sub(lambda m: mask_identifier(m.group(0)), text)
+    text = _CREDIT_TOKEN.sub(lambda m: mask_identifier(m.group(0)), text)
+    return _ID_RUN.sub(_mask_run, text)
+
+
+def mask_identifiers_in_query(query: str) -> str:
+    """A URL query string with identifiers masked in its decoded keys and values (so
+    `q=110105+19491231+002X` and `%31%31...` are caught), re-encoded; returned unchanged
+    when it holds none."""
+    from urllib.parse import parse_qsl, unquote_plus, urlencode
+
+    if not query or not _has_identifier(unquote_plus(query)):
+        return query
+    pairs = parse_qsl(query, keep_blank_values=True)
+    return urlencode([(mask_identifiers_in(k), mask_identifiers_in(v)) for k, v in pairs], safe="*")

@@ -166,8 +166,11 @@ def search_index_optimize() -> None:
 def search_record_query(
     *, actor: object, q: str, filters: dict[str, object], results: int, via: str
 ) -> None:
-    """Audit a search: what was asked, with which filters, and how much came back."""
+    """Audit a search: what was asked, with which filters, and how much came back. ID
+    numbers and credit codes in the terms are kept masked: the audit log is read by more
+    people than the party's record, and lives forever."""
     from lexcase.audit.services import audit_record
+    from lexcase.parties.identifiers import mask_identifiers_in
 
     matter_id = filters.get("matter")
     audit_record(
@@ -175,7 +178,7 @@ def search_record_query(
         action="search.query",
         matter_id=matter_id if isinstance(matter_id, int) else None,
         data={
-            "q": q,
+            "q": mask_identifiers_in(q),
             "filters": {k: v for k, v in filters.items() if v not in (None, "")},
             "results": results,
             "via": via,

@@ -315,3 +315,37 @@ def test_mask_identifier_two_characters_fully_masked() -> None:
 
 def test_mask_identifier_empty_stays_empty() -> None:
     assert mask_identifier("") == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("身份证11010519491231002X的人", "身份证110***********002X的人"),
+        ("1101 0519-4912 3100 2x", "110***********002x"),
+        ("身份证 110105 19491231 002X。", "身份证 110***********002X。"),
+        ("110105\u200b19491231002X", "110***********002X"),
+        ("１１０１０５１９４９１２３１００２Ｘ", "110***********002X"),
+        ("legacy 110105491231002.", "legacy 110********1002."),
+        ("q: 91440101MA5CJQ4N59,", "q: 914***********4N59,"),
+        # Not identifiers: other digit runs, dates, phone numbers, plain capitals.
+        ("12345678901234567890", "12345678901234567890"),
+        ("2024-01-01 13800138000", "2024-01-01 13800138000"),
+        ("ABCDEFGHJKLMNPQRTU", "ABCDEFGHJKLMNPQRTU"),
+        ("", ""),
+    ],
+)
+def test_mask_identifiers_in_text(text, masked):
+    from lexcase.parties.identifiers import mask_identifiers_in
+
+    assert mask_identifiers_in(text) == masked
+
+
+def test_mask_identifiers_in_query_decodes_first():
+    from lexcase.parties.identifiers import mask_identifiers_in_query
+
+    assert (
+        mask_identifiers_in_query("q=110105+19491231+002X&kind=")
+        == "q=110***********002X&kind="
+    )
+    assert mask_identifiers_in_query("q=%311010519491231002X") == "q=110***********002X"
+    assert mask_identifiers_in_query("q=%E7%8E%8B&after=x") == "q=%E7%8E%8B&after=x"

@@ -182,3 +182,14 @@ def test_search_page_says_when_results_are_capped(corpus, monkeypatch):
     client.cookies["django_language"] = "en"
     body = client.get("/search/", {"q": "王伟"}).content.decode()
     assert "Only the first 1 matches are shown" in body
+
+
+@pytest.mark.parametrize("via", ["web", "api"])
+def test_audit_rows_of_searches_keep_id_numbers_masked(corpus, via):
+    q = "王伟 11010519491231002X 91350200776049653A"
+    if via == "web":
+        assert client_for(corpus.lead).get("/search/", {"q": q}).status_code == 200
+    else:
+        assert api_client(corpus.lead).get("/api/v1/search", {"q": q}).status_code == 200
+    event = AuditEvent.objects.filter(action="search.query").last()
+    assert event.data["q"] == "王伟 110***********002X 913***********653A"
