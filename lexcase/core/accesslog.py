@@ -32,5 +32,6 @@ class MaskingLogger(Logger):
         for key, value in atoms.items():
             if not isinstance(value, str):
                 continue
-            atoms[key] = mask_identifiers_in_query(value) if key in _QUERY_ATOMS else mask_url(value)
+            masked = mask_identifiers_in_query if key in _QUERY_ATOMS else mask_url
+            atoms[key] = masked(value)
         return atoms

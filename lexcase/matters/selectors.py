@@ -186,6 +186,34 @@ def party_relations(*, user: Any, party: Party) -> list[tuple[PartyRelation, Par
     return rows
 
 
+# A gram on at most this many names narrows a search enough to start from its parties; a
+# more common one (科技, 公司) matches often enough that walking the name index finds a
+# page sooner (SQLite, 200k parties: 王伟 2.4 s walking -> 7 ms from its gram; 科技有限公司
+# 13 ms walking -> 1 s from its grams).
+GRAM_PREFILTER_MAX = 20_000
+GRAM_PROBES = 3
+
+
+def _rarest_gram_parties(key: str) -> QuerySet[Any] | None:
+    """Party ids holding the rarest of a few grams of `key` in the conflict index (every
+    unigram and bigram of each party's normalised name and aliases, so each is a superset
+    of the name/alias matches), or None when even the rarest is too common to help."""
+    from lexcase.conflicts.models import NameGram
+
+    grams = [key] if len(key) == 1 else [key[i : i + 2] for i in range(len(key) - 1)]
+    # First, middle and last bigram: a bounded number of count queries whatever `q` is.
+    probes = sorted({grams[0], grams[len(grams) // 2], grams[-1]})[:GRAM_PROBES]
+    best: tuple[int, str] | None = None
+    for gram in probes:
+        rows = NameGram.objects.filter(gram=gram, party__isnull=False)
+        n = rows.values("pk")[: GRAM_PREFILTER_MAX + 1].count()
+        if best is None or n < best[0]:
+            best = (n, gram)
+    if best is None or best[0] > GRAM_PREFILTER_MAX:
+        return None
+    return NameGram.objects.filter(gram=best[1], party__isnull=False).values("party_id")
+
+
 def parties_search(*, user: Any, q: str = "", kind: str = "") -> QuerySet[Party]:
     """Visible parties matching `q` (name or alias substring, or an exact identifier),
     ordered by (name, id): the order of the `(name, id)` index, so a page is an index walk."""
@@ -202,6 +230,12 @@ def parties_search(*, user: Any, q: str = "", kind: str = "") -> QuerySet[Party]
             pk__in=PartyAlias.objects.filter(name_normalized__contains=key).values("party_id")
         )
         by_name = Q(name_normalized__contains=key) | by_alias
+        if key:
+            candidates = _rarest_gram_parties(key)
+            if candidates is not None:
+                by_name &= Q(pk__in=candidates)
+        else:
+            by_name = Q(pk__in=[])
         if ident:
             by_name |= Q(id_number=ident) | Q(credit_code=ident)
         qs = qs.filter(by_name)
@@ -244,7 +278,9 @@ def parties_page(
     counts: dict[int, int] = {}
     if rows:
         grouped = (
-            MatterParty.objects.filter(visible_through(user, "matter"), party_id__in=[p.pk for p in rows])
+            MatterParty.objects.filter(
+                visible_through(user, "matter"), party_id__in=[p.pk for p in rows]
+            )
             .values("party_id")
             .annotate(n=Count("matter_id", distinct=True))
             .values_list("party_id", "n")

@@ -49,6 +49,6 @@ def test_access_log_atoms_carry_no_id_number():
 def test_gunicorn_started_from_the_project_root_uses_the_masking_logger():
     config = Config()
     namespace: dict = {}
-    exec((ROOT / "gunicorn.conf.py").read_text(), namespace)  # noqa: S102
+    exec((ROOT / "gunicorn.conf.py").read_text(), namespace)
     config.set("logger_class", namespace["logger_class"])
     assert config.logger_class is MaskingLogger

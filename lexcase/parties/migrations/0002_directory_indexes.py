@@ -4,18 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('parties', '0001_initial'),
+        ("parties", "0001_initial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='party',
-            index=models.Index(fields=['name', 'id'], name='party_name_id_idx'),
+            model_name="party",
+            index=models.Index(fields=["name", "id"], name="party_name_id_idx"),
         ),
         migrations.AddIndex(
-            model_name='party',
-            index=models.Index(fields=['kind', 'name', 'id'], name='party_kind_name_id_idx'),
+            model_name="party",
+            index=models.Index(fields=["kind", "name", "id"], name="party_kind_name_id_idx"),
         ),
     ]

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from conftest import client_for
 from lexcase.accounts.services import api_token_create
+from lexcase.conflicts.engine import index_parties
 from lexcase.matters.models import MatterParty
 from lexcase.matters.selectors import parties_page
 from lexcase.parties.models import Party, PartyKind
@@ -23,6 +24,7 @@ pytestmark = pytest.mark.django_db
 def _add_parties(firm, n: int, *, prefix: str) -> None:
     """`n` parties on the ordinary matter (its team sees them) and `n` on the confidential
     one (members only), bulk-created: the directory reads what is there."""
+
     def party(name: str) -> Party:
         return Party(kind=PartyKind.PERSON, name=name, name_normalized=normalize_name(name))
 
@@ -32,6 +34,7 @@ def _add_parties(firm, n: int, *, prefix: str) -> None:
         [MatterParty(matter=firm.matter, party=p, role="third") for p in open_ones]
         + [MatterParty(matter=firm.confidential, party=p, role="third") for p in hidden]
     )
+    index_parties([p.pk for p in open_ones + hidden])  # the search starts from the grams
 
 
 def _names(response) -> list[str]:
@@ -71,9 +74,7 @@ def test_keyset_pages_walk_every_visible_party_once_in_name_order(firm):
         pages += 1
         match = re.search(r'href="(\?after=[^"]+)"', response.content.decode())
         path = "/parties/" + match.group(1).replace("&amp;", "&") if match else ""
-    expected = sorted(
-        [f"甲公开{i:03d}" for i in range(60)] + ["北京华泰科技有限公司", "王伟"]
-    )
+    expected = sorted([f"甲公开{i:03d}" for i in range(60)] + ["北京华泰科技有限公司", "王伟"])
     assert pages == 2
     assert seen == sorted(seen)
     assert sorted(seen) == expected
@@ -135,3 +136,32 @@ def test_api_list_does_not_query_per_party(firm):
     with CaptureQueriesContext(connection) as large:
         assert len(client.get("/api/v1/parties?limit=60").json()) == 60
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+@pytest.mark.parametrize("common", [False, True])
+def test_search_finds_the_same_parties_from_the_grams_or_walking(firm, monkeypatch, common):
+    """The rarest-gram start is a shortcut only: names, aliases and identifiers are found
+    whether the search starts from a gram or walks the name index."""
+    from lexcase.matters import selectors
+    from lexcase.parties.services import party_create
+
+    if common:
+        monkeypatch.setattr(selectors, "GRAM_PREFILTER_MAX", -1)  # every gram too common
+    party_create(
+        actor=firm.lead, kind=PartyKind.ORGANIZATION, name="甲乙丙有限公司", aliases=["丁戊科技"]
+    )
+    party_create(
+        actor=firm.lead, kind=PartyKind.PERSON, name="钱七", id_number="11010519491231002X"
+    )
+
+    def found(q: str, user=firm.lead) -> list[str]:
+        return [p.name for p in parties_page(user=user, q=q).items]
+
+    assert found("乙丙") == ["甲乙丙有限公司"]
+    assert found("丁戊") == ["甲乙丙有限公司"]
+    assert found("华泰") == ["北京华泰科技有限公司"]
+    assert found("伟") == ["王伟"]
+    assert found("110105 19491231 002x") == ["钱七"]
+    assert found("91350200776049653A") == ["北京华泰科技有限公司"]
+    assert found("李秘") == ["李秘"]
+    assert found("李秘", user=firm.admin) == []

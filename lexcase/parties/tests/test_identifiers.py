@@ -343,9 +343,6 @@ def test_mask_identifiers_in_text(text, masked):
 def test_mask_identifiers_in_query_decodes_first():
     from lexcase.parties.identifiers import mask_identifiers_in_query
 
-    assert (
-        mask_identifiers_in_query("q=110105+19491231+002X&kind=")
-        == "q=110***********002X&kind="
-    )
+    assert mask_identifiers_in_query("q=110105+19491231+002X&kind=") == "q=110***********002X&kind="
     assert mask_identifiers_in_query("q=%311010519491231002X") == "q=110***********002X"
     assert mask_identifiers_in_query("q=%E7%8E%8B&after=x") == "q=%E7%8E%8B&after=x"
