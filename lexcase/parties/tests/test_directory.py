@@ -10,13 +10,13 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from conftest import client_for
 from lexcase.accounts.services import api_token_create
 from lexcase.conflicts.engine import index_parties
 from lexcase.matters.models import MatterParty
 from lexcase.matters.selectors import parties_page
 from lexcase.parties.models import Party, PartyKind
 from lexcase.parties.names import normalize_name
+from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import client_for
 from lexcase.parties.models import Party, PartyKind
 from lexcase.parties.services import party_create
+from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
 
