@@ -18,7 +18,9 @@ database (SQLite `var/bench_parties.sqlite3`, PostgreSQL `lexcase_bench_parties`
 - the real view (`GET /parties/?...`, templates rendered) and `GET /api/v1/parties`.
 
 It records p50/p95/max, rows and SQL queries per call, writes JSON to `--out` and prints a
-markdown table with each row's ratio to the baseline of the same child.
+markdown table. Every timed call is paired with a baseline call made just before it, and
+each row's ratio is against its own paired baseline samples: on a shared machine the load
+changes by the minute, so a baseline measured once at the start would mislead.
 """
 
 from __future__ import annotations
@@ -80,9 +82,11 @@ PAGE = 50
 DEEP_HOPS = 20
 
 
-def _measure(calls: list[Any], runs: int) -> dict[str, Any]:
+def _measure(calls: list[Any], runs: int, base: list[Any] | None = None) -> dict[str, Any]:
     """Time `runs` calls cycling through `calls` after untimed warm-ups whose SQL queries
-    are counted; each call returns the number of rows it produced."""
+    are counted; each call returns the number of rows it produced. With `base`, each timed
+    call is paired with a baseline call right before it, so a ratio compares the two under
+    the same momentary load (the machine is shared)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -93,12 +97,20 @@ def _measure(calls: list[Any], runs: int) -> dict[str, Any]:
             rows.add(calls[i % len(calls)]())
         queries.add(len(ctx.captured_queries))
     gc.collect()
-    samples = []
+    samples, base_samples = [], []
     for i in range(runs):
+        if base:
+            t0 = time.perf_counter()
+            base[i % len(base)]()
+            base_samples.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         rows.add(calls[i % len(calls)]())
         samples.append(time.perf_counter() - t0)
-    return {**_stats(samples), "rows": sorted(rows), "queries": sorted(queries)}
+    result = {**_stats(samples), "rows": sorted(rows), "queries": sorted(queries)}
+    if base_samples:
+        b = _stats(base_samples)
+        result["base_p50"], result["base_p95"] = b["p50"], b["p95"]
+    return result
 
 
 def _progress(name: str, r: dict[str, Any]) -> None:
@@ -106,6 +118,7 @@ def _progress(name: str, r: dict[str, Any]) -> None:
 
     print(
         f"  [{connection.vendor}] {name}: p50 {r['p50']:.2f} ms  p95 {r['p95']:.2f} ms  "
+        f"(paired base {r.get('base_p50', 0):.2f} / {r.get('base_p95', 0):.2f})  "
         f"rows {r['rows']}  queries {r['queries']}",
         file=sys.stderr,
         flush=True,
@@ -134,9 +147,8 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     def bare(c: str) -> Any:
         return lambda: len(list(Party.objects.filter(name__gt=c).order_by("name", "id")[:PAGE]))
 
-    results["baseline: bare keyset page (name, id), no gate"] = _measure(
-        [bare(c) for c in cursors], runs
-    )
+    base_calls = [bare(c) for c in cursors]
+    results["baseline: bare keyset page (name, id), no gate"] = _measure(base_calls, runs)
     _progress("baseline", results["baseline: bare keyset page (name, id), no gate"])
 
     # Search terms sampled from the data.
@@ -169,7 +181,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
                 return lambda: len(parties_page(user=user, cursor=cursor, **v).items)
 
             key = f"{pname} | {sname}"
-            results[f"{key} | page 1"] = _measure([page(v) for v in variants], runs)
+            results[f"{key} | page 1"] = _measure([page(v) for v in variants], runs, base_calls)
             _progress(f"{key} | page 1", results[f"{key} | page 1"])
             deep = []
             for v in variants:
@@ -182,7 +194,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
                 if hops == DEEP_HOPS:
                     deep.append(page(v, cursor))
             if deep:
-                results[f"{key} | page {DEEP_HOPS + 1}"] = _measure(deep, runs)
+                results[f"{key} | page {DEEP_HOPS + 1}"] = _measure(deep, runs, base_calls)
                 _progress(f"{key} | page {DEEP_HOPS + 1}", results[f"{key} | page {DEEP_HOPS + 1}"])
 
     # (3) The view and the API, page 1.
@@ -206,7 +218,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
 
                 return call
 
-            view[f"VIEW {pname} | {sname}"] = _measure([get(p) for p in paths], runs)
+            view[f"VIEW {pname} | {sname}"] = _measure([get(p) for p in paths], runs, base_calls)
             _progress(f"VIEW {pname} | {sname}", view[f"VIEW {pname} | {sname}"])
 
             def api_get(v: dict[str, str], c: Any = api) -> Any:
@@ -221,7 +233,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
                 return call
 
             api_v = [{k: x for k, x in v.items() if k == "q"} for v in variants]
-            view[f"API {pname} | {sname}"] = _measure([api_get(v) for v in api_v], runs)
+            view[f"API {pname} | {sname}"] = _measure([api_get(v) for v in api_v], runs, base_calls)
             _progress(f"API {pname} | {sname}", view[f"API {pname} | {sname}"])
 
     pg = connection.vendor == "postgresql"
@@ -259,17 +271,19 @@ def _table(run: dict[str, Any]) -> str:
     lines = [
         f"{run['vendor']} {run['server_version']}, {run['dataset']['parties']} parties",
         "",
-        "| scenario | p50 ms | p95 ms | max ms | rows | queries | p50/base | p95/base |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| scenario | p50 ms | p95 ms | max ms | rows | queries | paired base p50 / p95 ms "
+        "| p50/base | p95/base |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for section in ("results", "view"):
         for name, r in run[section].items():
             rows = r["rows"]
             rows_s = str(rows[0]) if len(rows) == 1 else f"{rows[0]}–{rows[-1]}"
+            b50, b95 = r.get("base_p50", base["p50"]), r.get("base_p95", base["p95"])
             lines.append(
                 f"| {name} | {r['p50']:.2f} | {r['p95']:.2f} | {r['max']:.2f} | {rows_s} "
-                f"| {'/'.join(map(str, r['queries']))} | {_ratio(r['p50'], base['p50'])} "
-                f"| {_ratio(r['p95'], base['p95'])} |"
+                f"| {'/'.join(map(str, r['queries']))} | {b50:.2f} / {b95:.2f} "
+                f"| {_ratio(r['p50'], b50)} | {_ratio(r['p95'], b95)} |"
             )
     return "\n".join(lines)
 
