@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "lexcase.comms.context_processors.notifications",
+                "lexcase.accounts.context_processors.firm",
             ],
         },
     }
@@ -261,7 +262,7 @@ LOGGING = {
 }
 
 # Firm configuration.
-LEXCASE_FIRM_NAME = os.environ.get("LEXCASE_FIRM_NAME", "LexCase")
+LEXCASE_FIRM_NAME = os.environ.get("LEXCASE_FIRM_NAME", "")
 # Firm matter number: {year}, {type} (the matter type's short code, e.g. 民) and {seq}.
 LEXCASE_MATTER_NUMBER_PATTERN = os.environ.get(
     "LEXCASE_MATTER_NUMBER_PATTERN", "{year}-{type}-{seq:04d}"

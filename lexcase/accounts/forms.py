@@ -17,3 +17,27 @@ class UserCreateForm(forms.Form):
 
 class TokenCreateForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=100)
+
+
+class FirmProfileForm(forms.Form):
+    name = forms.CharField(label=_("Firm name"), max_length=100)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    licence_number = forms.CharField(
+        label=_("Practice licence number (执业许可证号)"), max_length=30, required=False
+    )
+    phone = forms.CharField(label=_("Telephone"), max_length=50, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    logo = forms.FileField(
+        label=_("Logo"), required=False, help_text=_("PNG or JPEG, at most 256 KB.")
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+    sole_partner_self_review = forms.BooleanField(
+        label=_("Sole-partner firm"),
+        required=False,
+        help_text=_(
+            "A partner may review the conflict check of an intake they registered themselves, "
+            "with a recorded reason, because no other partner can."
+        ),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

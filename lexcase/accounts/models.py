@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -81,6 +82,9 @@ class User(AbstractUser):
         for fallback_secret in settings.SECRET_KEY_FALLBACKS:
             yield self._session_hash(fallback_secret)
 
+    def __str__(self) -> str:
+        return self.display_name
+
     @property
     def display_name(self) -> str:
         return self.name or self.username
@@ -92,9 +96,6 @@ class User(AbstractUser):
     @property
     def is_partner_or_admin(self) -> bool:
         return self.is_active and self.role in {Role.ADMIN, Role.PARTNER}
-
-    def __str__(self) -> str:
-        return self.display_name
 
 
 class ApiToken(models.Model):
@@ -113,3 +114,34 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
+
+
+class FirmProfile(models.Model):
+    """The firm itself, one row: its name and particulars on reports, bills, the portal,
+    e-mails and page titles, and the firm-wide exceptions an administrator sets."""
+
+    name = models.CharField(_("firm name"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    licence_number = models.CharField(_("practice licence number"), max_length=30, blank=True)
+    phone = models.CharField(_("telephone"), max_length=50, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    # A small PNG or JPEG kept in the database: it travels with every backup and needs no
+    # storage of its own.
+    logo = models.BinaryField(_("logo"), blank=True, default=b"")
+    logo_type = models.CharField(max_length=20, blank=True)
+    # 律师事务所 with one partner: the partner may review an intake they registered, with a
+    # recorded reason, since nobody else can (conflicts review).
+    sole_partner_self_review = models.BooleanField(
+        _("sole-partner firm: a partner may review their own intake"), default=False
+    )
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name to show: the saved one, else `LEXCASE_FIRM_NAME`, else the product's."""
+        return self.name or settings.LEXCASE_FIRM_NAME or gettext("LexCase")

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from lexcase.accounts.models import STAFF_ROLES, User
+from lexcase.accounts.models import STAFF_ROLES, FirmProfile, User
 
 
 def active_user_named(username: str | None, *, field: str) -> User | None:
@@ -23,3 +23,8 @@ def active_user_named(username: str | None, *, field: str) -> User | None:
 def active_staff() -> QuerySet[User]:
     """People who can be put on a matter, a task or a hearing: never a portal client."""
     return User.objects.filter(is_active=True, role__in=STAFF_ROLES)
+
+
+def firm_profile() -> FirmProfile:
+    """The firm's profile (an unsaved empty one until an administrator saves it)."""
+    return FirmProfile.objects.filter(pk=1).first() or FirmProfile(pk=1)

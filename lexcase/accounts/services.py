@@ -11,9 +11,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lexcase.accounts.models import ApiToken, Role, Team, User, new_session_stamp
+from lexcase.accounts.models import (
+    ApiToken,
+    FirmProfile,
+    Role,
+    Team,
+    User,
+    new_session_stamp,
+)
 from lexcase.audit.services import audit_record
-from lexcase.core.exceptions import NotAllowed
+from lexcase.core.exceptions import NotAllowed, StaleEdit
 
 TOKEN_PREFIX = "lxc_"
 
@@ -156,3 +163,67 @@ def api_token_authenticate(raw: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+FIRM_PROFILE_FIELDS = (
+    "name",
+    "address",
+    "licence_number",
+    "phone",
+    "email",
+    "website",
+    "sole_partner_self_review",
+)
+LOGO_MAX_BYTES = 256 * 1024
+_LOGO_MAGIC = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+def _logo_type(data: bytes) -> str:
+    # Judged by content, not by the name or the browser's claim: an SVG or HTML file
+    # named logo.png would run as a page where the logo is served.
+    for magic, content_type in _LOGO_MAGIC.items():
+        if data.startswith(magic):
+            return content_type
+    return ""
+
+
+@transaction.atomic
+def firm_profile_update(
+    *,
+    actor: User,
+    version: int,
+    logo: bytes | None = None,
+    remove_logo: bool = False,
+    **fields: object,
+) -> FirmProfile:
+    """Save the firm's profile. `version` is what the editor loaded: a stale one is refused
+    (two administrators editing at once never overwrite each other silently)."""
+    if not actor.has_perm("accounts.change_firmprofile"):
+        raise NotAllowed("accounts.change_firmprofile")
+    unknown = sorted(set(fields) - set(FIRM_PROFILE_FIELDS))
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be changed.")] for name in unknown})
+    profile, _created = FirmProfile.objects.select_for_update().get_or_create(pk=1)
+    if profile.version != version:
+        raise StaleEdit
+    for name, value in fields.items():
+        setattr(profile, name, value.strip() if isinstance(value, str) else value)
+    if logo is not None:
+        if len(logo) > LOGO_MAX_BYTES:
+            raise ValidationError({"logo": [_("The logo may be at most 256 KB.")]})
+        content_type = _logo_type(logo)
+        if not content_type:
+            raise ValidationError({"logo": [_("The logo must be a PNG or JPEG image.")]})
+        profile.logo, profile.logo_type = logo, content_type
+    elif remove_logo:
+        profile.logo, profile.logo_type = b"", ""
+    profile.full_clean(exclude=["logo"])
+    profile.version += 1
+    profile.save()
+    audit_record(
+        actor=actor,
+        action="firm.profile_update",
+        obj=profile,
+        data={"fields": sorted(fields), "logo": logo is not None or remove_logo},
+    )
+    return profile

@@ -10,5 +10,7 @@ urlpatterns = [
     path("users/<int:pk>/toggle-active/", views.user_toggle_active, name="user_toggle"),
     path("users/<int:pk>/end-sessions/", views.user_end_sessions, name="user_end_sessions"),
     path("tokens/", views.token_list, name="tokens"),
+    path("firm/", views.firm_profile_edit, name="firm"),
+    path("firm/logo/", views.firm_logo, name="firm_logo"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lexcase.accounts import services
-from lexcase.accounts.forms import TokenCreateForm, UserCreateForm
+from lexcase.accounts.forms import FirmProfileForm, TokenCreateForm, UserCreateForm
 from lexcase.accounts.models import User
-from lexcase.core.exceptions import NotAllowed
+from lexcase.accounts.selectors import firm_profile
+from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.forms import apply_service_errors
 
 
@@ -100,3 +101,65 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.api_token_revoke(token=token, actor=request.user)
     messages.success(request, _("Token revoked."))
     return redirect("accounts:tokens")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def firm_profile_edit(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("accounts.change_firmprofile"):
+        raise PermissionDenied
+    profile = firm_profile()
+    initial = {
+        "name": profile.name,
+        "address": profile.address,
+        "licence_number": profile.licence_number,
+        "phone": profile.phone,
+        "email": profile.email,
+        "website": profile.website,
+        "sole_partner_self_review": profile.sole_partner_self_review,
+        "version": profile.version,
+    }
+    form = FirmProfileForm(request.POST or None, request.FILES or None, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        upload = data.pop("logo")
+        try:
+            services.firm_profile_update(
+                actor=request.user,
+                version=data.pop("version"),
+                remove_logo=data.pop("remove_logo"),
+                # The form caps the size again in the service; reading one byte past the cap
+                # is enough to refuse a larger file.
+                logo=upload.read(services.LOGO_MAX_BYTES + 1) if upload else None,
+                **data,
+            )
+        except StaleEdit:
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed the firm profile while you were editing. "
+                    "Reload the page to see their changes, then apply yours again."
+                ),
+            )
+            status = 409
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+            status = 422
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("accounts:firm")
+    elif request.method == "POST":
+        status = 422
+    return render(request, "accounts/firm.html", {"form": form, "profile": profile}, status=status)
+
+
+def firm_logo(request: HttpRequest) -> HttpResponse:
+    """The logo, for every page including the login page and the portal: not a secret."""
+    profile = firm_profile()
+    if not profile.logo_type:
+        raise Http404
+    response = HttpResponse(bytes(profile.logo), content_type=profile.logo_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=300"
+    return response

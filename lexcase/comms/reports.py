@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -21,6 +20,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from lexcase.accounts.models import User
+from lexcase.accounts.selectors import firm_profile
 from lexcase.audit.services import audit_record
 from lexcase.comms.models import Channel, Direction, ProgressReport, ReportTemplate
 from lexcase.comms.selectors import report_candidate_communications
@@ -136,9 +136,18 @@ def report_context(
         next_dates.append({"day": local.date(), "time": local.time(), "text": text})
     next_dates.sort(key=lambda d: (d["day"], d["time"] or datetime.max.time()))
     lead = matter.members.filter(role=MemberRole.LEAD).select_related("user").first()
+    firm = firm_profile()
     return {
         "title": _("Progress report"),
-        "firm_name": settings.LEXCASE_FIRM_NAME,
+        "firm_name": firm.display_name,
+        # The firm's particulars for the letterhead (plain strings, as everything here).
+        "firm": {
+            "name": firm.display_name,
+            "address": firm.address,
+            "licence_number": firm.licence_number,
+            "phone": firm.phone,
+            "email": firm.email,
+        },
         "today": today,
         # Plain values, not the model: a template must not wander to users or internals.
         "matter": {

@@ -11,6 +11,7 @@ from typing import Any
 import rules
 from django.conf import settings
 
+from lexcase.accounts.selectors import firm_profile
 from lexcase.matters.rules import can_create, is_active_staff
 
 DEFAULT_ADHOC_ROLES = ("lawyer", "partner", "admin")
@@ -26,3 +27,9 @@ def has_adhoc_check_role(user: Any) -> bool:
 
 
 rules.add_perm("conflicts.check_adhoc", is_active_staff & can_create & has_adhoc_check_role)
+
+
+def self_review_allowed() -> bool:
+    """A sole-partner firm (set by an administrator in the firm profile) lets a partner
+    review an intake they registered, with a reason, since nobody else can."""
+    return firm_profile().sole_partner_self_review

@@ -18,6 +18,7 @@ from lexcase.accounts.models import Role, User
 from lexcase.accounts.selectors import active_staff
 from lexcase.conflicts.engine import Candidate, QueryParty, find_candidates
 from lexcase.conflicts.models import ConflictCheck, StaffRelative
+from lexcase.conflicts.rules import self_review_allowed
 from lexcase.matters.models import Matter, PartyRole
 from lexcase.matters.selectors import matters_visible_to, parties_visible_to
 from lexcase.parties.models import Party, PartyKind
@@ -120,9 +121,9 @@ def intakes_awaiting_review(*, user: Any, limit: int = 20) -> list[Matter]:
     goes to the partners (or admins) who can see it, since only they can weigh it."""
     if getattr(user, "role", None) not in ("partner", "admin"):
         return []
-    pending = ConflictCheck.objects.filter(matter=OuterRef("pk"), review__isnull=True).exclude(
-        requested_by=user
-    )
+    pending = ConflictCheck.objects.filter(matter=OuterRef("pk"), review__isnull=True)
+    if not self_review_allowed():
+        pending = pending.exclude(requested_by=user)
     intakes = (
         matters_visible_to(user).filter(Exists(pending), status="intake").order_by("created_at")
     )

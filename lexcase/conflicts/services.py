@@ -24,6 +24,7 @@ from lexcase.conflicts.models import (
     PartyKey,
     StaffRelative,
 )
+from lexcase.conflicts.rules import self_review_allowed
 from lexcase.conflicts.selectors import hidden_matter_ids
 from lexcase.conflicts.verdicts import conflict_check
 from lexcase.core.exceptions import NotAllowed
@@ -115,9 +116,14 @@ def conflict_review_decide(
         raise ValidationError({"decision": [_("This matter has no conflict check yet.")]})
     if hasattr(check, "review"):
         raise ValidationError({"decision": [_("This conflict check has been decided already.")]})
-    if check.requested_by_id == actor.pk:
+    self_review = check.requested_by_id == actor.pk
+    if self_review and not self_review_allowed():
         raise ValidationError(
             {"decision": [_("The person who requested the check cannot also review it.")]}
+        )
+    if self_review and not note.strip():
+        raise ValidationError(
+            {"note": [_("A review of one's own intake needs its reason in the note.")]}
         )
     if decision not in ConflictReview.Decision.values:
         raise ValidationError({"decision": [_("Choose approve, waive or reject.")]})
@@ -160,7 +166,11 @@ def conflict_review_decide(
         action=f"conflict.{decision}",
         obj=review,
         matter_id=matter.pk,
-        data={"check": check.pk, "consent_reference": review.consent_reference},
+        data={
+            "check": check.pk,
+            "consent_reference": review.consent_reference,
+            "self_review": self_review,
+        },
     )
     return review
 

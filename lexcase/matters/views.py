@@ -23,6 +23,7 @@ from lexcase.calendar.forms import (
 )
 from lexcase.conflicts import selectors as conflict_selectors
 from lexcase.conflicts.forms import ReviewForm
+from lexcase.conflicts.rules import self_review_allowed
 from lexcase.conflicts.services import intake_is_cleared
 from lexcase.core.actions import matter_action
 from lexcase.core.exceptions import NotAllowed, StaleEdit
@@ -145,7 +146,7 @@ def _conflict_context(request: HttpRequest, matter: Any) -> dict[str, Any]:
         "conflict_hits": conflict_selectors.hits_for_user(user=user, hits=check.hits),
         "can_review": matter.status == "intake"
         and user.role in ("partner", "admin")
-        and check.requested_by_id != user.pk,
+        and (check.requested_by_id != user.pk or self_review_allowed()),
         "review_form": ReviewForm(prefix="review"),
     }
 

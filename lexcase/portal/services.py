@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lexcase.accounts.models import Role, User
+from lexcase.accounts.selectors import firm_profile
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed
 from lexcase.matters.models import Matter, MatterMember, TimelineEntry
@@ -61,7 +62,7 @@ class InvitationIssued:
 
 
 def _invitation_mail(*, contact: ClientContact, link: str) -> bool:
-    firm = _("LexCase")
+    firm = firm_profile().display_name
     body = _(
         "Hello %(name)s,\n\n"
         "your law firm has opened a client portal account for you (%(party)s).\n"

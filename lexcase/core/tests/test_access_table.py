@@ -35,6 +35,21 @@ from lexcase.parties.models import Party
 from lexcase.testing import Firm
 
 
+def _firm_version() -> int:
+    from lexcase.accounts.selectors import firm_profile
+
+    return firm_profile().version
+
+
+def _firm_logo_url() -> str:
+    from lexcase.accounts.models import FirmProfile
+
+    FirmProfile.objects.update_or_create(
+        pk=1, defaults={"logo": b"\x89PNG\r\n\x1a\nlogo", "logo_type": "image/png"}
+    )
+    return "/team/firm/logo/"
+
+
 def _unlinked_party(f: Firm) -> Party:
     # An intake names its client; a party on no matter yet is one every staff member may link.
     return Party.objects.create(kind="person", name="新客户")
@@ -94,6 +109,15 @@ TABLE: dict[str, Route] = {
         E(LOGIN, LOGIN, *[403] * 5, 302),
     ),
     "accounts:tokens": Route("GET", lambda f: "/team/tokens/", ALL_STAFF_200),
+    "accounts:firm": Route("GET", lambda f: "/team/firm/", E(LOGIN, LOGIN, *[403] * 5, 200)),
+    "accounts:firm#save": Route(
+        "POST",
+        lambda f: "/team/firm/",
+        E(LOGIN, LOGIN, *[403] * 5, 302),
+        body=lambda f: {"name": "思远律师事务所", "version": _firm_version()},
+    ),
+    # The logo is on the login page and the portal: public, not a secret.
+    "accounts:firm_logo": Route("GET", lambda f: _firm_logo_url(), E(*[200] * 8)),
     "accounts:token_revoke": Route(
         "POST",
         lambda f: f"/team/tokens/{api_token_create(user=f.lead, name='x')[0].pk}/revoke/",
