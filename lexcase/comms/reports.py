@@ -26,6 +26,7 @@ from lexcase.comms.models import Channel, Direction, ProgressReport, ReportTempl
 from lexcase.comms.selectors import report_candidate_communications
 from lexcase.comms.services import communication_create
 from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.core.pdf import html_to_pdf
 from lexcase.matters.models import Matter, MemberRole, PartyRole, Stage, Status
 
 log = logging.getLogger(__name__)
@@ -185,19 +186,8 @@ def report_render_html(
     return template.render(Context(context))
 
 
-def _no_network(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """weasyprint's fetcher, limited to the local assets directory."""
-    from weasyprint.urls import default_url_fetcher
-
-    if not url.startswith("file://") or not Path(url[7:]).resolve().is_relative_to(REPORT_BASE_DIR):
-        raise ValueError(f"report resources must be local: {url[:80]}")
-    return default_url_fetcher(url, *args, **kwargs)
-
-
 def report_pdf(*, html: str) -> bytes:
-    from weasyprint import HTML  # heavy: only when a PDF is wanted
-
-    return HTML(string=html, base_url=str(REPORT_BASE_DIR), url_fetcher=_no_network).write_pdf()
+    return html_to_pdf(html=html, base_dir=REPORT_BASE_DIR)
 
 
 @transaction.atomic

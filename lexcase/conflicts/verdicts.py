@@ -81,7 +81,7 @@ class Hit:
     matter_status: str
     matter_closed_on: date | None
     role_on_matter: str
-    responsible_partner: str  # username, or ""
+    responsible_partner: str  # the partner's name, or ""
     verdict: str
     reason: str
     relative_id: int | None = None
@@ -135,6 +135,16 @@ def _rule(q_role: str, link: _Link, today: date, *, reversed_dispute: bool) -> t
                 "at stake."
             ) % p
         if link.role == PartyRole.CLIENT:
+            # Worded by the other matter's status: a client of an intake is not yet the
+            # firm's client, and one on an open matter is a current client, not a former one.
+            if link.status == Status.INTAKE:
+                return INFO, _(
+                    "Also the client of intake %(number)s (not yet accepted by the firm)."
+                ) % p
+            if link.status == Status.OPEN:
+                return INFO, _(
+                    "Current client: the firm acts for it on open matter %(number)s."
+                ) % p
             return INFO, _("Returning client: also the firm's client on matter %(number)s.") % p
         if link.role == PartyRole.THIRD_PARTY and live:
             return REVIEW, _(
@@ -178,6 +188,13 @@ def _rule(q_role: str, link: _Link, today: date, *, reversed_dispute: bool) -> t
             "the firm cannot act) or turns on the former client's confidential information."
         ) % p
     elif q_role == PartyRole.OPPOSING and link.role == PartyRole.OPPOSING:
+        if link.status == Status.INTAKE:
+            return INFO, _("Also named as an opposing party in intake %(number)s.") % p
+        if link.status == Status.OPEN:
+            return INFO, _(
+                "Also an opposing party on open matter %(number)s: the firm is acting against "
+                "this party now."
+            ) % p
         return INFO, _(
             "Also an opposing party on matter %(number)s: the firm has acted against this "
             "party before."
@@ -374,11 +391,13 @@ def conflict_check(
             _Link(m.pk, m.number, m.status, m.matter_type, m.closed_on, mp.role)
         )
     matter_ids = {link.matter_id for ls in links.values() for link in ls}
-    partners = dict(
-        MatterMember.objects.filter(
+    # The partner by name, as a reader of the report knows them (the login is no name).
+    partners = {
+        matter_id: name or username
+        for matter_id, name, username in MatterMember.objects.filter(
             matter_id__in=matter_ids, role=MemberRole.RESPONSIBLE_PARTNER
-        ).values_list("matter_id", "user__username")
-    )
+        ).values_list("matter_id", "user__name", "user__username")
+    }
     relative_ids = {c.relative_id for cs in found for c in cs if c.relative_id is not None}
     relatives = {
         r.pk: r for r in StaffRelative.objects.filter(pk__in=relative_ids).select_related("user")

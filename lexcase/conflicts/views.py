@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -8,10 +9,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lexcase.accounts.selectors import firm_profile
+from lexcase.audit.services import audit_record
 from lexcase.conflicts import selectors, services
 from lexcase.conflicts.engine import QueryParty
 from lexcase.conflicts.forms import (
@@ -24,7 +30,9 @@ from lexcase.conflicts.throttle import adhoc_check_refusal, adhoc_check_throttle
 from lexcase.core.actions import flash_errors, matter_action
 from lexcase.core.exceptions import NotAllowed
 from lexcase.core.forms import apply_service_errors
+from lexcase.core.pdf import html_to_pdf
 from lexcase.matters.forms import PartyRowForm
+from lexcase.matters.models import PartyRole
 from lexcase.matters.rules import is_active_staff
 from lexcase.matters.selectors import matter_get, party_get
 
@@ -231,3 +239,35 @@ def relative_remove(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied from None
     messages.success(request, _("%(name)s removed.") % {"name": relative.name})
     return redirect(_relatives_url(relative.user, request.user))
+
+
+@login_required
+@require_GET
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The matter's latest conflict check as a PDF for the file, redacted for the reader as
+    on the matter page, and audited (a conflict report is confidential)."""
+    matter = matter_get(user=request.user, pk=pk)
+    check = selectors.matter_latest_check(matter=matter)
+    if check is None:
+        raise Http404
+    roles = dict(PartyRole.choices)
+    html = render_to_string(
+        "conflicts/report_pdf.html",
+        {
+            "firm": firm_profile(),
+            "matter": matter,
+            "check": check,
+            "checked": [(q.get("name", ""), roles.get(q.get("role"), "")) for q in check.query],
+            "hits": selectors.hits_for_user(user=request.user, hits=check.hits),
+            "reader": request.user,
+            "printed_at": timezone.localtime(),
+        },
+    )
+    pdf = html_to_pdf(html=html, base_dir=Path(__file__).resolve().parent / "templates")
+    audit_record(
+        actor=request.user, action="conflict.report_download", obj=check, matter_id=matter.pk
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = _("conflict-check-%(number)s.pdf") % {"number": matter.number}
+    response["Content-Disposition"] = content_disposition_header(False, filename)
+    return response

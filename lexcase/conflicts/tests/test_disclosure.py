@@ -187,7 +187,7 @@ def test_visible_hits_are_shown_in_full_next_to_the_hidden_line(firm):
     report = api_check(firm.lead, ("北京华泰科技有限公司", "organization", "client")).json()
     visible = [h for h in report["hits"] if not h["redacted"]]
     assert [(h["matter_number"], h["responsible_partner"]) for h in visible] == [
-        (firm.matter.number, "partner")
+        (firm.matter.number, "Partner")
     ]
     hidden = [h for h in report["hits"] if h["redacted"]]
     assert len(hidden) == 1

@@ -166,7 +166,7 @@ def test_responsible_partner_and_matter_fields_are_reported(firm):
         hit.party_name,
         hit.matched_text,
     ) == (
-        "partner",
+        "Partner",  # the name, not the login
         firm.matter.pk,
         "intake",
         "client",

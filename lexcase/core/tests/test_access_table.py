@@ -278,6 +278,14 @@ TABLE: dict[str, Route] = {
         lambda f: f"/matters/{f.matter.pk}/conflict-check/",
         MATTER_WRITE,
     ),
+    "conflicts:report_pdf": Route(
+        "GET", lambda f: f"/matters/{f.matter.pk}/conflict-report.pdf", MATTER_READ
+    ),
+    "conflicts:report_pdf#confidential": Route(
+        "GET",
+        lambda f: f"/matters/{f.confidential.pk}/conflict-report.pdf",
+        E(LOGIN, LOGIN, 404, 404, 404, 200, 404, 404),
+    ),
     "comms:notifications": Route("GET", lambda f: "/notifications/", ALL_STAFF_200),
     "comms:read_all": Route("POST", lambda f: "/notifications/read/", E(LOGIN, LOGIN, *[302] * 6)),
     # API
