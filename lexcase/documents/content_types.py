@@ -10,6 +10,9 @@ TIFF = "image/tiff"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEXT = "text/plain"
+# OFD (GB/T 33190-2016), the layout format of 电子送达 and e-invoices: a zip of XML pages.
+OFD = "application/ofd"
 
 EXTENSIONS = {PDF: "pdf", PNG: "png", JPEG: "jpg", TIFF: "tif", DOCX: "docx", XLSX: "xlsx"}
 EXTENSIONS[TEXT] = "txt"
+EXTENSIONS[OFD] = "ofd"

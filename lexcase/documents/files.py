@@ -25,9 +25,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lexcase.documents import office
-from lexcase.documents.content_types import DOCX, EXTENSIONS, JPEG, PDF, PNG, TEXT, TIFF, XLSX
+from lexcase.documents.content_types import (
+    DOCX,
+    EXTENSIONS,
+    JPEG,
+    OFD,
+    PDF,
+    PNG,
+    TEXT,
+    TIFF,
+    XLSX,
+)
 
-__all__ = ["DOCX", "EXTENSIONS", "JPEG", "PDF", "PNG", "TEXT", "TIFF", "XLSX"]
+__all__ = ["DOCX", "EXTENSIONS", "JPEG", "OFD", "PDF", "PNG", "TEXT", "TIFF", "XLSX"]
 
 # Shown in the browser when asked to; everything else is always an attachment.
 INLINE_TYPES = frozenset({PDF, PNG, JPEG})
@@ -107,6 +117,8 @@ def sniff(fileobj: IO[bytes]) -> str | None:
             return DOCX
         if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
             return XLSX
+        if "OFD.xml" in names:
+            return OFD
         return None
     text = head.removeprefix(codecs.BOM_UTF8)
     if text and _is_utf8_text(text) and not _MARKUP.search(text[:4096]):
@@ -150,7 +162,7 @@ def check_upload(upload: Any, *, field: str = "file") -> str:
             {
                 field: [
                     _(
-                        "“%(name)s” is not an accepted file type (PDF, PNG, JPEG, TIFF, "
+                        "“%(name)s” is not an accepted file type (PDF, OFD, PNG, JPEG, TIFF, "
                         "Word .docx, Excel .xlsx or UTF-8 plain text), whatever its name says."
                     )
                     % {"name": name}

@@ -77,3 +77,31 @@ def xlsx_bytes(rows: list[list[Any]]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def ofd_bytes(pages: list[list[str]]) -> bytes:
+    """A minimal OFD package (GB/T 33190): OFD.xml, a document, a page per list of lines."""
+    import zipfile
+
+    ns = 'xmlns:ofd="http://www.ofdspec.org/2016"'
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "OFD.xml",
+            f'<?xml version="1.0" encoding="UTF-8"?><ofd:OFD {ns} Version="1.0"><ofd:DocBody>'
+            "<ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>",
+        )
+        archive.writestr("Doc_0/Document.xml", f"<ofd:Document {ns}/>")
+        # Page_10 after Page_2: pages are ordered by number, not by name.
+        for number, lines in enumerate(pages):
+            objects = "".join(
+                f'<ofd:TextObject ID="{i}"><ofd:TextCode X="0" Y="{i * 5}">{line}</ofd:TextCode>'
+                "</ofd:TextObject>"
+                for i, line in enumerate(lines)
+            )
+            archive.writestr(
+                f"Doc_0/Pages/Page_{number * 8 if number else 0}/Content.xml",
+                f"<ofd:Page {ns}><ofd:Content><ofd:Layer>{objects}</ofd:Layer></ofd:Content>"
+                "</ofd:Page>",
+            )
+    return buf.getvalue()
