@@ -4,18 +4,11 @@ their definitions) and one sheet per section with the same numbers as the page."
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from django.utils.translation import gettext as _
 
+from lexcase.core.exports import safe_cell as _cell
 from lexcase.insights.selectors import Dashboard
-
-
-def _cell(value: Any) -> Any:
-    # Spreadsheet formulas must never come from data (CSV/Excel injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def dashboard_workbook(board: Dashboard, *, filters_text: list[tuple[str, str]]) -> bytes:

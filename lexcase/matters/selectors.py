@@ -421,6 +421,17 @@ def matters_page(
     return MatterPage(items=rows, next_cursor=next_cursor, total=total)
 
 
+EXPORT_CAP = 10_000
+
+
+def matters_export(*, user: Any, filters: MatterFilters) -> list[Matter]:
+    """The list page's matters (same gate, filters and order) for an export, capped."""
+    order = SORTS.get(filters.sort, SORTS["activity"])
+    ordering = [f"-{f}" if desc else f for f, desc in order]
+    qs = matters_filter(user=user, filters=filters).select_related("practice_area", "cause")
+    return list(qs.order_by(*ordering)[:EXPORT_CAP])
+
+
 def matters_with_leads(matters: list[Matter]) -> dict[int, list[MatterMember]]:
     """Team members of the matters on one page, in one query (no N+1)."""
     by_matter: dict[int, list[MatterMember]] = {m.pk: [] for m in matters}

@@ -7,6 +7,7 @@ from lexcase.matters import archive_views, import_views, views
 app_name = "matters"
 urlpatterns = [
     path("", views.matter_list, name="list"),
+    path("export/", views.matter_export, name="export"),
     path("new/", views.matter_create, name="create"),
     path("import/", import_views.import_upload, name="import"),
     path("import/template/", import_views.import_template, name="import_template"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django.contrib import messages
@@ -10,9 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lexcase.audit.services import audit_record
 from lexcase.calendar import selectors as calendar_selectors
 from lexcase.calendar.forms import (
     DeadlineForm,
@@ -27,6 +30,7 @@ from lexcase.conflicts.rules import self_review_allowed
 from lexcase.conflicts.services import intake_is_cleared
 from lexcase.core.actions import matter_action
 from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.core.exports import table_response
 from lexcase.core.forms import apply_service_errors
 from lexcase.matters import selectors, services
 from lexcase.matters.forms import (
@@ -41,6 +45,7 @@ from lexcase.matters.forms import (
     StageForm,
     WallForm,
 )
+from lexcase.matters.models import MemberRole
 from lexcase.matters.sections import matter_sections
 from lexcase.parties.services import party_find_or_create
 
@@ -48,6 +53,83 @@ from lexcase.parties.services import party_find_or_create
 @login_required
 @require_GET
 def matter_list(request: HttpRequest) -> HttpResponse:
+    form, filters = _list_filters(request)
+    page = selectors.matters_page(
+        user=request.user, filters=filters, cursor=request.GET.get("after", "")
+    )
+    context = {
+        "form": form,
+        "page": page,
+        "teams": selectors.matters_with_leads(page.items),
+    }
+    template = "matters/list.html#results" if request.htmx else "matters/list.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def matter_export(request: HttpRequest) -> HttpResponse:
+    """The matter list with its filters as Excel (or `?format=csv`): the same gate and
+    filters as the page, at most `EXPORT_CAP` rows, audited with the filters used."""
+    _form, filters = _list_filters(request)
+    matters = selectors.matters_export(user=request.user, filters=filters)
+    teams = selectors.matters_with_leads(matters)
+    audit_record(
+        actor=request.user,
+        action="matters.export",
+        data={
+            "filters": {k: str(v) for k, v in asdict(filters).items() if v},
+            "rows": len(matters),
+        },
+    )
+
+    def people(matter: Any, role: str) -> str:
+        return "、".join(m.user.display_name for m in teams[matter.pk] if m.role == role)
+
+    rows = (
+        [
+            m.number,
+            m.title,
+            m.get_matter_type_display(),
+            m.get_priority_display(),
+            m.get_status_display(),
+            m.get_stage_display(),
+            m.practice_area.name if m.practice_area else "",
+            m.cause.name if m.cause else "",
+            m.court,
+            m.amount,
+            people(m, MemberRole.RESPONSIBLE_PARTNER),
+            people(m, MemberRole.LEAD),
+            m.opened_on,
+            m.closed_on,
+        ]
+        for m in matters
+    )
+    headers = [
+        _("Number"),
+        _("Title"),
+        _("Type"),
+        _("Priority"),
+        _("Status"),
+        _("Stage"),
+        _("Practice area"),
+        _("Cause of action"),
+        _("Court"),
+        _("Amount in dispute"),
+        _("Responsible partner"),
+        _("Lead lawyer"),
+        _("Opened on"),
+        _("Closed on"),
+    ]
+    return table_response(
+        filename=_("matters-%(date)s") % {"date": f"{timezone.localdate():%Y%m%d}"},
+        headers=headers,
+        rows=rows,
+        as_csv=request.GET.get("format") == "csv",
+    )
+
+
+def _list_filters(request: HttpRequest) -> tuple[MatterFilterForm, selectors.MatterFilters]:
     form = MatterFilterForm(request.GET or None)
     data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     filters = selectors.MatterFilters(
@@ -59,16 +141,7 @@ def matter_list(request: HttpRequest) -> HttpResponse:
         lawyer=data["lawyer"].pk if data.get("lawyer") else None,
         sort=data.get("sort") or "activity",
     )
-    page = selectors.matters_page(
-        user=request.user, filters=filters, cursor=request.GET.get("after", "")
-    )
-    context = {
-        "form": form,
-        "page": page,
-        "teams": selectors.matters_with_leads(page.items),
-    }
-    template = "matters/list.html#results" if request.htmx else "matters/list.html"
-    return render(request, template, context)
+    return form, filters
 
 
 @login_required

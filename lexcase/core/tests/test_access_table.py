@@ -125,6 +125,7 @@ TABLE: dict[str, Route] = {
     ),
     # matters
     "matters:list": Route("GET", lambda f: "/matters/", ALL_STAFF_200),
+    "matters:export": Route("GET", lambda f: "/matters/export/", ALL_STAFF_200),
     "matters:create": Route(
         "GET", lambda f: "/matters/new/", E(LOGIN, LOGIN, 403, 200, 200, 200, 200, 200)
     ),
