@@ -408,3 +408,14 @@ def fee_statement(*, viewer: Any, lawyer: Any, year: int) -> FeeStatement:
         months=months,
         matters=sorted(matters.values(), key=lambda m: m.number),
     )
+
+
+def money_matters(*, user: Any, q: str = "", limit: int = 50) -> list[Matter]:
+    """Matters whose money `user` sees (finance: every matter's), newest first, filtered by
+    number or title: the way into a matter's money pages for those who may not open the
+    matter itself."""
+    qs = matters_money_visible_to(user).only("id", "number", "title", "matter_type", "status")
+    q = q.strip()
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q))
+    return list(qs.order_by("-id")[:limit])

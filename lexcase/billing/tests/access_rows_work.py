@@ -184,6 +184,10 @@ TABLE: dict[str, Route] = {
         lambda f: f"/fees/statement/?lawyer={f.lead.pk}&year=2026",
         E(LOGIN, LOGIN, 200, 403, 403, 200, 403, 200),
     ),
+    # Everyone signed in; the list holds only the matters whose money the reader sees.
+    "billing:money_matters": Route(
+        "GET", lambda f: "/fees/matters/?q=保密", E(LOGIN, LOGIN, *[200] * 6)
+    ),
     # API
     "api:fee_agreement_list": Route(
         "GET", lambda f: f"/api/v1/matters/{f.matter.pk}/fee-agreements", API_MONEY_READ

@@ -59,3 +59,12 @@ def test_the_matter_page_shows_its_money_section(firm):
         Decimal("5000.00"),
     )
     assert "¥5,000.00" in page.content.decode()
+
+
+def test_finance_finds_a_confidential_matters_money_and_others_only_theirs(firm):
+    found = client_for(firm.finance).get("/fees/matters/", {"q": "保密"})
+    assert [m.pk for m in found.context["matters"]] == [firm.confidential.pk]
+    assert f"/matters/{firm.confidential.pk}/fees/" in found.content.decode()
+    assert client_for(firm.assistant).get("/fees/matters/", {"q": "保密"}).context["matters"] == []
+    everything = client_for(firm.outsider).get("/fees/matters/").context["matters"]
+    assert everything == []

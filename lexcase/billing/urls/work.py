@@ -31,3 +31,6 @@ urlpatterns += [
 urlpatterns += [
     path("fees/statement/", views.fee_statement, name="fee_statement"),
 ]
+urlpatterns += [
+    path("fees/matters/", views.money_matters, name="money_matters"),
+]

@@ -543,3 +543,16 @@ def fee_statement(request: HttpRequest) -> HttpResponse:
         "billing/work/statement.html",
         {"form": form, "statement": statement, "lawyer": lawyer, "year": year},
     )
+
+
+@login_required
+@require_GET
+def money_matters(request: HttpRequest) -> HttpResponse:
+    """Find a matter's money pages (finance reaches confidential matters' money here while
+    their pages stay closed to it)."""
+    q = request.GET.get("q", "")[:100]
+    return render(
+        request,
+        "billing/work/money_matters.html",
+        {"q": q, "matters": selectors.money_matters(user=request.user, q=q)},
+    )
