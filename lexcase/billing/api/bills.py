@@ -6,19 +6,21 @@ matter's money is not the caller's to see), writes are finance's (403 otherwise)
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from decimal import Decimal
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from lexcase.billing.models import Bill
+from lexcase.billing.models import Bill, Payment
 from lexcase.billing.money import capital, to_api
 from lexcase.billing.selectors import receivables as reads
 from lexcase.billing.selectors.shared import matter_money_get
 from lexcase.billing.services import bills as bill_services
+from lexcase.billing.services import payments as payment_services
 from lexcase.core.exceptions import NotAllowed
 from lexcase.core.schema import CivilDate
 
@@ -211,3 +213,238 @@ def void_bill(request: HttpRequest, bill_id: int, payload: BillVoidIn) -> BillOu
         actor=request.user, bill=bill, version=payload.version, reason=payload.reason
     )
     return _reload(request, bill_id)
+
+
+# -- payments (收款), allocations, refunds ------------------------------------------------------
+
+PaymentMethodLiteral = Literal["bank", "wechat", "alipay", "cash", "other"]
+
+
+class AllocationSchemaIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    bill_id: int
+    amount: Decimal
+
+
+class PaymentIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    client_id: int
+    received_on: CivilDate
+    amount: Decimal
+    method: PaymentMethodLiteral
+    payer: str = Field(max_length=200)
+    reference: str = Field(default="", max_length=100)
+    note: str = Field(default="", max_length=2000)
+    matter_id: int | None = Field(
+        default=None, description="The matter the payer named (预收款 for one matter)"
+    )
+    allocations: list[AllocationSchemaIn] = Field(default_factory=list, max_length=100)
+
+
+class RefundIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Decimal
+    refunded_on: CivilDate
+    method: PaymentMethodLiteral
+    reason: str = Field(max_length=2000)
+    reference: str = Field(default="", max_length=100)
+
+
+class AllocationOut(Schema):
+    bill_id: int
+    bill_number: str | None
+    amount: str
+    allocated_on: date
+
+
+class RefundOut(Schema):
+    id: int
+    amount: str
+    refunded_on: date
+    method: str
+    reason: str
+
+
+class PaymentOut(Schema):
+    id: int
+    client_id: int
+    client_name: str
+    matter_id: int | None
+    received_on: date
+    amount: str
+    method: str
+    payer: str
+    reference: str
+    note: str
+    status: str
+    allocated: str
+    refunded: str
+    unallocated: str = Field(
+        description="预收款 held for the client: amount − allocated − refunded"
+    )
+    allocations: list[AllocationOut]
+    refunds: list[RefundOut]
+
+
+class PaymentListItem(Schema):
+    id: int
+    client_name: str
+    received_on: date
+    amount: str
+    method: str
+    allocated: str
+    unallocated: str
+
+
+class PaymentListOut(Schema):
+    items: list[PaymentListItem]
+    next_after: int | None
+
+
+def payment_out(payment: Payment) -> PaymentOut:
+    return PaymentOut(
+        id=payment.pk,
+        client_id=payment.client_id,
+        client_name=payment.client.name,
+        matter_id=payment.matter_id,
+        received_on=payment.received_on,
+        amount=to_api(payment.amount),
+        method=payment.method,
+        payer=payment.payer,
+        reference=payment.reference,
+        note=payment.note,
+        status=payment.status,
+        allocated=to_api(payment.allocated),
+        refunded=to_api(payment.refunded),
+        unallocated=to_api(payment.unallocated),
+        allocations=[
+            AllocationOut(
+                bill_id=a.bill_id,
+                bill_number=a.bill.number,
+                amount=to_api(a.amount),
+                allocated_on=a.allocated_on,
+            )
+            for a in reads.payment_allocations(payment=payment)
+        ],
+        refunds=[
+            RefundOut(
+                id=r.pk,
+                amount=to_api(r.amount),
+                refunded_on=r.refunded_on,
+                method=r.method,
+                reason=r.reason,
+            )
+            for r in reads.payment_refunds(payment=payment)
+        ],
+    )
+
+
+def _require_payments(request: HttpRequest) -> None:
+    if not request.user.has_perm("billing.record_payment"):
+        raise NotAllowed("billing.record_payment")
+
+
+def _bill_for_allocation(request: HttpRequest, bill_id: int, field: str) -> Bill:
+    try:
+        return reads.bill_get(user=request.user, pk=bill_id)
+    except Http404:
+        raise ValidationError({field: [_("No bill with this id.")]}) from None
+
+
+@router.get("/payments", response=PaymentListOut, operation_id="payment_list")
+def list_payments(request: HttpRequest, after: int | None = None) -> PaymentListOut:
+    """Payments the caller may see (finance and administrators: all), newest first."""
+    items, next_after = reads.payments_page(user=request.user, after=after)
+    return PaymentListOut(
+        items=[
+            PaymentListItem(
+                id=p.pk,
+                client_name=p.client.name,
+                received_on=p.received_on,
+                amount=to_api(p.amount),
+                method=p.method,
+                allocated=to_api(p.allocated),
+                unallocated=to_api(p.unallocated),
+            )
+            for p in items
+        ],
+        next_after=next_after,
+    )
+
+
+@router.post("/payments", response={201: PaymentOut}, operation_id="payment_record")
+def record_payment(request: HttpRequest, payload: PaymentIn) -> Status:
+    """Record fee money received (finance) and apply it to the client's issued bills in the
+    same transaction; what is not applied is held as 预收款. Over-allocation, negative
+    amounts and other clients' bills are refused (422 naming the field)."""
+    _require_payments(request)
+    client = reads.client_get(pk=payload.client_id)
+    if client is None:
+        raise ValidationError({"client_id": [_("No client with this id.")]})
+    matter: Any = None
+    if payload.matter_id is not None:
+        try:
+            matter = matter_money_get(user=request.user, pk=payload.matter_id)
+        except Http404:
+            raise ValidationError({"matter_id": [_("No matter with this id.")]}) from None
+    allocations = [
+        payment_services.AllocationIn(
+            bill=_bill_for_allocation(request, a.bill_id, "allocations"), amount=a.amount
+        )
+        for a in payload.allocations
+    ]
+    payment = payment_services.payment_record(
+        actor=request.user,
+        client=client,
+        received_on=payload.received_on,
+        amount=payload.amount,
+        method=payload.method,
+        payer=payload.payer,
+        reference=payload.reference,
+        note=payload.note,
+        matter=matter,
+        allocations=allocations,
+    )
+    return Status(201, payment_out(reads.payment_get(user=request.user, pk=payment.pk)))
+
+
+@router.get("/payments/{payment_id}", response=PaymentOut, operation_id="payment_get")
+def get_payment(request: HttpRequest, payment_id: int) -> PaymentOut:
+    return payment_out(reads.payment_get(user=request.user, pk=payment_id))
+
+
+@router.post(
+    "/payments/{payment_id}/allocations",
+    response={201: PaymentOut},
+    operation_id="payment_allocate",
+)
+def allocate_payment(request: HttpRequest, payment_id: int, payload: AllocationSchemaIn) -> Status:
+    """Apply held money (预收款) of a payment to an issued bill of the same client."""
+    payment = reads.payment_get(user=request.user, pk=payment_id)
+    _require_payments(request)
+    bill = _bill_for_allocation(request, payload.bill_id, "bill_id")
+    payment_services.payment_allocate(
+        actor=request.user, payment=payment, bill=bill, amount=payload.amount
+    )
+    return Status(201, payment_out(reads.payment_get(user=request.user, pk=payment_id)))
+
+
+@router.post(
+    "/payments/{payment_id}/refunds", response={201: PaymentOut}, operation_id="payment_refund"
+)
+def refund_payment(request: HttpRequest, payment_id: int, payload: RefundIn) -> Status:
+    """Return fee money to the client out of the payment's unallocated part."""
+    payment = reads.payment_get(user=request.user, pk=payment_id)
+    payment_services.payment_refund(
+        actor=request.user,
+        payment=payment,
+        amount=payload.amount,
+        refunded_on=payload.refunded_on,
+        method=payload.method,
+        reason=payload.reason,
+        reference=payload.reference,
+    )
+    return Status(201, payment_out(reads.payment_get(user=request.user, pk=payment_id)))

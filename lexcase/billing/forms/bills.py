@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lexcase.billing.models import BillStatus
+from lexcase.billing.models import BillStatus, PaymentMethod
 from lexcase.core.validators import validate_civil_date
 
 
@@ -42,3 +45,55 @@ class BillVoidForm(VersionForm):
     reason = forms.CharField(
         label=_("Reason for voiding"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+def _money(label: Any, *, required: bool = True) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, required=required, max_digits=16, decimal_places=2, min_value=Decimal("0.01")
+    )
+
+
+def _day(label: Any) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        validators=[validate_civil_date],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class PaymentForm(forms.Form):
+    """Money received: for a bill (its client, applied to it) or for a matter (预收款 held
+    for the matter's client)."""
+
+    bill = forms.CharField(label=_("For bill number"), required=False, max_length=40)
+    matter = forms.CharField(label=_("Or for matter number"), required=False, max_length=40)
+    received_on = _day(_("Received on"))
+    amount = _money(_("Amount received"))
+    allocate = _money(_("Apply to the bill"), required=False)
+    method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
+    payer = forms.CharField(label=_("Payer"), max_length=200)
+    reference = forms.CharField(label=_("Reference"), required=False, max_length=100)
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("bill") and not data.get("matter"):
+            raise forms.ValidationError(_("Name the bill or the matter the money is for."))
+        return data
+
+
+class AllocateForm(forms.Form):
+    bill = forms.CharField(label=_("Bill number"), max_length=40)
+    amount = _money(_("Amount"))
+
+
+class RefundForm(forms.Form):
+    amount = _money(_("Amount"))
+    refunded_on = _day(_("Refunded on"))
+    method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    reference = forms.CharField(label=_("Reference"), required=False, max_length=100)

@@ -12,10 +12,12 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from lexcase.billing.models import Bill, BillLine
+from lexcase.accounts.models import Role
+from lexcase.billing.models import Bill, BillLine, Payment, PaymentAllocation, Refund
 from lexcase.billing.selectors.shared import MATTER_MONEY_FIELDS
-from lexcase.matters.models import Matter
+from lexcase.matters.models import EthicalWall, Matter
 from lexcase.matters.selectors import matters_money_visible_to
+from lexcase.parties.models import Party
 
 PAGE_SIZE = 50
 
@@ -84,3 +86,61 @@ def money_matter_by_number(*, user: Any, number: str) -> Matter | None:
     if not number:
         return None
     return matters_money_visible_to(user).only(*MATTER_MONEY_FIELDS).filter(number=number).first()
+
+
+def payments_of(user: Any) -> QuerySet[Payment]:
+    """Payments `user` may see: finance and administrators every payment (but not one sent
+    for a matter they are walled off); others those sent for matters whose money they see."""
+    if not getattr(user, "is_active", False) or not getattr(user, "is_authenticated", False):
+        return Payment.objects.none()
+    rows = Payment.objects.select_related("client", "matter")
+    if user.role in (Role.FINANCE, Role.ADMIN):
+        walled = EthicalWall.objects.filter(user=user).values("matter_id")
+        return rows.exclude(matter_id__in=walled)
+    return rows.filter(matter__in=matters_money_visible_to(user))
+
+
+def payments_page(*, user: Any, after: int | None = None) -> tuple[list[Payment], int | None]:
+    rows = payments_of(user).order_by("-pk")
+    if after:
+        rows = rows.filter(pk__lt=after)
+    items = list(rows[: PAGE_SIZE + 1])
+    more = len(items) > PAGE_SIZE
+    items = items[:PAGE_SIZE]
+    return items, (items[-1].pk if more else None)
+
+
+def payment_get(*, user: Any, pk: Any) -> Payment:
+    payment = payments_of(user).filter(pk=_pk(pk)).first()
+    if payment is None:
+        raise Http404
+    return payment
+
+
+def payment_allocations(*, payment: Payment) -> list[PaymentAllocation]:
+    return list(
+        PaymentAllocation.objects.filter(payment=payment).select_related("bill").order_by("pk")
+    )
+
+
+def payment_refunds(*, payment: Payment) -> list[Refund]:
+    return list(Refund.objects.filter(payment=payment).order_by("pk"))
+
+
+def bill_allocations(*, bill: Bill) -> list[PaymentAllocation]:
+    return list(
+        PaymentAllocation.objects.filter(bill=bill).select_related("payment").order_by("pk")
+    )
+
+
+def bill_by_number(*, user: Any, number: str) -> Bill | None:
+    number = (number or "").strip()
+    return bills_of(user).filter(number=number).first() if number else None
+
+
+def client_get(*, pk: Any) -> Party | None:
+    """A party by id for recording a payment (finance books any client's money)."""
+    try:
+        return Party.objects.filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None

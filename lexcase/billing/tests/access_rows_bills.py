@@ -37,6 +37,39 @@ def draft_bill(f: Any, matter: Any = None) -> int:
     return bill_draw(actor=f.finance, matter=matter).pk
 
 
+def held_payment(f: Any) -> int:
+    """¥100 received for `f.matter`, held (预收款)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from lexcase.billing.services.payments import payment_record
+
+    return payment_record(
+        actor=f.finance,
+        client=f.client_party,
+        matter=f.matter,
+        received_on=date(2026, 5, 6),
+        amount=Decimal("100.00"),
+        method="bank",
+        payer="华泰科技",
+    ).pk
+
+
+def issued(f: Any) -> Any:
+    from lexcase.billing.tests.bill_data import issued_bill
+
+    return issued_bill(f)
+
+
+REFUND = {"amount": "50.00", "refunded_on": "2026-05-07", "method": "bank", "reason": "多付"}
+PAYMENT = {
+    "client_id": None,
+    "received_on": "2026-05-06",
+    "amount": "100.00",
+    "method": "wechat",
+    "payer": "华泰科技",
+}
+
 TABLE: dict[str, Route] = {
     "billing:bill_list": Route("GET", lambda f: "/bills/", E(LOGIN, LOGIN, *[200] * 6)),
     "billing:bill_draw": Route(
@@ -93,9 +126,58 @@ TABLE: dict[str, Route] = {
         body=lambda f: {"version": 1, "reason": "金额有误"},
         json=True,
     ),
+    "billing:payment_list": Route("GET", lambda f: "/payments/", E(LOGIN, LOGIN, *[200] * 6)),
+    "billing:payment_record": Route(
+        "GET", lambda f: "/payments/new/", E(LOGIN, LOGIN, 200, 403, 403, 403, 403, 403)
+    ),
+    "billing:payment_detail": Route(
+        "GET", lambda f: f"/payments/{held_payment(f)}/", PAGE_MONEY_READ
+    ),
+    "billing:payment_allocate": Route(
+        "POST",
+        lambda f: f"/payments/{held_payment(f)}/allocate/",
+        PAGE_FINANCE_WRITE,
+        body=lambda f: {"bill": issued(f).number, "amount": "100.00"},
+    ),
+    "billing:payment_refund": Route(
+        "POST",
+        lambda f: f"/payments/{held_payment(f)}/refund/",
+        PAGE_FINANCE_WRITE,
+        body=lambda f: REFUND,
+    ),
+    "api:list_payments": Route("GET", lambda f: "/api/v1/payments", API_ALL_STAFF),
+    "api:record_payment": Route(
+        "POST",
+        lambda f: "/api/v1/payments",
+        E(401, 401, 201, 403, 403, 403, 403, 403),
+        body=lambda f: {**PAYMENT, "client_id": f.client_party.pk},
+        json=True,
+    ),
+    "api:get_payment": Route(
+        "GET", lambda f: f"/api/v1/payments/{held_payment(f)}", API_MONEY_READ
+    ),
+    "api:allocate_payment": Route(
+        "POST",
+        lambda f: f"/api/v1/payments/{held_payment(f)}/allocations",
+        E(401, 401, 201, 404, 403, 403, 404, 403),
+        body=lambda f: {"bill_id": issued(f).pk, "amount": "100.00"},
+        json=True,
+    ),
+    "api:refund_payment": Route(
+        "POST",
+        lambda f: f"/api/v1/payments/{held_payment(f)}/refunds",
+        E(401, 401, 201, 404, 403, 403, 404, 403),
+        body=lambda f: REFUND,
+        json=True,
+    ),
 }
 
 API_OPERATIONS: dict[tuple[str, str], str] = {
+    ("get", "/api/v1/payments"): "api:list_payments",
+    ("post", "/api/v1/payments"): "api:record_payment",
+    ("get", "/api/v1/payments/{payment_id}"): "api:get_payment",
+    ("post", "/api/v1/payments/{payment_id}/allocations"): "api:allocate_payment",
+    ("post", "/api/v1/payments/{payment_id}/refunds"): "api:refund_payment",
     ("get", "/api/v1/bills"): "api:list_bills",
     ("post", "/api/v1/bills"): "api:draw_bill",
     ("get", "/api/v1/bills/{bill_id}"): "api:get_bill",

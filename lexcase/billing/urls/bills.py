@@ -15,3 +15,10 @@ urlpatterns: list[URLPattern] = [
     path("bills/<int:pk>/issue/", views.bill_issue, name="bill_issue"),
     path("bills/<int:pk>/void/", views.bill_void, name="bill_void"),
 ]
+urlpatterns += [
+    path("payments/", views.payment_list, name="payment_list"),
+    path("payments/new/", views.payment_record, name="payment_record"),
+    path("payments/<int:pk>/", views.payment_detail, name="payment_detail"),
+    path("payments/<int:pk>/allocate/", views.payment_allocate, name="payment_allocate"),
+    path("payments/<int:pk>/refund/", views.payment_refund, name="payment_refund"),
+]

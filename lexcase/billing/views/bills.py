@@ -5,19 +5,31 @@ gate: 404), writes through the services (403, field errors)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lexcase.billing.forms.bills import BillDrawForm, BillFilterForm, BillVoidForm, VersionForm
+from lexcase.billing.forms.bills import (
+    AllocateForm,
+    BillDrawForm,
+    BillFilterForm,
+    BillVoidForm,
+    PaymentForm,
+    RefundForm,
+    VersionForm,
+)
 from lexcase.billing.money import capital
 from lexcase.billing.selectors import receivables as reads
 from lexcase.billing.services import bills as bill_services
+from lexcase.billing.services import payments as payment_services
 from lexcase.core.actions import flash_errors
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.forms import apply_service_errors
@@ -79,6 +91,7 @@ def bill_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "total_capital": capital(bill.total),
             "open_amount": bill.total - bill.paid,
             "void_form": BillVoidForm(initial={"version": bill.version}),
+            "allocations": reads.bill_allocations(bill=bill),
         },
     )
 
@@ -130,5 +143,154 @@ def bill_void(request: HttpRequest, pk: int) -> HttpResponse:
         BillVoidForm(request.POST),
         lambda bill, data: bill_services.bill_void(
             actor=request.user, bill=bill, version=data["version"], reason=data["reason"]
+        ),
+    )
+
+
+# -- payments -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def payment_list(request: HttpRequest) -> HttpResponse:
+    try:
+        after = int(request.GET.get("after", "")) or None
+    except ValueError:
+        after = None
+    items, next_after = reads.payments_page(user=request.user, after=after)
+    return render(
+        request, "billing/bills/payments.html", {"payments": items, "next_after": next_after}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment_record(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("billing.record_payment"):
+        raise PermissionDenied
+    initial: dict[str, Any] = {"received_on": timezone.localdate(), "method": "bank"}
+    prefill = reads.bills_of(request.user).filter(pk=_int(request.GET.get("bill"))).first()
+    if prefill is not None:
+        initial.update(
+            bill=prefill.number,
+            amount=prefill.total - prefill.paid,
+            payer=prefill.client.name,
+        )
+    form = PaymentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        bill = reads.bill_by_number(user=request.user, number=data["bill"])
+        matter = reads.money_matter_by_number(user=request.user, number=data["matter"])
+        client = None
+        allocations: list[payment_services.AllocationIn] = []
+        if data["bill"] and bill is None:
+            form.add_error("bill", _("No bill with this number."))
+        elif data["matter"] and matter is None:
+            form.add_error("matter", _("No matter with this number."))
+        elif bill is not None:
+            client = bill.client
+            amount = data["allocate"] or min(data["amount"], bill.total - bill.paid)
+            if amount > 0:
+                allocations.append(payment_services.AllocationIn(bill=bill, amount=amount))
+        else:
+            clients = bill_services.matter_clients(matter=matter)
+            if not clients:
+                form.add_error("matter", _("The matter has no client to bill."))
+            else:
+                client = clients[0]
+        if client is not None:
+            try:
+                payment = payment_services.payment_record(
+                    actor=request.user,
+                    client=client,
+                    received_on=data["received_on"],
+                    amount=data["amount"],
+                    method=data["method"],
+                    payer=data["payer"],
+                    reference=data["reference"],
+                    note=data["note"],
+                    matter=matter,
+                    allocations=allocations,
+                )
+            except NotAllowed:
+                raise PermissionDenied from None
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict") and "allocations" in exc.error_dict:
+                    exc = ValidationError({"allocate": exc.error_dict.pop("allocations")})
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Payment recorded."))
+                return redirect("billing:payment_detail", pk=payment.pk)
+    return render(request, "billing/bills/payment_form.html", {"form": form})
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+@login_required
+@require_GET
+def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = reads.payment_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "billing/bills/payment_detail.html",
+        {
+            "payment": payment,
+            "allocations": reads.payment_allocations(payment=payment),
+            "refunds": reads.payment_refunds(payment=payment),
+            "allocate_form": AllocateForm(initial={"amount": payment.unallocated or None}),
+            "refund_form": RefundForm(initial={"refunded_on": timezone.localdate()}),
+        },
+    )
+
+
+def _payment_action(
+    request: HttpRequest, pk: int, form: forms.Form, run: Callable[..., object]
+) -> HttpResponse:
+    payment = reads.payment_get(user=request.user, pk=pk)
+    if not request.user.has_perm("billing.record_payment"):
+        raise PermissionDenied
+    if form.is_valid():
+        try:
+            run(payment, form.cleaned_data)
+        except NotAllowed:
+            raise PermissionDenied from None
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+        else:
+            messages.success(request, _("Saved."))
+    else:
+        flash_errors(request, form)
+    return redirect("billing:payment_detail", pk=payment.pk)
+
+
+@login_required
+@require_POST
+def payment_allocate(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(payment: Any, data: dict[str, Any]) -> None:
+        bill = reads.bill_by_number(user=request.user, number=data["bill"])
+        if bill is None:
+            raise ValidationError({"bill": [_("No bill with this number.")]})
+        payment_services.payment_allocate(
+            actor=request.user, payment=payment, bill=bill, amount=data["amount"]
+        )
+
+    return _payment_action(request, pk, AllocateForm(request.POST), run)
+
+
+@login_required
+@require_POST
+def payment_refund(request: HttpRequest, pk: int) -> HttpResponse:
+    return _payment_action(
+        request,
+        pk,
+        RefundForm(request.POST),
+        lambda payment, data: payment_services.payment_refund(
+            actor=request.user, payment=payment, **data
         ),
     )

@@ -1,0 +1,272 @@
+"""Payments (收款) received by the firm, their allocation to bills and refunds — finance only
+(律师法 Art. 25: the firm collects every fee; Art. 40: never a lawyer privately).
+
+Money never goes twice: an allocation is two guarded updates in one transaction,
+`UPDATE payment SET allocated = allocated + x WHERE amount >= allocated + refunded + x` and
+`UPDATE bill SET paid = paid + x WHERE total >= paid + x AND status IN (issued, partly_paid)`;
+either matching no row refuses the whole allocation. The row locks those updates take make
+concurrent allocations queue and re-check (PostgreSQL), and the check constraints
+(`billing_payment_not_overallocated`, `billing_bill_not_overpaid`) are the backstop. What a
+payment keeps unallocated is 预收款 held for the client, applied to later bills or refunded."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lexcase.audit.services import audit_record
+from lexcase.billing.models import (
+    Bill,
+    BillStatus,
+    Payment,
+    PaymentAllocation,
+    PaymentMethod,
+    PaymentStatus,
+    Refund,
+)
+from lexcase.billing.services.bills import matter_clients
+from lexcase.billing.services.shared import Errors, add_error, check_positive
+from lexcase.core.exceptions import NotAllowed
+from lexcase.core.validators import civil_date_message, civil_day
+
+
+@dataclass(frozen=True)
+class AllocationIn:
+    bill: Bill
+    amount: Decimal
+
+
+def _check_date(errors: Errors, field: str, value: date | None) -> None:
+    if value is None:
+        add_error(errors, field, _("Enter a date."))
+    elif civil_day(value) is None:
+        add_error(errors, field, civil_date_message())
+    elif value > timezone.localdate():
+        add_error(errors, field, _("The date is in the future."))
+
+
+def _require(actor: Any) -> None:
+    if not actor.has_perm("billing.record_payment"):
+        raise NotAllowed("billing.record_payment")
+
+
+def _allocate(
+    *, actor: Any, payment: Payment, bill: Bill, amount: Decimal, field: str
+) -> PaymentAllocation:
+    """Apply `amount` of `payment` to `bill` inside the caller's transaction (see the module
+    docstring); field errors under `field`."""
+    errors: Errors = {}
+    check_positive(errors, field, amount)
+    if bill.client_id != payment.client_id:
+        add_error(errors, field, _("A payment is applied only to bills of the same client."))
+    if errors:
+        raise ValidationError(errors)
+    took = Payment.objects.filter(
+        pk=payment.pk,
+        status=PaymentStatus.RECORDED,
+        amount__gte=F("allocated") + F("refunded") + amount,
+    ).update(allocated=F("allocated") + amount)
+    if not took:
+        raise ValidationError(
+            {field: [_("This is more than what is left of the payment to apply.")]}
+        )
+    # SET expressions read the row as it was: `status` compares the old paid + amount.
+    paid = Bill.objects.filter(
+        pk=bill.pk,
+        status__in=(BillStatus.ISSUED, BillStatus.PARTLY_PAID),
+        total__gte=F("paid") + amount,
+    ).update(
+        paid=F("paid") + amount,
+        status=Case(
+            When(total=F("paid") + amount, then=Value(BillStatus.PAID)),
+            default=Value(BillStatus.PARTLY_PAID),
+        ),
+        updated_at=timezone.now(),
+    )
+    if not paid:
+        if not Bill.objects.filter(
+            pk=bill.pk, status__in=(BillStatus.ISSUED, BillStatus.PARTLY_PAID)
+        ).exists():
+            message = _("Only an issued, unpaid bill takes payments.")
+        else:
+            message = _("This is more than the bill's open amount.")
+        raise ValidationError({field: [message]})
+    today = timezone.localdate()
+    # One row per payment and bill: a second part of the same payment adds to it.
+    if not PaymentAllocation.objects.filter(payment=payment, bill=bill).update(
+        amount=F("amount") + amount, allocated_on=today
+    ):
+        try:
+            with transaction.atomic():
+                PaymentAllocation.objects.create(
+                    payment=payment,
+                    bill=bill,
+                    amount=amount,
+                    allocated_on=today,
+                    allocated_by=actor,
+                )
+        except IntegrityError:
+            PaymentAllocation.objects.filter(payment=payment, bill=bill).update(
+                amount=F("amount") + amount
+            )
+    allocation = PaymentAllocation.objects.get(payment=payment, bill=bill)
+    audit_record(
+        actor=actor,
+        action="billing.payment_allocate",
+        obj=allocation,
+        matter_id=bill.matter_id,
+        data={"payment": payment.pk, "bill": bill.pk, "amount": str(amount)},
+    )
+    return allocation
+
+
+@transaction.atomic
+def payment_record(
+    *,
+    actor: Any,
+    client: Any,
+    received_on: date | None,
+    amount: Decimal | None,
+    method: str,
+    payer: str,
+    reference: str = "",
+    note: str = "",
+    matter: Any = None,
+    allocations: Sequence[AllocationIn] = (),
+) -> Payment:
+    """Record fee money received from `client` and apply it to bills in the same
+    transaction; what is not applied is held as 预收款. `matter` (read through the money
+    gate) when the payer said which matter it is for. Finance only."""
+    _require(actor)
+    errors: Errors = {}
+    if amount is None:
+        add_error(errors, "amount", _("Enter an amount."))
+    check_positive(errors, "amount", amount)
+    _check_date(errors, "received_on", received_on)
+    if method not in PaymentMethod.values:
+        add_error(errors, "method", _("Choose how the money was paid."))
+    payer = (payer or "").strip()
+    if not payer:
+        add_error(errors, "payer", _("Enter who paid."))
+    elif len(payer) > 200:
+        add_error(errors, "payer", _("This text is too long."))
+    if len(reference) > 100:
+        add_error(errors, "reference", _("This text is too long."))
+    if len(note) > 2000:
+        add_error(errors, "note", _("This text is too long."))
+    if matter is not None and client.pk not in {c.pk for c in matter_clients(matter=matter)}:
+        add_error(errors, "matter", _("The payer's matter must be a matter of this client."))
+    if len({a.bill.pk for a in allocations}) != len(allocations):
+        add_error(errors, "allocations", _("Apply the payment to each bill once."))
+    if (
+        amount is not None
+        and "amount" not in errors
+        and sum((a.amount for a in allocations), Decimal("0")) > amount
+    ):
+        add_error(errors, "allocations", _("The allocations add up to more than the payment."))
+    if errors:
+        raise ValidationError(errors)
+    payment = Payment.objects.create(
+        client=client,
+        matter=matter,
+        received_on=received_on,
+        amount=amount,
+        method=method,
+        payer=payer,
+        reference=reference.strip(),
+        note=note,
+        recorded_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="billing.payment_record",
+        obj=payment,
+        matter_id=getattr(matter, "pk", None),
+        data={"client": client.pk, "amount": str(amount), "method": method},
+    )
+    for allocation in allocations:
+        _allocate(
+            actor=actor,
+            payment=payment,
+            bill=allocation.bill,
+            amount=allocation.amount,
+            field="allocations",
+        )
+    payment.refresh_from_db()
+    return payment
+
+
+@transaction.atomic
+def payment_allocate(
+    *, actor: Any, payment: Payment, bill: Bill, amount: Decimal
+) -> PaymentAllocation:
+    """Apply held money (预收款) of `payment` to an issued bill of the same client."""
+    _require(actor)
+    return _allocate(actor=actor, payment=payment, bill=bill, amount=amount, field="amount")
+
+
+@transaction.atomic
+def payment_refund(
+    *,
+    actor: Any,
+    payment: Payment,
+    amount: Decimal | None,
+    refunded_on: date | None,
+    method: str,
+    reason: str,
+    reference: str = "",
+) -> Refund:
+    """Return fee money to the client out of the payment's unallocated part."""
+    _require(actor)
+    errors: Errors = {}
+    if amount is None:
+        add_error(errors, "amount", _("Enter an amount."))
+    check_positive(errors, "amount", amount)
+    _check_date(errors, "refunded_on", refunded_on)
+    if method not in PaymentMethod.values:
+        add_error(errors, "method", _("Choose how the money was paid."))
+    reason = (reason or "").strip()
+    if not reason:
+        add_error(errors, "reason", _("Give the reason for the refund."))
+    elif len(reason) > 2000:
+        add_error(errors, "reason", _("This text is too long."))
+    if len(reference) > 100:
+        add_error(errors, "reference", _("This text is too long."))
+    if errors:
+        raise ValidationError(errors)
+    took = Payment.objects.filter(
+        pk=payment.pk,
+        status=PaymentStatus.RECORDED,
+        amount__gte=F("allocated") + F("refunded") + amount,
+    ).update(refunded=F("refunded") + amount)
+    if not took:
+        raise ValidationError(
+            {"amount": [_("Only the unallocated part of a payment can be refunded.")]}
+        )
+    refund = Refund.objects.create(
+        payment=payment,
+        client_id=payment.client_id,
+        amount=amount,
+        refunded_on=refunded_on,
+        method=method,
+        reference=reference.strip(),
+        reason=reason,
+        recorded_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="billing.payment_refund",
+        obj=refund,
+        matter_id=payment.matter_id,
+        data={"payment": payment.pk, "amount": str(amount), "reason": reason},
+    )
+    return refund
