@@ -6,14 +6,24 @@ see. A payment is not on a matter but a client's: it is shown to those who may r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, CharField, QuerySet, Sum, Value, When
 from django.http import Http404
 
 from lexcase.accounts.models import Role
-from lexcase.billing.models import Bill, BillLine, Payment, PaymentAllocation, Refund
+from lexcase.billing.models import (
+    ISSUED_STATUSES,
+    Bill,
+    BillLine,
+    Invoice,
+    Payment,
+    PaymentAllocation,
+    Refund,
+)
 from lexcase.billing.selectors.shared import MATTER_MONEY_FIELDS
 from lexcase.matters.models import EthicalWall, Matter
 from lexcase.matters.selectors import matters_money_visible_to
@@ -144,3 +154,137 @@ def client_get(*, pk: Any) -> Party | None:
         return Party.objects.filter(pk=int(pk)).first()
     except (TypeError, ValueError):
         return None
+
+
+# -- receivables (应收账款) ---------------------------------------------------------------------
+
+# Aging buckets by days since the bill was issued: (key, first day, last day or None).
+AGING_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("0_30", 0, 30),
+    ("31_90", 31, 90),
+    ("91_180", 91, 180),
+    ("over_180", 181, None),
+)
+BUCKET_KEYS = tuple(key for key, _first, _last in AGING_BUCKETS)
+
+
+def _bucket_of(as_of: date, issued_on: str = "issued_on") -> Case:
+    """The aging bucket of a bill by its issue date (`issued_on`: the path to it), as SQL
+    (plain date comparisons: the same on both databases)."""
+    whens = [
+        When(**{f"{issued_on}__gte": as_of - timedelta(days=last)}, then=Value(key))
+        for key, _first, last in AGING_BUCKETS
+        if last is not None
+    ]
+    return Case(*whens, default=Value(AGING_BUCKETS[-1][0]), output_field=CharField())
+
+
+@dataclass
+class ReceivableRow:
+    client_id: int
+    client_name: str
+    matter_id: int
+    matter_number: str
+    matter_title: str
+    issued: Decimal = Decimal("0.00")
+    allocated: Decimal = Decimal("0.00")
+    buckets: dict[str, Decimal] = field(
+        default_factory=lambda: dict.fromkeys(BUCKET_KEYS, Decimal("0.00"))
+    )
+
+    @property
+    def open(self) -> Decimal:
+        return self.issued - self.allocated
+
+
+@dataclass
+class Receivables:
+    as_of: date
+    rows: list[ReceivableRow]
+    totals: ReceivableRow
+
+
+def receivables(
+    *,
+    user: Any,
+    as_of: date,
+    client_id: int | None = None,
+    matter: Matter | None = None,
+    include_settled: bool = False,
+) -> Receivables:
+    """What clients owe on `as_of`, per client and matter: bills issued by then (void ones
+    never count) less what was allocated to them by then, in aging buckets by days since
+    issue (0–30, 31–90, 91–180, over 180). Two grouped aggregates, whatever the number of
+    bills; only the matters whose money `user` sees."""
+    bills = Bill.objects.filter(
+        matter__in=matters_money_visible_to(user),
+        status__in=ISSUED_STATUSES,
+        issued_on__lte=as_of,
+    )
+    if client_id is not None:
+        bills = bills.filter(client_id=client_id)
+    if matter is not None:
+        bills = bills.filter(matter=matter)
+    issued = (
+        bills.annotate(bucket=_bucket_of(as_of))
+        .values("client_id", "matter_id", "bucket")
+        .annotate(amount=Sum("total"))
+        .order_by()
+    )
+    # An allocation ages with its bill.
+    allocated = (
+        PaymentAllocation.objects.filter(bill__in=bills, allocated_on__lte=as_of)
+        .annotate(bucket=_bucket_of(as_of, "bill__issued_on"))
+        .values("bill__client_id", "bill__matter_id", "bucket")
+        .annotate(amount=Sum("amount"))
+        .order_by()
+    )
+    sums: dict[tuple[int, int], dict[str, list[Decimal]]] = {}
+    for row in issued:
+        cell = sums.setdefault((row["client_id"], row["matter_id"]), {})
+        cell.setdefault(row["bucket"], [Decimal("0"), Decimal("0")])[0] += row["amount"]
+    for row in allocated:
+        cell = sums.setdefault((row["bill__client_id"], row["bill__matter_id"]), {})
+        cell.setdefault(row["bucket"], [Decimal("0"), Decimal("0")])[1] += row["amount"]
+    clients = dict(Party.objects.filter(pk__in={c for c, _m in sums}).values_list("pk", "name"))
+    matters = {
+        m["pk"]: m
+        for m in Matter.objects.filter(pk__in={m for _c, m in sums}).values("pk", "number", "title")
+    }
+    totals = ReceivableRow(0, "", 0, "", "")
+    rows: list[ReceivableRow] = []
+    for (client_pk, matter_pk), cells in sums.items():
+        row = ReceivableRow(
+            client_pk,
+            clients.get(client_pk, ""),
+            matter_pk,
+            matters[matter_pk]["number"],
+            matters[matter_pk]["title"],
+        )
+        for bucket, (issued_amount, allocated_amount) in cells.items():
+            row.issued += issued_amount
+            row.allocated += allocated_amount
+            row.buckets[bucket] += issued_amount - allocated_amount
+        if row.open == 0 and not include_settled:
+            continue
+        rows.append(row)
+        totals.issued += row.issued
+        totals.allocated += row.allocated
+        for key in BUCKET_KEYS:
+            totals.buckets[key] += row.buckets[key]
+    rows.sort(key=lambda r: (r.client_name, r.matter_number))
+    return Receivables(as_of=as_of, rows=rows, totals=totals)
+
+
+def matter_fees_open(*, matter: Matter) -> Decimal:
+    """What the client still owes on `matter` today (issued bills less allocations): the
+    closing checklist's "fees settled" reads zero here. No gate: the caller holds the
+    matter already."""
+    row = Bill.objects.filter(matter=matter, status__in=ISSUED_STATUSES).aggregate(
+        total=Sum("total"), paid=Sum("paid")
+    )
+    return (row["total"] or Decimal("0")) - (row["paid"] or Decimal("0"))
+
+
+def bill_invoices(*, bill: Bill) -> list[Invoice]:
+    return list(bill.invoices.prefetch_related("bills").order_by("issued_on", "pk"))
