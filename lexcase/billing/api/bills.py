@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
@@ -448,3 +449,154 @@ def refund_payment(request: HttpRequest, payment_id: int, payload: RefundIn) -> 
         reference=payload.reference,
     )
     return Status(201, payment_out(reads.payment_get(user=request.user, pk=payment_id)))
+
+
+# -- receivables --------------------------------------------------------------------------------
+
+
+class ReceivableRowOut(Schema):
+    client_id: int
+    client_name: str
+    matter_id: int
+    matter_number: str
+    matter_title: str
+    issued: str
+    allocated: str
+    open: str
+    buckets: dict[str, str] = Field(
+        description="Open amount by days since issue: 0_30, 31_90, 91_180, over_180"
+    )
+
+
+class ReceivableTotalsOut(Schema):
+    issued: str
+    allocated: str
+    open: str
+    buckets: dict[str, str]
+
+
+class ReceivablesOut(Schema):
+    as_of: date
+    rows: list[ReceivableRowOut]
+    totals: ReceivableTotalsOut
+
+
+@router.get("/receivables", response=ReceivablesOut, operation_id="receivables")
+def get_receivables(
+    request: HttpRequest,
+    as_of: CivilDate | None = None,
+    client_id: int | None = None,
+    matter_id: int | None = None,
+) -> ReceivablesOut:
+    """What clients owe on `as_of` (default today), per client and matter: issued bills less
+    allocations, with aging buckets by days since issue; settled rows left out."""
+    matter = matter_money_get(user=request.user, pk=matter_id) if matter_id else None
+    result = reads.receivables(
+        user=request.user,
+        as_of=as_of or timezone.localdate(),
+        client_id=client_id,
+        matter=matter,
+    )
+    return ReceivablesOut(
+        as_of=result.as_of,
+        rows=[
+            ReceivableRowOut(
+                client_id=r.client_id,
+                client_name=r.client_name,
+                matter_id=r.matter_id,
+                matter_number=r.matter_number,
+                matter_title=r.matter_title,
+                issued=to_api(r.issued),
+                allocated=to_api(r.allocated),
+                open=to_api(r.open),
+                buckets={k: to_api(v) for k, v in r.buckets.items()},
+            )
+            for r in result.rows
+        ],
+        totals=ReceivableTotalsOut(
+            issued=to_api(result.totals.issued),
+            allocated=to_api(result.totals.allocated),
+            open=to_api(result.totals.open),
+            buckets={k: to_api(v) for k, v in result.totals.buckets.items()},
+        ),
+    )
+
+
+# -- invoices (发票) -------------------------------------------------------------------------------
+
+
+class InvoiceIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    bill_ids: list[int] = Field(min_length=1, max_length=100)
+    kind: Literal["vat_general", "vat_special"]
+    number: str = Field(max_length=40)
+    issued_on: CivilDate
+    amount: Decimal
+    tax_rate: Decimal | None = Field(
+        default=None, description="A fraction (0.06); the firm's setting when omitted"
+    )
+    buyer_name: str = Field(max_length=200)
+    buyer_tax_id: str = Field(default="", max_length=30)
+
+
+class InvoiceOut(Schema):
+    id: int
+    kind: str
+    number: str
+    issued_on: date
+    amount: str
+    tax_rate: str
+    tax_amount: str | None
+    client_id: int
+    buyer_name: str
+    buyer_tax_id: str
+    status: str
+    bill_ids: list[int]
+
+
+def invoice_out(invoice: Any) -> InvoiceOut:
+    return InvoiceOut(
+        id=invoice.pk,
+        kind=invoice.kind,
+        number=invoice.number,
+        issued_on=invoice.issued_on,
+        amount=to_api(invoice.amount),
+        tax_rate=f"{invoice.tax_rate:f}",
+        tax_amount=None if invoice.tax_amount is None else to_api(invoice.tax_amount),
+        client_id=invoice.client_id,
+        buyer_name=invoice.buyer_name,
+        buyer_tax_id=invoice.buyer_tax_id,
+        status=invoice.status,
+        bill_ids=sorted(b.pk for b in invoice.bills.all()),
+    )
+
+
+@router.get("/invoices", response=list[InvoiceOut], operation_id="invoice_list")
+def list_invoices(request: HttpRequest, bill_id: int) -> list[InvoiceOut]:
+    """The invoices recorded against a bill whose matter's money the caller sees."""
+    bill = reads.bill_get(user=request.user, pk=bill_id)
+    return [invoice_out(i) for i in reads.bill_invoices(bill=bill)]
+
+
+@router.post("/invoices", response={201: InvoiceOut}, operation_id="invoice_record")
+def record_invoice(request: HttpRequest, payload: InvoiceIn) -> Status:
+    """Record a 发票 issued in the tax system against issued bills of one client (finance):
+    the legal service fee only, up to what those bills' fee lines leave uninvoiced."""
+    if not request.user.has_perm("billing.record_invoice"):
+        raise NotAllowed("billing.record_invoice")
+    bills = [
+        _bill_for_allocation(request, pk, "bill_ids") for pk in dict.fromkeys(payload.bill_ids)
+    ]
+    invoice = bill_services.invoice_record(
+        actor=request.user,
+        bills=bills,
+        kind=payload.kind,
+        number=payload.number,
+        issued_on=payload.issued_on,
+        amount=payload.amount,
+        tax_rate=payload.tax_rate,
+        buyer_name=payload.buyer_name,
+        buyer_tax_id=payload.buyer_tax_id,
+    )
+    return Status(201, invoice_out(invoice))

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lexcase.billing.models import BillStatus, PaymentMethod
+from lexcase.billing.models import BillStatus, InvoiceKind, PaymentMethod
 from lexcase.core.validators import validate_civil_date
 
 
@@ -97,3 +97,28 @@ class RefundForm(forms.Form):
         label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
     reference = forms.CharField(label=_("Reference"), required=False, max_length=100)
+
+
+class AsOfForm(forms.Form):
+    as_of = forms.DateField(
+        label=_("As of"),
+        required=False,
+        validators=[validate_civil_date],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class InvoiceForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Invoice type"), choices=InvoiceKind.choices)
+    number = forms.CharField(label=_("Invoice number"), max_length=40)
+    issued_on = _day(_("Invoice date"))
+    amount = _money(_("Amount incl. tax"))
+    tax_rate = forms.DecimalField(
+        label=_("Tax rate"),
+        max_digits=5,
+        decimal_places=4,
+        min_value=0,
+        max_value=Decimal("0.9999"),
+    )
+    buyer_name = forms.CharField(label=_("Buyer"), max_length=200)
+    buyer_tax_id = forms.CharField(label=_("Buyer tax number"), required=False, max_length=30)

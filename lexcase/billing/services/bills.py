@@ -4,6 +4,7 @@ sources released). Finance only (律师法 Art. 25: the firm bills and collects 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from lexcase.audit.services import audit_record
 from lexcase.billing.models import (
     EXPENSE_MONEY_KIND,
+    ISSUED_STATUSES,
     AgreementStatus,
     Bill,
     BillLine,
@@ -26,14 +28,18 @@ from lexcase.billing.models import (
     Expense,
     FeeAgreement,
     FeeInstalment,
+    Invoice,
+    InvoiceKind,
+    InvoiceStatus,
     MoneyKind,
     PaidBy,
     PaymentAllocation,
     TimeEntry,
 )
 from lexcase.billing.money import quantize, yuan
-from lexcase.billing.services.shared import billing_setting
+from lexcase.billing.services.shared import Errors, add_error, billing_setting, check_positive
 from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.core.validators import civil_date_message, civil_day
 from lexcase.matters.models import Matter, MatterParty, PartyRole
 
 # The bill is a document for the client: its lines are written in the firm's language
@@ -68,11 +74,6 @@ def matter_clients(*, matter: Matter) -> list[Any]:
 def time_amount(*, minutes: int, rate: Decimal) -> Decimal:
     """minutes / 60 × rate, exact, rounded half-up to the fen once (one bill line)."""
     return quantize(Decimal(minutes) * rate / Decimal(60))
-
-
-def _hours(minutes: int) -> str:
-    value = (Decimal(minutes) / Decimal(60)).quantize(Decimal("0.01"))
-    return f"{value.normalize():f}"
 
 
 def _clip(text: str) -> str:
@@ -129,10 +130,10 @@ def _unbilled_sources(*, matter: Matter, as_of: date) -> list[_Draft]:
         amount = time_amount(minutes=entry.minutes, rate=entry.rate)
         if amount <= 0:
             continue  # a minute at a tiny rate rounds to nothing: nothing to bill
-        label = _("%(date)s %(lawyer)s %(hours)s h × %(rate)s/h: %(description)s") % {
+        label = _("%(date)s %(lawyer)s %(minutes)s min × %(rate)s/h: %(description)s") % {
             "date": entry.work_date.isoformat(),
             "lawyer": entry.lawyer.display_name,
-            "hours": _hours(entry.minutes),
+            "minutes": entry.minutes,
             "rate": yuan(entry.rate),
             "description": entry.description,
         }
@@ -350,3 +351,121 @@ def bill_void(*, actor: Any, bill: Bill, version: int, reason: str) -> Bill:
         data={"number": bill.number, "reason": reason, "released": released},
     )
     return bill
+
+
+# -- invoices (发票) recorded against bills ------------------------------------------------------
+
+
+@transaction.atomic
+def invoice_record(
+    *,
+    actor: Any,
+    bills: Sequence[Bill],
+    kind: str,
+    number: str,
+    issued_on: date | None,
+    amount: Decimal | None,
+    buyer_name: str,
+    buyer_tax_id: str = "",
+    tax_rate: Decimal | None = None,
+) -> Invoice:
+    """Record a 发票 the firm issued in the tax system against issued bills of one client.
+    Only the legal service fee is invoiced as the firm's revenue: the amount may not exceed
+    the fee lines of those bills less what other live invoices on them already cover. The
+    tax (price includes tax) is amount × rate / (1 + rate), rounded once. Finance only."""
+    if not actor.has_perm("billing.record_invoice"):
+        raise NotAllowed("billing.record_invoice")
+    errors: Errors = {}
+    number = (number or "").strip()
+    buyer_name = (buyer_name or "").strip()
+    buyer_tax_id = (buyer_tax_id or "").strip().upper()
+    rate = Decimal(billing_setting("vat_rate")) if tax_rate is None else tax_rate
+    if not bills:
+        add_error(errors, "bills", _("Choose the bills the invoice is for."))
+    elif len({b.client_id for b in bills}) != 1:
+        add_error(errors, "bills", _("An invoice covers bills of one client."))
+    elif any(b.status not in ISSUED_STATUSES for b in bills):
+        add_error(errors, "bills", _("Only issued bills are invoiced."))
+    if kind not in InvoiceKind.values:
+        add_error(errors, "kind", _("Choose the invoice type."))
+    if not number:
+        add_error(errors, "number", _("Enter the invoice number."))
+    elif len(number) > 40:
+        add_error(errors, "number", _("This text is too long."))
+    elif Invoice.objects.filter(number=number).exists():
+        add_error(errors, "number", _("An invoice with this number is already recorded."))
+    if issued_on is None:
+        add_error(errors, "issued_on", _("Enter a date."))
+    elif civil_day(issued_on) is None:
+        add_error(errors, "issued_on", civil_date_message())
+    elif issued_on > timezone.localdate():
+        add_error(errors, "issued_on", _("The date is in the future."))
+    if amount is None:
+        add_error(errors, "amount", _("Enter an amount."))
+    check_positive(errors, "amount", amount)
+    if not rate.is_finite() or not (0 <= rate < 1) or rate != rate.quantize(Decimal("0.0001")):
+        add_error(errors, "tax_rate", _("The tax rate is a fraction from 0 up to 1, e.g. 0.06."))
+    if not buyer_name:
+        add_error(errors, "buyer_name", _("Enter the buyer named on the invoice."))
+    elif len(buyer_name) > 200:
+        add_error(errors, "buyer_name", _("This text is too long."))
+    if len(buyer_tax_id) > 30:
+        add_error(errors, "buyer_tax_id", _("This text is too long."))
+    elif kind == InvoiceKind.VAT_SPECIAL and not buyer_tax_id:
+        add_error(errors, "buyer_tax_id", _("A special VAT invoice names the buyer's tax number."))
+    if not errors:
+        assert amount is not None
+        ids = [b.pk for b in bills]
+        # Lock the bills: two invoices recorded at once cannot both take the same fee.
+        list(Bill.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+        fees = BillLine.objects.filter(bill_id__in=ids, kind=MoneyKind.SERVICE_FEE).aggregate(
+            s=Sum("amount")
+        )["s"] or Decimal("0")
+        covered = Invoice.objects.filter(
+            bills__in=ids, status=InvoiceStatus.ISSUED
+        ).distinct().aggregate(s=Sum("amount"))["s"] or Decimal("0")
+        if amount > fees - covered:
+            add_error(
+                errors,
+                "amount",
+                _(
+                    "Only the legal service fee is invoiced: at most %(left)s is left on "
+                    "these bills."
+                )
+                % {"left": yuan(max(fees - covered, Decimal("0")))},
+            )
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            invoice = Invoice.objects.create(
+                kind=kind,
+                number=number,
+                issued_on=issued_on,
+                amount=amount,
+                tax_rate=rate,
+                tax_amount=quantize(amount * rate / (1 + rate)),
+                client_id=bills[0].client_id,
+                buyer_name=buyer_name,
+                buyer_tax_id=buyer_tax_id,
+                recorded_by=actor,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"number": [_("An invoice with this number is already recorded.")]}
+        ) from None
+    invoice.bills.set(bills)
+    audit_record(
+        actor=actor,
+        action="billing.invoice_record",
+        obj=invoice,
+        matter_id=bills[0].matter_id,
+        data={
+            "number": number,
+            "kind": kind,
+            "amount": str(amount),
+            "tax_rate": str(rate),
+            "bills": [b.pk for b in bills],
+        },
+    )
+    return invoice

@@ -70,6 +70,15 @@ PAYMENT = {
     "payer": "华泰科技",
 }
 
+INVOICE = {
+    "kind": "vat_general",
+    "number": "24110000000012345678",
+    "issued_on": "2026-05-06",
+    "amount": "500.00",
+    "tax_rate": "0.06",
+    "buyer_name": "北京华泰科技有限公司",
+}
+
 TABLE: dict[str, Route] = {
     "billing:bill_list": Route("GET", lambda f: "/bills/", E(LOGIN, LOGIN, *[200] * 6)),
     "billing:bill_draw": Route(
@@ -145,6 +154,30 @@ TABLE: dict[str, Route] = {
         PAGE_FINANCE_WRITE,
         body=lambda f: REFUND,
     ),
+    "billing:bill_pdf": Route("GET", lambda f: f"/bills/{draft_bill(f)}/pdf/", PAGE_MONEY_READ),
+    "billing:bill_pdf#confidential": Route(
+        "GET",
+        lambda f: f"/bills/{draft_bill(f, f.confidential)}/pdf/",
+        PAGE_CONFIDENTIAL_MONEY_READ,
+    ),
+    "billing:receivable_list": Route("GET", lambda f: "/receivables/", E(LOGIN, LOGIN, *[200] * 6)),
+    "api:get_receivables": Route("GET", lambda f: "/api/v1/receivables", API_ALL_STAFF),
+    "billing:bill_invoice": Route(
+        "POST",
+        lambda f: f"/bills/{issued(f).pk}/invoices/",
+        PAGE_FINANCE_WRITE,
+        body=lambda f: INVOICE,
+    ),
+    "api:record_invoice": Route(
+        "POST",
+        lambda f: "/api/v1/invoices",
+        E(401, 401, 201, 403, 403, 403, 403, 403),
+        body=lambda f: {**INVOICE, "bill_ids": [issued(f).pk]},
+        json=True,
+    ),
+    "api:list_invoices": Route(
+        "GET", lambda f: f"/api/v1/invoices?bill_id={issued(f).pk}", API_MONEY_READ
+    ),
     "api:list_payments": Route("GET", lambda f: "/api/v1/payments", API_ALL_STAFF),
     "api:record_payment": Route(
         "POST",
@@ -173,6 +206,9 @@ TABLE: dict[str, Route] = {
 }
 
 API_OPERATIONS: dict[tuple[str, str], str] = {
+    ("get", "/api/v1/receivables"): "api:get_receivables",
+    ("post", "/api/v1/invoices"): "api:record_invoice",
+    ("get", "/api/v1/invoices"): "api:list_invoices",
     ("get", "/api/v1/payments"): "api:list_payments",
     ("post", "/api/v1/payments"): "api:record_payment",
     ("get", "/api/v1/payments/{payment_id}"): "api:get_payment",

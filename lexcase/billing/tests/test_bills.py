@@ -73,7 +73,7 @@ def test_a_draw_bills_what_is_due_and_unbilled_one_line_per_source(firm):
     assert bill.total == D("47401.17") == sum(line.amount for line in lines)
     assert lines[0].description == "第1期律师费（2026-03-01到期）：签约后"
     assert lines[1].description.startswith("2026-04-02 ")
-    assert "1.5" in lines[1].description and "起草起诉状" in lines[1].description
+    assert lines[1].description == "2026-04-02 Lead 90分钟 × ¥1,500.00/小时：起草起诉状"
     # Each source points at its line; what was not billed stays free.
     first.refresh_from_db()
     second.refresh_from_db()

@@ -22,3 +22,10 @@ urlpatterns += [
     path("payments/<int:pk>/allocate/", views.payment_allocate, name="payment_allocate"),
     path("payments/<int:pk>/refund/", views.payment_refund, name="payment_refund"),
 ]
+urlpatterns += [
+    path("bills/<int:pk>/pdf/", views.bill_pdf, name="bill_pdf"),
+    path("receivables/", views.receivable_list, name="receivable_list"),
+]
+urlpatterns += [
+    path("bills/<int:pk>/invoices/", views.bill_invoice, name="bill_invoice"),
+]

@@ -5,23 +5,31 @@ gate: 404), writes through the services (403, field errors)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lexcase.audit.services import audit_record
+from lexcase.billing import bill_document
 from lexcase.billing.forms.bills import (
     AllocateForm,
+    AsOfForm,
     BillDrawForm,
     BillFilterForm,
     BillVoidForm,
+    InvoiceForm,
     PaymentForm,
     RefundForm,
     VersionForm,
@@ -92,12 +100,20 @@ def bill_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "open_amount": bill.total - bill.paid,
             "void_form": BillVoidForm(initial={"version": bill.version}),
             "allocations": reads.bill_allocations(bill=bill),
+            "invoices": reads.bill_invoices(bill=bill),
+            "invoice_form": InvoiceForm(
+                initial={
+                    "tax_rate": Decimal(settings.LEXCASE_BILLING["vat_rate"]),
+                    "buyer_name": bill.client.name,
+                    "issued_on": timezone.localdate(),
+                }
+            ),
         },
     )
 
 
 def _bill_action(
-    request: HttpRequest, pk: int, perm: str, form: VersionForm, run: Callable[..., object]
+    request: HttpRequest, pk: int, perm: str, form: forms.Form, run: Callable[..., object]
 ) -> HttpResponse:
     bill = reads.bill_get(user=request.user, pk=pk)
     if not request.user.has_perm(perm, bill):
@@ -293,4 +309,49 @@ def payment_refund(request: HttpRequest, pk: int) -> HttpResponse:
         lambda payment, data: payment_services.payment_refund(
             actor=request.user, payment=payment, **data
         ),
+    )
+
+
+# -- receivables, PDF ----------------------------------------------------------------------------
+
+
+def _as_of(request: HttpRequest) -> tuple[AsOfForm, date]:
+    form = AsOfForm(request.GET)
+    as_of = form.cleaned_data.get("as_of") if form.is_valid() else None
+    return form, as_of or timezone.localdate()
+
+
+@login_required
+@require_GET
+def receivable_list(request: HttpRequest) -> HttpResponse:
+    form, as_of = _as_of(request)
+    result = reads.receivables(user=request.user, as_of=as_of)
+    return render(
+        request,
+        "billing/bills/receivables.html",
+        {"form": form, "result": result, "buckets": reads.BUCKET_KEYS},
+    )
+
+
+@login_required
+@require_GET
+def bill_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    bill = reads.bill_get(user=request.user, pk=pk)
+    pdf = bill_document.bill_pdf(bill=bill)
+    audit_record(actor=request.user, action="billing.bill_pdf", obj=bill, matter_id=bill.matter_id)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = bill.number or f"draft-{bill.pk}"
+    response["Content-Disposition"] = content_disposition_header(False, f"bill-{name}.pdf")
+    return response
+
+
+@login_required
+@require_POST
+def bill_invoice(request: HttpRequest, pk: int) -> HttpResponse:
+    return _bill_action(
+        request,
+        pk,
+        "billing.record_invoice",
+        InvoiceForm(request.POST),
+        lambda bill, data: bill_services.invoice_record(actor=request.user, bills=[bill], **data),
     )

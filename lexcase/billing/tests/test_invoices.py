@@ -1,0 +1,85 @@
+"""发票 recorded against issued bills: fee only, one client, tax included at the rate."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from lexcase.billing.services.bills import bill_draw, bill_issue, invoice_record
+from lexcase.billing.tests.bill_data import expense, issued_bill, time_entry
+from lexcase.core.exceptions import NotAllowed
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+def errors_of(call) -> dict[str, list[str]]:
+    with pytest.raises(ValidationError) as exc:
+        call()
+    return exc.value.message_dict
+
+
+def record(firm, bills, **kwargs):
+    values = {
+        "actor": firm.finance,
+        "bills": bills,
+        "kind": "vat_general",
+        "number": "0001",
+        "issued_on": date(2026, 5, 6),
+        "amount": D("1060.00"),
+        "buyer_name": "北京华泰科技有限公司",
+    }
+    values.update(kwargs)
+    return invoice_record(**values)
+
+
+def test_an_invoice_covers_the_fee_with_tax_included(firm):
+    time_entry(firm, minutes=60, rate=D("1060.00"))
+    expense(firm, amount=D("13800.00"))  # pass-through: never invoiced by the firm
+    bill = bill_draw(actor=firm.finance, matter=firm.matter, as_of=date(2026, 6, 30))
+    bill = bill_issue(actor=firm.finance, bill=bill, version=bill.version)
+    invoice = record(firm, [bill])
+    assert (invoice.tax_rate, invoice.tax_amount, invoice.client) == (
+        D("0.0600"),
+        D("60.00"),  # 1060 × 0.06 / 1.06
+        firm.client_party,
+    )
+    assert list(bill.invoices.all()) == [invoice]
+    assert errors_of(lambda: record(firm, [bill], number="0002", amount=D("0.01"))) == {
+        "amount": ["只有律师服务费可以开票：这些账单尚可开票金额最多为¥0.00。"]
+    }
+
+
+def test_refusals_name_the_field(firm):
+    bill = issued_bill(firm)  # ¥1,000 fee
+    assert set(errors_of(lambda: record(firm, [bill], amount=D("1000.01")))) == {"amount"}
+    assert set(errors_of(lambda: record(firm, [bill], kind="vat_special"))) == {"buyer_tax_id"}
+    assert set(errors_of(lambda: record(firm, [bill], tax_rate=D("1")))) == {"tax_rate"}
+    assert set(errors_of(lambda: record(firm, [], amount=D("1")))) == {"bills"}
+    record(firm, [bill], amount=D("100.00"))
+    assert set(errors_of(lambda: record(firm, [bill], amount=D("100.00")))) == {"number"}
+    time_entry(firm)
+    draft = bill_draw(actor=firm.finance, matter=firm.matter, as_of=date(2026, 6, 30))
+    assert set(errors_of(lambda: record(firm, [draft], number="9"))) == {"bills"}
+    with pytest.raises(NotAllowed):
+        record(firm, [bill], actor=firm.partner, number="8")
+
+
+def test_a_special_invoice_with_the_buyers_tax_number_at_a_set_rate(firm, settings):
+    settings.LEXCASE_BILLING = {**settings.LEXCASE_BILLING, "vat_rate": "0.03"}
+    bill = issued_bill(firm)
+    invoice = record(
+        firm,
+        [bill],
+        kind="vat_special",
+        amount=D("1000.00"),
+        buyer_tax_id="91350200776049653a",
+    )
+    assert (invoice.tax_rate, invoice.tax_amount, invoice.buyer_tax_id) == (
+        D("0.0300"),
+        D("29.13"),  # 1000 × 0.03 / 1.03 = 29.126…
+        "91350200776049653A",
+    )
