@@ -24,6 +24,7 @@ from lexcase.billing.models import (
     PaymentAllocation,
     Refund,
 )
+from lexcase.billing.money import quantize
 from lexcase.billing.selectors.shared import MATTER_MONEY_FIELDS
 from lexcase.matters.models import EthicalWall, Matter
 from lexcase.matters.selectors import matters_money_visible_to
@@ -240,12 +241,14 @@ def receivables(
         .order_by()
     )
     sums: dict[tuple[int, int], dict[str, list[Decimal]]] = {}
+    # SQLite keeps decimals as floating point: its sums are exact again once rounded to the
+    # fen (every addend has at most two decimals).
     for row in issued:
         cell = sums.setdefault((row["client_id"], row["matter_id"]), {})
-        cell.setdefault(row["bucket"], [Decimal("0"), Decimal("0")])[0] += row["amount"]
+        cell.setdefault(row["bucket"], [Decimal("0"), Decimal("0")])[0] += quantize(row["amount"])
     for row in allocated:
         cell = sums.setdefault((row["bill__client_id"], row["bill__matter_id"]), {})
-        cell.setdefault(row["bucket"], [Decimal("0"), Decimal("0")])[1] += row["amount"]
+        cell.setdefault(row["bucket"], [Decimal("0"), Decimal("0")])[1] += quantize(row["amount"])
     clients = dict(Party.objects.filter(pk__in={c for c, _m in sums}).values_list("pk", "name"))
     matters = {
         m["pk"]: m
@@ -283,7 +286,7 @@ def matter_fees_open(*, matter: Matter) -> Decimal:
     row = Bill.objects.filter(matter=matter, status__in=ISSUED_STATUSES).aggregate(
         total=Sum("total"), paid=Sum("paid")
     )
-    return (row["total"] or Decimal("0")) - (row["paid"] or Decimal("0"))
+    return quantize(row["total"] or 0) - quantize(row["paid"] or 0)
 
 
 def bill_invoices(*, bill: Bill) -> list[Invoice]:

@@ -178,6 +178,16 @@ TABLE: dict[str, Route] = {
     "api:list_invoices": Route(
         "GET", lambda f: f"/api/v1/invoices?bill_id={issued(f).pk}", API_MONEY_READ
     ),
+    # Exports: everyone staff, each reading only the money the gate shows them.
+    "billing:bill_export": Route(
+        "GET", lambda f: "/bills/export.xlsx", E(LOGIN, LOGIN, *[200] * 6)
+    ),
+    "billing:payment_export": Route(
+        "GET", lambda f: "/payments/export.xlsx", E(LOGIN, LOGIN, *[200] * 6)
+    ),
+    "billing:receivable_export": Route(
+        "GET", lambda f: "/receivables/export.xlsx", E(LOGIN, LOGIN, *[200] * 6)
+    ),
     "api:list_payments": Route("GET", lambda f: "/api/v1/payments", API_ALL_STAFF),
     "api:record_payment": Route(
         "POST",

@@ -29,3 +29,8 @@ urlpatterns += [
 urlpatterns += [
     path("bills/<int:pk>/invoices/", views.bill_invoice, name="bill_invoice"),
 ]
+urlpatterns += [
+    path("bills/export.xlsx", views.bill_export, name="bill_export"),
+    path("payments/export.xlsx", views.payment_export, name="payment_export"),
+    path("receivables/export.xlsx", views.receivable_export, name="receivable_export"),
+]

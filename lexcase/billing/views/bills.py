@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lexcase.audit.services import audit_record
-from lexcase.billing import bill_document
+from lexcase.billing import bill_document, bill_exports
 from lexcase.billing.forms.bills import (
     AllocateForm,
     AsOfForm,
@@ -355,3 +355,43 @@ def bill_invoice(request: HttpRequest, pk: int) -> HttpResponse:
         InvoiceForm(request.POST),
         lambda bill, data: bill_services.invoice_record(actor=request.user, bills=[bill], **data),
     )
+
+
+# -- Excel exports -------------------------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(request: HttpRequest, data: bytes, filename: str, what: str) -> HttpResponse:
+    audit_record(actor=request.user, action="billing.export", data={"what": what})
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@login_required
+@require_GET
+def bill_export(request: HttpRequest) -> HttpResponse:
+    form = BillFilterForm(request.GET)
+    status = form.cleaned_data.get("status", "") if form.is_valid() else ""
+    rows = reads.bills_of(request.user).order_by("-pk")
+    if status:
+        rows = rows.filter(status=status)
+    data = bill_exports.bills_workbook(rows.iterator(chunk_size=2000))
+    return _xlsx(request, data, f"bills-{timezone.localdate():%Y%m%d}.xlsx", "bills")
+
+
+@login_required
+@require_GET
+def payment_export(request: HttpRequest) -> HttpResponse:
+    rows = reads.payments_of(request.user).order_by("-pk").iterator(chunk_size=2000)
+    data = bill_exports.payments_workbook(rows)
+    return _xlsx(request, data, f"payments-{timezone.localdate():%Y%m%d}.xlsx", "payments")
+
+
+@login_required
+@require_GET
+def receivable_export(request: HttpRequest) -> HttpResponse:
+    _form, as_of = _as_of(request)
+    data = bill_exports.receivables_workbook(reads.receivables(user=request.user, as_of=as_of))
+    return _xlsx(request, data, f"receivables-{as_of:%Y%m%d}.xlsx", "receivables")

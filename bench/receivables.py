@@ -1,0 +1,383 @@
+"""Receivables benchmark (issue 12: "receivables at 100k matters, as ratios against a bare
+aggregate query in the same run").
+
+    .venv/bin/python -m bench.receivables --matters 100000 [--db sqlite|postgres|both]
+        [--seed 42] [--reuse] [--runs 15] [--out bench/results/receivables.json]
+
+Per database a child process (DATABASE_URL set before django.setup()) prepares a dedicated
+database (SQLite `var/bench_receivables.sqlite3`, PostgreSQL `lexcase_bench_receivables`):
+migrate, N matters bulk-created with what receivables read (a client each, ~5 matters per
+client, a lead lawyer, 5% confidential; the `lawyer` user leads 2%), then per matter 1–2
+issued bills (issue dates uniform over the last 400 days, totals ¥1,000–¥200,000 to the
+fen), of which 45% are paid in full, 20% partly and the rest open, each payment one
+`Payment` with one `PaymentAllocation` (allocated 0–30 days after issue); `ANALYZE`. Then,
+warm and interleaved round by round:
+
+- **baseline**: the bare aggregate `SUM(total)` of issued bills grouped by client and matter,
+  no gate, no buckets, no allocations;
+- **receivables (finance)**: `receivables(user=finance, as_of=today)`, every matter (the
+  money gate for finance excludes walls only), issued and allocated sums in four aging
+  buckets, rows built and sorted;
+- **receivables (lawyer)**: the same for a lawyer (the gate: their memberships);
+- **fees open (one matter)**: `matter_fees_open(matter)`, the closing checklist's read,
+  against **floor** = one `Bill` by primary key.
+
+It reports; it never asserts. It writes JSON (`--out`) and a markdown table beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import sys
+import time
+import traceback
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from bench.common import PG_SERVER, ROOT, VAR, analyze, run_child, server_version, setup_django
+from bench.common import recreate as _recreate
+from bench.common import stats as _stats
+
+WARMUPS = 3
+
+
+def _db_url(db: str) -> str:
+    if db == "sqlite":
+        return f"sqlite:///{VAR / 'bench_receivables.sqlite3'}"
+    return f"{PG_SERVER}/lexcase_bench_receivables"
+
+
+def _load_firm(matters: int, seed: int) -> None:
+    """Matters with what receivables read: a client link each (a client has ~5 matters), a
+    lead lawyer (the `lawyer` user leads 2%), 5% confidential. Bulk-created: the demo
+    generator's realism (parties, timelines) is not what this measures."""
+    from django.db import transaction
+
+    from lexcase.accounts.models import Role, User
+    from lexcase.matters.models import Matter, MatterMember, MatterParty
+    from lexcase.parties.models import Party
+
+    rng = random.Random(seed)
+    User.objects.create_user(username="finance", password="x", role=Role.FINANCE)
+    lawyer = User.objects.create_user(username="lawyer", password="x", role=Role.LAWYER)
+    other = User.objects.create_user(username="lawyer2", password="x", role=Role.LAWYER)
+    with transaction.atomic():
+        parties = Party.objects.bulk_create(
+            (
+                Party(kind="organization", name=f"委托人{i:06d}有限公司")
+                for i in range(max(1, matters // 5))
+            ),
+            batch_size=5000,
+        )
+        rows = Matter.objects.bulk_create(
+            (
+                Matter(
+                    number=f"B-{i:06d}",
+                    title=f"买卖合同纠纷 {i}",
+                    matter_type="civil",
+                    status="open",
+                    confidential=rng.random() < 0.05,
+                )
+                for i in range(matters)
+            ),
+            batch_size=5000,
+        )
+        MatterParty.objects.bulk_create(
+            (MatterParty(matter=m, party=rng.choice(parties), role="client") for m in rows),
+            batch_size=5000,
+        )
+        MatterMember.objects.bulk_create(
+            (
+                MatterMember(matter=m, user=lawyer if rng.random() < 0.02 else other, role="lead")
+                for m in rows
+            ),
+            batch_size=5000,
+        )
+
+
+def _load_bills(seed: int, today: date) -> dict[str, Any]:
+    from django.db import transaction
+
+    from lexcase.accounts.models import User
+    from lexcase.billing.models import Bill, Payment, PaymentAllocation
+    from lexcase.matters.models import MatterParty, PartyRole
+
+    rng = random.Random(seed + 7)
+    finance = User.objects.get(username="finance")
+    clients = dict(
+        MatterParty.objects.filter(role=PartyRole.CLIENT)
+        .order_by("matter_id", "pk")
+        .values_list("matter_id", "party_id")
+    )
+    seq_by_year: dict[int, int] = {}
+    t0 = time.perf_counter()
+    bills: list[Bill] = []
+    for matter_id, party_id in sorted(clients.items()):
+        for _ in range(rng.choice((1, 1, 2))):
+            issued = today - timedelta(days=rng.randint(0, 400))
+            seq_by_year[issued.year] = seq_by_year.get(issued.year, 0) + 1
+            seq = seq_by_year[issued.year]
+            total = Decimal(rng.randint(100_000, 20_000_000)) / 100
+            roll = rng.random()
+            paid = (
+                total
+                if roll < 0.45
+                else (
+                    (total * Decimal(rng.randint(10, 90)) / 100).quantize(Decimal("0.01"))
+                    if roll < 0.65
+                    else Decimal("0.00")
+                )
+            )
+            status = "paid" if paid == total else ("partly_paid" if paid else "issued")
+            bills.append(
+                Bill(
+                    number=f"{issued.year}-{seq:06d}",
+                    year=issued.year,
+                    seq=seq,
+                    matter_id=matter_id,
+                    client_id=party_id,
+                    status=status,
+                    issued_on=issued,
+                    due_on=issued + timedelta(days=30),
+                    total=total,
+                    paid=paid,
+                    issued_by=finance,
+                    created_by=finance,
+                )
+            )
+    with transaction.atomic():
+        Bill.objects.bulk_create(bills, batch_size=5000)
+    bills_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    paid_bills = [b for b in bills if b.paid > 0]
+    payments = [
+        Payment(
+            client_id=b.client_id,
+            matter_id=b.matter_id,
+            received_on=min(today, b.issued_on + timedelta(days=rng.randint(0, 30))),
+            amount=b.paid,
+            method="bank",
+            payer="bench",
+            allocated=b.paid,
+            recorded_by=finance,
+        )
+        for b in paid_bills
+    ]
+    with transaction.atomic():
+        Payment.objects.bulk_create(payments, batch_size=5000)
+        PaymentAllocation.objects.bulk_create(
+            (
+                PaymentAllocation(
+                    payment_id=p.pk,
+                    bill_id=b.pk,
+                    amount=b.paid,
+                    allocated_on=p.received_on,
+                    allocated_by=finance,
+                )
+                for p, b in zip(payments, paid_bills, strict=True)
+            ),
+            batch_size=5000,
+        )
+    return {
+        "bills": len(bills),
+        "payments": len(payments),
+        "bills_s": round(bills_s, 1),
+        "payments_s": round(time.perf_counter() - t0, 1),
+    }
+
+
+def _prepare(args: argparse.Namespace, url: str) -> dict[str, Any]:
+    from django.core.management import call_command
+
+    from lexcase.billing.models import Bill
+    from lexcase.matters.models import Matter
+
+    info: dict[str, Any] = {}
+    if args.reuse:
+        try:
+            if Matter.objects.count() >= args.matters and Bill.objects.exists():
+                return {"reused": True}
+        except Exception:
+            pass
+    from django.db import connections
+
+    connections.close_all()
+    _recreate(args.db, url)
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    info["migrate_s"] = round(time.perf_counter() - t0, 1)
+    t0 = time.perf_counter()
+    _load_firm(args.matters, args.seed)
+    info["firm_s"] = round(time.perf_counter() - t0, 1)
+    from django.utils import timezone
+
+    info.update(_load_bills(args.seed, timezone.localdate()))
+    t0 = time.perf_counter()
+    analyze()
+    info["analyze_s"] = round(time.perf_counter() - t0, 1)
+    return info
+
+
+def _worker(args: argparse.Namespace) -> dict[str, Any]:
+    url = _db_url(args.db)
+    setup_django(url)
+    prep = _prepare(args, url)
+
+    from django.db import connection
+    from django.db.models import Sum
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from lexcase.accounts.models import User
+    from lexcase.billing.models import ISSUED_STATUSES, Bill, PaymentAllocation
+    from lexcase.billing.selectors.receivables import matter_fees_open, receivables
+    from lexcase.matters.models import Matter
+
+    today = timezone.localdate()
+    finance = User.objects.get(username="finance")
+    lawyer = User.objects.get(username="lawyer")
+    bill_ids = list(Bill.objects.values_list("pk", flat=True)[:2000])
+    matter_ids = list(Bill.objects.values_list("matter_id", flat=True)[:2000])
+    rng = random.Random(args.seed)
+
+    def baseline() -> Any:
+        return list(
+            Bill.objects.filter(status__in=ISSUED_STATUSES, issued_on__lte=today)
+            .values("client_id", "matter_id")
+            .annotate(s=Sum("total"))
+            .order_by()
+        )
+
+    def floor() -> Any:
+        return Bill.objects.filter(pk=rng.choice(bill_ids)).first()
+
+    def fees_open() -> Any:
+        return matter_fees_open(matter=Matter(pk=rng.choice(matter_ids)))
+
+    ops = {
+        "baseline": baseline,
+        "receivables_finance": lambda: receivables(user=finance, as_of=today),
+        "receivables_lawyer": lambda: receivables(user=lawyer, as_of=today),
+        "floor": floor,
+        "fees_open": fees_open,
+    }
+    queries: dict[str, int] = {}
+    for name, op in ops.items():
+        for _ in range(WARMUPS):
+            with CaptureQueriesContext(connection) as ctx:
+                op()
+            queries[name] = len(ctx.captured_queries)
+    samples: dict[str, list[float]] = {name: [] for name in ops}
+    cpu: dict[str, list[float]] = {name: [] for name in ops}
+    names = list(ops)
+    for run in range(args.runs):
+        order = names[run % len(names) :] + names[: run % len(names)]
+        for name in order:
+            c0, t0 = time.process_time(), time.perf_counter()
+            ops[name]()
+            samples[name].append(time.perf_counter() - t0)
+            cpu[name].append(time.process_time() - c0)
+    result_rows = receivables(user=finance, as_of=today)
+    lawyer_rows = receivables(user=lawyer, as_of=today)
+    return {
+        "db": args.db,
+        "server": server_version(),
+        "prepare": prep,
+        "today": today.isoformat(),
+        "dataset": {
+            "matters": Matter.objects.count(),
+            "bills": Bill.objects.count(),
+            "allocations": PaymentAllocation.objects.count(),
+            "receivable_rows_finance": len(result_rows.rows),
+            "receivable_rows_lawyer": len(lawyer_rows.rows),
+            "open_total": str(result_rows.totals.open),
+        },
+        "queries": queries,
+        "stats": {name: _stats(s) for name, s in samples.items()},
+        "cpu_p50_ms": {name: round(sorted(c)[len(c) // 2] * 1000, 3) for name, c in cpu.items()},
+    }
+
+
+def _markdown(results: dict[str, Any]) -> str:
+    lines = [
+        f"Run {results['at']} on {results['platform']}; load average at start "
+        f"{results['load_start']}, end {results['load_end']}.",
+        "",
+    ]
+    for db, r in results["dbs"].items():
+        if "error" in r:
+            lines += [f"### {db}", "", f"error: {r['error']}", ""]
+            continue
+        s = r["stats"]
+        base = s["baseline"]
+        lines += [
+            f"### {db} ({r['server']})",
+            "",
+            f"Dataset: {r['dataset']}; preparation: {r['prepare']}; wall {r['wall_s']} s.",
+            "",
+            "| operation | queries | p50 ms | p95 ms | ÷ baseline p50 / p95 | CPU p50 ms |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for name in ("baseline", "receivables_finance", "receivables_lawyer", "floor", "fees_open"):
+            ref = s["floor"] if name == "fees_open" else base
+            ratio = f"{s[name]['p50'] / ref['p50']:.2f}× / {s[name]['p95'] / ref['p95']:.2f}×"
+            if name == "fees_open":
+                ratio += " (÷ floor)"
+            lines.append(
+                f"| {name} | {r['queries'][name]} | {s[name]['p50']:,} | {s[name]['p95']:,} "
+                f"| {ratio} | {r['cpu_p50_ms'][name]:,} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--matters", type=int, default=100_000)
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--out", default="bench/results/receivables.json")
+    parser.add_argument("--worker", action="store_true")
+    parser.add_argument("--worker-out")
+    args = parser.parse_args()
+    if args.worker:
+        try:
+            data = _worker(args)
+        except Exception:
+            traceback.print_exc()
+            sys.exit(1)
+        Path(args.worker_out).write_text(json.dumps(data, ensure_ascii=False, indent=1))
+        return
+    results: dict[str, Any] = {
+        "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "platform": (
+            f"{platform.platform()} ({os.cpu_count()} CPUs), Python {platform.python_version()}"
+        ),
+        "load_start": [round(x, 2) for x in os.getloadavg()],
+        "args": {k: v for k, v in vars(args).items() if not k.startswith("worker")},
+        "dbs": {},
+    }
+    for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
+        cmd = [sys.executable, "-m", "bench.receivables", "--worker", "--db", db]
+        cmd += ["--matters", str(args.matters), "--seed", str(args.seed), "--runs", str(args.runs)]
+        if args.reuse:
+            cmd.append("--reuse")
+        results["dbs"][db] = run_child(cmd)
+    results["load_end"] = [round(x, 2) for x in os.getloadavg()]
+    out = ROOT / args.out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    out.with_suffix(".md").write_text(_markdown(results))
+    print(out.with_suffix(".md").read_text())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""Excel workbooks (openpyxl, write-only so a large firm's rows stream) of bills, payments
+and receivables, with the same figures as the pages: amounts as numbers in 元 with two
+decimals, dates as dates."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from lexcase.billing.models import Bill, Payment
+from lexcase.billing.selectors.receivables import Receivables
+
+MONEY_FORMAT = "#,##0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def _cell(value: Any) -> Any:
+    # Spreadsheet formulas must never come from data (CSV/Excel injection).
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def _workbook(title: str, header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    from openpyxl import Workbook  # heavy: only when exporting
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title[:31])
+    ws.append(header)
+    for row in rows:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(ws, value=_cell(value))
+            if isinstance(value, Decimal):
+                cell.number_format = MONEY_FORMAT
+            elif hasattr(value, "isoformat"):
+                cell.number_format = DATE_FORMAT
+            cells.append(cell)
+        ws.append(cells)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def bills_workbook(bills: Iterable[Bill]) -> bytes:
+    header = [
+        _("Bill number"),
+        _("Status"),
+        _("Matter number"),
+        _("Matter"),
+        _("Client"),
+        _("Issued on"),
+        _("Due on"),
+        _("Total"),
+        _("Paid"),
+        _("Open"),
+        _("Reason for voiding"),
+    ]
+    rows = (
+        [
+            b.number or "",
+            b.get_status_display(),
+            b.matter.number,
+            b.matter.title,
+            b.client.name,
+            b.issued_on,
+            b.due_on,
+            b.total,
+            b.paid,
+            b.total - b.paid,
+            b.void_reason,
+        ]
+        for b in bills
+    )
+    return _workbook(_("Bills"), header, rows)
+
+
+def payments_workbook(payments: Iterable[Payment]) -> bytes:
+    header = [
+        _("Received on"),
+        _("Client"),
+        _("Payer"),
+        _("Method"),
+        _("Reference"),
+        _("Amount"),
+        _("Applied"),
+        _("Refunded"),
+        _("Held (advance)"),
+    ]
+    rows = (
+        [
+            p.received_on,
+            p.client.name,
+            p.payer,
+            p.get_method_display(),
+            p.reference,
+            p.amount,
+            p.allocated,
+            p.refunded,
+            p.unallocated,
+        ]
+        for p in payments
+    )
+    return _workbook(_("Payments"), header, rows)
+
+
+def receivables_workbook(result: Receivables) -> bytes:
+    header = [
+        _("Client"),
+        _("Matter number"),
+        _("Matter"),
+        _("Issued"),
+        _("Applied"),
+        _("Open"),
+        _("0–30 days"),
+        _("31–90 days"),
+        _("91–180 days"),
+        _("Over 180 days"),
+    ]
+
+    def rows() -> Iterable[list[Any]]:
+        for r in result.rows:
+            yield [
+                r.client_name,
+                r.matter_number,
+                r.matter_title,
+                r.issued,
+                r.allocated,
+                r.open,
+                *r.buckets.values(),
+            ]
+        t = result.totals
+        yield [_("Total"), "", "", t.issued, t.allocated, t.open, *t.buckets.values()]
+
+    title = _("Receivables %(day)s") % {"day": result.as_of.isoformat()}
+    return _workbook(title, header, rows())
