@@ -8,11 +8,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 from ninja.security import HttpBearer
+from pydantic import Field
 
 from lexcase.accounts.models import Role
 from lexcase.accounts.services import api_token_authenticate
@@ -45,7 +47,56 @@ class GuardedParser(Parser):
         return super().parse_querydict(data, list_fields, request)
 
 
-api = NinjaAPI(
+class ErrorOut(Schema):
+    field: str = Field(description="The input field at fault (dotted path), or `__all__`")
+    message: str = Field(description="In the caller's language (Accept-Language)")
+
+
+class ErrorsOut(Schema):
+    """The one error shape of every /api/ response with a 4xx or 5xx status."""
+
+    errors: list[ErrorOut]
+
+
+# The error statuses an operation may answer with, by whether it takes a request body.
+# Declared on every operation (clients and the schemathesis run read them from the
+# document); an operation's own declaration of a status wins.
+ERROR_STATUSES_ANY = {
+    401: "Not authenticated",
+    403: "Not allowed",
+    404: "Not found, or not visible to the caller",
+    422: "Invalid input: one entry per field at fault",
+}
+ERROR_STATUSES_WITH_BODY = {
+    400: "Malformed request body",
+    409: "Changed by someone else since it was read (stale `version`)",
+    413: "Request body too large",
+}
+BODY_METHODS = {"post", "put", "patch", "delete"}
+
+
+class LexCaseAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        errors_schema = ErrorsOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(errors_schema.pop("$defs", {}))
+        components["ErrorsOut"] = errors_schema
+        content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorsOut"}}}
+        for item in schema["paths"].values():
+            for method, operation in item.items():
+                statuses = dict(ERROR_STATUSES_ANY)
+                if method in BODY_METHODS:
+                    statuses |= ERROR_STATUSES_WITH_BODY
+                responses = operation.setdefault("responses", {})
+                for status, description in sorted(statuses.items()):
+                    responses.setdefault(status, {"description": description, "content": content})
+        return schema
+
+
+api = LexCaseAPI(
     title="LexCase API",
     version="1",
     auth=BearerToken(),

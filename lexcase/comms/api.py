@@ -15,7 +15,7 @@ from pydantic import ConfigDict, Field
 from lexcase.accounts.models import User
 from lexcase.comms import selectors, services
 from lexcase.comms.models import Communication
-from lexcase.core.schema import CivilDate, CivilDateTime
+from lexcase.core.schema import CivilDate, CivilDateTime, Id
 from lexcase.matters.selectors import matter_get
 
 router = Router(tags=["communications"])
@@ -40,7 +40,7 @@ class CommunicationIn(Schema):
     )
     follow_up: str = Field(default="", max_length=5000)
     create_task: bool = False
-    documents: list[int] | None = Field(
+    documents: list[Id] | None = Field(
         default=None, max_length=50, description="Ids of documents on this matter to attach"
     )
 
@@ -121,7 +121,7 @@ def communication_out(c: Communication) -> CommunicationOut:
     operation_id="matter_communications",
 )
 def matter_communications(
-    request: HttpRequest, matter_id: int, limit: int = Query(100, ge=1, le=500)
+    request: HttpRequest, matter_id: Id, limit: int = Query(100, ge=1, le=500)
 ) -> list[CommunicationOut]:
     matter = matter_get(user=request.user, pk=matter_id)
     rows = selectors.communications_filter(
@@ -135,7 +135,7 @@ def matter_communications(
     response={201: CommunicationOut},
     operation_id="communication_create",
 )
-def create_communication(request: HttpRequest, matter_id: int, payload: CommunicationIn) -> Status:
+def create_communication(request: HttpRequest, matter_id: Id, payload: CommunicationIn) -> Status:
     matter = matter_get(user=request.user, pk=matter_id)
     comm = services.communication_create(
         actor=request.user,

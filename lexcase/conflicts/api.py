@@ -11,6 +11,7 @@ from lexcase.conflicts import selectors, services
 from lexcase.conflicts.engine import QueryParty
 from lexcase.conflicts.throttle import adhoc_check_refusal, adhoc_check_throttle
 from lexcase.core.exceptions import NotAllowed
+from lexcase.core.schema import Id
 from lexcase.matters.selectors import matter_get
 
 router = Router(tags=["conflicts"])
@@ -132,7 +133,7 @@ def check(request: HttpRequest, payload: CheckIn, response: HttpResponse) -> Sta
 @router.get(
     "/matters/{matter_id}/conflict-report", response=ReportOut, operation_id="conflict_report"
 )
-def report(request: HttpRequest, matter_id: int) -> ReportOut:
+def report(request: HttpRequest, matter_id: Id) -> ReportOut:
     from django.http import Http404
 
     matter = matter_get(user=request.user, pk=matter_id)
@@ -147,7 +148,7 @@ def report(request: HttpRequest, matter_id: int) -> ReportOut:
     response={201: ReportOut},
     operation_id="conflict_review",
 )
-def review(request: HttpRequest, matter_id: int, payload: ReviewIn) -> Status:
+def review(request: HttpRequest, matter_id: Id, payload: ReviewIn) -> Status:
     matter = matter_get(user=request.user, pk=matter_id)
     services.conflict_review_decide(actor=request.user, matter=matter, **payload.model_dump())
     return Status(201, report_out(request, selectors.matter_latest_check(matter=matter)))

@@ -1,18 +1,22 @@
-"""Pydantic types for API schemas: dates and times as a law firm means them.
+"""Pydantic types for API schemas: dates and times as a law firm means them, and bounded
+numbers.
 
 Every date, datetime and time an API operation accepts uses one of these (a test walks
-every operation's inputs), so the civil range of `core/validators.py` holds everywhere."""
+every operation's inputs), so the civil range of `core/validators.py` holds everywhere.
+Every integer and amount an operation accepts has a maximum the database can store (the
+same test): an unbounded integer reaching a query overflows the column (an HTTP 500)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Annotated
 
 from django.utils.translation import gettext as _
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
-from lexcase.core.validators import civil_date_message, civil_day
+from lexcase.core.validators import MAX_AMOUNT, civil_date_message, civil_day
 
 
 class CivilRange:
@@ -48,3 +52,14 @@ def _wall_clock(value: dt.time) -> dt.time:
 CivilDate = Annotated[dt.date, AfterValidator(_in_range), CIVIL_RANGE]
 CivilDateTime = Annotated[dt.datetime, AfterValidator(_in_range), CIVIL_RANGE]
 CivilTime = Annotated[dt.time, AfterValidator(_wall_clock), CIVIL_RANGE]
+
+
+# Primary keys are BigAutoField (signed 64-bit); PositiveIntegerField (version counters,
+# document version numbers) is signed 32-bit on PostgreSQL.
+MAX_ID = 2**63 - 1
+MAX_COUNTER = 2**31 - 1
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Version = Annotated[int, Field(ge=1, le=MAX_COUNTER)]
+# An amount in 元 with at most two decimals (fen), never rounded silently.
+Amount = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, decimal_places=2)]

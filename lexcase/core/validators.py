@@ -6,12 +6,17 @@
   or a probe. One constant, one check: the API's schema types (`core/schema.py`) use it and
   a form field can add `validate_civil_date` as a validator.
 - NUL characters: PostgreSQL cannot store them in text, and no person types one.
+- MAX_AMOUNT: the largest amount in 元 an input may give. Money columns hold 14 integer
+  digits, but SQLite keeps decimals as binary floats (exact to 15 significant digits):
+  99,999,999,999,999.98 read back as 100,000,000,000,000.00 and failed to load. Below one
+  trillion 元 with the fen, every figure survives both databases.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,6 +28,8 @@ CIVIL_DATE_MIN = date(1901, 1, 1)
 CIVIL_DATE_MAX = date(2100, 12, 31)
 
 NUL = "\x00"
+
+MAX_AMOUNT = Decimal("999999999999.99")
 
 
 def civil_date_message() -> str:

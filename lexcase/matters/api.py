@@ -13,6 +13,7 @@ from pydantic import ConfigDict, Field
 
 from lexcase.accounts.selectors import active_user_named
 from lexcase.audit.services import audit_record
+from lexcase.core.schema import Amount, Id, Version
 from lexcase.matters import archive, selectors, services
 from lexcase.matters.models import Matter
 from lexcase.matters.rules import matter_fields_editable
@@ -39,7 +40,7 @@ StatusLiteral = Literal["intake", "open", "closed", "archived"]
 class PartyLinkIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    party_id: int
+    party_id: Id
     role: PartyRoleLiteral
     standing: str = Field(default="", max_length=30)
 
@@ -52,8 +53,8 @@ class MatterIn(Schema):
     priority: PriorityLiteral = "P2"
     summary: str = Field(default="", max_length=20000)
     practice_area: str | None = None
-    cause: int | None = None
-    amount: Decimal | None = Field(default=None, ge=0, lt=Decimal("1e14"))
+    cause: Id | None = None
+    amount: Amount | None = None
     court: str = Field(default="", max_length=200)
     confidential: bool = False
     parties: list[PartyLinkIn] = Field(default_factory=list, max_length=100)
@@ -64,14 +65,14 @@ class MatterIn(Schema):
 class MatterPatch(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    version: int
+    version: Version
     title: str | None = Field(default=None, min_length=1, max_length=200)
     matter_type: MatterTypeLiteral | None = None
     priority: PriorityLiteral | None = None
     summary: str | None = Field(default=None, max_length=20000)
     practice_area: str | None = None
-    cause: int | None = None
-    amount: Decimal | None = Field(default=None, ge=0, lt=Decimal("1e14"))
+    cause: Id | None = None
+    amount: Amount | None = None
     court: str | None = Field(default=None, max_length=200)
     confidential: bool | None = None
     confidential_reason: str = Field(
@@ -231,8 +232,8 @@ def list_matters(
     status: StatusLiteral | None = None,
     matter_type: MatterTypeLiteral | None = None,
     priority: PriorityLiteral | None = None,
-    practice_area: int | None = None,
-    lawyer: int | None = None,
+    practice_area: Id | None = None,
+    lawyer: Id | None = None,
     sort: Literal["activity", "number", "created", "priority"] = "activity",
     after: str = "",
 ) -> MatterListOut:
@@ -258,7 +259,7 @@ def list_matters(
 
 
 @router.get("/{matter_id}", response=MatterOut, operation_id="matter_get")
-def get_matter(request: HttpRequest, matter_id: int) -> MatterOut:
+def get_matter(request: HttpRequest, matter_id: Id) -> MatterOut:
     matter = selectors.matter_get(user=request.user, pk=matter_id)
     audit_record(
         actor=request.user,
@@ -271,7 +272,7 @@ def get_matter(request: HttpRequest, matter_id: int) -> MatterOut:
 
 
 @router.patch("/{matter_id}", response=MatterOut, operation_id="matter_update")
-def update_matter(request: HttpRequest, matter_id: int, payload: MatterPatch) -> MatterOut:
+def update_matter(request: HttpRequest, matter_id: Id, payload: MatterPatch) -> MatterOut:
     matter = selectors.matter_get(user=request.user, pk=matter_id)
     fields = payload.model_dump(exclude_unset=True)
     version = fields.pop("version")
@@ -282,14 +283,14 @@ def update_matter(request: HttpRequest, matter_id: int, payload: MatterPatch) ->
 
 
 @router.post("/{matter_id}/open", response=MatterOut, operation_id="matter_open")
-def open_matter(request: HttpRequest, matter_id: int) -> MatterOut:
+def open_matter(request: HttpRequest, matter_id: Id) -> MatterOut:
     matter = selectors.matter_get(user=request.user, pk=matter_id)
     services.matter_open(actor=request.user, matter=matter)
     return _reload(request, matter.pk)
 
 
 @router.post("/{matter_id}/members", response={201: MatterOut}, operation_id="matter_member_add")
-def add_member(request: HttpRequest, matter_id: int, payload: MemberIn) -> Status:
+def add_member(request: HttpRequest, matter_id: Id, payload: MemberIn) -> Status:
     matter = selectors.matter_get(user=request.user, pk=matter_id)
     user = active_user_named(payload.username, field="username")
     assert user is not None
@@ -343,7 +344,7 @@ class ArchiveOut(Schema):
 
 
 @router.post("/{matter_id}/close", response=CloseOut, operation_id="matter_close")
-def close_matter(request: HttpRequest, matter_id: int, payload: CloseIn) -> CloseOut:
+def close_matter(request: HttpRequest, matter_id: Id, payload: CloseIn) -> CloseOut:
     """Close an open matter: the outcome and the completeness checklist (codes of the ticked
     items). Missing required items → 422 on `checklist`, unless a partner or an administrator
     gives `override_reason`. Sets the archive deadline."""
@@ -369,7 +370,7 @@ def close_matter(request: HttpRequest, matter_id: int, payload: CloseIn) -> Clos
 
 
 @router.post("/{matter_id}/archive", response=ArchiveOut, operation_id="matter_archive")
-def archive_matter(request: HttpRequest, matter_id: int, payload: ArchiveIn) -> ArchiveOut:
+def archive_matter(request: HttpRequest, matter_id: Id, payload: ArchiveIn) -> ArchiveOut:
     """File a closed matter: assigns the archive number (档号) and records where the paper
     file sits. `retention` (permanent / long / short) defaults by matter type."""
     matter = selectors.matter_get(user=request.user, pk=matter_id)

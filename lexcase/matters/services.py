@@ -22,6 +22,7 @@ from lexcase.conflicts.services import (
     intake_is_cleared,
 )
 from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.core.validators import MAX_AMOUNT
 from lexcase.matters.case_numbers import CaseNumberError, parse_case_number
 from lexcase.matters.models import (
     MATTER_TYPE_CODES,
@@ -175,9 +176,14 @@ def _clean_fields(data: dict[str, Any]) -> dict[str, Any]:
         else:
             try:
                 value = Decimal(str(amount))
-                if not value.is_finite() or value < 0 or value >= Decimal("1e14"):
+                if not value.is_finite() or value < 0:
                     raise InvalidOperation
-                cleaned["amount"] = value.quantize(Decimal("0.01"))
+                if value > MAX_AMOUNT:
+                    errors["amount"] = [
+                        _("Enter an amount of at most %(max)s.") % {"max": f"{MAX_AMOUNT:,}"}
+                    ]
+                else:
+                    cleaned["amount"] = value.quantize(Decimal("0.01"))
             except InvalidOperation:
                 errors["amount"] = [_("Enter a non-negative amount.")]
     for field, limit in (("court", 200), ("summary", 20000), ("outcome", 20000)):

@@ -3,10 +3,11 @@ from __future__ import annotations
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from lexcase.core.exceptions import NotAllowed
+from lexcase.core.schema import Id
 from lexcase.matters.selectors import parties_search, party_get
 from lexcase.parties import services
 from lexcase.parties.identifiers import mask_identifier
@@ -69,12 +70,15 @@ def create_party(request: HttpRequest, payload: PartyIn) -> Status:
 
 
 @router.get("", response=list[PartyOut], operation_id="party_list")
-def list_parties(request: HttpRequest, q: str = "", limit: int = 50) -> list[PartyOut]:
-    limit = max(1, min(limit, 200))
+def list_parties(
+    request: HttpRequest,
+    q: str = Query("", max_length=200),
+    limit: int = Query(50, ge=1, le=200),
+) -> list[PartyOut]:
     parties = parties_search(user=request.user, q=q).prefetch_related("aliases")[:limit]
     return [party_out(p) for p in parties]
 
 
 @router.get("/{party_id}", response=PartyOut, operation_id="party_get")
-def get_party(request: HttpRequest, party_id: int) -> PartyOut:
+def get_party(request: HttpRequest, party_id: Id) -> PartyOut:
     return party_out(party_get(user=request.user, pk=party_id))

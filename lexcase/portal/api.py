@@ -15,6 +15,7 @@ from ninja import Router, Schema, Status
 from ninja.security import APIKeyCookie
 
 from lexcase.audit.services import audit_record
+from lexcase.core.schema import Id
 from lexcase.portal import selectors, services
 
 
@@ -112,7 +113,7 @@ def portal_matters(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/portal/matters/{matter_id}", response=MatterDetailOut)
-def portal_matter(request: HttpRequest, matter_id: int) -> dict[str, Any]:
+def portal_matter(request: HttpRequest, matter_id: Id) -> dict[str, Any]:
     contact = _contact(request)
     matter = selectors.portal_matter_get(contact=contact, pk=matter_id)
     audit_record(
@@ -165,7 +166,7 @@ def _message_out(m: Any) -> dict[str, Any]:
 
 
 @router.get("/portal/matters/{matter_id}/messages", response=list[MessageOut])
-def portal_messages(request: HttpRequest, matter_id: int) -> list[dict[str, Any]]:
+def portal_messages(request: HttpRequest, matter_id: Id) -> list[dict[str, Any]]:
     matter = selectors.portal_matter_get(contact=_contact(request), pk=matter_id)
     audit_record(
         actor=request.user,
@@ -178,7 +179,7 @@ def portal_messages(request: HttpRequest, matter_id: int) -> list[dict[str, Any]
 
 
 @router.post("/portal/matters/{matter_id}/messages", response={201: MessageOut})
-def portal_message_send(request: HttpRequest, matter_id: int, payload: MessageIn) -> Status:
+def portal_message_send(request: HttpRequest, matter_id: Id, payload: MessageIn) -> Status:
     contact = _contact(request)
     matter = selectors.portal_matter_get(contact=contact, pk=matter_id)
     message = services.portal_message_send(contact=contact, matter=matter, text=payload.text)

@@ -6,8 +6,9 @@ from typing import Literal
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
+from lexcase.core.schema import Id
 from lexcase.core.validators import civil_date_message, civil_day
 from lexcase.matters.selectors import matter_get
 from lexcase.search import selectors, services
@@ -45,13 +46,13 @@ def _date(value: str, field: str) -> date | None:
 @router.get("/search", response=SearchOut, operation_id="search")
 def search(
     request: HttpRequest,
-    q: str = "",
-    matter: int | None = None,
+    q: str = Query(..., min_length=1, max_length=MAX_QUERY),
+    matter: Id | None = None,
     category: str = "",
     kind: Literal["matter", "document"] | None = None,
     date_from: str = "",
     date_to: str = "",
-    limit: int = API_LIMIT,
+    limit: int = Query(API_LIMIT, ge=1, le=200),
 ) -> SearchOut:
     """Full-text search over the matters and documents the caller can see, best first.
     An explicit `matter` the caller cannot see is a 404, as everywhere else."""
@@ -69,8 +70,6 @@ def search(
             errors.update(exc.message_dict)
     if dates.get("date_from") and dates.get("date_to") and dates["date_from"] > dates["date_to"]:
         errors["date_to"] = [_("The end date is before the start date.")]
-    if not 1 <= limit <= 200:
-        errors["limit"] = [_("Between 1 and 200.")]
     if errors:
         raise ValidationError(errors)
     if matter is not None:

@@ -14,7 +14,7 @@ from pydantic import ConfigDict, Field
 
 from lexcase.accounts.selectors import active_user_named
 from lexcase.core.exceptions import NotAllowed
-from lexcase.core.schema import CivilDateTime
+from lexcase.core.schema import CivilDateTime, Id, Version
 from lexcase.matters.selectors import matter_get
 from lexcase.todos import selectors, services, workload
 from lexcase.todos.models import Task
@@ -45,7 +45,7 @@ class TaskIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1, max_length=200)
-    matter_id: int | None = None
+    matter_id: Id | None = None
     assignee: str | None = None
     due_at: CivilDateTime | None = None
     priority: PriorityIn | None = None
@@ -55,7 +55,7 @@ class TaskIn(Schema):
 class TaskPatch(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    version: int
+    version: Version
     title: str | None = Field(default=None, min_length=1, max_length=200)
     assignee: str | None = None
     due_at: CivilDateTime | None = None
@@ -147,12 +147,12 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Status:
 
 
 @router.get("/tasks/{task_id}", response=TaskOut, operation_id="task_get")
-def get_task(request: HttpRequest, task_id: int) -> TaskOut:
+def get_task(request: HttpRequest, task_id: Id) -> TaskOut:
     return task_out(selectors.task_get(user=request.user, pk=task_id))
 
 
 @router.patch("/tasks/{task_id}", response=TaskOut, operation_id="task_update")
-def update_task(request: HttpRequest, task_id: int, payload: TaskPatch) -> TaskOut:
+def update_task(request: HttpRequest, task_id: Id, payload: TaskPatch) -> TaskOut:
     task = selectors.task_get(user=request.user, pk=task_id)
     fields = payload.model_dump(exclude_unset=True)
     version = fields.pop("version")
@@ -168,14 +168,14 @@ def update_task(request: HttpRequest, task_id: int, payload: TaskPatch) -> TaskO
 
 
 @router.get("/matters/{matter_id}/tasks", response=list[TaskOut], operation_id="matter_tasks")
-def list_matter_tasks(request: HttpRequest, matter_id: int) -> list[TaskOut]:
+def list_matter_tasks(request: HttpRequest, matter_id: Id) -> list[TaskOut]:
     matter = matter_get(user=request.user, pk=matter_id)
     return [task_out(t) for t in selectors.matter_tasks(matter=matter).select_related("matter")]
 
 
 @router.get("/workload", response=list[LoadOut], operation_id="workload")
 def get_workload(
-    request: HttpRequest, team: int | None = None, practice_area: int | None = None
+    request: HttpRequest, team: Id | None = None, practice_area: Id | None = None
 ) -> list[LoadOut]:
     if not request.user.is_partner_or_admin:
         raise NotAllowed("todos.view_workload")

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from lexcase.billing.contingency import STATE_COMPENSATION, contingency_check
 from lexcase.billing.court_fee import PROCEDURES, court_fee
@@ -16,6 +16,7 @@ from lexcase.billing.money import to_api
 from lexcase.billing.selectors.shared import contingency_bans
 from lexcase.billing.services.shared import ui_lang
 from lexcase.core.exceptions import NotAllowed
+from lexcase.core.validators import MAX_AMOUNT
 from lexcase.matters.models import MatterType
 
 router = Router(tags=["fees"])
@@ -25,7 +26,8 @@ MATTER_TYPES = (*MatterType.values, STATE_COMPENSATION)
 
 class ContingencyCheckIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    amount: Decimal
+    # Bounded: a far larger figure overflowed the fen's precision (an HTTP 500).
+    amount: Decimal = Field(le=MAX_AMOUNT)
     matter_type: str
     cause: str | None = None  # a 案由 name (or code) of the project's list
     group_litigation: bool = False
@@ -41,7 +43,7 @@ class ContingencyCheckOut(Schema):
 
 class CourtFeeIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    amount: Decimal
+    amount: Decimal = Field(le=MAX_AMOUNT)
     procedure: str = "ordinary"  # ordinary | simplified | mediation | withdrawal
 
 
