@@ -81,6 +81,21 @@ def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any] | None
     return st.one_of(st.just(path_parameters), known.map(lambda ids: {**path_parameters, **ids}))
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    # Requests go to the WSGI handler directly, which closes the database connection at
+    # each request's start and end; that would end the test's transaction (PostgreSQL).
+    # Django's test client disconnects the same handlers.
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def world(firm, settings, tmp_path):
     storages = dict(settings.STORAGES)
