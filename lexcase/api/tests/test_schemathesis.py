@@ -108,7 +108,10 @@ def world(firm, settings, tmp_path):
     lead = firm.lead
     task = task_create(actor=lead, title="核对证据", matter=firm.matter, assignee=firm.assistant)
     deadline = deadline_create(
-        actor=lead, matter=firm.matter, title="举证期限", due_date=timezone.localdate() + dt.timedelta(days=10)
+        actor=lead,
+        matter=firm.matter,
+        title="举证期限",
+        due_date=timezone.localdate() + dt.timedelta(days=10),
     )
     served, _proposals = served_document_record(
         actor=lead,
