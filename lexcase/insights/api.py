@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from lexcase.core.exceptions import NotAllowed
+from lexcase.core.schema import Id
 from lexcase.insights import selectors
 from lexcase.insights.forms import DashboardFilterForm
 from lexcase.insights.outcomes import matter_outcome_stats
@@ -62,9 +63,9 @@ def insights_kpis(
     request: HttpRequest,
     date_from: str | None = Query(None, alias="from"),
     date_to: str | None = Query(None, alias="to"),
-    team: int | None = None,
-    practice_area: int | None = None,
-    lawyer: int | None = None,
+    team: Id | None = None,
+    practice_area: Id | None = None,
+    lawyer: Id | None = None,
 ) -> dict[str, Any]:
     """Named figures with their definitions, counted over the reader's gate: the firm view for
     partners and administrators; everyone else who works on matters gets their own matters.
@@ -141,7 +142,7 @@ class OutcomeStatsOut(Schema):
     response=OutcomeStatsOut,
     operation_id="matter_outcome_stats",
 )
-def outcome_stats(request: HttpRequest, matter_id: int) -> dict[str, Any]:
+def outcome_stats(request: HttpRequest, matter_id: Id) -> dict[str, Any]:
     matter = matter_get(user=request.user, pk=matter_id)
     if not request.user.has_perm("insights.view_outcomes"):
         raise NotAllowed

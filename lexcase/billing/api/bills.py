@@ -23,7 +23,7 @@ from lexcase.billing.selectors.shared import matter_money_get
 from lexcase.billing.services import bills as bill_services
 from lexcase.billing.services import payments as payment_services
 from lexcase.core.exceptions import NotAllowed
-from lexcase.core.schema import CivilDate
+from lexcase.core.schema import CivilDate, Id, Version
 
 router = Router(tags=["bills"])
 
@@ -80,8 +80,8 @@ class BillListOut(Schema):
 class BillDrawIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    matter_id: int
-    client_id: int | None = Field(
+    matter_id: Id
+    client_id: Id | None = Field(
         default=None, description="A client of the matter; the first one when omitted"
     )
     as_of: CivilDate | None = Field(
@@ -93,13 +93,13 @@ class BillDrawIn(Schema):
 class VersionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    version: int
+    version: Version
 
 
 class BillVoidIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    version: int
+    version: Version
     reason: str = Field(max_length=2000)
 
 
@@ -143,8 +143,8 @@ def _reload(request: HttpRequest, pk: int) -> BillOut:
 def list_bills(
     request: HttpRequest,
     status: BillStatusLiteral | None = None,
-    matter_id: int | None = None,
-    after: int | None = None,
+    matter_id: Id | None = None,
+    after: Id | None = None,
 ) -> BillListOut:
     """Bills of the matters whose money the caller sees, newest first, 50 a page."""
     matter = matter_money_get(user=request.user, pk=matter_id) if matter_id else None
@@ -192,12 +192,12 @@ def draw_bill(request: HttpRequest, payload: BillDrawIn) -> Status:
 
 
 @router.get("/bills/{bill_id}", response=BillOut, operation_id="bill_get")
-def get_bill(request: HttpRequest, bill_id: int) -> BillOut:
+def get_bill(request: HttpRequest, bill_id: Id) -> BillOut:
     return _reload(request, bill_id)
 
 
 @router.post("/bills/{bill_id}/issue", response=BillOut, operation_id="bill_issue")
-def issue_bill(request: HttpRequest, bill_id: int, payload: VersionIn) -> BillOut:
+def issue_bill(request: HttpRequest, bill_id: Id, payload: VersionIn) -> BillOut:
     """Issue a draft: numbered from this year's gap-free series, dated today (Asia/Shanghai),
     due after the firm's payment terms."""
     bill = reads.bill_get(user=request.user, pk=bill_id)
@@ -206,7 +206,7 @@ def issue_bill(request: HttpRequest, bill_id: int, payload: VersionIn) -> BillOu
 
 
 @router.post("/bills/{bill_id}/void", response=BillOut, operation_id="bill_void")
-def void_bill(request: HttpRequest, bill_id: int, payload: BillVoidIn) -> BillOut:
+def void_bill(request: HttpRequest, bill_id: Id, payload: BillVoidIn) -> BillOut:
     """Void a draft or issued bill with a reason; its sources can be billed again. Refused
     while payments are allocated to it."""
     bill = reads.bill_get(user=request.user, pk=bill_id)

@@ -21,7 +21,7 @@ from lexcase.billing.selectors import work as selectors
 from lexcase.billing.selectors.shared import matter_money_get
 from lexcase.billing.services import agreements as agreement_services
 from lexcase.billing.services import work as work_services
-from lexcase.core.schema import CivilDate
+from lexcase.core.schema import MAX_COUNTER, CivilDate, Id, Version
 from lexcase.documents.selectors import documents_visible_to
 
 router = Router(tags=["fees"])
@@ -101,17 +101,17 @@ class AgreementTermsIn(Schema):
 
 
 class AgreementEditIn(AgreementTermsIn):
-    version: int
+    version: Version
 
 
 class VersionIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    version: int
+    version: Version
 
 
 class SharesIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    version: int
+    version: Version
     shares: list[ShareSchema] = Field(max_length=20)
 
 
@@ -230,7 +230,7 @@ def _reload(request: HttpRequest, agreement: FeeAgreement) -> AgreementOut:
     response=list[AgreementOut],
     operation_id="fee_agreement_list",
 )
-def fee_agreement_list(request: HttpRequest, matter_id: int) -> list[AgreementOut]:
+def fee_agreement_list(request: HttpRequest, matter_id: Id) -> list[AgreementOut]:
     """Every version of the matter's fee terms, newest first (the money gate: finance and
     administrators see every matter's, others those of the matters they see)."""
     matter = matter_money_get(user=request.user, pk=matter_id)
@@ -242,7 +242,7 @@ def fee_agreement_list(request: HttpRequest, matter_id: int) -> list[AgreementOu
     response={201: AgreementOut},
     operation_id="fee_agreement_create",
 )
-def fee_agreement_create(request: HttpRequest, matter_id: int, payload: AgreementTermsIn) -> Status:
+def fee_agreement_create(request: HttpRequest, matter_id: Id, payload: AgreementTermsIn) -> Status:
     """Propose fee terms as a draft (the next version). A contingency total above the
     tiered cap is 422 naming the contingent field, with the computation in the message."""
     matter = matter_money_get(user=request.user, pk=matter_id)
@@ -255,7 +255,7 @@ def fee_agreement_create(request: HttpRequest, matter_id: int, payload: Agreemen
 @router.get(
     "/fee-agreements/{agreement_id}", response=AgreementOut, operation_id="fee_agreement_get"
 )
-def fee_agreement_get(request: HttpRequest, agreement_id: int) -> AgreementOut:
+def fee_agreement_get(request: HttpRequest, agreement_id: Id) -> AgreementOut:
     return agreement_out(selectors.agreement_for(user=request.user, pk=agreement_id))
 
 
@@ -263,7 +263,7 @@ def fee_agreement_get(request: HttpRequest, agreement_id: int) -> AgreementOut:
     "/fee-agreements/{agreement_id}", response=AgreementOut, operation_id="fee_agreement_update"
 )
 def fee_agreement_update(
-    request: HttpRequest, agreement_id: int, payload: AgreementEditIn
+    request: HttpRequest, agreement_id: Id, payload: AgreementEditIn
 ) -> AgreementOut:
     """Replace a draft's terms; `version` as read (a stale one is 409, nothing changed)."""
     agreement = selectors.agreement_for(user=request.user, pk=agreement_id)
@@ -279,7 +279,7 @@ def fee_agreement_update(
     operation_id="fee_agreement_submit",
 )
 def fee_agreement_submit(
-    request: HttpRequest, agreement_id: int, payload: VersionIn
+    request: HttpRequest, agreement_id: Id, payload: VersionIn
 ) -> AgreementOut:
     agreement = selectors.agreement_for(user=request.user, pk=agreement_id)
     agreement = agreement_services.agreement_submit(
@@ -294,7 +294,7 @@ def fee_agreement_submit(
     operation_id="fee_agreement_approve",
 )
 def fee_agreement_approve(
-    request: HttpRequest, agreement_id: int, payload: VersionIn
+    request: HttpRequest, agreement_id: Id, payload: VersionIn
 ) -> AgreementOut:
     agreement = selectors.agreement_for(user=request.user, pk=agreement_id)
     agreement = agreement_services.agreement_approve(
@@ -308,9 +308,7 @@ def fee_agreement_approve(
     response=AgreementOut,
     operation_id="fee_agreement_shares",
 )
-def fee_agreement_shares(
-    request: HttpRequest, agreement_id: int, payload: SharesIn
-) -> AgreementOut:
+def fee_agreement_shares(request: HttpRequest, agreement_id: Id, payload: SharesIn) -> AgreementOut:
     """Replace the fee shares (提成/分配), summing to 100; the responsible partner or an
     administrator."""
     agreement = selectors.agreement_for(user=request.user, pk=agreement_id)
@@ -334,7 +332,8 @@ class TimeEntryIn(Schema):
     description: str = Field(max_length=5000)
     billable: bool = True
     work_date: CivilDate | None = None
-    minutes: int | None = None
+    # Bounded by the column; the service checks the sensible range with a field error.
+    minutes: int | None = Field(default=None, le=MAX_COUNTER)
     timer: bool = False
 
 
@@ -382,7 +381,7 @@ def _local(value: dt.datetime | None) -> dt.datetime | None:
     operation_id="time_entry_list",
 )
 def time_entry_list(
-    request: HttpRequest, matter_id: int, limit: int = Query(500, ge=1, le=5000)
+    request: HttpRequest, matter_id: Id, limit: int = Query(500, ge=1, le=5000)
 ) -> list[TimeEntryOut]:
     """The matter's time, newest first."""
     matter = matter_money_get(user=request.user, pk=matter_id)
@@ -394,7 +393,7 @@ def time_entry_list(
     response={201: TimeEntryOut},
     operation_id="time_entry_create",
 )
-def time_entry_create(request: HttpRequest, matter_id: int, payload: TimeEntryIn) -> Status:
+def time_entry_create(request: HttpRequest, matter_id: Id, payload: TimeEntryIn) -> Status:
     """Record the caller's own time: a manual entry priced at the approved agreement's rate
     for them, or start their timer. Refused (422) on an archived matter."""
     matter = matter_money_get(user=request.user, pk=matter_id)
@@ -447,7 +446,7 @@ class ExpenseIn(Schema):
     amount: Decimal
     incurred_on: CivilDate
     paid_by: str
-    receipt_document_id: int | None = None
+    receipt_document_id: Id | None = None
     client_note_signed_on: CivilDate | None = None
 
 
@@ -484,7 +483,7 @@ def expense_out(e: Expense) -> ExpenseOut:
 
 
 @router.get("/matters/{matter_id}/expenses", response=list[ExpenseOut], operation_id="expense_list")
-def expense_list(request: HttpRequest, matter_id: int) -> list[ExpenseOut]:
+def expense_list(request: HttpRequest, matter_id: Id) -> list[ExpenseOut]:
     matter = matter_money_get(user=request.user, pk=matter_id)
     return [expense_out(e) for e in selectors.expenses_of(matter=matter)[:1000]]
 
@@ -492,7 +491,7 @@ def expense_list(request: HttpRequest, matter_id: int) -> list[ExpenseOut]:
 @router.post(
     "/matters/{matter_id}/expenses", response={201: ExpenseOut}, operation_id="expense_create"
 )
-def expense_create(request: HttpRequest, matter_id: int, payload: ExpenseIn) -> Status:
+def expense_create(request: HttpRequest, matter_id: Id, payload: ExpenseIn) -> Status:
     """Record a cost paid on the client's behalf or out-of-town travel. Paid from client
     funds, it writes the ledger disbursement (422 on `amount` when the balance is short)."""
     matter = matter_money_get(user=request.user, pk=matter_id)
