@@ -90,7 +90,7 @@ class BillDrawIn(Schema):
     note: str = Field(default="", max_length=2000)
 
 
-class VersionIn(Schema):
+class BillVersionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     version: Version
@@ -197,7 +197,7 @@ def get_bill(request: HttpRequest, bill_id: Id) -> BillOut:
 
 
 @router.post("/bills/{bill_id}/issue", response=BillOut, operation_id="bill_issue")
-def issue_bill(request: HttpRequest, bill_id: Id, payload: VersionIn) -> BillOut:
+def issue_bill(request: HttpRequest, bill_id: Id, payload: BillVersionIn) -> BillOut:
     """Issue a draft: numbered from this year's gap-free series, dated today (Asia/Shanghai),
     due after the firm's payment terms."""
     bill = reads.bill_get(user=request.user, pk=bill_id)
