@@ -54,7 +54,12 @@ def test_matter_amount_at_the_maximum_survives_both_databases(firm):
     response = post(
         api(firm.partner),
         "/api/v1/matters",
-        {"title": "x", "matter_type": "civil", "amount": "999999999999.99"},
+        {
+            "title": "x",
+            "matter_type": "civil",
+            "amount": "999999999999.99",
+            "parties": [{"party_id": firm.client_party.pk, "role": "client"}],
+        },
     )
     assert response.status_code == 201, response.content
     assert Decimal(response.json()["amount"]) == Decimal("999999999999.99")
