@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "lexcase.portal",
     "lexcase.billing",
     "lexcase.insights",
+    "lexcase.reviews",
     "lexcase.api",
 ]
 
@@ -295,6 +296,10 @@ LEXCASE_BILLING = {
     "payment_terms_days": 30,
     **json.loads(os.environ.get("LEXCASE_BILLING", "{}")),
 }
+# Matter reviews (lexcase/reviews/settings.py has the keys and defaults: periodic cadence in
+# days per priority, stage/closing review window, low survey score), as JSON, e.g.
+# LEXCASE_REVIEWS='{"cadence_days": {"P1": 7, "P2": 30, "P3": 90}}'.
+LEXCASE_REVIEWS = json.loads(os.environ.get("LEXCASE_REVIEWS", "{}"))
 # Workload weights (lexcase/todos/workload.py has the keys and defaults), as JSON, e.g.
 # LEXCASE_WORKLOAD='{"capacity": 40, "priority": {"P1": 4, "P2": 2, "P3": 1}}'.
 LEXCASE_WORKLOAD = json.loads(os.environ.get("LEXCASE_WORKLOAD", "{}"))

@@ -30,6 +30,8 @@ urlpatterns = [
     path("", include("lexcase.documents.urls")),
     path("", include("lexcase.search.urls")),
     path("portal/", include("lexcase.portal.urls")),
+    path("portal/", include("lexcase.reviews.portal_urls")),  # the client's survey
+    path("", include("lexcase.reviews.urls")),
     path("", include("lexcase.billing.urls")),  # money pages (billing/urls/)
     path("", include("lexcase.insights.urls")),  # insights/, matters/<pk>/outcome-stats/
     path("api/v1/", api.urls),

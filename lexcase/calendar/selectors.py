@@ -194,6 +194,7 @@ AGENDA_SOURCES: tuple[str, ...] = (
     "lexcase.todos.selectors.agenda_source",
     "lexcase.comms.selectors.agenda_source",
     "lexcase.matters.archive.agenda_source",
+    "lexcase.reviews.selectors.agenda_source",
 )
 
 

@@ -15,4 +15,7 @@ NOTIFICATION_KINDS: dict[str, Any] = {
     "portal_message": _("Message from a client in the portal"),
     "task_assigned": _("Task assigned to you"),
     "confidentiality_lowered": _("A matter of yours is no longer confidential"),
+    "review_due": _("Matter review requested from you"),
+    "review_overdue": _("Matter review overdue (escalation)"),
+    "survey_low_score": _("Low client satisfaction score"),
 }

@@ -9,7 +9,7 @@ through the confidentiality gate (`visible_through`).
 from __future__ import annotations
 
 import calendar as stdlib_calendar
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -99,6 +99,17 @@ def _text(errors: dict[str, list[str]], field: str, value: Any, limit: int, *, r
 # --- closing ----------------------------------------------------------------------------------
 
 
+# What closing needs beyond the ticked checklist, added by feature apps in their
+# `AppConfig.ready()` (matters cannot import them): each `(matter) -> [(code, label)]` names
+# what is still missing (e.g. reviews: the closing review). Missing items are overridden
+# like unticked ones: by a partner or an administrator, with a reason, audited.
+CLOSING_REQUIREMENTS: list[Callable[[Matter], list[tuple[str, str]]]] = []
+
+
+def closing_requirements_missing(matter: Matter) -> list[tuple[str, str]]:
+    return [item for requirement in CLOSING_REQUIREMENTS for item in requirement(matter)]
+
+
 def checklist_items() -> list[ClosingChecklistItem]:
     return list(ClosingChecklistItem.objects.filter(active=True))
 
@@ -131,19 +142,23 @@ def matter_close_checked(
     ticked = {str(code) for code in checklist}
     unknown = sorted(ticked - known)
     missing = [item for item in items if item.required and item.code not in ticked]
+    required_elsewhere = closing_requirements_missing(matter)
+    missing_labels = [item.display_label for item in missing] + [
+        label for _code, label in required_elsewhere
+    ]
     if unknown:
         errors["checklist"] = [
             _("Unknown checklist item(s): %(codes)s.") % {"codes": ", ".join(unknown)}
         ]
-    elif missing and not override_reason:
+    elif missing_labels and not override_reason:
         errors["checklist"] = [
             _(
                 "Not done yet: %(items)s. Tick every required item, or a partner or an "
                 "administrator can close anyway with a reason."
             )
-            % {"items": "; ".join(item.display_label for item in missing)}
+            % {"items": "; ".join(missing_labels)}
         ]
-    elif missing and not can_override_checklist(actor):
+    elif missing_labels and not can_override_checklist(actor):
         errors["override_reason"] = [
             _("Only a partner or an administrator can close with checklist items missing.")
         ]
@@ -151,7 +166,7 @@ def matter_close_checked(
         raise ValidationError(errors)
     matter = services.matter_close(actor=actor, matter=matter, outcome=outcome_text)
     assert matter.closed_on is not None
-    overridden = bool(missing)
+    overridden = bool(missing_labels)
     closing = MatterClosing.objects.create(
         matter=matter,
         closed_on=matter.closed_on,
@@ -171,7 +186,7 @@ def matter_close_checked(
         matter_id=matter.pk,
         data={
             "outcome": outcome_kind,
-            "missing": [item.code for item in missing],
+            "missing": [item.code for item in missing] + [c for c, _l in required_elsewhere],
             "override_reason": closing.override_reason,
             "archive_deadline": closing.archive_deadline.isoformat(),
         },

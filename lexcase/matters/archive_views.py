@@ -69,7 +69,15 @@ def matter_close(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Matter closed."))
             return redirect("matters:detail", pk=matter.pk)
-    return render(request, "matters/close.html", {"matter": matter, "form": form})
+    return render(
+        request,
+        "matters/close.html",
+        {
+            "matter": matter,
+            "form": form,
+            "required_elsewhere": archive.closing_requirements_missing(matter),
+        },
+    )
 
 
 @login_required

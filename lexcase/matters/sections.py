@@ -24,6 +24,7 @@ MATTER_SECTIONS: tuple[str, ...] = (
     "lexcase.billing.views.work.matter_section",
     "lexcase.portal.views.matter_section",
     "lexcase.insights.views.matter_section",
+    "lexcase.reviews.views.matter_section",
 )
 
 

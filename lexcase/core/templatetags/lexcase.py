@@ -26,6 +26,15 @@ def query_with(context: Any, **kwargs: Any) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
+def _review_kind(kind: str) -> str:
+    labels = {
+        "periodic": _("periodic review"),
+        "stage": _("stage review"),
+        "closing": _("closing review"),
+    }
+    return str(labels.get(kind, kind))
+
+
 TIMELINE_TEXT = {
     "created": lambda d: _("Matter %(number)s registered") % d,
     "updated": lambda d: (
@@ -99,6 +108,21 @@ TIMELINE_TEXT = {
     ),
     "portal_revoke": lambda d: (
         _("Client portal: %(contact)s (%(party)s) no longer sees this matter") % d
+    ),
+    "review_done": lambda d: (
+        _("Review done (%(kind)s): score %(score)s/5, %(follow_ups)s follow-up actions")
+        % {**d, "kind": _review_kind(d["kind"])}
+    ),
+    "review_overdue": lambda d: (
+        _("Review overdue (%(kind)s, due %(due)s): escalated to the responsible partner")
+        % {**d, "kind": _review_kind(d["kind"])}
+    ),
+    "survey": lambda d: (
+        _(
+            "Client satisfaction survey: overall %(overall)s/5, "
+            "responsiveness %(responsiveness)s/5, clarity %(clarity)s/5"
+        )
+        % d
     ),
     "case_number": lambda d: (
         _("Court case number %(number)s recorded (%(stage)s)")

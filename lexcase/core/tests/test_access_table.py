@@ -83,6 +83,12 @@ def _set_status(f: Firm, status: str) -> int:
     return set_status(f, status)
 
 
+def _ready_to_close(f: Firm) -> int:
+    from lexcase.matters.tests.access_rows import ready_to_close
+
+    return ready_to_close(f)
+
+
 def _checklist_codes() -> list[str]:
     from lexcase.matters.tests.access_rows import checklist_codes
 
@@ -142,7 +148,7 @@ TABLE: dict[str, Route] = {
     ),
     "matters:close": Route(
         "POST",
-        lambda f: f"/matters/{_set_status(f, 'open')}/close/",
+        lambda f: f"/matters/{_ready_to_close(f)}/close/",
         E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 302),
         body=lambda f: {"outcome": "settled", "checklist": _checklist_codes()},
     ),
