@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from conftest import Firm
 from lexcase.core.tests.access import (
     ALL_STAFF_200,
     API_MATTER_READ,
@@ -11,6 +10,7 @@ from lexcase.core.tests.access import (
     E,
     Route,
 )
+from lexcase.testing import Firm
 
 
 def open_matter(f: Firm) -> int:
@@ -65,10 +65,10 @@ TABLE: dict[str, Route] = {
     "reviews_portal:survey": Route(
         "GET", lambda f: f"/portal/matters/{f.matter.pk}/survey/", STAFF_403
     ),
-    "api:review_list": Route(
+    "api:list_reviews": Route(
         "GET", lambda f: f"/api/v1/matters/{due_review(f) and f.matter.pk}/reviews", API_MATTER_READ
     ),
-    "api:review_record": Route(
+    "api:record_review": Route(
         "POST",
         lambda f: f"/api/v1/matters/{due_review(f) and f.matter.pk}/reviews",
         API_COMPLETE,
@@ -78,6 +78,6 @@ TABLE: dict[str, Route] = {
 }
 
 API_OPERATIONS = {
-    ("get", "/api/v1/matters/{matter_id}/reviews"): "api:review_list",
-    ("post", "/api/v1/matters/{matter_id}/reviews"): "api:review_record",
+    ("get", "/api/v1/matters/{matter_id}/reviews"): "api:list_reviews",
+    ("post", "/api/v1/matters/{matter_id}/reviews"): "api:record_review",
 }

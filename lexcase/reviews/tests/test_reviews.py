@@ -8,7 +8,6 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from conftest import approve_intake, client_for
 from lexcase.accounts.services import api_token_create
 from lexcase.audit.models import AuditEvent
 from lexcase.calendar.selectors import agenda_items
@@ -19,6 +18,7 @@ from lexcase.matters.models import Matter, Status, TimelineEntry
 from lexcase.matters.services import matter_change_stage, matter_open, matter_update
 from lexcase.reviews import services
 from lexcase.reviews.models import Review, ReviewFollowUp, ReviewStatus
+from lexcase.testing import approve_intake, client_for
 from lexcase.todos.models import Task
 
 SH = ZoneInfo("Asia/Shanghai")
