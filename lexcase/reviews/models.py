@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lexcase.matters.models import MatterType
 
@@ -19,8 +20,8 @@ class ReviewKind(models.TextChoices):
 
 
 class ReviewStatus(models.TextChoices):
-    DUE = "due", _("Due")
-    DONE = "done", _("Done")
+    DUE = "due", pgettext_lazy("review status", "Due")
+    DONE = "done", pgettext_lazy("review status", "Done")
     # The matter closed or was closed over it (a partner's override): nothing left to review.
     CANCELLED = "cancelled", _("Cancelled")
 

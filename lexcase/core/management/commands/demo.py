@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from lexcase.core.demo import DEMO_PASSWORD, demo_generate
 from lexcase.matters.models import Matter
+from lexcase.reviews.demo import demo_reviews
 
 
 class Command(BaseCommand):
@@ -28,8 +29,10 @@ class Command(BaseCommand):
             raise SystemExit(2)
         started = time.monotonic()
         result = demo_generate(matters=opts["matters"], seed=opts["seed"])
+        result.update(demo_reviews(seed=opts["seed"]))
         self.stdout.write(
-            f"demo firm loaded: {result['matters']} matters, {result['users']} users "
+            f"demo firm loaded: {result['matters']} matters, {result['users']} users, "
+            f"{result['reviews']} reviews, {result['surveys']} client surveys "
             f"in {time.monotonic() - started:.1f}s; every demo login's password is "
             f"{DEMO_PASSWORD!r}"
         )
