@@ -59,8 +59,7 @@ def demo_reviews(*, seed: int = 42) -> dict[str, int]:
             score=score,
             findings=rng.choice(FINDINGS) if score < 5 else "",
             checklist={
-                i.code: {"label": i.label, "auto": None, "ok": rng.random() < 0.85}
-                for i in items
+                i.code: {"label": i.label, "auto": None, "ok": rng.random() < 0.85} for i in items
             },
             **extra,
         )
