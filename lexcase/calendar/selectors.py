@@ -195,6 +195,7 @@ AGENDA_SOURCES: tuple[str, ...] = (
     "lexcase.comms.selectors.agenda_source",
     "lexcase.matters.archive.agenda_source",
     "lexcase.reviews.selectors.agenda_source",
+    "lexcase.reviews.approvals.agenda_source",
 )
 
 

@@ -18,4 +18,5 @@ NOTIFICATION_KINDS: dict[str, Any] = {
     "review_due": _("Matter review requested from you"),
     "review_overdue": _("Matter review overdue (escalation)"),
     "survey_low_score": _("Low client satisfaction score"),
+    "approval_requested": _("Approval requested from you, or your request decided"),
 }

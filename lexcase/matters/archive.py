@@ -106,6 +106,15 @@ def _text(errors: dict[str, list[str]], field: str, value: Any, limit: int, *, r
 CLOSING_REQUIREMENTS: list[Callable[[Matter], list[tuple[str, str]]]] = []
 
 
+# The same for archiving (e.g. reviews: the responsible partner's archiving approval); what
+# is missing here refuses archiving outright.
+ARCHIVING_REQUIREMENTS: list[Callable[[Matter], list[tuple[str, str]]]] = []
+
+
+def archiving_requirements_missing(matter: Matter) -> list[tuple[str, str]]:
+    return [item for requirement in ARCHIVING_REQUIREMENTS for item in requirement(matter)]
+
+
 def closing_requirements_missing(matter: Matter) -> list[tuple[str, str]]:
     return [item for requirement in CLOSING_REQUIREMENTS for item in requirement(matter)]
 
@@ -270,6 +279,11 @@ def matter_archive_file(
         chosen = retention_suggest(matter, classes)
         if chosen is None:
             errors["retention"] = [_("No retention class is configured.")]
+    missing = archiving_requirements_missing(matter)
+    if missing:
+        errors["__all__"] = [
+            _("Not done yet: %(items)s.") % {"items": "; ".join(label for _c, label in missing)}
+        ]
     if errors:
         raise ValidationError(errors)
     assert chosen is not None

@@ -17,14 +17,14 @@ from lexcase.reviews.models import Review
 router = Router(tags=["reviews"])
 
 
-class ReviewItemOut(Schema):
+class MatterReviewItemOut(Schema):
     code: str
     label: str
     auto: bool | None
     ok: bool
 
 
-class ReviewOut(Schema):
+class MatterReviewOut(Schema):
     id: int
     matter_id: int
     kind: str
@@ -37,11 +37,11 @@ class ReviewOut(Schema):
     completed_by: str | None
     score: int | None
     findings: str
-    checklist: list[ReviewItemOut]
+    checklist: list[MatterReviewItemOut]
     follow_up_task_ids: list[int]
 
 
-class ReviewIn(Schema):
+class MatterReviewIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["periodic", "stage", "closing"] | None = None
@@ -51,8 +51,8 @@ class ReviewIn(Schema):
     follow_ups: list[str] = Field(default_factory=list, max_length=services.MAX_FOLLOW_UPS)
 
 
-def review_out(review: Review) -> ReviewOut:
-    return ReviewOut(
+def review_out(review: Review) -> MatterReviewOut:
+    return MatterReviewOut(
         id=review.pk,
         matter_id=review.matter_id,
         kind=review.kind,
@@ -66,24 +66,26 @@ def review_out(review: Review) -> ReviewOut:
         score=review.score,
         findings=review.findings,
         checklist=[
-            ReviewItemOut(code=code, label=row["label"], auto=row["auto"], ok=row["ok"])
+            MatterReviewItemOut(code=code, label=row["label"], auto=row["auto"], ok=row["ok"])
             for code, row in (review.checklist or {}).items()
         ],
         follow_up_task_ids=[f.task_id for f in review.follow_ups.all() if f.task_id],
     )
 
 
-@router.get("/matters/{matter_id}/reviews", response=list[ReviewOut], operation_id="review_list")
-def list_reviews(request: HttpRequest, matter_id: int) -> list[ReviewOut]:
+@router.get(
+    "/matters/{matter_id}/reviews", response=list[MatterReviewOut], operation_id="review_list"
+)
+def list_reviews(request: HttpRequest, matter_id: int) -> list[MatterReviewOut]:
     """The matter's reviews, open ones first."""
     matter = matter_get(user=request.user, pk=matter_id)
     return [review_out(r) for r in selectors.matter_reviews(matter=matter)]
 
 
 @router.post(
-    "/matters/{matter_id}/reviews", response={201: ReviewOut}, operation_id="review_record"
+    "/matters/{matter_id}/reviews", response={201: MatterReviewOut}, operation_id="review_record"
 )
-def record_review(request: HttpRequest, matter_id: int, payload: ReviewIn) -> Status:
+def record_review(request: HttpRequest, matter_id: int, payload: MatterReviewIn) -> Status:
     """Complete the matter's oldest due review (of `kind`, if given) — its reviewer, the
     responsible partner or an administrator — or, when none is due, record an unscheduled
     one (the responsible partner or an administrator). `checked` lists the checklist codes

@@ -84,3 +84,29 @@ class SurveyForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class SealRequestForm(forms.Form):
+    document = forms.ModelChoiceField(label=_("Document"), queryset=None)
+    purpose = forms.CharField(label=_("Purpose of the seal"), max_length=500)
+
+    def __init__(self, *args: Any, documents: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["document"].queryset = documents
+
+
+class ArchiveRequestForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class DecideForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note (required to refuse)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class FileBackForm(forms.Form):
+    file = forms.FileField(label=_("Sealed document"))

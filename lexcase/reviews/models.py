@@ -195,3 +195,82 @@ class SatisfactionSurvey(models.Model):
                 name="survey_scores_1_5",
             ),
         ]
+
+
+class ApprovalKind(models.TextChoices):
+    SEAL = "seal", _("Seal request (用章申请)")
+    ARCHIVE = "archive", _("Archiving approval (归档审批)")
+
+
+class ApprovalStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class Approval(models.Model):
+    """A request a partner decides: the firm's seal on a named document, or archiving a
+    closed matter. Requester, approver, decision, time and reason are kept (and audited)."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=ApprovalKind.choices)
+    matter = models.ForeignKey("matters.Matter", on_delete=models.CASCADE, related_name="approvals")
+    document = models.ForeignKey(
+        "documents.Document",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("document"),
+    )
+    purpose = models.TextField(_("purpose"), blank=True)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Who must decide (the responsible partner when it was asked).
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="approvals_to_decide",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    # The sealed document, filed back as a new version of the document.
+    sealed_version = models.ForeignKey(
+        "documents.DocumentVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["approver", "status", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="seal") | Q(document__isnull=False), name="approval_seal_document"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(decided_at__isnull=False),
+                name="approval_decided_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="refused") | ~Q(note=""), name="approval_refusal_reason"
+            ),
+            models.UniqueConstraint(
+                fields=["matter"],
+                condition=Q(kind="archive", status="pending"),
+                name="approval_one_pending_archive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.matter_id}"

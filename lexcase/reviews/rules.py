@@ -11,6 +11,7 @@ from lexcase.matters.models import MemberRole
 from lexcase.matters.rules import (
     is_active_staff,
     is_firm_admin,
+    is_member,
     is_responsible_partner,
     leads_matter,
 )
@@ -57,3 +58,24 @@ rules.add_perm("reviews.request_closing", is_active_staff & (leads_matter | is_f
 rules.add_perm("reviews.delegate", is_active_staff & (is_responsible_partner | is_firm_admin))
 # Who can be handed them (checked on the delegate, with the matter).
 rules.add_perm("reviews.be_reviewer", is_active_staff & may_review_on_team)
+
+
+@rules.predicate
+def is_approver(user: Any, approval: Any) -> bool:
+    return approval is not None and approval.approver_id == user.pk
+
+
+@rules.predicate
+def is_responsible_partner_of_approval(user: Any, approval: Any) -> bool:
+    return approval is not None and bool(is_responsible_partner(user, approval.matter))
+
+
+# Seal requests: anyone on the team (or an administrator) asks; archiving: the leads.
+rules.add_perm("reviews.request_seal", is_active_staff & (is_member | is_firm_admin))
+rules.add_perm("reviews.request_archiving", is_active_staff & (leads_matter | is_firm_admin))
+# Deciding: the partner asked (the responsible partner when the request was made) or the
+# matter's responsible partner now.
+rules.add_perm(
+    "reviews.decide_approval",
+    is_active_staff & (is_approver | is_responsible_partner_of_approval),
+)

@@ -13,16 +13,31 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lexcase.accounts.models import User
-from lexcase.core.actions import matter_action
+from lexcase.core.actions import flash_errors, matter_action
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.forms import apply_service_errors
+from lexcase.documents.selectors import matter_documents
 from lexcase.matters.models import Matter, MatterMember, Status
 from lexcase.matters.rules import is_active_staff
 from lexcase.matters.selectors import matter_get
 from lexcase.portal.selectors import contact_for, portal_matter_get
-from lexcase.reviews import selectors, services
-from lexcase.reviews.forms import DelegateForm, ReviewForm, SurveyForm
-from lexcase.reviews.models import ReviewDelegation, ReviewStatus, SatisfactionSurvey
+from lexcase.reviews import approvals, selectors, services
+from lexcase.reviews.forms import (
+    ArchiveRequestForm,
+    DecideForm,
+    DelegateForm,
+    FileBackForm,
+    ReviewForm,
+    SealRequestForm,
+    SurveyForm,
+)
+from lexcase.reviews.models import (
+    ApprovalKind,
+    ApprovalStatus,
+    ReviewDelegation,
+    ReviewStatus,
+    SatisfactionSurvey,
+)
 
 
 def _candidates(matter: Matter) -> Any:
@@ -54,6 +69,14 @@ def matter_section(request: HttpRequest, matter: Matter) -> dict[str, Any]:
         "can_request_closing": matter.status == Status.OPEN
         and request.user.has_perm("reviews.request_closing", matter),
         "closing_done": selectors.closing_review_done(matter),
+        "approvals": list(approvals.matter_approvals(matter=matter)[:10]),
+        "seal_form": SealRequestForm(documents=matter_documents(matter=matter))
+        if matter.status != Status.ARCHIVED
+        and request.user.has_perm("reviews.request_seal", matter)
+        else None,
+        "can_request_archiving": matter.status == Status.CLOSED
+        and request.user.has_perm("reviews.request_archiving", matter)
+        and not approvals.archive_approved(matter),
     }
 
 
@@ -184,3 +207,115 @@ def survey(request: HttpRequest, pk: int) -> HttpResponse:
         "reviews/survey.html",
         {"contact": contact, "matter": matter, "form": form, "answered": answered},
     )
+
+
+# --- approvals --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def approvals_inbox(request: HttpRequest) -> HttpResponse:
+    if not is_active_staff(request.user):
+        raise PermissionDenied
+    return render(request, "reviews/approvals.html", {"inbox": approvals.inbox(user=request.user)})
+
+
+@login_required
+@require_GET
+def approval_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    approval = approvals.approval_get(user=request.user, pk=pk)
+    pending = approval.status == ApprovalStatus.PENDING
+    may_file = (
+        approval.kind == ApprovalKind.SEAL
+        and approval.status == ApprovalStatus.APPROVED
+        and approval.sealed_version_id is None
+        and request.user.has_perm("reviews.request_seal", approval.matter)
+    )
+    return render(
+        request,
+        "reviews/approval.html",
+        {
+            "approval": approval,
+            "matter": approval.matter,
+            "decide_form": DecideForm()
+            if pending and request.user.has_perm("reviews.decide_approval", approval)
+            else None,
+            "file_form": FileBackForm() if may_file else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    approval = approvals.approval_get(user=request.user, pk=pk)
+    if not request.user.has_perm("reviews.decide_approval", approval):
+        raise PermissionDenied
+    form = DecideForm(request.POST)
+    if form.is_valid():
+        try:
+            approvals.approval_decide(
+                actor=request.user,
+                approval=approval,
+                approve=request.POST.get("decision") == "approve",
+                note=form.cleaned_data["note"],
+            )
+        except StaleEdit:
+            messages.error(request, _("This request was decided meanwhile."))
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+        else:
+            messages.success(request, _("Decision recorded."))
+    else:
+        flash_errors(request, form)
+    return redirect("reviews:approval", pk=approval.pk)
+
+
+@login_required
+@require_POST
+def seal_file_back(request: HttpRequest, pk: int) -> HttpResponse:
+    approval = approvals.approval_get(user=request.user, pk=pk)
+    if not request.user.has_perm("reviews.request_seal", approval.matter):
+        raise PermissionDenied
+    form = FileBackForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            approvals.seal_file_back(
+                actor=request.user, approval=approval, upload=form.cleaned_data["file"]
+            )
+        except NotAllowed:
+            raise PermissionDenied from None
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+        else:
+            messages.success(request, _("Sealed version filed."))
+    else:
+        flash_errors(request, form)
+    return redirect("reviews:approval", pk=approval.pk)
+
+
+@login_required
+@require_POST
+def seal_request(request: HttpRequest, pk: int) -> HttpResponse:
+    matter = matter_get(user=request.user, pk=pk)
+    form = SealRequestForm(request.POST, documents=matter_documents(matter=matter))
+
+    def run(matter: Matter, data: dict[str, Any]) -> None:
+        approvals.seal_request_create(
+            actor=request.user, matter=matter, document=data["document"], purpose=data["purpose"]
+        )
+
+    return matter_action(request, pk, "reviews.request_seal", run, form)
+
+
+@login_required
+@require_POST
+def archive_request(request: HttpRequest, pk: int) -> HttpResponse:
+    form = ArchiveRequestForm(request.POST)
+
+    def run(matter: Matter, data: dict[str, Any]) -> None:
+        approvals.archive_approval_request(actor=request.user, matter=matter, note=data["note"])
+
+    return matter_action(request, pk, "reviews.request_archiving", run, form)

@@ -89,6 +89,12 @@ def _ready_to_close(f: Firm) -> int:
     return ready_to_close(f)
 
 
+def _ready_to_archive(f: Firm) -> int:
+    from lexcase.matters.tests.access_rows import ready_to_archive
+
+    return ready_to_archive(f)
+
+
 def _checklist_codes() -> list[str]:
     from lexcase.matters.tests.access_rows import checklist_codes
 
@@ -159,7 +165,7 @@ TABLE: dict[str, Route] = {
     ),
     "matters:archive": Route(
         "POST",
-        lambda f: f"/matters/{_set_status(f, 'closed')}/archive/",
+        lambda f: f"/matters/{_ready_to_archive(f)}/archive/",
         E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 302),
         body=lambda f: {"retention": "long", "room": "A", "shelf": "3", "box": "12"},
     ),

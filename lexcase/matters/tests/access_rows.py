@@ -40,6 +40,25 @@ def ready_to_close(f: Firm) -> int:
     return f.matter.pk
 
 
+def ready_to_archive(f: Firm) -> int:
+    """Closed, with the responsible partner's archiving approval (reviews' requirement)."""
+    from django.utils import timezone
+
+    from lexcase.reviews.models import Approval
+
+    set_status(f, "closed")
+    Approval.objects.create(
+        kind="archive",
+        matter=f.matter,
+        requester=f.lead,
+        approver=f.partner,
+        status="approved",
+        decided_by=f.partner,
+        decided_at=timezone.now(),
+    )
+    return f.matter.pk
+
+
 def archived(f: Firm) -> int:
     from lexcase.matters.models import ArchiveRecord, RetentionClass
 
@@ -99,7 +118,7 @@ TABLE: dict[str, Route] = {
     ),
     "api:archive_matter": Route(
         "POST",
-        lambda f: f"/api/v1/matters/{set_status(f, 'closed')}/archive",
+        lambda f: f"/api/v1/matters/{ready_to_archive(f)}/archive",
         API_CLOSER,
         body=lambda f: {"room": "A", "shelf": "3", "box": "12"},
         json=True,

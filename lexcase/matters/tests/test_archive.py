@@ -39,9 +39,11 @@ ALL = ["final_document", "fees_settled", "client_informed", "originals_returned"
 
 @pytest.fixture(autouse=True)
 def checklist_only(monkeypatch):
-    """These tests are about the closing checklist; what other apps require before closing
-    (reviews: the closing review) is tested in those apps."""
+    """These tests are about the closing checklist and the archive room; what other apps
+    require before closing or archiving (reviews: the closing review, the archiving
+    approval) is tested in those apps."""
     monkeypatch.setattr(archive, "CLOSING_REQUIREMENTS", [])
+    monkeypatch.setattr(archive, "ARCHIVING_REQUIREMENTS", [])
 
 
 @pytest.fixture

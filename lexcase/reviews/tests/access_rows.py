@@ -7,6 +7,7 @@ from lexcase.core.tests.access import (
     API_MATTER_READ,
     LOGIN,
     MATTER_READ,
+    MATTER_WRITE,
     E,
     Route,
 )
@@ -30,6 +31,34 @@ def due_review(f: Firm) -> int:
     return Review.objects.create(
         matter=f.matter, kind="periodic", due_on=timezone.localdate(), reviewer=f.partner
     ).pk
+
+
+def approval(f: Firm, status: str = "pending") -> int:
+    """A seal request on a document of the matter, asked by the lead of its partner."""
+    from django.utils import timezone
+
+    from lexcase.documents.models import Document
+    from lexcase.reviews.models import Approval
+
+    document = Document.objects.create(matter=f.matter, category="pleading", title="起诉状")
+    decided = {} if status == "pending" else {"decided_by": f.partner, "decided_at": timezone.now()}
+    return Approval.objects.create(
+        kind="seal",
+        matter=f.matter,
+        document=document,
+        purpose="起诉状盖章",
+        requester=f.lead,
+        approver=f.partner,
+        status=status,
+        **decided,
+    ).pk
+
+
+def closed_matter(f: Firm) -> int:
+    from lexcase.matters.models import Matter
+
+    Matter.objects.filter(pk=f.matter.pk).update(status="closed")
+    return f.matter.pk
 
 
 # Completing: the reviewer (here the responsible partner, no persona), the responsible
@@ -64,6 +93,28 @@ TABLE: dict[str, Route] = {
     # Staff are not client contacts: the survey is the client's (tested in test_survey).
     "reviews_portal:survey": Route(
         "GET", lambda f: f"/portal/matters/{f.matter.pk}/survey/", STAFF_403
+    ),
+    "reviews:approvals": Route("GET", lambda f: "/approvals/", ALL_STAFF_200),
+    "reviews:approval": Route("GET", lambda f: f"/approvals/{approval(f)}/", MATTER_READ),
+    # Only the partner asked (or the matter's responsible partner) decides: no persona here
+    # (tested with the partner in test_approvals).
+    "reviews:approval_decide": Route(
+        "POST",
+        lambda f: f"/approvals/{approval(f)}/decide/",
+        E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 403),
+        body=lambda f: {"decision": "approve"},
+    ),
+    "reviews:seal_file_back": Route(
+        "POST", lambda f: f"/approvals/{approval(f, 'approved')}/sealed/", MATTER_WRITE
+    ),
+    "reviews:seal_request": Route(
+        "POST",
+        lambda f: f"/matters/{f.matter.pk}/approvals/seal/",
+        MATTER_WRITE,
+        body=lambda f: {"purpose": "授权委托书盖章"},
+    ),
+    "reviews:archive_request": Route(
+        "POST", lambda f: f"/matters/{closed_matter(f)}/approvals/archive/", LEADS_WRITE
     ),
     "api:list_reviews": Route(
         "GET", lambda f: f"/api/v1/matters/{due_review(f) and f.matter.pk}/reviews", API_MATTER_READ
