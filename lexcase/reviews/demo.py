@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from lexcase.matters.models import Matter, MatterMember, MemberRole, Status
 from lexcase.reviews.models import (
+    Approval,
+    ApprovalKind,
     Review,
     ReviewChecklistItem,
     ReviewKind,
@@ -66,7 +68,7 @@ def demo_reviews(*, seed: int = 42) -> dict[str, int]:
 
     for matter in Matter.objects.exclude(status=Status.INTAKE).exclude(opened_on=None):
         cadence = cadence_days(matter.priority)
-        end = matter.closed_on or today
+        end = min(matter.closed_on or today, today)
         day = matter.opened_on + timedelta(days=cadence)
         history = 0
         while day <= end and history < 4:
@@ -87,7 +89,8 @@ def demo_reviews(*, seed: int = 42) -> dict[str, int]:
                 )
             )
         elif matter.closed_on is not None:
-            reviews.append(done(matter, ReviewKind.CLOSING, matter.closed_on - timedelta(days=2)))
+            closed_on = min(matter.closed_on, today)
+            reviews.append(done(matter, ReviewKind.CLOSING, closed_on - timedelta(days=2)))
             if rng.random() < 0.6:
                 overall = rng.choices([1, 2, 3, 4, 5], weights=[3, 5, 15, 40, 37])[0]
                 surveys.append(
@@ -98,13 +101,33 @@ def demo_reviews(*, seed: int = 42) -> dict[str, int]:
                         responsiveness=max(1, min(5, overall + rng.choice([-1, 0, 0, 1]))),
                         clarity=max(1, min(5, overall + rng.choice([-1, 0, 1]))),
                         comment=rng.choice(COMMENTS),
+                        created_at=_at(closed_on, 20),
                     )
                 )
     Review.objects.bulk_create(reviews, batch_size=2000)
-    created = SatisfactionSurvey.objects.bulk_create(surveys, batch_size=2000)
-    # The survey's date is when the client answered: the day the matter closed.
-    for survey in created:
-        SatisfactionSurvey.objects.filter(pk=survey.pk).update(
-            created_at=_at(survey.matter.closed_on, 20)
-        )
+    # The survey's date is when the client answered (the day the matter closed), so
+    # auto_now_add is set aside while the rows are written.
+    created_field = SatisfactionSurvey._meta.get_field("created_at")
+    created_field.auto_now_add = False
+    try:
+        SatisfactionSurvey.objects.bulk_create(surveys, batch_size=2000)
+    finally:
+        created_field.auto_now_add = True
+    # A few closed matters wait for their responsible partner's archiving approval (归档审批).
+    leads = dict(
+        MatterMember.objects.filter(role=MemberRole.LEAD).values_list("matter_id", "user_id")
+    )
+    waiting = Matter.objects.filter(status=Status.CLOSED).order_by("-closed_on", "id")[:5]
+    Approval.objects.bulk_create(
+        [
+            Approval(
+                kind=ApprovalKind.ARCHIVE,
+                matter=matter,
+                purpose="卷宗已整理完毕，申请归档。",
+                requester_id=leads.get(matter.pk),
+                approver_id=partners.get(matter.pk),
+            )
+            for matter in waiting
+        ]
+    )
     return {"reviews": len(reviews), "surveys": len(surveys)}
