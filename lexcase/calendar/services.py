@@ -29,6 +29,7 @@ from lexcase.calendar.selectors import calendar_data, calendar_version
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.matters.models import Matter, MatterMember, MatterType, MemberRole, TimelineEntry
 from lexcase.matters.selectors import matters_visible_to
+from lexcase.notifications.services import notification_send
 
 # Which rule families a served document on each kind of matter can trigger.
 FAMILIES: dict[str, tuple[str, ...]] = {
@@ -672,8 +673,6 @@ def deadlines_recompute(*, actor: User | None) -> list[Deadline]:
         if old != deadline.due_date:
             moved.append(deadline)
             if deadline.responsible is not None:
-                from lexcase.comms.services import notification_send
-
                 notification_send(
                     user=deadline.responsible,
                     kind="deadline_moved",
@@ -709,7 +708,6 @@ def reminders_run(*, today: date) -> dict[str, int]:
     2. Everyone with something overdue, due today or in the next 7 days gets one digest.
     """
     from lexcase.calendar.selectors import agenda_items, agenda_overdue
-    from lexcase.comms.services import notification_send
 
     missed = 0
     overdue = Deadline.objects.filter(status=Deadline.Status.OPEN, due_date__lt=today)

@@ -13,8 +13,6 @@ from django.utils.translation import gettext as _
 from lexcase.comms.models import (
     Communication,
     Direction,
-    Notification,
-    NotificationPreference,
     ProgressReport,
     UpdateInterval,
 )
@@ -32,28 +30,6 @@ from lexcase.matters.selectors import matters_visible_to, visible_through
 # How often each priority's client hears from us, unless the firm edits UpdateInterval
 # rows or a matter has its own override (product.md §7).
 DEFAULT_UPDATE_INTERVALS: dict[str, int] = {Priority.P1: 3, Priority.P2: 14, Priority.P3: 30}
-
-
-def notifications_for(*, user: Any, limit: int = 50) -> QuerySet[Notification]:
-    """A user's notifications; ones about matters they can no longer see are hidden."""
-    visible = matters_visible_to(user)
-    return Notification.objects.filter(
-        Q(matter__isnull=True) | Q(matter__in=visible), user=user
-    ).order_by("-created_at", "-id")[:limit]
-
-
-def unread_count(*, user: Any) -> int:
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
-
-
-def notification_preferences(*, user: Any) -> dict[str, bool]:
-    """E-mail on/off for every known kind (default on)."""
-    from lexcase.comms.kinds import NOTIFICATION_KINDS
-
-    stored = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "email"))
-    return {kind: stored.get(kind, True) for kind in NOTIFICATION_KINDS}
 
 
 # --- communication log -------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Writes for comms: the notification service, the client communication log, the client
-update cadence (marks and the periodic job) and notification preferences."""
+"""Writes for comms: the client communication log and the client update cadence (marks and
+the periodic job)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -21,84 +20,19 @@ from lexcase.comms.models import (
     ClientUpdatePolicy,
     Communication,
     Direction,
-    Notification,
-    NotificationPreference,
 )
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.validators import civil_date_message, civil_day
 from lexcase.matters.models import Matter
 from lexcase.matters.selectors import matter_is_visible
+from lexcase.notifications.models import Notification
+from lexcase.notifications.services import notification_send
 
 log = logging.getLogger(__name__)
 
 MAX_PARTICIPANTS = 30
 # A clock a little ahead on the client's phone must not reject a call logged "now".
 FUTURE_TOLERANCE = timedelta(minutes=10)
-
-
-def _email_wanted(user: User, kind: str) -> bool:
-    pref = NotificationPreference.objects.filter(user=user, kind=kind).values_list(
-        "email", flat=True
-    )
-    return next(iter(pref), True)
-
-
-def notification_send(
-    *,
-    user: User,
-    kind: str,
-    text: str,
-    key: str,
-    url: str = "",
-    matter: Matter | None = None,
-    email_subject: str = "",
-    email_body: str = "",
-) -> Notification | None:
-    """Send once per (user, key). A notification about a matter goes only to a user who can
-    see that matter: the gate applies to what we push, not only to what is pulled.
-    In-app always; the e-mail copy only when the user has an address and has not turned
-    e-mail off for this kind of event."""
-    if not user.is_active:
-        return None
-    if matter is not None and not matter_is_visible(user=user, matter_id=matter.pk):
-        return None
-    try:
-        with transaction.atomic():
-            note = Notification.objects.create(
-                user=user, kind=kind, text=text, url=url[:300], matter=matter, key=key[:120]
-            )
-    except IntegrityError:
-        return None  # already sent
-    if user.email and _email_wanted(user, kind):
-        try:
-            send_mail(email_subject or text[:60], email_body or text, None, [user.email])
-        except OSError:
-            # A mail outage must not lose the in-app notification.
-            log.exception("notification e-mail to user %s failed", user.pk)
-        else:
-            Notification.objects.filter(pk=note.pk).update(emailed=True)
-    return note
-
-
-def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
-    qs = Notification.objects.filter(user=user, read_at__isnull=True)
-    if ids is not None:
-        qs = qs.filter(pk__in=ids)
-    return qs.update(read_at=timezone.now())
-
-
-@transaction.atomic
-def notification_preferences_set(*, user: User, email_by_kind: dict[str, bool]) -> None:
-    from lexcase.comms.kinds import NOTIFICATION_KINDS
-
-    unknown = sorted(set(email_by_kind) - set(NOTIFICATION_KINDS))
-    if unknown:
-        raise ValidationError({"kind": [_("Unknown notification kind: %s") % ", ".join(unknown)]})
-    for kind, email in email_by_kind.items():
-        NotificationPreference.objects.update_or_create(
-            user=user, kind=kind, defaults={"email": bool(email)}
-        )
-    audit_record(actor=user, action="notification.preferences", data=email_by_kind)
 
 
 # --- communication log -------------------------------------------------------------------

@@ -3,12 +3,19 @@ from __future__ import annotations
 from django.urls import path
 
 from lexcase.comms import views
+from lexcase.notifications import views as notification_views
 
+# The notification pages belong to `notifications` but keep their `comms:` names and paths
+# (templates, bookmarks and the access table know them).
 app_name = "comms"
 urlpatterns = [
-    path("notifications/", views.notification_list, name="notifications"),
-    path("notifications/read/", views.notification_read_all, name="read_all"),
-    path("notifications/preferences/", views.notification_preferences, name="preferences"),
+    path("notifications/", notification_views.notification_list, name="notifications"),
+    path("notifications/read/", notification_views.notification_read_all, name="read_all"),
+    path(
+        "notifications/preferences/",
+        notification_views.notification_preferences,
+        name="preferences",
+    ),
     path("communications/", views.communication_list, name="list"),
     path("communications/intervals/", views.update_intervals, name="intervals"),
     path("communications/report-template/", views.report_template_edit, name="report_template"),

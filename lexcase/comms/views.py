@@ -1,5 +1,5 @@
-"""Notification pages, the communication log (matter section + firm-wide list), client
-update cadence settings, progress reports and notification preferences."""
+"""The communication log (matter section + firm-wide list), client update cadence
+settings and progress reports."""
 
 from __future__ import annotations
 
@@ -26,7 +26,6 @@ from lexcase.comms.forms import (
     ReportForm,
     ReportTemplateForm,
 )
-from lexcase.comms.kinds import NOTIFICATION_KINDS
 from lexcase.comms.models import ClientUpdatePolicy, ProgressReport
 from lexcase.core.actions import flash_errors
 from lexcase.core.exceptions import NotAllowed, StaleEdit
@@ -35,33 +34,6 @@ from lexcase.matters.models import Matter
 from lexcase.matters.selectors import matter_get, visible_through
 
 LIST_LIMIT = 200
-
-
-@login_required
-@require_GET
-def notification_list(request: HttpRequest) -> HttpResponse:
-    notes = selectors.notifications_for(user=request.user)
-    return render(request, "comms/notifications.html", {"notes": notes})
-
-
-@login_required
-@require_POST
-def notification_read_all(request: HttpRequest) -> HttpResponse:
-    services.notifications_mark_read(user=request.user)
-    return redirect("comms:notifications")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def notification_preferences(request: HttpRequest) -> HttpResponse:
-    current = selectors.notification_preferences(user=request.user)
-    if request.method == "POST":
-        wanted = {kind: f"email_{kind}" in request.POST for kind in NOTIFICATION_KINDS}
-        services.notification_preferences_set(user=request.user, email_by_kind=wanted)
-        messages.success(request, _("Saved."))
-        return redirect("comms:preferences")
-    rows = [(kind, label, current[kind]) for kind, label in NOTIFICATION_KINDS.items()]
-    return render(request, "comms/preferences.html", {"rows": rows})
 
 
 # --- matter section ----------------------------------------------------------------------

@@ -42,6 +42,7 @@ from lexcase.matters.models import (
     TimelineEntry,
 )
 from lexcase.matters.rules import may_change_field
+from lexcase.notifications.services import notification_send
 from lexcase.parties.models import Party
 from lexcase.search.services import search_matter_reindex
 
@@ -440,7 +441,6 @@ def _confidentiality_changed(*, actor: User, matter: Matter, lowered: bool, reas
 def _notify_confidentiality_lowered(
     *, actor: User, matter: Matter, reason: str, version: int
 ) -> None:
-    from lexcase.comms.services import notification_send
 
     text = _(
         "%(actor)s lifted the confidentiality of %(number)s %(title)s: every partner of the "

@@ -23,6 +23,7 @@ from lexcase.accounts.selectors import firm_profile
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed
 from lexcase.matters.models import Matter, MatterMember, TimelineEntry
+from lexcase.notifications.services import notification_send
 from lexcase.parties.models import Party
 from lexcase.portal.models import ClientContact, ClientContactMatter, PortalInvitation
 from lexcase.portal.selectors import grantable_matters, invitable_parties
@@ -274,7 +275,6 @@ def invitation_accept(*, raw_token: str, password: str, password2: str) -> User:
 
 
 def _notify_team(*, matter: Matter, kind: str, text: str, key: str) -> None:
-    from lexcase.comms.services import notification_send
 
     members = MatterMember.objects.filter(matter=matter, user__is_active=True).select_related(
         "user"

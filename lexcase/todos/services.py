@@ -27,6 +27,7 @@ from lexcase.matters.models import (
 )
 from lexcase.matters.rules import is_active_staff
 from lexcase.matters.selectors import matter_is_visible
+from lexcase.notifications.services import notification_send
 from lexcase.todos.models import ChecklistItem, ChecklistTemplate, Task, TaskComment
 
 EDITABLE_FIELDS = ("title", "notes", "assignee", "due_at", "priority", "status")
@@ -320,7 +321,6 @@ def sla_breaches_run(*, now: datetime | None = None) -> int:
 
     Idempotent: the guarded update on `escalated_at` lets only one run (or one of two
     concurrent workers) escalate a given breach; the notification key backs it up."""
-    from lexcase.comms.services import notification_send
 
     now = now or timezone.now()
     breached = Task.objects.filter(

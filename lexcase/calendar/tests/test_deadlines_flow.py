@@ -113,7 +113,7 @@ def test_unpublished_year_is_provisional_and_recomputed_when_published(opened):
     assert (deadline.due_date, deadline.provisional) == (date(2027, 1, 5), False)
     assert HolidayYear.objects.get(year=2027).status == "published"
     assert firm.matter.timeline.filter(kind="deadline_moved").count() == 1
-    from lexcase.comms.models import Notification
+    from lexcase.notifications.models import Notification
 
     note = Notification.objects.get(user=firm.lead, kind="deadline_moved")
     assert "2027-01-04" in note.text and "2027-01-05" in note.text

@@ -8,8 +8,8 @@ from django.core.management import call_command
 
 from lexcase.calendar import services
 from lexcase.calendar.models import Deadline
-from lexcase.comms.models import Notification
-from lexcase.comms.services import notification_send
+from lexcase.notifications.models import Notification
+from lexcase.notifications.services import notification_send
 from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db

@@ -10,11 +10,12 @@ from django.utils import translation
 
 from lexcase.calendar.selectors import agenda_items, agenda_overdue
 from lexcase.calendar.services import hearing_create, served_document_record
-from lexcase.comms.models import ClientUpdatePolicy, Notification, UpdateInterval
+from lexcase.comms.models import ClientUpdatePolicy, UpdateInterval
 from lexcase.comms.selectors import matter_update_state, updates_due
 from lexcase.comms.services import client_updates_run, communication_create
 from lexcase.comms.tests.clock import T0
 from lexcase.matters.services import matter_change_stage
+from lexcase.notifications.models import Notification
 
 
 def _notes(user, kind):

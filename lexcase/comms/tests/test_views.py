@@ -10,10 +10,12 @@ from django.core import mail
 from django.utils import translation
 
 from lexcase.accounts.models import Role
-from lexcase.comms.models import Communication, Notification, ProgressReport, ReportTemplate
+from lexcase.comms.models import Communication, ProgressReport, ReportTemplate
 from lexcase.comms.reports import DEFAULT_TEMPLATE, report_template_get, report_template_set
-from lexcase.comms.services import communication_create, notification_send
+from lexcase.comms.services import communication_create
 from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.notifications.models import Notification
+from lexcase.notifications.services import notification_send
 from lexcase.testing import client_for, make_user
 
 ENTRY = {
@@ -127,7 +129,7 @@ def test_preferences_page_turns_email_off_per_kind(firm):
         "/notifications/preferences/"
     ).content.decode().replace('id="email_client_update_due" ', "")
     # Everything on except the client update reminders.
-    from lexcase.comms.kinds import NOTIFICATION_KINDS
+    from lexcase.notifications.kinds import NOTIFICATION_KINDS
 
     data = {f"email_{k}": "on" for k in NOTIFICATION_KINDS if k != "client_update_due"}
     assert client.post("/notifications/preferences/", data).status_code == 302

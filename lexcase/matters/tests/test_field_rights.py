@@ -14,8 +14,8 @@ from django.test import Client
 from lexcase.accounts.models import PracticeArea, Role
 from lexcase.accounts.services import api_token_create
 from lexcase.audit.models import AuditEvent
-from lexcase.comms.models import Notification, NotificationPreference
 from lexcase.matters.models import CaseCause, Matter, MatterMember, TimelineEntry
+from lexcase.notifications.models import Notification, NotificationPreference
 from lexcase.testing import client_for, make_user
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,9 @@ from django.utils import timezone
 from lexcase.accounts.models import Role, User
 from lexcase.audit.models import AuditEvent
 from lexcase.calendar.models import Deadline, Hearing
-from lexcase.comms.models import Communication, Notification
+from lexcase.comms.models import Communication
 from lexcase.core.exceptions import NotAllowed
+from lexcase.notifications.models import Notification
 from lexcase.portal.models import ClientContact, PortalInvitation
 from lexcase.portal.services import client_contact_invite, hash_token, invitation_accept
 from lexcase.portal.tests.factories import invite_token, pdf_upload

@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 
 from lexcase.accounts.services import api_token_create
 from lexcase.calendar.selectors import agenda_items, agenda_overdue
-from lexcase.comms.models import Notification
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.matters.models import TimelineEntry
 from lexcase.matters.services import matter_change_stage, matter_open, matter_update
+from lexcase.notifications.models import Notification
 from lexcase.testing import approve_intake, client_for
 from lexcase.todos import selectors, services
 from lexcase.todos.models import ChecklistItem, Task

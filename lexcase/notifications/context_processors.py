@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from lexcase.comms.selectors import unread_count
+from lexcase.notifications.selectors import unread_count
 
 
 def notifications(request: HttpRequest) -> dict[str, Any]:
