@@ -212,7 +212,7 @@ def _prepare(args: argparse.Namespace, url: str) -> dict[str, Any]:
     call_command("migrate", verbosity=0, interactive=False)
     out["migrate_s"] = round(time.perf_counter() - t0, 1)
     if not reuse_demo:
-        from lexcase.core.demo import demo_generate
+        from lexcase.web.demo import demo_generate
 
         t0 = time.perf_counter()
         demo_generate(matters=args.matters, seed=args.seed)

@@ -144,9 +144,9 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
     from lexcase.accounts.services import api_token_create
     from lexcase.audit.models import AuditEvent, AuditLink
     from lexcase.audit.services import audit_link
-    from lexcase.core.demo import demo_generate
     from lexcase.matters.models import Matter, MatterMember
     from lexcase.matters.selectors import matters_visible_to
+    from lexcase.web.demo import demo_generate
 
     out: dict[str, Any] = {"db": args.db}
     if args.reuse and plan_file.exists() and Matter.objects.count() >= args.matters:

@@ -359,7 +359,7 @@ def _copy_from_postgres(n_parties: int) -> dict[str, Any]:
     from django.db import connection, models, transaction
 
     from lexcase.accounts.models import User
-    from lexcase.core.demo import demo_users
+    from lexcase.web.demo import demo_users
 
     t_start = time.perf_counter()
     demo_users()
@@ -428,10 +428,10 @@ def _load(n_parties: int, seed: int) -> dict[str, Any]:
 
     from lexcase.conflicts import engine
     from lexcase.conflicts.models import NameGram, PartyKey
-    from lexcase.core.demo import demo_users
     from lexcase.matters.models import Matter, MatterMember, MatterParty
     from lexcase.parties.models import Party, PartyAlias
     from lexcase.parties.names import name_keys
+    from lexcase.web.demo import demo_users
 
     t_start = time.perf_counter()
     users = demo_users()

@@ -106,9 +106,9 @@ def load(args: argparse.Namespace) -> dict[str, Any]:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from lexcase.core.demo import demo_generate
     from lexcase.documents.models import Document, DocumentVersion
     from lexcase.matters.models import Matter
+    from lexcase.web.demo import demo_generate
 
     info: dict[str, Any] = {}
     call_command("migrate", verbosity=0)

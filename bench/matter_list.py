@@ -139,7 +139,7 @@ def _prepare(db: str, url: str, matters: int, seed: int, reuse: bool) -> dict[st
     newly_applied = sorted(applied() - before)
     load_s = 0.0
     if not reused:
-        from lexcase.core.demo import demo_generate
+        from lexcase.web.demo import demo_generate
 
         t0 = time.perf_counter()
         demo_generate(matters=matters, seed=seed)

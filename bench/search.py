@@ -167,10 +167,10 @@ def load(args: argparse.Namespace, docs: Path) -> dict[str, Any]:
     from django.core.management import call_command
     from django.db import transaction
 
-    from lexcase.core.demo import demo_generate
     from lexcase.matters.models import Matter
     from lexcase.search.models import SearchEntry
     from lexcase.search.services import search_index_optimize, search_matters_reindex
+    from lexcase.web.demo import demo_generate
 
     info: dict[str, Any] = {}
     call_command("migrate", verbosity=0)

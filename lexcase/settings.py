@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "lexcase.billing",
     "lexcase.insights",
     "lexcase.reviews",
+    "lexcase.web",
     "lexcase.api",
 ]
 

@@ -6,9 +6,10 @@ from django.views.i18n import set_language
 
 from lexcase.api.api import api
 from lexcase.core import views as core_views
+from lexcase.web import views as web_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", web_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     # Only the allauth views the firm uses: no sign-up, no self-service e-mail changes.

@@ -7,3 +7,9 @@ class CalendarConfig(AppConfig):
     name = "lexcase.calendar"
     label = "lexcase_calendar"
     verbose_name = "Calendar"
+
+    def ready(self) -> None:
+        # Here, not at the top: the texts import models, loaded only once apps are ready.
+        from lexcase.calendar import timeline
+
+        timeline.register()

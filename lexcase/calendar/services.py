@@ -27,7 +27,14 @@ from lexcase.calendar.models import (
 from lexcase.calendar.rules_data import RULES, RULESET_VERSION, Rule
 from lexcase.calendar.selectors import calendar_data, calendar_version
 from lexcase.core.exceptions import NotAllowed, StaleEdit
-from lexcase.matters.models import Matter, MatterMember, MatterType, MemberRole, TimelineEntry
+from lexcase.matters.models import (
+    Matter,
+    MatterMember,
+    MatterType,
+    MemberRole,
+    TimelineEntry,
+    TimelineKind,
+)
 from lexcase.matters.selectors import matters_visible_to
 from lexcase.notifications.services import notification_send
 
@@ -266,7 +273,7 @@ def served_document_record(
     TimelineEntry.objects.create(
         matter=matter,
         actor=actor,
-        kind="served",
+        kind=TimelineKind.SERVED,
         data={"kind": kind, "date": service_date.isoformat(), "proposed": len(proposals)},
     )
     audit_record(
@@ -365,7 +372,7 @@ def served_document_effective(
     TimelineEntry.objects.create(
         matter=matter,
         actor=actor,
-        kind="served_effective",
+        kind=TimelineKind.SERVED_EFFECTIVE,
         data={
             "kind": document.kind,
             "date": effective_date.isoformat(),
@@ -594,7 +601,7 @@ def hearing_create(
     TimelineEntry.objects.create(
         matter=matter,
         actor=actor,
-        kind="hearing",
+        kind=TimelineKind.HEARING,
         data={
             "at": timezone.localtime(starts_at).strftime("%Y-%m-%d %H:%M"),
             "court": hearing.court,
@@ -690,7 +697,7 @@ def deadlines_recompute(*, actor: User | None) -> list[Deadline]:
             TimelineEntry.objects.create(
                 matter=deadline.matter,
                 actor=actor,
-                kind="deadline_moved",
+                kind=TimelineKind.DEADLINE_MOVED,
                 data={
                     "title": deadline.title,
                     "old": old.isoformat(),

@@ -32,7 +32,7 @@ from lexcase.calendar.forms import (
     ServedForm,
 )
 from lexcase.calendar.models import CalendarFeed, HolidayYear
-from lexcase.core.actions import matter_action
+from lexcase.matters.actions import matter_action
 
 FEED_PREFIX = {"deadline": "【期限】", "hearing": "【开庭】", "task": "【任务】"}
 

@@ -27,7 +27,8 @@ from lexcase.comms.selectors import report_candidate_communications
 from lexcase.comms.services import communication_create
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.pdf import html_to_pdf
-from lexcase.matters.models import Matter, MemberRole, PartyRole, Stage, Status
+from lexcase.matters.models import Matter, MemberRole, PartyRole, Stage, Status, TimelineKind
+from lexcase.matters.timeline import timeline_text
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,12 @@ log = logging.getLogger(__name__)
 REPORT_BASE_DIR = Path(__file__).resolve().parent / "report_assets"
 TEMPLATE_NAME = "progress"
 # Timeline kinds a client may read about; team changes and walls are internal.
-CLIENT_TIMELINE_KINDS = ("status", "stage", "hearing", "case_number")
+CLIENT_TIMELINE_KINDS = (
+    TimelineKind.STATUS,
+    TimelineKind.STAGE,
+    TimelineKind.HEARING,
+    TimelineKind.CASE_NUMBER,
+)
 
 # The template shipped in code; the firm's edited copy lives in ReportTemplate.
 DEFAULT_TEMPLATE = (REPORT_BASE_DIR / "default_report.html").read_text(encoding="utf-8")
@@ -100,7 +106,6 @@ def report_context(
     """What the report shows. `matter` has passed the gate. Communications are internal
     notes: only those the lawyer picked (`communication_ids`) are shown to the client."""
     from lexcase.calendar.models import Deadline
-    from lexcase.core.templatetags.lexcase import timeline_text
 
     now = timezone.now()
     today = timezone.localdate()

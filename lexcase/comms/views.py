@@ -27,9 +27,8 @@ from lexcase.comms.forms import (
     ReportTemplateForm,
 )
 from lexcase.comms.models import ClientUpdatePolicy, ProgressReport
-from lexcase.core.actions import flash_errors
 from lexcase.core.exceptions import NotAllowed, StaleEdit
-from lexcase.core.forms import apply_service_errors
+from lexcase.core.forms import apply_service_errors, flash_errors
 from lexcase.matters.models import Matter
 from lexcase.matters.selectors import matter_get, visible_through
 

@@ -45,6 +45,29 @@ class StaffRelative(models.Model):
         return self.name
 
 
+class Verdict(models.TextChoices):
+    """A hit's verdict, most severe first (docs/domain.md: conflicts)."""
+
+    ABSOLUTE = "absolute", _("Absolute conflict")
+    CONSENT_REQUIRED = "consent_required", _("Consent required")
+    REVIEW = "review", _("Needs review")
+    INFO = "info", _("For information")
+
+
+class MatchedOn(models.TextChoices):
+    """Why a candidate matched the query: the explanation shown beside each hit."""
+
+    ID = "id", _("identifier")
+    NAME = "name", _("same name")
+    CORE_NAME = "core_name", _("name without legal form")
+    ALIAS = "alias", _("alias or former name")
+    SUBSTRING = "substring", _("part of the name")
+    FUZZY = "fuzzy", _("similar name")
+    PINYIN = "pinyin", _("same pronunciation")
+    RELATED = "related", _("related party")
+    TRADE = "trade", _("trade name")
+
+
 class KeyType(models.TextChoices):
     ID_NUMBER = "id_number", _("ID number")
     CREDIT_CODE = "credit_code", _("Credit code")

@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 from lexcase.accounts.models import Role, User
 from lexcase.accounts.selectors import active_staff
 from lexcase.conflicts.engine import Candidate, QueryParty, find_candidates
-from lexcase.conflicts.models import ConflictCheck, StaffRelative
+from lexcase.conflicts.models import ConflictCheck, StaffRelative, Verdict
 from lexcase.conflicts.rules import self_review_allowed
 from lexcase.matters.models import Matter, PartyRole
 from lexcase.matters.selectors import matters_visible_to, parties_visible_to
 from lexcase.parties.models import Party, PartyKind
 
-SEVERITY = ("absolute", "consent_required", "review", "info")
+SEVERITY = tuple(Verdict)  # most severe first
 # What a hidden line claims: someone must look. It is the same whatever the hidden hit's
 # real verdict, so the line never tells which side the hidden party is on.
 HIDDEN_VERDICT = "review"

@@ -23,16 +23,17 @@ from lexcase.conflicts.models import (
     NameGram,
     PartyKey,
     StaffRelative,
+    Verdict,
 )
 from lexcase.conflicts.rules import self_review_allowed
 from lexcase.conflicts.selectors import hidden_matter_ids
 from lexcase.conflicts.verdicts import conflict_check
 from lexcase.core.exceptions import NotAllowed
-from lexcase.matters.models import Matter, MatterType, Status, TimelineEntry
+from lexcase.matters.models import Matter, MatterType, Status, TimelineEntry, TimelineKind
 from lexcase.parties.models import PartyKind
 from lexcase.parties.services import party_clean, party_find_or_create
 
-SEVERITY = ("absolute", "consent_required", "review", "info")
+SEVERITY = tuple(Verdict)  # most severe first
 
 
 def _worst(hits: list[dict[str, Any]]) -> str:
@@ -141,11 +142,11 @@ def conflict_review_decide(
             }
         )
     verdicts = {h["verdict"] for h in check.hits}
-    if decision in ("approve", "waive") and "absolute" in verdicts:
+    if decision in ("approve", "waive") and Verdict.ABSOLUTE in verdicts:
         raise ValidationError(
             {"decision": [_("An absolute conflict cannot be approved or waived: reject it.")]}
         )
-    if decision == "approve" and "consent_required" in verdicts:
+    if decision == "approve" and Verdict.CONSENT_REQUIRED in verdicts:
         raise ValidationError(
             {"decision": [_("This check needs informed consent: approve with a waiver.")]}
         )
@@ -305,7 +306,10 @@ def consultation_record(*, actor: User, parties: list[QueryParty]) -> Matter:
     )
     matter.refresh_from_db()
     TimelineEntry.objects.create(
-        matter=matter, actor=actor, kind="status", data={"old": Status.INTAKE, "new": Status.CLOSED}
+        matter=matter,
+        actor=actor,
+        kind=TimelineKind.STATUS,
+        data={"old": Status.INTAKE, "new": Status.CLOSED},
     )
     audit_record(
         actor=actor,

@@ -38,7 +38,7 @@ from lexcase.conflicts.engine import (
     clean_passport,
     find_candidates,
 )
-from lexcase.conflicts.models import StaffRelative
+from lexcase.conflicts.models import StaffRelative, Verdict
 from lexcase.matters.models import (
     MatterMember,
     MatterParty,
@@ -51,10 +51,10 @@ from lexcase.parties.models import Party, PartyKind, PartyRelation
 
 __all__ = ["ENGINE_VERSION", "CheckResult", "Hit", "conflict_check"]
 
-ABSOLUTE = "absolute"
-CONSENT = "consent_required"
-REVIEW = "review"
-INFO = "info"
+ABSOLUTE = Verdict.ABSOLUTE
+CONSENT = Verdict.CONSENT_REQUIRED
+REVIEW = Verdict.REVIEW
+INFO = Verdict.INFO
 SEVERITY = {ABSOLUTE: 3, CONSENT: 2, REVIEW: 1, INFO: 0}
 
 _LIVE = {Status.INTAKE, Status.OPEN}

@@ -27,10 +27,10 @@ from lexcase.conflicts.forms import (
     StaffRelativeForm,
 )
 from lexcase.conflicts.throttle import adhoc_check_refusal, adhoc_check_throttle
-from lexcase.core.actions import flash_errors, matter_action
 from lexcase.core.exceptions import NotAllowed
-from lexcase.core.forms import apply_service_errors
+from lexcase.core.forms import apply_service_errors, flash_errors
 from lexcase.core.pdf import html_to_pdf
+from lexcase.matters.actions import matter_action
 from lexcase.matters.forms import PartyRowForm
 from lexcase.matters.models import PartyRole
 from lexcase.matters.rules import is_active_staff

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 from lexcase.core.validators import validate_civil_date
 
@@ -28,3 +30,10 @@ def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def flash_errors(request: HttpRequest, form: forms.Form) -> None:
+    """A POST-and-redirect form's errors, shown as messages on the page it returns to."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)

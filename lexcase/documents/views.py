@@ -12,12 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from lexcase.core.actions import flash_errors, matter_action
 from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.core.forms import flash_errors
 from lexcase.documents import files, selectors, services
 from lexcase.documents.classify import suggest_category
 from lexcase.documents.forms import EditForm, UploadForm, VersionForm
 from lexcase.documents.models import Document, DocumentVersion
+from lexcase.matters.actions import matter_action
 from lexcase.matters.models import Matter, Status
 from lexcase.matters.selectors import matter_get
 

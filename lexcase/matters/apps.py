@@ -8,7 +8,8 @@ class MattersConfig(AppConfig):
     label = "matters"
 
     def ready(self) -> None:
-        # Notifications sit below the gate and cannot import it: hand it to them.
+        # Notifications sit below the gate and cannot import it: hand it to them. Imported
+        # here because the gate imports models, loaded only once apps are ready.
         from lexcase.matters import selectors
         from lexcase.notifications.gate import MatterGate, gate_install
 

@@ -41,6 +41,7 @@ from lexcase.matters.models import (
     RetentionClass,
     Status,
     TimelineEntry,
+    TimelineKind,
 )
 from lexcase.matters.rules import is_active_staff
 from lexcase.matters.selectors import matter_is_visible, visible_through
@@ -300,7 +301,7 @@ def matter_archive_file(
         archived_by=actor,
         **location,
     )
-    _timeline(matter, actor, "archive_filed", number=record.number, **location)
+    _timeline(matter, actor, TimelineKind.ARCHIVE_FILED, number=record.number, **location)
     audit_record(
         actor=actor,
         action="matter.archive_file",
@@ -362,7 +363,7 @@ def paper_loan_lend(
     _timeline(
         matter,
         actor,
-        "loan_lent",
+        TimelineKind.LOAN_LENT,
         user=borrower.username,
         due=due_on.isoformat(),
         number=record.number,
@@ -395,7 +396,7 @@ def paper_loan_return(*, actor: User, matter: Matter, loan_id: int, note: str = 
     if not returned:
         raise ValidationError({"loan": [_("This loan has already been returned.")]})
     loan.refresh_from_db()
-    _timeline(matter, actor, "loan_returned", user=loan.borrower.username)
+    _timeline(matter, actor, TimelineKind.LOAN_RETURNED, user=loan.borrower.username)
     audit_record(
         actor=actor,
         action="archive.loan_return",

@@ -17,9 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lexcase.accounts.models import Role
 from lexcase.accounts.selectors import active_staff, active_user_named
-from lexcase.core.actions import flash_errors
 from lexcase.core.exceptions import NotAllowed, StaleEdit
-from lexcase.core.forms import apply_service_errors
+from lexcase.core.forms import apply_service_errors, flash_errors
 from lexcase.matters import archive
 from lexcase.matters.forms import (
     ArchiveFilterForm,

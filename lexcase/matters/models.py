@@ -251,6 +251,34 @@ class CourtCaseNumber(models.Model):
         indexes = [models.Index(fields=["number"])]
 
 
+class TimelineKind(models.TextChoices):
+    """Every kind of timeline entry, whichever app writes it: one vocabulary, owned here with
+    the entry. Each writing app registers its kinds' texts (`matters/timeline.py`)."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    STATUS = "status"
+    STAGE = "stage"
+    MEMBER_ADDED = "member_added"
+    MEMBER_REMOVED = "member_removed"
+    WALL_ADDED = "wall_added"
+    CONFIDENTIALITY_LOWERED = "confidentiality_lowered"
+    CONFIDENTIALITY_RAISED = "confidentiality_raised"
+    PARTY_ADDED = "party_added"
+    SERVED = "served"
+    SERVED_EFFECTIVE = "served_effective"
+    HEARING = "hearing"
+    DEADLINE_MOVED = "deadline_moved"
+    ARCHIVE_FILED = "archive_filed"
+    LOAN_LENT = "loan_lent"
+    LOAN_RETURNED = "loan_returned"
+    CHECKLIST = "checklist"
+    SLA_BREACH = "sla_breach"
+    PORTAL_GRANT = "portal_grant"
+    PORTAL_REVOKE = "portal_revoke"
+    CASE_NUMBER = "case_number"
+
+
 class TimelineEntry(models.Model):
     """What happened on a matter; `kind` + `data` are rendered in the reader's language."""
 

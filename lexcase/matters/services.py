@@ -40,6 +40,7 @@ from lexcase.matters.models import (
     Stage,
     Status,
     TimelineEntry,
+    TimelineKind,
 )
 from lexcase.matters.rules import may_change_field
 from lexcase.notifications.services import notification_send
@@ -308,7 +309,7 @@ def matter_create(
         team[actor.pk] = (actor, role)
     for user, role in team.values():
         MatterMember.objects.create(matter=matter, user=user, role=role)
-    _timeline(matter, actor, "created", number=matter.number)
+    _timeline(matter, actor, TimelineKind.CREATED, number=matter.number)
     audit_record(actor=actor, action="matter.create", obj=matter, matter_id=matter.pk)
     transaction.on_commit(lambda: search_matter_reindex(matter_id=matter.pk), robust=True)
     # Every intake gets its conflict check at once, over every party: it cannot be skipped.
@@ -396,7 +397,9 @@ def _matter_update(
         setattr(matter, field, cleaned[field])
     matter.save()
     if set(changes) - {"confidential"}:
-        _timeline(matter, actor, "updated", fields=[f for f in changes if f != "confidential"])
+        _timeline(
+            matter, actor, TimelineKind.UPDATED, fields=[f for f in changes if f != "confidential"]
+        )
     if "confidential" in changes:
         _confidentiality_changed(actor=actor, matter=matter, lowered=lowering, reason=reason)
     if "priority" in changes:
@@ -418,7 +421,10 @@ def _matter_update(
 def _confidentiality_changed(*, actor: User, matter: Matter, lowered: bool, reason: str) -> None:
     data = {"reason": reason} if reason else {}
     _timeline(
-        matter, actor, "confidentiality_lowered" if lowered else "confidentiality_raised", **data
+        matter,
+        actor,
+        TimelineKind.CONFIDENTIALITY_LOWERED if lowered else TimelineKind.CONFIDENTIALITY_RAISED,
+        **data,
     )
     audit_record(
         actor=actor,
@@ -488,7 +494,7 @@ def _transition(*, actor: User, matter: Matter, to: str, perm: str, **extra: Any
     if not changed:
         raise StaleEdit
     matter.refresh_from_db()
-    _timeline(matter, actor, "status", old=current, new=to)
+    _timeline(matter, actor, TimelineKind.STATUS, old=current, new=to)
     audit_record(
         actor=actor,
         action=f"matter.{to}",
@@ -567,7 +573,7 @@ def matter_change_stage(*, actor: User, matter: Matter, stage: str) -> Matter:
     if not changed:
         raise StaleEdit
     matter.refresh_from_db()
-    _timeline(matter, actor, "stage", old=old_stage, new=stage)
+    _timeline(matter, actor, TimelineKind.STAGE, old=old_stage, new=stage)
     from lexcase.todos.services import checklist_instantiate
 
     checklist_instantiate(actor=actor, matter=matter, stage=stage)
@@ -609,7 +615,7 @@ def matter_member_add(*, actor: User, matter: Matter, user: User, role: str) -> 
         matter=matter, user=user, defaults={"role": role}
     )
     _touch(matter)
-    _timeline(matter, actor, "member_added", user=user.username, role=role)
+    _timeline(matter, actor, TimelineKind.MEMBER_ADDED, user=user.username, role=role)
     audit_record(
         actor=actor,
         action="matter.member_add",
@@ -627,7 +633,7 @@ def matter_member_remove(*, actor: User, matter: Matter, user: User) -> None:
     if not deleted:
         raise ValidationError({"username": [_("This user is not on the team.")]})
     _touch(matter)
-    _timeline(matter, actor, "member_removed", user=user.username)
+    _timeline(matter, actor, TimelineKind.MEMBER_REMOVED, user=user.username)
     audit_record(
         actor=actor,
         action="matter.member_remove",
@@ -650,7 +656,7 @@ def matter_wall_add(*, actor: User, matter: Matter, user: User, reason: str) -> 
     )
     # A wall overrides membership: the walled user leaves the team at once.
     MatterMember.objects.filter(matter=matter, user=user).delete()
-    _timeline(matter, actor, "wall_added", user=user.username)
+    _timeline(matter, actor, TimelineKind.WALL_ADDED, user=user.username)
     audit_record(
         actor=actor,
         action="matter.wall_add",
@@ -693,7 +699,7 @@ def matter_party_add(
             matter=matter,
         )
     _touch(matter)
-    _timeline(matter, actor, "party_added", party=party.name, role=role)
+    _timeline(matter, actor, TimelineKind.PARTY_ADDED, party=party.name, role=role)
     transaction.on_commit(lambda: search_matter_reindex(matter_id=matter.pk), robust=True)
     audit_record(
         actor=actor,
@@ -734,7 +740,7 @@ def matter_case_number_add(
         type_code=parsed.special + parsed.type_code,
     )
     _touch(matter)
-    _timeline(matter, actor, "case_number", number=ccn.number, stage=stage)
+    _timeline(matter, actor, TimelineKind.CASE_NUMBER, number=ccn.number, stage=stage)
     transaction.on_commit(lambda: search_matter_reindex(matter_id=matter.pk), robust=True)
     audit_record(
         actor=actor,

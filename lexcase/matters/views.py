@@ -28,11 +28,11 @@ from lexcase.conflicts import selectors as conflict_selectors
 from lexcase.conflicts.forms import ReviewForm
 from lexcase.conflicts.rules import self_review_allowed
 from lexcase.conflicts.services import intake_is_cleared
-from lexcase.core.actions import matter_action
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.exports import table_response
 from lexcase.core.forms import apply_service_errors
 from lexcase.matters import selectors, services
+from lexcase.matters.actions import matter_action
 from lexcase.matters.forms import (
     CaseNumberForm,
     CloseForm,

@@ -9,9 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lexcase.core.actions import flash_errors
 from lexcase.core.exceptions import StaleEdit
-from lexcase.core.forms import apply_service_errors
+from lexcase.core.forms import apply_service_errors, flash_errors
 from lexcase.matters.selectors import (
     parties_page,
     party_get,

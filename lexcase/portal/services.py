@@ -22,7 +22,7 @@ from lexcase.accounts.models import Role, User
 from lexcase.accounts.selectors import firm_profile
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed
-from lexcase.matters.models import Matter, MatterMember, TimelineEntry
+from lexcase.matters.models import Matter, MatterMember, TimelineEntry, TimelineKind
 from lexcase.notifications.services import notification_send
 from lexcase.parties.models import Party
 from lexcase.portal.models import ClientContact, ClientContactMatter, PortalInvitation
@@ -122,7 +122,7 @@ def _grant(*, actor: User, contact: ClientContact, matter: Matter) -> bool:
     TimelineEntry.objects.create(
         matter=matter,
         actor=actor,
-        kind="portal_grant",
+        kind=TimelineKind.PORTAL_GRANT,
         data={"contact": contact.user.display_name, "party": contact.party.name},
     )
     return True
@@ -211,7 +211,7 @@ def client_contact_revoke(*, actor: User, contact: ClientContact, matter: Matter
     TimelineEntry.objects.create(
         matter=matter,
         actor=actor,
-        kind="portal_revoke",
+        kind=TimelineKind.PORTAL_REVOKE,
         data={"contact": contact.user.display_name, "party": contact.party.name},
     )
 

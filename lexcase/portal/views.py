@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lexcase.audit.services import audit_record
-from lexcase.core.actions import flash_errors, matter_action
 from lexcase.core.exceptions import NotAllowed
+from lexcase.core.forms import flash_errors
+from lexcase.matters.actions import matter_action
 from lexcase.matters.rules import is_active_staff
 from lexcase.portal import selectors, services
 from lexcase.portal.forms import (

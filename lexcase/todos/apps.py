@@ -7,3 +7,9 @@ class TodosConfig(AppConfig):
     name = "lexcase.todos"
     label = "todos"
     verbose_name = "Tasks"
+
+    def ready(self) -> None:
+        # Here, not at the top: the texts import models, loaded only once apps are ready.
+        from lexcase.todos import timeline
+
+        timeline.register()

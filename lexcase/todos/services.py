@@ -24,6 +24,7 @@ from lexcase.matters.models import (
     Stage,
     Status,
     TimelineEntry,
+    TimelineKind,
 )
 from lexcase.matters.rules import is_active_staff
 from lexcase.matters.selectors import matter_is_visible
@@ -289,7 +290,7 @@ def checklist_instantiate(*, actor: User | None, matter: Matter, stage: str = ""
         TimelineEntry.objects.create(
             matter=matter,
             actor=actor,
-            kind="checklist",
+            kind=TimelineKind.CHECKLIST,
             data={"name": template.name, "count": len(created)},
         )
     return created
@@ -342,7 +343,7 @@ def sla_breaches_run(*, now: datetime | None = None) -> int:
             TimelineEntry.objects.create(
                 matter=matter,
                 actor=None,
-                kind="sla_breach",
+                kind=TimelineKind.SLA_BREACH,
                 data={
                     "priority": task.priority,
                     "due": timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M"),

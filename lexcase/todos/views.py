@@ -10,9 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lexcase.core.actions import flash_errors, matter_action
 from lexcase.core.exceptions import NotAllowed, StaleEdit
-from lexcase.core.forms import apply_service_errors
+from lexcase.core.forms import apply_service_errors, flash_errors
+from lexcase.matters.actions import matter_action
 from lexcase.matters.selectors import matter_get
 from lexcase.todos import selectors, services, workload
 from lexcase.todos.forms import (

@@ -26,9 +26,9 @@ from lexcase.conflicts.engine import (
     staff_relative_add,
 )
 from lexcase.conflicts.tests.world import module_data
-from lexcase.core.demo import demo_generate
 from lexcase.parties.models import Party, PartyAlias, PartyRelation
 from lexcase.parties.names import name_keys, normalize_name
+from lexcase.web.demo import demo_generate
 
 SEED = 20260601
 PER_CLASS = 20

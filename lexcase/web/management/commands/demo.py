@@ -5,9 +5,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from lexcase.core.demo import DEMO_PASSWORD, demo_generate
 from lexcase.matters.models import Matter
 from lexcase.reviews.demo import demo_reviews
+from lexcase.web.demo import DEMO_PASSWORD, demo_generate
 
 
 class Command(BaseCommand):
