@@ -7,3 +7,11 @@ class BillingConfig(AppConfig):
     name = "lexcase.billing"
     label = "billing"
     verbose_name = "Billing"
+
+    def ready(self) -> None:
+        # Imported here, not at the top: these modules import models, loaded only once
+        # apps are ready.
+        from lexcase.billing.views import work
+        from lexcase.matters.extensions import matter_section_register
+
+        matter_section_register(work.matter_section, order=55)

@@ -9,7 +9,8 @@ class CalendarConfig(AppConfig):
     verbose_name = "Calendar"
 
     def ready(self) -> None:
-        # Here, not at the top: the texts import models, loaded only once apps are ready.
+        # Imported here, not at the top: these modules import models, loaded only once
+        # apps are ready.
         from lexcase.calendar import timeline
 
         timeline.register()

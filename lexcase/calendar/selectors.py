@@ -9,7 +9,6 @@ from typing import Any
 from django.db.models import Count, Max, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from lexcase.calendar.calculator import MemoryCalendar
 from lexcase.calendar.limitation import Event, LimitationState, limitation_state
@@ -23,6 +22,7 @@ from lexcase.calendar.models import (
     ServedDocument,
 )
 from lexcase.calendar.rules_data import RULES
+from lexcase.matters.extensions import AgendaItem, agenda_sources
 from lexcase.matters.models import Matter
 from lexcase.matters.selectors import matters_visible_to, visible_through
 
@@ -139,39 +139,6 @@ def deadline_get(*, user: Any, pk: Any) -> Deadline:
     return deadline
 
 
-@dataclass(frozen=True)
-class AgendaItem:
-    kind: str  # "deadline" | "hearing" | whatever an agenda source adds ("task", ...)
-    day: date
-    at: time | None
-    title: str
-    matter: Matter | None  # None for personal items (a task without a matter)
-    priority: str
-    provisional: bool = False
-    obj: Any = None
-    url: str = ""  # where the item itself lives, when not on the matter's page
-
-    @property
-    def link(self) -> str:
-        return self.url or (f"/matters/{self.matter.pk}/" if self.matter else "")
-
-    @property
-    def uid(self) -> str:
-        """Stable across feed refreshes: calendar apps update the event instead of adding."""
-        pk = getattr(self.obj, "pk", None)
-        if pk is None:
-            pk = f"{self.matter.pk if self.matter else 0}-{self.day.isoformat()}"
-        return f"{self.kind}-{pk}"
-
-    @property
-    def summary(self) -> str:
-        return f"{self.title} · {self.matter.number}" if self.matter else self.title
-
-    @property
-    def sort_key(self) -> tuple:
-        return (self.day, self.priority, self.at or time.max, self.title)
-
-
 def _deadline_item(d: Deadline) -> AgendaItem:
     return AgendaItem(
         kind="deadline",
@@ -185,24 +152,9 @@ def _deadline_item(d: Deadline) -> AgendaItem:
     )
 
 
-# Other apps add items to the agenda: each names a function
-# `(*, user, start: date | None, end: date, mine_only: bool) -> list[AgendaItem]` returning
-# the user's open items due between start and end inclusive (start None: everything open
-# due on or before end, i.e. the overdue list when end is yesterday). Rows on a matter must
-# come through the gate (`visible_through`).
-AGENDA_SOURCES: tuple[str, ...] = (
-    "lexcase.todos.selectors.agenda_source",
-    "lexcase.comms.selectors.agenda_source",
-    "lexcase.matters.archive.agenda_source",
-    "lexcase.reviews.selectors.agenda_source",
-    "lexcase.reviews.approvals.agenda_source",
-)
-
-
 def _from_sources(*, user: Any, start: date | None, end: date, mine_only: bool) -> list[AgendaItem]:
     items: list[AgendaItem] = []
-    for dotted in AGENDA_SOURCES:
-        source = import_string(dotted)
+    for source in agenda_sources():
         items.extend(source(user=user, start=start, end=end, mine_only=mine_only))
     return items
 

@@ -25,8 +25,9 @@ from lexcase.calendar.models import (
     ServedDocument,
 )
 from lexcase.calendar.rules_data import RULES, RULESET_VERSION, Rule
-from lexcase.calendar.selectors import calendar_data, calendar_version
+from lexcase.calendar.selectors import agenda_items, agenda_overdue, calendar_data, calendar_version
 from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.matters.events import matter_development
 from lexcase.matters.models import (
     Matter,
     MatterMember,
@@ -284,10 +285,8 @@ def served_document_record(
         data={"kind": kind, "service_date": service_date.isoformat(), "final": final},
     )
     if kind == ServedDocument.Kind.JUDGMENT:
-        from lexcase.comms.services import client_update_mark_due
-
-        # A judgment is news the client must hear at once (issue #7).
-        client_update_mark_due(matter=matter, reason=_("Judgment served"))
+        # A judgment is news the client must hear at once (issue #7; comms reacts).
+        matter_development.send(sender=Matter, matter=matter, reason=_("Judgment served"))
     return doc, proposals
 
 
@@ -608,10 +607,9 @@ def hearing_create(
         },
     )
     audit_record(actor=actor, action="hearing.create", obj=hearing, matter_id=matter.pk)
-    from lexcase.comms.services import client_update_mark_due
-
-    # A new hearing date is news the client must hear at once (issue #7).
-    client_update_mark_due(
+    # A new hearing date is news the client must hear at once (issue #7; comms reacts).
+    matter_development.send(
+        sender=Matter,
         matter=matter,
         reason=_("New hearing on %(date)s")
         % {"date": timezone.localtime(starts_at).strftime("%Y-%m-%d")},
@@ -714,8 +712,6 @@ def reminders_run(*, today: date) -> dict[str, int]:
        responsible partner are told once.
     2. Everyone with something overdue, due today or in the next 7 days gets one digest.
     """
-    from lexcase.calendar.selectors import agenda_items, agenda_overdue
-
     missed = 0
     overdue = Deadline.objects.filter(status=Deadline.Status.OPEN, due_date__lt=today)
     for deadline in overdue.select_related("matter", "responsible"):

@@ -13,7 +13,9 @@ from django.utils.translation import pgettext_lazy
 
 from lexcase.accounts.selectors import active_staff
 from lexcase.comms.models import Channel, Direction
+from lexcase.comms.services import FUTURE_TOLERANCE
 from lexcase.core.forms import CivilDateField, CivilDateTimeField
+from lexcase.matters.models import Priority
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -75,7 +77,6 @@ class CommunicationForm(forms.Form):
 
     def clean_occurred_at(self) -> Any:
         # Checked here too (the service has the last word) so every error shows at once.
-        from lexcase.comms.services import FUTURE_TOLERANCE
 
         value = self.cleaned_data.get("occurred_at")
         if value is not None and value > timezone.now() + FUTURE_TOLERANCE:
@@ -163,8 +164,6 @@ class IntervalsForm(forms.Form):
     """One field per priority: days between client updates."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from lexcase.matters.models import Priority
-
         super().__init__(*args, **kwargs)
         for priority, label in Priority.choices:
             self.fields[priority] = forms.IntegerField(label=label, min_value=1, max_value=365)

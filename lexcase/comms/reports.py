@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from lexcase.accounts.models import User
 from lexcase.accounts.selectors import firm_profile
 from lexcase.audit.services import audit_record
+from lexcase.calendar.models import Deadline
 from lexcase.comms.models import Channel, Direction, ProgressReport, ReportTemplate
 from lexcase.comms.selectors import report_candidate_communications
 from lexcase.comms.services import communication_create
@@ -105,8 +106,6 @@ def report_context(
 ) -> dict[str, Any]:
     """What the report shows. `matter` has passed the gate. Communications are internal
     notes: only those the lawyer picked (`communication_ids`) are shown to the client."""
-    from lexcase.calendar.models import Deadline
-
     now = timezone.now()
     today = timezone.localdate()
     events: list[dict[str, Any]] = []

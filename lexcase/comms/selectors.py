@@ -16,6 +16,7 @@ from lexcase.comms.models import (
     ProgressReport,
     UpdateInterval,
 )
+from lexcase.matters.extensions import AgendaItem
 from lexcase.matters.models import (
     Matter,
     MatterMember,
@@ -230,7 +231,6 @@ def agenda_source(*, user: Any, start: date | None, end: date, mine_only: bool) 
     """Client updates on the agenda: the lead sees each of their matters on the day its
     update falls due; the responsible partner sees it again on the day it is overdue.
     Without `mine_only`, every matter the user is on the team of."""
-    from lexcase.calendar.selectors import AgendaItem
 
     roles = (
         [MemberRole.LEAD, MemberRole.RESPONSIBLE_PARTNER] if mine_only else list(MemberRole.values)

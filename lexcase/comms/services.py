@@ -20,13 +20,17 @@ from lexcase.comms.models import (
     ClientUpdatePolicy,
     Communication,
     Direction,
+    UpdateInterval,
 )
+from lexcase.comms.selectors import update_intervals, update_states_iter
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.validators import civil_date_message, civil_day
-from lexcase.matters.models import Matter
+from lexcase.documents.models import Document
+from lexcase.matters.models import Matter, Priority
 from lexcase.matters.selectors import matter_is_visible
 from lexcase.notifications.models import Notification
 from lexcase.notifications.services import notification_send
+from lexcase.todos.services import task_create
 
 log = logging.getLogger(__name__)
 
@@ -86,11 +90,6 @@ def _check_documents(
         errors["documents"] = [_("Give the documents as a list of ids.")]
         return []
     ids = list(dict.fromkeys(documents))
-    try:
-        from lexcase.documents.models import Document
-    except ImportError:
-        errors["documents"] = [_("Documents are not available.")]
-        return []
     found = set(Document.objects.filter(matter=matter, pk__in=ids).values_list("pk", flat=True))
     if found != set(ids):
         errors["documents"] = [_("Every document must be on this matter.")]
@@ -99,12 +98,7 @@ def _check_documents(
 
 
 def _create_task(*, actor: Any, matter: Matter, title: str, notes: str) -> int | None:
-    """Follow-up as a task when the tasks app offers `task_create`; otherwise the
-    follow-up stays as text on the communication."""
-    try:
-        from lexcase.todos.services import task_create
-    except ImportError:
-        return None
+    """The follow-up as a task on the matter."""
     task = task_create(actor=actor, matter=matter, title=title[:200], notes=notes)
     return getattr(task, "pk", None)
 
@@ -228,8 +222,6 @@ def client_update_mark_due(*, matter: Matter, reason: str) -> ClientUpdatePolicy
 def client_updates_run(*, now: datetime | None = None, chunk_size: int = 500) -> dict[str, int]:
     """The periodic cadence job. Idempotent: the lead is told once per due cycle, the
     responsible partner once per cycle when a further interval has passed."""
-    from lexcase.comms.selectors import update_states_iter
-
     now = now or timezone.now()
     sent = {"due": 0, "escalated": 0}
     # (user id, kind, key, state) for everything due; what was already sent is skipped with
@@ -341,9 +333,6 @@ def client_update_policy_set(
 @transaction.atomic
 def update_intervals_set(*, actor: User, days_by_priority: dict[str, int]) -> dict[str, int]:
     """The firm's client update interval per priority (firm administrators only)."""
-    from lexcase.comms.models import UpdateInterval
-    from lexcase.matters.models import Priority
-
     if not actor.has_perm("accounts.manage_users"):
         raise NotAllowed("comms.change_updateinterval")
     errors = {}
@@ -357,6 +346,4 @@ def update_intervals_set(*, actor: User, days_by_priority: dict[str, int]) -> di
     for priority, days in days_by_priority.items():
         UpdateInterval.objects.update_or_create(priority=priority, defaults={"days": days})
     audit_record(actor=actor, action="client_update.intervals", data=days_by_priority)
-    from lexcase.comms.selectors import update_intervals
-
     return update_intervals()

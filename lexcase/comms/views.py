@@ -29,6 +29,8 @@ from lexcase.comms.forms import (
 from lexcase.comms.models import ClientUpdatePolicy, ProgressReport
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.forms import apply_service_errors, flash_errors
+from lexcase.documents.models import Document
+from lexcase.documents.selectors import matter_documents
 from lexcase.matters.models import Matter
 from lexcase.matters.selectors import matter_get, visible_through
 
@@ -39,10 +41,6 @@ LIST_LIMIT = 200
 
 
 def _matter_documents(matter: Matter) -> list[tuple[int, str]]:
-    try:
-        from lexcase.documents.selectors import matter_documents
-    except ImportError:
-        return []
     return [(d.pk, d.title) for d in matter_documents(matter=matter)[:200]]
 
 
@@ -52,14 +50,9 @@ def _with_documents(matter: Matter, communications: Any) -> list[Any]:
     wanted = {i for c in rows for i in c.document_ids}
     titles: dict[int, str] = {}
     if wanted:
-        try:
-            from lexcase.documents.models import Document
-        except ImportError:
-            pass
-        else:
-            titles = dict(
-                Document.objects.filter(matter=matter, pk__in=wanted).values_list("pk", "title")
-            )
+        titles = dict(
+            Document.objects.filter(matter=matter, pk__in=wanted).values_list("pk", "title")
+        )
     for c in rows:
         c.attached = [(i, titles[i]) for i in c.document_ids if i in titles]
     return rows

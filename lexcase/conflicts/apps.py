@@ -14,6 +14,11 @@ class ConflictsConfig(AppConfig):
 
     def ready(self) -> None:
         checks.register(check_settings)
+        # Imported here, not at the top: the engine imports models, loaded only once apps
+        # are ready.
+        from lexcase.conflicts import receivers
+
+        receivers.connect()
 
 
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:

@@ -8,8 +8,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lexcase.accounts.models import Role, User
@@ -29,9 +27,9 @@ from lexcase.conflicts.rules import self_review_allowed
 from lexcase.conflicts.selectors import hidden_matter_ids
 from lexcase.conflicts.verdicts import conflict_check
 from lexcase.core.exceptions import NotAllowed
-from lexcase.matters.models import Matter, MatterType, Status, TimelineEntry, TimelineKind
+from lexcase.matters.models import Matter
 from lexcase.parties.models import PartyKind
-from lexcase.parties.services import party_clean, party_find_or_create
+from lexcase.parties.services import party_clean
 
 SEVERITY = tuple(Verdict)  # most severe first
 
@@ -249,73 +247,3 @@ def staff_relative_remove(*, actor: User, relative: StaffRelative) -> None:
 
 
 # --- consultations ----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def consultation_record(*, actor: User, parties: list[QueryParty]) -> Matter:
-    """Record an ad-hoc consultation as a closed consultation matter, so that its parties
-    count in every later check (domain-cn §3.4: consultations are part of the history).
-
-    The matter goes through the ordinary intake path (number, team, timeline, audit and its
-    own frozen conflict check), then straight to closed: like imported history, a
-    consultation that is already over has nothing to open.
-    """
-    # matters.services imports this module: imported here to keep the import graph acyclic.
-    from lexcase.matters.services import PartyLink, matter_create
-
-    if not actor.has_perm("matters.add_matter"):
-        raise NotAllowed("matters.add_matter")
-    if not parties:
-        raise ValidationError({"parties": [_("Enter at least one name.")]})
-    links = []
-    errors: dict[str, list[str]] = {}
-    for index, q in enumerate(parties):
-        identifier = q.id_number if q.kind == PartyKind.PERSON else q.credit_code
-        try:
-            party = party_find_or_create(
-                actor=actor, kind=q.kind, name=q.name, identifier=identifier
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                errors.setdefault(f"parties.{index}", []).append(message)
-            continue
-        links.append(PartyLink(party=party, role=q.role))
-    if errors:
-        raise ValidationError(errors)
-    # Listing one party twice in one role is typing noise here, not an error.
-    links = list({(link.party.pk, link.role): link for link in links}.values())
-    names = "、".join(q.name for q in parties)
-    title = _("Consultation: %(names)s") % {"names": names}
-    if len(title) > 200:
-        title = title[:199] + "…"
-    lawyer = actor.role in (Role.LAWYER, Role.PARTNER, Role.ADMIN)
-    matter = matter_create(
-        actor=actor,
-        title=title,
-        matter_type=MatterType.CONSULTATION,
-        parties=links,
-        lead_lawyer=actor if lawyer else None,
-    )
-    today = timezone.localdate()
-    Matter.objects.filter(pk=matter.pk).update(
-        status=Status.CLOSED,
-        opened_on=today,
-        closed_on=today,
-        version=F("version") + 1,
-        updated_at=timezone.now(),
-    )
-    matter.refresh_from_db()
-    TimelineEntry.objects.create(
-        matter=matter,
-        actor=actor,
-        kind=TimelineKind.STATUS,
-        data={"old": Status.INTAKE, "new": Status.CLOSED},
-    )
-    audit_record(
-        actor=actor,
-        action="conflict.consultation_record",
-        obj=matter,
-        matter_id=matter.pk,
-        data={"parties": len(links), "check": latest_check(matter).pk},
-    )
-    return matter

@@ -30,6 +30,7 @@ from lexcase.conflicts.throttle import adhoc_check_refusal, adhoc_check_throttle
 from lexcase.core.exceptions import NotAllowed
 from lexcase.core.forms import apply_service_errors, flash_errors
 from lexcase.core.pdf import html_to_pdf
+from lexcase.matters import services as matter_services
 from lexcase.matters.actions import matter_action
 from lexcase.matters.forms import PartyRowForm
 from lexcase.matters.models import PartyRole
@@ -105,7 +106,9 @@ def adhoc_check(request: HttpRequest) -> HttpResponse:
             refused = adhoc_check_refusal()
         elif record_form.cleaned_data["record"]:
             try:
-                consultation = services.consultation_record(actor=request.user, parties=parties)
+                consultation = matter_services.consultation_record(
+                    actor=request.user, parties=parties
+                )
             except NotAllowed:
                 raise PermissionDenied from None
             except ValidationError as exc:

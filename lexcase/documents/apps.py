@@ -7,3 +7,11 @@ class DocumentsConfig(AppConfig):
     name = "lexcase.documents"
     label = "documents"
     verbose_name = "Documents"
+
+    def ready(self) -> None:
+        # Imported here, not at the top: these modules import models, loaded only once
+        # apps are ready.
+        from lexcase.documents import views
+        from lexcase.matters.extensions import matter_section_register
+
+        matter_section_register(views.matter_section, order=30)

@@ -19,6 +19,7 @@ from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.documents import files
 from lexcase.documents.classify import suggest_category
+from lexcase.documents.events import document_removed, document_text_changed
 from lexcase.documents.models import Category, Document, DocumentVersion, TextStatus
 from lexcase.matters.models import Matter, Status
 
@@ -343,29 +344,12 @@ def versions_pending() -> list[int]:
 
 
 def search_index(*, document: Document) -> None:
-    """Hand the document's current text to the search module (when it is installed)."""
-    try:
-        from lexcase.search.services import search_entry_upsert
-    except ImportError:
-        return
-    current = document.current
-    search_entry_upsert(
-        kind="document",
-        object_id=document.pk,
-        matter_id=document.matter_id,
-        title=document.title,
-        text=current.text if current is not None else "",
-        category=document.category,
-        on_date=document.on_date,
-    )
+    """Tell the indexing apps (search) that the document's searchable content changed."""
+    document_text_changed.send(sender=Document, document=document)
 
 
 def search_unindex(*, document_id: int) -> None:
-    try:
-        from lexcase.search.services import search_entry_delete
-    except ImportError:
-        return
-    search_entry_delete(kind="document", object_id=document_id)
+    document_removed.send(sender=Document, document_id=document_id)
 
 
 # -- Orphaned files ------------------------------------------------------------------------
@@ -415,7 +399,8 @@ def orphan_files_delete(*, names: Sequence[str]) -> int:
 
 
 def documents_search_reindex() -> int:
-    """Rebuild every document's search entry (a hook of `search_reindex_all`)."""
+    """Send every current document's content to the indexing apps again (used by
+    `search_reindex_all`); returns the number of documents sent."""
     written = 0
     documents = Document.objects.filter(current__isnull=False).select_related("current")
     for document in documents.iterator(chunk_size=500):

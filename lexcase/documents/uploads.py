@@ -30,6 +30,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from lexcase.core.middleware import DRAIN_LIMIT
+from lexcase.documents.files import safe_original_name
 
 MIB = 2**20
 
@@ -53,8 +54,6 @@ class UploadTooLarge(MultiPartParserError):
 
     def message(self) -> str:
         if self.name:
-            from lexcase.documents.files import safe_original_name
-
             return _("“%(name)s” is larger than the limit of %(limit)s MB.") % {
                 "name": safe_original_name(self.name),
                 "limit": settings.LEXCASE_MAX_UPLOAD_MB,

@@ -26,6 +26,7 @@ from lexcase.accounts.models import Role, User
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed
 from lexcase.matters import services
+from lexcase.matters.extensions import AgendaItem
 from lexcase.matters.models import (
     MATTER_TYPE_CODES,
     ArchiveNumberCounter,
@@ -489,7 +490,6 @@ def closed_awaiting_archive(*, user: Any) -> QuerySet[MatterClosing]:
 def agenda_source(*, user: Any, start: date | None, end: date, mine_only: bool) -> list[Any]:
     """Archiving due (the lead and the responsible partner of a closed matter) and paper files
     due back (the borrower and whoever lent it). Without `mine_only`: every visible one."""
-    from lexcase.calendar.selectors import AgendaItem
 
     closings = closed_awaiting_archive(user=user).filter(archive_deadline__lte=end)
     loans = (

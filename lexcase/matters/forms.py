@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from lexcase.accounts.models import PracticeArea, Role, User
 from lexcase.accounts.selectors import active_staff
 from lexcase.core.forms import CivilDateField
+from lexcase.matters.archive import can_override_checklist, checklist_items, retention_classes
 from lexcase.matters.models import (
     CaseCause,
     ClosingChecklistItem,
@@ -20,6 +21,7 @@ from lexcase.matters.models import (
     Stage,
     Status,
 )
+from lexcase.matters.rules import matter_fields_editable, may_lower_confidentiality
 from lexcase.parties.models import PartyKind
 
 
@@ -116,8 +118,6 @@ class MatterEditForm(MatterForm):
     field_order = [*MatterForm.base_fields, "confidential_reason", "outcome"]
 
     def __init__(self, *args: Any, user: Any, matter: Any, **kwargs: Any) -> None:
-        from lexcase.matters.rules import matter_fields_editable, may_lower_confidentiality
-
         super().__init__(*args, **kwargs)
         editable = set(matter_fields_editable(user, matter))
         for name, field in self.fields.items():
@@ -198,8 +198,6 @@ class CloseForm(forms.Form):
     )
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
-        from lexcase.matters.archive import can_override_checklist, checklist_items
-
         super().__init__(*args, **kwargs)
         self.fields["checklist"].choices = [
             (item.code, item.display_label + ("" if item.required else _(" (optional)")))
@@ -216,8 +214,6 @@ class ArchiveForm(forms.Form):
     box = forms.CharField(label=_("Box"), max_length=60)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from lexcase.matters.archive import retention_classes
-
         super().__init__(*args, **kwargs)
         self.fields["retention"].choices = [(c.code, c.display_name) for c in retention_classes()]
 
@@ -256,8 +252,6 @@ class ArchiveFilterForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from lexcase.matters.archive import retention_classes
-
         super().__init__(*args, **kwargs)
         self.fields["retention"].choices = [
             ("", _("All")),

@@ -20,10 +20,17 @@ from lexcase.conflicts.services import (
     conflict_check_matter,
     conflict_check_record,
     intake_is_cleared,
+    latest_check,
 )
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.validators import MAX_AMOUNT
 from lexcase.matters.case_numbers import CaseNumberError, parse_case_number
+from lexcase.matters.events import (
+    matter_opened,
+    matter_priority_changed,
+    matter_search_changed,
+    matter_stage_changed,
+)
 from lexcase.matters.models import (
     MATTER_TYPE_CODES,
     CaseCause,
@@ -43,9 +50,11 @@ from lexcase.matters.models import (
     TimelineKind,
 )
 from lexcase.matters.rules import may_change_field
+from lexcase.matters.selectors import parties_visible_to
 from lexcase.notifications.services import notification_send
-from lexcase.parties.models import Party
-from lexcase.search.services import search_matter_reindex
+from lexcase.parties.models import Party, PartyKind
+from lexcase.parties.names import name_keys
+from lexcase.parties.services import party_clean, party_create
 
 STATUS_TRANSITIONS: dict[str, set[str]] = {
     Status.INTAKE: {Status.OPEN},
@@ -311,7 +320,7 @@ def matter_create(
         MatterMember.objects.create(matter=matter, user=user, role=role)
     _timeline(matter, actor, TimelineKind.CREATED, number=matter.number)
     audit_record(actor=actor, action="matter.create", obj=matter, matter_id=matter.pk)
-    transaction.on_commit(lambda: search_matter_reindex(matter_id=matter.pk), robust=True)
+    matter_search_changed.send(sender=Matter, matter=matter)
     # Every intake gets its conflict check at once, over every party: it cannot be skipped.
     conflict_check_matter(actor=actor, matter=matter)
     return matter
@@ -403,11 +412,9 @@ def _matter_update(
     if "confidential" in changes:
         _confidentiality_changed(actor=actor, matter=matter, lowered=lowering, reason=reason)
     if "priority" in changes:
-        from lexcase.todos.services import matter_tasks_on_priority
-
-        matter_tasks_on_priority(actor=actor, matter=matter)
+        matter_priority_changed.send(sender=Matter, matter=matter, actor=actor)
     if {"title", "summary"} & set(changes):
-        transaction.on_commit(lambda: search_matter_reindex(matter_id=matter.pk), robust=True)
+        matter_search_changed.send(sender=Matter, matter=matter)
     audit_record(
         actor=actor,
         action="matter.update",
@@ -520,10 +527,8 @@ def matter_open(*, actor: User, matter: Matter) -> Matter:
         opened_on=matter.opened_on or timezone.localdate(),
         closed_on=None,
     )
-    # The matter opens with its priority SLA task and its checklists (DESIGN §5.1).
-    from lexcase.todos.services import matter_tasks_on_open
-
-    matter_tasks_on_open(actor=actor, matter=matter)
+    # The matter opens with its priority SLA task and its checklists (todos reacts).
+    matter_opened.send(sender=Matter, matter=matter, actor=actor)
     return matter
 
 
@@ -574,21 +579,16 @@ def matter_change_stage(*, actor: User, matter: Matter, stage: str) -> Matter:
         raise StaleEdit
     matter.refresh_from_db()
     _timeline(matter, actor, TimelineKind.STAGE, old=old_stage, new=stage)
-    from lexcase.todos.services import checklist_instantiate
-
-    checklist_instantiate(actor=actor, matter=matter, stage=stage)
+    # The stage's checklist (todos) and a client update due now (comms) react.
+    matter_stage_changed.send(
+        sender=Matter, matter=matter, actor=actor, old_stage=old_stage, stage=stage
+    )
     audit_record(
         actor=actor,
         action="matter.stage",
         obj=matter,
         matter_id=matter.pk,
         data={"from": old_stage, "to": stage},
-    )
-    from lexcase.comms.services import client_update_mark_due
-
-    # An important development: the client must be told now (issue #7).
-    client_update_mark_due(
-        matter=matter, reason=_("Stage changed to %(stage)s") % {"stage": Stage(stage).label}
     )
     return matter
 
@@ -700,7 +700,7 @@ def matter_party_add(
         )
     _touch(matter)
     _timeline(matter, actor, TimelineKind.PARTY_ADDED, party=party.name, role=role)
-    transaction.on_commit(lambda: search_matter_reindex(matter_id=matter.pk), robust=True)
+    matter_search_changed.send(sender=Matter, matter=matter)
     audit_record(
         actor=actor,
         action="matter.party_add",
@@ -741,7 +741,7 @@ def matter_case_number_add(
     )
     _touch(matter)
     _timeline(matter, actor, TimelineKind.CASE_NUMBER, number=ccn.number, stage=stage)
-    transaction.on_commit(lambda: search_matter_reindex(matter_id=matter.pk), robust=True)
+    matter_search_changed.send(sender=Matter, matter=matter)
     audit_record(
         actor=actor,
         action="matter.case_number_add",
@@ -754,3 +754,122 @@ def matter_case_number_add(
 
 def matter_record_view(*, actor: User, matter: Matter) -> None:
     audit_record(actor=actor, action="matter.view", obj=matter, matter_id=matter.pk)
+
+
+# --- parties found or created on intake, consultations ---------------------------------
+
+
+def _names_agree(party: Party, typed: str) -> bool:
+    """Whether `typed` names `party`: its name or an alias, normalised; for an organisation
+    its core or trade name too (华泰 for 北京华泰科技有限公司). A person's name must match."""
+    keys = ("normalized",) if party.kind == PartyKind.PERSON else ("normalized", "core", "trade")
+    typed_keys = {name_keys(typed, kind=party.kind)[key] for key in keys}
+    for known in [party.name, *(alias.name for alias in party.aliases.all())]:
+        if typed_keys & {name_keys(known, kind=party.kind)[key] for key in keys}:
+            return True
+    return False
+
+
+@transaction.atomic
+def party_find_or_create(*, actor: object, kind: str, name: str, identifier: str = "") -> Party:
+    """Reuse the party with this identifier, else create one: identifiers are the only safe
+    dedupe key (Chinese names collide too often to merge on name alone).
+
+    Only a party the actor can already see is reused: linking one that sits on matters
+    hidden from them would show them the name the firm holds for an ID number they typed.
+    The conflict check still matches the two records by identifier."""
+    identifier = identifier.strip().upper()
+    field = "id_number" if kind == PartyKind.PERSON else "credit_code"
+    if identifier:
+        cleaned = party_clean(kind=kind, name=name, **{field: identifier})
+        existing = (
+            parties_visible_to(actor)
+            .filter(kind=kind, **{field: cleaned[field]})
+            .order_by("pk")
+            .first()
+        )
+        if existing is not None:
+            if not _names_agree(existing, name):
+                # Never swap the typed name for the stored one silently: either the number
+                # is mistyped or the lawyer means the stored party and retypes its name.
+                raise ValidationError(
+                    {
+                        "identifier": [
+                            _(
+                                "This number belongs to “%(stored)s” in the firm's records, "
+                                "not “%(typed)s”. Correct the number, or enter the name "
+                                "“%(stored)s” to use that party."
+                            )
+                            % {"stored": existing.name, "typed": name.strip()}
+                        ]
+                    }
+                )
+            return existing
+    return party_create(actor=actor, kind=kind, name=name, **{field: identifier})
+
+
+@transaction.atomic
+def consultation_record(*, actor: User, parties: list[QueryParty]) -> Matter:
+    """Record an ad-hoc consultation as a closed consultation matter, so that its parties
+    count in every later check (docs/domain.md: consultations are part of the history).
+
+    The matter goes through the ordinary intake path (number, team, timeline, audit and its
+    own frozen conflict check), then straight to closed: like imported history, a
+    consultation that is already over has nothing to open.
+    """
+    if not actor.has_perm("matters.add_matter"):
+        raise NotAllowed("matters.add_matter")
+    if not parties:
+        raise ValidationError({"parties": [_("Enter at least one name.")]})
+    links = []
+    errors: dict[str, list[str]] = {}
+    for index, q in enumerate(parties):
+        identifier = q.id_number if q.kind == PartyKind.PERSON else q.credit_code
+        try:
+            party = party_find_or_create(
+                actor=actor, kind=q.kind, name=q.name, identifier=identifier
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                errors.setdefault(f"parties.{index}", []).append(message)
+            continue
+        links.append(PartyLink(party=party, role=q.role))
+    if errors:
+        raise ValidationError(errors)
+    # Listing one party twice in one role is typing noise here, not an error.
+    links = list({(link.party.pk, link.role): link for link in links}.values())
+    names = "、".join(q.name for q in parties)
+    title = _("Consultation: %(names)s") % {"names": names}
+    if len(title) > 200:
+        title = title[:199] + "…"
+    lawyer = actor.role in (Role.LAWYER, Role.PARTNER, Role.ADMIN)
+    matter = matter_create(
+        actor=actor,
+        title=title,
+        matter_type=MatterType.CONSULTATION,
+        parties=links,
+        lead_lawyer=actor if lawyer else None,
+    )
+    today = timezone.localdate()
+    Matter.objects.filter(pk=matter.pk).update(
+        status=Status.CLOSED,
+        opened_on=today,
+        closed_on=today,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    matter.refresh_from_db()
+    TimelineEntry.objects.create(
+        matter=matter,
+        actor=actor,
+        kind=TimelineKind.STATUS,
+        data={"old": Status.INTAKE, "new": Status.CLOSED},
+    )
+    audit_record(
+        actor=actor,
+        action="conflict.consultation_record",
+        obj=matter,
+        matter_id=matter.pk,
+        data={"parties": len(links), "check": latest_check(matter).pk},
+    )
+    return matter

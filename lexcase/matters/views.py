@@ -33,6 +33,7 @@ from lexcase.core.exports import table_response
 from lexcase.core.forms import apply_service_errors
 from lexcase.matters import selectors, services
 from lexcase.matters.actions import matter_action
+from lexcase.matters.extensions import matter_sections
 from lexcase.matters.forms import (
     CaseNumberForm,
     CloseForm,
@@ -46,8 +47,6 @@ from lexcase.matters.forms import (
     WallForm,
 )
 from lexcase.matters.models import MemberRole
-from lexcase.matters.sections import matter_sections
-from lexcase.parties.services import party_find_or_create
 
 
 @login_required
@@ -160,7 +159,7 @@ def matter_create(request: HttpRequest) -> HttpResponse:
                     if not row or not row.get("name"):
                         continue
                     try:
-                        party = party_find_or_create(
+                        party = services.party_find_or_create(
                             actor=request.user,
                             kind=row["kind"],
                             name=row["name"],
@@ -394,7 +393,7 @@ def matter_party_add(request: HttpRequest, pk: int) -> HttpResponse:
         if not data.get("name"):
             raise ValidationError({"name": [_("This field is required.")]})
         with transaction.atomic():
-            party = party_find_or_create(
+            party = services.party_find_or_create(
                 actor=request.user,
                 kind=data["kind"],
                 name=data["name"],

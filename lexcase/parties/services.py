@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lexcase.audit.services import audit_record
-from lexcase.conflicts.engine import index_party
 from lexcase.core.exceptions import StaleEdit
+from lexcase.parties.events import party_saved
 from lexcase.parties.identifiers import (
     IdentifierError,
     normalize_identifier,
@@ -136,7 +136,8 @@ def party_create(
     _apply_keys(party)
     party.save()
     _set_aliases(party, cleaned["aliases"])  # type: ignore[arg-type]
-    index_party(party)
+    # The conflict index is rebuilt in this transaction (conflicts reacts).
+    party_saved.send(sender=Party, party=party, matter_ids=[])
     audit_record(actor=actor, action="party.create", obj=party)
     return party
 
@@ -175,19 +176,12 @@ def party_update(
     party.save()
     if aliases is not None:
         _set_aliases(party, cleaned["aliases"])  # type: ignore[arg-type]
-    index_party(party)
-    audit_record(actor=actor, action="party.update", obj=party)
-    # The matters' search entries carry the party's names and aliases.
+    # The conflict index now, and the search entries of the party's matters (they carry its
+    # names and aliases) after commit.
     matter_ids = list(party.matter_links.values_list("matter_id", flat=True))
-    transaction.on_commit(lambda: _reindex_matters(matter_ids), robust=True)
+    party_saved.send(sender=Party, party=party, matter_ids=matter_ids)
+    audit_record(actor=actor, action="party.update", obj=party)
     return party
-
-
-def _reindex_matters(matter_ids: list[int]) -> None:
-    from lexcase.search.services import search_matters_reindex
-
-    if matter_ids:
-        search_matters_reindex(matter_ids=matter_ids)
 
 
 @transaction.atomic
@@ -203,54 +197,3 @@ def party_relation_add(
     )
     audit_record(actor=actor, action="party.relation_add", obj=relation)
     return relation
-
-
-@transaction.atomic
-def _names_agree(party: Party, typed: str) -> bool:
-    """Whether `typed` names `party`: its name or an alias, normalised; for an organisation
-    its core or trade name too (华泰 for 北京华泰科技有限公司). A person's name must match."""
-    keys = ("normalized",) if party.kind == PartyKind.PERSON else ("normalized", "core", "trade")
-    typed_keys = {name_keys(typed, kind=party.kind)[key] for key in keys}
-    for known in [party.name, *(alias.name for alias in party.aliases.all())]:
-        if typed_keys & {name_keys(known, kind=party.kind)[key] for key in keys}:
-            return True
-    return False
-
-
-def party_find_or_create(*, actor: object, kind: str, name: str, identifier: str = "") -> Party:
-    """Reuse the party with this identifier, else create one: identifiers are the only safe
-    dedupe key (Chinese names collide too often to merge on name alone).
-
-    Only a party the actor can already see is reused: linking one that sits on matters
-    hidden from them would show them the name the firm holds for an ID number they typed.
-    The conflict check still matches the two records by identifier."""
-    from lexcase.matters.selectors import parties_visible_to
-
-    identifier = identifier.strip().upper()
-    field = "id_number" if kind == PartyKind.PERSON else "credit_code"
-    if identifier:
-        cleaned = party_clean(kind=kind, name=name, **{field: identifier})
-        existing = (
-            parties_visible_to(actor)
-            .filter(kind=kind, **{field: cleaned[field]})
-            .order_by("pk")
-            .first()
-        )
-        if existing is not None:
-            if not _names_agree(existing, name):
-                # Never swap the typed name for the stored one silently: either the number
-                # is mistyped or the lawyer means the stored party and retypes its name.
-                raise ValidationError(
-                    {
-                        "identifier": [
-                            _(
-                                "This number belongs to “%(stored)s” in the firm's records, "
-                                "not “%(typed)s”. Correct the number, or enter the name "
-                                "“%(stored)s” to use that party."
-                            )
-                            % {"stored": existing.name, "typed": name.strip()}
-                        ]
-                    }
-                )
-            return existing
-    return party_create(actor=actor, kind=kind, name=name, **{field: identifier})

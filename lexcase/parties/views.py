@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lexcase.core.exceptions import StaleEdit
 from lexcase.core.forms import apply_service_errors, flash_errors
+from lexcase.matters import services as matter_services
 from lexcase.matters.selectors import (
     parties_page,
     party_get,
@@ -133,7 +134,7 @@ def party_relation_add(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         with transaction.atomic():
-            other = services.party_find_or_create(
+            other = matter_services.party_find_or_create(
                 actor=request.user,
                 kind=data["other_kind"],
                 name=data["other_name"],

@@ -9,7 +9,10 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self) -> None:
-        # Here, not at the top: the texts import models, loaded only once apps are ready.
-        from lexcase.portal import timeline
+        # Imported here, not at the top: these modules import models, loaded only once
+        # apps are ready.
+        from lexcase.matters.extensions import matter_section_register
+        from lexcase.portal import timeline, views
 
         timeline.register()
+        matter_section_register(views.matter_section, order=60)

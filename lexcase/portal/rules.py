@@ -13,12 +13,17 @@ from typing import Any
 import rules
 
 from lexcase.matters.rules import is_active_staff, is_firm_admin, is_member
+from lexcase.matters.selectors import matters_visible_to
+from lexcase.portal.selectors import (
+    contact_for,
+    contacts_visible_to,
+    grantable_matters,
+    portal_matters,
+)
 
 
 @rules.predicate
 def sees_matter(user: Any, matter: Any) -> bool:
-    from lexcase.matters.selectors import matters_visible_to
-
     return matter is not None and matters_visible_to(user).filter(pk=matter.pk).exists()
 
 
@@ -26,24 +31,18 @@ def sees_matter(user: Any, matter: Any) -> bool:
 def sees_contact(user: Any, contact: Any) -> bool:
     """Every matter granted to the contact is visible to the user (and the user sees a
     matter of the contact's client at all)."""
-    from lexcase.portal.selectors import contacts_visible_to
-
     return contacts_visible_to(user=user).filter(pk=contact.pk).exists()
 
 
 @rules.predicate
 def works_for_client(user: Any, contact: Any) -> bool:
     """On the team of a visible matter on which the contact's party is the client."""
-    from lexcase.portal.selectors import grantable_matters
-
     return grantable_matters(user=user, party=contact.party_id, members_only=True).exists()
 
 
 @rules.predicate
 def is_granted_matter(user: Any, matter: Any) -> bool:
     """For a portal user: `matter` is in the portal's gate for their contact."""
-    from lexcase.portal.selectors import contact_for, portal_matters
-
     contact = contact_for(user)
     return contact is not None and portal_matters(contact=contact).filter(pk=matter.pk).exists()
 

@@ -20,6 +20,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from lexcase.accounts.models import Role
+from lexcase.calendar.models import Deadline, Hearing
+from lexcase.comms.models import Channel, Communication, ProgressReport
+from lexcase.documents.models import Document
 from lexcase.matters.models import Matter, MatterParty, PartyRole, Status
 from lexcase.matters.rules import is_active_staff
 from lexcase.matters.selectors import matters_visible_to, visible_through
@@ -82,8 +85,6 @@ def portal_matter_parties(*, matter: Matter) -> QuerySet[MatterParty]:
 
 
 def portal_deadlines(*, matter: Matter) -> QuerySet[Any]:
-    from lexcase.calendar.models import Deadline
-
     return Deadline.objects.filter(
         matter=matter,
         client_visible=True,
@@ -93,8 +94,6 @@ def portal_deadlines(*, matter: Matter) -> QuerySet[Any]:
 
 
 def portal_hearings(*, matter: Matter) -> QuerySet[Any]:
-    from lexcase.calendar.models import Hearing
-
     return Hearing.objects.filter(
         matter=matter, client_visible=True, starts_at__gte=timezone.now()
     ).order_by("starts_at", "id")
@@ -120,22 +119,10 @@ def portal_matter_summaries(*, contact: ClientContact) -> list[MatterSummary]:
     return rows
 
 
-def _documents_app() -> Any:
-    """The documents app's models, or None while that app has no Document yet."""
-    try:
-        from lexcase.documents import models as documents_models
-    except ImportError:
-        return None
-    return documents_models if hasattr(documents_models, "Document") else None
-
-
 def portal_documents(*, matter: Matter) -> QuerySet[Any] | list[Any]:
     """Documents the firm shared with the client, plus what the client uploaded."""
-    app = _documents_app()
-    if app is None:
-        return []
     return (
-        app.Document.objects.filter(matter=matter, shared_with_client=True)
+        Document.objects.filter(matter=matter, shared_with_client=True)
         .select_related("current")
         .order_by("-id")
     )
@@ -143,27 +130,21 @@ def portal_documents(*, matter: Matter) -> QuerySet[Any] | list[Any]:
 
 def portal_uploads(*, contact: ClientContact, matter: Matter) -> QuerySet[Any] | list[Any]:
     """What this contact uploaded to the matter (their own files, listed back to them)."""
-    app = _documents_app()
-    if app is None:
-        return []
     return (
-        app.Document.objects.filter(matter=matter, from_client=True, created_by=contact.user)
+        Document.objects.filter(matter=matter, from_client=True, created_by=contact.user)
         .select_related("current")
         .order_by("-id")
     )
 
 
 def portal_document_get(*, contact: ClientContact, pk: Any) -> Any:
-    app = _documents_app()
-    if app is None:
-        raise Http404
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
     mine = Q(from_client=True, created_by=contact.user)
     document = (
-        app.Document.objects.filter(
+        Document.objects.filter(
             Q(shared_with_client=True) | mine, pk=pk, matter__in=portal_matters(contact=contact)
         )
         .select_related("matter", "current")
@@ -176,8 +157,6 @@ def portal_document_get(*, contact: ClientContact, pk: Any) -> Any:
 
 def portal_messages(*, matter: Matter) -> QuerySet[Any]:
     """The matter's portal thread: the client's messages and the firm's portal replies."""
-    from lexcase.comms.models import Channel, Communication
-
     return (
         Communication.objects.filter(matter=matter, channel=Channel.PORTAL)
         .select_related("created_by")
@@ -187,8 +166,6 @@ def portal_messages(*, matter: Matter) -> QuerySet[Any]:
 
 def portal_reports(*, matter: Matter) -> QuerySet[Any]:
     """Progress reports the firm has sent (a draft never reaches the client)."""
-    from lexcase.comms.models import ProgressReport
-
     return ProgressReport.objects.filter(matter=matter, sent_at__isnull=False).order_by(
         "-sent_at", "-id"
     )
@@ -295,8 +272,6 @@ def matter_contacts(*, matter: Matter) -> QuerySet[ClientContact]:
 
 
 def portal_report_get(*, contact: ClientContact, pk: Any) -> Any:
-    from lexcase.comms.models import ProgressReport
-
     try:
         pk = int(pk)
     except (TypeError, ValueError):
@@ -315,8 +290,6 @@ def portal_report_get(*, contact: ClientContact, pk: Any) -> Any:
 
 def hearing_get(*, user: Any, pk: Any) -> Any:
     """A hearing on a matter the staff user can see; 404 otherwise."""
-    from lexcase.calendar.models import Hearing
-
     try:
         pk = int(pk)
     except (TypeError, ValueError):

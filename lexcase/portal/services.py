@@ -21,12 +21,14 @@ from django.utils.translation import gettext as _
 from lexcase.accounts.models import Role, User
 from lexcase.accounts.selectors import firm_profile
 from lexcase.audit.services import audit_record
+from lexcase.comms.services import communication_create
 from lexcase.core.exceptions import NotAllowed
+from lexcase.documents.services import documents_upload
 from lexcase.matters.models import Matter, MatterMember, TimelineEntry, TimelineKind
 from lexcase.notifications.services import notification_send
 from lexcase.parties.models import Party
 from lexcase.portal.models import ClientContact, ClientContactMatter, PortalInvitation
-from lexcase.portal.selectors import grantable_matters, invitable_parties
+from lexcase.portal.selectors import grantable_matters, invitable_parties, matter_contacts
 
 log = logging.getLogger(__name__)
 
@@ -294,8 +296,6 @@ def _notify_team(*, matter: Matter, kind: str, text: str, key: str) -> None:
 def portal_message_send(*, contact: ClientContact, matter: Matter, text: str) -> Any:
     """A client's message to the team: it is a portal communication on the matter's log
     (inbound), and every member of the matter's team is notified once."""
-    from lexcase.comms.services import communication_create
-
     if not contact.user.has_perm("portal.use_matter", matter):
         raise NotAllowed
     text = text.strip()
@@ -355,30 +355,14 @@ def client_contact_set_active(*, actor: User, contact: ClientContact, active: bo
 # -- Documents: through the documents app's own services when it offers them -------------
 
 
-def _documents_services() -> Any:
-    try:
-        from lexcase.documents import services as documents_services
-    except ImportError:
-        return None
-    return documents_services
-
-
-def uploads_available() -> bool:
-    module = _documents_services()
-    return module is not None and hasattr(module, "documents_upload")
-
-
 def portal_upload(*, contact: ClientContact, matter: Matter, upload: Any, title: str = "") -> Any:
     """A client's file goes into the matter's "from client" folder, through the same upload
     service (type sniffing, size limit, hashing, extraction) as a lawyer's."""
     if not contact.user.has_perm("portal.use_matter", matter):
         raise NotAllowed
-    module = _documents_services()
-    if module is None or not hasattr(module, "documents_upload"):
-        raise ValidationError({"file": [_("Uploads are not available yet.")]})
     # `matter` passed the portal gate just above; the documents service then skips its
     # staff permission check for a from-client upload.
-    (document,) = module.documents_upload(
+    (document,) = documents_upload(
         actor=contact.user,
         matter=matter,
         uploads=[upload],
@@ -425,9 +409,6 @@ def portal_reply_send(*, actor: User, matter: Matter, text: str, portal_url: str
     """The team's answer in the portal thread: an outbound portal communication on the log,
     and an e-mail to each active contact of the matter's clients saying that there is a
     message (never the message itself: it is read behind the portal's sign-in)."""
-    from lexcase.comms.services import communication_create
-    from lexcase.portal.selectors import matter_contacts
-
     text = text.strip()
     if not text:
         raise ValidationError({"text": [_("Write a message first.")]})

@@ -17,8 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lexcase.audit.services import audit_record
+from lexcase.calendar.models import Deadline, Hearing
+from lexcase.calendar.selectors import deadline_get
+from lexcase.comms.reports import report_pdf
 from lexcase.core.exceptions import NotAllowed
 from lexcase.core.forms import flash_errors
+from lexcase.documents.services import document_download_record
+from lexcase.documents.views import version_response
 from lexcase.matters.actions import matter_action
 from lexcase.matters.rules import is_active_staff
 from lexcase.portal import selectors, services
@@ -86,7 +91,6 @@ def _matter_context(contact: ClientContact, matter: Any) -> dict[str, Any]:
         "uploads": selectors.portal_uploads(contact=contact, matter=matter),
         "reports": selectors.portal_reports(matter=matter),
         "thread": selectors.portal_messages(matter=matter),
-        "uploads_enabled": services.uploads_available(),
     }
 
 
@@ -126,8 +130,6 @@ def message_send(request: HttpRequest, contact: ClientContact, pk: int) -> HttpR
 @require_POST
 def upload(request: HttpRequest, contact: ClientContact, pk: int) -> HttpResponse:
     matter = selectors.portal_matter_get(contact=contact, pk=pk)
-    if not services.uploads_available():
-        raise Http404
     form = UploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -151,8 +153,6 @@ def upload(request: HttpRequest, contact: ClientContact, pk: int) -> HttpRespons
 @require_GET
 def document_download(request: HttpRequest, contact: ClientContact, pk: int) -> HttpResponse:
     document = selectors.portal_document_get(contact=contact, pk=pk)
-    from lexcase.documents.services import document_download_record
-    from lexcase.documents.views import version_response
 
     version = document.current
     # The same audit event and the same response (headers included) as a staff download.
@@ -164,8 +164,6 @@ def document_download(request: HttpRequest, contact: ClientContact, pk: int) -> 
 @require_GET
 def report_view(request: HttpRequest, contact: ClientContact, pk: int) -> HttpResponse:
     """A progress report the firm sent, as the same PDF the lawyers download."""
-    from lexcase.comms.reports import report_pdf
-
     report = selectors.portal_report_get(contact=contact, pk=pk)
     pdf = report_pdf(html=report.html)
     audit_record(
@@ -382,8 +380,6 @@ def contact_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 
 def matter_section(request: HttpRequest, matter: Any) -> dict[str, Any] | None:
     """Who of the client has a portal login, and which dates the client sees."""
-    from lexcase.calendar.models import Deadline, Hearing
-
     if not matter.matter_parties.filter(role="client").exists():
         return None
     return {
@@ -427,8 +423,6 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def deadline_visibility(request: HttpRequest, pk: int) -> HttpResponse:
-    from lexcase.calendar.selectors import deadline_get
-
     return _toggle_visibility(request, deadline_get(user=request.user, pk=pk))
 
 

@@ -7,3 +7,12 @@ class SearchConfig(AppConfig):
     name = "lexcase.search"
     label = "lexcase_search"
     verbose_name = "Search"
+
+    def ready(self) -> None:
+        # Imported here, not at the top: these modules import models, loaded only once
+        # apps are ready.
+        from lexcase.matters.extensions import matter_section_register
+        from lexcase.search import receivers, views
+
+        receivers.connect()
+        matter_section_register(views.matter_section, order=40)

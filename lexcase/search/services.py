@@ -8,9 +8,14 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db import connection, transaction
-from django.utils.module_loading import import_string
 
+from lexcase.audit.services import audit_record
+from lexcase.documents.services import documents_search_reindex
+from lexcase.matters.models import CourtCaseNumber, Matter, MatterParty
+from lexcase.parties.identifiers import mask_identifiers_in
+from lexcase.parties.models import PartyAlias
 from lexcase.search import tokens as tok
+from lexcase.search.backends import FTS
 from lexcase.search.models import SearchEntry
 
 
@@ -59,19 +64,12 @@ def search_matter_reindex(*, matter_id: int) -> None:
     search_matters_reindex(matter_ids=[matter_id])
 
 
-# Other kinds rebuild their own entries: `search_reindex` calls each of these
-# (`() -> int`, the number of entries written) after the matters; a missing one is skipped.
-REINDEX_HOOKS: tuple[str, ...] = ("lexcase.documents.services.documents_search_reindex",)
-
 REINDEX_CHUNK = 1000
 
 
 def search_matters_reindex(*, matter_ids: Iterable[int] | None = None) -> int:
     """Rebuild matter entries in batches (all matters when `matter_ids` is None): a few
     queries per thousand matters instead of several per matter. Returns entries written."""
-    from lexcase.matters.models import CourtCaseNumber, Matter, MatterParty
-    from lexcase.parties.models import PartyAlias
-
     if matter_ids is None:
         ids = list(Matter.objects.order_by("pk").values_list("pk", flat=True))
     else:
@@ -141,14 +139,9 @@ def search_matters_reindex(*, matter_ids: Iterable[int] | None = None) -> int:
 
 
 def search_reindex_all() -> dict[str, int]:
-    """Rebuild every entry: matters here, other kinds through REINDEX_HOOKS."""
-    counts = {"matter": search_matters_reindex()}
-    for dotted in REINDEX_HOOKS:
-        try:
-            hook = import_string(dotted)
-        except ImportError:
-            continue  # that app provides no hook (yet)
-        counts[dotted] = hook()
+    """Rebuild every entry: matters here, documents through their app (which sends each
+    document's content back to `receivers.document_indexed`)."""
+    counts = {"matter": search_matters_reindex(), "document": documents_search_reindex()}
     search_index_optimize()
     return counts
 
@@ -156,8 +149,6 @@ def search_reindex_all() -> dict[str, int]:
 def search_index_optimize() -> None:
     """Rebuild and merge the SQLite FTS5 index (PostgreSQL's GIN needs no help)."""
     if connection.vendor == "sqlite":
-        from lexcase.search.backends import FTS
-
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')")  # noqa: S608
             cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('optimize')")  # noqa: S608
@@ -169,9 +160,6 @@ def search_record_query(
     """Audit a search: what was asked, with which filters, and how much came back. ID
     numbers and credit codes in the terms are kept masked: the audit log is read by more
     people than the party's record, and lives forever."""
-    from lexcase.audit.services import audit_record
-    from lexcase.parties.identifiers import mask_identifiers_in
-
     matter_id = filters.get("matter")
     audit_record(
         actor=actor,
@@ -189,6 +177,7 @@ def search_record_query(
 def search_matters_reindex_later(*, matter_ids: list[int]) -> None:
     """Index matters written in bulk (the importer) in the task worker: tokenising 100k
     matters takes minutes, too long for the request or command that imported them."""
+    # Here, not at the top: the task module imports this one.
     from lexcase.search.tasks import search_matters_reindex_task
 
     if matter_ids:

@@ -9,7 +9,12 @@ class TodosConfig(AppConfig):
     verbose_name = "Tasks"
 
     def ready(self) -> None:
-        # Here, not at the top: the texts import models, loaded only once apps are ready.
-        from lexcase.todos import timeline
+        # Imported here, not at the top: these modules import models, loaded only once
+        # apps are ready.
+        from lexcase.matters.extensions import agenda_source_register, matter_section_register
+        from lexcase.todos import receivers, selectors, timeline, views
 
+        receivers.connect()
         timeline.register()
+        matter_section_register(views.matter_section, order=20)
+        agenda_source_register(selectors.agenda_source, order=10)

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from lexcase.calendar.selectors import AgendaItem
+from lexcase.matters.extensions import AgendaItem
 from lexcase.matters.rules import is_active_staff
 from lexcase.matters.selectors import visible_through
 from lexcase.todos.models import ChecklistTemplate, Task, TaskComment

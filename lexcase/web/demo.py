@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from lexcase.accounts.models import PracticeArea, Role, Team, User
 from lexcase.accounts.services import user_create
+from lexcase.comms.models import Communication
 from lexcase.conflicts.engine import index_parties
 from lexcase.matters.models import (
     MATTER_TYPE_CODES,
@@ -32,6 +33,8 @@ from lexcase.matters.models import (
 from lexcase.parties.identifiers import credit_code_check_char, id_number_check_char
 from lexcase.parties.models import Party, PartyKind
 from lexcase.parties.names import name_keys
+from lexcase.todos.checklists_data import DEFAULT_CHECKLISTS
+from lexcase.todos.models import Task
 
 DEMO_PASSWORD = "lexcase-demo"
 
@@ -121,9 +124,6 @@ def _party(fake: Any, rng: random.Random, kind: str) -> Party:
 @transaction.atomic
 def _demo_tasks(rows: list, plans: list, rng: random.Random, now: Any, batch: int) -> None:
     """A working board: a few tasks per open matter, due around today, mostly the lead's."""
-    from lexcase.todos.checklists_data import DEFAULT_CHECKLISTS
-    from lexcase.todos.models import Task
-
     tasks = []
     for matter, (_client, _opposing, _partner, lead, _assistant) in zip(rows, plans, strict=True):
         if matter.status != Status.OPEN:
@@ -148,8 +148,6 @@ def _demo_tasks(rows: list, plans: list, rng: random.Random, now: Any, batch: in
     Task.objects.bulk_create(tasks, batch_size=batch)
     # The last call to the client, a few days or weeks ago, so that only some matters have
     # a client update due (as in a firm that keeps its clients informed).
-    from lexcase.comms.models import Communication
-
     calls = [
         Communication(
             matter=matter,

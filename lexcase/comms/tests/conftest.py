@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 import time_machine
 
+from lexcase.comms import selectors as comms_selectors
 from lexcase.comms.tests.clock import T0
 from lexcase.matters.services import matter_open, matter_update
 from lexcase.testing import approve_intake
@@ -25,5 +26,5 @@ def opened(firm):
 def _only_comms_agenda(monkeypatch):
     # Other apps' agenda sources are built concurrently; these tests are about ours.
     monkeypatch.setattr(
-        "lexcase.calendar.selectors.AGENDA_SOURCES", ("lexcase.comms.selectors.agenda_source",)
+        "lexcase.matters.extensions._AGENDA_SOURCES", [(20, comms_selectors.agenda_source)]
     )

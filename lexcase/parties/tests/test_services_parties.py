@@ -4,8 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from lexcase.core.exceptions import StaleEdit
+from lexcase.matters.services import party_find_or_create
 from lexcase.parties.models import Party, PartyRelation
-from lexcase.parties.services import party_create, party_find_or_create, party_update
+from lexcase.parties.services import party_create, party_update
 from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from lexcase.documents.services import version_extract_text, versions_pending
+from lexcase.documents.tasks import document_extract_text
 
 
 class Command(BaseCommand):
@@ -19,8 +20,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         pending = versions_pending()
         if opts["enqueue"]:
-            from lexcase.documents.tasks import document_extract_text
-
             for version_id in pending:
                 document_extract_text.enqueue(version_id)
             self.stdout.write(f"enqueued: {len(pending)}")

@@ -16,8 +16,8 @@ from lexcase.search.services import (
 
 class Command(BaseCommand):
     help = (
-        "Rebuild the search index: every matter, then the kinds other apps register in "
-        "lexcase.search.services.REINDEX_HOOKS (documents). --matters-only skips the hooks."
+        "Rebuild the search index: every matter, then every document. --matters-only skips "
+        "the documents."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

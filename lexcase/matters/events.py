@@ -1,0 +1,26 @@
+"""Lifecycle events of a matter, for the apps above the gate that react to them.
+
+Sent by `matters` services inside their transaction, after the change is written: a
+receiver's writes (the SLA task, a checklist, a client update mark) commit or roll back
+with the change itself. A receiver that reaches outside the transaction (the search index)
+defers its own work with `transaction.on_commit`. Receivers live in each reacting app's
+`receivers.py`, connected in its `AppConfig.ready()`.
+Every signal is sent with `sender=Matter` and keyword arguments only.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+# matter, actor: the matter went from intake (or closed) to open.
+matter_opened = Signal()
+# matter, actor, old_stage, stage
+matter_stage_changed = Signal()
+# matter, actor
+matter_priority_changed = Signal()
+# matter: a field the matter's search entry carries changed (title, summary, parties,
+# court case numbers), or the matter was created.
+matter_search_changed = Signal()
+# matter, reason: news the client must hear at once, whatever the update interval says
+# (a judgment served, a new hearing; any app may send it).
+matter_development = Signal()

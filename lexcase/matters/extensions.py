@@ -1,0 +1,90 @@
+"""Where the apps above the gate join a matter's page and the agenda.
+
+The registries are owned here, beside the gate, so that `matters` (its archive reminders
+and page) and every feature app can add to them without importing each other. A feature
+app registers real functions in its `AppConfig.ready()`:
+
+- **Matter page sections**: `(request, matter) -> dict | None`; the dict holds a
+  `template` and that template's context (reached as `section.<key>`). Called only after
+  the gate has let the user see the matter, so a section may read the matter's rows
+  directly but must still check its own action permissions. `order` places it on the page.
+- **Agenda sources**: `(*, user, start: date | None, end: date, mine_only: bool) ->
+  list[AgendaItem]`, the user's open items due between start and end inclusive (start
+  None: everything open due on or before end). Rows on a matter come through the gate
+  (`visible_through`). The agenda (`calendar.selectors.agenda_items`) reads them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, time
+from typing import Any
+
+from django.http import HttpRequest
+
+from lexcase.matters.models import Matter
+
+MatterSection = Callable[[HttpRequest, Matter], "dict[str, Any] | None"]
+AgendaSource = Callable[..., "list[AgendaItem]"]
+
+_SECTIONS: list[tuple[int, MatterSection]] = []
+_AGENDA_SOURCES: list[tuple[int, AgendaSource]] = []
+
+
+def matter_section_register(section: MatterSection, *, order: int) -> None:
+    if all(s is not section for _o, s in _SECTIONS):
+        _SECTIONS.append((order, section))
+        _SECTIONS.sort(key=lambda entry: entry[0])
+
+
+def matter_sections(request: HttpRequest, matter: Matter) -> list[dict[str, Any]]:
+    sections = []
+    for _order, section in _SECTIONS:
+        shown = section(request, matter)
+        if shown is not None:
+            sections.append(shown)
+    return sections
+
+
+def agenda_source_register(source: AgendaSource, *, order: int) -> None:
+    if all(s is not source for _o, s in _AGENDA_SOURCES):
+        _AGENDA_SOURCES.append((order, source))
+        _AGENDA_SOURCES.sort(key=lambda entry: entry[0])
+
+
+def agenda_sources() -> list[AgendaSource]:
+    return [source for _order, source in _AGENDA_SOURCES]
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    kind: str  # "deadline" | "hearing" | whatever an agenda source adds ("task", ...)
+    day: date
+    at: time | None
+    title: str
+    matter: Matter | None  # None for personal items (a task without a matter)
+    priority: str
+    provisional: bool = False
+    obj: Any = None
+    url: str = ""  # where the item itself lives, when not on the matter's page
+
+    @property
+    def link(self) -> str:
+        return self.url or (f"/matters/{self.matter.pk}/" if self.matter else "")
+
+    @property
+    def uid(self) -> str:
+        """Stable across feed refreshes: calendar apps update the event instead of adding."""
+        pk = getattr(self.obj, "pk", None)
+        if pk is None:
+            pk = f"{self.matter.pk if self.matter else 0}-{self.day.isoformat()}"
+        return f"{self.kind}-{pk}"
+
+    @property
+    def summary(self) -> str:
+        return f"{self.title} · {self.matter.number}" if self.matter else self.title
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.day, self.priority, self.at or time.max, self.title)
