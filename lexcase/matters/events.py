@@ -21,6 +21,8 @@ matter_priority_changed = Signal()
 # matter: a field the matter's search entry carries changed (title, summary, parties,
 # court case numbers), or the matter was created.
 matter_search_changed = Signal()
+# matter_ids, party_ids: history written in bulk by the importer, in its transaction.
+matters_imported = Signal()
 # matter, reason: news the client must hear at once, whatever the update interval says
 # (a judgment served, a new hearing; any app may send it).
 matter_development = Signal()

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
-from lexcase.conflicts.engine import index_parties
+from lexcase.matters.events import matters_imported
 from lexcase.matters.models import (
     MATTER_TYPE_CODES,
     Matter,
@@ -41,7 +41,6 @@ from lexcase.matters.models import (
 from lexcase.parties.models import Party, PartyAlias, PartyKind
 from lexcase.parties.names import name_keys, normalize_name
 from lexcase.parties.services import party_clean
-from lexcase.search.services import search_matters_reindex_later
 
 __all__ = [
     "COLUMNS",
@@ -854,7 +853,6 @@ def _write(
     _insert(MatterParty, ("matter_id", "party_id", "role"), links)
 
     report.created_matters = len(matter_ids)
-    transaction.on_commit(lambda: search_matters_reindex_later(matter_ids=matter_ids), robust=True)
     report.created_parties = len(party_ids)
     report.party_ids = list(party_ids.values())
     audit_record(
@@ -863,6 +861,9 @@ def _write(
         username="" if actor else "command line",
         data={**report.counts(), "filename": filename, "links": len(links)},
     )
+    # History counts in conflict checks from the moment it is imported (conflicts indexes the
+    # parties in this transaction); search indexes the matters in the task worker.
+    matters_imported.send(sender=Matter, matter_ids=matter_ids, party_ids=report.party_ids)
 
 
 # -- Entry point -----------------------------------------------------------------------------
@@ -951,8 +952,6 @@ def import_file(
     try:
         with transaction.atomic():
             _write(parsed, parties, report, actor, filename)
-            # History counts in conflict checks from the moment it is imported.
-            index_parties(report.party_ids)
     except IntegrityError:
         report.created_matters = report.created_parties = 0
         report.party_ids = []

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from lexcase.documents.events import document_removed, document_text_changed
-from lexcase.matters.events import matter_search_changed
+from lexcase.matters.events import matter_search_changed, matters_imported
 from lexcase.parties.events import party_saved
 from lexcase.search.models import SearchEntry
 from lexcase.search.services import (
@@ -18,6 +18,7 @@ from lexcase.search.services import (
     search_entry_upsert,
     search_matter_reindex,
     search_matters_reindex,
+    search_matters_reindex_later,
 )
 
 
@@ -30,6 +31,12 @@ def party_changed(*, matter_ids: list[int], **_: Any) -> None:
     if matter_ids:
         ids = list(matter_ids)
         transaction.on_commit(lambda: search_matters_reindex(matter_ids=ids), robust=True)
+
+
+def imported(*, matter_ids: list[int], **_: Any) -> None:
+    # Tokenising a large import takes minutes: the task worker does it.
+    ids = list(matter_ids)
+    transaction.on_commit(lambda: search_matters_reindex_later(matter_ids=ids), robust=True)
 
 
 def document_indexed(*, document: Any, **_: Any) -> None:
@@ -51,6 +58,7 @@ def document_unindexed(*, document_id: int, **_: Any) -> None:
 
 def connect() -> None:
     matter_search_changed.connect(matter_changed, dispatch_uid="search.matter")
+    matters_imported.connect(imported, dispatch_uid="search.imported")
     party_saved.connect(party_changed, dispatch_uid="search.party")
     document_text_changed.connect(document_indexed, dispatch_uid="search.document")
     document_removed.connect(document_unindexed, dispatch_uid="search.document_removed")
