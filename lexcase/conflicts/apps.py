@@ -17,8 +17,10 @@ class ConflictsConfig(AppConfig):
         # Imported here, not at the top: the engine imports models, loaded only once apps
         # are ready.
         from lexcase.conflicts import receivers
+        from lexcase.matters.extensions import matter_open_guard_register
 
         receivers.connect()
+        matter_open_guard_register(receivers.intake_cleared_guard)
 
 
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:

@@ -6,8 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from lexcase.conflicts.engine import index_parties, index_party
-from lexcase.matters.events import matters_imported
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from lexcase.conflicts.engine import QueryParty, index_parties, index_party
+from lexcase.conflicts.services import (
+    conflict_check_matter,
+    conflict_check_record,
+    intake_is_cleared,
+)
+from lexcase.matters.events import matter_created, matter_party_added, matters_imported
+from lexcase.matters.models import Status
 from lexcase.parties.events import party_saved
 
 
@@ -19,6 +28,43 @@ def imported(*, party_ids: list[int], **_: Any) -> None:
     index_parties(party_ids)
 
 
+def matter_created_check(*, matter: Any, actor: Any, **_: Any) -> None:
+    conflict_check_matter(actor=actor, matter=matter)
+
+
+def party_added_check(*, matter: Any, actor: Any, party: Any, role: str, **_: Any) -> None:
+    if matter.status == Status.INTAKE:
+        # The intake's report must cover every party: a fresh full check replaces it, and
+        # it needs a fresh review.
+        conflict_check_matter(actor=actor, matter=matter)
+    else:
+        # A party joining an open matter is checked on its own, on the matter's record.
+        conflict_check_record(
+            actor=actor,
+            parties=[
+                QueryParty(
+                    name=party.name,
+                    kind=party.kind,
+                    role=role,
+                    id_number=party.id_number,
+                    credit_code=party.credit_code,
+                    passport=party.passport,
+                )
+            ],
+            matter=matter,
+        )
+
+
+def intake_cleared_guard(matter: Any) -> None:
+    """A matter in intake opens only once its conflict check is approved (or waived)."""
+    if not intake_is_cleared(matter):
+        raise ValidationError(
+            {"status": [_("The conflict check must be approved before the matter opens.")]}
+        )
+
+
 def connect() -> None:
+    matter_created.connect(matter_created_check, dispatch_uid="conflicts.matter_created")
+    matter_party_added.connect(party_added_check, dispatch_uid="conflicts.party_added")
     matters_imported.connect(imported, dispatch_uid="conflicts.imported")
     party_saved.connect(party_changed, dispatch_uid="conflicts.party")

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
+# matter, actor: a matter was registered (it is in intake).
+matter_created = Signal()
+# matter, actor, party, role: a party joined the matter.
+matter_party_added = Signal()
 # matter, actor: the matter went from intake (or closed) to open.
 matter_opened = Signal()
 # matter, actor, old_stage, stage

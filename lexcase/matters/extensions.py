@@ -12,6 +12,8 @@ app registers real functions in its `AppConfig.ready()`:
   list[AgendaItem]`, the user's open items due between start and end inclusive (start
   None: everything open due on or before end). Rows on a matter come through the gate
   (`visible_through`). The agenda (`calendar.selectors.agenda_items`) reads them all.
+- **Open guards**: `(matter) -> None`, raising `ValidationError` when an intake may not
+  open yet (the conflict check's approval).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
-from typing import Any
+from typing import Any, Protocol
 
 from django.http import HttpRequest
 
@@ -28,6 +30,9 @@ from lexcase.matters.models import Matter
 MatterSection = Callable[[HttpRequest, Matter], "dict[str, Any] | None"]
 AgendaSource = Callable[..., "list[AgendaItem]"]
 
+OpenGuard = Callable[[Matter], None]
+
+_OPEN_GUARDS: list[OpenGuard] = []
 _SECTIONS: list[tuple[int, MatterSection]] = []
 _AGENDA_SOURCES: list[tuple[int, AgendaSource]] = []
 
@@ -45,6 +50,25 @@ def matter_sections(request: HttpRequest, matter: Matter) -> list[dict[str, Any]
         if shown is not None:
             sections.append(shown)
     return sections
+
+
+class PartyQuery(Protocol):
+    """A party named on an intake or a consultation, before it is found or created."""
+
+    name: str
+    kind: str
+    role: str
+    id_number: str
+    credit_code: str
+
+
+def matter_open_guard_register(guard: OpenGuard) -> None:
+    if guard not in _OPEN_GUARDS:
+        _OPEN_GUARDS.append(guard)
+
+
+def matter_open_guards() -> list[OpenGuard]:
+    return list(_OPEN_GUARDS)
 
 
 def agenda_source_register(source: AgendaSource, *, order: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -15,22 +16,18 @@ from django.utils.translation import gettext as _
 
 from lexcase.accounts.models import STAFF_ROLES, PracticeArea, Role, User
 from lexcase.audit.services import audit_record
-from lexcase.conflicts.engine import QueryParty
-from lexcase.conflicts.services import (
-    conflict_check_matter,
-    conflict_check_record,
-    intake_is_cleared,
-    latest_check,
-)
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.validators import MAX_AMOUNT
 from lexcase.matters.case_numbers import CaseNumberError, parse_case_number
 from lexcase.matters.events import (
+    matter_created,
     matter_opened,
+    matter_party_added,
     matter_priority_changed,
     matter_search_changed,
     matter_stage_changed,
 )
+from lexcase.matters.extensions import PartyQuery, matter_open_guards
 from lexcase.matters.models import (
     MATTER_TYPE_CODES,
     CaseCause,
@@ -321,8 +318,9 @@ def matter_create(
     _timeline(matter, actor, TimelineKind.CREATED, number=matter.number)
     audit_record(actor=actor, action="matter.create", obj=matter, matter_id=matter.pk)
     matter_search_changed.send(sender=Matter, matter=matter)
-    # Every intake gets its conflict check at once, over every party: it cannot be skipped.
-    conflict_check_matter(actor=actor, matter=matter)
+    # Every intake gets its conflict check at once, over every party (conflicts reacts in
+    # this transaction): it cannot be skipped.
+    matter_created.send(sender=Matter, matter=matter, actor=actor)
     return matter
 
 
@@ -515,10 +513,10 @@ def _transition(*, actor: User, matter: Matter, to: str, perm: str, **extra: Any
 @transaction.atomic
 def matter_open(*, actor: User, matter: Matter) -> Matter:
     _require(actor, "matters.open_matter", matter)
-    if matter.status == Status.INTAKE and not intake_is_cleared(matter):
-        raise ValidationError(
-            {"status": [_("The conflict check must be approved before the matter opens.")]}
-        )
+    if matter.status == Status.INTAKE:
+        # The conflict check must be approved first (conflicts registers that guard).
+        for guard in matter_open_guards():
+            guard(matter)
     matter = _transition(
         actor=actor,
         matter=matter,
@@ -678,26 +676,8 @@ def matter_party_add(
     if MatterParty.objects.filter(matter=matter, party=party, role=role).exists():
         raise ValidationError({"party": [_("This party is already on the matter in that role.")]})
     mp = MatterParty.objects.create(matter=matter, party=party, role=role, standing=standing[:30])
-    if matter.status == Status.INTAKE:
-        # The intake's report must cover every party: a fresh full check replaces it, and
-        # it needs a fresh review.
-        conflict_check_matter(actor=actor, matter=matter)
-    else:
-        # A party joining an open matter is checked on its own, on the matter's record.
-        conflict_check_record(
-            actor=actor,
-            parties=[
-                QueryParty(
-                    name=party.name,
-                    kind=party.kind,
-                    role=role,
-                    id_number=party.id_number,
-                    credit_code=party.credit_code,
-                    passport=party.passport,
-                )
-            ],
-            matter=matter,
-        )
+    # The conflict check covers the new party (conflicts reacts in this transaction).
+    matter_party_added.send(sender=Matter, matter=matter, actor=actor, party=party, role=role)
     _touch(matter)
     _timeline(matter, actor, TimelineKind.PARTY_ADDED, party=party.name, role=role)
     matter_search_changed.send(sender=Matter, matter=matter)
@@ -809,7 +789,7 @@ def party_find_or_create(*, actor: object, kind: str, name: str, identifier: str
 
 
 @transaction.atomic
-def consultation_record(*, actor: User, parties: list[QueryParty]) -> Matter:
+def consultation_record(*, actor: User, parties: Sequence[PartyQuery]) -> Matter:
     """Record an ad-hoc consultation as a closed consultation matter, so that its parties
     count in every later check (docs/domain.md: consultations are part of the history).
 
@@ -870,6 +850,7 @@ def consultation_record(*, actor: User, parties: list[QueryParty]) -> Matter:
         action="conflict.consultation_record",
         obj=matter,
         matter_id=matter.pk,
-        data={"parties": len(links), "check": latest_check(matter).pk},
+        # The check `matter_created` made (conflicts keeps it on the matter).
+        data={"parties": len(links), "check": matter.conflict_checks.order_by("-id").first().pk},
     )
     return matter
