@@ -1,1 +1,1 @@
-"""LexCase benchmarks (quality.md §5): ratios against a baseline measured in the same run."""
+"""LexCase benchmarks (docs/quality.md §5): ratios against a baseline measured in the same run."""

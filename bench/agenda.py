@@ -1,4 +1,4 @@
-"""Agenda and deadline-calculator benchmark (quality.md §5, "Today's agenda" and
+"""Agenda and deadline-calculator benchmark (docs/quality.md §5, "Today's agenda" and
 "Deadline computation").
 
     .venv/bin/python -m bench.agenda --matters 100000 --deadlines 300000
@@ -783,7 +783,7 @@ def markdown(data: dict[str, Any]) -> str:
     L.append(
         f"Run {data['started']} on {host['platform']} ({host['cpus']} CPUs), Python "
         f"{host['python']}; load average at start / end: {_fmt(host['loadavg_start'])} / "
-        f"{_fmt(host.get('loadavg_end'))}. Goals (quality.md §5): agenda ≤ {GOAL_RATIO:.0f}× "
+        f"{_fmt(host.get('loadavg_end'))}. Goals (docs/quality.md §5): agenda ≤ {GOAL_RATIO:.0f}× "
         "the bare indexed range query measured in the same run, constant query count (no "
         f"N+1), p95 ≤ {GOAL_P95_MS:.0f} ms; calculator ≥ {CALC_GOAL_RATIO:.0f}× the naive "
         f"day-by-day loop for spans > 30 days, ≤ {CALC_GOAL_US:.0f} µs per computation."

@@ -1,4 +1,4 @@
-"""Conflict-check benchmark (issue #3 item 8; quality.md §5 "Conflict check", T13).
+"""Conflict-check benchmark (issue #3 item 8; docs/quality.md §5 "Conflict check", T13).
 
     .venv/bin/python -m bench.conflicts [--parties 1000000] [--db sqlite|postgres|both]
         [--seed 42] [--per-class 100] [--check-every 1] [--reuse] [--quick] [--load-only]

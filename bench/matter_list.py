@@ -1,4 +1,4 @@
-"""Matter list benchmark (quality.md §5, "Case list with filters").
+"""Matter list benchmark (docs/quality.md §5, "Case list with filters").
 
     .venv/bin/python -m bench.matter_list --matters 100000 [--seed 42] [--db sqlite|postgres|both]
         [--queries 40] [--check-matters 1000] [--reuse] [--out bench/results/matter_list.json]
@@ -44,7 +44,7 @@ from bench.common import stats as _stats
 
 WARMUPS = 5
 DEEP_HOPS = 20
-FAR_PAGE = 1000  # quality.md: "page 1 vs page 1,000 within 2x"
+FAR_PAGE = 1000  # docs/quality.md: "page 1 vs page 1,000 within 2x"
 PAGE = 50
 
 

@@ -1,4 +1,4 @@
-"""Tasks and workload benchmark (issue #5 item 9; quality.md §5 principles).
+"""Tasks and workload benchmark (issue #5 item 9; docs/quality.md §5 principles).
 
     .venv/bin/python -m bench.tasks [--matters 100000 --tasks 1000000 | --quick]
         [--db sqlite|postgres|both] [--seed 42] [--reuse] [--runs 30]

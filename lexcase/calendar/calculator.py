@@ -5,7 +5,7 @@ layer adapts its holiday table to ``CalendarData`` (``MemoryCalendar`` is enough
 the inputs (rule id, trigger date, ``RULESET_VERSION``) to recompute when a year's holiday
 notice is entered.
 
-Counting rules (domain-cn §1.1, §2.4):
+Counting rules (docs/domain.md §1.1, §2.4):
 
 * The trigger day is never counted (民诉法 Art. 85, 民法典 Art. 201, 刑诉法 Art. 105).
 * ``calendar_days``: the last day is trigger + n. ``months``/``years``: the corresponding
@@ -18,7 +18,7 @@ Counting rules (domain-cn §1.1, §2.4):
 
 Years without a published State Council notice: only weekends are treated as rest days, no
 guessed holidays (not even the fixed-date ones such as 10/1-10/3). This computes *our* action
-deadlines at the earliest plausible date (domain-cn §2.4 item 3) and marks them provisional.
+deadlines at the earliest plausible date (docs/domain.md §2.4 item 3) and marks them provisional.
 Strictly, a weekend could still become a 调休上班 day, so when such a result was moved over a
 weekend the explanation also names the unmoved last day as the earliest possible date.
 """
@@ -213,7 +213,7 @@ def validate_rule(rule: Rule) -> None:
 
 def _require_date(value: object, what: str) -> date:
     # datetime is a subclass of date; a datetime here means someone derived a civil date from
-    # a timestamp (possibly UTC), which domain-cn §2.4 item 5 forbids, so refuse it.
+    # a timestamp (possibly UTC), which docs/domain.md §2.4 item 5 forbids, so refuse it.
     if isinstance(value, datetime) or not isinstance(value, date):
         raise TypeError(f"{what} must be a datetime.date (not datetime), got {type(value)!r}")
     return value

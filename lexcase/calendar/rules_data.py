@@ -5,7 +5,7 @@ which statute article sets it. The calculator (``lexcase.calendar.calculator``) 
 and a trigger date into a due date; the web layer stores ``rule.id`` + ``RULESET_VERSION`` +
 ``rule.law_version`` with every computed deadline so it can be explained and recomputed.
 
-Sources: domain-cn §1.3/§1.4 (article texts checked against the LawRefBook/Laws snapshot,
+Sources: docs/domain.md §1.3/§1.4 (article texts checked against the LawRefBook/Laws snapshot,
 marked [V] there). Article numbers are those of the law version named in ``law_version``;
 they change with amendments (民诉法 2021 Art. 212 is 2023 Art. 216), so never reuse a rule
 id for a different version: add a new rule and bump ``RULESET_VERSION``.

@@ -9,7 +9,7 @@ Index design (see models.py):
   heteronym readings (at most 3 per character, at most ``PINYIN_MAX_KEYS`` combinations,
   the context reading from pypinyin's phrase dictionary first), for person names and for the
   trade names of organisations, up to ``PINYIN_MAX_CHARS`` characters. Two names match on
-  pinyin when their reading sets overlap (domain-cn §6.2: never decisive, review only).
+  pinyin when their reading sets overlap (docs/domain.md §6.2: never decisive, review only).
 * ``NameGram(gram)`` holds each distinct unigram and bigram of the owner's normalised names
   (main name and aliases). A substring query needs its bigrams (or its one character); the
   owners holding all of them are verified with ``in`` on their stored names. A fuzzy query

@@ -115,7 +115,7 @@ class NameGram(models.Model):
     """One distinct unigram or bigram of an owner's normalised name or aliases.
 
     The bigram/unigram side index that finds 1–2 character CJK substrings, which trigram
-    indexes (pg_trgm, FTS5 trigram) silently miss (quality.md §4.1).
+    indexes (pg_trgm, FTS5 trigram) silently miss (docs/quality.md §4.1).
     """
 
     party = models.ForeignKey(Party, null=True, on_delete=models.CASCADE, related_name="+")

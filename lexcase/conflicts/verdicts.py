@@ -1,4 +1,4 @@
-"""Conflict verdicts: each candidate's matters judged against the ACLA rules (domain-cn §3.3).
+"""Conflict verdicts: each candidate's matters judged against the ACLA rules (docs/domain.md §3.3).
 
 Verdicts, most severe first:
 

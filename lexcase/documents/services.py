@@ -1,5 +1,6 @@
 """Writes for documents and versions. Each function is atomic; files are stored before the
-rows and removed again if the rows do not commit (DESIGN §5.3: no half-documents)."""
+rows and removed again if the rows do not commit: no half-documents (docs/architecture.md,
+"Documents, search, archive and the portal")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Closing and the archive room (结案归档, domain-cn §3.5; product.md §6).
+"""Closing and the archive room (结案归档, docs/domain.md §3.5; product.md §6).
 
 Closing asks for the outcome and a completeness checklist and sets the date the file must be
 archived by; archiving hands out the archive number (档号) and records where the paper file

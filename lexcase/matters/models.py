@@ -73,7 +73,7 @@ class PrioritySLA(models.Model):
 
 
 class CaseCause(models.Model):
-    """案由: versioned reference data (domain-cn §4.3)."""
+    """案由: versioned reference data (docs/domain.md §4.3)."""
 
     version = models.CharField(max_length=10)
     code = models.CharField(max_length=20)
@@ -295,7 +295,7 @@ class TimelineEntry(models.Model):
         indexes = [models.Index(fields=["actor", "-at"])]
 
 
-# --- Closing and the archive room (结案归档; domain-cn §3.5) --------------------------------
+# --- Closing and the archive room (结案归档; docs/domain.md §3.5) --------------------------------
 
 
 def _in_reader_language(zh: str, en: str) -> str:
@@ -363,8 +363,9 @@ class MatterClosing(models.Model):
 
 
 class RetentionClass(models.Model):
-    """保管期限: 永久 / 长期 / 短期. The years behind each class are firm policy (domain-cn §3.5
-    leaves them open), and `matter_types` lists the types it is the default for."""
+    """保管期限: 永久 / 长期 / 短期. The years behind each class are firm policy
+    (docs/domain.md §3.5 leaves them open), and `matter_types` lists the types it is the
+    default for."""
 
     code = models.SlugField(max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=10)  # as written in the archive number

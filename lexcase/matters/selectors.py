@@ -1,6 +1,6 @@
 """The confidentiality gate: every read of a matter, or of anything hanging off it, is here.
 
-Who sees a matter (律师法 Art. 38; DESIGN §1.2):
+Who sees a matter (律师法 Art. 38; docs/architecture.md, "The confidentiality gate"):
 - its members (any role on the team, the responsible partner included);
 - partners and administrators, unless the matter is confidential (members only);
 - nobody who is walled off it, whatever else would admit them;

@@ -15,7 +15,7 @@ class PartyKind(models.TextChoices):
 class Party(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=PartyKind.choices)
     name = models.CharField(_("name"), max_length=200)
-    # Derived keys for matching (domain-cn §6.2); computed by services, never typed.
+    # Derived keys for matching (docs/domain.md §6.2); computed by services, never typed.
     name_normalized = models.CharField(max_length=200, db_index=True, editable=False)
     name_core = models.CharField(max_length=200, db_index=True, editable=False)
     name_trade = models.CharField(max_length=200, db_index=True, editable=False)

@@ -1,4 +1,5 @@
-"""Chinese-aware tokenisation shared by indexing and querying (DESIGN §2 "Search", §8).
+"""Chinese-aware tokenisation shared by indexing and querying (docs/architecture.md,
+"Documents, search, archive and the portal").
 
 Neither SQLite FTS5 (`trigram` needs three characters) nor PostgreSQL's parser (a run of
 Han characters is one lexeme) finds one- and two-character Chinese terms, so we tokenise

@@ -44,7 +44,7 @@ def _days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
-# ---------------------------------------------------------------- domain-cn §1.1 examples
+# ---------------------------------------------------------------- docs/domain.md §1.1 examples
 
 
 def test_compute_judgment_appeal_national_day_moves_to_october_9() -> None:
@@ -328,7 +328,7 @@ def test_compute_year_from_leap_day_ends_february_28() -> None:
 
 
 def test_compute_month_corresponding_day_exists() -> None:
-    # 3 months from 2014-05-28 ends 2014-08-28 (the SPC example quoted in domain-cn §1.1).
+    # 3 months from 2014-05-28 ends 2014-08-28 (the SPC example quoted in docs/domain.md §1.1).
     rule = dataclasses.replace(RULES["civil.retrial"], period=3)
     result = compute(rule, date(2014, 5, 28), CAL)
     assert result.raw_end == date(2014, 8, 28)

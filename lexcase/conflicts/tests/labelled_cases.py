@@ -3,8 +3,8 @@
 Every stored party is the opposing party on a live matter of the firm, so a query with the
 role ``client`` shows what verdict each match class may carry: ``absolute`` only when the
 match is conclusive (identifier, exact organisation name, alias, same legal form), at most
-``review`` otherwise. Classes cover every variant the engine promises to find (domain-cn §6,
-quality.md T13); ``NEGATIVES`` must never yield an absolute verdict.
+``review`` otherwise. Classes cover every variant the engine promises to find (docs/domain.md §6,
+docs/quality.md T13); ``NEGATIVES`` must never yield an absolute verdict.
 """
 
 from __future__ import annotations

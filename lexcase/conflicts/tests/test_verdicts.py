@@ -1,4 +1,4 @@
-"""Verdict rules (domain-cn §3.3), one test per rule, on the root `firm` fixture."""
+"""Verdict rules (docs/domain.md §3.3), one test per rule, on the root `firm` fixture."""
 
 from __future__ import annotations
 

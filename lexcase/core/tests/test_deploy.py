@@ -1,4 +1,4 @@
-"""Deployment settings (quality.md T01) and project hygiene."""
+"""Deployment settings (docs/quality.md T01) and project hygiene."""
 
 from __future__ import annotations
 

@@ -76,7 +76,7 @@ def test_parallel_edits_of_one_version_have_exactly_one_winner():
 @needs_postgres
 @pytest.mark.django_db(transaction=True)
 def test_parallel_intakes_for_opposite_sides_are_never_both_clean(monkeypatch):
-    """quality.md T12: two intakes for the two sides of one dispute, started together."""
+    """docs/quality.md T12: two intakes for the two sides of one dispute, started together."""
     import time
 
     from lexcase.conflicts import services as conflict_services

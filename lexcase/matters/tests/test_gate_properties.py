@@ -1,4 +1,4 @@
-"""Property test of the confidentiality gate (quality.md T03, reduced): random firms, every
+"""Property test of the confidentiality gate (docs/quality.md T03, reduced): random firms, every
 read surface compared with an oracle that restates the rule in plain Python."""
 
 from __future__ import annotations
