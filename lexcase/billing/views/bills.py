@@ -38,9 +38,8 @@ from lexcase.billing.money import capital
 from lexcase.billing.selectors import receivables as reads
 from lexcase.billing.services import bills as bill_services
 from lexcase.billing.services import payments as payment_services
-from lexcase.core.actions import flash_errors
 from lexcase.core.exceptions import NotAllowed, StaleEdit
-from lexcase.core.forms import apply_service_errors
+from lexcase.core.forms import apply_service_errors, flash_errors
 
 
 @login_required
