@@ -5,6 +5,8 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 
+from lexcase.accounts.services import user_password_set
+
 
 class NoSignupAccountAdapter(DefaultAccountAdapter):
     """Accounts are created by the firm's administrators, never by sign-up; passwords are
@@ -17,6 +19,4 @@ class NoSignupAccountAdapter(DefaultAccountAdapter):
         # Every allauth password flow (change, and reset should it be mounted) is the
         # user's own act: through the service, so tokens are revoked, other sessions end
         # and the change is audited.
-        from lexcase.accounts.services import user_password_set
-
         user_password_set(user=user, password=password, actor=user)

@@ -8,4 +8,5 @@ class AuditConfig(AppConfig):
     label = "audit"
 
     def ready(self) -> None:
+        # Imported here, not at the top: connecting the receivers needs the models loaded.
         from lexcase.audit import checks, signals  # noqa: F401

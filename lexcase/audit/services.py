@@ -90,6 +90,7 @@ def _link_soon() -> None:
     one task per process per LINK_DELAY_S, whatever the request rate.
     """
     global _pending_until
+    # Here, not at the top: the task module imports this one.
     from lexcase.audit.tasks import audit_link_task
 
     if not audit_link_task.get_backend().supports_defer:

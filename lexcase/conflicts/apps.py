@@ -27,6 +27,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
     """A mistyped limit or role fails at start-up, not on the first check."""
     from django.conf import settings
 
+    # Here, not at the top: apps.py is imported before any model is loaded.
     from lexcase.accounts.models import STAFF_ROLES
     from lexcase.conflicts.throttle import adhoc_check_rate
 

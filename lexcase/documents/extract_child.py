@@ -42,6 +42,7 @@ def main(argv: list[str]) -> int:
     cpu = max(int(limits["cpu_seconds"]), 1)
     _limit(resource.RLIMIT_CPU, cpu, cpu + 5)
 
+    # Only now: the parsers load under the limits just set, so their memory counts too.
     from lexcase.documents import extract
 
     _limit(resource.RLIMIT_FSIZE, extract.CHILD_MAX_FILE_BYTES)

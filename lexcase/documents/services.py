@@ -21,6 +21,7 @@ from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.documents import files
 from lexcase.documents.classify import suggest_category
 from lexcase.documents.events import document_removed, document_text_changed
+from lexcase.documents.extract import ExtractionError, extract_text_isolated
 from lexcase.documents.models import Category, Document, DocumentVersion, TextStatus
 from lexcase.matters.models import Matter, Status
 
@@ -57,6 +58,7 @@ def _clean_meta(*, category: str, title: str, notes: str, allow_auto: bool) -> t
 
 
 def _enqueue_extract(version_id: int) -> None:
+    # Here, not at the top: the task module imports this one.
     from lexcase.documents.tasks import document_extract_text
 
     document_extract_text.enqueue(version_id)
@@ -305,8 +307,6 @@ def version_extract_text(*, version_id: int) -> str:
     """Extract the text of one version (run by the task worker). The parsers run in a
     limited child process; a failure, a file over the caps or a child stopped at its
     limits is stored with its reason on the version and never touches the upload itself."""
-    from lexcase.documents.extract import ExtractionError, extract_text_isolated
-
     version = DocumentVersion.objects.select_related("document").filter(pk=version_id).first()
     if version is None:
         return "missing"  # deleted before the worker got to it
