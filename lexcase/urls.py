@@ -23,7 +23,7 @@ urlpatterns = [
     ),
     path("team/", include("lexcase.accounts.urls")),
     path("matters/", include("lexcase.matters.urls")),
-    path("parties/", include("lexcase.parties.urls")),
+    path("parties/", include("lexcase.matters.party_urls")),
     path("", include("lexcase.calendar.urls")),
     path("", include("lexcase.comms.urls")),  # notifications/, communications/
     path("", include("lexcase.conflicts.urls")),

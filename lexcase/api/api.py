@@ -179,7 +179,7 @@ from lexcase.conflicts.api import router as conflicts_router  # noqa: E402
 from lexcase.documents.api import router as documents_router  # noqa: E402
 from lexcase.insights.api import router as insights_router  # noqa: E402
 from lexcase.matters.api import router as matters_router  # noqa: E402
-from lexcase.parties.api import router as parties_router  # noqa: E402
+from lexcase.matters.party_api import router as parties_router  # noqa: E402
 from lexcase.portal.api import router as portal_router  # noqa: E402
 from lexcase.reviews.api import router as reviews_router  # noqa: E402
 from lexcase.search.api import router as search_router  # noqa: E402

@@ -189,7 +189,7 @@ def test_task_due_at_outside_the_civil_range_is_422(firm):
 
 
 def test_unhandled_exception_is_a_json_500(firm, monkeypatch):
-    from lexcase.parties import api as parties_api
+    from lexcase.matters import party_api as parties_api
 
     def boom(**kwargs):
         raise RuntimeError("boom")

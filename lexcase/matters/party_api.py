@@ -1,3 +1,5 @@
+"""The party directory's API, read through the gate (see `party_views`)."""
+
 from __future__ import annotations
 
 from typing import Literal

@@ -1,3 +1,6 @@
+"""The party directory's pages: parties read through the gate (a party is visible when it is
+on no matter or on a matter the reader can see), so they live beside it in `matters`."""
+
 from __future__ import annotations
 
 from django.contrib import messages
