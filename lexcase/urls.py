@@ -6,6 +6,8 @@ from django.views.i18n import set_language
 
 from lexcase.api.api import api
 from lexcase.core import views as core_views
+from lexcase.matters import urls as matters_urls
+from lexcase.web import urls as web_urls
 from lexcase.web import views as web_views
 
 urlpatterns = [
@@ -22,7 +24,10 @@ urlpatterns = [
         name="account_change_password",
     ),
     path("team/", include("lexcase.accounts.urls")),
-    path("matters/", include("lexcase.matters.urls")),
+    path(
+        "matters/",
+        include((matters_urls.urlpatterns + web_urls.matter_urlpatterns, matters_urls.app_name)),
+    ),
     path("parties/", include("lexcase.matters.party_urls")),
     path("", include("lexcase.calendar.urls")),
     path("", include("lexcase.comms.urls")),  # notifications/, communications/

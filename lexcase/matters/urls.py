@@ -13,7 +13,6 @@ urlpatterns = [
     path("import/template/", import_views.import_template, name="import_template"),
     path("archive-room/", archive_views.archive_room, name="archive_room"),
     path("archive-room/settings/", archive_views.archive_settings, name="archive_settings"),
-    path("<int:pk>/", views.matter_detail, name="detail"),
     path("<int:pk>/edit/", views.matter_edit, name="edit"),
     path("<int:pk>/open/", views.matter_open, name="open"),
     path("<int:pk>/close/", archive_views.matter_close, name="close"),

@@ -1,6 +1,10 @@
-"""The dashboard: the user's matters, intakes, recent activity, reviews waiting, sign-ins."""
+"""Pages that put several apps together: the dashboard (the user's matters, intakes, recent
+activity, reviews waiting, sign-ins) and the matter page (the matter, its deadlines and
+hearings, its conflict report, and the sections other apps registered)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -8,7 +12,30 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from lexcase.audit.selectors import audit_sign_ins
+from lexcase.calendar import selectors as calendar_selectors
+from lexcase.calendar.forms import (
+    DeadlineForm,
+    HearingForm,
+    LimitationEventForm,
+    LimitationForm,
+    ServedForm,
+)
+from lexcase.conflicts import selectors as conflict_selectors
+from lexcase.conflicts.forms import ReviewForm
+from lexcase.conflicts.rules import self_review_allowed
 from lexcase.conflicts.selectors import intakes_awaiting_review
+from lexcase.conflicts.services import intake_is_cleared
+from lexcase.matters import selectors as matter_selectors
+from lexcase.matters import services as matter_services
+from lexcase.matters.extensions import matter_sections
+from lexcase.matters.forms import (
+    CaseNumberForm,
+    CloseForm,
+    MemberForm,
+    PartyRowForm,
+    StageForm,
+    WallForm,
+)
 from lexcase.matters.selectors import MatterFilters, matters_page, timeline_for_user
 
 
@@ -34,3 +61,62 @@ def home(request: HttpRequest) -> HttpResponse:
             "logins": audit_sign_ins(username=request.user.get_username()),
         },
     )
+
+
+def _conflict_context(request: HttpRequest, matter: Any) -> dict[str, Any]:
+    check = conflict_selectors.matter_latest_check(matter=matter)
+    if check is None:
+        return {"conflict_check": None}
+    user = request.user
+    return {
+        "conflict_check": check,
+        "intake_cleared": intake_is_cleared(matter),
+        "conflict_hits": conflict_selectors.hits_for_user(user=user, hits=check.hits),
+        "can_review": matter.status == "intake"
+        and user.role in ("partner", "admin")
+        and (check.requested_by_id != user.pk or self_review_allowed()),
+        "review_form": ReviewForm(prefix="review"),
+    }
+
+
+@login_required
+@require_GET
+def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    matter = matter_selectors.matter_get(user=request.user, pk=pk)
+    matter_services.matter_record_view(actor=request.user, matter=matter)
+    user = request.user
+    context = {
+        "matter": matter,
+        "parties": matter_selectors.matter_parties(matter=matter),
+        "members": matter_selectors.matter_members(matter=matter),
+        "case_numbers": matter_selectors.matter_case_numbers(matter=matter),
+        "timeline": matter_selectors.matter_timeline(matter=matter),
+        # Archived is final: the matter and what hangs off it are read-only.
+        "can_edit": user.has_perm("matters.change_matter", matter) and matter.status != "archived",
+        "can_open": user.has_perm("matters.open_matter", matter),
+        "can_close": user.has_perm("matters.close_matter", matter),
+        "can_manage_team": user.has_perm("matters.manage_team", matter),
+        "can_manage_walls": user.has_perm("matters.manage_walls", matter),
+        "stage_form": StageForm(initial={"stage": matter.stage}),
+        "member_form": MemberForm(),
+        "wall_form": WallForm(),
+        "case_number_form": CaseNumberForm(initial={"stage": matter.stage}),
+        "party_form": PartyRowForm(prefix="party"),
+        "close_form": CloseForm(user=user) if matter.status == "open" else None,
+        "deadlines": calendar_selectors.matter_deadlines(matter=matter),
+        "hearings": calendar_selectors.matter_hearings(matter=matter),
+        "served_form": ServedForm(prefix="served"),
+        "served_documents": calendar_selectors.matter_served_documents(matter=matter),
+        "deadline_form": DeadlineForm(prefix="deadline"),
+        "hearing_form": HearingForm(prefix="hearing"),
+        "limitations": [
+            (row, LimitationEventForm(prefix=f"ev{row.period.pk}"))
+            for row in calendar_selectors.matter_limitations(
+                matter=matter, lang="en" if request.LANGUAGE_CODE.startswith("en") else "zh"
+            )
+        ],
+        "limitation_form": LimitationForm(prefix="limitation"),
+        **_conflict_context(request, matter),
+        "sections": matter_sections(request, matter),
+    }
+    return render(request, "web/matter_detail.html", context)
