@@ -17,6 +17,7 @@ from lexcase.accounts.models import PracticeArea, Role, Team, User
 from lexcase.accounts.services import user_create
 from lexcase.comms.models import Communication
 from lexcase.conflicts.engine import index_parties
+from lexcase.insights.demo import demo_insights
 from lexcase.matters.models import (
     MATTER_TYPE_CODES,
     CaseCause,
@@ -304,9 +305,7 @@ def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> d
         )
     if matters:
         # The firm's closed history, deadlines and SLAs, so the dashboards and the outcome
-        # statistics have something to show (the demo composes feature apps).
-        from lexcase.insights.demo import demo_insights
-
+        # statistics have something to show.
         index_parties(
             demo_insights(
                 make_party=lambda kind: _party(fake, rng, kind),

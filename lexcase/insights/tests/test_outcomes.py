@@ -137,7 +137,7 @@ def test_leave_one_out_excludes_the_target(history):
 
 def test_demo_firm_has_closed_history_with_outcomes(db):
     from lexcase.accounts.models import User
-    from lexcase.core.demo import demo_generate
+    from lexcase.web.demo import demo_generate
 
     demo_generate(matters=30, seed=7)
     closed_matters = Matter.objects.filter(status__in=("closed", "archived"))
