@@ -222,6 +222,8 @@ def _rarest_gram_parties(key: str) -> QuerySet[Any] | None:
     """Party ids holding the rarest of a few grams of `key` in the conflict index (every
     unigram and bigram of each party's normalised name and aliases, so each is a superset
     of the name/alias matches), or None when even the rarest is too common to help."""
+    # Here, not at the top: conflicts sits above the gate and imports it (a named exception
+    # in the layers contract).
     from lexcase.conflicts.models import NameGram
 
     grams = [key] if len(key) == 1 else [key[i : i + 2] for i in range(len(key) - 1)]

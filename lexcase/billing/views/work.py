@@ -512,7 +512,7 @@ def client_funds_ledger(request: HttpRequest) -> HttpResponse:
 
 
 def matter_section(request: HttpRequest, matter: Any) -> dict[str, Any] | None:
-    """The money of a matter on its page (listed in `matters/sections.py`): the fee terms in
+    """The money of a matter on its page (registered in `BillingConfig.ready()`): the fee terms in
     force, unbilled time, expenses and client funds held, with links to the money pages."""
     if not selectors.matter_money_visible(user=request.user, matter_id=matter.pk):
         return None
