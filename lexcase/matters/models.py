@@ -277,6 +277,9 @@ class TimelineKind(models.TextChoices):
     PORTAL_GRANT = "portal_grant"
     PORTAL_REVOKE = "portal_revoke"
     CASE_NUMBER = "case_number"
+    REVIEW_DONE = "review_done"
+    REVIEW_OVERDUE = "review_overdue"
+    SURVEY = "survey"
 
 
 class TimelineEntry(models.Model):

@@ -19,14 +19,14 @@ from django.utils.translation import gettext as _
 from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
 from lexcase.billing.selectors.shared import agreements_visible_to
-from lexcase.calendar.selectors import AgendaItem
-from lexcase.comms.services import notification_send
 from lexcase.conflicts.selectors import intakes_awaiting_review
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.documents.models import Document
 from lexcase.documents.services import document_version_add
+from lexcase.matters.extensions import AgendaItem
 from lexcase.matters.models import Matter, MatterMember, MemberRole, Status
 from lexcase.matters.selectors import visible_through
+from lexcase.notifications.services import notification_send
 from lexcase.reviews.models import Approval, ApprovalKind, ApprovalStatus
 
 

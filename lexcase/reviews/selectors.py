@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from lexcase.calendar.selectors import AgendaItem
+from lexcase.matters.extensions import AgendaItem
 from lexcase.matters.models import Matter, MatterClosing, Status
 from lexcase.matters.selectors import visible_through
 from lexcase.reviews.models import (

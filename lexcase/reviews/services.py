@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
-from lexcase.comms.services import notification_send
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.matters.models import (
     Matter,
@@ -26,6 +25,7 @@ from lexcase.matters.models import (
     Status,
     TimelineEntry,
 )
+from lexcase.notifications.services import notification_send
 from lexcase.reviews.checks import CHECKS
 from lexcase.reviews.models import (
     Review,

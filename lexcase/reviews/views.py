@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lexcase.accounts.models import User
-from lexcase.core.actions import flash_errors, matter_action
 from lexcase.core.exceptions import NotAllowed, StaleEdit
-from lexcase.core.forms import apply_service_errors
+from lexcase.core.forms import apply_service_errors, flash_errors
 from lexcase.documents.selectors import matter_documents
+from lexcase.matters.actions import matter_action
 from lexcase.matters.models import Matter, MatterMember, Status
 from lexcase.matters.rules import is_active_staff
 from lexcase.matters.selectors import matter_get

@@ -81,8 +81,8 @@ def test_client_answers_the_survey_on_a_phone(
     phone_page: Any, live_server: Any, screenshot: Any, users: dict[str, Any], reviewed_matter: Any
 ) -> None:
     from lexcase.accounts.models import Role, User
-    from lexcase.comms.models import Notification
     from lexcase.matters.models import Matter
+    from lexcase.notifications.models import Notification
     from lexcase.portal.models import ClientContact, ClientContactMatter
     from lexcase.reviews.models import SatisfactionSurvey
 

@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from lexcase.audit.models import AuditEvent
 from lexcase.calendar.selectors import agenda_items
-from lexcase.comms.models import Notification
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.documents.services import documents_upload
 from lexcase.documents.tests.files import text_pdf, upload
 from lexcase.matters import archive
 from lexcase.matters.models import Matter, Status
+from lexcase.notifications.models import Notification
 from lexcase.reviews import approvals
 from lexcase.reviews.models import Approval
 from lexcase.testing import client_for

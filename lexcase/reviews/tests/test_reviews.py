@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from lexcase.accounts.services import api_token_create
 from lexcase.audit.models import AuditEvent
 from lexcase.calendar.selectors import agenda_items
-from lexcase.comms.models import Notification
 from lexcase.core.exceptions import NotAllowed
 from lexcase.matters import archive
 from lexcase.matters.models import Matter, Status, TimelineEntry
 from lexcase.matters.services import matter_change_stage, matter_open, matter_update
+from lexcase.notifications.models import Notification
 from lexcase.reviews import services
 from lexcase.reviews.models import Review, ReviewFollowUp, ReviewStatus
 from lexcase.testing import approve_intake, client_for

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from lexcase.comms.models import Notification
 from lexcase.matters.models import Matter, Status, TimelineEntry
+from lexcase.notifications.models import Notification
 from lexcase.portal.tests.factories import make_contact
 from lexcase.reviews import services
 from lexcase.reviews.models import SatisfactionSurvey
