@@ -207,8 +207,9 @@ def agenda_overdue(*, user: Any, today: date) -> list[AgendaItem]:
     items = [_deadline_item(d) for d in deadlines]
     yesterday = today - timedelta(days=1)
     items.extend(_from_sources(user=user, start=None, end=yesterday, mine_only=True))
-    # What is late is read by urgency first: a late P1 before an older late P3.
-    return sorted(items, key=lambda i: (i.priority, i.day, i.at or time.max, i.title))
+    # What is late is read by urgency first: a lapsed deadline before a late reminder, then
+    # a late P1 before an older late P3.
+    return sorted(items, key=lambda i: (not i.hard, i.priority, i.day, i.at or time.max, i.title))
 
 
 def deadlines_of(*, matters: QuerySet[Matter]) -> QuerySet[Deadline]:

@@ -81,6 +81,9 @@ def agenda_sources() -> list[AgendaSource]:
     return [source for _order, source in _AGENDA_SOURCES]
 
 
+HARD_KINDS = frozenset({"deadline", "hearing"})
+
+
 @dataclass(frozen=True)
 class AgendaItem:
     kind: str  # "deadline" | "hearing" | whatever an agenda source adds ("task", ...)
@@ -110,5 +113,12 @@ class AgendaItem:
         return f"{self.title} · {self.matter.number}" if self.matter else self.title
 
     @property
+    def hard(self) -> bool:
+        """A date the law or the court sets (a deadline, a hearing): missing it cannot be
+        undone, unlike a reminder (tasks, client updates, reviews, archiving, file loans)."""
+        return self.kind in HARD_KINDS
+
+    @property
     def sort_key(self) -> tuple:
-        return (self.day, self.priority, self.at or time.max, self.title)
+        # Within a day, hard dates come before reminders, then by priority.
+        return (self.day, not self.hard, self.priority, self.at or time.max, self.title)
