@@ -45,7 +45,7 @@ class BillOut(Schema):
     matter_id: int
     matter_number: str
     matter_title: str
-    client_id: int
+    client_id: Id
     client_name: str
     issued_on: date | None
     due_on: date | None
@@ -224,21 +224,21 @@ PaymentMethodLiteral = Literal["bank", "wechat", "alipay", "cash", "other"]
 class AllocationSchemaIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    bill_id: int
+    bill_id: Id
     amount: Decimal
 
 
 class PaymentIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    client_id: int
+    client_id: Id
     received_on: CivilDate
     amount: Decimal
     method: PaymentMethodLiteral
     payer: str = Field(max_length=200)
     reference: str = Field(default="", max_length=100)
     note: str = Field(default="", max_length=2000)
-    matter_id: int | None = Field(
+    matter_id: Id | None = Field(
         default=None, description="The matter the payer named (预收款 for one matter)"
     )
     allocations: list[AllocationSchemaIn] = Field(default_factory=list, max_length=100)
@@ -255,7 +255,7 @@ class RefundIn(Schema):
 
 
 class AllocationOut(Schema):
-    bill_id: int
+    bill_id: Id
     bill_number: str | None
     amount: str
     allocated_on: date
@@ -271,7 +271,7 @@ class RefundOut(Schema):
 
 class PaymentOut(Schema):
     id: int
-    client_id: int
+    client_id: Id
     client_name: str
     matter_id: int | None
     received_on: date
@@ -348,7 +348,7 @@ def _require_payments(request: HttpRequest) -> None:
         raise NotAllowed("billing.record_payment")
 
 
-def _bill_for_allocation(request: HttpRequest, bill_id: int, field: str) -> Bill:
+def _bill_for_allocation(request: HttpRequest, bill_id: Id, field: str) -> Bill:
     try:
         return reads.bill_get(user=request.user, pk=bill_id)
     except Http404:
@@ -356,7 +356,7 @@ def _bill_for_allocation(request: HttpRequest, bill_id: int, field: str) -> Bill
 
 
 @router.get("/payments", response=PaymentListOut, operation_id="payment_list")
-def list_payments(request: HttpRequest, after: int | None = None) -> PaymentListOut:
+def list_payments(request: HttpRequest, after: Id | None = None) -> PaymentListOut:
     """Payments the caller may see (finance and administrators: all), newest first."""
     items, next_after = reads.payments_page(user=request.user, after=after)
     return PaymentListOut(
@@ -413,7 +413,7 @@ def record_payment(request: HttpRequest, payload: PaymentIn) -> Status:
 
 
 @router.get("/payments/{payment_id}", response=PaymentOut, operation_id="payment_get")
-def get_payment(request: HttpRequest, payment_id: int) -> PaymentOut:
+def get_payment(request: HttpRequest, payment_id: Id) -> PaymentOut:
     return payment_out(reads.payment_get(user=request.user, pk=payment_id))
 
 
@@ -422,7 +422,7 @@ def get_payment(request: HttpRequest, payment_id: int) -> PaymentOut:
     response={201: PaymentOut},
     operation_id="payment_allocate",
 )
-def allocate_payment(request: HttpRequest, payment_id: int, payload: AllocationSchemaIn) -> Status:
+def allocate_payment(request: HttpRequest, payment_id: Id, payload: AllocationSchemaIn) -> Status:
     """Apply held money (预收款) of a payment to an issued bill of the same client."""
     payment = reads.payment_get(user=request.user, pk=payment_id)
     _require_payments(request)
@@ -436,7 +436,7 @@ def allocate_payment(request: HttpRequest, payment_id: int, payload: AllocationS
 @router.post(
     "/payments/{payment_id}/refunds", response={201: PaymentOut}, operation_id="payment_refund"
 )
-def refund_payment(request: HttpRequest, payment_id: int, payload: RefundIn) -> Status:
+def refund_payment(request: HttpRequest, payment_id: Id, payload: RefundIn) -> Status:
     """Return fee money to the client out of the payment's unallocated part."""
     payment = reads.payment_get(user=request.user, pk=payment_id)
     payment_services.payment_refund(
@@ -455,7 +455,7 @@ def refund_payment(request: HttpRequest, payment_id: int, payload: RefundIn) -> 
 
 
 class ReceivableRowOut(Schema):
-    client_id: int
+    client_id: Id
     client_name: str
     matter_id: int
     matter_number: str
@@ -485,8 +485,8 @@ class ReceivablesOut(Schema):
 def get_receivables(
     request: HttpRequest,
     as_of: CivilDate | None = None,
-    client_id: int | None = None,
-    matter_id: int | None = None,
+    client_id: Id | None = None,
+    matter_id: Id | None = None,
 ) -> ReceivablesOut:
     """What clients owe on `as_of` (default today), per client and matter: issued bills less
     allocations, with aging buckets by days since issue; settled rows left out."""
@@ -528,7 +528,7 @@ def get_receivables(
 class InvoiceIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    bill_ids: list[int] = Field(min_length=1, max_length=100)
+    bill_ids: list[Id] = Field(min_length=1, max_length=100)
     kind: Literal["vat_general", "vat_special"]
     number: str = Field(max_length=40)
     issued_on: CivilDate
@@ -548,7 +548,7 @@ class InvoiceOut(Schema):
     amount: str
     tax_rate: str
     tax_amount: str | None
-    client_id: int
+    client_id: Id
     buyer_name: str
     buyer_tax_id: str
     status: str
@@ -573,7 +573,7 @@ def invoice_out(invoice: Any) -> InvoiceOut:
 
 
 @router.get("/invoices", response=list[InvoiceOut], operation_id="invoice_list")
-def list_invoices(request: HttpRequest, bill_id: int) -> list[InvoiceOut]:
+def list_invoices(request: HttpRequest, bill_id: Id) -> list[InvoiceOut]:
     """The invoices recorded against a bill whose matter's money the caller sees."""
     bill = reads.bill_get(user=request.user, pk=bill_id)
     return [invoice_out(i) for i in reads.bill_invoices(bill=bill)]
