@@ -57,8 +57,8 @@ def bills_workbook(bills: Iterable[Bill]) -> bytes:
         _("Issued on"),
         _("Due on"),
         _("Total"),
-        _("Paid"),
-        _("Open"),
+        _("Amount paid"),
+        _("Open amount"),
         _("Reason for voiding"),
     ]
     rows = (
@@ -116,7 +116,7 @@ def receivables_workbook(result: Receivables) -> bytes:
         _("Matter"),
         _("Issued"),
         _("Applied"),
-        _("Open"),
+        _("Open amount"),
         _("0–30 days"),
         _("31–90 days"),
         _("91–180 days"),

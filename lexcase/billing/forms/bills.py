@@ -18,7 +18,7 @@ class BillDrawForm(forms.Form):
         label=_("Bill what is due up to"),
         required=False,
         validators=[validate_civil_date],
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Empty: today."),
     )
     note = forms.CharField(
@@ -57,7 +57,7 @@ def _day(label: Any) -> forms.DateField:
     return forms.DateField(
         label=label,
         validators=[validate_civil_date],
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
@@ -104,7 +104,7 @@ class AsOfForm(forms.Form):
         label=_("As of"),
         required=False,
         validators=[validate_civil_date],
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 

@@ -1,0 +1,115 @@
+"""Money end to end: a lawyer records time and an expense; finance draws the bill, issues
+it, records the client's payment; the receivable falls to zero."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "lexcase-demo"  # the e2e users' password (tests/e2e/conftest.py)
+
+
+@pytest.fixture
+def fee_matter(users: dict[str, Any]) -> Any:
+    from lexcase.accounts.services import user_create
+    from lexcase.billing.services.agreements import (
+        agreement_approve,
+        agreement_create,
+        agreement_submit,
+    )
+    from lexcase.conflicts.services import conflict_review_decide
+    from lexcase.matters.services import PartyLink, matter_create, matter_open
+    from lexcase.parties.services import party_create
+
+    admin = user_create(username="boss", role="admin", password="x-long-password-1", name="主任")
+    users["finance"] = user_create(
+        username="finance", role="finance", password=PASSWORD, name="冯会计"
+    )
+    client = party_create(
+        actor=users["lawyer"],
+        kind="organization",
+        name="北京华泰科技有限公司",
+        credit_code="91350200776049653A",
+    )
+    matter = matter_create(
+        actor=users["lawyer"],
+        title="华泰科技诉远大贸易买卖合同纠纷",
+        matter_type="civil",
+        parties=[PartyLink(party=client, role="client", standing="原告")],
+        lead_lawyer=users["lawyer"],
+        responsible_partner=users["partner"],
+    )
+    conflict_review_decide(actor=admin, matter=matter, decision="approve")
+    matter = matter_open(actor=admin, matter=matter)
+    agreement = agreement_create(
+        actor=users["lawyer"], matter=matter, kind="hourly", hourly_rate=Decimal("1200.00")
+    )
+    agreement = agreement_submit(
+        actor=users["lawyer"], agreement=agreement, version=agreement.version
+    )
+    agreement_approve(actor=users["partner"], agreement=agreement, version=agreement.version)
+    return matter
+
+
+def test_time_and_expense_to_bill_to_payment_to_nothing_owed(
+    page: Any, live_server: Any, users: dict[str, Any], login: Any, screenshot: Any, fee_matter: Any
+) -> None:
+    from lexcase.billing.models import Bill, Expense, TimeEntry
+
+    url = live_server.url
+    # The lawyer: 90 minutes of work and the court fee the firm advanced.
+    login(page, "lawyer")
+    page.goto(f"{url}/matters/{fee_matter.pk}/time/")
+    page.fill("input[name=time-work_date]", "2026-03-02")
+    page.fill("input[name=time-minutes]", "90")
+    page.fill("textarea[name=time-description]", "起草起诉状")
+    page.click("form[action$='/time/'] button.primary")
+    page.wait_for_url(f"{url}/matters/{fee_matter.pk}/time/")
+    page.goto(f"{url}/matters/{fee_matter.pk}/expenses/")
+    page.select_option("select[name=kind]", "court_fee")
+    page.fill("input[name=description]", "一审案件受理费")
+    page.fill("input[name=amount]", "2300")
+    page.fill("input[name=incurred_on]", "2026-03-03")
+    page.select_option("select[name=paid_by]", "firm")
+    page.click("form[enctype] button.primary")
+    page.wait_for_url(f"{url}/matters/{fee_matter.pk}/expenses/")
+    screenshot(page, "70-bills-lawyer-expense.png")
+    assert TimeEntry.objects.get().rate == Decimal("1200.00")
+    assert Expense.objects.get().amount == Decimal("2300.00")
+    page.csp.assert_clean()
+
+    # Finance: draw, check, issue.
+    page.context.clear_cookies()
+    login(page, "finance")
+    page.goto(f"{url}/bills/new/")
+    page.fill("#id_matter", fee_matter.number)
+    with page.expect_navigation():
+        page.click("form.form button.primary")
+    bill = Bill.objects.get()
+    assert bill.total == Decimal("4100.00")  # 1.5 h × ¥1,200 + ¥2,300
+    assert "肆仟壹佰元整" in page.content()
+    screenshot(page, "71-bills-draft.png")
+    with page.expect_navigation():
+        page.click("form[action$='/issue/'] button")
+    bill.refresh_from_db()
+    assert bill.status == "issued" and bill.number
+    screenshot(page, "72-bills-issued.png")
+
+    # The client pays the whole bill by bank transfer.
+    with page.expect_navigation():
+        page.click(f"a[href='/payments/new/?bill={bill.pk}']")
+    assert page.input_value("#id_amount") == "4100.00"
+    page.fill("#id_reference", "工行流水 20261205-001")
+    with page.expect_navigation():
+        page.click("form.form button.primary")
+    screenshot(page, "73-bills-payment.png")
+    bill.refresh_from_db()
+    assert (bill.status, bill.paid) == ("paid", Decimal("4100.00"))
+
+    page.goto(f"{url}/receivables/")
+    assert page.locator("td.muted").inner_text() == "没有应收款。"
+    screenshot(page, "74-bills-receivables.png")
+    page.csp.assert_clean()
