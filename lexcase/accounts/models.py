@@ -89,14 +89,6 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.name or self.username
 
-    @property
-    def is_firm_admin(self) -> bool:
-        return self.is_active and self.role == Role.ADMIN
-
-    @property
-    def is_partner_or_admin(self) -> bool:
-        return self.is_active and self.role in {Role.ADMIN, Role.PARTNER}
-
 
 class ApiToken(models.Model):
     """A personal access token; only its SHA-256 is stored, the secret is shown once."""

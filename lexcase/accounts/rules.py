@@ -1,4 +1,9 @@
-"""Who may act on user accounts (autodiscovered by django-rules)."""
+"""The firm's roles as named predicates (django-rules): the one place that compares a user's
+role. Every other app asks these predicates, or permissions built from them in its own
+rules.py, and never reads `user.role` itself.
+
+"Active staff" is defined here once: signed in, active, and working at the firm (every role
+but the portal's client contacts)."""
 
 from __future__ import annotations
 
@@ -6,13 +11,83 @@ from typing import Any
 
 import rules
 
-from lexcase.accounts.models import Role
+from lexcase.accounts.models import STAFF_ROLES, Role
+
+# Who may lead a matter (its lead lawyer) and who may answer for it (its responsible
+# partner); fee earners are the people whose legal work a fee prices and whose load the
+# workload page weighs.
+LEAD_LAWYER_ROLES = frozenset({Role.LAWYER, Role.PARTNER, Role.ADMIN})
+RESPONSIBLE_PARTNER_ROLES = frozenset({Role.PARTNER, Role.ADMIN})
+FEE_EARNER_ROLES = frozenset({Role.LAWYER, Role.PARTNER})
+# Everyone at the firm but finance works on matters (finance sees their money only).
+MATTER_WORKER_ROLES = frozenset(STAFF_ROLES - {Role.FINANCE})
+
+
+def _role(user: Any) -> str | None:
+    return getattr(user, "role", None)
+
+
+@rules.predicate
+def is_active_staff(user: Any) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and _role(user) in STAFF_ROLES)
+
+
+@rules.predicate
+def is_firm_admin(user: Any) -> bool:
+    return _role(user) == Role.ADMIN
+
+
+@rules.predicate
+def is_partner(user: Any) -> bool:
+    return _role(user) == Role.PARTNER
+
+
+@rules.predicate
+def is_lawyer(user: Any) -> bool:
+    return _role(user) == Role.LAWYER
+
+
+@rules.predicate
+def is_assistant(user: Any) -> bool:
+    return _role(user) == Role.ASSISTANT
+
+
+@rules.predicate
+def is_finance(user: Any) -> bool:
+    return _role(user) == Role.FINANCE
+
+
+@rules.predicate
+def is_client_contact(user: Any) -> bool:
+    """A client's contact person: signs in to the portal only (whether active or not)."""
+    return _role(user) == Role.CLIENT
+
+
+@rules.predicate
+def is_portal_user(user: Any) -> bool:
+    """A signed-in, active client contact."""
+    return bool(user and user.is_authenticated and user.is_active and is_client_contact(user))
+
+
+@rules.predicate
+def has_lead_lawyer_role(user: Any) -> bool:
+    return _role(user) in LEAD_LAWYER_ROLES
+
+
+@rules.predicate
+def has_responsible_partner_role(user: Any) -> bool:
+    return _role(user) in RESPONSIBLE_PARTNER_ROLES
+
+
+@rules.predicate
+def is_fee_earner(user: Any) -> bool:
+    return _role(user) in FEE_EARNER_ROLES
 
 
 @rules.predicate
 def may_end_sessions(actor: Any, user: Any = None) -> bool:
     """Ending someone's sessions (a lost laptop, a departure) is an administrator's act."""
-    return bool(actor and actor.is_authenticated and actor.is_active and actor.role == Role.ADMIN)
+    return bool(actor and actor.is_authenticated and actor.is_active and is_firm_admin(actor))
 
 
 rules.add_perm("accounts.end_sessions", may_end_sessions)

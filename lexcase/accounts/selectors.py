@@ -7,6 +7,12 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from lexcase.accounts.models import STAFF_ROLES, FirmProfile, User
+from lexcase.accounts.rules import (
+    FEE_EARNER_ROLES,
+    LEAD_LAWYER_ROLES,
+    MATTER_WORKER_ROLES,
+    RESPONSIBLE_PARTNER_ROLES,
+)
 
 
 def active_user_named(username: str | None, *, field: str) -> User | None:
@@ -28,3 +34,23 @@ def active_staff() -> QuerySet[User]:
 def firm_profile() -> FirmProfile:
     """The firm's profile (an unsaved empty one until an administrator saves it)."""
     return FirmProfile.objects.filter(pk=1).first() or FirmProfile(pk=1)
+
+
+def lead_lawyer_candidates() -> QuerySet[User]:
+    """Active users who may lead a matter (the lead lawyer's choices)."""
+    return User.objects.filter(is_active=True, role__in=LEAD_LAWYER_ROLES)
+
+
+def responsible_partner_candidates() -> QuerySet[User]:
+    """Active users who may be a matter's responsible partner."""
+    return User.objects.filter(is_active=True, role__in=RESPONSIBLE_PARTNER_ROLES)
+
+
+def fee_earners() -> QuerySet[User]:
+    """Active lawyers and partners: the people whose load the workload page weighs."""
+    return User.objects.filter(is_active=True, role__in=FEE_EARNER_ROLES)
+
+
+def matter_workers() -> QuerySet[User]:
+    """Active staff who work on matters (everyone but finance)."""
+    return User.objects.filter(is_active=True, role__in=MATTER_WORKER_ROLES)

@@ -16,7 +16,7 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer
 from pydantic import Field
 
-from lexcase.accounts.models import Role
+from lexcase.accounts.rules import is_client_contact
 from lexcase.accounts.services import api_token_authenticate
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.validators import nul_message, querydict_nul_fields
@@ -26,7 +26,7 @@ class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = api_token_authenticate(token)
         # Portal users (client contacts) never reach the staff API, whatever token they hold.
-        if user is not None and user.role == Role.CLIENT:
+        if user is not None and is_client_contact(user):
             return None
         if user is not None:
             request.user = user

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from lexcase.accounts.models import STAFF_ROLES, Role, User
+from lexcase.accounts.models import User
+from lexcase.accounts.selectors import active_staff
 from lexcase.audit.services import audit_record
 from lexcase.calendar.calculator import Result, compute
 from lexcase.calendar.models import (
@@ -623,7 +624,7 @@ def holiday_year_set(
 ) -> list[Deadline]:
     """Enter or correct a year from the State Council notice, then recompute every open
     computed deadline; returns the deadlines whose date moved."""
-    if actor.role != Role.ADMIN or not actor.is_active:
+    if not actor.has_perm("calendar.manage_holidays"):
         raise NotAllowed("calendar.manage_holidays")
     errors = []
     seen = set()
@@ -754,7 +755,7 @@ def reminders_run(*, today: date) -> dict[str, int]:
     digests = 0
     # Everyone on staff: the agenda has several sources (deadlines, hearings, tasks, client
     # updates, archiving), and a user with nothing on it simply gets no digest.
-    users = User.objects.filter(is_active=True, role__in=STAFF_ROLES).order_by("pk")
+    users = active_staff().order_by("pk")
     for user in users:
         items = agenda_overdue(user=user, today=today) + agenda_items(
             user=user, start=today, end=today + timedelta(days=7)

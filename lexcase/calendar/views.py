@@ -230,7 +230,7 @@ def _parse_days(text: str, year: int) -> list[tuple[date, str, str]]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def holidays(request: HttpRequest) -> HttpResponse:
-    if request.user.role != "admin":
+    if not request.user.has_perm("calendar.manage_holidays"):
         raise PermissionDenied
     form = HolidayYearForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

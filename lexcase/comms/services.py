@@ -13,7 +13,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lexcase.accounts.models import STAFF_ROLES, User
+from lexcase.accounts.models import User
+from lexcase.accounts.rules import is_active_staff
+from lexcase.accounts.selectors import active_staff
 from lexcase.audit.services import audit_record
 from lexcase.comms.models import (
     Channel,
@@ -42,13 +44,6 @@ FUTURE_TOLERANCE = timedelta(minutes=10)
 # --- communication log -------------------------------------------------------------------
 
 
-# Client contacts (portal users) have a role too, but are never staff.
-
-
-def _is_staff(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.role in STAFF_ROLES)
-
-
 def _split_participants(
     participants: list[str] | None, errors: dict[str, list[str]]
 ) -> tuple[list[User], list[str]]:
@@ -69,10 +64,7 @@ def _split_participants(
     if any(len(n) > 100 for n in names):
         errors["participants"] = [_("A participant's name can have at most 100 characters.")]
         return [], []
-    users = {
-        u.username: u
-        for u in User.objects.filter(username__in=names, is_active=True, role__in=STAFF_ROLES)
-    }
+    users = {u.username: u for u in active_staff().filter(username__in=names)}
     team = [users[n] for n in names if n in users]
     contacts = [n for n in names if n not in users]
     return team, contacts
@@ -122,7 +114,7 @@ def communication_create(
     Staff must be able to change the matter. A non-staff actor (a client contact in the
     portal) may only log an inbound portal message; the portal checks that the contact's
     party is a client on `matter` before calling this."""
-    staff = _is_staff(actor)
+    staff = is_active_staff(actor)
     if staff:
         if not actor.has_perm("matters.change_matter", matter):
             raise NotAllowed("matters.change_matter")

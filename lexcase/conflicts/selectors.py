@@ -14,7 +14,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from lexcase.accounts.models import Role, User
+from lexcase.accounts.models import User
+from lexcase.accounts.rules import is_firm_admin
 from lexcase.accounts.selectors import active_staff
 from lexcase.conflicts.engine import Candidate, QueryParty, find_candidates
 from lexcase.conflicts.models import ConflictCheck, StaffRelative, Verdict
@@ -119,7 +120,7 @@ def intakes_awaiting_review(*, user: Any, limit: int = 20) -> list[Matter]:
     requested by someone else (a requester never reviews their own intake), and whose latest
     check found only matters the reviewer can see: a check that hit a matter hidden from them
     goes to the partners (or admins) who can see it, since only they can weigh it."""
-    if getattr(user, "role", None) not in ("partner", "admin"):
+    if not user.has_perm("conflicts.review"):
         return []
     pending = ConflictCheck.objects.filter(matter=OuterRef("pk"), review__isnull=True)
     if not self_review_allowed():
@@ -216,7 +217,7 @@ def staff_relative_get(*, user: Any, pk: Any) -> StaffRelative:
     """A relative its owner or an administrator may manage; to anyone else it does not exist
     (404), as a relative's name is nobody else's business."""
     relatives = StaffRelative.objects.select_related("user")
-    if getattr(user, "role", None) != Role.ADMIN:
+    if not is_firm_admin(user):
         relatives = relatives.filter(user=user)
     relative = relatives.filter(pk=pk).first()
     if relative is None:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lexcase.accounts.models import Role, User
+from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
 from lexcase.conflicts import engine
 from lexcase.conflicts.engine import QueryParty
@@ -108,7 +108,7 @@ def conflict_review_decide(
     """A partner or admin decides on the latest check of an intake. Never the requester
     alone, nor someone who cannot see every matter the check found; a waiver needs the
     signed consent on record and is impossible over an absolute conflict."""
-    if not (actor.is_active and actor.role in (Role.PARTNER, Role.ADMIN)):
+    if not actor.has_perm("conflicts.review"):
         raise NotAllowed("conflicts.review")
     check = latest_check(matter)
     if check is None:
@@ -184,8 +184,7 @@ def intake_is_cleared(matter: Matter) -> bool:
 
 
 def _may_manage_relatives(actor: User, user: User) -> bool:
-    # Each person records their own family; an administrator may correct anyone's.
-    return actor.is_active and (actor.pk == user.pk or actor.role == Role.ADMIN)
+    return bool(actor.has_perm("conflicts.manage_relatives", user))
 
 
 def staff_relative_create(

@@ -191,7 +191,7 @@ def _relatives_owner(request: HttpRequest) -> Any:
     wanted = request.POST.get("user") or request.GET.get("user")
     if not wanted or str(wanted) == str(request.user.pk):
         return request.user
-    if request.user.role != "admin":
+    if not request.user.has_perm("conflicts.manage_all_relatives"):
         raise PermissionDenied
     return selectors.staff_member_get(pk=wanted)
 
@@ -220,7 +220,9 @@ def relatives(request: HttpRequest) -> HttpResponse:
         "owner": owner,
         "form": form,
         "relatives": selectors.staff_relatives_of(user=owner),
-        "staff": selectors.staff_members() if request.user.role == "admin" else None,
+        "staff": selectors.staff_members()
+        if request.user.has_perm("conflicts.manage_all_relatives")
+        else None,
     }
     return render(request, "conflicts/relatives.html", context)
 

@@ -30,8 +30,8 @@ logger = logging.getLogger(__name__)
 MAX_FILES_PER_UPLOAD = 50
 
 
-def _check_writable(*, actor: Any, matter: Matter, perm: str, check_perm: bool = True) -> None:
-    if check_perm and not actor.has_perm(perm, matter):
+def _check_writable(*, actor: Any, matter: Matter, perm: str) -> None:
+    if not actor.has_perm(perm, matter):
         raise NotAllowed
     if matter.status == Status.ARCHIVED:
         raise ValidationError(
@@ -89,10 +89,12 @@ def documents_upload(
     """Store one or many files as new documents of `matter`, all or none.
 
     An empty `category` means "suggest one from the file name" (refined by the text once
-    extracted). `from_client=True` is for the client portal, which checks the client's
-    own access before calling; staff uploads are checked here.
+    extracted). `from_client=True` is the client portal's upload: the actor is a client
+    contact, asked the portal's own permission (the matter is one the portal shows them);
+    a staff upload asks `documents.upload`.
     """
-    _check_writable(actor=actor, matter=matter, perm="documents.upload", check_perm=not from_client)
+    perm = "portal.use_matter" if from_client else "documents.upload"
+    _check_writable(actor=actor, matter=matter, perm=perm)
     category, title, notes = _clean_meta(
         category=category, title=title, notes=notes, allow_auto=True
     )

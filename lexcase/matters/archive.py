@@ -22,7 +22,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lexcase.accounts.models import Role, User
+from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed
 from lexcase.matters import services
@@ -77,12 +77,12 @@ def _active_staff(user: Any) -> bool:
 
 
 def can_override_checklist(user: Any) -> bool:
-    return _active_staff(user) and user.role in (Role.PARTNER, Role.ADMIN)
+    return bool(user.has_perm("matters.override_closing_checklist"))
 
 
 def can_manage_archive(user: Any) -> bool:
     """The archive room is kept by partners and administrators."""
-    return _active_staff(user) and user.role in (Role.PARTNER, Role.ADMIN)
+    return bool(user.has_perm("matters.view_archive_room"))
 
 
 def _timeline(matter: Matter, actor: Any, kind: str, **data: Any) -> None:
@@ -547,7 +547,7 @@ def agenda_source(*, user: Any, start: date | None, end: date, mine_only: bool) 
 def archive_settings_save(*, actor: User, checklist: Any, retention: Any) -> list[str]:
     """Save the validated checklist and retention formsets (administrators only); returns
     the codes that changed, which go to the audit log."""
-    if not (_active_staff(actor) and actor.role == Role.ADMIN):
+    if not actor.has_perm("matters.manage_archive_settings"):
         raise NotAllowed("matters.archive_settings")
     changed = [f"checklist:{item.code}" for item in checklist.save()]
     changed += [f"retention:{item.code}" for item in retention.save()]

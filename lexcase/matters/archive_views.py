@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lexcase.accounts.models import Role
 from lexcase.accounts.selectors import active_staff, active_user_named
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.forms import apply_service_errors, flash_errors
@@ -265,7 +264,7 @@ def matter_section(request: HttpRequest, matter: Matter) -> dict[str, Any] | Non
 @require_http_methods(["GET", "POST"])
 def archive_settings(request: HttpRequest) -> HttpResponse:
     """The firm's closing checklist and retention classes (administrators)."""
-    if request.user.role != Role.ADMIN:
+    if not request.user.has_perm("matters.manage_archive_settings"):
         raise PermissionDenied
     data = request.POST or None
     checklist = ChecklistItemFormSet(data, prefix="checklist")

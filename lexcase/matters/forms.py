@@ -5,8 +5,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lexcase.accounts.models import PracticeArea, Role, User
-from lexcase.accounts.selectors import active_staff
+from lexcase.accounts.models import PracticeArea
+from lexcase.accounts.selectors import (
+    active_staff,
+    lead_lawyer_candidates,
+    matter_workers,
+    responsible_partner_candidates,
+)
 from lexcase.core.forms import CivilDateField
 from lexcase.matters.archive import can_override_checklist, checklist_items, retention_classes
 from lexcase.matters.models import (
@@ -27,9 +32,7 @@ from lexcase.parties.models import PartyKind
 
 def _lawyers() -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
-        queryset=User.objects.filter(
-            is_active=True, role__in=[Role.LAWYER, Role.PARTNER, Role.ADMIN]
-        ).order_by("username"),
+        queryset=lead_lawyer_candidates().order_by("username"),
         required=False,
         empty_label="—",
     )
@@ -54,7 +57,7 @@ class MatterFilterForm(forms.Form):
     )
     lawyer = forms.ModelChoiceField(
         label=_("Team member"),
-        queryset=active_staff().exclude(role=Role.FINANCE),
+        queryset=matter_workers(),
         required=False,
         empty_label=_("All"),
     )
@@ -132,7 +135,7 @@ class MatterCreateForm(MatterForm):
     lead_lawyer.label = _("Lead lawyer")
     responsible_partner = forms.ModelChoiceField(
         label=_("Responsible partner"),
-        queryset=User.objects.filter(is_active=True, role__in=[Role.PARTNER, Role.ADMIN]),
+        queryset=responsible_partner_candidates(),
         required=False,
         empty_label="—",
     )

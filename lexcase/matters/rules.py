@@ -6,28 +6,22 @@ from typing import Any
 
 import rules
 
-from lexcase.accounts.models import STAFF_ROLES, Role
+from lexcase.accounts.rules import (
+    is_active_staff,
+    is_finance,
+    is_firm_admin,
+    is_partner,
+)
 from lexcase.matters.models import MatterMember, MemberRole, Status
 
+# Finance reads the money of matters; everyone else on staff may open intakes and parties.
+can_create = ~is_finance
 
-@rules.predicate
-def is_active_staff(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.role in STAFF_ROLES)
-
-
-@rules.predicate
-def is_firm_admin(user: Any) -> bool:
-    return user.role == Role.ADMIN
-
-
-@rules.predicate
-def is_partner(user: Any) -> bool:
-    return user.role == Role.PARTNER
-
-
-@rules.predicate
-def can_create(user: Any) -> bool:
-    return user.role != Role.FINANCE
+# The confidentiality gate: partners and administrators see every matter that is not
+# confidential (members see theirs); finance and administrators see the money of every
+# matter (lexcase.matters.selectors).
+sees_every_open_file = is_partner | is_firm_admin
+sees_all_money = is_finance | is_firm_admin
 
 
 def _role_on(user: Any, matter: Any) -> str | None:
@@ -97,12 +91,12 @@ def matter_role(user: Any, matter: Any) -> str | None:
     """The user's role on the matter for the field table (None: not an editor)."""
     if not is_active_staff(user):
         return None
-    if user.role == Role.ADMIN:
+    if is_firm_admin(user):
         return MATTER_ROLE_ADMIN
     role = _role_on(user, matter)
     if role is None:
         return None
-    return MATTER_ROLE_FINANCE if user.role == Role.FINANCE else role
+    return MATTER_ROLE_FINANCE if is_finance(user) else role
 
 
 @rules.predicate
@@ -144,3 +138,9 @@ rules.add_perm("matters.manage_walls", is_active_staff & (is_responsible_partner
 rules.add_perm("parties.add_party", is_active_staff & can_create)
 rules.add_perm("parties.change_party", is_active_staff & can_create)
 rules.add_perm("accounts.manage_users", is_active_staff & is_firm_admin)
+# The archive room is kept by partners and administrators, who may also close a file over
+# an unfinished closing checklist; the firm's checklist and retention classes are the
+# administrators'.
+rules.add_perm("matters.view_archive_room", is_active_staff & (is_partner | is_firm_admin))
+rules.add_perm("matters.override_closing_checklist", is_active_staff & (is_partner | is_firm_admin))
+rules.add_perm("matters.manage_archive_settings", is_active_staff & is_firm_admin)

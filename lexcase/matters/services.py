@@ -14,7 +14,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lexcase.accounts.models import STAFF_ROLES, PracticeArea, Role, User
+from lexcase.accounts.models import PracticeArea, User
+from lexcase.accounts.rules import (
+    has_lead_lawyer_role,
+    has_responsible_partner_role,
+    is_active_staff,
+    is_assistant,
+    is_lawyer,
+)
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.validators import MAX_AMOUNT
@@ -237,13 +244,13 @@ def intake_parties_check(links: list[PartyLink]) -> None:
 def _check_member(user: User | None, field: str, *, partner: bool = False) -> None:
     if user is None:
         return
-    if not user.is_active or user.role not in STAFF_ROLES:
+    if not is_active_staff(user):
         raise ValidationError({field: [_("This user is not active.")]})
-    if partner and user.role not in (Role.PARTNER, Role.ADMIN):
+    if partner and not has_responsible_partner_role(user):
         raise ValidationError(
             {field: [_("The responsible partner must be a partner or an administrator.")]}
         )
-    if not partner and user.role not in (Role.PARTNER, Role.LAWYER, Role.ADMIN):
+    if not partner and not has_lead_lawyer_role(user):
         raise ValidationError(
             {field: [_("The lead lawyer must be a lawyer, a partner or an administrator.")]}
         )
@@ -306,9 +313,9 @@ def matter_create(
     if actor.pk not in team:
         # Whoever registers the intake can follow it: a lawyer registering without naming a
         # lead leads it; assistants and staff follow it.
-        if actor.role == Role.ASSISTANT:
+        if is_assistant(actor):
             role = MemberRole.ASSISTANT
-        elif actor.role == Role.LAWYER and lead_lawyer is None:
+        elif is_lawyer(actor) and lead_lawyer is None:
             role = MemberRole.LEAD
         else:
             role = MemberRole.MEMBER
@@ -596,7 +603,7 @@ def matter_member_add(*, actor: User, matter: Matter, user: User, role: str) -> 
     _require(actor, "matters.manage_team", matter)
     if role not in MemberRole.values:
         raise ValidationError({"role": [_("Unknown team role.")]})
-    if not user.is_active or user.role not in STAFF_ROLES:
+    if not is_active_staff(user):
         raise ValidationError({"username": [_("This user is not active.")]})
     if EthicalWall.objects.filter(matter=matter, user=user).exists():
         raise ValidationError({"username": [_("This user is walled off this matter.")]})
@@ -822,7 +829,7 @@ def consultation_record(*, actor: User, parties: Sequence[PartyQuery]) -> Matter
     title = _("Consultation: %(names)s") % {"names": names}
     if len(title) > 200:
         title = title[:199] + "…"
-    lawyer = actor.role in (Role.LAWYER, Role.PARTNER, Role.ADMIN)
+    lawyer = has_lead_lawyer_role(actor)
     matter = matter_create(
         actor=actor,
         title=title,

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonRe
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from lexcase.accounts.models import Role
+from lexcase.accounts.rules import is_client_contact
 
 OPEN_PREFIXES = ("/portal/", "/api/v1/portal/", "/i18n/")
 OPEN_PATHS = ("/accounts/logout/",)
@@ -37,7 +37,7 @@ class PortalGateMiddleware:
         if (
             user is not None
             and user.is_authenticated
-            and getattr(user, "role", None) == Role.CLIENT
+            and is_client_contact(user)
             and not _open_to_clients(request.path)
         ):
             if request.path.startswith("/api/"):

@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from lexcase.accounts.models import Role
+from lexcase.accounts.rules import is_firm_admin, is_portal_user
 from lexcase.calendar.models import Deadline, Hearing
 from lexcase.comms.models import Channel, Communication, ProgressReport
 from lexcase.documents.models import Document
@@ -37,7 +37,7 @@ VISIBLE_PARTY_ROLES = (PartyRole.CLIENT, PartyRole.OPPOSING, PartyRole.THIRD_PAR
 
 def contact_for(user: Any) -> ClientContact | None:
     """The contact behind a signed-in portal user, or None for anyone else."""
-    if not (user and user.is_authenticated and user.is_active and user.role == Role.CLIENT):
+    if not is_portal_user(user):
         return None
     cached = getattr(user, "_portal_contact", False)
     if cached is not False:
@@ -183,7 +183,7 @@ def grantable_matters(
     if not is_active_staff(user):
         return Matter.objects.none()
     visible = matters_visible_to(user)
-    if members_only or user.role != Role.ADMIN:
+    if members_only or not is_firm_admin(user):
         visible = visible.filter(members__user=user)
     clients = MatterParty.objects.filter(matter=OuterRef("pk"), role=PartyRole.CLIENT)
     if party is not None:

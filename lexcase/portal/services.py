@@ -360,8 +360,7 @@ def portal_upload(*, contact: ClientContact, matter: Matter, upload: Any, title:
     service (type sniffing, size limit, hashing, extraction) as a lawyer's."""
     if not contact.user.has_perm("portal.use_matter", matter):
         raise NotAllowed
-    # `matter` passed the portal gate just above; the documents service then skips its
-    # staff permission check for a from-client upload.
+    # The documents service asks the same portal permission again for a from-client upload.
     (document,) = documents_upload(
         actor=contact.user,
         matter=matter,

@@ -7,6 +7,7 @@ from typing import Any
 import rules
 
 from lexcase.accounts.models import Role
+from lexcase.accounts.rules import is_partner
 from lexcase.matters.models import MemberRole
 from lexcase.matters.rules import (
     is_active_staff,
@@ -70,6 +71,8 @@ def is_responsible_partner_of_approval(user: Any, approval: Any) -> bool:
     return approval is not None and bool(is_responsible_partner(user, approval.matter))
 
 
+# The approval inbox is the partners' (and administrators') page.
+rules.add_perm("reviews.view_approvals", is_active_staff & (is_partner | is_firm_admin))
 # Seal requests: anyone on the team (or an administrator) asks; archiving: the leads.
 rules.add_perm("reviews.request_seal", is_active_staff & (is_member | is_firm_admin))
 rules.add_perm("reviews.request_archiving", is_active_staff & (leads_matter | is_firm_admin))

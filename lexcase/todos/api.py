@@ -177,7 +177,7 @@ def list_matter_tasks(request: HttpRequest, matter_id: Id) -> list[TaskOut]:
 def get_workload(
     request: HttpRequest, team: Id | None = None, practice_area: Id | None = None
 ) -> list[LoadOut]:
-    if not request.user.is_partner_or_admin:
+    if not request.user.has_perm("todos.view_workload"):
         raise NotAllowed("todos.view_workload")
     return [
         LoadOut(

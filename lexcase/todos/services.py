@@ -385,7 +385,7 @@ def sla_breaches_run(*, now: datetime | None = None) -> int:
 
 
 def _require_admin(actor: User) -> None:
-    if not (actor.is_active and actor.role == "admin"):
+    if not actor.has_perm("todos.manage_checklists"):
         raise NotAllowed("todos.manage_checklists")
 
 

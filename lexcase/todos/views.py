@@ -225,7 +225,7 @@ def task_comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _require_partner_or_admin(request: HttpRequest) -> None:
-    if not request.user.is_partner_or_admin:
+    if not request.user.has_perm("todos.view_workload"):
         raise PermissionDenied
 
 
@@ -289,7 +289,7 @@ def _render_suggestions(request: HttpRequest, suggestions: list, matter: Any) ->
 @login_required
 @require_http_methods(["GET", "POST"])
 def checklists(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_firm_admin:
+    if not request.user.has_perm("todos.manage_checklists"):
         raise PermissionDenied
     form = ChecklistItemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -311,7 +311,7 @@ def checklists(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def checklist_item_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.user.is_firm_admin:
+    if not request.user.has_perm("todos.manage_checklists"):
         raise PermissionDenied
     item = get_object_or_404(ChecklistItem, pk=pk)
     services.checklist_item_remove(actor=request.user, item=item)

@@ -15,7 +15,9 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from lexcase.accounts.models import Role, User
+from lexcase.accounts.models import User
+from lexcase.accounts.rules import is_lawyer
+from lexcase.accounts.selectors import fee_earners
 from lexcase.calendar.models import Deadline, Hearing
 from lexcase.matters.models import EthicalWall, MatterMember, MemberRole, Status
 from lexcase.todos.models import Task
@@ -59,7 +61,7 @@ class Load:
 
 
 def lawyers(*, team_id: int | None = None, practice_area_id: int | None = None) -> list[User]:
-    qs = User.objects.filter(is_active=True, role__in=(Role.LAWYER, Role.PARTNER))
+    qs = fee_earners()
     if team_id is not None:
         qs = qs.filter(team_id=team_id)
     if practice_area_id is not None:
@@ -163,7 +165,7 @@ def lead_suggestions(
                 user=row.user, area_match=row.user.pk in in_area, free=row.free, matters=row.matters
             )
             for row in loads
-            if row.user.pk not in walled and row.user.role == Role.LAWYER
+            if row.user.pk not in walled and is_lawyer(row.user)
         ),
         key=lambda s: (not s.area_match, -s.free, s.user.username),
     )

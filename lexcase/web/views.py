@@ -73,7 +73,7 @@ def _conflict_context(request: HttpRequest, matter: Any) -> dict[str, Any]:
         "intake_cleared": intake_is_cleared(matter),
         "conflict_hits": conflict_selectors.hits_for_user(user=user, hits=check.hits),
         "can_review": matter.status == "intake"
-        and user.role in ("partner", "admin")
+        and user.has_perm("conflicts.review")
         and (check.requested_by_id != user.pk or self_review_allowed()),
         "review_form": ReviewForm(prefix="review"),
     }
