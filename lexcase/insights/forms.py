@@ -8,7 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lexcase.accounts.models import PracticeArea, Role, Team, User
+from lexcase.accounts.models import PracticeArea, Team
+from lexcase.accounts.selectors import fee_earners
 from lexcase.insights.selectors import InsightFilters, default_period
 
 MAX_SPAN_DAYS = 10 * 366
@@ -32,9 +33,7 @@ class DashboardFilterForm(forms.Form):
     )
     lawyer = forms.ModelChoiceField(
         label=_("Lawyer"),
-        queryset=User.objects.filter(is_active=True, role__in=(Role.LAWYER, Role.PARTNER)).order_by(
-            "name", "username"
-        ),
+        queryset=fee_earners().order_by("name", "username"),
         required=False,
         empty_label=_("All lawyers"),
     )
