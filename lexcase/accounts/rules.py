@@ -91,12 +91,13 @@ def may_end_sessions(actor: Any, user: Any = None) -> bool:
 
 
 rules.add_perm("accounts.end_sessions", may_end_sessions)
+rules.add_perm("accounts.manage_users", is_active_staff & is_firm_admin)
 
 
 @rules.predicate
 def may_edit_firm_profile(actor: Any) -> bool:
     """The firm's name, particulars and firm-wide exceptions are an administrator's."""
-    return bool(actor and actor.is_authenticated and actor.is_active and actor.role == Role.ADMIN)
+    return bool(actor and actor.is_authenticated and actor.is_active and is_firm_admin(actor))
 
 
 rules.add_perm("accounts.change_firmprofile", may_edit_firm_profile)

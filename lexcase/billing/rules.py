@@ -20,25 +20,14 @@ from typing import Any
 
 import rules
 
-from lexcase.accounts.models import Role
-from lexcase.matters.rules import (
+from lexcase.accounts.rules import (
     is_active_staff,
+    is_finance,
     is_firm_admin,
-    is_member,
+    is_lawyer,
     is_partner,
-    is_responsible_partner,
-    leads_matter,
 )
-
-
-@rules.predicate
-def is_finance(user: Any) -> bool:
-    return getattr(user, "role", None) == Role.FINANCE
-
-
-@rules.predicate
-def is_lawyer(user: Any) -> bool:
-    return getattr(user, "role", None) == Role.LAWYER
+from lexcase.matters.rules import is_member, is_responsible_partner, leads_matter
 
 
 def _matter(obj: Any) -> Any:

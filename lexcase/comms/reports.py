@@ -80,7 +80,7 @@ def report_template_check(body: str) -> None:
 def report_template_set(*, actor: User, body: str, version: int) -> ReportTemplate:
     """Replace the firm's report template; `version` is what the editor loaded (0: the
     shipped default), so two admins editing at once cannot overwrite each other."""
-    if not actor.has_perm("accounts.manage_users"):
+    if not actor.has_perm("comms.manage_settings"):
         raise NotAllowed("comms.change_reporttemplate")
     if not (body or "").strip():
         raise ValidationError({"body": [_("This field is required.")]})

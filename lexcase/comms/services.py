@@ -325,7 +325,7 @@ def client_update_policy_set(
 @transaction.atomic
 def update_intervals_set(*, actor: User, days_by_priority: dict[str, int]) -> dict[str, int]:
     """The firm's client update interval per priority (firm administrators only)."""
-    if not actor.has_perm("accounts.manage_users"):
+    if not actor.has_perm("comms.manage_settings"):
         raise NotAllowed("comms.change_updateinterval")
     errors = {}
     for priority, days in days_by_priority.items():

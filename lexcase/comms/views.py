@@ -225,7 +225,7 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_template_edit(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("accounts.manage_users"):
+    if not request.user.has_perm("comms.manage_settings"):
         raise PermissionDenied
     body, version = reports.report_template_get()
     if request.method == "POST":
@@ -291,7 +291,7 @@ def communication_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def update_intervals(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("accounts.manage_users"):
+    if not request.user.has_perm("comms.manage_settings"):
         raise PermissionDenied
     if request.method == "POST":
         form = IntervalsForm(request.POST)

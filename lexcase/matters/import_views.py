@@ -23,7 +23,7 @@ MAX_UPLOAD_ROWS = 200_000
 
 
 def _require_admin(request: HttpRequest) -> None:
-    if not request.user.has_perm("accounts.manage_users"):
+    if not request.user.has_perm("matters.import_matters"):
         raise PermissionDenied
 
 

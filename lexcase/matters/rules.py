@@ -135,9 +135,7 @@ rules.add_perm("matters.close_matter", is_active_staff & (leads_matter | is_firm
 rules.add_perm("matters.manage_team", is_active_staff & (leads_matter | is_firm_admin))
 rules.add_perm("matters.lower_confidentiality", may_lower_confidentiality)
 rules.add_perm("matters.manage_walls", is_active_staff & (is_responsible_partner | is_firm_admin))
-rules.add_perm("parties.add_party", is_active_staff & can_create)
-rules.add_perm("parties.change_party", is_active_staff & can_create)
-rules.add_perm("accounts.manage_users", is_active_staff & is_firm_admin)
+rules.add_perm("matters.import_matters", is_active_staff & is_firm_admin)
 # The archive room is kept by partners and administrators, who may also close a file over
 # an unfinished closing checklist; the firm's checklist and retention classes are the
 # administrators'.
