@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.personas import PASSWORD
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -26,7 +28,6 @@ CHROMIUM_ARGS = [
 ]
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "var" / "screenshots"
-PASSWORD = "lexcase-demo"
 
 # Records CSP violations in the page itself as well as in the console. Playwright injects
 # init scripts through the DevTools protocol, so this does not need (or weaken) the CSP.

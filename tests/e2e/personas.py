@@ -1,0 +1,5 @@
+"""What browser tests share besides fixtures: the demo users' password."""
+
+from __future__ import annotations
+
+PASSWORD = "lexcase-demo"
