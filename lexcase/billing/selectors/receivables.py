@@ -14,7 +14,6 @@ from typing import Any
 from django.db.models import Case, CharField, QuerySet, Sum, Value, When
 from django.http import Http404
 
-from lexcase.accounts.models import Role
 from lexcase.billing.models import (
     ISSUED_STATUSES,
     Bill,
@@ -27,6 +26,7 @@ from lexcase.billing.models import (
 from lexcase.billing.money import quantize
 from lexcase.billing.selectors.shared import MATTER_MONEY_FIELDS
 from lexcase.matters.models import EthicalWall, Matter
+from lexcase.matters.rules import sees_all_money
 from lexcase.matters.selectors import matters_money_visible_to
 from lexcase.parties.models import Party
 
@@ -105,7 +105,7 @@ def payments_of(user: Any) -> QuerySet[Payment]:
     if not getattr(user, "is_active", False) or not getattr(user, "is_authenticated", False):
         return Payment.objects.none()
     rows = Payment.objects.select_related("client", "matter")
-    if user.role in (Role.FINANCE, Role.ADMIN):
+    if sees_all_money(user):
         walled = EthicalWall.objects.filter(user=user).values("matter_id")
         return rows.exclude(matter_id__in=walled)
     return rows.filter(matter__in=matters_money_visible_to(user))
