@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from lexcase.accounts.selectors import firm_profile
 from lexcase.billing.models import Bill, BillLine, MoneyKind, PaymentAllocation
 from lexcase.billing.money import capital, yuan
 from lexcase.billing.services.bills import BILL_LANGUAGE
@@ -28,8 +28,11 @@ def bill_context(*, bill: Bill) -> dict[str, Any]:
         .order_by("allocated_on", "pk")
     )
     kinds = {kind for kind in (line.kind for line in lines)}
+    firm = firm_profile()
     return {
-        "firm_name": settings.LEXCASE_FIRM_NAME,
+        "firm_name": firm.display_name,
+        # The letterhead: the firm's particulars from its profile.
+        "firm": firm,
         "bill": bill,
         "lines": [
             {
