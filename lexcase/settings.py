@@ -331,6 +331,9 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("LEXCASE_FROM_EMAIL", "lexcase@localhost")
 
 NINJA_PAGINATION_PER_PAGE = 50
+# Personal API tokens expire: the default lifetime a new token gets, and the longest allowed.
+LEXCASE_API_TOKEN_DAYS = int(os.environ.get("LEXCASE_API_TOKEN_DAYS", "90"))
+LEXCASE_API_TOKEN_MAX_DAYS = int(os.environ.get("LEXCASE_API_TOKEN_MAX_DAYS", "365"))
 
 # Audit log (docs/architecture.md, "Audit log"): the hash chain's HMAC key lives outside the
 # database. Production settings (DEBUG off) refuse to start without it; development

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from lexcase.accounts.models import Role, Team
+from lexcase.accounts.models import Role, Team, TokenScope
 
 
 class UserCreateForm(forms.Form):
@@ -17,6 +19,17 @@ class UserCreateForm(forms.Form):
 
 class TokenCreateForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=100)
+    # Read-only unless the holder asks for more: most integrations only read.
+    scope = forms.ChoiceField(label=_("Scope"), choices=TokenScope.choices, initial=TokenScope.READ)
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["days"].initial = settings.LEXCASE_API_TOKEN_DAYS
+        self.fields["days"].max_value = settings.LEXCASE_API_TOKEN_MAX_DAYS
+        self.fields["days"].validators.append(
+            MaxValueValidator(settings.LEXCASE_API_TOKEN_MAX_DAYS)
+        )
 
 
 class FirmProfileForm(forms.Form):

@@ -90,8 +90,15 @@ class User(AbstractUser):
         return self.name or self.username
 
 
+class TokenScope(models.TextChoices):
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")
+
+
 class ApiToken(models.Model):
-    """A personal access token; only its SHA-256 is stored, the secret is shown once."""
+    """A personal access token; only its SHA-256 is stored, the secret is shown once. It
+    works until `expires_at` (None: never, for tokens made before expiry existed) within its
+    scope: a read-only token is refused on every unsafe method."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
@@ -100,6 +107,10 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    scope = models.CharField(
+        _("scope"), max_length=10, choices=TokenScope.choices, default=TokenScope.WRITE
+    )
 
     class Meta:
         ordering = ["-created_at"]

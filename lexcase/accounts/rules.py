@@ -101,3 +101,18 @@ def may_edit_firm_profile(actor: Any) -> bool:
 
 
 rules.add_perm("accounts.change_firmprofile", may_edit_firm_profile)
+
+
+@rules.predicate
+def is_token_owner(actor: Any, token: Any = None) -> bool:
+    return bool(token is not None and actor and actor.pk == token.user_id)
+
+
+@rules.predicate
+def is_active_admin(actor: Any, obj: Any = None) -> bool:
+    return bool(actor and actor.is_authenticated and actor.is_active and actor.role == Role.ADMIN)
+
+
+# Owners revoke their own tokens; administrators any (a departure, a leak).
+rules.add_perm("accounts.revoke_token", is_token_owner | is_active_admin)
+rules.add_perm("accounts.list_all_tokens", is_active_admin)

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from lexcase.accounts.models import STAFF_ROLES, FirmProfile, User
+from lexcase.accounts.models import STAFF_ROLES, ApiToken, FirmProfile, User
 from lexcase.accounts.rules import (
     FEE_EARNER_ROLES,
     LEAD_LAWYER_ROLES,
@@ -54,3 +54,24 @@ def fee_earners() -> QuerySet[User]:
 def matter_workers() -> QuerySet[User]:
     """Active staff who work on matters (everyone but finance)."""
     return User.objects.filter(is_active=True, role__in=MATTER_WORKER_ROLES)
+
+
+def token_revocable_by(*, actor: User, pk: int) -> ApiToken | None:
+    """A token the actor may revoke: their own, or anyone's for an administrator; None
+    (a 404) otherwise, so nobody learns which token ids exist."""
+    token = ApiToken.objects.select_related("user").filter(pk=pk).first()
+    if token is None or not actor.has_perm("accounts.revoke_token", token):
+        return None
+    return token
+
+
+def live_tokens_of_others(*, actor: User) -> QuerySet[ApiToken]:
+    """Every other user's unrevoked tokens, for an administrator; none for anyone else."""
+    if not actor.has_perm("accounts.list_all_tokens"):
+        return ApiToken.objects.none()
+    return (
+        ApiToken.objects.select_related("user")
+        .filter(revoked_at__isnull=True)
+        .exclude(user=actor)
+        .order_by("user__username", "-created_at")
+    )

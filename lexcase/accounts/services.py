@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +19,7 @@ from lexcase.accounts.models import (
     FirmProfile,
     Role,
     Team,
+    TokenScope,
     User,
     new_session_stamp,
 )
@@ -129,28 +133,70 @@ def user_password_set(*, user: User, password: str, actor: User | None) -> int:
 
 
 @transaction.atomic
-def api_token_create(*, user: User, name: str = "default") -> tuple[ApiToken, str]:
-    """Create a token; the raw secret is returned once and never stored."""
+def api_token_create(
+    *,
+    user: User,
+    name: str = "default",
+    scope: str = TokenScope.WRITE,
+    days: int | None = None,
+) -> tuple[ApiToken, str]:
+    """Create a token; the raw secret is returned once and never stored. It expires after
+    `days` (LEXCASE_API_TOKEN_DAYS when None)."""
+    if scope not in TokenScope.values:
+        raise ValidationError({"scope": [_("Unknown scope “%(s)s”.") % {"s": scope}]})
+    days = settings.LEXCASE_API_TOKEN_DAYS if days is None else days
+    if not 1 <= days <= settings.LEXCASE_API_TOKEN_MAX_DAYS:
+        raise ValidationError(
+            {
+                "days": [
+                    _("Between 1 and %(max)d days.") % {"max": settings.LEXCASE_API_TOKEN_MAX_DAYS}
+                ]
+            }
+        )
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name.strip() or "default", prefix=raw[:12], token_hash=hash_token(raw)
+        user=user,
+        name=name.strip() or "default",
+        prefix=raw[:12],
+        token_hash=hash_token(raw),
+        scope=scope,
+        expires_at=timezone.now() + timedelta(days=days),
     )
-    audit_record(actor=user, action="token.create", obj=token)
+    audit_record(actor=user, action="token.create", obj=token, data={"scope": scope, "days": days})
     return token, raw
 
 
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
+    """The owner or an administrator (accounts.revoke_token) revokes a token."""
+    if not actor.has_perm("accounts.revoke_token", token):
+        raise NotAllowed("accounts.revoke_token")
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action="token.revoke", obj=token)
+        audit_record(
+            actor=actor,
+            action="token.revoke",
+            obj=token,
+            data={
+                "owner": token.user.username,
+                "by": "self" if actor.pk == token.user_id else "admin",
+            },
+        )
     return token
 
 
-def api_token_authenticate(raw: str) -> User | None:
+@dataclass(frozen=True)
+class TokenGrant:
+    user: User
+    scope: str
+
+
+def api_token_authenticate(raw: str) -> TokenGrant | None:
+    """The user and scope of a live token: not revoked, not expired, its user active."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
+    now = timezone.now()
     token = (
         ApiToken.objects.select_related("user")
         .filter(token_hash=hash_token(raw), revoked_at__isnull=True)
@@ -158,11 +204,12 @@ def api_token_authenticate(raw: str) -> User | None:
     )
     if token is None or not token.user.is_active:
         return None
-    now = timezone.now()
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
     # Touch at most once a minute so a busy API client does not write on every call.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return TokenGrant(user=token.user, scope=token.scope)
 
 
 FIRM_PROFILE_FIELDS = (

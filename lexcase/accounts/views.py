@@ -6,10 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lexcase.accounts import services
+from lexcase.accounts import selectors, services
 from lexcase.accounts.forms import FirmProfileForm, TokenCreateForm, UserCreateForm
 from lexcase.accounts.models import User
 from lexcase.accounts.selectors import firm_profile
@@ -86,16 +87,28 @@ def token_list(request: HttpRequest) -> HttpResponse:
     form = TokenCreateForm(request.POST or None)
     raw = None
     if request.method == "POST" and form.is_valid():
-        _token, raw = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
-        form = TokenCreateForm()
+        try:
+            _token, raw = services.api_token_create(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            form = TokenCreateForm()
     tokens = request.user.api_tokens.all()
-    return render(request, "accounts/tokens.html", {"form": form, "tokens": tokens, "raw": raw})
+    others = selectors.live_tokens_of_others(actor=request.user)
+    response = render(
+        request,
+        "accounts/tokens.html",
+        {"form": form, "tokens": tokens, "raw": raw, "others": others, "now": timezone.now()},
+    )
+    # The page may carry a new secret: never kept by a browser or proxy cache.
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = request.user.api_tokens.filter(pk=pk).first()
+    token = selectors.token_revocable_by(actor=request.user, pk=pk)
     if token is None:
         raise Http404
     services.api_token_revoke(token=token, actor=request.user)

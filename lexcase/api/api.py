@@ -16,20 +16,27 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer
 from pydantic import Field
 
+from lexcase.accounts.models import TokenScope
 from lexcase.accounts.rules import is_client_contact
 from lexcase.accounts.services import api_token_authenticate
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.validators import nul_message, querydict_nul_fields
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = api_token_authenticate(token)
-        # Portal users (client contacts) never reach the staff API, whatever token they hold.
-        if user is not None and is_client_contact(user):
+        grant = api_token_authenticate(token)
+        if grant is None:
             return None
-        if user is not None:
-            request.user = user
+        user = grant.user
+        # Portal users (client contacts) never reach the staff API, whatever token they hold.
+        if is_client_contact(user):
+            return None
+        if grant.scope == TokenScope.READ and request.method not in SAFE_METHODS:
+            raise NotAllowed("api.token_scope", message=_("This API token is read-only."))
+        request.user = user
         return user
 
 

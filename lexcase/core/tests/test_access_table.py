@@ -133,7 +133,7 @@ TABLE: dict[str, Route] = {
     "accounts:token_revoke": Route(
         "POST",
         lambda f: f"/team/tokens/{api_token_create(user=f.lead, name='x')[0].pk}/revoke/",
-        E(LOGIN, LOGIN, 404, 404, 404, 302, 404, 404),
+        E(LOGIN, LOGIN, 404, 404, 404, 302, 404, 302),
     ),
     # matters
     "matters:list": Route("GET", lambda f: "/matters/", ALL_STAFF_200),
