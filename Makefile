@@ -29,9 +29,12 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed compilemessages
 
 # The .mo is built from the committed .po (not committed itself: binary files do not merge).
-# compilemessages reads no audit data; production settings still want a key to start.
+# compilemessages reads no audit data and signs nothing; production settings still want
+# keys and hosts to start.
 compilemessages: $(VENV)/.installed
 	@LEXCASE_AUDIT_KEY=$${LEXCASE_AUDIT_KEY:-unused-by-compilemessages-0000000000000000} \
+		LEXCASE_SECRET_KEY=$${LEXCASE_SECRET_KEY:-unused-by-compilemessages-0123456789abcdefghijklmnopqrstuv} \
+		LEXCASE_ALLOWED_HOSTS=$${LEXCASE_ALLOWED_HOSTS:-localhost} \
 		$(PY) -m lexcase compilemessages -l zh_Hans >/dev/null
 
 # A laptop run is development: DEBUG on, so the audit key is generated under var/.

@@ -72,6 +72,8 @@ def _env(db: str, **extra: str) -> dict[str, str]:
         LEXCASE_AUDIT_KEY=BENCH_KEY,
         LEXCASE_DEBUG="0",
         LEXCASE_ALLOWED_HOSTS="127.0.0.1",
+        LEXCASE_SECRET_KEY=os.environ.get("LEXCASE_SECRET_KEY")
+        or "bench-only-secret-key-" + "b0c1d2e3f4" * 5,
         LEXCASE_TASKS_BACKEND="django_tasks_db.DatabaseBackend",
         **extra,
     )

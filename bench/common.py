@@ -42,6 +42,8 @@ def setup_django(url: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lexcase.settings")
     # Production settings refuse to start without an audit key; bench databases are scratch.
     os.environ.setdefault("LEXCASE_AUDIT_KEY", "bench-only-audit-key-" + "b" * 32)
+    os.environ.setdefault("LEXCASE_SECRET_KEY", "bench-only-secret-key-" + "b0c1d2e3f4" * 5)
+    os.environ.setdefault("LEXCASE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     import django
 
     django.setup()

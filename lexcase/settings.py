@@ -24,8 +24,27 @@ def env_bool(name: str, default: bool) -> bool:
 
 DEBUG = env_bool("LEXCASE_DEBUG", False)
 # The embedded default is a laptop install; a real deployment must set its own key.
-SECRET_KEY = os.environ.get("LEXCASE_SECRET_KEY", "insecure-dev-key-change-me-" + "x" * 40)
-ALLOWED_HOSTS = os.environ.get("LEXCASE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+DEV_SECRET_KEY = "insecure-dev-key-change-me-" + "x" * 40
+SECRET_KEY = os.environ.get("LEXCASE_SECRET_KEY", "") or DEV_SECRET_KEY
+ALLOWED_HOSTS = [
+    host.strip() for host in os.environ.get("LEXCASE_ALLOWED_HOSTS", "").split(",") if host.strip()
+]
+# Production (DEBUG off) fails closed: `check --deploy` cannot tell the built-in key from a
+# real one (it is long enough), and a missing host list would otherwise answer any Host.
+if not DEBUG:
+    if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured(
+            "LEXCASE_SECRET_KEY is not set (or is the built-in development key, or shorter "
+            "than 50 characters). Production settings (LEXCASE_DEBUG off) need the firm's own "
+            "key (docs/operations.md). For development on a laptop set LEXCASE_DEBUG=1."
+        )
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "LEXCASE_ALLOWED_HOSTS is not set. Production settings (LEXCASE_DEBUG off) need "
+            "the host names the firm serves LexCase under, comma-separated."
+        )
+elif not ALLOWED_HOSTS:
+    ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 # Behind TLS (production) every cookie is Secure and __Host- prefixed.
 HTTPS = env_bool("LEXCASE_HTTPS", False)
 
@@ -73,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lexcase.accounts.middleware.SessionTimeoutMiddleware",
     "lexcase.documents.uploads.UploadLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -245,7 +265,12 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 60 * 60 * 12
+# Sessions end after LEXCASE_SESSION_IDLE_MINUTES without a request (default 8 h) and
+# LEXCASE_SESSION_ABSOLUTE_HOURS after sign-in whatever the activity (default 12 h):
+# lexcase/accounts/middleware.py. The cookie lives as long as the absolute limit.
+LEXCASE_SESSION_IDLE_MINUTES = int(os.environ.get("LEXCASE_SESSION_IDLE_MINUTES", "480"))
+LEXCASE_SESSION_ABSOLUTE_HOURS = int(os.environ.get("LEXCASE_SESSION_ABSOLUTE_HOURS", "12"))
+SESSION_COOKIE_AGE = 60 * 60 * LEXCASE_SESSION_ABSOLUTE_HOURS
 if HTTPS:
     SECURE_SSL_REDIRECT = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,0 +1,52 @@
+"""Idle and absolute session timeouts (issue 14, quality bar T07).
+
+Django's cookie age is one sliding or one fixed limit; a firm wants both: a session ends
+after LEXCASE_SESSION_IDLE_MINUTES without a request and LEXCASE_SESSION_ABSOLUTE_HOURS
+after sign-in however busy it is. Both instants live in the session itself, so they hold
+for every session backend (signed cookies included)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+
+SIGNED_IN_AT = "lexcase_signed_in_at"
+SEEN_AT = "lexcase_seen_at"
+# The last-seen stamp is rewritten at most this often: a session write on every request
+# would cost a database write per page view for a minute's worth of idle precision.
+TOUCH_EVERY_SECONDS = 60
+
+
+@receiver(user_logged_in)
+def _stamp_sign_in(sender: object, request: HttpRequest | None, user: object, **kw: object) -> None:
+    if request is not None and hasattr(request, "session"):
+        now = int(time.time())
+        request.session[SIGNED_IN_AT] = now
+        request.session[SEEN_AT] = now
+
+
+class SessionTimeoutMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            session = request.session
+            # A session from before this middleware counts from now.
+            signed_in = session.setdefault(SIGNED_IN_AT, now)
+            seen = session.setdefault(SEEN_AT, now)
+            idle = settings.LEXCASE_SESSION_IDLE_MINUTES * 60
+            absolute = settings.LEXCASE_SESSION_ABSOLUTE_HOURS * 3600
+            if now - seen > idle or now - signed_in > absolute:
+                logout(request)
+            elif now - seen >= TOUCH_EVERY_SECONDS:
+                session[SEEN_AT] = now
+        return self.get_response(request)
