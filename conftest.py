@@ -13,6 +13,13 @@ def _fast_passwords(settings: object) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _mfa_not_forced(settings: object) -> None:
+    """Personas sign in with force_login and no second factor; the MFA tests
+    (lexcase/accounts/tests/test_mfa.py) turn the firm's requirement back on."""
+    settings.LEXCASE_MFA_REQUIRED_ROLES = []
+
+
 @pytest.fixture
 def firm(db: None) -> Firm:
     return build_firm()

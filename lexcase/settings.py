@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_htmx",
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
@@ -98,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "lexcase.accounts.middleware.MfaEnrolmentMiddleware",
     "lexcase.portal.middleware.PortalGateMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "lexcase.core.middleware.RequestContextMiddleware",
@@ -158,6 +160,9 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 8},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # A larger local list of breached passwords and their usual decorations, shipped as data
+    # (no network at run time): lexcase/accounts/passwords.py.
+    {"NAME": "lexcase.accounts.passwords.BreachedPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
@@ -169,8 +174,29 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Failed sign-ins: per account first (a guessed password), per IP address only far higher
+# so an office behind one NAT is not locked out by one person's typos. Counters live in the
+# shared cache (CACHES); an administrator unlocks an account on the users page.
+LEXCASE_LOGIN_FAILED_PER_ACCOUNT = os.environ.get("LEXCASE_LOGIN_FAILED_PER_ACCOUNT", "5/5m")
+LEXCASE_LOGIN_FAILED_PER_IP = os.environ.get("LEXCASE_LOGIN_FAILED_PER_IP", "100/5m")
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": f"{LEXCASE_LOGIN_FAILED_PER_ACCOUNT}/key,{LEXCASE_LOGIN_FAILED_PER_IP}/ip"
+}
 ACCOUNT_PREVENT_ENUMERATION = True
+# Second factor (allauth MFA): an authenticator app (TOTP) and recovery codes. WebAuthn is
+# left out: allauth's WebAuthn pages need inline scripts, which the strict CSP refuses.
+MFA_ADAPTER = "lexcase.accounts.adapters.LexCaseMFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = os.environ.get("LEXCASE_FIRM_NAME", "LexCase")
+# One period either side: a phone clock 30 s off still signs in; a used code never again.
+MFA_TOTP_TOLERANCE = 1
+# Roles that must enrol a second factor before they can do anything else, comma-separated;
+# "all" for everyone (the firm-wide policy). Empty: nobody is forced.
+LEXCASE_MFA_REQUIRED_ROLES = [
+    role.strip()
+    for role in os.environ.get("LEXCASE_MFA_REQUIRED_ROLES", "admin,partner").split(",")
+    if role.strip()
+]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -237,7 +263,23 @@ LEXCASE_EXTRACT_TIMEOUT_SECONDS = int(os.environ.get("LEXCASE_EXTRACT_TIMEOUT_SE
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Shared by every worker process: login throttling counters, used TOTP codes (replay) and
+# the conflict-check limit must not be per process. Redis where configured, else a table in
+# the database (created by accounts migration 0007).
+if os.environ.get("LEXCASE_REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["LEXCASE_REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "lexcase_cache",
+        }
+    }
 
 TASKS = {
     "default": {

@@ -23,6 +23,13 @@ urlpatterns = [
         allauth_views.password_change,
         name="account_change_password",
     ),
+    path(
+        "accounts/reauthenticate/",
+        allauth_views.reauthenticate,
+        name="account_reauthenticate",
+    ),
+    # Second factor: authenticator app and recovery codes (settings.MFA_SUPPORTED_TYPES).
+    path("accounts/2fa/", include("allauth.mfa.urls")),
     path("team/", include("lexcase.accounts.urls")),
     path(
         "matters/",

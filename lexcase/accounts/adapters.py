@@ -1,11 +1,19 @@
 from __future__ import annotations
 
+import base64
+import hashlib
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from django.conf import settings
 from django.http import HttpRequest
 
 from lexcase.accounts.services import user_password_set
+
+
+def login_attempts_key(username: str) -> str:
+    return f"login:{username.strip().lower()}"
 
 
 class NoSignupAccountAdapter(DefaultAccountAdapter):
@@ -15,8 +23,60 @@ class NoSignupAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
 
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        # The account alone (not the Host header's domain), so an administrator's unlock
+        # (services.user_login_unlock) finds the same counter.
+        return login_attempts_key(credentials.get("username", ""))
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """Refused attempts are audited; the message is the same whether the account exists
+        or not (the counter is per typed username, the check runs before any lookup)."""
+        from django.core.exceptions import ValidationError
+
+        from lexcase.audit.services import audit_record
+
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            audit_record(
+                actor=None,
+                action="login.throttled",
+                username=str(credentials.get("username") or "")[:150],
+                ip=request.META.get("REMOTE_ADDR"),
+            )
+            raise
+
     def set_password(self, user: Any, password: str) -> None:
         # Every allauth password flow (change, and reset should it be mounted) is the
         # user's own act: through the service, so tokens are revoked, other sessions end
         # and the change is audited.
         user_password_set(user=user, password=password, actor=user)
+
+
+def _fernet_key(secret: str) -> bytes:
+    digest = hashlib.sha256(b"lexcase.mfa\x1f" + secret.encode()).digest()
+    return base64.urlsafe_b64encode(digest)
+
+
+class LexCaseMFAAdapter(DefaultMFAAdapter):
+    """TOTP secrets and the recovery-code seed are stored encrypted (Fernet, AES-128 with an
+    HMAC) under a key derived from SECRET_KEY, so a copy of the database alone does not give
+    anyone a second factor; SECRET_KEY_FALLBACKS still decrypt after a key rotation."""
+
+    def _fernet(self):  # cryptography is a dependency of allauth's MFA extra
+        from cryptography.fernet import Fernet, MultiFernet
+
+        secrets = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+        return MultiFernet([Fernet(_fernet_key(secret)) for secret in secrets])
+
+    def encrypt(self, text: str) -> str:
+        return self._fernet().encrypt(text.encode()).decode()
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return self._fernet().decrypt(encrypted_text.encode()).decode()
+
+    def can_delete_authenticator(self, authenticator: Any) -> bool:
+        # Someone who must have a second factor cannot remove their only one.
+        from lexcase.accounts.rules import mfa_required_for
+
+        return not mfa_required_for(authenticator.user)

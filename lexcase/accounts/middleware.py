@@ -14,7 +14,10 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
 
 SIGNED_IN_AT = "lexcase_signed_in_at"
 SEEN_AT = "lexcase_seen_at"
@@ -50,3 +53,56 @@ class SessionTimeoutMiddleware:
             elif now - seen >= TOUCH_EVERY_SECONDS:
                 session[SEEN_AT] = now
         return self.get_response(request)
+
+
+# While a required second factor is missing, only enrolment, its reauthentication, signing
+# out and the language switch answer.
+ENROLMENT_URL_NAMES = frozenset(
+    {
+        "mfa_index",
+        "mfa_activate_totp",
+        "mfa_view_recovery_codes",
+        "mfa_generate_recovery_codes",
+        "mfa_download_recovery_codes",
+        "account_reauthenticate",
+        "account_logout",
+        "set_language",
+        "healthz",
+    }
+)
+
+
+class MfaEnrolmentMiddleware:
+    """A user whose role must have a second factor (LEXCASE_MFA_REQUIRED_ROLES) and has none
+    is sent to enrolment from every page, and refused by the API, until they enrol."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from allauth.mfa.utils import is_mfa_enabled
+
+        from lexcase.accounts.rules import mfa_required_for
+
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and mfa_required_for(user)
+            and not request.path.startswith(settings.STATIC_URL)
+            and self._url_name(request) not in ENROLMENT_URL_NAMES
+            and not is_mfa_enabled(user, ["totp"])
+        ):
+            message = _("Set up two-factor authentication before you continue.")
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"errors": [{"field": "__all__", "message": message}]}, status=403
+                )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+    @staticmethod
+    def _url_name(request: HttpRequest) -> str | None:
+        try:
+            return resolve(request.path_info).url_name
+        except Resolver404:
+            return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import rules
+from django.conf import settings
 
 from lexcase.accounts.models import STAFF_ROLES, Role
 
@@ -116,3 +117,16 @@ def is_active_admin(actor: Any, obj: Any = None) -> bool:
 # Owners revoke their own tokens; administrators any (a departure, a leak).
 rules.add_perm("accounts.revoke_token", is_token_owner | is_active_admin)
 rules.add_perm("accounts.list_all_tokens", is_active_admin)
+
+
+@rules.predicate
+def mfa_required_for(user: Any) -> bool:
+    """The firm requires a second factor of this user's role (LEXCASE_MFA_REQUIRED_ROLES)."""
+    required = settings.LEXCASE_MFA_REQUIRED_ROLES
+    if not (user and user.is_authenticated):
+        return False
+    return "all" in required or user.role in required
+
+
+# Unlocking a throttled sign-in is an administrator's act (audited).
+rules.add_perm("accounts.unlock_login", is_active_admin)

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -274,3 +275,18 @@ def firm_profile_update(
         data={"fields": sorted(fields), "logo": logo is not None or remove_logo},
     )
     return profile
+
+
+@transaction.atomic
+def user_login_unlock(*, user: User, actor: User, request: Any) -> User:
+    """Clear the failed sign-in counter of `user`'s account (a locked-out colleague on the
+    phone); audited. The per-IP counter is left alone: it protects every account."""
+    from allauth.core import ratelimit
+
+    from lexcase.accounts.adapters import login_attempts_key
+
+    if not actor.has_perm("accounts.unlock_login", user):
+        raise NotAllowed("accounts.unlock_login")
+    ratelimit.clear(request, action="login_failed", key=login_attempts_key(user.username))
+    audit_record(actor=actor, action="user.login_unlock", obj=user)
+    return user

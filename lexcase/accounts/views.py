@@ -82,6 +82,19 @@ def user_end_sessions(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.has_perm("accounts.unlock_login"):
+        raise PermissionDenied
+    user = User.objects.filter(pk=pk).first()
+    if user is None:
+        raise Http404
+    services.user_login_unlock(user=user, actor=request.user, request=request)
+    messages.success(request, _("%(name)s may try to sign in again.") % {"name": user.username})
+    return redirect("accounts:users")
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def token_list(request: HttpRequest) -> HttpResponse:
     form = TokenCreateForm(request.POST or None)
