@@ -116,3 +116,12 @@ def test_breached_passwords_are_refused(password):
 def test_a_long_passphrase_is_accepted():
     user = user_create(username="zhang", role="lawyer", password="绿茶-盒子-春天-河流-2026" * 2)
     assert user.check_password("绿茶-盒子-春天-河流-2026" * 2)
+
+
+def test_seven_characters_are_refused_and_sixty_four_accepted():
+    with pytest.raises(ValidationError) as exc:
+        user_create(username="li", role="lawyer", password="Zq7#vR2")
+    assert list(exc.value.message_dict) == ["password"]
+    long_one = "春江潮水连海平-" + "k7Rw" * 14
+    assert len(long_one) == 64
+    assert user_create(username="li", role="lawyer", password=long_one).check_password(long_one)
