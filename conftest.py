@@ -26,9 +26,20 @@ def firm(db: None) -> Firm:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    """Counters kept in the cache (e.g. the ad-hoc conflict check limit) start at zero in
-    each test: user ids repeat between tests once their transactions roll back."""
+def _fresh_cache(request: pytest.FixtureRequest) -> None:
+    """Counters kept in the cache (e.g. the ad-hoc conflict check limit, login throttling)
+    start at zero in each test: user ids repeat between tests once their transactions roll
+    back. The cache is a database table (settings.CACHES), so only a test with database
+    access has one to clear; it gets that access first (autouse fixtures run before the
+    test's own)."""
     from django.core.cache import cache
 
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    if {"transactional_db", "live_server"} & names or (marker and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")
+    elif "db" in names or marker:
+        request.getfixturevalue("db")
+    else:
+        return
     cache.clear()
