@@ -4,9 +4,11 @@ responsible partner."""
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.utils import timezone
 
 pytestmark = pytest.mark.e2e
@@ -21,6 +23,9 @@ def reviewed_matter(users: dict[str, Any]) -> Any:
     from lexcase.parties.services import party_create
     from lexcase.reviews.models import Review
 
+    # Browser tests run on a database flushed after each test: put back the seeded checklist
+    # the review form offers (the data migration ran only once, before the first test).
+    importlib.import_module("lexcase.reviews.migrations.0002_default_checklist").seed(apps, None)
     lawyer, partner = users["lawyer"], users["partner"]
     client = party_create(actor=lawyer, kind="organization", name="北京华泰科技有限公司")
     opposing = party_create(actor=lawyer, kind="organization", name="北京远大贸易有限公司")
