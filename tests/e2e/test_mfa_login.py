@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from lexcase.accounts.tests.test_mfa import totp
-from tests.e2e.conftest import PASSWORD
+from tests.e2e.personas import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
