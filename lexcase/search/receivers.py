@@ -17,8 +17,8 @@ from lexcase.search.services import (
     search_entry_delete,
     search_entry_upsert,
     search_matter_reindex,
+    search_matters_index_new,
     search_matters_reindex,
-    search_matters_reindex_later,
 )
 
 
@@ -34,9 +34,10 @@ def party_changed(*, matter_ids: list[int], **_: Any) -> None:
 
 
 def imported(*, matter_ids: list[int], **_: Any) -> None:
-    # Tokenising a large import takes minutes: the task worker does it.
+    # A small import is searchable at once; tokenising a large one takes minutes: the task
+    # worker does it.
     ids = list(matter_ids)
-    transaction.on_commit(lambda: search_matters_reindex_later(matter_ids=ids), robust=True)
+    transaction.on_commit(lambda: search_matters_index_new(matter_ids=ids), robust=True)
 
 
 def document_indexed(*, document: Any, **_: Any) -> None:

@@ -174,6 +174,24 @@ def search_record_query(
     )
 
 
+# Up to this many matters written in bulk are indexed at once (a few seconds), so a small
+# import or the demo firm is searchable the moment it is loaded, even before the task worker
+# runs; larger batches go to the worker.
+INDEX_INLINE_LIMIT = 5000
+
+
+def search_matters_index_new(*, matter_ids: list[int]) -> None:
+    """Index matters written in bulk (the importer, the demo firm): at once when few, in the
+    task worker when many."""
+    ids = list(matter_ids)
+    if not ids:
+        return
+    if len(ids) <= INDEX_INLINE_LIMIT:
+        search_matters_reindex(matter_ids=ids)
+    else:
+        search_matters_reindex_later(matter_ids=ids)
+
+
 def search_matters_reindex_later(*, matter_ids: list[int]) -> None:
     """Index matters written in bulk (the importer) in the task worker: tokenising 100k
     matters takes minutes, too long for the request or command that imported them."""

@@ -34,6 +34,7 @@ from lexcase.matters.models import (
 from lexcase.parties.identifiers import credit_code_check_char, id_number_check_char
 from lexcase.parties.models import Party, PartyKind
 from lexcase.parties.names import name_keys
+from lexcase.search.services import search_matters_index_new
 from lexcase.todos.checklists_data import DEFAULT_CHECKLISTS
 from lexcase.todos.models import Task
 
@@ -194,6 +195,7 @@ def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> d
     statuses += [Status.ARCHIVED] * 5
     priorities = ["P1"] * 10 + ["P2"] * 60 + ["P3"] * 30
     updated_field = Matter._meta.get_field("updated_at")
+    last_pk_before = _last_matter_pk()
     created = 0
     # Realistic activity dates need auto_now off while the rows are written.
     updated_field.auto_now = False
@@ -313,4 +315,19 @@ def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> d
                 history=min(400, max(240, matters // 4)),
             )
         )
+    _demo_search_index(after_pk=last_pk_before)
     return {"matters": created, "users": len(users)}
+
+
+def _last_matter_pk() -> int:
+    return Matter.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def _demo_search_index(*, after_pk: int) -> None:
+    """The demo's matters (bulk-written, so no signal fired) go into the search index, as an
+    import's do: a new user's first search must find them."""
+    search_matters_index_new(
+        matter_ids=list(
+            Matter.objects.filter(pk__gt=after_pk).order_by("pk").values_list("pk", flat=True)
+        )
+    )

@@ -248,12 +248,42 @@ def test_snippet_is_escaped_and_marked(firm):
     assert "&lt;<mark>script</mark>&gt;alert(1)&lt;/" in hit.snippet
 
 
-def test_imported_matters_are_indexed_by_a_task(firm, settings, django_capture_on_commit_callbacks):
+IMPORT_CSV = (
+    "number,title,matter_type,status,opened_on,closed_on,"
+    "party_name,party_kind,party_role,id_number,credit_code,aliases\n"
+    "2019-民-0007,远洋渔业借款纠纷,civil,closed,2019-03-04,2020-01-15,"
+    "欧阳修远,person,client,,,\n"
+).encode()
+
+
+def test_a_small_import_is_searchable_at_once_without_the_worker(
+    firm, django_capture_on_commit_callbacks
+):
+    """Issue 16 item 2: the default (database) task backend needs a running worker; a small
+    import must not wait for it."""
+    import io
+
+    from lexcase.matters.importing import import_file
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = import_file(
+            path_or_file=io.BytesIO(IMPORT_CSV), filename="x.csv", actor=firm.admin
+        )
+    assert report.ok, report.errors
+    hits = found(firm.admin, "2019-民-0007")
+    assert len(hits) == 1 and hits[0][0] == "matter"
+    assert found(firm.admin, "欧阳修远") == hits
+
+
+def test_imported_matters_are_indexed_by_a_task(
+    firm, settings, monkeypatch, django_capture_on_commit_callbacks
+):
     import io
 
     from lexcase.matters.importing import import_file
 
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    monkeypatch.setattr("lexcase.search.services.INDEX_INLINE_LIMIT", 0)  # a "large" import
     data = (
         "number,title,matter_type,status,opened_on,closed_on,"
         "party_name,party_kind,party_role,id_number,credit_code,aliases\n"
