@@ -11,9 +11,12 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lexcase
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgres lint format messages compilemessages bench clean
+.PHONY: install run test test-sqlite test-postgres lint format messages compilemessages bench clean \
+	lock audit sbom
 
-$(VENV)/.installed: pyproject.toml
+# Installs exactly the versions pinned in requirements.lock (made from pyproject.toml by
+# `make lock`), then the project itself without dependencies.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:$$missing"; \
@@ -23,7 +26,8 @@ $(VENV)/.installed: pyproject.toml
 	fi
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e '.[dev]'
+	$(PIP) install -q -r requirements.lock
+	$(PIP) install -q --no-deps -e .
 	@touch $@
 
 install: $(VENV)/.installed compilemessages
@@ -75,6 +79,24 @@ test-postgres: install
 	else \
 		echo "!!! WARNING: no PostgreSQL at $(TEST_DATABASE_URL): the PostgreSQL leg was SKIPPED !!!" >&2; \
 	fi
+
+# The lock file: every dependency (dev tools included) pinned, for Python 3.13 on any
+# platform. Run after changing pyproject.toml's dependencies; versions already pinned are kept
+# unless pyproject.toml excludes them (`make lock UPGRADE=1` takes the newest allowed).
+lock: $(VENV)/.installed
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.13 \
+		--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade) -o requirements.lock
+
+# Known vulnerabilities of the pinned versions (needs the network: PyPI's vulnerability data);
+# fails on any finding and on any package it could not check. Not part of `make test`.
+audit: $(VENV)/.installed
+	$(VENV)/bin/pip-audit --requirement requirements.lock --no-deps --disable-pip --strict \
+		--progress-spinner off
+
+# A CycloneDX SBOM of the pinned versions (offline) in var/sbom.cdx.json.
+sbom: $(VENV)/.installed
+	$(VENV)/bin/cyclonedx-py requirements requirements.lock --of JSON -o var/sbom.cdx.json
+	@echo "SBOM: var/sbom.cdx.json"
 
 bench: install
 	$(PY) -m bench.matter_list --matters $${MATTERS:-100000}
