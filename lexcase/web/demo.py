@@ -245,7 +245,10 @@ def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> d
                     else "",
                     confidential=rng.random() < 0.05,
                     opened_on=opened,
-                    closed_on=(opened + timedelta(days=rng.randint(30, 400)))
+                    closed_on=min(
+                        opened + timedelta(days=rng.randint(30, 400)),
+                        timezone.localdate() - timedelta(days=1),
+                    )
                     if opened and status in (Status.CLOSED, Status.ARCHIVED)
                     else None,
                     created_by=rng.choice(lawyers),
@@ -315,6 +318,7 @@ def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> d
                 history=min(400, max(240, matters // 4)),
             )
         )
+    _demo_archive_room(rng, users)
     _demo_search_index(after_pk=last_pk_before)
     return {"matters": created, "users": len(users)}
 
@@ -331,3 +335,76 @@ def _demo_search_index(*, after_pk: int) -> None:
             Matter.objects.filter(pk__gt=after_pk).order_by("pk").values_list("pk", flat=True)
         )
     )
+
+
+ARCHIVE_ROOMS = ["档案室A", "档案室B"]
+
+
+def _demo_archive_room(rng: random.Random, users: dict[str, User]) -> None:
+    """Every archived demo matter has its paper file in the archive room (档号, room, shelf,
+    box), as `matter_archive_file` would have filed it, and two files are out on loan (one
+    overdue), so the archive room shows what the matter list says is archived."""
+    from lexcase.matters.archive import archive_number_pattern, retention_suggest
+    from lexcase.matters.models import (
+        ArchiveNumberCounter,
+        ArchiveRecord,
+        PaperLoan,
+        RetentionClass,
+    )
+
+    classes = list(RetentionClass.objects.filter(active=True))
+    if not classes:
+        return
+    today = timezone.localdate()
+    archivist = users.get("staff") or users.get("admin")
+    counters = {
+        (c.year, c.type_code, c.retention_code): c.last for c in ArchiveNumberCounter.objects.all()
+    }
+    pattern = archive_number_pattern()
+    records = []
+    todo = Matter.objects.filter(status=Status.ARCHIVED, archive__isnull=True).order_by(
+        "closed_on", "pk"
+    )
+    for matter in todo:
+        closed_on = matter.closed_on or today - timedelta(days=30)
+        archived_on = min(today, closed_on + timedelta(days=rng.randint(7, 80)))
+        retention = retention_suggest(matter, classes)
+        type_code = MATTER_TYPE_CODES[MatterType(matter.matter_type)]
+        key = (archived_on.year, type_code, retention.code)
+        counters[key] = counters.get(key, 0) + 1
+        records.append(
+            ArchiveRecord(
+                matter=matter,
+                number=pattern.format(
+                    year=archived_on.year,
+                    type=type_code,
+                    retention=retention.name,
+                    seq=counters[key],
+                ),
+                year=archived_on.year,
+                type_code=type_code,
+                retention=retention,
+                room=rng.choice(ARCHIVE_ROOMS),
+                shelf=f"{rng.randint(1, 12)}号柜",
+                box=f"{archived_on.year}-{rng.randint(1, 40):02d}盒",
+                archived_on=archived_on,
+                archived_by=archivist,
+            )
+        )
+    ArchiveRecord.objects.bulk_create(records)
+    for (year, type_code, retention_code), last in counters.items():
+        ArchiveNumberCounter.objects.update_or_create(
+            year=year,
+            type_code=type_code,
+            retention_code=retention_code,
+            defaults={"last": last},
+        )
+    dues = (today + timedelta(days=10), today - timedelta(days=3))
+    for record, due in zip(records[-2:], dues[: len(records)], strict=False):
+        PaperLoan.objects.create(
+            record=record,
+            borrower=users.get(rng.choice(["lawyer", "lawyer2", "lawyer3"])) or archivist,
+            due_on=due,
+            purpose="再审申请查阅原卷",
+            lent_by=archivist,
+        )

@@ -24,3 +24,24 @@ def test_search_finds_the_demo_matters_by_number_title_and_client():
     assert ("matter", matter.pk) in hits
     # The closed history the dashboards use is searchable too.
     assert len(search(user=admin, q="民间借贷")) > 0
+
+
+def test_the_archive_room_shows_every_archived_demo_matter():
+    """Issue 16 item 10: the matter list showed archived matters, the archive room none."""
+    from lexcase.matters.archive import ArchiveFilters, archive_room_files
+    from lexcase.matters.models import ArchiveRecord, Status
+    from lexcase.matters.selectors import matters_visible_to
+
+    demo_generate(matters=60, seed=11)
+    archived = Matter.objects.filter(status=Status.ARCHIVED)
+    assert archived.exists()
+    assert ArchiveRecord.objects.count() == archived.count()
+    partner = User.objects.get(username="partner")
+    visible = matters_visible_to(partner).filter(status=Status.ARCHIVED).count()
+    assert archive_room_files(user=partner, filters=ArchiveFilters()).count() == visible > 0
+    # Each file has a 档号 in the firm's pattern, a place on a shelf, and is filed after
+    # its matter closed.
+    for record in ArchiveRecord.objects.select_related("matter"):
+        assert record.number.startswith(f"{record.year}-{record.type_code}-")
+        assert record.room and record.shelf and record.box
+        assert record.archived_on >= record.matter.closed_on
