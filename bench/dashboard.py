@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.dashboard [--matters 100000 --deadlines 300000 --tasks 1000000
         | --quick] [--db sqlite|postgres|both] [--runs 15] [--seed 42]
-        [--out bench/results/dashboard.json]
+        [--out bench/results/dashboard.json] [--prepare | --reuse]
 
 Per database a child process (DATABASE_URL set before django.setup()) recreates a dedicated
 database (SQLite `var/bench/dashboard_<matters>.sqlite3`, PostgreSQL
@@ -16,9 +16,19 @@ warm and interleaved, for a partner and the admin (firm view) and a lawyer (pers
   status, SLA tasks of the period by priority, tasks completed per month, open matters by
   type/priority/stage/area. The heaviest one's p95 is the baseline; goal p95 ≤ 5× it.
 
+The firm also gets what the review, satisfaction and fee sections read: a finished
+periodic review per opened matter (completed in the last year, scores 1–5, findings on 30%)
+and an open one per open matter; a closing survey on 30% of closed matters; an issued bill
+on 60% of opened matters (issued in the last 400 days; 45% paid, 20% partly) with its
+payment.
+
 Query counts come from CaptureQueriesContext and are measured again at --check-matters to
 show they do not grow with the data. Reports; never asserts. Writes JSON and a markdown
 table next to it (same name, `.md`).
+
+Generating the data takes most of the time: `--prepare` only loads (run it outside the
+benchmark lock), `--reuse` times an already loaded database (run that under
+`flock /work/wt/.benchlock`).
 """
 
 from __future__ import annotations
@@ -32,6 +42,8 @@ import subprocess
 import sys
 import time
 from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from bench.common import ROOT, VAR, analyze, recreate, setup_django
@@ -65,8 +77,10 @@ def _load(args: argparse.Namespace, matters: int, deadlines: int, tasks: int) ->
     tb._insert_tasks(tb._task_rows(rng, tasks, info, people, now), tasks)
     from lexcase.matters.models import Matter
 
-    opened = Matter.objects.filter(opened_on__isnull=False).values_list(
-        "pk", "opened_on", "priority", "status"
+    opened = list(
+        Matter.objects.filter(opened_on__isnull=False).values_list(
+            "pk", "opened_on", "priority", "status"
+        )
     )
     sla, calls = [], []
     tz = timezone.get_current_timezone()
@@ -97,7 +111,117 @@ def _load(args: argparse.Namespace, matters: int, deadlines: int, tasks: int) ->
     with transaction.atomic():
         Task.objects.bulk_create(sla, batch_size=5000)
         Communication.objects.bulk_create(calls, batch_size=5000)
+    _load_oversight(rng, opened, now)
     analyze()
+
+
+def _load_oversight(rng: random.Random, opened: Any, now: datetime) -> None:
+    """Reviews, surveys, bills and payments (the dashboard's review, satisfaction and fee
+    sections)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from lexcase.accounts.models import User
+    from lexcase.billing.models import Bill, Payment
+    from lexcase.parties.models import Party
+    from lexcase.reviews.models import Review, SatisfactionSurvey
+
+    today = timezone.localdate(now)
+    partners = list(
+        User.objects.filter(username__startswith="partner").values_list("pk", flat=True)
+    )
+    clients = Party.objects.bulk_create(
+        [
+            Party(
+                kind="organization",
+                name=f"基准客户{i}有限公司",
+                name_normalized=f"基准客户{i}有限公司",
+                name_core=f"基准客户{i}",
+                name_trade=f"基准客户{i}",
+            )
+            for i in range(500)
+        ]
+    )
+    reviews, surveys, bills, payments = [], [], [], []
+    seq = 0
+    for pk, _day, _prio, status in opened:
+        done_at = now - timedelta(days=rng.randint(1, 360), hours=rng.randint(0, 23))
+        reviews.append(
+            Review(
+                matter_id=pk,
+                kind="periodic" if status == "open" else "closing",
+                status="done",
+                due_on=timezone.localdate(done_at),
+                reviewer_id=rng.choice(partners),
+                completed_by_id=rng.choice(partners),
+                completed_at=done_at,
+                score=rng.choice((2, 3, 3, 4, 4, 4, 5, 5, 1)),
+                findings="证据目录未归档" if rng.random() < 0.3 else "",
+            )
+        )
+        if status == "open":
+            reviews.append(
+                Review(
+                    matter_id=pk,
+                    kind="periodic",
+                    status="due",
+                    due_on=today + timedelta(days=rng.randint(-30, 60)),
+                    reviewer_id=rng.choice(partners),
+                )
+            )
+        elif rng.random() < 0.3:
+            surveys.append(
+                SatisfactionSurvey(
+                    matter_id=pk,
+                    occasion="closing",
+                    overall=rng.choice((2, 3, 4, 4, 5, 5)),
+                    responsiveness=rng.choice((1, 3, 4, 5, 5)),
+                    clarity=rng.choice((3, 4, 4, 5)),
+                )
+            )
+        if rng.random() < 0.6:
+            issued = today - timedelta(days=rng.randint(0, 400))
+            seq += 1
+            total = Decimal(rng.randint(100_000, 20_000_000)) / 100
+            roll = rng.random()
+            if roll < 0.45:
+                paid = total
+            elif roll < 0.65:
+                paid = (total * Decimal(rng.randint(10, 90)) / 100).quantize(Decimal("0.01"))
+            else:
+                paid = Decimal("0.00")
+            client = rng.choice(clients).pk
+            bills.append(
+                Bill(
+                    number=f"B{seq:07d}",
+                    year=issued.year,
+                    seq=seq,
+                    matter_id=pk,
+                    client_id=client,
+                    status="paid" if paid == total else ("partly_paid" if paid else "issued"),
+                    issued_on=issued,
+                    due_on=issued + timedelta(days=30),
+                    total=total,
+                    paid=paid,
+                )
+            )
+            if paid:
+                payments.append(
+                    Payment(
+                        client_id=client,
+                        matter_id=pk,
+                        received_on=min(today, issued + timedelta(days=rng.randint(0, 30))),
+                        amount=paid,
+                        method="bank",
+                        payer="bench",
+                        allocated=paid,
+                    )
+                )
+    with transaction.atomic():
+        Review.objects.bulk_create(reviews, batch_size=5000)
+        SatisfactionSurvey.objects.bulk_create(surveys, batch_size=5000)
+        Bill.objects.bulk_create(bills, batch_size=5000)
+        Payment.objects.bulk_create(payments, batch_size=5000)
 
 
 def _time(fn: Any) -> tuple[float, int]:
@@ -163,6 +287,30 @@ def _ops() -> dict[str, Any]:
     }
 
 
+def _existing(db: str, url: str) -> int:
+    """Matters already in the bench database; 0 if absent or unreadable."""
+    try:
+        if db == "sqlite":
+            import sqlite3
+
+            path = Path(url.removeprefix("sqlite:///"))
+            if not path.exists():
+                return 0
+            with sqlite3.connect(path) as conn:
+                return (
+                    conn.execute("SELECT count(*) FROM reviews_review").fetchone()[0]
+                    and (conn.execute("SELECT count(*) FROM matters_matter").fetchone()[0])
+                )
+        import psycopg
+
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            if not conn.execute("SELECT count(*) FROM reviews_review").fetchone()[0]:
+                return 0
+            return conn.execute("SELECT count(*) FROM matters_matter").fetchone()[0]
+    except Exception:
+        return 0
+
+
 def worker(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for label, (m, d, t) in (
@@ -170,7 +318,9 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         ("check", (args.check_matters, args.check_matters * 3, args.check_matters * 10)),
     ):
         url = _url(args.db, m)
-        recreate(args.db, url)
+        reuse = args.reuse and _existing(args.db, url) >= m
+        if not reuse:
+            recreate(args.db, url)
         if label == "full":
             setup_django(url)
         else:
@@ -181,8 +331,12 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
                 url.removeprefix("sqlite:///") if args.db == "sqlite" else url.rsplit("/", 1)[1]
             )
         t0 = time.perf_counter()
-        _load(args, m, d, t)
-        load_s = round(time.perf_counter() - t0, 1)
+        if not reuse:
+            _load(args, m, d, t)
+        load_s = None if reuse else round(time.perf_counter() - t0, 1)
+        if args.prepare:
+            out[label] = {"matters": m, "deadlines": d, "tasks": t, "load_s": load_s}
+            continue
         ops = _ops()
         queries = {name: _time(fn)[1] for name, fn in ops.items()}  # warm-up, counts
         runs = args.runs if label == "full" else 3
@@ -219,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--out", default=str(ROOT / "bench" / "results" / "dashboard.json"))
     p.add_argument("--worker", action="store_true")
+    p.add_argument("--prepare", action="store_true", help="load the databases only")
+    p.add_argument("--reuse", action="store_true", help="time already loaded databases")
     args = p.parse_args(argv)
     if args.quick:
         args.matters, args.deadlines, args.tasks, args.check_matters = 5000, 15000, 50000, 1000
@@ -231,11 +387,16 @@ def main(argv: list[str] | None = None) -> int:
         cmd += ["--matters", str(args.matters), "--deadlines", str(args.deadlines)]
         cmd += ["--tasks", str(args.tasks), "--check-matters", str(args.check_matters)]
         cmd += ["--runs", str(args.runs), "--seed", str(args.seed)]
+        cmd += ["--prepare"] if args.prepare else []
+        cmd += ["--reuse"] if args.reuse else []
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
         if proc.returncode:
             print(proc.stderr[-3000:], file=sys.stderr)
             return proc.returncode
         results[db] = json.loads(proc.stdout.strip().splitlines()[-1])
+    if args.prepare:
+        print(json.dumps(results))
+        return 0
     with open(args.out, "w") as fh:
         json.dump(results, fh, indent=1, ensure_ascii=False)
     lines = [

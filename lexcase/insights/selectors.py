@@ -22,10 +22,12 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from lexcase.calendar.models import Deadline
 from lexcase.calendar.selectors import deadlines_of
 from lexcase.comms.selectors import update_states_iter
+from lexcase.insights.extensions import SectionContext, dashboard_sources
 from lexcase.insights.stats import median, month_starts, share
 from lexcase.matters.models import (
     Matter,
@@ -118,6 +120,11 @@ def _bounds(d_from: date, d_to: date) -> tuple[datetime, datetime]:
     return datetime.combine(d_from, time.min, tzinfo=tz), datetime.combine(
         d_to + timedelta(days=1), time.min, tzinfo=tz
     )
+
+
+def period_bounds(f: InsightFilters) -> tuple[datetime, datetime]:
+    """The filters' period as an aware half-open datetime range (for registered sections)."""
+    return _bounds(f.date_from, f.date_to)
 
 
 def scope_description(kind: str) -> str:
@@ -467,7 +474,13 @@ def workload_section(scope: QuerySet[Matter], f: InsightFilters) -> Section:
             "Per month: matters open at the month's end (opened and not yet closed), matters "
             "opened and closed in the month, and matter tasks completed in the month."
         ),
-        columns=[_("Month"), _("Open at month end"), _("Opened"), _("Closed"), _("Tasks done")],
+        columns=[
+            pgettext("period", "Month"),
+            _("Open at month end"),
+            _("Opened"),
+            _("Closed"),
+            _("Tasks done"),
+        ],
         rows=rows,
         figures=[Figure("workload.open_at_end", _("Open at the period's end"), running, "count")],
     )
@@ -541,4 +554,8 @@ def dashboard(*, user: Any, kind: str, filters: InsightFilters) -> Dashboard:
         workload_section(scope, filters),
         *duration_sections(scope, filters),
     ]
+    # Sections of apps insights may not import (reviews, billing), registered by `web`.
+    ctx = SectionContext(user=user, kind=kind, scope=scope, filters=filters, now=now, today=today)
+    for source in dashboard_sources():
+        sections.extend(source(ctx))
     return Dashboard(kind=kind, counts=scope_description(kind), filters=filters, sections=sections)

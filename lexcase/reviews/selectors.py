@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -15,10 +15,12 @@ from lexcase.matters.selectors import visible_through
 from lexcase.reviews.models import (
     Review,
     ReviewChecklistItem,
+    ReviewFollowUp,
     ReviewKind,
     ReviewStatus,
     SatisfactionSurvey,
 )
+from lexcase.reviews.settings import review_settings
 
 
 def reviews_visible_to(user: Any) -> QuerySet[Review]:
@@ -117,3 +119,81 @@ def agenda_source(*, user: Any, start: date | None, end: date, mine_only: bool) 
         )
         for review in qs.select_related("matter").order_by("due_on", "id")
     ]
+
+
+# --- dashboard figures (registered with insights by the composition layer, `web`) ----------
+
+
+def review_scores(
+    *, matters: QuerySet[Matter], start: datetime, end: datetime, today: date
+) -> dict[str, dict[str, Any]]:
+    """Per review kind, over `matters` (a queryset that already passed the gate): reviews
+    finished in [start, end) — how many, their mean score, how many scored each of 1–5, how
+    many recorded findings — and reviews still open past their due day (escalated or not).
+    One grouped query, plus one for the follow-up actions of the finished reviews."""
+    done = Q(status=ReviewStatus.DONE, completed_at__gte=start, completed_at__lt=end)
+    overdue = Q(status=ReviewStatus.DUE, due_on__lt=today, matter__status=Status.OPEN)
+    rows = (
+        Review.objects.filter(matter__in=matters)
+        .filter(done | overdue)
+        .values("kind")
+        .annotate(
+            done=Count("id", filter=done),
+            mean=Avg("score", filter=done),
+            findings=Count("id", filter=done & ~Q(findings="")),
+            overdue=Count("id", filter=overdue),
+            escalated=Count("id", filter=overdue & Q(escalated_at__isnull=False)),
+            **{f"s{k}": Count("id", filter=done & Q(score=k)) for k in range(1, 6)},
+        )
+        .order_by()
+    )
+    out: dict[str, dict[str, Any]] = {r["kind"]: r for r in rows}
+    follow_ups = ReviewFollowUp.objects.filter(
+        review__matter__in=matters,
+        review__status=ReviewStatus.DONE,
+        review__completed_at__gte=start,
+        review__completed_at__lt=end,
+    ).count()
+    out["_follow_ups"] = {"count": follow_ups}
+    return out
+
+
+def review_findings(
+    *, matters: QuerySet[Matter], start: datetime, end: datetime, limit: int = 10
+) -> list[dict[str, Any]]:
+    """The latest finished reviews with findings over `matters` (gated), newest first."""
+    return list(
+        Review.objects.filter(
+            matter__in=matters,
+            status=ReviewStatus.DONE,
+            completed_at__gte=start,
+            completed_at__lt=end,
+        )
+        .exclude(findings="")
+        .order_by("-completed_at", "-id")
+        .values("matter__number", "kind", "score", "findings", "completed_at")[:limit]
+    )
+
+
+def survey_scores(
+    *, matters: QuerySet[Matter], start: datetime, end: datetime
+) -> dict[str, dict[str, Any]]:
+    """Satisfaction surveys answered in [start, end) on `matters` (gated), per occasion: how
+    many, the mean of each score, and how many at or below the low-score threshold that
+    notifies the responsible partner. One grouped query."""
+    low = review_settings()["low_survey_score"]
+    rows = (
+        SatisfactionSurvey.objects.filter(
+            matter__in=matters, created_at__gte=start, created_at__lt=end
+        )
+        .values("occasion")
+        .annotate(
+            n=Count("id"),
+            mean_overall=Avg("overall"),
+            mean_responsiveness=Avg("responsiveness"),
+            mean_clarity=Avg("clarity"),
+            low=Count("id", filter=Q(overall__lte=low)),
+        )
+        .order_by()
+    )
+    return {r["occasion"]: {**r, "low_threshold": low} for r in rows}
