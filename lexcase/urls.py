@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 
 from lexcase.api.api import api
 from lexcase.core import views as core_views
+from lexcase.matters import party_urls
 from lexcase.matters import urls as matters_urls
 from lexcase.web import urls as web_urls
 from lexcase.web import views as web_views
@@ -35,7 +36,10 @@ urlpatterns = [
         "matters/",
         include((matters_urls.urlpatterns + web_urls.matter_urlpatterns, matters_urls.app_name)),
     ),
-    path("parties/", include("lexcase.matters.party_urls")),
+    path(
+        "parties/",
+        include((party_urls.urlpatterns + web_urls.party_urlpatterns, party_urls.app_name)),
+    ),
     path("", include("lexcase.calendar.urls")),
     path("", include("lexcase.comms.urls")),  # notifications/, communications/
     path("", include("lexcase.conflicts.urls")),

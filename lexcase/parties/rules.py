@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import rules
 
-from lexcase.accounts.rules import is_active_staff, is_finance
+from lexcase.accounts.rules import is_active_staff, is_finance, is_firm_admin, is_partner
 
 rules.add_perm("parties.add_party", is_active_staff & ~is_finance)
 rules.add_perm("parties.change_party", is_active_staff & ~is_finance)
+# A person's request for a copy of their data (PIPL Art. 45) is answered by a partner or an
+# administrator (lexcase/web/personal_data.py), through the gate and audited.
+rules.add_perm("parties.export_personal_data", is_active_staff & (is_firm_admin | is_partner))
