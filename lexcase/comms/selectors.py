@@ -173,19 +173,40 @@ def _annotated(matters: QuerySet[Matter]) -> QuerySet[Matter]:
     )
 
 
+def _due(
+    *,
+    interval: int,
+    last_out_at: datetime | None,
+    opened_on: date | None,
+    created_at: datetime,
+    marked_at: datetime | None,
+    tz: Any,
+) -> tuple[datetime, bool]:
+    """When the client should hear from us, and whether a mark (an important event) made it
+    due early. The one rule behind `UpdateState` and `update_compliance`."""
+    if last_out_at is not None:
+        base = last_out_at
+    elif opened_on is not None:
+        base = datetime.combine(opened_on, time.min, tzinfo=tz)
+    else:
+        base = created_at
+    due_at = base + timedelta(days=interval)
+    if marked_at is not None and marked_at > base and marked_at < due_at:
+        return marked_at, True
+    return due_at, False
+
+
 def _state(m: Matter, intervals: dict[str, int]) -> UpdateState:
     interval = m.override_days or intervals.get(m.priority, DEFAULT_UPDATE_INTERVALS["P2"])
-    tz = timezone.get_current_timezone()
-    if m.last_out_at is not None:
-        base = m.last_out_at
-    elif m.opened_on is not None:
-        base = datetime.combine(m.opened_on, time.min, tzinfo=tz)
-    else:
-        base = m.created_at
-    due_at = base + timedelta(days=interval)
-    reason = ""
-    if m.marked_at is not None and m.marked_at > base and m.marked_at < due_at:
-        due_at, reason = m.marked_at, m.marked_why or ""
+    due_at, marked = _due(
+        interval=interval,
+        last_out_at=m.last_out_at,
+        opened_on=m.opened_on,
+        created_at=m.created_at,
+        marked_at=m.marked_at,
+        tz=timezone.get_current_timezone(),
+    )
+    reason = (m.marked_why or "") if marked else ""
     return UpdateState(
         matter=m,
         interval_days=interval,
@@ -210,6 +231,53 @@ def update_states_iter(matters: QuerySet[Matter], *, chunk_size: int = 2000):
     intervals = update_intervals()
     for m in _annotated(matters).iterator(chunk_size=chunk_size):
         yield _state(m, intervals)
+
+
+def update_compliance(matters: QuerySet[Matter], now: datetime) -> dict[str, list[int]]:
+    """Per priority, how many open matters of `matters` (a gated queryset) are within their
+    client-update cadence, due, or overdue at `now`: the judgement of `UpdateState`, read
+    as plain values (the last outbound contact per matter and the policy columns, no team
+    subqueries, no model instances), so a firm-wide dashboard costs one query."""
+    intervals = update_intervals()
+    tz = timezone.get_current_timezone()
+    last_out = Communication.objects.filter(
+        matter=OuterRef("pk"), direction=Direction.OUTBOUND
+    ).order_by("-occurred_at", "-id")
+    rows = (
+        matters.filter(status=Status.OPEN)
+        .annotate(last_out_at=Subquery(last_out.values("occurred_at")[:1]))
+        .values_list(
+            "priority",
+            "last_out_at",
+            "opened_on",
+            "created_at",
+            "client_update_policy__interval_days",
+            "client_update_policy__marked_due_at",
+        )
+        .order_by()
+    )
+    counts: dict[str, list[int]] = {}
+    default = intervals.get("P2", DEFAULT_UPDATE_INTERVALS["P2"])
+    for priority, last_out_at, opened_on, created_at, override, marked_at in rows.iterator(
+        chunk_size=5000
+    ):
+        interval = override or intervals.get(priority, default)
+        due_at, _marked = _due(
+            interval=interval,
+            last_out_at=last_out_at,
+            opened_on=opened_on,
+            created_at=created_at,
+            marked_at=marked_at,
+            tz=tz,
+        )
+        row = counts.setdefault(priority, [0, 0, 0])
+        if due_at + timedelta(days=interval) <= now:
+            row[2] += 1
+        elif due_at <= now:
+            row[1] += 1
+        else:
+            row[0] += 1
+    return counts
 
 
 def matter_update_state(*, matter: Matter) -> UpdateState | None:

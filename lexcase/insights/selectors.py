@@ -26,7 +26,7 @@ from django.utils.translation import pgettext
 
 from lexcase.calendar.models import Deadline
 from lexcase.calendar.selectors import deadlines_of
-from lexcase.comms.selectors import update_states_iter
+from lexcase.comms.selectors import update_compliance
 from lexcase.insights.extensions import SectionContext, dashboard_sources
 from lexcase.insights.stats import median, month_starts, share
 from lexcase.matters.models import (
@@ -391,14 +391,7 @@ def sla_section(scope: QuerySet[Matter], f: InsightFilters, now: datetime) -> Se
 
 def client_update_section(scope: QuerySet[Matter], now: datetime) -> Section:
     counts: dict[str, list[int]] = {p.value: [0, 0, 0] for p in Priority}
-    for state in update_states_iter(scope):
-        row = counts.setdefault(state.matter.priority, [0, 0, 0])
-        if state.is_overdue(now):
-            row[2] += 1
-        elif state.is_due(now):
-            row[1] += 1
-        else:
-            row[0] += 1
+    counts.update(update_compliance(scope, now))
     rows = []
     ok = total = 0
     for p in Priority:
