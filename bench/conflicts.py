@@ -428,6 +428,7 @@ def _load(n_parties: int, seed: int) -> dict[str, Any]:
 
     from lexcase.conflicts import engine
     from lexcase.conflicts.models import NameGram, PartyKey
+    from lexcase.core import fieldcrypt
     from lexcase.matters.models import Matter, MatterMember, MatterParty
     from lexcase.parties.models import Party, PartyAlias
     from lexcase.parties.names import name_keys
@@ -530,9 +531,12 @@ def _load(n_parties: int, seed: int) -> dict[str, Any]:
                             "name_normalized": party.name_normalized,
                             "name_core": party.name_core,
                             "name_trade": party.name_trade,
-                            "id_number": id_number,
+                            # Raw rows: ciphertext and keyed hashes, as the fields write.
+                            "id_number": fieldcrypt.encrypt(id_number),
+                            "id_number_hash": fieldcrypt.blind_index(id_number),
                             "credit_code": credit_code,
-                            "passport": passport,
+                            "passport": fieldcrypt.encrypt(passport),
+                            "passport_hash": fieldcrypt.blind_index(passport),
                             "phone": "",
                             "email": "",
                             "address": "",
@@ -1012,6 +1016,7 @@ def _run_queries(
 
     from lexcase.conflicts.engine import QueryParty, find_candidates
     from lexcase.conflicts.verdicts import conflict_check
+    from lexcase.core import fieldcrypt
     from lexcase.parties.models import Party
 
     def qp(q: dict[str, Any]) -> QueryParty:
@@ -1047,7 +1052,13 @@ def _run_queries(
         cond = Q(name__icontains=q["name"])
         for field in ("id_number", "credit_code", "passport"):
             if q[field]:
-                cond |= Q(**{field: q[field]})
+                # Personal identifiers are encrypted: their keyed hash is what matches.
+                lookup = (
+                    {f"{field}_hash__in": fieldcrypt.blind_indexes(q[field])}
+                    if field != "credit_code"
+                    else {field: q[field]}
+                )
+                cond |= Q(**lookup)
         rows = set(Party.objects.filter(cond).values_list("pk", flat=True))
         return rows, {"rows": len(rows)}
 

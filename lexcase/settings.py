@@ -433,5 +433,52 @@ if not LEXCASE_AUDIT_KEY:
     LEXCASE_AUDIT_KEY = _audit_key_file.read_text().strip()
 elif len(LEXCASE_AUDIT_KEY) < 32:
     raise ImproperlyConfigured("LEXCASE_AUDIT_KEY must be at least 32 characters long.")
+# Identifiers encrypted at rest (docs/security.md, "Identifiers at rest"): Fernet keys from
+# the environment, comma-separated, the first encrypts and every one decrypts; never in the
+# database or its backups. Production refuses to start without them; development generates
+# one under var/ with a warning.
+LEXCASE_FIELD_KEYS = [
+    key.strip() for key in os.environ.get("LEXCASE_FIELD_KEYS", "").split(",") if key.strip()
+]
+if not LEXCASE_FIELD_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "LEXCASE_FIELD_KEYS is not set. Production settings (LEXCASE_DEBUG off) need the "
+            "keys that encrypt ID and passport numbers, kept outside the database "
+            "(docs/operations.md, 'Field encryption keys'). For development on a laptop set "
+            "LEXCASE_DEBUG=1."
+        )
+    from cryptography.fernet import Fernet
+
+    _field_key_file = VAR_DIR / "field.keys"
+    if not _field_key_file.exists():
+        # Written aside and linked into place: concurrent first starts agree on one key.
+        _tmp = VAR_DIR / f".field.keys.{os.getpid()}"
+        _tmp.write_text(Fernet.generate_key().decode())
+        _tmp.chmod(0o600)
+        try:
+            os.link(_tmp, _field_key_file)
+            warnings.warn(
+                f"LEXCASE_FIELD_KEYS is not set: generated a development field key in "
+                f"{_field_key_file}. Production needs LEXCASE_FIELD_KEYS.",
+                stacklevel=1,
+            )
+        except FileExistsError:
+            pass
+        finally:
+            _tmp.unlink()
+    LEXCASE_FIELD_KEYS = [k.strip() for k in _field_key_file.read_text().split(",") if k.strip()]
+else:
+    from cryptography.fernet import Fernet
+
+    for _key in LEXCASE_FIELD_KEYS:
+        try:
+            Fernet(_key)
+        except ValueError as _exc:
+            raise ImproperlyConfigured(
+                "LEXCASE_FIELD_KEYS must be comma-separated Fernet keys (generate one with "
+                "`python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'`)."
+            ) from _exc
 # For bench/audit_load.py only: audit_record() writes nothing. Never set it in production.
 LEXCASE_AUDIT_OFF_FOR_BENCHMARK = env_bool("LEXCASE_AUDIT_OFF_FOR_BENCHMARK", False)

@@ -9,3 +9,6 @@ import os
 
 os.environ.setdefault("LEXCASE_SECRET_KEY", "test-only-secret-key-" + "s1t2u3v4w5" * 5)
 os.environ.setdefault("LEXCASE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+# A fixed Fernet key for the encrypted identifiers (production settings refuse to start
+# without LEXCASE_FIELD_KEYS).
+os.environ.setdefault("LEXCASE_FIELD_KEYS", "dGVzdC1vbmx5LWZpZWxkLWtleS0tMDEyMzQ1Njc4OWE=")

@@ -33,6 +33,7 @@ from django.db.models import Count, F, Q
 from rapidfuzz import fuzz
 
 from lexcase.conflicts.models import KeyType, NameGram, PartyKey, StaffRelative
+from lexcase.core.fieldcrypt import blind_index, blind_indexes
 from lexcase.parties import names as names_module
 from lexcase.parties.identifiers import (
     IdentifierError,
@@ -270,10 +271,12 @@ def _owner_keys(
     names = list(names)
     main = names[0][0][:_MAX_VALUE] if names else ""
     rows: list[KeyRow] = []
+    # Personal identifiers are indexed by their keyed hash only (core/fieldcrypt.py), the
+    # same one the party row carries; a credit code is public and indexed as it is.
     for key_type, value in (
-        (KeyType.ID_NUMBER, clean_id_number(id_number)),
+        (KeyType.ID_NUMBER, blind_index(clean_id_number(id_number))),
         (KeyType.CREDIT_CODE, clean_credit_code(credit_code)),
-        (KeyType.PASSPORT, clean_passport(passport)),
+        (KeyType.PASSPORT, blind_index(clean_passport(passport))),
     ):
         if value:
             rows.append((key_type, value[:_MAX_VALUE], main, False))
@@ -616,17 +619,19 @@ class _QueryKeys:
     core: str
     trade: str
     is_org: bool
-    identifiers: list[tuple[str, str]] = field(default_factory=list)
+    # (key type, the values to look up: a personal identifier's keyed hash under every key)
+    identifiers: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 def _query_keys(q: QueryParty) -> _QueryKeys:
     keys = name_keys(q.name or "", kind=q.kind)
+    credit_code = clean_credit_code(q.credit_code)
     identifiers = [
         (t, v)
         for t, v in (
-            (KeyType.ID_NUMBER, clean_id_number(q.id_number)),
-            (KeyType.CREDIT_CODE, clean_credit_code(q.credit_code)),
-            (KeyType.PASSPORT, clean_passport(q.passport)),
+            (KeyType.ID_NUMBER, blind_indexes(clean_id_number(q.id_number))),
+            (KeyType.CREDIT_CODE, [credit_code] if credit_code else []),
+            (KeyType.PASSPORT, blind_indexes(clean_passport(q.passport))),
         )
         if v
     ]
@@ -661,8 +666,8 @@ def _person_owners(owners: list[Owner]) -> set[Owner]:
 def _match_keys(keys: _QueryKeys, out: _Collector) -> None:
     """Exact lookups in PartyKey: identifiers, names, aliases, core, trade, pinyin."""
     lookups = Q()
-    for key_type, value in keys.identifiers:
-        lookups |= Q(key_type=key_type, value=value)
+    for key_type, values in keys.identifiers:
+        lookups |= Q(key_type=key_type, value__in=values)
     if keys.normalized:
         lookups |= Q(key_type__in=[KeyType.NAME, KeyType.ALIAS], value=keys.normalized)
         if keys.is_org:

@@ -16,6 +16,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from lexcase.conflicts.engine import clean_credit_code, clean_id_number, clean_passport
+from lexcase.core.fieldcrypt import decrypt
 from lexcase.parties.identifiers import mask_identifier
 from lexcase.parties.names import name_keys, normalize_name
 
@@ -75,8 +76,9 @@ def _identifier(query: dict[str, Any]) -> str:
     # A person's ID or passport number is shown masked: whoever reads the report (the whole
     # team of an intake) needs to see that it matched, not the number. A credit code is a
     # public registration number and is shown in full.
-    personal = clean_id_number(str(query.get("id_number") or "")) or clean_passport(
-        str(query.get("passport") or "")
+    # The report stores them encrypted (conflicts.services._json_query).
+    personal = clean_id_number(decrypt(str(query.get("id_number") or ""))) or clean_passport(
+        decrypt(str(query.get("passport") or ""))
     )
     if personal:
         return mask_identifier(personal)

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lexcase.core.fieldcrypt import EncryptedTextField
 from lexcase.parties.models import Party, PartyKind
 
 
@@ -32,7 +33,8 @@ class StaffRelative(models.Model):
     kind = models.CharField(
         _("kind"), max_length=20, choices=PartyKind.choices, default=PartyKind.PERSON
     )
-    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
+    # Encrypted at rest; matched through the conflict index's keyed hash (PartyKey).
+    id_number = EncryptedTextField(_("ID number"), blank=True)
     relation = models.CharField(_("relation"), max_length=10, choices=Relation.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -27,6 +27,7 @@ from lexcase.conflicts.rules import self_review_allowed
 from lexcase.conflicts.selectors import hidden_matter_ids
 from lexcase.conflicts.verdicts import conflict_check
 from lexcase.core.exceptions import NotAllowed
+from lexcase.core.fieldcrypt import encrypt
 from lexcase.matters.models import Matter
 from lexcase.parties.models import PartyKind
 from lexcase.parties.services import party_clean
@@ -46,6 +47,15 @@ def _json_hit(hit: Any) -> dict[str, Any]:
     return data
 
 
+def _json_query(party: QueryParty) -> dict[str, Any]:
+    """A checked party as frozen in the report: personal identifiers encrypted, as on the
+    party rows (core/fieldcrypt.py); readers decrypt them (`highlight`)."""
+    data = asdict(party)
+    for name in ("id_number", "passport"):
+        data[name] = encrypt(data[name] or "")
+    return data
+
+
 @transaction.atomic
 def conflict_check_record(
     *, actor: User | None, parties: list[QueryParty], matter: Matter | None = None
@@ -60,7 +70,7 @@ def conflict_check_record(
     check = ConflictCheck.objects.create(
         matter=matter,
         requested_by=actor,
-        query=[asdict(p) for p in parties],
+        query=[_json_query(p) for p in parties],
         hits=hits,
         engine_version=result.engine_version,
         truncated=result.truncated,

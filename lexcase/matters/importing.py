@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
+from lexcase.core.fieldcrypt import blind_index, blind_indexes, encrypt
 from lexcase.matters.events import matters_imported
 from lexcase.matters.models import (
     MATTER_TYPE_CODES,
@@ -473,15 +474,21 @@ class _Parties:
     def _load_existing(self, parties: list[_PartyIn]) -> None:
         for field_name in ("id_number", "credit_code"):
             wanted = sorted({p.cleaned[field_name] for p in parties if p.cleaned[field_name]})
+            if field_name == "id_number":
+                # Encrypted: looked up by keyed hash (core/fieldcrypt.py), under every key.
+                by_hash = {h: value for value in wanted for h in blind_indexes(value)}
+                lookup, wanted = "id_number_hash", sorted(by_hash)
+            else:
+                by_hash, lookup = {}, field_name
             for chunk in _chunks(wanted):
-                rows = Party.objects.filter(**{f"{field_name}__in": chunk}).order_by("pk")
-                for pk, value in rows.values_list("pk", field_name):
-                    self.by_identifier.setdefault((field_name, value), pk)
+                rows = Party.objects.filter(**{f"{lookup}__in": chunk}).order_by("pk")
+                for pk, value in rows.values_list("pk", lookup):
+                    self.by_identifier.setdefault((field_name, by_hash.get(value, value)), pk)
         names = sorted(set(self.normalized.values()))
         candidates: dict[tuple[str, str], list[tuple[bool, int]]] = defaultdict(list)
         for chunk in _chunks(names):
             rows = Party.objects.filter(name_normalized__in=chunk).values_list(
-                "pk", "kind", "name_normalized", "id_number", "credit_code"
+                "pk", "kind", "name_normalized", "id_number_hash", "credit_code"
             )
             for pk, kind, normalized, id_number, credit_code in rows:
                 candidates[(kind, normalized)].append((bool(id_number or credit_code), pk))
@@ -799,14 +806,16 @@ def _write(
             (
                 cleaned["kind"],
                 cleaned["name"],
-                cleaned["id_number"],
+                # Written without the model's fields: ciphertext and keyed hash here.
+                encrypt(cleaned["id_number"]),
+                blind_index(cleaned["id_number"]),
                 cleaned["credit_code"],
                 keys["normalized"][:200],
                 keys["core"][:200],
                 keys["trade"][:200],
             )
         )
-    party_fields = ("kind", "name", "id_number", "credit_code")
+    party_fields = ("kind", "name", "id_number", "id_number_hash", "credit_code")
     party_fields += ("name_normalized", "name_core", "name_trade")
     party_ids = dict(zip(used_new, _insert(Party, party_fields, party_rows), strict=True))
     alias_rows = []

@@ -21,6 +21,7 @@ from django.db.models.lookups import IsNull
 from django.http import Http404
 
 from lexcase.accounts.rules import is_active_staff
+from lexcase.core.fieldcrypt import blind_indexes
 from lexcase.matters.models import (
     CourtCaseNumber,
     EthicalWall,
@@ -253,7 +254,9 @@ def parties_search(*, user: Any, q: str = "", kind: str = "") -> QuerySet[Party]
         if _IDENTIFIER_SHAPED.fullmatch(ident):
             # An ID number or credit code is never part of a name: an exact, indexed match
             # on its own (an OR with the name conditions made both planners walk the table).
-            return qs.filter(Q(id_number=ident) | Q(credit_code=ident)).order_by("name", "id")
+            # ID numbers are encrypted: matched through their keyed hash (core/fieldcrypt.py).
+            by_id = Q(id_number_hash__in=blind_indexes(ident))
+            return qs.filter(by_id | Q(credit_code=ident)).order_by("name", "id")
         key = normalize_name(q)
         if not key:  # nothing left to match on (punctuation only): every party, as before
             return qs.order_by("name", "id")

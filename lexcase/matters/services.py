@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,7 @@ from lexcase.accounts.rules import (
 )
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.core.fieldcrypt import blind_indexes
 from lexcase.core.validators import MAX_AMOUNT
 from lexcase.matters.case_numbers import CaseNumberError, parse_case_number
 from lexcase.matters.events import (
@@ -769,12 +770,13 @@ def party_find_or_create(*, actor: object, kind: str, name: str, identifier: str
     field = "id_number" if kind == PartyKind.PERSON else "credit_code"
     if identifier:
         cleaned = party_clean(kind=kind, name=name, **{field: identifier})
-        existing = (
-            parties_visible_to(actor)
-            .filter(kind=kind, **{field: cleaned[field]})
-            .order_by("pk")
-            .first()
+        # An ID number is encrypted: matched through its keyed hash (core/fieldcrypt.py).
+        match = (
+            Q(id_number_hash__in=blind_indexes(cleaned[field]))
+            if field == "id_number"
+            else Q(credit_code=cleaned[field])
         )
+        existing = parties_visible_to(actor).filter(match, kind=kind).order_by("pk").first()
         if existing is not None:
             if not _names_agree(existing, name):
                 # Never swap the typed name for the stored one silently: either the number

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from lexcase.core.fieldcrypt import BlindIndexField, EncryptedTextField
+
 
 class PartyKind(models.TextChoices):
     PERSON = "person", _("Person")
@@ -19,11 +21,15 @@ class Party(models.Model):
     name_normalized = models.CharField(max_length=200, db_index=True, editable=False)
     name_core = models.CharField(max_length=200, db_index=True, editable=False)
     name_trade = models.CharField(max_length=200, db_index=True, editable=False)
-    id_number = models.CharField(_("ID number"), max_length=18, blank=True, db_index=True)
+    # Personal identifiers are encrypted at rest and matched through their keyed hashes
+    # (lexcase/core/fieldcrypt.py); a credit code is public registry data, stored as it is.
+    id_number = EncryptedTextField(_("ID number"), blank=True)
+    id_number_hash = BlindIndexField(source="id_number")
     credit_code = models.CharField(
         _("unified social credit code"), max_length=18, blank=True, db_index=True
     )
-    passport = models.CharField(_("passport number"), max_length=30, blank=True, db_index=True)
+    passport = EncryptedTextField(_("passport number"), blank=True)
+    passport_hash = BlindIndexField(source="passport")
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)

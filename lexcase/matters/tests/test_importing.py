@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from lexcase.audit.models import AuditEvent
+from lexcase.core.fieldcrypt import blind_index
 from lexcase.matters import import_views
 from lexcase.matters.importing import ImportReport, import_file
 from lexcase.matters.models import Matter, MatterNumberCounter, MatterParty, MatterType
@@ -469,7 +470,7 @@ def test_parties_deduplicated_by_identifier(firm):
     assert report.ok, report.errors
     assert (report.created_parties, report.reused_parties) == (2, 1)
     assert Party.objects.get(credit_code=YUANDA_CODE).name == "远大贸易"
-    assert Party.objects.get(id_number=LINA_ID).matter_links.count() == 2
+    assert Party.objects.get(id_number_hash=blind_index(LINA_ID)).matter_links.count() == 2
     assert Matter.objects.get(title="丙案").matter_parties.get().party == firm.client_party
 
 
