@@ -73,6 +73,47 @@ class MatterFilterForm(forms.Form):
     )
 
 
+class CauseSelect(forms.Select):
+    """The 案由 picker: a list box grouped by part (民事), chapter (罪名) or 行政行为, causes
+    indented under their parents, and a filter box (static/js/cause_picker.js) that matches
+    names, parents, pinyin and pinyin initials and shows only the causes of the matter's
+    type. Without JavaScript it is a plain list box."""
+
+    template_name = "matters/widgets/cause_select.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(
+            attrs={
+                "size": 10,
+                "data-cause-picker": "1",
+                # The filter's count line: "%s" is replaced by the number shown.
+                "data-count-text": _("%s causes match"),
+                **(attrs or {}),
+            }
+        )
+
+    def optgroups(self, name: str, value: Any, attrs: Any = None) -> list[Any]:
+        from lexcase.matters.causes import cause_tree
+        from lexcase.matters.models import CauseKind
+
+        chosen = {str(v) for v in value if v not in (None, "")}
+        groups = [(None, [self.create_option(name, "", "—", not chosen, 0)], 0)]
+        index = 1
+        for root, options in cause_tree():
+            subgroup = []
+            for option in options:
+                label = "\u3000" * (option.depth - 1) + option.name
+                opt = self.create_option(
+                    name, str(option.pk), label, str(option.pk) in chosen, index
+                )
+                opt["attrs"].update({"data-kind": option.kind, "data-search": option.search})
+                subgroup.append(opt)
+                index += 1
+            label = f"{CauseKind(root.kind).label} · {root.name}"
+            groups.append((label, subgroup, index))
+        return groups
+
+
 class MatterForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     matter_type = forms.ChoiceField(label=_("Matter type"), choices=MatterType.choices)
@@ -82,6 +123,7 @@ class MatterForm(forms.Form):
         queryset=CaseCause.objects.filter(parent__isnull=False),
         required=False,
         empty_label="—",
+        widget=CauseSelect,
     )
     practice_area = forms.ModelChoiceField(
         label=_("Practice area"),

@@ -72,10 +72,30 @@ class PrioritySLA(models.Model):
         return f"{self.priority}: {self.description}"
 
 
+class CauseKind(models.TextChoices):
+    """Which matters a 案由 is for: civil causes (民事案件案由规定), 罪名 for criminal matters,
+    行政案件案由 for administrative ones."""
+
+    CIVIL = "civil", _("Civil cause of action")
+    CRIMINAL = "criminal", _("Criminal charge")
+    ADMINISTRATIVE = "administrative", _("Administrative cause")
+
+
+def cause_kind_for(matter_type: str) -> str:
+    if matter_type == "criminal":
+        return CauseKind.CRIMINAL
+    if matter_type == "administrative":
+        return CauseKind.ADMINISTRATIVE
+    return CauseKind.CIVIL
+
+
 class CaseCause(models.Model):
-    """案由: versioned reference data (docs/domain.md §4.3)."""
+    """案由: versioned reference data (docs/domain.md §4.3): civil causes, 罪名 and
+    administrative causes (`kind`), each version with its source (`causes_data.py`,
+    `causes_other_data.py`)."""
 
     version = models.CharField(max_length=10)
+    kind = models.CharField(max_length=20, choices=CauseKind.choices, default=CauseKind.CIVIL)
     code = models.CharField(max_length=20)
     name = models.CharField(max_length=100)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT)

@@ -39,6 +39,7 @@ from lexcase.matters.extensions import PartyQuery, matter_open_guards
 from lexcase.matters.models import (
     MATTER_TYPE_CODES,
     CaseCause,
+    CauseKind,
     CourtCaseNumber,
     EthicalWall,
     Matter,
@@ -53,6 +54,7 @@ from lexcase.matters.models import (
     Status,
     TimelineEntry,
     TimelineKind,
+    cause_kind_for,
 )
 from lexcase.matters.rules import may_change_field
 from lexcase.matters.selectors import parties_visible_to
@@ -218,6 +220,24 @@ def _clean_fields(data: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def _check_cause_fits(cause: CaseCause | None, matter_type: str) -> None:
+    """A 罪名 only on a criminal matter, an administrative cause only on an administrative
+    one, a civil cause on any other."""
+    if cause is not None and cause.kind != cause_kind_for(matter_type):
+        raise ValidationError(
+            {
+                "cause": [
+                    _("“%(cause)s” is a %(kind)s: it does not fit a %(type)s matter.")
+                    % {
+                        "cause": cause.name,
+                        "kind": CauseKind(cause.kind).label.lower(),
+                        "type": MatterType(matter_type).label.lower(),
+                    }
+                ]
+            }
+        )
+
+
 def _check_party_links(links: list[PartyLink]) -> None:
     errors = []
     seen = set()
@@ -288,6 +308,7 @@ def matter_create(
             "confidential": confidential,
         }
     )
+    _check_cause_fits(cleaned["cause"], cleaned["matter_type"])
     links = parties or []
     _check_party_links(links)
     _check_member(lead_lawyer, "lead_lawyer")
@@ -380,6 +401,11 @@ def _matter_update(
     if unknown:
         raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
     cleaned = _clean_fields(fields)
+    if "cause" in cleaned or "matter_type" in cleaned:
+        cause = cleaned.get("cause", matter.cause)
+        new_type = cleaned.get("matter_type", matter.matter_type)
+        if cause != matter.cause or new_type != matter.matter_type:
+            _check_cause_fits(cause, new_type)
     reason = str(confidential_reason or "").strip()
     if len(reason) > REASON_MAX:
         raise ValidationError(

@@ -185,7 +185,7 @@ def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> d
     lawyers = [u for u in users.values() if u.role == Role.LAWYER]
     assistants = [u for u in users.values() if u.role == Role.ASSISTANT]
     areas = list(PracticeArea.objects.all())
-    causes = list(CaseCause.objects.filter(parent__isnull=False))
+    causes = list(CaseCause.objects.filter(parent__isnull=False, kind="civil"))
     now = timezone.now()
     counters: dict[tuple[int, str], int] = {
         (c.year, c.type_code): c.last for c in MatterNumberCounter.objects.all()
