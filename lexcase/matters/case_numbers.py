@@ -40,6 +40,7 @@ __all__ = [
     "CaseNumber",
     "CaseNumberError",
     "ErrorCode",
+    "court_name_for",
     "max_year",
     "parse_case_number",
 ]
@@ -278,3 +279,13 @@ def parse_case_number(text: str) -> CaseNumber:
     special, type_code = _split_type(rest[:letters_end])
     seq = _parse_seq(rest[letters_end:digits_end], rest[digits_end:])
     return CaseNumber(year=year, court=court, special=special, type_code=type_code, seq=seq)
+
+
+def court_name_for(court_code: str, extra: dict[str, str] | None = None) -> str | None:
+    """The court a 法院代字 stands for (``京0105`` → 北京市朝阳区人民法院) from the shipped
+    table (``courts_data.py``, with its source) and the firm's own rows (``extra``), or None:
+    a code the tables do not hold is never guessed."""
+    from lexcase.matters.courts_data import COURT_CODES
+
+    table = {**COURT_CODES, **(extra or {})}
+    return table.get(court_code)

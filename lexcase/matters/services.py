@@ -26,7 +26,7 @@ from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.fieldcrypt import blind_indexes
 from lexcase.core.validators import MAX_AMOUNT
-from lexcase.matters.case_numbers import CaseNumberError, parse_case_number
+from lexcase.matters.case_numbers import CaseNumberError, court_name_for, parse_case_number
 from lexcase.matters.events import (
     matter_created,
     matter_opened,
@@ -753,6 +753,7 @@ def matter_case_number_add(
         court_code=parsed.court,
         type_code=parsed.special + parsed.type_code,
     )
+    court = _court_from_case_number(matter, parsed.court)
     _touch(matter)
     _timeline(matter, actor, TimelineKind.CASE_NUMBER, number=ccn.number, stage=stage)
     matter_search_changed.send(sender=Matter, matter=matter)
@@ -761,9 +762,28 @@ def matter_case_number_add(
         action="matter.case_number_add",
         obj=matter,
         matter_id=matter.pk,
-        data={"number": ccn.number},
+        data={"number": ccn.number, **({"court_from_case_number": court} if court else {})},
     )
     return ccn
+
+
+def _court_from_case_number(matter: Matter, court_code: str) -> str:
+    """Propose the court from the 案号's court code when the matter has none yet (the table
+    in `courts_data.py` plus `LEXCASE_COURT_CODES`); a code it cannot resolve leaves the
+    court to the lawyer. Returns the court filled in, or ""."""
+    if matter.court.strip():
+        return ""
+    name = court_name_for(court_code, getattr(settings, "LEXCASE_COURT_CODES", None))
+    if not name:
+        return ""
+    # A new version, so an edit form opened before cannot blank it again unnoticed.
+    if not Matter.objects.filter(pk=matter.pk, court="").update(
+        court=name, version=F("version") + 1
+    ):
+        return ""
+    matter.court = name
+    matter.version += 1
+    return name
 
 
 def matter_record_view(*, actor: User, matter: Matter) -> None:
