@@ -44,6 +44,7 @@ def setup_django(url: str) -> None:
     os.environ.setdefault("LEXCASE_AUDIT_KEY", "bench-only-audit-key-" + "b" * 32)
     os.environ.setdefault("LEXCASE_SECRET_KEY", "bench-only-secret-key-" + "b0c1d2e3f4" * 5)
     os.environ.setdefault("LEXCASE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+    os.environ.setdefault("LEXCASE_FIELD_KEYS", "YmVuY2gtb25seS1maWVsZC1rZXktMDEyMzQ1Njc4OWE=")
     import django
 
     django.setup()

@@ -187,6 +187,8 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # left out: allauth's WebAuthn pages need inline scripts, which the strict CSP refuses.
 MFA_ADAPTER = "lexcase.accounts.adapters.LexCaseMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Recovery codes are stored hashed (accounts/recovery_codes.py), so they are shown once.
+MFA_RECOVERY_CODES_SHOW_ONCE = True
 MFA_TOTP_ISSUER = os.environ.get("LEXCASE_FIRM_NAME", "LexCase")
 # One period either side: a phone clock 30 s off still signs in; a used code never again.
 MFA_TOTP_TOLERANCE = 1

@@ -59,8 +59,9 @@ def _fernet_key(secret: str) -> bytes:
 
 
 class LexCaseMFAAdapter(DefaultMFAAdapter):
-    """TOTP secrets and the recovery-code seed are stored encrypted (Fernet, AES-128 with an
-    HMAC) under a key derived from SECRET_KEY, so a copy of the database alone does not give
+    """TOTP secrets (and recovery codes until they are first shown; recovery_codes.py keeps
+    only their hashes) are stored encrypted (Fernet, AES-128 with an HMAC) under a key
+    derived from SECRET_KEY, so a copy of the database alone does not give
     anyone a second factor; SECRET_KEY_FALLBACKS still decrypt after a key rotation."""
 
     def _fernet(self):  # cryptography is a dependency of allauth's MFA extra

@@ -7,13 +7,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import importlib
 import struct
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import encrypt
+from django.apps import apps as global_apps
 from django.test import Client
+
+from lexcase.accounts.recovery_codes import HashedRecoveryCodes, code_hash
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +164,74 @@ def test_a_partner_cannot_remove_the_required_second_factor(firm):
         response = client.post("/accounts/2fa/totp/deactivate/")
         assert Authenticator.objects.filter(user=firm.partner, type="totp").count() == 1
         assert response.status_code in (200, 302)
+
+
+def test_recovery_codes_are_stored_hashed_and_shown_only_once(firm):
+    with time_machine.travel(T0, tick=False):
+        client = Client()
+        sign_in(client, "admin")
+        _secret, codes = enrol(client)
+        assert len(codes) == 10 and all(code.isdigit() for code in codes)
+        row = Authenticator.objects.get(user=firm.admin, type="recovery_codes")
+        assert set(row.data) == {"salt", "hashes", "viewed_at"}  # no seed, no pending codes
+        assert row.data["hashes"] == [code_hash(code, row.data["salt"]) for code in codes]
+        # The page shows them once; afterwards only how many are left.
+        again = client.get("/accounts/2fa/recovery-codes/").content.decode()
+        assert not any(code in again for code in codes)
+        assert client.get("/accounts/2fa/recovery-codes/download/").status_code == 403
+        client.post("/accounts/logout/")
+
+        client = Client()
+        sign_in(client, "admin")
+        assert client.post("/accounts/2fa/authenticate/", {"code": codes[3]}).status_code == 302
+        row.refresh_from_db()
+        assert row.data["hashes"][3] == "" and sum(1 for h in row.data["hashes"] if h) == 9
+        assert not any(code in str(row.data) for code in codes)
+
+
+def test_regenerated_codes_replace_the_old_ones(firm):
+    with time_machine.travel(T0, tick=False):
+        client = Client()
+        sign_in(client, "admin")
+        _secret, old = enrol(client)
+        response = client.post("/accounts/2fa/recovery-codes/generate/")
+        assert response.status_code == 302
+        new = list(client.get("/accounts/2fa/recovery-codes/").context["unused_codes"])
+        assert len(new) == 10 and set(new).isdisjoint(old)
+        client.post("/accounts/logout/")
+        client = Client()
+        sign_in(client, "admin")
+        assert client.post("/accounts/2fa/authenticate/", {"code": old[0]}).status_code == 200
+        assert client.post("/accounts/2fa/authenticate/", {"code": new[0]}).status_code == 302
+
+
+def test_the_migration_replaces_a_seed_by_the_hashes_of_the_unused_codes(firm):
+    seeded = HashedRecoveryCodes.__mro__[1]
+    row = Authenticator.objects.create(
+        user=firm.admin,
+        type="recovery_codes",
+        data={"seed": encrypt(seeded.generate_seed()), "used_mask": 0b10},
+    )
+    codes = seeded(row).generate_codes()
+    migration = importlib.import_module("lexcase.accounts.migrations.0008_recovery_codes_hashed")
+
+    migration.forwards(global_apps, None)
+
+    row.refresh_from_db()
+    assert "seed" not in row.data and len(row.data["hashes"]) == 9
+    wrapper = row.wrap()
+    assert not wrapper.validate_code(codes[1])  # used before the migration
+    assert wrapper.validate_code(codes[0])
+    assert not wrapper.validate_code(codes[0])
+    assert wrapper.validate_code(codes[9])
+
+
+def test_recovery_codes_survive_a_secret_key_rotation(firm, settings):
+    row = HashedRecoveryCodes.activate(firm.admin).instance
+    codes = row.wrap().get_unused_codes()
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-" + "n" * 40
+    assert row.wrap().validate_code(codes[0])
+    assert not row.wrap().validate_code(codes[0])
+    settings.SECRET_KEY_FALLBACKS = []
+    assert not row.wrap().validate_code(codes[1])
