@@ -113,6 +113,37 @@ CLOSING_REQUIREMENTS: list[Callable[[Matter], list[tuple[str, str]]]] = []
 ARCHIVING_REQUIREMENTS: list[Callable[[Matter], list[tuple[str, str]]]] = []
 
 
+# Checklist items answered by another app's records instead of a tick (billing: "fees
+# settled" reads what the client still owes on the matter's issued bills), registered in
+# `AppConfig.ready()`: item code -> `(matter) -> (done, note)`. The closing page shows the
+# answer (and the note) in place of a box, and closing counts the item as ticked exactly when
+# the reader says it is done, whatever was sent; a missing one is overridden like any other.
+CHECKLIST_READERS: dict[str, Callable[[Matter], tuple[bool, str]]] = {}
+
+
+def checklist_reader_register(code: str, reader: Callable[[Matter], tuple[bool, str]]) -> None:
+    CHECKLIST_READERS[code] = reader
+
+
+@dataclass(frozen=True)
+class ReadChecklistItem:
+    code: str
+    label: str
+    required: bool
+    done: bool
+    note: str
+
+
+def checklist_read(matter: Matter, items: list[ClosingChecklistItem] | None = None) -> list[Any]:
+    """The active checklist items that a registered reader answers, with its answer."""
+    items = checklist_items() if items is None else items
+    return [
+        ReadChecklistItem(item.code, item.display_label, item.required, *reader(matter))
+        for item in items
+        if (reader := CHECKLIST_READERS.get(item.code)) is not None
+    ]
+
+
 def archiving_requirements_missing(matter: Matter) -> list[tuple[str, str]]:
     return [item for requirement in ARCHIVING_REQUIREMENTS for item in requirement(matter)]
 
@@ -152,11 +183,18 @@ def matter_close_checked(
     known = {item.code for item in items}
     ticked = {str(code) for code in checklist}
     unknown = sorted(ticked - known)
+    read = {entry.code: entry for entry in checklist_read(matter, items)}
+    ticked = {code for code in ticked if code not in read} | {
+        code for code, entry in read.items() if entry.done
+    }
     missing = [item for item in items if item.required and item.code not in ticked]
     required_elsewhere = closing_requirements_missing(matter)
-    missing_labels = [item.display_label for item in missing] + [
-        label for _code, label in required_elsewhere
-    ]
+    missing_labels = [
+        f"{item.display_label} ({read[item.code].note})"
+        if item.code in read and read[item.code].note
+        else item.display_label
+        for item in missing
+    ] + [label for _code, label in required_elsewhere]
     if unknown:
         errors["checklist"] = [
             _("Unknown checklist item(s): %(codes)s.") % {"codes": ", ".join(unknown)}

@@ -74,6 +74,7 @@ def matter_close(request: HttpRequest, pk: int) -> HttpResponse:
             "matter": matter,
             "form": form,
             "required_elsewhere": archive.closing_requirements_missing(matter),
+            "read_items": archive.checklist_read(matter),
         },
     )
 

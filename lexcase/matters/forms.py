@@ -13,7 +13,12 @@ from lexcase.accounts.selectors import (
     responsible_partner_candidates,
 )
 from lexcase.core.forms import CivilDateField
-from lexcase.matters.archive import can_override_checklist, checklist_items, retention_classes
+from lexcase.matters.archive import (
+    CHECKLIST_READERS,
+    can_override_checklist,
+    checklist_items,
+    retention_classes,
+)
 from lexcase.matters.models import (
     CaseCause,
     ClosingChecklistItem,
@@ -247,7 +252,16 @@ class CloseForm(forms.Form):
         self.fields["checklist"].choices = [
             (item.code, item.display_label + ("" if item.required else _(" (optional)")))
             for item in checklist_items()
+            if item.code not in CHECKLIST_READERS  # answered from the records, not ticked
         ]
+        if self.is_bound and hasattr(self.data, "getlist"):
+            # A tick sent for an item read from the records (an older page) is ignored, as
+            # the service ignores it, rather than refused as an unknown choice.
+            data = self.data.copy()
+            data.setlist(
+                "checklist", [c for c in data.getlist("checklist") if c not in CHECKLIST_READERS]
+            )
+            self.data = data
         if user is not None and not can_override_checklist(user):
             del self.fields["override_reason"]
 

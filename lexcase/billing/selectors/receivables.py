@@ -13,21 +13,26 @@ from typing import Any
 
 from django.db.models import Case, CharField, QuerySet, Sum, Value, When
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lexcase.billing.models import (
     ISSUED_STATUSES,
     Bill,
     BillLine,
+    BillStatus,
     Invoice,
     Payment,
     PaymentAllocation,
     Refund,
 )
-from lexcase.billing.money import quantize
+from lexcase.billing.money import quantize, yuan
 from lexcase.billing.selectors.shared import MATTER_MONEY_FIELDS
-from lexcase.matters.models import EthicalWall, Matter
+from lexcase.matters.extensions import AgendaItem
+from lexcase.matters.models import EthicalWall, Matter, MatterMember, MemberRole
 from lexcase.matters.rules import sees_all_money
-from lexcase.matters.selectors import matters_money_visible_to
+from lexcase.matters.selectors import matters_money_visible_to, visible_through
 from lexcase.parties.models import Party
 
 PAGE_SIZE = 50
@@ -291,3 +296,55 @@ def matter_fees_open(*, matter: Matter) -> Decimal:
 
 def bill_invoices(*, bill: Bill) -> list[Invoice]:
     return list(bill.invoices.prefetch_related("bills").order_by("issued_on", "pk"))
+
+
+# -- what other apps read from here (registered in BillingConfig.ready) --------------------------
+
+
+def fees_settled_read(matter: Matter) -> tuple[bool, str]:
+    """The closing checklist's "fees settled" (`matters.archive.CHECKLIST_READERS`): done
+    when nothing is owed on the matter's issued bills, else how much is. The closing page is
+    behind the confidentiality gate, which for a matter's readers is at least its money gate."""
+    owed = matter_fees_open(matter=matter)
+    if owed <= 0:
+        return True, ""
+    return False, _("%(amount)s still owed on issued bills") % {"amount": yuan(owed)}
+
+
+def overdue_bills_agenda(
+    *, user: Any, start: date | None, end: date, mine_only: bool
+) -> list[AgendaItem]:
+    """Issued bills past their due date with money still owed, on the agenda on their due
+    day (so 今日 lists them as overdue): with `mine_only` those of the matters the user is the
+    responsible partner of, otherwise those of every matter the user can open (the agenda
+    links to the matter, so this is the confidentiality gate, not the money gate: finance
+    follows bills on the receivables page)."""
+    today = timezone.localdate()
+    bills = Bill.objects.filter(
+        visible_through(user),
+        status__in=(BillStatus.ISSUED, BillStatus.PARTLY_PAID),
+        due_on__lt=today,
+        due_on__lte=end,
+    )
+    if start is not None:
+        bills = bills.filter(due_on__gte=start)
+    if mine_only:
+        bills = bills.filter(
+            matter_id__in=MatterMember.objects.filter(
+                user=user, role=MemberRole.RESPONSIBLE_PARTNER
+            ).values("matter_id")
+        )
+    return [
+        AgendaItem(
+            kind="bill_overdue",
+            day=bill.due_on,
+            at=None,
+            title=_("Overdue bill %(number)s: %(amount)s owed")
+            % {"number": bill.number, "amount": yuan(bill.total - bill.paid)},
+            matter=bill.matter,
+            priority=bill.matter.priority,
+            obj=bill,
+            url=reverse("billing:bill_detail", args=[bill.pk]),
+        )
+        for bill in bills.select_related("matter").order_by("due_on", "pk")
+    ]
