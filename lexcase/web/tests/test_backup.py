@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -143,6 +144,17 @@ class Instance:
             check=False,
         )
 
+    def tables(self) -> list[tuple]:
+        if self.url.startswith("sqlite"):
+            path = Path(self.url.removeprefix("sqlite:///"))
+            if not path.exists():
+                return []
+            return self.query("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return self.query(
+            "SELECT tablename FROM pg_tables "
+            "WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+        )
+
     def query(self, sql: str) -> list[tuple]:
         if self.url.startswith("sqlite"):
             with closing(sqlite3.connect(self.url.removeprefix("sqlite:///"))) as conn:
@@ -248,6 +260,17 @@ def test_backup_drill_under_writes_restores_everything_into_a_fresh_instance(tmp
     manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
     assert set(manifest["documents"]) == set(files)
     assert manifest["audit"]["head_seq"] > 0
+
+    # A changed file in the backup: the restore refuses and the fresh instance stays empty,
+    # so the real restore below goes into the very same target.
+    shutil.copytree(tmp_path / "backup", tmp_path / "tampered")
+    changed = tmp_path / "tampered" / "documents" / sorted(files)[0]
+    changed.write_bytes(changed.read_bytes() + b"!")
+    refused = fresh.run("restore", str(tmp_path / "tampered"))
+    assert refused.returncode != 0
+    assert "SHA-256 differs from the manifest" in refused.stderr
+    assert not [n for (n,) in fresh.tables() if not n.startswith("sqlite_")]
+    assert not (fresh.var / "documents").exists() or not any((fresh.var / "documents").iterdir())
 
     restored = fresh.run("restore", str(tmp_path / "backup"))
     assert restored.returncode == 0, restored.stderr
