@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Sum
-from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -19,7 +18,7 @@ from lexcase.billing.models import BillStatus, PaymentStatus
 from lexcase.billing.selectors.receivables import payments_of
 from lexcase.billing.selectors.shared import bills_visible_to
 from lexcase.insights.extensions import SectionContext
-from lexcase.insights.selectors import Figure, Section, period_bounds
+from lexcase.insights.selectors import Figure, Section, per_month, period_bounds
 from lexcase.insights.stats import month_starts, share
 from lexcase.reviews.models import ReviewKind, SurveyOccasion
 from lexcase.reviews.selectors import review_findings, review_scores, survey_scores
@@ -187,34 +186,33 @@ def fee_section(ctx: SectionContext) -> list[Section]:
     """Fees billed and collected, through billing's money gate (`bills_visible_to`,
     `payments_of`) intersected with the dashboard's scope."""
     f = ctx.filters
-    billed_q = (
-        bills_visible_to(ctx.user)
-        .filter(
+    billed = per_month(
+        bills_visible_to(ctx.user).filter(
             matter__in=ctx.scope,
             status__in=(BillStatus.ISSUED, BillStatus.PARTLY_PAID, BillStatus.PAID),
             issued_on__gte=f.date_from,
             issued_on__lte=f.date_to,
-        )
-        .annotate(m=TruncMonth("issued_on"))
-        .values("m")
-        .annotate(n=Count("id"), total=Sum("total"), paid=Sum("paid"))
-        .order_by()
+        ),
+        "issued_on",
+        f,
+        dates=True,
+        n=Count("id"),
+        total=Sum("total"),
+        paid=Sum("paid"),
     )
-    received_q = (
-        payments_of(ctx.user)
-        .filter(
+    received = per_month(
+        payments_of(ctx.user).filter(
             matter__in=ctx.scope,
             status=PaymentStatus.RECORDED,
             received_on__gte=f.date_from,
             received_on__lte=f.date_to,
-        )
-        .annotate(m=TruncMonth("received_on"))
-        .values("m")
-        .annotate(amount=Sum("amount"), refunded=Sum("refunded"))
-        .order_by()
+        ),
+        "received_on",
+        f,
+        dates=True,
+        amount=Sum("amount"),
+        refunded=Sum("refunded"),
     )
-    billed = {(r["m"].year, r["m"].month): r for r in billed_q}
-    received = {(r["m"].year, r["m"].month): r for r in received_q}
     rows = []
     t_bills, t_billed, t_paid, t_received = 0, Decimal(0), Decimal(0), Decimal(0)
     for ym in month_starts(
