@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
@@ -84,3 +84,27 @@ def list_parties(
 @router.get("/{party_id}", response=PartyOut, operation_id="party_get")
 def get_party(request: HttpRequest, party_id: Id) -> PartyOut:
     return party_out(party_get(user=request.user, pk=party_id))
+
+
+class PartyIdentifiersOut(Schema):
+    id: int
+    id_number: str
+    passport: str
+
+
+@router.post(
+    "/{party_id}/identifiers", response=PartyIdentifiersOut, operation_id="party_identifiers_show"
+)
+def show_party_identifiers(
+    request: HttpRequest, party_id: Id, response: HttpResponse
+) -> PartyIdentifiersOut:
+    """The party's ID and passport numbers in full (every other response masks them): for
+    lawyers, assistants, partners and administrators, audited, `Cache-Control: no-store`."""
+    party = party_get(user=request.user, pk=party_id)
+    if not request.user.has_perm("parties.show_identifiers", party):
+        raise NotAllowed
+    shown = services.party_identifiers_show(actor=request.user, party=party)
+    response["Cache-Control"] = "no-store"
+    return PartyIdentifiersOut(
+        id=party.pk, id_number=shown.get("id_number", ""), passport=shown.get("passport", "")
+    )

@@ -12,5 +12,6 @@ urlpatterns = [
     path("new/", views.party_create, name="create"),
     path("<int:pk>/", views.party_detail, name="detail"),
     path("<int:pk>/edit/", views.party_edit, name="edit"),
+    path("<int:pk>/identifiers/", views.party_identifiers_show, name="identifiers_show"),
     path("<int:pk>/relations/", views.party_relation_add, name="relation_add"),
 ]

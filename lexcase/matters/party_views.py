@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lexcase.core.exceptions import StaleEdit
@@ -30,6 +31,7 @@ from lexcase.parties.forms import (
     RelationForm,
 )
 from lexcase.parties.identifiers import mask_identifier
+from lexcase.parties.models import Party
 
 
 @login_required
@@ -66,17 +68,55 @@ def party_create(request: HttpRequest) -> HttpResponse:
     return render(request, "parties/form.html", {"form": form})
 
 
+def _identifiers_context(party: Party, shown: dict[str, str] | None = None) -> dict[str, object]:
+    """ID and passport numbers masked, or in full once `party_identifiers_show` gave them."""
+    shown = shown or {}
+    return {
+        "party": party,
+        "masked_id": shown.get("id_number")
+        or (mask_identifier(party.id_number) if party.id_number else ""),
+        "masked_passport": shown.get("passport")
+        or (mask_identifier(party.passport) if party.passport else ""),
+        "identifiers_shown": bool(shown),
+    }
+
+
 @login_required
 @require_GET
+@never_cache  # Cache-Control: no-store: the page carries identifiers (masked or shown)
 def party_detail(request: HttpRequest, pk: int) -> HttpResponse:
     party = party_get(user=request.user, pk=pk)
     return render(
         request,
         "parties/detail.html",
         {
-            "party": party,
-            "masked_id": mask_identifier(party.id_number) if party.id_number else "",
-            "masked_passport": mask_identifier(party.passport) if party.passport else "",
+            **_identifiers_context(party),
+            "links": party_matters(user=request.user, party=party),
+            "aliases": party.aliases.all(),
+            "relations": party_relations(user=request.user, party=party),
+            "relation_form": RelationForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+@never_cache
+def party_identifiers_show(request: HttpRequest, pk: int) -> HttpResponse:
+    """The "show" action: the full ID and passport numbers, audited, never cached. A POST,
+    so the numbers never reach a URL or a prefetch; htmx swaps them into the page."""
+    party = party_get(user=request.user, pk=pk)
+    if not request.user.has_perm("parties.show_identifiers", party):
+        raise PermissionDenied
+    shown = services.party_identifiers_show(actor=request.user, party=party)
+    context = _identifiers_context(party, shown)
+    if request.htmx:
+        return render(request, "parties/detail.html#identifiers", context)
+    return render(
+        request,
+        "parties/detail.html",
+        {
+            **context,
             "links": party_matters(user=request.user, party=party),
             "aliases": party.aliases.all(),
             "relations": party_relations(user=request.user, party=party),
@@ -87,6 +127,7 @@ def party_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@never_cache
 def party_edit(request: HttpRequest, pk: int) -> HttpResponse:
     party = party_get(user=request.user, pk=pk)
     if not request.user.has_perm("parties.change_party"):

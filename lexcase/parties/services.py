@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lexcase.audit.services import audit_record
-from lexcase.core.exceptions import StaleEdit
+from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.parties.events import party_saved
 from lexcase.parties.identifiers import (
     IdentifierError,
@@ -197,3 +197,19 @@ def party_relation_add(
     )
     audit_record(actor=actor, action="party.relation_add", obj=relation)
     return relation
+
+
+PERSONAL_IDENTIFIERS = ("id_number", "passport")
+
+
+@transaction.atomic
+def party_identifiers_show(*, actor: object, party: Party) -> dict[str, str]:
+    """The party's personal identifiers in full, for those allowed to see them; audited
+    (which fields, never the values). The caller has read the party through the gate."""
+    if not actor.has_perm("parties.show_identifiers", party):  # type: ignore[attr-defined]
+        raise NotAllowed("parties.show_identifiers")
+    shown = {f: getattr(party, f) for f in PERSONAL_IDENTIFIERS if getattr(party, f)}
+    audit_record(
+        actor=actor, action="party.identifiers_show", obj=party, data={"fields": sorted(shown)}
+    )
+    return shown

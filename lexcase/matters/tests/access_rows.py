@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from lexcase.core.tests.access import LOGIN, E, Route
+from lexcase.core.tests.access import API_MATTER_READ, LOGIN, E, Route
 from lexcase.testing import Firm
 
 KEEPERS = E(LOGIN, LOGIN, 403, 403, 403, 403, 200, 200)  # partners and admins; walled is a partner
@@ -93,7 +93,40 @@ def checklist_codes() -> list[str]:
     return list(ClosingChecklistItem.objects.values_list("code", flat=True))
 
 
+def person_with_id(f: Firm, *, linked: bool) -> int:
+    """A person with an ID number: on the firm's matter (read through the gate), or on none
+    (every staff member sees it, only some may show its number)."""
+    from lexcase.matters.models import MatterParty
+    from lexcase.parties.services import party_create
+
+    party = party_create(actor=f.lead, kind="person", name="赵六", id_number="11010519491231002X")
+    if linked:
+        MatterParty.objects.create(matter=f.matter, party=party, role="opposing")
+    return party.pk
+
+
+# Show an ID number in full: lawyers, assistants, partners, admins, on a visible party.
+SHOW_IDS = E(LOGIN, LOGIN, 404, 404, 200, 200, 404, 200)
+
 TABLE: dict[str, Route] = {
+    "parties:identifiers_show": Route(
+        "POST", lambda f: f"/parties/{person_with_id(f, linked=True)}/identifiers/", SHOW_IDS
+    ),
+    "parties:identifiers_show#a party on no matter": Route(
+        "POST",
+        lambda f: f"/parties/{person_with_id(f, linked=False)}/identifiers/",
+        E(LOGIN, LOGIN, 403, 200, 200, 200, 200, 200),
+    ),
+    "api:show_party_identifiers": Route(
+        "POST",
+        lambda f: f"/api/v1/parties/{person_with_id(f, linked=True)}/identifiers",
+        API_MATTER_READ,
+    ),
+    "api:show_party_identifiers#a party on no matter": Route(
+        "POST",
+        lambda f: f"/api/v1/parties/{person_with_id(f, linked=False)}/identifiers",
+        E(401, 401, 403, 200, 200, 200, 200, 200),
+    ),
     "matters:archive_room": Route("GET", lambda f: "/matters/archive-room/", KEEPERS),
     "matters:archive_settings": Route(
         "GET", lambda f: "/matters/archive-room/settings/", E(LOGIN, LOGIN, *[403] * 5, 200)
@@ -126,6 +159,7 @@ TABLE: dict[str, Route] = {
 }
 
 API_OPERATIONS = {
+    ("post", "/api/v1/parties/{party_id}/identifiers"): "api:show_party_identifiers",
     ("post", "/api/v1/matters/{matter_id}/close"): "api:close_matter",
     ("post", "/api/v1/matters/{matter_id}/archive"): "api:archive_matter",
 }
