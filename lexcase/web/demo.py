@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from lexcase.accounts.models import PracticeArea, Role, Team, User
 from lexcase.accounts.services import user_create
+from lexcase.billing.demo import demo_money
 from lexcase.comms.models import Communication
 from lexcase.conflicts.engine import index_parties
 from lexcase.insights.demo import demo_insights
@@ -318,9 +319,14 @@ def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> d
                 history=min(400, max(240, matters // 4)),
             )
         )
+        # The firm's money (agreements, time, expenses, bills, payments, 发票), so finance's
+        # screens and the receivables are not empty.
+        money = demo_money(finance=users["finance"], seed=seed)
+    else:
+        money = {}
     _demo_archive_room(rng, users)
     _demo_search_index(after_pk=last_pk_before)
-    return {"matters": created, "users": len(users)}
+    return {"matters": created, "users": len(users), **{f"money_{k}": v for k, v in money.items()}}
 
 
 def _last_matter_pk() -> int:

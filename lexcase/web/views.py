@@ -27,6 +27,7 @@ from lexcase.conflicts.selectors import intakes_awaiting_review
 from lexcase.conflicts.services import intake_is_cleared
 from lexcase.matters import selectors as matter_selectors
 from lexcase.matters import services as matter_services
+from lexcase.matters.archive import checklist_read
 from lexcase.matters.extensions import matter_sections
 from lexcase.matters.forms import (
     CaseNumberForm,
@@ -103,6 +104,10 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "case_number_form": CaseNumberForm(initial={"stage": matter.stage}),
         "party_form": PartyRowForm(prefix="party"),
         "close_form": CloseForm(user=user) if matter.status == "open" else None,
+        # What the closing checklist reads from the records (billing: fees settled).
+        "close_read": checklist_read(matter)
+        if matter.status == "open" and user.has_perm("matters.close_matter", matter)
+        else [],
         "deadlines": calendar_selectors.matter_deadlines(matter=matter),
         "hearings": calendar_selectors.matter_hearings(matter=matter),
         "served_form": ServedForm(prefix="served"),
