@@ -1,8 +1,11 @@
 """Fee statement benchmark (issue 12: the per-lawyer statement at 1M time entries).
 
     .venv/bin/python -m bench.billing_statement [--matters 100000] [--entries 1000000]
-        [--db sqlite|postgres|both] [--seed 42] [--runs 20]
+        [--db sqlite|postgres|both] [--seed 42] [--runs 20] [--prepare-only | --reuse]
         [--out bench/results/billing_statement.json]
+
+`--prepare-only` loads the database and times nothing (run it outside the bench lock);
+`--reuse` then times the database loaded before (reloading it only when it is smaller).
 
 Per database a child process (DATABASE_URL set before django.setup()) recreates a dedicated
 database (SQLite `var/bench/billing_statement.sqlite3`, PostgreSQL
@@ -207,23 +210,31 @@ def _insert_time(rows: Any) -> None:
                 cur.cursor.executemany(sql, buf)
 
 
-def worker(args: argparse.Namespace) -> dict[str, Any]:
-    url = _db_url(args.db)
-    _recreate(args.db, url)
-    setup_django(url)
+def _prepare(args: argparse.Namespace, url: str, out: dict[str, Any]) -> None:
+    """Recreate, migrate and load the database, unless `--reuse` finds it loaded at this
+    size (generate it once outside the bench lock with `--prepare-only`, then time it)."""
     from django.core.management import call_command
-    from django.db import connection, transaction
-    from django.db.models import Count, Q, Sum
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.db import connections, transaction
     from django.utils import timezone
 
     from bench.tasks import _load_firm, _load_matters
     from lexcase.accounts.models import Role, User
     from lexcase.billing.models import TimeEntry
-    from lexcase.billing.selectors.work import fee_statement
+    from lexcase.matters.models import Matter
 
-    out: dict[str, Any] = {"db": args.db, "server": None}
+    if args.reuse:
+        try:
+            if (
+                Matter.objects.count() >= args.matters
+                and TimeEntry.objects.count() >= args.entries
+                and User.objects.filter(username="finance").exists()
+            ):
+                out["reused"] = True
+                return
+        except Exception:
+            pass
+    connections.close_all()
+    _recreate(args.db, url)
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     out["migrate_s"] = round(time.perf_counter() - t0, 1)
@@ -239,8 +250,28 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     _insert_time(_time_rows(rng, args.entries, info, timezone.now()))
     out["time_s"] = round(time.perf_counter() - t0, 1)
     analyze()
+
+
+def worker(args: argparse.Namespace) -> dict[str, Any]:
+    url = _db_url(args.db)
+    setup_django(url)
+    from django.db import connection
+    from django.db.models import Count, Q, Sum
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from lexcase.accounts.models import Role, User
+    from lexcase.billing.models import TimeEntry
+    from lexcase.billing.selectors.work import fee_statement
+    from lexcase.matters.models import Matter
+
+    out: dict[str, Any] = {"db": args.db, "server": None}
+    _prepare(args, url, out)
     out["server"] = server_version()
+    out["matters"] = Matter.objects.count()
     out["entries"] = TimeEntry.objects.count()
+    if args.prepare_only:
+        return out
     year = Q(work_date__gte=date(YEAR, 1, 1), work_date__lt=date(YEAR + 1, 1, 1))
     top = (
         TimeEntry.objects.filter(year, lawyer__role=Role.LAWYER)
@@ -311,7 +342,8 @@ def markdown(data: dict[str, Any]) -> str:
             lines += [f"**{db}**: error {res['error']}", ""]
             continue
         lines += [
-            f"**{db}** ({res['server']}; load {res['load_s']} s, time entries {res['time_s']} s; "
+            f"**{db}** ({res['server']}; {res['matters']} matters, {res['entries']} time entries; "
+            f"load {res.get('load_s', 'reused')} s, time entries {res.get('time_s', 'reused')} s; "
             f"{res['lawyer_entries_in_year']} entries of the measured lawyer in {YEAR}; "
             f"statement: {res['statement']['minutes']} min, share ¥{res['statement']['share']} "
             f"over {res['statement']['matters']} matters)",
@@ -335,6 +367,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--out", default=str(ROOT / "bench/results/billing_statement.json"))
+    parser.add_argument("--reuse", action="store_true", help="keep a database loaded earlier")
+    parser.add_argument(
+        "--prepare-only", action="store_true", help="load the database, time nothing"
+    )
     parser.add_argument("--worker-out")
     args = parser.parse_args(argv)
     if args.worker_out:
@@ -357,7 +393,11 @@ def main(argv: list[str] | None = None) -> int:
         cmd = [sys.executable, "-m", "bench.billing_statement", "--db", db]
         cmd += ["--matters", str(args.matters), "--entries", str(args.entries)]
         cmd += ["--seed", str(args.seed), "--runs", str(args.runs)]
+        cmd += ["--reuse"] * args.reuse + ["--prepare-only"] * args.prepare_only
         data["dbs"][db] = run_child(cmd)
+    if args.prepare_only:
+        print(json.dumps(data, indent=2, default=str))
+        return 0
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(data, indent=2, default=str))

@@ -2,7 +2,10 @@
 aggregate query in the same run").
 
     .venv/bin/python -m bench.receivables --matters 100000 [--db sqlite|postgres|both]
-        [--seed 42] [--reuse] [--runs 15] [--out bench/results/receivables.json]
+        [--seed 42] [--reuse] [--prepare-only] [--runs 15] [--out bench/results/receivables.json]
+
+`--prepare-only` loads the databases and times nothing (outside the bench lock); `--reuse`
+then times what was loaded.
 
 Per database a child process (DATABASE_URL set before django.setup()) prepares a dedicated
 database (SQLite `var/bench_receivables.sqlite3`, PostgreSQL `lexcase_bench_receivables`):
@@ -17,8 +20,11 @@ warm and interleaved round by round:
   no gate, no buckets, no allocations;
 - **receivables (finance)**: `receivables(user=finance, as_of=today)`, every matter (the
   money gate for finance excludes walls only), issued and allocated sums in four aging
-  buckets, rows built and sorted;
-- **receivables (lawyer)**: the same for a lawyer (the gate: their memberships);
+  buckets grouped in SQL with the names, the first page of 50 rows and the totals of all;
+- **receivables_finance_all**: the same with every row (`page=None`: the Excel export and
+  the API);
+- **receivables (lawyer)**: the first page for a lawyer (the gate: their memberships);
+- **page_finance**: `GET /receivables/` as finance (template rendered);
 - **fees open (one matter)**: `matter_fees_open(matter)`, the closing checklist's read,
   against **floor** = one `Bill` by primary key.
 
@@ -228,9 +234,12 @@ def _worker(args: argparse.Namespace) -> dict[str, Any]:
     url = _db_url(args.db)
     setup_django(url)
     prep = _prepare(args, url)
+    if args.prepare_only:
+        return {"db": args.db, "prepare": prep}
 
     from django.db import connection
     from django.db.models import Sum
+    from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
@@ -260,10 +269,20 @@ def _worker(args: argparse.Namespace) -> dict[str, Any]:
     def fees_open() -> Any:
         return matter_fees_open(matter=Matter(pk=rng.choice(matter_ids)))
 
+    page = Client()
+    page.force_login(finance)
+
+    def page_finance() -> Any:
+        response = page.get("/receivables/")
+        assert response.status_code == 200, response.status_code
+        return response
+
     ops = {
         "baseline": baseline,
         "receivables_finance": lambda: receivables(user=finance, as_of=today),
+        "receivables_finance_all": lambda: receivables(user=finance, as_of=today, page=None),
         "receivables_lawyer": lambda: receivables(user=lawyer, as_of=today),
+        "page_finance": page_finance,
         "floor": floor,
         "fees_open": fees_open,
     }
@@ -283,8 +302,8 @@ def _worker(args: argparse.Namespace) -> dict[str, Any]:
             ops[name]()
             samples[name].append(time.perf_counter() - t0)
             cpu[name].append(time.process_time() - c0)
-    result_rows = receivables(user=finance, as_of=today)
-    lawyer_rows = receivables(user=lawyer, as_of=today)
+    result_rows = receivables(user=finance, as_of=today, page=None)
+    lawyer_rows = receivables(user=lawyer, as_of=today, page=None)
     return {
         "db": args.db,
         "server": server_version(),
@@ -324,7 +343,7 @@ def _markdown(results: dict[str, Any]) -> str:
             "| operation | queries | p50 ms | p95 ms | ÷ baseline p50 / p95 | CPU p50 ms |",
             "|---|---:|---:|---:|---:|---:|",
         ]
-        for name in ("baseline", "receivables_finance", "receivables_lawyer", "floor", "fees_open"):
+        for name in s:
             ref = s["floor"] if name == "fees_open" else base
             ratio = f"{s[name]['p50'] / ref['p50']:.2f}× / {s[name]['p95'] / ref['p95']:.2f}×"
             if name == "fees_open":
@@ -344,6 +363,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--prepare-only", action="store_true", help="load, time nothing")
     parser.add_argument("--out", default="bench/results/receivables.json")
     parser.add_argument("--worker", action="store_true")
     parser.add_argument("--worker-out")
@@ -370,8 +390,13 @@ def main() -> None:
         cmd += ["--matters", str(args.matters), "--seed", str(args.seed), "--runs", str(args.runs)]
         if args.reuse:
             cmd.append("--reuse")
+        if args.prepare_only:
+            cmd.append("--prepare-only")
         results["dbs"][db] = run_child(cmd)
     results["load_end"] = [round(x, 2) for x in os.getloadavg()]
+    if args.prepare_only:
+        print(json.dumps(results, ensure_ascii=False, indent=1))
+        return
     out = ROOT / args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, ensure_ascii=False, indent=1))

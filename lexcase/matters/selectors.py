@@ -77,6 +77,20 @@ def visible_through(user: Any, field: str = "matter") -> Q:
     return admitted & ~Q(walled)
 
 
+def money_visible_through(user: Any, field: str = "matter") -> Q:
+    """The money gate (`matters_money_visible_to`) as a filter on rows that point at a matter
+    through `field`. Finance and administrators: a correlated NOT EXISTS (wall on this row's
+    matter) per row, instead of an IN list of every matter in the firm (SQLite built that
+    list for every time entry of the fee statement: 53× the bare aggregate at 1M entries);
+    everyone else: `visible_through`."""
+    if not is_active_staff(user):
+        return Q(pk__in=[])
+    if sees_all_money(user):
+        walled = Exists(EthicalWall.objects.filter(matter=OuterRef(f"{field}_id"), user=user))
+        return ~Q(walled)
+    return visible_through(user, field)
+
+
 def matter_get(*, user: Any, pk: Any) -> Matter:
     """The matter if `user` may see it; 404 otherwise, so existence never leaks."""
     try:

@@ -496,6 +496,7 @@ def get_receivables(
         as_of=as_of or timezone.localdate(),
         client_id=client_id,
         matter=matter,
+        page=None,
     )
     return ReceivablesOut(
         as_of=result.as_of,

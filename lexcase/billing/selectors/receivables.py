@@ -11,7 +11,21 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, CharField, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Round
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +46,11 @@ from lexcase.billing.selectors.shared import MATTER_MONEY_FIELDS
 from lexcase.matters.extensions import AgendaItem
 from lexcase.matters.models import EthicalWall, Matter, MatterMember, MemberRole
 from lexcase.matters.rules import sees_all_money
-from lexcase.matters.selectors import matters_money_visible_to, visible_through
+from lexcase.matters.selectors import (
+    matters_money_visible_to,
+    money_visible_through,
+    visible_through,
+)
 from lexcase.parties.models import Party
 
 PAGE_SIZE = 50
@@ -208,6 +226,45 @@ class Receivables:
     as_of: date
     rows: list[ReceivableRow]
     totals: ReceivableRow
+    page: int = 1
+    has_next: bool = False
+
+
+RECEIVABLES_PAGE_SIZE = 50
+_MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+def _allocated_by(as_of: date) -> Any:
+    """What was allocated to a bill by the end of `as_of`, as SQL on the bill's row. `paid`
+    is the sum of its allocations (kept under the bill's row lock), and an allocation is
+    dated the day it is made, so up to today it is `paid`; for an earlier day, less what was
+    allocated after it (a probe of the bill's allocations)."""
+    if as_of >= timezone.localdate():
+        return F("paid")
+    later = (
+        PaymentAllocation.objects.filter(bill=OuterRef("pk"), allocated_on__gt=as_of)
+        .values("bill")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    return ExpressionWrapper(
+        F("paid") - Coalesce(Subquery(later, output_field=_MONEY), Value(Decimal("0"))),
+        output_field=_MONEY,
+    )
+
+
+def _in_bucket(as_of: date, first: int, last: int | None) -> Q:
+    """Bills issued `first`..`last` days before `as_of` (plain date comparisons)."""
+    q = Q(issued_on__lte=as_of - timedelta(days=first))
+    if last is not None:
+        q &= Q(issued_on__gte=as_of - timedelta(days=last))
+    return q
+
+
+def _fen(value: Any) -> Decimal:
+    # SQLite keeps decimals as floating point: its sums are exact again once rounded to the
+    # fen (every addend has at most two decimals).
+    return quantize(value or 0)
 
 
 def receivables(
@@ -217,13 +274,18 @@ def receivables(
     client_id: int | None = None,
     matter: Matter | None = None,
     include_settled: bool = False,
+    page: int | None = 1,
+    page_size: int = RECEIVABLES_PAGE_SIZE,
 ) -> Receivables:
     """What clients owe on `as_of`, per client and matter: bills issued by then (void ones
     never count) less what was allocated to them by then, in aging buckets by days since
-    issue (0–30, 31–90, 91–180, over 180). Two grouped aggregates, whatever the number of
-    bills; only the matters whose money `user` sees."""
+    issue (0–30, 31–90, 91–180, over 180); only the matters whose money `user` sees (a
+    correlated probe per bill, `money_visible_through`). Sorted by client name and matter
+    number, `page_size` rows per `page` (`page=None`: every row, for the export and the
+    API); the totals cover every row. Two queries whatever the number of bills: the rows,
+    grouped in SQL with their names, and the totals over the same groups."""
     bills = Bill.objects.filter(
-        matter__in=matters_money_visible_to(user),
+        money_visible_through(user),
         status__in=ISSUED_STATUSES,
         issued_on__lte=as_of,
     )
@@ -231,57 +293,66 @@ def receivables(
         bills = bills.filter(client_id=client_id)
     if matter is not None:
         bills = bills.filter(matter=matter)
-    issued = (
-        bills.annotate(bucket=_bucket_of(as_of))
-        .values("client_id", "matter_id", "bucket")
-        .annotate(amount=Sum("total"))
-        .order_by()
-    )
-    # An allocation ages with its bill.
-    allocated = (
-        PaymentAllocation.objects.filter(bill__in=bills, allocated_on__lte=as_of)
-        .annotate(bucket=_bucket_of(as_of, "bill__issued_on"))
-        .values("bill__client_id", "bill__matter_id", "bucket")
-        .annotate(amount=Sum("amount"))
-        .order_by()
-    )
-    sums: dict[tuple[int, int], dict[str, list[Decimal]]] = {}
-    # SQLite keeps decimals as floating point: its sums are exact again once rounded to the
-    # fen (every addend has at most two decimals).
-    for row in issued:
-        cell = sums.setdefault((row["client_id"], row["matter_id"]), {})
-        cell.setdefault(row["bucket"], [Decimal("0"), Decimal("0")])[0] += quantize(row["amount"])
-    for row in allocated:
-        cell = sums.setdefault((row["bill__client_id"], row["bill__matter_id"]), {})
-        cell.setdefault(row["bucket"], [Decimal("0"), Decimal("0")])[1] += quantize(row["amount"])
-    clients = dict(Party.objects.filter(pk__in={c for c, _m in sums}).values_list("pk", "name"))
-    matters = {
-        m["pk"]: m
-        for m in Matter.objects.filter(pk__in={m for _c, m in sums}).values("pk", "number", "title")
+    allocated = _allocated_by(as_of)
+    owed = ExpressionWrapper(F("total") - allocated, output_field=_MONEY)
+    figures = {
+        "issued": Sum("total"),
+        "allocated": Sum(allocated, output_field=_MONEY),
+        **{
+            f"b_{key}": Sum(owed, filter=_in_bucket(as_of, first, last), output_field=_MONEY)
+            for key, first, last in AGING_BUCKETS
+        },
     }
-    totals = ReceivableRow(0, "", 0, "", "")
-    rows: list[ReceivableRow] = []
-    for (client_pk, matter_pk), cells in sums.items():
-        row = ReceivableRow(
-            client_pk,
-            clients.get(client_pk, ""),
-            matter_pk,
-            matters[matter_pk]["number"],
-            matters[matter_pk]["title"],
+
+    def grouped(*keys: str) -> QuerySet:
+        rows = (
+            bills.values("client_id", "matter_id", *keys)
+            .annotate(**figures)
+            .annotate(open_fen=Round(F("issued") - F("allocated"), 2, output_field=_MONEY))
         )
-        for bucket, (issued_amount, allocated_amount) in cells.items():
-            row.issued += issued_amount
-            row.allocated += allocated_amount
-            row.buckets[bucket] += issued_amount - allocated_amount
-        if row.open == 0 and not include_settled:
-            continue
-        rows.append(row)
-        totals.issued += row.issued
-        totals.allocated += row.allocated
-        for key in BUCKET_KEYS:
-            totals.buckets[key] += row.buckets[key]
-    rows.sort(key=lambda r: (r.client_name, r.matter_number))
-    return Receivables(as_of=as_of, rows=rows, totals=totals)
+        return rows if include_settled else rows.exclude(open_fen=0)
+
+    # The totals need no names: grouped by ids only.
+    total_row = (
+        grouped()
+        .order_by()
+        .aggregate(**{f"all_{name}": Sum(name, output_field=_MONEY) for name in figures})
+    )
+    rows_qs = grouped("client__name", "matter__number", "matter__title").order_by(
+        "client__name", "matter__number", "matter_id", "client_id"
+    )
+    has_next = False
+    if page is not None:
+        offset = (max(page, 1) - 1) * page_size
+        found = list(rows_qs[offset : offset + page_size + 1])
+        has_next = len(found) > page_size
+        found = found[:page_size]
+    else:
+        found = list(rows_qs)
+    rows = [
+        ReceivableRow(
+            r["client_id"],
+            r["client__name"] or "",
+            r["matter_id"],
+            r["matter__number"] or "",
+            r["matter__title"],
+            issued=_fen(r["issued"]),
+            allocated=_fen(r["allocated"]),
+            buckets={key: _fen(r[f"b_{key}"]) for key in BUCKET_KEYS},
+        )
+        for r in found
+    ]
+    totals = ReceivableRow(
+        0,
+        "",
+        0,
+        "",
+        "",
+        issued=_fen(total_row["all_issued"]),
+        allocated=_fen(total_row["all_allocated"]),
+        buckets={key: _fen(total_row[f"all_b_{key}"]) for key in BUCKET_KEYS},
+    )
+    return Receivables(as_of=as_of, rows=rows, totals=totals, page=page or 1, has_next=has_next)
 
 
 def matter_fees_open(*, matter: Matter) -> Decimal:

@@ -30,7 +30,7 @@ from lexcase.billing.models import (
 from lexcase.billing.selectors.shared import agreements_visible_to
 from lexcase.billing.services.shared import ui_lang
 from lexcase.matters.models import Matter
-from lexcase.matters.selectors import matters_money_visible_to
+from lexcase.matters.selectors import matters_money_visible_to, money_visible_through
 
 
 def agreements_of(*, matter: Matter) -> QuerySet[FeeAgreement]:
@@ -148,10 +148,10 @@ def timesheet(*, viewer: Any, lawyer: Any, week_start: date) -> Timesheet:
     days = [week_start + timedelta(days=i) for i in range(7)]
     grouped = (
         TimeEntry.objects.filter(
+            money_visible_through(viewer),
             lawyer_id=lawyer.pk,
             work_date__gte=days[0],
             work_date__lte=days[-1],
-            matter__in=matters_money_visible_to(viewer),
         )
         .values("matter_id", "matter__number", "matter__title", "work_date", "billable")
         .annotate(m=Sum("minutes"))
@@ -329,11 +329,13 @@ def fee_statement(*, viewer: Any, lawyer: Any, year: int) -> FeeStatement:
     Figures stay exact here and are rounded half-up to the fen once, where shown. Four
     grouped queries whatever the number of entries."""
     start, end = date(year, 1, 1), date(year + 1, 1, 1)
-    visible = matters_money_visible_to(viewer)
     months = [StatementMonth(m) for m in range(1, 13)]
     for row in (
         TimeEntry.objects.filter(
-            lawyer_id=lawyer.pk, work_date__gte=start, work_date__lt=end, matter__in=visible
+            money_visible_through(viewer),
+            lawyer_id=lawyer.pk,
+            work_date__gte=start,
+            work_date__lt=end,
         )
         .annotate(month=TruncMonth("work_date"))
         .values("month")
@@ -354,9 +356,9 @@ def fee_statement(*, viewer: Any, lawyer: Any, year: int) -> FeeStatement:
     if percents:
         allocations = list(
             PaymentAllocation.objects.filter(
+                money_visible_through(viewer, "bill__matter"),
                 bill__agreement_id__in=list(percents),
                 bill__status__in=ISSUED_STATUSES,
-                bill__matter__in=visible,
                 allocated_on__gte=start,
                 allocated_on__lt=end,
             )

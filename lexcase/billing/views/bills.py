@@ -324,7 +324,11 @@ def _as_of(request: HttpRequest) -> tuple[AsOfForm, date]:
 @require_GET
 def receivable_list(request: HttpRequest) -> HttpResponse:
     form, as_of = _as_of(request)
-    result = reads.receivables(user=request.user, as_of=as_of)
+    try:
+        page = max(1, min(int(request.GET.get("page", "1")), 100_000))
+    except ValueError:
+        page = 1
+    result = reads.receivables(user=request.user, as_of=as_of, page=page)
     return render(
         request,
         "billing/bills/receivables.html",
@@ -392,5 +396,7 @@ def payment_export(request: HttpRequest) -> HttpResponse:
 @require_GET
 def receivable_export(request: HttpRequest) -> HttpResponse:
     _form, as_of = _as_of(request)
-    data = bill_exports.receivables_workbook(reads.receivables(user=request.user, as_of=as_of))
+    data = bill_exports.receivables_workbook(
+        reads.receivables(user=request.user, as_of=as_of, page=None)
+    )
     return _xlsx(request, data, f"receivables-{as_of:%Y%m%d}.xlsx", "receivables")
