@@ -15,6 +15,7 @@ from lexcase.conflicts.services import (
     conflict_check_record,
     intake_is_cleared,
 )
+from lexcase.core.fieldcrypt import field_keys_rotated as field_keys_rotated_signal
 from lexcase.matters.events import matter_created, matter_party_added, matters_imported
 from lexcase.matters.models import Status
 from lexcase.parties.events import party_saved
@@ -63,7 +64,16 @@ def intake_cleared_guard(matter: Any) -> None:
         )
 
 
+def field_keys_rotated(**_: Any) -> dict[str, int]:
+    """After `rotate_field_keys` rewrote the parties and relatives: their identifier keys in
+    the index, and the identifiers typed into frozen reports, under the new first key."""
+    from lexcase.conflicts.services import identifiers_reencrypt
+
+    return identifiers_reencrypt()
+
+
 def connect() -> None:
+    field_keys_rotated_signal.connect(field_keys_rotated, dispatch_uid="conflicts.field_keys")
     matter_created.connect(matter_created_check, dispatch_uid="conflicts.matter_created")
     matter_party_added.connect(party_added_check, dispatch_uid="conflicts.party_added")
     matters_imported.connect(imported, dispatch_uid="conflicts.imported")

@@ -27,9 +27,9 @@ from lexcase.conflicts.rules import self_review_allowed
 from lexcase.conflicts.selectors import hidden_matter_ids
 from lexcase.conflicts.verdicts import conflict_check
 from lexcase.core.exceptions import NotAllowed
-from lexcase.core.fieldcrypt import encrypt
+from lexcase.core.fieldcrypt import encrypt, is_ciphertext, reencrypt
 from lexcase.matters.models import Matter
-from lexcase.parties.models import PartyKind
+from lexcase.parties.models import Party, PartyKind
 from lexcase.parties.services import party_clean
 
 SEVERITY = tuple(Verdict)  # most severe first
@@ -256,3 +256,37 @@ def staff_relative_remove(*, actor: User, relative: StaffRelative) -> None:
 
 
 # --- consultations ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def identifiers_reencrypt() -> dict[str, int]:
+    """The conflict index's identifier keys recomputed (from the parties' and relatives'
+    current values) and the identifiers in frozen reports re-encrypted, under the first
+    field key (`rotate_field_keys`)."""
+    party_ids = (
+        Party.objects.exclude(id_number_hash="", passport_hash="")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    parties = engine.index_parties(list(party_ids))
+    relatives = 0
+    for relative in StaffRelative.objects.exclude(id_number="").order_by("pk"):
+        engine.index_staff_relative(relative)
+        relatives += 1
+    checks = 0
+    for pk, query in list(ConflictCheck.objects.order_by("pk").values_list("pk", "query")):
+        changed = False
+        for entry in query if isinstance(query, list) else []:
+            for name in ("id_number", "passport"):
+                value = entry.get(name) if isinstance(entry, dict) else None
+                if value and is_ciphertext(value):
+                    entry[name] = reencrypt(value)
+                    changed = True
+        if changed:
+            ConflictCheck.objects.filter(pk=pk).update(query=query)
+            checks += 1
+    return {
+        "conflicts.PartyKey (parties)": parties,
+        "conflicts.PartyKey (relatives)": relatives,
+        "conflicts.ConflictCheck": checks,
+    }

@@ -22,10 +22,12 @@ from functools import lru_cache
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldError, ImproperlyConfigured
-from django.db import models
+from django.db import models, transaction
 from django.db.models.lookups import Exact, IsNull
+from django.dispatch import Signal
 
 __all__ = [
     "BlindIndexField",
@@ -34,6 +36,8 @@ __all__ = [
     "blind_indexes",
     "decrypt",
     "encrypt",
+    "field_keys_rotate",
+    "field_keys_rotated",
     "is_ciphertext",
     "reencrypt",
 ]
@@ -196,3 +200,51 @@ class BlindIndexField(models.CharField):
         value = blind_index(getattr(model_instance, self.source) or "")
         setattr(model_instance, self.attname, value)
         return value
+
+
+# Sent inside `field_keys_rotate`'s transaction after the encrypted columns were rewritten:
+# apps that keep tokens or keyed hashes elsewhere (conflicts: the index's identifier keys,
+# the identifiers in frozen reports) rewrite theirs. Receivers return how many they rewrote.
+field_keys_rotated = Signal()
+
+_ROTATE_BATCH = 1000
+
+
+def _encrypted_models() -> list[tuple[type[models.Model], list[str], list[BlindIndexField]]]:
+    found = []
+    for model in apps.get_models():
+        fields = model._meta.concrete_fields
+        encrypted = [f.attname for f in fields if isinstance(f, EncryptedTextField)]
+        if encrypted:
+            hashes = [f for f in fields if isinstance(f, BlindIndexField)]
+            found.append((model, encrypted, hashes))
+    return found
+
+
+@transaction.atomic
+def field_keys_rotate() -> dict[str, int]:
+    """Re-encrypt every encrypted value under the first key of LEXCASE_FIELD_KEYS and
+    recompute its keyed hash, in every model with an EncryptedTextField (history rows
+    included), then let the apps rewrite what they keep elsewhere. One transaction: a
+    failure leaves everything as it was (and still readable with the old keys)."""
+    counts: dict[str, int] = {}
+    for model, encrypted, hashes in _encrypted_models():
+        manager = model._base_manager
+        pks = list(manager.order_by("pk").values_list("pk", flat=True))
+        rewritten = 0
+        for start in range(0, len(pks), _ROTATE_BATCH):
+            chunk = pks[start : start + _ROTATE_BATCH]
+            for row in manager.filter(pk__in=chunk).values_list("pk", *encrypted):
+                plain = dict(zip(encrypted, row[1:], strict=True))
+                if not any(plain.values()):
+                    continue
+                # Plain text in, so each value is encrypted afresh under the first key.
+                changes: dict[str, Any] = {name: encrypt(value) for name, value in plain.items()}
+                for field in hashes:
+                    changes[field.attname] = blind_index(plain.get(field.source) or "")
+                manager.filter(pk=row[0]).update(**changes)
+                rewritten += 1
+        counts[model._meta.label] = rewritten
+    for _receiver, result in field_keys_rotated.send(sender=None):
+        counts.update(result or {})
+    return counts

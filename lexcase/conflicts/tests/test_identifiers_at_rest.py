@@ -8,12 +8,14 @@ import importlib
 import os
 import subprocess
 import sys
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 from django.apps import apps as global_apps
 from django.core.exceptions import FieldError
+from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -269,3 +271,50 @@ def test_development_generates_a_key_under_var_with_a_warning(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "LEXCASE_FIELD_KEYS is not set" in result.stderr
     Fernet((tmp_path / "field.keys").read_text().strip())
+
+
+@pytest.mark.django_db
+def test_rotate_field_keys_reencrypts_everything_under_the_new_key(firm, settings):
+    party = party_create(
+        actor=firm.lead, kind="person", name="赵六", id_number=ID, passport=PASSPORT
+    )
+    party_update(actor=firm.lead, party=party, version=party.version, notes="历史")
+    relative = staff_relative_add(
+        user=firm.lead, name="钱七", relation="spouse", id_number=RELATIVE_ID
+    )
+    assert _hits("另一个人", id_number=ID) == [(party.pk, "id")]
+    before = _raw("SELECT id_number, passport FROM parties_party WHERE id = %s", party.pk)
+    old = list(settings.LEXCASE_FIELD_KEYS)
+    new = Fernet.generate_key().decode()
+    settings.LEXCASE_FIELD_KEYS = [new, *old]
+
+    out = StringIO()
+    call_command("rotate_field_keys", stdout=out)
+
+    assert "parties.Party: 1" in out.getvalue()
+    assert _raw("SELECT id_number, passport FROM parties_party WHERE id = %s", party.pk) != before
+    settings.LEXCASE_FIELD_KEYS = [new]  # the old key removed: everything still reads
+    party.refresh_from_db()
+    assert (party.id_number, party.passport) == (ID, PASSPORT)
+    assert party.id_number_hash == blind_index(ID)
+    assert {h.id_number for h in party.history.all()} == {ID}
+    assert StaffRelative.objects.get(pk=relative.pk).id_number == RELATIVE_ID
+    typed = {decrypt(e["id_number"]) for c in ConflictCheck.objects.all() for e in c.query}
+    assert ID in typed
+    assert _hits("另一个人", id_number=ID) == [(party.pk, "id")]
+    assert _hits("另一个人", passport=PASSPORT) == [(party.pk, "id")]
+    check = conflict_check_record(
+        actor=None,
+        parties=[QueryParty(name="无关", kind="person", role="opposing", id_number=RELATIVE_ID)],
+    )
+    assert [h["relative_id"] for h in check.hits] == [relative.pk]
+    assert list(parties_search(user=firm.lead, q=ID)) == [party]
+    assert party_find_or_create(actor=firm.lead, kind="person", name="赵六", identifier=ID) == party
+
+
+@pytest.mark.django_db
+def test_bulk_create_as_the_demo_firm_writes_ciphertext_and_hash(firm):
+    Party.objects.bulk_create([Party(kind="person", name="批量", id_number=ID)])
+    row = _raw("SELECT id_number, id_number_hash FROM parties_party WHERE name = %s", "批量")
+    assert is_ciphertext(row[0][0]) and row[0][1] == blind_index(ID)
+    assert list(parties_search(user=firm.lead, q=ID)) == [Party.objects.get(name="批量")]

@@ -11,6 +11,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import execute_from_command_line
 from django.db import connections
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
@@ -470,7 +472,12 @@ def test_parties_deduplicated_by_identifier(firm):
     assert report.ok, report.errors
     assert (report.created_parties, report.reused_parties) == (2, 1)
     assert Party.objects.get(credit_code=YUANDA_CODE).name == "远大贸易"
-    assert Party.objects.get(id_number_hash=blind_index(LINA_ID)).matter_links.count() == 2
+    lina = Party.objects.get(id_number_hash=blind_index(LINA_ID))
+    assert lina.matter_links.count() == 2
+    # Written by the importer's own INSERTs: ciphertext, read back as the number.
+    assert lina.id_number == LINA_ID
+    raw = Party.objects.filter(pk=lina.pk).values_list(Cast("id_number", TextField()), flat=True)
+    assert raw.get().startswith("gAAAAA")
     assert Matter.objects.get(title="丙案").matter_parties.get().party == firm.client_party
 
 
