@@ -33,15 +33,16 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 
 install: $(VENV)/.installed compilemessages
 
+# Commands that load the settings but read no audit data and sign nothing (compilemessages,
+# mypy's django-stubs plugin); production settings still want keys and hosts to start.
+SETTINGS_ENV := LEXCASE_AUDIT_KEY=$${LEXCASE_AUDIT_KEY:-unused-by-compilemessages-0000000000000000} \
+	LEXCASE_SECRET_KEY=$${LEXCASE_SECRET_KEY:-unused-by-compilemessages-0123456789abcdefghijklmnopqrstuv} \
+	LEXCASE_ALLOWED_HOSTS=$${LEXCASE_ALLOWED_HOSTS:-localhost} \
+	LEXCASE_FIELD_KEYS=$${LEXCASE_FIELD_KEYS:-dW51c2VkLWJ5LWNvbXBpbGVtZXNzYWdlcy0wMDAwMDA=}
+
 # The .mo is built from the committed .po (not committed itself: binary files do not merge).
-# compilemessages reads no audit data and signs nothing; production settings still want
-# keys and hosts to start.
 compilemessages: $(VENV)/.installed
-	@LEXCASE_AUDIT_KEY=$${LEXCASE_AUDIT_KEY:-unused-by-compilemessages-0000000000000000} \
-		LEXCASE_SECRET_KEY=$${LEXCASE_SECRET_KEY:-unused-by-compilemessages-0123456789abcdefghijklmnopqrstuv} \
-		LEXCASE_ALLOWED_HOSTS=$${LEXCASE_ALLOWED_HOSTS:-localhost} \
-		LEXCASE_FIELD_KEYS=$${LEXCASE_FIELD_KEYS:-dW51c2VkLWJ5LWNvbXBpbGVtZXNzYWdlcy0wMDAwMDA=} \
-		$(PY) -m lexcase compilemessages -l zh_Hans >/dev/null
+	@$(SETTINGS_ENV) $(PY) -m lexcase compilemessages -l zh_Hans >/dev/null
 
 # A laptop run is development: DEBUG on, so the audit key is generated under var/.
 run: export LEXCASE_DEBUG := $(or $(LEXCASE_DEBUG),1)
@@ -57,6 +58,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(SETTINGS_ENV) $(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff format .

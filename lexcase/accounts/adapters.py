@@ -8,6 +8,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.encoding import force_bytes
 
 from lexcase.accounts.services import user_password_set
 
@@ -53,8 +54,9 @@ class NoSignupAccountAdapter(DefaultAccountAdapter):
         user_password_set(user=user, password=password, actor=user)
 
 
-def _fernet_key(secret: str) -> bytes:
-    digest = hashlib.sha256(b"lexcase.mfa\x1f" + secret.encode()).digest()
+def _fernet_key(secret: str | bytes) -> bytes:
+    # SECRET_KEY_FALLBACKS may hold bytes (Django allows either).
+    digest = hashlib.sha256(b"lexcase.mfa\x1f" + force_bytes(secret)).digest()
     return base64.urlsafe_b64encode(digest)
 
 

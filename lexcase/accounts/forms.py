@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -25,11 +27,10 @@ class TokenCreateForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["days"].initial = settings.LEXCASE_API_TOKEN_DAYS
-        self.fields["days"].max_value = settings.LEXCASE_API_TOKEN_MAX_DAYS
-        self.fields["days"].validators.append(
-            MaxValueValidator(settings.LEXCASE_API_TOKEN_MAX_DAYS)
-        )
+        days = cast(forms.IntegerField, self.fields["days"])
+        days.initial = settings.LEXCASE_API_TOKEN_DAYS
+        days.max_value = settings.LEXCASE_API_TOKEN_MAX_DAYS
+        days.validators.append(MaxValueValidator(settings.LEXCASE_API_TOKEN_MAX_DAYS))
 
 
 class FirmProfileForm(forms.Form):

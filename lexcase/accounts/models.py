@@ -67,7 +67,7 @@ class User(AbstractUser):
     # deactivation, password change and an administrator's "end sessions".
     session_stamp = models.CharField(max_length=32, default=new_session_stamp, editable=False)
 
-    def _session_hash(self, secret: str | None) -> str:
+    def _session_hash(self, secret: str | bytes | None) -> str:
         return salted_hmac(
             "lexcase.accounts.User.session_auth_hash",
             f"{self.password}\x1f{self.session_stamp}",

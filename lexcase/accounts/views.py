@@ -12,20 +12,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lexcase.accounts import selectors, services
 from lexcase.accounts.forms import FirmProfileForm, TokenCreateForm, UserCreateForm
+from lexcase.accounts.http import AuthedRequest
 from lexcase.accounts.models import User
 from lexcase.accounts.selectors import firm_profile
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.forms import apply_service_errors
 
 
-def _require_admin(request: HttpRequest) -> None:
+def _require_admin(request: AuthedRequest) -> None:
     if not request.user.has_perm("accounts.manage_users"):
         raise PermissionDenied
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthedRequest) -> HttpResponse:
     _require_admin(request)
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -42,7 +43,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def user_toggle_active(request: HttpRequest, pk: int) -> HttpResponse:
+def user_toggle_active(request: AuthedRequest, pk: int) -> HttpResponse:
     _require_admin(request)
     user = User.objects.filter(pk=pk).first()
     if user is None:
@@ -57,7 +58,7 @@ def user_toggle_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def user_end_sessions(request: HttpRequest, pk: int) -> HttpResponse:
+def user_end_sessions(request: AuthedRequest, pk: int) -> HttpResponse:
     # Refused before the lookup, so nobody else learns which user ids exist.
     if not request.user.has_perm("accounts.end_sessions"):
         raise PermissionDenied
@@ -83,7 +84,7 @@ def user_end_sessions(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+def user_unlock(request: AuthedRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("accounts.unlock_login"):
         raise PermissionDenied
     user = User.objects.filter(pk=pk).first()
@@ -96,7 +97,7 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: AuthedRequest) -> HttpResponse:
     form = TokenCreateForm(request.POST or None)
     raw = None
     if request.method == "POST" and form.is_valid():
@@ -120,7 +121,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     token = selectors.token_revocable_by(actor=request.user, pk=pk)
     if token is None:
         raise Http404
@@ -131,7 +132,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def firm_profile_edit(request: HttpRequest) -> HttpResponse:
+def firm_profile_edit(request: AuthedRequest) -> HttpResponse:
     if not request.user.has_perm("accounts.change_firmprofile"):
         raise PermissionDenied
     profile = firm_profile()

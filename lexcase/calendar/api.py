@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.accounts.selectors import active_user_named
 from lexcase.calendar import selectors, services
 from lexcase.calendar.models import Deadline, ServedDocument
@@ -137,7 +137,7 @@ def deadline_out(d: Deadline) -> DeadlineOut:
 
 
 @router.get("/deadline-rules", response=list[RuleOut], operation_id="deadline_rules")
-def deadline_rules(request: HttpRequest) -> list[RuleOut]:
+def deadline_rules(request: AuthedRequest) -> list[RuleOut]:
     zh = not (request.LANGUAGE_CODE or "").startswith("en")
     return [
         RuleOut(
@@ -158,7 +158,7 @@ def deadline_rules(request: HttpRequest) -> list[RuleOut]:
 
 
 @router.post("/deadlines/compute", response=ComputeOut, operation_id="deadline_compute")
-def deadline_compute(request: HttpRequest, payload: ComputeIn) -> ComputeOut:
+def deadline_compute(request: AuthedRequest, payload: ComputeIn) -> ComputeOut:
     result = services.deadline_compute(rule_id=payload.rule, trigger_date=payload.trigger_date)
     return ComputeOut(
         rule=result.rule_id,
@@ -173,7 +173,7 @@ def deadline_compute(request: HttpRequest, payload: ComputeIn) -> ComputeOut:
 
 @router.get("/agenda", response=list[AgendaOut], operation_id="agenda")
 def agenda(
-    request: HttpRequest,
+    request: AuthedRequest,
     start: CivilDate | None = None,
     end: CivilDate | None = None,
     mine: bool = True,
@@ -204,7 +204,7 @@ def agenda(
 @router.get(
     "/matters/{matter_id}/deadlines", response=list[DeadlineOut], operation_id="matter_deadlines"
 )
-def matter_deadlines(request: HttpRequest, matter_id: Id) -> list[DeadlineOut]:
+def matter_deadlines(request: AuthedRequest, matter_id: Id) -> list[DeadlineOut]:
     matter = matter_get(user=request.user, pk=matter_id)
     return [deadline_out(d) for d in selectors.matter_deadlines(matter=matter)]
 
@@ -214,7 +214,7 @@ def matter_deadlines(request: HttpRequest, matter_id: Id) -> list[DeadlineOut]:
     response={201: ServedOut},
     operation_id="served_document_record",
 )
-def record_served(request: HttpRequest, matter_id: Id, payload: ServedIn) -> Status:
+def record_served(request: AuthedRequest, matter_id: Id, payload: ServedIn) -> Status:
     matter = matter_get(user=request.user, pk=matter_id)
     doc, proposals = services.served_document_record(
         actor=request.user,
@@ -242,7 +242,7 @@ def served_out(doc: ServedDocument, proposals: list[Deadline]) -> ServedOut:
     response=ServedOut,
     operation_id="served_document_effective",
 )
-def served_effective(request: HttpRequest, document_id: Id, payload: EffectiveIn) -> ServedOut:
+def served_effective(request: AuthedRequest, document_id: Id, payload: EffectiveIn) -> ServedOut:
     """Record that no appeal (objection) was filed: the document took effect, and the periods
     that run from that day (retrial, enforcement) are proposed."""
     doc = selectors.served_document_get(user=request.user, pk=document_id)
@@ -255,7 +255,7 @@ def served_effective(request: HttpRequest, document_id: Id, payload: EffectiveIn
 @router.post(
     "/matters/{matter_id}/deadlines", response={201: DeadlineOut}, operation_id="deadline_create"
 )
-def create_deadline(request: HttpRequest, matter_id: Id, payload: DeadlineIn) -> Status:
+def create_deadline(request: AuthedRequest, matter_id: Id, payload: DeadlineIn) -> Status:
     matter = matter_get(user=request.user, pk=matter_id)
     deadline = services.deadline_create(
         actor=request.user,
@@ -272,7 +272,7 @@ def create_deadline(request: HttpRequest, matter_id: Id, payload: DeadlineIn) ->
 @router.post(
     "/deadlines/{deadline_id}/confirm", response=DeadlineOut, operation_id="deadline_confirm"
 )
-def confirm(request: HttpRequest, deadline_id: Id, payload: ConfirmIn) -> DeadlineOut:
+def confirm(request: AuthedRequest, deadline_id: Id, payload: ConfirmIn) -> DeadlineOut:
     deadline = selectors.deadline_get(user=request.user, pk=deadline_id)
     return deadline_out(
         services.deadline_confirm(
@@ -287,12 +287,12 @@ def confirm(request: HttpRequest, deadline_id: Id, payload: ConfirmIn) -> Deadli
 @router.post(
     "/deadlines/{deadline_id}/dismiss", response=DeadlineOut, operation_id="deadline_dismiss"
 )
-def dismiss(request: HttpRequest, deadline_id: Id) -> DeadlineOut:
+def dismiss(request: AuthedRequest, deadline_id: Id) -> DeadlineOut:
     deadline = selectors.deadline_get(user=request.user, pk=deadline_id)
     return deadline_out(services.deadline_dismiss(actor=request.user, deadline=deadline))
 
 
 @router.post("/deadlines/{deadline_id}/done", response=DeadlineOut, operation_id="deadline_done")
-def done(request: HttpRequest, deadline_id: Id) -> DeadlineOut:
+def done(request: AuthedRequest, deadline_id: Id) -> DeadlineOut:
     deadline = selectors.deadline_get(user=request.user, pk=deadline_id)
     return deadline_out(services.deadline_complete(actor=request.user, deadline=deadline))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.calendar import selectors, services
 from lexcase.calendar.calculator import is_rest_day
 from lexcase.calendar.forms import (
@@ -39,7 +40,7 @@ FEED_PREFIX = {"deadline": "【期限】", "hearing": "【开庭】", "task": "�
 
 @login_required
 @require_GET
-def agenda(request: HttpRequest) -> HttpResponse:
+def agenda(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     upcoming = selectors.agenda_items(user=request.user, start=today, end=today + timedelta(days=7))
     return render(
@@ -54,13 +55,13 @@ def agenda(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _run(request: HttpRequest, matter_id: int, run: Any, form: Any = None) -> HttpResponse:
+def _run(request: AuthedRequest, matter_id: int, run: Any, form: Any = None) -> HttpResponse:
     return matter_action(request, matter_id, "matters.change_matter", run, form)
 
 
 @login_required
 @require_POST
-def served_record(request: HttpRequest, pk: int) -> HttpResponse:
+def served_record(request: AuthedRequest, pk: int) -> HttpResponse:
     def run(matter: Any, data: dict) -> None:
         services.served_document_record(actor=request.user, matter=matter, **data)
 
@@ -69,7 +70,7 @@ def served_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def served_effective(request: HttpRequest, doc_id: int) -> HttpResponse:
+def served_effective(request: AuthedRequest, doc_id: int) -> HttpResponse:
     doc = selectors.served_document_get(user=request.user, pk=doc_id)
 
     def run(matter: Any, data: dict) -> None:
@@ -82,7 +83,7 @@ def served_effective(request: HttpRequest, doc_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def deadline_create(request: HttpRequest, pk: int) -> HttpResponse:
+def deadline_create(request: AuthedRequest, pk: int) -> HttpResponse:
     def run(matter: Any, data: dict) -> None:
         services.deadline_create(actor=request.user, matter=matter, **data)
 
@@ -91,7 +92,7 @@ def deadline_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def hearing_create(request: HttpRequest, pk: int) -> HttpResponse:
+def hearing_create(request: AuthedRequest, pk: int) -> HttpResponse:
     def run(matter: Any, data: dict) -> list[str]:
         _hearing, warnings = services.hearing_create(
             actor=request.user,
@@ -109,7 +110,7 @@ def hearing_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _deadline_action(
-    request: HttpRequest, deadline_id: int, run: Any, form: Any = None
+    request: AuthedRequest, deadline_id: int, run: Any, form: Any = None
 ) -> HttpResponse:
     deadline = selectors.deadline_get(user=request.user, pk=deadline_id)
 
@@ -121,7 +122,7 @@ def _deadline_action(
 
 @login_required
 @require_POST
-def deadline_confirm(request: HttpRequest, deadline_id: int) -> HttpResponse:
+def deadline_confirm(request: AuthedRequest, deadline_id: int) -> HttpResponse:
     return _deadline_action(
         request,
         deadline_id,
@@ -134,7 +135,7 @@ def deadline_confirm(request: HttpRequest, deadline_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def deadline_dismiss(request: HttpRequest, deadline_id: int) -> HttpResponse:
+def deadline_dismiss(request: AuthedRequest, deadline_id: int) -> HttpResponse:
     return _deadline_action(
         request,
         deadline_id,
@@ -144,7 +145,7 @@ def deadline_dismiss(request: HttpRequest, deadline_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def deadline_done(request: HttpRequest, deadline_id: int) -> HttpResponse:
+def deadline_done(request: AuthedRequest, deadline_id: int) -> HttpResponse:
     return _deadline_action(
         request,
         deadline_id,
@@ -158,7 +159,7 @@ def _feed_hash(raw: str) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def feed_settings(request: HttpRequest) -> HttpResponse:
+def feed_settings(request: AuthedRequest) -> HttpResponse:
     """Show or reset the secret ICS feed URL (shown once after a reset)."""
     url = None
     if request.method == "POST":
@@ -229,7 +230,7 @@ def _parse_days(text: str, year: int) -> list[tuple[date, str, str]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def holidays(request: HttpRequest) -> HttpResponse:
+def holidays(request: AuthedRequest) -> HttpResponse:
     if not request.user.has_perm("calendar.manage_holidays"):
         raise PermissionDenied
     form = HolidayYearForm(request.POST or None)
@@ -262,7 +263,7 @@ def holidays(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def limitation_create(request: HttpRequest, pk: int) -> HttpResponse:
+def limitation_create(request: AuthedRequest, pk: int) -> HttpResponse:
     def run(matter: Any, data: dict) -> None:
         services.limitation_period_create(actor=request.user, matter=matter, **data)
 
@@ -271,7 +272,7 @@ def limitation_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def limitation_event_add(request: HttpRequest, period_id: int) -> HttpResponse:
+def limitation_event_add(request: AuthedRequest, period_id: int) -> HttpResponse:
     period = selectors.limitation_get(user=request.user, pk=period_id)
 
     def run(matter: Any, data: dict) -> None:
@@ -291,7 +292,7 @@ def _parse_day(value: str | None, default: date) -> date:
 
 @login_required
 @require_GET
-def agenda_week(request: HttpRequest) -> HttpResponse:
+def agenda_week(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     start = _parse_day(request.GET.get("start"), today)
     start -= timedelta(days=start.weekday())  # weeks start on Monday
@@ -313,7 +314,7 @@ def agenda_week(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def agenda_month(request: HttpRequest) -> HttpResponse:
+def agenda_month(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     first = _parse_day((request.GET.get("month") or "") + "-01", today.replace(day=1))
     first = first.replace(day=1)

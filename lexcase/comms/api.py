@@ -6,12 +6,12 @@ import datetime as dt
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.accounts.models import User
 from lexcase.comms import selectors, services
 from lexcase.comms.models import Communication
@@ -121,7 +121,7 @@ def communication_out(c: Communication) -> CommunicationOut:
     operation_id="matter_communications",
 )
 def matter_communications(
-    request: HttpRequest, matter_id: Id, limit: int = Query(100, ge=1, le=500)
+    request: AuthedRequest, matter_id: Id, limit: int = Query(100, ge=1, le=500)
 ) -> list[CommunicationOut]:
     matter = matter_get(user=request.user, pk=matter_id)
     rows = selectors.communications_filter(
@@ -135,7 +135,7 @@ def matter_communications(
     response={201: CommunicationOut},
     operation_id="communication_create",
 )
-def create_communication(request: HttpRequest, matter_id: Id, payload: CommunicationIn) -> Status:
+def create_communication(request: AuthedRequest, matter_id: Id, payload: CommunicationIn) -> Status:
     matter = matter_get(user=request.user, pk=matter_id)
     comm = services.communication_create(
         actor=request.user,
@@ -154,7 +154,7 @@ def create_communication(request: HttpRequest, matter_id: Id, payload: Communica
 
 
 @router.get("/communications", response=CommunicationsOut, operation_id="communications")
-def communications(request: HttpRequest, filters: Query[CommunicationQuery]) -> CommunicationsOut:
+def communications(request: AuthedRequest, filters: Query[CommunicationQuery]) -> CommunicationsOut:
     """The firm-wide log (only matters you can see), newest first; or, with `due=true`,
     the matters whose client update is due, most overdue first."""
     lawyer = None

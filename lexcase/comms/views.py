@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.audit.services import audit_record
 from lexcase.comms import reports, selectors, services
 from lexcase.comms.forms import (
@@ -59,7 +60,7 @@ def _with_documents(matter: Matter, communications: Any) -> list[Any]:
 
 
 def _section(
-    request: HttpRequest,
+    request: AuthedRequest,
     matter: Matter,
     *,
     form: CommunicationForm | None = None,
@@ -94,11 +95,11 @@ def _report_candidates(matter: Matter) -> list[Any]:
     return list(selectors.report_candidate_communications(matter=matter))
 
 
-def matter_section(request: HttpRequest, matter: Matter) -> dict[str, Any]:
+def matter_section(request: AuthedRequest, matter: Matter) -> dict[str, Any]:
     return _section(request, matter)
 
 
-def _section_response(request: HttpRequest, matter: Matter, **kwargs: Any) -> HttpResponse:
+def _section_response(request: AuthedRequest, matter: Matter, **kwargs: Any) -> HttpResponse:
     return render(
         request,
         "comms/_matter_section.html",
@@ -112,7 +113,7 @@ def _back(matter: Matter) -> HttpResponse:
 
 @login_required
 @require_POST
-def communication_create(request: HttpRequest, pk: int) -> HttpResponse:
+def communication_create(request: AuthedRequest, pk: int) -> HttpResponse:
     """Quick entry from the matter page: with htmx the section comes back in place (errors
     beside their fields); without JavaScript, back to the matter with a message."""
     matter = matter_get(user=request.user, pk=pk)
@@ -139,7 +140,7 @@ def communication_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def policy_update(request: HttpRequest, pk: int) -> HttpResponse:
+def policy_update(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_get(user=request.user, pk=pk)
     if not request.user.has_perm("matters.change_matter", matter):
         raise PermissionDenied
@@ -168,7 +169,7 @@ def policy_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_create(request: HttpRequest, pk: int) -> HttpResponse:
+def report_create(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_get(user=request.user, pk=pk)
     if not request.user.has_perm("matters.change_matter", matter):
         raise PermissionDenied
@@ -195,7 +196,7 @@ def report_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def report_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     report = (
         ProgressReport.objects.filter(visible_through(request.user), pk=pk)
         .select_related("matter")
@@ -224,7 +225,7 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_template_edit(request: HttpRequest) -> HttpResponse:
+def report_template_edit(request: AuthedRequest) -> HttpResponse:
     if not request.user.has_perm("comms.manage_settings"):
         raise PermissionDenied
     body, version = reports.report_template_get()
@@ -258,7 +259,7 @@ def report_template_edit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def communication_list(request: HttpRequest) -> HttpResponse:
+def communication_list(request: AuthedRequest) -> HttpResponse:
     form = CommunicationFilterForm(request.GET)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
@@ -290,7 +291,7 @@ def communication_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def update_intervals(request: HttpRequest) -> HttpResponse:
+def update_intervals(request: AuthedRequest) -> HttpResponse:
     if not request.user.has_perm("comms.manage_settings"):
         raise PermissionDenied
     if request.method == "POST":

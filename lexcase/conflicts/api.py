@@ -3,10 +3,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.conflicts import selectors, services
 from lexcase.conflicts.engine import QueryParty
 from lexcase.conflicts.throttle import adhoc_check_refusal, adhoc_check_throttle
@@ -86,7 +87,7 @@ class ReviewIn(Schema):
     consent_reference: str = Field(default="", max_length=200)
 
 
-def report_out(request: HttpRequest, check: services.ConflictCheck) -> ReportOut:
+def report_out(request: AuthedRequest, check: services.ConflictCheck) -> ReportOut:
     review = getattr(check, "review", None)
     # Redacted for this reader at read time, whatever the stored report holds; the worst
     # verdict too, as a hidden hit's verdict is not the reader's to know.
@@ -115,7 +116,7 @@ def report_out(request: HttpRequest, check: services.ConflictCheck) -> ReportOut
     response={200: ReportOut, 429: ConflictCheckRefusedOut},
     operation_id="conflict_check",
 )
-def check(request: HttpRequest, payload: CheckIn, response: HttpResponse) -> Status:
+def check(request: AuthedRequest, payload: CheckIn, response: HttpResponse) -> Status:
     """An ad-hoc check: for the roles the firm allows (`LEXCASE_CONFLICT_CHECK_ROLES`), at
     most `LEXCASE_CONFLICT_CHECK_RATE` per user (429 with `Retry-After` beyond it)."""
     if not request.user.has_perm("conflicts.check_adhoc"):
@@ -133,7 +134,7 @@ def check(request: HttpRequest, payload: CheckIn, response: HttpResponse) -> Sta
 @router.get(
     "/matters/{matter_id}/conflict-report", response=ReportOut, operation_id="conflict_report"
 )
-def report(request: HttpRequest, matter_id: Id) -> ReportOut:
+def report(request: AuthedRequest, matter_id: Id) -> ReportOut:
     from django.http import Http404
 
     matter = matter_get(user=request.user, pk=matter_id)
@@ -148,7 +149,7 @@ def report(request: HttpRequest, matter_id: Id) -> ReportOut:
     response={201: ReportOut},
     operation_id="conflict_review",
 )
-def review(request: HttpRequest, matter_id: Id, payload: ReviewIn) -> Status:
+def review(request: AuthedRequest, matter_id: Id, payload: ReviewIn) -> Status:
     matter = matter_get(user=request.user, pk=matter_id)
     services.conflict_review_decide(actor=request.user, matter=matter, **payload.model_dump())
     return Status(201, report_out(request, selectors.matter_latest_check(matter=matter)))

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,6 +16,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.accounts.selectors import firm_profile
 from lexcase.audit.services import audit_record
 from lexcase.conflicts import selectors, services
@@ -40,7 +41,7 @@ from lexcase.matters.selectors import matter_get, party_get
 
 @login_required
 @require_POST
-def review(request: HttpRequest, pk: int) -> HttpResponse:
+def review(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_get(user=request.user, pk=pk)
     form = ReviewForm(request.POST, prefix="review")
     if not form.is_valid():
@@ -60,7 +61,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def run_check(request: HttpRequest, pk: int) -> HttpResponse:
+def run_check(request: AuthedRequest, pk: int) -> HttpResponse:
     """Check an intake that has no check on record (registered before checks existed, or
     generated as demo data)."""
 
@@ -74,7 +75,7 @@ def run_check(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def adhoc_check(request: HttpRequest) -> HttpResponse:
+def adhoc_check(request: AuthedRequest) -> HttpResponse:
     """A check before any intake exists, e.g. during a phone consultation. The report is
     kept on record like every other check; with "record", the consultation itself becomes a
     closed consultation matter, so its parties count in later checks. Only for the roles the
@@ -155,7 +156,7 @@ _ROW = re.compile(r"[a-z_]{1,20}-\d{1,3}")
 
 @login_required
 @require_POST
-def suggest(request: HttpRequest) -> HttpResponse:
+def suggest(request: AuthedRequest) -> HttpResponse:
     """Suggestions while a party name is typed at intake (htmx partial), and, with `pick`,
     the party row refilled from the chosen party. Only parties the user may see.
 
@@ -186,7 +187,7 @@ def suggest(request: HttpRequest) -> HttpResponse:
     return render(request, "conflicts/_suggestions.html", context)
 
 
-def _relatives_owner(request: HttpRequest) -> Any:
+def _relatives_owner(request: AuthedRequest) -> Any:
     """Whose relatives the page is about: one's own, or (for an administrator) anyone's."""
     wanted = request.POST.get("user") or request.GET.get("user")
     if not wanted or str(wanted) == str(request.user.pk):
@@ -198,7 +199,7 @@ def _relatives_owner(request: HttpRequest) -> Any:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def relatives(request: HttpRequest) -> HttpResponse:
+def relatives(request: AuthedRequest) -> HttpResponse:
     """Relatives of the firm's own staff (Art. 52(1)): each person keeps their own list."""
     if not is_active_staff(request.user):
         raise PermissionDenied
@@ -234,7 +235,7 @@ def _relatives_url(owner: Any, user: Any) -> str:
 
 @login_required
 @require_POST
-def relative_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def relative_remove(request: AuthedRequest, pk: int) -> HttpResponse:
     if not is_active_staff(request.user):
         raise Http404
     relative = selectors.staff_relative_get(user=request.user, pk=pk)
@@ -248,7 +249,7 @@ def relative_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def report_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     """The matter's latest conflict check as a PDF for the file, redacted for the reader as
     on the matter page, and audited (a conflict report is confidential)."""
     matter = matter_get(user=request.user, pk=pk)

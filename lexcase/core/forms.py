@@ -36,4 +36,4 @@ def flash_errors(request: HttpRequest, form: forms.Form) -> None:
     """A POST-and-redirect form's errors, shown as messages on the page it returns to."""
     for errors in form.errors.values():
         for error in errors:
-            messages.error(request, error)
+            messages.error(request, str(error))

@@ -23,7 +23,10 @@ class ReadableFileBackend(FileEmailBackend):
         lines += [f"Subject: {message.subject}", "", str(message.body)]
         for attachment in message.attachments:
             lines.append(f"[attachment: {_attachment_name(attachment)}]")
-        self.stream.write(("\n".join(lines) + "\n" + "-" * 79 + "\n").encode("utf-8"))
+        text = "\n".join(lines) + "\n" + "-" * 79 + "\n"
+        # FileEmailBackend opens its file in binary mode ("ab"); the stubs give every
+        # backend's stream the console backend's TextIO.
+        self.stream.write(text.encode("utf-8"))  # type: ignore[arg-type]
 
 
 def _attachment_name(attachment: Any) -> str:

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.core.exceptions import NotAllowed
 from lexcase.core.schema import Id, Version
 from lexcase.documents import selectors, services
@@ -96,7 +97,7 @@ def _document_out(d: Document, *, with_versions: bool = False) -> DocumentOut:
     operation_id="document_upload",
 )
 def document_upload(
-    request: HttpRequest,
+    request: AuthedRequest,
     matter_id: Id,
     file: File[UploadedFile],
     category: Form[str] = "",
@@ -127,7 +128,7 @@ def document_upload(
     response=list[DocumentOut],
     operation_id="matter_documents",
 )
-def matter_documents(request: HttpRequest, matter_id: Id) -> list[DocumentOut]:
+def matter_documents(request: AuthedRequest, matter_id: Id) -> list[DocumentOut]:
     matter = matter_get(user=request.user, pk=matter_id)
     return [
         _document_out(d)
@@ -136,14 +137,14 @@ def matter_documents(request: HttpRequest, matter_id: Id) -> list[DocumentOut]:
 
 
 @router.get("/documents/{document_id}", response=DocumentOut, operation_id="document_get")
-def document_get(request: HttpRequest, document_id: Id) -> DocumentOut:
+def document_get(request: AuthedRequest, document_id: Id) -> DocumentOut:
     document = selectors.document_get(user=request.user, pk=document_id)
     return _document_out(document, with_versions=True)
 
 
 @router.get("/documents/{document_id}/download", operation_id="document_download")
 def document_download(
-    request: HttpRequest, document_id: Id, version: Version | None = None
+    request: AuthedRequest, document_id: Id, version: Version | None = None
 ) -> FileResponse:
     document = selectors.document_get(user=request.user, pk=document_id)
     target = document.current

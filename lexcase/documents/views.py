@@ -7,11 +7,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.forms import flash_errors
 from lexcase.documents import files, selectors, services
@@ -23,7 +24,7 @@ from lexcase.matters.models import Matter, Status
 from lexcase.matters.selectors import matter_get
 
 
-def matter_section(request: HttpRequest, matter: Matter) -> dict[str, Any] | None:
+def matter_section(request: AuthedRequest, matter: Matter) -> dict[str, Any] | None:
     """The documents card on the matter page (the gate has already admitted the user)."""
     return {
         "template": "documents/_matter_section.html",
@@ -56,7 +57,7 @@ def version_response(version: DocumentVersion, *, inline: bool) -> FileResponse:
 
 @login_required
 @require_POST
-def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def document_upload(request: AuthedRequest, pk: int) -> HttpResponse:
     def run(matter: Matter, data: dict[str, Any]) -> list[str]:
         documents = services.documents_upload(
             actor=request.user,
@@ -80,7 +81,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def document_suggest(request: HttpRequest, pk: int) -> JsonResponse:
+def document_suggest(request: AuthedRequest, pk: int) -> JsonResponse:
     """The category the upload form preselects for a chosen file (by its name)."""
     matter_get(user=request.user, pk=pk)
     suggestion = suggest_category(file_name=request.GET.get("name", "")[:255])
@@ -89,7 +90,7 @@ def document_suggest(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @require_GET
-def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
+def document_detail(request: AuthedRequest, document_id: int) -> HttpResponse:
     document = selectors.document_get(user=request.user, pk=document_id)
     matter = document.matter
     return render(
@@ -100,7 +101,7 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
 
 
 def _detail_context(
-    request: HttpRequest, document: Document, matter: Matter, **forms: Any
+    request: AuthedRequest, document: Document, matter: Matter, **forms: Any
 ) -> dict[str, Any]:
     archived = matter.status == Status.ARCHIVED
     initial = {
@@ -123,7 +124,7 @@ def _detail_context(
     }
 
 
-def _document_action(request: HttpRequest, document_id: int, perm: str, run: Any) -> HttpResponse:
+def _document_action(request: AuthedRequest, document_id: int, perm: str, run: Any) -> HttpResponse:
     document = selectors.document_get(user=request.user, pk=document_id)
     if not request.user.has_perm(perm, document.matter):
         raise PermissionDenied
@@ -148,7 +149,7 @@ def _document_action(request: HttpRequest, document_id: int, perm: str, run: Any
 
 @login_required
 @require_POST
-def document_version_add(request: HttpRequest, document_id: int) -> HttpResponse:
+def document_version_add(request: AuthedRequest, document_id: int) -> HttpResponse:
     form = VersionForm(request.POST, request.FILES)
 
     def run(document: Document) -> None:
@@ -164,7 +165,7 @@ def document_version_add(request: HttpRequest, document_id: int) -> HttpResponse
 
 @login_required
 @require_POST
-def document_edit(request: HttpRequest, document_id: int) -> HttpResponse:
+def document_edit(request: AuthedRequest, document_id: int) -> HttpResponse:
     form = EditForm(request.POST)
 
     def run(document: Document) -> None:
@@ -178,7 +179,7 @@ def document_edit(request: HttpRequest, document_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def document_delete(request: HttpRequest, document_id: int) -> HttpResponse:
+def document_delete(request: AuthedRequest, document_id: int) -> HttpResponse:
     def run(document: Document) -> HttpResponse:
         services.document_delete(actor=request.user, document=document)
         return redirect("matters:detail", pk=document.matter_id)
@@ -188,7 +189,7 @@ def document_delete(request: HttpRequest, document_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def document_download(request: HttpRequest, document_id: int) -> FileResponse:
+def document_download(request: AuthedRequest, document_id: int) -> FileResponse:
     document = selectors.document_get(user=request.user, pk=document_id)
     version = document.current
     services.document_download_record(actor=request.user, version=version, via="web")
@@ -197,7 +198,7 @@ def document_download(request: HttpRequest, document_id: int) -> FileResponse:
 
 @login_required
 @require_GET
-def version_download(request: HttpRequest, version_id: int) -> FileResponse:
+def version_download(request: AuthedRequest, version_id: int) -> FileResponse:
     version = selectors.version_get(user=request.user, pk=version_id)
     services.document_download_record(actor=request.user, version=version, via="web")
     return version_response(version, inline=request.GET.get("inline") == "1")

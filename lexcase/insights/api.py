@@ -6,10 +6,10 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.core.exceptions import NotAllowed
 from lexcase.core.schema import Id
 from lexcase.insights import selectors
@@ -60,7 +60,7 @@ class KpisOut(Schema):
 
 @router.get("/insights/kpis", response=KpisOut, operation_id="insights_kpis")
 def insights_kpis(
-    request: HttpRequest,
+    request: AuthedRequest,
     date_from: str | None = Query(None, alias="from"),
     date_to: str | None = Query(None, alias="to"),
     team: Id | None = None,
@@ -142,7 +142,7 @@ class OutcomeStatsOut(Schema):
     response=OutcomeStatsOut,
     operation_id="matter_outcome_stats",
 )
-def outcome_stats(request: HttpRequest, matter_id: Id) -> dict[str, Any]:
+def outcome_stats(request: AuthedRequest, matter_id: Id) -> dict[str, Any]:
     matter = matter_get(user=request.user, pk=matter_id)
     if not request.user.has_perm("insights.view_outcomes"):
         raise NotAllowed

@@ -6,13 +6,14 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.audit.services import audit_record
 from lexcase.insights import selectors
 from lexcase.insights.charts import bar_chart
@@ -25,13 +26,13 @@ from lexcase.matters.selectors import matter_get
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _kind_allowed(request: HttpRequest, kind: str) -> None:
+def _kind_allowed(request: AuthedRequest, kind: str) -> None:
     perm = "insights.view_firm" if kind == selectors.FIRM else "insights.view_personal"
     if not request.user.has_perm(perm):
         raise PermissionDenied
 
 
-def _board(request: HttpRequest, kind: str) -> tuple[DashboardFilterForm, selectors.Dashboard]:
+def _board(request: AuthedRequest, kind: str) -> tuple[DashboardFilterForm, selectors.Dashboard]:
     form = DashboardFilterForm(request.GET or None, personal=kind == selectors.PERSONAL)
     board = selectors.dashboard(user=request.user, kind=kind, filters=form.filters())
     return form, board
@@ -48,7 +49,7 @@ def _filters_text(form: DashboardFilterForm, board: selectors.Dashboard) -> list
     return rows
 
 
-def _invalid(request: HttpRequest, form: DashboardFilterForm) -> HttpResponse:
+def _invalid(request: AuthedRequest, form: DashboardFilterForm) -> HttpResponse:
     """Bad filters: the form with its field errors, no figures, nothing exported."""
     return render(
         request,
@@ -58,7 +59,7 @@ def _invalid(request: HttpRequest, form: DashboardFilterForm) -> HttpResponse:
     )
 
 
-def _page(request: HttpRequest, kind: str) -> HttpResponse:
+def _page(request: AuthedRequest, kind: str) -> HttpResponse:
     _kind_allowed(request, kind)
     form = DashboardFilterForm(request.GET or None, personal=kind == selectors.PERSONAL)
     if form.is_bound and not form.is_valid():
@@ -82,17 +83,17 @@ def _page(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def firm_dashboard(request: HttpRequest) -> HttpResponse:
+def firm_dashboard(request: AuthedRequest) -> HttpResponse:
     return _page(request, selectors.FIRM)
 
 
 @login_required
 @require_GET
-def my_dashboard(request: HttpRequest) -> HttpResponse:
+def my_dashboard(request: AuthedRequest) -> HttpResponse:
     return _page(request, selectors.PERSONAL)
 
 
-def _export(request: HttpRequest, kind: str) -> HttpResponse:
+def _export(request: AuthedRequest, kind: str) -> HttpResponse:
     _kind_allowed(request, kind)
     form = DashboardFilterForm(request.GET or None, personal=kind == selectors.PERSONAL)
     if form.is_bound and not form.is_valid():
@@ -113,17 +114,17 @@ def _export(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def firm_export(request: HttpRequest) -> HttpResponse:
+def firm_export(request: AuthedRequest) -> HttpResponse:
     return _export(request, selectors.FIRM)
 
 
 @login_required
 @require_GET
-def my_export(request: HttpRequest) -> HttpResponse:
+def my_export(request: AuthedRequest) -> HttpResponse:
     return _export(request, selectors.PERSONAL)
 
 
-def _outcome_context(request: HttpRequest, matter: Matter) -> dict[str, Any]:
+def _outcome_context(request: AuthedRequest, matter: Matter) -> dict[str, Any]:
     stats = matter_outcome_stats(user=request.user, matter=matter)
     labels = dict(ClosingOutcome.choices)
     rows = [
@@ -138,7 +139,7 @@ def _outcome_context(request: HttpRequest, matter: Matter) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def matter_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
+def matter_outcomes(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_get(user=request.user, pk=pk)
     if not request.user.has_perm("insights.view_outcomes"):
         raise PermissionDenied
@@ -146,7 +147,7 @@ def matter_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, _outcome_context(request, matter))
 
 
-def matter_section(request: HttpRequest, matter: Matter) -> dict[str, Any] | None:
+def matter_section(request: AuthedRequest, matter: Matter) -> dict[str, Any] | None:
     """A link that loads the outcome statistics (htmx on load; a plain link without JS), so
     the matter page never waits for them."""
     if not request.user.has_perm("insights.view_outcomes"):

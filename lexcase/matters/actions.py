@@ -10,10 +10,11 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.forms import flash_errors
 from lexcase.matters.selectors import matter_get
@@ -23,7 +24,7 @@ Run = Callable[[Any, dict[str, Any]], Iterable[str] | None]
 
 
 def matter_action(
-    request: HttpRequest, matter_id: int, perm: str, run: Run, form: forms.Form | None = None
+    request: AuthedRequest, matter_id: int, perm: str, run: Run, form: forms.Form | None = None
 ) -> HttpResponse:
     matter = matter_get(user=request.user, pk=matter_id)
     if not request.user.has_perm(perm, matter):

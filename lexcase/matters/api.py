@@ -6,11 +6,11 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.accounts.selectors import active_user_named
 from lexcase.audit.services import audit_record
 from lexcase.core.schema import Amount, Id, Version
@@ -185,12 +185,12 @@ def matter_out(matter: Matter, *, user: Any) -> MatterOut:
     )
 
 
-def _reload(request: HttpRequest, matter_id: int) -> MatterOut:
+def _reload(request: AuthedRequest, matter_id: int) -> MatterOut:
     return matter_out(selectors.matter_get(user=request.user, pk=matter_id), user=request.user)
 
 
 @router.post("", response={201: MatterOut}, operation_id="matter_create")
-def create_matter(request: HttpRequest, payload: MatterIn) -> Status:
+def create_matter(request: AuthedRequest, payload: MatterIn) -> Status:
     visible = selectors.parties_visible_to(request.user)
     ids = [p.party_id for p in payload.parties]
     found = {p.pk: p for p in visible.filter(pk__in=ids)}
@@ -227,7 +227,7 @@ def create_matter(request: HttpRequest, payload: MatterIn) -> Status:
 
 @router.get("", response=MatterListOut, operation_id="matter_list")
 def list_matters(
-    request: HttpRequest,
+    request: AuthedRequest,
     q: str = "",
     status: StatusLiteral | None = None,
     matter_type: MatterTypeLiteral | None = None,
@@ -259,7 +259,7 @@ def list_matters(
 
 
 @router.get("/{matter_id}", response=MatterOut, operation_id="matter_get")
-def get_matter(request: HttpRequest, matter_id: Id) -> MatterOut:
+def get_matter(request: AuthedRequest, matter_id: Id) -> MatterOut:
     matter = selectors.matter_get(user=request.user, pk=matter_id)
     audit_record(
         actor=request.user,
@@ -272,7 +272,7 @@ def get_matter(request: HttpRequest, matter_id: Id) -> MatterOut:
 
 
 @router.patch("/{matter_id}", response=MatterOut, operation_id="matter_update")
-def update_matter(request: HttpRequest, matter_id: Id, payload: MatterPatch) -> MatterOut:
+def update_matter(request: AuthedRequest, matter_id: Id, payload: MatterPatch) -> MatterOut:
     matter = selectors.matter_get(user=request.user, pk=matter_id)
     fields = payload.model_dump(exclude_unset=True)
     version = fields.pop("version")
@@ -283,14 +283,14 @@ def update_matter(request: HttpRequest, matter_id: Id, payload: MatterPatch) -> 
 
 
 @router.post("/{matter_id}/open", response=MatterOut, operation_id="matter_open")
-def open_matter(request: HttpRequest, matter_id: Id) -> MatterOut:
+def open_matter(request: AuthedRequest, matter_id: Id) -> MatterOut:
     matter = selectors.matter_get(user=request.user, pk=matter_id)
     services.matter_open(actor=request.user, matter=matter)
     return _reload(request, matter.pk)
 
 
 @router.post("/{matter_id}/members", response={201: MatterOut}, operation_id="matter_member_add")
-def add_member(request: HttpRequest, matter_id: Id, payload: MemberIn) -> Status:
+def add_member(request: AuthedRequest, matter_id: Id, payload: MemberIn) -> Status:
     matter = selectors.matter_get(user=request.user, pk=matter_id)
     user = active_user_named(payload.username, field="username")
     assert user is not None
@@ -344,7 +344,7 @@ class ArchiveOut(Schema):
 
 
 @router.post("/{matter_id}/close", response=CloseOut, operation_id="matter_close")
-def close_matter(request: HttpRequest, matter_id: Id, payload: CloseIn) -> CloseOut:
+def close_matter(request: AuthedRequest, matter_id: Id, payload: CloseIn) -> CloseOut:
     """Close an open matter: the outcome and the completeness checklist (codes of the ticked
     items). Missing required items → 422 on `checklist`, unless a partner or an administrator
     gives `override_reason`. Sets the archive deadline."""
@@ -370,7 +370,7 @@ def close_matter(request: HttpRequest, matter_id: Id, payload: CloseIn) -> Close
 
 
 @router.post("/{matter_id}/archive", response=ArchiveOut, operation_id="matter_archive")
-def archive_matter(request: HttpRequest, matter_id: Id, payload: ArchiveIn) -> ArchiveOut:
+def archive_matter(request: AuthedRequest, matter_id: Id, payload: ArchiveIn) -> ArchiveOut:
     """File a closed matter: assigns the archive number (档号) and records where the paper
     file sits. `retention` (permanent / long / short) defaults by matter type."""
     matter = selectors.matter_get(user=request.user, pk=matter_id)

@@ -9,12 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.accounts.selectors import active_staff, active_user_named
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.forms import apply_service_errors, flash_errors
@@ -38,7 +39,7 @@ def _stale(form: Any) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def matter_close(request: HttpRequest, pk: int) -> HttpResponse:
+def matter_close(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_get(user=request.user, pk=pk)
     if not request.user.has_perm("matters.close_matter", matter):
         raise PermissionDenied
@@ -81,7 +82,7 @@ def matter_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def matter_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def matter_archive(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_get(user=request.user, pk=pk)
     if not request.user.has_perm("matters.close_matter", matter):
         raise PermissionDenied
@@ -130,7 +131,7 @@ def matter_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def archive_room(request: HttpRequest) -> HttpResponse:
+def archive_room(request: AuthedRequest) -> HttpResponse:
     if not archive.can_manage_archive(request.user):
         raise PermissionDenied
     form = ArchiveFilterForm(request.GET or None)
@@ -162,7 +163,7 @@ def _staff() -> Any:
     return active_staff().order_by("username")
 
 
-def _back(request: HttpRequest, matter: Matter) -> HttpResponse:
+def _back(request: AuthedRequest, matter: Matter) -> HttpResponse:
     if request.POST.get("back") == "room":
         return redirect("matters:archive_room")
     return redirect(f"/matters/{matter.pk}/#archive")
@@ -170,7 +171,7 @@ def _back(request: HttpRequest, matter: Matter) -> HttpResponse:
 
 @login_required
 @require_POST
-def loan_lend(request: HttpRequest, pk: int) -> HttpResponse:
+def loan_lend(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_get(user=request.user, pk=pk)
     if not archive.can_manage_archive(request.user):
         raise PermissionDenied
@@ -203,7 +204,7 @@ def loan_lend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def loan_return(request: HttpRequest, pk: int, loan_id: int) -> HttpResponse:
+def loan_return(request: AuthedRequest, pk: int, loan_id: int) -> HttpResponse:
     matter = matter_get(user=request.user, pk=pk)
     if not archive.can_manage_archive(request.user):
         raise PermissionDenied
@@ -225,7 +226,7 @@ def loan_return(request: HttpRequest, pk: int, loan_id: int) -> HttpResponse:
     return _back(request, matter)
 
 
-def matter_section(request: HttpRequest, matter: Matter) -> dict[str, Any] | None:
+def matter_section(request: AuthedRequest, matter: Matter) -> dict[str, Any] | None:
     """Closing and archive record on the matter page, once the matter has been closed."""
     closing = archive.matter_closing_latest(matter=matter)
     record = archive.matter_archive_record(matter=matter)
@@ -263,7 +264,7 @@ def matter_section(request: HttpRequest, matter: Matter) -> dict[str, Any] | Non
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def archive_settings(request: HttpRequest) -> HttpResponse:
+def archive_settings(request: AuthedRequest) -> HttpResponse:
     """The firm's closing checklist and retention classes (administrators)."""
     if not request.user.has_perm("matters.manage_archive_settings"):
         raise PermissionDenied

@@ -23,11 +23,10 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any, Protocol
 
-from django.http import HttpRequest
-
+from lexcase.accounts.http import AuthedRequest
 from lexcase.matters.models import Matter
 
-MatterSection = Callable[[HttpRequest, Matter], "dict[str, Any] | None"]
+MatterSection = Callable[[AuthedRequest, Matter], "dict[str, Any] | None"]
 AgendaSource = Callable[..., "list[AgendaItem]"]
 
 OpenGuard = Callable[[Matter], None]
@@ -43,7 +42,7 @@ def matter_section_register(section: MatterSection, *, order: int) -> None:
         _SECTIONS.sort(key=lambda entry: entry[0])
 
 
-def matter_sections(request: HttpRequest, matter: Matter) -> list[dict[str, Any]]:
+def matter_sections(request: AuthedRequest, matter: Matter) -> list[dict[str, Any]]:
     sections = []
     for _order, section in _SECTIONS:
         shown = section(request, matter)

@@ -9,12 +9,13 @@ from pathlib import Path
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.matters.importing import EXTENSIONS, MAX_UPLOAD_BYTES, import_file
 
 TEMPLATE_CSV = Path(__file__).parent / "static" / "matters" / "import-template.csv"
@@ -22,7 +23,7 @@ TEMPLATE_CSV = Path(__file__).parent / "static" / "matters" / "import-template.c
 MAX_UPLOAD_ROWS = 200_000
 
 
-def _require_admin(request: HttpRequest) -> None:
+def _require_admin(request: AuthedRequest) -> None:
     if not request.user.has_perm("matters.import_matters"):
         raise PermissionDenied
 
@@ -47,7 +48,7 @@ class ImportForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: AuthedRequest) -> HttpResponse:
     _require_admin(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
@@ -69,7 +70,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: AuthedRequest) -> HttpResponse:
     """The template as CSV (UTF-8 with BOM, which Excel opens correctly), or `?format=xlsx`."""
     _require_admin(request)
     data = TEMPLATE_CSV.read_bytes()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.core.exceptions import NotAllowed
 from lexcase.core.schema import Id
 from lexcase.matters.selectors import parties_search, party_get
@@ -55,7 +56,7 @@ def party_out(party: Party) -> PartyOut:
 
 
 @router.post("", response={201: PartyOut}, operation_id="party_create")
-def create_party(request: HttpRequest, payload: PartyIn) -> Status:
+def create_party(request: AuthedRequest, payload: PartyIn) -> Status:
     if not request.user.has_perm("parties.add_party"):
         raise NotAllowed
     party = services.party_create(
@@ -73,7 +74,7 @@ def create_party(request: HttpRequest, payload: PartyIn) -> Status:
 
 @router.get("", response=list[PartyOut], operation_id="party_list")
 def list_parties(
-    request: HttpRequest,
+    request: AuthedRequest,
     q: str = Query("", max_length=200),
     limit: int = Query(50, ge=1, le=200),
 ) -> list[PartyOut]:
@@ -82,7 +83,7 @@ def list_parties(
 
 
 @router.get("/{party_id}", response=PartyOut, operation_id="party_get")
-def get_party(request: HttpRequest, party_id: Id) -> PartyOut:
+def get_party(request: AuthedRequest, party_id: Id) -> PartyOut:
     return party_out(party_get(user=request.user, pk=party_id))
 
 
@@ -96,7 +97,7 @@ class PartyIdentifiersOut(Schema):
     "/{party_id}/identifiers", response=PartyIdentifiersOut, operation_id="party_identifiers_show"
 )
 def show_party_identifiers(
-    request: HttpRequest, party_id: Id, response: HttpResponse
+    request: AuthedRequest, party_id: Id, response: HttpResponse
 ) -> PartyIdentifiersOut:
     """The party's ID and passport numbers in full (every other response masks them): for
     lawyers, assistants, partners and administrators, audited, `Cache-Control: no-store`."""

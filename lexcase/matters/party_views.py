@@ -7,12 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.core.exceptions import StaleEdit
 from lexcase.core.forms import apply_service_errors, flash_errors
 from lexcase.matters import services as matter_services
@@ -36,7 +37,7 @@ from lexcase.parties.models import Party
 
 @login_required
 @require_GET
-def party_list(request: HttpRequest) -> HttpResponse:
+def party_list(request: AuthedRequest) -> HttpResponse:
     form = PartySearchForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     page = parties_page(
@@ -51,7 +52,7 @@ def party_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def party_create(request: HttpRequest) -> HttpResponse:
+def party_create(request: AuthedRequest) -> HttpResponse:
     if not request.user.has_perm("parties.add_party"):
         raise PermissionDenied
     form = PartyForm(request.POST or None)
@@ -84,7 +85,7 @@ def _identifiers_context(party: Party, shown: dict[str, str] | None = None) -> d
 @login_required
 @require_GET
 @never_cache  # Cache-Control: no-store: the page carries identifiers (masked or shown)
-def party_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def party_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     party = party_get(user=request.user, pk=pk)
     return render(
         request,
@@ -102,7 +103,7 @@ def party_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @never_cache
-def party_identifiers_show(request: HttpRequest, pk: int) -> HttpResponse:
+def party_identifiers_show(request: AuthedRequest, pk: int) -> HttpResponse:
     """The "show" action: the full ID and passport numbers, audited, never cached. A POST,
     so the numbers never reach a URL or a prefetch; htmx swaps them into the page."""
     party = party_get(user=request.user, pk=pk)
@@ -128,7 +129,7 @@ def party_identifiers_show(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @never_cache
-def party_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def party_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     party = party_get(user=request.user, pk=pk)
     if not request.user.has_perm("parties.change_party"):
         raise PermissionDenied
@@ -167,7 +168,7 @@ def party_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def party_relation_add(request: HttpRequest, pk: int) -> HttpResponse:
+def party_relation_add(request: AuthedRequest, pk: int) -> HttpResponse:
     party = party_get(user=request.user, pk=pk)
     if not request.user.has_perm("parties.change_party"):
         raise PermissionDenied

@@ -9,12 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.exports import table_response
@@ -37,7 +38,7 @@ from lexcase.matters.models import MemberRole
 
 @login_required
 @require_GET
-def matter_list(request: HttpRequest) -> HttpResponse:
+def matter_list(request: AuthedRequest) -> HttpResponse:
     form, filters = _list_filters(request)
     page = selectors.matters_page(
         user=request.user, filters=filters, cursor=request.GET.get("after", "")
@@ -53,7 +54,7 @@ def matter_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def matter_export(request: HttpRequest) -> HttpResponse:
+def matter_export(request: AuthedRequest) -> HttpResponse:
     """The matter list with its filters as Excel (or `?format=csv`): the same gate and
     filters as the page, at most `EXPORT_CAP` rows, audited with the filters used."""
     _form, filters = _list_filters(request)
@@ -114,7 +115,7 @@ def matter_export(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _list_filters(request: HttpRequest) -> tuple[MatterFilterForm, selectors.MatterFilters]:
+def _list_filters(request: AuthedRequest) -> tuple[MatterFilterForm, selectors.MatterFilters]:
     form = MatterFilterForm(request.GET or None)
     data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     filters = selectors.MatterFilters(
@@ -131,7 +132,7 @@ def _list_filters(request: HttpRequest) -> tuple[MatterFilterForm, selectors.Mat
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def matter_create(request: HttpRequest) -> HttpResponse:
+def matter_create(request: AuthedRequest) -> HttpResponse:
     if not request.user.has_perm("matters.add_matter"):
         raise PermissionDenied
     form = MatterCreateForm(request.POST or None)
@@ -195,7 +196,7 @@ def matter_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def matter_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def matter_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = selectors.matter_get(user=request.user, pk=pk)
     if not request.user.has_perm("matters.change_matter", matter):
         raise PermissionDenied
@@ -243,7 +244,7 @@ def matter_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def matter_open(request: HttpRequest, pk: int) -> HttpResponse:
+def matter_open(request: AuthedRequest, pk: int) -> HttpResponse:
     def run(matter: Any, data: Any) -> None:
         services.matter_open(actor=request.user, matter=matter)
 
@@ -252,7 +253,7 @@ def matter_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def matter_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def matter_reopen(request: AuthedRequest, pk: int) -> HttpResponse:
     def run(matter: Any, data: Any) -> None:
         services.matter_reopen(actor=request.user, matter=matter)
 
@@ -261,7 +262,7 @@ def matter_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def matter_stage(request: HttpRequest, pk: int) -> HttpResponse:
+def matter_stage(request: AuthedRequest, pk: int) -> HttpResponse:
     def run(matter: Any, data: Any) -> None:
         services.matter_change_stage(actor=request.user, matter=matter, stage=data["stage"])
 
@@ -270,7 +271,7 @@ def matter_stage(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def matter_member_add(request: HttpRequest, pk: int) -> HttpResponse:
+def matter_member_add(request: AuthedRequest, pk: int) -> HttpResponse:
     def run(matter: Any, data: Any) -> None:
         services.matter_member_add(
             actor=request.user, matter=matter, user=data["user"], role=data["role"]
@@ -281,7 +282,7 @@ def matter_member_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def matter_member_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+def matter_member_remove(request: AuthedRequest, pk: int, user_id: int) -> HttpResponse:
     def run(matter: Any, data: Any) -> None:
         member = selectors.matter_members(matter=matter).filter(user_id=user_id).first()
         if member is None:
@@ -293,7 +294,7 @@ def matter_member_remove(request: HttpRequest, pk: int, user_id: int) -> HttpRes
 
 @login_required
 @require_POST
-def matter_wall_add(request: HttpRequest, pk: int) -> HttpResponse:
+def matter_wall_add(request: AuthedRequest, pk: int) -> HttpResponse:
     def run(matter: Any, data: Any) -> None:
         services.matter_wall_add(
             actor=request.user, matter=matter, user=data["user"], reason=data["reason"]
@@ -304,7 +305,7 @@ def matter_wall_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def matter_case_number_add(request: HttpRequest, pk: int) -> HttpResponse:
+def matter_case_number_add(request: AuthedRequest, pk: int) -> HttpResponse:
     def run(matter: Any, data: Any) -> None:
         services.matter_case_number_add(
             actor=request.user, matter=matter, number=data["number"], stage=data["stage"]
@@ -315,7 +316,7 @@ def matter_case_number_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def matter_party_add(request: HttpRequest, pk: int) -> HttpResponse:
+def matter_party_add(request: AuthedRequest, pk: int) -> HttpResponse:
     def run(matter: Any, data: Any) -> None:
         if not data.get("name"):
             raise ValidationError({"name": [_("This field is required.")]})

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.security import APIKeyCookie
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.audit.services import audit_record
 from lexcase.core.schema import Id
 from lexcase.portal import selectors, services
@@ -86,12 +87,12 @@ class MessageOut(Schema):
     author: str
 
 
-def _contact(request: HttpRequest) -> Any:
+def _contact(request: AuthedRequest) -> Any:
     return request.portal_contact  # type: ignore[attr-defined]
 
 
 @router.get("/portal/matters", response=list[PortalMatterOut])
-def portal_matters(request: HttpRequest) -> list[dict[str, Any]]:
+def portal_matters(request: AuthedRequest) -> list[dict[str, Any]]:
     summaries = selectors.portal_matter_summaries(contact=_contact(request))
     audit_record(
         actor=request.user,
@@ -113,7 +114,7 @@ def portal_matters(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/portal/matters/{matter_id}", response=MatterDetailOut)
-def portal_matter(request: HttpRequest, matter_id: Id) -> dict[str, Any]:
+def portal_matter(request: AuthedRequest, matter_id: Id) -> dict[str, Any]:
     contact = _contact(request)
     matter = selectors.portal_matter_get(contact=contact, pk=matter_id)
     audit_record(
@@ -166,7 +167,7 @@ def _message_out(m: Any) -> dict[str, Any]:
 
 
 @router.get("/portal/matters/{matter_id}/messages", response=list[MessageOut])
-def portal_messages(request: HttpRequest, matter_id: Id) -> list[dict[str, Any]]:
+def portal_messages(request: AuthedRequest, matter_id: Id) -> list[dict[str, Any]]:
     matter = selectors.portal_matter_get(contact=_contact(request), pk=matter_id)
     audit_record(
         actor=request.user,
@@ -179,7 +180,7 @@ def portal_messages(request: HttpRequest, matter_id: Id) -> list[dict[str, Any]]
 
 
 @router.post("/portal/matters/{matter_id}/messages", response={201: MessageOut})
-def portal_message_send(request: HttpRequest, matter_id: Id, payload: MessageIn) -> Status:
+def portal_message_send(request: AuthedRequest, matter_id: Id, payload: MessageIn) -> Status:
     contact = _contact(request)
     matter = selectors.portal_matter_get(contact=contact, pk=matter_id)
     message = services.portal_message_send(contact=contact, matter=matter, text=payload.text)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.audit.services import audit_record
 from lexcase.calendar.models import Deadline, Hearing
 from lexcase.calendar.selectors import deadline_get
@@ -45,7 +46,7 @@ def portal_user_required(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         contact = selectors.contact_for(request.user)
         if contact is None:
             raise PermissionDenied
@@ -57,7 +58,7 @@ def portal_user_required(view: View) -> View:
 def staff_required(view: View) -> View:
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not is_active_staff(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
@@ -70,7 +71,7 @@ def staff_required(view: View) -> View:
 
 @portal_user_required
 @require_GET
-def home(request: HttpRequest, contact: ClientContact) -> HttpResponse:
+def home(request: AuthedRequest, contact: ClientContact) -> HttpResponse:
     summaries = selectors.portal_matter_summaries(contact=contact)
     audit_record(
         actor=request.user,
@@ -96,7 +97,7 @@ def _matter_context(contact: ClientContact, matter: Any) -> dict[str, Any]:
 
 @portal_user_required
 @require_GET
-def matter_detail(request: HttpRequest, contact: ClientContact, pk: int) -> HttpResponse:
+def matter_detail(request: AuthedRequest, contact: ClientContact, pk: int) -> HttpResponse:
     matter = selectors.portal_matter_get(contact=contact, pk=pk)
     audit_record(actor=request.user, action="portal.matter_view", obj=matter, matter_id=matter.pk)
     context = _matter_context(contact, matter)
@@ -107,7 +108,7 @@ def matter_detail(request: HttpRequest, contact: ClientContact, pk: int) -> Http
 
 @portal_user_required
 @require_POST
-def message_send(request: HttpRequest, contact: ClientContact, pk: int) -> HttpResponse:
+def message_send(request: AuthedRequest, contact: ClientContact, pk: int) -> HttpResponse:
     matter = selectors.portal_matter_get(contact=contact, pk=pk)
     form = MessageForm(request.POST)
     if form.is_valid():
@@ -128,7 +129,7 @@ def message_send(request: HttpRequest, contact: ClientContact, pk: int) -> HttpR
 
 @portal_user_required
 @require_POST
-def upload(request: HttpRequest, contact: ClientContact, pk: int) -> HttpResponse:
+def upload(request: AuthedRequest, contact: ClientContact, pk: int) -> HttpResponse:
     matter = selectors.portal_matter_get(contact=contact, pk=pk)
     form = UploadForm(request.POST, request.FILES)
     if form.is_valid():
@@ -151,7 +152,7 @@ def upload(request: HttpRequest, contact: ClientContact, pk: int) -> HttpRespons
 
 @portal_user_required
 @require_GET
-def document_download(request: HttpRequest, contact: ClientContact, pk: int) -> HttpResponse:
+def document_download(request: AuthedRequest, contact: ClientContact, pk: int) -> HttpResponse:
     document = selectors.portal_document_get(contact=contact, pk=pk)
 
     version = document.current
@@ -162,7 +163,7 @@ def document_download(request: HttpRequest, contact: ClientContact, pk: int) -> 
 
 @portal_user_required
 @require_GET
-def report_view(request: HttpRequest, contact: ClientContact, pk: int) -> HttpResponse:
+def report_view(request: AuthedRequest, contact: ClientContact, pk: int) -> HttpResponse:
     """A progress report the firm sent, as the same PDF the lawyers download."""
     report = selectors.portal_report_get(contact=contact, pk=pk)
     pdf = report_pdf(html=report.html)
@@ -215,11 +216,11 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
 # -- Staff: client contacts ------------------------------------------------------------------
 
 
-def _link_for(request: HttpRequest) -> Callable[[str], str]:
+def _link_for(request: AuthedRequest) -> Callable[[str], str]:
     return lambda raw: request.build_absolute_uri(reverse("portal:accept", args=[raw]))
 
 
-def _invitation_issued(request: HttpRequest, issued: services.InvitationIssued) -> HttpResponse:
+def _invitation_issued(request: AuthedRequest, issued: services.InvitationIssued) -> HttpResponse:
     """The one-time link, shown once to the inviter: the page is not cached and the link
     is never stored in clear (only its hash), so reloading cannot show it again."""
     response = render(request, "portal/invitation_issued.html", {"issued": issued})
@@ -235,7 +236,7 @@ def _form_errors(form: Any, exc: ValidationError) -> None:
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def contacts(request: HttpRequest) -> HttpResponse:
+def contacts(request: AuthedRequest) -> HttpResponse:
     """The contacts the user may see, and the invitation in two steps: choose the client,
     then name the contact and tick the matters of that client they may see."""
     client_form = ClientChoiceForm(request.GET or None, user=request.user)
@@ -284,7 +285,7 @@ def contacts(request: HttpRequest) -> HttpResponse:
 
 
 def _contact_page(
-    request: HttpRequest, contact: ClientContact, grant_form: GrantForm, status: int = 200
+    request: AuthedRequest, contact: ClientContact, grant_form: GrantForm, status: int = 200
 ) -> HttpResponse:
     return render(
         request,
@@ -299,7 +300,7 @@ def _contact_page(
     )
 
 
-def _back(request: HttpRequest, contact: ClientContact) -> HttpResponse:
+def _back(request: AuthedRequest, contact: ClientContact) -> HttpResponse:
     if request.POST.get("back") == "contact":
         return redirect("portal:contact", pk=contact.pk)
     return redirect("portal:contacts")
@@ -307,7 +308,7 @@ def _back(request: HttpRequest, contact: ClientContact) -> HttpResponse:
 
 @staff_required
 @require_GET
-def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """One contact: the matters it sees, and granting or revoking them."""
     contact = selectors.contact_get(user=request.user, pk=pk)
     return _contact_page(request, contact, GrantForm(user=request.user, contact=contact))
@@ -315,7 +316,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def contact_grant(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_grant(request: AuthedRequest, pk: int) -> HttpResponse:
     contact = selectors.contact_get(user=request.user, pk=pk)
     if not request.user.has_perm("portal.manage_contact", contact):
         raise PermissionDenied
@@ -337,7 +338,7 @@ def contact_grant(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def contact_revoke(request: HttpRequest, pk: int, matter_pk: int) -> HttpResponse:
+def contact_revoke(request: AuthedRequest, pk: int, matter_pk: int) -> HttpResponse:
     contact = selectors.contact_get(user=request.user, pk=pk)
     grant = selectors.contact_grant_get(contact=contact, matter_pk=matter_pk)
     try:
@@ -350,7 +351,7 @@ def contact_revoke(request: HttpRequest, pk: int, matter_pk: int) -> HttpRespons
 
 @staff_required
 @require_POST
-def contact_reinvite(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_reinvite(request: AuthedRequest, pk: int) -> HttpResponse:
     contact = selectors.contact_get(user=request.user, pk=pk)
     try:
         issued = services.client_contact_reinvite(
@@ -363,7 +364,7 @@ def contact_reinvite(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def contact_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_toggle(request: AuthedRequest, pk: int) -> HttpResponse:
     contact = selectors.contact_get(user=request.user, pk=pk)
     try:
         services.client_contact_set_active(
@@ -378,7 +379,7 @@ def contact_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 # -- Staff: the portal card on the matter page ---------------------------------------------
 
 
-def matter_section(request: HttpRequest, matter: Any) -> dict[str, Any] | None:
+def matter_section(request: AuthedRequest, matter: Any) -> dict[str, Any] | None:
     """Who of the client has a portal login, and which dates the client sees."""
     if not matter.matter_parties.filter(role="client").exists():
         return None
@@ -395,7 +396,7 @@ def matter_section(request: HttpRequest, matter: Any) -> dict[str, Any] | None:
     }
 
 
-def _toggle_visibility(request: HttpRequest, obj: Any) -> HttpResponse:
+def _toggle_visibility(request: AuthedRequest, obj: Any) -> HttpResponse:
     def run(matter: Any, data: dict) -> None:
         services.client_visibility_set(
             actor=request.user, obj=obj, visible=request.POST.get("visible") == "1"
@@ -406,7 +407,7 @@ def _toggle_visibility(request: HttpRequest, obj: Any) -> HttpResponse:
 
 @staff_required
 @require_POST
-def reply(request: HttpRequest, pk: int) -> HttpResponse:
+def reply(request: AuthedRequest, pk: int) -> HttpResponse:
     def run(matter: Any, data: dict) -> None:
         services.portal_reply_send(
             actor=request.user,
@@ -422,11 +423,11 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def deadline_visibility(request: HttpRequest, pk: int) -> HttpResponse:
+def deadline_visibility(request: AuthedRequest, pk: int) -> HttpResponse:
     return _toggle_visibility(request, deadline_get(user=request.user, pk=pk))
 
 
 @staff_required
 @require_POST
-def hearing_visibility(request: HttpRequest, pk: int) -> HttpResponse:
+def hearing_visibility(request: AuthedRequest, pk: int) -> HttpResponse:
     return _toggle_visibility(request, selectors.hearing_get(user=request.user, pk=pk))

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.core.schema import Id
 from lexcase.matters.selectors import matter_get
 from lexcase.reviews import selectors, services
@@ -77,7 +77,7 @@ def review_out(review: Review) -> MatterReviewOut:
 @router.get(
     "/matters/{matter_id}/reviews", response=list[MatterReviewOut], operation_id="review_list"
 )
-def list_reviews(request: HttpRequest, matter_id: Id) -> list[MatterReviewOut]:
+def list_reviews(request: AuthedRequest, matter_id: Id) -> list[MatterReviewOut]:
     """The matter's reviews, open ones first."""
     matter = matter_get(user=request.user, pk=matter_id)
     return [review_out(r) for r in selectors.matter_reviews(matter=matter)]
@@ -86,7 +86,7 @@ def list_reviews(request: HttpRequest, matter_id: Id) -> list[MatterReviewOut]:
 @router.post(
     "/matters/{matter_id}/reviews", response={201: MatterReviewOut}, operation_id="review_record"
 )
-def record_review(request: HttpRequest, matter_id: Id, payload: MatterReviewIn) -> Status:
+def record_review(request: AuthedRequest, matter_id: Id, payload: MatterReviewIn) -> Status:
     """Complete the matter's oldest due review (of `kind`, if given) — its reviewer, the
     responsible partner or an administrator — or, when none is due, record an unscheduled
     one (the responsible partner or an administrator). `checked` lists the checklist codes

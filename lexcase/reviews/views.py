@@ -7,11 +7,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.accounts.models import User
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.forms import apply_service_errors, flash_errors
@@ -49,7 +50,7 @@ def _candidates(matter: Matter) -> Any:
     return User.objects.filter(pk__in=ids).order_by("username")
 
 
-def matter_section(request: HttpRequest, matter: Matter) -> dict[str, Any]:
+def matter_section(request: AuthedRequest, matter: Matter) -> dict[str, Any]:
     reviews = list(selectors.matter_reviews(matter=matter)[:20])
     surveys = list(selectors.matter_surveys(matter=matter)[:10])
     delegation = ReviewDelegation.objects.filter(matter=matter).select_related("reviewer").first()
@@ -82,7 +83,7 @@ def matter_section(request: HttpRequest, matter: Matter) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def my_reviews(request: HttpRequest) -> HttpResponse:
+def my_reviews(request: AuthedRequest) -> HttpResponse:
     if not is_active_staff(request.user):
         raise PermissionDenied
     return render(
@@ -92,7 +93,7 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def matter_reviews(request: HttpRequest, pk: int) -> HttpResponse:
+def matter_reviews(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_get(user=request.user, pk=pk)
     return render(
         request,
@@ -107,7 +108,7 @@ def matter_reviews(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def review_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     review = selectors.review_get(user=request.user, pk=pk)
     matter = review.matter
     can_complete = (
@@ -151,7 +152,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def closing_request(request: HttpRequest, pk: int) -> HttpResponse:
+def closing_request(request: AuthedRequest, pk: int) -> HttpResponse:
     def run(matter: Matter, data: dict[str, Any]) -> None:
         services.closing_review_request(actor=request.user, matter=matter)
 
@@ -160,7 +161,7 @@ def closing_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def delegate(request: HttpRequest, pk: int) -> HttpResponse:
+def delegate(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_get(user=request.user, pk=pk)
     form = DelegateForm(request.POST, candidates=_candidates(matter))
 
@@ -175,7 +176,7 @@ def delegate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def survey(request: HttpRequest, pk: int) -> HttpResponse:
+def survey(request: AuthedRequest, pk: int) -> HttpResponse:
     contact = contact_for(request.user)
     if contact is None:
         raise PermissionDenied
@@ -214,7 +215,7 @@ def survey(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def approvals_inbox(request: HttpRequest) -> HttpResponse:
+def approvals_inbox(request: AuthedRequest) -> HttpResponse:
     if not is_active_staff(request.user):
         raise PermissionDenied
     return render(request, "reviews/approvals.html", {"inbox": approvals.inbox(user=request.user)})
@@ -222,7 +223,7 @@ def approvals_inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def approval_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def approval_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     approval = approvals.approval_get(user=request.user, pk=pk)
     pending = approval.status == ApprovalStatus.PENDING
     may_file = (
@@ -247,7 +248,7 @@ def approval_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def approval_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     approval = approvals.approval_get(user=request.user, pk=pk)
     if not request.user.has_perm("reviews.decide_approval", approval):
         raise PermissionDenied
@@ -274,7 +275,7 @@ def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def seal_file_back(request: HttpRequest, pk: int) -> HttpResponse:
+def seal_file_back(request: AuthedRequest, pk: int) -> HttpResponse:
     approval = approvals.approval_get(user=request.user, pk=pk)
     if not request.user.has_perm("reviews.request_seal", approval.matter):
         raise PermissionDenied
@@ -298,7 +299,7 @@ def seal_file_back(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def seal_request(request: HttpRequest, pk: int) -> HttpResponse:
+def seal_request(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_get(user=request.user, pk=pk)
     form = SealRequestForm(request.POST, documents=matter_documents(matter=matter))
 
@@ -312,7 +313,7 @@ def seal_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def archive_request(request: HttpRequest, pk: int) -> HttpResponse:
+def archive_request(request: AuthedRequest, pk: int) -> HttpResponse:
     form = ArchiveRequestForm(request.POST)
 
     def run(matter: Matter, data: dict[str, Any]) -> None:

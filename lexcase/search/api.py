@@ -4,10 +4,10 @@ from datetime import date
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.core.schema import Id
 from lexcase.core.validators import civil_date_message, civil_day
 from lexcase.matters.selectors import matter_get
@@ -45,7 +45,7 @@ def _date(value: str, field: str) -> date | None:
 
 @router.get("/search", response=SearchOut, operation_id="search")
 def search(
-    request: HttpRequest,
+    request: AuthedRequest,
     q: str = Query(..., min_length=1, max_length=MAX_QUERY),
     matter: Id | None = None,
     category: str = "",

@@ -3,11 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.matters.models import Matter
 from lexcase.matters.selectors import matter_get, matters_visible_to
 from lexcase.search import selectors, services
@@ -25,7 +26,7 @@ def _hit_url(hit: selectors.SearchHit) -> str:
     return reverse("matters:detail", args=[hit.matter_id])
 
 
-def search_results(request: HttpRequest) -> dict[str, Any]:
+def search_results(request: AuthedRequest) -> dict[str, Any]:
     """Run the search described by the query string; 404 for a matter the user cannot see."""
     form = SearchForm(request.GET or None)
     context: dict[str, Any] = {"form": form, "rows": [], "searched": False, "matter": None}
@@ -73,12 +74,12 @@ def search_results(request: HttpRequest) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def search_page(request: HttpRequest) -> HttpResponse:
+def search_page(request: AuthedRequest) -> HttpResponse:
     context = search_results(request)
     template = "search/page.html#results" if request.htmx else "search/page.html"
     return render(request, template, context)
 
 
-def matter_section(request: HttpRequest, matter: Matter) -> dict[str, Any]:
+def matter_section(request: AuthedRequest, matter: Matter) -> dict[str, Any]:
     """'Search inside this matter' on the matter page (the gate has admitted the user)."""
     return {"template": "search/_matter_section.html", "matter": matter}

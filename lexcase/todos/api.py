@@ -6,12 +6,12 @@ import datetime as dt
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.accounts.selectors import active_user_named
 from lexcase.core.exceptions import NotAllowed
 from lexcase.core.schema import CivilDateTime, Id, Version
@@ -112,7 +112,7 @@ def _aware(value: dt.datetime | None, field: str) -> dt.datetime | None:
     return value
 
 
-def _list(request: HttpRequest, flt: selectors.BoardFilter, status: str | None, limit: int):
+def _list(request: AuthedRequest, flt: selectors.BoardFilter, status: str | None, limit: int):
     qs = selectors.tasks_filtered(user=request.user, flt=flt).select_related("matter", "assignee")
     if status:
         qs = qs.filter(status=status)
@@ -120,7 +120,7 @@ def _list(request: HttpRequest, flt: selectors.BoardFilter, status: str | None, 
 
 
 @router.get("/tasks", response=list[TaskOut], operation_id="task_list")
-def list_tasks(request: HttpRequest, filters: Query[TaskFilter]) -> list[TaskOut]:
+def list_tasks(request: AuthedRequest, filters: Query[TaskFilter]) -> list[TaskOut]:
     """Tasks the caller can see; by default their own (`assignee` = their username)."""
     assignee = active_user_named(filters.assignee or request.user.username, field="assignee")
     flt = selectors.BoardFilter(
@@ -132,7 +132,7 @@ def list_tasks(request: HttpRequest, filters: Query[TaskFilter]) -> list[TaskOut
 
 
 @router.post("/tasks", response={201: TaskOut}, operation_id="task_create")
-def create_task(request: HttpRequest, payload: TaskIn) -> Status:
+def create_task(request: AuthedRequest, payload: TaskIn) -> Status:
     matter = matter_get(user=request.user, pk=payload.matter_id) if payload.matter_id else None
     task = services.task_create(
         actor=request.user,
@@ -147,12 +147,12 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Status:
 
 
 @router.get("/tasks/{task_id}", response=TaskOut, operation_id="task_get")
-def get_task(request: HttpRequest, task_id: Id) -> TaskOut:
+def get_task(request: AuthedRequest, task_id: Id) -> TaskOut:
     return task_out(selectors.task_get(user=request.user, pk=task_id))
 
 
 @router.patch("/tasks/{task_id}", response=TaskOut, operation_id="task_update")
-def update_task(request: HttpRequest, task_id: Id, payload: TaskPatch) -> TaskOut:
+def update_task(request: AuthedRequest, task_id: Id, payload: TaskPatch) -> TaskOut:
     task = selectors.task_get(user=request.user, pk=task_id)
     fields = payload.model_dump(exclude_unset=True)
     version = fields.pop("version")
@@ -168,14 +168,14 @@ def update_task(request: HttpRequest, task_id: Id, payload: TaskPatch) -> TaskOu
 
 
 @router.get("/matters/{matter_id}/tasks", response=list[TaskOut], operation_id="matter_tasks")
-def list_matter_tasks(request: HttpRequest, matter_id: Id) -> list[TaskOut]:
+def list_matter_tasks(request: AuthedRequest, matter_id: Id) -> list[TaskOut]:
     matter = matter_get(user=request.user, pk=matter_id)
     return [task_out(t) for t in selectors.matter_tasks(matter=matter).select_related("matter")]
 
 
 @router.get("/workload", response=list[LoadOut], operation_id="workload")
 def get_workload(
-    request: HttpRequest, team: Id | None = None, practice_area: Id | None = None
+    request: AuthedRequest, team: Id | None = None, practice_area: Id | None = None
 ) -> list[LoadOut]:
     if not request.user.has_perm("todos.view_workload"):
         raise NotAllowed("todos.view_workload")

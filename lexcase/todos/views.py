@@ -5,11 +5,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.forms import apply_service_errors, flash_errors
 from lexcase.matters.actions import matter_action
@@ -27,7 +28,7 @@ from lexcase.todos.forms import (
 from lexcase.todos.models import ChecklistItem, Task
 
 
-def matter_section(request: HttpRequest, matter: Any) -> dict[str, Any]:
+def matter_section(request: AuthedRequest, matter: Any) -> dict[str, Any]:
     tasks = list(selectors.matter_tasks(matter=matter))
     return {
         "template": "todos/_matter_section.html",
@@ -38,7 +39,7 @@ def matter_section(request: HttpRequest, matter: Any) -> dict[str, Any]:
     }
 
 
-def _board_filter(request: HttpRequest, *, default_mine: bool) -> tuple[BoardFilterForm, Any]:
+def _board_filter(request: AuthedRequest, *, default_mine: bool) -> tuple[BoardFilterForm, Any]:
     data = request.GET.copy()
     if default_mine and "assignee" not in data:
         data["assignee"] = str(request.user.pk)
@@ -54,7 +55,7 @@ def _board_filter(request: HttpRequest, *, default_mine: bool) -> tuple[BoardFil
     return form, flt
 
 
-def _render_board(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+def _render_board(request: AuthedRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     if request.htmx and not request.htmx.boosted:
         return render(request, f"{template}#board", context)
     return render(request, template, context)
@@ -62,7 +63,7 @@ def _render_board(request: HttpRequest, template: str, context: dict[str, Any]) 
 
 @login_required
 @require_GET
-def my_tasks(request: HttpRequest) -> HttpResponse:
+def my_tasks(request: AuthedRequest) -> HttpResponse:
     form, flt = _board_filter(request, default_mine=True)
     return _render_board(
         request,
@@ -79,7 +80,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def matter_board(request: HttpRequest, pk: int) -> HttpResponse:
+def matter_board(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_get(user=request.user, pk=pk)
     form, flt = _board_filter(request, default_mine=False)
     flt = selectors.BoardFilter(
@@ -101,7 +102,7 @@ def matter_board(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def matter_task_create(request: HttpRequest, pk: int) -> HttpResponse:
+def matter_task_create(request: AuthedRequest, pk: int) -> HttpResponse:
     def run(matter: Any, data: dict) -> None:
         services.task_create(actor=request.user, matter=matter, **data)
 
@@ -112,7 +113,7 @@ def matter_task_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_create(request: HttpRequest) -> HttpResponse:
+def task_create(request: AuthedRequest) -> HttpResponse:
     """A personal task (no matter) from the "my tasks" board."""
     form = TaskForm(request.POST, prefix="task")
     if not form.is_valid():
@@ -130,7 +131,7 @@ def task_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.task_get(user=request.user, pk=pk)
     can_edit = services.task_can_edit(user=request.user, task=task)
     initial = {
@@ -178,7 +179,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _safe_next(request: HttpRequest, fallback: str) -> str:
+def _safe_next(request: AuthedRequest, fallback: str) -> str:
     target = request.POST.get("next", "")
     # Only our own paths: never an open redirect.
     return target if target.startswith("/") and not target.startswith("//") else fallback
@@ -186,7 +187,7 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 @login_required
 @require_POST
-def task_move(request: HttpRequest, pk: int) -> HttpResponse:
+def task_move(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.task_get(user=request.user, pk=pk)
     form = MoveForm(request.POST)
     if not form.is_valid():
@@ -208,7 +209,7 @@ def task_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_comment(request: HttpRequest, pk: int) -> HttpResponse:
+def task_comment(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.task_get(user=request.user, pk=pk)
     form = CommentForm(request.POST)
     if not form.is_valid():
@@ -224,14 +225,14 @@ def task_comment(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("todos:task_detail", pk=task.pk)
 
 
-def _require_partner_or_admin(request: HttpRequest) -> None:
+def _require_partner_or_admin(request: AuthedRequest) -> None:
     if not request.user.has_perm("todos.view_workload"):
         raise PermissionDenied
 
 
 @login_required
 @require_GET
-def workload_page(request: HttpRequest) -> HttpResponse:
+def workload_page(request: AuthedRequest) -> HttpResponse:
     _require_partner_or_admin(request)
     form = WorkloadFilterForm(request.GET or None)
     team = area = None
@@ -255,7 +256,7 @@ def workload_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def lead_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
+def lead_suggestions(request: AuthedRequest, pk: int) -> HttpResponse:
     """Who could lead this matter: same practice area first, then most free capacity."""
     matter = matter_get(user=request.user, pk=pk)
     if not request.user.has_perm("matters.manage_team", matter):
@@ -268,7 +269,7 @@ def lead_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def new_matter_suggestions(request: HttpRequest) -> HttpResponse:
+def new_matter_suggestions(request: AuthedRequest) -> HttpResponse:
     """The same ranking for a matter being registered (no walls exist yet)."""
     if not request.user.has_perm("matters.add_matter"):
         raise PermissionDenied
@@ -280,7 +281,7 @@ def new_matter_suggestions(request: HttpRequest) -> HttpResponse:
     return _render_suggestions(request, suggestions, None)
 
 
-def _render_suggestions(request: HttpRequest, suggestions: list, matter: Any) -> HttpResponse:
+def _render_suggestions(request: AuthedRequest, suggestions: list, matter: Any) -> HttpResponse:
     # htmx loads the list into the form; without JavaScript the link opens it as a page.
     template = "todos/_suggestions.html" if request.htmx else "todos/suggestions.html"
     return render(request, template, {"suggestions": suggestions, "matter": matter})
@@ -288,7 +289,7 @@ def _render_suggestions(request: HttpRequest, suggestions: list, matter: Any) ->
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def checklists(request: HttpRequest) -> HttpResponse:
+def checklists(request: AuthedRequest) -> HttpResponse:
     if not request.user.has_perm("todos.manage_checklists"):
         raise PermissionDenied
     form = ChecklistItemForm(request.POST or None)
@@ -310,7 +311,7 @@ def checklists(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def checklist_item_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def checklist_item_remove(request: AuthedRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("todos.manage_checklists"):
         raise PermissionDenied
     item = get_object_or_404(ChecklistItem, pk=pk)

@@ -7,10 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.audit.selectors import audit_sign_ins
 from lexcase.calendar import selectors as calendar_selectors
 from lexcase.calendar.forms import (
@@ -42,7 +43,7 @@ from lexcase.matters.selectors import MatterFilters, matters_page, timeline_for_
 
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     mine = matters_page(
         user=request.user,
         filters=MatterFilters(lawyer=request.user.pk, status="open"),
@@ -64,7 +65,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _conflict_context(request: HttpRequest, matter: Any) -> dict[str, Any]:
+def _conflict_context(request: AuthedRequest, matter: Any) -> dict[str, Any]:
     check = conflict_selectors.matter_latest_check(matter=matter)
     if check is None:
         return {"conflict_check": None}
@@ -82,7 +83,7 @@ def _conflict_context(request: HttpRequest, matter: Any) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def matter_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_selectors.matter_get(user=request.user, pk=pk)
     matter_services.matter_record_view(actor=request.user, matter=matter)
     user = request.user

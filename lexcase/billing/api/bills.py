@@ -10,12 +10,13 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.billing.models import Bill, Payment
 from lexcase.billing.money import capital, to_api
 from lexcase.billing.selectors import receivables as reads
@@ -135,13 +136,13 @@ def bill_out(bill: Bill) -> BillOut:
     )
 
 
-def _reload(request: HttpRequest, pk: int) -> BillOut:
+def _reload(request: AuthedRequest, pk: int) -> BillOut:
     return bill_out(reads.bill_get(user=request.user, pk=pk))
 
 
 @router.get("/bills", response=BillListOut, operation_id="bill_list")
 def list_bills(
-    request: HttpRequest,
+    request: AuthedRequest,
     status: BillStatusLiteral | None = None,
     matter_id: Id | None = None,
     after: Id | None = None,
@@ -170,7 +171,7 @@ def list_bills(
 
 
 @router.post("/bills", response={201: BillOut}, operation_id="bill_draw")
-def draw_bill(request: HttpRequest, payload: BillDrawIn) -> Status:
+def draw_bill(request: AuthedRequest, payload: BillDrawIn) -> Status:
     """Draw a draft bill on a matter: the approved agreement's instalments due by `as_of`,
     unbilled billable time (minutes / 60 × rate, rounded once per line) and expenses the firm
     advanced (finance)."""
@@ -192,12 +193,12 @@ def draw_bill(request: HttpRequest, payload: BillDrawIn) -> Status:
 
 
 @router.get("/bills/{bill_id}", response=BillOut, operation_id="bill_get")
-def get_bill(request: HttpRequest, bill_id: Id) -> BillOut:
+def get_bill(request: AuthedRequest, bill_id: Id) -> BillOut:
     return _reload(request, bill_id)
 
 
 @router.post("/bills/{bill_id}/issue", response=BillOut, operation_id="bill_issue")
-def issue_bill(request: HttpRequest, bill_id: Id, payload: BillVersionIn) -> BillOut:
+def issue_bill(request: AuthedRequest, bill_id: Id, payload: BillVersionIn) -> BillOut:
     """Issue a draft: numbered from this year's gap-free series, dated today (Asia/Shanghai),
     due after the firm's payment terms."""
     bill = reads.bill_get(user=request.user, pk=bill_id)
@@ -206,7 +207,7 @@ def issue_bill(request: HttpRequest, bill_id: Id, payload: BillVersionIn) -> Bil
 
 
 @router.post("/bills/{bill_id}/void", response=BillOut, operation_id="bill_void")
-def void_bill(request: HttpRequest, bill_id: Id, payload: BillVoidIn) -> BillOut:
+def void_bill(request: AuthedRequest, bill_id: Id, payload: BillVoidIn) -> BillOut:
     """Void a draft or issued bill with a reason; its sources can be billed again. Refused
     while payments are allocated to it."""
     bill = reads.bill_get(user=request.user, pk=bill_id)
@@ -343,12 +344,12 @@ def payment_out(payment: Payment) -> PaymentOut:
     )
 
 
-def _require_payments(request: HttpRequest) -> None:
+def _require_payments(request: AuthedRequest) -> None:
     if not request.user.has_perm("billing.record_payment"):
         raise NotAllowed("billing.record_payment")
 
 
-def _bill_for_allocation(request: HttpRequest, bill_id: Id, field: str) -> Bill:
+def _bill_for_allocation(request: AuthedRequest, bill_id: Id, field: str) -> Bill:
     try:
         return reads.bill_get(user=request.user, pk=bill_id)
     except Http404:
@@ -356,7 +357,7 @@ def _bill_for_allocation(request: HttpRequest, bill_id: Id, field: str) -> Bill:
 
 
 @router.get("/payments", response=PaymentListOut, operation_id="payment_list")
-def list_payments(request: HttpRequest, after: Id | None = None) -> PaymentListOut:
+def list_payments(request: AuthedRequest, after: Id | None = None) -> PaymentListOut:
     """Payments the caller may see (finance and administrators: all), newest first."""
     items, next_after = reads.payments_page(user=request.user, after=after)
     return PaymentListOut(
@@ -377,7 +378,7 @@ def list_payments(request: HttpRequest, after: Id | None = None) -> PaymentListO
 
 
 @router.post("/payments", response={201: PaymentOut}, operation_id="payment_record")
-def record_payment(request: HttpRequest, payload: PaymentIn) -> Status:
+def record_payment(request: AuthedRequest, payload: PaymentIn) -> Status:
     """Record fee money received (finance) and apply it to the client's issued bills in the
     same transaction; what is not applied is held as 预收款. Over-allocation, negative
     amounts and other clients' bills are refused (422 naming the field)."""
@@ -413,7 +414,7 @@ def record_payment(request: HttpRequest, payload: PaymentIn) -> Status:
 
 
 @router.get("/payments/{payment_id}", response=PaymentOut, operation_id="payment_get")
-def get_payment(request: HttpRequest, payment_id: Id) -> PaymentOut:
+def get_payment(request: AuthedRequest, payment_id: Id) -> PaymentOut:
     return payment_out(reads.payment_get(user=request.user, pk=payment_id))
 
 
@@ -422,7 +423,7 @@ def get_payment(request: HttpRequest, payment_id: Id) -> PaymentOut:
     response={201: PaymentOut},
     operation_id="payment_allocate",
 )
-def allocate_payment(request: HttpRequest, payment_id: Id, payload: AllocationSchemaIn) -> Status:
+def allocate_payment(request: AuthedRequest, payment_id: Id, payload: AllocationSchemaIn) -> Status:
     """Apply held money (预收款) of a payment to an issued bill of the same client."""
     payment = reads.payment_get(user=request.user, pk=payment_id)
     _require_payments(request)
@@ -436,7 +437,7 @@ def allocate_payment(request: HttpRequest, payment_id: Id, payload: AllocationSc
 @router.post(
     "/payments/{payment_id}/refunds", response={201: PaymentOut}, operation_id="payment_refund"
 )
-def refund_payment(request: HttpRequest, payment_id: Id, payload: RefundIn) -> Status:
+def refund_payment(request: AuthedRequest, payment_id: Id, payload: RefundIn) -> Status:
     """Return fee money to the client out of the payment's unallocated part."""
     payment = reads.payment_get(user=request.user, pk=payment_id)
     payment_services.payment_refund(
@@ -483,7 +484,7 @@ class ReceivablesOut(Schema):
 
 @router.get("/receivables", response=ReceivablesOut, operation_id="receivables")
 def get_receivables(
-    request: HttpRequest,
+    request: AuthedRequest,
     as_of: CivilDate | None = None,
     client_id: Id | None = None,
     matter_id: Id | None = None,
@@ -574,14 +575,14 @@ def invoice_out(invoice: Any) -> InvoiceOut:
 
 
 @router.get("/invoices", response=list[InvoiceOut], operation_id="invoice_list")
-def list_invoices(request: HttpRequest, bill_id: Id) -> list[InvoiceOut]:
+def list_invoices(request: AuthedRequest, bill_id: Id) -> list[InvoiceOut]:
     """The invoices recorded against a bill whose matter's money the caller sees."""
     bill = reads.bill_get(user=request.user, pk=bill_id)
     return [invoice_out(i) for i in reads.bill_invoices(bill=bill)]
 
 
 @router.post("/invoices", response={201: InvoiceOut}, operation_id="invoice_record")
-def record_invoice(request: HttpRequest, payload: InvoiceIn) -> Status:
+def record_invoice(request: AuthedRequest, payload: InvoiceIn) -> Status:
     """Record a 发票 issued in the tax system against issued bills of one client (finance):
     the legal service fee only, up to what those bills' fee lines leave uninvoiced."""
     if not request.user.has_perm("billing.record_invoice"):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import ConfigDict, Field
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.billing.contingency import STATE_COMPENSATION, contingency_check
 from lexcase.billing.court_fee import PROCEDURES, court_fee
 from lexcase.billing.money import to_api
@@ -63,7 +63,7 @@ def _amount_errors(amount: Decimal) -> list[str]:
     return []
 
 
-def _require_calculators(request: HttpRequest) -> None:
+def _require_calculators(request: AuthedRequest) -> None:
     if not request.user.has_perm("billing.use_fee_calculators"):
         raise NotAllowed("billing.use_fee_calculators")
 
@@ -73,7 +73,7 @@ def _require_calculators(request: HttpRequest) -> None:
     response=ContingencyCheckOut,
     operation_id="fees_contingency_check",
 )
-def fees_contingency_check(request: HttpRequest, payload: ContingencyCheckIn) -> dict:
+def fees_contingency_check(request: AuthedRequest, payload: ContingencyCheckIn) -> dict:
     """May this matter have a 风险代理 fee, and what is the tiered cap on the amount (with
     the computation step by step)? The firm's ban list applies (national list by default)."""
     _require_calculators(request)
@@ -99,7 +99,7 @@ def fees_contingency_check(request: HttpRequest, payload: ContingencyCheckIn) ->
 
 
 @router.post("/fees/court-fee", response=CourtFeeOut, operation_id="fees_court_fee")
-def fees_court_fee(request: HttpRequest, payload: CourtFeeIn) -> dict:
+def fees_court_fee(request: AuthedRequest, payload: CourtFeeIn) -> dict:
     """The 诉讼费 of a property claim (诉讼费用交纳办法 Art. 13), halved for the simplified
     procedure, mediation or withdrawal (Arts. 15–16), with the steps."""
     _require_calculators(request)

@@ -8,12 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.accounts.selectors import active_user_named
 from lexcase.billing.models import Expense, FeeAgreement, TimeEntry
 from lexcase.billing.money import to_api
@@ -221,7 +221,7 @@ def _terms(payload: AgreementTermsIn) -> dict[str, Any]:
     return data
 
 
-def _reload(request: HttpRequest, agreement: FeeAgreement) -> AgreementOut:
+def _reload(request: AuthedRequest, agreement: FeeAgreement) -> AgreementOut:
     return agreement_out(selectors.agreement_for(user=request.user, pk=agreement.pk))
 
 
@@ -230,7 +230,7 @@ def _reload(request: HttpRequest, agreement: FeeAgreement) -> AgreementOut:
     response=list[AgreementOut],
     operation_id="fee_agreement_list",
 )
-def fee_agreement_list(request: HttpRequest, matter_id: Id) -> list[AgreementOut]:
+def fee_agreement_list(request: AuthedRequest, matter_id: Id) -> list[AgreementOut]:
     """Every version of the matter's fee terms, newest first (the money gate: finance and
     administrators see every matter's, others those of the matters they see)."""
     matter = matter_money_get(user=request.user, pk=matter_id)
@@ -242,7 +242,9 @@ def fee_agreement_list(request: HttpRequest, matter_id: Id) -> list[AgreementOut
     response={201: AgreementOut},
     operation_id="fee_agreement_create",
 )
-def fee_agreement_create(request: HttpRequest, matter_id: Id, payload: AgreementTermsIn) -> Status:
+def fee_agreement_create(
+    request: AuthedRequest, matter_id: Id, payload: AgreementTermsIn
+) -> Status:
     """Propose fee terms as a draft (the next version). A contingency total above the
     tiered cap is 422 naming the contingent field, with the computation in the message."""
     matter = matter_money_get(user=request.user, pk=matter_id)
@@ -255,7 +257,7 @@ def fee_agreement_create(request: HttpRequest, matter_id: Id, payload: Agreement
 @router.get(
     "/fee-agreements/{agreement_id}", response=AgreementOut, operation_id="fee_agreement_get"
 )
-def fee_agreement_get(request: HttpRequest, agreement_id: Id) -> AgreementOut:
+def fee_agreement_get(request: AuthedRequest, agreement_id: Id) -> AgreementOut:
     return agreement_out(selectors.agreement_for(user=request.user, pk=agreement_id))
 
 
@@ -263,7 +265,7 @@ def fee_agreement_get(request: HttpRequest, agreement_id: Id) -> AgreementOut:
     "/fee-agreements/{agreement_id}", response=AgreementOut, operation_id="fee_agreement_update"
 )
 def fee_agreement_update(
-    request: HttpRequest, agreement_id: Id, payload: AgreementEditIn
+    request: AuthedRequest, agreement_id: Id, payload: AgreementEditIn
 ) -> AgreementOut:
     """Replace a draft's terms; `version` as read (a stale one is 409, nothing changed)."""
     agreement = selectors.agreement_for(user=request.user, pk=agreement_id)
@@ -279,7 +281,7 @@ def fee_agreement_update(
     operation_id="fee_agreement_submit",
 )
 def fee_agreement_submit(
-    request: HttpRequest, agreement_id: Id, payload: VersionIn
+    request: AuthedRequest, agreement_id: Id, payload: VersionIn
 ) -> AgreementOut:
     agreement = selectors.agreement_for(user=request.user, pk=agreement_id)
     agreement = agreement_services.agreement_submit(
@@ -294,7 +296,7 @@ def fee_agreement_submit(
     operation_id="fee_agreement_approve",
 )
 def fee_agreement_approve(
-    request: HttpRequest, agreement_id: Id, payload: VersionIn
+    request: AuthedRequest, agreement_id: Id, payload: VersionIn
 ) -> AgreementOut:
     agreement = selectors.agreement_for(user=request.user, pk=agreement_id)
     agreement = agreement_services.agreement_approve(
@@ -308,7 +310,9 @@ def fee_agreement_approve(
     response=AgreementOut,
     operation_id="fee_agreement_shares",
 )
-def fee_agreement_shares(request: HttpRequest, agreement_id: Id, payload: SharesIn) -> AgreementOut:
+def fee_agreement_shares(
+    request: AuthedRequest, agreement_id: Id, payload: SharesIn
+) -> AgreementOut:
     """Replace the fee shares (提成/分配), summing to 100; the responsible partner or an
     administrator."""
     agreement = selectors.agreement_for(user=request.user, pk=agreement_id)
@@ -381,7 +385,7 @@ def _local(value: dt.datetime | None) -> dt.datetime | None:
     operation_id="time_entry_list",
 )
 def time_entry_list(
-    request: HttpRequest, matter_id: Id, limit: int = Query(500, ge=1, le=5000)
+    request: AuthedRequest, matter_id: Id, limit: int = Query(500, ge=1, le=5000)
 ) -> list[TimeEntryOut]:
     """The matter's time, newest first."""
     matter = matter_money_get(user=request.user, pk=matter_id)
@@ -393,7 +397,7 @@ def time_entry_list(
     response={201: TimeEntryOut},
     operation_id="time_entry_create",
 )
-def time_entry_create(request: HttpRequest, matter_id: Id, payload: TimeEntryIn) -> Status:
+def time_entry_create(request: AuthedRequest, matter_id: Id, payload: TimeEntryIn) -> Status:
     """Record the caller's own time: a manual entry priced at the approved agreement's rate
     for them, or start their timer. Refused (422) on an archived matter."""
     matter = matter_money_get(user=request.user, pk=matter_id)
@@ -425,7 +429,7 @@ def time_entry_create(request: HttpRequest, matter_id: Id, payload: TimeEntryIn)
 
 
 @router.post("/timer/stop", response=TimeEntryOut, operation_id="timer_stop")
-def timer_stop(request: HttpRequest) -> TimeEntryOut:
+def timer_stop(request: AuthedRequest) -> TimeEntryOut:
     """Stop the caller's running timer (422 when none runs)."""
     entry = work_services.timer_stop(actor=request.user)
     entry.lawyer = request.user
@@ -483,7 +487,7 @@ def expense_out(e: Expense) -> ExpenseOut:
 
 
 @router.get("/matters/{matter_id}/expenses", response=list[ExpenseOut], operation_id="expense_list")
-def expense_list(request: HttpRequest, matter_id: Id) -> list[ExpenseOut]:
+def expense_list(request: AuthedRequest, matter_id: Id) -> list[ExpenseOut]:
     matter = matter_money_get(user=request.user, pk=matter_id)
     return [expense_out(e) for e in selectors.expenses_of(matter=matter)[:1000]]
 
@@ -491,7 +495,7 @@ def expense_list(request: HttpRequest, matter_id: Id) -> list[ExpenseOut]:
 @router.post(
     "/matters/{matter_id}/expenses", response={201: ExpenseOut}, operation_id="expense_create"
 )
-def expense_create(request: HttpRequest, matter_id: Id, payload: ExpenseIn) -> Status:
+def expense_create(request: AuthedRequest, matter_id: Id, payload: ExpenseIn) -> Status:
     """Record a cost paid on the client's behalf or out-of-town travel. Paid from client
     funds, it writes the ledger disbursement (422 on `amount` when the balance is short)."""
     matter = matter_money_get(user=request.user, pk=matter_id)

@@ -14,13 +14,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.audit.services import audit_record
 from lexcase.billing import bill_document, bill_exports
 from lexcase.billing.forms.bills import (
@@ -44,7 +45,7 @@ from lexcase.core.forms import apply_service_errors, flash_errors
 
 @login_required
 @require_GET
-def bill_list(request: HttpRequest) -> HttpResponse:
+def bill_list(request: AuthedRequest) -> HttpResponse:
     form = BillFilterForm(request.GET)
     status = form.cleaned_data.get("status", "") if form.is_valid() else ""
     try:
@@ -61,7 +62,7 @@ def bill_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def bill_draw(request: HttpRequest) -> HttpResponse:
+def bill_draw(request: AuthedRequest) -> HttpResponse:
     if not request.user.has_perm("billing.draw_bill"):
         raise PermissionDenied
     form = BillDrawForm(request.POST or None, initial={"matter": request.GET.get("matter", "")})
@@ -87,7 +88,7 @@ def bill_draw(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def bill_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def bill_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     bill = reads.bill_get(user=request.user, pk=pk)
     return render(
         request,
@@ -112,7 +113,7 @@ def bill_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _bill_action(
-    request: HttpRequest, pk: int, perm: str, form: forms.Form, run: Callable[..., object]
+    request: AuthedRequest, pk: int, perm: str, form: forms.Form, run: Callable[..., object]
 ) -> HttpResponse:
     bill = reads.bill_get(user=request.user, pk=pk)
     if not request.user.has_perm(perm, bill):
@@ -136,7 +137,7 @@ def _bill_action(
 
 @login_required
 @require_POST
-def bill_issue(request: HttpRequest, pk: int) -> HttpResponse:
+def bill_issue(request: AuthedRequest, pk: int) -> HttpResponse:
     return _bill_action(
         request,
         pk,
@@ -150,7 +151,7 @@ def bill_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def bill_void(request: HttpRequest, pk: int) -> HttpResponse:
+def bill_void(request: AuthedRequest, pk: int) -> HttpResponse:
     return _bill_action(
         request,
         pk,
@@ -167,7 +168,7 @@ def bill_void(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def payment_list(request: HttpRequest) -> HttpResponse:
+def payment_list(request: AuthedRequest) -> HttpResponse:
     try:
         after = int(request.GET.get("after", "")) or None
     except ValueError:
@@ -180,7 +181,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def payment_record(request: HttpRequest) -> HttpResponse:
+def payment_record(request: AuthedRequest) -> HttpResponse:
     if not request.user.has_perm("billing.record_payment"):
         raise PermissionDenied
     initial: dict[str, Any] = {"received_on": timezone.localdate(), "method": "bank"}
@@ -248,7 +249,7 @@ def _int(value: Any) -> int:
 
 @login_required
 @require_GET
-def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def payment_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     payment = reads.payment_get(user=request.user, pk=pk)
     return render(
         request,
@@ -264,7 +265,7 @@ def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _payment_action(
-    request: HttpRequest, pk: int, form: forms.Form, run: Callable[..., object]
+    request: AuthedRequest, pk: int, form: forms.Form, run: Callable[..., object]
 ) -> HttpResponse:
     payment = reads.payment_get(user=request.user, pk=pk)
     if not request.user.has_perm("billing.record_payment"):
@@ -286,7 +287,7 @@ def _payment_action(
 
 @login_required
 @require_POST
-def payment_allocate(request: HttpRequest, pk: int) -> HttpResponse:
+def payment_allocate(request: AuthedRequest, pk: int) -> HttpResponse:
     def run(payment: Any, data: dict[str, Any]) -> None:
         bill = reads.bill_by_number(user=request.user, number=data["bill"])
         if bill is None:
@@ -300,7 +301,7 @@ def payment_allocate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def payment_refund(request: HttpRequest, pk: int) -> HttpResponse:
+def payment_refund(request: AuthedRequest, pk: int) -> HttpResponse:
     return _payment_action(
         request,
         pk,
@@ -314,7 +315,7 @@ def payment_refund(request: HttpRequest, pk: int) -> HttpResponse:
 # -- receivables, PDF ----------------------------------------------------------------------------
 
 
-def _as_of(request: HttpRequest) -> tuple[AsOfForm, date]:
+def _as_of(request: AuthedRequest) -> tuple[AsOfForm, date]:
     form = AsOfForm(request.GET)
     as_of = form.cleaned_data.get("as_of") if form.is_valid() else None
     return form, as_of or timezone.localdate()
@@ -322,7 +323,7 @@ def _as_of(request: HttpRequest) -> tuple[AsOfForm, date]:
 
 @login_required
 @require_GET
-def receivable_list(request: HttpRequest) -> HttpResponse:
+def receivable_list(request: AuthedRequest) -> HttpResponse:
     form, as_of = _as_of(request)
     try:
         page = max(1, min(int(request.GET.get("page", "1")), 100_000))
@@ -338,7 +339,7 @@ def receivable_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def bill_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def bill_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     bill = reads.bill_get(user=request.user, pk=pk)
     pdf = bill_document.bill_pdf(bill=bill)
     audit_record(actor=request.user, action="billing.bill_pdf", obj=bill, matter_id=bill.matter_id)
@@ -350,7 +351,7 @@ def bill_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def bill_invoice(request: HttpRequest, pk: int) -> HttpResponse:
+def bill_invoice(request: AuthedRequest, pk: int) -> HttpResponse:
     return _bill_action(
         request,
         pk,
@@ -365,7 +366,7 @@ def bill_invoice(request: HttpRequest, pk: int) -> HttpResponse:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _xlsx(request: HttpRequest, data: bytes, filename: str, what: str) -> HttpResponse:
+def _xlsx(request: AuthedRequest, data: bytes, filename: str, what: str) -> HttpResponse:
     audit_record(actor=request.user, action="billing.export", data={"what": what})
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, filename)
@@ -374,7 +375,7 @@ def _xlsx(request: HttpRequest, data: bytes, filename: str, what: str) -> HttpRe
 
 @login_required
 @require_GET
-def bill_export(request: HttpRequest) -> HttpResponse:
+def bill_export(request: AuthedRequest) -> HttpResponse:
     form = BillFilterForm(request.GET)
     status = form.cleaned_data.get("status", "") if form.is_valid() else ""
     rows = reads.bills_of(request.user).order_by("-pk")
@@ -386,7 +387,7 @@ def bill_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def payment_export(request: HttpRequest) -> HttpResponse:
+def payment_export(request: AuthedRequest) -> HttpResponse:
     rows = reads.payments_of(request.user).order_by("-pk").iterator(chunk_size=2000)
     data = bill_exports.payments_workbook(rows)
     return _xlsx(request, data, f"payments-{timezone.localdate():%Y%m%d}.xlsx", "payments")
@@ -394,7 +395,7 @@ def payment_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def receivable_export(request: HttpRequest) -> HttpResponse:
+def receivable_export(request: AuthedRequest) -> HttpResponse:
     _form, as_of = _as_of(request)
     data = bill_exports.receivables_workbook(
         reads.receivables(user=request.user, as_of=as_of, page=None)

@@ -11,13 +11,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.billing.contingency import contingency_cap
 from lexcase.billing.court_fee import court_fee
 from lexcase.billing.forms.work import (
@@ -55,7 +56,7 @@ def _stale_message() -> str:
 # -- fee agreements --------------------------------------------------------------------------
 
 
-def _agreement_row(request: HttpRequest, a: FeeAgreement) -> dict[str, Any]:
+def _agreement_row(request: AuthedRequest, a: FeeAgreement) -> dict[str, Any]:
     user = request.user
     return {
         "a": a,
@@ -73,7 +74,7 @@ def _agreement_row(request: HttpRequest, a: FeeAgreement) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def agreements(request: HttpRequest, pk: int) -> HttpResponse:
+def agreements(request: AuthedRequest, pk: int) -> HttpResponse:
     """A matter's fee terms: every version, newest first, with what the reader may do."""
     matter = matter_money_get(user=request.user, pk=pk)
     rows = []
@@ -108,7 +109,7 @@ def _form_cap_steps(form: AgreementForm) -> list[str]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def agreement_create(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_create(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_money_get(user=request.user, pk=pk)
     if not request.user.has_perm("billing.propose_agreement", matter):
         raise PermissionDenied
@@ -135,7 +136,7 @@ def agreement_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     """Edit a draft: the version read with the page is compared when saving."""
     agreement = selectors.agreement_for(user=request.user, pk=pk)
     matter = matter_money_get(user=request.user, pk=agreement.matter_id)
@@ -193,7 +194,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _agreement_step(request: HttpRequest, pk: int, step: Any, done: str) -> HttpResponse:
+def _agreement_step(request: AuthedRequest, pk: int, step: Any, done: str) -> HttpResponse:
     agreement = selectors.agreement_for(user=request.user, pk=pk)
     form = VersionForm(request.POST)
     if not form.is_valid():
@@ -215,7 +216,7 @@ def _agreement_step(request: HttpRequest, pk: int, step: Any, done: str) -> Http
 
 @login_required
 @require_POST
-def agreement_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_submit(request: AuthedRequest, pk: int) -> HttpResponse:
     return _agreement_step(
         request, pk, agreement_services.agreement_submit, _("Sent for approval.")
     )
@@ -223,13 +224,13 @@ def agreement_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def agreement_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_approve(request: AuthedRequest, pk: int) -> HttpResponse:
     return _agreement_step(request, pk, agreement_services.agreement_approve, _("Approved."))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def agreement_shares(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_shares(request: AuthedRequest, pk: int) -> HttpResponse:
     """Who gets which share of the fees collected under the agreement (提成/分配)."""
     agreement = selectors.agreement_for(user=request.user, pk=pk)
     if not request.user.has_perm("billing.edit_fee_shares", agreement):
@@ -275,7 +276,7 @@ def agreement_shares(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def cap_steps(request: HttpRequest) -> HttpResponse:
+def cap_steps(request: AuthedRequest) -> HttpResponse:
     """The tiered cap on `contingency_basis_amount`, step by step (an htmx partial of the
     agreement form; the same computation as POST /api/v1/fees/contingency-check)."""
     if not request.user.has_perm("billing.use_fee_calculators"):
@@ -294,7 +295,7 @@ def cap_steps(request: HttpRequest) -> HttpResponse:
 
 
 def _time_page(
-    request: HttpRequest, matter: Any, form: TimeEntryForm, timer_form: TimerForm, status: int
+    request: AuthedRequest, matter: Any, form: TimeEntryForm, timer_form: TimerForm, status: int
 ) -> HttpResponse:
     return render(
         request,
@@ -313,7 +314,7 @@ def _time_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def time_entries(request: HttpRequest, pk: int) -> HttpResponse:
+def time_entries(request: AuthedRequest, pk: int) -> HttpResponse:
     """A matter's time and, for its team, a manual entry and the timer."""
     matter = matter_money_get(user=request.user, pk=pk)
     form = TimeEntryForm(
@@ -345,7 +346,7 @@ def time_entries(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def timer_start(request: HttpRequest, pk: int) -> HttpResponse:
+def timer_start(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_money_get(user=request.user, pk=pk)
     if not request.user.has_perm("billing.record_time", matter):
         raise PermissionDenied
@@ -364,7 +365,7 @@ def timer_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def timer_stop(request: HttpRequest) -> HttpResponse:
+def timer_stop(request: AuthedRequest) -> HttpResponse:
     """Stop the reader's running timer, back to its matter's time."""
     try:
         entry = work_services.timer_stop(actor=request.user)
@@ -378,7 +379,7 @@ def timer_stop(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def timesheet(request: HttpRequest) -> HttpResponse:
+def timesheet(request: AuthedRequest) -> HttpResponse:
     """A lawyer's week: minutes per matter and day (the lawyer, finance, administrators)."""
     form = TimesheetForm(request.GET or None)
     lawyer, day = request.user, timezone.localdate()
@@ -407,7 +408,7 @@ def timesheet(request: HttpRequest) -> HttpResponse:
 # -- expenses and client funds ------------------------------------------------------------------
 
 
-def _court_fee(request: HttpRequest) -> tuple[CourtFeeForm, Any]:
+def _court_fee(request: AuthedRequest) -> tuple[CourtFeeForm, Any]:
     """The calculator's GET form and its result (fee and steps) when filled in."""
     form = CourtFeeForm(request.GET if "claim" in request.GET else None)
     if form.is_bound and form.is_valid() and form.cleaned_data["claim"] < Decimal("1e14"):
@@ -419,7 +420,7 @@ def _court_fee(request: HttpRequest) -> tuple[CourtFeeForm, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def expenses(request: HttpRequest, pk: int) -> HttpResponse:
+def expenses(request: AuthedRequest, pk: int) -> HttpResponse:
     """A matter's expenses; the team and finance record them. For a court fee the 诉讼费
     calculator fills in the amount (GET form, steps shown)."""
     matter = matter_money_get(user=request.user, pk=pk)
@@ -459,7 +460,7 @@ def expenses(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def client_funds(request: HttpRequest, pk: int) -> HttpResponse:
+def client_funds(request: AuthedRequest, pk: int) -> HttpResponse:
     """The 代收代付 ledger of a matter: client money held for pass-through costs, never
     fees. Finance records receipts and refunds; disbursements come from expenses."""
     matter = matter_money_get(user=request.user, pk=pk)
@@ -496,7 +497,7 @@ def client_funds(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def client_funds_ledger(request: HttpRequest) -> HttpResponse:
+def client_funds_ledger(request: AuthedRequest) -> HttpResponse:
     """Finance's view of all client money held, per client and matter."""
     if not request.user.has_perm("billing.view_client_funds"):
         raise PermissionDenied
@@ -511,7 +512,7 @@ def client_funds_ledger(request: HttpRequest) -> HttpResponse:
 # -- the matter page's money section -------------------------------------------------------------
 
 
-def matter_section(request: HttpRequest, matter: Any) -> dict[str, Any] | None:
+def matter_section(request: AuthedRequest, matter: Any) -> dict[str, Any] | None:
     """The money of a matter on its page (registered in `BillingConfig.ready()`): the fee terms in
     force, unbilled time, expenses and client funds held, with links to the money pages."""
     if not selectors.matter_money_visible(user=request.user, matter_id=matter.pk):
@@ -527,7 +528,7 @@ def matter_section(request: HttpRequest, matter: Any) -> dict[str, Any] | None:
 
 @login_required
 @require_GET
-def fee_statement(request: HttpRequest) -> HttpResponse:
+def fee_statement(request: AuthedRequest) -> HttpResponse:
     """A lawyer's monthly statement of time recorded and fees collected × their share
     (the lawyer, finance, administrators)."""
     form = StatementForm(request.GET or None)
@@ -547,7 +548,7 @@ def fee_statement(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def money_matters(request: HttpRequest) -> HttpResponse:
+def money_matters(request: AuthedRequest) -> HttpResponse:
     """Find a matter's money pages (finance reaches confidential matters' money here while
     their pages stay closed to it)."""
     q = request.GET.get("q", "")[:100]
