@@ -158,10 +158,10 @@ def contingency_cap(basis: Decimal | int | str, *, lang: str = "zh") -> CapResul
         part = top - band.lower
         product = part * band.rate
         total += product
-        if band.lower == 0:
-            where = f"不超过 {yuan(band.upper)} 的部分" if zh else f"Part up to {yuan(band.upper)}"
-        elif band.upper is None:
+        if band.upper is None:
             where = f"超过 {yuan(band.lower)} 的部分" if zh else f"Part above {yuan(band.lower)}"
+        elif band.lower == 0:
+            where = f"不超过 {yuan(band.upper)} 的部分" if zh else f"Part up to {yuan(band.upper)}"
         else:
             where = (
                 f"{yuan(band.lower)} 至 {yuan(band.upper)} 的部分"

@@ -52,9 +52,11 @@ def limitation_state(
     expiry: date | None = result.due_date
     provisional = result.provisional
     steps = [
-        (f"时效自{start.isoformat()}起算，届满日{expiry.isoformat()}（{result.citation}）。")
+        (
+            f"时效自{start.isoformat()}起算，届满日{result.due_date.isoformat()}（{result.citation}）。"
+        )
         if zh
-        else f"The period runs from {start.isoformat()} and ends on {expiry.isoformat()} "
+        else f"The period runs from {start.isoformat()} and ends on {result.due_date.isoformat()} "
         f"({result.citation})."
     ]
     suspended_since: date | None = None

@@ -256,11 +256,12 @@ def served_document_record(
         recorded_by=actor,
     )
     responsible = _lead_of(matter) or actor
-    common = {"matter_type": matter.matter_type, "served_kind": kind, "final": final}
     proposals = _propose(
         actor=actor,
         doc=doc,
-        rules=rules_for(**common, trigger=service_date),
+        rules=rules_for(
+            matter_type=matter.matter_type, served_kind=kind, final=final, trigger=service_date
+        ),
         trigger=service_date,
         responsible=responsible,
     )
@@ -268,7 +269,13 @@ def served_document_record(
         proposals += _propose(
             actor=actor,
             doc=doc,
-            rules=rules_for(**common, trigger=service_date, starts_on="effective"),
+            rules=rules_for(
+                matter_type=matter.matter_type,
+                served_kind=kind,
+                final=final,
+                trigger=service_date,
+                starts_on="effective",
+            ),
             trigger=service_date,
             responsible=responsible,
         )
@@ -667,7 +674,7 @@ def deadlines_recompute(*, actor: User | None) -> list[Deadline]:
     ).exclude(rule_id="")
     for deadline in pending.select_related("matter", "served_document"):
         rule = RULES.get(deadline.rule_id)
-        if rule is None:
+        if rule is None or deadline.trigger_date is None:  # filtered: never None
             continue
         result = compute(rule, deadline.trigger_date, cal, lang=_lang())
         old = deadline.due_date

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -27,6 +27,9 @@ from lexcase.matters.models import (
     Status,
 )
 from lexcase.matters.selectors import matters_visible_to, visible_through
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # How often each priority's client hears from us, unless the firm edits UpdateInterval
 # rows or a matter has its own override (product.md §7).
@@ -158,7 +161,17 @@ def _member_sub(role: str) -> Subquery:
     )
 
 
-def _annotated(matters: QuerySet[Matter]) -> QuerySet[Matter]:
+class _UpdateColumns(TypedDict):
+    last_out_at: datetime | None
+    last_out_id: int | None
+    override_days: int | None
+    marked_at: datetime | None
+    marked_why: str | None
+    lead_uid: int | None
+    partner_uid: int | None
+
+
+def _annotated(matters: QuerySet[Matter]) -> QuerySet[WithAnnotations[Matter, _UpdateColumns]]:
     last_out = Communication.objects.filter(
         matter=OuterRef("pk"), direction=Direction.OUTBOUND
     ).order_by("-occurred_at", "-id")
@@ -196,7 +209,7 @@ def _due(
     return due_at, False
 
 
-def _state(m: Matter, intervals: dict[str, int]) -> UpdateState:
+def _state(m: WithAnnotations[Matter, _UpdateColumns], intervals: dict[str, int]) -> UpdateState:
     interval = m.override_days or intervals.get(m.priority, DEFAULT_UPDATE_INTERVALS["P2"])
     due_at, marked = _due(
         interval=interval,

@@ -28,11 +28,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
-from django.db import connections, models, router, transaction
+from django.db import models, transaction
 from django.db.models import Count, F, Q
 from rapidfuzz import fuzz
 
+from lexcase.accounts.models import User
 from lexcase.conflicts.models import KeyType, NameGram, PartyKey, StaffRelative
+from lexcase.core.db import bulk_insert
 from lexcase.core.fieldcrypt import blind_index, blind_indexes
 from lexcase.parties import names as names_module
 from lexcase.parties.identifiers import (
@@ -349,26 +351,12 @@ def _party_rows(party: Party, aliases: Iterable[PartyAlias]) -> tuple[list[tuple
 
 _KEY_COLUMNS = ("party_id", "relative_id", "key_type", "value", "text", "from_alias")
 _GRAM_COLUMNS = ("party_id", "relative_id", "gram")
-_INSERT_BATCH = 2000
 
 
 def _insert(model: type[models.Model], columns: tuple[str, ...], rows: list[tuple]) -> None:
     """Plain multi-row INSERTs: the index holds ~15 rows per party, and going through model
     instances (bulk_create) made a rebuild several times slower for no benefit."""
-    if not rows:
-        return
-    connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    cols = ", ".join(quote(c) for c in columns)
-    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), _INSERT_BATCH):
-            batch = rows[start : start + _INSERT_BATCH]
-            values = ", ".join([placeholders] * len(batch))
-            # Identifiers come from model metadata and are quoted; every value is bound.
-            sql = f"INSERT INTO {table} ({cols}) VALUES {values}"  # noqa: S608
-            cursor.execute(sql, [value for row in batch for value in row])
+    bulk_insert(model, columns, rows, returning=False)
 
 
 @transaction.atomic
@@ -392,10 +380,11 @@ class IndexModels:
     """The models the indexer reads and writes. A data migration passes its historical
     models, so it rebuilds index rows exactly as the current code would."""
 
-    party: type[models.Model] = Party
-    alias: type[models.Model] = PartyAlias
-    key: type[models.Model] = PartyKey
-    gram: type[models.Model] = NameGram
+    # A migration's historical models have the same fields and managers as these.
+    party: type[Party] = Party
+    alias: type[PartyAlias] = PartyAlias
+    key: type[PartyKey] = PartyKey
+    gram: type[NameGram] = NameGram
 
 
 _MODELS = IndexModels()
@@ -460,7 +449,7 @@ def index_rebuild() -> int:
 
 
 def staff_relative_add(
-    *, user: object, name: str, relation: str, kind: str = PartyKind.PERSON, id_number: str = ""
+    *, user: User, name: str, relation: str, kind: str = PartyKind.PERSON, id_number: str = ""
 ) -> StaffRelative:
     """Record a relative of a staff member and index it at once."""
     with transaction.atomic():
@@ -620,7 +609,7 @@ class _QueryKeys:
     trade: str
     is_org: bool
     # (key type, the values to look up: a personal identifier's keyed hash under every key)
-    identifiers: list[tuple[str, list[str]]] = field(default_factory=list)
+    identifiers: list[tuple[KeyType, list[str]]] = field(default_factory=list)
 
 
 def _query_keys(q: QueryParty) -> _QueryKeys:
@@ -666,8 +655,8 @@ def _person_owners(owners: list[Owner]) -> set[Owner]:
 def _match_keys(keys: _QueryKeys, out: _Collector) -> None:
     """Exact lookups in PartyKey: identifiers, names, aliases, core, trade, pinyin."""
     lookups = Q()
-    for key_type, values in keys.identifiers:
-        lookups |= Q(key_type=key_type, value__in=values)
+    for id_type, values in keys.identifiers:
+        lookups |= Q(key_type=id_type, value__in=values)
     if keys.normalized:
         lookups |= Q(key_type__in=[KeyType.NAME, KeyType.ALIAS], value=keys.normalized)
         if keys.is_org:
@@ -754,7 +743,7 @@ def _match_fuzzy(keys: _QueryKeys, out: _Collector) -> None:
             out.add(_direct(owner, "fuzzy", min(SCORE_FUZZY_MAX, int(best)), shown, False))
 
 
-_RELATION_NAMES = {
+_RELATION_NAMES: dict[tuple[str, bool], str] = {
     # (kind, candidate is the source) → how the candidate relates to the party that matched.
     (PartyRelation.Kind.LEGAL_REPRESENTATIVE, True): "legal_rep_of",
     (PartyRelation.Kind.LEGAL_REPRESENTATIVE, False): "has_legal_rep",

@@ -101,8 +101,8 @@ def hits_for_user(*, user: Any, hits: list[dict[str, Any]]) -> ShownHits:
         shown.append({**hit, "redacted": False})
     shown += [_hidden_line(q) for q in sorted(hidden_queries, key=lambda q: (q is None, q))]
     # Stable: the stored order (severity, score) holds within each verdict.
-    rank = {verdict: index for index, verdict in enumerate(SEVERITY)}
-    shown.sort(key=lambda h: rank.get(h.get("verdict"), len(rank)))
+    rank: dict[str, int] = {verdict: index for index, verdict in enumerate(SEVERITY)}
+    shown.sort(key=lambda h: rank.get(h.get("verdict") or "", len(rank)))
     result = ShownHits(shown)
     verdicts = {h.get("verdict") for h in shown}
     result.worst = next((v for v in SEVERITY if v in verdicts), "")
@@ -150,7 +150,8 @@ def intakes_awaiting_review(*, user: Any, limit: int = 20) -> list[Matter]:
 def _latest_checks(matter_ids: list[int]) -> dict[int, ConflictCheck]:
     latest: dict[int, ConflictCheck] = {}
     for check in ConflictCheck.objects.filter(matter_id__in=matter_ids).order_by("-id"):
-        latest.setdefault(check.matter_id, check)
+        if check.matter_id is not None:  # always: filtered by matter
+            latest.setdefault(check.matter_id, check)
     return latest
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TypedDict
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,7 +56,7 @@ ABSOLUTE = Verdict.ABSOLUTE
 CONSENT = Verdict.CONSENT_REQUIRED
 REVIEW = Verdict.REVIEW
 INFO = Verdict.INFO
-SEVERITY = {ABSOLUTE: 3, CONSENT: 2, REVIEW: 1, INFO: 0}
+SEVERITY: dict[str, int] = {ABSOLUTE: 3, CONSENT: 2, REVIEW: 1, INFO: 0}
 
 _LIVE = {Status.INTAKE, Status.OPEN}
 _CLOSE_RELATIVES = {
@@ -66,6 +67,18 @@ _CLOSE_RELATIVES = {
 }
 # Art. 52(5) counts a year from the end of the mandate; 366 days covers a leap year.
 _FORMER_CLIENT_WINDOW = timedelta(days=366)
+
+
+class _HitBase(TypedDict):
+    """What every hit of one candidate party repeats."""
+
+    query: int
+    party_id: int | None
+    party_name: str
+    matched_on: str
+    score: int
+    matched_text: str
+    via_party_id: int | None
 
 
 @dataclass(frozen=True)
@@ -289,6 +302,7 @@ def _relative_hit(
         "staff": staff.display_name,
     }
     close = rel.relation in _CLOSE_RELATIVES
+    verdict: str
     if q.role == PartyRole.OPPOSING and close:
         verdict, reason = (
             CONSENT,
@@ -467,15 +481,15 @@ def _party_hits(
         ceiling, prefix, basis = ABSOLUTE, "", ""
     else:
         ceiling, prefix, basis = REVIEW, "", _weak_basis(c)
-    base = {
-        "query": index,
-        "party_id": party.pk,
-        "party_name": party.name,
-        "matched_on": c.matched_on,
-        "score": c.score,
-        "matched_text": c.matched_text,
-        "via_party_id": c.via_party_id,
-    }
+    base = _HitBase(
+        query=index,
+        party_id=party.pk,
+        party_name=party.name,
+        matched_on=c.matched_on,
+        score=c.score,
+        matched_text=c.matched_text,
+        via_party_id=c.via_party_id,
+    )
     party_links = links.get(party.pk, [])
     if not party_links:
         reason = _("Known party with no other matter on file.")

@@ -141,11 +141,15 @@ def _history(rng, today, common, leads, partners, count, make_party) -> list[int
                 outcome="",
             )
         )
-        plans.append((client, opposing, standing, rng.choice(leads), rng.choice(partners)))
+        plans.append(
+            (client, opposing, standing, rng.choice(leads), rng.choice(partners), cause, closed)
+        )
     Party.objects.bulk_create([p for plan in plans for p in plan[:2]])
     Matter.objects.bulk_create(rows)
     links, members, closings = [], [], []
-    for m, (client, opposing, standing, lead, partner) in zip(rows, plans, strict=True):
+    for m, (client, opposing, standing, lead, partner, cause, closed) in zip(
+        rows, plans, strict=True
+    ):
         links.append(MatterParty(matter=m, party=client, role=PartyRole.CLIENT, standing=standing))
         links.append(
             MatterParty(
@@ -160,13 +164,13 @@ def _history(rng, today, common, leads, partners, count, make_party) -> list[int
             members.append(
                 MatterMember(matter=m, user_id=partner, role=MemberRole.RESPONSIBLE_PARTNER)
             )
-        kind = _outcome(rng, cause=m.cause.name, side=side_of(standing), band=amount_band(m.amount))
+        kind = _outcome(rng, cause=cause.name, side=side_of(standing), band=amount_band(m.amount))
         closings.append(
             MatterClosing(
                 matter=m,
-                closed_on=m.closed_on,
+                closed_on=closed,
                 outcome_kind=kind,
-                archive_deadline=m.closed_on + timedelta(days=90),
+                archive_deadline=closed + timedelta(days=90),
             )
         )
     MatterParty.objects.bulk_create(links)
@@ -191,6 +195,7 @@ def _closings(rng: random.Random, today: date) -> None:
         standing = next(
             (mp.standing for mp in m.matter_parties.all() if mp.role == PartyRole.CLIENT), ""
         )
+        kind: str
         if m.matter_type in (
             MatterType.NON_LITIGATION,
             MatterType.COUNSEL,
@@ -225,11 +230,14 @@ def _deadlines_and_slas(rng: random.Random, today: date) -> None:
         .exclude(tasks__kind=Task.Kind.SLA)
         .prefetch_related("members")
     ):
+        opened = m.opened_on
+        if opened is None:  # excluded by the query
+            continue
         lead = next((x.user_id for x in m.members.all() if x.role == MemberRole.LEAD), None)
         end = m.closed_on or today + timedelta(days=60)
         for _ in range(rng.randint(1, 3)):
-            span = max(1, (end - m.opened_on).days)
-            due = m.opened_on + timedelta(days=rng.randint(1, span))
+            span = max(1, (end - opened).days)
+            due = opened + timedelta(days=rng.randint(1, span))
             if due >= today:
                 status, done_at = Deadline.Status.OPEN, None
             else:
@@ -259,10 +267,10 @@ def _deadlines_and_slas(rng: random.Random, today: date) -> None:
                 )
             )
         if m.priority in hours:
-            due_at = _at(m.opened_on, 9) + timedelta(hours=hours[m.priority])
+            due_at = _at(opened, 9) + timedelta(hours=hours[m.priority])
             late = rng.random() < 0.15
             done = m.status != Status.OPEN or rng.random() < 0.9 or due_at > timezone.now()
-            completed = due_at + timedelta(
+            completed: datetime | None = due_at + timedelta(
                 hours=rng.randint(1, 48) if late else -rng.randint(1, 20)
             )
             if completed > timezone.now():

@@ -22,12 +22,12 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, models, transaction
-from django.utils import timezone
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
+from lexcase.core.db import bulk_insert
 from lexcase.core.fieldcrypt import blind_index, blind_indexes, encrypt
 from lexcase.matters.events import matters_imported
 from lexcase.matters.models import (
@@ -55,7 +55,6 @@ __all__ = [
 
 EXTENSIONS = ("json", "csv", "xlsx")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-BATCH = 2000
 # Rows per `__in` lookup: far below SQLite's 32766 bound variables.
 LOOKUP_CHUNK = 2000
 
@@ -343,7 +342,7 @@ def _read_rows(rows: list[list[str]], parsed: _Input, max_rows: int | None) -> N
                     _("Differs from row %(row)s of the same matter.")
                     % {"row": matter.sources[name][0]},
                 )
-        party_values = {
+        party_values: dict[str, Any] = {
             f: values.get(column, "") for f, column in CSV_PARTY_COLUMNS.items() if f != "aliases"
         }
         party_values["aliases"] = _split_aliases(values.get("aliases", ""))
@@ -446,8 +445,7 @@ def _clean_party(party: _PartyIn, parsed: _Input) -> None:
             _("Unknown party role “%(role)s”.") % {"role": role},
         )
     if ok:
-        cleaned["role"] = role
-        party.cleaned = cleaned
+        party.cleaned = {**cleaned, "role": role}
 
 
 def _chunks(items: list[Any], size: int = LOOKUP_CHUNK) -> Any:
@@ -487,10 +485,10 @@ class _Parties:
         names = sorted(set(self.normalized.values()))
         candidates: dict[tuple[str, str], list[tuple[bool, int]]] = defaultdict(list)
         for chunk in _chunks(names):
-            rows = Party.objects.filter(name_normalized__in=chunk).values_list(
+            named = Party.objects.filter(name_normalized__in=chunk).values_list(
                 "pk", "kind", "name_normalized", "id_number_hash", "credit_code"
             )
-            for pk, kind, normalized, id_number, credit_code in rows:
+            for pk, kind, normalized, id_number, credit_code in named:
                 candidates[(kind, normalized)].append((bool(id_number or credit_code), pk))
         # Several parties with one name: prefer one without an identifier, then the oldest.
         self.by_name = {key: min(found)[1] for key, found in candidates.items()}
@@ -666,105 +664,6 @@ def _reserve_numbers(
     return starts
 
 
-def _insert(
-    model: type[models.Model],
-    attnames: tuple[str, ...],
-    rows: list[tuple[Any, ...]],
-    *,
-    constants: dict[str, Any] | None = None,
-) -> list[int]:
-    """Insert `rows` (values for `attnames`) in batches and return the new primary keys.
-
-    bulk_create spends most of an import compiling one value at a time; this writes the
-    same statements (INSERT … VALUES (…), (…) RETURNING id; on PostgreSQL INSERT … SELECT
-    FROM UNNEST(arrays) RETURNING id) with the values prepared by the model's own fields.
-    Every other column gets its model default once (auto_now fields: now; columns with
-    only a database default are left to the database).
-    """
-    if not rows:
-        return []
-    meta = model._meta
-    by_attname = {f.attname: f for f in meta.concrete_fields}
-    given = {**dict.fromkeys(attnames), **(constants or {})}
-    now = timezone.now()
-    fixed_fields, fixed_values = [], []
-    for f in meta.concrete_fields:
-        if f.primary_key and f.attname not in given:
-            continue
-        if f.attname in attnames:
-            continue
-        if f.attname in given:
-            value = given[f.attname]
-        elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            value = now
-        elif not f.has_default() and f.has_db_default():
-            continue
-        else:
-            value = f.get_default()
-        fixed_fields.append(f)
-        fixed_values.append(f.get_db_prep_save(value, connection))
-    varying = [by_attname[a] for a in attnames]
-    # Text and keys go to the driver as they are; dates and the like are adapted per value.
-    plain = (models.CharField, models.TextField, models.ForeignKey, models.IntegerField)
-    adapt = [i for i, f in enumerate(varying) if not isinstance(f, plain)]
-    fields = varying + fixed_fields
-    quote = connection.ops.quote_name
-    table, columns = quote(meta.db_table), ", ".join(quote(f.column) for f in fields)
-    returning = f"RETURNING {quote(meta.pk.column)}"
-    ids: list[int] = []
-
-    def prepared(chunk: list[tuple[Any, ...]]) -> list[tuple[Any, ...] | list[Any]]:
-        if not adapt:
-            return chunk
-        out: list[tuple[Any, ...] | list[Any]] = []
-        for row in chunk:
-            values = list(row)
-            for i in adapt:
-                values[i] = varying[i].get_db_prep_save(values[i], connection)
-            out.append(values)
-        return out
-
-    # Only quoted names from the model's metadata and placeholders go into the SQL text;
-    # every value is a parameter.
-    if connection.vendor == "postgresql":
-        # One array per column through UNNEST (as Django's own bulk_create does on
-        # PostgreSQL), bound on the server by a plain psycopg cursor on the same connection:
-        # Django's client-side binding would parse and quote every value in Python.
-        import psycopg
-
-        casts = [f.cast_db_type(connection) for f in fields]
-        select = ", ".join(
-            [f"u.c{i}" for i in range(len(varying))]
-            + [f"%s::{casts[len(varying) + i]}" for i in range(len(fixed_fields))]
-        )
-        arrays = ", ".join(f"%s::{cast}[]" for cast in casts[: len(varying)])
-        names = ", ".join(f"c{i}" for i in range(len(varying)))
-        sql = (
-            f"INSERT INTO {table} ({columns}) SELECT {select} "  # noqa: S608
-            f"FROM UNNEST({arrays}) AS u ({names}) {returning}"
-        )
-        connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as cursor:
-            for chunk in _chunks(rows, BATCH):
-                params = [*fixed_values, *(list(col) for col in zip(*prepared(chunk), strict=True))]
-                cursor.execute(sql, params)
-                ids.extend(returned[0] for returned in cursor.fetchall())
-        return ids
-    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    batch = min(BATCH, connection.ops.bulk_batch_size(fields, rows))
-    with connection.cursor() as cursor:
-        for chunk in _chunks(rows, max(batch, 1)):
-            params: list[Any] = []
-            for row in prepared(chunk):
-                params.extend(row)
-                params.extend(fixed_values)
-            values = ", ".join([placeholders] * len(chunk))
-            sql = f"INSERT INTO {table} ({columns}) VALUES {values} {returning}"  # noqa: S608
-            cursor.execute(sql, params)
-            ids.extend(returned[0] for returned in cursor.fetchall())
-    return ids
-
-
 def _write(
     parsed: _Input, parties: _Parties, report: ImportReport, actor: User | None, filename: str
 ) -> None:
@@ -815,9 +714,9 @@ def _write(
                 keys["trade"][:200],
             )
         )
-    party_fields = ("kind", "name", "id_number", "id_number_hash", "credit_code")
+    party_fields: tuple[str, ...] = ("kind", "name", "id_number", "id_number_hash", "credit_code")
     party_fields += ("name_normalized", "name_core", "name_trade")
-    party_ids = dict(zip(used_new, _insert(Party, party_fields, party_rows), strict=True))
+    party_ids = dict(zip(used_new, bulk_insert(Party, party_fields, party_rows), strict=True))
     alias_rows = []
     for index in used_new:
         kind = parties.new[index]["kind"]
@@ -826,7 +725,7 @@ def _write(
             alias_rows.append(
                 (party_ids[index], alias, keys["normalized"][:200], keys["core"][:200])
             )
-    _insert(PartyAlias, ("party_id", "name", "name_normalized", "name_core"), alias_rows)
+    bulk_insert(PartyAlias, ("party_id", "name", "name_normalized", "name_core"), alias_rows)
 
     matter_rows = []
     for matter in to_create:
@@ -847,7 +746,7 @@ def _write(
                 cleaned["closed_on"],
             )
         )
-    matter_ids = _insert(
+    matter_ids = bulk_insert(
         Matter,
         ("number", "title", "matter_type", "status", "opened_on", "closed_on"),
         matter_rows,
@@ -859,7 +758,7 @@ def _write(
             kind, ref = party.key
             party_id = ref if kind == "e" else party_ids[ref]
             links.append((matter_id, party_id, party.cleaned["role"]))
-    _insert(MatterParty, ("matter_id", "party_id", "role"), links)
+    bulk_insert(MatterParty, ("matter_id", "party_id", "role"), links)
 
     report.created_matters = len(matter_ids)
     report.created_parties = len(party_ids)

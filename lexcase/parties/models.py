@@ -112,4 +112,7 @@ class PartyRelation(models.Model):
             self.Kind.SHAREHOLDER: _("%(source)s is a shareholder of %(target)s"),
             self.Kind.RELATIVE: _("%(source)s is a relative of %(target)s"),
         }
-        return str(templates[self.kind]) % {"source": self.source.name, "target": self.target.name}
+        return str(templates[self.Kind(self.kind)]) % {
+            "source": self.source.name,
+            "target": self.target.name,
+        }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,6 +33,14 @@ def _identifier_message(field: str, exc: IdentifierError) -> str:
     return messages.get(exc.code, _("%(label)s is not valid.")) % {"label": label}
 
 
+class CleanParty(TypedDict):
+    kind: str
+    name: str
+    id_number: str
+    credit_code: str
+    aliases: list[str]
+
+
 def party_clean(
     *,
     kind: str,
@@ -39,7 +48,7 @@ def party_clean(
     id_number: str = "",
     credit_code: str = "",
     aliases: Iterable[str] = (),
-) -> dict[str, object]:
+) -> CleanParty:
     """Validate party input; return cleaned values or raise ValidationError by field."""
     errors: dict[str, list[str]] = {}
     name = clean_display_name(name)
@@ -49,7 +58,7 @@ def party_clean(
         errors["name"] = [_("This field is required.")]
     elif len(name) > 200:
         errors["name"] = [_("At most 200 characters.")]
-    cleaned: dict[str, object] = {"kind": kind, "name": name}
+    cleaned: dict[str, str] = {}
     for field, value, validator in (
         ("id_number", id_number, validate_id_number),
         ("credit_code", credit_code, validate_credit_code),
@@ -77,10 +86,15 @@ def party_clean(
             alias_list.append(alias)
     if any(len(a) > 200 for a in alias_list):
         errors["aliases"] = [_("At most 200 characters.")]
-    cleaned["aliases"] = alias_list
     if errors:
         raise ValidationError(errors)
-    return cleaned
+    return CleanParty(
+        kind=kind,
+        name=name,
+        id_number=cleaned["id_number"],
+        credit_code=cleaned["credit_code"],
+        aliases=alias_list,
+    )
 
 
 def _apply_keys(party: Party) -> None:
@@ -135,7 +149,7 @@ def party_create(
     )
     _apply_keys(party)
     party.save()
-    _set_aliases(party, cleaned["aliases"])  # type: ignore[arg-type]
+    _set_aliases(party, cleaned["aliases"])
     # The conflict index is rebuilt in this transaction (conflicts reacts).
     party_saved.send(sender=Party, party=party, matter_ids=[])
     audit_record(actor=actor, action="party.create", obj=party)
@@ -175,7 +189,7 @@ def party_update(
     _apply_keys(party)
     party.save()
     if aliases is not None:
-        _set_aliases(party, cleaned["aliases"])  # type: ignore[arg-type]
+        _set_aliases(party, cleaned["aliases"])
     # The conflict index now, and the search entries of the party's matters (they carry its
     # names and aliases) after commit.
     matter_ids = list(party.matter_links.values_list("matter_id", flat=True))

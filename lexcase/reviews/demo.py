@@ -67,9 +67,12 @@ def demo_reviews(*, seed: int = 42) -> dict[str, int]:
         )
 
     for matter in Matter.objects.exclude(status=Status.INTAKE).exclude(opened_on=None):
+        opened = matter.opened_on
+        if opened is None:  # excluded by the query
+            continue
         cadence = cadence_days(matter.priority)
         end = min(matter.closed_on or today, today)
-        day = matter.opened_on + timedelta(days=cadence)
+        day = opened + timedelta(days=cadence)
         history = 0
         while day <= end and history < 4:
             reviews.append(done(matter, ReviewKind.PERIODIC, day))

@@ -110,7 +110,7 @@ def task_create(
         assignee=assignee if assignee is not None else actor,
         created_by=actor,
         due_at=due_at,
-        priority=(matter.priority if matter else Priority.P3) if inherited else priority,
+        priority=(matter.priority if matter else Priority.P3) if inherited else fields["priority"],
         priority_inherited=inherited,
         kind=kind,
         checklist_item=checklist_item,
@@ -201,10 +201,11 @@ def _sla_due(matter: Matter, start: datetime) -> datetime | None:
 
 
 def _sla_title(priority: str) -> str:
-    return {
+    titles: dict[str, str] = {
         Priority.P1: _("First action (P1: within 24 hours)"),
         Priority.P2: _("Initial investigation (P2)"),
-    }.get(priority, _("First action"))
+    }
+    return titles.get(priority, _("First action"))
 
 
 @transaction.atomic
@@ -333,13 +334,15 @@ def sla_breaches_run(*, now: datetime | None = None) -> int:
     ).select_related("matter", "assignee")
     count = 0
     for task in breached:
+        matter, due_at = task.matter, task.due_at
+        if matter is None or due_at is None:  # filtered: an SLA task is on a matter, due
+            continue
         with transaction.atomic():
             claimed = Task.objects.filter(pk=task.pk, escalated_at__isnull=True).update(
                 escalated_at=now
             )
             if not claimed:
                 continue
-            matter = task.matter
             TimelineEntry.objects.create(
                 matter=matter,
                 actor=None,
@@ -372,7 +375,7 @@ def sla_breaches_run(*, now: datetime | None = None) -> int:
                     user=user,
                     kind="sla_breach",
                     text=text,
-                    key=f"sla:{task.pk}:{task.due_at.isoformat()}",
+                    key=f"sla:{task.pk}:{due_at.isoformat()}",
                     url=f"/matters/{matter.pk}/#tasks",
                     matter=matter,
                     email_subject=_("SLA breached: %(number)s") % {"number": matter.number},
