@@ -30,7 +30,7 @@ from lexcase.core.exceptions import NotAllowed
 from lexcase.core.fieldcrypt import encrypt, is_ciphertext, reencrypt
 from lexcase.matters.models import Matter
 from lexcase.parties.models import Party, PartyKind
-from lexcase.parties.services import party_clean
+from lexcase.parties.services import CleanParty, party_clean
 
 SEVERITY = tuple(Verdict)  # most severe first
 
@@ -211,23 +211,23 @@ def staff_relative_create(
     if not _may_manage_relatives(actor, user):
         raise NotAllowed("conflicts.manage_relatives")
     errors: dict[str, list[str]] = {}
+    cleaned: CleanParty | None = None
     try:
         cleaned = party_clean(kind=kind, name=name, id_number=id_number)
     except ValidationError as exc:
         errors.update(exc.message_dict)
-        cleaned = {}
     if relation not in StaffRelative.Relation.values:
         errors["relation"] = [_("Choose a relation.")]
-    if errors:
+    if errors or cleaned is None:
         raise ValidationError(errors)
     with transaction.atomic():
         # The engine writes the row and its index entries together.
         relative = engine.staff_relative_add(
             user=user,
-            name=str(cleaned["name"]),
+            name=cleaned["name"],
             relation=relation,
             kind=kind,
-            id_number=str(cleaned.get("id_number") or ""),
+            id_number=cleaned["id_number"],
         )
         audit_record(
             actor=actor,

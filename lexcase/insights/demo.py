@@ -270,11 +270,11 @@ def _deadlines_and_slas(rng: random.Random, today: date) -> None:
             due_at = _at(opened, 9) + timedelta(hours=hours[m.priority])
             late = rng.random() < 0.15
             done = m.status != Status.OPEN or rng.random() < 0.9 or due_at > timezone.now()
-            completed: datetime | None = due_at + timedelta(
+            completed = due_at + timedelta(
                 hours=rng.randint(1, 48) if late else -rng.randint(1, 20)
             )
             if completed > timezone.now():
-                completed, done = None, False
+                done = False
             tasks.append(
                 Task(
                     matter=m,
