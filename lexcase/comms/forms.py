@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.template import Engine, TemplateSyntaxError
@@ -116,7 +116,7 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args: Any, communications: Sequence[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["communication_ids"].choices = [
+        cast(forms.ChoiceField, self.fields["communication_ids"]).choices = [
             (
                 c.pk,
                 f"{timezone.localtime(c.occurred_at):%Y-%m-%d} {c.get_channel_display()}："
@@ -126,7 +126,8 @@ class ReportForm(forms.Form):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("send") and not data.get("recipient"):
             self.add_error("recipient", _("Give the client's e-mail address to send the report."))
         return data

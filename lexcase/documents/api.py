@@ -62,7 +62,7 @@ def _version_out(v: DocumentVersion) -> VersionOut:
         size=v.size,
         sha256=v.sha256,
         content_type=v.content_type,
-        uploaded_by=v.uploaded_by.username if v.uploaded_by_id else None,
+        uploaded_by=v.uploaded_by.username if v.uploaded_by else None,
         uploaded_at=v.uploaded_at,
         text_status=v.text_status,
         text_error=v.text_error,
@@ -86,7 +86,7 @@ def _document_out(d: Document, *, with_versions: bool = False) -> DocumentOut:
         from_client=d.from_client,
         shared_with_client=d.shared_with_client,
         version=d.version,
-        current=_version_out(d.current),
+        current=_version_out(d.current_version()),
         versions=versions,
     )
 
@@ -109,7 +109,7 @@ def document_upload(
     (document,) = services.documents_upload(
         actor=request.user, matter=matter, uploads=[file], category=category, title=title
     )
-    version = document.current
+    version = document.current_version()
     return Status(
         201,
         UploadOut(
@@ -147,12 +147,13 @@ def document_download(
     request: AuthedRequest, document_id: Id, version: Version | None = None
 ) -> FileResponse:
     document = selectors.document_get(user=request.user, pk=document_id)
-    target = document.current
+    target = document.current_version()
     if version is not None:
         from django.http import Http404
 
-        target = document.versions.filter(number=version).first()
-        if target is None:
+        chosen = document.versions.filter(number=version).first()
+        if chosen is None:
             raise Http404
+        target = chosen
     services.document_download_record(actor=request.user, version=target, via="api")
     return version_response(target, inline=False)

@@ -187,6 +187,8 @@ class _HashingFile(File):
     """Hashes and counts the bytes as the storage reads them, so the file is read once.
     A storage that rewinds (seek(0)) before reading restarts the digest."""
 
+    file: IO[bytes]  # always given (File allows None)
+
     def __init__(self, fileobj: IO[bytes], name: str) -> None:
         super().__init__(fileobj, name)
         self._restart()

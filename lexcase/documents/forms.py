@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -41,7 +41,9 @@ def category_choices(auto: bool) -> list[tuple[str, Any]]:
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(label=_("Files"), allow_empty_file=True)
+    # A declared field: the form's metaclass moves it into base_fields, so it never hides
+    # BaseForm.files (the uploaded files) on an instance.
+    files = MultipleFileField(label=_("Files"), allow_empty_file=True)  # type: ignore[assignment]
     category = forms.ChoiceField(label=_("Category"), choices=(), required=False)
     title = forms.CharField(
         label=_("Title"),
@@ -54,7 +56,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = category_choices(auto=True)
+        cast(forms.ChoiceField, self.fields["category"]).choices = category_choices(auto=True)
         self.fields["category"].widget.attrs["class"] = "doc-category"
 
 

@@ -53,6 +53,14 @@ class Document(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def current_version(self) -> DocumentVersion:
+        """The current version. Every stored document has one: the upload writes the
+        document and its first version in one transaction, and versions are never deleted
+        while their document exists."""
+        if self.current is None:
+            raise DocumentVersion.DoesNotExist(f"document {self.pk} has no version")
+        return self.current
+
 
 class DocumentVersion(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")

@@ -334,7 +334,7 @@ def version_extract_text(*, version_id: int) -> str:
                     category=suggestion.category
                 )
                 document.category = suggestion.category
-        if document.current_id == version.pk:
+        if document.current_id == version.pk and document.current is not None:
             document.current.text = text
             search_index(document=document)
     return str(status)
@@ -423,7 +423,7 @@ def versions_verify() -> dict[str, list[int]]:
         hasher = files._new_hasher()
         try:
             with storage.open(name, "rb") as handle:
-                for chunk in iter(lambda h=handle: h.read(files.CHUNK), b""):
+                for chunk in iter(partial(handle.read, files.CHUNK), b""):
                     hasher.update(chunk)
         except FileNotFoundError:
             report["missing"].append(pk)

@@ -191,7 +191,7 @@ def document_delete(request: AuthedRequest, document_id: int) -> HttpResponse:
 @require_GET
 def document_download(request: AuthedRequest, document_id: int) -> FileResponse:
     document = selectors.document_get(user=request.user, pk=document_id)
-    version = document.current
+    version = document.current_version()
     services.document_download_record(actor=request.user, version=version, via="web")
     return version_response(version, inline=request.GET.get("inline") == "1")
 

@@ -46,7 +46,8 @@ class DashboardFilterForm(forms.Form):
                 del self.fields[name]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = default_period()
         d_from = data.get("date_from") or (None if "date_from" in self.errors else start)
         d_to = data.get("date_to") or (None if "date_to" in self.errors else end)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -249,7 +249,7 @@ class CloseForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["checklist"].choices = [
+        cast(forms.ChoiceField, self.fields["checklist"]).choices = [
             (item.code, item.display_label + ("" if item.required else _(" (optional)")))
             for item in checklist_items()
             if item.code not in CHECKLIST_READERS  # answered from the records, not ticked
@@ -274,7 +274,9 @@ class ArchiveForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["retention"].choices = [(c.code, c.display_name) for c in retention_classes()]
+        cast(forms.ChoiceField, self.fields["retention"]).choices = [
+            (c.code, c.display_name) for c in retention_classes()
+        ]
 
 
 class LoanForm(forms.Form):
@@ -312,7 +314,7 @@ class ArchiveFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["retention"].choices = [
+        cast(forms.ChoiceField, self.fields["retention"]).choices = [
             ("", _("All")),
             *((c.code, c.display_name) for c in retention_classes()),
         ]

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lexcase.matters.models import Matter
+from lexcase.parties.models import Party
 from lexcase.portal.selectors import grantable_matters, invitable_parties
 from lexcase.portal.services import MESSAGE_MAX
 
@@ -23,15 +24,18 @@ class MatterMultipleChoiceField(forms.ModelMultipleChoiceField):
 class ClientChoiceForm(forms.Form):
     """Step one of an invitation: whose contact (the matters offered depend on it)."""
 
-    party = forms.ModelChoiceField(label=_("Client"), queryset=None)
+    party: forms.ModelChoiceField[Party] = forms.ModelChoiceField(label=_("Client"), queryset=None)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["party"].queryset = invitable_parties(user=user)
+        self.parties = invitable_parties(user=user)
+        cast(forms.ModelChoiceField, self.fields["party"]).queryset = self.parties
 
 
 class InviteForm(forms.Form):
-    party = forms.ModelChoiceField(label=_("Client"), queryset=None, widget=forms.HiddenInput)
+    party: forms.ModelChoiceField[Party] = forms.ModelChoiceField(
+        label=_("Client"), queryset=None, widget=forms.HiddenInput
+    )
     name = forms.CharField(label=_("Contact's name"), max_length=100)
     email = forms.EmailField(label=_("E-mail"), max_length=150)
     # Only matters of this client that the inviter sees and works on.
@@ -43,13 +47,14 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["party"].queryset = invitable_parties(user=user)
+        cast(forms.ModelChoiceField, self.fields["party"]).queryset = invitable_parties(user=user)
         raw = self.data.get("party") if self.is_bound else self.initial.get("party")
         try:
-            party_id = int(getattr(raw, "pk", raw))
+            given: Any = getattr(raw, "pk", raw)
+            party_id = int(given)
         except (TypeError, ValueError):
             party_id = None
-        self.fields["matters"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["matters"]).queryset = (
             grantable_matters(user=user, party=party_id)
             if party_id is not None
             else Matter.objects.none()
@@ -61,7 +66,7 @@ class GrantForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, contact: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["matter"].queryset = grantable_matters(
+        cast(forms.ModelChoiceField, self.fields["matter"]).queryset = grantable_matters(
             user=user, party=contact.party_id
         ).exclude(portal_grants__contact=contact)
 

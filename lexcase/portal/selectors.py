@@ -13,7 +13,7 @@ user at all, so nothing here can widen what staff pages show.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -41,7 +41,7 @@ def contact_for(user: Any) -> ClientContact | None:
         return None
     cached = getattr(user, "_portal_contact", False)
     if cached is not False:
-        return cached
+        return cast("ClientContact | None", cached)
     contact = (
         ClientContact.objects.select_related("party", "user")
         .filter(user=user, accepted_at__isnull=False)

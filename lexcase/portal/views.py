@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -38,7 +38,7 @@ from lexcase.portal.forms import (
 )
 from lexcase.portal.models import ClientContact
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def portal_user_required(view: View) -> View:
@@ -46,7 +46,7 @@ def portal_user_required(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         contact = selectors.contact_for(request.user)
         if contact is None:
             raise PermissionDenied
@@ -58,7 +58,7 @@ def portal_user_required(view: View) -> View:
 def staff_required(view: View) -> View:
     @login_required
     @wraps(view)
-    def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not is_active_staff(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
@@ -152,10 +152,10 @@ def upload(request: AuthedRequest, contact: ClientContact, pk: int) -> HttpRespo
 
 @portal_user_required
 @require_GET
-def document_download(request: AuthedRequest, contact: ClientContact, pk: int) -> HttpResponse:
+def document_download(request: AuthedRequest, contact: ClientContact, pk: int) -> HttpResponseBase:
     document = selectors.portal_document_get(contact=contact, pk=pk)
 
-    version = document.current
+    version = document.current_version()
     # The same audit event and the same response (headers included) as a staff download.
     document_download_record(actor=request.user, version=version, via="portal")
     return version_response(version, inline=False)
@@ -278,7 +278,7 @@ def contacts(request: AuthedRequest) -> HttpResponse:
             "form": form,
             "party": party,
             "contacts": selectors.contacts_visible_to(user=request.user),
-            "can_invite": client_form.fields["party"].queryset.exists(),
+            "can_invite": client_form.parties.exists(),
         },
         status=422 if request.method == "POST" else 200,
     )

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lexcase.accounts.models import User
+from lexcase.documents.models import Document
 
 SCORES = [(str(n), str(n)) for n in range(1, 6)]
 
@@ -35,7 +36,7 @@ class ReviewForm(forms.Form):
 
     def __init__(self, *args: Any, rows: list[dict[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["checked"].choices = [
+        cast(forms.ChoiceField, self.fields["checked"]).choices = [
             (row["code"], f"{row['label']}" + (f" — {row['why']}" if row["why"] else ""))
             for row in rows
         ]
@@ -56,7 +57,7 @@ class DelegateForm(forms.Form):
 
     def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = candidates
+        cast(forms.ModelChoiceField, self.fields["reviewer"]).queryset = candidates
 
 
 class SurveyForm(forms.Form):
@@ -87,12 +88,14 @@ class SurveyForm(forms.Form):
 
 
 class SealRequestForm(forms.Form):
-    document = forms.ModelChoiceField(label=_("Document"), queryset=None)
+    document: forms.ModelChoiceField[Document] = forms.ModelChoiceField(
+        label=_("Document"), queryset=None
+    )
     purpose = forms.CharField(label=_("Purpose of the seal"), max_length=500)
 
     def __init__(self, *args: Any, documents: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["document"].queryset = documents
+        cast(forms.ModelChoiceField, self.fields["document"]).queryset = documents
 
 
 class ArchiveRequestForm(forms.Form):

@@ -78,7 +78,8 @@ class PaymentForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("bill") and not data.get("matter"):
             raise forms.ValidationError(_("Name the bill or the matter the money is for."))
         return data

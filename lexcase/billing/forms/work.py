@@ -167,7 +167,8 @@ class ShareForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         filled = [data.get(f) not in (None, "") for f in ("lawyer", "role", "percent")]
         if any(filled) and not all(filled):
             raise ValidationError(_("Give the lawyer, the role and the share."))
