@@ -84,12 +84,15 @@ CAP_BANDS: tuple[Band, ...] = (
 )
 
 
+BanKind = Literal["matter_type", "cause", "group_litigation"]
+
+
 @dataclass(frozen=True)
 class Ban:
     """One entry of the ban list. `kind` is "matter_type" (key: a matter type), "cause"
     (key: a 案由 code; its descendants are banned too) or "group_litigation" (key ignored)."""
 
-    kind: Literal["matter_type", "cause", "group_litigation"]
+    kind: BanKind
     key: str
     label_zh: str
     label_en: str

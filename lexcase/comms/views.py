@@ -219,7 +219,7 @@ def report_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     }
     # RFC 6266 `filename*=UTF-8''…`, as document downloads: Django would RFC 2047-encode a
     # raw non-ASCII header, and browsers then lose the Chinese name.
-    response["Content-Disposition"] = content_disposition_header(False, filename)
+    response["Content-Disposition"] = content_disposition_header(False, filename) or "inline"
     return response
 
 

@@ -275,5 +275,5 @@ def report_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = _("conflict-check-%(number)s.pdf") % {"number": matter.number}
-    response["Content-Disposition"] = content_disposition_header(False, filename)
+    response["Content-Disposition"] = content_disposition_header(False, filename) or "inline"
     return response

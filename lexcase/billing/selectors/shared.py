@@ -7,12 +7,12 @@ its number, title, client and amounts — never documents, communications, tasks
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.http import Http404
 
-from lexcase.billing.contingency import Ban
+from lexcase.billing.contingency import Ban, BanKind
 from lexcase.billing.models import (
     Bill,
     ContingencyBan,
@@ -80,6 +80,7 @@ def bills_visible_to(user: Any) -> QuerySet[Bill]:
 def contingency_bans() -> list[Ban]:
     """The firm's active ban list (seeded with the national list) for the pure check."""
     return [
-        Ban(row.kind, row.key, row.label, row.label_en or row.label, row.citation)
+        # The model's choices are the pure check's kinds.
+        Ban(cast(BanKind, row.kind), row.key, row.label, row.label_en or row.label, row.citation)
         for row in ContingencyBan.objects.filter(active=True).order_by("kind", "key")
     ]

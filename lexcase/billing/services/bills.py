@@ -37,9 +37,14 @@ from lexcase.billing.models import (
     TimeEntry,
 )
 from lexcase.billing.money import quantize, yuan
-from lexcase.billing.services.shared import Errors, add_error, billing_setting, check_positive
+from lexcase.billing.services.shared import (
+    Errors,
+    add_error,
+    billing_setting,
+    check_past_date,
+    check_positive,
+)
 from lexcase.core.exceptions import NotAllowed, StaleEdit
-from lexcase.core.validators import civil_date_message, civil_day
 from lexcase.matters.models import Matter, MatterParty, PartyRole
 
 # The bill is a document for the client: its lines are written in the firm's language
@@ -394,12 +399,7 @@ def invoice_record(
         add_error(errors, "number", _("This text is too long."))
     elif Invoice.objects.filter(number=number).exists():
         add_error(errors, "number", _("An invoice with this number is already recorded."))
-    if issued_on is None:
-        add_error(errors, "issued_on", _("Enter a date."))
-    elif civil_day(issued_on) is None:
-        add_error(errors, "issued_on", civil_date_message())
-    elif issued_on > timezone.localdate():
-        add_error(errors, "issued_on", _("The date is in the future."))
+    check_past_date(errors, "issued_on", issued_on)
     if amount is None:
         add_error(errors, "amount", _("Enter an amount."))
     check_positive(errors, "amount", amount)
@@ -434,7 +434,8 @@ def invoice_record(
                 )
                 % {"left": yuan(max(fees - covered, Decimal("0")))},
             )
-    if errors:
+    # A missing date or amount is among the errors already.
+    if errors or issued_on is None or amount is None:
         raise ValidationError(errors)
     try:
         with transaction.atomic():

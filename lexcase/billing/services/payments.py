@@ -34,24 +34,14 @@ from lexcase.billing.models import (
     Refund,
 )
 from lexcase.billing.services.bills import matter_clients
-from lexcase.billing.services.shared import Errors, add_error, check_positive
+from lexcase.billing.services.shared import Errors, add_error, check_past_date, check_positive
 from lexcase.core.exceptions import NotAllowed
-from lexcase.core.validators import civil_date_message, civil_day
 
 
 @dataclass(frozen=True)
 class AllocationIn:
     bill: Bill
     amount: Decimal
-
-
-def _check_date(errors: Errors, field: str, value: date | None) -> None:
-    if value is None:
-        add_error(errors, field, _("Enter a date."))
-    elif civil_day(value) is None:
-        add_error(errors, field, civil_date_message())
-    elif value > timezone.localdate():
-        add_error(errors, field, _("The date is in the future."))
 
 
 def _require(actor: Any) -> None:
@@ -151,7 +141,7 @@ def payment_record(
     if amount is None:
         add_error(errors, "amount", _("Enter an amount."))
     check_positive(errors, "amount", amount)
-    _check_date(errors, "received_on", received_on)
+    check_past_date(errors, "received_on", received_on)
     if method not in PaymentMethod.values:
         add_error(errors, "method", _("Choose how the money was paid."))
     payer = (payer or "").strip()
@@ -173,7 +163,8 @@ def payment_record(
         and sum((a.amount for a in allocations), Decimal("0")) > amount
     ):
         add_error(errors, "allocations", _("The allocations add up to more than the payment."))
-    if errors:
+    # A missing date is among the errors already.
+    if errors or received_on is None:
         raise ValidationError(errors)
     payment = Payment.objects.create(
         client=client,
@@ -231,7 +222,7 @@ def payment_refund(
     if amount is None:
         add_error(errors, "amount", _("Enter an amount."))
     check_positive(errors, "amount", amount)
-    _check_date(errors, "refunded_on", refunded_on)
+    check_past_date(errors, "refunded_on", refunded_on)
     if method not in PaymentMethod.values:
         add_error(errors, "method", _("Choose how the money was paid."))
     reason = (reason or "").strip()
@@ -241,7 +232,8 @@ def payment_refund(
         add_error(errors, "reason", _("This text is too long."))
     if len(reference) > 100:
         add_error(errors, "reference", _("This text is too long."))
-    if errors:
+    # A missing date or amount is among the errors already.
+    if errors or refunded_on is None or amount is None:
         raise ValidationError(errors)
     took = Payment.objects.filter(
         pk=payment.pk,

@@ -3,12 +3,16 @@ LEXCASE_BILLING settings, field-error helpers."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from lexcase.core.validators import civil_date_message, civil_day
 
 Errors = dict[str, list[str]]
 # The first amount a money column (16 digits, 2 of them decimals) cannot hold.
@@ -26,6 +30,16 @@ def billing_setting(key: str) -> Any:
 
 def add_error(errors: Errors, field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
+
+
+def check_past_date(errors: Errors, field: str, value: date | None) -> None:
+    """A date money moved or a document was issued: given, in the civil range, not ahead."""
+    if value is None:
+        add_error(errors, field, _("Enter a date."))
+    elif civil_day(value) is None:
+        add_error(errors, field, civil_date_message())
+    elif value > timezone.localdate():
+        add_error(errors, field, _("The date is in the future."))
 
 
 def check_positive(errors: Errors, field: str, value: Decimal | None) -> None:

@@ -208,7 +208,7 @@ def payment_record(request: AuthedRequest) -> HttpResponse:
             amount = data["allocate"] or min(data["amount"], bill.total - bill.paid)
             if amount > 0:
                 allocations.append(payment_services.AllocationIn(bill=bill, amount=amount))
-        else:
+        elif matter is not None:  # the form asks for a bill or a matter
             clients = bill_services.matter_clients(matter=matter)
             if not clients:
                 form.add_error("matter", _("The matter has no client to bill."))
@@ -345,7 +345,9 @@ def bill_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     audit_record(actor=request.user, action="billing.bill_pdf", obj=bill, matter_id=bill.matter_id)
     response = HttpResponse(pdf, content_type="application/pdf")
     name = bill.number or f"draft-{bill.pk}"
-    response["Content-Disposition"] = content_disposition_header(False, f"bill-{name}.pdf")
+    response["Content-Disposition"] = (
+        content_disposition_header(False, f"bill-{name}.pdf") or "inline"
+    )
     return response
 
 
