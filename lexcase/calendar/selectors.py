@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, Max, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from lexcase.calendar.calculator import MemoryCalendar
-from lexcase.calendar.limitation import Event, LimitationState, limitation_state
+from lexcase.calendar.limitation import Event, EventKind, LimitationState, limitation_state
 from lexcase.calendar.models import (
     Deadline,
     Hearing,
@@ -103,7 +103,8 @@ def matter_limitations(*, matter: Matter, lang: str = "zh") -> list[LimitationRo
         state = limitation_state(
             rule=RULES[period.rule_id],
             start=period.start_date,
-            events=[Event(e.kind, e.day, e.note) for e in events],
+            # The model's choices are the calculator's event kinds.
+            events=[Event(cast(EventKind, e.kind), e.day, e.note) for e in events],
             cal=cal,
             lang=lang,
         )

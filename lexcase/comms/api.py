@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -14,14 +13,14 @@ from pydantic import ConfigDict, Field
 from lexcase.accounts.http import AuthedRequest
 from lexcase.accounts.models import User
 from lexcase.comms import selectors, services
-from lexcase.comms.models import Communication
-from lexcase.core.schema import CivilDate, CivilDateTime, Id
+from lexcase.comms.models import Channel, Communication, Direction
+from lexcase.core.schema import Choices, CivilDate, CivilDateTime, Id
 from lexcase.matters.selectors import matter_get
 
 router = Router(tags=["communications"])
 
-ChannelName = Literal["phone", "email", "meeting", "wechat", "sms", "portal", "letter"]
-DirectionName = Literal["inbound", "outbound"]
+ChannelName = Choices[str, Channel]
+DirectionName = Choices[str, Direction]
 
 
 class CommunicationIn(Schema):
@@ -177,7 +176,7 @@ def communications(request: AuthedRequest, filters: Query[CommunicationQuery]) -
                 matter_number=s.matter.number,
                 title=s.matter.title,
                 priority=s.matter.priority,
-                lead=leads.get(s.lead_id),
+                lead=leads.get(s.lead_id) if s.lead_id else None,
                 interval_days=s.interval_days,
                 last_outbound_at=s.last_outbound_at and timezone.localtime(s.last_outbound_at),
                 due_at=timezone.localtime(s.due_at),

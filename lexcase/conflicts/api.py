@@ -1,19 +1,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from lexcase.accounts.http import AuthedRequest
 from lexcase.conflicts import selectors, services
 from lexcase.conflicts.engine import QueryParty
+from lexcase.conflicts.models import ConflictReview, Verdict
 from lexcase.conflicts.throttle import adhoc_check_refusal, adhoc_check_throttle
 from lexcase.core.exceptions import NotAllowed
-from lexcase.core.schema import Id
+from lexcase.core.schema import Choices, Id
+from lexcase.matters.models import PartyRole
 from lexcase.matters.selectors import matter_get
+from lexcase.parties.models import PartyKind
 
 router = Router(tags=["conflicts"])
 
@@ -22,8 +24,8 @@ class CheckPartyIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)
-    kind: Literal["person", "organization"]
-    role: Literal["client", "opposing", "third_party", "opposing_counsel", "related"]
+    kind: Choices[str, PartyKind]
+    role: Choices[str, PartyRole]
     id_number: str = Field(default="", max_length=30)
     credit_code: str = Field(default="", max_length=30)
 
@@ -45,7 +47,7 @@ class HitOut(Schema):
     matter_status: str | None
     role_on_matter: str | None
     responsible_partner: str | None
-    verdict: Literal["absolute", "consent_required", "review", "info"]
+    verdict: Choices[str, Verdict]
     reason: str
     redacted: bool
 
@@ -82,7 +84,7 @@ class ReportOut(Schema):
 class ReviewIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    decision: Literal["approve", "waive", "reject"]
+    decision: Choices[str, ConflictReview.Decision]
     note: str = Field(default="", max_length=5000)
     consent_reference: str = Field(default="", max_length=200)
 
@@ -135,8 +137,6 @@ def check(request: AuthedRequest, payload: CheckIn, response: HttpResponse) -> S
     "/matters/{matter_id}/conflict-report", response=ReportOut, operation_id="conflict_report"
 )
 def report(request: AuthedRequest, matter_id: Id) -> ReportOut:
-    from django.http import Http404
-
     matter = matter_get(user=request.user, pk=matter_id)
     latest = selectors.matter_latest_check(matter=matter)
     if latest is None:
@@ -152,4 +152,7 @@ def report(request: AuthedRequest, matter_id: Id) -> ReportOut:
 def review(request: AuthedRequest, matter_id: Id, payload: ReviewIn) -> Status:
     matter = matter_get(user=request.user, pk=matter_id)
     services.conflict_review_decide(actor=request.user, matter=matter, **payload.model_dump())
-    return Status(201, report_out(request, selectors.matter_latest_check(matter=matter)))
+    check = selectors.matter_latest_check(matter=matter)
+    if check is None:  # a decision needs a check: never None here
+        raise Http404
+    return Status(201, report_out(request, check))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
 from pydantic import AfterValidator, Field
@@ -63,3 +63,20 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Version = Annotated[int, Field(ge=1, le=MAX_COUNTER)]
 # An amount in 元 with at most two decimals (fen), never rounded silently.
 Amount = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, decimal_places=2)]
+
+
+# A field limited to a model's choices: `Choices[str, Matter.Status]` (any `TextChoices`).
+# The schema gets `Literal[<the enum's values>]`, computed from the enum when the module is
+# read, so the OpenAPI document keeps an inline `enum` (no shared component per enum: many
+# apps have a `Kind` or a `Status`) and the value stays a plain string; type checkers see
+# `Annotated[str, <enum>]`, a `str`. The choices are written once, on the model.
+if TYPE_CHECKING:
+    from typing import Annotated as Choices
+else:
+
+    class Choices:
+        def __class_getitem__(cls, params: tuple[type, Any]) -> Any:
+            base, enum = params
+            if base is not str:
+                raise TypeError("Choices[str, SomeTextChoices]")
+            return Literal[tuple(enum.values)]

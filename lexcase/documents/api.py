@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -149,8 +149,6 @@ def document_download(
     document = selectors.document_get(user=request.user, pk=document_id)
     target = document.current_version()
     if version is not None:
-        from django.http import Http404
-
         chosen = document.versions.filter(number=version).first()
         if chosen is None:
             raise Http404

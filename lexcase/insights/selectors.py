@@ -527,6 +527,8 @@ def duration_sections(scope: QuerySet[Matter], f: InsightFilters) -> list[Sectio
     by_court: dict[str, list[int]] = defaultdict(list)
     every: list[int] = []
     for mtype, court, opened_on, closed_on in rows_q:
+        if opened_on is None or closed_on is None:  # filtered: never None
+            continue
         days = (closed_on - opened_on).days
         every.append(days)
         by_type[mtype].append(days)

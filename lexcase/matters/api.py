@@ -13,28 +13,26 @@ from pydantic import ConfigDict, Field
 from lexcase.accounts.http import AuthedRequest
 from lexcase.accounts.selectors import active_user_named
 from lexcase.audit.services import audit_record
-from lexcase.core.schema import Amount, Id, Version
+from lexcase.core.schema import Amount, Choices, Id, Version
 from lexcase.matters import archive, selectors, services
-from lexcase.matters.models import Matter
+from lexcase.matters.models import (
+    ClosingOutcome,
+    Matter,
+    MatterType,
+    MemberRole,
+    PartyRole,
+    Priority,
+)
+from lexcase.matters.models import Status as MatterStatus
 from lexcase.matters.rules import matter_fields_editable
 
 router = Router(tags=["matters"])
 
-MatterTypeLiteral = Literal[
-    "civil",
-    "commercial_arbitration",
-    "labor_arbitration",
-    "criminal",
-    "administrative",
-    "enforcement",
-    "non_litigation",
-    "counsel",
-    "consultation",
-]
-PriorityLiteral = Literal["P1", "P2", "P3"]
-PartyRoleLiteral = Literal["client", "opposing", "third_party", "opposing_counsel", "related"]
-MemberRoleLiteral = Literal["responsible_partner", "lead", "member", "assistant"]
-StatusLiteral = Literal["intake", "open", "closed", "archived"]
+MatterTypeLiteral = Choices[str, MatterType]
+PriorityLiteral = Choices[str, Priority]
+PartyRoleLiteral = Choices[str, PartyRole]
+MemberRoleLiteral = Choices[str, MemberRole]
+StatusLiteral = Choices[str, MatterStatus]
 
 
 class PartyLinkIn(Schema):
@@ -298,9 +296,7 @@ def add_member(request: AuthedRequest, matter_id: Id, payload: MemberIn) -> Stat
     return Status(201, _reload(request, matter.pk))
 
 
-ClosingOutcomeLiteral = Literal[
-    "won", "partly_won", "lost", "settled", "withdrawn", "completed", "other"
-]
+ClosingOutcomeLiteral = Choices[str, ClosingOutcome]
 
 
 class CloseIn(Schema):

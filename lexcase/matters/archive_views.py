@@ -145,13 +145,13 @@ def archive_room(request: AuthedRequest) -> HttpResponse:
     )
     files = archive.archive_room_files(user=request.user, filters=filters)
     page = Paginator(files, 50).get_page(request.GET.get("page"))
-    for record in page:
-        # One form per row, so that field ids stay unique on the page.
-        record.loan_form = LoanForm(auto_id=f"id_loan{record.pk}_%s")
+    # One form per row, so that field ids stay unique on the page.
+    loan_forms = {record.pk: LoanForm(auto_id=f"id_loan{record.pk}_%s") for record in page}
     awaiting = archive.closed_awaiting_archive(user=request.user)[:50]
     context = {
         "form": form,
         "page": page,
+        "loan_forms": loan_forms,
         "awaiting": awaiting,
         "today": timezone.localdate(),
         "staff": _staff(),

@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 ErrorCode = Literal["format", "year", "court", "type", "number"]
+CourtLevel = Literal["supreme", "high", "intermediate", "basic"]
 
 MIN_YEAR = 1990
 MAX_SEQ = 99_999_999  # 8 digits
@@ -165,10 +166,11 @@ class CaseNumber:
         return TYPE_CODES[self.type_code]
 
     @property
-    def court_level(self) -> Literal["supreme", "high", "intermediate", "basic"]:
+    def court_level(self) -> CourtLevel:
         if self.court == SUPREME_COURT_CODE:
             return "supreme"
-        return {1: "high", 3: "intermediate"}.get(len(self.court), "basic")
+        levels: dict[int, CourtLevel] = {1: "high", 3: "intermediate"}
+        return levels.get(len(self.court), "basic")
 
     def __str__(self) -> str:
         return self.canonical

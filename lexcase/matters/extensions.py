@@ -54,11 +54,16 @@ def matter_sections(request: AuthedRequest, matter: Matter) -> list[dict[str, An
 class PartyQuery(Protocol):
     """A party named on an intake or a consultation, before it is found or created."""
 
-    name: str
-    kind: str
-    role: str
-    id_number: str
-    credit_code: str
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def id_number(self) -> str: ...
+    @property
+    def credit_code(self) -> str: ...
 
 
 def matter_open_guard_register(guard: OpenGuard) -> None:

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from django.http import HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from lexcase.accounts.http import AuthedRequest
 from lexcase.core.exceptions import NotAllowed
-from lexcase.core.schema import Id
+from lexcase.core.schema import Choices, Id
 from lexcase.matters.selectors import parties_search, party_get
 from lexcase.parties import services
 from lexcase.parties.identifiers import mask_identifier
-from lexcase.parties.models import Party
+from lexcase.parties.models import Party, PartyKind
 
 router = Router(tags=["parties"])
 
@@ -22,7 +20,7 @@ router = Router(tags=["parties"])
 class PartyIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["person", "organization"]
+    kind: Choices[str, PartyKind]
     name: str = Field(min_length=1, max_length=200)
     id_number: str | None = Field(default=None, max_length=30)
     credit_code: str | None = Field(default=None, max_length=30)

@@ -206,10 +206,10 @@ def _clean_fields(data: dict[str, Any]) -> dict[str, Any]:
                 errors["amount"] = [_("Enter a non-negative amount.")]
     for field, limit in (("court", 200), ("summary", 20000), ("outcome", 20000)):
         if field in data:
-            value = str(data[field] or "").strip()
-            if len(value) > limit:
+            text = str(data[field] or "").strip()
+            if len(text) > limit:
                 errors[field] = [_("At most %(n)d characters.") % {"n": limit}]
-            cleaned[field] = value
+            cleaned[field] = text
     if "confidential" in data:
         # Only a real boolean: a null must not read as "not confidential".
         if not isinstance(data["confidential"], bool):
@@ -342,8 +342,8 @@ def matter_create(
         else:
             role = MemberRole.MEMBER
         team[actor.pk] = (actor, role)
-    for user, role in team.values():
-        MatterMember.objects.create(matter=matter, user=user, role=role)
+    for user, member_role in team.values():
+        MatterMember.objects.create(matter=matter, user=user, role=member_role)
     _timeline(matter, actor, TimelineKind.CREATED, number=matter.number)
     audit_record(actor=actor, action="matter.create", obj=matter, matter_id=matter.pk)
     matter_search_changed.send(sender=Matter, matter=matter)
@@ -815,12 +815,18 @@ def party_find_or_create(*, actor: object, kind: str, name: str, identifier: str
     identifier = identifier.strip().upper()
     field = "id_number" if kind == PartyKind.PERSON else "credit_code"
     if identifier:
-        cleaned = party_clean(kind=kind, name=name, **{field: identifier})
+        is_person = field == "id_number"
+        cleaned = party_clean(
+            kind=kind,
+            name=name,
+            id_number=identifier if is_person else "",
+            credit_code="" if is_person else identifier,
+        )
         # An ID number is encrypted: matched through its keyed hash (core/fieldcrypt.py).
         match = (
-            Q(id_number_hash__in=blind_indexes(cleaned[field]))
-            if field == "id_number"
-            else Q(credit_code=cleaned[field])
+            Q(id_number_hash__in=blind_indexes(cleaned["id_number"]))
+            if is_person
+            else Q(credit_code=cleaned["credit_code"])
         )
         existing = parties_visible_to(actor).filter(match, kind=kind).order_by("pk").first()
         if existing is not None:
@@ -900,12 +906,13 @@ def consultation_record(*, actor: User, parties: Sequence[PartyQuery]) -> Matter
         kind=TimelineKind.STATUS,
         data={"old": Status.INTAKE, "new": Status.CLOSED},
     )
+    check = matter.conflict_checks.order_by("-id").first()
     audit_record(
         actor=actor,
         action="conflict.consultation_record",
         obj=matter,
         matter_id=matter.pk,
         # The check `matter_created` made (conflicts keeps it on the matter).
-        data={"parties": len(links), "check": matter.conflict_checks.order_by("-id").first().pk},
+        data={"parties": len(links), "check": check.pk if check else None},
     )
     return matter

@@ -20,7 +20,13 @@ _TEXTS: dict[str, TimelineText] = {}
 
 
 def timeline_texts_register(texts: dict[TimelineKind, TimelineText]) -> None:
-    _TEXTS.update(texts)
+    for kind, text in texts.items():
+        _TEXTS[kind] = text
+
+
+def _field_label(name: str) -> str:
+    # Every field a change records is a concrete field (reverse relations have no label).
+    return str(getattr(Matter._meta.get_field(name), "verbose_name", name))
 
 
 def timeline_text(entry: Any) -> str:
@@ -39,11 +45,7 @@ timeline_texts_register(
         TimelineKind.CREATED: lambda d: _("Matter %(number)s registered") % d,
         TimelineKind.UPDATED: lambda d: (
             _("Details changed: %(fields)s")
-            % {
-                "fields": "、".join(
-                    str(Matter._meta.get_field(f).verbose_name) for f in d["fields"]
-                )
-            }
+            % {"fields": "、".join(_field_label(f) for f in d["fields"])}
         ),
         TimelineKind.STATUS: lambda d: (
             _("Status: %(old)s → %(new)s")

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from lexcase.accounts.http import AuthedRequest
-from lexcase.core.schema import Id
+from lexcase.core.schema import Choices, Id
 from lexcase.matters.selectors import matter_get
 from lexcase.reviews import selectors, services
-from lexcase.reviews.models import Review
+from lexcase.reviews.models import Review, ReviewKind
 
 router = Router(tags=["reviews"])
 
@@ -45,7 +44,7 @@ class MatterReviewOut(Schema):
 class MatterReviewIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["periodic", "stage", "closing"] | None = None
+    kind: Choices[str, ReviewKind] | None = None
     score: int = Field(ge=1, le=5)
     findings: str = Field(default="", max_length=10_000)
     checked: list[str] = Field(default_factory=list, max_length=100)

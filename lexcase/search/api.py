@@ -1,18 +1,18 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from lexcase.accounts.http import AuthedRequest
-from lexcase.core.schema import Id
+from lexcase.core.schema import Choices, Id
 from lexcase.core.validators import civil_date_message, civil_day
 from lexcase.matters.selectors import matter_get
 from lexcase.search import selectors, services
 from lexcase.search.forms import MAX_QUERY
+from lexcase.search.models import SearchEntry
 
 router = Router(tags=["search"])
 
@@ -20,7 +20,7 @@ API_LIMIT = 50
 
 
 class SearchResultOut(Schema):
-    kind: Literal["matter", "document"]
+    kind: Choices[str, SearchEntry.Kind]
     id: int
     matter_id: int
     title: str
@@ -49,7 +49,7 @@ def search(
     q: str = Query(..., min_length=1, max_length=MAX_QUERY),
     matter: Id | None = None,
     category: str = "",
-    kind: Literal["matter", "document"] | None = None,
+    kind: Choices[str, SearchEntry.Kind] | None = None,
     date_from: str = "",
     date_to: str = "",
     limit: int = Query(API_LIMIT, ge=1, le=200),
@@ -68,7 +68,8 @@ def search(
             dates[field] = _date(value, field)
         except ValidationError as exc:
             errors.update(exc.message_dict)
-    if dates.get("date_from") and dates.get("date_to") and dates["date_from"] > dates["date_to"]:
+    start, end = dates.get("date_from"), dates.get("date_to")
+    if start and end and start > end:
         errors["date_to"] = [_("The end date is before the start date.")]
     if errors:
         raise ValidationError(errors)

@@ -14,15 +14,16 @@ from pydantic import ConfigDict, Field
 from lexcase.accounts.http import AuthedRequest
 from lexcase.accounts.selectors import active_user_named
 from lexcase.core.exceptions import NotAllowed
-from lexcase.core.schema import CivilDateTime, Id, Version
+from lexcase.core.schema import Choices, CivilDateTime, Id, Version
+from lexcase.matters.models import Priority
 from lexcase.matters.selectors import matter_get
 from lexcase.todos import selectors, services, workload
 from lexcase.todos.models import Task
 
 router = Router(tags=["tasks"])
 
-PriorityIn = Literal["P1", "P2", "P3"]
-StatusIn = Literal["todo", "doing", "done"]
+PriorityIn = Choices[str, Priority]
+StatusIn = Choices[str, Task.Status]
 
 
 class TaskOut(Schema):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -17,18 +17,18 @@ from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from lexcase.accounts.http import AuthedRequest
-from lexcase.billing.models import Bill, Payment
+from lexcase.billing.models import Bill, BillStatus, InvoiceKind, Payment, PaymentMethod
 from lexcase.billing.money import capital, to_api
 from lexcase.billing.selectors import receivables as reads
 from lexcase.billing.selectors.shared import matter_money_get
 from lexcase.billing.services import bills as bill_services
 from lexcase.billing.services import payments as payment_services
 from lexcase.core.exceptions import NotAllowed
-from lexcase.core.schema import CivilDate, Id, Version
+from lexcase.core.schema import Choices, CivilDate, Id, Version
 
 router = Router(tags=["bills"])
 
-BillStatusLiteral = Literal["draft", "issued", "partly_paid", "paid", "void"]
+BillStatusLiteral = Choices[str, BillStatus]
 
 
 class BillLineOut(Schema):
@@ -219,7 +219,7 @@ def void_bill(request: AuthedRequest, bill_id: Id, payload: BillVoidIn) -> BillO
 
 # -- payments (收款), allocations, refunds ------------------------------------------------------
 
-PaymentMethodLiteral = Literal["bank", "wechat", "alipay", "cash", "other"]
+PaymentMethodLiteral = Choices[str, PaymentMethod]
 
 
 class AllocationSchemaIn(Schema):
@@ -531,7 +531,7 @@ class InvoiceIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     bill_ids: list[Id] = Field(min_length=1, max_length=100)
-    kind: Literal["vat_general", "vat_special"]
+    kind: Choices[str, InvoiceKind]
     number: str = Field(max_length=40)
     issued_on: CivilDate
     amount: Decimal
