@@ -32,6 +32,7 @@ from lexcase.matters.models import (
     Stage,
     Status,
 )
+from lexcase.matters.services import matter_number_counter
 from lexcase.parties.models import Party, PartyKind
 from lexcase.todos.models import Task
 
@@ -177,9 +178,7 @@ def _history(rng, today, common, leads, partners, count, make_party) -> list[int
     MatterMember.objects.bulk_create(members)
     MatterClosing.objects.bulk_create(closings)
     for (year, type_code), last in counters.items():
-        MatterNumberCounter.objects.update_or_create(
-            year=year, type_code=type_code, defaults={"last": last}
-        )
+        matter_number_counter(year=year, type_code=type_code).update(last=last)
     return [p.pk for plan in plans for p in plan[:2]]
 
 

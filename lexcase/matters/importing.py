@@ -39,6 +39,7 @@ from lexcase.matters.models import (
     PartyRole,
     Status,
 )
+from lexcase.matters.services import matter_number_counter
 from lexcase.parties.models import Party, PartyAlias, PartyKind
 from lexcase.parties.names import name_keys, normalize_name
 from lexcase.parties.services import party_clean
@@ -650,12 +651,7 @@ def _reserve_numbers(
     """Take `needed` numbers per (year, type code) from the counters, past any `floors`."""
     starts: dict[tuple[int, str], int] = {}
     for year, code in sorted(set(needed) | set(floors)):
-        try:
-            with transaction.atomic():
-                MatterNumberCounter.objects.get_or_create(year=year, type_code=code)
-        except IntegrityError:
-            pass  # created concurrently: fine, it exists now
-        counter = MatterNumberCounter.objects.select_for_update().get(year=year, type_code=code)
+        counter = matter_number_counter(year=year, type_code=code).select_for_update().get()
         start = max(counter.last, floors.get((year, code), 0))
         last = start + needed.get((year, code), 0)
         if last != counter.last:

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -130,16 +130,22 @@ def _require_not_archived(matter: Matter) -> None:
         raise ValidationError({"status": [_("This matter is archived and can no longer change.")]})
 
 
+def matter_number_counter(*, year: int, type_code: str) -> QuerySet[MatterNumberCounter]:
+    """The counter row of (year, type code), created at its first use, as a queryset to
+    update or lock. Every writer of firm numbers (intake, import, the demo firm) starts here."""
+    try:
+        with transaction.atomic():
+            MatterNumberCounter.objects.get_or_create(year=year, type_code=type_code)
+    except IntegrityError:
+        pass  # created concurrently by another writer: fine, it exists now
+    return MatterNumberCounter.objects.filter(year=year, type_code=type_code)
+
+
 def matter_number_next(*, year: int, matter_type: str) -> str:
     """Hand out the next firm number; the counter row lock serialises concurrent intakes."""
     type_code = MATTER_TYPE_CODES[MatterType(matter_type)]
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                MatterNumberCounter.objects.get_or_create(year=year, type_code=type_code)
-        except IntegrityError:
-            pass  # created concurrently by another intake: fine, it exists now
-        counter = MatterNumberCounter.objects.filter(year=year, type_code=type_code)
+        counter = matter_number_counter(year=year, type_code=type_code)
         counter.update(last=F("last") + 1)
         seq = counter.values_list("last", flat=True).get()
     return settings.LEXCASE_MATTER_NUMBER_PATTERN.format(year=year, type=type_code, seq=seq)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lexcase.accounts.models import PracticeArea, Role, Team, User
+from lexcase.accounts.rules import is_assistant, is_lawyer, is_partner
 from lexcase.accounts.services import user_create
 from lexcase.billing.demo import demo_money
 from lexcase.comms.models import Communication
@@ -32,6 +33,7 @@ from lexcase.matters.models import (
     Stage,
     Status,
 )
+from lexcase.matters.services import matter_number_counter
 from lexcase.parties.identifiers import credit_code_check_char, id_number_check_char
 from lexcase.parties.models import Party, PartyKind
 from lexcase.parties.names import name_keys
@@ -182,9 +184,9 @@ def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> d
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
     users = demo_users()
-    partners = [u for u in users.values() if u.role == Role.PARTNER]
-    lawyers = [u for u in users.values() if u.role == Role.LAWYER]
-    assistants = [u for u in users.values() if u.role == Role.ASSISTANT]
+    partners = [u for u in users.values() if is_partner(u)]
+    lawyers = [u for u in users.values() if is_lawyer(u)]
+    assistants = [u for u in users.values() if is_assistant(u)]
     areas = list(PracticeArea.objects.all())
     causes = list(CaseCause.objects.filter(parent__isnull=False, kind="civil"))
     now = timezone.now()
@@ -306,9 +308,7 @@ def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> d
     finally:
         updated_field.auto_now = True
     for (year, code), last in counters.items():
-        MatterNumberCounter.objects.update_or_create(
-            year=year, type_code=code, defaults={"last": last}
-        )
+        matter_number_counter(year=year, type_code=code).update(last=last)
     if matters:
         # The firm's closed history, deadlines and SLAs, so the dashboards and the outcome
         # statistics have something to show.
