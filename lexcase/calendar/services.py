@@ -38,6 +38,7 @@ from lexcase.matters.models import (
     TimelineKind,
 )
 from lexcase.matters.selectors import matters_visible_to
+from lexcase.notifications.kinds import NotificationKind
 from lexcase.notifications.services import notification_send
 
 # Which rule families a served document on each kind of matter can trigger.
@@ -688,7 +689,7 @@ def deadlines_recompute(*, actor: User | None) -> list[Deadline]:
             if deadline.responsible is not None:
                 notification_send(
                     user=deadline.responsible,
-                    kind="deadline_moved",
+                    kind=NotificationKind.DEADLINE_MOVED,
                     text=_("Deadline “%(title)s” of %(number)s moved from %(old)s to %(new)s.")
                     % {
                         "title": deadline.title,
@@ -753,7 +754,7 @@ def reminders_run(*, today: date) -> dict[str, int]:
         for user in recipients:
             notification_send(
                 user=user,
-                kind="deadline_missed",
+                kind=NotificationKind.DEADLINE_MISSED,
                 text=text,
                 key=f"missed:{deadline.pk}",
                 url=f"/matters/{deadline.matter_id}/#deadlines",
@@ -779,7 +780,7 @@ def reminders_run(*, today: date) -> dict[str, int]:
         )
         if notification_send(
             user=user,
-            kind="digest",
+            kind=NotificationKind.DIGEST,
             text=text,
             key=f"digest:{today.isoformat()}",
             url="/agenda/",

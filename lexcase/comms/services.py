@@ -30,6 +30,7 @@ from lexcase.core.validators import civil_date_message, civil_day
 from lexcase.documents.models import Document
 from lexcase.matters.models import Matter, Priority
 from lexcase.matters.selectors import matter_is_visible
+from lexcase.notifications.kinds import NotificationKind
 from lexcase.notifications.models import Notification
 from lexcase.notifications.services import notification_send
 from lexcase.todos.services import task_create
@@ -225,13 +226,18 @@ def client_updates_run(*, now: datetime | None = None, chunk_size: int = 500) ->
         pk, cycle = state.matter.pk, state.cycle
         if state.lead_id is not None:
             pending.append(
-                (state.lead_id, "client_update_due", f"client_update_due:{pk}:{cycle}", state)
+                (
+                    state.lead_id,
+                    NotificationKind.CLIENT_UPDATE_DUE,
+                    f"client_update_due:{pk}:{cycle}",
+                    state,
+                )
             )
         if state.partner_id is not None and state.is_overdue(now):
             pending.append(
                 (
                     state.partner_id,
-                    "client_update_overdue",
+                    NotificationKind.CLIENT_UPDATE_OVERDUE,
                     f"client_update_overdue:{pk}:{cycle}",
                     state,
                 )
@@ -248,7 +254,7 @@ def client_updates_run(*, now: datetime | None = None, chunk_size: int = 500) ->
         for user_id, kind, key, state in todo:
             user = users.get(user_id)
             if user is not None and _notify_update(user=user, kind=kind, key=key, state=state):
-                sent["due" if kind == "client_update_due" else "escalated"] += 1
+                sent["due" if kind == NotificationKind.CLIENT_UPDATE_DUE else "escalated"] += 1
     return sent
 
 
@@ -259,7 +265,7 @@ def _notify_update(*, user: User, kind: str, key: str, state: Any) -> bool:
         "title": matter.title,
         "date": timezone.localtime(state.due_at).strftime("%Y-%m-%d"),
     }
-    if kind == "client_update_due":
+    if kind == NotificationKind.CLIENT_UPDATE_DUE:
         text = _("Client update due on matter %(number)s %(title)s (since %(date)s)") % params
         if state.marked_reason:
             text += f" — {state.marked_reason}"

@@ -58,6 +58,7 @@ from lexcase.matters.models import (
 )
 from lexcase.matters.rules import may_change_field
 from lexcase.matters.selectors import parties_visible_to
+from lexcase.notifications.kinds import NotificationKind
 from lexcase.notifications.services import notification_send
 from lexcase.parties.models import Party, PartyKind
 from lexcase.parties.names import name_keys
@@ -511,7 +512,7 @@ def _notify_confidentiality_lowered(
     for member in members:
         notification_send(
             user=member.user,
-            kind="confidentiality_lowered",
+            kind=NotificationKind.CONFIDENTIALITY_LOWERED,
             text=text,
             key=f"confidentiality_lowered:{matter.pk}:{version}",
             url=f"/matters/{matter.pk}/",

@@ -1,22 +1,37 @@
-"""The kinds of notification a user can set e-mail preferences for."""
+"""The kinds of notification: one vocabulary for every app that notifies, and the kinds a
+user can set e-mail preferences for."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-NOTIFICATION_KINDS: dict[str, Any] = {
-    "digest": _("Morning agenda digest"),
-    "deadline_missed": _("Missed deadline"),
-    "deadline_moved": _("Deadline moved by a holiday update"),
-    "client_update_due": _("Client update due"),
-    "client_update_overdue": _("Client update overdue (escalation)"),
-    "portal_message": _("Message from a client in the portal"),
-    "task_assigned": _("Task assigned to you"),
-    "confidentiality_lowered": _("A matter of yours is no longer confidential"),
-    "review_due": _("Matter review requested from you"),
-    "review_overdue": _("Matter review overdue (escalation)"),
-    "survey_low_score": _("Low client satisfaction score"),
-    "approval_requested": _("Approval requested from you, or your request decided"),
+
+class NotificationKind(models.TextChoices):
+    DIGEST = "digest", _("Morning agenda digest")
+    DEADLINE_MISSED = "deadline_missed", _("Missed deadline")
+    DEADLINE_MOVED = "deadline_moved", _("Deadline moved by a holiday update")
+    CLIENT_UPDATE_DUE = "client_update_due", _("Client update due")
+    CLIENT_UPDATE_OVERDUE = "client_update_overdue", _("Client update overdue (escalation)")
+    PORTAL_MESSAGE = "portal_message", _("Message from a client in the portal")
+    TASK_ASSIGNED = "task_assigned", _("Task assigned to you")
+    CONFIDENTIALITY_LOWERED = (
+        "confidentiality_lowered",
+        _("A matter of yours is no longer confidential"),
+    )
+    REVIEW_DUE = "review_due", _("Matter review requested from you")
+    REVIEW_OVERDUE = "review_overdue", _("Matter review overdue (escalation)")
+    SURVEY_LOW_SCORE = "survey_low_score", _("Low client satisfaction score")
+    APPROVAL_REQUESTED = (
+        "approval_requested",
+        _("Approval requested from you, or your request decided"),
+    )
+    # Escalated to the responsible partner; no preference of its own (always e-mailed).
+    SLA_BREACH = "sla_breach", _("SLA")
+
+
+# The kinds with an e-mail preference, in the order the preferences page lists them.
+NOTIFICATION_KINDS: dict[str, Promise] = {
+    kind.value: kind.label for kind in NotificationKind if kind != NotificationKind.SLA_BREACH
 }

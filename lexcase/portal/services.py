@@ -25,6 +25,7 @@ from lexcase.comms.services import communication_create
 from lexcase.core.exceptions import NotAllowed
 from lexcase.documents.services import documents_upload
 from lexcase.matters.models import Matter, MatterMember, TimelineEntry, TimelineKind
+from lexcase.notifications.kinds import NotificationKind
 from lexcase.notifications.services import notification_send
 from lexcase.parties.models import Party
 from lexcase.portal.models import ClientContact, ClientContactMatter, PortalInvitation
@@ -318,7 +319,7 @@ def portal_message_send(*, contact: ClientContact, matter: Matter, text: str) ->
     )
     _notify_team(
         matter=matter,
-        kind="portal_message",
+        kind=NotificationKind.PORTAL_MESSAGE,
         text=_("%(name)s (%(party)s) wrote on %(matter)s: %(text)s")
         % {
             "name": contact.user.display_name,
@@ -372,7 +373,7 @@ def portal_upload(*, contact: ClientContact, matter: Matter, upload: Any, title:
     audit_record(actor=contact.user, action="portal.upload", obj=document, matter_id=matter.pk)
     _notify_team(
         matter=matter,
-        kind="portal_message",
+        kind=NotificationKind.PORTAL_MESSAGE,
         text=_("%(name)s (%(party)s) uploaded “%(title)s” to %(matter)s.")
         % {
             "name": contact.user.display_name,

@@ -26,6 +26,7 @@ from lexcase.documents.services import document_version_add
 from lexcase.matters.extensions import AgendaItem
 from lexcase.matters.models import Matter, MatterMember, MemberRole, Status
 from lexcase.matters.selectors import visible_through
+from lexcase.notifications.kinds import NotificationKind
 from lexcase.notifications.services import notification_send
 from lexcase.reviews.models import Approval, ApprovalKind, ApprovalStatus
 
@@ -159,7 +160,7 @@ def _notify_approver(approval: Approval) -> None:
     matter = approval.matter
     notification_send(
         user=approval.approver,
-        kind="approval_requested",
+        kind=NotificationKind.APPROVAL_REQUESTED,
         text=_("%(kind)s on %(number)s %(title)s, asked by %(who)s.")
         % {
             "kind": approval.get_kind_display(),
@@ -269,7 +270,7 @@ def approval_decide(*, actor: User, approval: Approval, approve: bool, note: str
         matter = approval.matter
         notification_send(
             user=approval.requester,
-            kind="approval_requested",
+            kind=NotificationKind.APPROVAL_REQUESTED,
             text=_("%(kind)s on %(number)s: %(decision)s. %(note)s")
             % {
                 "kind": approval.get_kind_display(),

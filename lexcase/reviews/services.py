@@ -25,6 +25,7 @@ from lexcase.matters.models import (
     Status,
     TimelineEntry,
 )
+from lexcase.notifications.kinds import NotificationKind
 from lexcase.notifications.services import notification_send
 from lexcase.reviews.checks import CHECKS
 from lexcase.reviews.models import (
@@ -186,7 +187,7 @@ def closing_review_request(*, actor: User, matter: Matter) -> Review:
     if review.reviewer is not None and review.reviewer != actor:
         notification_send(
             user=review.reviewer,
-            kind="review_due",
+            kind=NotificationKind.REVIEW_DUE,
             text=_("Closing review requested on %(number)s %(title)s, due %(due)s.")
             % {"number": matter.number, "title": matter.title, "due": review.due_on.isoformat()},
             key=f"review_due:{review.pk}",
@@ -420,7 +421,7 @@ def reviews_escalate(*, now: datetime | None = None) -> int:
             TimelineEntry.objects.create(
                 matter=matter,
                 actor=None,
-                kind="review_overdue",
+                kind=NotificationKind.REVIEW_OVERDUE,
                 data={"kind": review.kind, "due": review.due_on.isoformat()},
             )
             audit_record(
@@ -434,7 +435,7 @@ def reviews_escalate(*, now: datetime | None = None) -> int:
             if partner is not None:
                 notification_send(
                     user=partner,
-                    kind="review_overdue",
+                    kind=NotificationKind.REVIEW_OVERDUE,
                     text=_(
                         "Review overdue on %(number)s %(title)s: the %(kind)s was due %(due)s "
                         "(reviewer: %(who)s)."
@@ -527,7 +528,7 @@ def survey_submit(
         if partner is not None:
             notification_send(
                 user=partner,
-                kind="survey_low_score",
+                kind=NotificationKind.SURVEY_LOW_SCORE,
                 text=_("Low client satisfaction on %(number)s %(title)s: overall %(score)d/5.")
                 % {"number": matter.number, "title": matter.title, "score": overall},
                 key=f"survey_low:{survey.pk}",

@@ -28,6 +28,7 @@ from lexcase.matters.models import (
 )
 from lexcase.matters.rules import is_active_staff
 from lexcase.matters.selectors import matter_is_visible
+from lexcase.notifications.kinds import NotificationKind
 from lexcase.notifications.services import notification_send
 from lexcase.todos.models import ChecklistItem, ChecklistTemplate, Task, TaskComment
 
@@ -373,7 +374,7 @@ def sla_breaches_run(*, now: datetime | None = None) -> int:
             for user in {u for u in (partner,) if u is not None}:
                 notification_send(
                     user=user,
-                    kind="sla_breach",
+                    kind=NotificationKind.SLA_BREACH,
                     text=text,
                     key=f"sla:{task.pk}:{due_at.isoformat()}",
                     url=f"/matters/{matter.pk}/#tasks",
