@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Iterator
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
@@ -88,6 +88,11 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.name or self.username
+
+
+# Whom a read may be asked for: a signed-in user, or the anonymous one (the gate and the
+# predicates answer "nothing" for anonymous, inactive and client users).
+type AnyUser = User | AnonymousUser
 
 
 class TokenScope(models.TextChoices):

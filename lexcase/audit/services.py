@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection, models, transaction
 from django.db.models import Max
 from django.db.models.expressions import RawSQL
@@ -42,7 +44,7 @@ _pending_until = 0.0  # before this time, a link task queued by this process has
 
 def audit_record(
     *,
-    actor: Any,
+    actor: AbstractBaseUser | AnonymousUser | None,
     action: str,
     obj: models.Model | None = None,
     matter_id: int | None = None,
@@ -58,7 +60,7 @@ def audit_record(
     actor_obj = actor if getattr(actor, "pk", None) else None
     event = AuditEvent(
         at=timezone.now(),
-        actor=actor_obj,
+        actor_id=actor_obj.pk if actor_obj else None,
         actor_username=actor_obj.get_username() if actor_obj else username,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",

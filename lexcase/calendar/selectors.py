@@ -10,6 +10,7 @@ from django.db.models import Count, Max, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from lexcase.accounts.models import AnyUser, User
 from lexcase.calendar.calculator import MemoryCalendar
 from lexcase.calendar.limitation import Event, EventKind, LimitationState, limitation_state
 from lexcase.calendar.models import (
@@ -68,7 +69,7 @@ def matter_served_documents(*, matter: Matter) -> QuerySet[ServedDocument]:
     return matter.served_documents.all()
 
 
-def served_document_get(*, user: Any, pk: Any) -> ServedDocument:
+def served_document_get(*, user: AnyUser, pk: Any) -> ServedDocument:
     """A served document on a matter ``user`` can see; 404 otherwise (no existence leak)."""
     try:
         pk = int(pk)
@@ -112,7 +113,7 @@ def matter_limitations(*, matter: Matter, lang: str = "zh") -> list[LimitationRo
     return rows
 
 
-def limitation_get(*, user: Any, pk: Any) -> LimitationPeriod:
+def limitation_get(*, user: AnyUser, pk: Any) -> LimitationPeriod:
     period = (
         LimitationPeriod.objects.filter(pk=pk, matter__in=matters_visible_to(user))
         .select_related("matter")
@@ -125,7 +126,7 @@ def limitation_get(*, user: Any, pk: Any) -> LimitationPeriod:
     return period
 
 
-def deadline_get(*, user: Any, pk: Any) -> Deadline:
+def deadline_get(*, user: AnyUser, pk: Any) -> Deadline:
     try:
         pk = int(pk)
     except (TypeError, ValueError):
@@ -153,14 +154,16 @@ def _deadline_item(d: Deadline) -> AgendaItem:
     )
 
 
-def _from_sources(*, user: Any, start: date | None, end: date, mine_only: bool) -> list[AgendaItem]:
+def _from_sources(
+    *, user: AnyUser, start: date | None, end: date, mine_only: bool
+) -> list[AgendaItem]:
     items: list[AgendaItem] = []
     for source in agenda_sources():
         items.extend(source(user=user, start=start, end=end, mine_only=mine_only))
     return items
 
 
-def agenda_items(*, user: Any, start: date, end: date, mine_only: bool = True) -> list[AgendaItem]:
+def agenda_items(*, user: User, start: date, end: date, mine_only: bool = True) -> list[AgendaItem]:
     """Deadlines and hearings between start and end (inclusive) on matters the user can see,
     with what other apps add (tasks, client updates); with `mine_only`, those the user is
     responsible for or attends. Two queries, plus one per agenda source."""
@@ -195,7 +198,7 @@ def agenda_items(*, user: Any, start: date, end: date, mine_only: bool = True) -
     return sorted(items, key=lambda i: i.sort_key)
 
 
-def agenda_overdue(*, user: Any, today: date) -> list[AgendaItem]:
+def agenda_overdue(*, user: User, today: date) -> list[AgendaItem]:
     deadlines = (
         Deadline.objects.filter(
             status=Deadline.Status.OPEN,

@@ -10,6 +10,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lexcase.accounts.models import AnyUser, User
 from lexcase.comms.models import (
     Communication,
     Direction,
@@ -51,7 +52,7 @@ def matter_communications(*, matter: Matter, limit: int = 50) -> QuerySet[Commun
 
 @dataclass(frozen=True)
 class CommunicationFilters:
-    lawyer: Any = None  # a User: communications they logged or took part in
+    lawyer: User | None = None  # a User: communications they logged or took part in
     party: Any = None  # a Party: communications on matters where it is a client
     client: str = ""  # part of a client's name
     start: date | None = None
@@ -59,7 +60,9 @@ class CommunicationFilters:
     matter: Any = None  # a Matter or its id
 
 
-def communications_filter(*, user: Any, filters: CommunicationFilters) -> QuerySet[Communication]:
+def communications_filter(
+    *, user: AnyUser, filters: CommunicationFilters
+) -> QuerySet[Communication]:
     """The firm-wide log: only rows on matters the user can see."""
     qs = Communication.objects.filter(visible_through(user))
     if filters.matter is not None:
@@ -100,7 +103,7 @@ def communications_filter(*, user: Any, filters: CommunicationFilters) -> QueryS
     )
 
 
-def communication_get(*, user: Any, pk: Any) -> Communication:
+def communication_get(*, user: AnyUser, pk: Any) -> Communication:
     from django.http import Http404
 
     try:
@@ -298,7 +301,7 @@ def matter_update_state(*, matter: Matter) -> UpdateState | None:
     return states[0] if states else None
 
 
-def updates_due(*, user: Any, now: datetime, lawyer: Any = None) -> list[UpdateState]:
+def updates_due(*, user: AnyUser, now: datetime, lawyer: User | None = None) -> list[UpdateState]:
     """Matters the user can see whose client update is due, most overdue first; with
     `lawyer`, only the matters that lawyer leads."""
     matters = matters_visible_to(user)
@@ -308,7 +311,7 @@ def updates_due(*, user: Any, now: datetime, lawyer: Any = None) -> list[UpdateS
     return sorted(states, key=lambda s: (s.due_at, s.matter.pk))
 
 
-def agenda_source(*, user: Any, start: date | None, end: date, mine_only: bool) -> list[Any]:
+def agenda_source(*, user: User, start: date | None, end: date, mine_only: bool) -> list[Any]:
     """Client updates on the agenda: the lead sees each of their matters on the day its
     update falls due; the responsible partner sees it again on the day it is overdue.
     Without `mine_only`, every matter the user is on the team of."""

@@ -90,7 +90,7 @@ def _check_documents(
     return ids
 
 
-def _create_task(*, actor: Any, matter: Matter, title: str, notes: str) -> int | None:
+def _create_task(*, actor: User, matter: Matter, title: str, notes: str) -> int | None:
     """The follow-up as a task on the matter."""
     task = task_create(actor=actor, matter=matter, title=title[:200], notes=notes)
     return getattr(task, "pk", None)
@@ -99,7 +99,7 @@ def _create_task(*, actor: Any, matter: Matter, title: str, notes: str) -> int |
 @transaction.atomic
 def communication_create(
     *,
-    actor: Any,
+    actor: User,
     matter: Matter,
     channel: str,
     direction: str,

@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from lexcase.accounts.models import User
+from lexcase.accounts.models import AnyUser, User
 from lexcase.accounts.rules import is_firm_admin
 from lexcase.accounts.selectors import active_staff
 from lexcase.conflicts.engine import Candidate, QueryParty, find_candidates
@@ -68,7 +68,7 @@ def _hidden_line(query: Any) -> dict[str, Any]:
     }
 
 
-def hidden_matter_ids(*, user: Any, hits: list[dict[str, Any]]) -> set[int]:
+def hidden_matter_ids(*, user: AnyUser, hits: list[dict[str, Any]]) -> set[int]:
     """The matters of `hits` that `user` cannot see."""
     matter_ids = {h["matter_id"] for h in hits if h.get("matter_id")}
     if not matter_ids:
@@ -77,7 +77,7 @@ def hidden_matter_ids(*, user: Any, hits: list[dict[str, Any]]) -> set[int]:
     return matter_ids - set(visible)
 
 
-def hits_for_user(*, user: Any, hits: list[dict[str, Any]]) -> ShownHits:
+def hits_for_user(*, user: AnyUser, hits: list[dict[str, Any]]) -> ShownHits:
     """The hits `user` may read. Hits on matters they cannot see become one line per checked
     name that has any: that something hidden matched this name, nothing more (no count, as
     "how many hidden matters" is itself a fact about them). Which checked name it is, is no
@@ -115,7 +115,7 @@ def matter_latest_check(*, matter: Matter) -> ConflictCheck | None:
     return matter.conflict_checks.select_related("review", "review__reviewer").first()
 
 
-def intakes_awaiting_review(*, user: Any, limit: int = 20) -> list[Matter]:
+def intakes_awaiting_review(*, user: User, limit: int = 20) -> list[Matter]:
     """The reviewer's queue: visible intakes with a conflict check nobody has decided yet,
     requested by someone else (a requester never reviews their own intake), and whose latest
     check found only matters the reviewer can see: a check that hit a matter hidden from them
@@ -167,7 +167,7 @@ class Suggestion:
     matched_text: str
 
 
-def party_suggestions(*, user: Any, name: str, limit: int = SUGGEST_LIMIT) -> list[Suggestion]:
+def party_suggestions(*, user: AnyUser, name: str, limit: int = SUGGEST_LIMIT) -> list[Suggestion]:
     """Existing parties that may be the one being typed at intake, best first.
 
     Candidates come from the conflict index (never a scan of the party table), and only
@@ -198,7 +198,7 @@ def party_suggestions(*, user: Any, name: str, limit: int = SUGGEST_LIMIT) -> li
     ][:limit]
 
 
-def staff_relatives_of(*, user: Any) -> QuerySet[StaffRelative]:
+def staff_relatives_of(*, user: User) -> QuerySet[StaffRelative]:
     return StaffRelative.objects.filter(user=user).order_by("name", "id")
 
 
@@ -214,7 +214,7 @@ def staff_member_get(*, pk: Any) -> User:
         raise Http404 from None
 
 
-def staff_relative_get(*, user: Any, pk: Any) -> StaffRelative:
+def staff_relative_get(*, user: User, pk: Any) -> StaffRelative:
     """A relative its owner or an administrator may manage; to anyone else it does not exist
     (404), as a relative's name is nobody else's business."""
     relatives = StaffRelative.objects.select_related("user")

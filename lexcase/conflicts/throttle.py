@@ -14,12 +14,13 @@ import math
 import re
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from lexcase.accounts.models import AnyUser
 
 DEFAULT_RATE = "30/10m"
 _RATE = re.compile(r"\s*(\d+)\s*/\s*(\d*)\s*([smh]?)\s*")
@@ -48,7 +49,7 @@ def adhoc_check_rate() -> Rate:
     return parse_rate(getattr(settings, "LEXCASE_CONFLICT_CHECK_RATE", DEFAULT_RATE))
 
 
-def adhoc_check_throttle(*, user: Any, now: float | None = None) -> int:
+def adhoc_check_throttle(*, user: AnyUser, now: float | None = None) -> int:
     """Count one ad-hoc check by `user` and return 0, or refuse it (not counted) and return
     the seconds until one is allowed again."""
     rate = adhoc_check_rate()

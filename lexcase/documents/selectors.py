@@ -8,18 +8,19 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from lexcase.accounts.models import AnyUser
 from lexcase.documents.models import Category, Document, DocumentVersion
 from lexcase.matters.models import Matter
 from lexcase.matters.selectors import visible_through
 
 
-def documents_visible_to(user: Any) -> QuerySet[Document]:
+def documents_visible_to(user: AnyUser) -> QuerySet[Document]:
     # `current` is set in the upload transaction, so a document without one never existed
     # as far as readers are concerned.
     return Document.objects.filter(visible_through(user), current__isnull=False)
 
 
-def document_get(*, user: Any, pk: Any) -> Document:
+def document_get(*, user: AnyUser, pk: Any) -> Document:
     """The document if `user` may see its matter; 404 otherwise."""
     try:
         pk = int(pk)
@@ -31,7 +32,7 @@ def document_get(*, user: Any, pk: Any) -> Document:
     return document
 
 
-def version_get(*, user: Any, pk: Any) -> DocumentVersion:
+def version_get(*, user: AnyUser, pk: Any) -> DocumentVersion:
     try:
         pk = int(pk)
     except (TypeError, ValueError):

@@ -16,6 +16,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.documents import files
@@ -30,7 +31,7 @@ logger = logging.getLogger(__name__)
 MAX_FILES_PER_UPLOAD = 50
 
 
-def _check_writable(*, actor: Any, matter: Matter, perm: str) -> None:
+def _check_writable(*, actor: User, matter: Matter, perm: str) -> None:
     if not actor.has_perm(perm, matter):
         raise NotAllowed
     if matter.status == Status.ARCHIVED:
@@ -76,7 +77,7 @@ def _touch_matter(matter: Matter) -> None:
 
 def documents_upload(
     *,
-    actor: Any,
+    actor: User,
     matter: Matter,
     uploads: Sequence[Any],
     category: str = "",
@@ -136,7 +137,7 @@ def documents_upload(
 
 def _create_document(
     *,
-    actor: Any,
+    actor: User,
     matter: Matter,
     stored: files.StoredFile,
     category: str,
@@ -173,7 +174,7 @@ def _create_document(
 
 
 def _create_version(
-    *, actor: Any, document: Document, stored: files.StoredFile, number: int
+    *, actor: User, document: Document, stored: files.StoredFile, number: int
 ) -> DocumentVersion:
     version = DocumentVersion.objects.create(
         document=document,
@@ -190,7 +191,7 @@ def _create_version(
     return version
 
 
-def document_version_add(*, actor: Any, document: Document, upload: Any) -> DocumentVersion:
+def document_version_add(*, actor: User, document: Document, upload: Any) -> DocumentVersion:
     """A new file for an existing document: it becomes version n+1 and the current one."""
     matter = document.matter
     _check_writable(actor=actor, matter=matter, perm="documents.upload")
@@ -228,7 +229,7 @@ EDITABLE_FIELDS = ("title", "category", "on_date", "notes", "shared_with_client"
 @transaction.atomic
 def document_update(
     *,
-    actor: Any,
+    actor: User,
     document: Document,
     version: int,
     title: str,
@@ -273,7 +274,7 @@ def document_update(
     return document
 
 
-def document_delete(*, actor: Any, document: Document) -> None:
+def document_delete(*, actor: User, document: Document) -> None:
     """Remove a document and all its versions; the files go once the rows are gone."""
     _check_writable(actor=actor, matter=document.matter, perm="documents.delete")
     names = list(document.versions.values_list("file_name", flat=True))
@@ -292,7 +293,7 @@ def document_delete(*, actor: Any, document: Document) -> None:
             transaction.on_commit(partial(files.discard, name), robust=True)
 
 
-def document_download_record(*, actor: Any, version: DocumentVersion, via: str) -> None:
+def document_download_record(*, actor: User, version: DocumentVersion, via: str) -> None:
     audit_record(
         actor=actor,
         action="document.download",

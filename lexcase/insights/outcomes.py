@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
+from lexcase.accounts.models import User
 from lexcase.insights.stats import (
     amount_band,
     bigrams,
@@ -131,7 +132,7 @@ def cases(qs: QuerySet[Matter]) -> list[Case]:
     return [_case(r) for r in _annotated(qs).values_list(*_FIELDS)]
 
 
-def rate_set(user: Any) -> tuple[QuerySet[Matter], bool]:
+def rate_set(user: User) -> tuple[QuerySet[Matter], bool]:
     """The matters whose outcomes may count in the reader's rates, and whether that is the
     firm-wide set."""
     visible = matters_visible_to(user)
@@ -265,7 +266,7 @@ def _pool_query(target: Case, base: QuerySet[Matter]) -> QuerySet[Matter]:
     return qs
 
 
-def matter_outcome_stats(*, user: Any, matter: Matter) -> dict[str, Any]:
+def matter_outcome_stats(*, user: User, matter: Matter) -> dict[str, Any]:
     """The API's and the page's answer for a matter the gate already admitted `user` to."""
     cfg = config()
     target = cases(Matter.objects.filter(pk=matter.pk))[0]

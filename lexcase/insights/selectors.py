@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from lexcase.accounts.models import User
 from lexcase.calendar.models import Deadline
 from lexcase.calendar.selectors import deadlines_of
 from lexcase.comms.selectors import update_compliance
@@ -177,7 +178,7 @@ def scope_description(kind: str) -> str:
     )
 
 
-def insight_scope(*, user: Any, kind: str, filters: InsightFilters) -> QuerySet[Matter]:
+def insight_scope(*, user: User, kind: str, filters: InsightFilters) -> QuerySet[Matter]:
     """The matters every figure counts: the gate, then the filters."""
     qs = matters_visible_to(user)
     if kind == PERSONAL:
@@ -573,7 +574,7 @@ def duration_sections(scope: QuerySet[Matter], f: InsightFilters) -> list[Sectio
     ]
 
 
-def dashboard(*, user: Any, kind: str, filters: InsightFilters) -> Dashboard:
+def dashboard(*, user: User, kind: str, filters: InsightFilters) -> Dashboard:
     scope = insight_scope(user=user, kind=kind, filters=filters)
     now = timezone.now()
     today = timezone.localdate()

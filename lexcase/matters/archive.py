@@ -22,7 +22,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lexcase.accounts.models import User
+from lexcase.accounts.models import AnyUser, User
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed
 from lexcase.matters import services
@@ -72,20 +72,20 @@ def months_after(d: date, months: int) -> date:
     return date(year, month, min(d.day, stdlib_calendar.monthrange(year, month)[1]))
 
 
-def _active_staff(user: Any) -> bool:
+def _active_staff(user: AnyUser) -> bool:
     return bool(is_active_staff(user))
 
 
-def can_override_checklist(user: Any) -> bool:
+def can_override_checklist(user: AnyUser) -> bool:
     return bool(user.has_perm("matters.override_closing_checklist"))
 
 
-def can_manage_archive(user: Any) -> bool:
+def can_manage_archive(user: AnyUser) -> bool:
     """The archive room is kept by partners and administrators."""
     return bool(user.has_perm("matters.view_archive_room"))
 
 
-def _timeline(matter: Matter, actor: Any, kind: str, **data: Any) -> None:
+def _timeline(matter: Matter, actor: User, kind: str, **data: Any) -> None:
     TimelineEntry.objects.create(matter=matter, actor=actor, kind=kind, data=data)
 
 
@@ -482,7 +482,7 @@ class ArchiveFilters:
     loan: str = ""  # "" | "out" | "overdue" | "in"
 
 
-def archive_room_files(*, user: Any, filters: ArchiveFilters) -> QuerySet[ArchiveRecord]:
+def archive_room_files(*, user: AnyUser, filters: ArchiveFilters) -> QuerySet[ArchiveRecord]:
     """Archived files the user may see (the gate applies in the archive room too)."""
     qs = (
         ArchiveRecord.objects.filter(visible_through(user))
@@ -514,7 +514,7 @@ def archive_room_files(*, user: Any, filters: ArchiveFilters) -> QuerySet[Archiv
     return qs
 
 
-def closed_awaiting_archive(*, user: Any) -> QuerySet[MatterClosing]:
+def closed_awaiting_archive(*, user: AnyUser) -> QuerySet[MatterClosing]:
     """Current closings of visible closed matters, oldest deadline first."""
     later = MatterClosing.objects.filter(matter=OuterRef("matter"), pk__gt=OuterRef("pk"))
     return (
@@ -525,7 +525,7 @@ def closed_awaiting_archive(*, user: Any) -> QuerySet[MatterClosing]:
     )
 
 
-def agenda_source(*, user: Any, start: date | None, end: date, mine_only: bool) -> list[Any]:
+def agenda_source(*, user: User, start: date | None, end: date, mine_only: bool) -> list[Any]:
     """Archiving due (the lead and the responsible partner of a closed matter) and paper files
     due back (the borrower and whoever lent it). Without `mine_only`: every visible one."""
 

@@ -20,6 +20,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.lookups import IsNull
 from django.http import Http404
 
+from lexcase.accounts.models import AnyUser, User
 from lexcase.accounts.rules import is_active_staff
 from lexcase.core.fieldcrypt import blind_indexes
 from lexcase.matters.models import (
@@ -36,8 +37,8 @@ from lexcase.parties.models import Party, PartyAlias, PartyRelation
 from lexcase.parties.names import normalize_name
 
 
-def matters_visible_to(user: Any) -> QuerySet[Matter]:
-    if not is_active_staff(user):
+def matters_visible_to(user: AnyUser) -> QuerySet[Matter]:
+    if not is_active_staff(user) or not isinstance(user, User):
         return Matter.objects.none()
     member = Exists(MatterMember.objects.filter(matter=OuterRef("pk"), user=user))
     walled = Exists(EthicalWall.objects.filter(matter=OuterRef("pk"), user=user))
@@ -47,14 +48,14 @@ def matters_visible_to(user: Any) -> QuerySet[Matter]:
     return Matter.objects.filter(admitted).exclude(walled)
 
 
-def matters_money_visible_to(user: Any) -> QuerySet[Matter]:
+def matters_money_visible_to(user: AnyUser) -> QuerySet[Matter]:
     """The money gate: whose fee agreements, time, expenses, bills and payments `user` may
     read — and of the matter itself only its number, title, client and amounts. Finance and
     administrators see the money of every matter, confidential ones included (the firm
     books every fee: 律师法 Arts. 25, 40); everyone else exactly the matters the
     confidentiality gate shows them. An ethical wall removes a matter for everyone. Nothing
     else of a matter (documents, communications, tasks, summary) is ever read through this."""
-    if not is_active_staff(user):
+    if not is_active_staff(user) or not isinstance(user, User):
         return Matter.objects.none()
     if sees_all_money(user):
         walled = Exists(EthicalWall.objects.filter(matter=OuterRef("pk"), user=user))
@@ -62,11 +63,11 @@ def matters_money_visible_to(user: Any) -> QuerySet[Matter]:
     return matters_visible_to(user)
 
 
-def visible_through(user: Any, field: str = "matter") -> Q:
+def visible_through(user: AnyUser, field: str = "matter") -> Q:
     """The same rule as `matters_visible_to`, as a filter on rows that point at a matter
     through `field`: correlated EXISTS per row instead of materialising every visible
     matter first (SQLite agenda for a partner: 645 ms -> 24 ms at 100k matters)."""
-    if not is_active_staff(user):
+    if not is_active_staff(user) or not isinstance(user, User):
         return Q(pk__in=[])
     matter_ref = OuterRef(f"{field}_id")
     member = Exists(MatterMember.objects.filter(matter=matter_ref, user=user))
@@ -77,13 +78,13 @@ def visible_through(user: Any, field: str = "matter") -> Q:
     return admitted & ~Q(walled)
 
 
-def money_visible_through(user: Any, field: str = "matter") -> Q:
+def money_visible_through(user: AnyUser, field: str = "matter") -> Q:
     """The money gate (`matters_money_visible_to`) as a filter on rows that point at a matter
     through `field`. Finance and administrators: a correlated NOT EXISTS (wall on this row's
     matter) per row, instead of an IN list of every matter in the firm (SQLite built that
     list for every time entry of the fee statement: 53× the bare aggregate at 1M entries);
     everyone else: `visible_through`."""
-    if not is_active_staff(user):
+    if not is_active_staff(user) or not isinstance(user, User):
         return Q(pk__in=[])
     if sees_all_money(user):
         walled = Exists(EthicalWall.objects.filter(matter=OuterRef(f"{field}_id"), user=user))
@@ -91,7 +92,7 @@ def money_visible_through(user: Any, field: str = "matter") -> Q:
     return visible_through(user, field)
 
 
-def matter_get(*, user: Any, pk: Any) -> Matter:
+def matter_get(*, user: AnyUser, pk: Any) -> Matter:
     """The matter if `user` may see it; 404 otherwise, so existence never leaks."""
     try:
         pk = int(pk)
@@ -108,7 +109,7 @@ def matter_get(*, user: Any, pk: Any) -> Matter:
     return matter
 
 
-def matter_is_visible(*, user: Any, matter_id: int) -> bool:
+def matter_is_visible(*, user: AnyUser, matter_id: int) -> bool:
     return matters_visible_to(user).filter(pk=matter_id).exists()
 
 
@@ -129,15 +130,15 @@ def matter_timeline(*, matter: Matter, limit: int = 100) -> QuerySet[TimelineEnt
     return matter.timeline.select_related("actor")[:limit]
 
 
-def member_role(*, matter: Matter, user: Any) -> str | None:
-    if not getattr(user, "is_authenticated", False):
+def member_role(*, matter: Matter, user: AnyUser) -> str | None:
+    if not isinstance(user, User) or not user.is_authenticated:
         return None
     return (
         MatterMember.objects.filter(matter=matter, user=user).values_list("role", flat=True).first()
     )
 
 
-def timeline_for_user(*, user: Any, limit: int = 20) -> QuerySet[TimelineEntry]:
+def timeline_for_user(*, user: User, limit: int = 20) -> QuerySet[TimelineEntry]:
     """The user's own recent activity, limited to matters they can still see."""
     return (
         TimelineEntry.objects.filter(actor=user, matter__in=matters_visible_to(user))
@@ -156,7 +157,7 @@ def _probe(qs: QuerySet[Any]) -> IsNull:
     return IsNull(Subquery(qs.values("pk")[:1]), False)
 
 
-def _link_visible(user: Any) -> Q:
+def _link_visible(user: User) -> Q:
     """The matter gate on MatterParty rows, probe by probe (see `_probe`)."""
     matter = OuterRef("matter_id")
     member = _probe(MatterMember.objects.filter(matter=matter, user=user))
@@ -167,12 +168,12 @@ def _link_visible(user: Any) -> Q:
     return admitted & ~Q(walled)
 
 
-def party_visible(user: Any, ref: str = "pk") -> Q:
+def party_visible(user: AnyUser, ref: str = "pk") -> Q:
     """`parties_visible_to` as a filter on rows whose party is `ref`: correlated probes per
     row (party -> its links -> the gate of each linked matter), so a page of the directory
     walks the name index and stops after one page instead of building the set of every
     visible matter first (16 s at 20k matters before, on SQLite)."""
-    if not is_active_staff(user):
+    if not is_active_staff(user) or not isinstance(user, User):
         return Q(pk__in=[])
     links = MatterParty.objects.filter(party=OuterRef(ref))
     on_visible = _probe(links.filter(_link_visible(user)))
@@ -182,13 +183,13 @@ def party_visible(user: Any, ref: str = "pk") -> Q:
     return Q(on_visible) | ~Q(on_any)
 
 
-def parties_visible_to(user: Any) -> QuerySet[Party]:
+def parties_visible_to(user: AnyUser) -> QuerySet[Party]:
     if not is_active_staff(user):
         return Party.objects.none()
     return Party.objects.filter(party_visible(user))
 
 
-def party_get(*, user: Any, pk: Any) -> Party:
+def party_get(*, user: AnyUser, pk: Any) -> Party:
     try:
         pk = int(pk)
     except (TypeError, ValueError):
@@ -199,7 +200,7 @@ def party_get(*, user: Any, pk: Any) -> Party:
     return party
 
 
-def party_matters(*, user: Any, party: Party) -> QuerySet[MatterParty]:
+def party_matters(*, user: AnyUser, party: Party) -> QuerySet[MatterParty]:
     return (
         MatterParty.objects.filter(party=party, matter__in=matters_visible_to(user))
         .select_related("matter")
@@ -207,7 +208,7 @@ def party_matters(*, user: Any, party: Party) -> QuerySet[MatterParty]:
     )
 
 
-def party_relations(*, user: Any, party: Party) -> list[tuple[PartyRelation, Party]]:
+def party_relations(*, user: AnyUser, party: Party) -> list[tuple[PartyRelation, Party]]:
     """Relations of a visible party in both directions, naming only parties the user may
     see: (relation, the other party)."""
     rows: list[tuple[PartyRelation, Party]] = []
@@ -256,7 +257,7 @@ def _rarest_gram_parties(key: str) -> QuerySet[Any] | None:
     return NameGram.objects.filter(gram=best[1], party__isnull=False).values("party_id")
 
 
-def parties_search(*, user: Any, q: str = "", kind: str = "") -> QuerySet[Party]:
+def parties_search(*, user: AnyUser, q: str = "", kind: str = "") -> QuerySet[Party]:
     """Visible parties matching `q` (name or alias substring, or an exact identifier),
     ordered by (name, id): the order of the `(name, id)` index, so a page is an index walk."""
     qs = parties_visible_to(user)
@@ -305,7 +306,7 @@ class PartyPage:
 
 
 def parties_page(
-    *, user: Any, q: str = "", kind: str = "", cursor: str = "", size: int = PARTY_PAGE
+    *, user: User, q: str = "", kind: str = "", cursor: str = "", size: int = PARTY_PAGE
 ) -> PartyPage:
     """One keyset page of the party directory: no total count (the directory is browsed by
     name or searched, never paged to the end), a constant number of queries whatever the
@@ -400,7 +401,7 @@ def _keyset_after(order: tuple[tuple[str, bool], ...], values: list[Any]) -> Q:
     return Q(**{f"{first}__{'lte' if desc else 'gte'}": values[0]}) & condition
 
 
-def matters_filter(*, user: Any, filters: MatterFilters) -> QuerySet[Matter]:
+def matters_filter(*, user: AnyUser, filters: MatterFilters) -> QuerySet[Matter]:
     qs = matters_visible_to(user)
     if filters.status:
         qs = qs.filter(status=filters.status)
@@ -440,7 +441,7 @@ COUNT_CAP = 1000
 
 
 def matters_page(
-    *, user: Any, filters: MatterFilters, cursor: str = "", size: int = 50
+    *, user: AnyUser, filters: MatterFilters, cursor: str = "", size: int = 50
 ) -> MatterPage:
     order = SORTS.get(filters.sort, SORTS["activity"])
     qs = matters_filter(user=user, filters=filters)
@@ -462,7 +463,7 @@ def matters_page(
 EXPORT_CAP = 10_000
 
 
-def matters_export(*, user: Any, filters: MatterFilters) -> list[Matter]:
+def matters_export(*, user: AnyUser, filters: MatterFilters) -> list[Matter]:
     """The list page's matters (same gate, filters and order) for an export, capped."""
     order = SORTS.get(filters.sort, SORTS["activity"])
     ordering = [f"-{f}" if desc else f for f, desc in order]

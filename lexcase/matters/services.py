@@ -14,7 +14,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lexcase.accounts.models import PracticeArea, User
+from lexcase.accounts.models import AnyUser, PracticeArea, User
 from lexcase.accounts.rules import (
     has_lead_lawyer_role,
     has_responsible_partner_role,
@@ -112,12 +112,12 @@ EDITABLE_FIELDS = (
 )
 
 
-def _require(user: Any, perm: str, matter: Matter | None = None) -> None:
+def _require(user: AnyUser, perm: str, matter: Matter | None = None) -> None:
     if not user.has_perm(perm, matter):
         raise NotAllowed(perm)
 
 
-def _timeline(matter: Matter, actor: Any, kind: str, **data: Any) -> None:
+def _timeline(matter: Matter, actor: User, kind: str, **data: Any) -> None:
     TimelineEntry.objects.create(matter=matter, actor=actor, kind=kind, data=data)
 
 
@@ -812,7 +812,7 @@ def _names_agree(party: Party, typed: str) -> bool:
 
 
 @transaction.atomic
-def party_find_or_create(*, actor: object, kind: str, name: str, identifier: str = "") -> Party:
+def party_find_or_create(*, actor: User, kind: str, name: str, identifier: str = "") -> Party:
     """Reuse the party with this identifier, else create one: identifiers are the only safe
     dedupe key (Chinese names collide too often to merge on name alone).
 

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from lexcase.accounts.models import AnyUser
+
 
 @dataclass(frozen=True)
 class MatterGate:
@@ -30,10 +32,10 @@ def gate_install(gate: MatterGate) -> None:
     _gate = gate
 
 
-def matter_is_visible(*, user: Any, matter_id: int) -> bool:
+def matter_is_visible(*, user: AnyUser, matter_id: int) -> bool:
     return _gate is not None and _gate.is_visible(user=user, matter_id=matter_id)
 
 
-def matters_visible_to(user: Any) -> QuerySet[Any] | None:
+def matters_visible_to(user: AnyUser) -> QuerySet[Any] | None:
     """None when no gate is installed: the caller then shows no matter's notification."""
     return None if _gate is None else _gate.visible_to(user)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 
+from lexcase.accounts.models import User
 from lexcase.notifications.gate import matters_visible_to
 from lexcase.notifications.kinds import NOTIFICATION_KINDS
 from lexcase.notifications.models import Notification, NotificationPreference
 
 
-def notifications_for(*, user: Any, limit: int = 50) -> QuerySet[Notification]:
+def notifications_for(*, user: User, limit: int = 50) -> QuerySet[Notification]:
     """A user's notifications; ones about matters they can no longer see are hidden."""
     visible = matters_visible_to(user)
     about = (
@@ -22,13 +21,13 @@ def notifications_for(*, user: Any, limit: int = 50) -> QuerySet[Notification]:
     return Notification.objects.filter(about, user=user).order_by("-created_at", "-id")[:limit]
 
 
-def unread_count(*, user: Any) -> int:
+def unread_count(*, user: User) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def notification_preferences(*, user: Any) -> dict[str, bool]:
+def notification_preferences(*, user: User) -> dict[str, bool]:
     """E-mail on/off for every known kind (default on)."""
     stored = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "email"))
     return {kind: stored.get(kind, True) for kind in NOTIFICATION_KINDS}

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.parties.events import party_saved
@@ -121,7 +122,7 @@ def _set_aliases(party: Party, aliases: list[str]) -> None:
 @transaction.atomic
 def party_create(
     *,
-    actor: object,
+    actor: User,
     kind: str,
     name: str,
     id_number: str = "",
@@ -159,7 +160,7 @@ def party_create(
 @transaction.atomic
 def party_update(
     *,
-    actor: object,
+    actor: User,
     party: Party,
     version: int,
     aliases: Iterable[str] | None = None,
@@ -200,7 +201,7 @@ def party_update(
 
 @transaction.atomic
 def party_relation_add(
-    *, actor: object, source: Party, target: Party, kind: str, note: str = ""
+    *, actor: User, source: Party, target: Party, kind: str, note: str = ""
 ) -> PartyRelation:
     if kind not in PartyRelation.Kind.values:
         raise ValidationError({"kind": [_("Unknown relation.")]})

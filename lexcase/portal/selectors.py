@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from lexcase.accounts.models import AnyUser, User
 from lexcase.accounts.rules import is_firm_admin, is_portal_user
 from lexcase.calendar.models import Deadline, Hearing
 from lexcase.comms.models import Channel, Communication, ProgressReport
@@ -35,19 +36,20 @@ PORTAL_STATUSES = (Status.OPEN, Status.CLOSED, Status.ARCHIVED)
 VISIBLE_PARTY_ROLES = (PartyRole.CLIENT, PartyRole.OPPOSING, PartyRole.THIRD_PARTY)
 
 
-def contact_for(user: Any) -> ClientContact | None:
-    """The contact behind a signed-in portal user, or None for anyone else."""
-    if not is_portal_user(user):
+def contact_for(user: AnyUser) -> ClientContact | None:
+    """The contact behind a signed-in portal user, or None for anyone else (cached on the
+    user object for the request)."""
+    if not is_portal_user(user) or not isinstance(user, User):
         return None
-    cached = getattr(user, "_portal_contact", False)
-    if cached is not False:
-        return cast("ClientContact | None", cached)
+    cache = vars(user)  # the user object lives for one request
+    if "_portal_contact" in cache:
+        return cast("ClientContact | None", cache["_portal_contact"])
     contact = (
         ClientContact.objects.select_related("party", "user")
         .filter(user=user, accepted_at__isnull=False)
         .first()
     )
-    user._portal_contact = contact
+    cache["_portal_contact"] = contact
     return contact
 
 
@@ -175,7 +177,7 @@ def portal_reports(*, matter: Matter) -> QuerySet[Any]:
 
 
 def grantable_matters(
-    *, user: Any, party: Any = None, members_only: bool = False
+    *, user: User, party: Any = None, members_only: bool = False
 ) -> QuerySet[Matter]:
     """Matters `user` may grant a client contact: visible through the gate, worked on (a
     team member; an administrator on any matter they can see unless `members_only`), with
@@ -191,7 +193,7 @@ def grantable_matters(
     return visible.filter(Exists(clients)).order_by("-updated_at", "-id")
 
 
-def invitable_parties(*, user: Any) -> QuerySet[Party]:
+def invitable_parties(*, user: User) -> QuerySet[Party]:
     """Parties a staff user may invite contacts for: the client on a matter they may grant."""
     return Party.objects.filter(
         Exists(
@@ -204,7 +206,7 @@ def invitable_parties(*, user: Any) -> QuerySet[Party]:
     ).order_by("name", "id")
 
 
-def contacts_visible_to(*, user: Any) -> QuerySet[ClientContact]:
+def contacts_visible_to(*, user: AnyUser) -> QuerySet[ClientContact]:
     """Contacts all of whose granted matters `user` can see (a contact shows what its
     matters show, so one hidden matter hides the contact), provided the user sees some
     matter of the contact's client: a granted one, or one the party is the client on (a
@@ -229,7 +231,7 @@ def contacts_visible_to(*, user: Any) -> QuerySet[ClientContact]:
     )
 
 
-def contact_get(*, user: Any, pk: Any) -> ClientContact:
+def contact_get(*, user: AnyUser, pk: Any) -> ClientContact:
     try:
         pk = int(pk)
     except (TypeError, ValueError):
@@ -288,7 +290,7 @@ def portal_report_get(*, contact: ClientContact, pk: Any) -> Any:
     return report
 
 
-def hearing_get(*, user: Any, pk: Any) -> Any:
+def hearing_get(*, user: AnyUser, pk: Any) -> Any:
     """A hearing on a matter the staff user can see; 404 otherwise."""
     try:
         pk = int(pk)

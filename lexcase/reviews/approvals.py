@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lexcase.accounts.models import User
+from lexcase.accounts.models import AnyUser, User
 from lexcase.audit.services import audit_record
 from lexcase.billing.selectors.shared import agreements_visible_to
 from lexcase.conflicts.selectors import intakes_awaiting_review
@@ -43,11 +43,11 @@ def _partner(matter: Matter) -> User | None:
 # --- reads ------------------------------------------------------------------------------------
 
 
-def approvals_visible_to(user: Any) -> QuerySet[Approval]:
+def approvals_visible_to(user: AnyUser) -> QuerySet[Approval]:
     return Approval.objects.filter(visible_through(user))
 
 
-def approval_get(*, user: Any, pk: Any) -> Approval:
+def approval_get(*, user: AnyUser, pk: Any) -> Approval:
     try:
         pk = int(pk)
     except (TypeError, ValueError):
@@ -75,7 +75,7 @@ class Inbox:
         return len(self.conflict_reviews) + len(self.fee_agreements) + len(self.approvals)
 
 
-def inbox(*, user: Any) -> Inbox:
+def inbox(*, user: User) -> Inbox:
     """What waits for the user's decision, on matters they can see."""
     agreements = [
         a
@@ -127,7 +127,7 @@ def archive_approval_missing(matter: Matter) -> list[tuple[str, str]]:
     return [("archive_approval", _("Archiving approved by the responsible partner (归档审批)"))]
 
 
-def agenda_source(*, user: Any, start: date | None, end: date, mine_only: bool) -> list[Any]:
+def agenda_source(*, user: User, start: date | None, end: date, mine_only: bool) -> list[Any]:
     """Pending approvals on the approver's agenda from the day they were asked."""
     tz = timezone.get_current_timezone()
     qs = approvals_visible_to(user).filter(status=ApprovalStatus.PENDING, approver=user)

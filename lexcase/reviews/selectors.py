@@ -9,6 +9,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from lexcase.accounts.models import AnyUser, User
 from lexcase.matters.extensions import AgendaItem
 from lexcase.matters.models import Matter, MatterClosing, Status
 from lexcase.matters.selectors import visible_through
@@ -23,11 +24,11 @@ from lexcase.reviews.models import (
 from lexcase.reviews.settings import review_settings
 
 
-def reviews_visible_to(user: Any) -> QuerySet[Review]:
+def reviews_visible_to(user: AnyUser) -> QuerySet[Review]:
     return Review.objects.filter(visible_through(user))
 
 
-def review_get(*, user: Any, pk: Any) -> Review:
+def review_get(*, user: AnyUser, pk: Any) -> Review:
     try:
         pk = int(pk)
     except (TypeError, ValueError):
@@ -57,7 +58,7 @@ def matter_surveys(*, matter: Matter) -> QuerySet[SatisfactionSurvey]:
     return SatisfactionSurvey.objects.filter(matter=matter).select_related("respondent")
 
 
-def reviews_due_for(*, user: Any) -> QuerySet[Review]:
+def reviews_due_for(*, user: User) -> QuerySet[Review]:
     """The user's own open reviews on matters they can see, oldest due first."""
     return (
         reviews_visible_to(user)
@@ -96,7 +97,9 @@ def closing_review_missing(matter: Matter) -> list[tuple[str, str]]:
     return [("closing_review", _("Closing review (卷宗质量检查) done"))]
 
 
-def agenda_source(*, user: Any, start: date | None, end: date, mine_only: bool) -> list[AgendaItem]:
+def agenda_source(
+    *, user: User, start: date | None, end: date, mine_only: bool
+) -> list[AgendaItem]:
     """Reviews on the agenda on their due day: the reviewer's own; without `mine_only`,
     every open review on the matters the user can see."""
     qs = reviews_visible_to(user).filter(

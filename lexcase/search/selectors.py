@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from lexcase.accounts.models import AnyUser
 from lexcase.matters.selectors import visible_through
 from lexcase.search.backends import Term, backend, parse_query
 from lexcase.search.models import SearchEntry
@@ -28,7 +28,7 @@ class SearchHit:
 
 def search(
     *,
-    user: Any,
+    user: AnyUser,
     q: str,
     matter_id: int | None = None,
     category: str | None = None,

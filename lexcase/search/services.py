@@ -9,6 +9,7 @@ from datetime import date
 
 from django.db import connection, transaction
 
+from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
 from lexcase.documents.services import documents_search_reindex
 from lexcase.matters.models import CourtCaseNumber, Matter, MatterParty
@@ -155,7 +156,7 @@ def search_index_optimize() -> None:
 
 
 def search_record_query(
-    *, actor: object, q: str, filters: dict[str, object], results: int, via: str
+    *, actor: User, q: str, filters: dict[str, object], results: int, via: str
 ) -> None:
     """Audit a search: what was asked, with which filters, and how much came back. ID
     numbers and credit codes in the terms are kept masked: the audit log is read by more

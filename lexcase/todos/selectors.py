@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from lexcase.accounts.models import AnyUser, User
 from lexcase.matters.extensions import AgendaItem
 from lexcase.matters.rules import is_active_staff
 from lexcase.matters.selectors import visible_through
@@ -20,7 +21,7 @@ BOARD_COLUMN_CAP = 50  # a board column shows this many cards; the rest are coun
 COUNT_CAP = 1000
 
 
-def tasks_visible_to(user: Any) -> QuerySet[Task]:
+def tasks_visible_to(user: AnyUser) -> QuerySet[Task]:
     if not is_active_staff(user):  # anonymous, deactivated, portal client contacts
         return Task.objects.none()
     personal = Q(matter__isnull=True) & (Q(assignee=user) | Q(created_by=user))
@@ -28,7 +29,7 @@ def tasks_visible_to(user: Any) -> QuerySet[Task]:
     return Task.objects.filter(personal | on_matter)
 
 
-def task_get(*, user: Any, pk: Any) -> Task:
+def task_get(*, user: AnyUser, pk: Any) -> Task:
     try:
         pk = int(pk)
     except (TypeError, ValueError):
@@ -57,7 +58,7 @@ def _local_day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def tasks_filtered(*, user: Any, flt: BoardFilter) -> QuerySet[Task]:
+def tasks_filtered(*, user: AnyUser, flt: BoardFilter) -> QuerySet[Task]:
     qs = tasks_visible_to(user)
     if flt.matter_id is not None:
         qs = qs.filter(matter_id=flt.matter_id)
@@ -85,7 +86,7 @@ class Column:
     more: bool = False  # more than COUNT_CAP tasks: the total reads "1000+"
 
 
-def board(*, user: Any, flt: BoardFilter) -> list[Column]:
+def board(*, user: AnyUser, flt: BoardFilter) -> list[Column]:
     """Three columns of at most BOARD_COLUMN_CAP cards (done: most recently finished first).
     Six queries whatever the volume: each column's cards and its count, capped at
     COUNT_CAP ("1000+"): an exact count over every task a partner can see took seconds at
@@ -126,7 +127,7 @@ def matter_tasks(*, matter: Any) -> QuerySet[Task]:
 
 
 def agenda_source(
-    *, user: Any, start: date | None, end: date, mine_only: bool = True
+    *, user: User, start: date | None, end: date, mine_only: bool = True
 ) -> list[AgendaItem]:
     """Open tasks due between start and end (local days) for the agenda's 今日 page."""
     _start, end_excl = _local_day_bounds(end)

@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lexcase.accounts.models import User
+from lexcase.accounts.models import AnyUser, User
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.matters.models import (
@@ -40,7 +40,7 @@ def _member(matter: Matter, role: str) -> User | None:
     return row.user if row else None
 
 
-def task_can_edit(*, user: Any, task: Task) -> bool:
+def task_can_edit(*, user: AnyUser, task: Task) -> bool:
     """A matter task: whoever may change the matter. A personal task: its owner and assignee."""
     if task.matter_id is not None:
         return user.has_perm("matters.change_matter", task.matter)

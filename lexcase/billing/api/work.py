@@ -14,6 +14,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from lexcase.accounts.http import AuthedRequest
+from lexcase.accounts.models import User
 from lexcase.accounts.selectors import active_user_named
 from lexcase.billing.models import Expense, FeeAgreement, TimeEntry
 from lexcase.billing.money import to_api
@@ -196,10 +197,19 @@ def agreement_out(a: FeeAgreement) -> AgreementOut:
     )
 
 
+def _lawyer(username: str, *, field: str) -> User:
+    """The active lawyer a rate or share names; an empty name is refused like an unknown one
+    (422 on `field`), never passed on as nobody."""
+    user = active_user_named(username, field=field)
+    if user is None:
+        raise ValidationError({field: [_("No active user “%(u)s”.") % {"u": username}]})
+    return user
+
+
 def _shares_in(shares: list[ShareSchema]) -> list[agreement_services.ShareIn]:
     return [
         agreement_services.ShareIn(
-            lawyer=active_user_named(s.lawyer, field="shares"), role=s.role, percent=s.percent
+            lawyer=_lawyer(s.lawyer, field="shares"), role=s.role, percent=s.percent
         )
         for s in shares
     ]
@@ -213,7 +223,7 @@ def _terms(payload: AgreementTermsIn) -> dict[str, Any]:
     ]
     data["rates"] = [
         agreement_services.RateIn(
-            lawyer=active_user_named(r.lawyer, field="rates"), hourly_rate=r.hourly_rate
+            lawyer=_lawyer(r.lawyer, field="rates"), hourly_rate=r.hourly_rate
         )
         for r in payload.rates
     ]

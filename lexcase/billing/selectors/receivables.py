@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lexcase.accounts.models import AnyUser, User
 from lexcase.billing.models import (
     ISSUED_STATUSES,
     Bill,
@@ -63,7 +64,7 @@ def _pk(value: Any) -> int:
         raise Http404 from None
 
 
-def bills_of(user: Any) -> QuerySet[Bill]:
+def bills_of(user: AnyUser) -> QuerySet[Bill]:
     """Bills whose matter's money `user` may see, with the matter's money fields and the
     client loaded."""
     matter_fields = [f"matter__{f}" for f in MATTER_MONEY_FIELDS]
@@ -86,7 +87,7 @@ class BillPage:
 
 
 def bills_page(
-    *, user: Any, status: str = "", matter: Matter | None = None, after: int | None = None
+    *, user: AnyUser, status: str = "", matter: Matter | None = None, after: int | None = None
 ) -> BillPage:
     """Newest first, keyset-paged by id."""
     rows = bills_of(user).order_by("-pk")
@@ -102,7 +103,7 @@ def bills_page(
     return BillPage(items=items, next_after=items[-1].pk if more else None)
 
 
-def bill_get(*, user: Any, pk: Any) -> Bill:
+def bill_get(*, user: AnyUser, pk: Any) -> Bill:
     """The bill if `user` may see its matter's money; 404 otherwise."""
     bill = bills_of(user).filter(pk=_pk(pk)).first()
     if bill is None:
@@ -114,7 +115,7 @@ def bill_lines(*, bill: Bill) -> list[BillLine]:
     return list(BillLine.objects.filter(bill=bill).order_by("position", "pk"))
 
 
-def money_matter_by_number(*, user: Any, number: str) -> Matter | None:
+def money_matter_by_number(*, user: AnyUser, number: str) -> Matter | None:
     """A matter by its number, if `user` may see its money (the draw form names it)."""
     number = (number or "").strip()
     if not number:
@@ -122,7 +123,7 @@ def money_matter_by_number(*, user: Any, number: str) -> Matter | None:
     return matters_money_visible_to(user).only(*MATTER_MONEY_FIELDS).filter(number=number).first()
 
 
-def payments_of(user: Any) -> QuerySet[Payment]:
+def payments_of(user: User) -> QuerySet[Payment]:
     """Payments `user` may see: finance and administrators every payment (but not one sent
     for a matter they are walled off); others those sent for matters whose money they see."""
     if not getattr(user, "is_active", False) or not getattr(user, "is_authenticated", False):
@@ -134,7 +135,7 @@ def payments_of(user: Any) -> QuerySet[Payment]:
     return rows.filter(matter__in=matters_money_visible_to(user))
 
 
-def payments_page(*, user: Any, after: int | None = None) -> tuple[list[Payment], int | None]:
+def payments_page(*, user: User, after: int | None = None) -> tuple[list[Payment], int | None]:
     rows = payments_of(user).order_by("-pk")
     if after:
         rows = rows.filter(pk__lt=after)
@@ -144,7 +145,7 @@ def payments_page(*, user: Any, after: int | None = None) -> tuple[list[Payment]
     return items, (items[-1].pk if more else None)
 
 
-def payment_get(*, user: Any, pk: Any) -> Payment:
+def payment_get(*, user: User, pk: Any) -> Payment:
     payment = payments_of(user).filter(pk=_pk(pk)).first()
     if payment is None:
         raise Http404
@@ -167,7 +168,7 @@ def bill_allocations(*, bill: Bill) -> list[PaymentAllocation]:
     )
 
 
-def bill_by_number(*, user: Any, number: str) -> Bill | None:
+def bill_by_number(*, user: AnyUser, number: str) -> Bill | None:
     number = (number or "").strip()
     return bills_of(user).filter(number=number).first() if number else None
 
@@ -269,7 +270,7 @@ def _fen(value: Any) -> Decimal:
 
 def receivables(
     *,
-    user: Any,
+    user: AnyUser,
     as_of: date,
     client_id: int | None = None,
     matter: Matter | None = None,

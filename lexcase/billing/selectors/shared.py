@@ -12,6 +12,7 @@ from typing import Any, cast
 from django.db.models import QuerySet
 from django.http import Http404
 
+from lexcase.accounts.models import AnyUser
 from lexcase.billing.contingency import Ban, BanKind
 from lexcase.billing.models import (
     Bill,
@@ -27,7 +28,7 @@ from lexcase.matters.selectors import matters_money_visible_to
 MATTER_MONEY_FIELDS = ("id", "number", "title", "matter_type", "status", "amount")
 
 
-def matter_money_get(*, user: Any, pk: Any) -> Matter:
+def matter_money_get(*, user: AnyUser, pk: Any) -> Matter:
     """The matter if `user` may see its money; 404 otherwise (existence never leaks). Loads
     only the fields billing shows (no summary, outcome, court)."""
     try:
@@ -40,7 +41,7 @@ def matter_money_get(*, user: Any, pk: Any) -> Matter:
     return matter
 
 
-def agreements_visible_to(user: Any) -> QuerySet[FeeAgreement]:
+def agreements_visible_to(user: AnyUser) -> QuerySet[FeeAgreement]:
     return FeeAgreement.objects.filter(matter__in=matters_money_visible_to(user))
 
 
@@ -54,7 +55,7 @@ def matter_current_agreement(*, matter: Matter) -> FeeAgreement | None:
     return FeeAgreement.objects.filter(matter=matter, status="approved").first()
 
 
-def agreement_get(*, user: Any, pk: Any) -> FeeAgreement:
+def agreement_get(*, user: AnyUser, pk: Any) -> FeeAgreement:
     try:
         pk = int(pk)
     except (TypeError, ValueError):
@@ -65,15 +66,15 @@ def agreement_get(*, user: Any, pk: Any) -> FeeAgreement:
     return agreement
 
 
-def time_entries_visible_to(user: Any) -> QuerySet[TimeEntry]:
+def time_entries_visible_to(user: AnyUser) -> QuerySet[TimeEntry]:
     return TimeEntry.objects.filter(matter__in=matters_money_visible_to(user))
 
 
-def expenses_visible_to(user: Any) -> QuerySet[Expense]:
+def expenses_visible_to(user: AnyUser) -> QuerySet[Expense]:
     return Expense.objects.filter(matter__in=matters_money_visible_to(user))
 
 
-def bills_visible_to(user: Any) -> QuerySet[Bill]:
+def bills_visible_to(user: AnyUser) -> QuerySet[Bill]:
     return Bill.objects.filter(matter__in=matters_money_visible_to(user))
 
 

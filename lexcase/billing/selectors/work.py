@@ -12,6 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 
+from lexcase.accounts.models import AnyUser, User
 from lexcase.billing.contingency import contingency_cap
 from lexcase.billing.models import (
     ISSUED_STATUSES,
@@ -50,7 +51,7 @@ def agreements_of(*, matter: Matter) -> QuerySet[FeeAgreement]:
     )
 
 
-def agreement_for(*, user: Any, pk: Any) -> FeeAgreement:
+def agreement_for(*, user: AnyUser, pk: Any) -> FeeAgreement:
     """One agreement whose matter's money `user` may see; 404 otherwise."""
     try:
         pk = int(pk)
@@ -92,7 +93,7 @@ def time_entries_of(*, matter: Matter) -> QuerySet[TimeEntry]:
     )
 
 
-def running_timer(*, user: Any) -> TimeEntry | None:
+def running_timer(*, user: AnyUser) -> TimeEntry | None:
     return (
         TimeEntry.objects.filter(
             lawyer_id=user.pk, timer_started_at__isnull=False, timer_stopped_at__isnull=True
@@ -125,7 +126,7 @@ class TimesheetRow:
 
 @dataclass
 class Timesheet:
-    lawyer: Any
+    lawyer: User
     days: list[date]
     rows: list[TimesheetRow]
 
@@ -142,7 +143,7 @@ class Timesheet:
         return sum(r.billable for r in self.rows)
 
 
-def timesheet(*, viewer: Any, lawyer: Any, week_start: date) -> Timesheet:
+def timesheet(*, viewer: AnyUser, lawyer: User, week_start: date) -> Timesheet:
     """`lawyer`'s recorded minutes per matter and day of the week from `week_start`, on the
     matters whose money `viewer` sees (one grouped query; running timers count 0)."""
     days = [week_start + timedelta(days=i) for i in range(7)]
@@ -233,7 +234,7 @@ def _funds_grouped(qs: QuerySet[ClientFundsEntry]) -> list[FundsBalance]:
     ]
 
 
-def client_funds_balances(*, user: Any, matter: Matter | None = None) -> list[FundsBalance]:
+def client_funds_balances(*, user: AnyUser, matter: Matter | None = None) -> list[FundsBalance]:
     """Money held per client and matter (代收代付), on the matters whose money `user`
     sees: one grouped query."""
     qs = ClientFundsEntry.objects.filter(matter__in=matters_money_visible_to(user))
@@ -245,7 +246,7 @@ def client_funds_balances(*, user: Any, matter: Matter | None = None) -> list[Fu
 # -- the matter page's money summary ----------------------------------------------------------
 
 
-def matter_money_visible(*, user: Any, matter_id: int) -> bool:
+def matter_money_visible(*, user: AnyUser, matter_id: int) -> bool:
     return matters_money_visible_to(user).filter(pk=matter_id).exists()
 
 
@@ -296,7 +297,7 @@ class StatementMatter:
 
 @dataclass
 class FeeStatement:
-    lawyer: Any
+    lawyer: User
     year: int
     months: list[StatementMonth]
     matters: list[StatementMatter]
@@ -318,7 +319,7 @@ class FeeStatement:
         return sum(m.billable_minutes for m in self.months)
 
 
-def fee_statement(*, viewer: Any, lawyer: Any, year: int) -> FeeStatement:
+def fee_statement(*, viewer: AnyUser, lawyer: User, year: int) -> FeeStatement:
     """`lawyer`'s year, month by month, on the matters whose money `viewer` sees: the time
     they recorded, and the fees collected under agreements that give them a share
     (提成/分配) × that share.
@@ -412,7 +413,7 @@ def fee_statement(*, viewer: Any, lawyer: Any, year: int) -> FeeStatement:
     )
 
 
-def money_matters(*, user: Any, q: str = "", limit: int = 50) -> list[Matter]:
+def money_matters(*, user: AnyUser, q: str = "", limit: int = 50) -> list[Matter]:
     """Matters whose money `user` sees (finance: every matter's), newest first, filtered by
     number or title: the way into a matter's money pages for those who may not open the
     matter itself."""

@@ -15,6 +15,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
 from lexcase.billing.contingency import (
     contingency_check,
@@ -54,13 +55,13 @@ class InstalmentIn:
 
 @dataclass(frozen=True)
 class RateIn:
-    lawyer: Any  # User
+    lawyer: User
     hourly_rate: Decimal
 
 
 @dataclass(frozen=True)
 class ShareIn:
-    lawyer: Any  # User
+    lawyer: User
     role: str
     percent: Decimal
 
@@ -404,7 +405,7 @@ def _row_fields(values: dict[str, Any], **documents: Any) -> dict[str, Any]:
 @transaction.atomic
 def agreement_create(
     *,
-    actor: Any,
+    actor: User,
     matter: Matter,
     kind: str,
     fixed_amount: Decimal | None = None,
@@ -519,7 +520,7 @@ def agreement_create(
 @transaction.atomic
 def agreement_update(
     *,
-    actor: Any,
+    actor: User,
     agreement: FeeAgreement,
     version: int,
     kind: str,
@@ -615,7 +616,7 @@ def agreement_update(
 
 @transaction.atomic
 def agreement_shares_set(
-    *, actor: Any, agreement: FeeAgreement, version: int, shares: Sequence[ShareIn]
+    *, actor: User, agreement: FeeAgreement, version: int, shares: Sequence[ShareIn]
 ) -> FeeAgreement:
     """Who gets which share of the fees collected under `agreement` (提成/分配): the whole
     set replaced, summing to 100 (or empty: nobody allocated yet). The responsible partner
@@ -669,7 +670,7 @@ def _transition(
 
 
 @transaction.atomic
-def agreement_submit(*, actor: Any, agreement: FeeAgreement, version: int) -> FeeAgreement:
+def agreement_submit(*, actor: User, agreement: FeeAgreement, version: int) -> FeeAgreement:
     """Send a draft for approval (its proposer or anyone who may propose on the matter)."""
     if not actor.has_perm("billing.propose_agreement", agreement.matter):
         raise NotAllowed("billing.propose_agreement")
@@ -689,7 +690,7 @@ def agreement_submit(*, actor: Any, agreement: FeeAgreement, version: int) -> Fe
 
 
 @transaction.atomic
-def agreement_approve(*, actor: Any, agreement: FeeAgreement, version: int) -> FeeAgreement:
+def agreement_approve(*, actor: User, agreement: FeeAgreement, version: int) -> FeeAgreement:
     """Approve pending terms: above the threshold a partner (or an administrator) other than
     the proposer, below it the matter's lead or responsible partner. The version it
     supersedes becomes `superseded` in the same transaction."""

@@ -16,6 +16,7 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
 from lexcase.billing.models import (
     EXPENSE_MONEY_KIND,
@@ -166,7 +167,7 @@ def _unbilled_sources(*, matter: Matter, as_of: date) -> list[_Draft]:
 @transaction.atomic
 def bill_draw(
     *,
-    actor: Any,
+    actor: User,
     matter: Matter,
     client: Any = None,
     as_of: date | None = None,
@@ -268,7 +269,7 @@ def _refuse_stale(*, bill: Bill, version: int, message: str) -> None:
 
 
 @transaction.atomic
-def bill_issue(*, actor: Any, bill: Bill, version: int) -> Bill:
+def bill_issue(*, actor: User, bill: Bill, version: int) -> Bill:
     """Issue a draft: the next number of this year's series (taken in this transaction, so a
     failed issue leaves no gap), issued today in Asia/Shanghai, due `payment_terms_days`
     later. Finance only; a stale `version` is refused (409)."""
@@ -312,7 +313,7 @@ def bill_issue(*, actor: Any, bill: Bill, version: int) -> Bill:
 
 
 @transaction.atomic
-def bill_void(*, actor: Any, bill: Bill, version: int, reason: str) -> Bill:
+def bill_void(*, actor: User, bill: Bill, version: int, reason: str) -> Bill:
     """Void a draft or an issued bill with a reason; never deleted (an issued bill keeps its
     number, so the series stays gap-free). Its sources are released to be billed again.
     Refused while payments are allocated to it."""
@@ -364,7 +365,7 @@ def bill_void(*, actor: Any, bill: Bill, version: int, reason: str) -> Bill:
 @transaction.atomic
 def invoice_record(
     *,
-    actor: Any,
+    actor: User,
     bills: Sequence[Bill],
     kind: str,
     number: str,

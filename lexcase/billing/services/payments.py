@@ -23,6 +23,7 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
 from lexcase.billing.models import (
     Bill,
@@ -44,13 +45,13 @@ class AllocationIn:
     amount: Decimal
 
 
-def _require(actor: Any) -> None:
+def _require(actor: User) -> None:
     if not actor.has_perm("billing.record_payment"):
         raise NotAllowed("billing.record_payment")
 
 
 def _allocate(
-    *, actor: Any, payment: Payment, bill: Bill, amount: Decimal, field: str
+    *, actor: User, payment: Payment, bill: Bill, amount: Decimal, field: str
 ) -> PaymentAllocation:
     """Apply `amount` of `payment` to `bill` inside the caller's transaction (see the module
     docstring); field errors under `field`."""
@@ -122,7 +123,7 @@ def _allocate(
 @transaction.atomic
 def payment_record(
     *,
-    actor: Any,
+    actor: User,
     client: Any,
     received_on: date | None,
     amount: Decimal | None,
@@ -198,7 +199,7 @@ def payment_record(
 
 @transaction.atomic
 def payment_allocate(
-    *, actor: Any, payment: Payment, bill: Bill, amount: Decimal
+    *, actor: User, payment: Payment, bill: Bill, amount: Decimal
 ) -> PaymentAllocation:
     """Apply held money (预收款) of `payment` to an issued bill of the same client."""
     _require(actor)
@@ -208,7 +209,7 @@ def payment_allocate(
 @transaction.atomic
 def payment_refund(
     *,
-    actor: Any,
+    actor: User,
     payment: Payment,
     amount: Decimal | None,
     refunded_on: date | None,

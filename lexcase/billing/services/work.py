@@ -16,6 +16,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
 from lexcase.billing.models import (
     AgreementRate,
@@ -46,7 +47,7 @@ def _archived(matter: Matter) -> bool:
     return Matter.objects.filter(pk=matter.pk, status=Status.ARCHIVED).exists()
 
 
-def time_rate_for(*, matter: Matter, lawyer: Any) -> tuple[FeeAgreement | None, Decimal | None]:
+def time_rate_for(*, matter: Matter, lawyer: User) -> tuple[FeeAgreement | None, Decimal | None]:
     """The approved agreement in force and the lawyer's hourly rate under it: their
     `AgreementRate`, else the agreement's `hourly_rate`; (None, None) without an approved
     agreement. Snapshotted on the entry, so a later agreement does not reprice past work."""
@@ -64,7 +65,7 @@ def time_rate_for(*, matter: Matter, lawyer: Any) -> tuple[FeeAgreement | None, 
 
 
 def _check_time(
-    errors: Errors, *, actor: Any, matter: Matter, description: str, minutes: int | None
+    errors: Errors, *, actor: User, matter: Matter, description: str, minutes: int | None
 ) -> None:
     if not actor.has_perm("billing.record_time", matter):
         raise NotAllowed("billing.record_time")
@@ -81,7 +82,7 @@ def _check_time(
 @transaction.atomic
 def time_entry_create(
     *,
-    actor: Any,
+    actor: User,
     matter: Matter,
     work_date: date,
     minutes: int,
@@ -129,7 +130,7 @@ def _running_timer_error() -> ValidationError:
 
 @transaction.atomic
 def timer_start(
-    *, actor: Any, matter: Matter, description: str, billable: bool = True
+    *, actor: User, matter: Matter, description: str, billable: bool = True
 ) -> TimeEntry:
     """Start the actor's timer on `matter` (one running timer per lawyer: the database
     refuses a second)."""
@@ -169,7 +170,7 @@ def timer_start(
 
 
 @transaction.atomic
-def timer_stop(*, actor: Any) -> TimeEntry:
+def timer_stop(*, actor: User) -> TimeEntry:
     """Stop the actor's running timer: the minutes are the elapsed time rounded up to the
     minute (at least one). A guarded update, so two stops record it once."""
     entry = (
@@ -235,7 +236,7 @@ def _client_of(matter: Matter, client: Any, errors: Errors) -> Any:
     return client
 
 
-def _upload_one(*, actor: Any, matter: Matter, upload: Any, field: str, title: str) -> Any:
+def _upload_one(*, actor: User, matter: Matter, upload: Any, field: str, title: str) -> Any:
     """Store an uploaded file as a document of the matter through the documents services,
     reporting its refusals on `field`."""
     try:
@@ -250,7 +251,7 @@ def _upload_one(*, actor: Any, matter: Matter, upload: Any, field: str, title: s
 @transaction.atomic
 def expense_create(
     *,
-    actor: Any,
+    actor: User,
     matter: Matter,
     kind: str,
     description: str,
@@ -387,7 +388,7 @@ def expense_create(
 @transaction.atomic
 def client_funds_record(
     *,
-    actor: Any,
+    actor: User,
     matter: Matter,
     kind: str,
     amount: Decimal,
