@@ -23,16 +23,18 @@ from allauth.mfa.recovery_codes.internal import flows as allauth_flows
 from allauth.mfa.utils import decrypt, encrypt
 from django.conf import settings
 from django.db import transaction
+from django.utils.encoding import force_bytes
 
 ITERATIONS = 20_000
 MASK = "********"
 
 
-def _pepper(secret: str) -> bytes:
-    return hashlib.sha256(b"lexcase.recovery-codes\x1f" + secret.encode()).digest()
+def _pepper(secret: str | bytes) -> bytes:
+    # SECRET_KEY_FALLBACKS may hold bytes (Django allows either).
+    return hashlib.sha256(b"lexcase.recovery-codes\x1f" + force_bytes(secret)).digest()
 
 
-def code_hash(code: str, salt: str, *, secret: str | None = None) -> str:
+def code_hash(code: str, salt: str, *, secret: str | bytes | None = None) -> str:
     """PBKDF2-SHA256 of the code keyed with a pepper derived from SECRET_KEY: a copy of
     the database alone cannot be brute-forced over the 10^8 codes."""
     pepper = _pepper(settings.SECRET_KEY if secret is None else secret)
@@ -56,6 +58,7 @@ def hashed_data(codes: list[str]) -> dict[str, Any]:
 class HashedRecoveryCodes(allauth_auth.RecoveryCodes):
     """allauth's recovery codes with hashes instead of a seed."""
 
+    instance: Authenticator
     _shown: list[str] | None = None
 
     @classmethod

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
 from lexcase.accounts.models import PracticeArea
@@ -102,7 +103,9 @@ class CauseSelect(forms.Select):
         from lexcase.matters.models import CauseKind
 
         chosen = {str(v) for v in value if v not in (None, "")}
-        groups = [(None, [self.create_option(name, "", "—", not chosen, 0)], 0)]
+        groups: list[tuple[str | None, list[dict[str, Any]], int]] = [
+            (None, [self.create_option(name, "", "—", not chosen, 0)], 0)
+        ]
         index = 1
         for root, options in cause_tree():
             subgroup = []
@@ -254,7 +257,7 @@ class CloseForm(forms.Form):
             for item in checklist_items()
             if item.code not in CHECKLIST_READERS  # answered from the records, not ticked
         ]
-        if self.is_bound and hasattr(self.data, "getlist"):
+        if self.is_bound and isinstance(self.data, MultiValueDict):
             # A tick sent for an item read from the records (an older page) is ignored, as
             # the service ignores it, rather than refused as an unknown choice.
             data = self.data.copy()

@@ -150,7 +150,7 @@ def review_scores(
         )
         .order_by()
     )
-    out: dict[str, dict[str, Any]] = {r["kind"]: r for r in rows}
+    out: dict[str, dict[str, Any]] = {r["kind"]: dict(r) for r in rows}
     follow_ups = ReviewFollowUp.objects.filter(
         review__matter__in=matters,
         review__status=ReviewStatus.DONE,
@@ -165,8 +165,9 @@ def review_findings(
     *, matters: QuerySet[Matter], start: datetime, end: datetime, limit: int = 10
 ) -> list[dict[str, Any]]:
     """The latest finished reviews with findings over `matters` (gated), newest first."""
-    return list(
-        Review.objects.filter(
+    return [
+        dict(row)
+        for row in Review.objects.filter(
             matter__in=matters,
             status=ReviewStatus.DONE,
             completed_at__gte=start,
@@ -175,7 +176,7 @@ def review_findings(
         .exclude(findings="")
         .order_by("-completed_at", "-id")
         .values("matter__number", "kind", "score", "findings", "completed_at")[:limit]
-    )
+    ]
 
 
 def survey_scores(

@@ -26,6 +26,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterable
 from contextlib import closing
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -322,7 +323,7 @@ def _copy_documents(target: Path, versions: Iterable[tuple[str, str, int]]) -> d
         digest, size = hashlib.sha256(), 0
         try:
             with storage.open(name, "rb") as source, destination.open("wb") as out:
-                for chunk in iter(lambda s=source: s.read(CHUNK), b""):
+                for chunk in iter(partial(source.read, CHUNK), b""):
                     digest.update(chunk)
                     out.write(chunk)
                     size += len(chunk)
@@ -446,11 +447,11 @@ def backup_verify(*, source: Path) -> dict[str, Any]:
             _compare_tables(manifest["tables"], _sqlite_tables(snap), "the backup's database")
     else:
         pg_restore = pg_tool("pg_restore")
-        listed = subprocess.run(  # noqa: S603 - fixed arguments
+        listing = subprocess.run(  # noqa: S603 - fixed arguments
             [pg_restore, "--list", str(database)], capture_output=True, check=False
         )
-        if listed.returncode != 0:
-            raise BackupError(f"pg_restore cannot read {database}: {listed.stderr.decode()}")
+        if listing.returncode != 0:
+            raise BackupError(f"pg_restore cannot read {database}: {listing.stderr.decode()}")
     return manifest
 
 
@@ -550,7 +551,7 @@ def backup_restore(*, source: Path) -> dict[str, Any]:
     for name, meta in manifest["documents"].items():
         digest = hashlib.sha256()
         with storage.open(name, "rb") as handle:
-            for chunk in iter(lambda h=handle: h.read(CHUNK), b""):
+            for chunk in iter(partial(handle.read, CHUNK), b""):
                 digest.update(chunk)
         if digest.hexdigest() != meta["sha256"]:
             problems.append(name)

@@ -218,7 +218,7 @@ def fee_section(ctx: SectionContext) -> list[Section]:
     for ym in month_starts(
         (f.date_from.year, f.date_from.month), (f.date_to.year, f.date_to.month)
     ):
-        b = billed.get(ym) or {"n": 0, "total": None, "paid": None}
+        b: Any = billed.get(ym) or {"n": 0, "total": None, "paid": None}
         p = received.get(ym) or {"amount": None, "refunded": None}
         got = (p["amount"] or Decimal(0)) - (p["refunded"] or Decimal(0))
         t_bills += b["n"]

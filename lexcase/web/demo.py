@@ -407,9 +407,12 @@ def _demo_archive_room(rng: random.Random, users: dict[str, User]) -> None:
         )
     dues = (today + timedelta(days=10), today - timedelta(days=3))
     for record, due in zip(records[-2:], dues[: len(records)], strict=False):
+        borrower = users.get(rng.choice(["lawyer", "lawyer2", "lawyer3"])) or archivist
+        if borrower is None:  # the demo firm always has its lawyers and staff
+            continue
         PaperLoan.objects.create(
             record=record,
-            borrower=users.get(rng.choice(["lawyer", "lawyer2", "lawyer3"])) or archivist,
+            borrower=borrower,
             due_on=due,
             purpose="再审申请查阅原卷",
             lent_by=archivist,

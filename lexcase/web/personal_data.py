@@ -151,7 +151,11 @@ def personal_data_pdf(export: dict[str, Any]) -> bytes:
     template = engines["django"].from_string(
         (PDF_ASSETS / "personal_data.html").read_text(encoding="utf-8")
     )
-    labels = {key: str(Party._meta.get_field(key).verbose_name) for key in export["person"]}
+    # Every exported key is a concrete field (reverse relations have no label).
+    labels = {
+        key: str(getattr(Party._meta.get_field(key), "verbose_name", key))
+        for key in export["person"]
+    }
     labels.update({"created_at": _("Created"), "updated_at": _("Last changed")})
     with translation.override(translation.get_language() or settings.LANGUAGE_CODE):
         html = template.render(

@@ -384,7 +384,7 @@ def fees_settled_read(matter: Matter) -> tuple[bool, str]:
 
 
 def overdue_bills_agenda(
-    *, user: Any, start: date | None, end: date, mine_only: bool
+    *, user: User, start: date | None, end: date, mine_only: bool
 ) -> list[AgendaItem]:
     """Issued bills past their due date with money still owed, on the agenda on their due
     day (so 今日 lists them as overdue): with `mine_only` those of the matters the user is the
@@ -419,4 +419,5 @@ def overdue_bills_agenda(
             url=reverse("billing:bill_detail", args=[bill.pk]),
         )
         for bill in bills.select_related("matter").order_by("due_on", "pk")
+        if bill.due_on is not None  # filtered: past due
     ]
