@@ -112,11 +112,12 @@ def _agreement(team: _Team, kind: str, today: date, rng: random.Random) -> Any:
     if kind == "contingency" or kind == "mixed":
         if team.matter.matter_type not in CONTINGENCY_TYPES or not team.matter.amount:
             kind = "fixed"
+    terms: dict[str, Any]
     if kind == "hourly":
         terms = {"rates": [RateIn(lawyer=team.lead, hourly_rate=D(rng.choice((1200, 1500, 2000))))]}
         terms["fee_cap"] = D("90000")
     elif kind in ("contingency", "mixed"):
-        basis = D(team.matter.amount)
+        basis = D(team.matter.amount or 0)  # a contingency matter has an amount (above)
         terms = {
             "contingency_basis": "recovered",
             "contingency_basis_amount": basis,

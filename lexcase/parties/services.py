@@ -218,10 +218,10 @@ PERSONAL_IDENTIFIERS = ("id_number", "passport")
 
 
 @transaction.atomic
-def party_identifiers_show(*, actor: object, party: Party) -> dict[str, str]:
+def party_identifiers_show(*, actor: User, party: Party) -> dict[str, str]:
     """The party's personal identifiers in full, for those allowed to see them; audited
     (which fields, never the values). The caller has read the party through the gate."""
-    if not actor.has_perm("parties.show_identifiers", party):  # type: ignore[attr-defined]
+    if not actor.has_perm("parties.show_identifiers", party):
         raise NotAllowed("parties.show_identifiers")
     shown = {f: getattr(party, f) for f in PERSONAL_IDENTIFIERS if getattr(party, f)}
     audit_record(
