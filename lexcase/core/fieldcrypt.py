@@ -246,5 +246,6 @@ def field_keys_rotate() -> dict[str, int]:
                 rewritten += 1
         counts[model._meta.label] = rewritten
     for _receiver, result in field_keys_rotated.send(sender=None):
-        counts.update(result or {})
+        if isinstance(result, dict):  # a receiver returns its counts, or None
+            counts.update(result)
     return counts
