@@ -132,25 +132,42 @@ def review_scores(
 ) -> dict[str, dict[str, Any]]:
     """Per review kind, over `matters` (a queryset that already passed the gate): reviews
     finished in [start, end) — how many, their mean score, how many scored each of 1–5, how
-    many recorded findings — and reviews still open past their due day (escalated or not).
-    One grouped query, plus one for the follow-up actions of the finished reviews."""
-    done = Q(status=ReviewStatus.DONE, completed_at__gte=start, completed_at__lt=end)
-    overdue = Q(status=ReviewStatus.DUE, due_on__lt=today, matter__status=Status.OPEN)
-    rows = (
-        Review.objects.filter(matter__in=matters)
-        .filter(done | overdue)
+    many recorded findings — and reviews of open matters still open past their due day
+    (escalated or not). Three queries whatever the firm's size."""
+    # Two plain queries, each `matter IN (the gate)`: joining the matter for its status in
+    # the same query made PostgreSQL probe the gate once per review (2.7 s at 150k reviews).
+    done = (
+        Review.objects.filter(
+            matter__in=matters,
+            status=ReviewStatus.DONE,
+            completed_at__gte=start,
+            completed_at__lt=end,
+        )
         .values("kind")
         .annotate(
-            done=Count("id", filter=done),
-            mean=Avg("score", filter=done),
-            findings=Count("id", filter=done & ~Q(findings="")),
-            overdue=Count("id", filter=overdue),
-            escalated=Count("id", filter=overdue & Q(escalated_at__isnull=False)),
-            **{f"s{k}": Count("id", filter=done & Q(score=k)) for k in range(1, 6)},
+            done=Count("id"),
+            mean=Avg("score"),
+            findings=Count("id", filter=~Q(findings="")),
+            **{f"s{k}": Count("id", filter=Q(score=k)) for k in range(1, 6)},
         )
         .order_by()
     )
-    out: dict[str, dict[str, Any]] = {r["kind"]: dict(r) for r in rows}
+    overdue = (
+        Review.objects.filter(
+            matter__in=matters.filter(status=Status.OPEN),
+            status=ReviewStatus.DUE,
+            due_on__lt=today,
+        )
+        .values("kind")
+        .annotate(overdue=Count("id"), escalated=Count("id", filter=Q(escalated_at__isnull=False)))
+        .order_by()
+    )
+    empty = {"done": 0, "mean": None, "findings": 0, "overdue": 0, "escalated": 0}
+    empty.update({f"s{k}": 0 for k in range(1, 6)})
+    rows: dict[str, dict[str, Any]] = {}
+    for r in [*done, *overdue]:
+        rows.setdefault(r["kind"], {**empty, "kind": r["kind"]}).update(r)
+    out: dict[str, dict[str, Any]] = rows
     follow_ups = ReviewFollowUp.objects.filter(
         review__matter__in=matters,
         review__status=ReviewStatus.DONE,
