@@ -12,8 +12,9 @@ database (SQLite `var/bench_parties.sqlite3`, PostgreSQL `lexcase_bench_parties`
   (`Party.objects.filter(name__gt=c).order_by("name", "id")[:50]`, cursors sampled across
   the table);
 - `parties_page()` (the directory: gated keyset page + the page's visible-matter counts)
-  for admin, lawyer, assistant and a staff member on no matter (sees only fresh parties:
-  the worst case of a name-ordered walk), page 1 and page 21, with q= a 2-character name,
+  for admin, lawyer, assistant, a staff member on no matter (sees only fresh parties:
+  the worst case of a name-ordered walk) and two lawyers on 1,500 and 2,500 random matters
+  (either side of `NARROW_READER_MAX_MATTERS`), page 1 and page 21, with q= a 2-character name,
   q= a full organisation name, q= an ID number, and kind=organization;
 - the real view (`GET /parties/?...`, templates rendered) and `GET /api/v1/parties`.
 
@@ -74,7 +75,31 @@ def _prepare(db: str, matters: int, seed: int, reuse: bool) -> dict[str, Any]:
             party_create(actor=actor, kind="person", name=f"新联系人{i:06d}")
         prep["fresh_load_s"] = round(time.perf_counter() - t0, 1)
     prep["fresh_parties"] = max(have, want)
+    # Two lawyers on a few matters each, either side of NARROW_READER_MAX_MATTERS (2,000):
+    # the directory's hardest readers (few visible parties, but too many to ignore).
+    from lexcase.accounts.models import Role, User
+    from lexcase.matters.models import Matter, MatterMember
+
+    rng = random.Random(seed)
+    ids = list(Matter.objects.order_by("pk").values_list("pk", flat=True))
+    for username, share in NEAR_THRESHOLD.items():
+        user, _new = User.objects.get_or_create(
+            username=username, defaults={"role": Role.LAWYER, "name": username}
+        )
+        n = min(len(ids), share)
+        if MatterMember.objects.filter(user=user).count() < n:
+            MatterMember.objects.filter(user=user).delete()
+            MatterMember.objects.bulk_create(
+                MatterMember(matter_id=m, user=user, role="member") for m in rng.sample(ids, n)
+            )
+    prep["near_threshold"] = {
+        u: MatterMember.objects.filter(user__username=u).count() for u in NEAR_THRESHOLD
+    }
     return prep
+
+
+# Personas near the directory's switch between its two ways of building a page.
+NEAR_THRESHOLD = {"lawyer_1500": 1_500, "lawyer_2500": 2_500}
 
 
 WARMUPS = 3
@@ -171,7 +196,10 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         ("q=ID number", [{"q": s} for s in ids]),
         ("kind=organization", [{"kind": "organization"}]),
     ]
-    personas = {u: User.objects.get(username=u) for u in ("admin", "lawyer", "assistant", "staff")}
+    personas = {
+        u: User.objects.get(username=u)
+        for u in ("admin", "lawyer", "assistant", "staff", *NEAR_THRESHOLD)
+    }
 
     # (2) parties_page: page 1 and page 21.
     for pname, user in personas.items():
@@ -202,6 +230,8 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
 
     view: dict[str, Any] = {}
     for pname, user in personas.items():
+        if pname in NEAR_THRESHOLD:
+            continue  # parties_page above is enough: the view adds the same on top
         client = Client()
         client.force_login(user)
         _token, raw = api_token_create(user=user, name="bench")

@@ -10,7 +10,9 @@ class MattersConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: these modules import models, loaded only once apps
         # are ready.
-        from lexcase.matters import archive, archive_views, selectors
+        from django.db.models.signals import post_migrate, pre_migrate
+
+        from lexcase.matters import archive, archive_views, party_links, selectors
         from lexcase.matters.extensions import agenda_source_register, matter_section_register
         from lexcase.notifications.gate import MatterGate, gate_install
 
@@ -22,3 +24,6 @@ class MattersConfig(AppConfig):
         )
         matter_section_register(archive_views.matter_section, order=10)
         agenda_source_register(archive.agenda_source, order=30)
+        # SQLite rebuilds a table to alter it: the party-link triggers step aside meanwhile.
+        pre_migrate.connect(party_links.lift_for_migrate, sender=self)
+        post_migrate.connect(party_links.restore_after_migrate, sender=self)

@@ -76,7 +76,8 @@ def list_parties(
     q: str = Query("", max_length=200),
     limit: int = Query(50, ge=1, le=200),
 ) -> list[PartyOut]:
-    parties = parties_search(user=request.user, q=q).prefetch_related("aliases")[:limit]
+    parties = parties_search(user=request.user, q=q, limit=limit)
+    parties = parties.prefetch_related("aliases")[:limit]
     return [party_out(p) for p in parties]
 
 

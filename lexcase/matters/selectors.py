@@ -168,6 +168,15 @@ def _link_visible(user: User) -> Q:
     return admitted & ~Q(walled)
 
 
+def _on_no_matter(ref: str = "pk") -> Q:
+    """The party `ref` is on no matter. On `Party` rows (`ref="pk"`) the flag kept by the
+    link triggers (`Party.on_matter`, lexcase/matters/party_links.py) narrows first — a
+    column test, and the partial indexes of the parties on no matter — and the probe proves
+    it, so a stale flag can never admit a party that is on a matter."""
+    none = ~Q(_probe(MatterParty.objects.filter(party=OuterRef(ref))))
+    return Q(on_matter=False) & none if ref == "pk" else none
+
+
 def party_visible(user: AnyUser, ref: str = "pk") -> Q:
     """`parties_visible_to` as a filter on rows whose party is `ref`: correlated probes per
     row (party -> its links -> the gate of each linked matter), so a page of the directory
@@ -177,10 +186,13 @@ def party_visible(user: AnyUser, ref: str = "pk") -> Q:
         return Q(pk__in=[])
     links = MatterParty.objects.filter(party=OuterRef(ref))
     on_visible = _probe(links.filter(_link_visible(user)))
-    on_any = _probe(links)
+    if ref == "pk":
+        # The flag first: one column test settles "on no matter" for almost every row, so
+        # OR asks the gate's probes only of parties on a matter.
+        return _on_no_matter(ref) | Q(on_visible)
     # Most rows a reader pages through are on a matter they see: that probe first lets
     # OR stop there; "on no matter at all" is asked only of the rest.
-    return Q(on_visible) | ~Q(on_any)
+    return Q(on_visible) | _on_no_matter(ref)
 
 
 def parties_visible_to(user: AnyUser) -> QuerySet[Party]:
@@ -257,36 +269,102 @@ def _rarest_gram_parties(key: str) -> QuerySet[Any] | None:
     return NameGram.objects.filter(gram=best[1], party__isnull=False).values("party_id")
 
 
-def parties_search(*, user: AnyUser, q: str = "", kind: str = "") -> QuerySet[Party]:
-    """Visible parties matching `q` (name or alias substring, or an exact identifier),
-    ordered by (name, id): the order of the `(name, id)` index, so a page is an index walk."""
-    qs = parties_visible_to(user)
+def _parties_matching(qs: QuerySet[Party], *, q: str, kind: str) -> QuerySet[Party]:
+    """`qs` narrowed to `kind` and to `q` (name or alias substring, or an exact identifier)."""
     if kind:
         qs = qs.filter(kind=kind)
     q = q.strip()
-    if q:
-        ident = normalize_identifier(q)
-        if _IDENTIFIER_SHAPED.fullmatch(ident):
-            # An ID number or credit code is never part of a name: an exact, indexed match
-            # on its own (an OR with the name conditions made both planners walk the table).
-            # ID numbers are encrypted: matched through their keyed hash (core/fieldcrypt.py).
-            by_id = Q(id_number_hash__in=blind_indexes(ident))
-            return qs.filter(by_id | Q(credit_code=ident)).order_by("name", "id")
-        key = normalize_name(q)
-        if not key:  # nothing left to match on (punctuation only): every party, as before
-            return qs.order_by("name", "id")
-        # An uncorrelated IN over aliases (evaluated once) instead of a join + DISTINCT,
-        # which made both planners sort every matching row before the page.
-        by_alias = Q(
-            pk__in=PartyAlias.objects.filter(name_normalized__contains=key).values("party_id")
-        )
-        qs = qs.filter(Q(name_normalized__contains=key) | by_alias)
-        candidates = _rarest_gram_parties(key)
-        if candidates is not None:
-            # A separate AND term: PostgreSQL can start from the gram's parties (a
-            # semi-join) instead of walking the name index up to the first match.
-            qs = qs.filter(pk__in=candidates)
-    return qs.order_by("name", "id")
+    if not q:
+        return qs
+    ident = normalize_identifier(q)
+    if _IDENTIFIER_SHAPED.fullmatch(ident):
+        # An ID number or credit code is never part of a name: an exact, indexed match
+        # on its own (an OR with the name conditions made both planners walk the table).
+        # ID numbers are encrypted: matched through their keyed hash (core/fieldcrypt.py).
+        by_id = Q(id_number_hash__in=blind_indexes(ident))
+        return qs.filter(by_id | Q(credit_code=ident))
+    key = normalize_name(q)
+    if not key:  # nothing left to match on (punctuation only): every party, as before
+        return qs
+    # An uncorrelated IN over aliases (evaluated once) instead of a join + DISTINCT,
+    # which made both planners sort every matching row before the page.
+    by_alias = Q(pk__in=PartyAlias.objects.filter(name_normalized__contains=key).values("party_id"))
+    qs = qs.filter(Q(name_normalized__contains=key) | by_alias)
+    candidates = _rarest_gram_parties(key)
+    if candidates is not None:
+        # A separate AND term: PostgreSQL can start from the gram's parties (a
+        # semi-join) instead of walking the name index up to the first match.
+        qs = qs.filter(pk__in=candidates)
+    return qs
+
+
+# A reader who sees every open file (partners, administrators) or is on more matters than
+# this pages the directory by walking the name index through the gate: most parties they
+# pass are theirs. A reader on fewer matters sees few of the parties on a matter, so that
+# walk would pass thousands of others for one page (2.8-3.8 s for a member of staff on no
+# matter at 100k matters): their page is built from their memberships instead.
+NARROW_READER_MAX_MATTERS = 2_000
+PARTY_ORDER = (("name", False), ("id", False))
+
+
+def _narrow_reader(user: User) -> bool:
+    if sees_every_open_file(user):
+        return False
+    mine = MatterMember.objects.filter(user=user).values("pk")
+    return mine[: NARROW_READER_MAX_MATTERS + 1].count() <= NARROW_READER_MAX_MATTERS
+
+
+def _narrow_reader_parties(
+    user: User, matching: QuerySet[Party], limit: int | None
+) -> QuerySet[Party]:
+    """`parties_visible_to(user) & matching` for a reader who does not see every open file,
+    from two short lists: the parties on no matter (the partial index of the flag, each
+    proven by a probe) and the parties of the reader's own matters, walls removed (from their
+    memberships), each the first `limit` in (name, id) order; the caller's page is the
+    first `limit` of their union. The same set as `party_visible`: without
+    `sees_every_open_file` a link is visible exactly when the reader is on its matter and
+    not walled off it."""
+    mine = MatterMember.objects.filter(user=user).values("matter_id")
+    walled = EthicalWall.objects.filter(user=user).values("matter_id")
+    theirs = MatterParty.objects.filter(matter_id__in=mine).exclude(matter_id__in=walled)
+    arms = [
+        matching.filter(_on_no_matter()),
+        matching.filter(pk__in=theirs.values("party_id")),
+    ]
+    ordering = [field for field, _desc in PARTY_ORDER]
+    if limit is not None:
+        # LIMIT inside a compound statement is refused by SQLite: each arm's first rows as
+        # an IN subquery of a plain SELECT instead.
+        arms = [
+            Party.objects.filter(pk__in=arm.order_by(*ordering).values("pk")[:limit])
+            for arm in arms
+        ]
+    ids = arms[0].values("pk").union(arms[1].values("pk"), all=True)
+    return Party.objects.filter(pk__in=ids)
+
+
+def parties_search(
+    *,
+    user: AnyUser,
+    q: str = "",
+    kind: str = "",
+    after: tuple[str, int] | None = None,
+    limit: int | None = None,
+) -> QuerySet[Party]:
+    """Visible parties matching `q` (name or alias substring, or an exact identifier),
+    ordered by (name, id): the order of the `(name, id)` index, so a page is an index walk.
+    `after`: start after this (name, id) (a keyset page); `limit`: the most rows the caller
+    will take (lets a narrow reader's query stop each of its lists there)."""
+    if not is_active_staff(user) or not isinstance(user, User):
+        return Party.objects.none()
+    matching = _parties_matching(Party.objects.all(), q=q, kind=kind)
+    if after is not None:
+        matching = matching.filter(_keyset_after(PARTY_ORDER, list(after)))
+    if _narrow_reader(user):
+        qs = _narrow_reader_parties(user, matching, limit)
+    else:
+        qs = matching.filter(party_visible(user))
+    return qs.order_by(*(field for field, _desc in PARTY_ORDER))
 
 
 PARTY_PAGE = 50
@@ -311,12 +389,12 @@ def parties_page(
     """One keyset page of the party directory: no total count (the directory is browsed by
     name or searched, never paged to the end), a constant number of queries whatever the
     number of parties."""
-    qs = parties_search(user=user, q=q, kind=kind)
-    order = (("name", False), ("id", False))
+    after = None
     if cursor:
-        values = _decode_cursor(cursor, len(order))
+        values = _decode_cursor(cursor, len(PARTY_ORDER))
         if values is not None and isinstance(values[0], str) and isinstance(values[1], int):
-            qs = qs.filter(_keyset_after(order, values))
+            after = (values[0], values[1])
+    qs = parties_search(user=user, q=q, kind=kind, after=after, limit=size + 1)
     rows = list(qs[: size + 1])
     next_cursor = None
     if len(rows) > size:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -37,20 +39,51 @@ class Party(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords()
+    # "On at least one matter": kept by database triggers on the matter-party link table
+    # (lexcase/matters/party_links.py), whoever writes the links (services, the importer's
+    # raw inserts, bulk loads, cascades). Read-only to the application: `save()` never
+    # writes it back. The gate uses it only to find the parties on no matter (the partial
+    # indexes below) and proves each of them with a probe, so a stale flag can hide a fresh
+    # contact from a narrow reader but never show anyone a party of a matter they cannot see.
+    on_matter = models.BooleanField(default=False, db_default=False, editable=False)
+    history = HistoricalRecords(excluded_fields=["on_matter"])
 
     class Meta:
         ordering = ["name", "id"]
         # The directory pages by (name, id) and filters by kind: its keyset walks these.
+        # The partial ones hold only the parties on no matter, which every member of staff
+        # sees: a reader who sees few matters pages through them without walking the rest.
         indexes = [
             models.Index(fields=["name", "id"], name="party_name_id_idx"),
             models.Index(fields=["kind", "name", "id"], name="party_kind_name_id_idx"),
+            models.Index(
+                fields=["name", "id"],
+                condition=models.Q(on_matter=False),
+                name="party_fresh_name_id_idx",
+            ),
+            models.Index(
+                fields=["kind", "name", "id"],
+                condition=models.Q(on_matter=False),
+                name="party_fresh_kind_name_id_idx",
+            ),
         ]
         verbose_name = _("party")
         verbose_name_plural = _("parties")
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, **kwargs: Any) -> None:
+        # An update writes every column but `on_matter`: the triggers own it, and an
+        # instance loaded before a link was added would otherwise put back a stale value.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            if not kwargs.get("force_insert"):
+                kwargs["update_fields"] = [
+                    f.name
+                    for f in self._meta.concrete_fields
+                    if not f.primary_key and f.name != "on_matter"
+                ]
+        super().save(**kwargs)
 
 
 class PartyAlias(models.Model):
