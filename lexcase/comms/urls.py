@@ -17,6 +17,7 @@ urlpatterns = [
         name="preferences",
     ),
     path("communications/", views.communication_list, name="list"),
+    path("communications/export/", views.communication_export, name="export"),
     path("communications/intervals/", views.update_intervals, name="intervals"),
     path("communications/report-template/", views.report_template_edit, name="report_template"),
     path("communications/reports/<int:pk>.pdf", views.report_pdf, name="report_pdf"),

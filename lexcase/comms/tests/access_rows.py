@@ -30,6 +30,7 @@ def make_report(f: Firm) -> int:
 TABLE: dict[str, Route] = {
     "comms:preferences": Route("GET", lambda f: "/notifications/preferences/", ALL_STAFF_200),
     "comms:list": Route("GET", lambda f: "/communications/", ALL_STAFF_200),
+    "comms:export": Route("GET", lambda f: "/communications/export/", ALL_STAFF_200),
     "comms:intervals": Route("GET", lambda f: "/communications/intervals/", ADMIN_ONLY),
     "comms:report_template": Route("GET", lambda f: "/communications/report-template/", ADMIN_ONLY),
     "comms:report_pdf": Route(
