@@ -219,3 +219,20 @@ def agenda_overdue(*, user: User, today: date) -> list[AgendaItem]:
 def deadlines_of(*, matters: QuerySet[Matter]) -> QuerySet[Deadline]:
     """Deadlines of `matters`, a queryset the caller took from the gate (firm aggregates)."""
     return Deadline.objects.filter(matter__in=matters.values("pk"))
+
+
+def deadlines_export(
+    *, user: Any, status: str = "", start: date | None = None, end: date | None = None
+) -> QuerySet[Deadline]:
+    """Deadlines on matters the user can see, for the export: by default the live ones
+    (proposed and open), else the `status` asked for; by due date."""
+    qs = Deadline.objects.filter(visible_through(user)).select_related("matter", "responsible")
+    if status in Deadline.Status.values:
+        qs = qs.filter(status=status)
+    elif status != "all":
+        qs = qs.filter(status__in=(Deadline.Status.PROPOSED, Deadline.Status.OPEN))
+    if start:
+        qs = qs.filter(due_date__gte=start)
+    if end:
+        qs = qs.filter(due_date__lte=end)
+    return qs.order_by("due_date", "due_time", "id")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("agenda/", views.agenda, name="agenda"),
     path("agenda/week/", views.agenda_week, name="agenda_week"),
     path("agenda/month/", views.agenda_month, name="agenda_month"),
+    path("agenda/deadlines/export/", views.deadline_export, name="deadline_export"),
     path("matters/<int:pk>/served/", views.served_record, name="served_record"),
     path("served/<int:doc_id>/effective/", views.served_effective, name="served_effective"),
     path("matters/<int:pk>/deadlines/", views.deadline_create, name="deadline_create"),

@@ -55,6 +55,71 @@ def agenda(request: AuthedRequest) -> HttpResponse:
     )
 
 
+DEADLINE_EXPORT_CAP = 20_000
+
+
+@login_required
+@require_GET
+def deadline_export(request: AuthedRequest) -> HttpResponse:
+    """Deadlines of the matters the user can see as Excel (or `?format=csv`): `status`
+    (default: proposed and open; `all`), `start`/`end` (ISO due dates); capped, audited."""
+    from lexcase.audit.services import audit_record
+    from lexcase.core.exports import table_response
+
+    def day(name: str) -> date | None:
+        try:
+            return date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            return None
+
+    status = request.GET.get("status", "")
+    start, end = day("start"), day("end")
+    deadlines = list(
+        selectors.deadlines_export(user=request.user, status=status, start=start, end=end)[
+            :DEADLINE_EXPORT_CAP
+        ]
+    )
+    audit_record(
+        actor=request.user,
+        action="calendar.deadlines_export",
+        data={
+            "filters": {
+                k: str(v) for k, v in (("status", status), ("start", start), ("end", end)) if v
+            },
+            "rows": len(deadlines),
+        },
+    )
+    rows = (
+        [
+            d.due_date,
+            d.due_time.strftime("%H:%M") if d.due_time else "",
+            d.title,
+            d.get_status_display(),
+            d.matter.number,
+            d.matter.title,
+            d.responsible.display_name if d.responsible else "",
+            d.citation,
+        ]
+        for d in deadlines
+    )
+    headers = [
+        _("Due date"),
+        _("Due time"),
+        _("Title"),
+        _("Status"),
+        _("Number"),
+        _("Matter"),
+        _("Responsible"),
+        _("Legal basis"),
+    ]
+    return table_response(
+        filename=_("deadlines") + timezone.localdate().strftime("-%Y%m%d"),
+        headers=headers,
+        rows=rows,
+        as_csv=request.GET.get("format") == "csv",
+    )
+
+
 def _run(request: AuthedRequest, matter_id: int, run: Any, form: Any = None) -> HttpResponse:
     return matter_action(request, matter_id, "matters.change_matter", run, form)
 

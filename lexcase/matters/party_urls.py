@@ -9,6 +9,7 @@ from lexcase.matters import party_views as views
 app_name = "parties"
 urlpatterns = [
     path("", views.party_list, name="list"),
+    path("export/", views.party_export, name="export"),
     path("new/", views.party_create, name="create"),
     path("<int:pk>/", views.party_detail, name="detail"),
     path("<int:pk>/edit/", views.party_edit, name="edit"),

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -48,6 +49,47 @@ def party_list(request: AuthedRequest) -> HttpResponse:
     )
     template = "parties/list.html#results" if request.htmx else "parties/list.html"
     return render(request, template, {"form": form, "page": page})
+
+
+PARTY_EXPORT_CAP = 20_000
+
+
+@login_required
+@require_GET
+def party_export(request: HttpRequest) -> HttpResponse:
+    """The party directory with the page's search as Excel (or `?format=csv`): only parties
+    the user may see (the gate's party rule), ID numbers and passports masked as on the page,
+    at most `PARTY_EXPORT_CAP` rows, audited."""
+    from lexcase.audit.services import audit_record
+    from lexcase.core.exports import table_response
+    from lexcase.matters.selectors import parties_search
+
+    form = PartySearchForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    q, kind = data.get("q", ""), data.get("kind", "")
+    parties = list(parties_search(user=request.user, q=q, kind=kind)[:PARTY_EXPORT_CAP])
+    audit_record(
+        actor=request.user,
+        action="parties.export",
+        data={"filters": {k: v for k, v in (("q", q), ("kind", kind)) if v}, "rows": len(parties)},
+    )
+
+    def identifier(party: object) -> str:
+        if getattr(party, "credit_code", ""):
+            return party.credit_code
+        for field in ("id_number", "passport"):
+            value = getattr(party, field, "")
+            if value:
+                return mask_identifier(value)
+        return ""
+
+    rows = ([p.name, p.get_kind_display(), identifier(p), p.phone, p.address] for p in parties)
+    return table_response(
+        filename=_("parties") + timezone.localdate().strftime("-%Y%m%d"),
+        headers=[_("Name"), _("Kind"), _("Identifier"), _("Phone"), _("Address")],
+        rows=rows,
+        as_csv=request.GET.get("format") == "csv",
+    )
 
 
 @login_required

@@ -210,6 +210,7 @@ TABLE: dict[str, Route] = {
     ),
     # parties
     "parties:list": Route("GET", lambda f: "/parties/", ALL_STAFF_200),
+    "parties:export": Route("GET", lambda f: "/parties/export/", ALL_STAFF_200),
     "parties:create": Route(
         "GET", lambda f: "/parties/new/", E(LOGIN, LOGIN, 403, 200, 200, 200, 200, 200)
     ),
@@ -223,6 +224,7 @@ TABLE: dict[str, Route] = {
     ),
     # calendar
     "calendar:agenda": Route("GET", lambda f: "/agenda/", ALL_STAFF_200),
+    "calendar:deadline_export": Route("GET", lambda f: "/agenda/deadlines/export/", ALL_STAFF_200),
     "calendar:agenda_week": Route("GET", lambda f: "/agenda/week/", ALL_STAFF_200),
     "calendar:agenda_month": Route("GET", lambda f: "/agenda/month/", ALL_STAFF_200),
     "calendar:served_record": Route(

@@ -1,0 +1,39 @@
+"""The party directory as Excel/CSV (issue 16 item 19a): the gate's party rule, identifiers
+masked, audited."""
+
+from __future__ import annotations
+
+import pytest
+
+from lexcase.audit.models import AuditEvent
+from lexcase.parties.models import Party
+from lexcase.testing import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def csv_of(user, query=""):
+    response = client_for(user).get(f"/parties/export/?format=csv{query}")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    return response.content.decode("utf-8-sig")
+
+
+def test_the_export_lists_visible_parties_masked_and_is_audited(firm):
+    client = firm.client_party
+    Party.objects.filter(pk=client.pk).update(name="=HYPERLINK(1)")
+    Party.objects.get(pk=client.pk)
+    text = csv_of(firm.lead)
+    assert "'=HYPERLINK(1)" in text  # never a formula
+    assert AuditEvent.objects.filter(action="parties.export", actor_id=firm.lead.pk).exists()
+    # A lawyer off the matter does not see its parties in the export.
+    assert "HYPERLINK" not in csv_of(firm.outsider)
+    party = Party.objects.get(pk=client.pk)
+    if party.id_number:
+        assert party.id_number not in text
+
+
+def test_the_export_keeps_the_search(firm):
+    text = csv_of(firm.lead, "&q=" + firm.opposing_party.name)
+    assert firm.opposing_party.name in text
+    assert firm.client_party.name not in text or firm.client_party.name in firm.opposing_party.name
