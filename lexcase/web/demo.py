@@ -157,24 +157,30 @@ def _demo_tasks(rows: list, plans: list, rng: random.Random, now: Any, batch: in
         Communication(
             matter=matter,
             occurred_at=now - timedelta(days=rng.randint(0, 35), hours=rng.randint(0, 8)),
-            channel=rng.choice(["phone", "wechat", "email", "meeting"]),
+            channel=channel,
             direction="outbound",
-            summary=rng.choice(SUMMARIES),
+            summary=summary,
             created_by=lead,
         )
-        for matter, (_c, _o, _p, lead, _a) in zip(rows, plans, strict=True)
+        for matter, (_c, _o, _p, lead, _a), (channel, summary) in zip(
+            rows, plans, [rng.choice(COMM_SUMMARIES) for _ in rows], strict=True
+        )
         if matter.status == Status.OPEN
     ]
     Communication.objects.bulk_create(calls, batch_size=batch)
 
 
-SUMMARIES = [
-    "电话告知客户案件最新进展，客户无异议。",
-    "微信发送开庭通知及需准备的材料清单。",
-    "邮件发送证据目录初稿，请客户核对。",
-    "与客户面谈，确认和解方案底线。",
-    "告知客户对方已提交答辩状，约定下周讨论。",
+# Each client contact with the channel it says it used (电话 by phone, 微信 on WeChat, …).
+COMM_SUMMARIES = [
+    ("phone", "电话告知客户案件最新进展，客户无异议。"),
+    ("wechat", "微信发送开庭通知及需准备的材料清单。"),
+    ("email", "邮件发送证据目录初稿，请客户核对。"),
+    ("meeting", "与客户面谈，确认和解方案底线。"),
+    ("phone", "电话告知客户对方已提交答辩状，约定下周当面讨论。"),
+    ("wechat", "微信告知客户法院已受理，发送受理通知书照片。"),
+    ("email", "邮件发送代理词初稿及庭审要点，请客户提出意见。"),
 ]
+SUMMARIES = [text for _channel, text in COMM_SUMMARIES]
 
 
 def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> dict[str, int]:
@@ -188,7 +194,7 @@ def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> d
     lawyers = [u for u in users.values() if is_lawyer(u)]
     assistants = [u for u in users.values() if is_assistant(u)]
     areas = list(PracticeArea.objects.all())
-    causes = list(CaseCause.objects.filter(parent__isnull=False, kind="civil"))
+    causes = _demo_causes()
     now = timezone.now()
     counters: dict[tuple[int, str], int] = {
         (c.year, c.type_code): c.last for c in MatterNumberCounter.objects.all()
@@ -216,16 +222,14 @@ def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> d
                 year = timezone.localtime(created_at).year
                 code = MATTER_TYPE_CODES[mtype]
                 counters[(year, code)] = counters.get((year, code), 0) + 1
-                client = _party(fake, rng, rng.choice([PartyKind.PERSON, PartyKind.ORGANIZATION]))
-                opposing = _party(fake, rng, rng.choice([PartyKind.PERSON, PartyKind.ORGANIZATION]))
-                cause = (
-                    rng.choice(causes)
-                    if causes and mtype in (MatterType.CIVIL, MatterType.COMMERCIAL_ARBITRATION)
+                client, opposing = _demo_sides(fake, rng, mtype)
+                cause = rng.choice(causes[mtype]) if causes.get(mtype) else None
+                amount = (
+                    rng.randint(1, 50000) * 1000
+                    if mtype not in (MatterType.CONSULTATION, MatterType.CRIMINAL)
                     else None
                 )
-                title = TITLES[mtype].format(
-                    c=client.name, o=opposing.name, cause=cause.name if cause else "纠纷"
-                )
+                title = _demo_title(mtype, client, opposing, cause)
                 opened = None if status == Status.INTAKE else timezone.localtime(created_at).date()
                 updated_at = created_at + timedelta(days=rng.randint(0, 200))
                 matter = Matter(
@@ -234,16 +238,14 @@ def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> d
                     matter_type=mtype,
                     cause=cause,
                     practice_area=rng.choice(areas) if areas else None,
-                    summary=fake.paragraph(nb_sentences=3),
+                    summary=_demo_summary(mtype, client, opposing, cause, amount),
                     priority=rng.choice(priorities),
                     status=status,
                     stage=rng.choice(STAGES_BY_TYPE[mtype])
                     if status != Status.INTAKE
                     else Stage.PREPARATION,
-                    amount=rng.randint(1, 50000) * 1000
-                    if mtype != MatterType.CONSULTATION
-                    else None,
-                    court=f"{fake.city_name()}人民法院"
+                    amount=amount,
+                    court=rng.choice(DEMO_COURTS)
                     if mtype in (MatterType.CIVIL, MatterType.ADMINISTRATIVE, MatterType.CRIMINAL)
                     else "",
                     confidential=rng.random() < 0.05,
@@ -417,3 +419,132 @@ def _demo_archive_room(rng: random.Random, users: dict[str, User]) -> None:
             purpose="再审申请查阅原卷",
             lent_by=archivist,
         )
+
+
+# --- demo realism (issue 16 item 21) -------------------------------------------------------
+
+# Agencies an administrative matter is brought against (行政诉讼的被告是行政机关).
+DEMO_AGENCIES = [
+    "北京市朝阳区市场监督管理局",
+    "北京市海淀区人力资源和社会保障局",
+    "上海市浦东新区生态环境局",
+    "上海市徐汇区城市管理行政执法局",
+    "深圳市规划和自然资源局",
+    "广州市天河区住房和城乡建设局",
+    "国家税务总局北京市朝阳区税务局",
+    "北京市公安局海淀分局",
+]
+
+
+def _basic_courts() -> list[str]:
+    from lexcase.matters.courts_data import COURT_CODES
+
+    return [name for code, name in COURT_CODES.items() if len(code) == 5]
+
+
+DEMO_COURTS = _basic_courts()
+
+
+def _demo_causes() -> dict[str, list[CaseCause]]:
+    """Causes a lawyer would believe per matter type: civil litigation any ordinary civil
+    cause (not labour, which goes to arbitration first, nor the non-contentious parts);
+    commercial arbitration only arbitrable ones (contracts and company/securities disputes:
+    仲裁法 Art. 3 excludes marriage, succession and the like); labour arbitration labour
+    disputes; enforcement contract claims; 罪名 for criminal and 行政案由 for administrative
+    matters."""
+    rows = list(CaseCause.objects.filter(parent__isnull=False).select_related("parent"))
+    civil = [c for c in rows if c.kind == "civil"]
+
+    def under(*prefixes: str) -> list[CaseCause]:
+        return [c for c in civil if c.code.startswith(prefixes)]
+
+    return {
+        MatterType.CIVIL: under("P01", "P03", "P04", "P05", "P08", "P09"),
+        MatterType.COMMERCIAL_ARBITRATION: under("P04.01", "P08"),
+        MatterType.LABOR_ARBITRATION: under("P06.01"),
+        MatterType.ENFORCEMENT: under("P04.01"),
+        MatterType.CRIMINAL: [c for c in rows if c.kind == "criminal"],
+        MatterType.ADMINISTRATIVE: [
+            c for c in rows if c.kind == "administrative" and c.parent.parent_id is None
+        ],
+    }
+
+
+def _agency(name: str) -> Party:
+    party = Party(kind=PartyKind.ORGANIZATION, name=name)
+    keys = name_keys(name, kind=PartyKind.ORGANIZATION)
+    party.name_normalized = keys["normalized"]
+    party.name_core = keys["core"]
+    party.name_trade = keys["trade"]
+    return party
+
+
+def _demo_sides(fake: Any, rng: random.Random, mtype: str) -> tuple[Party, Party]:
+    """The client and the other side: an agency for an administrative matter, a person
+    accused for a criminal one."""
+    any_kind = [PartyKind.PERSON, PartyKind.ORGANIZATION]
+    if mtype == MatterType.ADMINISTRATIVE:
+        return _party(fake, rng, rng.choice(any_kind)), _agency(rng.choice(DEMO_AGENCIES))
+    if mtype == MatterType.CRIMINAL:
+        return _party(fake, rng, PartyKind.PERSON), _party(fake, rng, rng.choice(any_kind))
+    return _party(fake, rng, rng.choice(any_kind)), _party(fake, rng, rng.choice(any_kind))
+
+
+def _demo_title(mtype: str, client: Party, opposing: Party, cause: CaseCause | None) -> str:
+    c, o = client.name, opposing.name
+    name = cause.name if cause else ""
+    if mtype == MatterType.CIVIL:
+        return f"{c}诉{o}{name or '合同纠纷'}"
+    if mtype == MatterType.COMMERCIAL_ARBITRATION:
+        return f"{c}与{o}{name or '合同纠纷'}仲裁"
+    if mtype == MatterType.LABOR_ARBITRATION:
+        return f"{c}与{o}{name or '劳动争议'}仲裁"
+    if mtype == MatterType.CRIMINAL:
+        return f"{c}涉嫌{name or '合同诈骗罪'}辩护"
+    if mtype == MatterType.ADMINISTRATIVE:
+        return f"{c}诉{o}{name or '行政处罚'}案"
+    return TITLES[mtype].format(c=c, o=o, cause=name or "纠纷")
+
+
+def _demo_summary(
+    mtype: str, client: Party, opposing: Party, cause: CaseCause | None, amount: int | None
+) -> str:
+    """A summary as a lawyer writes one: who, what happened, what the firm does."""
+    c, o = client.name, opposing.name
+    name = cause.name if cause else ""
+    wan = f"{amount / 10000:,.1f}万元" if amount else ""
+    if mtype == MatterType.CIVIL:
+        return (
+            f"{c}与{o}之间发生{name or '合同纠纷'}，{c}主张{o}未履行义务，诉请金额约{wan}。"
+            f"本所接受{c}委托，代理其提起诉讼并申请财产保全。"
+        )
+    if mtype == MatterType.COMMERCIAL_ARBITRATION:
+        return (
+            f"{c}与{o}签订的合同约定争议提交仲裁委员会仲裁。因{name or '合同纠纷'}，"
+            f"{c}拟申请仲裁，请求金额约{wan}；本所负责起草仲裁申请书并组织证据。"
+        )
+    if mtype == MatterType.LABOR_ARBITRATION:
+        return (
+            f"{c}与{o}就{name or '劳动争议'}发生争议，涉及金额约{wan}。"
+            "本所代理向劳动人事争议仲裁委员会申请仲裁，并准备劳动合同、工资流水等证据。"
+        )
+    if mtype == MatterType.CRIMINAL:
+        return (
+            f"{c}因涉嫌{name or '合同诈骗罪'}被公安机关立案侦查。本所接受其近亲属委托担任"
+            "辩护人，已申请会见，拟就羁押必要性审查和取保候审提出意见。"
+        )
+    if mtype == MatterType.ADMINISTRATIVE:
+        return (
+            f"{o}对{c}作出{name or '行政处罚'}决定，{c}不服。本所代理{c}提起行政诉讼，"
+            "请求撤销该行政行为，并审查其事实依据与程序是否合法。"
+        )
+    if mtype == MatterType.ENFORCEMENT:
+        return (
+            f"{o}未履行生效法律文书确定的给付义务。本所代理{c}申请强制执行，"
+            f"执行标的约{wan}，已提交财产线索。"
+        )
+    if mtype == MatterType.NON_LITIGATION:
+        return f"{c}拟收购目标公司股权，委托本所开展法律尽职调查并出具尽职调查报告。"
+    if mtype == MatterType.COUNSEL:
+        return f"本所担任{c}常年法律顾问，负责日常合同审查、劳动用工和合规咨询。"
+    return f"{c}就与{o}之间的争议咨询解决途径与诉讼风险，本所提供初步法律意见。"

@@ -45,3 +45,38 @@ def test_the_archive_room_shows_every_archived_demo_matter():
         assert record.number.startswith(f"{record.year}-{record.type_code}-")
         assert record.room and record.shelf and record.box
         assert record.archived_on >= record.matter.closed_on
+
+
+def test_demo_matters_read_as_a_lawyer_would_write_them():
+    """Issue 16 item 21: administrative matters against agencies, arbitrable causes only for
+    arbitration, channels matching their summaries, summaries that read as summaries."""
+    from lexcase.comms.models import Communication
+    from lexcase.matters.models import MatterType
+    from lexcase.web.demo import COMM_SUMMARIES, DEMO_AGENCIES
+
+    demo_generate(matters=120, seed=5)
+    generated = Matter.objects.all()
+    admin = Matter.objects.filter(matter_type=MatterType.ADMINISTRATIVE)
+    assert admin.exists()
+    for matter in admin:
+        opposing = MatterParty.objects.get(matter=matter, role=PartyRole.OPPOSING).party
+        assert opposing.name in DEMO_AGENCIES
+        assert matter.cause is not None and matter.cause.kind == "administrative"
+    for matter in Matter.objects.filter(matter_type=MatterType.COMMERCIAL_ARBITRATION):
+        assert matter.cause is not None
+        assert matter.cause.code.startswith(("P04.01", "P08")), matter.cause.name
+    for matter in Matter.objects.filter(matter_type=MatterType.CRIMINAL):
+        assert matter.cause is not None and matter.cause.kind == "criminal"
+        assert matter.cause.name in matter.title
+    # Summaries name the client and are Chinese sentences, not Faker's word salad.
+    for matter in generated.exclude(matter_type=MatterType.CIVIL)[:200]:
+        client = MatterParty.objects.filter(matter=matter, role=PartyRole.CLIENT).first()
+        assert client is not None and client.party.name in matter.summary, matter.summary
+        assert matter.summary.endswith("。")
+    word = {"phone": "电话", "wechat": "微信", "email": "邮件", "meeting": "面谈"}
+    pairs = set(COMM_SUMMARIES)
+    comms = Communication.objects.all()
+    assert comms.exists()
+    for comm in comms:
+        assert (comm.channel, comm.summary) in pairs
+        assert word[comm.channel] in comm.summary
