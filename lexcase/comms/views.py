@@ -294,7 +294,7 @@ EXPORT_CAP = 20_000
 
 @login_required
 @require_GET
-def communication_export(request: HttpRequest) -> HttpResponse:
+def communication_export(request: AuthedRequest) -> HttpResponse:
     """The communication log with the page's filters as Excel (or `?format=csv`): the same
     gate (matters the user can see), at most `EXPORT_CAP` rows, audited with the filters."""
     from lexcase.core.exports import table_response

@@ -56,7 +56,7 @@ PARTY_EXPORT_CAP = 20_000
 
 @login_required
 @require_GET
-def party_export(request: HttpRequest) -> HttpResponse:
+def party_export(request: AuthedRequest) -> HttpResponse:
     """The party directory with the page's search as Excel (or `?format=csv`): only parties
     the user may see (the gate's party rule), ID numbers and passports masked as on the page,
     at most `PARTY_EXPORT_CAP` rows, audited."""
@@ -74,9 +74,9 @@ def party_export(request: HttpRequest) -> HttpResponse:
         data={"filters": {k: v for k, v in (("q", q), ("kind", kind)) if v}, "rows": len(parties)},
     )
 
-    def identifier(party: object) -> str:
-        if getattr(party, "credit_code", ""):
-            return party.credit_code
+    def identifier(party: Party) -> str:
+        if party.credit_code:
+            return str(party.credit_code)
         for field in ("id_number", "passport"):
             value = getattr(party, field, "")
             if value:

@@ -465,7 +465,9 @@ def _demo_causes() -> dict[str, list[CaseCause]]:
         MatterType.ENFORCEMENT: under("P04.01"),
         MatterType.CRIMINAL: [c for c in rows if c.kind == "criminal"],
         MatterType.ADMINISTRATIVE: [
-            c for c in rows if c.kind == "administrative" and c.parent.parent_id is None
+            c
+            for c in rows
+            if c.kind == "administrative" and c.parent is not None and c.parent.parent_id is None
         ],
     }
 
@@ -503,7 +505,7 @@ def _demo_title(mtype: str, client: Party, opposing: Party, cause: CaseCause | N
         return f"{c}涉嫌{name or '合同诈骗罪'}辩护"
     if mtype == MatterType.ADMINISTRATIVE:
         return f"{c}诉{o}{name or '行政处罚'}案"
-    return TITLES[mtype].format(c=c, o=o, cause=name or "纠纷")
+    return TITLES[MatterType(mtype)].format(c=c, o=o, cause=name or "纠纷")
 
 
 def _demo_summary(
