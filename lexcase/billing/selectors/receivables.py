@@ -280,16 +280,21 @@ def receivables(
 ) -> Receivables:
     """What clients owe on `as_of`, per client and matter: bills issued by then (void ones
     never count) less what was allocated to them by then, in aging buckets by days since
-    issue (0–30, 31–90, 91–180, over 180); only the matters whose money `user` sees (a
-    correlated probe per bill, `money_visible_through`). Sorted by client name and matter
-    number, `page_size` rows per `page` (`page=None`: every row, for the export and the
-    API); the totals cover every row. Two queries whatever the number of bills: the rows,
-    grouped in SQL with their names, and the totals over the same groups."""
-    bills = Bill.objects.filter(
-        money_visible_through(user),
-        status__in=ISSUED_STATUSES,
-        issued_on__lte=as_of,
+    issue (0–30, 31–90, 91–180, over 180); only the matters whose money `user` sees
+    (finance and administrators: a correlated wall probe per bill, `money_visible_through`).
+    Sorted by client name and matter number, `page_size` rows per `page` (`page=None`:
+    every row, for the export and the API); the totals cover every row. Two queries
+    whatever the number of bills: the rows, grouped in SQL with their names, and the
+    totals over the same groups."""
+    # Finance and administrators: a wall probe per bill (no list of every matter); everyone
+    # else: their visible matters first, usually few (a lawyer's: 0.2x the bare aggregate
+    # with the list, 1.2x with a gate probe per bill at 100k matters, SQLite).
+    gate = (
+        money_visible_through(user)
+        if sees_all_money(user)
+        else Q(matter__in=matters_money_visible_to(user))
     )
+    bills = Bill.objects.filter(gate, status__in=ISSUED_STATUSES, issued_on__lte=as_of)
     if client_id is not None:
         bills = bills.filter(client_id=client_id)
     if matter is not None:
