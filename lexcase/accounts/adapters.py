@@ -7,10 +7,12 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.encoding import force_bytes
 
 from lexcase.accounts.services import user_password_set
+from lexcase.audit.services import audit_record
 
 
 def login_attempts_key(username: str) -> str:
@@ -32,9 +34,6 @@ class NoSignupAccountAdapter(DefaultAccountAdapter):
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         """Refused attempts are audited; the message is the same whether the account exists
         or not (the counter is per typed username, the check runs before any lookup)."""
-        from django.core.exceptions import ValidationError
-
-        from lexcase.audit.services import audit_record
 
         try:
             super().pre_authenticate(request, **credentials)

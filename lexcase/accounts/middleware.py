@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
@@ -18,6 +19,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
+
+from lexcase.accounts.rules import mfa_required_for
 
 SIGNED_IN_AT = "lexcase_signed_in_at"
 SEEN_AT = "lexcase_seen_at"
@@ -80,9 +83,6 @@ class MfaEnrolmentMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from allauth.mfa.utils import is_mfa_enabled
-
-        from lexcase.accounts.rules import mfa_required_for
 
         user = getattr(request, "user", None)
         if (

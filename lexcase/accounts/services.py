@@ -281,6 +281,7 @@ def firm_profile_update(
 def user_login_unlock(*, user: User, actor: User, request: Any) -> User:
     """Clear the failed sign-in counter of `user`'s account (a locked-out colleague on the
     phone); audited. The per-IP counter is left alone: it protects every account."""
+    # adapters imports this module at load time: importing it here avoids the cycle.
     from allauth.core import ratelimit
 
     from lexcase.accounts.adapters import login_attempts_key

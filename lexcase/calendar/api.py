@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
@@ -181,9 +183,6 @@ def agenda(
     start = start or timezone.localdate()
     end = end or start + dt.timedelta(days=7)
     if end < start or (end - start).days > 366:
-        from django.core.exceptions import ValidationError
-        from django.utils.translation import gettext as _
-
         raise ValidationError({"end": [_("The end must be within a year after the start.")]})
     items = selectors.agenda_items(user=request.user, start=start, end=end, mine_only=mine)
     return [

@@ -11,6 +11,7 @@ Pure: a start date, a rule and a list of events in, the current expiry and the r
 
 from __future__ import annotations
 
+import calendar as stdlib_calendar
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -37,7 +38,6 @@ class LimitationState:
 
 
 def _months_after(d: date, months: int) -> date:
-    import calendar as stdlib_calendar
 
     month_index = d.month - 1 + months
     year, month = d.year + month_index // 12, month_index % 12 + 1

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lexcase.accounts.http import AuthedRequest
+from lexcase.audit.services import audit_record
 from lexcase.calendar import selectors, services
 from lexcase.calendar.calculator import is_rest_day
 from lexcase.calendar.forms import (
@@ -33,6 +34,7 @@ from lexcase.calendar.forms import (
     ServedForm,
 )
 from lexcase.calendar.models import CalendarFeed, HolidayYear
+from lexcase.core.exports import table_response
 from lexcase.matters.actions import matter_action
 
 FEED_PREFIX = {"deadline": "【期限】", "hearing": "【开庭】", "task": "【任务】"}
@@ -63,8 +65,6 @@ DEADLINE_EXPORT_CAP = 20_000
 def deadline_export(request: AuthedRequest) -> HttpResponse:
     """Deadlines of the matters the user can see as Excel (or `?format=csv`): `status`
     (default: proposed and open; `all`), `start`/`end` (ISO due dates); capped, audited."""
-    from lexcase.audit.services import audit_record
-    from lexcase.core.exports import table_response
 
     def day(name: str) -> date | None:
         try:
@@ -240,6 +240,7 @@ def feed_settings(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     """The user's agenda as iCalendar; the secret in the URL stands in for a login."""
+    # icalendar loads only for feed requests (heavy libraries are imported lazily).
     from icalendar import Calendar, Event
 
     feed = CalendarFeed.objects.select_related("user").filter(token_hash=_feed_hash(token)).first()

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.template import Context, Engine, TemplateSyntaxError
@@ -214,8 +215,6 @@ def progress_report_create(
         raise ValidationError({"needs_from_client": [_("This text is too long.")]})
     recipient = (recipient or "").strip()
     if send:
-        from django.core.validators import validate_email
-
         try:
             validate_email(recipient)
         except ValidationError:

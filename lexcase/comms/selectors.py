@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -104,7 +105,6 @@ def communications_filter(
 
 
 def communication_get(*, user: AnyUser, pk: Any) -> Communication:
-    from django.http import Http404
 
     try:
         pk = int(pk)

@@ -29,6 +29,7 @@ from lexcase.comms.forms import (
 )
 from lexcase.comms.models import ClientUpdatePolicy, ProgressReport
 from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.core.exports import table_response
 from lexcase.core.forms import apply_service_errors, flash_errors
 from lexcase.documents.models import Document
 from lexcase.documents.selectors import matter_documents
@@ -297,7 +298,6 @@ EXPORT_CAP = 20_000
 def communication_export(request: AuthedRequest) -> HttpResponse:
     """The communication log with the page's filters as Excel (or `?format=csv`): the same
     gate (matters the user can see), at most `EXPORT_CAP` rows, audited with the filters."""
-    from lexcase.core.exports import table_response
 
     form = CommunicationFilterForm(request.GET)
     if not form.is_valid():

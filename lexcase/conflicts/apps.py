@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
+from django.conf import settings
 from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +26,6 @@ class ConflictsConfig(AppConfig):
 
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """A mistyped limit or role fails at start-up, not on the first check."""
-    from django.conf import settings
 
     # Here, not at the top: apps.py is imported before any model is loaded.
     from lexcase.accounts.models import STAFF_ROLES

@@ -13,6 +13,7 @@ from lexcase.conflicts.engine import QueryParty, index_parties, index_party
 from lexcase.conflicts.services import (
     conflict_check_matter,
     conflict_check_record,
+    identifiers_reencrypt,
     intake_is_cleared,
 )
 from lexcase.core.fieldcrypt import field_keys_rotated as field_keys_rotated_signal
@@ -67,7 +68,6 @@ def intake_cleared_guard(matter: Any) -> None:
 def field_keys_rotated(**_: Any) -> dict[str, int]:
     """After `rotate_field_keys` rewrote the parties and relatives: their identifier keys in
     the index, and the identifiers typed into frozen reports, under the new first key."""
-    from lexcase.conflicts.services import identifiers_reencrypt
 
     return identifiers_reencrypt()
 

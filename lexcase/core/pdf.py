@@ -9,6 +9,7 @@ from typing import Any
 
 
 def _local_only(base_dir: Path, url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    # WeasyPrint is heavy: it loads with the first PDF, not with every process.
     from weasyprint.urls import default_url_fetcher
 
     if not url.startswith("file://") or not Path(url[7:]).resolve().is_relative_to(base_dir):

@@ -28,6 +28,9 @@ import zlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
+from xml.etree import ElementTree
+
+from django.conf import settings
 
 from lexcase.documents import content_types, office
 
@@ -76,7 +79,6 @@ class Limits:
 
     @classmethod
     def from_settings(cls) -> Limits:
-        from django.conf import settings
 
         return cls(
             office_inflated_bytes=int(settings.LEXCASE_OFFICE_MAX_INFLATED_MB * MIB),
@@ -124,7 +126,6 @@ def _ocr_image(path: Path) -> str:
 
 def clean_ocr_text(text: str) -> str:
     """Tesseract puts spaces between Chinese characters; a search for 法院 must still match."""
-    import re
 
     cjk = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
     text = re.sub(rf"(?<={cjk})[ \t]+(?={cjk})", "", text)
@@ -132,6 +133,7 @@ def clean_ocr_text(text: str) -> str:
 
 
 def _pdf(fileobj: IO[bytes], workdir: Path) -> Extracted:
+    # The format libraries load only in the extraction child that needs them.
     import pypdfium2 as pdfium
 
     try:
@@ -183,6 +185,7 @@ def check_office_archive(fileobj: IO[bytes], limits: Limits) -> None:
 
 
 def _docx(fileobj: IO[bytes], limits: Limits) -> Extracted:
+    # The format libraries load only in the extraction child that needs them.
     import docx
 
     check_office_archive(fileobj, limits)
@@ -198,6 +201,7 @@ def _docx(fileobj: IO[bytes], limits: Limits) -> Extracted:
 
 
 def _xlsx(fileobj: IO[bytes], limits: Limits) -> Extracted:
+    # The format libraries load only in the extraction child that needs them.
     import openpyxl
 
     check_office_archive(fileobj, limits)
@@ -221,7 +225,6 @@ _OFD_PAGE = re.compile(r"(?:^|/)Pages/Page_(\d+)/Content\.xml$")
 def _ofd(fileobj: IO[bytes], limits: Limits) -> Extracted:
     """The text of an OFD file: each page's TextCode elements in page order, a line per
     text object. Pages are numbered Page_0, Page_1, … in the package (GB/T 33190 §7)."""
-    from xml.etree import ElementTree
 
     check_office_archive(fileobj, limits)
     pages: list[tuple[int, str, str]] = []
@@ -316,7 +319,6 @@ def cpu_message(limits: Limits) -> str:
 
 
 def extract_temp_dir() -> Path:
-    from django.conf import settings
 
     base = Path(settings.LEXCASE_EXTRACT_TEMP_DIR)
     base.mkdir(mode=0o700, parents=True, exist_ok=True)

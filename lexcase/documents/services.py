@@ -5,11 +5,15 @@ rows and removed again if the rows do not commit: no half-documents (docs/archit
 from __future__ import annotations
 
 import logging
+import shutil
+import time
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import F, Max
@@ -362,7 +366,6 @@ def search_unindex(*, document_id: int) -> None:
 def orphan_files(*, grace_hours: float) -> list[str]:
     """Stored files that no version row names and that are older than the grace period
     (a younger file may belong to an upload whose transaction has not committed yet)."""
-    from datetime import timedelta
 
     storage = files.documents_storage()
     cutoff = timezone.now() - timedelta(hours=grace_hours)
@@ -441,11 +444,6 @@ def temp_files_clean(*, older_than_hours: float) -> int:
     by Django (FILE_UPLOAD_TEMP_DIR) and extraction work dirs. Only entries whose last change
     is older than the cutoff go (a live upload or extraction keeps writing); symlinks are
     removed, never followed. Returns how many entries were removed."""
-    import shutil
-    import time
-    from pathlib import Path
-
-    from django.conf import settings
 
     cutoff = time.time() - older_than_hours * 3600
     removed = 0

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from lexcase.matters.courts_data import COURT_CODES
+
 __all__ = [
     "MAX_SEQ",
     "MIN_YEAR",
@@ -287,7 +289,6 @@ def court_name_for(court_code: str, extra: dict[str, str] | None = None) -> str 
     """The court a 法院代字 stands for (``京0105`` → 北京市朝阳区人民法院) from the shipped
     table (``courts_data.py``, with its source) and the firm's own rows (``extra``), or None:
     a code the tables do not hold is never guessed."""
-    from lexcase.matters.courts_data import COURT_CODES
 
     table = {**COURT_CODES, **(extra or {})}
     return table.get(court_code)

@@ -24,6 +24,7 @@ class CauseOption:
 def pinyin_forms(name: str) -> tuple[str, str]:
     """(initials, full pinyin) of a name, lower case: 买卖合同纠纷 -> mmhtjf,
     maimaihetongjiufen."""
+    # pypinyin's dictionaries are large: loaded on the first filter, not at start-up.
     from pypinyin import Style, lazy_pinyin
 
     syllables = lazy_pinyin(name, style=Style.NORMAL, errors="ignore")

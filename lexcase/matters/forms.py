@@ -20,8 +20,10 @@ from lexcase.matters.archive import (
     checklist_items,
     retention_classes,
 )
+from lexcase.matters.causes import cause_tree
 from lexcase.matters.models import (
     CaseCause,
+    CauseKind,
     ClosingChecklistItem,
     ClosingOutcome,
     MatterType,
@@ -99,8 +101,6 @@ class CauseSelect(forms.Select):
         )
 
     def optgroups(self, name: str, value: Any, attrs: Any = None) -> list[Any]:
-        from lexcase.matters.causes import cause_tree
-        from lexcase.matters.models import CauseKind
 
         chosen = {str(v) for v in value if v not in (None, "")}
         groups: list[tuple[str | None, list[dict[str, Any]], int]] = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -322,7 +323,6 @@ class TimelineEntry(models.Model):
 
 
 def _in_reader_language(zh: str, en: str) -> str:
-    from django.utils.translation import get_language
 
     return en if en and (get_language() or "").startswith("en") else zh
 

@@ -15,11 +15,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lexcase.accounts.http import AuthedRequest
+from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import StaleEdit
+from lexcase.core.exports import table_response
 from lexcase.core.forms import apply_service_errors, flash_errors
 from lexcase.matters import services as matter_services
 from lexcase.matters.selectors import (
     parties_page,
+    parties_search,
     party_get,
     party_matters,
     party_relations,
@@ -60,9 +63,6 @@ def party_export(request: AuthedRequest) -> HttpResponse:
     """The party directory with the page's search as Excel (or `?format=csv`): only parties
     the user may see (the gate's party rule), ID numbers and passports masked as on the page,
     at most `PARTY_EXPORT_CAP` rows, audited."""
-    from lexcase.audit.services import audit_record
-    from lexcase.core.exports import table_response
-    from lexcase.matters.selectors import parties_search
 
     form = PartySearchForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}

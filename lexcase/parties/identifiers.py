@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from urllib.parse import parse_qsl, unquote_plus, urlencode
 
 __all__ = [
     "CREDIT_CODE_CHARSET",
@@ -204,7 +205,6 @@ def mask_identifiers_in_query(query: str) -> str:
     """A URL query string with identifiers masked in its decoded keys and values (so
     `q=110105+19491231+002X` and `%31%31...` are caught), re-encoded; returned unchanged
     when it holds none."""
-    from urllib.parse import parse_qsl, unquote_plus, urlencode
 
     if not query or not _has_identifier(unquote_plus(query)):
         return query

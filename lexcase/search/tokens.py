@@ -23,6 +23,7 @@ PostgreSQL's `simple` parser both keep each token exactly as produced.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import unicodedata
@@ -48,8 +49,7 @@ def _jieba_module() -> Any:
     if _jieba is None:
         with _jieba_lock:
             if _jieba is None:
-                import logging
-
+                # jieba's dictionary is large: loaded once, on the first tokenisation.
                 import jieba
 
                 jieba.setLogLevel(logging.WARNING)

@@ -32,6 +32,7 @@ from typing import Any
 
 from django.core.files import File
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from lexcase.audit.chain import audit_key
@@ -155,6 +156,7 @@ def _pg_tables(cur: Any) -> dict[str, dict[str, Any]]:
 
 
 def _pg_connect(**overrides: Any) -> Any:
+    # psycopg loads only for a PostgreSQL backup.
     import psycopg
 
     # Autocommit: the snapshot's transaction is begun and ended explicitly.
@@ -573,7 +575,6 @@ def backup_restore(*, source: Path) -> dict[str, Any]:
 
 def migrations_pending() -> int:
     """How many migrations this code has that the restored database has not applied."""
-    from django.db.migrations.executor import MigrationExecutor
 
     executor = MigrationExecutor(connection)
     return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))

@@ -17,7 +17,7 @@ from django.utils.translation import pgettext
 from lexcase.billing.models import BillStatus, PaymentStatus
 from lexcase.billing.selectors.receivables import payments_of
 from lexcase.billing.selectors.shared import bills_visible_to
-from lexcase.insights.extensions import SectionContext
+from lexcase.insights.extensions import SectionContext, dashboard_source_register
 from lexcase.insights.selectors import Figure, Section, per_month, period_bounds
 from lexcase.insights.stats import month_starts, share
 from lexcase.reviews.models import ReviewKind, SurveyOccasion
@@ -258,7 +258,6 @@ def fee_section(ctx: SectionContext) -> list[Section]:
 
 
 def register() -> None:
-    from lexcase.insights.extensions import dashboard_source_register
 
     dashboard_source_register(review_sections, order=10)
     dashboard_source_register(satisfaction_section, order=20)

@@ -20,8 +20,12 @@ from lexcase.billing.demo import demo_money
 from lexcase.comms.models import Communication
 from lexcase.conflicts.engine import index_parties
 from lexcase.insights.demo import demo_insights
+from lexcase.matters.archive import archive_number_pattern, retention_suggest
+from lexcase.matters.courts_data import COURT_CODES
 from lexcase.matters.models import (
     MATTER_TYPE_CODES,
+    ArchiveNumberCounter,
+    ArchiveRecord,
     CaseCause,
     Matter,
     MatterMember,
@@ -29,7 +33,9 @@ from lexcase.matters.models import (
     MatterParty,
     MatterType,
     MemberRole,
+    PaperLoan,
     PartyRole,
+    RetentionClass,
     Stage,
     Status,
 )
@@ -184,6 +190,7 @@ SUMMARIES = [text for _channel, text in COMM_SUMMARIES]
 
 
 def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> dict[str, int]:
+    # Faker is heavy and only the demo generator needs it.
     from faker import Faker
 
     rng = random.Random(seed)
@@ -352,14 +359,6 @@ def _demo_archive_room(rng: random.Random, users: dict[str, User]) -> None:
     """Every archived demo matter has its paper file in the archive room (档号, room, shelf,
     box), as `matter_archive_file` would have filed it, and two files are out on loan (one
     overdue), so the archive room shows what the matter list says is archived."""
-    from lexcase.matters.archive import archive_number_pattern, retention_suggest
-    from lexcase.matters.models import (
-        ArchiveNumberCounter,
-        ArchiveRecord,
-        PaperLoan,
-        RetentionClass,
-    )
-
     classes = list(RetentionClass.objects.filter(active=True))
     if not classes:
         return
@@ -437,7 +436,6 @@ DEMO_AGENCIES = [
 
 
 def _basic_courts() -> list[str]:
-    from lexcase.matters.courts_data import COURT_CODES
 
     return [name for code, name in COURT_CODES.items() if len(code) == 5]
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import getpass
+import sys
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -45,6 +46,5 @@ class Command(BaseCommand):
 
     @staticmethod
     def stdin_is_tty() -> bool:
-        import sys
 
         return sys.stdin is not None and sys.stdin.isatty()
