@@ -7,13 +7,47 @@ there; CI has it). Without it every e2e test is skipped with a reason.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 from tests.e2e.personas import PASSWORD
+
+
+class _OneRequestAtATime(ThreadedWSGIServer):
+    """The live server, answering one request at a time when the test database is SQLite in
+    memory. There every server thread shares the test thread's single connection
+    (``connections_override``), and two requests at once (a page's htmx call still running
+    when the form is posted) misuse it: sqlite3 raises "bad parameter or other API misuse"
+    and the page never arrives. Connections stay threaded and keep-alive; only the
+    application call (and reading its body) takes the lock. On PostgreSQL each thread has
+    its own connection and requests run concurrently as in production."""
+
+    def set_app(self, application: Any) -> None:
+        if not self.connections_override:
+            super().set_app(application)
+            return
+        lock = threading.Lock()
+
+        def serial(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+            with lock:
+                response = application(environ, start_response)
+                try:
+                    return [b"".join(response)]
+                finally:
+                    close = getattr(response, "close", None)
+                    if close is not None:
+                        close()
+
+        super().set_app(serial)
+
+
+LiveServerThread.server_class = _OneRequestAtATime
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
