@@ -16,7 +16,7 @@ from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
 
-LOCKED = "登录失败次数过多，此账户已暂时锁定。请 5 分钟后再试，或请管理员解锁。"
+LOCKED = "登录失败次数过多，此账户已暂时锁定。请稍后再试，或请管理员解锁。"
 
 
 def attempt(username: str, password: str = "wrong-password", ip: str = "10.0.0.7"):
