@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "lexcase.billing",
     "lexcase.insights",
     "lexcase.reviews",
+    "lexcase.papers",
     "lexcase.web",
     "lexcase.api",
 ]

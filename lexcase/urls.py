@@ -51,5 +51,6 @@ urlpatterns = [
     path("", include("lexcase.reviews.urls")),
     path("", include("lexcase.billing.urls")),  # money pages (billing/urls/)
     path("", include("lexcase.insights.urls")),  # insights/, matters/<pk>/outcome-stats/
+    path("", include("lexcase.papers.urls")),  # papers/templates/, matters/<pk>/papers/
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,14 @@
+"""Who may manage document templates and generate papers."""
+
+from __future__ import annotations
+
+import rules
+
+from lexcase.matters.rules import is_active_staff, is_firm_admin, is_member
+
+# The firm's templates: administrators upload them; all staff may read and download them.
+rules.add_perm("papers.manage_templates", is_active_staff & is_firm_admin)
+rules.add_perm("papers.view_templates", is_active_staff)
+# Generating papers from a matter (and previewing its merged values): members of the matter
+# only (issue 17: ID numbers and fee terms go into the paper).
+rules.add_perm("papers.generate", is_active_staff & is_member)

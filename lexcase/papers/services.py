@@ -1,0 +1,167 @@
+"""Writes: uploading a template (a new version, checked in the sandbox first) and generating
+a paper for a matter (stored through the documents app's services)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from lexcase.accounts.models import User
+from lexcase.audit.services import audit_record
+from lexcase.core.exceptions import NotAllowed
+from lexcase.documents import files, office
+from lexcase.documents.models import Category, Document
+from lexcase.documents.services import document_version_add, documents_upload
+from lexcase.matters.models import Matter, Status
+from lexcase.papers.fields import merge_context
+from lexcase.papers.models import DocumentTemplate, Generation, TemplateVersion
+from lexcase.papers.sandbox import template_check, template_render
+from lexcase.papers.selectors import template_content, template_get
+
+MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{1,49}$")
+DOCX_TYPE = files.DOCX
+
+
+def _read_docx(upload: Any) -> bytes:
+    if upload is None:
+        raise ValidationError({"file": [_("Choose a file.")]})
+    size = getattr(upload, "size", 0) or 0
+    if size > MAX_TEMPLATE_BYTES:
+        raise ValidationError({"file": [_("A template may be at most 5 MB.")]})
+    if files.check_upload(upload) != DOCX_TYPE:
+        raise ValidationError({"file": [_("A template must be a Word (.docx) file.")]})
+    upload.seek(0)
+    content = upload.read()
+    try:
+        office.check_archive(
+            io.BytesIO(content),
+            max_entries=settings.LEXCASE_OFFICE_MAX_ENTRIES,
+            max_inflated=settings.LEXCASE_OFFICE_MAX_INFLATED_MB * 1024 * 1024,
+            max_ratio=settings.LEXCASE_OFFICE_MAX_RATIO,
+        )
+    except (office.ZipRefused, zipfile.BadZipFile) as exc:
+        raise ValidationError({"file": [str(exc)]}) from None
+    return bytes(content)
+
+
+@transaction.atomic
+def template_upload(
+    *,
+    actor: User,
+    key: str,
+    name: str,
+    category: str,
+    upload: Any,
+    description: str = "",
+) -> TemplateVersion:
+    """A new version of the template `key` (created if new; a starter's key replaces the
+    built-in text). Refused, with each unknown field or construct named, unless every merge
+    field is on the documented list."""
+    if not actor.has_perm("papers.manage_templates"):
+        raise NotAllowed
+    errors: dict[str, list[str]] = {}
+    key = (key or "").strip().lower()
+    if not _KEY.match(key):
+        errors["key"] = [_("2–50 lower-case letters, digits, - or _.")]
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        errors["name"] = [_("Give the template a name (at most 100 characters).")]
+    if category not in Category.values:
+        errors["category"] = [_("Choose a valid category.")]
+    if errors:
+        raise ValidationError(errors)
+    content = _read_docx(upload)
+    used = template_check(content)
+    template, _created = DocumentTemplate.objects.select_for_update().get_or_create(
+        key=key, defaults={"name": name, "category": category, "description": description}
+    )
+    template.name, template.category, template.description = name, category, description
+    template.active = True
+    last = template.versions.aggregate(n=Max("number"))["n"] or 0
+    version = TemplateVersion.objects.create(
+        template=template,
+        number=last + 1,
+        content=content,
+        original_name=files.safe_original_name(getattr(upload, "name", "") or f"{key}.docx"),
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        fields=used,
+        uploaded_by=actor,
+    )
+    template.current = version
+    template.save()
+    audit_record(
+        actor=actor,
+        action="paper_template.upload",
+        obj=template,
+        data={"key": key, "version": version.number, "sha256": version.sha256},
+    )
+    return version
+
+
+def paper_file_name(*, name: str, matter: Matter) -> str:
+    return f"{name}-{matter.number}.docx"
+
+
+@transaction.atomic
+def paper_generate(*, actor: User, matter: Matter, key: str) -> Document:
+    """Merge the template `key` with the matter's values and store the result as a matter
+    document (category chosen by the template); generating the same template again makes a
+    new version of that document. Members only; archived matters refuse."""
+    if not actor.has_perm("papers.generate", matter):
+        raise NotAllowed
+    if matter.status == Status.ARCHIVED:
+        raise ValidationError(
+            {NON_FIELD_ERRORS: [_("This matter is archived: no papers are generated for it.")]}
+        )
+    choice = template_get(key=key)
+    content = template_render(template_content(choice), merge_context(matter=matter))
+    upload = SimpleUploadedFile(
+        paper_file_name(name=choice.name, matter=matter), content, content_type=DOCX_TYPE
+    )
+    previous = (
+        Generation.objects.filter(matter=matter, template_key=key, document__isnull=False)
+        .select_related("document")
+        .first()
+    )
+    if previous is not None and previous.document is not None:
+        document = previous.document
+        document_version_add(actor=actor, document=document, upload=upload)
+    else:
+        (document,) = documents_upload(
+            actor=actor,
+            matter=matter,
+            uploads=[upload],
+            category=choice.category,
+            title=f"{choice.name}（{matter.number}）",
+        )
+    generation = Generation.objects.create(
+        matter=matter,
+        template_key=key,
+        template_version_id=choice.version_id,
+        document=document,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="paper.generate",
+        obj=generation,
+        matter_id=matter.pk,
+        data={
+            "template": key,
+            "template_version": choice.version_no,
+            "document": document.pk,
+        },
+    )
+    return document

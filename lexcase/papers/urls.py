@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from lexcase.papers import views
+
+app_name = "papers"
+urlpatterns = [
+    path("papers/templates/", views.templates_page, name="templates"),
+    path(
+        "papers/templates/<slug:key>/download/", views.template_download, name="template_download"
+    ),
+    path("matters/<int:pk>/papers/", views.matter_papers, name="matter"),
+    path("matters/<int:pk>/papers/generate/", views.paper_generate, name="generate"),
+]

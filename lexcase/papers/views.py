@@ -1,0 +1,152 @@
+"""Thin views: the firm's templates page, a matter's papers (preview, generate) and the
+matter page's section."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.encoding import iri_to_uri
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from lexcase.accounts.http import AuthedRequest
+from lexcase.core.exceptions import NotAllowed
+from lexcase.core.forms import apply_service_errors
+from lexcase.documents.models import Category
+from lexcase.matters.models import Matter, Status
+from lexcase.matters.selectors import matter_get
+from lexcase.papers import selectors, services
+from lexcase.papers.fields import FIELDS, flatten, merge_context
+from lexcase.papers.forms import GenerateForm, TemplateUploadForm
+from lexcase.papers.selectors import template_content, template_get, templates_available
+
+DOCX_TYPE = services.DOCX_TYPE
+
+
+def _category_labels() -> dict[str, str]:
+    return {value: str(label) for value, label in Category.choices}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def templates_page(request: AuthedRequest) -> HttpResponse:
+    if not request.user.has_perm("papers.view_templates"):
+        raise PermissionDenied
+    can_manage = request.user.has_perm("papers.manage_templates")
+    form = None
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        form = TemplateUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                version = services.template_upload(actor=request.user, **form.cleaned_data)
+            except NotAllowed:
+                raise PermissionDenied from None
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Template saved as version %(n)s; it uses %(count)s merge fields.")
+                    % {"n": version.number, "count": len(version.fields)},
+                )
+                return redirect("papers:templates")
+    elif can_manage:
+        form = TemplateUploadForm()
+    return render(
+        request,
+        "papers/templates.html",
+        {
+            "templates": templates_available(include_inactive=can_manage),
+            "fields": FIELDS,
+            "form": form,
+            "categories": _category_labels(),
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def template_download(request: AuthedRequest, key: str) -> HttpResponse:
+    if not request.user.has_perm("papers.view_templates"):
+        raise PermissionDenied
+    choice = template_get(key=key)
+    response = HttpResponse(template_content(choice), content_type=DOCX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, f"{choice.name}.docx") or ""
+    return response
+
+
+def _require_generate(request: AuthedRequest, pk: int) -> Matter:
+    matter = matter_get(user=request.user, pk=pk)
+    if not request.user.has_perm("papers.generate", matter):
+        raise PermissionDenied
+    return matter
+
+
+@login_required
+@require_GET
+def matter_papers(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Pick a template and review the merged values before generating."""
+    matter = _require_generate(request, pk)
+    chosen = None
+    values: list[tuple[str, str, str]] = []
+    key = request.GET.get("template", "")
+    if key:
+        chosen = template_get(key=key)
+        labels = {f.path: f.label for f in FIELDS}
+        context = merge_context(matter=matter)
+        values = [(p, labels.get(p, ""), v) for p, v in flatten(context, chosen.fields)]
+    return render(
+        request,
+        "papers/matter_papers.html",
+        {
+            "matter": matter,
+            "templates": templates_available(),
+            "chosen": chosen,
+            "values": values,
+            "generations": list(selectors.matter_generations(matter=matter)[:20]),
+            "archived": matter.status == Status.ARCHIVED,
+            "categories": _category_labels(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def paper_generate(request: AuthedRequest, pk: int) -> HttpResponse:
+    matter = _require_generate(request, pk)
+    form = GenerateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a template."))
+        return redirect("papers:matter", pk=matter.pk)
+    key = form.cleaned_data["template"]
+    try:
+        document = services.paper_generate(actor=request.user, matter=matter, key=key)
+    except NotAllowed:
+        raise PermissionDenied from None
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+        return redirect(iri_to_uri(f"/matters/{matter.pk}/papers/?template={key}"))
+    messages.success(request, _("Generated “%(title)s”.") % {"title": document.title})
+    return redirect("documents:detail", document_id=document.pk)
+
+
+def matter_section(request: AuthedRequest, matter: Matter) -> dict[str, Any] | None:
+    """The matter page's "Papers" card: members pick a template to preview and generate."""
+    if not request.user.has_perm("papers.generate", matter):
+        return None
+    return {
+        "template": "papers/_matter_section.html",
+        "templates": templates_available(),
+        "generations": list(selectors.matter_generations(matter=matter)[:5]),
+        "archived": matter.status == Status.ARCHIVED,
+    }
