@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: install run test test-sqlite test-postgres lint format messages compilemessages bench clean \
-	lock audit sbom
+	lock audit sbom stack stack-stop stack-status stack-check stack-load
 
 # Installs exactly the versions pinned in requirements.lock (made from pyproject.toml by
 # `make lock`), then the project (a dependency added to pyproject.toml but not locked yet is
@@ -104,6 +104,32 @@ sbom: $(VENV)/.installed
 
 bench: install
 	$(PY) -m bench.matter_list --matters $${MATTERS:-100000}
+
+# The multi-process deployment on loopback (docs/operations.md "Multi-process deployment"):
+# nginx -> gunicorn (gthread) -> PostgreSQL lexcase_stack, db_workers, moto as the S3 endpoint.
+STACK_DEB_PACKAGES := nginx
+stack: install
+	@missing=""; for p in $(STACK_DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	bash deploy/stack.sh start
+
+stack-stop:
+	bash deploy/stack.sh stop
+
+stack-status:
+	bash deploy/stack.sh status
+
+# Documents uploaded through nginx land in the S3 endpoint and download with the same SHA-256.
+stack-check:
+	$(PY) deploy/stack_check.py
+
+# The load test against the running stack: 50 users for 10 minutes; SMOKE=1 for 10 users, 1 min.
+stack-load:
+	$(PY) -m bench.stack_load $(if $(SMOKE),--users 10 --minutes 1 --warmup 0.25)
 
 clean:
 	rm -rf $(VENV) var
