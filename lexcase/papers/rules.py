@@ -12,3 +12,6 @@ rules.add_perm("papers.view_templates", is_active_staff)
 # Generating papers from a matter (and previewing its merged values): members of the matter
 # only (issue 17: ID numbers and fee terms go into the paper).
 rules.add_perm("papers.generate", is_active_staff & is_member)
+# Assembling the 卷宗 from the matter's documents: members of the matter (the documents
+# service refuses archived matters: assemble before archiving).
+rules.add_perm("papers.assemble_dossier", is_active_staff & is_member)

@@ -21,8 +21,10 @@ from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed
 from lexcase.documents import files, office
 from lexcase.documents.models import Category, Document
+from lexcase.documents.selectors import matter_documents
 from lexcase.documents.services import document_version_add, documents_upload
 from lexcase.matters.models import Matter, Status
+from lexcase.papers.dossier import dossier_pdf
 from lexcase.papers.fields import merge_context
 from lexcase.papers.models import DocumentTemplate, Generation, TemplateVersion
 from lexcase.papers.sandbox import template_check, template_render
@@ -72,7 +74,7 @@ def template_upload(
         raise NotAllowed
     errors: dict[str, list[str]] = {}
     key = (key or "").strip().lower()
-    if not _KEY.match(key):
+    if not _KEY.match(key) or key == DOSSIER_KEY:
         errors["key"] = [_("2–50 lower-case letters, digits, - or _.")]
     name = (name or "").strip()
     if not name or len(name) > 100:
@@ -114,6 +116,86 @@ def paper_file_name(*, name: str, matter: Matter) -> str:
     return f"{name}-{matter.number}.docx"
 
 
+def _store(
+    *,
+    actor: User,
+    matter: Matter,
+    key: str,
+    content: bytes,
+    name: str,
+    content_type: str,
+    category: str,
+    title: str,
+) -> Document:
+    """A new matter document, or a new version of the one generated before under `key`."""
+    upload = SimpleUploadedFile(name, content, content_type=content_type)
+    previous = (
+        Generation.objects.filter(matter=matter, template_key=key, document__isnull=False)
+        .select_related("document")
+        .first()
+    )
+    if previous is not None and previous.document is not None:
+        document_version_add(actor=actor, document=previous.document, upload=upload)
+        return previous.document
+    (document,) = documents_upload(
+        actor=actor, matter=matter, uploads=[upload], category=category, title=title
+    )
+    return document
+
+
+DOSSIER_KEY = "dossier"
+
+
+def dossier_candidates(*, matter: Matter) -> list[Document]:
+    """The matter's documents that may go into its 卷宗 (not an earlier 卷宗 itself)."""
+    dossiers = Generation.objects.filter(
+        matter=matter, template_key=DOSSIER_KEY, document__isnull=False
+    ).values("document_id")
+    return list(matter_documents(matter=matter).exclude(pk__in=dossiers))
+
+
+@transaction.atomic
+def dossier_assemble(*, actor: User, matter: Matter, document_ids: list[int]) -> Document:
+    """One PDF of the chosen documents, in the given order, behind a cover and a contents
+    page; stored as the matter's 卷宗 document (assembling again makes a new version)."""
+    if not actor.has_perm("papers.assemble_dossier", matter):
+        raise NotAllowed
+    if matter.status == Status.ARCHIVED:
+        raise ValidationError(
+            {NON_FIELD_ERRORS: [_("This matter is archived: its documents are read-only.")]}
+        )
+    candidates = {d.pk: d for d in dossier_candidates(matter=matter)}
+    chosen = [candidates[i] for i in dict.fromkeys(document_ids) if i in candidates]
+    if not chosen or len(chosen) != len(set(document_ids)):
+        raise ValidationError({"documents": [_("Choose the documents of this matter to include.")]})
+    content, entries = dossier_pdf(matter=matter, documents=chosen)
+    document = _store(
+        actor=actor,
+        matter=matter,
+        key=DOSSIER_KEY,
+        content=content,
+        name=f"卷宗-{matter.number}.pdf",
+        content_type=files.PDF,
+        category=Category.OTHER,
+        title=f"卷宗（{matter.number}）",
+    )
+    generation = Generation.objects.create(
+        matter=matter, template_key=DOSSIER_KEY, document=document, created_by=actor
+    )
+    audit_record(
+        actor=actor,
+        action="dossier.assemble",
+        obj=generation,
+        matter_id=matter.pk,
+        data={
+            "document": document.pk,
+            "documents": [d.pk for d in chosen],
+            "not_converted": [d.pk for d, e in zip(chosen, entries, strict=True) if e.pdf is None],
+        },
+    )
+    return document
+
+
 @transaction.atomic
 def paper_generate(*, actor: User, matter: Matter, key: str) -> Document:
     """Merge the template `key` with the matter's values and store the result as a matter
@@ -127,25 +209,16 @@ def paper_generate(*, actor: User, matter: Matter, key: str) -> Document:
         )
     choice = template_get(key=key)
     content = template_render(template_content(choice), merge_context(matter=matter))
-    upload = SimpleUploadedFile(
-        paper_file_name(name=choice.name, matter=matter), content, content_type=DOCX_TYPE
+    document = _store(
+        actor=actor,
+        matter=matter,
+        key=key,
+        content=content,
+        name=paper_file_name(name=choice.name, matter=matter),
+        content_type=DOCX_TYPE,
+        category=choice.category,
+        title=f"{choice.name}（{matter.number}）",
     )
-    previous = (
-        Generation.objects.filter(matter=matter, template_key=key, document__isnull=False)
-        .select_related("document")
-        .first()
-    )
-    if previous is not None and previous.document is not None:
-        document = previous.document
-        document_version_add(actor=actor, document=document, upload=upload)
-    else:
-        (document,) = documents_upload(
-            actor=actor,
-            matter=matter,
-            uploads=[upload],
-            category=choice.category,
-            title=f"{choice.name}（{matter.number}）",
-        )
     generation = Generation.objects.create(
         matter=matter,
         template_key=key,

@@ -12,4 +12,10 @@ urlpatterns = [
     ),
     path("matters/<int:pk>/papers/", views.matter_papers, name="matter"),
     path("matters/<int:pk>/papers/generate/", views.paper_generate, name="generate"),
+    path("matters/<int:pk>/papers/dossier/", views.dossier_page, name="dossier"),
+    path(
+        "matters/<int:pk>/papers/dossier/assemble/",
+        views.dossier_assemble,
+        name="dossier_assemble",
+    ),
 ]

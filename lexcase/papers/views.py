@@ -22,9 +22,11 @@ from lexcase.documents.models import Category
 from lexcase.matters.models import Matter, Status
 from lexcase.matters.selectors import matter_get
 from lexcase.papers import selectors, services
+from lexcase.papers.dossier import default_order
 from lexcase.papers.fields import FIELDS, flatten, merge_context
 from lexcase.papers.forms import GenerateForm, TemplateUploadForm
 from lexcase.papers.selectors import template_content, template_get, templates_available
+from lexcase.papers.services import DOSSIER_KEY
 
 DOCX_TYPE = services.DOCX_TYPE
 
@@ -140,6 +142,66 @@ def paper_generate(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("documents:detail", document_id=document.pk)
 
 
+@login_required
+@require_GET
+def dossier_page(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Choose and order the documents of the 卷宗."""
+    matter = matter_get(user=request.user, pk=pk)
+    if not request.user.has_perm("papers.assemble_dossier", matter):
+        raise PermissionDenied
+    documents = default_order(services.dossier_candidates(matter=matter))
+    dossiers = [
+        g for g in selectors.matter_generations(matter=matter) if g.template_key == DOSSIER_KEY
+    ]
+    return render(
+        request,
+        "papers/dossier.html",
+        {
+            "matter": matter,
+            "documents": documents,
+            "dossier": dossiers[0].document if dossiers else None,
+            "archived": matter.status == Status.ARCHIVED,
+            "categories": _category_labels(),
+        },
+    )
+
+
+def _chosen_order(post: Any) -> list[int]:
+    """The ticked documents, ordered by their position fields (then as listed)."""
+    chosen: list[tuple[int, int, int]] = []
+    for index, raw in enumerate(post.getlist("document")):
+        try:
+            pk = int(raw)
+        except ValueError:
+            continue
+        try:
+            position = int(post.get(f"position-{pk}", ""))
+        except ValueError:
+            position = 10_000 + index
+        chosen.append((position, index, pk))
+    return [pk for _position, _index, pk in sorted(chosen)]
+
+
+@login_required
+@require_POST
+def dossier_assemble(request: AuthedRequest, pk: int) -> HttpResponse:
+    matter = matter_get(user=request.user, pk=pk)
+    if not request.user.has_perm("papers.assemble_dossier", matter):
+        raise PermissionDenied
+    try:
+        document = services.dossier_assemble(
+            actor=request.user, matter=matter, document_ids=_chosen_order(request.POST)
+        )
+    except NotAllowed:
+        raise PermissionDenied from None
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+        return redirect("papers:dossier", pk=matter.pk)
+    messages.success(request, _("The file (卷宗) was assembled."))
+    return redirect("documents:detail", document_id=document.pk)
+
+
 def matter_section(request: AuthedRequest, matter: Matter) -> dict[str, Any] | None:
     """The matter page's "Papers" card: members pick a template to preview and generate."""
     if not request.user.has_perm("papers.generate", matter):
@@ -149,4 +211,5 @@ def matter_section(request: AuthedRequest, matter: Matter) -> dict[str, Any] | N
         "templates": templates_available(),
         "generations": list(selectors.matter_generations(matter=matter)[:5]),
         "archived": matter.status == Status.ARCHIVED,
+        "can_assemble": request.user.has_perm("papers.assemble_dossier", matter),
     }

@@ -30,6 +30,13 @@ TABLE: dict[str, Route] = {
         MEMBERS_WRITE,
         body=lambda f: {"template": "power_of_attorney"},
     ),
+    "papers:dossier": Route(
+        "GET", lambda f: f"/matters/{f.matter.pk}/papers/dossier/", MEMBERS_READ
+    ),
+    # Nothing ticked: members are sent back to the page with the error.
+    "papers:dossier_assemble": Route(
+        "POST", lambda f: f"/matters/{f.matter.pk}/papers/dossier/assemble/", MEMBERS_WRITE
+    ),
 }
 
 API_OPERATIONS: dict[tuple[str, str], str] = {}

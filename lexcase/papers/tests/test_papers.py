@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from lexcase.audit.models import AuditEvent
 from lexcase.documents.files import documents_storage
@@ -16,6 +17,13 @@ from lexcase.papers.sandbox import template_check, template_render
 from lexcase.papers.selectors import template_get, templates_available
 from lexcase.papers.tests.helpers import CLIENT_ID, demo_matter, docx_text, docx_with
 from lexcase.testing import client_for
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in the source language (the firm's default is zh-hans)."""
+    with translation.override("en"):
+        yield
 
 
 def stored_bytes(document: Document) -> bytes:
