@@ -93,6 +93,22 @@ def pdf_page_count(content: bytes) -> int | None:
         pdf.close()
 
 
+def document_page_count(document: Document) -> int | None:
+    """Pages of a stored document where known: a PDF's, one per image frame; None else."""
+    content, content_type = _read(document)
+    if content_type == files.PDF:
+        return pdf_page_count(content)
+    if content_type in IMAGE_TYPES:
+        from PIL import Image
+
+        try:
+            with Image.open(io.BytesIO(content)) as image:
+                return int(getattr(image, "n_frames", 1))
+        except OSError:
+            return None
+    return None
+
+
 def _image_pdf(content: bytes) -> bytes:
     from PIL import Image, ImageSequence
 

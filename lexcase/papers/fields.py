@@ -19,8 +19,12 @@ from lexcase.accounts.selectors import firm_profile
 from lexcase.billing.models import AgreementKind, FeeAgreement
 from lexcase.billing.money import capital, percent
 from lexcase.billing.selectors.shared import matter_agreements, matter_current_agreement
+from lexcase.documents.models import Category
+from lexcase.documents.selectors import matter_documents
 from lexcase.matters.models import Matter, MemberRole, PartyRole
 from lexcase.matters.selectors import matter_case_numbers, matter_members, matter_parties
+from lexcase.papers.dossier import document_page_count
+from lexcase.papers.models import Generation
 from lexcase.parties.models import Party
 
 
@@ -35,6 +39,7 @@ class Field:
 PARTY_ITEM = ("name", "kind", "id_number", "address", "phone", "standing")
 LAWYER_ITEM = ("name", "role", "email")
 INSTALMENT_ITEM = ("seq", "due_on", "amount", "amount_capital", "description")
+EVIDENCE_ITEM = ("seq", "title", "date", "pages", "notes")
 
 _ITEM_LABELS = {
     "name": "名称或姓名",
@@ -50,6 +55,10 @@ _ITEM_LABELS = {
     "amount": "金额（小写）",
     "amount_capital": "金额（大写）",
     "description": "说明",
+    "title": "名称",
+    "date": "日期",
+    "pages": "页数（已知时）",
+    "notes": "证明目的或备注",
 }
 
 FIELDS: tuple[Field, ...] = (
@@ -90,6 +99,8 @@ FIELDS: tuple[Field, ...] = (
     Field("fee.terms", "特别约定"),
     Field("fee.instalments", "分期付款（列表）"),
     *(Field(f"fee.instalments[].{k}", f"分期的{_ITEM_LABELS[k]}") for k in INSTALMENT_ITEM),
+    Field("evidence", "证据（列表：本案“证据”类文件，按日期排序）"),
+    *(Field(f"evidence[].{k}", f"证据的{_ITEM_LABELS[k]}") for k in EVIDENCE_ITEM),
     Field("today.cn", "今日（中文大写）", "二〇二六年十二月六日"),
     Field("today.date", "今日", "2026年12月6日"),
 )
@@ -227,8 +238,39 @@ def fee_agreement_for(matter: Matter) -> FeeAgreement | None:
     return matter_current_agreement(matter=matter) or matter_agreements(matter=matter).first()
 
 
-def merge_context(*, matter: Matter, today: date | None = None) -> dict[str, Any]:
-    """Every field of `FIELDS` for `matter` (which has passed the gate)."""
+def evidence_items(*, matter: Matter) -> list[dict[str, str]]:
+    """The matter's evidence documents in order (by date, then as filed) with their page
+    counts where known: a PDF's pages, one for an image, blank for other files. Papers
+    generated here (an earlier 证据目录) are not evidence."""
+    generated = set(
+        Generation.objects.filter(matter=matter, document__isnull=False).values_list(
+            "document_id", flat=True
+        )
+    )
+    documents = [
+        d
+        for d in matter_documents(matter=matter)
+        if d.category == Category.EVIDENCE and d.pk not in generated
+    ]
+    documents.sort(key=lambda d: (d.on_date or date.max, d.created_at, d.pk))
+    return [
+        {
+            "seq": str(seq),
+            "title": d.title,
+            "date": date_numeric(d.on_date) if d.on_date else "",
+            "pages": str(pages) if (pages := document_page_count(d)) else "",
+            "notes": d.notes,
+        }
+        for seq, d in enumerate(documents, start=1)
+    ]
+
+
+def merge_context(
+    *, matter: Matter, today: date | None = None, fields: list[str] | None = None
+) -> dict[str, Any]:
+    """Every field of `FIELDS` for `matter` (which has passed the gate). The evidence list
+    reads the stored files for their page counts, so it is filled only when `fields` (the
+    template's) asks for it, or when no field list is given."""
     today = today or timezone.localdate()
     links = list(matter_parties(matter=matter))
     clients = [_party(link.party, link.standing) for link in links if link.role == PartyRole.CLIENT]
@@ -280,6 +322,7 @@ def merge_context(*, matter: Matter, today: date | None = None) -> dict[str, Any
         "lawyers": lawyers,
         "lawyer_names": "、".join(lawyer["name"] for lawyer in lawyers),
         "fee": _fee(fee_agreement_for(matter)),
+        "evidence": evidence_items(matter=matter) if fields is None or "evidence" in fields else [],
         "today": {"cn": date_cn(today), "date": date_numeric(today)},
     }
 

@@ -208,7 +208,8 @@ def paper_generate(*, actor: User, matter: Matter, key: str) -> Document:
             {NON_FIELD_ERRORS: [_("This matter is archived: no papers are generated for it.")]}
         )
     choice = template_get(key=key)
-    content = template_render(template_content(choice), merge_context(matter=matter))
+    context = merge_context(matter=matter, fields=choice.fields)
+    content = template_render(template_content(choice), context)
     document = _store(
         actor=actor,
         matter=matter,

@@ -1,7 +1,7 @@
 """The built-in starter set, written in code with python-docx (nothing downloaded): 委托代理合同,
-授权委托书, 律师事务所函 (所函) and 诉讼风险告知书. An administrator replaces one by uploading a
-template under the same key; the built-in text is then no longer used. python-docx is
-imported when a starter is built."""
+授权委托书, 律师事务所函 (所函), 诉讼风险告知书 and 证据目录 (a table row per evidence
+document). An administrator replaces one by uploading a template under the same key; the
+built-in text is then no longer used. python-docx is imported when a starter is built."""
 
 from __future__ import annotations
 
@@ -150,6 +150,32 @@ def _risk_notice(d: Any) -> None:
     _right(d, "委托人（签字/盖章）：__________", "{{ today.cn }}")
 
 
+def _evidence_list(d: Any) -> None:
+    _title(d, "证据目录")
+    _lines(
+        d,
+        "案件：{{ matter.title }}"
+        "{% if matter.case_number %}（{{ matter.case_number }}）{% endif %}",
+        "提交人：{{ client.name }}（{{ client.standing }}）",
+    )
+    table = d.add_table(rows=4, cols=5)
+    table.style = "Table Grid"
+    for cell, text in zip(
+        table.rows[0].cells, ("序号", "证据名称", "日期", "页数", "证明目的"), strict=True
+    ):
+        cell.text = text
+    table.rows[1].cells[0].text = "{%tr for e in evidence %}"
+    for cell, text in zip(
+        table.rows[2].cells,
+        ("{{ e.seq }}", "{{ e.title }}", "{{ e.date }}", "{{ e.pages }}", "{{ e.notes }}"),
+        strict=True,
+    ):
+        cell.text = text
+    table.rows[3].cells[0].text = "{%tr endfor %}"
+    _lines(d, "")
+    _right(d, "提交人（签字/盖章）：__________", "代理律师：{{ lawyer_names }}", "{{ today.cn }}")
+
+
 STARTERS: dict[str, Starter] = {
     s.key: s
     for s in (
@@ -157,6 +183,7 @@ STARTERS: dict[str, Starter] = {
         Starter("power_of_attorney", "授权委托书", Category.ENGAGEMENT, _power_of_attorney),
         Starter("firm_letter", "律师事务所函", Category.CORRESPONDENCE, _firm_letter),
         Starter("risk_notice", "诉讼风险告知书", Category.ENGAGEMENT, _risk_notice),
+        Starter("evidence_list", "证据目录", Category.EVIDENCE, _evidence_list),
     )
 }
 

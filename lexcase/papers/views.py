@@ -104,7 +104,7 @@ def matter_papers(request: AuthedRequest, pk: int) -> HttpResponse:
     if key:
         chosen = template_get(key=key)
         labels = {f.path: f.label for f in FIELDS}
-        context = merge_context(matter=matter)
+        context = merge_context(matter=matter, fields=chosen.fields)
         values = [(p, labels.get(p, ""), v) for p, v in flatten(context, chosen.fields)]
     return render(
         request,

@@ -215,6 +215,7 @@ def test_an_uploaded_template_is_versioned_and_replaces_a_starter(firm):
         "engagement_contract": True,
         "firm_letter": True,
         "risk_notice": True,
+        "evidence_list": True,
     }
     matter = demo_matter(firm)
     document = services.paper_generate(actor=firm.lead, matter=matter, key="power_of_attorney")
