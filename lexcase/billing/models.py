@@ -744,7 +744,9 @@ class Payment(models.Model):
 
 class PaymentAllocation(models.Model):
     """Part of a payment applied to a bill of the same client (the service refuses other
-    clients' bills and anything above the payment's or the bill's open amount)."""
+    clients' bills and anything above the payment's or the bill's open amount), dated the
+    day it was applied. Applying more of the same payment to the same bill later adds a row:
+    the first keeps its date."""
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
     bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="allocations")
@@ -756,10 +758,8 @@ class PaymentAllocation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        # No (payment, bill) uniqueness: each application of money is its own dated row.
         constraints = [
-            models.UniqueConstraint(
-                fields=["payment", "bill"], name="billing_allocation_payment_bill_unique"
-            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="billing_allocation_positive"),
         ]
 

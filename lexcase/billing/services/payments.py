@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -91,25 +91,17 @@ def _allocate(
         else:
             message = _("This is more than the bill's open amount.")
         raise ValidationError({field: [message]})
-    today = timezone.localdate()
-    # One row per payment and bill: a second part of the same payment adds to it.
-    if not PaymentAllocation.objects.filter(payment=payment, bill=bill).update(
-        amount=F("amount") + amount, allocated_on=today
-    ):
-        try:
-            with transaction.atomic():
-                PaymentAllocation.objects.create(
-                    payment=payment,
-                    bill=bill,
-                    amount=amount,
-                    allocated_on=today,
-                    allocated_by=actor,
-                )
-        except IntegrityError:
-            PaymentAllocation.objects.filter(payment=payment, bill=bill).update(
-                amount=F("amount") + amount
-            )
-    allocation = PaymentAllocation.objects.get(payment=payment, bill=bill)
+    # Every application of money is its own dated entry: a second part of the same payment
+    # to the same bill is a new allocation on the day it is made; the earlier one keeps its
+    # date, so what was collected in a month (the fee statement, receivables as of a day)
+    # never moves after the fact.
+    allocation = PaymentAllocation.objects.create(
+        payment=payment,
+        bill=bill,
+        amount=amount,
+        allocated_on=timezone.localdate(),
+        allocated_by=actor,
+    )
     audit_record(
         actor=actor,
         action="billing.payment_allocate",

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 
 from lexcase.audit.models import AuditEvent
 from lexcase.billing.models import Bill, Payment, PaymentAllocation, Refund
+from lexcase.billing.selectors.receivables import receivables
 from lexcase.billing.services.bills import bill_void
 from lexcase.billing.services.payments import (
     AllocationIn,
@@ -115,7 +117,8 @@ def test_a_retainer_is_held_then_applied_and_the_rest_refunded(firm):
     bill = issued_bill(firm)
     payment_allocate(actor=firm.finance, payment=retainer, bill=bill, amount=D("600.00"))
     payment_allocate(actor=firm.finance, payment=retainer, bill=bill, amount=D("400.00"))
-    assert [a.amount for a in PaymentAllocation.objects.filter(payment=retainer)] == [D("1000.00")]
+    applied = PaymentAllocation.objects.filter(payment=retainer).order_by("id")
+    assert [a.amount for a in applied] == [D("600.00"), D("400.00")]
     assert set(
         errors_of(
             lambda: payment_refund(
@@ -150,6 +153,35 @@ def test_a_retainer_is_held_then_applied_and_the_rest_refunded(firm):
             lambda: bill_void(actor=firm.finance, bill=bill, version=bill.version, reason="错")
         )
     ) == {"status"}
+
+
+@pytest.mark.django_db
+def test_a_later_part_of_a_payment_to_the_same_bill_is_its_own_dated_allocation(firm):
+    """¥600 of a retainer applied on 1 July and ¥400 more of it to the same bill on 10 August
+    are two allocations, each dated the day it was made: July's collection stays in July
+    (the fee statement by month, receivables as of 31 July), August's is in August."""
+    with time_machine.travel(datetime(2026, 7, 1, 4, tzinfo=UTC), tick=False):
+        bill = issued_bill(firm)  # ¥1,000.00, issued 1 July
+        retainer = record(firm, "1500.00", matter=firm.matter)
+        payment_allocate(actor=firm.finance, payment=retainer, bill=bill, amount=D("600.00"))
+    with time_machine.travel(datetime(2026, 8, 10, 4, tzinfo=UTC), tick=False):
+        payment_allocate(actor=firm.finance, payment=retainer, bill=bill, amount=D("400.00"))
+    allocations = PaymentAllocation.objects.filter(payment=retainer, bill=bill).order_by("id")
+    assert [(a.amount, a.allocated_on, a.allocated_by) for a in allocations] == [
+        (D("600.00"), date(2026, 7, 1), firm.finance),
+        (D("400.00"), date(2026, 8, 10), firm.finance),
+    ]
+    bill.refresh_from_db()
+    retainer.refresh_from_db()
+    assert (bill.paid, bill.status, retainer.allocated) == (D("1000.00"), "paid", D("1000.00"))
+    july = receivables(user=firm.finance, as_of=date(2026, 7, 31), page=None)
+    assert [(r.allocated, r.open) for r in july.rows] == [(D("600.00"), D("400.00"))]
+    assert receivables(user=firm.finance, as_of=date(2026, 8, 10), page=None).rows == []
+    audited = AuditEvent.objects.filter(action="billing.payment_allocate").order_by("id")
+    assert [(e.object_id, e.data["amount"]) for e in audited] == [
+        (str(allocations[0].pk), "600.00"),
+        (str(allocations[1].pk), "400.00"),
+    ]
 
 
 @pytest.mark.django_db
