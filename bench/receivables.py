@@ -21,12 +21,22 @@ warm and interleaved round by round:
 - **receivables (finance)**: `receivables(user=finance, as_of=today)`, every matter (the
   money gate for finance excludes walls only), issued and allocated sums in four aging
   buckets grouped in SQL with the names, the first page of 50 rows and the totals of all;
-- **receivables_finance_all**: the same with every row (`page=None`: the Excel export and
-  the API);
+- **receivables_finance_all**: the same with every row in one list (`page=None`; what the
+  export and the API read before they streamed / paged);
+- **receivables_finance_stream**: every row through `receivables_stream` (one query read in
+  chunks of 2,000, the totals summed as the rows pass): what the export reads now;
+- **export_finance**: `GET /receivables/export.xlsx` as finance, the streamed workbook read
+  to the end;
+- **api_finance_first_page** / **api_finance_second_page**: `GET /api/v1/receivables` as
+  finance, 500 rows per page by keyset (the first page with the totals, the second after
+  the first's cursor);
 - **receivables (lawyer)**: the first page for a lawyer (the gate: their memberships);
 - **page_finance**: `GET /receivables/` as finance (template rendered);
 - **fees open (one matter)**: `matter_fees_open(matter)`, the closing checklist's read,
   against **floor** = one `Bill` by primary key.
+
+After the timed rounds, the peak Python memory (tracemalloc) of one call of the baseline,
+every row in a list, the stream, the export and the API's first page.
 
 It reports; it never asserts. It writes JSON (`--out`) and a markdown table beside it.
 """
@@ -34,6 +44,7 @@ It reports; it never asserts. It writes JSON (`--out`) and a markdown table besi
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -41,6 +52,7 @@ import random
 import sys
 import time
 import traceback
+import tracemalloc
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -207,10 +219,20 @@ def _prepare(args: argparse.Namespace, url: str) -> dict[str, Any]:
     info: dict[str, Any] = {}
     if args.reuse:
         try:
-            if Matter.objects.count() >= args.matters and Bill.objects.exists():
-                return {"reused": True}
+            loaded = Matter.objects.count() >= args.matters and Bill.objects.exists()
         except Exception:
-            pass
+            loaded = False
+        if loaded:
+            # Apply migrations landed since the load to the loaded data.
+            from bench.billing_statement import migrate_pending
+
+            t0 = time.perf_counter()
+            migrated = migrate_pending()
+            return {
+                "reused": True,
+                "migrated": migrated,
+                "migrate_s": round(time.perf_counter() - t0, 1),
+            }
     from django.db import connections
 
     connections.close_all()
@@ -245,7 +267,11 @@ def _worker(args: argparse.Namespace) -> dict[str, Any]:
 
     from lexcase.accounts.models import User
     from lexcase.billing.models import ISSUED_STATUSES, Bill, PaymentAllocation
-    from lexcase.billing.selectors.receivables import matter_fees_open, receivables
+    from lexcase.billing.selectors.receivables import (
+        matter_fees_open,
+        receivables,
+        receivables_stream,
+    )
     from lexcase.matters.models import Matter
 
     today = timezone.localdate()
@@ -277,10 +303,42 @@ def _worker(args: argparse.Namespace) -> dict[str, Any]:
         assert response.status_code == 200, response.status_code
         return response
 
+    def stream_finance() -> Any:
+        stream = receivables_stream(user=finance, as_of=today)
+        n = sum(1 for _row in stream)
+        return n, stream.totals
+
+    def export_finance() -> Any:
+        response = page.get("/receivables/export.xlsx")
+        assert response.status_code == 200, response.status_code
+        return sum(len(block) for block in response.streaming_content)
+
+    from lexcase.accounts.services import api_token_create
+
+    _token, raw = api_token_create(user=finance, name="bench")
+    api = Client(headers={"Authorization": f"Bearer {raw}"})
+    cursor: dict[str, str | None] = {"after": None}
+
+    def api_first_page() -> Any:
+        response = api.get("/api/v1/receivables?limit=500")
+        assert response.status_code == 200, response.status_code
+        cursor["after"] = response.json()["next_after"]
+        return response
+
+    def api_next_page() -> Any:
+        # The page after the first (no totals): one grouped query, the rows after the cursor.
+        response = api.get(f"/api/v1/receivables?limit=500&after={cursor['after']}")
+        assert response.status_code == 200, response.status_code
+        return response
+
     ops = {
         "baseline": baseline,
         "receivables_finance": lambda: receivables(user=finance, as_of=today),
         "receivables_finance_all": lambda: receivables(user=finance, as_of=today, page=None),
+        "receivables_finance_stream": stream_finance,
+        "export_finance": export_finance,
+        "api_finance_first_page": api_first_page,
+        "api_finance_second_page": api_next_page,
         "receivables_lawyer": lambda: receivables(user=lawyer, as_of=today),
         "page_finance": page_finance,
         "floor": floor,
@@ -302,6 +360,21 @@ def _worker(args: argparse.Namespace) -> dict[str, Any]:
             ops[name]()
             samples[name].append(time.perf_counter() - t0)
             cpu[name].append(time.process_time() - c0)
+    # Peak Python memory per operation, measured once after the timed rounds (tracemalloc
+    # slows what it traces): every row in a list against the stream and the streamed export.
+    peak_kib: dict[str, int] = {}
+    for name in (
+        "baseline",
+        "receivables_finance_all",
+        "receivables_finance_stream",
+        "export_finance",
+        "api_finance_first_page",
+    ):
+        gc.collect()
+        tracemalloc.start()
+        ops[name]()
+        peak_kib[name] = tracemalloc.get_traced_memory()[1] // 1024
+        tracemalloc.stop()
     result_rows = receivables(user=finance, as_of=today, page=None)
     lawyer_rows = receivables(user=lawyer, as_of=today, page=None)
     return {
@@ -318,6 +391,7 @@ def _worker(args: argparse.Namespace) -> dict[str, Any]:
             "open_total": str(result_rows.totals.open),
         },
         "queries": queries,
+        "peak_kib": peak_kib,
         "stats": {name: _stats(s) for name, s in samples.items()},
         "cpu_p50_ms": {name: round(sorted(c)[len(c) // 2] * 1000, 3) for name, c in cpu.items()},
     }
@@ -340,8 +414,9 @@ def _markdown(results: dict[str, Any]) -> str:
             "",
             f"Dataset: {r['dataset']}; preparation: {r['prepare']}; wall {r['wall_s']} s.",
             "",
-            "| operation | queries | p50 ms | p95 ms | ÷ baseline p50 / p95 | CPU p50 ms |",
-            "|---|---:|---:|---:|---:|---:|",
+            "| operation | queries | p50 ms | p95 ms | ÷ baseline p50 / p95 | CPU p50 ms "
+            "| peak Python KiB |",
+            "|---|---:|---:|---:|---:|---:|---:|",
         ]
         for name in s:
             ref = s["floor"] if name == "fees_open" else base
@@ -350,7 +425,8 @@ def _markdown(results: dict[str, Any]) -> str:
                 ratio += " (÷ floor)"
             lines.append(
                 f"| {name} | {r['queries'][name]} | {s[name]['p50']:,} | {s[name]['p95']:,} "
-                f"| {ratio} | {r['cpu_p50_ms'][name]:,} |"
+                f"| {ratio} | {r['cpu_p50_ms'][name]:,} "
+                f"| {r.get('peak_kib', {}).get(name, '')} |"
             )
         lines.append("")
     return "\n".join(lines)

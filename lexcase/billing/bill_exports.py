@@ -7,12 +7,12 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
 from lexcase.billing.models import Bill, Payment
-from lexcase.billing.selectors.receivables import Receivables
+from lexcase.billing.selectors.receivables import ReceivableRow, Receivables, ReceivablesStream
 
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -26,6 +26,16 @@ def _cell(value: Any) -> Any:
 
 
 def _workbook(title: str, header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    out = io.BytesIO()
+    _workbook_into(out, title, header, rows)
+    return out.getvalue()
+
+
+def _workbook_into(
+    out: IO[bytes], title: str, header: list[str], rows: Iterable[list[Any]]
+) -> None:
+    """Write the workbook into `out`. Write-only: openpyxl writes each row to its own
+    temporary file as it comes, so `rows` may stream any number of rows in flat memory."""
     from openpyxl import Workbook  # heavy: only when exporting
     from openpyxl.cell import WriteOnlyCell
 
@@ -42,9 +52,7 @@ def _workbook(title: str, header: list[str], rows: Iterable[list[Any]]) -> bytes
                 cell.number_format = DATE_FORMAT
             cells.append(cell)
         ws.append(cells)
-    out = io.BytesIO()
     wb.save(out)
-    return out.getvalue()
 
 
 def bills_workbook(bills: Iterable[Bill]) -> bytes:
@@ -109,7 +117,9 @@ def payments_workbook(payments: Iterable[Payment]) -> bytes:
     return _workbook(_("Payments"), header, rows)
 
 
-def receivables_workbook(result: Receivables) -> bytes:
+def receivables_workbook(result: Receivables | ReceivablesStream, out: IO[bytes]) -> None:
+    """The receivables rows and their totals into `out`; a `ReceivablesStream` is read in
+    chunks and written row by row (its totals are complete once the rows are written)."""
     header = [
         _("Client"),
         _("Matter number"),
@@ -122,9 +132,10 @@ def receivables_workbook(result: Receivables) -> bytes:
         _("91–180 days"),
         _("Over 180 days"),
     ]
+    source: Iterable[ReceivableRow] = result.rows if isinstance(result, Receivables) else result
 
     def rows() -> Iterable[list[Any]]:
-        for r in result.rows:
+        for r in source:
             yield [
                 r.client_name,
                 r.matter_number,
@@ -138,4 +149,4 @@ def receivables_workbook(result: Receivables) -> bytes:
         yield [_("Total"), "", "", t.issued, t.allocated, t.open, *t.buckets.values()]
 
     title = _("Receivables %(day)s") % {"day": result.as_of.isoformat()}
-    return _workbook(title, header, rows())
+    _workbook_into(out, title, header, rows())

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from lexcase.accounts.http import AuthedRequest
@@ -479,7 +479,26 @@ class ReceivableTotalsOut(Schema):
 class ReceivablesOut(Schema):
     as_of: date
     rows: list[ReceivableRowOut]
-    totals: ReceivableTotalsOut
+    totals: ReceivableTotalsOut | None = Field(
+        description="Over every row, on the first page only (null when `after` is given)"
+    )
+    next_after: str | None = Field(
+        description="Pass as `after` for the next page; null on the last page"
+    )
+
+
+def _receivable_row_out(r: Any) -> ReceivableRowOut:
+    return ReceivableRowOut(
+        client_id=r.client_id,
+        client_name=r.client_name,
+        matter_id=r.matter_id,
+        matter_number=r.matter_number,
+        matter_title=r.matter_title,
+        issued=to_api(r.issued),
+        allocated=to_api(r.allocated),
+        open=to_api(r.open),
+        buckets={k: to_api(v) for k, v in r.buckets.items()},
+    )
 
 
 @router.get("/receivables", response=ReceivablesOut, operation_id="receivables")
@@ -488,39 +507,35 @@ def get_receivables(
     as_of: CivilDate | None = None,
     client_id: Id | None = None,
     matter_id: Id | None = None,
+    after: str | None = Query(None, max_length=400),
+    limit: int = Query(500, ge=1, le=1000),
 ) -> ReceivablesOut:
     """What clients owe on `as_of` (default today), per client and matter: issued bills less
-    allocations, with aging buckets by days since issue; settled rows left out."""
+    allocations, with aging buckets by days since issue; settled rows left out. Sorted by
+    client name and matter number, `limit` rows per page, keyset-paged: pass `next_after` as
+    `after` for the next page (null on the last); the totals come with the first page."""
     matter = matter_money_get(user=request.user, pk=matter_id) if matter_id else None
-    result = reads.receivables(
+    page = reads.receivables_after(
         user=request.user,
         as_of=as_of or timezone.localdate(),
         client_id=client_id,
         matter=matter,
-        page=None,
+        after=after,
+        limit=limit,
     )
+    totals = page.totals
     return ReceivablesOut(
-        as_of=result.as_of,
-        rows=[
-            ReceivableRowOut(
-                client_id=r.client_id,
-                client_name=r.client_name,
-                matter_id=r.matter_id,
-                matter_number=r.matter_number,
-                matter_title=r.matter_title,
-                issued=to_api(r.issued),
-                allocated=to_api(r.allocated),
-                open=to_api(r.open),
-                buckets={k: to_api(v) for k, v in r.buckets.items()},
-            )
-            for r in result.rows
-        ],
-        totals=ReceivableTotalsOut(
-            issued=to_api(result.totals.issued),
-            allocated=to_api(result.totals.allocated),
-            open=to_api(result.totals.open),
-            buckets={k: to_api(v) for k, v in result.totals.buckets.items()},
+        as_of=page.as_of,
+        rows=[_receivable_row_out(r) for r in page.rows],
+        totals=None
+        if totals is None
+        else ReceivableTotalsOut(
+            issued=to_api(totals.issued),
+            allocated=to_api(totals.allocated),
+            open=to_api(totals.open),
+            buckets={k: to_api(v) for k, v in totals.buckets.items()},
         ),
+        next_after=page.next_after,
     )
 
 

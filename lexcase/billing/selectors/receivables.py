@@ -6,11 +6,15 @@ see. A payment is not on a matter but a client's: it is shown to those who may r
 
 from __future__ import annotations
 
+import json
+from base64 import urlsafe_b64decode, urlsafe_b64encode
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import (
     Case,
     CharField,
@@ -268,24 +272,18 @@ def _fen(value: Any) -> Decimal:
     return quantize(value or 0)
 
 
-def receivables(
+def _receivables_grouped(
     *,
     user: AnyUser,
     as_of: date,
-    client_id: int | None = None,
-    matter: Matter | None = None,
-    include_settled: bool = False,
-    page: int | None = 1,
-    page_size: int = RECEIVABLES_PAGE_SIZE,
-) -> Receivables:
-    """What clients owe on `as_of`, per client and matter: bills issued by then (void ones
-    never count) less what was allocated to them by then, in aging buckets by days since
-    issue (0–30, 31–90, 91–180, over 180); only the matters whose money `user` sees
-    (finance and administrators: a correlated wall probe per bill, `money_visible_through`).
-    Sorted by client name and matter number, `page_size` rows per `page` (`page=None`:
-    every row, for the export and the API); the totals cover every row. Two queries
-    whatever the number of bills: the rows, grouped in SQL with their names, and the
-    totals over the same groups."""
+    client_id: int | None,
+    matter: Matter | None,
+    include_settled: bool,
+    after: tuple[str, str, int] | None = None,
+) -> tuple[QuerySet, QuerySet]:
+    """The receivables rows grouped in SQL with their names and sorted by client name and
+    matter number, and the same groups by ids only (for the totals); `after`, a row's
+    (client name, matter number, client id), keeps the rows sorted after it (keyset)."""
     # Finance and administrators: a wall probe per bill (no list of every matter); everyone
     # else: their visible matters first, usually few (a lawyer's: 0.2x the bare aggregate
     # with the list, 1.2x with a gate probe per bill at 100k matters, SQLite).
@@ -310,23 +308,84 @@ def receivables(
         },
     }
 
-    def grouped(*keys: str) -> QuerySet:
+    def grouped(source: QuerySet, *keys: str) -> QuerySet:
         rows = (
-            bills.values("client_id", "matter_id", *keys)
+            source.values("client_id", "matter_id", *keys)
             .annotate(**figures)
             .annotate(open_fen=Round(F("issued") - F("allocated"), 2, output_field=_MONEY))
         )
         return rows if include_settled else rows.exclude(open_fen=0)
 
-    # The totals need no names: grouped by ids only.
-    total_row = (
-        grouped()
-        .order_by()
-        .aggregate(**{f"all_{name}": Sum(name, output_field=_MONEY) for name in figures})
+    by_ids = grouped(bills).order_by()
+    if after is not None:
+        # The sort key of a row is a function of each of its bills: keep the bills after it.
+        name, number, client = after
+        bills = bills.filter(
+            Q(client__name__gt=name)
+            | Q(client__name=name, matter__number__gt=number)
+            | Q(client__name=name, matter__number=number, client_id__gt=client)
+        )
+    named = grouped(bills, "client__name", "matter__number", "matter__title").order_by(
+        "client__name", "matter__number", "client_id"
     )
-    rows_qs = grouped("client__name", "matter__number", "matter__title").order_by(
-        "client__name", "matter__number", "matter_id", "client_id"
+    return named, by_ids
+
+
+def _row(r: dict[str, Any]) -> ReceivableRow:
+    return ReceivableRow(
+        r["client_id"],
+        r["client__name"] or "",
+        r["matter_id"],
+        r["matter__number"] or "",
+        r["matter__title"],
+        issued=_fen(r["issued"]),
+        allocated=_fen(r["allocated"]),
+        buckets={key: _fen(r[f"b_{key}"]) for key in BUCKET_KEYS},
     )
+
+
+def _totals(by_ids: QuerySet) -> ReceivableRow:
+    names = ("issued", "allocated", *(f"b_{key}" for key in BUCKET_KEYS))
+    row = by_ids.aggregate(**{f"all_{name}": Sum(name, output_field=_MONEY) for name in names})
+    return ReceivableRow(
+        0,
+        "",
+        0,
+        "",
+        "",
+        issued=_fen(row["all_issued"]),
+        allocated=_fen(row["all_allocated"]),
+        buckets={key: _fen(row[f"all_b_{key}"]) for key in BUCKET_KEYS},
+    )
+
+
+def receivables(
+    *,
+    user: AnyUser,
+    as_of: date,
+    client_id: int | None = None,
+    matter: Matter | None = None,
+    include_settled: bool = False,
+    page: int | None = 1,
+    page_size: int = RECEIVABLES_PAGE_SIZE,
+) -> Receivables:
+    """What clients owe on `as_of`, per client and matter: bills issued by then (void ones
+    never count) less what was allocated to them by then, in aging buckets by days since
+    issue (0–30, 31–90, 91–180, over 180); only the matters whose money `user` sees
+    (finance and administrators: a correlated wall probe per bill, `money_visible_through`).
+    Sorted by client name and matter number, `page_size` rows per `page` (`page=None`:
+    every row in one list; the export streams them with `receivables_stream`, the API pages
+    them with `receivables_after`); the totals cover every row. Two queries whatever the
+    number of bills: the rows, grouped in SQL with their names, and the totals over the
+    same groups."""
+    rows_qs, by_ids = _receivables_grouped(
+        user=user,
+        as_of=as_of,
+        client_id=client_id,
+        matter=matter,
+        include_settled=include_settled,
+    )
+    totals = _totals(by_ids)
     has_next = False
     if page is not None:
         offset = (max(page, 1) - 1) * page_size
@@ -335,30 +394,114 @@ def receivables(
         found = found[:page_size]
     else:
         found = list(rows_qs)
-    rows = [
-        ReceivableRow(
-            r["client_id"],
-            r["client__name"] or "",
-            r["matter_id"],
-            r["matter__number"] or "",
-            r["matter__title"],
-            issued=_fen(r["issued"]),
-            allocated=_fen(r["allocated"]),
-            buckets={key: _fen(r[f"b_{key}"]) for key in BUCKET_KEYS},
-        )
-        for r in found
-    ]
-    totals = ReceivableRow(
-        0,
-        "",
-        0,
-        "",
-        "",
-        issued=_fen(total_row["all_issued"]),
-        allocated=_fen(total_row["all_allocated"]),
-        buckets={key: _fen(total_row[f"all_b_{key}"]) for key in BUCKET_KEYS},
+    return Receivables(
+        as_of=as_of,
+        rows=[_row(r) for r in found],
+        totals=totals,
+        page=page or 1,
+        has_next=has_next,
     )
-    return Receivables(as_of=as_of, rows=rows, totals=totals, page=page or 1, has_next=has_next)
+
+
+class ReceivablesStream:
+    """Every receivables row of `receivables` in the same order, read from the database in
+    chunks (`iterator(chunk_size)`: a server-side cursor on PostgreSQL) and handed on one by
+    one, so memory stays flat whatever the number of rows; one query. `totals` (the sum of
+    the rows, each already to the fen: the same figures as the SQL totals) is complete once
+    the rows have been iterated."""
+
+    def __init__(self, rows: QuerySet, as_of: date, chunk_size: int) -> None:
+        self.as_of = as_of
+        self.totals = ReceivableRow(0, "", 0, "", "")
+        self._rows = rows
+        self._chunk_size = chunk_size
+
+    def __iter__(self) -> Iterator[ReceivableRow]:
+        totals = self.totals = ReceivableRow(0, "", 0, "", "")
+        for r in self._rows.iterator(chunk_size=self._chunk_size):
+            row = _row(r)
+            totals.issued += row.issued
+            totals.allocated += row.allocated
+            for key, value in row.buckets.items():
+                totals.buckets[key] += value
+            yield row
+
+
+def receivables_stream(
+    *,
+    user: AnyUser,
+    as_of: date,
+    client_id: int | None = None,
+    matter: Matter | None = None,
+    chunk_size: int = 2000,
+) -> ReceivablesStream:
+    """Every row of `receivables` (the Excel export), streamed: see `ReceivablesStream`."""
+    rows_qs, _by_ids = _receivables_grouped(
+        user=user, as_of=as_of, client_id=client_id, matter=matter, include_settled=False
+    )
+    return ReceivablesStream(rows_qs, as_of, chunk_size)
+
+
+@dataclass(frozen=True)
+class ReceivablesPage:
+    as_of: date
+    rows: list[ReceivableRow]
+    totals: ReceivableRow | None  # over every row; on the first page only
+    next_after: str | None
+
+
+def _cursor_of(row: ReceivableRow) -> str:
+    raw = json.dumps([row.client_name, row.matter_number, row.client_id], ensure_ascii=False)
+    return urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _cursor_read(cursor: str) -> tuple[str, str, int]:
+    try:
+        name, number, client = json.loads(urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if (
+            isinstance(name, str)
+            and isinstance(number, str)
+            and "\x00" not in name + number  # PostgreSQL text takes no NUL
+            and type(client) is int
+            and 0 < client < 2**63
+        ):
+            return name, number, client
+    except (ValueError, TypeError, UnicodeDecodeError):
+        pass
+    raise ValidationError({"after": [_("This is not a cursor this list gave out.")]})
+
+
+def receivables_after(
+    *,
+    user: AnyUser,
+    as_of: date,
+    client_id: int | None = None,
+    matter: Matter | None = None,
+    after: str | None = None,
+    limit: int = 500,
+) -> ReceivablesPage:
+    """`limit` rows of `receivables` after the row the cursor `after` names (keyset: the
+    next page starts where the last one ended, even when rows were settled in between), and
+    the cursor of the next page. The totals over every row are read on the first page only
+    (no `after`): one query per page after that."""
+    key = _cursor_read(after) if after else None
+    rows_qs, by_ids = _receivables_grouped(
+        user=user,
+        as_of=as_of,
+        client_id=client_id,
+        matter=matter,
+        include_settled=False,
+        after=key,
+    )
+    found = [_row(r) for r in rows_qs[: limit + 1]]
+    more = len(found) > limit
+    found = found[:limit]
+    return ReceivablesPage(
+        as_of=as_of,
+        rows=found,
+        totals=None if key else _totals(by_ids),
+        next_after=_cursor_of(found[-1]) if more else None,
+    )
 
 
 def matter_fees_open(*, matter: Matter) -> Decimal:

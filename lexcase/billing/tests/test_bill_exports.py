@@ -22,7 +22,8 @@ def sheet(response):
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    return [list(r) for r in load_workbook(io.BytesIO(response.content)).active.values]
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    return [list(r) for r in load_workbook(io.BytesIO(data)).active.values]
 
 
 def test_bills_payments_and_receivables_export(firm):
