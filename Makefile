@@ -129,7 +129,7 @@ stack-check:
 
 # The load test against the running stack: 50 users for 10 minutes; SMOKE=1 for 10 users, 1 min.
 stack-load:
-	$(PY) -m bench.stack_load $(if $(SMOKE),--users 10 --minutes 1 --warmup 0.25)
+	$(PY) -m bench.stack_load $(if $(SMOKE),--users 10 --minutes 1 --warmup 0.5 --spawn-rate 1)
 
 clean:
 	rm -rf $(VENV) var
