@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -249,18 +261,64 @@ def update_states_iter(matters: QuerySet[Matter], *, chunk_size: int = 2000):
         yield _state(m, intervals)
 
 
+def _cadence_state(*, days: int, now: datetime, today: date) -> Case:
+    """0 within the cadence, 1 due, 2 overdue at `now`, for an open matter of interval `days`
+    without a policy row (no override, no mark): `_due` and `UpdateState.is_due/is_overdue`
+    restated as comparisons with fixed instants, so the database judges every matter and no
+    row is read into Python. Due once `base + days <= now`, overdue once `base + 2 * days <=
+    now`, where base is the last outbound contact (`EXISTS` one after the instant), else
+    the opening day's midnight (a date comparison with today), else the registration."""
+    out = Communication.objects.filter(matter=OuterRef("pk"), direction=Direction.OUTBOUND)
+    due, overdue = now - timedelta(days=days), now - timedelta(days=2 * days)
+    return Case(
+        When(Exists(out.filter(occurred_at__gt=due)), then=Value(0)),
+        When(Exists(out.filter(occurred_at__gt=overdue)), then=Value(1)),
+        When(Exists(out), then=Value(2)),
+        When(opened_on__gt=today - timedelta(days=days), then=Value(0)),
+        When(opened_on__gt=today - timedelta(days=2 * days), then=Value(1)),
+        When(opened_on__isnull=False, then=Value(2)),
+        When(created_at__gt=due, then=Value(0)),
+        When(created_at__gt=overdue, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+
+
 def update_compliance(matters: QuerySet[Matter], now: datetime) -> dict[str, list[int]]:
     """Per priority, how many open matters of `matters` (a gated queryset) are within their
-    client-update cadence, due, or overdue at `now`: the judgement of `UpdateState`, read
-    as plain values (the last outbound contact per matter and the policy columns, no team
-    subqueries, no model instances), so a firm-wide dashboard costs one query."""
+    client-update cadence, due, or overdue at `now`: the judgement of `UpdateState`. Matters
+    without a policy row (the bulk) are judged and counted by the database in one grouped
+    query (`_cadence_state`); the few with an override or a mark are read as plain values
+    and judged by `_due`. Two queries whatever the firm's size."""
     intervals = update_intervals()
     tz = timezone.get_current_timezone()
+    default = intervals.get("P2", DEFAULT_UPDATE_INTERVALS["P2"])
+    now_utc = now.astimezone(UTC)  # instants: `x + days <= now` is `x <= now - days` exactly
+    today = timezone.localdate(now, tz)
+    open_ = matters.filter(status=Status.OPEN)
+    state = Case(
+        *(
+            When(priority=p, then=_cadence_state(days=d, now=now_utc, today=today))
+            for p, d in intervals.items()
+        ),
+        default=_cadence_state(days=default, now=now_utc, today=today),
+        output_field=IntegerField(),
+    )
+    counts: dict[str, list[int]] = {}
+    grouped = (
+        open_.filter(client_update_policy__isnull=True)
+        .annotate(cadence=state)
+        .values_list("priority", "cadence")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for priority, cadence, n in grouped:
+        counts.setdefault(priority, [0, 0, 0])[cadence] += n
     last_out = Communication.objects.filter(
         matter=OuterRef("pk"), direction=Direction.OUTBOUND
     ).order_by("-occurred_at", "-id")
     rows = (
-        matters.filter(status=Status.OPEN)
+        open_.filter(client_update_policy__isnull=False)
         .annotate(last_out_at=Subquery(last_out.values("occurred_at")[:1]))
         .values_list(
             "priority",
@@ -272,8 +330,6 @@ def update_compliance(matters: QuerySet[Matter], now: datetime) -> dict[str, lis
         )
         .order_by()
     )
-    counts: dict[str, list[int]] = {}
-    default = intervals.get("P2", DEFAULT_UPDATE_INTERVALS["P2"])
     for priority, last_out_at, opened_on, created_at, override, marked_at in rows.iterator(
         chunk_size=5000
     ):

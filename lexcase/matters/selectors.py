@@ -48,6 +48,21 @@ def matters_visible_to(user: AnyUser) -> QuerySet[Matter]:
     return Matter.objects.filter(admitted).exclude(walled)
 
 
+def matters_visible_in_bulk(user: AnyUser) -> QuerySet[Matter]:
+    """Exactly the matters of `matters_visible_to(user)`, written for aggregates over the whole
+    firm: the user's memberships and walls as uncorrelated `IN` subqueries, which the database
+    evaluates once per query (a hashed set) instead of probing both tables for every matter
+    (the firm dashboard gates ~18 queries per page over 100k matters; bench/dashboard.py)."""
+    if not is_active_staff(user) or not isinstance(user, User):
+        return Matter.objects.none()
+    mine = MatterMember.objects.filter(user=user).values("matter_id")
+    walled = EthicalWall.objects.filter(user=user).values("matter_id")
+    admitted = Q(pk__in=mine)
+    if sees_every_open_file(user):
+        admitted = Q(confidential=False) | admitted
+    return Matter.objects.filter(admitted).exclude(pk__in=walled)
+
+
 def matters_money_visible_to(user: AnyUser) -> QuerySet[Matter]:
     """The money gate: whose fee agreements, time, expenses, bills and payments `user` may
     read — and of the matter itself only its number, title, client and amounts. Finance and

@@ -53,3 +53,42 @@ def test_counts_agree_with_the_per_matter_states(db):
     assert got == expected
     assert sum(map(sum, got.values())) == n
     assert all(min(v) > 0 for v in got.values())  # every judgement occurs
+
+
+def test_counts_agree_at_the_exact_boundaries(db):
+    """The database judges matters without a policy row by comparisons with fixed instants
+    and days: a contact, an opening day or a registration exactly one and two intervals back
+    (and a second either side) lands where `UpdateState` puts it."""
+    UpdateInterval.objects.create(priority="P3", days=20)
+    today = NOW.date()
+    n = 0
+    for priority, days in (("P1", 3), ("P2", 14), ("P3", 20)):
+        for k in (1, 2):
+            for nudge in (timedelta(seconds=-1), timedelta(0), timedelta(seconds=1)):
+                back = timedelta(days=k * days) + nudge
+                for basis in ("contact", "opened", "created"):
+                    n += 1
+                    m = Matter.objects.create(
+                        number=f"B{n}", title="t", matter_type="civil", status="open",
+                        priority=priority,
+                        opened_on=today - timedelta(days=k * days) + (
+                            timedelta(days=1) if nudge > timedelta(0) else
+                            timedelta(days=-1) if nudge < timedelta(0) else timedelta(0)
+                        ) if basis == "opened" else None,
+                    )  # fmt: skip
+                    Matter.objects.filter(pk=m.pk).update(
+                        created_at=NOW - back if basis == "created" else NOW
+                    )
+                    if basis == "contact":
+                        Communication.objects.create(
+                            matter=m, occurred_at=NOW - back, channel="phone",
+                            direction="outbound", summary="进展",
+                        )  # fmt: skip
+    expected: dict[str, list[int]] = {}
+    for state in update_states(Matter.objects.all()):
+        row = expected.setdefault(state.matter.priority, [0, 0, 0])
+        row[2 if state.is_overdue(NOW) else 1 if state.is_due(NOW) else 0] += 1
+    assert update_compliance(Matter.objects.all(), NOW) == expected
+    # Per priority and basis: one interval back and a second (a day for the opening day)
+    # either side: due, due, within; two intervals back: overdue, overdue, due.
+    assert expected == {p: [3, 9, 6] for p in ("P1", "P2", "P3")}
