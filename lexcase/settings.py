@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "lexcase.documents",
     "lexcase.search",
     "lexcase.portal",
+    "lexcase.collab",
     "lexcase.billing",
     "lexcase.insights",
     "lexcase.reviews",
@@ -102,6 +103,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "lexcase.accounts.middleware.MfaEnrolmentMiddleware",
     "lexcase.portal.middleware.PortalGateMiddleware",
+    "lexcase.collab.middleware.CollaboratorGateMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "lexcase.core.middleware.RequestContextMiddleware",
 ]

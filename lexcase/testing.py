@@ -37,6 +37,7 @@ class Firm:
     walled: User  # a partner walled off `matter`
     inactive: User  # a deactivated lawyer who used to be on `matter`
     finance: User
+    collaborator: User  # an outside helper; rows that need one invite them (lexcase.collab)
     client_party: Party
     opposing_party: Party
     matter: Matter
@@ -54,6 +55,7 @@ def build_firm() -> Firm:
     walled = make_user("walled", Role.PARTNER)
     inactive = make_user("inactive", Role.LAWYER)
     finance = make_user("finance", Role.FINANCE)
+    collaborator = make_user("collaborator", Role.COLLABORATOR)
     client_party = party_create(
         actor=lead,
         kind=PartyKind.ORGANIZATION,
@@ -98,6 +100,7 @@ def build_firm() -> Firm:
         walled=walled,
         inactive=inactive,
         finance=finance,
+        collaborator=collaborator,
         client_party=client_party,
         opposing_party=opposing_party,
         matter=matter,

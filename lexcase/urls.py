@@ -47,6 +47,7 @@ urlpatterns = [
     path("", include("lexcase.documents.urls")),
     path("", include("lexcase.search.urls")),
     path("portal/", include("lexcase.portal.urls")),
+    path("", include("lexcase.collab.urls")),  # collab/, tasks/<pk>/helpers/
     path("portal/", include("lexcase.reviews.portal_urls")),  # the client's survey
     path("", include("lexcase.reviews.urls")),
     path("", include("lexcase.billing.urls")),  # money pages (billing/urls/)

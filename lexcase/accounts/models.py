@@ -22,10 +22,14 @@ class Role(models.TextChoices):
     FINANCE = "finance", _("Finance")
     # A client's contact person: signs in to the portal only, never sees staff pages.
     CLIENT = "client", _("Client contact")
+    # An outside helper (外包/临时人员): sees only the tasks a lawyer invited them to, until
+    # the invitation's end date (lexcase/collab); never a staff page, the gate or the API.
+    COLLABORATOR = "collaborator", _("Outside helper")
 
 
-# Everyone who works at the firm: every role but the portal's client contacts.
-STAFF_ROLES = frozenset(Role.values) - {Role.CLIENT}
+# Everyone who works at the firm: every role but the portal's client contacts and outside
+# helpers (least privilege: a role added here is admitted by the gate).
+STAFF_ROLES = frozenset(Role.values) - {Role.CLIENT, Role.COLLABORATOR}
 
 
 class Team(models.Model):

@@ -71,6 +71,18 @@ def is_portal_user(user: Any) -> bool:
 
 
 @rules.predicate
+def is_collaborator(user: Any) -> bool:
+    """An outside helper (外包/临时人员), whether active or not."""
+    return _role(user) == Role.COLLABORATOR
+
+
+@rules.predicate
+def is_active_collaborator(user: Any) -> bool:
+    """A signed-in, active outside helper: reaches only lexcase/collab's own pages."""
+    return bool(user and user.is_authenticated and user.is_active and is_collaborator(user))
+
+
+@rules.predicate
 def has_lead_lawyer_role(user: Any) -> bool:
     return _role(user) in LEAD_LAWYER_ROLES
 

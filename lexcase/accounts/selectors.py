@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from lexcase.accounts.models import STAFF_ROLES, ApiToken, FirmProfile, User
+from lexcase.accounts.models import STAFF_ROLES, ApiToken, FirmProfile, Role, User
 from lexcase.accounts.rules import (
     FEE_EARNER_ROLES,
     LEAD_LAWYER_ROLES,
@@ -29,6 +29,11 @@ def active_user_named(username: str | None, *, field: str) -> User | None:
 def active_staff() -> QuerySet[User]:
     """People who can be put on a matter, a task or a hearing: never a portal client."""
     return User.objects.filter(is_active=True, role__in=STAFF_ROLES)
+
+
+def active_collaborators() -> QuerySet[User]:
+    """Outside helpers a lawyer may invite to tasks (accounts an administrator created)."""
+    return User.objects.filter(is_active=True, role=Role.COLLABORATOR).order_by("name", "username")
 
 
 def firm_profile() -> FirmProfile:

@@ -17,7 +17,7 @@ from ninja.security import HttpBearer
 from pydantic import Field
 
 from lexcase.accounts.models import TokenScope
-from lexcase.accounts.rules import is_client_contact
+from lexcase.accounts.rules import is_client_contact, is_collaborator
 from lexcase.accounts.services import api_token_authenticate
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.validators import nul_message, querydict_nul_fields
@@ -31,8 +31,9 @@ class BearerToken(HttpBearer):
         if grant is None:
             return None
         user = grant.user
-        # Portal users (client contacts) never reach the staff API, whatever token they hold.
-        if is_client_contact(user):
+        # Portal users (client contacts) and outside helpers never reach the staff API,
+        # whatever token they hold.
+        if is_client_contact(user) or is_collaborator(user):
             return None
         if grant.scope == TokenScope.READ and request.method not in SAFE_METHODS:
             raise NotAllowed("api.token_scope", message=_("This API token is read-only."))

@@ -90,15 +90,23 @@ def documents_upload(
     notes: str = "",
     from_client: bool = False,
     shared_with_client: bool = False,
+    as_collaborator: bool = False,
 ) -> list[Document]:
     """Store one or many files as new documents of `matter`, all or none.
 
     An empty `category` means "suggest one from the file name" (refined by the text once
     extracted). `from_client=True` is the client portal's upload: the actor is a client
     contact, asked the portal's own permission (the matter is one the portal shows them);
-    a staff upload asks `documents.upload`.
+    a staff upload asks `documents.upload`. `as_collaborator=True` is an outside helper's
+    deliverable (lexcase/collab), asked `collab.upload_deliverable` (a live invitation to a
+    task of the matter); the caller attaches it to the task.
     """
-    perm = "portal.use_matter" if from_client else "documents.upload"
+    if from_client:
+        perm = "portal.use_matter"
+    elif as_collaborator:
+        perm = "collab.upload_deliverable"
+    else:
+        perm = "documents.upload"
     _check_writable(actor=actor, matter=matter, perm=perm)
     category, title, notes = _clean_meta(
         category=category, title=title, notes=notes, allow_auto=True

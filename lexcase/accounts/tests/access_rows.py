@@ -2,45 +2,47 @@
 
 from __future__ import annotations
 
-from lexcase.core.tests.access import ALL_STAFF_200, LOGIN, E, Route
+from lexcase.core.tests.access import ALL_SIGNED_IN_200, LOGIN, E, Route
 
 TABLE: dict[str, Route] = {
     "accounts:user_end_sessions": Route(
         "POST",
         lambda f: f"/team/users/{f.outsider.pk}/end-sessions/",
-        E(LOGIN, LOGIN, *[403] * 5, 302),
+        E(LOGIN, LOGIN, *[403] * 5, 302, 404),
     ),
     "accounts:user_unlock": Route(
         "POST",
         lambda f: f"/team/users/{f.outsider.pk}/unlock/",
-        E(LOGIN, LOGIN, *[403] * 5, 302),
+        E(LOGIN, LOGIN, *[403] * 5, 302, 404),
     ),
     # Second factor (allauth MFA): every signed-in user manages their own.
-    "account_reauthenticate": Route("GET", lambda f: "/accounts/reauthenticate/", ALL_STAFF_200),
-    "mfa_index": Route("GET", lambda f: "/accounts/2fa/", ALL_STAFF_200),
+    "account_reauthenticate": Route(
+        "GET", lambda f: "/accounts/reauthenticate/", ALL_SIGNED_IN_200
+    ),
+    "mfa_index": Route("GET", lambda f: "/accounts/2fa/", ALL_SIGNED_IN_200),
     # The code step of a sign-in in progress: without one, to the login page (which sends a
     # signed-in user on).
     "mfa_authenticate": Route(
-        "GET", lambda f: "/accounts/2fa/authenticate/", E(LOGIN, LOGIN, *[302] * 6)
+        "GET", lambda f: "/accounts/2fa/authenticate/", E(LOGIN, LOGIN, *[302] * 7)
     ),
     "mfa_reauthenticate": Route(
-        "GET", lambda f: "/accounts/2fa/reauthenticate/", E(LOGIN, LOGIN, *[302] * 6)
+        "GET", lambda f: "/accounts/2fa/reauthenticate/", E(LOGIN, LOGIN, *[302] * 7)
     ),
     "mfa_activate_totp": Route(
-        "GET", lambda f: "/accounts/2fa/totp/activate/", E(LOGIN, LOGIN, *[302] * 6)
+        "GET", lambda f: "/accounts/2fa/totp/activate/", E(LOGIN, LOGIN, *[302] * 7)
     ),
     # Nothing to deactivate or show before enrolment: 404 (own authenticators only).
     "mfa_deactivate_totp": Route(
-        "GET", lambda f: "/accounts/2fa/totp/deactivate/", E(LOGIN, LOGIN, *[404] * 6)
+        "GET", lambda f: "/accounts/2fa/totp/deactivate/", E(LOGIN, LOGIN, *[404] * 6, 404)
     ),
     "mfa_view_recovery_codes": Route(
-        "GET", lambda f: "/accounts/2fa/recovery-codes/", E(LOGIN, LOGIN, *[404] * 6)
+        "GET", lambda f: "/accounts/2fa/recovery-codes/", E(LOGIN, LOGIN, *[404] * 6, 404)
     ),
     "mfa_generate_recovery_codes": Route(
-        "GET", lambda f: "/accounts/2fa/recovery-codes/generate/", E(LOGIN, LOGIN, *[302] * 6)
+        "GET", lambda f: "/accounts/2fa/recovery-codes/generate/", E(LOGIN, LOGIN, *[302] * 7)
     ),
     "mfa_download_recovery_codes": Route(
-        "GET", lambda f: "/accounts/2fa/recovery-codes/download/", E(LOGIN, LOGIN, *[404] * 6)
+        "GET", lambda f: "/accounts/2fa/recovery-codes/download/", E(LOGIN, LOGIN, *[404] * 6, 404)
     ),
 }
 API_OPERATIONS: dict[tuple[str, str], str] = {}

@@ -12,13 +12,13 @@ from typing import Any
 
 from lexcase.core.tests.access import LOGIN, E, Route
 
-PAGE_MONEY_READ = E(LOGIN, LOGIN, 200, 404, 200, 200, 404, 200)
-PAGE_CONFIDENTIAL_MONEY_READ = E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200)
-PAGE_FINANCE_WRITE = E(LOGIN, LOGIN, 302, 404, 403, 403, 404, 403)
-API_MONEY_READ = E(401, 401, 200, 404, 200, 200, 404, 200)
-API_CONFIDENTIAL_MONEY_READ = E(401, 401, 200, 404, 404, 200, 404, 200)
-API_FINANCE_WRITE = E(401, 401, 200, 404, 403, 403, 404, 403)
-API_ALL_STAFF = E(401, 401, 200, 200, 200, 200, 200, 200)
+PAGE_MONEY_READ = E(LOGIN, LOGIN, 200, 404, 200, 200, 404, 200, 404)
+PAGE_CONFIDENTIAL_MONEY_READ = E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200, 404)
+PAGE_FINANCE_WRITE = E(LOGIN, LOGIN, 302, 404, 403, 403, 404, 403, 404)
+API_MONEY_READ = E(401, 401, 200, 404, 200, 200, 404, 200, 401)
+API_CONFIDENTIAL_MONEY_READ = E(401, 401, 200, 404, 404, 200, 404, 200, 401)
+API_FINANCE_WRITE = E(401, 401, 200, 404, 403, 403, 404, 403, 401)
+API_ALL_STAFF = E(401, 401, 200, 200, 200, 200, 200, 200, 401)
 
 
 def unbilled_work(f: Any, matter: Any = None) -> int:
@@ -80,9 +80,9 @@ INVOICE = {
 }
 
 TABLE: dict[str, Route] = {
-    "billing:bill_list": Route("GET", lambda f: "/bills/", E(LOGIN, LOGIN, *[200] * 6)),
+    "billing:bill_list": Route("GET", lambda f: "/bills/", E(LOGIN, LOGIN, *[200] * 6, 404)),
     "billing:bill_draw": Route(
-        "GET", lambda f: "/bills/new/", E(LOGIN, LOGIN, 200, 403, 403, 403, 403, 403)
+        "GET", lambda f: "/bills/new/", E(LOGIN, LOGIN, 200, 403, 403, 403, 403, 403, 404)
     ),
     "billing:bill_detail": Route("GET", lambda f: f"/bills/{draft_bill(f)}/", PAGE_MONEY_READ),
     "billing:bill_detail#confidential": Route(
@@ -104,14 +104,14 @@ TABLE: dict[str, Route] = {
     "api:draw_bill": Route(
         "POST",
         lambda f: f"/api/v1/bills?m={unbilled_work(f)}",
-        E(401, 401, 201, 404, 403, 403, 404, 403),
+        E(401, 401, 201, 404, 403, 403, 404, 403, 401),
         body=lambda f: {"matter_id": f.matter.pk},
         json=True,
     ),
     "api:draw_bill#confidential": Route(
         "POST",
         lambda f: f"/api/v1/bills?m={unbilled_work(f, f.confidential)}",
-        E(401, 401, 201, 404, 404, 403, 404, 403),
+        E(401, 401, 201, 404, 404, 403, 404, 403, 401),
         body=lambda f: {"matter_id": f.confidential.pk},
         json=True,
     ),
@@ -135,9 +135,9 @@ TABLE: dict[str, Route] = {
         body=lambda f: {"version": 1, "reason": "金额有误"},
         json=True,
     ),
-    "billing:payment_list": Route("GET", lambda f: "/payments/", E(LOGIN, LOGIN, *[200] * 6)),
+    "billing:payment_list": Route("GET", lambda f: "/payments/", E(LOGIN, LOGIN, *[200] * 6, 404)),
     "billing:payment_record": Route(
-        "GET", lambda f: "/payments/new/", E(LOGIN, LOGIN, 200, 403, 403, 403, 403, 403)
+        "GET", lambda f: "/payments/new/", E(LOGIN, LOGIN, 200, 403, 403, 403, 403, 403, 404)
     ),
     "billing:payment_detail": Route(
         "GET", lambda f: f"/payments/{held_payment(f)}/", PAGE_MONEY_READ
@@ -160,7 +160,9 @@ TABLE: dict[str, Route] = {
         lambda f: f"/bills/{draft_bill(f, f.confidential)}/pdf/",
         PAGE_CONFIDENTIAL_MONEY_READ,
     ),
-    "billing:receivable_list": Route("GET", lambda f: "/receivables/", E(LOGIN, LOGIN, *[200] * 6)),
+    "billing:receivable_list": Route(
+        "GET", lambda f: "/receivables/", E(LOGIN, LOGIN, *[200] * 6, 404)
+    ),
     "api:get_receivables": Route("GET", lambda f: "/api/v1/receivables", API_ALL_STAFF),
     "billing:bill_invoice": Route(
         "POST",
@@ -171,7 +173,7 @@ TABLE: dict[str, Route] = {
     "api:record_invoice": Route(
         "POST",
         lambda f: "/api/v1/invoices",
-        E(401, 401, 201, 403, 403, 403, 403, 403),
+        E(401, 401, 201, 403, 403, 403, 403, 403, 401),
         body=lambda f: {**INVOICE, "bill_ids": [issued(f).pk]},
         json=True,
     ),
@@ -180,19 +182,19 @@ TABLE: dict[str, Route] = {
     ),
     # Exports: everyone staff, each reading only the money the gate shows them.
     "billing:bill_export": Route(
-        "GET", lambda f: "/bills/export.xlsx", E(LOGIN, LOGIN, *[200] * 6)
+        "GET", lambda f: "/bills/export.xlsx", E(LOGIN, LOGIN, *[200] * 6, 404)
     ),
     "billing:payment_export": Route(
-        "GET", lambda f: "/payments/export.xlsx", E(LOGIN, LOGIN, *[200] * 6)
+        "GET", lambda f: "/payments/export.xlsx", E(LOGIN, LOGIN, *[200] * 6, 404)
     ),
     "billing:receivable_export": Route(
-        "GET", lambda f: "/receivables/export.xlsx", E(LOGIN, LOGIN, *[200] * 6)
+        "GET", lambda f: "/receivables/export.xlsx", E(LOGIN, LOGIN, *[200] * 6, 404)
     ),
     "api:list_payments": Route("GET", lambda f: "/api/v1/payments", API_ALL_STAFF),
     "api:record_payment": Route(
         "POST",
         lambda f: "/api/v1/payments",
-        E(401, 401, 201, 403, 403, 403, 403, 403),
+        E(401, 401, 201, 403, 403, 403, 403, 403, 401),
         body=lambda f: {**PAYMENT, "client_id": f.client_party.pk},
         json=True,
     ),
@@ -202,14 +204,14 @@ TABLE: dict[str, Route] = {
     "api:allocate_payment": Route(
         "POST",
         lambda f: f"/api/v1/payments/{held_payment(f)}/allocations",
-        E(401, 401, 201, 404, 403, 403, 404, 403),
+        E(401, 401, 201, 404, 403, 403, 404, 403, 401),
         body=lambda f: {"bill_id": issued(f).pk, "amount": "100.00"},
         json=True,
     ),
     "api:refund_payment": Route(
         "POST",
         lambda f: f"/api/v1/payments/{held_payment(f)}/refunds",
-        E(401, 401, 201, 404, 403, 403, 404, 403),
+        E(401, 401, 201, 404, 403, 403, 404, 403, 401),
         body=lambda f: REFUND,
         json=True,
     ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lexcase.core.tests.access import E, Route
 
 # The calculators are pure: every active staff member may use them.
-API_ALL_STAFF = E(401, 401, 200, 200, 200, 200, 200, 200)
+API_ALL_STAFF = E(401, 401, 200, 200, 200, 200, 200, 200, 401)
 
 TABLE: dict[str, Route] = {
     "api:fees_contingency_check": Route(

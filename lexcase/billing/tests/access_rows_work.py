@@ -12,15 +12,15 @@ from decimal import Decimal
 from lexcase.core.tests.access import LOGIN, E, Route
 
 # Reading a matter's money.
-MONEY_READ = E(LOGIN, LOGIN, 200, 404, 200, 200, 404, 200)
-API_MONEY_READ = E(401, 401, 200, 404, 200, 200, 404, 200)
+MONEY_READ = E(LOGIN, LOGIN, 200, 404, 200, 200, 404, 200, 404)
+API_MONEY_READ = E(401, 401, 200, 404, 200, 200, 404, 200, 401)
 # Proposing fee terms: fee earners on the team and administrators.
-PROPOSE = E(LOGIN, LOGIN, 403, 404, 403, 200, 404, 200)
-PROPOSE_POST = E(LOGIN, LOGIN, 403, 404, 403, 302, 404, 302)
-API_PROPOSE = E(401, 401, 403, 404, 403, 200, 404, 200)
+PROPOSE = E(LOGIN, LOGIN, 403, 404, 403, 200, 404, 200, 404)
+PROPOSE_POST = E(LOGIN, LOGIN, 403, 404, 403, 302, 404, 302, 404)
+API_PROPOSE = E(401, 401, 403, 404, 403, 200, 404, 200, 401)
 # Fee shares: the responsible partner and administrators.
-SHARES = E(LOGIN, LOGIN, 403, 404, 403, 403, 404, 200)
-API_SHARES = E(401, 401, 403, 404, 403, 403, 404, 200)
+SHARES = E(LOGIN, LOGIN, 403, 404, 403, 403, 404, 200, 404)
+API_SHARES = E(401, 401, 403, 404, 403, 403, 404, 200, 401)
 
 
 def make_agreement(f, status: str = "draft", *, matter=None) -> int:
@@ -40,7 +40,7 @@ def make_agreement(f, status: str = "draft", *, matter=None) -> int:
 
 
 # Recording time: the matter's team, never finance (administrators off the team neither).
-RECORD_TIME_POST = E(LOGIN, LOGIN, 403, 404, 302, 302, 404, 403)
+RECORD_TIME_POST = E(LOGIN, LOGIN, 403, 404, 302, 302, 404, 403, 404)
 
 
 def start_timer(f, user=None) -> None:
@@ -63,7 +63,7 @@ def _running(f) -> str:
 
 
 # Recording expenses: the team and finance (an administrator off the team, no).
-RECORD_EXPENSE_POST = E(LOGIN, LOGIN, 302, 404, 302, 302, 404, 403)
+RECORD_EXPENSE_POST = E(LOGIN, LOGIN, 302, 404, 302, 302, 404, 403, 404)
 EXPENSE = {
     "kind": "court_fee",
     "description": "一审案件受理费",
@@ -80,7 +80,7 @@ TABLE: dict[str, Route] = {
     "billing:agreements#confidential matter": Route(
         "GET",
         lambda f: f"/matters/{f.confidential.pk}/fees/",
-        E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200),
+        E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200, 404),
     ),
     "billing:agreement_create": Route(
         "GET", lambda f: f"/matters/{f.matter.pk}/fees/new/", PROPOSE
@@ -110,7 +110,7 @@ TABLE: dict[str, Route] = {
     "billing:cap_steps": Route(
         "GET",
         lambda f: "/fees/cap-steps/?contingency_basis_amount=3000000",
-        E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200),
+        E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200, 404),
     ),
     "billing:time": Route("GET", lambda f: f"/matters/{f.matter.pk}/time/", MONEY_READ),
     "billing:time#post": Route(
@@ -131,15 +131,17 @@ TABLE: dict[str, Route] = {
         body=lambda f: {"timer-description": "阅卷", "timer-billable": "on"},
     ),
     # Everyone stops only their own timer; without one, back to the timesheet with a message.
-    "billing:timer_stop": Route("POST", lambda f: "/time/timer/stop/", E(LOGIN, LOGIN, *[302] * 6)),
-    "billing:timer_stop#the lead's timer runs": Route(
-        "POST", _running, E(LOGIN, LOGIN, *[302] * 6)
+    "billing:timer_stop": Route(
+        "POST", lambda f: "/time/timer/stop/", E(LOGIN, LOGIN, *[302] * 6, 404)
     ),
-    "billing:timesheet": Route("GET", lambda f: "/time/week/", E(LOGIN, LOGIN, *[200] * 6)),
+    "billing:timer_stop#the lead's timer runs": Route(
+        "POST", _running, E(LOGIN, LOGIN, *[302] * 6, 404)
+    ),
+    "billing:timesheet": Route("GET", lambda f: "/time/week/", E(LOGIN, LOGIN, *[200] * 6, 404)),
     "billing:timesheet#another lawyer's": Route(
         "GET",
         lambda f: f"/time/week/?lawyer={f.lead.pk}&week=2026-03-02",
-        E(LOGIN, LOGIN, 200, 403, 403, 200, 403, 200),
+        E(LOGIN, LOGIN, 200, 403, 403, 200, 403, 200, 404),
     ),
     "billing:expenses": Route("GET", lambda f: f"/matters/{f.matter.pk}/expenses/", MONEY_READ),
     "billing:expenses#court fee calculator": Route(
@@ -159,12 +161,12 @@ TABLE: dict[str, Route] = {
     "billing:client_funds#confidential matter": Route(
         "GET",
         lambda f: f"/matters/{f.confidential.pk}/client-funds/",
-        E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200),
+        E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200, 404),
     ),
     "billing:client_funds#post": Route(
         "POST",
         lambda f: f"/matters/{f.matter.pk}/client-funds/",
-        E(LOGIN, LOGIN, 302, 404, 403, 403, 404, 403),
+        E(LOGIN, LOGIN, 302, 404, 403, 403, 404, 403, 404),
         body=lambda f: {
             "kind": "receipt",
             "amount": "20000",
@@ -174,19 +176,19 @@ TABLE: dict[str, Route] = {
         },
     ),
     "billing:client_funds_ledger": Route(
-        "GET", lambda f: "/client-funds/", E(LOGIN, LOGIN, 200, 403, 403, 403, 403, 200)
+        "GET", lambda f: "/client-funds/", E(LOGIN, LOGIN, 200, 403, 403, 403, 403, 200, 404)
     ),
     "billing:fee_statement": Route(
-        "GET", lambda f: "/fees/statement/", E(LOGIN, LOGIN, *[200] * 6)
+        "GET", lambda f: "/fees/statement/", E(LOGIN, LOGIN, *[200] * 6, 404)
     ),
     "billing:fee_statement#another lawyer's": Route(
         "GET",
         lambda f: f"/fees/statement/?lawyer={f.lead.pk}&year=2026",
-        E(LOGIN, LOGIN, 200, 403, 403, 200, 403, 200),
+        E(LOGIN, LOGIN, 200, 403, 403, 200, 403, 200, 404),
     ),
     # Everyone signed in; the list holds only the matters whose money the reader sees.
     "billing:money_matters": Route(
-        "GET", lambda f: "/fees/matters/?q=保密", E(LOGIN, LOGIN, *[200] * 6)
+        "GET", lambda f: "/fees/matters/?q=保密", E(LOGIN, LOGIN, *[200] * 6, 404)
     ),
     # API
     "api:fee_agreement_list": Route(
@@ -195,12 +197,12 @@ TABLE: dict[str, Route] = {
     "api:fee_agreement_list#confidential matter": Route(
         "GET",
         lambda f: f"/api/v1/matters/{f.confidential.pk}/fee-agreements",
-        E(401, 401, 200, 404, 404, 200, 404, 200),
+        E(401, 401, 200, 404, 404, 200, 404, 200, 401),
     ),
     "api:fee_agreement_create": Route(
         "POST",
         lambda f: f"/api/v1/matters/{f.matter.pk}/fee-agreements",
-        E(401, 401, 403, 404, 403, 201, 404, 201),
+        E(401, 401, 403, 404, 403, 201, 404, 201, 401),
         body=lambda f: FIXED,
         json=True,
     ),
@@ -244,26 +246,26 @@ TABLE: dict[str, Route] = {
     "api:time_entry_create": Route(
         "POST",
         lambda f: f"/api/v1/matters/{f.matter.pk}/time-entries",
-        E(401, 401, 403, 404, 201, 201, 404, 403),
+        E(401, 401, 403, 404, 201, 201, 404, 403, 401),
         body=lambda f: {"work_date": "2026-03-02", "minutes": 90, "description": "起草起诉状"},
         json=True,
     ),
     "api:time_entry_create#timer": Route(
         "POST",
         lambda f: f"/api/v1/matters/{f.matter.pk}/time-entries",
-        E(401, 401, 403, 404, 201, 201, 404, 403),
+        E(401, 401, 403, 404, 201, 201, 404, 403, 401),
         body=lambda f: {"timer": True, "description": "阅卷"},
         json=True,
     ),
     # Nobody has a running timer: 422 for everyone signed in.
-    "api:timer_stop": Route("POST", lambda f: "/api/v1/timer/stop", E(401, 401, *[422] * 6)),
+    "api:timer_stop": Route("POST", lambda f: "/api/v1/timer/stop", E(401, 401, *[422] * 6, 401)),
     "api:expense_list": Route(
         "GET", lambda f: f"/api/v1/matters/{f.matter.pk}/expenses", API_MONEY_READ
     ),
     "api:expense_create": Route(
         "POST",
         lambda f: f"/api/v1/matters/{f.matter.pk}/expenses",
-        E(401, 401, 201, 404, 201, 201, 404, 403),
+        E(401, 401, 201, 404, 201, 201, 404, 403, 401),
         body=lambda f: EXPENSE,
         json=True,
     ),

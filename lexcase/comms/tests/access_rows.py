@@ -15,8 +15,8 @@ from lexcase.core.tests.access import (
 )
 from lexcase.testing import Firm
 
-ADMIN_ONLY = E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 200)
-API_ALL_STAFF_200 = E(401, 401, 200, 200, 200, 200, 200, 200)
+ADMIN_ONLY = E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 200, 404)
+API_ALL_STAFF_200 = E(401, 401, 200, 200, 200, 200, 200, 200, 401)
 
 
 def make_report(f: Firm) -> int:

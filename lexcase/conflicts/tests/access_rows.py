@@ -21,7 +21,7 @@ TABLE: dict[str, Route] = {
     "conflicts:suggest": Route(
         "POST",
         lambda f: "/conflicts/suggest/",
-        E(LOGIN, LOGIN, 403, 200, 200, 200, 200, 200),
+        E(LOGIN, LOGIN, 403, 200, 200, 200, 200, 200, 404),
         body=lambda f: {"name": "华泰"},
     ),
     "conflicts:relatives": Route("GET", lambda f: "/conflicts/relatives/", ALL_STAFF_200),
@@ -30,7 +30,7 @@ TABLE: dict[str, Route] = {
     "conflicts:relative_remove": Route(
         "POST",
         lambda f: f"/conflicts/relatives/{make_relative(f)}/remove/",
-        E(LOGIN, LOGIN, 404, 404, 404, 302, 404, 302),
+        E(LOGIN, LOGIN, 404, 404, 404, 302, 404, 302, 404),
     ),
 }
 API_OPERATIONS: dict[tuple[str, str], str] = {}

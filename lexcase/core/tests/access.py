@@ -13,7 +13,19 @@ from typing import Any
 
 from lexcase.testing import Firm
 
-PERSONAS = ("anonymous", "inactive", "finance", "outsider", "assistant", "lead", "walled", "admin")
+PERSONAS = (
+    "anonymous",
+    "inactive",
+    "finance",
+    "outsider",
+    "assistant",
+    "lead",
+    "walled",
+    "admin",
+    # An outside helper (lexcase/collab): 404 on every page but their own (/collab/) and their
+    # account's; 401 on the staff API, whatever token they hold.
+    "collaborator",
+)
 # "L" = redirected to the login page; numbers are HTTP status codes.
 LOGIN = "L"
 
@@ -28,12 +40,17 @@ class Route:
 
 
 def E(*statuses: Any) -> tuple[Any, ...]:
-    assert len(statuses) == len(PERSONAS)
+    assert len(statuses) == len(PERSONAS), (
+        f"E() takes one status per persona, {len(PERSONAS)} in PERSONAS order "
+        f"(the last is the collaborator): {statuses}"
+    )
     return statuses
 
 
-ALL_STAFF_200 = E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200)
-MATTER_READ = E(LOGIN, LOGIN, 404, 404, 200, 200, 404, 200)
-API_MATTER_READ = E(401, 401, 404, 404, 200, 200, 404, 200)
-MATTER_WRITE = E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302)
-API_MATTER_CREATE = E(401, 401, 404, 404, 201, 201, 404, 201)
+ALL_STAFF_200 = E(LOGIN, LOGIN, 200, 200, 200, 200, 200, 200, 404)
+# Pages of one's own account (allauth: password, second factor), outside helpers included.
+ALL_SIGNED_IN_200 = E(LOGIN, LOGIN, *[200] * 7)
+MATTER_READ = E(LOGIN, LOGIN, 404, 404, 200, 200, 404, 200, 404)
+API_MATTER_READ = E(401, 401, 404, 404, 200, 200, 404, 200, 401)
+MATTER_WRITE = E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302, 404)
+API_MATTER_CREATE = E(401, 401, 404, 404, 201, 201, 404, 201, 401)

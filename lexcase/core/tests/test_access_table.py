@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from lexcase.accounts.services import api_token_create
 from lexcase.api.api import api
 from lexcase.core.tests.access import (
+    ALL_SIGNED_IN_200,
     ALL_STAFF_200,
     API_MATTER_CREATE,
     API_MATTER_READ,
@@ -103,105 +104,110 @@ def _checklist_codes() -> list[str]:
 
 TABLE: dict[str, Route] = {
     # core
-    "home": Route("GET", lambda f: "/", ALL_STAFF_200),
-    "healthz": Route("GET", lambda f: "/healthz", E(*[200] * 8)),
+    # An outside helper's home is their own page (/collab/).
+    "home": Route("GET", lambda f: "/", E(LOGIN, LOGIN, *[200] * 6, 302)),
+    "healthz": Route("GET", lambda f: "/healthz", E(*[200] * 9)),
     "set_language": Route(
-        "POST", lambda f: "/i18n/setlang/", E(*[302] * 8), body=lambda f: {"language": "en"}
+        "POST", lambda f: "/i18n/setlang/", E(*[302] * 9), body=lambda f: {"language": "en"}
     ),
     # sign-in (allauth): signed-in users are sent on from the login page
-    "account_login": Route("GET", lambda f: "/accounts/login/", E(200, 200, *[302] * 6)),
-    "account_logout": Route("POST", lambda f: "/accounts/logout/", E(*[LOGIN] * 8)),
-    "account_inactive": Route("GET", lambda f: "/accounts/inactive/", E(*[200] * 8)),
-    "account_change_password": Route("GET", lambda f: "/accounts/password/change/", ALL_STAFF_200),
+    "account_login": Route("GET", lambda f: "/accounts/login/", E(200, 200, *[302] * 7)),
+    "account_logout": Route("POST", lambda f: "/accounts/logout/", E(*[LOGIN] * 9)),
+    "account_inactive": Route("GET", lambda f: "/accounts/inactive/", E(*[200] * 9)),
+    "account_change_password": Route(
+        "GET", lambda f: "/accounts/password/change/", ALL_SIGNED_IN_200
+    ),
     # users and tokens
-    "accounts:users": Route("GET", lambda f: "/team/users/", E(LOGIN, LOGIN, *[403] * 5, 200)),
+    "accounts:users": Route("GET", lambda f: "/team/users/", E(LOGIN, LOGIN, *[403] * 5, 200, 404)),
     "accounts:user_toggle": Route(
         "POST",
         lambda f: f"/team/users/{f.outsider.pk}/toggle-active/",
-        E(LOGIN, LOGIN, *[403] * 5, 302),
+        E(LOGIN, LOGIN, *[403] * 5, 302, 404),
     ),
     "accounts:tokens": Route("GET", lambda f: "/team/tokens/", ALL_STAFF_200),
-    "accounts:firm": Route("GET", lambda f: "/team/firm/", E(LOGIN, LOGIN, *[403] * 5, 200)),
+    "accounts:firm": Route("GET", lambda f: "/team/firm/", E(LOGIN, LOGIN, *[403] * 5, 200, 404)),
     "accounts:firm#save": Route(
         "POST",
         lambda f: "/team/firm/",
-        E(LOGIN, LOGIN, *[403] * 5, 302),
+        E(LOGIN, LOGIN, *[403] * 5, 302, 404),
         body=lambda f: {"name": "思远律师事务所", "version": _firm_version()},
     ),
     # The logo is on the login page and the portal: public, not a secret.
-    "accounts:firm_logo": Route("GET", lambda f: _firm_logo_url(), E(*[200] * 8)),
+    "accounts:firm_logo": Route("GET", lambda f: _firm_logo_url(), E(*[200] * 9)),
     "accounts:token_revoke": Route(
         "POST",
         lambda f: f"/team/tokens/{api_token_create(user=f.lead, name='x')[0].pk}/revoke/",
-        E(LOGIN, LOGIN, 404, 404, 404, 302, 404, 302),
+        E(LOGIN, LOGIN, 404, 404, 404, 302, 404, 302, 404),
     ),
     # matters
     "matters:list": Route("GET", lambda f: "/matters/", ALL_STAFF_200),
     "matters:export": Route("GET", lambda f: "/matters/export/", ALL_STAFF_200),
     "matters:create": Route(
-        "GET", lambda f: "/matters/new/", E(LOGIN, LOGIN, 403, 200, 200, 200, 200, 200)
+        "GET", lambda f: "/matters/new/", E(LOGIN, LOGIN, 403, 200, 200, 200, 200, 200, 404)
     ),
-    "matters:import": Route("GET", lambda f: "/matters/import/", E(LOGIN, LOGIN, *[403] * 5, 200)),
+    "matters:import": Route(
+        "GET", lambda f: "/matters/import/", E(LOGIN, LOGIN, *[403] * 5, 200, 404)
+    ),
     "matters:import_template": Route(
-        "GET", lambda f: "/matters/import/template/", E(LOGIN, LOGIN, *[403] * 5, 200)
+        "GET", lambda f: "/matters/import/template/", E(LOGIN, LOGIN, *[403] * 5, 200, 404)
     ),
     "matters:detail": Route("GET", lambda f: f"/matters/{f.matter.pk}/", MATTER_READ),
     "matters:edit": Route("GET", lambda f: f"/matters/{f.matter.pk}/edit/", MATTER_READ),
     "matters:open": Route(
         "POST",
         lambda f: f"/matters/{f.matter.pk}/open/",
-        E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 302),
+        E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 302, 404),
     ),
     "matters:close": Route(
         "POST",
         lambda f: f"/matters/{_ready_to_close(f)}/close/",
-        E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 302),
+        E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 302, 404),
         body=lambda f: {"outcome": "settled", "checklist": _checklist_codes()},
     ),
     "matters:reopen": Route(
         "POST",
         lambda f: f"/matters/{f.matter.pk}/reopen/",
-        E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 302),
+        E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 302, 404),
     ),
     "matters:archive": Route(
         "POST",
         lambda f: f"/matters/{_ready_to_archive(f)}/archive/",
-        E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 302),
+        E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 302, 404),
         body=lambda f: {"retention": "long", "room": "A", "shelf": "3", "box": "12"},
     ),
     "matters:stage": Route(
         "POST",
         lambda f: f"/matters/{f.matter.pk}/stage/",
-        E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302),
+        E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302, 404),
         body=lambda f: {"stage": "first_instance"},
     ),
     "matters:member_add": Route(
         "POST",
         lambda f: f"/matters/{f.matter.pk}/members/",
-        E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 302),
+        E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 302, 404),
         body=lambda f: {"user": f.outsider.pk, "role": "member"},
     ),
     "matters:member_remove": Route(
         "POST",
         lambda f: f"/matters/{f.matter.pk}/members/{f.assistant.pk}/remove/",
-        E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 302),
+        E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 302, 404),
     ),
     "matters:wall_add": Route(
         "POST",
         lambda f: f"/matters/{f.matter.pk}/walls/",
-        E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 302),
+        E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 302, 404),
         body=lambda f: {"user": f.finance.pk, "reason": "conflict"},
     ),
     "matters:case_number_add": Route(
         "POST",
         lambda f: f"/matters/{f.matter.pk}/case-numbers/",
-        E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302),
+        E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302, 404),
         body=lambda f: {"number": "（2024）京0105民初1号", "stage": "first_instance"},
     ),
     "matters:party_add": Route(
         "POST",
         lambda f: f"/matters/{f.matter.pk}/parties/",
-        E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302),
+        E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302, 404),
         body=lambda f: {
             "party-name": "第三人公司",
             "party-kind": "organization",
@@ -212,14 +218,14 @@ TABLE: dict[str, Route] = {
     "parties:list": Route("GET", lambda f: "/parties/", ALL_STAFF_200),
     "parties:export": Route("GET", lambda f: "/parties/export/", ALL_STAFF_200),
     "parties:create": Route(
-        "GET", lambda f: "/parties/new/", E(LOGIN, LOGIN, 403, 200, 200, 200, 200, 200)
+        "GET", lambda f: "/parties/new/", E(LOGIN, LOGIN, 403, 200, 200, 200, 200, 200, 404)
     ),
     "parties:detail": Route("GET", lambda f: f"/parties/{f.client_party.pk}/", MATTER_READ),
     "parties:edit": Route("GET", lambda f: f"/parties/{f.client_party.pk}/edit/", MATTER_READ),
     "parties:relation_add": Route(
         "POST",
         lambda f: f"/parties/{f.client_party.pk}/relations/",
-        E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302),
+        E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302, 404),
         body=lambda f: {"kind": "legal_rep", "other_name": "张法代", "other_kind": "person"},
     ),
     # calendar
@@ -274,19 +280,19 @@ TABLE: dict[str, Route] = {
         MATTER_WRITE,
     ),
     "calendar:feed": Route("GET", lambda f: "/calendar/feed/", ALL_STAFF_200),
-    "calendar:feed_ics": Route("GET", lambda f: "/calendar/feed/not-a-token.ics", E(*[404] * 8)),
+    "calendar:feed_ics": Route("GET", lambda f: "/calendar/feed/not-a-token.ics", E(*[404] * 9)),
     "calendar:holidays": Route(
-        "GET", lambda f: "/calendar/holidays/", E(LOGIN, LOGIN, *[403] * 5, 200)
+        "GET", lambda f: "/calendar/holidays/", E(LOGIN, LOGIN, *[403] * 5, 200, 404)
     ),
     "conflicts:review": Route(
         "POST",
         lambda f: f"/matters/{f.matter.pk}/conflict-review/",
-        E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 302),
+        E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 302, 404),
         body=lambda f: {"review-decision": "approve"},
     ),
     # Ad-hoc checks: the roles of LEXCASE_CONFLICT_CHECK_ROLES (default: no assistants).
     "conflicts:check": Route(
-        "GET", lambda f: "/conflicts/check/", E(LOGIN, LOGIN, 403, 200, 403, 200, 200, 200)
+        "GET", lambda f: "/conflicts/check/", E(LOGIN, LOGIN, 403, 200, 403, 200, 200, 200, 404)
     ),
     "conflicts:run_check": Route(
         "POST",
@@ -299,23 +305,25 @@ TABLE: dict[str, Route] = {
     "conflicts:report_pdf#confidential": Route(
         "GET",
         lambda f: f"/matters/{f.confidential.pk}/conflict-report.pdf",
-        E(LOGIN, LOGIN, 404, 404, 404, 200, 404, 404),
+        E(LOGIN, LOGIN, 404, 404, 404, 200, 404, 404, 404),
     ),
     "comms:notifications": Route("GET", lambda f: "/notifications/", ALL_STAFF_200),
-    "comms:read_all": Route("POST", lambda f: "/notifications/read/", E(LOGIN, LOGIN, *[302] * 6)),
+    "comms:read_all": Route(
+        "POST", lambda f: "/notifications/read/", E(LOGIN, LOGIN, *[302] * 6, 404)
+    ),
     # API
     "api:deadline_rules": Route(
-        "GET", lambda f: "/api/v1/deadline-rules", E(401, 401, 200, 200, 200, 200, 200, 200)
+        "GET", lambda f: "/api/v1/deadline-rules", E(401, 401, 200, 200, 200, 200, 200, 200, 401)
     ),
     "api:deadline_compute": Route(
         "POST",
         lambda f: "/api/v1/deadlines/compute",
-        E(401, 401, 200, 200, 200, 200, 200, 200),
+        E(401, 401, 200, 200, 200, 200, 200, 200, 401),
         body=lambda f: {"rule": "civil.appeal.judgment", "trigger_date": "2026-01-05"},
         json=True,
     ),
     "api:agenda": Route(
-        "GET", lambda f: "/api/v1/agenda", E(401, 401, 200, 200, 200, 200, 200, 200)
+        "GET", lambda f: "/api/v1/agenda", E(401, 401, 200, 200, 200, 200, 200, 200, 401)
     ),
     "api:matter_deadlines": Route(
         "GET", lambda f: f"/api/v1/matters/{f.matter.pk}/deadlines", API_MATTER_READ
@@ -349,17 +357,17 @@ TABLE: dict[str, Route] = {
     "api:done": Route(
         "POST", lambda f: f"/api/v1/deadlines/{make_deadline(f, 'open')}/done", API_MATTER_READ
     ),
-    "api:openapi-json": Route("GET", lambda f: "/api/v1/openapi.json", E(*[200] * 8)),
-    "api:api-root": Route("GET", lambda f: "/api/v1/", E(*[404] * 8)),
+    "api:openapi-json": Route("GET", lambda f: "/api/v1/openapi.json", E(*[200] * 9)),
+    "api:api-root": Route("GET", lambda f: "/api/v1/", E(*[404] * 9)),
     "api:create_party": Route(
         "POST",
         lambda f: "/api/v1/parties",
-        E(401, 401, 403, 201, 201, 201, 201, 201),
+        E(401, 401, 403, 201, 201, 201, 201, 201, 401),
         body=lambda f: {"kind": "person", "name": "测试"},
         json=True,
     ),
     "api:list_parties": Route(
-        "GET", lambda f: "/api/v1/parties", E(401, 401, 200, 200, 200, 200, 200, 200)
+        "GET", lambda f: "/api/v1/parties", E(401, 401, 200, 200, 200, 200, 200, 200, 401)
     ),
     "api:get_party": Route(
         "GET", lambda f: f"/api/v1/parties/{f.client_party.pk}", API_MATTER_READ
@@ -367,7 +375,7 @@ TABLE: dict[str, Route] = {
     "api:create_matter": Route(
         "POST",
         lambda f: "/api/v1/matters",
-        E(401, 401, 403, 201, 201, 201, 201, 201),
+        E(401, 401, 403, 201, 201, 201, 201, 201, 401),
         body=lambda f: {
             "title": "新案件",
             "matter_type": "civil",
@@ -376,7 +384,7 @@ TABLE: dict[str, Route] = {
         json=True,
     ),
     "api:list_matters": Route(
-        "GET", lambda f: "/api/v1/matters", E(401, 401, 200, 200, 200, 200, 200, 200)
+        "GET", lambda f: "/api/v1/matters", E(401, 401, 200, 200, 200, 200, 200, 200, 401)
     ),
     "api:get_matter": Route("GET", lambda f: f"/api/v1/matters/{f.matter.pk}", API_MATTER_READ),
     "api:update_matter": Route(
@@ -389,12 +397,12 @@ TABLE: dict[str, Route] = {
     "api:open_matter": Route(
         "POST",
         lambda f: f"/api/v1/matters/{f.matter.pk}/open",
-        E(401, 401, 404, 404, 403, 403, 404, 422),  # 422: conflict check not yet cleared
+        E(401, 401, 404, 404, 403, 403, 404, 422, 401),  # 422: conflict check not yet cleared
     ),
     "api:check": Route(
         "POST",
         lambda f: "/api/v1/conflicts/check",
-        E(401, 401, 403, 200, 403, 200, 200, 200),
+        E(401, 401, 403, 200, 403, 200, 200, 200, 401),
         body=lambda f: {"parties": [{"name": "王伟", "kind": "person", "role": "opposing"}]},
         json=True,
     ),
@@ -404,14 +412,14 @@ TABLE: dict[str, Route] = {
     "api:review": Route(
         "POST",
         lambda f: f"/api/v1/matters/{f.matter.pk}/conflict-review",
-        E(401, 401, 404, 404, 403, 403, 404, 201),
+        E(401, 401, 404, 404, 403, 403, 404, 201, 401),
         body=lambda f: {"decision": "approve"},
         json=True,
     ),
     "api:add_member": Route(
         "POST",
         lambda f: f"/api/v1/matters/{f.matter.pk}/members",
-        E(401, 401, 404, 404, 403, 201, 404, 201),
+        E(401, 401, 404, 404, 403, 201, 404, 201, 401),
         body=lambda f: {"username": "outsider", "role": "member"},
         json=True,
     ),

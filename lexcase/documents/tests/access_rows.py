@@ -53,7 +53,7 @@ def disguised(name: str = "file") -> dict:
     return {name: SimpleUploadedFile("合同.pdf", b"MZ\x90\x00" + b"\x00" * 60)}
 
 
-DOCUMENT_DELETE = E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 302)
+DOCUMENT_DELETE = E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 302, 404)
 
 TABLE: dict[str, Route] = {
     "documents:upload": Route(
@@ -90,7 +90,7 @@ TABLE: dict[str, Route] = {
     "api:document_upload": Route(
         "POST",
         lambda f: f"/api/v1/matters/{f.matter.pk}/documents",
-        E(401, 401, 404, 404, 422, 422, 404, 422),
+        E(401, 401, 404, 404, 422, 422, 404, 422, 401),
         body=lambda f: disguised("file"),
     ),
     "api:matter_documents": Route(

@@ -9,10 +9,12 @@ from datetime import date, timedelta
 from lexcase.core.tests.access import API_MATTER_READ, LOGIN, E, Route
 from lexcase.testing import Firm
 
-KEEPERS = E(LOGIN, LOGIN, 403, 403, 403, 403, 200, 200)  # partners and admins; walled is a partner
+KEEPERS = E(
+    LOGIN, LOGIN, 403, 403, 403, 403, 200, 200, 404
+)  # partners and admins; walled is a partner
 # The archive keeper acts on a visible matter; the lead and the assistant see it but may not.
-KEEPER_WRITE = E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 302)
-API_CLOSER = E(401, 401, 404, 404, 403, 200, 404, 200)
+KEEPER_WRITE = E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 302, 404)
+API_CLOSER = E(401, 401, 404, 404, 403, 200, 404, 200, 401)
 
 
 def set_status(f: Firm, status: str) -> int:
@@ -106,7 +108,7 @@ def person_with_id(f: Firm, *, linked: bool) -> int:
 
 
 # Show an ID number in full: lawyers, assistants, partners, admins, on a visible party.
-SHOW_IDS = E(LOGIN, LOGIN, 404, 404, 200, 200, 404, 200)
+SHOW_IDS = E(LOGIN, LOGIN, 404, 404, 200, 200, 404, 200, 404)
 
 TABLE: dict[str, Route] = {
     "parties:identifiers_show": Route(
@@ -115,7 +117,7 @@ TABLE: dict[str, Route] = {
     "parties:identifiers_show#a party on no matter": Route(
         "POST",
         lambda f: f"/parties/{person_with_id(f, linked=False)}/identifiers/",
-        E(LOGIN, LOGIN, 403, 200, 200, 200, 200, 200),
+        E(LOGIN, LOGIN, 403, 200, 200, 200, 200, 200, 404),
     ),
     "api:show_party_identifiers": Route(
         "POST",
@@ -125,11 +127,11 @@ TABLE: dict[str, Route] = {
     "api:show_party_identifiers#a party on no matter": Route(
         "POST",
         lambda f: f"/api/v1/parties/{person_with_id(f, linked=False)}/identifiers",
-        E(401, 401, 403, 200, 200, 200, 200, 200),
+        E(401, 401, 403, 200, 200, 200, 200, 200, 401),
     ),
     "matters:archive_room": Route("GET", lambda f: "/matters/archive-room/", KEEPERS),
     "matters:archive_settings": Route(
-        "GET", lambda f: "/matters/archive-room/settings/", E(LOGIN, LOGIN, *[403] * 5, 200)
+        "GET", lambda f: "/matters/archive-room/settings/", E(LOGIN, LOGIN, *[403] * 5, 200, 404)
     ),
     "matters:loan_lend": Route(
         "POST",

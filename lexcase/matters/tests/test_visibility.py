@@ -90,3 +90,17 @@ def test_deactivated_user_session_is_dead(firm):
     response = client_for(firm.inactive).get(f"/matters/{firm.matter.pk}/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_an_invited_outside_helper_sees_nothing_through_the_gate(firm):
+    """A collaborator invited to a task of the matter (lexcase/collab) is still nobody to the
+    gate: their one way in is collab's narrow path, which shows that task only."""
+    from lexcase.collab.selectors import collaborator_tasks
+    from lexcase.collab.tests.world import helper_task
+
+    task = helper_task(firm)
+    assert visible_ids(firm.collaborator) == set()
+    assert list(parties_visible_to(firm.collaborator)) == []
+    with pytest.raises(Http404):
+        matter_get(user=firm.collaborator, pk=firm.matter.pk)
+    assert list(collaborator_tasks(firm.collaborator)) == [task]

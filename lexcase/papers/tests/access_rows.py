@@ -6,8 +6,8 @@ from lexcase.core.tests.access import ALL_STAFF_200, LOGIN, E, Route
 
 # Generating (and previewing the merged values) is for members of the matter: the lead and
 # the assistant; an administrator who is not on the matter sees it but may not generate.
-MEMBERS_READ = E(LOGIN, LOGIN, 404, 404, 200, 200, 404, 403)
-MEMBERS_WRITE = E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 403)
+MEMBERS_READ = E(LOGIN, LOGIN, 404, 404, 200, 200, 404, 403, 404)
+MEMBERS_WRITE = E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 403, 404)
 
 TABLE: dict[str, Route] = {
     "papers:templates": Route("GET", lambda f: "/papers/templates/", ALL_STAFF_200),
@@ -15,7 +15,7 @@ TABLE: dict[str, Route] = {
     "papers:templates#upload": Route(
         "POST",
         lambda f: "/papers/templates/",
-        E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 400),
+        E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 400, 404),
         body=lambda f: {"key": "letter", "name": "律师函", "category": "correspondence"},
     ),
     "papers:template_download": Route(

@@ -18,21 +18,21 @@ from __future__ import annotations
 from lexcase.core.tests.access import ALL_STAFF_200, LOGIN, MATTER_WRITE, E, Route
 from lexcase.testing import Firm
 
-STAFF_403 = E(LOGIN, LOGIN, *[403] * 6)
-API_401 = E(*[401] * 8)
+STAFF_403 = E(LOGIN, LOGIN, *[403] * 6, 404)
+API_401 = E(*[401] * 9)
 # A contact granted `firm.matter`: its team and the administrator (finance, the outsider and
 # the walled partner cannot see the matter).
-CONTACT_VIEW = E(LOGIN, LOGIN, 404, 404, 200, 200, 404, 200)
-CONTACT_ACTION = E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302)
+CONTACT_VIEW = E(LOGIN, LOGIN, 404, 404, 200, 200, 404, 200, 404)
+CONTACT_ACTION = E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302, 404)
 # A contact granted the confidential matter: its members only (the lead; not the admin).
-SECRET_CONTACT_VIEW = E(LOGIN, LOGIN, 404, 404, 404, 200, 404, 404)
-SECRET_CONTACT_ACTION = E(LOGIN, LOGIN, 404, 404, 404, 302, 404, 404)
+SECRET_CONTACT_VIEW = E(LOGIN, LOGIN, 404, 404, 404, 200, 404, 404, 404)
+SECRET_CONTACT_ACTION = E(LOGIN, LOGIN, 404, 404, 404, 302, 404, 404, 404)
 # A new one-time link is shown on the answer page (200), once, to whoever may issue it.
-REINVITE = E(LOGIN, LOGIN, 404, 404, 200, 200, 404, 200)
-SECRET_REINVITE = E(LOGIN, LOGIN, 404, 404, 404, 200, 404, 404)
+REINVITE = E(LOGIN, LOGIN, 404, 404, 200, 200, 404, 200, 404)
+SECRET_REINVITE = E(LOGIN, LOGIN, 404, 404, 404, 200, 404, 404, 404)
 # Granting `firm.matter` / the confidential matter to a contact one may manage.
-GRANT_MATTER = E(LOGIN, LOGIN, 422, 422, 302, 302, 422, 302)
-GRANT_SECRET = E(LOGIN, LOGIN, 422, 422, 422, 302, 422, 422)
+GRANT_MATTER = E(LOGIN, LOGIN, 422, 422, 302, 302, 422, 302, 404)
+GRANT_SECRET = E(LOGIN, LOGIN, 422, 422, 422, 302, 422, 422, 404)
 
 
 def _token(f: Firm) -> str:
@@ -126,18 +126,18 @@ TABLE: dict[str, Route] = {
     "portal:upload": Route("POST", lambda f: f"/portal/matters/{f.matter.pk}/upload/", STAFF_403),
     "portal:document_download": Route("GET", lambda f: "/portal/documents/1/download/", STAFF_403),
     "portal:report": Route("GET", lambda f: "/portal/reports/1/", STAFF_403),
-    "portal:accept": Route("GET", lambda f: f"/portal/invite/{_token(f)}/", E(*[200] * 8)),
+    "portal:accept": Route("GET", lambda f: f"/portal/invite/{_token(f)}/", E(*[200] * 8, 404)),
     "portal:contacts": Route("GET", lambda f: "/portal/contacts/", ALL_STAFF_200),
     "portal:contacts#invite into the walled-off matter": Route(
         "POST",
         lambda f: _attack_invite_path(f, f.client_party),
-        E(LOGIN, LOGIN, 422, 422, 200, 200, 422, 200),
+        E(LOGIN, LOGIN, 422, 422, 200, 200, 422, 200, 404),
         body=lambda f: _invite(f.client_party, f.matter),
     ),
     "portal:contacts#invite into the confidential matter": Route(
         "POST",
         lambda f: _attack_invite_path(f, _secret_party(f)),
-        E(LOGIN, LOGIN, 422, 422, 422, 200, 422, 422),
+        E(LOGIN, LOGIN, 422, 422, 422, 200, 422, 422, 404),
         body=lambda f: _invite(_secret_party(f), f.confidential),
     ),
     "portal:contact": Route("GET", lambda f: f"/portal/contacts/{_contact(f)}/", CONTACT_VIEW),

@@ -63,10 +63,10 @@ def closed_matter(f: Firm) -> int:
 
 # Completing: the reviewer (here the responsible partner, no persona), the responsible
 # partner, an administrator; the team sees the review but may not complete it.
-COMPLETE = E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 302)
-API_COMPLETE = E(401, 401, 404, 404, 403, 403, 404, 201)
-LEADS_WRITE = E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 302)
-STAFF_403 = E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 403)
+COMPLETE = E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 302, 404)
+API_COMPLETE = E(401, 401, 404, 404, 403, 403, 404, 201, 401)
+LEADS_WRITE = E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 302, 404)
+STAFF_403 = E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 403, 404)
 REVIEW_BODY = {"score": "4", "findings": "证据目录需补充", "follow_ups": "补充证据目录"}
 
 TABLE: dict[str, Route] = {
@@ -101,7 +101,7 @@ TABLE: dict[str, Route] = {
     "reviews:approval_decide": Route(
         "POST",
         lambda f: f"/approvals/{approval(f)}/decide/",
-        E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 403),
+        E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 403, 404),
         body=lambda f: {"decision": "approve"},
     ),
     "reviews:seal_file_back": Route(

@@ -35,13 +35,13 @@ def checklist_item(f: Firm) -> int:
     return ChecklistItem.objects.first().pk
 
 
-PARTNER_ADMIN = E(LOGIN, LOGIN, 403, 403, 403, 403, 200, 200)  # walled is a partner
-OWNER_ONLY = E(LOGIN, LOGIN, 404, 404, 404, 200, 404, 404)
+PARTNER_ADMIN = E(LOGIN, LOGIN, 403, 403, 403, 403, 200, 200, 404)  # walled is a partner
+OWNER_ONLY = E(LOGIN, LOGIN, 404, 404, 404, 200, 404, 404, 404)
 
 TABLE: dict[str, Route] = {
     "todos:my_tasks": Route("GET", lambda f: "/tasks/", ALL_STAFF_200),
     "todos:task_create": Route(
-        "POST", lambda f: "/tasks/new/", E(LOGIN, LOGIN, *[302] * 6), body=lambda f: {}
+        "POST", lambda f: "/tasks/new/", E(LOGIN, LOGIN, *[302] * 6, 404), body=lambda f: {}
     ),
     "todos:task_detail": Route("GET", lambda f: f"/tasks/{matter_task(f)}/", MATTER_READ),
     "todos:task_move": Route(
@@ -53,16 +53,16 @@ TABLE: dict[str, Route] = {
     "todos:task_comment": Route(
         "POST",
         lambda f: f"/tasks/{personal_task(f)}/comments/",
-        E(LOGIN, LOGIN, 404, 404, 404, 302, 404, 404),
+        E(LOGIN, LOGIN, 404, 404, 404, 302, 404, 404, 404),
         body=lambda f: {"body": "已联系"},
     ),
     "todos:checklists": Route(
-        "GET", lambda f: "/tasks/checklists/", E(LOGIN, LOGIN, *[403] * 5, 200)
+        "GET", lambda f: "/tasks/checklists/", E(LOGIN, LOGIN, *[403] * 5, 200, 404)
     ),
     "todos:checklist_item_remove": Route(
         "POST",
         lambda f: f"/tasks/checklists/items/{checklist_item(f)}/remove/",
-        E(LOGIN, LOGIN, *[403] * 5, 302),
+        E(LOGIN, LOGIN, *[403] * 5, 302, 404),
     ),
     "todos:matter_board": Route("GET", lambda f: f"/matters/{f.matter.pk}/tasks/", MATTER_READ),
     "todos:matter_task_create": Route(
@@ -74,20 +74,20 @@ TABLE: dict[str, Route] = {
     "todos:lead_suggestions": Route(
         "GET",
         lambda f: f"/matters/{f.matter.pk}/lead-suggestions/",
-        E(LOGIN, LOGIN, 404, 404, 403, 200, 404, 200),
+        E(LOGIN, LOGIN, 404, 404, 403, 200, 404, 200, 404),
     ),
     "todos:workload": Route("GET", lambda f: "/workload/", PARTNER_ADMIN),
     "todos:new_matter_suggestions": Route(
         "GET",
         lambda f: "/workload/suggestions/",
-        E(LOGIN, LOGIN, 403, 200, 200, 200, 200, 200),
+        E(LOGIN, LOGIN, 403, 200, 200, 200, 200, 200, 404),
     ),
     # API
-    "api:list_tasks": Route("GET", lambda f: "/api/v1/tasks", E(401, 401, *[200] * 6)),
+    "api:list_tasks": Route("GET", lambda f: "/api/v1/tasks", E(401, 401, *[200] * 6, 401)),
     "api:create_task": Route(
         "POST",
         lambda f: "/api/v1/tasks",
-        E(401, 401, 404, 404, 201, 201, 404, 201),
+        E(401, 401, 404, 404, 201, 201, 404, 201, 401),
         body=lambda f: {"title": "准备开庭", "matter_id": f.matter.pk},
         json=True,
     ),
@@ -95,7 +95,7 @@ TABLE: dict[str, Route] = {
     "api:update_task": Route(
         "PATCH",
         lambda f: f"/api/v1/tasks/{matter_task(f)}",
-        E(401, 401, 404, 404, 200, 200, 404, 200),
+        E(401, 401, 404, 404, 200, 200, 404, 200, 401),
         body=lambda f: {"version": 1, "status": "done"},
         json=True,
     ),
@@ -103,7 +103,7 @@ TABLE: dict[str, Route] = {
         "GET", lambda f: f"/api/v1/matters/{f.matter.pk}/tasks", API_MATTER_READ
     ),
     "api:get_workload": Route(
-        "GET", lambda f: "/api/v1/workload", E(401, 401, 403, 403, 403, 403, 200, 200)
+        "GET", lambda f: "/api/v1/workload", E(401, 401, 403, 403, 403, 403, 200, 200, 401)
     ),
 }
 

@@ -6,7 +6,7 @@ from lexcase.core.tests.access import LOGIN, E, Route
 
 # A person's data: the party through the gate (404 outside it), then partners and
 # administrators only (403 for the rest).
-PERSONAL_DATA = E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 200)
+PERSONAL_DATA = E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 200, 404)
 
 TABLE: dict[str, Route] = {
     "parties:personal_data_json": Route(
