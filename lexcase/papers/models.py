@@ -85,3 +85,44 @@ class Generation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template_key} for matter {self.matter_id}"
+
+
+class MatchedBy(models.TextChoices):
+    NONE = "", _("Not matched")
+    CASE_NUMBER = "case_number", _("Court case number")
+    PARTY = "party", _("Party name")
+    MANUAL = "manual", _("Chosen by hand")
+
+
+class CourtMessage(models.Model):
+    """A court SMS or 电子送达 notice pasted by a lawyer, with what the rules read from it and
+    the matter it belongs to. A match chosen by hand is kept when the text is parsed again."""
+
+    text = models.TextField(_("message"))
+    received_on = models.DateField(_("received on"))
+    court = models.CharField(_("court"), max_length=100, blank=True)
+    case_number = models.CharField(_("court case number"), max_length=60, blank=True)
+    kind = models.CharField(_("kind"), max_length=30, blank=True)
+    event_date = models.DateField(_("date"), null=True, blank=True)
+    event_time = models.CharField(_("time"), max_length=5, blank=True)
+    link = models.URLField(_("link"), max_length=500, blank=True)
+    matter = models.ForeignKey(
+        "matters.Matter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    matched_by = models.CharField(
+        _("matched by"), max_length=20, choices=MatchedBy.choices, blank=True
+    )
+    # Matters that fit equally well when the rules could not decide (ids).
+    candidates = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    parsed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["case_number"]), models.Index(fields=["created_by"])]
+
+    def __str__(self) -> str:
+        return self.case_number or self.text[:30]

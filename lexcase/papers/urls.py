@@ -18,4 +18,16 @@ urlpatterns = [
         views.dossier_assemble,
         name="dossier_assemble",
     ),
+    path("papers/court-messages/", views.court_messages, name="court_messages"),
+    path("papers/court-messages/<int:pk>/", views.court_message, name="court_message"),
+    path(
+        "papers/court-messages/<int:pk>/match/",
+        views.court_message_match,
+        name="court_message_match",
+    ),
+    path(
+        "papers/court-messages/<int:pk>/reparse/",
+        views.court_message_reparse,
+        name="court_message_reparse",
+    ),
 ]

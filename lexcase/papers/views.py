@@ -20,8 +20,9 @@ from lexcase.core.exceptions import NotAllowed
 from lexcase.core.forms import apply_service_errors
 from lexcase.documents.models import Category
 from lexcase.matters.models import Matter, Status
-from lexcase.matters.selectors import matter_get
-from lexcase.papers import selectors, services
+from lexcase.matters.selectors import matter_get, matters_visible_to
+from lexcase.papers import intake, selectors, services
+from lexcase.papers.court_sms import KIND_LABELS
 from lexcase.papers.dossier import default_order
 from lexcase.papers.fields import FIELDS, flatten, merge_context
 from lexcase.papers.forms import GenerateForm, TemplateUploadForm
@@ -213,3 +214,85 @@ def matter_section(request: AuthedRequest, matter: Matter) -> dict[str, Any] | N
         "archived": matter.status == Status.ARCHIVED,
         "can_assemble": request.user.has_perm("papers.assemble_dossier", matter),
     }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def court_messages(request: AuthedRequest) -> HttpResponse:
+    """Paste court SMS / 电子送达 notices; the list of those the reader may see."""
+    if not request.user.has_perm("papers.intake_court_message"):
+        raise PermissionDenied
+    text = ""
+    if request.method == "POST":
+        text = request.POST.get("text", "")
+        try:
+            created = intake.court_messages_intake(actor=request.user, text=text)
+        except NotAllowed:
+            raise PermissionDenied from None
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+        else:
+            messages.success(request, _("%(n)s message(s) read.") % {"n": len(created)})
+            if len(created) == 1:
+                return redirect("papers:court_message", pk=created[0].pk)
+            return redirect("papers:court_messages")
+    return render(
+        request,
+        "papers/court_messages.html",
+        {
+            "messages_list": intake.court_messages_visible_to(request.user).select_related(
+                "matter"
+            )[:50],
+            "text": text,
+            "kinds": KIND_LABELS,
+        },
+    )
+
+
+@login_required
+@require_GET
+def court_message(request: AuthedRequest, pk: int) -> HttpResponse:
+    message = intake.court_message_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "papers/court_message.html",
+        {
+            "message": message,
+            "kinds": KIND_LABELS,
+            "candidates": intake.candidate_matters(user=request.user, ids=message.candidates),
+        },
+    )
+
+
+@login_required
+@require_POST
+def court_message_match(request: AuthedRequest, pk: int) -> HttpResponse:
+    message = intake.court_message_get(user=request.user, pk=pk)
+    raw = request.POST.get("matter", "").strip()
+    number = request.POST.get("number", "").strip()
+    if not raw and number:
+        found = matters_visible_to(request.user).filter(number=number).first()
+        raw = str(found.pk) if found else ""
+    if not raw:
+        messages.error(request, _("Choose a matter you can see."))
+        return redirect("papers:court_message", pk=message.pk)
+    matter = matter_get(user=request.user, pk=raw)
+    try:
+        intake.court_message_match(actor=request.user, message=message, matter=matter)
+    except NotAllowed:
+        raise PermissionDenied from None
+    messages.success(request, _("Filed on %(number)s.") % {"number": matter.number})
+    return redirect("papers:court_message", pk=message.pk)
+
+
+@login_required
+@require_POST
+def court_message_reparse(request: AuthedRequest, pk: int) -> HttpResponse:
+    message = intake.court_message_get(user=request.user, pk=pk)
+    try:
+        intake.court_message_reparse(actor=request.user, message=message)
+    except NotAllowed:
+        raise PermissionDenied from None
+    messages.success(request, _("Read again."))
+    return redirect("papers:court_message", pk=message.pk)

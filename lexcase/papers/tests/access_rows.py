@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
-from lexcase.core.tests.access import ALL_STAFF_200, LOGIN, E, Route
+from lexcase.core.tests.access import ALL_STAFF_200, LOGIN, MATTER_READ, MATTER_WRITE, E, Route
+from lexcase.testing import Firm
+
+
+def court_message(f: Firm) -> int:
+    """A court message filed on the matter, pasted by its lead."""
+    from django.utils import timezone
+
+    from lexcase.papers.models import CourtMessage
+
+    return CourtMessage.objects.create(
+        text="【北京市朝阳区人民法院】（2026）京0105民初12345号开庭传票已送达。",
+        received_on=timezone.localdate(),
+        case_number="（2026）京0105民初12345号",
+        kind="summons",
+        matter=f.matter,
+        matched_by="case_number",
+        created_by=f.lead,
+    ).pk
+
 
 # Generating (and previewing the merged values) is for members of the matter: the lead and
 # the assistant; an administrator who is not on the matter sees it but may not generate.
@@ -36,6 +55,29 @@ TABLE: dict[str, Route] = {
     # Nothing ticked: members are sent back to the page with the error.
     "papers:dossier_assemble": Route(
         "POST", lambda f: f"/matters/{f.matter.pk}/papers/dossier/assemble/", MEMBERS_WRITE
+    ),
+    # Court SMS intake: everyone who works on matters (not finance).
+    "papers:court_messages": Route(
+        "GET", lambda f: "/papers/court-messages/", E(LOGIN, LOGIN, 403, 200, 200, 200, 200, 200)
+    ),
+    "papers:court_messages#paste": Route(
+        "POST",
+        lambda f: "/papers/court-messages/",
+        E(LOGIN, LOGIN, 403, 302, 302, 302, 302, 302),
+        body=lambda f: {"text": "【北京市朝阳区人民法院】（2026）京0105民初1号举证通知书。"},
+    ),
+    # A message on a matter is seen with the matter.
+    "papers:court_message": Route(
+        "GET", lambda f: f"/papers/court-messages/{court_message(f)}/", MATTER_READ
+    ),
+    "papers:court_message_match": Route(
+        "POST",
+        lambda f: f"/papers/court-messages/{court_message(f)}/match/",
+        MATTER_WRITE,
+        body=lambda f: {"matter": str(f.matter.pk)},
+    ),
+    "papers:court_message_reparse": Route(
+        "POST", lambda f: f"/papers/court-messages/{court_message(f)}/reparse/", MATTER_WRITE
     ),
 }
 
