@@ -22,6 +22,9 @@ the lawyer with the most entries in the year:
 
 - baseline: the bare aggregate `TimeEntry.objects.filter(lawyer=L, work_date in year)
   .aggregate(Sum("minutes"))` — no gate, no grouping;
+- baseline 2: the bare aggregate of what the statement's other half reads,
+  `Sum(amount)` of the year's allocations on bills of the agreements L has a share in —
+  no gate, no fee lines, no grouping ("× both baselines" divides by the sum of the two);
 - `fee_statement(viewer=finance, lawyer=L, year)` (every matter's money) and
   `fee_statement(viewer=L, lawyer=L, year)` (the lawyer's own gate);
 - the page `GET /fees/statement/?lawyer=L&year=Y` as finance.
@@ -312,8 +315,22 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     def baseline() -> Any:
         return TimeEntry.objects.filter(year, lawyer_id=lawyer.pk).aggregate(m=Sum("minutes"))
 
+    from lexcase.billing.models import FeeShare, PaymentAllocation
+
+    def baseline_collected() -> Any:
+        return PaymentAllocation.objects.filter(
+            bill__agreement_id__in=FeeShare.objects.filter(lawyer_id=lawyer.pk).values(
+                "agreement_id"
+            ),
+            allocated_on__gte=date(YEAR, 1, 1),
+            allocated_on__lt=date(YEAR + 1, 1, 1),
+        ).aggregate(s=Sum("amount"))
+
     ops = {
         "baseline: bare Sum(minutes) of the lawyer's year": baseline,
+        "baseline 2: bare Sum(amount) of the year's allocations under the lawyer's shares": (
+            baseline_collected
+        ),
         "fee_statement, finance (every matter)": lambda: fee_statement(
             viewer=finance, lawyer=lawyer, year=YEAR
         ),
@@ -342,10 +359,12 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         "matters": len(statement.matters),
     }
     base = _stats(samples[names[0]])["p50"]
+    both = base + _stats(samples[names[1]])["p50"]
     out["results"] = {
         name: {
             **_stats(s),
             "ratio_p50": round(_stats(s)["p50"] / base, 2),
+            "ratio_both_p50": round(_stats(s)["p50"] / both, 2),
             "queries": queries[name],
         }
         for name, s in samples.items()
@@ -370,12 +389,13 @@ def markdown(data: dict[str, Any]) -> str:
             f"statement: {res['statement']['minutes']} min, share ¥{res['statement']['share']} "
             f"over {res['statement']['matters']} matters)",
             "",
-            "| operation | p50 ms | p95 ms | × baseline p50 | SQL queries |",
-            "|---|---:|---:|---:|---:|",
+            "| operation | p50 ms | p95 ms | × baseline p50 | × both baselines p50 | SQL queries |",
+            "|---|---:|---:|---:|---:|---:|",
         ]
         for name, r in res["results"].items():
             lines.append(
-                f"| {name} | {r['p50']} | {r['p95']} | {r['ratio_p50']} | {r['queries']} |"
+                f"| {name} | {r['p50']} | {r['p95']} | {r['ratio_p50']} "
+                f"| {r.get('ratio_both_p50', '')} | {r['queries']} |"
             )
         lines.append("")
     return "\n".join(lines)

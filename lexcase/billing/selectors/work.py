@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import TruncMonth
 from django.http import Http404
 
 from lexcase.accounts.models import AnyUser, User
@@ -331,26 +330,30 @@ def fee_statement(*, viewer: AnyUser, lawyer: User, year: int) -> FeeStatement:
     drawn under the agreement, counted for the bill's legal-service-fee lines only: the
     allocation × fee lines / bill total (pass-through costs and travel are never a fee).
     Figures stay exact here and are rounded half-up to the fen once, where shown. Three
-    queries whatever the number of entries, agreements or bills: time by month, the
-    lawyer's shares, and allocations by month and bill with the bill's fee lines (a
-    correlated subquery) on the agreements the lawyer has a share in (a subquery)."""
+    queries whatever the number of entries, agreements or bills: one row of the year's time
+    as filtered sums per month, the lawyer's shares, and the year's allocations with their
+    bill's fee lines (a correlated subquery) on the agreements the lawyer has a share in (a
+    subquery)."""
     start, end = date(year, 1, 1), date(year + 1, 1, 1)
     months = [StatementMonth(m) for m in range(1, 13)]
-    for row in (
-        TimeEntry.objects.filter(
-            money_visible_through(viewer),
-            lawyer_id=lawyer.pk,
-            work_date__gte=start,
-            work_date__lt=end,
-        )
-        .annotate(month=TruncMonth("work_date"))
-        .values("month")
-        .annotate(total=Sum("minutes"), billable=Sum("minutes", filter=Q(billable=True)))
-        .order_by()
-    ):
-        month = months[row["month"].month - 1]
-        month.minutes += row["total"] or 0
-        month.billable_minutes += row["billable"] or 0
+    # One row of 24 filtered sums (minutes and billable minutes per month) by plain date
+    # comparisons: no month truncation per entry (a Python function per row on SQLite) and
+    # no grouping.
+    bounds = [date(year, m, 1) for m in range(1, 13)] + [end]
+    sums: dict[str, Any] = {}
+    for m in range(12):
+        in_month = Q(work_date__gte=bounds[m], work_date__lt=bounds[m + 1])
+        sums[f"t{m}"] = Sum("minutes", filter=in_month)
+        sums[f"b{m}"] = Sum("minutes", filter=in_month & Q(billable=True))
+    time_row = TimeEntry.objects.filter(
+        money_visible_through(viewer),
+        lawyer_id=lawyer.pk,
+        work_date__gte=start,
+        work_date__lt=end,
+    ).aggregate(**sums)
+    for m, month in enumerate(months):
+        month.minutes = time_row[f"t{m}"] or 0
+        month.billable_minutes = time_row[f"b{m}"] or 0
 
     percents: dict[int, Decimal] = {}
     for agreement_id, percent in FeeShare.objects.filter(lawyer_id=lawyer.pk).values_list(
@@ -370,6 +373,7 @@ def fee_statement(*, viewer: AnyUser, lawyer: User, year: int) -> FeeStatement:
             .annotate(s=Sum("amount"))
             .values("s")
         )
+        # One row per allocation (no grouping: a lawyer's bills take one to a few each).
         allocations = (
             PaymentAllocation.objects.filter(
                 money_visible_through(viewer, "bill__matter"),
@@ -380,17 +384,17 @@ def fee_statement(*, viewer: AnyUser, lawyer: User, year: int) -> FeeStatement:
                 allocated_on__gte=start,
                 allocated_on__lt=end,
             )
-            .annotate(month=TruncMonth("allocated_on"))
+            .annotate(fees=Subquery(fee_lines, output_field=_MONEY))
             .values(
-                "month",
-                "bill_id",
+                "allocated_on",
+                "amount",
+                "fees",
                 "bill__total",
                 "bill__agreement_id",
                 "bill__matter_id",
                 "bill__matter__number",
                 "bill__matter__title",
             )
-            .annotate(amount=Sum("amount"), fees=Subquery(fee_lines, output_field=_MONEY))
             .order_by()
         )
         for a in allocations:
@@ -400,7 +404,7 @@ def fee_statement(*, viewer: AnyUser, lawyer: User, year: int) -> FeeStatement:
             collected = a["amount"] * fees / total
             percent = percents.get(a["bill__agreement_id"], Decimal(0))
             share = collected * percent / 100
-            month = months[a["month"].month - 1]
+            month = months[a["allocated_on"].month - 1]
             month.collected += collected
             month.share += share
             matter = matters.get(a["bill__matter_id"])
