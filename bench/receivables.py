@@ -346,7 +346,7 @@ def _worker(args: argparse.Namespace) -> dict[str, Any]:
     }
     queries: dict[str, int] = {}
     for name, op in ops.items():
-        for _ in range(WARMUPS):
+        for _ in range(args.warmups):
             with CaptureQueriesContext(connection) as ctx:
                 op()
             queries[name] = len(ctx.captured_queries)
@@ -438,6 +438,7 @@ def main() -> None:
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--warmups", type=int, default=WARMUPS)
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--prepare-only", action="store_true", help="load, time nothing")
     parser.add_argument("--out", default="bench/results/receivables.json")
@@ -464,6 +465,7 @@ def main() -> None:
     for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
         cmd = [sys.executable, "-m", "bench.receivables", "--worker", "--db", db]
         cmd += ["--matters", str(args.matters), "--seed", str(args.seed), "--runs", str(args.runs)]
+        cmd += ["--warmups", str(args.warmups)]
         if args.reuse:
             cmd.append("--reuse")
         if args.prepare_only:
