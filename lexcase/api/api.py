@@ -188,6 +188,7 @@ from lexcase.documents.api import router as documents_router  # noqa: E402
 from lexcase.insights.api import router as insights_router  # noqa: E402
 from lexcase.matters.api import router as matters_router  # noqa: E402
 from lexcase.matters.party_api import router as parties_router  # noqa: E402
+from lexcase.papers.api import router as papers_router  # noqa: E402
 from lexcase.portal.api import router as portal_router  # noqa: E402
 from lexcase.reviews.api import router as reviews_router  # noqa: E402
 from lexcase.search.api import router as search_router  # noqa: E402
@@ -205,3 +206,4 @@ api.add_router("", portal_router)
 api.add_router("", billing_router)
 api.add_router("", insights_router)
 api.add_router("", reviews_router)
+api.add_router("", papers_router)

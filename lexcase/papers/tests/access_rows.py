@@ -58,12 +58,14 @@ TABLE: dict[str, Route] = {
     ),
     # Court SMS intake: everyone who works on matters (not finance).
     "papers:court_messages": Route(
-        "GET", lambda f: "/papers/court-messages/", E(LOGIN, LOGIN, 403, 200, 200, 200, 200, 200)
+        "GET",
+        lambda f: "/papers/court-messages/",
+        E(LOGIN, LOGIN, 403, 200, 200, 200, 200, 200, 404),
     ),
     "papers:court_messages#paste": Route(
         "POST",
         lambda f: "/papers/court-messages/",
-        E(LOGIN, LOGIN, 403, 302, 302, 302, 302, 302),
+        E(LOGIN, LOGIN, 403, 302, 302, 302, 302, 302, 404),
         body=lambda f: {"text": "【北京市朝阳区人民法院】（2026）京0105民初1号举证通知书。"},
     ),
     # A message on a matter is seen with the matter.
@@ -79,6 +81,21 @@ TABLE: dict[str, Route] = {
     "papers:court_message_reparse": Route(
         "POST", lambda f: f"/papers/court-messages/{court_message(f)}/reparse/", MATTER_WRITE
     ),
+    "api:document_templates_list": Route(
+        "GET",
+        lambda f: "/api/v1/document-templates",
+        E(401, 401, 200, 200, 200, 200, 200, 200, 401),
+    ),
+    "api:document_generate": Route(
+        "POST",
+        lambda f: f"/api/v1/matters/{f.matter.pk}/documents/generate",
+        E(401, 401, 404, 404, 201, 201, 404, 403, 401),
+        body=lambda f: {"template": "power_of_attorney"},
+        json=True,
+    ),
 }
 
-API_OPERATIONS: dict[tuple[str, str], str] = {}
+API_OPERATIONS: dict[tuple[str, str], str] = {
+    ("get", "/api/v1/document-templates"): "api:document_templates_list",
+    ("post", "/api/v1/matters/{matter_id}/documents/generate"): "api:document_generate",
+}

@@ -285,3 +285,38 @@ def test_the_renderer_escapes_and_never_evaluates_values():
     out = template_render(content, {"client": {"name": "{{ 7*7 }}<w:br/>&amp;"}})
     assert docx_text(out) == "{{ 7*7 }}<w:br/>&amp;"
     assert template_check(content) == ["client.name"]
+
+
+@pytest.mark.django_db
+def test_the_api_lists_templates_and_generates(firm):
+    from django.test import Client
+
+    from lexcase.accounts.services import api_token_create
+
+    matter = demo_matter(firm)
+    _token, raw = api_token_create(user=firm.lead, name="t")
+    api = Client(headers={"Authorization": f"Bearer {raw}"})
+    listed = api.get("/api/v1/document-templates").json()
+    assert sorted(t["key"] for t in listed) == [
+        "engagement_contract",
+        "evidence_list",
+        "firm_letter",
+        "power_of_attorney",
+        "risk_notice",
+    ]
+    assert all(t["builtin"] and t["version"] is None for t in listed)
+    response = api.post(
+        f"/api/v1/matters/{matter.pk}/documents/generate",
+        {"template": "engagement_contract"},
+        content_type="application/json",
+    )
+    document = Document.objects.get(matter=matter)
+    assert response.status_code == 201
+    assert response.json()["id"] == document.pk
+    assert response.json()["version"] == 1
+    unknown = api.post(
+        f"/api/v1/matters/{matter.pk}/documents/generate",
+        {"template": "no_such_template"},
+        content_type="application/json",
+    )
+    assert unknown.status_code == 404
