@@ -1,7 +1,9 @@
 """The built-in starter set, written in code with python-docx (nothing downloaded): 委托代理合同,
-授权委托书, 律师事务所函 (所函), 诉讼风险告知书 and 证据目录 (a table row per evidence
-document). An administrator replaces one by uploading a template under the same key; the
-built-in text is then no longer used. python-docx is imported when a starter is built."""
+授权委托书 (一般授权 and 特别授权), 律师事务所函 (所函), 诉讼风险告知书, 证据目录 (a table row
+per evidence document), 风险代理合同 with its prominent risk notice, 律师函 and a 民事起诉状
+skeleton (every party with full particulars; claims left to the lawyer). An administrator
+replaces one by uploading a template under the same key; the built-in text is then no longer
+used. python-docx is imported when a starter is built."""
 
 from __future__ import annotations
 
@@ -150,6 +152,92 @@ def _risk_notice(d: Any) -> None:
     _right(d, "委托人（签字/盖章）：__________", "{{ today.cn }}")
 
 
+def _power_of_attorney_special(d: Any) -> None:
+    _title(d, "授权委托书（特别授权）")
+    _lines(
+        d,
+        "委托人：{{ client.name }}",
+        "身份证号码/统一社会信用代码：{{ client.id_number }}",
+        "住所：{{ client.address }}",
+        "受委托人：{{ lawyer_names }}，{{ firm.name }}律师",
+        "联系地址：{{ firm.address }}  电话：{{ firm.phone }}",
+        "现委托上列受委托人在{{ client.name }}与{{ opposing_names }}{{ matter.cause }}一案中，"
+        "作为{{ client.name }}的诉讼代理人。",
+        "代理权限为特别授权：代为起诉或应诉，代为承认、放弃、变更诉讼请求，进行和解、调解，"
+        "提起反诉或者上诉，代为申请执行，代为签收法律文书。",
+        "",
+    )
+    _right(d, "委托人（签字/盖章）：__________", "{{ today.cn }}")
+
+
+def _contingency_contract(d: Any) -> None:
+    from docx.shared import Pt
+
+    _title(d, "风险代理合同")
+    notice = d.add_paragraph().add_run(
+        "风险提示：风险代理是指委托人与律师事务所约定，根据案件办理结果收取律师服务费的收费方式。"
+        "案件结果存在不确定性，委托人可能在未获得预期结果时仍须支付基础费用；"
+        "约定的风险代理费以法律规定的上限为限。委托人已充分理解上述风险。"
+    )
+    notice.bold = True
+    notice.font.size = Pt(14)
+    _lines(
+        d,
+        "委托人（甲方）：{{ client.name }}",
+        "身份证号码/统一社会信用代码：{{ client.id_number }}",
+        "受托人（乙方）：{{ firm.name }}",
+        "案件：{{ matter.title }}（{{ matter.cause }}），标的额人民币{{ matter.amount }}元"
+        "（大写：{{ matter.amount_capital }}）。",
+        "收费方式：{{ fee.kind }}。{{ fee.text }}",
+        "{% if fee.rate %}风险代理比例：{{ fee.rate }}。{% endif %}",
+        "{% if fee.terms %}特别约定：{{ fee.terms }}{% endif %}",
+        "律师服务费由乙方统一收取并出具发票。",
+        "",
+        "甲方（签字/盖章）：            乙方（盖章）：{{ firm.name }}",
+        "日期：{{ today.date }}",
+    )
+
+
+def _lawyer_letter(d: Any) -> None:
+    _title(d, "律师函")
+    _lines(
+        d,
+        "编号：{{ matter.number }}",
+        "致：{{ opposing_names }}",
+        "{{ firm.name }}接受{{ client.name }}的委托，指派{{ lawyer_names }}律师，"
+        "就{{ matter.cause }}事宜，向贵方致函如下：",
+        "一、事实：______",
+        "二、要求：______",
+        "请贵方于收到本函之日起____日内与本所律师联系。",
+        "",
+    )
+    _right(d, "{{ firm.name }}（盖章）", "经办律师：{{ lawyer_names }}", "{{ today.cn }}")
+
+
+def _complaint(d: Any) -> None:
+    _title(d, "民事起诉状")
+    _lines(
+        d,
+        "{% for c in clients %}原告：{{ c.name }}，{{ c.kind }}，"
+        "身份证号码/统一社会信用代码：{{ c.id_number }}，住所：{{ c.address }}。"
+        "{% endfor %}",
+        "委托诉讼代理人：{{ lawyer_names }}，{{ firm.name }}律师。",
+        "{% for p in opposing_parties %}被告：{{ p.name }}，{{ p.kind }}，"
+        "身份证号码/统一社会信用代码：{{ p.id_number }}，住所：{{ p.address }}。"
+        "{% endfor %}",
+        "案由：{{ matter.cause }}",
+        "诉讼请求：",
+        "1. ______",
+        "2. 本案诉讼费用由被告承担。",
+        "事实与理由：",
+        "______",
+        "此致",
+        "{{ matter.court }}",
+        "",
+    )
+    _right(d, "具状人：{{ client.name }}", "{{ today.cn }}")
+
+
 def _evidence_list(d: Any) -> None:
     _title(d, "证据目录")
     _lines(
@@ -184,6 +272,15 @@ STARTERS: dict[str, Starter] = {
         Starter("firm_letter", "律师事务所函", Category.CORRESPONDENCE, _firm_letter),
         Starter("risk_notice", "诉讼风险告知书", Category.ENGAGEMENT, _risk_notice),
         Starter("evidence_list", "证据目录", Category.EVIDENCE, _evidence_list),
+        Starter(
+            "power_of_attorney_special",
+            "授权委托书（特别授权）",
+            Category.ENGAGEMENT,
+            _power_of_attorney_special,
+        ),
+        Starter("contingency_contract", "风险代理合同", Category.CONTRACT, _contingency_contract),
+        Starter("lawyer_letter", "律师函", Category.CORRESPONDENCE, _lawyer_letter),
+        Starter("complaint", "民事起诉状", Category.PLEADING, _complaint),
     )
 }
 

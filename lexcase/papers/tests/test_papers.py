@@ -216,6 +216,10 @@ def test_an_uploaded_template_is_versioned_and_replaces_a_starter(firm):
         "firm_letter": True,
         "risk_notice": True,
         "evidence_list": True,
+        "power_of_attorney_special": True,
+        "contingency_contract": True,
+        "lawyer_letter": True,
+        "complaint": True,
     }
     matter = demo_matter(firm)
     document = services.paper_generate(actor=firm.lead, matter=matter, key="power_of_attorney")
@@ -298,10 +302,14 @@ def test_the_api_lists_templates_and_generates(firm):
     api = Client(headers={"Authorization": f"Bearer {raw}"})
     listed = api.get("/api/v1/document-templates").json()
     assert sorted(t["key"] for t in listed) == [
+        "complaint",
+        "contingency_contract",
         "engagement_contract",
         "evidence_list",
         "firm_letter",
+        "lawyer_letter",
         "power_of_attorney",
+        "power_of_attorney_special",
         "risk_notice",
     ]
     assert all(t["builtin"] and t["version"] is None for t in listed)
@@ -320,3 +328,23 @@ def test_the_api_lists_templates_and_generates(firm):
         content_type="application/json",
     )
     assert unknown.status_code == 404
+
+
+@pytest.mark.django_db
+def test_every_starter_renders_for_a_demo_matter(firm):
+    from lexcase.papers.starter import STARTERS
+
+    matter = demo_matter(firm)
+    texts = {}
+    for key in STARTERS:
+        document = services.paper_generate(actor=firm.lead, matter=matter, key=key)
+        texts[key] = docx_text(stored_bytes(document))
+        assert "{{" not in texts[key] and "{%" not in texts[key], key
+    assert (
+        f"原告：张三丰，自然人，身份证号码/统一社会信用代码：{CLIENT_ID}，"
+        "住所：北京市海淀区中关村大街27号。"
+    ) in texts["complaint"]
+    assert "被告：上海某某贸易有限公司，单位，" in texts["complaint"]
+    assert texts["contingency_contract"].startswith("风险代理合同\n风险提示：风险代理是指")
+    assert "代理权限为特别授权" in texts["power_of_attorney_special"]
+    assert "致：上海某某贸易有限公司" in texts["lawyer_letter"]
