@@ -126,19 +126,27 @@ def _measure(calls: list[Any], runs: int, base: list[Any] | None = None) -> dict
             rows.add(calls[i % len(calls)]())
         queries.add(len(ctx.captured_queries))
     gc.collect()
-    samples, base_samples = [], []
+    samples, base_samples, cpu, base_cpu = [], [], [], []
     for i in range(runs):
         if base:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             base[i % len(base)]()
             base_samples.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
+            base_cpu.append(time.process_time() - c0)
+        t0, c0 = time.perf_counter(), time.process_time()
         rows.add(calls[i % len(calls)]())
         samples.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     result = {**_stats(samples), "rows": sorted(rows), "queries": sorted(queries)}
+    # This process's CPU time per call: on SQLite the whole query runs in-process, so this
+    # is what a call costs whatever the machine's load (wall time on a shared 2-core machine
+    # is mostly waiting for a core); on PostgreSQL it is the client side only.
+    c = _stats(cpu)
+    result["cpu_p50"], result["cpu_p95"] = c["p50"], c["p95"]
     if base_samples:
-        b = _stats(base_samples)
+        b, bc = _stats(base_samples), _stats(base_cpu)
         result["base_p50"], result["base_p95"] = b["p50"], b["p95"]
+        result["base_cpu_p50"], result["base_cpu_p95"] = bc["p50"], bc["p95"]
     return result
 
 
@@ -148,6 +156,8 @@ def _progress(name: str, r: dict[str, Any]) -> None:
     print(
         f"  [{connection.vendor}] {name}: p50 {r['p50']:.2f} ms  p95 {r['p95']:.2f} ms  "
         f"(paired base {r.get('base_p50', 0):.2f} / {r.get('base_p95', 0):.2f})  "
+        f"cpu p50 {r['cpu_p50']:.2f} p95 {r['cpu_p95']:.2f} "
+        f"(base {r.get('base_cpu_p50', 0):.2f} / {r.get('base_cpu_p95', 0):.2f})  "
         f"rows {r['rows']}  queries {r['queries']}",
         file=sys.stderr,
         flush=True,
@@ -306,18 +316,20 @@ def _table(run: dict[str, Any]) -> str:
         f"{run['vendor']} {run['server_version']}, {run['dataset']['parties']} parties",
         "",
         "| scenario | p50 ms | p95 ms | max ms | rows | queries | paired base p50 / p95 ms "
-        "| p50/base | p95/base |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| p50/base | p95/base | cpu p50 / p95 ms | cpu p95/base |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for section in ("results", "view"):
         for name, r in run[section].items():
             rows = r["rows"]
             rows_s = str(rows[0]) if len(rows) == 1 else f"{rows[0]}–{rows[-1]}"
             b50, b95 = r.get("base_p50", base["p50"]), r.get("base_p95", base["p95"])
+            c95 = r.get("base_cpu_p95", base["cpu_p95"])
             lines.append(
                 f"| {name} | {r['p50']:.2f} | {r['p95']:.2f} | {r['max']:.2f} | {rows_s} "
                 f"| {'/'.join(map(str, r['queries']))} | {b50:.2f} / {b95:.2f} "
-                f"| {_ratio(r['p50'], b50)} | {_ratio(r['p95'], b95)} |"
+                f"| {_ratio(r['p50'], b50)} | {_ratio(r['p95'], b95)} "
+                f"| {r['cpu_p50']:.2f} / {r['cpu_p95']:.2f} | {_ratio(r['cpu_p95'], c95)} |"
             )
     return "\n".join(lines)
 

@@ -165,3 +165,40 @@ def test_search_finds_the_same_parties_from_the_grams_or_walking(firm, monkeypat
     assert found("91350200776049653A") == ["北京华泰科技有限公司"]
     assert found("李秘") == ["李秘"]
     assert found("李秘", user=firm.admin) == []
+
+
+def _gram_count_queries(sql: list[str]) -> int:
+    return len([s for s in sql if "conflicts_namegram" in s and "COUNT(" in s.upper()])
+
+
+def test_an_organisation_name_search_counts_its_grams_in_one_query(firm, monkeypatch):
+    """A full organisation name: its trade-name bigrams are rare, 北京/科技/公司 common; one
+    query counts several of them (capped) and the search starts from the two rarest, with
+    the same result as walking the name index."""
+    from lexcase.matters import selectors
+    from lexcase.parties.services import party_create
+
+    for i in range(6):  # 科技 and 公司 on more names than GRAM_RARE_ENOUGH below
+        party_create(actor=firm.lead, kind=PartyKind.ORGANIZATION, name=f"北京第{i}科技有限公司")
+    party_create(
+        actor=firm.lead, kind=PartyKind.ORGANIZATION, name="北京鸿雁科技有限公司", aliases=["雁鸿"]
+    )
+    party_create(actor=firm.lead, kind=PartyKind.ORGANIZATION, name="上海鸿雁文化有限公司")
+    monkeypatch.setattr(selectors, "GRAM_RARE_ENOUGH", 3)
+
+    def found(q: str) -> tuple[list[str], int]:
+        with CaptureQueriesContext(connection) as ctx:
+            names = [p.name for p in parties_page(user=firm.lead, q=q).items]
+        return names, _gram_count_queries([c["sql"] for c in ctx.captured_queries])
+
+    assert found("北京鸿雁科技有限公司") == (["北京鸿雁科技有限公司"], 1)
+    assert found("鸿雁") == (["上海鸿雁文化有限公司", "北京鸿雁科技有限公司"], 1)
+    assert found("雁鸿") == (["北京鸿雁科技有限公司"], 1)  # its alias, through the grams
+    # Every gram common (科技有限公司): a second count, up to GRAM_PREFILTER_MAX.
+    common = [f"北京第{i}科技有限公司" for i in range(6)]
+    common += ["北京华泰科技有限公司", "北京鸿雁科技有限公司"]
+    assert found("科技有限公司") == (sorted(common), 2)
+    monkeypatch.setattr(selectors, "GRAM_PREFILTER_MAX", -1)  # walk the name index instead
+    assert found("北京鸿雁科技有限公司") == (["北京鸿雁科技有限公司"], 2)
+    assert found("鸿雁") == (["上海鸿雁文化有限公司", "北京鸿雁科技有限公司"], 2)
+    assert found("雁鸿") == (["北京鸿雁科技有限公司"], 2)

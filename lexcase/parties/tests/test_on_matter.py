@@ -132,9 +132,16 @@ def test_backfill_sets_the_flag_from_the_links(firm):
     }
 
 
+def _force_path(monkeypatch, narrow_max: int) -> None:
+    """From memberships (any reader who does not see every open file) or walking."""
+    monkeypatch.setattr(selectors, "NARROW_READER_MAX_MATTERS", narrow_max)
+    if narrow_max > 0:
+        monkeypatch.setattr(selectors, "WALK_TO_SORT", 1e12)
+
+
 @pytest.mark.parametrize("narrow_max", [2_000, -1], ids=["from-memberships", "walking"])
 def test_a_stale_flag_never_shows_a_party_of_a_hidden_matter(firm, monkeypatch, narrow_max):
-    monkeypatch.setattr(selectors, "NARROW_READER_MAX_MATTERS", narrow_max)
+    _force_path(monkeypatch, narrow_max)
     Party.objects.update(on_matter=False)  # as if the triggers had been lost
     for user in (firm.outsider, firm.assistant, firm.walled, firm.admin):
         names = {p.name for p in parties_page(user=user).items}
@@ -159,7 +166,7 @@ def _add_parties(firm, n: int) -> None:
 
 @pytest.mark.parametrize("narrow_max", [2_000, -1], ids=["from-memberships", "walking"])
 def test_both_ways_page_exactly_the_visible_parties_in_name_order(firm, monkeypatch, narrow_max):
-    monkeypatch.setattr(selectors, "NARROW_READER_MAX_MATTERS", narrow_max)
+    _force_path(monkeypatch, narrow_max)
     _add_parties(firm, 70)
     for user in (
         firm.lead,
@@ -205,3 +212,36 @@ def test_a_narrow_readers_directory_queries_do_not_grow(firm):
     MatterMember.objects.create(matter=firm.confidential, user=firm.assistant, role="assistant")
     many = {u.username: queries(u) for u in (firm.outsider, firm.assistant)}
     assert many == few
+
+
+def test_the_way_a_page_is_built_follows_the_size_of_the_firm(firm):
+    """A reader on few matters: walking the name index while their matters hold a large
+    share of the firm's parties, from their memberships once the firm has many more parties
+    (a fixed number of matters was the switch before); the same pages either way."""
+    _add_parties(firm, 100)  # 100 on the lead's matter, 100 on the confidential one
+
+    def pages(user) -> list[int]:
+        seen, cursor = [], ""
+        while True:
+            page = parties_page(user=user, cursor=cursor, size=30)
+            seen += [p.pk for p in page.items]
+            if page.next_cursor is None:
+                return seen
+            cursor = page.next_cursor
+
+    def expected(user) -> list[int]:
+        return [p.pk for p in parties_visible_to(user).order_by("name", "id")]
+
+    lead = firm.lead  # on both matters: sees ~2/3 of the 300-odd parties
+    assert selectors._narrow_reader(lead, 31) is False
+    assert pages(lead) == expected(lead)
+    fresh = Party.objects.bulk_create(
+        Party(kind=PartyKind.PERSON, name=f"丙{i:04d}", name_normalized=f"丙{i:04d}")
+        for i in range(3_000)
+    )
+    assert selectors._narrow_reader(lead, 31) is True
+    assert pages(lead) == expected(lead)
+    assert len(expected(lead)) == len(fresh) + 303
+    # Someone who sees every open file always walks; someone on no matter never does.
+    assert selectors._narrow_reader(firm.partner, 31) is False
+    assert selectors._narrow_reader(firm.outsider, 31) is True
