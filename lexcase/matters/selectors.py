@@ -270,12 +270,10 @@ def _gram_counts(grams: list[str], cap: int) -> list[int]:
     # in the layers contract).
     from lexcase.conflicts.models import NameGram
 
+    # Table names from the models; every value is a parameter.
     table = connection.ops.quote_name(NameGram._meta.db_table)
-    arms = [
-        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE gram = %s AND party_id IS NOT NULL"
-        f" LIMIT %s) g{i})"
-        for i in range(len(grams))
-    ]
+    arm = f"SELECT 1 FROM {table} WHERE gram = %s AND party_id IS NOT NULL LIMIT %s"  # noqa: S608
+    arms = [f"(SELECT COUNT(*) FROM ({arm}) g{i})" for i in range(len(grams))]  # noqa: S608
     with connection.cursor() as cur:
         cur.execute("SELECT " + ", ".join(arms), [x for g in grams for x in (g, cap + 1)])
         row = cur.fetchone()
@@ -377,11 +375,12 @@ def _narrow_reader(user: User, limit: int | None) -> bool:
         connection.ops.quote_name(model._meta.db_table)
         for model in (MatterMember, Party, MatterParty, Matter)
     )
+    # Table names from the models; every value is a parameter.
+    mine = f"SELECT 1 FROM {member_t} WHERE user_id = %s LIMIT %s"  # noqa: S608
+    sizes = ", ".join(f"(SELECT MAX(id) FROM {t})" for t in (party_t, link_t, matter_t))  # noqa: S608
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM {member_t} WHERE user_id = %s"
-            f" LIMIT %s) m), (SELECT MAX(id) FROM {party_t}), (SELECT MAX(id) FROM {link_t}),"
-            f" (SELECT MAX(id) FROM {matter_t})",
+            f"SELECT (SELECT COUNT(*) FROM ({mine}) m), {sizes}",  # noqa: S608
             [user.pk, max(NARROW_READER_MAX_MATTERS, 0) + 1],
         )
         memberships, parties, links, matters = cur.fetchone()
