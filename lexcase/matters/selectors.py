@@ -357,11 +357,12 @@ def _parties_matching(qs: QuerySet[Party], *, q: str, kind: str) -> QuerySet[Par
 #   (a member of staff on no matter walked to the fresh parties: 2.8-3.8 s at 100k matters);
 # - from their memberships: every party of their matters, sorted (about `visible` rows).
 # `visible` is estimated as memberships x links per matter (highest link id / highest
-# matter id, both index ends: an estimate, as deleted rows still count), and the page is built from memberships when visible^2 <=
-# WALK_TO_SORT x limit x parties (SQLite, 100k matters, CPU per call: 9 us per walked row,
-# 3.3 us per sorted party; the crossover is near 2,600 matters there, and moves with the
-# size of the firm, which a fixed number of matters did not). Never above
-# NARROW_READER_MAX_MATTERS (an upper bound, and the cap of the count).
+# matter id, both index ends: an estimate, as deleted rows still count), and the page is
+# built from memberships when visible^2 <= WALK_TO_SORT x limit x parties (SQLite, 100k
+# matters, CPU per call: 9 us per walked row, 3.3 us per sorted party; the crossover is
+# near 2,600 matters there, and moves with the size of the firm, which a fixed number of
+# matters did not). Never above NARROW_READER_MAX_MATTERS (an upper bound, and the cap of
+# the count).
 NARROW_READER_MAX_MATTERS = 5_000
 WALK_TO_SORT = 2.7
 PARTY_ORDER = (("name", False), ("id", False))
