@@ -219,12 +219,6 @@ def _pct(value: float | None) -> float | None:
 def intake_section(scope: QuerySet[Matter], f: InsightFilters) -> Section:
     start, end = _bounds(f.date_from, f.date_to)
     registered = scope.filter(created_at__gte=start, created_at__lt=end)
-    by_type = (
-        registered.exclude(matter_type=MatterType.CONSULTATION)
-        .values("matter_type")
-        .annotate(n=Count("id"), opened=Count("id", filter=Q(opened_on__isnull=False)))
-        .order_by("matter_type")
-    )
     later_client = (
         MatterParty.objects.filter(
             role=PartyRole.CLIENT,
@@ -235,9 +229,27 @@ def intake_section(scope: QuerySet[Matter], f: InsightFilters) -> Section:
         .exclude(matter__matter_type=MatterType.CONSULTATION)
         .exclude(matter_id=OuterRef("pk"))
     )
-    consult = registered.filter(matter_type=MatterType.CONSULTATION).aggregate(
-        n=Count("id"), converted=Count("id", filter=Q(Exists(later_client)))
+    # One grouped pass: every type's registrations and openings, and for consultations
+    # (only: the condition is tested first) whether the party later became a client.
+    grouped = (
+        registered.values("matter_type")
+        .annotate(
+            n=Count("id"),
+            opened=Count("id", filter=Q(opened_on__isnull=False)),
+            converted=Count(
+                "id",
+                filter=Q(matter_type=MatterType.CONSULTATION) & Q(Exists(later_client)),
+            ),
+        )
+        .order_by("matter_type")
     )
+    consult: dict[str, Any] = {"n": 0, "converted": 0}
+    by_type: list[dict[str, Any]] = []
+    for row in grouped:
+        if row["matter_type"] == MatterType.CONSULTATION:
+            consult = row
+        else:
+            by_type.append(row)
     rows = []
     total = opened = 0
     for row in by_type:
