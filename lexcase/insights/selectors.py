@@ -245,11 +245,11 @@ def intake_section(scope: QuerySet[Matter], f: InsightFilters) -> Section:
     )
     consult: dict[str, Any] = {"n": 0, "converted": 0}
     by_type: list[dict[str, Any]] = []
-    for row in grouped:
-        if row["matter_type"] == MatterType.CONSULTATION:
-            consult = row
+    for group in grouped:
+        if group["matter_type"] == MatterType.CONSULTATION:
+            consult = dict(group)
         else:
-            by_type.append(row)
+            by_type.append(dict(group))
     rows = []
     total = opened = 0
     for row in by_type:
