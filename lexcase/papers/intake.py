@@ -46,6 +46,11 @@ def court_message_get(*, user: AnyUser, pk: Any) -> CourtMessage:
     return message
 
 
+def matter_court_messages(*, matter: Matter) -> QuerySet[CourtMessage]:
+    # `matter` comes from matter_get, so it has passed the gate already.
+    return CourtMessage.objects.filter(matter=matter)
+
+
 def candidate_matters(*, user: AnyUser, ids: list[int]) -> list[Matter]:
     found = {m.pk: m for m in matters_visible_to(user).filter(pk__in=ids)}
     return [found[i] for i in ids if i in found]

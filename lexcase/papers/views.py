@@ -213,6 +213,9 @@ def matter_section(request: AuthedRequest, matter: Matter) -> dict[str, Any] | N
         "generations": list(selectors.matter_generations(matter=matter)[:5]),
         "archived": matter.status == Status.ARCHIVED,
         "can_assemble": request.user.has_perm("papers.assemble_dossier", matter),
+        # The matter passed the gate: its court messages are seen with it.
+        "court_messages": list(intake.matter_court_messages(matter=matter)[:5]),
+        "kinds": KIND_LABELS,
     }
 
 

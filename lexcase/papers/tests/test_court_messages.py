@@ -200,3 +200,5 @@ def test_the_paste_page(firm):
     assert response["Location"] == f"/papers/court-messages/{message.pk}/"
     listing = client_for(firm.lead).get("/papers/court-messages/").content.decode()
     assert "（2026）京0105民初12345号" in listing
+    detail = client_for(firm.lead).get(f"/matters/{message.matter_id}/").content.decode()
+    assert f'<a href="/papers/court-messages/{message.pk}/">开庭传票</a>' in detail
