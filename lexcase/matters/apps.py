@@ -12,7 +12,7 @@ class MattersConfig(AppConfig):
         # are ready.
         from django.db.models.signals import post_migrate, pre_migrate
 
-        from lexcase.matters import archive, archive_views, party_links, selectors
+        from lexcase.matters import archive, archive_views, party_links, retention_views, selectors
         from lexcase.matters.extensions import agenda_source_register, matter_section_register
         from lexcase.notifications.gate import MatterGate, gate_install
 
@@ -23,6 +23,7 @@ class MattersConfig(AppConfig):
             )
         )
         matter_section_register(archive_views.matter_section, order=10)
+        matter_section_register(retention_views.matter_section, order=11)
         agenda_source_register(archive.agenda_source, order=30)
         # SQLite rebuilds a table to alter it: the party-link triggers step aside meanwhile.
         pre_migrate.connect(party_links.lift_for_migrate, sender=self)

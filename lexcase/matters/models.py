@@ -485,3 +485,91 @@ class PaperLoan(models.Model):
             )
         ]
         indexes = [models.Index(fields=["borrower", "due_on"])]
+
+
+# -- personal data: retention after archiving, legal holds, consent (PIPL; issue 14 item 8) --
+
+
+class PersonalDataRetention(models.Model):
+    """How many years after a matter of `matter_type` was archived its parties' personal data
+    is kept (firm policy, edited as data). A type without a row is never anonymised, and a
+    matter whose paper file is kept permanently (a retention class without years) keeps its
+    parties' data as long as the file is kept (lexcase/matters/retention.py)."""
+
+    matter_type = models.CharField(
+        _("matter type"), max_length=30, choices=MatterType.choices, unique=True
+    )
+    years = models.PositiveSmallIntegerField(_("years kept after archiving"))
+
+    class Meta:
+        ordering = ["matter_type"]
+
+
+class LegalHold(models.Model):
+    """A legal hold (诉讼保全/证据保存义务, a regulator's request, a dispute): while active, none of
+    the matter's parties is anonymised. Set and released with a reason, both audited."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="legal_holds")
+    reason = models.CharField(_("reason"), max_length=300)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_at = models.DateTimeField(auto_now_add=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    release_reason = models.CharField(_("reason for release"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-set_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["matter"],
+                condition=models.Q(released_at__isnull=True),
+                name="legal_hold_one_active_per_matter",
+            )
+        ]
+
+
+class PartyAnonymisation(models.Model):
+    """A party whose personal fields were anonymised after retention (the run is idempotent:
+    a party with this row is never touched again). Holds no personal data."""
+
+    party = models.OneToOneField(
+        "parties.Party", on_delete=models.CASCADE, related_name="anonymisation"
+    )
+    anonymised_at = models.DateTimeField()
+    matter_ids = models.JSONField(default=list)  # the matters whose retention had ended
+    fields = models.JSONField(default=list)  # which fields were cleared
+
+
+class SensitiveField(models.TextChoices):
+    """Fields holding sensitive personal information (PIPL Art. 28) that need consent."""
+
+    ID_NUMBER = "id_number", _("ID number")
+    PASSPORT = "passport", _("passport number")
+
+
+class PersonalDataConsent(models.Model):
+    """A person's consent to the firm processing a sensitive field (PIPL Arts. 29-30: separate
+    consent, with its basis), recorded by staff; withdrawing keeps the row."""
+
+    party = models.ForeignKey("parties.Party", on_delete=models.CASCADE, related_name="consents")
+    field = models.CharField(_("field"), max_length=20, choices=SensitiveField.choices)
+    basis = models.CharField(_("how consent was given"), max_length=300)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["party_id", "field", "-recorded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party", "field"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="consent_one_live_per_field",
+            )
+        ]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from lexcase.matters import consent_views
 from lexcase.matters import party_views as views
 
 # The party directory's pages read parties through the gate, so they live beside it; they
@@ -15,4 +16,5 @@ urlpatterns = [
     path("<int:pk>/edit/", views.party_edit, name="edit"),
     path("<int:pk>/identifiers/", views.party_identifiers_show, name="identifiers_show"),
     path("<int:pk>/relations/", views.party_relation_add, name="relation_add"),
+    path("<int:pk>/consents/", consent_views.party_consents, name="consents"),
 ]

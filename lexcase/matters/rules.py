@@ -142,3 +142,10 @@ rules.add_perm("matters.import_matters", is_active_staff & is_firm_admin)
 rules.add_perm("matters.view_archive_room", is_active_staff & (is_partner | is_firm_admin))
 rules.add_perm("matters.override_closing_checklist", is_active_staff & (is_partner | is_firm_admin))
 rules.add_perm("matters.manage_archive_settings", is_active_staff & is_firm_admin)
+
+# Personal data (lexcase/matters/retention.py): a legal hold stops anonymisation of a matter's
+# parties; setting or releasing it is the responsible partner's or an administrator's act.
+rules.add_perm("matters.set_legal_hold", is_active_staff & (is_responsible_partner | is_firm_admin))
+# Consent to a sensitive field is recorded by those who collect it (not finance); the party
+# object has passed the gate first.
+rules.add_perm("matters.record_consent", is_active_staff & ~is_finance)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from lexcase.matters import archive_views, import_views, views
+from lexcase.matters import archive_views, import_views, retention_views, views
 
 app_name = "matters"
 urlpatterns = [
@@ -24,6 +24,7 @@ urlpatterns = [
         archive_views.loan_return,
         name="loan_return",
     ),
+    path("<int:pk>/legal-hold/", retention_views.legal_hold, name="legal_hold"),
     path("<int:pk>/stage/", views.matter_stage, name="stage"),
     path("<int:pk>/members/", views.matter_member_add, name="member_add"),
     path(

@@ -6,12 +6,18 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from lexcase.core.tests.access import API_MATTER_READ, LOGIN, E, Route
+from lexcase.core.tests.access import (
+    API_MATTER_READ,
+    LOGIN,
+    MATTER_READ,
+    MATTER_WRITE,
+    E,
+    Route,
+)
 from lexcase.testing import Firm
 
-KEEPERS = E(
-    LOGIN, LOGIN, 403, 403, 403, 403, 200, 200, 404
-)  # partners and admins; walled is a partner
+# Partners and admins; walled is a partner.
+KEEPERS = E(LOGIN, LOGIN, 403, 403, 403, 403, 200, 200, 404)
 # The archive keeper acts on a visible matter; the lead and the assistant see it but may not.
 KEEPER_WRITE = E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 302, 404)
 API_CLOSER = E(401, 401, 404, 404, 403, 200, 404, 200, 401)
@@ -111,6 +117,23 @@ def person_with_id(f: Firm, *, linked: bool) -> int:
 SHOW_IDS = E(LOGIN, LOGIN, 404, 404, 200, 200, 404, 200, 404)
 
 TABLE: dict[str, Route] = {
+    # Consent to a person's sensitive fields: whoever sees the party (not finance) records.
+    "parties:consents": Route(
+        "GET", lambda f: f"/parties/{f.opposing_party.pk}/consents/", MATTER_READ
+    ),
+    "parties:consents#record": Route(
+        "POST",
+        lambda f: f"/parties/{f.opposing_party.pk}/consents/",
+        MATTER_WRITE,
+        body=lambda f: {"field": "id_number", "basis": "书面同意书"},
+    ),
+    # A legal hold: the responsible partner (not a persona here) or an administrator.
+    "matters:legal_hold": Route(
+        "POST",
+        lambda f: f"/matters/{f.matter.pk}/legal-hold/",
+        E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 302, 404),
+        body=lambda f: {"hold": "set", "reason": "监管机构调取"},
+    ),
     "parties:identifiers_show": Route(
         "POST", lambda f: f"/parties/{person_with_id(f, linked=True)}/identifiers/", SHOW_IDS
     ),

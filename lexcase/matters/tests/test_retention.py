@@ -1,0 +1,199 @@
+"""Personal data after archiving (issue 14 item 8): retention per matter type, anonymisation
+of parties on no matter within retention, legal holds, consent — with a frozen clock."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from lexcase.audit.models import AuditEvent
+from lexcase.core.exceptions import NotAllowed
+from lexcase.matters.models import (
+    ArchiveRecord,
+    MatterParty,
+    PartyAnonymisation,
+    PersonalDataRetention,
+    RetentionClass,
+    Status,
+)
+from lexcase.matters.retention import (
+    consent_live,
+    consent_record,
+    consent_withdraw,
+    legal_hold_release,
+    legal_hold_set,
+    personal_data_anonymise_run,
+)
+from lexcase.parties.models import Party, PartyAlias
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+ARCHIVED_ON = date(2020, 1, 10)
+END = date(2025, 1, 10)  # five years (the test's policy for civil matters)
+
+
+def _archive(matter, *, retention: str = "long", on: date = ARCHIVED_ON) -> None:
+    type(matter).objects.filter(pk=matter.pk).update(status=Status.ARCHIVED)
+    ArchiveRecord.objects.create(
+        matter=matter,
+        number=f"{on.year}-{matter.pk}-{retention}",
+        year=on.year,
+        type_code="民",
+        retention=RetentionClass.objects.get(code=retention),
+        room="A",
+        shelf="1",
+        box="1",
+        archived_on=on,
+    )
+
+
+@pytest.fixture
+def archived(firm):
+    PersonalDataRetention.objects.update_or_create(matter_type="civil", defaults={"years": 5})
+    person = firm.opposing_party  # 王伟, only on firm.matter
+    Party.objects.filter(pk=person.pk).update(phone="13800000000", address="北京市朝阳区")
+    PartyAlias.objects.create(party=person, name="王小伟", name_normalized="王小伟")
+    _archive(firm.matter)
+    return firm
+
+
+def _at(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 9, tzinfo=SHANGHAI)
+
+
+def test_anonymised_on_the_day_retention_ends_and_only_once(archived):
+    f = archived
+    person = f.opposing_party
+    with time_machine.travel(_at(date(2025, 1, 9)), tick=False):
+        assert personal_data_anonymise_run().parties == []
+    with time_machine.travel(_at(END), tick=False):
+        report = personal_data_anonymise_run()
+        assert report.parties == [person.pk]
+        assert personal_data_anonymise_run().parties == []  # idempotent
+    person.refresh_from_db()
+    assert (person.name, person.phone, person.address, person.id_number) == (
+        f"（已匿名化 {person.pk}）",
+        "",
+        "",
+        "",
+    )
+    assert list(PartyAlias.objects.filter(party=person)) == []
+    assert person.history.count() == 1  # earlier values are gone from the edit history
+    # The organisation (the client) is registry data: untouched.
+    f.client_party.refresh_from_db()
+    assert f.client_party.name == "北京华泰科技有限公司"
+    event = AuditEvent.objects.get(action="party.anonymise")
+    assert (event.object_id, event.data["matters"]) == (str(person.pk), [f.matter.pk])
+    assert "王伟" not in str(event.data)
+    assert PartyAnonymisation.objects.get().matter_ids == [f.matter.pk]
+
+
+def test_a_dry_run_lists_and_writes_nothing(archived):
+    f = archived
+    out = StringIO()
+    with time_machine.travel(_at(END), tick=False):
+        call_command("anonymise_expired", "--dry-run", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "2025-01-10: 1 parties due, 0 held back by a legal hold",
+        f"  party {f.opposing_party.pk}",
+    ]
+    f.opposing_party.refresh_from_db()
+    assert f.opposing_party.name == "王伟"
+    assert PartyAnonymisation.objects.count() == 0
+    assert AuditEvent.objects.filter(action="party.anonymise").count() == 0
+
+
+def test_a_party_still_on_a_live_matter_is_kept(archived):
+    f = archived
+    MatterParty.objects.create(matter=f.confidential, party=f.opposing_party, role="opposing")
+    assert personal_data_anonymise_run(day=END).parties == []
+
+
+def test_no_policy_for_the_type_or_a_permanent_file_keeps_the_data(archived):
+    f = archived
+    PersonalDataRetention.objects.filter(matter_type="civil").delete()
+    assert personal_data_anonymise_run(day=date(2099, 1, 1)).parties == []
+    PersonalDataRetention.objects.create(matter_type="civil", years=5)
+    ArchiveRecord.objects.filter(matter=f.matter).update(
+        retention=RetentionClass.objects.get(code="permanent")
+    )
+    assert personal_data_anonymise_run(day=date(2099, 1, 1)).parties == []
+
+
+def test_the_paper_files_retention_class_is_a_floor(archived):
+    RetentionClass.objects.filter(code="long").update(years=10)
+    assert personal_data_anonymise_run(day=END, dry_run=True).parties == []
+    assert personal_data_anonymise_run(day=date(2030, 1, 10), dry_run=True).parties == [
+        archived.opposing_party.pk
+    ]
+
+
+def test_a_legal_hold_stops_anonymisation_until_released(archived):
+    f = archived
+    with pytest.raises(NotAllowed):
+        legal_hold_set(actor=f.lead, matter=f.matter, reason="证据保全")
+    with pytest.raises(ValidationError):
+        legal_hold_set(actor=f.partner, matter=f.matter, reason=" ")
+    legal_hold_set(actor=f.partner, matter=f.matter, reason="监管机构调取")
+    report = personal_data_anonymise_run(day=END)
+    assert (report.parties, report.held) == ([], [f.opposing_party.pk])
+    legal_hold_release(actor=f.admin, matter=f.matter, reason="调取完毕")
+    assert personal_data_anonymise_run(day=END).parties == [f.opposing_party.pk]
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="matter.legal_hold")
+        .order_by("id")
+        .values_list("action", "actor_id", "data")
+    )
+    assert actions == [
+        ("matter.legal_hold_set", f.partner.pk, {"reason": "监管机构调取"}),
+        ("matter.legal_hold_release", f.admin.pk, {"reason": "调取完毕"}),
+    ]
+
+
+def test_consent_for_a_sensitive_field_is_recorded_and_withdrawn(firm):
+    person = firm.opposing_party
+    with pytest.raises(NotAllowed):
+        consent_record(actor=firm.finance, party=person, field_name="id_number", basis="书面")
+    with pytest.raises(ValidationError):
+        consent_record(actor=firm.lead, party=person, field_name="phone", basis="书面")
+    consent = consent_record(
+        actor=firm.lead, party=person, field_name="id_number", basis="2026-12-01 书面同意书"
+    )
+    assert consent_live(party=person, field_name="id_number") == consent
+    assert consent_withdraw(actor=firm.lead, party=person, field_name="id_number") is True
+    assert consent_live(party=person, field_name="id_number") is None
+    assert list(
+        AuditEvent.objects.filter(action__startswith="party.consent")
+        .order_by("id")
+        .values_list("action", "data")
+    ) == [
+        ("party.consent_record", {"field": "id_number"}),
+        ("party.consent_withdraw", {"field": "id_number"}),
+    ]
+
+
+def test_the_matter_page_sets_a_legal_hold_and_the_party_page_records_consent(firm):
+    from lexcase.matters.models import LegalHold
+    from lexcase.testing import client_for
+
+    partner = client_for(firm.partner)
+    page = partner.get(f"/matters/{firm.matter.pk}/").content.decode()
+    assert f"/matters/{firm.matter.pk}/legal-hold/" in page
+    response = partner.post(
+        f"/matters/{firm.matter.pk}/legal-hold/", {"hold": "set", "reason": "证据保全"}
+    )
+    assert response.status_code == 302
+    assert LegalHold.objects.get(matter=firm.matter).reason == "证据保全"
+    lead = client_for(firm.lead)
+    person = firm.opposing_party
+    assert f"/parties/{person.pk}/consents/" in lead.get(f"/parties/{person.pk}/").content.decode()
+    lead.post(f"/parties/{person.pk}/consents/", {"field": "passport", "basis": "当面书面同意"})
+    assert consent_live(party=person, field_name="passport").basis == "当面书面同意"
+    assert "当面书面同意" in lead.get(f"/parties/{person.pk}/consents/").content.decode()
