@@ -139,7 +139,8 @@ firms = st.fixed_dictionaries(
 
 
 def oracle(user: User, matter: dict, index: int) -> bool:
-    if not user.is_active or user.role == Role.CLIENT:
+    # Neither a client contact nor an outside helper (collaborator) sees a matter here.
+    if not user.is_active or user.role in (Role.CLIENT, Role.COLLABORATOR):
         return False
     if index in matter["walls"]:
         return False
