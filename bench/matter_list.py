@@ -33,7 +33,8 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -52,12 +53,14 @@ PAGE = 50
 
 
 def _db_names(db: str, matters: int, primary: bool) -> tuple[str, str]:
-    """(DATABASE_URL, human label) of the dedicated bench database."""
+    """(DATABASE_URL, human label) of the dedicated bench database. LEXCASE_BENCH_NAME
+    (default `bench`) names it, so two checkouts on one PostgreSQL server do not share it."""
     suffix = "" if primary else f"_{matters}"
+    stem = os.environ.get("LEXCASE_BENCH_NAME", "bench")
     if db == "sqlite":
-        path = VAR / f"bench{suffix}.sqlite3"
+        path = VAR / f"{stem}{suffix}.sqlite3"
         return f"sqlite:///{path}", str(path.relative_to(ROOT))
-    name = f"lexcase_bench{suffix}"
+    name = f"lexcase_{stem}{suffix}"
     return f"{PG_SERVER}/{name}", name
 
 
@@ -143,7 +146,11 @@ def _prepare(db: str, url: str, matters: int, seed: int, reuse: bool) -> dict[st
 
         t0 = time.perf_counter()
         demo_generate(matters=matters, seed=seed)
+        _add_case_numbers(random.Random(seed))
         load_s = time.perf_counter() - t0
+    # The demo leaves a large firm's search entries to the task worker: build them here
+    # (also on a reused database whose index is short of its matters).
+    index_s = _ensure_search_index()
     t0 = time.perf_counter()
     analyze()
     analyze_s = time.perf_counter() - t0
@@ -167,8 +174,58 @@ def _prepare(db: str, url: str, matters: int, seed: int, reuse: bool) -> dict[st
         "pg_jit": jit,
         "migrate_s": round(migrate_s, 1),
         "load_s": round(load_s, 1),
+        "search_index_s": round(index_s, 1),
         "analyze_s": round(analyze_s, 1),
     }
+
+
+# 案号 written on the bench's matters (demo_generate writes none): (court code, type code).
+_COURTS = ["京0105", "京0108", "沪0115", "粤0304", "粤03", "浙0106", "苏05", "川0107",
+           "京", "最高法"]  # fmt: skip
+_CASE_TYPES = ["民初", "民终", "刑初", "行初", "执", "民申"]
+
+
+def _add_case_numbers(rng: random.Random) -> int:
+    """One 案号 on 60% of the matters and a second (appeal) on a tenth of those, canonical
+    full-width form, so `q=` by 案号 has something to find."""
+    from lexcase.matters.models import CourtCaseNumber, Matter, Stage
+
+    rows = []
+    for pk, opened in Matter.objects.order_by("pk").values_list("pk", "opened_on").iterator():
+        if rng.random() >= 0.6:
+            continue
+        year = opened.year if opened else 2024
+        for i in range(2 if rng.random() < 0.1 else 1):
+            court = rng.choice(_COURTS)
+            kind = _CASE_TYPES[1] if i else rng.choice(_CASE_TYPES)
+            rows.append(
+                CourtCaseNumber(
+                    matter_id=pk,
+                    stage=Stage.SECOND_INSTANCE if i else Stage.FIRST_INSTANCE,
+                    number=f"（{year + i}）{court}{kind}{rng.randint(1, 30000)}号",
+                    year=year + i,
+                    court_code=court,
+                    type_code=kind,
+                )
+            )
+    CourtCaseNumber.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    return len(rows)
+
+
+def _ensure_search_index() -> float:
+    """Index every matter in the search index unless it already is; seconds spent."""
+    from lexcase.matters.models import Matter
+    from lexcase.search.models import SearchEntry
+    from lexcase.search.services import search_index_optimize, search_matters_reindex
+
+    have = SearchEntry.objects.filter(kind=SearchEntry.Kind.MATTER).count()
+    if have >= Matter.objects.count():
+        return 0.0
+    t0 = time.perf_counter()
+    print(f"  indexing {Matter.objects.count()} matters for search", file=sys.stderr, flush=True)
+    search_matters_reindex()
+    search_index_optimize()
+    return time.perf_counter() - t0
 
 
 def _dataset() -> dict[str, Any]:
@@ -193,7 +250,7 @@ def _dataset() -> dict[str, Any]:
 def _scenarios(rng: random.Random) -> tuple[dict[str, Any], list[tuple[str, list[Any]]]]:
     """Personas and (filter name, [MatterFilters variants]) sampled from the data."""
     from lexcase.accounts.models import PracticeArea, User
-    from lexcase.matters.models import Matter, MatterMember
+    from lexcase.matters.models import CourtCaseNumber, Matter, MatterMember
     from lexcase.matters.selectors import MatterFilters
     from lexcase.parties.models import Party, PartyKind
 
@@ -205,6 +262,11 @@ def _scenarios(rng: random.Random) -> tuple[dict[str, Any], list[tuple[str, list
     # Party names sampled from the data (parties linked to matters, taken at random pks).
     max_pk = Party.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     short, full = [], []
+    case_numbers = list(
+        CourtCaseNumber.objects.filter(
+            pk__in=[rng.randint(1, CourtCaseNumber.objects.count() or 1) for _ in range(10)]
+        ).values_list("number", flat=True)
+    )
     tries = 0
     while (len(short) < 10 or len(full) < 10) and tries < 5000:
         tries += 1
@@ -227,6 +289,7 @@ def _scenarios(rng: random.Random) -> tuple[dict[str, Any], list[tuple[str, list
         ("practice_area + lawyer", area_lawyer),
         ("q=2-char name", [MatterFilters(q=s) for s in short]),
         ("q=party name", [MatterFilters(q=s) for s in full]),
+        ("q=案号", [MatterFilters(q=s) for s in case_numbers]),
         ("sort=number", [MatterFilters(sort="number")]),
     ]
     meta = {
@@ -236,9 +299,23 @@ def _scenarios(rng: random.Random) -> tuple[dict[str, Any], list[tuple[str, list
         "member_of": {k: MatterMember.objects.filter(user=u).count() for k, u in personas.items()},
         "q_short": short,
         "q_full": full,
+        "q_case_number": case_numbers,
         "max_matter_pk": Matter.objects.order_by("-pk").values_list("pk", flat=True).first(),
     }
     return {"personas": personas, "meta": meta}, filters
+
+
+@contextmanager
+def _no_text_index() -> Iterator[None]:
+    """The matter list without its text index: the LIKE scan of q=."""
+    from lexcase.matters import extensions
+
+    saved = list(extensions._TEXT_INDEX)
+    extensions._TEXT_INDEX[:] = []
+    try:
+        yield
+    finally:
+        extensions._TEXT_INDEX[:] = saved
 
 
 def _progress(name: str, r: dict[str, Any]) -> None:
@@ -284,6 +361,9 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     ctx, filters = _scenarios(rng)
     personas = ctx["personas"]
     runs = args.queries
+    only = [o for o in (args.only or "").split(",") if o]
+    if only:
+        filters = [(n, v) for n, v in filters if any(o in n for o in only)]
     results: dict[str, Any] = {}
 
     # (1) Baseline: bare keyset page of 50 by PK, cursors sampled across the table.
@@ -334,6 +414,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         values = qs.values_list(*[n for n, _d in order])[(page - 1) * PAGE - 1]
         return _encode_cursor(list(values)), page
 
+    recall: dict[str, Any] = {}
     deep_cursors: dict[tuple[str, str], list[tuple[MatterFilters, str, int]]] = {}
     for pname, user in personas.items():
         ctx["meta"]["visible"][pname] = matters_filter(user=user, filters=MatterFilters()).count()
@@ -371,6 +452,29 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
             results[f"{key} | rows only (page 1, no count)"] = _measure(
                 [rows_call(user, f, "") for f in variants], runs
             )
+            if fname.startswith("q="):
+                # The LIKE scan (no text index registered): the reference of issue 15, and
+                # the recall check: every variant's whole result, index vs scan.
+                def scan_call(user: Any, f: MatterFilters) -> Callable[[], int]:
+                    def call() -> int:
+                        with _no_text_index():
+                            return len(matters_page(user=user, filters=f).items)
+
+                    return call
+
+                results[f"{key} | LIKE scan page 1 (no index; reference)"] = _measure(
+                    [scan_call(user, f) for f in variants], runs
+                )
+                equal, sizes = 0, []
+                for f in variants:
+                    got = set(matters_filter(user=user, filters=f).values_list("pk", flat=True))
+                    with _no_text_index():
+                        want = set(
+                            matters_filter(user=user, filters=f).values_list("pk", flat=True)
+                        )
+                    equal += got == want
+                    sizes.append(len(want))
+                recall[key] = {"variants": len(variants), "equal": equal, "matches": sizes}
             for k, v in results.items():
                 if k.startswith(key):
                     _progress(k, v)
@@ -385,6 +489,8 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         ("q=2-char name", {"q": ctx["meta"]["q_short"][0]} if ctx["meta"]["q_short"] else {}),
         ("sort=number", {"sort": "number"}),
     ]
+    if only:
+        view_filters = [(n, p) for n, p in view_filters if any(o in n for o in only)]
     for pname, user in personas.items():
         client = Client()
         client.force_login(user)
@@ -421,7 +527,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     listed = base.select_related("practice_area", "cause").order_by(
         *[f"-{n}" if d else n for n, d in order]
     )[: PAGE + 1]
-    admin_deep = deep_cursors[("admin", "none (activity)")][0][1]
+    admin_deep = (deep_cursors.get(("admin", "none (activity)")) or [(None, "", 0)])[0][1]
     plans = {
         "lawyer | none | page 1 rows": _explain(listed, pg),
         "lawyer | none | count()": _explain(base, pg) if not pg else _explain_count(base),
@@ -441,20 +547,25 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
             ],
             pg,
         ),
-        "admin | none | page 21 rows (keyset)": _explain(
+    }
+    if admin_deep:
+        plans["admin | none | page 21 rows (keyset)"] = _explain(
             matters_filter(user=personas["admin"], filters=MatterFilters())
             .filter(_keyset_after(order, _decode_cursor(admin_deep, len(order))))
             .select_related("practice_area", "cause")
             .order_by(*[f"-{n}" if d else n for n, d in order])[: PAGE + 1],
             pg,
-        ),
-        "lawyer | q=2-char | page 1 rows": _explain(
-            matters_filter(user=lawyer, filters=MatterFilters(q=ctx["meta"]["q_short"][0]))
-            .select_related("practice_area", "cause")
-            .order_by("-updated_at", "-id")[: PAGE + 1],
-            pg,
-        ),
-    }
+        )
+    for label, key in (("2-char", "q_short"), ("party name", "q_full"), ("案号", "q_case_number")):
+        if ctx["meta"][key]:
+            f = MatterFilters(q=ctx["meta"][key][0])
+            for pname in ("lawyer", "admin"):
+                plans[f"{pname} | q={label} | page 1 rows"] = _explain(
+                    matters_filter(user=personas[pname], filters=f)
+                    .select_related("practice_area", "cause")
+                    .order_by("-updated_at", "-id")[: PAGE + 1],
+                    pg,
+                )
 
     db_settings = settings.DATABASES["default"]
     return {
@@ -475,6 +586,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         "dataset": _dataset(),
         "scenario_meta": {k: v for k, v in ctx["meta"].items()},
         "results": results,
+        "recall_index_vs_like": recall,
         "view": view_results,
         "plans": plans,
     }
@@ -540,6 +652,8 @@ def _run_child(db: str, matters: int, primary: bool, args: argparse.Namespace) -
         cmd.append("--reuse")
     if args.setup_only:
         cmd.append("--setup-only")
+    if args.only:
+        cmd += ["--only", args.only]
     print(f"== {db}: {matters} matters ==", file=sys.stderr, flush=True)
     t0 = time.perf_counter()
     subprocess.run(cmd, cwd=ROOT, check=True)
@@ -580,6 +694,14 @@ def _table(run: dict[str, Any], check: dict[str, Any] | None) -> str:
                 f"| {'/'.join(map(str, small['queries'])) if small else '-'} "
                 f"| {_ratio(r['p50'], base['p50'])}× | {_ratio(r['p95'], base['p95'])}× |"
             )
+    recall = run.get("recall_index_vs_like") or {}
+    if recall:
+        lines += ["", "| q= recall (index vs LIKE scan, whole result) | variants equal | matches |"]
+        lines.append("|---|---:|---|")
+        for name, r in recall.items():
+            lines.append(
+                f"| {name} | {r['equal']}/{r['variants']} | {', '.join(map(str, r['matches']))} |"
+            )
     return "\n".join(lines)
 
 
@@ -598,6 +720,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true", help="keep a bench DB with ≥ N matters")
     parser.add_argument(
         "--parallel", action="store_true", help="run the databases side by side (noisier)"
+    )
+    parser.add_argument(
+        "--only", default="", help="comma-separated: run only the filters whose name contains one"
     )
     parser.add_argument("--setup-only", action="store_true", help="prepare the DBs and stop")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "matter_list.json"))

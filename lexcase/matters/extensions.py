@@ -126,3 +126,28 @@ class AgendaItem:
     def sort_key(self) -> tuple:
         # Within a day, hard dates come before reminders, then by priority.
         return (self.day, not self.hard, self.priority, self.at or time.max, self.title)
+
+
+# -- The matter list's text index --------------------------------------------------------
+# `matters_filter` (the list's q=) reads a text index before its substring conditions, so
+# it does not scan every matter, party and 案号. The index lives above the gate
+# (`lexcase.search` registers `search.selectors.matter_text_candidates`); the gate keeps
+# the list, its conditions and its keyset order, and asks only for candidates.
+#
+# `fn(raw, normalized)`: `raw` is the stripped term, `normalized` its `normalize_name`. It
+# returns matter ids for `pk__in` (a one-column queryset or `RawSQL`) holding at least
+# every matter whose number, title or 案号 contains `raw` or one of whose parties'
+# normalised names contains `normalized` — more is harmless, the list's conditions decide —
+# or None when the index cannot promise that for this term; the list then scans (LIKE).
+MatterTextIndex = Callable[[str, str], Any]
+
+_TEXT_INDEX: list[MatterTextIndex] = []
+
+
+def matter_text_index_register(fn: MatterTextIndex) -> None:
+    """Make `fn` the matter list's text index (one at a time; the last registered wins)."""
+    _TEXT_INDEX[:] = [fn]
+
+
+def matter_text_index() -> MatterTextIndex | None:
+    return _TEXT_INDEX[0] if _TEXT_INDEX else None

@@ -24,6 +24,7 @@ from django.http import Http404
 from lexcase.accounts.models import AnyUser, User
 from lexcase.accounts.rules import is_active_staff
 from lexcase.core.fieldcrypt import blind_indexes
+from lexcase.matters.extensions import matter_text_index
 from lexcase.matters.models import (
     CourtCaseNumber,
     EthicalWall,
@@ -579,7 +580,27 @@ def matters_filter(*, user: AnyUser, filters: MatterFilters) -> QuerySet[Matter]
         qs = qs.filter(opened_on__lte=filters.opened_to)
     q = filters.q.strip()
     if q:
-        key = normalize_name(q)
+        qs = qs.filter(_text_matches(q))
+    return qs
+
+
+def _text_matches(q: str) -> Q:
+    """Matters whose number or title contains `q` (case-insensitive), whose 案号 contains
+    `q`, or one of whose parties' normalised names contains `normalize_name(q)`.
+
+    Through the text index when one is registered (`matters.extensions.matter_text_index`,
+    the search app's entries) and it can serve `q`: its candidates first, then these same
+    conditions per candidate, so the result is exactly the LIKE scan's while the scan
+    touches only the candidates. The LIKE scan alone runs without an index and for what the
+    index cannot serve: a term that is a single run of Latin letters or digits (`0001`,
+    `ms`: it may sit inside a longer indexed token) or has no letter or digit at all
+    (`search.selectors._substring_phrase`). A matter whose entry is not written yet (a bulk
+    import of more than 5,000 matters waits for the task worker) is missing from indexed
+    results until it is."""
+    key = normalize_name(q)
+    index = matter_text_index()
+    candidates = index(q, key) if index is not None else None
+    if candidates is None:
         # Uncorrelated `IN` subqueries: evaluated once instead of once per matter row.
         by_party = Q(
             pk__in=MatterParty.objects.filter(party__name_normalized__contains=key).values(
@@ -589,8 +610,14 @@ def matters_filter(*, user: AnyUser, filters: MatterFilters) -> QuerySet[Matter]
         by_case_number = Q(
             pk__in=CourtCaseNumber.objects.filter(number__contains=q).values("matter_id")
         )
-        qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q) | by_party | by_case_number)
-    return qs
+        return Q(number__icontains=q) | Q(title__icontains=q) | by_party | by_case_number
+    # Correlated probes: run for the candidates only (MatterParty and CourtCaseNumber are
+    # indexed by matter).
+    party = MatterParty.objects.filter(matter=OuterRef("pk"), party__name_normalized__contains=key)
+    case_number = CourtCaseNumber.objects.filter(matter=OuterRef("pk"), number__contains=q)
+    return Q(pk__in=candidates) & (
+        Q(number__icontains=q) | Q(title__icontains=q) | Q(Exists(party)) | Q(Exists(case_number))
+    )
 
 
 # Counting every visible matter costs more than the page itself at 100k matters; beyond

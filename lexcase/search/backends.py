@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 from lexcase.search import tokens as tok
 
@@ -75,6 +76,13 @@ class Backend:
         """`qs` restricted to matches, best first (`ranked`) or newest first."""
         raise NotImplementedError
 
+    def any_phrase_matters(self, terms: list[Term], *, kind: str) -> RawSQL:
+        """SQL selecting the `matter_id` of the entries of `kind` that contain the phrase of
+        at least one of `terms` (their `words` are not used), unordered: a candidate set for
+        `pk__in`, not a ranking. Raw SQL, not an `extra()` queryset: it is used inside
+        another query, where Django aliases the entry table and `extra()`'s names break."""
+        raise NotImplementedError
+
     def count(self, qs: QuerySet, terms: list[Term], *, cap: int) -> int:
         """How many entries of `qs` match, counting no further than cap + 1."""
         # No ORDER BY: each engine stops at the first cap + 1 matches in its own order.
@@ -115,6 +123,15 @@ class SqliteBackend(Backend):
         )
         return matched.order_by("rank", "-id") if ranked else matched.order_by("-fts_rowid")
 
+    def any_phrase_matters(self, terms: list[Term], *, kind: str) -> RawSQL:
+        expr = " OR ".join(f"({self._phrase(t.phrase, t.prefix)})" for t in terms)
+        # Only constant names are interpolated; the query and the kind are parameters.
+        return RawSQL(  # noqa: S611
+            f"SELECT e.matter_id FROM {FTS} f JOIN {ENTRY} e ON e.id = f.rowid"  # noqa: S608
+            f" WHERE f.{FTS} MATCH %s AND e.kind = %s",
+            [expr, kind],
+        )
+
 
 class PostgresBackend(Backend):
     """tsvector('simple') stored column with a GIN index, ranked by ts_rank."""
@@ -151,6 +168,15 @@ class PostgresBackend(Backend):
             select={"rank": f"ts_rank({ENTRY}.tsv, to_tsquery('simple', %s))"},
             select_params=[expr],
         ).order_by("-rank", "-id")
+
+    def any_phrase_matters(self, terms: list[Term], *, kind: str) -> RawSQL:
+        expr = " | ".join(f"({self._phrase(t.phrase, t.prefix)})" for t in terms)
+        # Only constant names are interpolated; the query and the kind are parameters.
+        return RawSQL(  # noqa: S611
+            f"SELECT e.matter_id FROM {ENTRY} e"  # noqa: S608
+            " WHERE e.tsv @@ to_tsquery('simple', %s) AND e.kind = %s",
+            [expr, kind],
+        )
 
 
 BACKENDS: dict[str, type[Backend]] = {"sqlite": SqliteBackend, "postgresql": PostgresBackend}

@@ -6,11 +6,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from lexcase.accounts.models import AnyUser
 from lexcase.matters.selectors import visible_through
+from lexcase.search import tokens as tok
 from lexcase.search.backends import Term, backend, parse_query
 from lexcase.search.models import SearchEntry
 
@@ -67,6 +69,45 @@ def search(
         )
         for row in rows
     ]
+
+
+def _substring_phrase(text: str) -> Term | None:
+    """The phrase every entry containing `text` (as a substring) is sure to contain, or None
+    when the index cannot promise one.
+
+    The index holds one token per Chinese character and one per run of other letters and
+    digits (lexcase.search.tokens), so inside a substring match every Chinese character and
+    every inner Latin/digit run is a whole token of the entry, the last run may be the
+    start of a longer token (a prefix query) and the first may be the end of one (dropped
+    from the phrase: `0105民初` is found inside `京10105民初`). What it cannot serve, and the
+    matter list then scans for with LIKE:
+    - a term that is one Latin/digit run and nothing else (`0001`, `ms`, `105`): it may sit
+      anywhere inside a token (`105` in `0105`), and neither FTS5 nor a tsvector finds infixes;
+    - a term without letters or digits (`-`, `（`): there is no token to look up.
+    """
+    parts = tok.runs(text)
+    if not parts or (len(parts) == 1 and not parts[0][0]):
+        return None
+    tokens = tok.stream(text)
+    if not parts[0][0]:
+        tokens = tokens[1:]
+    return Term(tuple(tokens), (), prefix=not parts[-1][0])
+
+
+def matter_text_candidates(raw: str, normalized: str) -> RawSQL | None:
+    """The matter list's text index (registered with matters.extensions): the ids of the
+    matters whose entry holds the phrase of `raw` or of `normalized` — a superset of the
+    matters whose number, title, 案号 (`raw`) or a party's normalised name (`normalized`;
+    the entries index those names too) contain the term — or None when either phrase
+    cannot be looked up (see `_substring_phrase`). Not gated: the list's query applies the
+    gate and its own conditions to these candidates."""
+    terms: list[Term] = []
+    for text in dict.fromkeys((raw, normalized)):
+        term = _substring_phrase(text)
+        if term is None:
+            return None
+        terms.append(term)
+    return backend().any_phrase_matters(terms, kind=SearchEntry.Kind.MATTER.value)
 
 
 # Ranking costs per match: bm25 / ts_rank over the 90,000 entries that contain 有限公司 take

@@ -85,13 +85,16 @@ def search_matters_reindex(*, matter_ids: Iterable[int] | None = None) -> int:
                 )
             )
             names: dict[int, list[str]] = defaultdict(list)
+            normalized: dict[int, list[str]] = defaultdict(list)
             party_of: dict[int, list[int]] = defaultdict(list)
-            for matter_id, party_id, name in (
+            for matter_id, party_id, name, name_normalized in (
                 MatterParty.objects.filter(matter_id__in=chunk)
                 .order_by("id")
-                .values_list("matter_id", "party_id", "party__name")
+                .values_list("matter_id", "party_id", "party__name", "party__name_normalized")
             ):
                 names[matter_id].append(name)
+                if name_normalized != name:
+                    normalized[matter_id].append(name_normalized)
                 party_of[party_id].append(matter_id)
             aliases: dict[int, list[str]] = defaultdict(list)
             for party_id, name in (
@@ -120,6 +123,10 @@ def search_matters_reindex(*, matter_ids: Iterable[int] | None = None) -> int:
                     lines.append(summary)
                 text = _clean("\n".join(x for x in lines if x))
                 title = _clean(title)[:300]
+                # The parties' normalised names (traditional as simplified, brackets and
+                # spaces folded) are indexed too, not shown: the matter list's q= matches
+                # them (matters.selectors.matters_filter) and reads this index first.
+                extra = _clean("\n".join(dict.fromkeys(normalized[pk])))
                 entries.append(
                     SearchEntry(
                         kind=SearchEntry.Kind.MATTER,
@@ -128,7 +135,7 @@ def search_matters_reindex(*, matter_ids: Iterable[int] | None = None) -> int:
                         title=title,
                         text=text,
                         on_date=opened_on,
-                        tokens=tok.index_tokens(f"{title}\n{text}"),
+                        tokens=tok.index_tokens(f"{title}\n{text}\n{extra}"),
                     )
                 )
             # Delete and insert (not update): one statement each per chunk, and a matter

@@ -20,6 +20,7 @@ from lexcase.matters.selectors import (
     parties_visible_to,
 )
 from lexcase.parties.models import Party
+from lexcase.search.services import search_matters_reindex
 
 ROLES = [r.value for r in Role]
 
@@ -92,6 +93,7 @@ class GateProperties(TestCase):
                     matter=matter, title="期限", due_date=date(2026, 12, 1), responsible=user
                 )
             matters.append(matter)
+        search_matters_reindex()  # the list's q= reads the search index (written on commit)
         for i, user in enumerate(users):
             expected = {
                 m.pk

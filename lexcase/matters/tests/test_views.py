@@ -4,6 +4,7 @@ import pytest
 
 from lexcase.matters.models import Matter, MatterParty
 from lexcase.parties.models import Party
+from lexcase.search.services import search_matters_reindex
 from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +104,7 @@ def test_list_filters_and_keyset_pages(firm):
 
 
 def test_list_htmx_returns_only_the_results_partial(firm):
+    search_matters_reindex()  # q= reads the search index (written on commit)
     response = client_for(firm.lead).get("/matters/?q=华泰", headers={"HX-Request": "true"})
     body = response.content.decode()
     assert body.lstrip().startswith('<div id="results">')

@@ -13,6 +13,7 @@ from lexcase.matters.selectors import (
     parties_visible_to,
     party_get,
 )
+from lexcase.search.services import search_matters_reindex
 from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +73,7 @@ def test_party_search_never_returns_hidden_parties(firm):
 
 
 def test_list_page_hides_other_matters(firm):
+    search_matters_reindex()  # q= reads the search index (written on commit)
     response = client_for(firm.outsider).get("/matters/?q=华泰")
     assert response.status_code == 200
     assert firm.matter.number not in response.content.decode()
