@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 # pyenv honours .python-version (3.13); elsewhere take python3.13 from PATH.
 PYTHON ?= $(shell command -v pyenv >/dev/null 2>&1 && pyenv which python3.13 2>/dev/null || command -v python3.13 || command -v python3)
-DEB_PACKAGES := gettext postgresql-client chromium fonts-noto-cjk tesseract-ocr tesseract-ocr-chi-sim libpango-1.0-0 libpangoft2-1.0-0
+DEB_PACKAGES := gettext postgresql-client chromium fonts-noto-cjk tesseract-ocr tesseract-ocr-chi-sim libpango-1.0-0 libpangoft2-1.0-0 antiword
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lexcase
 HOST ?= 127.0.0.1
 PORT ?= 8000

@@ -154,6 +154,7 @@ class CommunicationFilterForm(forms.Form):
         queryset=active_staff().order_by("username"),
         to_field_name="username",
         required=False,
+        empty_label=_("All"),
     )
     matter = forms.IntegerField(required=False, widget=forms.HiddenInput)
     client = forms.CharField(label=_("Client"), required=False, max_length=100)

@@ -57,9 +57,11 @@ def main(argv: list[str]) -> int:
     except MemoryError:
         outcome = {"ok": False, "kind": "limits", "error": extract.memory_message(parsed)}
     except extract.ExtractionError as exc:
-        kind = {extract.TooLarge: "too_large", extract.LimitsExceeded: "limits"}.get(
-            type(exc), "failed"
-        )
+        kind = {
+            extract.TooLarge: "too_large",
+            extract.LimitsExceeded: "limits",
+            extract.NoText: "no_text",
+        }.get(type(exc), "failed")
         if isinstance(exc.__cause__, MemoryError) or _near_memory_limit(parsed.memory_bytes):
             # lxml and pdfium report an allocation refused by RLIMIT_AS as an error of
             # their own ("unknown error", "Memory allocation failed").

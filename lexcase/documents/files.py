@@ -24,8 +24,9 @@ from django.core.files.storage import Storage, storages
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lexcase.documents import office
+from lexcase.documents import office, ole
 from lexcase.documents.content_types import (
+    DOC,
     DOCX,
     EXTENSIONS,
     JPEG,
@@ -37,7 +38,7 @@ from lexcase.documents.content_types import (
     XLSX,
 )
 
-__all__ = ["DOCX", "EXTENSIONS", "JPEG", "OFD", "PDF", "PNG", "TEXT", "TIFF", "XLSX"]
+__all__ = ["DOC", "DOCX", "EXTENSIONS", "JPEG", "OFD", "PDF", "PNG", "TEXT", "TIFF", "XLSX"]
 
 # Shown in the browser when asked to; everything else is always an attachment.
 INLINE_TYPES = frozenset({PDF, PNG, JPEG})
@@ -102,6 +103,8 @@ def sniff(fileobj: IO[bytes]) -> str | None:
         return JPEG
     if head[:4] in (b"II*\x00", b"MM\x00*"):
         return TIFF
+    if head.startswith(ole.MAGIC):
+        return DOC if ole.is_word_binary(fileobj) else None
     if head.startswith(b"PK\x03\x04"):
         try:
             # Raises ZipRefused for an entry-count bomb before ZipFile parses its directory
@@ -163,7 +166,8 @@ def check_upload(upload: Any, *, field: str = "file") -> str:
                 field: [
                     _(
                         "“%(name)s” is not an accepted file type (PDF, OFD, PNG, JPEG, TIFF, "
-                        "Word .docx, Excel .xlsx or UTF-8 plain text), whatever its name says."
+                        "Word .docx/.doc, WPS .wps, Excel .xlsx or UTF-8 plain text), "
+                        "whatever its name says."
                     )
                     % {"name": name}
                 ]

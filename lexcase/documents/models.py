@@ -19,6 +19,8 @@ class TextStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+    # Stored, but no converter for its format here (a legacy .doc/.wps without antiword).
+    NO_TEXT = "no_text", _("No text")
 
 
 class Document(models.Model):

@@ -26,7 +26,7 @@ from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.documents import files
 from lexcase.documents.classify import suggest_category
 from lexcase.documents.events import document_removed, document_text_changed
-from lexcase.documents.extract import ExtractionError, extract_text_isolated
+from lexcase.documents.extract import ExtractionError, NoText, extract_text_isolated
 from lexcase.documents.models import Category, Document, DocumentVersion, TextStatus
 from lexcase.matters.models import Matter, Status
 
@@ -328,6 +328,8 @@ def version_extract_text(*, version_id: int) -> str:
     try:
         with files.documents_storage().open(version.file_name, "rb") as handle:
             result = extract_text_isolated(handle, version.content_type)
+    except NoText as exc:
+        status, text, error, method = TextStatus.NO_TEXT, "", str(exc), ""
     except ExtractionError as exc:
         status, text, error, method = TextStatus.FAILED, "", str(exc), ""
     except Exception as exc:

@@ -45,6 +45,8 @@ COURTS = (
     "上海市第一中级人民法院",
     "北京市高级人民法院",
 )
+# Days from closing to the archive deadline of a history matter.
+ARCHIVE_DAYS = 90
 SUMMARIES = (
     "借款到期后对方未按约还款，多次催收无果。",
     "货款结算发生争议，对方以质量问题拒付尾款。",
@@ -132,7 +134,13 @@ def _history(rng, today, common, leads, partners, count, make_party) -> list[int
                 cause=cause,
                 summary=rng.choice(SUMMARIES),
                 priority=rng.choice(("P1", "P2", "P2", "P2", "P3")),
-                status=Status.ARCHIVED if rng.random() < 0.3 else Status.CLOSED,
+                # Filed by its archive deadline, as a firm does: only a file closed within
+                # the last ARCHIVE_DAYS still waits (not yet due) for the archive room.
+                status=(
+                    Status.ARCHIVED
+                    if rng.random() < 0.3 or closed + timedelta(days=ARCHIVE_DAYS) < today
+                    else Status.CLOSED
+                ),
                 stage=Stage.CONCLUDED,
                 amount=amount,
                 court=rng.choice(COURTS),
@@ -171,7 +179,7 @@ def _history(rng, today, common, leads, partners, count, make_party) -> list[int
                 matter=m,
                 closed_on=closed,
                 outcome_kind=kind,
-                archive_deadline=closed + timedelta(days=90),
+                archive_deadline=closed + timedelta(days=ARCHIVE_DAYS),
             )
         )
     MatterParty.objects.bulk_create(links)

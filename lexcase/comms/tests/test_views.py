@@ -3,10 +3,12 @@ template page and progress reports from the matter page."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 import pytest
 from django.core import mail
+from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.utils import translation
 
 from lexcase.accounts.models import Role
@@ -320,3 +322,17 @@ def test_admin_edits_update_intervals(firm):
     ok = client.post("/communications/intervals/", {"P1": "2", "P2": "10", "P3": "30"})
     assert ok.status_code == 302
     assert update_intervals() == {"P1": 2, "P2": 10, "P3": 30}
+
+
+def test_lawyer_filter_offers_all_in_chinese_and_no_select_label_is_left_english(firm):
+    # Django 6 labels an empty choice "- Select an option -", which its zh_Hans catalogue
+    # does not translate: the filter says 全部 like the matter list's, and any select left
+    # with the default label reads 请选择.
+    page = client_for(firm.lead).get("/communications/").content.decode()
+    select = re.search(
+        r'<select name="lawyer"[^>]*>\s*<option value=""[^>]*>([^<]*)</option>', page
+    )
+    assert select is not None
+    assert select.group(1) == "全部"
+    with translation.override("zh-hans"):
+        assert str(BLANK_CHOICE_LABEL) == "- 请选择 -"

@@ -105,3 +105,74 @@ def ofd_bytes(pages: list[list[str]]) -> bytes:
                 "</ofd:Page>",
             )
     return buf.getvalue()
+
+
+def compound_file(streams: dict[str, bytes]) -> bytes:
+    """A minimal OLE2 compound file (MS-CFB version 3, 512-byte sectors) with up to three
+    streams, each padded to 4096 bytes so that none lives in the mini stream."""
+    import struct
+
+    sector, free, end, fat_sector = 512, 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
+    names = list(streams)
+    padded = {n: streams[n].ljust(4096, b"\x00") for n in names}
+    padded = {n: data + b"\x00" * (-len(data) % sector) for n, data in padded.items()}
+    fat, starts = [fat_sector, end], {}
+    for n in names:
+        starts[n] = len(fat)
+        count = len(padded[n]) // sector
+        fat.extend(range(len(fat) + 1, len(fat) + count))
+        fat.append(end)
+    fat.extend([free] * (128 - len(fat)))
+
+    def entry(name: str, kind: int, left: int, child: int, start: int, size: int) -> bytes:
+        encoded = (name + "\x00").encode("utf-16-le") if name else b""
+        return (
+            encoded.ljust(64, b"\x00")
+            + struct.pack("<HBB", len(encoded), kind, 1)
+            + struct.pack("<III", left, free, child)
+            + b"\x00" * 36
+            + struct.pack("<IIi", start, size, 0)
+        )
+
+    # Siblings ordered by (length, upper-case name): each the left child of the next.
+    order = sorted(names, key=lambda n: (len(n), n.upper()))
+    ids = {n: i + 1 for i, n in enumerate(names)}
+    directory = entry("Root Entry", 5, free, ids[order[-1]], end, 0)
+    for n in names:
+        k = order.index(n)
+        directory += entry(n, 2, ids[order[k - 1]] if k else free, free, starts[n], len(padded[n]))
+    while len(directory) < sector:
+        directory += entry("", 0, free, free, 0, 0)
+    header = (
+        bytes.fromhex("D0CF11E0A1B11AE1")
+        + b"\x00" * 16
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+        + b"\x00" * 6
+        + struct.pack("<9I", 0, 1, 1, 0, 4096, end, 0, end, 0)
+        + struct.pack("<I", 0)
+        + struct.pack("<I", free) * 108
+    )
+    return header + struct.pack("<128I", *fat) + directory + b"".join(padded.values())
+
+
+def word97_bytes(text: str) -> bytes:
+    """A Word 97-2003 binary document (.doc; WPS 文字 writes the same) holding `text` as one
+    Unicode piece: the FIB, the text, and the piece table in the 1Table stream."""
+    import struct
+
+    start = 0x600
+    encoded = text.encode("utf-16-le")
+    fib = bytearray(start)
+    struct.pack_into("<5H", fib, 0, 0xA5EC, 0x00C1, 0x6027, 0x0804, 0)  # wIdent, nFib, lid zh-CN
+    struct.pack_into("<H", fib, 0x0A, 0x0200 | 0x1000)  # the table is 1Table; fExtChar
+    struct.pack_into("<H", fib, 0x0C, 0x00BF)
+    struct.pack_into("<II", fib, 0x18, start, start + len(encoded))  # fcMin, fcMac
+    struct.pack_into("<H", fib, 0x20, 14)
+    struct.pack_into("<H", fib, 0x3E, 22)
+    struct.pack_into("<I", fib, 0x40, start + len(encoded))
+    struct.pack_into("<I", fib, 0x4C, len(text))  # ccpText
+    struct.pack_into("<H", fib, 0x98, 93)
+    pieces = struct.pack("<II", 0, len(text)) + struct.pack("<HIH", 0, start, 0)
+    clx = b"\x02" + struct.pack("<I", len(pieces)) + pieces
+    struct.pack_into("<II", fib, 0x1A2, 0, len(clx))  # fcClx, lcbClx
+    return compound_file({"WordDocument": bytes(fib) + encoded, "1Table": clx})
