@@ -174,5 +174,8 @@ def word97_bytes(text: str) -> bytes:
     struct.pack_into("<H", fib, 0x98, 93)
     pieces = struct.pack("<II", 0, len(text)) + struct.pack("<HIH", 0, start, 0)
     clx = b"\x02" + struct.pack("<I", len(pieces)) + pieces
+    # An empty style sheet (no styles): antiword reads past a missing one.
+    stsh = struct.pack("<H", 18) + struct.pack("<9H", 0, 10, 0, 0, 0, 0, 0, 0, 0)
+    struct.pack_into("<II", fib, 0xA2, len(clx), len(stsh))  # fcStshf, lcbStshf
     struct.pack_into("<II", fib, 0x1A2, 0, len(clx))  # fcClx, lcbClx
-    return compound_file({"WordDocument": bytes(fib) + encoded, "1Table": clx})
+    return compound_file({"WordDocument": bytes(fib) + encoded, "1Table": clx + stsh})

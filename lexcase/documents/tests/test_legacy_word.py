@@ -69,10 +69,11 @@ def test_an_uploaded_wps_is_extracted_in_the_child_and_searchable(
     firm, django_capture_on_commit_callbacks
 ):
     version = run_upload(firm, "起诉状.wps", word97_bytes(TEXT), django_capture_on_commit_callbacks)
-    assert (version.content_type, version.text_status, version.text_method) == (
+    assert (version.content_type, version.text_status, version.text_method, version.text_error) == (
         files.DOC,
         TextStatus.DONE,
         "doc",
+        "",
     )
     assert version.text == "民事判决书\n原告张三诉被告李四民间借贷纠纷一案。"
     assert version.original_name == "起诉状.wps"
