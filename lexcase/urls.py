@@ -42,6 +42,7 @@ urlpatterns = [
     ),
     path("", include("lexcase.calendar.urls")),
     path("", include("lexcase.comms.urls")),  # notifications/, communications/
+    path("", include("lexcase.notifications.urls")),  # notifications/robots/
     path("", include("lexcase.conflicts.urls")),
     path("", include("lexcase.todos.urls")),
     path("", include("lexcase.documents.urls")),

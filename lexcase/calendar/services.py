@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from lexcase.accounts.models import User
@@ -38,8 +38,13 @@ from lexcase.matters.models import (
     TimelineKind,
 )
 from lexcase.matters.selectors import matters_visible_to
-from lexcase.notifications.kinds import NotificationKind
-from lexcase.notifications.services import notification_send
+from lexcase.notifications.kinds import NotificationKind, RobotEvent
+from lexcase.notifications.services import (
+    RobotItem,
+    notification_send,
+    robot_broadcast,
+    robot_teams_of,
+)
 
 # Which rule families a served document on each kind of matter can trigger.
 FAMILIES: dict[str, tuple[str, ...]] = {
@@ -760,7 +765,16 @@ def reminders_run(*, today: date) -> dict[str, int]:
                 url=f"/matters/{deadline.matter_id}/#deadlines",
                 matter=deadline.matter,
             )
+        if deadline.rule_id:  # a statutory period: the team's group chat hears of it too
+            robot_broadcast(
+                event=RobotEvent.DEADLINE_OVERDUE,
+                team_ids=robot_teams_of(u.pk for u in recipients),
+                heading=gettext_lazy("Statutory deadline passed without being done:"),
+                items=[_robot_item(deadline.matter, deadline.due_date)],
+                key=f"missed:{deadline.pk}",
+            )
     digests = 0
+    team_items: dict[int, dict[tuple[int, str, date], RobotItem]] = {}
     # Everyone on staff: the agenda has several sources (deadlines, hearings, tasks, client
     # updates, archiving), and a user with nothing on it simply gets no digest.
     users = active_staff().order_by("pk")
@@ -770,6 +784,12 @@ def reminders_run(*, today: date) -> dict[str, int]:
         )
         if not items:
             continue
+        if user.team_id is not None:
+            for i in items:
+                if i.matter is not None:
+                    team_items.setdefault(user.team_id, {}).setdefault(
+                        (i.matter.pk, i.kind, i.day), _robot_item(i.matter, i.day)
+                    )
         lines = [
             f"{i.day.isoformat()} {i.at.strftime('%H:%M') if i.at else ''} [{i.priority}] "
             f"{i.summary}".replace("  ", " ")
@@ -787,7 +807,22 @@ def reminders_run(*, today: date) -> dict[str, int]:
             email_subject=_("LexCase agenda %(date)s") % {"date": today.isoformat()},
         ):
             digests += 1
+    for team_id, found in sorted(team_items.items()):
+        robot_broadcast(
+            event=RobotEvent.DIGEST,
+            team_ids=[team_id],
+            heading=gettext_lazy("The team's agenda for %(date)s:"),
+            heading_params={"date": today.isoformat()},
+            items=sorted(found.values(), key=lambda i: (i.due or today, i.number)),
+            key=f"digest:{today.isoformat()}",
+        )
     return {"missed": missed, "digests": digests}
+
+
+def _robot_item(matter: Matter, due: date | None) -> RobotItem:
+    return RobotItem(
+        number=matter.number, title=matter.title, due=due, confidential=matter.confidential
+    )
 
 
 LIMITATION_RULES = (

@@ -69,7 +69,7 @@ def stream_names(fileobj: IO[bytes]) -> set[str]:
         return fat_cache[index][sid % per_sector]
 
     names: set[str] = set()
-    sid, seen = first_dir, set()
+    sid, seen = first_dir, set[int]()
     while sid < END_OF_CHAIN - 1 and len(seen) < MAX_DIRECTORY_SECTORS:
         if sid in seen:
             raise NotCompound("the directory chain loops")

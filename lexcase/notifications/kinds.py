@@ -35,3 +35,12 @@ class NotificationKind(models.TextChoices):
 NOTIFICATION_KINDS: dict[str, Promise] = {
     kind.value: kind.label for kind in NotificationKind if kind != NotificationKind.SLA_BREACH
 }
+
+
+class RobotEvent(models.TextChoices):
+    """What a team's group-chat robot can post (each channel chooses)."""
+
+    DIGEST = "digest", _("Morning digest of the team's agenda")
+    SLA_ESCALATION = "sla_escalation", _("SLA escalations")
+    DEADLINE_OVERDUE = "deadline_overdue", _("Overdue statutory deadlines")
+    REVIEW_REQUEST = "review_request", _("Review requests")

@@ -7,7 +7,12 @@ from django.db.models import Q, QuerySet
 from lexcase.accounts.models import User
 from lexcase.notifications.gate import matters_visible_to
 from lexcase.notifications.kinds import NOTIFICATION_KINDS
-from lexcase.notifications.models import Notification, NotificationPreference
+from lexcase.notifications.models import (
+    Notification,
+    NotificationPreference,
+    RobotChannel,
+    RobotDelivery,
+)
 
 
 def notifications_for(*, user: User, limit: int = 50) -> QuerySet[Notification]:
@@ -31,3 +36,14 @@ def notification_preferences(*, user: User) -> dict[str, bool]:
     """E-mail on/off for every known kind (default on)."""
     stored = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "email"))
     return {kind: stored.get(kind, True) for kind in NOTIFICATION_KINDS}
+
+
+def robot_channels() -> QuerySet[RobotChannel]:
+    return RobotChannel.objects.select_related("team").order_by("team__name", "name", "pk")
+
+
+def robot_deliveries_recent(*, limit: int = 30) -> QuerySet[RobotDelivery]:
+    """The latest deliveries (the log an administrator reads on the channels page)."""
+    return RobotDelivery.objects.select_related("channel__team").order_by("-created_at", "-pk")[
+        :limit
+    ]

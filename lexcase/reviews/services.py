@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
@@ -25,8 +26,13 @@ from lexcase.matters.models import (
     Status,
     TimelineEntry,
 )
-from lexcase.notifications.kinds import NotificationKind
-from lexcase.notifications.services import notification_send
+from lexcase.notifications.kinds import NotificationKind, RobotEvent
+from lexcase.notifications.services import (
+    RobotItem,
+    notification_send,
+    robot_broadcast,
+    robot_teams_of,
+)
 from lexcase.reviews.checks import CHECKS
 from lexcase.reviews.models import (
     Review,
@@ -193,6 +199,21 @@ def closing_review_request(*, actor: User, matter: Matter) -> Review:
             key=f"review_due:{review.pk}",
             url=f"/reviews/{review.pk}/",
             matter=matter,
+        )
+    if review.reviewer is not None:
+        robot_broadcast(
+            event=RobotEvent.REVIEW_REQUEST,
+            team_ids=robot_teams_of([review.reviewer.pk]),
+            heading=gettext_lazy("Closing review requested:"),
+            items=[
+                RobotItem(
+                    number=matter.number,
+                    title=matter.title,
+                    due=review.due_on,
+                    confidential=matter.confidential,
+                )
+            ],
+            key=f"review_due:{review.pk}",
         )
     return review
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lexcase.accounts.models import AnyUser, User
 from lexcase.audit.services import audit_record
@@ -28,8 +29,13 @@ from lexcase.matters.models import (
 )
 from lexcase.matters.rules import is_active_staff
 from lexcase.matters.selectors import matter_is_visible
-from lexcase.notifications.kinds import NotificationKind
-from lexcase.notifications.services import notification_send
+from lexcase.notifications.kinds import NotificationKind, RobotEvent
+from lexcase.notifications.services import (
+    RobotItem,
+    notification_send,
+    robot_broadcast,
+    robot_teams_of,
+)
 from lexcase.todos.models import ChecklistItem, ChecklistTemplate, Task, TaskComment
 
 EDITABLE_FIELDS = ("title", "notes", "assignee", "due_at", "priority", "status")
@@ -381,6 +387,21 @@ def sla_breaches_run(*, now: datetime | None = None) -> int:
                     matter=matter,
                     email_subject=_("SLA breached: %(number)s") % {"number": matter.number},
                 )
+            # The team's group chat: the matter's number, title and the SLA's due day.
+            robot_broadcast(
+                event=RobotEvent.SLA_ESCALATION,
+                team_ids=robot_teams_of(u.pk for u in (partner, task.assignee) if u is not None),
+                heading=gettext_lazy("SLA breached, escalated to the responsible partner:"),
+                items=[
+                    RobotItem(
+                        number=matter.number,
+                        title=matter.title,
+                        due=timezone.localdate(due_at),
+                        confidential=matter.confidential,
+                    )
+                ],
+                key=f"sla:{task.pk}:{due_at.isoformat()}",
+            )
             count += 1
     return count
 
