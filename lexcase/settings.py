@@ -345,6 +345,14 @@ LEXCASE_MATTER_NUMBER_PATTERN = os.environ.get(
 # Closing and archiving (lexcase/matters/archive.py): months from closing to the archive
 # deadline, and the archive number (档号): {year}, {type}, {retention} (e.g. 永久) and {seq}.
 LEXCASE_ARCHIVE_DEADLINE_MONTHS = int(os.environ.get("LEXCASE_ARCHIVE_DEADLINE_MONTHS", "3"))
+# Days before a hearing that its matter's team is told (the morning job; 0: on the day).
+LEXCASE_HEARING_NOTICE_DAYS = int(os.environ.get("LEXCASE_HEARING_NOTICE_DAYS", "2"))
+# Hosts besides the chat platforms' own that group robots may post to (comma-separated).
+LEXCASE_ROBOT_EXTRA_HOSTS = [
+    h.strip().lower()
+    for h in os.environ.get("LEXCASE_ROBOT_EXTRA_HOSTS", "").split(",")
+    if h.strip()
+]
 LEXCASE_ARCHIVE_NUMBER_PATTERN = os.environ.get(
     "LEXCASE_ARCHIVE_NUMBER_PATTERN", "{year}-{type}-{retention}-{seq:04d}"
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
@@ -34,6 +35,7 @@ from lexcase.matters.models import (
     MatterMember,
     MatterType,
     MemberRole,
+    Status,
     TimelineEntry,
     TimelineKind,
 )
@@ -773,6 +775,7 @@ def reminders_run(*, today: date) -> dict[str, int]:
                 items=[_robot_item(deadline.matter, deadline.due_date)],
                 key=f"missed:{deadline.pk}",
             )
+    hearings_notify(today=today)
     digests = 0
     team_items: dict[int, dict[tuple[int, str, date], RobotItem]] = {}
     # Everyone on staff: the agenda has several sources (deadlines, hearings, tasks, client
@@ -817,6 +820,47 @@ def reminders_run(*, today: date) -> dict[str, int]:
             key=f"digest:{today.isoformat()}",
         )
     return {"missed": missed, "digests": digests}
+
+
+def hearings_notify(*, today: date) -> int:
+    """Tell each hearing's team (the matter's members and the attendees) ahead of it:
+    hearings from today to LEXCASE_HEARING_NOTICE_DAYS days on, once per hearing and start
+    time (a moved hearing is told again). Part of the morning job."""
+    lead_days = max(int(settings.LEXCASE_HEARING_NOTICE_DAYS), 0)
+    hearings = (
+        Hearing.objects.filter(
+            starts_at__date__gte=today,
+            starts_at__date__lte=today + timedelta(days=lead_days),
+            matter__status__in=(Status.INTAKE, Status.OPEN),
+        )
+        .select_related("matter")
+        .prefetch_related("attendees")
+        .order_by("starts_at", "pk")
+    )
+    sent = 0
+    for hearing in hearings:
+        matter = hearing.matter
+        people = {m.user for m in MatterMember.objects.filter(matter=matter).select_related("user")}
+        people.update(hearing.attendees.all())
+        when = timezone.localtime(hearing.starts_at).strftime("%Y-%m-%d %H:%M")
+        text = _("Hearing %(when)s at %(court)s: %(number)s %(title)s") % {
+            "when": when,
+            "court": hearing.court,
+            "number": matter.number,
+            "title": matter.title,
+        }
+        for user in sorted(people, key=lambda u: u.pk):
+            sent += bool(
+                notification_send(
+                    user=user,
+                    kind=NotificationKind.HEARING_SOON,
+                    text=text,
+                    key=f"hearing_soon:{hearing.pk}:{hearing.starts_at.isoformat()}",
+                    url=f"/matters/{matter.pk}/#hearings",
+                    matter=matter,
+                )
+            )
+    return sent
 
 
 def _robot_item(matter: Matter, due: date | None) -> RobotItem:

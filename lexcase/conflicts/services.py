@@ -4,11 +4,13 @@ verdicts.py; this module is what the intake workflow and the API call."""
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
@@ -28,7 +30,14 @@ from lexcase.conflicts.selectors import hidden_matter_ids
 from lexcase.conflicts.verdicts import conflict_check
 from lexcase.core.exceptions import NotAllowed
 from lexcase.core.fieldcrypt import encrypt, is_ciphertext, reencrypt
-from lexcase.matters.models import Matter
+from lexcase.matters.models import Matter, MatterMember, MemberRole, Status
+from lexcase.notifications.kinds import NotificationKind, RobotEvent
+from lexcase.notifications.services import (
+    RobotItem,
+    notification_send,
+    robot_broadcast,
+    robot_teams_of,
+)
 from lexcase.parties.models import Party, PartyKind
 from lexcase.parties.services import CleanParty, party_clean
 
@@ -104,7 +113,50 @@ def conflict_check_matter(*, actor: User | None, matter: Matter) -> ConflictChec
     """Check an intake. Runs inside the intake's transaction and holds the intake lock until
     it commits, so a concurrent intake is checked after this one is on the record."""
     IntakeLock.objects.select_for_update().get_or_create(name="intake")
-    return conflict_check_record(actor=actor, parties=matter_query_parties(matter), matter=matter)
+    check = conflict_check_record(actor=actor, parties=matter_query_parties(matter), matter=matter)
+    # Once the intake is on the record (its parties and partner too), its reviewer hears.
+    transaction.on_commit(partial(intake_review_notify, matter_id=matter.pk), robust=True)
+    return check
+
+
+def intake_review_notify(*, matter_id: int) -> int:
+    """Tell the intake's responsible partner that its latest conflict check awaits their
+    review (in the app, by e-mail, and the team's group robot); once per check. Not the
+    partner who registered it, unless a sole-partner firm lets them review it."""
+    matter = Matter.objects.filter(pk=matter_id, status=Status.INTAKE).first()
+    check = latest_check(matter) if matter is not None else None
+    if matter is None or check is None or hasattr(check, "review"):
+        return 0
+    partners = [
+        m.user
+        for m in MatterMember.objects.filter(
+            matter=matter, role=MemberRole.RESPONSIBLE_PARTNER
+        ).select_related("user")
+        if m.user_id != check.requested_by_id or self_review_allowed()
+    ]
+    sent = 0
+    for partner in partners:
+        sent += bool(
+            notification_send(
+                user=partner,
+                kind=NotificationKind.INTAKE_REVIEW,
+                text=_("Intake awaiting your conflict review: %(number)s %(title)s")
+                % {"number": matter.number, "title": matter.title},
+                key=f"intake_review:{check.pk}",
+                url=f"/matters/{matter.pk}/conflict-review/",
+                matter=matter,
+            )
+        )
+    robot_broadcast(
+        event=RobotEvent.REVIEW_REQUEST,
+        team_ids=robot_teams_of(p.pk for p in partners),
+        heading=gettext_lazy("Conflict review requested for an intake:"),
+        items=[
+            RobotItem(number=matter.number, title=matter.title, confidential=matter.confidential)
+        ],
+        key=f"intake_review:{check.pk}",
+    )
+    return sent
 
 
 def latest_check(matter: Matter) -> ConflictCheck | None:
@@ -181,6 +233,22 @@ def conflict_review_decide(
             "self_review": self_review,
         },
     )
+    requester = check.requested_by
+    if requester is not None and requester.pk != actor.pk:
+        texts = {
+            "approve": _("Conflict check approved on %(number)s %(title)s by %(who)s."),
+            "waive": _("Conflict check approved with a waiver on %(number)s %(title)s by %(who)s."),
+            "reject": _("Conflict check rejected on %(number)s %(title)s by %(who)s."),
+        }
+        notification_send(
+            user=requester,
+            kind=NotificationKind.INTAKE_DECIDED,
+            text=texts[decision]
+            % {"number": matter.number, "title": matter.title, "who": actor.display_name},
+            key=f"intake_decided:{review.pk}",
+            url=f"/matters/{matter.pk}/",
+            matter=matter,
+        )
     return review
 
 

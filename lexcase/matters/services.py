@@ -568,6 +568,17 @@ def matter_open(*, actor: User, matter: Matter) -> Matter:
     )
     # The matter opens with its priority SLA task and its checklists (todos reacts).
     matter_opened.send(sender=Matter, matter=matter, actor=actor)
+    registrar = matter.created_by
+    if registrar is not None and registrar.pk != actor.pk:
+        notification_send(
+            user=registrar,
+            kind=NotificationKind.INTAKE_DECIDED,
+            text=_("Matter opened: %(number)s %(title)s (by %(who)s).")
+            % {"number": matter.number, "title": matter.title, "who": actor.display_name},
+            key=f"matter_opened:{matter.pk}:{matter.opened_on}",
+            url=f"/matters/{matter.pk}/",
+            matter=matter,
+        )
     return matter
 
 

@@ -1,5 +1,5 @@
 """The kinds of notification: one vocabulary for every app that notifies, and the kinds a
-user can set e-mail preferences for."""
+user can set preferences for (in the app, by e-mail); what a team's group robot posts."""
 
 from __future__ import annotations
 
@@ -27,13 +27,27 @@ class NotificationKind(models.TextChoices):
         "approval_requested",
         _("Approval requested from you, or your request decided"),
     )
+    INTAKE_REVIEW = "intake_review", _("Intake awaiting your conflict review")
+    INTAKE_DECIDED = (
+        "intake_decided",
+        _("Your intake's conflict check decided, or the matter opened"),
+    )
+    HEARING_SOON = "hearing_soon", _("Hearing coming up")
+    # The client's notices (portal and e-mail).
+    DOCUMENT_SHARED = "document_shared", _("A document shared with you in the portal")
+    CLIENT_DATE_CHANGED = "client_date_changed", _("A date of your matter changed")
     # Escalated to the responsible partner; no preference of its own (always e-mailed).
     SLA_BREACH = "sla_breach", _("SLA")
 
 
-# The kinds with an e-mail preference, in the order the preferences page lists them.
+# The kinds only clients receive (their portal shows them; staff have no preference).
+CLIENT_KINDS = frozenset({NotificationKind.DOCUMENT_SHARED, NotificationKind.CLIENT_DATE_CHANGED})
+
+# The kinds with in-app and e-mail preferences, in the order the preferences page lists them.
 NOTIFICATION_KINDS: dict[str, Promise] = {
-    kind.value: kind.label for kind in NotificationKind if kind != NotificationKind.SLA_BREACH
+    kind.value: kind.label
+    for kind in NotificationKind
+    if kind != NotificationKind.SLA_BREACH and kind not in CLIENT_KINDS
 }
 
 

@@ -28,6 +28,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed = models.BooleanField(default=False)
+    # False when the user turned in-app notices of this kind off: the row still records
+    # that the event was sent (once per key) and e-mailed, but no list or bell shows it.
+    in_app = models.BooleanField(default=True)
 
     class Meta:
         db_table = "comms_notification"
@@ -43,14 +46,15 @@ class Notification(models.Model):
 
 
 class NotificationPreference(models.Model):
-    """E-mail on/off for one kind of event; no row means the default (e-mail on).
-    In-app notifications are always kept: this only governs the e-mail copy."""
+    """In the app and by e-mail, on or off, for one kind of event; no row means the
+    default (both on)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_prefs"
     )
     kind = models.CharField(max_length=40)
     email = models.BooleanField(default=True)
+    in_app = models.BooleanField(default=True)
 
     class Meta:
         db_table = "comms_notificationpreference"

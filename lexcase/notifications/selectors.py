@@ -23,19 +23,34 @@ def notifications_for(*, user: User, limit: int = 50) -> QuerySet[Notification]:
         if visible is None
         else Q(matter__isnull=True) | Q(matter__in=visible)
     )
-    return Notification.objects.filter(about, user=user).order_by("-created_at", "-id")[:limit]
+    return Notification.objects.filter(about, user=user, in_app=True).order_by(
+        "-created_at", "-id"
+    )[:limit]
 
 
 def unread_count(*, user: User) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return Notification.objects.filter(user=user, read_at__isnull=True, in_app=True).count()
 
 
-def notification_preferences(*, user: User) -> dict[str, bool]:
-    """E-mail on/off for every known kind (default on)."""
-    stored = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "email"))
-    return {kind: stored.get(kind, True) for kind in NOTIFICATION_KINDS}
+def notification_preferences(*, user: User) -> dict[str, tuple[bool, bool]]:
+    """(in the app, by e-mail) for every kind with preferences (default both on)."""
+    stored = {
+        kind: (in_app, email)
+        for kind, in_app, email in NotificationPreference.objects.filter(user=user).values_list(
+            "kind", "in_app", "email"
+        )
+    }
+    return {kind: stored.get(kind, (True, True)) for kind in NOTIFICATION_KINDS}
+
+
+def client_notifications(*, user: User, limit: int = 20) -> QuerySet[Notification]:
+    """A client's notices for the portal (sent without a matter: the portal checked the
+    client's grant when it sent them)."""
+    return Notification.objects.filter(user=user, in_app=True, matter__isnull=True).order_by(
+        "-created_at", "-id"
+    )[:limit]
 
 
 def robot_channels() -> QuerySet[RobotChannel]:

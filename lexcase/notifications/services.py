@@ -37,11 +37,12 @@ from lexcase.notifications.models import (
 log = logging.getLogger(__name__)
 
 
-def _email_wanted(user: User, kind: str) -> bool:
+def _wanted(user: User, kind: str) -> tuple[bool, bool]:
+    """(in the app, by e-mail) for this kind; both on unless the user turned one off."""
     pref = NotificationPreference.objects.filter(user=user, kind=kind).values_list(
-        "email", flat=True
+        "in_app", "email"
     )
-    return next(iter(pref), True)
+    return next(iter(pref), (True, True))
 
 
 def notification_send(
@@ -56,21 +57,31 @@ def notification_send(
     email_body: str = "",
 ) -> Notification | None:
     """Send once per (user, key). A notification about a matter goes only to a user who can
-    see that matter: the gate applies to what we push, not only to what is pulled.
-    In-app always; the e-mail copy only when the user has an address and has not turned
-    e-mail off for this kind of event."""
+    see that matter: the gate applies to what we push, not only to what is pulled (a
+    client's notice is sent by the portal, which checked the client's grant, without
+    `matter`). In the app and by e-mail (when the user has an address) unless the user
+    turned that off for this kind of event; with both off, nothing is recorded."""
     if not user.is_active:
         return None
     if matter is not None and not matter_is_visible(user=user, matter_id=matter.pk):
         return None
+    in_app, email = _wanted(user, kind)
+    if not in_app and not email:
+        return None
     try:
         with transaction.atomic():
             note = Notification.objects.create(
-                user=user, kind=kind, text=text, url=url[:300], matter=matter, key=key[:120]
+                user=user,
+                kind=kind,
+                text=text,
+                url=url[:300],
+                matter=matter,
+                key=key[:120],
+                in_app=in_app,
             )
     except IntegrityError:
         return None  # already sent
-    if user.email and _email_wanted(user, kind):
+    if user.email and email:
         try:
             send_mail(email_subject or text[:60], email_body or text, None, [user.email])
         except OSError:
@@ -89,15 +100,29 @@ def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
 
 
 @transaction.atomic
-def notification_preferences_set(*, user: User, email_by_kind: dict[str, bool]) -> None:
-    unknown = sorted(set(email_by_kind) - set(NOTIFICATION_KINDS))
+def notification_preferences_set(
+    *,
+    user: User,
+    email_by_kind: dict[str, bool],
+    in_app_by_kind: dict[str, bool] | None = None,
+) -> None:
+    """Store the user's choices per kind (a kind left out keeps its current choice)."""
+    in_app_by_kind = in_app_by_kind or {}
+    unknown = sorted((set(email_by_kind) | set(in_app_by_kind)) - set(NOTIFICATION_KINDS))
     if unknown:
         raise ValidationError({"kind": [_("Unknown notification kind: %s") % ", ".join(unknown)]})
-    for kind, email in email_by_kind.items():
-        NotificationPreference.objects.update_or_create(
-            user=user, kind=kind, defaults={"email": bool(email)}
-        )
-    audit_record(actor=user, action="notification.preferences", data=email_by_kind)
+    for kind in sorted(set(email_by_kind) | set(in_app_by_kind)):
+        defaults = {}
+        if kind in email_by_kind:
+            defaults["email"] = bool(email_by_kind[kind])
+        if kind in in_app_by_kind:
+            defaults["in_app"] = bool(in_app_by_kind[kind])
+        NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults=defaults)
+    audit_record(
+        actor=user,
+        action="notification.preferences",
+        data={"email": email_by_kind, "in_app": in_app_by_kind},
+    )
 
 
 # -- Group-robot channels (企业微信, 钉钉, 飞书) ----------------------------------------------

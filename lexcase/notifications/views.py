@@ -38,11 +38,14 @@ def notification_read_all(request: AuthedRequest) -> HttpResponse:
 def notification_preferences(request: AuthedRequest) -> HttpResponse:
     current = selectors.notification_preferences(user=request.user)
     if request.method == "POST":
-        wanted = {kind: f"email_{kind}" in request.POST for kind in NOTIFICATION_KINDS}
-        services.notification_preferences_set(user=request.user, email_by_kind=wanted)
+        services.notification_preferences_set(
+            user=request.user,
+            email_by_kind={kind: f"email_{kind}" in request.POST for kind in NOTIFICATION_KINDS},
+            in_app_by_kind={kind: f"app_{kind}" in request.POST for kind in NOTIFICATION_KINDS},
+        )
         messages.success(request, _("Saved."))
         return redirect("comms:preferences")
-    rows = [(kind, label, current[kind]) for kind, label in NOTIFICATION_KINDS.items()]
+    rows = [(kind, label, *current[kind]) for kind, label in NOTIFICATION_KINDS.items()]
     return render(request, "notifications/preferences.html", {"rows": rows})
 
 

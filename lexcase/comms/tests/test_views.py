@@ -134,6 +134,7 @@ def test_preferences_page_turns_email_off_per_kind(firm):
     from lexcase.notifications.kinds import NOTIFICATION_KINDS
 
     data = {f"email_{k}": "on" for k in NOTIFICATION_KINDS if k != "client_update_due"}
+    data |= {f"app_{k}": "on" for k in NOTIFICATION_KINDS}
     assert client.post("/notifications/preferences/", data).status_code == 302
     notification_send(user=firm.lead, kind="client_update_due", text="due", key="a")
     notification_send(user=firm.lead, kind="digest", text="digest", key="b")
