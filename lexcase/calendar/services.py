@@ -17,6 +17,7 @@ from lexcase.accounts.models import User
 from lexcase.accounts.selectors import active_staff
 from lexcase.audit.services import audit_record
 from lexcase.calendar.calculator import Result, compute
+from lexcase.calendar.events import client_date_changed
 from lexcase.calendar.models import (
     Deadline,
     Hearing,
@@ -707,6 +708,14 @@ def deadlines_recompute(*, actor: User | None) -> list[Deadline]:
                     key=f"moved:{deadline.pk}:{deadline.due_date.isoformat()}",
                     url=f"/matters/{deadline.matter_id}/#deadlines",
                     matter=deadline.matter,
+                )
+            if deadline.client_visible:
+                client_date_changed.send(
+                    sender=Deadline,
+                    obj=deadline,
+                    matter=deadline.matter,
+                    old=old,
+                    new=deadline.due_date,
                 )
             TimelineEntry.objects.create(
                 matter=deadline.matter,

@@ -25,7 +25,7 @@ from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.documents import files
 from lexcase.documents.classify import suggest_category
-from lexcase.documents.events import document_removed, document_text_changed
+from lexcase.documents.events import document_removed, document_shared, document_text_changed
 from lexcase.documents.extract import ExtractionError, NoText, extract_text_isolated
 from lexcase.documents.models import Category, Document, DocumentVersion, TextStatus
 from lexcase.matters.models import Matter, Status
@@ -181,6 +181,8 @@ def _create_document(
         matter_id=matter.pk,
         data={"version": 1, "sha256": stored.sha256, "size": stored.size},
     )
+    if shared_with_client and not from_client:
+        document_shared.send(sender=Document, document=document)
     document.current = version
     return document
 
@@ -274,6 +276,7 @@ def document_update(
             matter_id=document.matter_id,
         )
         raise StaleEdit
+    was_shared = document.shared_with_client
     document.refresh_from_db()
     audit_record(
         actor=actor,
@@ -282,6 +285,8 @@ def document_update(
         matter_id=document.matter_id,
         data={"category": category, "shared_with_client": shared_with_client},
     )
+    if document.shared_with_client and not was_shared:
+        document_shared.send(sender=Document, document=document)
     search_index(document=document)
     return document
 

@@ -12,7 +12,8 @@ class PortalConfig(AppConfig):
         # Imported here, not at the top: these modules import models, loaded only once
         # apps are ready.
         from lexcase.matters.extensions import matter_section_register
-        from lexcase.portal import timeline, views
+        from lexcase.portal import receivers, timeline, views
 
+        receivers.connect()
         timeline.register()
         matter_section_register(views.matter_section, order=60)

@@ -402,6 +402,38 @@ def client_visibility_set(*, actor: User, obj: Any, visible: bool) -> None:
         obj=obj,
         matter_id=obj.matter_id,
     )
+    if visible:
+        day = getattr(obj, "due_date", None) or timezone.localtime(obj.starts_at)
+        contacts_notify(
+            matter=obj.matter,
+            kind=NotificationKind.CLIENT_DATE_CHANGED,
+            text=_("A date was added to matter %(number)s: %(what)s, %(date)s")
+            % {
+                "number": obj.matter.number,
+                "what": obj.title or getattr(obj, "court", ""),
+                "date": day.strftime("%Y-%m-%d %H:%M") if hasattr(day, "hour") else day,
+            },
+            key=f"client_date:{type(obj).__name__}:{obj.pk}:{day}",
+        )
+
+
+def contacts_notify(*, matter: Matter, kind: str, text: str, key: str) -> int:
+    """Tell the matter's portal contacts (in the portal and by e-mail): those who accepted
+    their invitation, are active and still see the matter. Returns how many were told."""
+    sent = 0
+    for contact in matter_contacts(matter=matter):
+        user = contact.user
+        if not (
+            user.is_active and contact.accepted_at and user.has_perm("portal.use_matter", matter)
+        ):
+            continue
+        # No `matter`: the staff gate does not admit clients; the portal's grant was checked.
+        sent += bool(
+            notification_send(
+                user=user, kind=kind, text=text, key=key, url=f"/portal/matters/{matter.pk}/"
+            )
+        )
+    return sent
 
 
 @transaction.atomic

@@ -27,6 +27,7 @@ from lexcase.documents.services import document_download_record
 from lexcase.documents.views import version_response
 from lexcase.matters.actions import matter_action
 from lexcase.matters.rules import is_active_staff
+from lexcase.notifications.selectors import client_notifications
 from lexcase.portal import selectors, services
 from lexcase.portal.forms import (
     AcceptForm,
@@ -78,7 +79,15 @@ def home(request: AuthedRequest, contact: ClientContact) -> HttpResponse:
         action="portal.matters",
         data={"matters": [s.matter.pk for s in summaries]},
     )
-    return render(request, "portal/home.html", {"contact": contact, "summaries": summaries})
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "contact": contact,
+            "summaries": summaries,
+            "notices": client_notifications(user=request.user),
+        },
+    )
 
 
 def _matter_context(contact: ClientContact, matter: Any) -> dict[str, Any]:

@@ -1,0 +1,111 @@
+"""The client hears (portal + e-mail) when the firm shares a document or when a date the
+client sees is added or moves (issue 16 item 11)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+
+from lexcase.calendar.events import client_date_changed
+from lexcase.calendar.models import Deadline, Hearing
+from lexcase.documents.services import document_update
+from lexcase.notifications.models import Notification
+from lexcase.portal.services import client_visibility_set
+from lexcase.portal.tests.factories import make_document
+from lexcase.testing import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _documents_in_tmp(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "documents"},
+        },
+    }
+
+
+@pytest.fixture
+def world(firm):
+    from lexcase.portal.tests.factories import build_world
+
+    return build_world(firm)
+
+
+def notices(contact):
+    return list(
+        Notification.objects.filter(user=contact.user)
+        .order_by("pk")
+        .values_list("kind", "text", "url")
+    )
+
+
+def test_sharing_a_document_tells_the_clients_contacts_once(world):
+    firm, matter = world.firm, world.a_matter
+    before_a, before_b, outbox = notices(world.a), notices(world.b), len(mail.outbox)
+    document = make_document(matter, firm.lead, title="一审判决书", shared=False)
+    assert notices(world.a) == before_a  # not shared yet
+    document_update(
+        actor=firm.lead,
+        document=document,
+        version=document.version,
+        title=document.title,
+        category=document.category,
+        on_date=None,
+        notes="",
+        shared_with_client=True,
+    )
+    told = (
+        "document_shared",
+        f"案件 {matter.number} 有新共享文件：一审判决书",
+        f"/portal/matters/{matter.pk}/",
+    )
+    assert notices(world.a)[len(before_a) :] == [told]
+    assert notices(world.b) == before_b  # the other client's contact
+    assert [(m.to, m.body) for m in mail.outbox[outbox:]] == [(["client-a@example.com"], told[1])]
+    # Unshared and shared again: told once.
+    document.refresh_from_db()
+    for shared in (False, True):
+        document = document_update(
+            actor=firm.lead,
+            document=document,
+            version=document.version,
+            title=document.title,
+            category=document.category,
+            on_date=None,
+            notes="",
+            shared_with_client=shared,
+        )
+    assert notices(world.a)[len(before_a) :] == [told]
+    # The portal's home page shows it.
+    page = client_for(world.a.user).get("/portal/").content.decode()
+    assert f'<a href="/portal/matters/{matter.pk}/">{told[1]}</a>' in page
+
+
+def test_a_date_shown_to_the_client_or_moved_is_told(world):
+    firm, matter = world.firm, world.a_matter
+    before = len(notices(world.a))
+    hearing = Hearing.objects.create(
+        matter=matter,
+        title="第一次开庭",
+        court="北京市朝阳区人民法院",
+        starts_at=datetime(2026, 12, 9, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")),
+    )
+    client_visibility_set(actor=firm.lead, obj=hearing, visible=True)
+    deadline = Deadline.objects.create(
+        matter=matter, title="上诉期限", due_date=date(2026, 12, 20), client_visible=True
+    )
+    # What deadlines_recompute sends when a holiday update moves a client-visible deadline.
+    client_date_changed.send(
+        sender=Deadline, obj=deadline, matter=matter, old=date(2026, 12, 20), new=date(2026, 12, 22)
+    )
+    assert [t for _k, t, _u in notices(world.a)[before:]] == [
+        f"案件 {matter.number} 新增日期：第一次开庭，2026-12-09 09:30",
+        f"案件 {matter.number} 的日期有变：上诉期限 由 2026-12-20 改为 2026-12-22",
+    ]
