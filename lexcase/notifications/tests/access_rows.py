@@ -6,8 +6,8 @@ from __future__ import annotations
 from lexcase.core.tests.access import LOGIN, E, Route
 from lexcase.testing import Firm
 
-ADMIN_ONLY = E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 200)
-ADMIN_ONLY_POST = E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 302)
+ADMIN_ONLY = E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 200, 404)
+ADMIN_ONLY_POST = E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 302, 404)
 API_OPERATIONS: dict[tuple[str, str], str] = {}
 
 
