@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 
 from lexcase.portal.tests.factories import PortalWorld, build_world
 
@@ -17,4 +18,8 @@ def _documents_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def world(firm) -> PortalWorld:
-    return build_world(firm)
+    built = build_world(firm)
+    # The world shares documents with its clients, whose contacts are e-mailed about them;
+    # tests count the mail their own actions send.
+    mail.outbox.clear()
+    return built
