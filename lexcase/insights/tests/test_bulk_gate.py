@@ -9,13 +9,15 @@ from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from lexcase.accounts.models import PracticeArea, Role, Team, User
 from lexcase.insights.selectors import FIRM, PERSONAL, InsightFilters, insight_scope
 from lexcase.matters.models import EthicalWall, Matter, MatterMember
 from lexcase.matters.selectors import matters_visible_in_bulk, matters_visible_to
+
+# The same random firms and the same plain-Python oracle as the gate property test.
+from lexcase.matters.tests.test_gate_properties import firms, oracle
 from lexcase.testing import make_user
 
 PERIOD = dict(date_from=date(2026, 1, 1), date_to=date(2026, 6, 30))
@@ -116,37 +118,6 @@ def test_firm_scope_filters_never_widen_the_gate(firm):
     assert ids(insight_scope(user=users["lawyer"], kind=PERSONAL, filters=f)) == {
         "OPEN", "SECRET"
     }  # fmt: skip
-
-
-ROLES = [r.value for r in Role]
-
-firms = st.fixed_dictionaries(
-    {
-        "users": st.lists(st.tuples(st.sampled_from(ROLES), st.booleans()), min_size=1, max_size=6),
-        "matters": st.lists(
-            st.fixed_dictionaries(
-                {
-                    "confidential": st.booleans(),
-                    "members": st.sets(st.integers(0, 5), max_size=3),
-                    "walls": st.sets(st.integers(0, 5), max_size=2),
-                }
-            ),
-            min_size=1,
-            max_size=6,
-        ),
-    }
-)
-
-
-def oracle(user: User, matter: dict, index: int) -> bool:
-    # Neither a client contact nor an outside helper (collaborator) sees a matter here.
-    if not user.is_active or user.role in (Role.CLIENT, Role.COLLABORATOR):
-        return False
-    if index in matter["walls"]:
-        return False
-    if index in matter["members"]:
-        return True
-    return user.role in (Role.ADMIN, Role.PARTNER) and not matter["confidential"]
 
 
 class BulkGateProperties(TestCase):
