@@ -6,6 +6,8 @@ name; conftest.py only turns `build_firm` into the `firm` fixture."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from django.test import Client
 
@@ -118,3 +120,17 @@ def client_for(user: User | None) -> Client:
 def approve_intake(matter: Matter, reviewer: User) -> None:
     """Clear the intake's conflict check (a partner other than the requester)."""
     conflict_review_decide(actor=reviewer, matter=matter, decision="approve")
+
+
+def use_document_store(settings: Any, location: Path) -> Path:
+    """Documents stored under ``location`` (a test's own directory) and tasks run at once,
+    so extraction happens, deterministically, when the upload's transaction commits."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": location, "base_url": None},
+        },
+    }
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    return location

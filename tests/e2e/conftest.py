@@ -16,6 +16,7 @@ import pytest
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test.testcases import LiveServerThread
 
+from lexcase.testing import use_document_store
 from tests.e2e.personas import PASSWORD
 
 
@@ -158,6 +159,12 @@ def phone_page(browser: Any, live_server: Any) -> Iterator[Any]:
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture
+def doc_storage(settings: Any, tmp_path: Path) -> Path:
+    """A private documents storage, extraction run when an upload commits."""
+    return use_document_store(settings, tmp_path / "store")
 
 
 @pytest.fixture

@@ -13,20 +13,6 @@ pytestmark = pytest.mark.e2e
 SHOTS = Path("/tmp/shots/h4")
 
 
-@pytest.fixture
-def doc_storage(settings: Any, tmp_path: Path) -> Path:
-    location = tmp_path / "store"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "documents": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": location, "base_url": None},
-        },
-    }
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    return location
-
-
 def test_upload_on_matter_page(
     page: Any, live_server: Any, users: dict[str, Any], login: Any, doc_storage: Path
 ) -> None:

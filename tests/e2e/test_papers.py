@@ -12,20 +12,6 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def doc_storage(settings: Any, tmp_path: Path) -> Path:
-    location = tmp_path / "store"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "documents": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": location, "base_url": None},
-        },
-    }
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    return location
-
-
 def test_lawyer_generates_and_downloads_the_power_of_attorney(
     page: Any,
     live_server: Any,

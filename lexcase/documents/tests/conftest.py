@@ -9,17 +9,11 @@ from typing import Any
 
 import pytest
 
+from lexcase.testing import use_document_store
+
 
 @pytest.fixture(autouse=True)
 def doc_store(settings: Any, tmp_path: Path) -> Path:
-    location = tmp_path / "store"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "documents": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": location, "base_url": None},
-        },
-    }
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    location = use_document_store(settings, tmp_path / "store")
     settings.LEXCASE_MAX_UPLOAD_MB = 1
     return location
