@@ -3,8 +3,9 @@
 The confidentiality gate (`matters.selectors`) shows a collaborator no matter at all; this
 module is the only way in, and it admits exactly:
 - the tasks named in a live invitation (`Collaboration`): not revoked, its end date not
-  passed (the firm's local date, checked at every read), its matter neither closed nor
-  archived, the helper not walled off it, the helper's account active;
+  passed (the firm's local date, checked at every read), its matter open (not in intake,
+  where the conflict review is still pending, nor closed or archived), the helper not walled
+  off it, the helper's account active;
 - the documents attached to those tasks (`TaskDocument`), and nothing else of the matter:
   no parties list, no other task, no communication, no deadline.
 Everything else answers 404, as the gate does."""
@@ -25,8 +26,12 @@ from lexcase.documents.models import Document
 from lexcase.matters.models import EthicalWall, Matter, Status
 from lexcase.todos.models import Task
 
-# A matter a helper may still work on: closing or archiving it ends every invitation.
-LIVE_MATTER_STATUSES = (Status.INTAKE, Status.OPEN)
+# A matter a helper may work on: open. An intake is under conflict review and must not be
+# opened to outsiders; closing or archiving a matter ends every invitation.
+LIVE_MATTER_STATUSES = (Status.OPEN,)
+# A matter whose helpers the team still manages (its page, ending access, sharing): not
+# closed or archived. Invitations themselves wait for the matter to open.
+MANAGED_MATTER_STATUSES = (Status.INTAKE, Status.OPEN)
 
 
 def _pk(value: Any) -> int:

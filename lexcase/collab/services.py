@@ -16,7 +16,7 @@ from lexcase.accounts.models import User
 from lexcase.accounts.rules import is_active_collaborator
 from lexcase.audit.services import audit_record
 from lexcase.collab.models import Collaboration, CollaborationTask, TaskDocument
-from lexcase.collab.selectors import collaborator_tasks
+from lexcase.collab.selectors import LIVE_MATTER_STATUSES, collaborator_tasks
 from lexcase.core.exceptions import NotAllowed
 from lexcase.documents.models import Document
 from lexcase.documents.services import documents_upload
@@ -43,6 +43,15 @@ def collaboration_invite(
     if matter is None or not actor.has_perm("collab.invite", matter):
         raise NotAllowed("collab.invite")
     errors: dict[str, list[str]] = {}
+    if matter.status not in LIVE_MATTER_STATUSES:
+        # Closed and archived matters were refused above; this is an intake, whose conflict
+        # review is pending: no outsider may see any of it yet.
+        errors["tasks"] = [
+            _(
+                "The matter is still in intake (conflict review): outside helpers may be "
+                "invited once it is open."
+            )
+        ]
     if not is_active_collaborator(collaborator):
         errors["collaborator"] = [_("Choose an active outside helper.")]
     today = timezone.localdate()

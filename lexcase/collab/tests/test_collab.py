@@ -10,13 +10,14 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from lexcase.api.api import api  # noqa: F401  (the API's auth is what refuses tokens)
 from lexcase.audit.models import AuditEvent
 from lexcase.collab.models import Collaboration, TaskDocument
 from lexcase.collab.selectors import collaborator_tasks
 from lexcase.collab.services import collaboration_invite, collaboration_revoke
-from lexcase.collab.tests.world import helper_task, matter_document, shared_document
+from lexcase.collab.tests.world import helper_task, matter_document, open_matter, shared_document
 from lexcase.core.exceptions import NotAllowed
 from lexcase.documents.selectors import documents_visible_to
 from lexcase.matters.models import EthicalWall, Status
@@ -92,7 +93,7 @@ def test_access_ends_after_the_end_date_at_read_time(firm):
 
 @pytest.mark.parametrize(
     "end",
-    ["revoked", "closed", "walled", "deactivated"],
+    ["revoked", "closed", "archived", "walled", "deactivated"],
 )
 def test_revoking_closing_walls_and_deactivation_end_access(firm, end):
     task = helper_task(firm)
@@ -100,6 +101,8 @@ def test_revoking_closing_walls_and_deactivation_end_access(firm, end):
         collaboration_revoke(actor=firm.lead, collaboration=Collaboration.objects.get())
     elif end == "closed":
         type(firm.matter).objects.filter(pk=firm.matter.pk).update(status=Status.CLOSED)
+    elif end == "archived":
+        type(firm.matter).objects.filter(pk=firm.matter.pk).update(status=Status.ARCHIVED)
     elif end == "walled":
         EthicalWall.objects.create(matter=firm.matter, user=firm.collaborator, reason="冲突")
     else:
@@ -136,6 +139,7 @@ def test_who_may_invite(firm):
 
 
 def test_invitation_rules(firm):
+    open_matter(firm)
     task = Task.objects.create(matter=firm.matter, title="整理证据材料", priority="P2")
     other = Task.objects.create(matter=firm.confidential, title="尽调", priority="P2")
     today = date(2026, 12, 10)
@@ -187,6 +191,7 @@ def test_invitation_rules(firm):
 
 
 def test_invite_from_the_task_page(firm):
+    open_matter(firm)
     task = Task.objects.create(matter=firm.matter, title="整理证据材料", priority="P2")
     c = client_for(firm.lead)
     assert "/helpers/" in c.get(f"/tasks/{task.pk}/").content.decode()
@@ -261,3 +266,76 @@ def test_collaborators_are_nobody_to_staff_pickers(firm):
     assert firm.collaborator not in active_staff()
     assert firm.collaborator not in matter_workers()
     assert [u.username for u in active_collaborators()] == ["collaborator", "helper2"]
+
+
+def test_no_invitation_while_the_matter_is_in_intake(firm):
+    """A matter under conflict review is opened to no outsider: the invitation is refused on
+    the tasks field, in the user's language, and nothing is recorded."""
+    task = Task.objects.create(matter=firm.matter, title="整理证据材料", priority="P2")
+    assert firm.matter.status == Status.INTAKE
+    ends_on = date.today() + timedelta(days=7)
+    with pytest.raises(ValidationError) as refused:
+        collaboration_invite(
+            actor=firm.lead, collaborator=firm.collaborator, tasks=[task], ends_on=ends_on
+        )
+    zh = "案件仍在收案（利益冲突审查）阶段：案件开办后才能邀请外部协作人员。"
+    assert refused.value.message_dict == {"tasks": [zh]}
+    with translation.override("en"), pytest.raises(ValidationError) as in_english:
+        collaboration_invite(
+            actor=firm.lead, collaborator=firm.collaborator, tasks=[task], ends_on=ends_on
+        )
+    assert in_english.value.message_dict == {
+        "tasks": [
+            "The matter is still in intake (conflict review): outside helpers may be invited "
+            "once it is open."
+        ]
+    }
+    response = client_for(firm.lead).post(
+        f"/tasks/{task.pk}/helpers/",
+        {"collaborator": firm.collaborator.pk, "tasks": [task.pk], "ends_on": ends_on},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 422
+    assert response.context["form"].errors == {"tasks": [zh]}
+    assert response.content.decode().count(zh) == 2  # the notice and the field's error
+    assert (
+        Collaboration.objects.count(),
+        AuditEvent.objects.filter(action="collab.invite").count(),
+    ) == (0, 0)
+    # Once the matter is open, the same invitation goes through.
+    open_matter(firm)
+    collaboration_invite(
+        actor=firm.lead, collaborator=firm.collaborator, tasks=[task], ends_on=ends_on
+    )
+    assert list(collaborator_tasks(firm.collaborator)) == [task]
+
+
+def test_a_grant_on_a_matter_in_intake_admits_nothing(firm):
+    """A grant recorded while intake matters were invitable (before this rule) shows nothing
+    until the matter opens."""
+    task = helper_task(firm)
+    type(firm.matter).objects.filter(pk=firm.matter.pk).update(status=Status.INTAKE)
+    assert list(collaborator_tasks(firm.collaborator)) == []
+    assert client_for(firm.collaborator).get(f"/collab/tasks/{task.pk}/").status_code == 404
+    open_matter(firm)
+    assert list(collaborator_tasks(firm.collaborator)) == [task]
+
+
+@pytest.mark.parametrize("status", [Status.CLOSED, Status.ARCHIVED])
+def test_no_invitation_to_a_closed_or_archived_matter(firm, status):
+    task = Task.objects.create(matter=firm.matter, title="整理证据材料", priority="P2")
+    type(firm.matter).objects.filter(pk=firm.matter.pk).update(status=status)
+    firm.matter.refresh_from_db()
+    ends_on = date.today() + timedelta(days=7)
+    with pytest.raises(NotAllowed):
+        collaboration_invite(
+            actor=firm.lead, collaborator=firm.collaborator, tasks=[task], ends_on=ends_on
+        )
+    c = client_for(firm.lead)
+    assert c.get(f"/tasks/{task.pk}/helpers/").status_code == 403
+    body = {"collaborator": firm.collaborator.pk, "tasks": [task.pk], "ends_on": ends_on}
+    assert c.post(f"/tasks/{task.pk}/helpers/", body).status_code == 403
+    assert (
+        Collaboration.objects.count(),
+        AuditEvent.objects.filter(action="collab.invite").count(),
+    ) == (0, 0)

@@ -10,12 +10,23 @@ from django.utils import timezone
 from lexcase.collab.models import Collaboration, CollaborationTask, TaskDocument
 from lexcase.documents.models import Document
 from lexcase.documents.services import documents_upload
+from lexcase.matters.models import Status
 from lexcase.testing import Firm
 from lexcase.todos.models import Task
 
 
+def open_matter(f: Firm) -> None:
+    """`f.matter` past its conflict review and open: helpers are invited to open matters only."""
+    f.matter.status = Status.OPEN
+    f.matter.opened_on = f.matter.opened_on or timezone.localdate()
+    type(f.matter).objects.filter(pk=f.matter.pk).update(
+        status=f.matter.status, opened_on=f.matter.opened_on
+    )
+
+
 def helper_task(f: Firm, *, days: int = 30, title: str = "整理证据材料") -> Task:
-    """A task of `f.matter` the collaborator is invited to for `days` more days."""
+    """A task of `f.matter` (opened) the collaborator is invited to for `days` more days."""
+    open_matter(f)
     task = Task.objects.create(matter=f.matter, title=title, priority="P2")
     collaboration, _ = Collaboration.objects.get_or_create(
         user=f.collaborator,
