@@ -186,10 +186,13 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": f"{LEXCASE_LOGIN_FAILED_PER_ACCOUNT}/key,{LEXCASE_LOGIN_FAILED_PER_IP}/ip"
 }
 ACCOUNT_PREVENT_ENUMERATION = True
-# Second factor (allauth MFA): an authenticator app (TOTP) and recovery codes. WebAuthn is
-# left out: allauth's WebAuthn pages need inline scripts, which the strict CSP refuses.
+# Second factor (allauth MFA): an authenticator app (TOTP), security keys and passkeys
+# (WebAuthn, where the browser offers it; our own templates under core/templates/mfa/ and
+# accounts/static/accounts/webauthn.js, no inline script) and recovery codes. A key is a
+# second factor after the password, never a sign-in without one (no passkey login).
 MFA_ADAPTER = "lexcase.accounts.adapters.LexCaseMFAAdapter"
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = False
 # Recovery codes are stored hashed (accounts/recovery_codes.py), so they are shown once.
 MFA_RECOVERY_CODES_SHOW_ONCE = True
 MFA_TOTP_ISSUER = os.environ.get("LEXCASE_FIRM_NAME", "LexCase")

@@ -4,6 +4,7 @@ from allauth.account import views as allauth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from lexcase.accounts import views as accounts_views
 from lexcase.api.api import api
 from lexcase.core import views as core_views
 from lexcase.matters import party_urls
@@ -29,7 +30,14 @@ urlpatterns = [
         allauth_views.reauthenticate,
         name="account_reauthenticate",
     ),
-    # Second factor: authenticator app and recovery codes (settings.MFA_SUPPORTED_TYPES).
+    # Second factor: authenticator app, security keys and recovery codes
+    # (settings.MFA_SUPPORTED_TYPES). A key's removal first goes through our check (a role
+    # that must keep a second factor keeps its last one); same path and name as allauth's.
+    path(
+        "accounts/2fa/webauthn/keys/<int:pk>/remove/",
+        accounts_views.webauthn_remove,
+        name="mfa_remove_webauthn",
+    ),
     path("accounts/2fa/", include("allauth.mfa.urls")),
     path("team/", include("lexcase.accounts.urls")),
     path(

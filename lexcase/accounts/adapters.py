@@ -78,7 +78,16 @@ class LexCaseMFAAdapter(DefaultMFAAdapter):
         return self._fernet().decrypt(encrypted_text.encode()).decode()
 
     def can_delete_authenticator(self, authenticator: Any) -> bool:
-        # Someone who must have a second factor cannot remove their only one.
+        # Someone who must have a second factor cannot remove their last one (an
+        # authenticator app or a security key); with another left, they may.
+        from allauth.mfa.models import Authenticator
+
         from lexcase.accounts.rules import mfa_required_for
 
-        return not mfa_required_for(authenticator.user)
+        if not mfa_required_for(authenticator.user):
+            return True
+        others = Authenticator.objects.filter(
+            user_id=authenticator.user_id,
+            type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN],
+        ).exclude(pk=authenticator.pk)
+        return others.exists()

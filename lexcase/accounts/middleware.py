@@ -64,6 +64,8 @@ ENROLMENT_URL_NAMES = frozenset(
     {
         "mfa_index",
         "mfa_activate_totp",
+        "mfa_list_webauthn",
+        "mfa_add_webauthn",
         "mfa_view_recovery_codes",
         "mfa_generate_recovery_codes",
         "mfa_download_recovery_codes",
@@ -73,6 +75,11 @@ ENROLMENT_URL_NAMES = frozenset(
         "healthz",
     }
 )
+
+
+# What counts as the required second factor: an authenticator app or a security key
+# (recovery codes only back them up).
+SECOND_FACTORS = ["totp", "webauthn"]
 
 
 class MfaEnrolmentMiddleware:
@@ -90,7 +97,7 @@ class MfaEnrolmentMiddleware:
             and mfa_required_for(user)
             and not request.path.startswith(settings.STATIC_URL)
             and self._url_name(request) not in ENROLMENT_URL_NAMES
-            and not is_mfa_enabled(user, ["totp"])
+            and not is_mfa_enabled(user, SECOND_FACTORS)
         ):
             message = _("Set up two-factor authentication before you continue.")
             if request.path.startswith("/api/"):

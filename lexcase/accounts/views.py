@@ -190,3 +190,29 @@ def firm_logo(request: HttpRequest) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+def webauthn_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """allauth's removal of a security key, refused for a user who must keep a second factor
+    and would be left with none (allauth asks the adapter for an authenticator app, not for
+    a key). The page itself, the password confirmation and 404 for another's key are
+    allauth's."""
+    from allauth.mfa.adapter import get_adapter
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.webauthn.views import remove_webauthn
+
+    user = request.user
+    if request.method == "POST" and user.is_authenticated:
+        key = Authenticator.objects.filter(
+            pk=pk, user_id=user.pk, type=Authenticator.Type.WEBAUTHN
+        ).first()
+        if key is not None and not get_adapter().can_delete_authenticator(key):
+            messages.error(
+                request,
+                _(
+                    "Your role must keep a second factor: add an authenticator app or another "
+                    "security key before removing this one."
+                ),
+            )
+            return redirect("mfa_list_webauthn")
+    return remove_webauthn(request, pk=pk)

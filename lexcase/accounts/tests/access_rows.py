@@ -44,5 +44,22 @@ TABLE: dict[str, Route] = {
     "mfa_download_recovery_codes": Route(
         "GET", lambda f: "/accounts/2fa/recovery-codes/download/", E(LOGIN, LOGIN, *[404] * 6, 404)
     ),
+    # Security keys (WebAuthn): one's own list; adding, editing and removing ask for the
+    # password again first (302 to reauthentication), then allauth finds only one's own keys
+    # (lexcase/accounts/tests/test_webauthn.py: another's key is 404). Confirming with a key
+    # is for a user who has one: without, allauth sends them to the password confirmation.
+    "mfa_list_webauthn": Route("GET", lambda f: "/accounts/2fa/webauthn/", ALL_SIGNED_IN_200),
+    "mfa_add_webauthn": Route(
+        "GET", lambda f: "/accounts/2fa/webauthn/add/", E(LOGIN, LOGIN, *[302] * 7)
+    ),
+    "mfa_reauthenticate_webauthn": Route(
+        "GET", lambda f: "/accounts/2fa/webauthn/reauthenticate/", E(LOGIN, LOGIN, *[302] * 7)
+    ),
+    "mfa_edit_webauthn": Route(
+        "GET", lambda f: "/accounts/2fa/webauthn/keys/1/edit/", E(LOGIN, LOGIN, *[302] * 7)
+    ),
+    "mfa_remove_webauthn": Route(
+        "POST", lambda f: "/accounts/2fa/webauthn/keys/1/remove/", E(LOGIN, LOGIN, *[302] * 7)
+    ),
 }
 API_OPERATIONS: dict[tuple[str, str], str] = {}
