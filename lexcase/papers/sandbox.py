@@ -112,7 +112,8 @@ class _Checker:
                 )
                 return
             if path.startswith("loop.") or path == "loop":
-                if path.split(".", 1)[-1] not in LOOP_ATTRIBUTES or "loop" in scope:
+                # `loop` exists inside a {% for %} only (scope: its loop variables).
+                if path.split(".", 1)[-1] not in LOOP_ATTRIBUTES or "loop" in scope or not scope:
                     self.refuse(_("Unknown field: %(field)s") % {"field": path})
                 return
             if path not in FIELD_PATHS:
@@ -140,6 +141,12 @@ class _Checker:
                     self.refuse(_("A filter's arguments must be constants."))
             if node.dyn_args or node.dyn_kwargs:
                 self.refuse(_("A filter's arguments must be constants."))
+            if node.name == "replace" and (
+                not node.args or not isinstance(node.args[0], nodes.Const) or not node.args[0].value
+            ):
+                # "x"|replace("", …) puts the text between every two characters (a value's
+                # length times the constant's: a 5 MB constant is terabytes).
+                self.refuse(_("|replace needs the text to replace, not an empty one."))
             return
         if isinstance(node, nodes.Test):
             if node.name not in ALLOWED_TESTS:
@@ -214,9 +221,57 @@ class _Checker:
                 )
 
 
+def _trial_value(path: str, *, filled: bool) -> Any:
+    """A value of the shape `merge_context` gives `path` (text, or a list of item dicts)."""
+    if path in LIST_PATHS:
+        item = {
+            p.split("[].", 1)[1]: "示例" if filled else ""
+            for p in FIELD_PATHS
+            if p.startswith(path + "[].")
+        }
+        return [item] if filled else []
+    return "示例" if filled else ""
+
+
+def _trial_context(*, filled: bool) -> dict[str, Any]:
+    """Every field at once: all filled in (lists of one item), or all empty (empty lists)."""
+    context: dict[str, Any] = {}
+    for path in FIELD_PATHS:
+        if "[]." in path:
+            continue
+        head, _dot, leaf = path.rpartition(".")
+        target = context.setdefault(head, {}) if head else context
+        target[leaf or path] = _trial_value(path, filled=filled)
+    return context
+
+
+def _trial_render(
+    checker: _Checker, env: ImmutableSandboxedEnvironment, where: str, source: str
+) -> None:
+    """Fill the source with every field filled in, then with every field empty: a template
+    that passes the check can still fail on values (`{{ matter.title + 1 }}`, `|first` of
+    an empty list, a filter given too many arguments); refused now, not when a lawyer
+    generates a paper."""
+    template = env.from_string(source)
+    for filled in (True, False):
+        try:
+            template.render(_trial_context(filled=filled))
+        except Exception as exc:  # jinja2 and Python raise many kinds; the message says which
+            if filled:
+                message = _("The merge fields in the %(where)s cannot be filled: %(error)s")
+            else:
+                message = _(
+                    "The merge fields in the %(where)s cannot be filled when fields are "
+                    "empty: %(error)s"
+                )
+            checker.refuse(message % {"where": where, "error": exc})
+            return
+
+
 def template_check(content: bytes) -> list[str]:
     """The fields a DOCX template uses, sorted; ValidationError({"file": [...]}) naming every
-    refused field or construct."""
+    refused field or construct, or the error of filling it in (with every field filled in,
+    and with every field empty)."""
     from jinja2 import TemplateSyntaxError
 
     checker = _Checker()
@@ -239,18 +294,32 @@ def template_check(content: bytes) -> list[str]:
                     ]
                 }
             ) from None
+        errors_before = len(checker.errors)
         checker.body(tree.body, {})
+        if len(checker.errors) == errors_before:
+            _trial_render(checker, env, where, source)
     if checker.errors:
         raise ValidationError({"file": checker.errors})
     return sorted(checker.used)
 
 
 def template_render(content: bytes, context: dict[str, Any]) -> bytes:
-    """The merged DOCX. `context` holds only plain values (`fields.merge_context`)."""
+    """The merged DOCX. `context` holds only plain values (`fields.merge_context`). A
+    template that fails on these values (one stored before the upload check filled it in)
+    is a ValidationError naming the error, never a server error."""
     from docxtpl import DocxTemplate
 
     tpl = DocxTemplate(io.BytesIO(content))
-    tpl.render(context, jinja_env=_environment(), autoescape=True)
+    try:
+        tpl.render(context, jinja_env=_environment(), autoescape=True)
+    except Exception as exc:  # jinja2 and Python raise many kinds; the message says which
+        raise ValidationError(
+            {
+                "template": [
+                    _("The template cannot be filled for this matter: %(error)s") % {"error": exc}
+                ]
+            }
+        ) from None
     out = io.BytesIO()
     tpl.save(out)
     return out.getvalue()
