@@ -874,7 +874,11 @@ def hearings_notify(*, today: date) -> int:
 
 def _robot_item(matter: Matter, due: date | None) -> RobotItem:
     return RobotItem(
-        number=matter.number, title=matter.title, due=due, confidential=matter.confidential
+        matter_id=matter.pk,
+        number=matter.number,
+        title=matter.title,
+        due=due,
+        confidential=matter.confidential,
     )
 
 

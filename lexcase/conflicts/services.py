@@ -152,7 +152,12 @@ def intake_review_notify(*, matter_id: int) -> int:
         team_ids=robot_teams_of(p.pk for p in partners),
         heading=gettext_lazy("Conflict review requested for an intake:"),
         items=[
-            RobotItem(number=matter.number, title=matter.title, confidential=matter.confidential)
+            RobotItem(
+                matter_id=matter.pk,
+                number=matter.number,
+                title=matter.title,
+                confidential=matter.confidential,
+            )
         ],
         key=f"intake_review:{check.pk}",
     )

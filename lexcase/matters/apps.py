@@ -19,7 +19,9 @@ class MattersConfig(AppConfig):
         # Notifications sit below the gate and cannot import it: hand it to them.
         gate_install(
             MatterGate(
-                visible_to=selectors.matters_visible_to, is_visible=selectors.matter_is_visible
+                visible_to=selectors.matters_visible_to,
+                is_visible=selectors.matter_is_visible,
+                walled_for=selectors.matters_walled_for,
             )
         )
         matter_section_register(archive_views.matter_section, order=10)

@@ -130,6 +130,18 @@ def matter_is_visible(*, user: AnyUser, matter_id: int) -> bool:
     return matters_visible_to(user).filter(pk=matter_id).exists()
 
 
+def matters_walled_for(*, matter_ids: set[int], user_ids: set[int]) -> set[int]:
+    """Those of `matter_ids` with an ethical wall on any of `user_ids` (a group chat's
+    readers: lexcase.notifications posts no such matter to them)."""
+    if not matter_ids or not user_ids:
+        return set()
+    return set(
+        EthicalWall.objects.filter(matter_id__in=matter_ids, user_id__in=user_ids).values_list(
+            "matter_id", flat=True
+        )
+    )
+
+
 def matter_members(*, matter: Matter) -> QuerySet[MatterMember]:
     # `matter` comes from matter_get, so it has passed the gate already.
     return matter.members.select_related("user").order_by("role", "user__username")

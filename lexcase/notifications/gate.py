@@ -7,7 +7,7 @@ every matter counts as hidden, so a misconfigured process pushes nothing about a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,8 @@ class MatterGate:
     visible_to: Callable[[Any], QuerySet[Any]]
     # (*, user, matter_id) -> may the user see this matter
     is_visible: Callable[..., bool]
+    # (*, matter_ids, user_ids) -> those of the matters with an ethical wall on any of the users
+    walled_for: Callable[..., set[int]]
 
 
 _gate: MatterGate | None = None
@@ -39,3 +41,11 @@ def matter_is_visible(*, user: AnyUser, matter_id: int) -> bool:
 def matters_visible_to(user: AnyUser) -> QuerySet[Any] | None:
     """None when no gate is installed: the caller then shows no matter's notification."""
     return None if _gate is None else _gate.visible_to(user)
+
+
+def matters_walled_for(*, matter_ids: Iterable[int], user_ids: Iterable[int]) -> set[int] | None:
+    """Those of `matter_ids` that any of `user_ids` is walled off; None when no gate is
+    installed (the caller then posts no matter at all)."""
+    if _gate is None:
+        return None
+    return _gate.walled_for(matter_ids=set(matter_ids), user_ids=set(user_ids))

@@ -25,7 +25,7 @@ from lexcase.accounts.models import Team, User
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed
 from lexcase.notifications import robots
-from lexcase.notifications.gate import matter_is_visible
+from lexcase.notifications.gate import matter_is_visible, matters_walled_for
 from lexcase.notifications.kinds import NOTIFICATION_KINDS, RobotEvent
 from lexcase.notifications.models import (
     Notification,
@@ -142,11 +142,13 @@ ROBOT_HOSTS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RobotItem:
     """What a group message may say about a matter: its number, title and due date. A
-    confidential matter is never posted to a group chat."""
+    confidential matter is never posted to a group chat, nor a matter with an ethical wall
+    on anyone of the channel's team (the group's readers)."""
 
+    matter_id: int
     number: str
     title: str
     due: date | None = None
@@ -284,19 +286,40 @@ def robot_broadcast(
 ) -> int:
     """Queue one message to each active channel of these teams that posts `event`; the
     task worker sends it after the commit (the request never waits for a chat platform).
-    Once per (channel, key). Returns the number of deliveries queued. The message is in
-    the firm's language (LANGUAGE_CODE): pass `heading` lazily, its `heading_params` apart."""
+    Once per (channel, key); a confidential matter never, nor, in a team's channel, a
+    matter anyone of that team is walled off. Returns the number of deliveries queued. The
+    message is in the firm's language (LANGUAGE_CODE): pass `heading` lazily, its
+    `heading_params` apart."""
     teams = {t for t in team_ids if t is not None}
     if not teams:
         return 0
+    channels = [
+        c
+        for c in RobotChannel.objects.filter(team_id__in=teams, active=True).order_by("pk")
+        if event in c.events
+    ]
+    shown = [item for item in items if not item.confidential]
+    readers: dict[int, set[int]] = {}
+    for team_id, user_id in User.objects.filter(
+        team_id__in={c.team_id for c in channels}
+    ).values_list("team_id", "pk"):
+        readers.setdefault(team_id, set()).add(user_id)
     with translation.override(settings.LANGUAGE_CODE):
         title = str(heading) % heading_params if heading_params else str(heading)
-        text = robot_message(heading=title, items=items)
-    if not text:
-        return 0
+    texts: dict[int, str] = {}
     queued = 0
-    for channel in RobotChannel.objects.filter(team_id__in=teams, active=True).order_by("pk"):
-        if event not in channel.events:
+    for channel in channels:
+        if channel.team_id not in texts:
+            # A group chat is read by the whole team: no matter any of them is walled off.
+            walled = matters_walled_for(
+                matter_ids={item.matter_id for item in shown},
+                user_ids=readers.get(channel.team_id, set()),
+            )
+            allowed = [i for i in shown if walled is not None and i.matter_id not in walled]
+            with translation.override(settings.LANGUAGE_CODE):
+                texts[channel.team_id] = robot_message(heading=title, items=allowed)
+        text = texts[channel.team_id]
+        if not text:
             continue
         try:
             with transaction.atomic():

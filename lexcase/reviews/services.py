@@ -207,6 +207,7 @@ def closing_review_request(*, actor: User, matter: Matter) -> Review:
             heading=gettext_lazy("Closing review requested:"),
             items=[
                 RobotItem(
+                    matter_id=matter.pk,
                     number=matter.number,
                     title=matter.title,
                     due=review.due_on,

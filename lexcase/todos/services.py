@@ -394,6 +394,7 @@ def sla_breaches_run(*, now: datetime | None = None) -> int:
                 heading=gettext_lazy("SLA breached, escalated to the responsible partner:"),
                 items=[
                     RobotItem(
+                        matter_id=matter.pk,
                         number=matter.number,
                         title=matter.title,
                         due=timezone.localdate(due_at),

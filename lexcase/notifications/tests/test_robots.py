@@ -65,7 +65,9 @@ def broadcast(capture, **kwargs):
         return services.robot_broadcast(**kwargs)
 
 
-ITEM = RobotItem(number="2026-民-0007", title="华泰科技诉王伟买卖合同纠纷", due=date(2026, 12, 8))
+ITEM = RobotItem(
+    matter_id=7, number="2026-民-0007", title="华泰科技诉王伟买卖合同纠纷", due=date(2026, 12, 8)
+)
 
 
 def test_each_platform_receives_its_own_json_and_signature(
@@ -133,7 +135,7 @@ def test_once_per_channel_and_key_only_subscribed_channels_no_confidential_matte
 ):
     channel(team, "wecom", f"{stub.base}/a?key=1", events=[RobotEvent.DIGEST])
     channel(team, "wecom", f"{stub.base}/b?key=2", events=[RobotEvent.SLA_ESCALATION])
-    secret = RobotItem(number="2026-非-0001", title="保密并购项目", confidential=True)
+    secret = RobotItem(matter_id=1, number="2026-非-0001", title="保密并购项目", confidential=True)
     args = dict(event=RobotEvent.DIGEST, team_ids=[team.pk], heading="今日：", key="digest:x")
     assert broadcast(django_capture_on_commit_callbacks, items=[ITEM, secret], **args) == 1
     assert broadcast(django_capture_on_commit_callbacks, items=[ITEM, secret], **args) == 0
