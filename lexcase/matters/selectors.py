@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Field, OuterRef, Q, QuerySet, Subquery
 from django.db.models.lookups import IsNull
 from django.http import Http404
 
@@ -555,7 +556,37 @@ def _decode_cursor(cursor: str, n: int) -> list[Any] | None:
         return None
     if not isinstance(values, list) or len(values) != n:
         return None
+    # Only what _encode_cursor writes: text the databases store (no NUL, no lone surrogate
+    # such as "\ud800", which has no UTF-8) and 64-bit integers; never null, a list or a map.
+    for value in values:
+        if isinstance(value, str):
+            if "\x00" in value or not _utf8(value):
+                return None
+        elif type(value) is not int or not -(2**63) < value < 2**63:
+            return None
     return values
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _typed_cursor(order: tuple[tuple[str, bool], ...], values: list[Any]) -> list[Any] | None:
+    """The cursor's values as the sort fields' types (a date that is not one: None, the
+    cursor is ignored as any unreadable one is)."""
+    typed = []
+    for (name, _desc), value in zip(order, values, strict=True):
+        field = Matter._meta.get_field(name)
+        assert isinstance(field, Field)  # the sort keys are the matter's own columns
+        try:
+            typed.append(field.to_python(value))
+        except (ValidationError, TypeError, ValueError):
+            return None
+    return typed
 
 
 def _keyset_after(order: tuple[tuple[str, bool], ...], values: list[Any]) -> Q:
@@ -645,8 +676,9 @@ def matters_page(
     total = qs.values("pk")[: COUNT_CAP + 1].count()
     if cursor:
         values = _decode_cursor(cursor, len(order))
-        if values is not None:
-            qs = qs.filter(_keyset_after(order, values))
+        typed = _typed_cursor(order, values) if values is not None else None
+        if typed is not None:
+            qs = qs.filter(_keyset_after(order, typed))
     ordering = [f"-{f}" if desc else f for f, desc in order]
     rows = list(qs.select_related("practice_area", "cause").order_by(*ordering)[: size + 1])
     next_cursor = None

@@ -455,6 +455,14 @@ def _cursor_of(row: ReceivableRow) -> str:
     return urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _cursor_read(cursor: str) -> tuple[str, str, int]:
     try:
         name, number, client = json.loads(urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
@@ -462,6 +470,7 @@ def _cursor_read(cursor: str) -> tuple[str, str, int]:
             isinstance(name, str)
             and isinstance(number, str)
             and "\x00" not in name + number  # PostgreSQL text takes no NUL
+            and _utf8(name + number)  # a lone surrogate ("\ud800") has no UTF-8: both refuse it
             and type(client) is int
             and 0 < client < 2**63
         ):
