@@ -15,23 +15,28 @@ from lexcase.notifications.models import (
 )
 
 
-def notifications_for(*, user: User, limit: int = 50) -> QuerySet[Notification]:
-    """A user's notifications; ones about matters they can no longer see are hidden."""
+def _shown(user: User) -> QuerySet[Notification]:
+    """A user's in-app notifications but those about matters they can no longer see."""
     visible = matters_visible_to(user)
     about = (
         Q(matter__isnull=True)
         if visible is None
         else Q(matter__isnull=True) | Q(matter__in=visible)
     )
-    return Notification.objects.filter(about, user=user, in_app=True).order_by(
-        "-created_at", "-id"
-    )[:limit]
+    return Notification.objects.filter(about, user=user, in_app=True)
+
+
+def notifications_for(*, user: User, limit: int = 50) -> QuerySet[Notification]:
+    """A user's notifications; ones about matters they can no longer see are hidden."""
+    return _shown(user).order_by("-created_at", "-id")[:limit]
 
 
 def unread_count(*, user: User) -> int:
+    """The badge: the unread ones the list shows (a hidden one is not counted either, or the
+    badge would tell that something happened on a matter the user was walled off)."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True, in_app=True).count()
+    return _shown(user).filter(read_at__isnull=True).count()
 
 
 def notification_preferences(*, user: User) -> dict[str, tuple[bool, bool]]:
