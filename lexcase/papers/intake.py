@@ -143,9 +143,31 @@ def court_message_reparse(*, actor: User, message: CourtMessage) -> CourtMessage
     match chosen by hand stays."""
     if not actor.has_perm("papers.intake_court_message"):
         raise NotAllowed
-    message = CourtMessage.objects.select_for_update().get(pk=message.pk)
+    message = CourtMessage.objects.select_for_update().select_related("matter").get(pk=message.pk)
+    before = (message.matter, message.matched_by, message.candidates)
     _apply_parse(actor=actor, message=message)
+    if (
+        message.matter is not None
+        and message.matter_id != getattr(before[0], "pk", None)
+        and not actor.has_perm("papers.file_court_message", message.matter)
+    ):
+        # The rules ran with this reader's view (a partner sees every open file): a matter
+        # they may not file on by hand is not theirs to file on by rule either.
+        message.matter, message.matched_by, message.candidates = before
     message.save()
+    moved_from = getattr(before[0], "pk", None)
+    if message.matter_id != moved_from:
+        audit_record(
+            actor=actor,
+            action="court_message.reparse",
+            obj=message,
+            matter_id=message.matter_id or moved_from,
+            data={
+                "from_matter": moved_from,
+                "to_matter": message.matter_id,
+                "matched_by": message.matched_by,
+            },
+        )
     return message
 
 
