@@ -143,7 +143,7 @@ def court_message_reparse(*, actor: User, message: CourtMessage) -> CourtMessage
     match chosen by hand stays."""
     if not actor.has_perm("papers.intake_court_message"):
         raise NotAllowed
-    message = CourtMessage.objects.select_for_update().select_related("matter").get(pk=message.pk)
+    message = CourtMessage.objects.select_for_update().get(pk=message.pk)
     before = (message.matter, message.matched_by, message.candidates)
     _apply_parse(actor=actor, message=message)
     if (
