@@ -25,6 +25,7 @@ from lexcase.matters.models import Matter, MemberRole, PartyRole
 from lexcase.matters.selectors import matter_case_numbers, matter_members, matter_parties
 from lexcase.papers.dossier import document_page_count
 from lexcase.papers.models import Generation
+from lexcase.parties.identifiers import mask_identifier
 from lexcase.parties.models import Party
 
 
@@ -137,11 +138,14 @@ def _capital(value: Decimal | None) -> str:
     return "" if value is None else capital(value)
 
 
-def _party(party: Party, standing: str = "") -> dict[str, str]:
+def _party(party: Party, standing: str = "", *, masked: bool = False) -> dict[str, str]:
+    # An ID number is shown in full only in the paper (its generation is audited) and on the
+    # party page after `party_identifiers_show` (audited); a credit code is registry data.
+    id_number = mask_identifier(party.id_number) if masked and party.id_number else party.id_number
     return {
         "name": party.name,
         "kind": "自然人" if party.kind == "person" else "单位",
-        "id_number": party.id_number or party.credit_code or "",
+        "id_number": id_number or party.credit_code or "",
         "address": party.address,
         "phone": party.phone,
         "standing": standing,
@@ -266,16 +270,27 @@ def evidence_items(*, matter: Matter) -> list[dict[str, str]]:
 
 
 def merge_context(
-    *, matter: Matter, today: date | None = None, fields: list[str] | None = None
+    *,
+    matter: Matter,
+    today: date | None = None,
+    fields: list[str] | None = None,
+    masked: bool = False,
 ) -> dict[str, Any]:
     """Every field of `FIELDS` for `matter` (which has passed the gate). The evidence list
     reads the stored files for their page counts, so it is filled only when `fields` (the
-    template's) asks for it, or when no field list is given."""
+    template's) asks for it, or when no field list is given. `masked`: parties' ID numbers
+    masked, as every page shows them (the preview before generating)."""
     today = today or timezone.localdate()
     links = list(matter_parties(matter=matter))
-    clients = [_party(link.party, link.standing) for link in links if link.role == PartyRole.CLIENT]
+    clients = [
+        _party(link.party, link.standing, masked=masked)
+        for link in links
+        if link.role == PartyRole.CLIENT
+    ]
     opposing = [
-        _party(link.party, link.standing) for link in links if link.role == PartyRole.OPPOSING
+        _party(link.party, link.standing, masked=masked)
+        for link in links
+        if link.role == PartyRole.OPPOSING
     ]
     members = list(matter_members(matter=matter).filter(user__is_active=True))
     by_role: dict[str, list[Any]] = {}

@@ -105,7 +105,8 @@ def matter_papers(request: AuthedRequest, pk: int) -> HttpResponse:
     if key:
         chosen = template_get(key=key)
         labels = {f.path: f.label for f in FIELDS}
-        context = merge_context(matter=matter, fields=chosen.fields)
+        # ID numbers masked, as on every page: the paper has them in full.
+        context = merge_context(matter=matter, fields=chosen.fields, masked=True)
         values = [(p, labels.get(p, ""), v) for p, v in flatten(context, chosen.fields)]
     return render(
         request,

@@ -262,7 +262,10 @@ def test_preview_shows_the_merged_values(firm):
     page = client_for(firm.lead).get(f"/matters/{matter.pk}/papers/?template=engagement_contract")
     html = page.content.decode()
     assert page.status_code == 200
-    assert f"<td>{CLIENT_ID}</td>" in html
+    # The ID number masked, as on every page (its full form only in the generated paper,
+    # whose generation is audited, or shown on the party page, audited).
+    assert "<td>110***********002X</td>" in html
+    assert CLIENT_ID not in html
     assert "<td>壹万贰仟叁佰肆拾伍元陆角柒分</td>" in html
     assert "<td>买卖合同纠纷</td>" in html
     detail = client_for(firm.lead).get(f"/matters/{matter.pk}/").content.decode()
