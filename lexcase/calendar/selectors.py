@@ -25,7 +25,7 @@ from lexcase.calendar.models import (
 from lexcase.calendar.rules_data import RULES
 from lexcase.matters.extensions import AgendaItem, agenda_sources
 from lexcase.matters.models import Matter
-from lexcase.matters.selectors import matters_visible_to, visible_through
+from lexcase.matters.selectors import MatterSet, matters_visible_to, visible_through
 
 ACTIVE_DEADLINE = (Deadline.Status.OPEN,)
 
@@ -216,9 +216,9 @@ def agenda_overdue(*, user: User, today: date) -> list[AgendaItem]:
     return sorted(items, key=lambda i: (not i.hard, i.priority, i.day, i.at or time.max, i.title))
 
 
-def deadlines_of(*, matters: QuerySet[Matter]) -> QuerySet[Deadline]:
-    """Deadlines of `matters`, a queryset the caller took from the gate (firm aggregates)."""
-    return Deadline.objects.filter(matter__in=matters.values("pk"))
+def deadlines_of(*, matters: MatterSet) -> QuerySet[Deadline]:
+    """Deadlines of `matters`, a set the caller took from the gate (firm aggregates)."""
+    return Deadline.objects.filter(matters.rows("matter"))
 
 
 def deadlines_export(

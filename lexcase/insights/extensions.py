@@ -4,8 +4,9 @@ Insights is a feature app, independent of the other features (contract `features
 pyproject.toml): it cannot read reviews or billing itself. The composition layer (`web`)
 registers a *source* for them in its `AppConfig.ready()`: a function
 `fn(ctx: SectionContext) -> list[Section]` that reads its app through that app's selectors,
-restricted to `ctx.scope` (the gate's matters, filtered). A source must cost a fixed number
-of queries, whatever the firm's size. Without a registered source the dashboard simply has
+restricted to `ctx.scope` (the gate's matters, filtered, as a `MatterSet`: the app's
+selector tests its rows with `scope.rows()`). A source must cost a fixed number of queries,
+whatever the firm's size. Without a registered source the dashboard simply has
 no such section (no `ImportError` handling anywhere).
 """
 
@@ -17,17 +18,15 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from django.db.models import QuerySet
-
     from lexcase.insights.selectors import InsightFilters, Section
-    from lexcase.matters.models import Matter
+    from lexcase.matters.selectors import MatterSet
 
 
 @dataclass(frozen=True)
 class SectionContext:
     user: Any
     kind: str  # selectors.FIRM or selectors.PERSONAL
-    scope: QuerySet[Matter]  # what every figure counts: the gate, then the filters
+    scope: MatterSet  # what every figure counts: the gate, then the filters
     filters: InsightFilters
     now: datetime
     today: date

@@ -52,7 +52,7 @@ from lexcase.matters.models import (
     Stage,
     Status,
 )
-from lexcase.matters.selectors import matters_visible_in_bulk
+from lexcase.matters.selectors import MatterSet, matters_in_bulk, matters_visible_in_bulk
 from lexcase.todos.models import Task
 from lexcase.todos.selectors import tasks_of
 
@@ -200,6 +200,19 @@ def insight_scope(*, user: User, kind: str, filters: InsightFilters) -> QuerySet
             pk__in=MatterMember.objects.filter(user__team_id=filters.team).values("matter_id")
         )
     return qs
+
+
+def insight_set(*, user: User, kind: str, filters: InsightFilters) -> MatterSet:
+    """`insight_scope` as a `MatterSet` for the sections that count rows hanging off the
+    matters (deadlines, tasks, reviews, bills): the firm view without a practice-area, lawyer
+    or team filter is nearly the whole firm for a partner or administrator, so its rows are
+    tested as `matter NOT IN (the matters the gate hides)`; every other scope as
+    `matter IN (scope)`."""
+    if kind == FIRM and not (filters.practice_area or filters.lawyer or filters.team):
+        whole = matters_in_bulk(user)
+        if whole.hidden is not None:
+            return whole
+    return MatterSet(insight_scope(user=user, kind=kind, filters=filters))
 
 
 def _type_label(value: str) -> str:
@@ -355,7 +368,7 @@ def open_sections(scope: QuerySet[Matter]) -> list[Section]:
     ]
 
 
-def deadline_section(scope: QuerySet[Matter], f: InsightFilters, today: date) -> Section:
+def deadline_section(scope: MatterSet, f: InsightFilters, today: date) -> Section:
     S = Deadline.Status
     done = Q(status=S.DONE)
     on_time = done & (Q(completed_at__isnull=True) | Q(done_on__lte=F("due_date")))
@@ -398,7 +411,7 @@ def deadline_section(scope: QuerySet[Matter], f: InsightFilters, today: date) ->
     )
 
 
-def sla_section(scope: QuerySet[Matter], f: InsightFilters, now: datetime) -> Section:
+def sla_section(scope: MatterSet, f: InsightFilters, now: datetime) -> Section:
     start, end = _bounds(f.date_from, f.date_to)
     done = Q(status=Task.Status.DONE)
     rows_q = (
@@ -478,13 +491,13 @@ def client_update_section(scope: QuerySet[Matter], now: datetime) -> Section:
     )
 
 
-def workload_section(scope: QuerySet[Matter], f: InsightFilters) -> Section:
+def workload_section(scope: MatterSet, f: InsightFilters) -> Section:
     months = month_starts((f.date_from.year, f.date_from.month), (f.date_to.year, f.date_to.month))
     # One pass over the matters for all three figures (conditional counts per month of the
     # period: the month buckets of `per_month`, each clipped to the period).
     edges = [f.date_from, *(date(y, m, 1) for y, m in months[1:]), f.date_to + timedelta(days=1)]
     buckets = list(pairwise(edges))
-    agg = scope.aggregate(
+    agg = scope.matters.aggregate(
         open_at_start=Count(
             "id",
             filter=Q(opened_on__lt=f.date_from)
@@ -602,20 +615,21 @@ def duration_sections(scope: QuerySet[Matter], f: InsightFilters) -> list[Sectio
 
 
 def dashboard(*, user: User, kind: str, filters: InsightFilters) -> Dashboard:
-    scope = insight_scope(user=user, kind=kind, filters=filters)
+    matters = insight_set(user=user, kind=kind, filters=filters)
+    scope = matters.matters
     now = timezone.now()
     today = timezone.localdate()
     sections = [
         intake_section(scope, filters),
         *open_sections(scope),
-        deadline_section(scope, filters, today),
-        sla_section(scope, filters, now),
+        deadline_section(matters, filters, today),
+        sla_section(matters, filters, now),
         client_update_section(scope, now),
-        workload_section(scope, filters),
+        workload_section(matters, filters),
         *duration_sections(scope, filters),
     ]
     # Sections of apps insights may not import (reviews, billing), registered by `web`.
-    ctx = SectionContext(user=user, kind=kind, scope=scope, filters=filters, now=now, today=today)
+    ctx = SectionContext(user=user, kind=kind, scope=matters, filters=filters, now=now, today=today)
     for source in dashboard_sources():
         sections.extend(source(ctx))
     return Dashboard(kind=kind, counts=scope_description(kind), filters=filters, sections=sections)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from lexcase.accounts.models import AnyUser, User
 from lexcase.matters.extensions import AgendaItem
 from lexcase.matters.models import Matter, MatterClosing, Status
-from lexcase.matters.selectors import visible_through
+from lexcase.matters.selectors import MatterSet, visible_through
 from lexcase.reviews.models import (
     Review,
     ReviewChecklistItem,
@@ -128,9 +128,9 @@ def agenda_source(
 
 
 def review_scores(
-    *, matters: QuerySet[Matter], start: datetime, end: datetime, today: date
+    *, matters: MatterSet, start: datetime, end: datetime, today: date
 ) -> dict[str, dict[str, Any]]:
-    """Per review kind, over `matters` (a queryset that already passed the gate): reviews
+    """Per review kind, over `matters` (a set that already passed the gate): reviews
     finished in [start, end) — how many, their mean score, how many scored each of 1–5, how
     many recorded findings — and reviews of open matters still open past their due day
     (escalated or not). Three queries whatever the firm's size."""
@@ -138,7 +138,7 @@ def review_scores(
     # the same query made PostgreSQL probe the gate once per review (2.7 s at 150k reviews).
     done = (
         Review.objects.filter(
-            matter__in=matters,
+            matters.rows("matter"),
             status=ReviewStatus.DONE,
             completed_at__gte=start,
             completed_at__lt=end,
@@ -154,7 +154,7 @@ def review_scores(
     )
     overdue = (
         Review.objects.filter(
-            matter__in=matters.filter(status=Status.OPEN),
+            matters.filter(status=Status.OPEN).rows("matter"),
             status=ReviewStatus.DUE,
             due_on__lt=today,
         )
@@ -169,7 +169,7 @@ def review_scores(
         rows.setdefault(r["kind"], {**empty, "kind": r["kind"]}).update(r)
     out: dict[str, dict[str, Any]] = rows
     follow_ups = ReviewFollowUp.objects.filter(
-        review__matter__in=matters,
+        matters.rows("review__matter"),
         review__status=ReviewStatus.DONE,
         review__completed_at__gte=start,
         review__completed_at__lt=end,
@@ -179,13 +179,13 @@ def review_scores(
 
 
 def review_findings(
-    *, matters: QuerySet[Matter], start: datetime, end: datetime, limit: int = 10
+    *, matters: MatterSet, start: datetime, end: datetime, limit: int = 10
 ) -> list[dict[str, Any]]:
     """The latest finished reviews with findings over `matters` (gated), newest first."""
     return [
         dict(row)
         for row in Review.objects.filter(
-            matter__in=matters,
+            matters.rows("matter"),
             status=ReviewStatus.DONE,
             completed_at__gte=start,
             completed_at__lt=end,
@@ -197,7 +197,7 @@ def review_findings(
 
 
 def survey_scores(
-    *, matters: QuerySet[Matter], start: datetime, end: datetime
+    *, matters: MatterSet, start: datetime, end: datetime
 ) -> dict[str, dict[str, Any]]:
     """Satisfaction surveys answered in [start, end) on `matters` (gated), per occasion: how
     many, the mean of each score, and how many at or below the low-score threshold that
@@ -205,7 +205,7 @@ def survey_scores(
     low = review_settings()["low_survey_score"]
     rows = (
         SatisfactionSurvey.objects.filter(
-            matter__in=matters, created_at__gte=start, created_at__lt=end
+            matters.rows("matter"), created_at__gte=start, created_at__lt=end
         )
         .values("occasion")
         .annotate(

@@ -14,7 +14,7 @@ from django.utils import timezone
 from lexcase.accounts.models import AnyUser, User
 from lexcase.matters.extensions import AgendaItem
 from lexcase.matters.rules import is_active_staff
-from lexcase.matters.selectors import visible_through
+from lexcase.matters.selectors import MatterSet, visible_through
 from lexcase.todos.models import ChecklistTemplate, Task, TaskComment
 
 BOARD_COLUMN_CAP = 50  # a board column shows this many cards; the rest are counted
@@ -163,6 +163,7 @@ def checklist_templates() -> QuerySet[ChecklistTemplate]:
     return ChecklistTemplate.objects.prefetch_related("items")
 
 
-def tasks_of(*, matters: QuerySet[Any]) -> QuerySet[Task]:
-    """Tasks of `matters`, a queryset the caller took from the gate (firm aggregates)."""
-    return Task.objects.filter(matter__in=matters.values("pk"))
+def tasks_of(*, matters: MatterSet) -> QuerySet[Task]:
+    """Tasks of `matters`, a set the caller took from the gate (firm aggregates); never a
+    personal task."""
+    return Task.objects.filter(matters.rows("matter"))

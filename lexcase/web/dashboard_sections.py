@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from lexcase.billing.models import BillStatus, PaymentStatus
-from lexcase.billing.selectors.receivables import payments_of
-from lexcase.billing.selectors.shared import bills_visible_to
+from lexcase.billing.selectors.receivables import payments_for
+from lexcase.billing.selectors.shared import bills_of
 from lexcase.insights.extensions import SectionContext, dashboard_source_register
 from lexcase.insights.selectors import Figure, Section, per_month, period_bounds
 from lexcase.insights.stats import month_starts, share
@@ -183,12 +183,12 @@ def satisfaction_section(ctx: SectionContext) -> list[Section]:
 
 
 def fee_section(ctx: SectionContext) -> list[Section]:
-    """Fees billed and collected, through billing's money gate (`bills_visible_to`,
-    `payments_of`) intersected with the dashboard's scope."""
+    """Fees billed and collected on the dashboard's scope, through billing's selectors for a
+    gated set of matters (`bills_of`, `payments_for`: the scope passed the confidentiality
+    gate, which is inside the money gate for every reader)."""
     f = ctx.filters
     billed = per_month(
-        bills_visible_to(ctx.user).filter(
-            matter__in=ctx.scope,
+        bills_of(matters=ctx.scope).filter(
             status__in=(BillStatus.ISSUED, BillStatus.PARTLY_PAID, BillStatus.PAID),
             issued_on__gte=f.date_from,
             issued_on__lte=f.date_to,
@@ -201,8 +201,7 @@ def fee_section(ctx: SectionContext) -> list[Section]:
         paid=Sum("paid"),
     )
     received = per_month(
-        payments_of(ctx.user).filter(
-            matter__in=ctx.scope,
+        payments_for(matters=ctx.scope).filter(
             status=PaymentStatus.RECORDED,
             received_on__gte=f.date_from,
             received_on__lte=f.date_to,

@@ -52,6 +52,7 @@ from lexcase.matters.extensions import AgendaItem
 from lexcase.matters.models import EthicalWall, Matter, MatterMember, MemberRole
 from lexcase.matters.rules import sees_all_money
 from lexcase.matters.selectors import (
+    MatterSet,
     matters_money_visible_to,
     money_visible_through,
     visible_through,
@@ -137,6 +138,12 @@ def payments_of(user: User) -> QuerySet[Payment]:
         walled = EthicalWall.objects.filter(user=user).values("matter_id")
         return rows.exclude(matter_id__in=walled)
     return rows.filter(matter__in=matters_money_visible_to(user))
+
+
+def payments_for(*, matters: MatterSet) -> QuerySet[Payment]:
+    """Payments sent for a matter of `matters`, a set the caller took from the
+    confidentiality gate (firm aggregates; see `shared.bills_of`); never one on no matter."""
+    return Payment.objects.filter(matters.rows("matter"))
 
 
 def payments_page(*, user: User, after: int | None = None) -> tuple[list[Payment], int | None]:

@@ -22,7 +22,7 @@ from lexcase.billing.models import (
     TimeEntry,
 )
 from lexcase.matters.models import Matter
-from lexcase.matters.selectors import matters_money_visible_to
+from lexcase.matters.selectors import MatterSet, matters_money_visible_to
 
 # The only fields of a matter that billing pages and exports show.
 MATTER_MONEY_FIELDS = ("id", "number", "title", "matter_type", "status", "amount")
@@ -76,6 +76,14 @@ def expenses_visible_to(user: AnyUser) -> QuerySet[Expense]:
 
 def bills_visible_to(user: AnyUser) -> QuerySet[Bill]:
     return Bill.objects.filter(matter__in=matters_money_visible_to(user))
+
+
+def bills_of(*, matters: MatterSet) -> QuerySet[Bill]:
+    """Bills of `matters`, a set the caller took from the confidentiality gate (firm
+    aggregates: the dashboard's fees). That gate is inside the money gate for every reader
+    (the money gate is it, or every matter not walled off for finance and administrators),
+    so the money gate is not applied again — PostgreSQL probed it once per bill."""
+    return Bill.objects.filter(matters.rows("matter"))
 
 
 def contingency_bans() -> list[Ban]:

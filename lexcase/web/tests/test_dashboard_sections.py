@@ -20,11 +20,13 @@ from openpyxl import load_workbook
 from lexcase.accounts.models import Role, Team
 from lexcase.accounts.services import api_token_create
 from lexcase.billing.models import Bill, Payment
+from lexcase.calendar.models import Deadline
 from lexcase.insights.selectors import FIRM, PERSONAL, InsightFilters, dashboard
-from lexcase.matters.models import Matter, MatterMember
+from lexcase.matters.models import EthicalWall, Matter, MatterMember
 from lexcase.parties.models import Party
 from lexcase.reviews.models import Review, ReviewFollowUp, SatisfactionSurvey
 from lexcase.testing import client_for, make_user
+from lexcase.todos.models import Task
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 6, 15, 10, 0, tzinfo=TZ)
@@ -191,6 +193,41 @@ def test_fees_billed_and_collected(office):
     assert len(sections["fees"].rows) == 6
     lawyer, _ = board(office["lawyer"], PERSONAL)
     assert (lawyer["fees.billed"], lawyer["fees.collected"]) == (1800.50, 1450.00)
+
+
+def test_a_walled_matters_money_tasks_and_reviews_are_never_counted(office):
+    """The partner's firm view reads rows as `matter NOT IN (hidden)`: a matter they are
+    walled off (not confidential, so otherwise theirs to see) adds nothing to any figure."""
+    before, before_sections = board(office["partner"])
+    client = Party.objects.get(name="甲公司")
+    walled = mk("W", lead=office["lawyer"])
+    EthicalWall.objects.create(matter=walled, user=office["partner"], reason="对方旧客户")
+    bill(walled, client, "2026-050", date(2026, 2, 11), "5000.00", Decimal("5000.00"))
+    Payment.objects.create(
+        matter=walled, client=client, received_on=date(2026, 2, 12), amount=5000,
+        method="bank", payer="甲公司",
+    )  # fmt: skip
+    Task.objects.create(
+        matter=walled, title="任务", status="done", completed_at=at(date(2026, 2, 3))
+    )
+    Task.objects.create(
+        matter=walled, kind="sla", title="SLA", priority="P2", status="done",
+        due_at=at(date(2026, 1, 6)), completed_at=at(date(2026, 1, 6), 9),
+    )  # fmt: skip
+    Deadline.objects.create(matter=walled, title="期限", due_date=date(2026, 3, 1), status="open")
+    done(walled, date(2026, 2, 12), 1, "隔离案件的问题")
+    survey(walled, date(2026, 2, 13), 1, 1, 1)
+    after, sections = board(office["partner"])
+    assert after == before
+    assert after["fees.billed"] == 1500.50
+    for name in ("workload", "sla", "deadlines", "review_findings", "fees", "open_by_type"):
+        assert sections[name].rows == before_sections[name].rows, name
+    # The lawyer on it counts all of it (the rows are real and in the period).
+    lawyer, lawyer_sections = board(office["lawyer"], PERSONAL)
+    assert lawyer["fees.billed"] == 1800.50 + 5000
+    assert lawyer["deadlines.judged"] == 1
+    assert lawyer["reviews.done"] == 5
+    assert sum(r[4] for r in lawyer_sections["workload"].rows) == 2  # the task and the SLA
 
 
 def _sheet_text(content: bytes) -> str:
