@@ -85,21 +85,35 @@ def matters_hidden_in_bulk(user: AnyUser) -> QuerySet[Matter]:
 class MatterSet:
     """A set of matters that passed the gate, for aggregates over the rows hanging off them
     (tasks, deadlines, reviews, bills, …; the firm dashboard). `matters` is the set; `hidden`,
-    when given, is its exact complement (every other matter). Rows are tested with `rows()`:
-    `matter IN (matters)`, or, with `hidden`, `matter NOT IN (hidden)` — for a reader who sees
-    nearly the whole firm a short list evaluated once per query, which leaves the row table's
-    own indexes to the planner (SQLite plans `IN (SELECT …)` as ~25 rows and probes the row
-    table once per visible matter instead; bench/dashboard.py)."""
+    when given, is its exact complement as a union of single-column querysets of matter ids
+    (the confidential matters the reader is not on; their walls). Rows are tested with
+    `rows()`: `matter IN (matters)`, or, with `hidden`, `matter NOT IN (…)` for each part —
+    for a reader who sees nearly the whole firm a few short lists, each evaluated once per
+    query, which leave the row table's own indexes to the planner (SQLite plans
+    `IN (SELECT …)` as ~25 rows and probes the row table once per visible matter instead;
+    PostgreSQL hash-joins every visible matter; bench/dashboard.py)."""
 
     matters: QuerySet[Matter]
-    hidden: QuerySet[Matter] | None = None
+    hidden: tuple[QuerySet[Any], ...] | None = None
 
     def rows(self, field: str = "matter") -> Q:
         """Rows whose `field` (a foreign key to a matter) is in the set; never a row on no
         matter."""
         if self.hidden is None:
             return Q(**{f"{field}__in": self.matters.values("pk")})
-        return Q(**{f"{field}__isnull": False}) & ~Q(**{f"{field}__in": self.hidden.values("pk")})
+        q = Q(**{f"{field}__isnull": False})
+        for ids in self.hidden:
+            q &= ~Q(**{f"{field}__in": ids})
+        return q
+
+    def hidden_matters(self) -> QuerySet[Matter]:
+        """The complement as matters (every matter not in the set), for tests and checks."""
+        if self.hidden is None:
+            return Matter.objects.exclude(pk__in=self.matters.values("pk"))
+        q = Q(pk__in=[])
+        for ids in self.hidden:
+            q |= Q(pk__in=ids)
+        return Matter.objects.filter(q)
 
     def filter(self, *args: Any, **kwargs: Any) -> MatterSet:
         """The matters of the set that also match `Matter.objects.filter(*args, **kwargs)`."""
@@ -108,19 +122,20 @@ class MatterSet:
         # The complement grows by the matters the filter drops: `exclude` is exactly "not
         # matching" (NULLs included).
         dropped = Matter.objects.exclude(*args, **kwargs).values("pk")
-        return MatterSet(
-            self.matters.filter(*args, **kwargs),
-            Matter.objects.filter(Q(pk__in=self.hidden.values("pk")) | Q(pk__in=dropped)),
-        )
+        return MatterSet(self.matters.filter(*args, **kwargs), (*self.hidden, dropped))
 
 
 def matters_in_bulk(user: AnyUser) -> MatterSet:
     """`matters_visible_in_bulk(user)` as a `MatterSet`: with its complement for a reader who
-    sees every non-confidential matter (the complement is then short), without otherwise."""
+    sees every non-confidential matter (the confidential matters they are not on, and their
+    walls: a few percent of the firm), without it for anyone else."""
     visible = matters_visible_in_bulk(user)
-    if is_active_staff(user) and isinstance(user, User) and sees_every_open_file(user):
-        return MatterSet(visible, matters_hidden_in_bulk(user))
-    return MatterSet(visible)
+    if not (is_active_staff(user) and isinstance(user, User) and sees_every_open_file(user)):
+        return MatterSet(visible)
+    mine = MatterMember.objects.filter(user=user).values("matter_id")
+    secret = Matter.objects.filter(confidential=True).exclude(pk__in=mine).values("pk")
+    walled = EthicalWall.objects.filter(user=user).values("matter_id")
+    return MatterSet(visible, (secret, walled))
 
 
 def matters_money_visible_to(user: AnyUser) -> QuerySet[Matter]:
