@@ -178,6 +178,11 @@ class Matter(models.Model):
             models.Index(fields=["-updated_at", "-id"]),
             models.Index(fields=["matter_type", "-updated_at"]),
             models.Index(fields=["priority", "-updated_at"]),
+            # The confidential matters (a few percent): the complement of a partner's gate
+            # (`selectors.matters_in_bulk`) is read from it, not from a scan of every matter.
+            models.Index(
+                fields=["id"], condition=models.Q(confidential=True), name="matter_confidential_idx"
+            ),
         ]
 
     def __str__(self) -> str:
