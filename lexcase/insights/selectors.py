@@ -519,11 +519,13 @@ def workload_section(scope: MatterSet, f: InsightFilters) -> Section:
     closed = {ym: agg[f"closed_{i}"] for i, ym in enumerate(months)}
 
     def counts(qs: QuerySet, fieldname: str, *, dates: bool) -> dict[tuple[int, int], int]:
-        rows = per_month(qs, fieldname, f, dates=dates, n=Count("id"))
+        # COUNT(*), not COUNT(id): the id is not in the covering index below.
+        rows = per_month(qs, fieldname, f, dates=dates, n=Count("*"))
         return {ym: r["n"] for ym, r in rows.items()}
 
     start, end = _bounds(f.date_from, f.date_to)
-    # Index todos_task (status, completed_at, matter) covers it (bench/dashboard.py).
+    # Index todos_task (status, completed_at, matter) covers it with the partner's
+    # `matter NOT IN (hidden)` (an index-only scan on PostgreSQL; bench/dashboard.py).
     done = counts(
         tasks_of(matters=scope).filter(
             status=Task.Status.DONE, completed_at__gte=start, completed_at__lt=end
