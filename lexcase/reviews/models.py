@@ -104,6 +104,8 @@ class Review(models.Model):
             models.Index(fields=["status", "due_on"]),
             models.Index(fields=["reviewer", "status", "due_on"]),
             models.Index(fields=["matter", "kind", "status"]),
+            # The dashboard's latest findings: newest finished first, read backwards.
+            models.Index(fields=["status", "completed_at", "id"], name="review_done_latest_idx"),
         ]
         constraints = [
             # The scheduler may run twice at once: one open periodic and one open closing
