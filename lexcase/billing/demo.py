@@ -193,6 +193,7 @@ def demo_money(*, finance: Any, seed: int = 42, matters: int = 16) -> dict[str, 
 
     counts = dict.fromkeys(("agreements", "time", "expenses", "bills", "payments", "invoices"), 0)
     teams = _teams(matters)
+    overdue_staged = False
     for i, team in enumerate(teams):
         kind = KINDS[i % len(KINDS)]
         _agreement(team, kind, today, rng)
@@ -259,9 +260,17 @@ def demo_money(*, finance: Any, seed: int = 42, matters: int = 16) -> dict[str, 
                 actor=finance, bill=bill, version=bill.version, reason="账单金额有误，作废后重开"
             )
             continue
-        age = {"paid": 150, "partly_paid": 100, "issued": 20, "overdue": 200}[fate]
+        if fate == "overdue" and overdue_staged:
+            fate = "issued"  # one overdue bill is staged; the others are paid on time
+        overdue_staged = overdue_staged or fate == "overdue"
+        # A partly paid bill owes the rest within its (longer) terms; only the staged
+        # overdue bill is past its due date on the firm's first morning.
+        age = {"paid": 150, "partly_paid": 40, "issued": 10, "overdue": 200}[fate]
+        terms = {"partly_paid": 90}.get(fate, 30)
         issued_on = back(age + rng.randint(0, 20))
-        _backdate_bill(bill, issued_on)
+        if fate == "overdue":  # past due whatever the time of year
+            issued_on = today - timedelta(days=age + rng.randint(0, 20))
+        _backdate_bill(bill, issued_on, terms)
         bill.refresh_from_db()
         fee = BillLine.objects.filter(bill=bill, kind=MoneyKind.SERVICE_FEE).values_list(
             "amount", flat=True

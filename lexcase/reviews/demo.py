@@ -66,7 +66,10 @@ def demo_reviews(*, seed: int = 42) -> dict[str, int]:
             **extra,
         )
 
-    for matter in Matter.objects.exclude(status=Status.INTAKE).exclude(opened_on=None):
+    staged_late = False
+    for matter in (
+        Matter.objects.exclude(status=Status.INTAKE).exclude(opened_on=None).order_by("pk")
+    ):
         opened = matter.opened_on
         if opened is None:  # excluded by the query
             continue
@@ -79,9 +82,15 @@ def demo_reviews(*, seed: int = 42) -> dict[str, int]:
             history += 1
             day += timedelta(days=cadence)
         if matter.status == Status.OPEN:
-            # Some late: the reviewer's agenda and the escalation show something.
-            late = rng.random() < 0.2
-            due = today - timedelta(days=rng.randint(1, 10)) if late else max(day, today)
+            # The next review falls due in the coming days or weeks; only the first open
+            # matter's is staged as late, so the reviewer's agenda and the escalation show
+            # one (the demo's first morning is not a wall of late reviews).
+            late = not staged_late
+            staged_late = True
+            if late:
+                due = today - timedelta(days=3)
+            else:
+                due = day if day > today else today + timedelta(days=rng.randint(1, cadence))
             reviews.append(
                 Review(
                     matter=matter,

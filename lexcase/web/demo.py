@@ -19,7 +19,8 @@ from lexcase.accounts.services import user_create
 from lexcase.billing.demo import demo_money
 from lexcase.comms.models import Communication
 from lexcase.conflicts.engine import index_parties
-from lexcase.insights.demo import demo_insights
+from lexcase.comms.selectors import DEFAULT_UPDATE_INTERVALS, update_intervals
+from lexcase.insights.demo import ARCHIVE_DAYS, demo_insights
 from lexcase.matters.archive import archive_number_pattern, retention_suggest
 from lexcase.matters.courts_data import COURT_CODES
 from lexcase.matters.models import (
@@ -48,6 +49,12 @@ from lexcase.todos.checklists_data import DEFAULT_CHECKLISTS
 from lexcase.todos.models import Task
 
 DEMO_PASSWORD = "lexcase-demo"
+
+# The first morning of the demo firm is realistic but not alarming: nothing on anyone's
+# agenda is late except what is staged here on purpose (and named in the tests) —
+# one client update late on this lead's matter, one overdue bill (billing's demo), one late
+# periodic review (reviews' demo) and one paper file overdue back from loan.
+STAGED_LATE_UPDATE_LEAD = "lawyer"
 
 DEMO_USERS = [
     ("admin", "周主任", Role.ADMIN, None),
@@ -133,7 +140,9 @@ def _party(fake: Any, rng: random.Random, kind: str) -> Party:
 
 
 @transaction.atomic
-def _demo_tasks(rows: list, plans: list, rng: random.Random, now: Any, batch: int) -> None:
+def _demo_tasks(
+    rows: list, plans: list, rng: random.Random, now: Any, batch: int, staged: dict[str, int]
+) -> None:
     """A working board: a few tasks per open matter, due around today, mostly the lead's."""
     tasks = []
     for matter, (_client, _opposing, _partner, lead, _assistant) in zip(rows, plans, strict=True):
@@ -142,7 +151,12 @@ def _demo_tasks(rows: list, plans: list, rng: random.Random, now: Any, batch: in
         _name, items = DEFAULT_CHECKLISTS.get((matter.matter_type, ""), ("", []))
         for title, _days, _who in items[: rng.randint(1, len(items) or 1)]:
             status = rng.choice(["done", "done", "doing", "todo", "todo"])
-            due = now + timedelta(days=rng.randint(-10, 14), hours=rng.randint(-4, 4))
+            # Work done was due in the past; what is still to do falls due in the coming
+            # days, so the first morning's board is busy but nothing on it is late.
+            if status == "done":
+                due = now - timedelta(days=rng.randint(1, 10), hours=rng.randint(0, 8))
+            else:
+                due = now + timedelta(days=rng.randint(1, 14), hours=rng.randint(0, 8))
             tasks.append(
                 Task(
                     matter=matter,
@@ -157,22 +171,31 @@ def _demo_tasks(rows: list, plans: list, rng: random.Random, now: Any, batch: in
                 )
             )
     Task.objects.bulk_create(tasks, batch_size=batch)
-    # The last call to the client, a few days or weeks ago, so that only some matters have
-    # a client update due (as in a firm that keeps its clients informed).
-    calls = [
-        Communication(
-            matter=matter,
-            occurred_at=now - timedelta(days=rng.randint(0, 35), hours=rng.randint(0, 8)),
-            channel=channel,
-            direction="outbound",
-            summary=summary,
-            created_by=lead,
+    # The last call to the client falls within the matter's client-update interval (a firm
+    # that keeps its clients informed), except on the one matter staged as late.
+    intervals = update_intervals()
+    calls = []
+    for matter, (_c, _o, _p, lead, _a) in zip(rows, plans, strict=True):
+        if matter.status != Status.OPEN:
+            continue
+        channel, summary = rng.choice(COMM_SUMMARIES)
+        days = intervals.get(matter.priority, DEFAULT_UPDATE_INTERVALS["P2"])
+        ago = timedelta(hours=rng.randint(1, days * 24 - 4))
+        if staged.get("client_update") is None and lead.username == STAGED_LATE_UPDATE_LEAD:
+            # Staged: the update fell due two days ago; it shows as late on the lead's
+            # agenda, and is not yet overdue for the responsible partner.
+            staged["client_update"] = matter.pk
+            ago = timedelta(days=days + 2, hours=2)
+        calls.append(
+            Communication(
+                matter=matter,
+                occurred_at=now - ago,
+                channel=channel,
+                direction="outbound",
+                summary=summary,
+                created_by=lead,
+            )
         )
-        for matter, (_c, _o, _p, lead, _a), (channel, summary) in zip(
-            rows, plans, [rng.choice(COMM_SUMMARIES) for _ in rows], strict=True
-        )
-        if matter.status == Status.OPEN
-    ]
     Communication.objects.bulk_create(calls, batch_size=batch)
 
 
@@ -213,6 +236,8 @@ def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> d
     updated_field = Matter._meta.get_field("updated_at")
     last_pk_before = _last_matter_pk()
     created = 0
+    staged: dict[str, int] = {}
+    today = timezone.localdate()
     # Realistic activity dates need auto_now off while the rows are written.
     updated_field.auto_now = False
     try:
@@ -238,6 +263,15 @@ def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> d
                 )
                 title = _demo_title(mtype, client, opposing, cause)
                 opened = None if status == Status.INTAKE else timezone.localtime(created_at).date()
+                closed_on = (
+                    min(opened + timedelta(days=rng.randint(30, 400)), today - timedelta(days=1))
+                    if opened and status in (Status.CLOSED, Status.ARCHIVED)
+                    else None
+                )
+                if closed_on and closed_on + timedelta(days=ARCHIVE_DAYS) < today:
+                    # Filed by its archive deadline, as a firm does: only a file closed in
+                    # the last ARCHIVE_DAYS still waits (not yet due) for the archive room.
+                    status = Status.ARCHIVED
                 updated_at = created_at + timedelta(days=rng.randint(0, 200))
                 matter = Matter(
                     number=f"{year}-{code}-{counters[(year, code)]:04d}",
@@ -257,12 +291,7 @@ def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> d
                     else "",
                     confidential=rng.random() < 0.05,
                     opened_on=opened,
-                    closed_on=min(
-                        opened + timedelta(days=rng.randint(30, 400)),
-                        timezone.localdate() - timedelta(days=1),
-                    )
-                    if opened and status in (Status.CLOSED, Status.ARCHIVED)
-                    else None,
+                    closed_on=closed_on,
                     created_by=rng.choice(lawyers),
                     created_at=created_at,
                     updated_at=min(updated_at, now),
@@ -312,7 +341,7 @@ def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> d
             MatterParty.objects.bulk_create(links, batch_size=batch)
             index_parties([p.pk for plan in plans for p in plan[:2]])
             MatterMember.objects.bulk_create(members, batch_size=batch)
-            _demo_tasks(rows, plans, rng, now, batch)
+            _demo_tasks(rows, plans, rng, now, batch, staged)
             created += n
     finally:
         updated_field.auto_now = True
@@ -407,8 +436,16 @@ def _demo_archive_room(rng: random.Random, users: dict[str, User]) -> None:
             defaults={"last": last},
         )
     dues = (today + timedelta(days=10), today - timedelta(days=3))
+    leads = dict(
+        MatterMember.objects.filter(
+            role=MemberRole.LEAD, matter__in=[r.matter for r in records[-2:]]
+        ).values_list("matter_id", "user")
+    )
     for record, due in zip(records[-2:], dues[: len(records)], strict=False):
-        borrower = users.get(rng.choice(["lawyer", "lawyer2", "lawyer3"])) or archivist
+        # The matter's own lead borrows its file (a lawyer who can open the matter, so the
+        # file due back is on their agenda).
+        lead = leads.get(record.matter.pk)
+        borrower = User.objects.filter(pk=lead).first() if lead else archivist
         if borrower is None:  # the demo firm always has its lawyers and staff
             continue
         PaperLoan.objects.create(

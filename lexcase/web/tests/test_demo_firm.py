@@ -80,3 +80,36 @@ def test_demo_matters_read_as_a_lawyer_would_write_them():
     for comm in comms:
         assert (comm.channel, comm.summary) in pairs
         assert word[comm.channel] in comm.summary
+
+
+def test_the_demo_firms_first_morning_is_late_only_where_staged():
+    """Issue 16: the demo users met ~15 overdue items each (archiving of the demo's own
+    closed matters, tasks, client updates, reviews and bills past due). Only what the demo
+    stages on purpose is late: one client update on `lawyer`'s matter, one overdue bill,
+    one late periodic review and one paper file due back from loan."""
+    from collections import Counter
+
+    from django.utils import timezone
+
+    from lexcase.calendar.selectors import agenda_overdue
+    from lexcase.matters.models import MatterClosing, Status
+    from lexcase.reviews.demo import demo_reviews
+
+    demo_generate(matters=60, seed=7)
+    demo_reviews(seed=7)
+    today = timezone.localdate()
+    late = {
+        user.username: [item.kind for item in agenda_overdue(user=user, today=today)]
+        for user in User.objects.order_by("username")
+    }
+    kinds = Counter(kind for items in late.values() for kind in items)
+    assert kinds == {"client_update": 1, "bill_overdue": 1, "review": 1, "loan_due": 1}
+    assert "client_update" in late["lawyer"]
+    assert all(len(items) <= 2 for items in late.values())
+    # No closed matter of the demo waits past its archive deadline.
+    assert (
+        MatterClosing.objects.filter(
+            matter__status=Status.CLOSED, archive_deadline__lt=today
+        ).count()
+        == 0
+    )
