@@ -51,6 +51,12 @@ NOTIFICATION_KINDS: dict[str, Promise] = {
 }
 
 
+# The client's kinds with preferences (in the portal, by e-mail), for the portal's page.
+CLIENT_NOTIFICATION_KINDS: dict[str, Promise] = {
+    kind.value: kind.label for kind in NotificationKind if kind in CLIENT_KINDS
+}
+
+
 class RobotEvent(models.TextChoices):
     """What a team's group-chat robot can post (each channel chooses)."""
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from lexcase.accounts.models import User
@@ -39,15 +42,18 @@ def unread_count(*, user: User) -> int:
     return _shown(user).filter(read_at__isnull=True).count()
 
 
-def notification_preferences(*, user: User) -> dict[str, tuple[bool, bool]]:
-    """(in the app, by e-mail) for every kind with preferences (default both on)."""
+def notification_preferences(
+    *, user: User, kinds: Mapping[str, Any] = NOTIFICATION_KINDS
+) -> dict[str, tuple[bool, bool]]:
+    """(in the app, by e-mail) for every kind of `kinds` (the staff's by default; the
+    portal passes the client's), default both on."""
     stored = {
         kind: (in_app, email)
         for kind, in_app, email in NotificationPreference.objects.filter(user=user).values_list(
             "kind", "in_app", "email"
         )
     }
-    return {kind: stored.get(kind, (True, True)) for kind in NOTIFICATION_KINDS}
+    return {kind: stored.get(kind, (True, True)) for kind in kinds}
 
 
 def client_notifications(*, user: User, limit: int = 20) -> QuerySet[Notification]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -105,10 +105,12 @@ def notification_preferences_set(
     user: User,
     email_by_kind: dict[str, bool],
     in_app_by_kind: dict[str, bool] | None = None,
+    kinds: Mapping[str, Any] = NOTIFICATION_KINDS,
 ) -> None:
-    """Store the user's choices per kind (a kind left out keeps its current choice)."""
+    """Store the user's choices per kind (a kind left out keeps its current choice). `kinds`
+    are those the user may set: the staff's, or the client's (the portal passes them)."""
     in_app_by_kind = in_app_by_kind or {}
-    unknown = sorted((set(email_by_kind) | set(in_app_by_kind)) - set(NOTIFICATION_KINDS))
+    unknown = sorted((set(email_by_kind) | set(in_app_by_kind)) - set(kinds))
     if unknown:
         raise ValidationError({"kind": [_("Unknown notification kind: %s") % ", ".join(unknown)]})
     for kind in sorted(set(email_by_kind) | set(in_app_by_kind)):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("matters/<int:pk>/upload/", views.upload, name="upload"),
     path("documents/<int:pk>/download/", views.document_download, name="document_download"),
     path("reports/<int:pk>/", views.report_view, name="report"),
+    path("notifications/", views.preferences, name="preferences"),
     # The one-time invitation link
     path("invite/<str:token>/", views.accept, name="accept"),
     # Staff: who has a portal login

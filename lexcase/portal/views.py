@@ -27,7 +27,9 @@ from lexcase.documents.services import document_download_record
 from lexcase.documents.views import version_response
 from lexcase.matters.actions import matter_action
 from lexcase.matters.rules import is_active_staff
-from lexcase.notifications.selectors import client_notifications
+from lexcase.notifications.kinds import CLIENT_NOTIFICATION_KINDS
+from lexcase.notifications.selectors import client_notifications, notification_preferences
+from lexcase.notifications.services import notification_preferences_set
 from lexcase.portal import selectors, services
 from lexcase.portal.forms import (
     AcceptForm,
@@ -88,6 +90,26 @@ def home(request: AuthedRequest, contact: ClientContact) -> HttpResponse:
             "notices": client_notifications(user=request.user),
         },
     )
+
+
+@portal_user_required
+@require_http_methods(["GET", "POST"])
+def preferences(request: AuthedRequest, contact: ClientContact) -> HttpResponse:
+    """The client's own notification settings: for each kind of notice the firm sends them
+    (a document shared, a date changed), in the portal and by e-mail."""
+    kinds = CLIENT_NOTIFICATION_KINDS
+    if request.method == "POST":
+        notification_preferences_set(
+            user=request.user,
+            email_by_kind={kind: f"email_{kind}" in request.POST for kind in kinds},
+            in_app_by_kind={kind: f"app_{kind}" in request.POST for kind in kinds},
+            kinds=kinds,
+        )
+        messages.success(request, _("Saved."))
+        return redirect("portal:preferences")
+    current = notification_preferences(user=request.user, kinds=kinds)
+    rows = [(kind, label, *current[kind]) for kind, label in kinds.items()]
+    return render(request, "portal/preferences.html", {"contact": contact, "rows": rows})
 
 
 def _matter_context(contact: ClientContact, matter: Any) -> dict[str, Any]:

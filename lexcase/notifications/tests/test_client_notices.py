@@ -109,3 +109,50 @@ def test_a_date_shown_to_the_client_or_moved_is_told(world):
         f"案件 {matter.number} 新增日期：第一次开庭，2026-12-09 09:30",
         f"案件 {matter.number} 的日期有变：上诉期限 由 2026-12-20 改为 2026-12-22",
     ]
+
+
+def _share(firm, matter, title):
+    document = make_document(matter, firm.lead, title=title, shared=False)
+    return document_update(
+        actor=firm.lead,
+        document=document,
+        version=document.version,
+        title=document.title,
+        category=document.category,
+        on_date=None,
+        notes="",
+        shared_with_client=True,
+    )
+
+
+def test_the_client_chooses_in_the_portal_how_notices_reach_them(world):
+    """Issue 16 item 11, 'per the user's preferences': the client is a user too. The portal
+    has the client's own settings page with the client's kinds only; the staff kinds are
+    not theirs to set, and their choices decide what is recorded and e-mailed."""
+    from lexcase.notifications.models import NotificationPreference
+
+    firm, matter = world.firm, world.a_matter
+    web = client_for(world.a.user)
+    page = web.get("/portal/notifications/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="email_document_shared"' in html and 'name="app_client_date_changed"' in html
+    assert 'name="email_intake_review"' not in html  # a staff kind
+    assert 'href="/portal/notifications/"' in web.get("/portal/").content.decode()
+
+    # E-mail off for shared documents: told in the portal only.
+    answer = web.post("/portal/notifications/", {"app_document_shared": "on"})
+    assert answer.status_code == 302
+    assert sorted(
+        NotificationPreference.objects.filter(user=world.a.user).values_list(
+            "kind", "in_app", "email"
+        )
+    ) == [("client_date_changed", False, False), ("document_shared", True, False)]
+    before, outbox = len(notices(world.a)), len(mail.outbox)
+    _share(firm, matter, "开庭传票")
+    assert [k for k, _t, _u in notices(world.a)[before:]] == ["document_shared"]
+    assert len(mail.outbox) == outbox
+    # Both off: nothing recorded, nothing sent.
+    web.post("/portal/notifications/", {})
+    _share(firm, matter, "证据交换笔录")
+    assert (len(notices(world.a)), len(mail.outbox)) == (before + 1, outbox)

@@ -126,6 +126,10 @@ TABLE: dict[str, Route] = {
     "portal:upload": Route("POST", lambda f: f"/portal/matters/{f.matter.pk}/upload/", STAFF_403),
     "portal:document_download": Route("GET", lambda f: "/portal/documents/1/download/", STAFF_403),
     "portal:report": Route("GET", lambda f: "/portal/reports/1/", STAFF_403),
+    "portal:preferences": Route("GET", lambda f: "/portal/notifications/", STAFF_403),
+    "portal:preferences#save": Route(
+        "POST", lambda f: "/portal/notifications/", STAFF_403, body=lambda f: {}
+    ),
     "portal:accept": Route("GET", lambda f: f"/portal/invite/{_token(f)}/", E(*[200] * 8, 404)),
     "portal:contacts": Route("GET", lambda f: "/portal/contacts/", ALL_STAFF_200),
     "portal:contacts#invite into the walled-off matter": Route(

@@ -106,6 +106,16 @@ ROWS: dict[str, Row] = {
     "B's report": Row(
         "portal:report", "GET", lambda w: f"/portal/reports/{w.b_report.pk}/", (404, 200, LOGIN)
     ),
+    "own notification settings": Row(
+        "portal:preferences", "GET", lambda w: "/portal/notifications/", (200, 200, LOGIN)
+    ),
+    "save own notification settings": Row(
+        "portal:preferences",
+        "POST",
+        lambda w: "/portal/notifications/",
+        (302, 302, LOGIN),
+        body=lambda w: {"email_document_shared": "on"},
+    ),
     "invitation link": Row(
         "portal:accept", "GET", lambda w: f"/portal/invite/{invite_token(w.firm)}/", (200,) * 3
     ),
