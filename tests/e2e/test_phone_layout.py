@@ -3,6 +3,7 @@ become stacked cards, a long unbroken title wraps instead of widening the page."
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -66,3 +67,66 @@ def test_the_desktop_keeps_its_one_line_menu(
     page.goto(live_server.url + "/matters/")
     assert page.locator("nav.nav").is_visible() is True
     assert page.locator("label.menu-button").is_visible() is False
+
+
+def test_a_busy_day_in_the_month_and_the_forms_fit_a_phone(
+    phone_page: Any, live_server: Any, users: dict[str, Any], login: Any, screenshot: Any,
+    long_matter: Any,
+) -> None:  # fmt: skip
+    """Walk of issue 16: on a phone a day with several events drew them over the next days'
+    (the tablet rule's fixed cell height won over the phone's), and the new-matter form and
+    the task board were wider than the screen (a fieldset's and a textarea's own width)."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from lexcase.calendar.models import Deadline
+    from lexcase.todos.models import Task
+
+    today = timezone.localdate()
+    # A day of this month with room after it (the last days of a month: the first).
+    day = today if today.day < 25 else today.replace(day=1)
+    due = datetime.combine(day, time(18, 0), tzinfo=timezone.get_current_timezone())
+    for n in range(5):
+        Task.objects.create(
+            title=f"第{n + 1}项工作：整理证据材料并提交",
+            matter=long_matter,
+            assignee=users["lawyer"],
+            created_by=users["lawyer"],
+            due_at=due,
+            priority="P2",
+        )
+    Task.objects.create(
+        title="次日任务",
+        assignee=users["lawyer"],
+        created_by=users["lawyer"],
+        due_at=due + timedelta(days=1),
+        priority="P2",
+    )
+    Deadline.objects.create(
+        matter=long_matter,
+        title="上诉期限届满",
+        due_date=day,
+        status=Deadline.Status.OPEN,
+        responsible=users["lawyer"],
+    )
+    page = phone_page
+    login(page, "lawyer")
+    page.goto(live_server.url + f"/agenda/month/?month={day:%Y-%m}")
+    boxes = [
+        page.locator("table.month a.chip").nth(i).bounding_box()
+        for i in range(page.locator("table.month a.chip").count())
+    ]
+    assert len(boxes) == 7
+    # Each event sits below the one before it: none drawn over another.
+    for above, below in itertools.pairwise(boxes):
+        assert below["y"] >= above["y"] + above["height"] - 1, (above, below)
+    # The statutory deadline stands apart from the tasks.
+    assert page.locator("table.month a.chip.is-hard").count() == 1
+    assert _page_width(page) <= 390
+    screenshot(page, "phone-390-month-busy-day.png")
+    for path, name in (("/matters/new/", "new-matter"), ("/tasks/", "tasks")):
+        page.goto(live_server.url + path)
+        assert _page_width(page) <= 390, path
+        screenshot(page, f"phone-390-{name}.png")
+    page.csp.assert_clean()
