@@ -7,13 +7,13 @@ the benchmarks (bench/). Deterministic for a given seed.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from lexcase.accounts.models import PracticeArea, Role, Team, User
+from lexcase.accounts.models import FirmProfile, PracticeArea, Role, Team, User
 from lexcase.accounts.rules import is_assistant, is_lawyer, is_partner
 from lexcase.accounts.services import user_create
 from lexcase.billing.demo import demo_money
@@ -95,6 +95,25 @@ TITLES = {
 }
 
 
+# The demo firm's own particulars (fictional), so its pages, reports and e-mails carry a
+# firm's name rather than the product's (issue 16 item 13).
+DEMO_FIRM = {
+    "name": "北京明德律师事务所",
+    "address": "北京市朝阳区建国路88号明德大厦12层",
+    "licence_number": "31110000MD2015001X",
+    "phone": "010-6588 1234",
+    "email": "office@mingde-law.example.cn",
+}
+
+
+def demo_firm_profile() -> None:
+    """The demo firm's profile, unless the firm has already named itself."""
+    profile = FirmProfile.objects.filter(pk=1).first()
+    if profile is not None and profile.name:
+        return
+    FirmProfile.objects.update_or_create(pk=1, defaults=DEMO_FIRM)
+
+
 def demo_users() -> dict[str, User]:
     users = {}
     for username, name, role, team_name in DEMO_USERS:
@@ -145,6 +164,8 @@ def _demo_tasks(
 ) -> None:
     """A working board: a few tasks per open matter, due around today, mostly the lead's."""
     tasks = []
+    tz = timezone.get_current_timezone()
+    today = timezone.localdate(now)
     for matter, (_client, _opposing, _partner, lead, _assistant) in zip(rows, plans, strict=True):
         if matter.status != Status.OPEN:
             continue
@@ -153,10 +174,9 @@ def _demo_tasks(
             status = rng.choice(["done", "done", "doing", "todo", "todo"])
             # Work done was due in the past; what is still to do falls due in the coming
             # days, so the first morning's board is busy but nothing on it is late.
-            if status == "done":
-                due = now - timedelta(days=rng.randint(1, 10), hours=rng.randint(0, 8))
-            else:
-                due = now + timedelta(days=rng.randint(1, 14), hours=rng.randint(0, 8))
+            # Due at the end of a working day, as a lawyer sets it.
+            days = -rng.randint(1, 10) if status == "done" else rng.randint(1, 14)
+            due = datetime.combine(today + timedelta(days=days), time(18, 0), tzinfo=tz)
             tasks.append(
                 Task(
                     matter=matter,
@@ -220,6 +240,7 @@ def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> d
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
     users = demo_users()
+    demo_firm_profile()
     partners = [u for u in users.values() if is_partner(u)]
     lawyers = [u for u in users.values() if is_lawyer(u)]
     assistants = [u for u in users.values() if is_assistant(u)]
@@ -251,6 +272,11 @@ def demo_generate(*, matters: int = 200, seed: int = 42, batch: int = 2000) -> d
                 created_at = now - timedelta(
                     days=rng.randint(0, 5 * 365), minutes=rng.randint(0, 1440)
                 )
+                if status == Status.INTAKE:
+                    # An intake waits days for its conflict review, not years.
+                    created_at = now - timedelta(
+                        days=rng.randint(0, 20), minutes=rng.randint(0, 1440)
+                    )
                 year = timezone.localtime(created_at).year
                 code = MATTER_TYPE_CODES[mtype]
                 counters[(year, code)] = counters.get((year, code), 0) + 1

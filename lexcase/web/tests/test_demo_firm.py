@@ -113,3 +113,42 @@ def test_the_demo_firms_first_morning_is_late_only_where_staged():
         ).count()
         == 0
     )
+
+
+def test_the_demo_firm_has_a_name_and_fresh_intakes():
+    """Walk of issue 16: after `make run` every page title said 'LexCase' (item 13: the
+    firm's name on titles, reports, the portal) and intakes registered years ago were still
+    waiting for their conflict review on the dashboard."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lexcase.accounts.selectors import firm_profile
+    from lexcase.matters.models import Status
+    from lexcase.testing import client_for
+    from lexcase.web.demo import DEMO_FIRM
+
+    demo_generate(matters=40, seed=11)
+    assert firm_profile().display_name == DEMO_FIRM["name"] == "北京明德律师事务所"
+    page = client_for(User.objects.get(username="lawyer")).get("/").content.decode()
+    assert f"<title>工作台 · {DEMO_FIRM['name']}</title>" in page
+    intakes = Matter.objects.filter(status=Status.INTAKE)
+    assert intakes.exists()
+    oldest = timezone.now() - timedelta(days=21)
+    assert intakes.filter(created_at__lt=oldest).count() == 0
+    # Tasks still to do fall due at the end of a coming working day.
+    from lexcase.todos.models import Task
+
+    todo = Task.objects.filter(kind=Task.Kind.CHECKLIST).exclude(status="done")
+    assert todo.exists()
+    assert {timezone.localtime(t.due_at).strftime("%H:%M") for t in todo} == {"18:00"}
+    assert todo.filter(due_at__lt=timezone.now()).count() == 0
+
+
+def test_the_demo_keeps_a_firm_name_already_set():
+    from lexcase.accounts.models import FirmProfile
+    from lexcase.web.demo import demo_firm_profile
+
+    FirmProfile.objects.create(pk=1, name="自己的律所")
+    demo_firm_profile()
+    assert FirmProfile.objects.get(pk=1).name == "自己的律所"
