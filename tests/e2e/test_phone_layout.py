@@ -130,3 +130,25 @@ def test_a_busy_day_in_the_month_and_the_forms_fit_a_phone(
         assert _page_width(page) <= 390, path
         screenshot(page, f"phone-390-{name}.png")
     page.csp.assert_clean()
+
+
+def test_the_administrators_pages_fit_a_phone(
+    phone_page: Any, live_server: Any, users: dict[str, Any], login: Any, screenshot: Any
+) -> None:
+    """Walk of issue 16: the holiday calendar was 414 px wide on a 390-px phone (a grid
+    column as wide as its widest field); the robots' form laid out on a phone."""
+    from lexcase.accounts.services import user_create
+    from tests.e2e.personas import PASSWORD
+
+    user_create(username="admin", role="admin", password=PASSWORD, name="周主任")
+    page = phone_page
+    login(page, "admin")
+    for path, name in (
+        ("/calendar/holidays/", "holidays"),
+        ("/notifications/robots/", "robots"),
+        ("/team/firm/", "firm"),
+    ):
+        page.goto(live_server.url + path)
+        assert _page_width(page) <= 390, path
+        screenshot(page, f"phone-390-{name}.png")
+    page.csp.assert_clean()
