@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from lexcase.accounts.http import AuthedRequest
@@ -81,6 +82,30 @@ def _conflict_context(request: AuthedRequest, matter: Any) -> dict[str, Any]:
     }
 
 
+# The matter page's section nav (issue 16 item 20): where each app's section sits on the
+# page and what the nav calls it, so a lawyer reaches 文件 or 期限 without scrolling.
+SECTION_NAV = {
+    "todos/_matter_section.html": ("tasks", _("Tasks")),
+    "documents/_matter_section.html": ("documents", _("Documents")),
+    "comms/_matter_section.html": ("communications", _("Client communication")),
+    "billing/work/_matter_section.html": ("money", _("Fees and money")),
+    "portal/_matter_section.html": ("portal", _("Client portal")),
+    "papers/_matter_section.html": ("papers", _("Papers")),
+    "reviews/_matter_section.html": ("reviews", _("Quality reviews")),
+    "matters/_archive_section.html": ("archive", _("Closing and archive")),
+}
+
+
+def _section_nav(sections: list[dict[str, Any]], *, conflicts: bool) -> list[tuple[str, Any]]:
+    nav = [("overview", _("Overview"))]
+    if conflicts:
+        nav.append(("conflicts", _("Conflict check")))
+    nav.append(("deadlines", _("Deadlines and hearings")))
+    nav += [SECTION_NAV[s["template"]] for s in sections if s.get("template") in SECTION_NAV]
+    nav.append(("timeline", _("Timeline")))
+    return nav
+
+
 @login_required
 @require_GET
 def matter_detail(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -125,4 +150,7 @@ def matter_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         **_conflict_context(request, matter),
         "sections": matter_sections(request, matter),
     }
+    context["section_nav"] = _section_nav(
+        context["sections"], conflicts=bool(context.get("conflict_check"))
+    )
     return render(request, "web/matter_detail.html", context)

@@ -21,3 +21,20 @@ def test_the_amount_in_dispute_has_thousands_separators(firm):
     Matter.objects.filter(pk=firm.matter.pk).update(amount=None)
     page = client_for(firm.lead).get(f"/matters/{firm.matter.pk}/").content.decode()
     assert "¥17,956,000.00" not in page
+
+
+def test_the_matter_page_has_a_section_nav_to_every_section(firm):
+    """Issue 16 item 20: a lawyer reaches 文件 or 期限 without scrolling the whole page. The
+    nav links each section on the page, in page order, and every link has its target."""
+    import re
+
+    page = client_for(firm.lead).get(f"/matters/{firm.matter.pk}/").content.decode()
+    nav = re.search(r'<nav class="section-nav"[^>]*>(.*?)</nav>', page, re.S)
+    assert nav is not None
+    anchors = re.findall(r'href="#([\w-]+)">([^<]+)</a>', nav.group(1))
+    ids = [a for a, _label in anchors]
+    assert ids[:3] == ["overview", "conflicts", "deadlines"]
+    assert {"tasks", "documents", "communications"} <= set(ids) and ids[-1] == "timeline"
+    assert dict(anchors)["documents"] == "文件" and dict(anchors)["deadlines"] == "期限与开庭"
+    positions = [page.index(f'id="{a}"') for a in ids]
+    assert positions == sorted(positions)
