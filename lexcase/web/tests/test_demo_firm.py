@@ -152,3 +152,34 @@ def test_the_demo_keeps_a_firm_name_already_set():
     FirmProfile.objects.create(pk=1, name="自己的律所")
     demo_firm_profile()
     assert FirmProfile.objects.get(pk=1).name == "自己的律所"
+
+
+def test_no_demo_matter_has_its_client_on_the_other_side():
+    """Walk of issue 16: the dashboard showed 鸿睿思博科技有限公司申请执行鸿睿思博科技有限公司
+    (Faker repeats names; the client and the other side were drawn independently)."""
+    from django.db.models import F
+
+    demo_generate(matters=200, seed=42)
+    same = MatterParty.objects.filter(
+        role=PartyRole.CLIENT,
+        matter__matter_parties__role=PartyRole.OPPOSING,
+        matter__matter_parties__party__name=F("party__name"),
+    )
+    assert same.count() == 0
+
+
+def test_a_civil_demo_matters_title_and_summary_name_its_cause():
+    """Walk of issue 16: 董红霞诉四通科技有限公司买卖合同纠纷 was summarised as a 机动车交通
+    事故责任纠纷 (the dashboards' statistics gave open civil matters a common cause and
+    rewrote the title only)."""
+    from lexcase.matters.models import MatterType
+
+    demo_generate(matters=80, seed=42)
+    civil = Matter.objects.filter(matter_type=MatterType.CIVIL, cause__isnull=False)
+    assert civil.count() > 20
+    wrong = [
+        (m.number, m.cause.name, m.summary)
+        for m in civil.select_related("cause")
+        if m.cause.name not in m.title or m.cause.name not in m.summary
+    ]
+    assert wrong == []
