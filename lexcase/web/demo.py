@@ -18,8 +18,8 @@ from lexcase.accounts.rules import is_assistant, is_lawyer, is_partner
 from lexcase.accounts.services import user_create
 from lexcase.billing.demo import demo_money
 from lexcase.comms.models import Communication
-from lexcase.conflicts.engine import index_parties
 from lexcase.comms.selectors import DEFAULT_UPDATE_INTERVALS, update_intervals
+from lexcase.conflicts.engine import index_parties
 from lexcase.insights.demo import ARCHIVE_DAYS, demo_insights
 from lexcase.matters.archive import archive_number_pattern, retention_suggest
 from lexcase.matters.courts_data import COURT_CODES
