@@ -99,6 +99,30 @@ def user_set_active(*, user: User, active: bool, actor: User | None) -> User:
 
 
 @transaction.atomic
+def user_anonymise(*, user: User, reason: str) -> User:
+    """Clear what an account says about its person (name, e-mail, login name) and close it
+    for good: no password, sessions ended, tokens revoked. For accounts of people outside
+    the firm whose data passed its retention (a client's portal contacts); audited without
+    the old values."""
+    user.name = f"（已匿名化 {user.pk}）"
+    user.first_name = user.last_name = user.email = ""
+    user.username = f"anonymised-{user.pk}"
+    user.set_unusable_password()
+    user.is_active = False
+    user.session_stamp = new_session_stamp()
+    user.save()
+    revoked = _tokens_revoke_all(user)
+    audit_record(
+        actor=None,
+        username="retention",
+        action="user.anonymise",
+        obj=user,
+        data={"reason": reason, "tokens_revoked": revoked},
+    )
+    return user
+
+
+@transaction.atomic
 def user_sessions_end(*, user: User, actor: User) -> User:
     """End every session of `user` at once (any session backend): a new security stamp."""
     if not actor.has_perm("accounts.end_sessions", user):

@@ -2,13 +2,19 @@
 matter type, legal holds, anonymisation of parties whose every matter is past retention, and
 consent records for sensitive fields.
 
-A person party is anonymised when it is on at least one matter and **every** matter it is on
+A party is anonymised when it is on at least one matter and **every** matter it is on
 is archived, past its retention end and not under an active legal hold. A matter's retention
 ends `PersonalDataRetention.years` after `ArchiveRecord.archived_on` for its type, and never
 before its paper file's retention class ends (`RetentionClass.years` when the firm set it; a
 file kept permanently, class `permanent`, never ends). A type without a retention row is
-never anonymised: the safe default. Organisations
-are left alone (their particulars are registry data, not personal information).
+never anonymised: the safe default.
+
+An organisation is not a person: its name, credit code, registered address and former or
+short names are registry data and stay. What it holds about people goes, under the same
+rule: its phone and e-mail (in practice a contact person's mobile and mailbox), its notes
+(free text that names and describes its people), the same fields in its edit history, and,
+through `party_anonymised`, the portal's client contacts of the party (names, e-mail,
+login; the account is closed).
 
 `personal_data_anonymise_run` is idempotent (a `PartyAnonymisation` row marks each party
 done) and has a dry run that writes nothing."""
@@ -28,6 +34,7 @@ from django.utils.translation import gettext as _
 from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed
+from lexcase.matters.events import party_anonymised
 from lexcase.matters.models import (
     ArchiveRecord,
     LegalHold,
@@ -47,6 +54,8 @@ PERMANENT_RETENTION_CODES = frozenset({"permanent"})
 
 # What anonymisation clears on a person party; the name becomes a placeholder with its id.
 ANONYMISED_FIELDS = ("name", "id_number", "passport", "phone", "email", "address", "notes")
+# What it clears on an organisation: its people's channel and free text, never registry data.
+ORGANISATION_PERSONAL_FIELDS = ("phone", "email", "notes")
 
 
 def _add_years(day: date, years: int) -> date:
@@ -93,12 +102,12 @@ def _expired_matters(day: date) -> tuple[set[int], set[int]]:
 
 
 def parties_due(day: date) -> tuple[dict[int, list[int]], set[int]]:
-    """Person parties due for anonymisation on `day` → their matters; and those held back."""
+    """Parties (people and organisations) due for anonymisation on `day` → their matters;
+    and those held back."""
     expired, held = _expired_matters(day)
     done = Exists(PartyAnonymisation.objects.filter(party_id=OuterRef("party_id")))
     links = (
-        MatterParty.objects.filter(party__kind=PartyKind.PERSON)
-        .exclude(done)
+        MatterParty.objects.exclude(done)
         .filter(party_id__in=MatterParty.objects.filter(matter_id__in=expired).values("party_id"))
         .values_list("party_id", "matter_id")
     )
@@ -118,6 +127,36 @@ def parties_due(day: date) -> tuple[dict[int, list[int]], set[int]]:
 
 
 def _anonymise(party: Party, matter_ids: list[int]) -> None:
+    if party.kind == PartyKind.PERSON:
+        _anonymise_person(party, matter_ids)
+    else:
+        _anonymise_organisation(party, matter_ids)
+    party_anonymised.send(sender=Party, party=party, matter_ids=matter_ids)
+
+
+def _anonymise_organisation(party: Party, matter_ids: list[int]) -> None:
+    for name in ORGANISATION_PERSONAL_FIELDS:
+        setattr(party, name, "")
+    party.version += 1
+    party.save()
+    # Earlier versions keep the organisation's registry data (its former names) but not
+    # what they held about its people.
+    party.history.update(**dict.fromkeys(ORGANISATION_PERSONAL_FIELDS, ""))
+    fields = [*ORGANISATION_PERSONAL_FIELDS, "history", "client_contacts"]
+    PartyAnonymisation.objects.create(
+        party=party, anonymised_at=timezone.now(), matter_ids=matter_ids, fields=fields
+    )
+    party_saved.send(sender=Party, party=party, matter_ids=matter_ids)
+    audit_record(
+        actor=None,
+        username="retention",
+        action="party.anonymise",
+        obj=party,
+        data={"matters": matter_ids, "fields": fields},
+    )
+
+
+def _anonymise_person(party: Party, matter_ids: list[int]) -> None:
     party.name = f"（已匿名化 {party.pk}）"
     for name in ANONYMISED_FIELDS[1:]:
         setattr(party, name, "")
@@ -135,7 +174,7 @@ def _anonymise(party: Party, matter_ids: list[int]) -> None:
         party=party,
         anonymised_at=timezone.now(),
         matter_ids=matter_ids,
-        fields=[*ANONYMISED_FIELDS, "aliases", "history"],
+        fields=[*ANONYMISED_FIELDS, "aliases", "history", "client_contacts"],
     )
     # The conflict index and the matters' search entries follow the new name.
     party_saved.send(sender=Party, party=party, matter_ids=matter_ids)
@@ -151,7 +190,7 @@ def _anonymise(party: Party, matter_ids: list[int]) -> None:
 def personal_data_anonymise_run(
     *, day: date | None = None, dry_run: bool = False
 ) -> AnonymiseReport:
-    """Anonymise every person party due on `day` (default: today), each in its own
+    """Anonymise every party due on `day` (default: today), each in its own
     transaction; a dry run reports the same parties and writes nothing."""
     day = day or timezone.localdate()
     due, held = parties_due(day)

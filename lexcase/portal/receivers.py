@@ -1,5 +1,6 @@
 """The portal's reactions: a client's contacts hear when the firm shares a document with
-them or when a date they see moves."""
+them or when a date they see moves; when retention anonymises their client, their
+accounts are anonymised and closed."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from lexcase.calendar.events import client_date_changed
 from lexcase.documents.events import document_shared
+from lexcase.matters.events import party_anonymised
 from lexcase.notifications.kinds import NotificationKind
-from lexcase.portal.services import contacts_notify
+from lexcase.portal.services import contacts_anonymise, contacts_notify
 
 
 def shared(*, document: Any, **_kw: Any) -> None:
@@ -34,6 +36,11 @@ def date_moved(*, obj: Any, matter: Any, old: Any, new: Any, **_kw: Any) -> None
     )
 
 
+def anonymised(*, party: Any, **_kw: Any) -> None:
+    contacts_anonymise(party=party)
+
+
 def connect() -> None:
     document_shared.connect(shared, dispatch_uid="portal.document_shared")
     client_date_changed.connect(date_moved, dispatch_uid="portal.client_date_changed")
+    party_anonymised.connect(anonymised, dispatch_uid="portal.party_anonymised")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from lexcase.accounts.models import Role, User
 from lexcase.accounts.selectors import firm_profile
+from lexcase.accounts.services import user_anonymise
 from lexcase.audit.services import audit_record
 from lexcase.comms.services import communication_create
 from lexcase.core.exceptions import NotAllowed
@@ -476,3 +477,15 @@ def portal_reply_send(*, actor: User, matter: Matter, text: str, portal_url: str
     # Only once the message is really on the record.
     transaction.on_commit(mail_contacts)
     return communication
+
+
+def contacts_anonymise(*, party: Party) -> int:
+    """Retention anonymised `party` (lexcase/matters/retention.py): its portal contacts'
+    accounts lose their names, e-mail and login and are closed, and their invitation links
+    go, so none can open the account again. The grants stay (they record which matters the
+    account could see, and name nobody). Runs inside the anonymisation's transaction."""
+    contacts = list(ClientContact.objects.filter(party=party).select_related("user"))
+    for contact in contacts:
+        PortalInvitation.objects.filter(contact=contact).delete()
+        user_anonymise(user=contact.user, reason="retention")
+    return len(contacts)

@@ -60,6 +60,9 @@ def archived(firm):
     person = firm.opposing_party  # 王伟, only on firm.matter
     Party.objects.filter(pk=person.pk).update(phone="13800000000", address="北京市朝阳区")
     PartyAlias.objects.create(party=person, name="王小伟", name_normalized="王小伟")
+    # The client also instructs the firm on a live matter, so only 王伟 is due; the
+    # organisation's own turn is test_an_organisations_people_go_and_its_registry_data_stays.
+    MatterParty.objects.create(matter=firm.confidential, party=firm.client_party, role="client")
     _archive(firm.matter)
     return firm
 
@@ -86,13 +89,101 @@ def test_anonymised_on_the_day_retention_ends_and_only_once(archived):
     )
     assert list(PartyAlias.objects.filter(party=person)) == []
     assert person.history.count() == 1  # earlier values are gone from the edit history
-    # The organisation (the client) is registry data: untouched.
+    # The client, still on a live matter, is untouched.
     f.client_party.refresh_from_db()
     assert f.client_party.name == "北京华泰科技有限公司"
     event = AuditEvent.objects.get(action="party.anonymise")
     assert (event.object_id, event.data["matters"]) == (str(person.pk), [f.matter.pk])
     assert "王伟" not in str(event.data)
     assert PartyAnonymisation.objects.get().matter_ids == [f.matter.pk]
+
+
+def test_an_organisations_people_go_and_its_registry_data_stays(archived):
+    """An organisation past retention keeps its name, credit code, registered address and
+    former names (registry data); its phone, e-mail and notes (its people's channel and free
+    text) go, from the edit history too, and its portal contacts' accounts are anonymised and
+    closed."""
+    from lexcase.accounts.models import Role, User
+    from lexcase.accounts.services import api_token_create
+    from lexcase.portal.models import ClientContact, ClientContactMatter, PortalInvitation
+
+    f = archived
+    MatterParty.objects.filter(matter=f.confidential, party=f.client_party).delete()
+    client = f.client_party
+    client.phone, client.email = "13911112222", "zhang.jingli@huatai.cn"
+    client.address, client.notes = "北京市海淀区中关村大街1号", "联系人：张经理，周末勿扰"
+    client.save()  # a history row with the values
+    PartyAlias.objects.create(party=client, name="华泰科技", name_normalized="华泰科技")
+    contact_user = User(
+        username="zhang.jingli@huatai.cn",
+        email="zhang.jingli@huatai.cn",
+        name="张经理",
+        role=Role.CLIENT,
+    )
+    contact_user.set_password("correct-horse-battery")
+    contact_user.save()
+    contact = ClientContact.objects.create(user=contact_user, party=client, invited_by=f.lead)
+    ClientContactMatter.objects.create(contact=contact, matter=f.matter, granted_by=f.lead)
+    PortalInvitation.objects.create(
+        contact=contact, token_hash="0" * 64, expires_at=_at(date(2030, 1, 1))
+    )
+    token, _raw = api_token_create(user=contact_user, name="portal")
+
+    with time_machine.travel(_at(END), tick=False):
+        report = personal_data_anonymise_run()
+    assert report.parties == [client.pk, f.opposing_party.pk]
+    client.refresh_from_db()
+    assert (client.name, client.credit_code, client.address) == (
+        "北京华泰科技有限公司",
+        "91350200776049653A",
+        "北京市海淀区中关村大街1号",
+    )
+    assert (client.phone, client.email, client.notes) == ("", "", "")
+    assert list(client.aliases.values_list("name", flat=True)) == ["华泰科技"]
+    history = list(client.history.values_list("name", "phone", "email", "notes"))
+    assert len(history) >= 2
+    assert {row[1:] for row in history} == {("", "", "")}
+    assert {row[0] for row in history} == {"北京华泰科技有限公司"}
+
+    contact_user.refresh_from_db()
+    assert (
+        contact_user.name,
+        contact_user.username,
+        contact_user.email,
+        contact_user.is_active,
+        contact_user.has_usable_password(),
+    ) == (f"（已匿名化 {contact_user.pk}）", f"anonymised-{contact_user.pk}", "", False, False)
+    assert PortalInvitation.objects.filter(contact=contact).count() == 0
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert PartyAnonymisation.objects.get(party=client).fields == [
+        "phone",
+        "email",
+        "notes",
+        "history",
+        "client_contacts",
+    ]
+    events = AuditEvent.objects.filter(action__in=["party.anonymise", "user.anonymise"])
+    assert sorted((e.action, e.object_id) for e in events) == sorted(
+        [
+            ("party.anonymise", str(client.pk)),
+            ("party.anonymise", str(f.opposing_party.pk)),
+            ("user.anonymise", str(contact_user.pk)),
+        ]
+    )
+    recorded = str(list(events.values_list("data", flat=True)))
+    assert not any(v in recorded for v in ("张经理", "13911112222", "zhang.jingli", "周末"))
+    # Run again: nothing more to do.
+    with time_machine.travel(_at(END), tick=False):
+        assert personal_data_anonymise_run().parties == []
+
+
+def test_an_organisation_on_a_live_matter_keeps_its_contacts(archived):
+    f = archived
+    Party.objects.filter(pk=f.client_party.pk).update(phone="13911112222")
+    assert personal_data_anonymise_run(day=END).parties == [f.opposing_party.pk]
+    f.client_party.refresh_from_db()
+    assert f.client_party.phone == "13911112222"
 
 
 def test_a_dry_run_lists_and_writes_nothing(archived):

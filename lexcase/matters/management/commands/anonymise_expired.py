@@ -1,6 +1,7 @@
 """`python -m lexcase anonymise_expired [--dry-run] [--date YYYY-MM-DD]`: anonymise the personal
-fields of person parties whose every matter is archived and past retention, unless a legal
-hold is set (lexcase/matters/retention.py). Idempotent: run it daily from cron."""
+fields of parties (a person's particulars; an organisation's phone, e-mail, notes and portal
+contacts) whose every matter is archived and past retention, unless a legal hold is set
+(lexcase/matters/retention.py). Idempotent: run it daily from cron."""
 
 from __future__ import annotations
 
