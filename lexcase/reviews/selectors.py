@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -168,12 +168,16 @@ def review_scores(
     for r in [*done, *overdue]:
         rows.setdefault(r["kind"], {**empty, "kind": r["kind"]}).update(r)
     out: dict[str, dict[str, Any]] = rows
-    follow_ups = ReviewFollowUp.objects.filter(
-        matters.rows("review__matter"),
-        review__status=ReviewStatus.DONE,
-        review__completed_at__gte=start,
-        review__completed_at__lt=end,
-    ).count()
+    # Driven from the follow-ups (few) with a probe of each one's review: as a join, SQLite
+    # walked every review finished in the period (1.3 s at 150k reviews).
+    counted_review = Review.objects.filter(
+        matters.rows("matter"),
+        pk=OuterRef("review_id"),
+        status=ReviewStatus.DONE,
+        completed_at__gte=start,
+        completed_at__lt=end,
+    )
+    follow_ups = ReviewFollowUp.objects.filter(Exists(counted_review)).count()
     out["_follow_ups"] = {"count": follow_ups}
     return out
 
