@@ -70,12 +70,13 @@ def _invitation_mail(*, contact: ClientContact, link: str) -> bool:
     firm = firm_profile().display_name
     body = _(
         "Hello %(name)s,\n\n"
-        "your law firm has opened a client portal account for you (%(party)s).\n"
+        "%(firm)s has opened a client portal account for you (%(party)s).\n"
         "Open this link within 7 days to choose your password; it works once:\n\n"
         "%(link)s\n\n"
         "Your user name is: %(username)s\n"
     ) % {
         "name": contact.user.display_name,
+        "firm": firm,
         "party": contact.party.name,
         "link": link,
         "username": contact.user.username,

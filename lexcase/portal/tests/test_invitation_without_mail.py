@@ -65,3 +65,16 @@ def test_development_mail_is_a_readable_utf8_file(tmp_path: Path):
     assert "Subject: 您的客户门户邀请\n" in text
     assert "您好 赵经理：\n请打开链接。\n" in text
     assert "base64" not in text and "=?utf-8?" not in text
+
+
+def test_the_invitation_mail_names_the_firm(firm):
+    """Issue 16 item 13 (walk): the invitation's subject named the firm, its body still said
+    '您的律师事务所已为您开通…'."""
+    from lexcase.accounts.models import FirmProfile
+
+    FirmProfile.objects.update_or_create(pk=1, defaults={"name": "北京明德律师事务所"})
+    assert _invite(firm).status_code == 200
+    [message] = mail.outbox
+    assert message.subject == "北京明德律师事务所 客户门户邀请"
+    assert "北京明德律师事务所已为您开通客户门户账号" in message.body
+    assert "您的律师事务所" not in message.body
