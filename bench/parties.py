@@ -14,7 +14,7 @@ database (SQLite `var/bench_parties.sqlite3`, PostgreSQL `lexcase_bench_parties`
 - `parties_page()` (the directory: gated keyset page + the page's visible-matter counts)
   for admin, lawyer, assistant, a staff member on no matter (sees only fresh parties:
   the worst case of a name-ordered walk) and two lawyers on 1,500 and 2,500 random matters
-  (either side of `NARROW_READER_MAX_MATTERS`), page 1 and page 21, with q= a 2-character name,
+  (few visible parties, too many to sort per page), page 1 and page 21, with q= a 2-character name,
   q= a full organisation name, q= an ID number, and kind=organization;
 - the real view (`GET /parties/?...`, templates rendered) and `GET /api/v1/parties`.
 
@@ -79,8 +79,8 @@ def _prepare(db: str, matters: int, seed: int, reuse: bool) -> dict[str, Any]:
             party_create(actor=actor, kind="person", name=f"新联系人{i:06d}")
         prep["fresh_load_s"] = round(time.perf_counter() - t0, 1)
     prep["fresh_parties"] = max(have, want)
-    # Two lawyers on a few matters each, either side of NARROW_READER_MAX_MATTERS (2,000):
-    # the directory's hardest readers (few visible parties, but too many to ignore).
+    # Two lawyers on 1,500 and 2,500 random matters: the directory's hardest readers before
+    # PartyReach (few visible parties, but too many to sort for each page).
     from lexcase.accounts.models import Role, User
     from lexcase.matters.models import Matter, MatterMember
 
@@ -102,7 +102,7 @@ def _prepare(db: str, matters: int, seed: int, reuse: bool) -> dict[str, Any]:
     return prep
 
 
-# Personas near the directory's switch between its two ways of building a page.
+# Personas on a few matters each (the former switch between walking and sorting was here).
 NEAR_THRESHOLD = {"lawyer_1500": 1_500, "lawyer_2500": 2_500}
 
 

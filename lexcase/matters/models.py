@@ -260,6 +260,45 @@ class MatterParty(models.Model):
         indexes = [models.Index(fields=["party", "matter"])]
 
 
+class PartyReach(models.Model):
+    """Who shares a matter with a party: one row per (member of staff, party) for every party
+    on a matter the user is a member of, with the party's name and kind copied so that a
+    reader's own parties are an index range in directory order (user, name, party). `links`
+    counts the (membership, link) pairs behind the row. Written only by database triggers
+    (lexcase/matters/party_links.py), whoever writes memberships, links or party names.
+
+    Only a narrowing: the directory proves every row it shows with the gate
+    (`selectors.party_visible`: walls, active user), so a stale row can never show a party of
+    a hidden matter; a missing one would hide a party from its own lawyer."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    party = models.ForeignKey(
+        "parties.Party",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20)
+    # Not a PositiveIntegerField: a CHECK failing inside a trigger would refuse the write
+    # that fired it; a row at or below zero is removed by the trigger instead.
+    links = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["party", "user"], name="party_reach_unique")]
+        indexes = [
+            models.Index(fields=["user", "name", "party"], name="party_reach_name_idx"),
+            models.Index(fields=["user", "kind", "name", "party"], name="party_reach_kind_idx"),
+        ]
+
+
 class CourtCaseNumber(models.Model):
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="case_numbers")
     stage = models.CharField(_("stage"), max_length=30, choices=Stage.choices)

@@ -105,19 +105,197 @@ def backfill(connection: Any) -> int:
         return changed + cur.rowcount
 
 
+# -- Who shares a matter with a party (`matters.PartyReach`) -------------------------------
+#
+# One row per (user, party) while the user is a member of at least one matter the party is
+# on; `links` counts the (membership, link) pairs. Each trigger adds or removes the pairs of
+# the row it sees against the other table as it is, so any order of writes (a matter deleted
+# with its members and links, in either order) ends at the same count. A rename or a change
+# of kind is copied to the party's rows. On PostgreSQL the matter's row is locked first, so
+# a member and a link added to the same matter by two transactions at once cannot each miss
+# the other (the second waits, then sees the first's row).
+
+REACH_MIGRATION = ("matters", "0010_party_reach")
+
+_REACH_ADD_MEMBER = (
+    "INSERT INTO matters_partyreach (user_id, party_id, name, kind, links) "
+    "SELECT NEW.user_id, l.party_id, p.name, p.kind, COUNT(*) "
+    "FROM matters_matterparty l JOIN parties_party p ON p.id = l.party_id "
+    "WHERE l.matter_id = NEW.matter_id GROUP BY l.party_id, p.name, p.kind "
+    "ON CONFLICT (party_id, user_id) DO UPDATE "
+    "SET links = matters_partyreach.links + excluded.links"
+)
+_REACH_DROP_MEMBER = (
+    "UPDATE matters_partyreach SET links = links - (SELECT COUNT(*) FROM matters_matterparty l "
+    "WHERE l.matter_id = OLD.matter_id AND l.party_id = matters_partyreach.party_id) "
+    "WHERE user_id = OLD.user_id AND party_id IN "
+    "(SELECT party_id FROM matters_matterparty WHERE matter_id = OLD.matter_id)",
+    "DELETE FROM matters_partyreach WHERE user_id = OLD.user_id AND links <= 0 AND party_id IN "
+    "(SELECT party_id FROM matters_matterparty WHERE matter_id = OLD.matter_id)",
+)
+_REACH_ADD_LINK = (
+    "INSERT INTO matters_partyreach (user_id, party_id, name, kind, links) "
+    "SELECT m.user_id, p.id, p.name, p.kind, 1 "
+    "FROM matters_mattermember m JOIN parties_party p ON p.id = NEW.party_id "
+    "WHERE m.matter_id = NEW.matter_id "
+    "ON CONFLICT (party_id, user_id) DO UPDATE SET links = matters_partyreach.links + 1"
+)
+_REACH_DROP_LINK = (
+    "UPDATE matters_partyreach SET links = links - 1 WHERE party_id = OLD.party_id AND user_id IN "
+    "(SELECT user_id FROM matters_mattermember WHERE matter_id = OLD.matter_id)",
+    "DELETE FROM matters_partyreach WHERE party_id = OLD.party_id AND links <= 0",
+)
+_REACH_RENAME = (
+    "UPDATE matters_partyreach SET name = NEW.name, kind = NEW.kind WHERE party_id = NEW.id"
+)
+
+
+def _pg_reach_function(name: str, add: str, drop: tuple[str, ...]) -> str:
+    lock = "PERFORM 1 FROM matters_matter WHERE id = {}.matter_id FOR NO KEY UPDATE"
+    return f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        {lock.format("OLD")};
+        {drop[0]};
+        {drop[1]};
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        {lock.format("NEW")};
+        {add};
+    END IF;
+    RETURN NULL;
+END
+$$
+"""
+
+
+_PG_REACH = {
+    # trigger name: (function, its body, the table and events)
+    "party_reach_member": (
+        "lexcase_party_reach_member",
+        _pg_reach_function("lexcase_party_reach_member", _REACH_ADD_MEMBER, _REACH_DROP_MEMBER),
+        "AFTER INSERT OR DELETE OR UPDATE OF user_id, matter_id ON matters_mattermember",
+    ),
+    "party_reach_link": (
+        "lexcase_party_reach_link",
+        _pg_reach_function("lexcase_party_reach_link", _REACH_ADD_LINK, _REACH_DROP_LINK),
+        "AFTER INSERT OR DELETE OR UPDATE OF party_id, matter_id ON matters_matterparty",
+    ),
+    "party_reach_rename": (
+        "lexcase_party_reach_rename",
+        f"""
+CREATE OR REPLACE FUNCTION lexcase_party_reach_rename() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    {_REACH_RENAME};
+    RETURN NULL;
+END
+$$
+""",
+        "AFTER UPDATE OF name, kind ON parties_party",
+    ),
+}
+_PG_REACH_WHEN = {
+    "party_reach_rename": (
+        " WHEN (OLD.name IS DISTINCT FROM NEW.name OR OLD.kind IS DISTINCT FROM NEW.kind)"
+    ),
+}
+
+_SQLITE_REACH = {
+    "party_reach_member_insert": (
+        f"AFTER INSERT ON matters_mattermember BEGIN {_REACH_ADD_MEMBER}; END"
+    ),
+    "party_reach_member_delete": (
+        f"AFTER DELETE ON matters_mattermember BEGIN {'; '.join(_REACH_DROP_MEMBER)}; END"
+    ),
+    "party_reach_member_update": (
+        "AFTER UPDATE OF user_id, matter_id ON matters_mattermember "
+        "WHEN NEW.user_id <> OLD.user_id OR NEW.matter_id <> OLD.matter_id "
+        f"BEGIN {'; '.join(_REACH_DROP_MEMBER)}; {_REACH_ADD_MEMBER}; END"
+    ),
+    "party_reach_link_insert": f"AFTER INSERT ON matters_matterparty BEGIN {_REACH_ADD_LINK}; END",
+    "party_reach_link_delete": (
+        f"AFTER DELETE ON matters_matterparty BEGIN {'; '.join(_REACH_DROP_LINK)}; END"
+    ),
+    "party_reach_link_update": (
+        "AFTER UPDATE OF party_id, matter_id ON matters_matterparty "
+        "WHEN NEW.party_id <> OLD.party_id OR NEW.matter_id <> OLD.matter_id "
+        f"BEGIN {'; '.join(_REACH_DROP_LINK)}; {_REACH_ADD_LINK}; END"
+    ),
+    "party_reach_rename": (
+        "AFTER UPDATE OF name, kind ON parties_party "
+        "WHEN NEW.name IS NOT OLD.name OR NEW.kind IS NOT OLD.kind "
+        f"BEGIN {_REACH_RENAME}; END"
+    ),
+}
+
+
+def install_reach(connection: Any) -> None:
+    remove_reach(connection)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            for trigger, (_function, body, events) in _PG_REACH.items():
+                cur.execute(body)
+                when = _PG_REACH_WHEN.get(trigger, "")
+                cur.execute(
+                    f"CREATE TRIGGER {trigger} {events} FOR EACH ROW{when} "
+                    f"EXECUTE FUNCTION {_function}()"
+                )
+        elif connection.vendor == "sqlite":
+            for name, body in _SQLITE_REACH.items():
+                cur.execute(f"CREATE TRIGGER {name} {body}")
+        else:
+            raise NotImplementedError(f"no party reach triggers for {connection.vendor}")
+
+
+def remove_reach(connection: Any) -> None:
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            for trigger, (function, _body, events) in _PG_REACH.items():
+                table = events.rsplit(" ON ", 1)[1]
+                cur.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table}")
+                cur.execute(f"DROP FUNCTION IF EXISTS {function}()")
+        else:
+            for name in _SQLITE_REACH:
+                cur.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def backfill_reach(connection: Any) -> None:
+    """Rebuild every row from the memberships and links as they are (after a restore, or
+    writes made while the triggers were lifted)."""
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM matters_partyreach")
+        cur.execute(
+            "INSERT INTO matters_partyreach (user_id, party_id, name, kind, links) "
+            "SELECT m.user_id, l.party_id, p.name, p.kind, COUNT(*) "
+            "FROM matters_mattermember m "
+            "JOIN matters_matterparty l ON l.matter_id = m.matter_id "
+            "JOIN parties_party p ON p.id = l.party_id "
+            "GROUP BY m.user_id, l.party_id, p.name, p.kind"
+        )
+
+
 def lift_for_migrate(*, using: str = "default", **kwargs: Any) -> None:
     """`pre_migrate` (SQLite only): no trigger may name a table a migration rebuilds."""
     connection = connections[using]
     if connection.vendor == "sqlite":
         remove(connection)
+        remove_reach(connection)
 
 
 def restore_after_migrate(*, using: str = "default", **kwargs: Any) -> None:
     """`post_migrate` (SQLite only): the triggers back once their migration is applied, and
-    the flag set from the links (a data migration may have written some meanwhile)."""
+    the flag and the reach rows set from the links (a data migration may have written some
+    meanwhile)."""
     connection = connections[using]
     if connection.vendor != "sqlite":
         return
-    if MIGRATION in MigrationRecorder(connection).applied_migrations():
+    applied = MigrationRecorder(connection).applied_migrations()
+    if MIGRATION in applied:
         install(connection)
         backfill(connection)
+    if REACH_MIGRATION in applied:
+        install_reach(connection)
+        backfill_reach(connection)

@@ -1,6 +1,7 @@
 """`Party.on_matter` ("on at least one matter") follows the links whoever writes them, and the
-directory of a reader on few matters is built from the parties on no matter plus those of the
-reader's own matters (issue 18 item 6)."""
+directory of a reader who does not see every open file is built from the parties on no matter
+plus those of the reader's own matters (`PartyReach`), every row proven by the gate (issue 18
+item 6)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from lexcase.conflicts.engine import index_parties
 from lexcase.matters import selectors
 from lexcase.matters.importing import import_file
-from lexcase.matters.models import Matter, MatterMember, MatterParty
+from lexcase.matters.models import EthicalWall, Matter, MatterMember, MatterParty
 from lexcase.matters.party_links import backfill
 from lexcase.matters.selectors import parties_page, parties_search, parties_visible_to
 from lexcase.matters.services import PartyLink, matter_create, matter_party_add
@@ -132,16 +133,16 @@ def test_backfill_sets_the_flag_from_the_links(firm):
     }
 
 
-def _force_path(monkeypatch, narrow_max: int) -> None:
-    """From memberships (any reader who does not see every open file) or walking."""
-    monkeypatch.setattr(selectors, "NARROW_READER_MAX_MATTERS", narrow_max)
-    if narrow_max > 0:
-        monkeypatch.setattr(selectors, "WALK_TO_SORT", 1e12)
+def _force_path(monkeypatch, windows: str) -> None:
+    """One window holds the page (the usual case), or a page needs many windows of one
+    candidate, then four, ... (each starting after the last candidate of the one before)."""
+    if windows == "many":
+        monkeypatch.setattr(selectors, "WINDOW_SLACK", 0.001)
 
 
-@pytest.mark.parametrize("narrow_max", [2_000, -1], ids=["from-memberships", "walking"])
-def test_a_stale_flag_never_shows_a_party_of_a_hidden_matter(firm, monkeypatch, narrow_max):
-    _force_path(monkeypatch, narrow_max)
+@pytest.mark.parametrize("windows", ["one", "many"])
+def test_a_stale_flag_never_shows_a_party_of_a_hidden_matter(firm, monkeypatch, windows):
+    _force_path(monkeypatch, windows)
     Party.objects.update(on_matter=False)  # as if the triggers had been lost
     for user in (firm.outsider, firm.assistant, firm.walled, firm.admin):
         names = {p.name for p in parties_page(user=user).items}
@@ -164,11 +165,16 @@ def _add_parties(firm, n: int) -> None:
     index_parties([p.pk for p in fresh + linked + hidden])  # the search starts from the grams
 
 
-@pytest.mark.parametrize("narrow_max", [2_000, -1], ids=["from-memberships", "walking"])
-def test_both_ways_page_exactly_the_visible_parties_in_name_order(firm, monkeypatch, narrow_max):
-    _force_path(monkeypatch, narrow_max)
+@pytest.mark.parametrize("windows", ["one", "many"])
+def test_pages_hold_exactly_the_visible_parties_in_name_order(firm, monkeypatch, windows):
+    _force_path(monkeypatch, windows)
     _add_parties(firm, 70)
+    # A member walled off their own matter: PartyReach still lists its parties, the gate not.
+    MatterMember.objects.create(matter=firm.confidential, user=firm.assistant, role="assistant")
+    EthicalWall.objects.create(matter=firm.confidential, user=firm.assistant, reason="conflict")
     for user in (
+        firm.admin,
+        firm.partner,
         firm.lead,
         firm.assistant,
         firm.outsider,
@@ -185,6 +191,7 @@ def test_both_ways_page_exactly_the_visible_parties_in_name_order(firm, monkeypa
                 break
             cursor = page.next_cursor
         assert seen == expected, user.username
+        assert [p.pk for p in parties_search(user=user)] == expected  # the export: no limit
         # The search and kind filters and the API's limit keep the same set.
         for q in ("甲", "新00", "华泰", "李秘"):
             by_search = [p.pk for p in parties_search(user=user, q=q, limit=200)[:200]]
@@ -212,46 +219,3 @@ def test_a_narrow_readers_directory_queries_do_not_grow(firm):
     MatterMember.objects.create(matter=firm.confidential, user=firm.assistant, role="assistant")
     many = {u.username: queries(u) for u in (firm.outsider, firm.assistant)}
     assert many == few
-
-
-def test_the_way_a_page_is_built_follows_the_size_of_the_firm(firm, monkeypatch):
-    """A reader on few matters: walking the name index while their matters hold a large
-    share of the firm's parties, from their memberships once the firm has many more parties
-    (a fixed number of matters was the switch before); the same pages either way."""
-    _add_parties(firm, 100)  # 100 on the lead's matter, 100 on the confidential one
-
-    def pages(user) -> list[int]:
-        seen, cursor = [], ""
-        while True:
-            page = parties_page(user=user, cursor=cursor, size=30)
-            seen += [p.pk for p in page.items]
-            if page.next_cursor is None:
-                return seen
-            cursor = page.next_cursor
-
-    def expected(user) -> list[int]:
-        return [p.pk for p in parties_visible_to(user).order_by("name", "id")]
-
-    lead = firm.lead  # on both matters: sees every party of this firm
-    # The estimate reads index ends (highest ids), which PostgreSQL's sequences carry over
-    # from earlier tests: the cost ratio is set from them so that this firm sits halfway
-    # between walking now and memberships after 3,000 more parties.
-    top = {
-        model: model.objects.order_by("-pk").values_list("pk", flat=True).first()
-        for model in (Party, MatterParty, Matter)
-    }
-    memberships = MatterMember.objects.filter(user=lead).count()
-    visible = memberships * max(1.0, top[MatterParty] / top[Matter])
-    monkeypatch.setattr(selectors, "WALK_TO_SORT", visible**2 / (31 * (top[Party] + 1_500)))
-    assert selectors._narrow_reader(lead, 31) is False
-    assert pages(lead) == expected(lead)
-    fresh = Party.objects.bulk_create(
-        Party(kind=PartyKind.PERSON, name=f"丙{i:04d}", name_normalized=f"丙{i:04d}")
-        for i in range(3_000)
-    )
-    assert selectors._narrow_reader(lead, 31) is True
-    assert pages(lead) == expected(lead)
-    assert len(expected(lead)) == len(fresh) + 303
-    # Someone who sees every open file always walks; someone on no matter never does.
-    assert selectors._narrow_reader(firm.partner, 31) is False
-    assert selectors._narrow_reader(firm.outsider, 31) is True
