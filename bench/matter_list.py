@@ -119,7 +119,9 @@ def _measure(calls: list[Callable[[], int]], runs: int, warmups: int = WARMUPS) 
 # -- the worker (one database, one scale) -----------------------------------------------
 
 
-def _prepare(db: str, url: str, matters: int, seed: int, reuse: bool) -> dict[str, Any]:
+def _prepare(
+    db: str, url: str, matters: int, seed: int, reuse: bool, *, search_index: bool = True
+) -> dict[str, Any]:
     have = _existing_matters(db, url)
     reused = reuse and have >= matters
     if not reused:
@@ -150,7 +152,7 @@ def _prepare(db: str, url: str, matters: int, seed: int, reuse: bool) -> dict[st
         load_s = time.perf_counter() - t0
     # The demo leaves a large firm's search entries to the task worker: build them here
     # (also on a reused database whose index is short of its matters).
-    index_s = _ensure_search_index()
+    index_s = _ensure_search_index() if search_index else 0.0
     t0 = time.perf_counter()
     analyze()
     analyze_s = time.perf_counter() - t0

@@ -57,7 +57,9 @@ def _db_url(db: str, matters: int) -> str:
 def _prepare(db: str, matters: int, seed: int, reuse: bool) -> dict[str, Any]:
     from bench.matter_list import _prepare as prepare_matters
 
-    prep = prepare_matters(db, _db_url(db, matters), matters, seed, reuse)
+    # The directory never reads the matter search index: not built here (it took longer than
+    # the rest of the preparation on the shared box).
+    prep = prepare_matters(db, _db_url(db, matters), matters, seed, reuse, search_index=False)
     from django.db.models import Exists, OuterRef
 
     from lexcase.matters.models import MatterParty
