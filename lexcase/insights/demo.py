@@ -47,13 +47,13 @@ COURTS = (
 )
 # Days from closing to the archive deadline of a history matter.
 ARCHIVE_DAYS = 90
-SUMMARIES = (
-    "借款到期后对方未按约还款，多次催收无果。",
-    "货款结算发生争议，对方以质量问题拒付尾款。",
-    "用人单位单方解除劳动合同，员工主张违法解除赔偿金。",
-    "交通事故致人受伤，双方就赔偿数额协商未果。",
-    "房屋买卖合同履行中一方逾期办理过户。",
-)
+# What happened, by cause: a history matter's summary tells its own cause's story.
+SUMMARY_BY_CAUSE = {
+    "民间借贷纠纷": "借款到期后对方未按约还款，多次催收无果。",
+    "买卖合同纠纷": "货款结算发生争议，对方以质量问题拒付尾款。",
+    "劳动合同纠纷": "用人单位单方解除劳动合同，员工主张违法解除赔偿金。",
+    "机动车交通事故责任纠纷": "交通事故致人受伤，双方就赔偿数额协商未果。",
+}
 
 
 def _outcome(rng: random.Random, *, cause: str, side: str, band: str) -> str:
@@ -104,9 +104,12 @@ def demo_insights(
         for m in open_civil.order_by("pk"):
             if rng.random() < 0.7:
                 cause = rng.choice(common)
-                title = m.title.replace(m.cause.name, cause.name) if m.cause else m.title
+                # The title and the summary name the new cause too (they named the old one).
+                old = m.cause.name if m.cause else ""
+                title = m.title.replace(old, cause.name) if old else m.title
+                summary = m.summary.replace(old, cause.name) if old else m.summary
                 Matter.objects.filter(pk=m.pk).update(
-                    cause=cause, court=rng.choice(COURTS), title=title
+                    cause=cause, court=rng.choice(COURTS), title=title, summary=summary
                 )
     _closings(rng, today)
     _deadlines_and_slas(rng, today)
@@ -124,6 +127,8 @@ def _history(rng, today, common, leads, partners, count, make_party) -> list[int
         cause = rng.choice(common)
         client = make_party(PartyKind.ORGANIZATION if rng.random() < 0.5 else PartyKind.PERSON)
         opposing = make_party(PartyKind.PERSON)
+        while opposing.name == client.name:  # Faker repeats names: nobody sues themselves
+            opposing = make_party(PartyKind.PERSON)
         amount = Decimal(rng.choice((3, 8, 20, 50, 120, 300, 800, 2500))) * rng.randint(1, 9) * 1000
         standing = rng.choice(("原告", "原告", "被告"))
         rows.append(
@@ -132,7 +137,7 @@ def _history(rng, today, common, leads, partners, count, make_party) -> list[int
                 title=f"{client.name}与{opposing.name}{cause.name}"[:200],
                 matter_type=MatterType.CIVIL,
                 cause=cause,
-                summary=rng.choice(SUMMARIES),
+                summary=f"{SUMMARY_BY_CAUSE.get(cause.name, '')}本所代理诉讼，案由为{cause.name}。",
                 priority=rng.choice(("P1", "P2", "P2", "P2", "P3")),
                 # Filed by its archive deadline, as a firm does: only a file closed within
                 # the last ARCHIVE_DAYS still waits (not yet due) for the archive room.

@@ -548,9 +548,12 @@ def _demo_sides(fake: Any, rng: random.Random, mtype: str) -> tuple[Party, Party
     any_kind = [PartyKind.PERSON, PartyKind.ORGANIZATION]
     if mtype == MatterType.ADMINISTRATIVE:
         return _party(fake, rng, rng.choice(any_kind)), _agency(rng.choice(DEMO_AGENCIES))
-    if mtype == MatterType.CRIMINAL:
-        return _party(fake, rng, PartyKind.PERSON), _party(fake, rng, rng.choice(any_kind))
-    return _party(fake, rng, rng.choice(any_kind)), _party(fake, rng, rng.choice(any_kind))
+    client_kind = PartyKind.PERSON if mtype == MatterType.CRIMINAL else rng.choice(any_kind)
+    client = _party(fake, rng, client_kind)
+    opposing = _party(fake, rng, rng.choice(any_kind))
+    while opposing.name == client.name:  # Faker repeats names: nobody sues themselves
+        opposing = _party(fake, rng, rng.choice(any_kind))
+    return client, opposing
 
 
 def _demo_title(mtype: str, client: Party, opposing: Party, cause: CaseCause | None) -> str:
