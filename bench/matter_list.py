@@ -481,18 +481,49 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
                 if k.startswith(key):
                     _progress(k, v)
 
-    # (3) The real view, templates included.
+    # (3) The real views, templates included: the list and the matter page, each beside
+    # its bare queries (the SELECTs the view ran, replayed as captured on a raw cursor).
     from urllib.parse import urlencode
 
+    _mfa_enrol(list(personas.values()))
     view_results: dict[str, Any] = {}
     view_filters = [
         ("none (activity)", {}),
         ("status=open", {"status": "open"}),
         ("q=2-char name", {"q": ctx["meta"]["q_short"][0]} if ctx["meta"]["q_short"] else {}),
+        ("q=party name", {"q": ctx["meta"]["q_full"][0]} if ctx["meta"]["q_full"] else {}),
+        (
+            "q=案号",
+            {"q": ctx["meta"]["q_case_number"][0]} if ctx["meta"]["q_case_number"] else {},
+        ),
         ("sort=number", {"sort": "number"}),
     ]
     if only:
         view_filters = [(n, p) for n, p in view_filters if any(o in n for o in only)]
+
+    def view_get(client: Any, path: str, marker: bytes) -> Callable[[], int]:
+        def get() -> int:
+            response = client.get(path)
+            if response.status_code != 200:
+                raise RuntimeError(f"GET {path}: HTTP {response.status_code}")
+            return response.content.count(marker)
+
+        return get
+
+    def measure_view(vkey: str, gets: list[Callable[[], int]], paths: list[str]) -> None:
+        try:
+            view_results[vkey] = {**_measure(gets, runs), "path": paths[0]}
+            bare = [_bare_replay(get) for get in gets]
+            view_results[vkey]["bare queries"] = {
+                **_measure([b for b, _n in bare], runs),
+                "selects": sorted({n for _b, n in bare}),
+            }
+        except Exception as exc:  # a broken view must not lose the other figures
+            traceback.print_exc()
+            view_results[vkey] = {"error": repr(exc)[:300], "path": paths[0]}
+        _progress(f"view {vkey}", view_results[vkey])
+
+    row_marker = b'<td class="nowrap"><a href="/matters/'
     for pname, user in personas.items():
         client = Client()
         client.force_login(user)
@@ -506,21 +537,21 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
                         continue
                     p["after"] = match[0]
                 path = "/matters/" + ("?" + urlencode(p) if p else "")
-
-                def get(path: str = path, client: Client = client) -> int:
-                    response = client.get(path)
-                    if response.status_code != 200:
-                        raise RuntimeError(f"GET {path}: HTTP {response.status_code}")
-                    # Rows rendered: one number link per matter in the table.
-                    return response.content.count(b'<td class="nowrap"><a href="/matters/')
-
-                vkey = f"{pname} | {fname} | {page_label}"
-                try:
-                    view_results[vkey] = {**_measure([get], runs), "path": path}
-                except Exception as exc:  # a broken view must not lose the other figures
-                    traceback.print_exc()
-                    view_results[vkey] = {"error": repr(exc)[:300], "path": path}
-                _progress(f"view {vkey}", view_results[vkey])
+                vkey = f"{pname} | list {fname} | {page_label}"
+                measure_view(vkey, [view_get(client, path, row_marker)], [path])
+        # The matter page of 10 visible matters with parties (and 案号 where the data has
+        # them), sampled across the table.
+        visible = matters_filter(user=user, filters=MatterFilters()).order_by("pk")
+        n_visible = visible.count()
+        pks = [
+            visible.values_list("pk", flat=True)[i * n_visible // 10]
+            for i in range(10)
+            if n_visible
+        ]
+        paths = [f"/matters/{pk}/" for pk in pks]
+        gets = [view_get(client, path, b"<h1") for path in paths]
+        if not only or any(o in "matter page" for o in only):
+            measure_view(f"{pname} | matter page", gets, paths)
 
     # Plans: the lawyer's main list SQL (and its count), page 1, no filter.
     lawyer = personas["lawyer"]
@@ -592,6 +623,48 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         "view": view_results,
         "plans": plans,
     }
+
+
+def _mfa_enrol(users: list[Any]) -> None:
+    """Give the personas a TOTP authenticator: the firm requires one of admins and partners
+    (LEXCASE_MFA_REQUIRED_ROLES), and without it every page redirects to enrolment. The
+    enrolment check then costs the view what it costs a real enrolled user."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import encrypt
+
+    for user in users:
+        Authenticator.objects.get_or_create(
+            user=user,
+            type=Authenticator.Type.TOTP,
+            defaults={"data": {"secret": encrypt("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")}},
+        )
+
+
+def _bare_replay(call: Callable[[], int]) -> tuple[Callable[[], int], int]:
+    """The SELECTs `call` runs, captured once (with their parameters bound, as the backends
+    report them) and replayed on the raw DB-API cursor: the view's bare queries, without
+    the ORM, the template or the middleware. Writes (the audit row of a matter page, the
+    session) are not replayed; the number of SELECTs is returned beside the replay."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        call()
+    selects = [
+        q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")
+    ]
+
+    def replay() -> int:
+        cur = connection.connection.cursor()
+        try:
+            for sql in selects:
+                cur.execute(sql)
+                cur.fetchall()
+        finally:
+            cur.close()
+        return len(selects)
+
+    return replay, len(selects)
 
 
 def _explain_count(qs: Any, capped: int | None = None) -> str:
@@ -695,6 +768,22 @@ def _table(run: dict[str, Any], check: dict[str, Any] | None) -> str:
                 f"| {rows_s} | {'/'.join(map(str, r['queries']))} "
                 f"| {'/'.join(map(str, small['queries'])) if small else '-'} "
                 f"| {_ratio(r['p50'], base['p50'])}× | {_ratio(r['p95'], base['p95'])}× |"
+            )
+    views = {k: v for k, v in run["view"].items() if "error" not in v and "bare queries" in v}
+    if views:
+        lines += [
+            "",
+            "| view | p50 / p95 ms | bare queries p50 / p95 ms (SELECTs) | view ÷ bare queries "
+            "p50 / p95 | view ÷ bare keyset page p50 / p95 |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for name, r in views.items():
+            b = r["bare queries"]
+            lines.append(
+                f"| {name} | {r['p50']:.2f} / {r['p95']:.2f} "
+                f"| {b['p50']:.2f} / {b['p95']:.2f} ({'/'.join(map(str, b['selects']))}) "
+                f"| {_ratio(r['p50'], b['p50'])}× / {_ratio(r['p95'], b['p95'])}× "
+                f"| {_ratio(r['p50'], base['p50'])}× / {_ratio(r['p95'], base['p95'])}× |"
             )
     recall = run.get("recall_index_vs_like") or {}
     if recall:

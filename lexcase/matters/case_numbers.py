@@ -190,6 +190,20 @@ def _clean(text: str) -> str:
     return "".join(ch for ch in folded if not ch.isspace())
 
 
+# What a stored 案号 and a searched fragment of one are compared on: the canonical
+# full-width brackets stand for every bracket the parser accepts, so (2026) finds （2026）.
+# `matters.selectors` applies the same mapping to the stored number in SQL (REPLACE).
+SEARCH_BRACKETS = {**dict.fromkeys(_OPEN_BRACKETS, "（"), **dict.fromkeys(_CLOSE_BRACKETS, "）")}
+
+
+def case_number_search_key(text: str) -> str:
+    """`text` as the matter list compares it with stored 案号: NFKC-folded (full-width
+    digits, ［］ and （） become ASCII), whitespace removed, every accepted bracket mapped
+    to the canonical （ or ）. A fragment (`(2026)京01`) keeps its partial shape."""
+    folded = _clean(text)
+    return "".join(SEARCH_BRACKETS.get(ch, ch) for ch in folded)
+
+
 def _parse_year(raw: str) -> int:
     if _YEAR.fullmatch(raw) is None:
         raise CaseNumberError(f"Year {raw!r} must be four digits.", "year")

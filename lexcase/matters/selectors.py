@@ -31,14 +31,17 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Replace
 from django.db.models.lookups import In, IsNull
 from django.http import Http404
 
 from lexcase.accounts.models import AnyUser, User
 from lexcase.accounts.rules import is_active_staff
 from lexcase.core.fieldcrypt import blind_indexes
+from lexcase.matters.case_numbers import SEARCH_BRACKETS, case_number_search_key
 from lexcase.matters.extensions import matter_text_index
 from lexcase.matters.models import (
     CourtCaseNumber,
@@ -898,9 +901,22 @@ def matters_filter(*, user: AnyUser, filters: MatterFilters) -> QuerySet[Matter]
     return qs
 
 
+def _case_number_key_sql() -> Any:
+    """The stored 案号 as `case_numbers.case_number_search_key` folds a query: every bracket
+    the parser accepts as the canonical full-width one (stored numbers are canonical, this
+    covers rows written before that or by hand)."""
+    expr: Any = F("number")
+    for ch, canonical in SEARCH_BRACKETS.items():
+        if ch != canonical:
+            expr = Replace(expr, Value(ch), Value(canonical))
+    return expr
+
+
 def _text_matches(q: str) -> Q:
     """Matters whose number or title contains `q` (case-insensitive), whose 案号 contains
-    `q`, or one of whose parties' normalised names contains `normalize_name(q)`.
+    `q` (brackets folded on both sides: `(2026)` finds `（2026）`,
+    `case_numbers.case_number_search_key`), or one of whose parties' normalised names
+    contains `normalize_name(q)`.
 
     Through the text index when one is registered (`matters.extensions.matter_text_index`,
     the search app's entries) and it can serve `q`: its candidates first, then these same
@@ -912,6 +928,10 @@ def _text_matches(q: str) -> Q:
     import of more than 5,000 matters waits for the task worker) is missing from indexed
     results until it is."""
     key = normalize_name(q)
+    number_key = case_number_search_key(q)
+    case_numbers = CourtCaseNumber.objects.annotate(search_key=_case_number_key_sql()).filter(
+        search_key__contains=number_key
+    )
     index = matter_text_index()
     candidates = index(q, key) if index is not None else None
     if candidates is None:
@@ -921,14 +941,12 @@ def _text_matches(q: str) -> Q:
                 "matter_id"
             )
         )
-        by_case_number = Q(
-            pk__in=CourtCaseNumber.objects.filter(number__contains=q).values("matter_id")
-        )
+        by_case_number = Q(pk__in=case_numbers.values("matter_id"))
         return Q(number__icontains=q) | Q(title__icontains=q) | by_party | by_case_number
     # Correlated probes: run for the candidates only (MatterParty and CourtCaseNumber are
     # indexed by matter).
     party = MatterParty.objects.filter(matter=OuterRef("pk"), party__name_normalized__contains=key)
-    case_number = CourtCaseNumber.objects.filter(matter=OuterRef("pk"), number__contains=q)
+    case_number = case_numbers.filter(matter=OuterRef("pk"))
     return Q(pk__in=candidates) & (
         Q(number__icontains=q) | Q(title__icontains=q) | Q(Exists(party)) | Q(Exists(case_number))
     )
@@ -944,7 +962,18 @@ def matters_page(
 ) -> MatterPage:
     order = SORTS.get(filters.sort, SORTS["activity"])
     qs = matters_filter(user=user, filters=filters)
-    total = qs.values("pk")[: COUNT_CAP + 1].count()
+    if filters.q.strip():
+        # A text search reads the text index and checks its candidates once, for both the
+        # count and the page: the matching ids (up to COUNT_CAP + 1) first; when they are
+        # all (≤ COUNT_CAP), the page is ordered and cut from those ids alone, gated again
+        # (the gate stays a condition of every query that returns matters). More matches
+        # than that: the count stops at COUNT_CAP + 1 and the page runs the full query.
+        ids = list(qs.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
+        total = len(ids)
+        if total <= COUNT_CAP:
+            qs = matters_visible_to(user).filter(pk__in=ids)
+    else:
+        total = qs.values("pk")[: COUNT_CAP + 1].count()
     if cursor:
         values = _decode_cursor(cursor, len(order))
         typed = _typed_cursor(order, values) if values is not None else None

@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from lexcase.matters.case_numbers import case_number_search_key
 from lexcase.matters.models import CourtCaseNumber, Matter, MatterType, Stage
 from lexcase.matters.selectors import MatterFilters, matters_filter, matters_page
 from lexcase.matters.services import PartyLink, matter_create
@@ -107,6 +108,7 @@ def _oracle(user, q: str) -> set[int]:
     SQLite's LIKE; the fixture's non-ASCII text has no case)."""
     q = q.strip()
     key = normalize_name(q)
+    number_key = case_number_search_key(q)
     out = set()
     for matter in matters_filter(user=user, filters=MatterFilters()):
         names = [mp.party.name_normalized for mp in matter.matter_parties.select_related("party")]
@@ -115,7 +117,7 @@ def _oracle(user, q: str) -> set[int]:
             q.lower() in matter.number.lower()
             or q.lower() in matter.title.lower()
             or any(key in n for n in names)
-            or any(q in n for n in numbers)
+            or any(number_key in case_number_search_key(n) for n in numbers)
         ):
             out.add(matter.pk)
     return out
@@ -137,7 +139,7 @@ def test_index_finds_exactly_what_the_scan_finds(listed, persona, monkeypatch):
         assert _ids(user, q) == expected, q
 
 
-def test_the_fixture_is_not_trivial(listed):
+def test_the_fixture_is_not_trivial(listed, monkeypatch):
     """The comparisons above are between non-empty sets where it matters, and the index
     really serves the Chinese, 案号 and name terms (the scan only the single runs)."""
     admin, lead = listed.admin, listed.lead
@@ -157,8 +159,15 @@ def test_the_fixture_is_not_trivial(listed):
     assert titles(_ids(admin, "民初12345号")) == {"王某劳动争议"}
     # 105民初 is inside the token 0105: found (the leading run is not looked up).
     assert titles(_ids(admin, "105民初")) == {"王某劳动争议", "深圳市华为技术有限公司诉王伟明"}
-    # The 案号 is stored with full-width brackets: LIKE (and so the list) misses ASCII ones.
-    assert _ids(admin, "(2024)京0105民初12345号") == set()
+    # The 案号 is stored with full-width brackets; ASCII, square or 〔〕 ones find it too.
+    for q in ["(2024)京0105民初12345号", "[2024]京0105民初12345号", "〔2024〕京0105民初12345"]:
+        assert titles(_ids(admin, q)) == {"王某劳动争议"}, q
+        assert titles(_ids(admin, q)) == titles(_scan_ids(admin, q, monkeypatch)), q
+    assert titles(_ids(admin, "(2024)")) == {
+        "王某劳动争议",
+        "华为专利许可",
+        "深圳市华为技术有限公司诉王伟明",
+    }
     assert titles(_ids(admin, "johnsmith")) == {"ACME Ltd. v. 李"}
     for q in ["王", "王伟", "欧阳娜娜", "華為技術（深圳）有限公司", "京0105民初", "0105民初"]:
         assert _uses_index(admin, q), q
@@ -201,6 +210,46 @@ def test_keyset_pages_of_an_indexed_search_cover_it_once(listed):
         cursor = page.next_cursor
     assert sorted(seen) == sorted(expected)
     assert len(seen) == len(set(seen))
+
+
+def _index_lookups(ctx) -> int:
+    return sum(
+        c["sql"].count("lexcase_search_fts MATCH") + c["sql"].count("tsv @@")
+        for c in ctx.captured_queries
+    )
+
+
+@pytest.mark.parametrize("cap", [1000, 3])
+@pytest.mark.parametrize("q", ["王", "王伟", "（2024）", "有限公司", "0105", "不存在的名字"])
+def test_a_searched_page_reads_the_index_once_and_equals_the_scan(listed, cap, q, monkeypatch):
+    """Page and count share one index lookup while the matches fit under COUNT_CAP; past
+    it the count stops at COUNT_CAP + 1 and the page runs its own query. Either way every
+    page equals the LIKE scan's page, cursor by cursor, in two queries at most."""
+    monkeypatch.setattr("lexcase.matters.selectors.COUNT_CAP", cap)
+    user = listed.partner
+    expected = _scan_ids(user, q, monkeypatch)
+    pages: list[list[int]] = []
+    totals: set[int] = set()
+    cursor = ""
+    while True:
+        with CaptureQueriesContext(connection) as ctx:
+            page = matters_page(user=user, filters=MatterFilters(q=q), cursor=cursor, size=2)
+        with monkeypatch.context() as m:
+            m.setattr("lexcase.matters.extensions._TEXT_INDEX", [])
+            scan = matters_page(user=user, filters=MatterFilters(q=q), cursor=cursor, size=2)
+        assert [x.pk for x in page.items] == [x.pk for x in scan.items], (q, cursor)
+        assert (page.total, page.next_cursor) == (scan.total, scan.next_cursor), (q, cursor)
+        assert len(ctx.captured_queries) <= 2
+        indexed = _uses_index(user, q)
+        over_cap = len(expected) > cap
+        assert _index_lookups(ctx) == (0 if not indexed else 2 if over_cap else 1), (q, cap)
+        pages.append([x.pk for x in page.items])
+        totals.add(page.total)
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert totals == {min(len(expected), cap + 1)}
+    assert sorted(pk for p in pages for pk in p) == sorted(expected)
 
 
 def test_the_list_view_searches_through_the_index(listed):
