@@ -49,6 +49,7 @@ from lexcase.matters.models import (
     Matter,
     MatterMember,
     MatterParty,
+    MemberRole,
     PartyReach,
     TimelineEntry,
 )
@@ -1000,9 +1001,19 @@ def matters_export(*, user: AnyUser, filters: MatterFilters) -> list[Matter]:
     return list(qs.order_by(*ordering)[:EXPORT_CAP])
 
 
+LEAD_ROLES = (MemberRole.RESPONSIBLE_PARTNER, MemberRole.LEAD)
+
+
 def matters_with_leads(matters: list[Matter]) -> dict[int, list[MatterMember]]:
-    """Team members of the matters on one page, in one query (no N+1)."""
+    """The responsible partners and lead lawyers of the matters on one page (what the list
+    and its export show of the team), in one query (no N+1), with the users' names only."""
     by_matter: dict[int, list[MatterMember]] = {m.pk: [] for m in matters}
-    for member in MatterMember.objects.filter(matter_id__in=list(by_matter)).select_related("user"):
+    members = (
+        MatterMember.objects.filter(matter_id__in=list(by_matter), role__in=LEAD_ROLES)
+        .select_related("user")
+        .only("matter_id", "role", "user__name", "user__username")
+        .order_by("id")
+    )
+    for member in members:
         by_matter[member.matter_id].append(member)
     return by_matter
