@@ -192,7 +192,7 @@ def _clean(text: str) -> str:
 
 # What a stored 案号 and a searched fragment of one are compared on: the canonical
 # full-width brackets stand for every bracket the parser accepts, so (2026) finds （2026）.
-# `matters.selectors` applies the same mapping to the stored number in SQL (REPLACE).
+# Stored numbers are canonical already; `matters.selectors` folds ASCII brackets in SQL.
 SEARCH_BRACKETS = {**dict.fromkeys(_OPEN_BRACKETS, "（"), **dict.fromkeys(_CLOSE_BRACKETS, "）")}
 
 

@@ -41,7 +41,7 @@ from django.http import Http404
 from lexcase.accounts.models import AnyUser, User
 from lexcase.accounts.rules import is_active_staff
 from lexcase.core.fieldcrypt import blind_indexes
-from lexcase.matters.case_numbers import SEARCH_BRACKETS, case_number_search_key
+from lexcase.matters.case_numbers import case_number_search_key
 from lexcase.matters.extensions import matter_text_index
 from lexcase.matters.models import (
     CourtCaseNumber,
@@ -903,14 +903,12 @@ def matters_filter(*, user: AnyUser, filters: MatterFilters) -> QuerySet[Matter]
 
 
 def _case_number_key_sql() -> Any:
-    """The stored 案号 as `case_numbers.case_number_search_key` folds a query: every bracket
-    the parser accepts as the canonical full-width one (stored numbers are canonical, this
-    covers rows written before that or by hand)."""
-    expr: Any = F("number")
-    for ch, canonical in SEARCH_BRACKETS.items():
-        if ch != canonical:
-            expr = Replace(expr, Value(ch), Value(canonical))
-    return expr
+    """The stored 案号 folded as `case_numbers.case_number_search_key` folds a query. Stored
+    numbers are canonical (`matter_case_number_add` keeps `parse_case_number().canonical`,
+    full-width brackets); ASCII brackets are folded here too, for a row written around
+    that service. Two REPLACEs, not one per accepted bracket: each costs query compile
+    time on every searched page."""
+    return Replace(Replace(F("number"), Value("("), Value("（")), Value(")"), Value("）"))
 
 
 def _text_matches(q: str) -> Q:
@@ -965,14 +963,16 @@ def matters_page(
     qs = matters_filter(user=user, filters=filters)
     if filters.q.strip():
         # A text search reads the text index and checks its candidates once, for both the
-        # count and the page: the matching ids (up to COUNT_CAP + 1) first; when they are
-        # all (≤ COUNT_CAP), the page is ordered and cut from those ids alone, gated again
-        # (the gate stays a condition of every query that returns matters). More matches
-        # than that: the count stops at COUNT_CAP + 1 and the page runs the full query.
+        # count and the page: the matching ids (gated, filtered, up to COUNT_CAP + 1)
+        # first; when they are all (≤ COUNT_CAP), the page is ordered and cut from those
+        # ids alone. More matches than that: the count stops at COUNT_CAP + 1 and the page
+        # runs the full query.
         ids = list(qs.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
         total = len(ids)
         if total <= COUNT_CAP:
-            qs = matters_visible_to(user).filter(pk__in=ids)
+            # Exactly the gated result of this request: the page only orders and cuts it
+            # (building the gate again cost more than the rest of this query).
+            qs = Matter.objects.filter(pk__in=ids)
     else:
         total = qs.values("pk")[: COUNT_CAP + 1].count()
     if cursor:
