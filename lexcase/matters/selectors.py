@@ -1004,16 +1004,24 @@ def matters_export(*, user: AnyUser, filters: MatterFilters) -> list[Matter]:
 LEAD_ROLES = (MemberRole.RESPONSIBLE_PARTNER, MemberRole.LEAD)
 
 
-def matters_with_leads(matters: list[Matter]) -> dict[int, list[MatterMember]]:
+@dataclass(frozen=True)
+class Lead:
+    """A responsible partner or lead lawyer of a listed matter: the role and the name."""
+
+    role: str
+    name: str
+
+
+def matters_with_leads(matters: list[Matter]) -> dict[int, list[Lead]]:
     """The responsible partners and lead lawyers of the matters on one page (what the list
-    and its export show of the team), in one query (no N+1), with the users' names only."""
-    by_matter: dict[int, list[MatterMember]] = {m.pk: [] for m in matters}
-    members = (
+    and its export show of the team), in one query (no N+1), as plain values: 100 model
+    instances per page cost more than the query."""
+    by_matter: dict[int, list[Lead]] = {m.pk: [] for m in matters}
+    rows = (
         MatterMember.objects.filter(matter_id__in=list(by_matter), role__in=LEAD_ROLES)
-        .select_related("user")
-        .only("matter_id", "role", "user__name", "user__username")
         .order_by("id")
+        .values_list("matter_id", "role", "user__name", "user__username")
     )
-    for member in members:
-        by_matter[member.matter_id].append(member)
+    for matter_id, role, name, username in rows:
+        by_matter[matter_id].append(Lead(role=role, name=name or username))
     return by_matter

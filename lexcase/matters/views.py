@@ -70,7 +70,7 @@ def matter_export(request: AuthedRequest) -> HttpResponse:
     )
 
     def people(matter: Any, role: str) -> str:
-        return "、".join(m.user.display_name for m in teams[matter.pk] if m.role == role)
+        return "、".join(lead.name for lead in teams[matter.pk] if lead.role == role)
 
     rows = (
         [

@@ -51,8 +51,8 @@ def matter_rows(
         )
         if not compact:
             people = "".join(
-                f'<span class="person">{esc(member.user.display_name)}</span>'
-                for member in (teams or {}).get(m.pk, ())
+                f'<span class="person">{esc(lead.name)}</span>'
+                for lead in (teams or {}).get(m.pk, ())
             )
             updated = timezone.localtime(m.updated_at) if m.updated_at else None
             row += (

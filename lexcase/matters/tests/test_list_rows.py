@@ -43,7 +43,7 @@ def _tbody(html: str) -> str:
 @pytest.mark.parametrize("compact", [False, True])
 def test_rows_are_what_the_template_rendered(firm, lang, compact):
     matter = Matter.objects.get(title="华泰科技诉王伟买卖合同纠纷")
-    Matter.objects.filter(pk=matter.pk).update(title='<b>A & "B"</b> \'C\'', stage="bogus")
+    Matter.objects.filter(pk=matter.pk).update(title="<b>A & \"B\"</b> 'C'", stage="bogus")
     # Every member of a page's matters, as the old loop received them (it filtered roles).
     user = firm.partner
     lead_roles = [MemberRole.LEAD, MemberRole.RESPONSIBLE_PARTNER]
@@ -55,8 +55,10 @@ def test_rows_are_what_the_template_rendered(firm, lang, compact):
         got = get_template("matters/_table.html").render(
             {"items": items, "teams": matters_with_leads(items), "compact": compact}
         )
-        want = engines["django"].from_string(ENGINE_ROWS).render(
-            {"items": items, "teams": every_member, "compact": compact}
+        want = (
+            engines["django"]
+            .from_string(ENGINE_ROWS)
+            .render({"items": items, "teams": every_member, "compact": compact})
         )
     assert _tbody(got) == _squash(want)
     assert "&lt;b&gt;A &amp; &quot;B&quot;&lt;/b&gt; &#x27;C&#x27;" in got
