@@ -191,16 +191,16 @@ class Matter(models.Model):
     # The list shows four labels per row: Django's generated get_FOO_display rebuilds a
     # dict of every choice on each call (a fifth of the list's rendering at 50 rows);
     # these look the one value up in its enum.
-    def get_matter_type_display(self) -> str:
+    def get_matter_type_display(self) -> str:  # type: ignore[no-redef]  # stubs declare it
         return _choice_label(MatterType, self.matter_type)
 
-    def get_priority_display(self) -> str:
+    def get_priority_display(self) -> str:  # type: ignore[no-redef]
         return _choice_label(Priority, self.priority)
 
-    def get_status_display(self) -> str:
+    def get_status_display(self) -> str:  # type: ignore[no-redef]
         return _choice_label(Status, self.status)
 
-    def get_stage_display(self) -> str:
+    def get_stage_display(self) -> str:  # type: ignore[no-redef]
         return _choice_label(Stage, self.stage)
 
 
