@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -56,10 +56,15 @@ def notification_preferences(
     return {kind: stored.get(kind, (True, True)) for kind in kinds}
 
 
-def client_notifications(*, user: User, limit: int = 20) -> QuerySet[Notification]:
+def client_notifications(
+    *, user: User, matter_urls: Iterable[str], under: str, limit: int = 20
+) -> QuerySet[Notification]:
     """A client's notices for the portal (sent without a matter: the portal checked the
-    client's grant when it sent them)."""
-    return Notification.objects.filter(user=user, in_app=True, matter__isnull=True).order_by(
+    client's grant when it sent them). A notice links to its matter's page under `under`:
+    shown only while that page is one of `matter_urls` (the matters the portal still shows
+    the client — a revoked grant hides the notices about that matter too)."""
+    about = ~Q(url__startswith=under) | Q(url__in=list(matter_urls))
+    return Notification.objects.filter(about, user=user, in_app=True, matter__isnull=True).order_by(
         "-created_at", "-id"
     )[:limit]
 

@@ -87,7 +87,11 @@ def home(request: AuthedRequest, contact: ClientContact) -> HttpResponse:
         {
             "contact": contact,
             "summaries": summaries,
-            "notices": client_notifications(user=request.user),
+            "notices": client_notifications(
+                user=request.user,
+                matter_urls=[reverse("portal:matter", args=[s.matter.pk]) for s in summaries],
+                under="/portal/matters/",
+            ),
         },
     )
 

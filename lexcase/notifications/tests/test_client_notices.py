@@ -156,3 +156,16 @@ def test_the_client_chooses_in_the_portal_how_notices_reach_them(world):
     web.post("/portal/notifications/", {})
     _share(firm, matter, "证据交换笔录")
     assert (len(notices(world.a)), len(mail.outbox)) == (before + 1, outbox)
+
+
+def test_a_revoked_grant_hides_the_notices_about_that_matter(world):
+    from lexcase.portal.models import ClientContactMatter
+
+    firm, matter = world.firm, world.a_matter
+    _share(firm, matter, "和解协议草稿")
+    told = f"案件 {matter.number} 有新共享文件：和解协议草稿"
+    portal = client_for(world.a.user)
+    assert told in portal.get("/portal/").content.decode()
+    ClientContactMatter.objects.filter(contact=world.a, matter=matter).delete()
+    page = portal.get("/portal/").content.decode()
+    assert (matter.number in page, "和解协议草稿" in page) == (False, False)
