@@ -82,7 +82,7 @@ REQUIRED = {
     "normalised": 1.0,
     "core_name": 1.0,
     "substring": 1.0,
-    "typo": 0.95,
+    "typo": 1.0,
 }
 
 # -- name material ----------------------------------------------------------------------
@@ -544,6 +544,9 @@ def _load(n_parties: int, seed: int) -> dict[str, Any]:
                             "created_at": stamp,
                             "updated_at": stamp,
                             "version": 1,
+                            # Every generated party goes onto a matter (below); the
+                            # database triggers that keep this flag are off during COPY.
+                            "on_matter": True,
                         }[c]
                         for c in party_cols
                     )
@@ -837,11 +840,10 @@ def _spaced(text: str, rng: random.Random) -> str:
 def _build_queries(per_class: int, seed: int) -> tuple[dict[str, list[dict[str, Any]]], dict]:
     """Queries per class, each with the party id it must find (ground truth)."""
     from opencc import OpenCC
-    from rapidfuzz import fuzz
 
     from lexcase.conflicts.models import PartyKey
     from lexcase.parties.models import Party, PartyAlias
-    from lexcase.parties.names import _REGION_PREFIX, core_name, name_keys, normalize_name
+    from lexcase.parties.names import _REGION_PREFIX, name_keys, normalize_name
 
     s2t = OpenCC("s2t").convert
     t2s = OpenCC("t2s").convert
@@ -942,11 +944,21 @@ def _build_queries(per_class: int, seed: int) -> tuple[dict[str, list[dict[str, 
             skipped["substring: trade name = core name"] += 1
             continue
         add("substring", p, trade, "organization")
-    # typo: one character substituted, inserted or deleted, kept when fuzz.ratio of the
-    # matching keys stays >= 80 (the engine's promise); 2–3 character person names can
-    # never stay above 80 with one edit, so their misspellings belong to the pinyin class.
-    typo_pool = orgs[per_class * 7 :] + latins[per_class:]
-    rng.shuffle(typo_pool)
+    # typo: one character substituted, inserted or deleted (engine 2.0's promise: names of
+    # up to TYPO_MAX_CHARS characters, and the trade name of any organisation). Half Chinese
+    # personal names (an edit anywhere), half organisations (an edit in the trade name,
+    # the rest of the registered name unchanged); kept when the matching keys are exactly one
+    # edit apart. Latin names (9+ characters normalised here) are outside the promise.
+    from rapidfuzz.distance import Levenshtein
+
+    from lexcase.conflicts.engine import TYPO_MAX_CHARS
+
+    typo_pool = [
+        p
+        for pair in zip(orgs[per_class * 7 :], persons[per_class * 3 :], strict=False)
+        for p in pair
+    ]
+    person_alphabet = SURNAMES + GIVEN
     for p in typo_pool:
         if len(out["typo"]) >= per_class:
             break
@@ -955,26 +967,26 @@ def _build_queries(per_class: int, seed: int) -> tuple[dict[str, list[dict[str, 
         if kind == "organization":
             trade = p["name_trade"]
             start = normalize_name(name).find(trade)
-            if start < 0:
+            if start < 0 or len(trade) > TYPO_MAX_CHARS:
                 skipped["typo: trade not in name"] += 1
                 continue
             i = start + rng.randrange(len(trade))
             alphabet = TRADE
         else:
-            letters = [i for i, c in enumerate(name) if c.isalpha()]
-            i = rng.choice(letters)
-            alphabet = "abcdefghijklmnopqrstuvwxyz"
-        op = rng.choice(["sub", "ins", "del"])
+            i = rng.randrange(len(name))
+            alphabet = person_alphabet
+        op = rng.choice(["sub", "ins", "del"] if len(name) > 2 else ["sub", "ins"])
         if op == "sub":
             variant = name[:i] + rng.choice([c for c in alphabet if c != name[i]]) + name[i + 1 :]
         elif op == "ins":
             variant = name[:i] + rng.choice(alphabet) + name[i:]
         else:
             variant = name[:i] + name[i + 1 :]
-        a = name_keys(variant, kind=kind)["core"]
-        b = core_name(name) if kind == "organization" else normalize_name(name)
-        if a == b or fuzz.ratio(a, b) < 80:
-            skipped["typo: ratio < 80 or no change"] += 1
+        key = "trade" if kind == "organization" else "normalized"
+        a = name_keys(variant, kind=kind)[key]
+        b = trade if kind == "organization" else normalize_name(name)
+        if Levenshtein.distance(a, b) != 1:
+            skipped["typo: keys not one edit apart"] += 1
             continue
         add("typo", p, variant, kind)
     # pinyin: one given-name character replaced by a homophone (张伟 → 张玮).
@@ -1014,7 +1026,7 @@ def _run_queries(
     from django.db.models import Q
     from django.test.utils import CaptureQueriesContext
 
-    from lexcase.conflicts.engine import QueryParty, find_candidates
+    from lexcase.conflicts.engine import QueryParty, find_candidates, group_members
     from lexcase.conflicts.verdicts import conflict_check
     from lexcase.core import fieldcrypt
     from lexcase.parties.models import Party
@@ -1038,7 +1050,19 @@ def _run_queries(
             "truncated": cands.truncated,
             "matched_on": target.matched_on if target else None,
             "conclusive": sum(1 for c in cands if c.conclusive),
+            "groups": [
+                [g.matched_on, g.key, g.total, g.listed, g.approximate] for g in cands.groups
+            ],
+            "_candidates": cands,
         }
+
+    def in_group(q: dict[str, Any], info: dict[str, Any]) -> str | None:
+        """Untimed: the match kind of the group that counts the target, if one does (the
+        target is then found, counted rather than listed; group_members lists it)."""
+        for g in info["_candidates"].groups:
+            if (q["target"], None) in set(group_members(g)):
+                return g.matched_on
+        return None
 
     def check(q: dict[str, Any]) -> tuple[set[int], dict[str, Any]]:
         result = conflict_check([qp(q)])
@@ -1090,6 +1114,13 @@ def _run_queries(
             t0 = time.perf_counter()
             found, info = ops[name](q)
             row[f"{name}_s"] = time.perf_counter() - t0
+            if name == "engine":
+                info["target_in_group"] = None
+                if q["target"] and q["target"] not in found:
+                    info["target_in_group"] = in_group(q, info)
+                    if info["target_in_group"]:
+                        found = found | {q["target"]}
+                del info["_candidates"]
             row[f"{name}_found"] = q["target"] in found if q["target"] else None
             row[f"{name}_info"] = info
         t0 = time.perf_counter()
@@ -1125,6 +1156,15 @@ def _summarise(per_query: list[dict[str, Any]]) -> dict[str, Any]:
         entry["candidates_p50"] = cands[len(cands) // 2]
         entry["candidates_max"] = cands[-1]
         entry["truncated"] = sum(1 for r in rows if r["engine_info"]["truncated"])
+        found_groups = [g for r in rows for g in r["engine_info"].get("groups", [])]
+        entry["queries_with_groups"] = sum(1 for r in rows if r["engine_info"].get("groups"))
+        entry["grouped_owners"] = sum(g[2] - g[3] for g in found_groups)
+        entry["groups_by_kind"] = dict(Counter(g[0] for g in found_groups))
+        biggest = max(found_groups, key=lambda g: g[2] - g[3], default=None)
+        entry["largest_group"] = biggest
+        entry["target_in_group"] = sum(
+            1 for r in rows if r["engine_info"].get("target_in_group") is not None
+        )
         entry["naive_rows_max"] = max(r["naive_info"]["rows"] for r in rows)
         entry["conclusive_candidates"] = sum(r["engine_info"]["conclusive"] for r in rows)
         entry["absolute_hits"] = sum(
@@ -1248,6 +1288,13 @@ def _pct(v: float | None) -> str:
     return "–" if v is None else f"{v * 100:.1f}%"
 
 
+def _group(g: list[Any] | None) -> str:
+    if not g:
+        return "–"
+    kind, key, total, listed, approximate = g
+    return f"{key} ×{total:,}{' (≤)' if approximate else ''} {kind}, {listed} listed"
+
+
 def markdown(data: dict[str, Any]) -> str:
     lines: list[str] = []
     for db, run in data["databases"].items():
@@ -1276,8 +1323,9 @@ def markdown(data: dict[str, Any]) -> str:
             "",
             "| class | n | engine p50 | engine p95 | `conflict_check` p50 | `conflict_check` p95 "
             "| naive p50 | naive p95 | naive/engine p95 | recall engine | recall naive "
-            "| cands p50/max |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| cands p50/max | grouped: queries / owners | largest group "
+            "| target counted in a group |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
         ]
         for cls in [*CLASSES, "all positives", "all"]:
             e = run["summary"].get(cls)
@@ -1292,7 +1340,10 @@ def markdown(data: dict[str, Any]) -> str:
                 f"| {_ms(e['conflict_check']['p50'])} | {_ms(e['conflict_check']['p95'])} "
                 f"| {_ms(e['naive']['p50'])} | {_ms(e['naive']['p95'])} | {e['ratio_p95']}× "
                 f"| {rec} | {_pct(e['naive_recall'])} "
-                f"| {e['candidates_p50']}/{e['candidates_max']} |"
+                f"| {e['candidates_p50']}/{e['candidates_max']} "
+                f"| {e['queries_with_groups']} / {e['grouped_owners']:,} "
+                f"| {_group(e['largest_group'])} "
+                f"| {e['target_in_group']} |"
             )
         allq = run["summary"]["all"]
         neg = run["summary"].get("negative", {})
@@ -1302,7 +1353,9 @@ def markdown(data: dict[str, Any]) -> str:
             f"{_ms(allq['floor']['p50'])} ms. Truncated candidate lists: "
             f"{allq['truncated']} of {allq['queries']}. Negatives: "
             f"{neg.get('conclusive_candidates', '–')} conclusive candidates, "
-            f"{neg.get('absolute_hits', '–')} absolute hits. Goal p95 ≤ naive p95 / "
+            f"{neg.get('absolute_hits', '–')} absolute hits. Recall counts a target listed "
+            "or counted in a group (`group_members` lists it; checked untimed). Goal p95 ≤ "
+            "naive p95 / "
             f"{GOAL_RATIO:.0f}: engine {allq['ratio_p95']}× "
             f"({'met' if allq['ratio_p95'] >= GOAL_RATIO else 'NOT met'}), `conflict_check` "
             f"{allq['check_ratio_p95']}×. `conflict_check` was timed on "
@@ -1364,8 +1417,8 @@ def main(argv: list[str] | None = None) -> int:
             "cpus": os.cpu_count(),
             "loadavg_start": os.getloadavg(),
         },
-        "goal": "engine p95 <= naive p95 / 20; recall 100% identifier/exact/normalised/"
-        "core-name/substring, >= 95% one-character typos",
+        "goal": "engine p95 <= naive p95 / 20; recall 100% identifier/exact/alias/normalised/"
+        "core-name/substring and one-character typos (names <= 8 chars, trade names)",
         "databases": {},
     }
     for db in dbs:

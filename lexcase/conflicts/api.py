@@ -71,6 +71,19 @@ class ReviewOut(Schema):
     created_at: dt.datetime
 
 
+class GroupOut(Schema):
+    """Weak matches of one checked party counted rather than listed (namesakes of a common
+    name, its homophones, one-character neighbours, names containing a short query)."""
+
+    query: int
+    matched_on: str
+    key: str
+    total: int
+    listed: int
+    grouped: int
+    approximate: bool
+
+
 class ReportOut(Schema):
     id: int
     created_at: dt.datetime
@@ -78,6 +91,7 @@ class ReportOut(Schema):
     truncated: bool
     worst: str
     hits: list[HitOut]
+    groups: list[GroupOut]
     review: ReviewOut | None
 
 
@@ -101,6 +115,9 @@ def report_out(request: AuthedRequest, check: services.ConflictCheck) -> ReportO
         truncated=check.truncated,
         worst=hits.worst,
         hits=[HitOut(**h) for h in hits],
+        groups=[
+            GroupOut(**{k: g[k] for k in GroupOut.model_fields if k in g}) for g in check.groups
+        ],
         review=ReviewOut(
             decision=review.decision,
             reviewer=review.reviewer.username if review.reviewer else None,

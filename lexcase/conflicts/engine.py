@@ -24,18 +24,19 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, F, Q
-from rapidfuzz import fuzz
 
 from lexcase.accounts.models import User
 from lexcase.conflicts.models import KeyType, NameGram, PartyKey, StaffRelative
 from lexcase.core.db import bulk_insert
 from lexcase.core.fieldcrypt import blind_index, blind_indexes
+from lexcase.matters.models import Matter, MatterParty, PartyRole, Status
 from lexcase.parties import names as names_module
 from lexcase.parties.identifiers import (
     IdentifierError,
@@ -50,31 +51,39 @@ __all__ = [
     "ENGINE_VERSION",
     "Candidate",
     "CandidateList",
+    "Group",
     "IndexModels",
     "QueryParty",
     "clean_credit_code",
     "clean_id_number",
     "clean_passport",
+    "deletions",
     "equivalent_form",
     "find_candidates",
+    "group_members",
     "index_parties",
     "index_party",
     "index_rebuild",
     "index_staff_relative",
     "name_grams",
+    "org_features",
     "pinyin_keys",
     "staff_relative_add",
 ]
 
 # Bump when matching or verdict rules change: stored check records cite it.
-ENGINE_VERSION = "lexcase-conflicts/1.0"
+ENGINE_VERSION = "lexcase-conflicts/2.0"
 
-# At most this many verified substring matches per searched string; more sets `truncated`.
-SUBSTRING_CAP = 500
-# Gram-index rows fetched before verification (bigram co-occurrence is not contiguity).
-SUBSTRING_FETCH_CAP = 2000
-FUZZY_FETCH_CAP = 2000
-FUZZY_MIN_RATIO = 80
+# Names of up to this many characters (and trade names) are found with one character
+# substituted, inserted, deleted or two neighbours swapped (deletion neighbourhoods).
+TYPO_MAX_CHARS = 8
+# A large set of weak matches of one kind (namesakes, homophones, one-edit neighbours)
+# lists this many owners and counts the rest in a Group.
+GROUP_LISTED = 20
+# Names containing the query: listed up to this many, the rest counted in a Group.
+SUBSTRING_LISTED = 50
+# Gram-index owners fetched for verification before the rest is only counted.
+SUBSTRING_FETCH = 2000
 PINYIN_MAX_CHARS = 8
 PINYIN_MAX_KEYS = 16
 _PINYIN_READINGS_PER_CHAR = 3
@@ -86,7 +95,7 @@ SCORE_NAME = 100
 SCORE_ALIAS = 98
 SCORE_CORE = 95
 SCORE_TRADE = 90
-SCORE_FUZZY_MAX = 94  # the ratio, kept below an exact core-name match
+SCORE_TYPO = 80  # + 1 per organisation feature shared (trade name, region, industry, form)
 SCORE_SUBSTRING = 70
 SCORE_SHORT_SUBSTRING = 50  # 1–2 characters: found, but weak evidence
 SCORE_PINYIN = 60
@@ -99,7 +108,8 @@ _MATCH_RANK = {
     "alias": 2,
     "core_name": 3,
     "trade": 4,
-    "fuzzy": 5,
+    "typo": 5,
+    "fuzzy": 5,  # engine 1.x (rapidfuzz ratio), in stored checks only
     "substring": 6,
     "pinyin": 7,
     "related": 8,
@@ -157,6 +167,9 @@ class Candidate:
     via_party_id: int | None = None
     conclusive: bool = False
     relation: str = ""
+    # What an organisation hit shares with the query besides the match itself: "trade" (or
+    # "trade_typo"), "region", "industry", "form" (org_features).
+    features: tuple[str, ...] = ()
 
     @property
     def owner(self) -> tuple[str, int]:
@@ -166,9 +179,15 @@ class Candidate:
 
 
 class CandidateList(list[Candidate]):
-    """The candidates, best first; `truncated` is set when a cap cut a result set short."""
+    """The candidates, best first; `groups` counts the weak matches not listed one by one
+    (see Group); `truncated` is kept for stored checks of engine 1.x and is never set."""
 
     truncated: bool = False
+    groups: list[Group]
+
+    def __init__(self, *args: Iterable[Candidate]) -> None:
+        super().__init__(*args)
+        self.groups = []
 
 
 # --- key derivation -------------------------------------------------------------------------
@@ -249,6 +268,16 @@ def clean_passport(value: str) -> str:
     return normalize_identifier(value)
 
 
+def deletions(text: str) -> list[str]:
+    """The distinct strings left by deleting one character of `text` (none of them empty).
+
+    Two names are one edit apart (substitution, insertion, deletion, or two neighbours
+    swapped) only if one of them, or one of its deletions, equals the other or one of the
+    other's deletions: the SymSpell deletion neighbourhood, looked up as exact keys.
+    """
+    return sorted({text[:i] + text[i + 1 :] for i in range(len(text))} - {""})
+
+
 def equivalent_form(normalized: str) -> str:
     """The normalised name with equivalent legal forms unified (有限责任公司 → 有限公司)."""
     for long, short in _EQUIVALENT_FORMS:
@@ -296,10 +325,11 @@ def _owner_keys(
             rows.append((KeyType.TRADE, keys["trade"][:_MAX_VALUE], shown, is_alias))
             spoken = keys["trade"]
         rows.extend((KeyType.PINYIN, key, shown, is_alias) for key in pinyin_keys(spoken))
+        rows += _deletion_rows(kind, text, is_alias, keys)
         grams |= name_grams(normalized)
         if kind != PartyKind.PERSON:
             # Dropping a bracketed tag joins characters that were not adjacent (华为(深圳)技术
-            # → 华为技术); fuzzy matching scores the core name, so its grams must be found.
+            # → 华为技术); the core name is searched as a substring, so its grams are kept.
             grams |= name_grams(keys["core"])
     seen: set[tuple[str, str]] = set()
     unique = []
@@ -308,6 +338,35 @@ def _owner_keys(
             seen.add((row[0], row[1]))
             unique.append(row)
     return unique, grams
+
+
+def _deletion_rows(kind: str, text: str, is_alias: bool, keys: dict[str, str]) -> list[KeyRow]:
+    """Deletion neighbourhoods: a one-character edit of a short name (or of a trade name)
+    becomes an exact lookup of the query's own deletions (see _typo_branches)."""
+    normalized = keys["normalized"][:_MAX_VALUE]
+    shown = text[:_MAX_VALUE]
+    rows: list[KeyRow] = []
+    if normalized and len(normalized) <= TYPO_MAX_CHARS:
+        rows += [(KeyType.DELETION, d, shown, is_alias) for d in deletions(normalized)]
+    trade = keys["trade"][:_MAX_VALUE]
+    if normalized and kind != PartyKind.PERSON and len(trade) <= TYPO_MAX_CHARS:
+        rows += [(KeyType.TRADE_DELETION, d, shown, is_alias) for d in deletions(trade)]
+    return rows
+
+
+def deletion_key_rows(party: Party, aliases: Iterable[PartyAlias]) -> list[tuple]:
+    """Only the deletion-neighbourhood rows of `_party_rows` (the same rows, same order):
+    what migration 0007 adds to an index built by engine 1.x."""
+    rows: list[KeyRow] = []
+    for text, is_alias, keys in _party_names(party, aliases):
+        rows += _deletion_rows(party.kind, text, is_alias, keys)
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for key_type, value, text, from_alias in rows:
+        if (key_type, value) not in seen:
+            seen.add((key_type, value))
+            out.append((party.pk, None, key_type, value, text, from_alias))
+    return out
 
 
 # --- indexing -------------------------------------------------------------------------------
@@ -487,63 +546,35 @@ def _substring_grams(text: str) -> set[str]:
     return set(sorted(grams, key=_selectivity)[:_SUBSTRING_GRAMS])
 
 
-def _owners_sharing(grams: set[str], minimum: int, limit: int) -> tuple[list[Owner], bool]:
-    """Owners holding at least `minimum` of `grams`, read through a prefix filter.
-
-    Any such owner holds at least one of any len(grams) − minimum + 1 of them, so only the
-    owners holding one of the most selective grams of that many are counted against all
-    grams. The database narrows to them in the same statement (a semi-join): no id lists
-    travel to Python and back.
-    """
-    prefix = set(sorted(grams, key=_selectivity)[: len(grams) - minimum + 1])
-    if prefix == grams or minimum <= 1:
-        return _owners_with_grams(grams, minimum, limit)
-    return _owners_with_grams(grams, minimum, limit, prefix=prefix)
-
-
-def _owners_with_grams(
-    grams: set[str], minimum: int, limit: int, prefix: set[str] | None = None
-) -> tuple[list[Owner], bool]:
-    """Owners holding at least `minimum` of `grams`; the bool says the limit was reached.
-
-    Staff relatives sort first (they are few and always matter), then the parties sharing
-    the most grams, newest first. With `prefix`, only owners holding one of those grams are
-    counted.
-
-    Parties and relatives are read by two queries, each naming one owner column only, so
-    each is answered from its (gram, owner) index alone (covering, no table lookups); one
-    query over both columns made SQLite visit the table row of every posting.
-    """
-    relatives = _owner_ids("relative_id", grams, minimum, limit, prefix)
-    owners: list[Owner] = [(None, r) for r in relatives]
-    if len(owners) <= limit:
-        parties = _owner_ids("party_id", grams, minimum, limit - len(owners), prefix)
-        owners += [(p, None) for p in parties]
-    return owners[:limit], len(owners) > limit
-
-
-def _owner_ids(
-    column: str, grams: set[str], minimum: int, limit: int, prefix: set[str] | None
-) -> list[int]:
-    """Up to limit + 1 ids in `column` holding at least `minimum` grams, most shared first."""
+def _holders(column: str, grams: set[str]) -> models.QuerySet:
+    """Ids in `column` (party_id / relative_id) holding every gram of `grams`."""
     present = {f"{column}__isnull": False}
     rows = NameGram.objects.filter(gram__in=grams, **present)
-    if prefix is not None:
-        holders = NameGram.objects.filter(gram__in=prefix, **present).values(column)
-        rows = rows.filter(**{f"{column}__in": holders})
-    if len(grams) == 1 and minimum == 1:
-        # One posting list holds one row per owner: no grouping needed.
-        query = rows.order_by(F(column).desc()).values_list(column, flat=True)
-    else:
-        query = (
-            rows.values(column)
-            .annotate(shared=Count("gram", distinct=True))
-            .filter(shared__gte=minimum)
-            # When a cap cuts the list, keep the owners that share the most grams.
-            .order_by("-shared", F(column).desc())
-            .values_list(column, flat=True)
-        )
-    return list(query[: limit + 1])
+    if len(grams) == 1:
+        return rows.values_list(column, flat=True)
+    return (
+        rows.values(column)
+        .annotate(shared=Count("gram", distinct=True))
+        .filter(shared__gte=len(grams))
+        .values_list(column, flat=True)
+    )
+
+
+def _owners_with_grams(grams: set[str], limit: int | None) -> tuple[list[Owner], bool]:
+    """Owners holding every gram of `grams`, staff relatives first, then newest parties;
+    the bool says more than `limit` exist (only `limit` returned).
+
+    Parties and relatives are read by two queries, each naming one owner column only, so
+    each is answered from its (gram, owner) index alone (covering, no table lookups).
+    """
+    owners: list[Owner] = [(None, r) for r in _holders("relative_id", grams)]
+    parties = _holders("party_id", grams).order_by(F("party_id").desc())
+    if limit is not None:
+        parties = parties[: limit + 1]
+    owners += [(p, None) for p in parties]
+    if limit is not None and len(owners) > limit:
+        return owners[:limit], True
+    return owners, False
 
 
 def _stored_names(owners: list[Owner]) -> dict[Owner, list[tuple[str, str, str]]]:
@@ -562,40 +593,81 @@ def _stored_names(owners: list[Owner]) -> dict[Owner, list[tuple[str, str, str]]
     return names
 
 
-def min_shared_grams(length: int, distinct_grams: int) -> int:
-    """The fewest distinct uni+bigrams of a query of `length` characters that any name with
-    `fuzz.ratio` ≥ FUZZY_MIN_RATIO must share with it (at least 1).
+@dataclass(frozen=True)
+class Group:
+    """Owners that matched the same way, counted in the report rather than all listed.
 
-    ratio = 200·L/(n+m) for an LCS of L, so L ≥ ⌈2(n+m)/5⌉. Each query character outside
-    the LCS removes at most one unigram and two bigrams; each gap the other name opens
-    between two adjacent LCS characters removes one bigram (at most m−L gaps). The worst
-    case over every feasible length m bounds the grams lost.
+    A common personal name (王伟) has hundreds of namesakes at a large firm, its pinyin
+    reading more, and a two-character name thousands of names one character away. Up to
+    GROUP_LISTED of them are candidates (those with a staff relative or on a live matter on
+    the other side first); the rest are counted here, never dropped: `group_members` lists
+    them all. `approximate` marks a count that is an upper bound (a substring group whose
+    candidates were not all verified).
     """
-    n = length
-    worst = 0
-    for m in range(1, 2 * n + 2):
-        lcs = -(-2 * (n + m) // 5)
-        if lcs > min(n, m):
-            continue
-        worst = max(worst, 3 * (n - lcs) + (m - lcs))
-    return max(1, distinct_grams - worst)
+
+    matched_on: str
+    key: str  # what the query and the group share, as shown to the reviewer
+    total: int  # owners matched this way, the listed ones included
+    listed: int  # how many of them are among the candidates
+    lookup: tuple[tuple[str, ...], tuple[str, ...]]  # key types and values, or substring
+    approximate: bool = False
+
+    @property
+    def grouped(self) -> int:
+        return max(0, self.total - self.listed)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "matched_on": self.matched_on,
+            "key": self.key,
+            "total": self.total,
+            "listed": self.listed,
+            "grouped": self.grouped,
+            "approximate": self.approximate,
+            "lookup": [list(self.lookup[0]), list(self.lookup[1])],
+        }
 
 
-def _direct(owner: Owner, matched_on: str, score: int, text: str, conclusive: bool) -> Candidate:
-    return Candidate(owner[0], owner[1], matched_on, score, text, conclusive=conclusive)
+def _direct(
+    owner: Owner,
+    matched_on: str,
+    score: int,
+    text: str,
+    conclusive: bool,
+    features: tuple[str, ...] = (),
+) -> Candidate:
+    return Candidate(
+        owner[0], owner[1], matched_on, score, text, conclusive=conclusive, features=features
+    )
 
 
 class _Collector:
-    """Keeps the best candidate per owner."""
+    """Keeps the best candidate per owner, and the groups."""
 
     def __init__(self) -> None:
         self.best: dict[tuple[str, int], Candidate] = {}
         self.truncated = False
+        self.groups: list[Group] = []
 
     def add(self, candidate: Candidate) -> None:
         current = self.best.get(candidate.owner)
-        if current is None or _sort_key(candidate) < _sort_key(current):
+        if current is None or _better(candidate, current):
             self.best[candidate.owner] = candidate
+
+
+# A one-character difference that is also a containment (鲁 in 鲁迅) is better explained as
+# such, and so is a homophone (王小明 / 王晓明), except for an organisation's trade-name typo,
+# which reports the features the two names share.
+def _explains_typo(c: Candidate, typo: Candidate) -> bool:
+    return c.matched_on == "substring" or (c.matched_on == "pinyin" and not typo.features)
+
+
+def _better(new: Candidate, current: Candidate) -> bool:
+    if current.matched_on == "typo" and _explains_typo(new, current):
+        return True
+    if new.matched_on == "typo" and _explains_typo(current, new):
+        return False
+    return _sort_key(new) < _sort_key(current)
 
 
 def _sort_key(c: Candidate) -> tuple[int, int, int, int]:
@@ -608,8 +680,10 @@ class _QueryKeys:
     core: str
     trade: str
     is_org: bool
+    role: str = ""
     # (key type, the values to look up: a personal identifier's keyed hash under every key)
     identifiers: list[tuple[KeyType, list[str]]] = field(default_factory=list)
+    features: dict[str, str] = field(default_factory=dict)
 
 
 def _query_keys(q: QueryParty) -> _QueryKeys:
@@ -624,124 +698,430 @@ def _query_keys(q: QueryParty) -> _QueryKeys:
         )
         if v
     ]
+    is_org = q.kind != PartyKind.PERSON
+    normalized = keys["normalized"][:_MAX_VALUE]
     return _QueryKeys(
-        normalized=keys["normalized"][:_MAX_VALUE],
+        normalized=normalized,
         core=keys["core"][:_MAX_VALUE],
         trade=keys["trade"][:_MAX_VALUE],
-        is_org=q.kind != PartyKind.PERSON,
+        is_org=is_org,
+        role=q.role,
         identifiers=identifiers,
+        features=org_features(normalized) if is_org and normalized else {},
     )
 
 
-def _person_owners(owners: list[Owner]) -> set[Owner]:
-    """The owners that are persons."""
-    party_ids = [p for p, _r in owners if p is not None]
-    relative_ids = [r for p, r in owners if p is None and r is not None]
-    persons: set[Owner] = {
-        (pk, None)
-        for pk in Party.objects.filter(pk__in=party_ids, kind=PartyKind.PERSON).values_list(
-            "pk", flat=True
+# --- organisation features -------------------------------------------------------------------
+
+_FORMS_LONGEST_FIRST = tuple(sorted(names_module._ORG_SUFFIXES, key=len, reverse=True))
+
+
+def org_features(normalized: str) -> dict[str, str]:
+    """What identifies an organisation besides its trade name (字号): region, industry word
+    and legal form, each compared on its own (never a hit alone, only reported).
+
+    深圳市大疆创新科技有限公司 → region 深圳, industry 科技, form 有限公司.
+    """
+    text = names_module._drop_groups(normalized)
+    form = next((f for f in _FORMS_LONGEST_FIRST if text.endswith(f) and text != f), "")
+    core = text[: len(text) - len(form)] if form else text
+    region = names_module._REGION_PREFIX.match(core)
+    region_text = region.group(0) if region else ""
+    rest = core[len(region_text) :]
+    industry = names_module._INDUSTRY_SUFFIX.search(rest)
+    features = {
+        # 深圳市 and 深圳 are the same place: compared without the administrative suffix.
+        "region": re.sub(r"(特别行政区|自治区|省|市)", "", region_text),
+        "industry": industry.group(0) if industry else "",
+        "form": equivalent_form(form) if form else "",
+    }
+    return {k: v for k, v in features.items() if v}
+
+
+def _shared_features(query: dict[str, str], text: str) -> tuple[str, ...]:
+    if not query:
+        return ()
+    stored = org_features(normalize_name(text))
+    return tuple(
+        k for k in ("region", "industry", "form") if k in query and stored.get(k) == query[k]
+    )
+
+
+# --- exact keys: one statement for every lookup ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Branch:
+    """One exact lookup in PartyKey. `limit` None reads every row (identifiers, organisation
+    names: few by nature); otherwise up to `limit` rows are read and the rest counted."""
+
+    matched_on: str
+    key_types: tuple[str, ...]
+    values: tuple[str, ...]
+    limit: int | None
+    shown: str = ""  # the query's key, for the group
+    order: str = ""  # SQL ORDER BY for the listed rows (priority), with its params
+    order_params: tuple[str, ...] = ()
+
+
+def _in(values: Iterable[str]) -> str:
+    return ", ".join(["%s"] * len(list(values)))
+
+
+def _branch_where(b: _Branch) -> tuple[str, list[str]]:
+    sql = f"k.key_type IN ({_in(b.key_types)}) AND k.value IN ({_in(b.values)})"
+    return sql, [*b.key_types, *b.values]
+
+
+def _live_adverse_order(role: str) -> tuple[str, tuple[str, ...]]:
+    """Parties on a live matter on the other side of the queried role sort first: the hits
+    that can make an absolute conflict or need consent."""
+    adverse_roles: dict[str, list[str]] = {
+        PartyRole.CLIENT: [PartyRole.OPPOSING],
+        PartyRole.OPPOSING: [PartyRole.CLIENT],
+    }
+    adverse = adverse_roles.get(role, [PartyRole.CLIENT, PartyRole.OPPOSING])
+    live = [Status.INTAKE, Status.OPEN]
+    quote = connection.ops.quote_name
+    sql = (
+        f"CASE WHEN EXISTS (SELECT 1 FROM {quote(MatterParty._meta.db_table)} mp "  # noqa: S608 - table names; values are parameters
+        f"JOIN {quote(Matter._meta.db_table)} m ON m.id = mp.matter_id "
+        f"WHERE mp.party_id = k.party_id AND mp.role IN ({_in(adverse)}) "
+        f"AND m.status IN ({_in(live)})) THEN 0 ELSE 1 END, k.party_id DESC"
+    )
+    return sql, (*[str(r) for r in adverse], *[str(s) for s in live])
+
+
+def _feature_order(features: dict[str, str]) -> tuple[str, tuple[str, ...]]:
+    """Organisations sharing the query's region / industry word sort first."""
+    parts, params = [], []
+    for key in ("region", "industry"):
+        if value := features.get(key):
+            parts.append("CASE WHEN k.text LIKE %s THEN 0 ELSE 1 END")
+            params.append(f"%{value}%")
+    if not parts:
+        return "", ()
+    return " + ".join(parts) + ", k.party_id DESC", tuple(params)
+
+
+def _run_branches(branches: list[_Branch]) -> tuple[list[tuple], dict[int, int]]:
+    """Rows (branch index, party_id, relative_id, key_type, value, text, owner kind) of every
+    branch in one statement; then, in one more statement, the owner counts of the branches
+    that filled their limit."""
+    quote = connection.ops.quote_name
+    key_table = quote(PartyKey._meta.db_table)
+    party_table = quote(Party._meta.db_table)
+    relative_table = quote(StaffRelative._meta.db_table)
+    parts: list[str] = []
+    params: list[str] = []
+    for i, b in enumerate(branches):
+        where, where_params = _branch_where(b)
+        sql = (
+            f"SELECT {i} AS b, k.party_id, k.relative_id, k.key_type, k.value, k.text, p.kind "  # noqa: S608 - table names; values are parameters
+            f"FROM {key_table} k JOIN {party_table} p ON p.id = k.party_id "
+            f"WHERE {where}"
         )
-    }
-    persons |= {
-        (None, pk)
-        for pk in StaffRelative.objects.filter(
-            pk__in=relative_ids, kind=PartyKind.PERSON
-        ).values_list("pk", flat=True)
-    }
-    return persons
+        params += where_params
+        if b.limit is not None:
+            if b.order:
+                sql += f" ORDER BY {b.order}"
+                params += list(b.order_params)
+            sql += f" LIMIT {b.limit + 1}"
+        parts.append(f"SELECT * FROM ({sql}) b{i}")  # noqa: S608 - table names; values are parameters
+    # Staff relatives: every one, whatever the branch (few, and never grouped away).
+    rel_where = []
+    for b in branches:
+        where, where_params = _branch_where(b)
+        rel_where.append(f"({where})")
+        params += where_params
+    parts.append(
+        "SELECT -1 AS b, k.party_id, k.relative_id, k.key_type, k.value, k.text, r.kind "  # noqa: S608 - table names; values are parameters
+        f"FROM {key_table} k JOIN {relative_table} r ON r.id = k.relative_id "
+        f"WHERE k.relative_id IS NOT NULL AND ({' OR '.join(rel_where)})"
+    )
+    with connection.cursor() as cur:
+        cur.execute(" UNION ALL ".join(parts), params)
+        rows = cur.fetchall()
+    full = Counter(r[0] for r in rows)
+    over = [i for i, b in enumerate(branches) if b.limit is not None and full[i] > b.limit]
+    totals: dict[int, int] = {}
+    if over:
+        counts, count_params = [], []
+        for i in over:
+            where, where_params = _branch_where(branches[i])
+            counts.append(
+                f"(SELECT COUNT(DISTINCT k.party_id) FROM {key_table} k "  # noqa: S608 - table names; values are parameters
+                f"WHERE {where} AND k.party_id IS NOT NULL)"
+            )
+            count_params += where_params
+        with connection.cursor() as cur:
+            cur.execute("SELECT " + ", ".join(counts), count_params)
+            totals = dict(zip(over, cur.fetchone(), strict=True))
+    return rows, totals
+
+
+_IDENTIFIER_TYPES = {KeyType.ID_NUMBER, KeyType.CREDIT_CODE, KeyType.PASSPORT}
+
+
+def _key_branches(keys: _QueryKeys) -> list[_Branch]:
+    branches: list[_Branch] = []
+    for id_type, values in keys.identifiers:
+        branches.append(_Branch("id", (id_type,), tuple(values), None))
+    if not keys.normalized:
+        return branches
+    name_types = (KeyType.NAME, KeyType.ALIAS)
+    if keys.is_org:
+        # An organisation's exact name is conclusive: every one is listed.
+        branches.append(_Branch("name", name_types, (keys.normalized,), None))
+        branches.append(_Branch("core_name", (KeyType.CORE,), (keys.core,), None))
+        order, params = _feature_order(keys.features)
+        branches.append(
+            _Branch(
+                "trade", (KeyType.TRADE,), (keys.trade,), GROUP_LISTED, keys.trade, order, params
+            )
+        )
+    else:
+        # A personal name is not: namesakes are grouped, live adverse parties first.
+        order, params = _live_adverse_order(keys.role)
+        branches.append(
+            _Branch(
+                "name", name_types, (keys.normalized,), GROUP_LISTED, keys.normalized, order, params
+            )
+        )
+    spoken = keys.trade if keys.is_org else keys.normalized
+    if spoken_keys := pinyin_keys(spoken):
+        branches.append(
+            _Branch("pinyin", (KeyType.PINYIN,), tuple(spoken_keys), GROUP_LISTED, spoken)
+        )
+    branches += _typo_branches(keys)
+    return branches
+
+
+def _typo_branches(keys: _QueryKeys) -> list[_Branch]:
+    """One-character edits through the deletion neighbourhoods.
+
+    For a stored key s (a name of ≤ TYPO_MAX_CHARS characters, or a trade name) and the
+    query's key q, one edit apart means: q is one of s's deletions (a character lost), s is
+    one of q's (a character added), or they share one (a character substituted, or two
+    neighbours swapped). The stored side keeps its deletions as DELETION / TRADE_DELETION
+    keys; the query looks up {q} ∪ deletions(q) there and deletions(q) among the names.
+    """
+    branches: list[_Branch] = []
+    searched: list[tuple[str, str, tuple[str, ...]]] = [
+        (keys.normalized, KeyType.DELETION, (KeyType.NAME, KeyType.ALIAS))
+    ]
+    if keys.is_org:
+        searched.append((keys.trade, KeyType.TRADE_DELETION, (KeyType.TRADE,)))
+    order, params = _feature_order(keys.features)
+    for text, deletion_type, whole_types in searched:
+        if not text or len(text) > TYPO_MAX_CHARS + 1:
+            continue
+        dels = tuple(deletions(text))
+        if len(text) <= TYPO_MAX_CHARS:
+            values = (text, *dels)
+            branches.append(
+                _Branch("typo", (deletion_type,), values, GROUP_LISTED, text, order, params)
+            )
+        if dels:
+            # A stored name one character shorter than the query (the query has one more).
+            branches.append(_Branch("typo", whole_types, dels, GROUP_LISTED, text, order, params))
+    return branches
 
 
 def _match_keys(keys: _QueryKeys, out: _Collector) -> None:
-    """Exact lookups in PartyKey: identifiers, names, aliases, core, trade, pinyin."""
-    lookups = Q()
-    for id_type, values in keys.identifiers:
-        lookups |= Q(key_type=id_type, value__in=values)
-    if keys.normalized:
-        lookups |= Q(key_type__in=[KeyType.NAME, KeyType.ALIAS], value=keys.normalized)
-        if keys.is_org:
-            lookups |= Q(key_type=KeyType.CORE, value=keys.core)
-            lookups |= Q(key_type=KeyType.TRADE, value=keys.trade)
-        spoken = keys.trade if keys.is_org else keys.normalized
-        if spoken_keys := pinyin_keys(spoken):
-            lookups |= Q(key_type=KeyType.PINYIN, value__in=spoken_keys)
-    if not lookups:
-        return
-    rows = list(
-        PartyKey.objects.filter(lookups).values_list(
-            "party_id", "relative_id", "key_type", "value", "text"
-        )
-    )
-    # An exact name is conclusive for organisations only: personal names collide.
-    persons = _person_owners(
-        [(p, r) for p, r, t, _v, _x in rows if t in {KeyType.NAME, KeyType.ALIAS}]
-    )
-    identifier_types = {KeyType.ID_NUMBER, KeyType.CREDIT_CODE, KeyType.PASSPORT}
-    for party_id, relative_id, key_type, _value, text in rows:
+    """Exact lookups in PartyKey: identifiers, names, aliases, core, trade, pinyin, and the
+    deletion neighbourhoods (typos), in one statement (two when a group must be counted)."""
+    branches = _key_branches(keys)
+    if branches:
+        _collect(branches, keys, out)
+
+
+def _collect(branches: list[_Branch], keys: _QueryKeys, out: _Collector) -> None:
+    rows, totals = _run_branches(branches)
+    # Owners listed per branch (a branch may read several rows of one owner: an alias, or
+    # several of its deletions equal to the query's).
+    listed: dict[int, set[Owner]] = {i: set() for i in range(len(branches))}
+    read: Counter[int] = Counter()
+    for b, party_id, relative_id, key_type, value, text, owner_kind in rows:
         owner = (party_id, relative_id)
-        is_org_owner = owner not in persons
-        if key_type in identifier_types:
-            out.add(_direct(owner, "id", SCORE_ID, text, True))
-        elif key_type == KeyType.NAME:
-            out.add(_direct(owner, "name", SCORE_NAME, text, is_org_owner))
-        elif key_type == KeyType.ALIAS:
-            out.add(_direct(owner, "alias", SCORE_ALIAS, text, is_org_owner))
-        elif key_type == KeyType.CORE:
-            # Same name up to an equivalent legal form (有限公司 = 有限责任公司) is the same
-            # name in law; a dropped bracketed tag such as (深圳) may be a sister company.
-            same = equivalent_form(normalize_name(text)) == equivalent_form(keys.normalized)
-            out.add(_direct(owner, "core_name", SCORE_CORE, text, same))
-        elif key_type == KeyType.TRADE:
-            out.add(_direct(owner, "trade", SCORE_TRADE, text, False))
+        if b < 0:
+            # A staff relative: the first branch whose keys it holds.
+            b = next(
+                i
+                for i, branch in enumerate(branches)
+                if key_type in branch.key_types and value in branch.values
+            )
+            matched_on = branches[b].matched_on
         else:
-            out.add(_direct(owner, "pinyin", SCORE_PINYIN, text, False))
+            branch = branches[b]
+            read[b] += 1
+            if branch.limit is not None and read[b] > branch.limit:
+                continue  # the probe row past the limit: counted in the group
+            listed[b].add(owner)
+            matched_on = branch.matched_on
+        out.add(_key_candidate(owner, matched_on, key_type, text, owner_kind, keys))
+    for b, total in totals.items():
+        branch = branches[b]
+        if total <= len(listed[b]):
+            continue  # the rows past the limit were more rows of listed owners
+        out.groups.append(
+            Group(
+                matched_on=branch.matched_on,
+                key=branch.shown,
+                total=total,
+                listed=len(listed[b]),
+                lookup=(branch.key_types, branch.values),
+            )
+        )
+
+
+def _key_candidate(
+    owner: Owner, matched_on: str, key_type: str, text: str, owner_kind: str, keys: _QueryKeys
+) -> Candidate:
+    is_org_owner = owner_kind != PartyKind.PERSON
+    if matched_on == "id":
+        return _direct(owner, "id", SCORE_ID, text, True)
+    if matched_on == "name":
+        if key_type == KeyType.ALIAS:
+            return _direct(owner, "alias", SCORE_ALIAS, text, is_org_owner)
+        return _direct(owner, "name", SCORE_NAME, text, is_org_owner)
+    if matched_on == "core_name":
+        # Same name up to an equivalent legal form (有限公司 = 有限责任公司) is the same
+        # name in law; a dropped bracketed tag such as (深圳) may be a sister company.
+        same = equivalent_form(normalize_name(text)) == equivalent_form(keys.normalized)
+        return _direct(owner, "core_name", SCORE_CORE, text, same)
+    if matched_on == "trade":
+        features = ("trade", *_shared_features(keys.features, text)) if is_org_owner else ()
+        return _direct(owner, "trade", SCORE_TRADE, text, False, features)
+    if matched_on == "pinyin":
+        return _direct(owner, "pinyin", SCORE_PINYIN, text, False)
+    # typo
+    features = ()
+    if key_type in {KeyType.TRADE, KeyType.TRADE_DELETION} and is_org_owner:
+        features = ("trade_typo", *_shared_features(keys.features, text))
+    return _direct(owner, "typo", SCORE_TYPO + len(features), text, False, features)
+
+
+# --- substrings ---------------------------------------------------------------------------------
+
+
+def _verified(text: str, owners: list[Owner]) -> Iterator[tuple[Owner, str]]:
+    """The owners whose normalised name or alias contains `text`, with that name shown."""
+    for owner, names in _stored_names(owners).items():
+        # Holding every bigram is not holding them contiguously: verify on the names.
+        shown = next((x for t, v, x in names if t != KeyType.CORE and text in v), None)
+        if shown is not None:
+            yield owner, shown
 
 
 def _match_substrings(keys: _QueryKeys, out: _Collector) -> None:
+    """Stored names containing the query (or its core or trade name), of any length.
+
+    A proposed organisation is looked for by its trade name, which appears inside the
+    registered names of the same business (大疆创新 in 深圳市大疆创新科技有限公司); every
+    name containing its core or full name contains the trade name too, so those are searched
+    only when the trade name has too many holders to list them all (they rank first then).
+    """
     searched = [keys.normalized]
-    if keys.is_org:
-        # A proposed organisation is also looked for by its core and trade names, which
-        # appear inside the registered names of the same business (大疆创新 in 深圳市大疆…).
-        searched += [keys.core, keys.trade]
-    for text in dict.fromkeys(s for s in searched if s):
-        grams = _substring_grams(text)
-        score = SCORE_SHORT_SUBSTRING if len(text) <= 2 else SCORE_SUBSTRING
-        owners, capped = _owners_with_grams(grams, len(grams), SUBSTRING_FETCH_CAP)
-        found = 0
-        for owner, names in _stored_names(owners).items():
-            # Holding every bigram is not holding them contiguously: verify on the names.
-            shown = next((x for t, v, x in names if t != KeyType.CORE and text in v), None)
-            if shown is None:
-                continue
-            found += 1
-            if found > SUBSTRING_CAP:
-                break
-            out.add(_direct(owner, "substring", score, shown, False))
-        if capped or found > SUBSTRING_CAP:
-            out.truncated = True
+    if keys.is_org and keys.trade:
+        inside = keys.trade in keys.core and keys.core in keys.normalized
+        searched = [keys.trade] if inside else [keys.trade, keys.core, keys.normalized]
+    done: set[str] = set()
+    while searched:
+        text = searched.pop(0)
+        if not text or text in done:
+            continue
+        done.add(text)
+        complete = _substring_search(text, out)
+        if not complete and keys.is_org and text == keys.trade:
+            searched += [keys.core, keys.normalized]
 
 
-def _match_fuzzy(keys: _QueryKeys, out: _Collector) -> None:
-    key = keys.core if keys.is_org else keys.normalized
-    if len(key) < 3:
-        # Below 3 characters a ratio ≥ 80 needs the key itself inside the other name, which
-        # the substring matcher already finds.
+def _substring_search(text: str, out: _Collector) -> bool:
+    """List up to SUBSTRING_LISTED names containing `text`, group the rest; False when some
+    were grouped."""
+    grams = _substring_grams(text)
+    score = SCORE_SHORT_SUBSTRING if len(text) <= 2 else SCORE_SUBSTRING
+    owners, capped = _owners_with_grams(grams, SUBSTRING_FETCH)
+    listed = 0
+    verified = 0
+    batch = SUBSTRING_LISTED * 2
+    for start in range(0, len(owners), batch):
+        for owner, shown in _verified(text, owners[start : start + batch]):
+            verified += 1
+            if listed < SUBSTRING_LISTED or owner[0] is None:
+                out.add(_direct(owner, "substring", score, shown, False))
+                listed += 1
+        checked = start + batch
+        if listed >= SUBSTRING_LISTED and checked < len(owners):
+            break
+    else:
+        checked = len(owners)
+    if not capped and checked >= len(owners):
+        total, approximate = verified, False
+    else:
+        # Not all verified: the holders of the grams bound the count from above (exact for
+        # one- and two-character queries, whose one gram is the substring itself).
+        total = _count_holders(grams) if capped else len(owners)
+        approximate = len(text) > 2 or _core_only_grams_possible(text)
+    if total > listed:
+        out.groups.append(
+            Group(
+                matched_on="substring",
+                key=text,
+                total=total,
+                listed=listed,
+                lookup=(("substring",), (text,)),
+                approximate=approximate,
+            )
+        )
+        return False
+    return True
+
+
+def _core_only_grams_possible(text: str) -> bool:
+    # A core name drops bracketed tags, joining characters that were not adjacent: its
+    # bigrams are indexed too (they serve the core-name search), so a bigram holder may not
+    # hold the bigram in a name. Single characters always occur in the name itself.
+    return len(text) == 2
+
+
+def _count_holders(grams: set[str]) -> int:
+    return _holders("party_id", grams).count() + _holders("relative_id", grams).count()
+
+
+_NAME_KINDS = {"id", "name", "alias", "core_name", "trade", "typo"}
+_COMMON_WORD_SET = frozenset(_COMMON_WORDS)
+
+
+def _match_trade_inside(keys: _QueryKeys, out: _Collector) -> None:
+    """A stored trade name inside the checked organisation's name, when nothing else
+    matched it by name: a typo outside the trade name (大疆创新科枝 for 大疆创新科技) hides the
+    trade name from the query's own trade-name key. Region and industry words alone never
+    count (they are not looked up); longer trade names first, then shared features."""
+    if not keys.is_org or any(c.matched_on in _NAME_KINDS for c in out.best.values()):
         return
-    grams = name_grams(key)
-    minimum = min_shared_grams(len(key), len(grams))
-    owners, capped = _owners_sharing(grams, minimum, FUZZY_FETCH_CAP)
-    out.truncated |= capped
-    for owner, names in _stored_names(owners).items():
-        best, shown = 0.0, ""
-        for _type, value, text in names:
-            if value == key:
-                continue  # identical: the exact name/core lookups explain it better
-            score = fuzz.ratio(key, value, score_cutoff=FUZZY_MIN_RATIO)
-            if score > best:
-                best, shown = score, text
-        if best >= FUZZY_MIN_RATIO:
-            out.add(_direct(owner, "fuzzy", min(SCORE_FUZZY_MAX, int(best)), shown, False))
+    rest = keys.core
+    prefix = names_module._REGION_PREFIX.match(rest)
+    if prefix:
+        rest = rest[len(prefix.group(0)) :]
+    values = {
+        rest[i:j]
+        for i in range(len(rest))
+        for j in range(i + 2, min(len(rest), i + TYPO_MAX_CHARS) + 1)
+    }
+    values -= _COMMON_WORD_SET | {keys.trade}
+    if not values:
+        return
+    order, params = _feature_order(keys.features)
+    order = "LENGTH(k.value) DESC" + (f", {order}" if order else ", k.party_id DESC")
+    branch = _Branch(
+        "trade", (KeyType.TRADE,), tuple(sorted(values)), GROUP_LISTED, rest, order, params
+    )
+    _collect([branch], keys, out)
 
+
+# --- related parties ----------------------------------------------------------------------------
 
 _RELATION_NAMES: dict[tuple[str, bool], str] = {
     # (kind, candidate is the source) → how the candidate relates to the party that matched.
@@ -756,19 +1136,25 @@ _RELATION_NAMES: dict[tuple[str, bool], str] = {
 }
 
 
-def _expand_related(out: _Collector, names: dict[int, str]) -> None:
-    # Substring hits are not expanded: a short query hits hundreds of names, and the
-    # relations of unconfirmed look-alikes would bury the reviewer.
+def _expand_related(out: _Collector) -> None:
+    """One hop of related parties of the conclusive hits only (an identifier, an exact
+    organisation name, or a person confirmed by identifier): the relations of unconfirmed
+    look-alikes (namesakes, substrings, typos) would bury the reviewer."""
     direct = {
         c.party_id: c
         for c in out.best.values()
-        if c.party_id is not None and c.matched_on not in {"substring", "related"}
+        if c.party_id is not None and c.conclusive and c.matched_on != "related"
     }
     if not direct:
         return
-    relations = PartyRelation.objects.filter(
-        Q(source_id__in=list(direct)) | Q(target_id__in=list(direct))
-    ).values_list("source_id", "target_id", "kind")
+    relations = list(
+        PartyRelation.objects.filter(
+            Q(source_id__in=list(direct)) | Q(target_id__in=list(direct))
+        ).values_list("source_id", "target_id", "kind")
+    )
+    if not relations:
+        return
+    names = dict(Party.objects.filter(pk__in=list(direct)).values_list("pk", "name"))
     for source_id, target_id, kind in relations:
         for hit_id, other_id, other_is_source in (
             (source_id, target_id, False),
@@ -792,24 +1178,43 @@ def _expand_related(out: _Collector, names: dict[int, str]) -> None:
 
 
 def find_candidates(q: QueryParty) -> CandidateList:
-    """Every stored party or staff relative that may be `q`, best first.
+    """Every stored party or staff relative that may be `q`, best first, and the groups.
 
     Exact identifiers, names, aliases, core and trade names, substrings (also of 1–2
-    characters), fuzzy names (rapidfuzz ratio ≥ 80 over gram-index candidates), pinyin, and
-    one hop of related parties of every non-substring hit.
+    characters), one-character edits (deletion neighbourhoods) of names of up to
+    TYPO_MAX_CHARS characters and of trade names, pinyin, and one hop of related parties of
+    every conclusive hit. Large sets of weak matches (namesakes of a common personal name,
+    its homophones and one-edit neighbours, the names containing a short query) list up to
+    GROUP_LISTED (SUBSTRING_LISTED) owners and count the rest in `groups`; nothing is
+    dropped: `group_members` lists a group in full.
     """
     keys = _query_keys(q)
     out = _Collector()
     _match_keys(keys, out)
     if keys.normalized:
         _match_substrings(keys, out)
-        _match_fuzzy(keys, out)
-    names = dict(
-        Party.objects.filter(
-            pk__in=[c.party_id for c in out.best.values() if c.party_id is not None]
-        ).values_list("pk", "name")
-    )
-    _expand_related(out, names)
+        _match_trade_inside(keys, out)
+    _expand_related(out)
     result = CandidateList(sorted(out.best.values(), key=_sort_key))
     result.truncated = out.truncated
+    result.groups = out.groups
     return result
+
+
+def group_members(group: Group) -> list[Owner]:
+    """Every owner of a group (the listed ones included), for the full list and the tests."""
+    key_types, values = group.lookup
+    if key_types == ("substring",):
+        text = values[0]
+        owners, _capped = _owners_with_grams(_substring_grams(text), None)
+        found: list[Owner] = []
+        for start in range(0, len(owners), 1000):
+            found += [owner for owner, _shown in _verified(text, owners[start : start + 1000])]
+        return found
+    # Staff relatives are always listed, never grouped: a key group holds parties only.
+    rows = (
+        PartyKey.objects.filter(key_type__in=key_types, value__in=values, party__isnull=False)
+        .values_list("party_id", flat=True)
+        .distinct()
+    )
+    return [(pk, None) for pk in sorted(set(rows), reverse=True)]

@@ -68,6 +68,7 @@ class MatchedOn(models.TextChoices):
     PINYIN = "pinyin", _("same pronunciation")
     RELATED = "related", _("related party")
     TRADE = "trade", _("trade name")
+    TYPO = "typo", _("one character differs")
 
 
 class KeyType(models.TextChoices):
@@ -79,6 +80,9 @@ class KeyType(models.TextChoices):
     CORE = "core", _("Name without legal form")
     TRADE = "trade", _("Trade name")
     PINYIN = "pinyin", _("Pinyin")
+    # One character deleted from a name of up to 8 characters / from a trade name.
+    DELETION = "del1", _("Name with one character deleted")
+    TRADE_DELETION = "trade_del1", _("Trade name with one character deleted")
 
 
 # A row has exactly one owner; written as a constraint so a bug in the indexer cannot leave
@@ -106,7 +110,17 @@ class PartyKey(models.Model):
     from_alias = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["key_type", "value"], name="conflicts_key_lookup")]
+        indexes = [
+            # The owner column is in the index so that counting a large group (the
+            # namesakes of a common name) reads the index alone.
+            models.Index(fields=["key_type", "value", "party"], name="conflicts_key_lookup2"),
+            # Staff relatives are looked up apart from the parties (never grouped away).
+            models.Index(
+                fields=["key_type", "value"],
+                condition=models.Q(relative__isnull=False),
+                name="conflicts_key_relative",
+            ),
+        ]
         constraints = [models.CheckConstraint(condition=_ONE_OWNER, name="party_key_one_owner")]
 
     def __str__(self) -> str:
@@ -156,6 +170,8 @@ class ConflictCheck(models.Model):
     hits = models.JSONField(default=list)
     engine_version = models.CharField(max_length=40)
     truncated = models.BooleanField(default=False)
+    # Engine 2.x: the weak matches counted rather than listed (engine.Group.as_dict).
+    groups = models.JSONField(default=list)
     worst = models.CharField(max_length=20, blank=True)
 
     class Meta:

@@ -83,6 +83,7 @@ def conflict_check_record(
         hits=hits,
         engine_version=result.engine_version,
         truncated=result.truncated,
+        groups=[{"query": index, **group.as_dict()} for index, group in result.groups],
         worst=_worst(hits),
     )
     audit_record(

@@ -23,7 +23,7 @@ relationship is for the partner to weigh, never an automatic bar.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TypedDict
 
@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from lexcase.conflicts.engine import (
     ENGINE_VERSION,
     Candidate,
+    Group,
     QueryParty,
     clean_credit_code,
     clean_id_number,
@@ -107,6 +108,8 @@ class CheckResult:
     hits: list[Hit]
     engine_version: str
     truncated: bool
+    # Per checked party (query index), the weak matches counted rather than listed.
+    groups: list[tuple[int, Group]] = field(default_factory=list)
 
 
 def _cap(verdict: str, ceiling: str) -> str:
@@ -243,6 +246,10 @@ def _weak_basis(c: Candidate) -> str:
         return _("Similar name (similarity %(score)s): confirm whether it is the same party.") % {
             "score": c.score
         }
+    if c.matched_on == "typo":
+        return _(
+            "One character differs (a possible typing error): confirm whether it is the same party."
+        )
     if c.matched_on == "pinyin":
         return _("Same pronunciation (pinyin) only: confirm whether it is the same party.")
     return ""
@@ -387,10 +394,12 @@ def conflict_check(
     today = today or timezone.localdate()
     found: list[list[Candidate]] = []
     truncated = False
-    for q in parties:
+    groups: list[tuple[int, Group]] = []
+    for index, q in enumerate(parties):
         candidates = find_candidates(q)
         truncated |= candidates.truncated
         found.append(list(candidates))
+        groups += [(index, g) for g in candidates.groups]
 
     party_ids = {c.party_id for cs in found for c in cs if c.party_id is not None}
     party_ids |= {c.via_party_id for cs in found for c in cs if c.via_party_id is not None}
@@ -458,7 +467,7 @@ def conflict_check(
             h.matter_id or 0,
         )
     )
-    return CheckResult(hits=hits, engine_version=ENGINE_VERSION, truncated=truncated)
+    return CheckResult(hits=hits, engine_version=ENGINE_VERSION, truncated=truncated, groups=groups)
 
 
 def _party_hits(
@@ -481,6 +490,8 @@ def _party_hits(
         ceiling, prefix, basis = ABSOLUTE, "", ""
     else:
         ceiling, prefix, basis = REVIEW, "", _weak_basis(c)
+    if c.features:
+        basis = " ".join(s for s in (_features_sentence(c.features), basis) if s)
     base = _HitBase(
         query=index,
         party_id=party.pk,
@@ -542,3 +553,16 @@ def _party_hits(
 def _weak_basis_of_via(c: Candidate) -> str:
     del c
     return _("The checked party matched the related party only loosely: confirm that match first.")
+
+
+def _features_sentence(features: tuple[str, ...]) -> str:
+    """What an organisation hit shares with the checked one, feature by feature."""
+    labels = {
+        "trade": _("trade name (字号)"),
+        "trade_typo": _("trade name (字号) but for one character"),
+        "region": _("region"),
+        "industry": _("industry"),
+        "form": _("legal form"),
+    }
+    shared = ", ".join(str(labels[f]) for f in features if f in labels)
+    return _("Same %(features)s.") % {"features": shared} if shared else ""

@@ -160,11 +160,13 @@ CASES = [
     Case("substring_3", "云栖数", "organization", "yunqi", "substring", "review"),
     Case("substring_3", "跳动科技", "organization", "bytedance", "substring", "review"),
     Case("trade", "字节跳动", "organization", "bytedance", "trade", "review"),
-    # 1-edit typos (long enough for ratio ≥ 80)
-    Case("typo", "北京字节眺动科技有限公司", "organization", "bytedance", "fuzzy", "review"),
-    Case("typo", "杭州云西数据有限公司", "organization", "yunqi", "fuzzy", "review"),
-    Case("typo", "深圳市大疆创新科枝有限公司", "organization", "dji", "fuzzy", "review"),
-    Case("typo", "上海明远咨洵有限公司", "organization", "mingyuan", "fuzzy", "review"),
+    # 1-edit typos: in the trade name (deletion neighbourhoods) ...
+    Case("typo", "北京字节眺动科技有限公司", "organization", "bytedance", "typo", "review"),
+    Case("typo", "杭州云西数据有限公司", "organization", "yunqi", "typo", "review"),
+    Case("typo", "单田芬", "person", "shan", "typo", "review"),
+    # ... or outside it (industry word): the stored trade name inside the checked name
+    Case("typo", "深圳市大疆创新科枝有限公司", "organization", "dji", "trade", "review"),
+    Case("typo", "上海明远咨洵有限公司", "organization", "mingyuan", "trade", "review"),
     # pinyin homophones, including the heteronym surname 单 (shan)
     Case("pinyin", "王小明", "person", "wangxm", "pinyin", "review"),
     Case("pinyin", "善天方", "person", "shan", "pinyin", "review"),
@@ -172,7 +174,6 @@ CASES = [
     # related parties, one hop from a direct hit
     Case("related", "华为技术有限公司", "organization", "ren", "related", "consent_required"),
     Case("related", "华为技术有限公司", "organization", "hwholding", "related", "consent_required"),
-    Case("related", "任正飞", "person", "huawei", "related", "review"),
     # relatives of the firm's staff
     Case("staff_relative", "陈静", "person", "chen", "name", "info"),
     Case("staff_relative", "赵雅之", "person", "chen_id", "id", "info", id_number=ID_CHEN),
@@ -208,7 +209,7 @@ NEGATIVES = [
         "北京字节眺动科技有限公司",
         "organization",
         "bytedance",
-        "fuzzy",
+        "typo",
         "review",
         note="typo",
     ),

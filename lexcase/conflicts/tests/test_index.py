@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 
 from lexcase.conflicts.engine import (
     QueryParty,
+    deletions,
     find_candidates,
     index_parties,
     index_party,
     index_rebuild,
-    min_shared_grams,
     name_grams,
 )
 from lexcase.conflicts.models import NameGram, PartyKey
@@ -46,7 +46,26 @@ def test_index_party_rows_cover_names_aliases_and_identifiers(firm):
         firm.lead, "杭州云栖数据有限公司", credit_code="91350200776049653A", aliases=["云栖"]
     )
     keys, grams = _rows(party)
-    assert {k for k, _v, _t in keys} == {"credit_code", "name", "alias", "core", "trade", "pinyin"}
+    assert {k for k, _v, _t in keys} == {
+        "credit_code",
+        "name",
+        "alias",
+        "core",
+        "trade",
+        "pinyin",
+        "del1",
+        "trade_del1",
+    }
+    # The alias 云栖 (2 characters) and the trade name 云栖数据: their one-character deletions.
+    assert {v for k, v, _t in keys if k == "del1"} == {"云", "栖"}
+    assert {v for k, v, _t in keys if k == "trade_del1"} == {
+        "云栖数",
+        "云栖据",
+        "云数据",
+        "栖数据",
+        "云",
+        "栖",
+    }
     assert ("alias", "云栖", "云栖") in keys
     assert {"云", "栖", "云栖", "公司"} <= set(grams)
     assert len(grams) == len(set(grams))
@@ -54,7 +73,7 @@ def test_index_party_rows_cover_names_aliases_and_identifiers(firm):
 
 def test_reindex_after_rename_drops_old_name(firm):
     party = make_party(firm.lead, "旧名称有限公司")
-    party_update(actor=firm.lead, party=party, version=party.version, name="新名称有限公司")
+    party_update(actor=firm.lead, party=party, version=party.version, name="全然不同有限公司")
     index_party(party)
     found = {
         c.party_id for c in find_candidates(QueryParty("旧名称有限公司", "organization", "client"))
@@ -74,12 +93,20 @@ def test_check_never_scans_party_table(firm):
     with CaptureQueriesContext(connection) as ctx:
         find_candidates(QueryParty("字节", "organization", "client"))
     party_reads = [q["sql"] for q in ctx.captured_queries if '"parties_party"' in q["sql"]]
-    # Parties are read only by primary key (or through the index), never filtered by name.
-    assert [sql for sql in party_reads if not re.search(r'"parties_party"\."id" IN', sql)] == []
+    # Parties are read only by primary key (or joined to index rows by primary key), never
+    # filtered by name.
+    by_key = r'"parties_party"\."id" IN|"parties_party" p ON p\.id = k\.party_id'
+    assert party_reads != []
+    assert [sql for sql in party_reads if not re.search(by_key, sql)] == []
 
 
-def test_min_shared_grams_matches_known_values():
-    assert [min_shared_grams(n, 2 * n - 1) for n in (3, 5, 8)] == [2, 5, 8]
+def test_deletions_are_the_one_character_deletions():
+    assert (deletions("王伟"), deletions("王小明"), deletions("aab"), deletions("王")) == (
+        ["伟", "王"],
+        ["小明", "王小", "王明"],
+        ["aa", "ab"],
+        [],
+    )
 
 
 @settings(

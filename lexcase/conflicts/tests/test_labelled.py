@@ -10,6 +10,8 @@ from lexcase.conflicts.engine import QueryParty, find_candidates
 from lexcase.conflicts.tests.labelled_cases import CASES, NEGATIVES, Case
 from lexcase.conflicts.verdicts import SEVERITY, conflict_check
 
+CASES_BY_LABEL = {c.expect: c for c in CASES if c.cls == "related"}
+
 
 def _query(case: Case, role: str = "client") -> QueryParty:
     return QueryParty(
@@ -58,3 +60,17 @@ def test_labelled_recall_is_complete_per_class(db, world):
         found = {c.owner: c.matched_on for c in find_candidates(_query(case))}
         hit[case.cls] += found.get(world.owner(case.expect)) == case.matched_on
     assert hit == total
+
+
+def test_related_parties_only_through_conclusive_hits(db, world):
+    # 华为技术有限公司 (an exact organisation name) brings its legal representative; the
+    # person's name alone (任正飞, no identifier) does not bring the company.
+    by_org = {c.owner: c.matched_on for c in find_candidates(_query(CASES_BY_LABEL["ren"]))}
+    by_person = {
+        c.owner: c.matched_on for c in find_candidates(QueryParty("任正飞", "person", "client"))
+    }
+    assert (by_org.get(world.owner("ren")), by_person.get(world.owner("huawei"))) == (
+        "related",
+        None,
+    )
+    assert by_person.get(world.owner("ren")) == "name"

@@ -22,7 +22,7 @@ ORG = "organization"
 def acme(firm):
     """The firm acts for 甲 against 乙 on an open matter; both are organisations."""
     client = make_party(firm.lead, "上海甲方实业有限公司")
-    opposing = make_party(firm.lead, "广州乙方贸易有限公司")
+    opposing = make_party(firm.lead, "广州远洋贸易有限公司")
     matter = make_matter(firm, [(client, "client"), (opposing, "opposing")])
     return client, opposing, matter
 
@@ -62,7 +62,7 @@ def test_reversed_needs_conclusive_match_of_the_other_side(acme):
     client, _opposing, _matter = acme
     # The proposed client matches the old opponent only by trade name: no reversal proven.
     result = conflict_check(
-        [QueryParty("乙方", ORG, "client"), QueryParty(client.name, ORG, "opposing")],
+        [QueryParty("远洋", ORG, "client"), QueryParty(client.name, ORG, "opposing")],
         today=TODAY,
     )
     assert [h.verdict for h in result.hits if h.party_id == client.pk] == ["consent_required"]
@@ -73,7 +73,7 @@ def test_reversed_needs_conclusive_match_of_the_other_side(acme):
     [(30, "consent_required"), (365, "consent_required"), (400, "review"), (3000, "review")],
 )
 def test_former_client_window_of_one_year(firm, closed_days_ago, verdict):
-    former = make_party(firm.lead, "杭州丙方科技有限公司")
+    former = make_party(firm.lead, "杭州星河科技有限公司")
     other = make_party(firm.lead, "杭州丁方科技有限公司")
     make_matter(
         firm,
@@ -237,13 +237,23 @@ def test_result_carries_engine_version_and_no_truncation(acme):
     assert (result.engine_version, result.truncated) == (ENGINE_VERSION, False)
 
 
-def test_capped_short_substring_reports_truncated(firm, monkeypatch):
-    monkeypatch.setattr(engine, "SUBSTRING_CAP", 3)
-    for i in range(5):
-        make_party(firm.lead, f"鑫{i}号有限公司")
+def test_many_short_substring_hits_are_grouped_and_counted(firm, monkeypatch):
+    monkeypatch.setattr(engine, "SUBSTRING_LISTED", 3)
+    made = {make_party(firm.lead, f"鑫{i}号有限公司").pk for i in range(5)}
     candidates = engine.find_candidates(QueryParty("鑫", "person", "client"))
-    assert (len(candidates), candidates.truncated) == (3, True)
-    assert conflict_check([QueryParty("鑫", "person", "client")]).truncated is True
+    [group] = candidates.groups
+    members = {p for p, _r in engine.group_members(group)}
+    assert (len(candidates), group.matched_on, group.key, group.total, group.listed) == (
+        3,
+        "substring",
+        "鑫",
+        5,
+        3,
+    )
+    assert (group.grouped, group.approximate, members) == (2, False, made)
+    assert {c.party_id for c in candidates} < made
+    result = conflict_check([QueryParty("鑫", "person", "client")])
+    assert [(i, g.total, g.grouped) for i, g in result.groups] == [(0, 5, 2)]
 
 
 def test_reason_follows_active_language(acme):
