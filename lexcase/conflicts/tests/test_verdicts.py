@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.template.loader import render_to_string
 from django.utils import translation
 
 from lexcase.conflicts import engine
 from lexcase.conflicts.engine import ENGINE_VERSION, QueryParty, index_party, staff_relative_add
+from lexcase.conflicts.services import conflict_check_record
 from lexcase.conflicts.tests.world import make_matter, make_party
 from lexcase.conflicts.verdicts import conflict_check
 from lexcase.matters.models import MatterType, Status
@@ -254,6 +256,15 @@ def test_many_short_substring_hits_are_grouped_and_counted(firm, monkeypatch):
     assert {c.party_id for c in candidates} < made
     result = conflict_check([QueryParty("鑫", "person", "client")])
     assert [(i, g.total, g.grouped) for i, g in result.groups] == [(0, 5, 2)]
+    # Frozen in the report and shown there: the count, never silently dropped.
+    check = conflict_check_record(actor=firm.lead, parties=[QueryParty("鑫", "person", "client")])
+    stored = [(g["query"], g["key"], g["total"], g["listed"], g["grouped"]) for g in check.groups]
+    assert stored == [(0, "鑫", 5, 3, 2)]
+    with translation.override("en"):
+        html = render_to_string(
+            "conflicts/_matter_section.html", {"conflict_check": check, "conflict_hits": []}
+        )
+    assert "鑫 (part of the name): 2 more parties matched this way" in html
 
 
 def test_reason_follows_active_language(acme):
