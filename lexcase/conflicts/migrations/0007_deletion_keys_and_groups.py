@@ -56,6 +56,10 @@ def add_deletion_keys(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # The rows are written and committed in their own transaction before the indexes are
+    # built: PostgreSQL refuses CREATE INDEX on a table with pending (deferred) foreign-key
+    # trigger events from the same transaction.
+    atomic = False
     dependencies = [
         ("conflicts", "0006_encrypt_identifiers"),
         ("parties", "0004_party_on_matter"),
@@ -90,7 +94,7 @@ class Migration(migrations.Migration):
                 max_length=12,
             ),
         ),
-        migrations.RunPython(add_deletion_keys, migrations.RunPython.noop),
+        migrations.RunPython(add_deletion_keys, migrations.RunPython.noop, atomic=True),
         migrations.AddIndex(
             model_name="partykey",
             index=models.Index(fields=["key_type", "value", "party"], name="conflicts_key_lookup2"),
