@@ -60,6 +60,15 @@ def validate_civil_date(value: date | datetime) -> None:
         raise ValidationError(civil_date_message(), code="civil_range")
 
 
+def has_utf8(text: str) -> bool:
+    """False for text no database can store, such as a lone surrogate (U+D800 alone)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def nul_message() -> str:
     return _("Remove the NUL character (U+0000); it cannot be stored.")
 

@@ -41,6 +41,7 @@ from django.http import Http404
 from lexcase.accounts.models import AnyUser, User
 from lexcase.accounts.rules import is_active_staff
 from lexcase.core.fieldcrypt import blind_indexes
+from lexcase.core.validators import has_utf8
 from lexcase.matters.case_numbers import case_number_search_key
 from lexcase.matters.extensions import matter_text_index
 from lexcase.matters.models import (
@@ -835,19 +836,11 @@ def _decode_cursor(cursor: str, n: int) -> list[Any] | None:
     # such as "\ud800", which has no UTF-8) and 64-bit integers; never null, a list or a map.
     for value in values:
         if isinstance(value, str):
-            if "\x00" in value or not _utf8(value):
+            if "\x00" in value or not has_utf8(value):
                 return None
         elif type(value) is not int or not -(2**63) < value < 2**63:
             return None
     return values
-
-
-def _utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _typed_cursor(order: tuple[tuple[str, bool], ...], values: list[Any]) -> list[Any] | None:

@@ -48,6 +48,7 @@ from lexcase.billing.models import (
 )
 from lexcase.billing.money import quantize, yuan
 from lexcase.billing.selectors.shared import MATTER_MONEY_FIELDS
+from lexcase.core.validators import has_utf8
 from lexcase.matters.extensions import AgendaItem
 from lexcase.matters.models import EthicalWall, Matter, MatterMember, MemberRole
 from lexcase.matters.rules import sees_all_money
@@ -462,14 +463,6 @@ def _cursor_of(row: ReceivableRow) -> str:
     return urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def _cursor_read(cursor: str) -> tuple[str, str, int]:
     try:
         name, number, client = json.loads(urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
@@ -477,7 +470,7 @@ def _cursor_read(cursor: str) -> tuple[str, str, int]:
             isinstance(name, str)
             and isinstance(number, str)
             and "\x00" not in name + number  # PostgreSQL text takes no NUL
-            and _utf8(name + number)  # a lone surrogate ("\ud800") has no UTF-8: both refuse it
+            and has_utf8(name + number)  # a lone surrogate ("\ud800") has no UTF-8: both refuse it
             and type(client) is int
             and 0 < client < 2**63
         ):
