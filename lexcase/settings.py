@@ -111,6 +111,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "lexcase.urls"
 WSGI_APPLICATION = "lexcase.wsgi.application"
 
+# Django's form templates, the hot ones rendered in Python (the same text: core/renderers.py).
+FORM_RENDERER = "lexcase.core.renderers.FastRenderer"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
