@@ -39,10 +39,12 @@ def matter_rows(
         return labels[field, value]
 
     confidential = f' <span class="tag tag-conf">{esc(gettext("Confidential"))}</span>'
+    # One reverse() per page: the detail URL of pk 0 with the pk put in its place.
+    before, after = esc(reverse("matters:detail", args=[0])).rsplit("/0/", 1)
     rows = []
     for m in items:
         row = (
-            f'<tr>\n    <td class="nowrap"><a href="{esc(reverse("matters:detail", args=[m.pk]))}">'
+            f'<tr>\n    <td class="nowrap"><a href="{before}/{int(m.pk)}/{after}">'
             f"{esc(m.number)}</a></td>\n"
             f"    <td>{esc(m.title)}{confidential if m.confidential else ''}</td>\n"
             f'    <td><span class="prio prio-{esc(m.priority)}">'
