@@ -8,6 +8,7 @@ from lexcase.web import personal_data_views, views
 # `matters:detail` name: the project's urls.py serves it in the `matters` namespace.
 matter_urlpatterns = [
     path("<int:pk>/", views.matter_detail, name="detail"),
+    path("<int:pk>/forms/<slug:name>/", views.matter_form, name="form"),
 ]
 
 # A person's data (PIPL): served in the `parties` namespace beside the directory's pages.

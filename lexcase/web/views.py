@@ -4,11 +4,15 @@ hearings, its conflict report, and the sections other apps registered)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -124,29 +128,15 @@ def matter_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "can_close": user.has_perm("matters.close_matter", matter),
         "can_manage_team": user.has_perm("matters.manage_team", matter),
         "can_manage_walls": user.has_perm("matters.manage_walls", matter),
-        "stage_form": StageForm(initial={"stage": matter.stage}),
-        "member_form": MemberForm(),
-        "wall_form": WallForm(),
-        "case_number_form": CaseNumberForm(initial={"stage": matter.stage}),
-        "party_form": PartyRowForm(prefix="party"),
-        "close_form": CloseForm(user=user) if matter.status == "open" else None,
-        # What the closing checklist reads from the records (billing: fees settled).
-        "close_read": checklist_read(matter)
-        if matter.status == "open" and user.has_perm("matters.close_matter", matter)
-        else [],
         "deadlines": calendar_selectors.matter_deadlines(matter=matter),
         "hearings": calendar_selectors.matter_hearings(matter=matter),
-        "served_form": ServedForm(prefix="served"),
         "served_documents": calendar_selectors.matter_served_documents(matter=matter),
-        "deadline_form": DeadlineForm(prefix="deadline"),
-        "hearing_form": HearingForm(prefix="hearing"),
         "limitations": [
             (row, LimitationEventForm(prefix=f"ev{row.period.pk}"))
             for row in calendar_selectors.matter_limitations(
                 matter=matter, lang="en" if request.LANGUAGE_CODE.startswith("en") else "zh"
             )
         ],
-        "limitation_form": LimitationForm(prefix="limitation"),
         **_conflict_context(request, matter),
         "sections": matter_sections(request, matter),
     }
@@ -154,3 +144,125 @@ def matter_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         context["sections"], conflicts=bool(context.get("conflict_check"))
     )
     return render(request, "web/matter_detail.html", context)
+
+
+# The forms of the matter page, rendered on demand (issue 15 item 3: rendering the page's
+# forms cost as much as the rest of it). The page shows each in a closed <details> as a link
+# to `matters:form`; htmx loads the form in place when the details open, and without
+# JavaScript the link opens the form on a page of its own. Each entry says who may have
+# the form (the conditions the page used to show it under; the action checks again) and
+# builds it: heading, submit label, action, who, the form, primary button, CSS, more context.
+@dataclass(frozen=True)
+class _OnDemand:
+    title: Any
+    submit: Any
+    action: str  # the URL name the form posts to, with the matter's pk
+    allowed: Callable[[AuthedRequest, Any], bool]
+    build: Callable[[AuthedRequest, Any], Any]
+    primary: bool = False
+    css: str = "form-inline"
+    context: Callable[[AuthedRequest, Any], dict[str, Any]] | None = None
+
+
+def _can_edit(request: AuthedRequest, matter: Any) -> bool:
+    return request.user.has_perm("matters.change_matter", matter) and matter.status != "archived"
+
+
+MATTER_FORMS: dict[str, _OnDemand] = {
+    "case-number": _OnDemand(
+        _("Add court case number"),
+        _("Add"),
+        "matters:case_number_add",
+        _can_edit,
+        lambda r, m: CaseNumberForm(initial={"stage": m.stage}),
+    ),
+    "stage": _OnDemand(
+        _("Change stage"),
+        _("Change"),
+        "matters:stage",
+        lambda r, m: _can_edit(r, m) and m.status == "open",
+        lambda r, m: StageForm(initial={"stage": m.stage}),
+    ),
+    "close": _OnDemand(
+        _("Close matter"),
+        _("Close matter"),
+        "matters:close",
+        lambda r, m: r.user.has_perm("matters.close_matter", m) and m.status == "open",
+        lambda r, m: CloseForm(user=r.user),
+        css="form",
+        # What the closing checklist reads from the records (billing: fees settled).
+        context=lambda r, m: {"close_read": checklist_read(m)},
+    ),
+    "party": _OnDemand(
+        _("Add party"),
+        _("Add"),
+        "matters:party_add",
+        _can_edit,
+        lambda r, m: PartyRowForm(prefix="party"),
+    ),
+    "member": _OnDemand(
+        _("Add team member"),
+        _("Add"),
+        "matters:member_add",
+        lambda r, m: r.user.has_perm("matters.manage_team", m),
+        lambda r, m: MemberForm(),
+    ),
+    "wall": _OnDemand(
+        _("Ethical wall"),
+        _("Wall off"),
+        "matters:wall_add",
+        lambda r, m: r.user.has_perm("matters.manage_walls", m),
+        lambda r, m: WallForm(),
+    ),
+    "limitation": _OnDemand(
+        _("Watch a limitation period"),
+        _("Add"),
+        "calendar:limitation_create",
+        _can_edit,
+        lambda r, m: LimitationForm(prefix="limitation"),
+    ),
+    "served": _OnDemand(
+        _("Record a served document"),
+        _("Record and propose deadlines"),
+        "calendar:served_record",
+        _can_edit,
+        lambda r, m: ServedForm(prefix="served"),
+        primary=True,
+    ),
+    "deadline": _OnDemand(
+        _("Add a deadline set by the court"),
+        _("Add"),
+        "calendar:deadline_create",
+        _can_edit,
+        lambda r, m: DeadlineForm(prefix="deadline"),
+    ),
+    "hearing": _OnDemand(
+        _("Add a hearing"),
+        _("Add"),
+        "calendar:hearing_create",
+        _can_edit,
+        lambda r, m: HearingForm(prefix="hearing"),
+    ),
+}
+
+
+@login_required
+@require_GET
+def matter_form(request: AuthedRequest, pk: int, name: str) -> HttpResponse:
+    """One form of the matter page (MATTER_FORMS): the form alone for htmx, else a page."""
+    matter = matter_selectors.matter_get(user=request.user, pk=pk)
+    entry = MATTER_FORMS.get(name)
+    if entry is None:
+        raise Http404
+    if not entry.allowed(request, matter):
+        raise PermissionDenied
+    context = {
+        "matter": matter,
+        "entry": entry,
+        "form": entry.build(request, matter),
+        "action": reverse(entry.action, args=[matter.pk]),
+        **(entry.context(request, matter) if entry.context else {}),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "web/matter_form.html#form", context)
+    return render(request, "web/matter_form.html", context)

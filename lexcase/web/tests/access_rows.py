@@ -2,13 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from lexcase.core.tests.access import LOGIN, E, Route
+from lexcase.testing import Firm
 
 # A person's data: the party through the gate (404 outside it), then partners and
 # administrators only (403 for the rest).
 PERSONAL_DATA = E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 200, 404)
 
+# The matter page's forms on demand (web.views.MATTER_FORMS): through the gate (404), then
+# the condition the page showed the form under (403). `matter` is an intake.
+FORM = E(LOGIN, LOGIN, 404, 404, 200, 200, 404, 200, 404)
+
+
+def _form(name: str) -> Callable[[Firm], str]:
+    return lambda f: f"/matters/{f.matter.pk}/forms/{name}/"
+
+
 TABLE: dict[str, Route] = {
+    "matters:form": Route("GET", _form("case-number"), FORM),
+    "matters:form#calendar: a hearing": Route("GET", _form("hearing"), FORM),
+    "matters:form#team member": Route(
+        "GET", _form("member"), E(LOGIN, LOGIN, 404, 404, 403, 200, 404, 200, 404)
+    ),
+    "matters:form#ethical wall": Route(
+        "GET", _form("wall"), E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 200, 404)
+    ),
+    "matters:form#closing an intake": Route(
+        "GET", _form("close"), E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 403, 404)
+    ),
+    "matters:form#no such form": Route("GET", _form("nothing"), E(LOGIN, LOGIN, *[404] * 7)),
+    "matters:form#the confidential matter": Route(
+        "GET",
+        lambda f: f"/matters/{f.confidential.pk}/forms/party/",
+        E(LOGIN, LOGIN, 404, 404, 404, 200, 404, 404, 404),
+    ),
     "parties:personal_data_json": Route(
         "GET", lambda f: f"/parties/{f.client_party.pk}/personal-data.json", PERSONAL_DATA
     ),

@@ -38,3 +38,19 @@ def test_the_matter_page_has_a_section_nav_to_every_section(firm):
     assert dict(anchors)["documents"] == "文件" and dict(anchors)["deadlines"] == "期限与开庭"
     positions = [page.index(f'id="{a}"') for a in ids]
     assert positions == sorted(positions)
+
+
+def test_the_forms_are_links_loaded_on_demand(firm):
+    """Issue 15 item 3: the page's forms are rendered when their <details> opens (htmx) or,
+    without JavaScript, on a page of their own; the page itself carries none of them."""
+    client = client_for(firm.lead)
+    page = client.get(f"/matters/{firm.matter.pk}/").content.decode()
+    url = f"/matters/{firm.matter.pk}/forms/case-number/"
+    assert f'hx-get="{url}"' in page and f'<a href="{url}">' in page
+    assert 'name="number"' not in page
+    alone = client.get(url).content.decode()
+    assert "<!doctype html>" in alone.lower() and 'name="number"' in alone
+    assert f'action="/matters/{firm.matter.pk}/case-numbers/"' in alone
+    partial = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert partial.lstrip().startswith("<form") and 'name="number"' in partial
+    assert "<html" not in partial

@@ -1,0 +1,84 @@
+"""The matter page's forms load when their section opens (htmx, issue 15 item 3) and post
+as before; the page stays within the strict CSP."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def open_matter(users: dict[str, Any]) -> Any:
+    from lexcase.accounts.services import user_create
+    from lexcase.conflicts.services import conflict_review_decide
+    from lexcase.matters.services import matter_create, matter_open
+
+    admin = user_create(username="boss", role="admin", password="x-long-password-1", name="主任")
+    matter = matter_create(
+        actor=users["lawyer"],
+        title="华泰科技诉王伟买卖合同纠纷",
+        matter_type="civil",
+        priority="P2",
+        lead_lawyer=users["lawyer"],
+        responsible_partner=users["partner"],
+    )
+    conflict_review_decide(actor=admin, matter=matter, decision="approve")
+    return matter_open(actor=admin, matter=matter)
+
+
+def test_forms_load_on_opening_and_post(
+    page: Any, live_server: Any, users: dict[str, Any], login: Any, open_matter: Any
+) -> None:
+    from lexcase.calendar.models import Hearing
+    from lexcase.matters.models import CourtCaseNumber
+
+    login(page, "lawyer")
+    page.goto(f"{live_server.url}/matters/{open_matter.pk}/")
+    # Closed: a link to the form's own page, no form yet.
+    page.locator("details:has(a[href$='/forms/case-number/']) > summary").click()
+    # The link is swapped for the form.
+    form = page.locator("form[action$='/case-numbers/']")
+    form.locator("input[name=number]").fill("（2026）京0105民初123号")
+    form.locator("button", has_text="添加").click()
+    page.wait_for_url(f"{live_server.url}/matters/{open_matter.pk}/")
+    assert CourtCaseNumber.objects.filter(matter=open_matter).count() == 1
+    assert page.locator("#overview", has_text="（2026）京0105民初123号").count() == 1
+
+    # A hearing, from the deadlines section.
+    page.locator("details:has(a[href$='/forms/hearing/']) > summary").click()
+    hearing = page.locator("form[action$='/hearings/']")
+    hearing.locator("input[name=hearing-court]").fill("北京市朝阳区人民法院")
+    hearing.locator("input[name=hearing-starts_at]").fill("2026-12-20T09:30")
+    hearing.locator("button", has_text="添加").click()
+    page.wait_for_url(re.compile(rf"/matters/{open_matter.pk}/(#.*)?$"))
+    assert Hearing.objects.filter(matter=open_matter).count() == 1
+    page.csp.assert_clean()
+
+
+def test_without_javascript_the_link_opens_the_form(
+    browser: Any, live_server: Any, users: dict[str, Any], login: Any, open_matter: Any
+) -> None:
+    from lexcase.accounts.services import user_create
+    from lexcase.matters.models import MatterMember
+
+    helper = user_create(username="helper", role="assistant", password="x-long-password-2")
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        login(page, "lawyer")
+        page.goto(f"{live_server.url}/matters/{open_matter.pk}/")
+        page.locator("details:has(a[href$='/forms/member/']) > summary").click()
+        page.locator("a[href$='/forms/member/']").click()
+        page.wait_for_url(f"{live_server.url}/matters/{open_matter.pk}/forms/member/")
+        page.select_option("main select[name=user]", value=str(helper.pk))
+        page.select_option("main select[name=role]", value="assistant")
+        page.locator("main form button", has_text="添加").click()
+        page.wait_for_url(re.compile(rf"/matters/{open_matter.pk}/(#.*)?$"))
+        assert MatterMember.objects.filter(matter=open_matter, user=helper).exists()
+    finally:
+        context.close()
