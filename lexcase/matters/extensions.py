@@ -14,6 +14,11 @@ app registers real functions in its `AppConfig.ready()`:
   (`visible_through`). The agenda (`calendar.selectors.agenda_items`) reads them all.
 - **Open guards**: `(matter) -> None`, raising `ValidationError` when an intake may not
   open yet (the conflict check's approval).
+- **Forms on demand**: `matter_form_register(name, MatterForm(...))`; the matter page shows
+  a closed <details> with a link to `matters:form` (`/matters/<pk>/forms/<name>/`, served by
+  `web.views.matter_form`), htmx loads the form in place when it opens and without
+  JavaScript the link opens it on a page of its own; rendering every form with the page
+  cost as much as the rest of the page (issue 15 item 3).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ AgendaSource = Callable[..., "list[AgendaItem]"]
 OpenGuard = Callable[[Matter], None]
 
 _OPEN_GUARDS: list[OpenGuard] = []
+_FORMS: dict[str, MatterForm] = {}
 _SECTIONS: list[tuple[int, MatterSection]] = []
 _AGENDA_SOURCES: list[tuple[int, AgendaSource]] = []
 
@@ -40,6 +46,31 @@ def matter_section_register(section: MatterSection, *, order: int) -> None:
     if all(s is not section for _o, s in _SECTIONS):
         _SECTIONS.append((order, section))
         _SECTIONS.sort(key=lambda entry: entry[0])
+
+
+@dataclass(frozen=True)
+class MatterForm:
+    """A form of the matter page rendered on demand: its heading (the <details> summary),
+    its submit label, the URL name it posts to (with the matter's pk), who may have it (the
+    condition the page shows it under; the action checks again), how it is built, and
+    more context for `web/matter_form.html` (e.g. what the closing checklist reads)."""
+
+    title: Any
+    submit: Any
+    action: str
+    allowed: Callable[[AuthedRequest, Matter], bool]
+    build: Callable[[AuthedRequest, Matter], Any]
+    primary: bool = False
+    css: str = "form-inline"
+    context: Callable[[AuthedRequest, Matter], dict[str, Any]] | None = None
+
+
+def matter_form_register(name: str, form: MatterForm) -> None:
+    _FORMS[name] = form
+
+
+def matter_form_get(name: str) -> MatterForm | None:
+    return _FORMS.get(name)
 
 
 def matter_sections(request: AuthedRequest, matter: Matter) -> list[dict[str, Any]]:

@@ -14,13 +14,19 @@ class ReviewsConfig(AppConfig):
         # Imported here, not at the top: these modules import models, loaded only once
         # apps are ready.
         from lexcase.matters.archive import ARCHIVING_REQUIREMENTS, CLOSING_REQUIREMENTS
-        from lexcase.matters.extensions import agenda_source_register, matter_section_register
+        from lexcase.matters.extensions import (
+            agenda_source_register,
+            matter_form_register,
+            matter_section_register,
+        )
         from lexcase.reviews import approvals, selectors, timeline, views
         from lexcase.reviews.approvals import archive_approval_missing
         from lexcase.reviews.selectors import closing_review_missing
 
         timeline.register()
         matter_section_register(views.matter_section, order=80)
+        for name, form in views.MATTER_FORMS.items():
+            matter_form_register(name, form)
         agenda_source_register(selectors.agenda_source, order=40)
         agenda_source_register(approvals.agenda_source, order=50)
 

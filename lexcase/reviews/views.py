@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lexcase.accounts.http import AuthedRequest
@@ -18,6 +19,7 @@ from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.forms import apply_service_errors, flash_errors
 from lexcase.documents.selectors import matter_documents
 from lexcase.matters.actions import matter_action
+from lexcase.matters.extensions import MatterForm
 from lexcase.matters.models import Matter, MatterMember, Status
 from lexcase.matters.rules import is_active_staff
 from lexcase.matters.selectors import matter_get
@@ -50,6 +52,41 @@ def _candidates(matter: Matter) -> Any:
     return User.objects.filter(pk__in=ids).order_by("username")
 
 
+def _may_ask_seal(request: AuthedRequest, matter: Matter) -> bool:
+    return matter.status != Status.ARCHIVED and request.user.has_perm(
+        "reviews.request_seal", matter
+    )
+
+
+def _delegate_form(request: AuthedRequest, matter: Matter) -> DelegateForm:
+    delegation = ReviewDelegation.objects.filter(matter=matter).first()
+    return DelegateForm(
+        candidates=_candidates(matter),
+        initial={"reviewer": delegation.reviewer_id if delegation else None},
+    )
+
+
+# The section's forms, rendered when their <details> opens (matters.extensions.MatterForm).
+MATTER_FORMS = {
+    "seal": MatterForm(
+        gettext_lazy("Ask for the firm's seal (用章申请)"),
+        gettext_lazy("Ask"),
+        "reviews:seal_request",
+        _may_ask_seal,
+        lambda r, m: SealRequestForm(documents=matter_documents(matter=m)),
+        primary=True,
+    ),
+    "reviewer": MatterForm(
+        gettext_lazy("Reviewer"),
+        gettext_lazy("Save"),
+        "reviews:delegate",
+        lambda r, m: r.user.has_perm("reviews.delegate", m),
+        _delegate_form,
+        primary=True,
+    ),
+}
+
+
 def matter_section(request: AuthedRequest, matter: Matter) -> dict[str, Any]:
     reviews = list(selectors.matter_reviews(matter=matter)[:20])
     surveys = list(selectors.matter_surveys(matter=matter)[:10])
@@ -61,20 +98,12 @@ def matter_section(request: AuthedRequest, matter: Matter) -> dict[str, Any]:
         "done": [r for r in reviews if r.status == ReviewStatus.DONE][:5],
         "surveys": surveys,
         "delegation": delegation,
-        "delegate_form": DelegateForm(
-            candidates=_candidates(matter),
-            initial={"reviewer": delegation.reviewer_id if delegation else None},
-        )
-        if can_delegate
-        else None,
+        "can_delegate": can_delegate,
         "can_request_closing": matter.status == Status.OPEN
         and request.user.has_perm("reviews.request_closing", matter),
         "closing_done": selectors.closing_review_done(matter),
         "approvals": list(approvals.matter_approvals(matter=matter)[:10]),
-        "seal_form": SealRequestForm(documents=matter_documents(matter=matter))
-        if matter.status != Status.ARCHIVED
-        and request.user.has_perm("reviews.request_seal", matter)
-        else None,
+        "can_ask_seal": _may_ask_seal(request, matter),
         "can_request_archiving": matter.status == Status.CLOSED
         and request.user.has_perm("reviews.request_archiving", matter)
         and not approvals.archive_approved(matter),

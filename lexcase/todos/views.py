@@ -8,12 +8,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lexcase.accounts.http import AuthedRequest
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.forms import apply_service_errors, flash_errors
 from lexcase.matters.actions import matter_action
+from lexcase.matters.extensions import MatterForm
 from lexcase.matters.selectors import matter_get
 from lexcase.todos import selectors, services, workload
 from lexcase.todos.forms import (
@@ -27,6 +29,16 @@ from lexcase.todos.forms import (
 )
 from lexcase.todos.models import ChecklistItem, Task
 
+# "New task" on the matter page, rendered when its <details> opens (matters.extensions).
+TASK_FORM = MatterForm(
+    gettext_lazy("New task"),
+    gettext_lazy("Add task"),
+    "todos:matter_task_create",
+    lambda r, m: r.user.has_perm("matters.change_matter", m),
+    lambda r, m: TaskForm(prefix="task"),
+    primary=True,
+)
+
 
 def matter_section(request: AuthedRequest, matter: Any) -> dict[str, Any]:
     tasks = list(selectors.matter_tasks(matter=matter))
@@ -34,7 +46,6 @@ def matter_section(request: AuthedRequest, matter: Any) -> dict[str, Any]:
         "template": "todos/_matter_section.html",
         "open": [t for t in tasks if t.status != Task.Status.DONE],
         "done_count": sum(1 for t in tasks if t.status == Task.Status.DONE),
-        "form": TaskForm(prefix="task"),
         "can_edit": request.user.has_perm("matters.change_matter", matter),
     }
 

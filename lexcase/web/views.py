@@ -4,8 +4,6 @@ hearings, its conflict report, and the sections other apps registered)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -34,7 +32,7 @@ from lexcase.conflicts.services import intake_is_cleared
 from lexcase.matters import selectors as matter_selectors
 from lexcase.matters import services as matter_services
 from lexcase.matters.archive import checklist_read
-from lexcase.matters.extensions import matter_sections
+from lexcase.matters.extensions import MatterForm, matter_form_get, matter_sections
 from lexcase.matters.forms import (
     CaseNumberForm,
     CloseForm,
@@ -146,44 +144,28 @@ def matter_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "web/matter_detail.html", context)
 
 
-# The forms of the matter page, rendered on demand (issue 15 item 3: rendering the page's
-# forms cost as much as the rest of it). The page shows each in a closed <details> as a link
-# to `matters:form`; htmx loads the form in place when the details open, and without
-# JavaScript the link opens the form on a page of its own. Each entry says who may have
-# the form (the conditions the page used to show it under; the action checks again) and
-# builds it: heading, submit label, action, who, the form, primary button, CSS, more context.
-@dataclass(frozen=True)
-class _OnDemand:
-    title: Any
-    submit: Any
-    action: str  # the URL name the form posts to, with the matter's pk
-    allowed: Callable[[AuthedRequest, Any], bool]
-    build: Callable[[AuthedRequest, Any], Any]
-    primary: bool = False
-    css: str = "form-inline"
-    context: Callable[[AuthedRequest, Any], dict[str, Any]] | None = None
-
-
+# The matter page's own forms, rendered on demand (matters.extensions.MatterForm; registered
+# in WebConfig.ready). Each says who may have it: the condition the page showed it under.
 def _can_edit(request: AuthedRequest, matter: Any) -> bool:
     return request.user.has_perm("matters.change_matter", matter) and matter.status != "archived"
 
 
-MATTER_FORMS: dict[str, _OnDemand] = {
-    "case-number": _OnDemand(
+MATTER_FORMS: dict[str, MatterForm] = {
+    "case-number": MatterForm(
         _("Add court case number"),
         _("Add"),
         "matters:case_number_add",
         _can_edit,
         lambda r, m: CaseNumberForm(initial={"stage": m.stage}),
     ),
-    "stage": _OnDemand(
+    "stage": MatterForm(
         _("Change stage"),
         _("Change"),
         "matters:stage",
         lambda r, m: _can_edit(r, m) and m.status == "open",
         lambda r, m: StageForm(initial={"stage": m.stage}),
     ),
-    "close": _OnDemand(
+    "close": MatterForm(
         _("Close matter"),
         _("Close matter"),
         "matters:close",
@@ -193,35 +175,35 @@ MATTER_FORMS: dict[str, _OnDemand] = {
         # What the closing checklist reads from the records (billing: fees settled).
         context=lambda r, m: {"close_read": checklist_read(m)},
     ),
-    "party": _OnDemand(
+    "party": MatterForm(
         _("Add party"),
         _("Add"),
         "matters:party_add",
         _can_edit,
         lambda r, m: PartyRowForm(prefix="party"),
     ),
-    "member": _OnDemand(
+    "member": MatterForm(
         _("Add team member"),
         _("Add"),
         "matters:member_add",
         lambda r, m: r.user.has_perm("matters.manage_team", m),
         lambda r, m: MemberForm(),
     ),
-    "wall": _OnDemand(
+    "wall": MatterForm(
         _("Ethical wall"),
         _("Wall off"),
         "matters:wall_add",
         lambda r, m: r.user.has_perm("matters.manage_walls", m),
         lambda r, m: WallForm(),
     ),
-    "limitation": _OnDemand(
+    "limitation": MatterForm(
         _("Watch a limitation period"),
         _("Add"),
         "calendar:limitation_create",
         _can_edit,
         lambda r, m: LimitationForm(prefix="limitation"),
     ),
-    "served": _OnDemand(
+    "served": MatterForm(
         _("Record a served document"),
         _("Record and propose deadlines"),
         "calendar:served_record",
@@ -229,14 +211,14 @@ MATTER_FORMS: dict[str, _OnDemand] = {
         lambda r, m: ServedForm(prefix="served"),
         primary=True,
     ),
-    "deadline": _OnDemand(
+    "deadline": MatterForm(
         _("Add a deadline set by the court"),
         _("Add"),
         "calendar:deadline_create",
         _can_edit,
         lambda r, m: DeadlineForm(prefix="deadline"),
     ),
-    "hearing": _OnDemand(
+    "hearing": MatterForm(
         _("Add a hearing"),
         _("Add"),
         "calendar:hearing_create",
@@ -249,9 +231,10 @@ MATTER_FORMS: dict[str, _OnDemand] = {
 @login_required
 @require_GET
 def matter_form(request: AuthedRequest, pk: int, name: str) -> HttpResponse:
-    """One form of the matter page (MATTER_FORMS): the form alone for htmx, else a page."""
+    """One form of the matter page (matters.extensions.matter_form_register; the page's own
+    in MATTER_FORMS): the form alone for htmx, else a page of its own."""
     matter = matter_selectors.matter_get(user=request.user, pk=pk)
-    entry = MATTER_FORMS.get(name)
+    entry = matter_form_get(name)
     if entry is None:
         raise Http404
     if not entry.allowed(request, matter):

@@ -35,6 +35,7 @@ def test_forms_load_on_opening_and_post(
 ) -> None:
     from lexcase.calendar.models import Hearing
     from lexcase.matters.models import CourtCaseNumber
+    from lexcase.todos.models import Task
 
     login(page, "lawyer")
     page.goto(f"{live_server.url}/matters/{open_matter.pk}/")
@@ -56,6 +57,14 @@ def test_forms_load_on_opening_and_post(
     hearing.locator("button", has_text="添加").click()
     page.wait_for_url(re.compile(rf"/matters/{open_matter.pk}/(#.*)?$"))
     assert Hearing.objects.filter(matter=open_matter).count() == 1
+
+    # A section's form (registered by todos): a new task.
+    page.locator("details:has(a[href$='/forms/task/']) > summary").click()
+    task = page.locator("form[action$='/tasks/new/']")
+    task.locator("input[name=task-title]").fill("准备证据目录")
+    task.locator("button", has_text="添加任务").click()
+    page.wait_for_url(re.compile(rf"/matters/{open_matter.pk}/(#.*)?$"))
+    assert Task.objects.filter(matter=open_matter, title="准备证据目录").exists()
     page.csp.assert_clean()
 
 

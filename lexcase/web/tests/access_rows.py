@@ -32,6 +32,11 @@ TABLE: dict[str, Route] = {
     "matters:form#closing an intake": Route(
         "GET", _form("close"), E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 403, 404)
     ),
+    "matters:form#tasks: a new task": Route("GET", _form("task"), FORM),
+    "matters:form#reviews: the firm's seal": Route("GET", _form("seal"), FORM),
+    "matters:form#reviews: the reviewer": Route(
+        "GET", _form("reviewer"), E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 200, 404)
+    ),
     "matters:form#no such form": Route("GET", _form("nothing"), E(LOGIN, LOGIN, *[404] * 7)),
     "matters:form#the confidential matter": Route(
         "GET",
