@@ -77,6 +77,7 @@ def _existing(db: str, url: str) -> tuple[int, int]:
     for table in ("matters_matter", "lexcase_calendar_deadline"):
         try:
             if db == "sqlite":
+                # The driver of the database being measured, only.
                 import sqlite3
 
                 path = Path(url.removeprefix("sqlite:///"))
@@ -85,6 +86,7 @@ def _existing(db: str, url: str) -> tuple[int, int]:
                 with sqlite3.connect(path) as conn:
                     counts.append(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
             else:
+                # The driver of the database being measured, only.
                 import psycopg
 
                 with psycopg.connect(url, connect_timeout=5) as conn:
@@ -107,6 +109,7 @@ HEARING_TIMES = [(9, 0), (9, 30), (10, 0), (14, 0), (14, 30), (15, 0)]
 
 def _load_calendar(deadlines: int, seed: int, today: date) -> dict[str, Any]:
     """Bulk-create deadlines and hearings (with attendees) on the demo matters."""
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import transaction
     from django.utils import timezone
 
@@ -204,6 +207,7 @@ def _prepare(args: argparse.Namespace, url: str) -> dict[str, Any]:
     if not reuse_demo:
         _recreate(args.db, url)
     setup_django(url)
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -212,12 +216,14 @@ def _prepare(args: argparse.Namespace, url: str) -> dict[str, Any]:
     call_command("migrate", verbosity=0, interactive=False)
     out["migrate_s"] = round(time.perf_counter() - t0, 1)
     if not reuse_demo:
+        # Django modules: only after setup_django() (bench/common.py) chose this run's database.
         from lexcase.web.demo import demo_generate
 
         t0 = time.perf_counter()
         demo_generate(matters=args.matters, seed=args.seed)
         out["demo_generate_s"] = round(time.perf_counter() - t0, 1)
     if not reused:
+        # Django modules: only after setup_django() (bench/common.py) chose this run's database.
         from lexcase.calendar.models import Deadline, Hearing
 
         Hearing.objects.all().delete()  # a partial earlier load, if any
@@ -230,6 +236,7 @@ def _prepare(args: argparse.Namespace, url: str) -> dict[str, Any]:
 
 
 def _dataset(today: date) -> dict[str, Any]:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db.models import Count, Max, Min, Q
 
     from lexcase.accounts.models import User
@@ -282,6 +289,7 @@ def _dataset(today: date) -> dict[str, Any]:
 
 def _interleaved(ops: dict[str, Callable[[], int]], runs: int) -> dict[str, Any]:
     """Warm up every op (query counts captured then), then time them round by round."""
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -328,6 +336,7 @@ def _agenda_querysets(user: Any, start: date, end: date, *, correlated: bool) ->
     subqueries correlated on the row's matter_id, so no database has to materialise the list
     of all visible matters first.
     """
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db.models import Exists, OuterRef, Q
     from django.utils import timezone
 
@@ -358,6 +367,7 @@ def _agenda_querysets(user: Any, start: date, end: date, *, correlated: bool) ->
 
 
 def _plan(sql: str, pg: bool) -> list[str]:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
 
     with connection.cursor() as cur:
@@ -377,6 +387,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     if args.load_only:
         return {"db": args.db, "database": label, "prepare": prep}
 
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.conf import settings
     from django.db import connection
     from django.test import Client
@@ -497,6 +508,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _server_version(pg: bool) -> str:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
 
     with connection.cursor() as cur:
@@ -508,6 +520,7 @@ def _server_version(pg: bool) -> str:
 
 
 def calculator_bench(pairs: int, seed: int, rounds: int = 5) -> dict[str, Any]:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from lexcase.calendar import calculator
     from lexcase.calendar.calculator import (
         compute,

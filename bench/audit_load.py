@@ -42,6 +42,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -85,8 +86,8 @@ def _env(db: str, **extra: str) -> dict[str, str]:
 
 def _preload_events(n: int, users: list[Any], matter_ids: list[int], seed: int) -> float:
     """`n` historical `matter.view`-like events, inserted in bulk (COPY on PostgreSQL)."""
-    from datetime import timedelta
 
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
     from django.utils import timezone
 
@@ -139,6 +140,7 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
     if not args.reuse or not plan_file.exists():
         recreate(args.db, url)
     setup_django(url)
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.core.management import call_command
     from django.db import connection
 

@@ -75,6 +75,7 @@ def _db_url(db: str) -> str:
 def migrate_pending() -> list[str]:
     """Apply the migrations not yet applied to a reused bench database (an index or a
     constraint landed since the load), then ANALYZE; nothing when it is up to date."""
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
@@ -89,6 +90,7 @@ def migrate_pending() -> list[str]:
 
 
 def _load_money(rng: random.Random, info: dict[int, dict[str, Any]]) -> dict[str, int]:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.utils import timezone
 
     from lexcase.billing.models import (
@@ -199,6 +201,7 @@ def _time_rows(rng: random.Random, n: int, info: dict[int, dict[str, Any]], now:
 
 
 def _insert_time(rows: Any) -> None:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection, transaction
 
     cols = ", ".join(TIME_COLUMNS)
@@ -232,6 +235,7 @@ def _insert_time(rows: Any) -> None:
 def _prepare(args: argparse.Namespace, url: str, out: dict[str, Any]) -> None:
     """Recreate, migrate and load the database, unless `--reuse` finds it loaded at this
     size (generate it once outside the bench lock with `--prepare-only`, then time it)."""
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.core.management import call_command
     from django.db import connections, transaction
     from django.utils import timezone
@@ -280,6 +284,7 @@ def _prepare(args: argparse.Namespace, url: str, out: dict[str, Any]) -> None:
 def worker(args: argparse.Namespace) -> dict[str, Any]:
     url = _db_url(args.db)
     setup_django(url)
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
     from django.db.models import Count, Q, Sum
     from django.test import Client
@@ -315,6 +320,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     def baseline() -> Any:
         return TimeEntry.objects.filter(year, lawyer_id=lawyer.pk).aggregate(m=Sum("minutes"))
 
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from lexcase.billing.models import FeeShare, PaymentAllocation
 
     def baseline_collected() -> Any:

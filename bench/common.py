@@ -6,9 +6,13 @@ Every benchmark runs one child process per database with DATABASE_URL set before
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import statistics
+import subprocess
+import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +29,7 @@ def recreate(db: str, url: str) -> None:
         for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
             p.unlink(missing_ok=True)
         return
+    # psycopg only for PostgreSQL runs: a SQLite-only machine needs no driver.
     import psycopg
     from psycopg import sql
 
@@ -45,6 +50,7 @@ def setup_django(url: str) -> None:
     os.environ.setdefault("LEXCASE_SECRET_KEY", "bench-only-secret-key-" + "b0c1d2e3f4" * 5)
     os.environ.setdefault("LEXCASE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     os.environ.setdefault("LEXCASE_FIELD_KEYS", "YmVuY2gtb25seS1maWVsZC1rZXktMDEyMzQ1Njc4OWE=")
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     import django
 
     django.setup()
@@ -52,6 +58,7 @@ def setup_django(url: str) -> None:
 
 def analyze() -> None:
     """Fresh planner statistics after a bulk load."""
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
 
     with connection.cursor() as cur:
@@ -63,6 +70,7 @@ def analyze() -> None:
 
 
 def server_version() -> str:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
 
     with connection.cursor() as cur:
@@ -96,10 +104,6 @@ def run_child(cmd: list[str], out: Path | None = None) -> dict:
     """Run one benchmark child (its own DATABASE_URL, set by the child) and read the JSON it
     wrote to `out` (by default a temporary file passed as `--worker-out`); a failed child
     becomes {"error": ...} so the other database still reports."""
-    import json
-    import subprocess
-    import tempfile
-    import time
 
     if out is None:
         VAR.mkdir(parents=True, exist_ok=True)

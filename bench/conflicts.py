@@ -216,6 +216,7 @@ class NameGen:
 
 
 def _id_number(serial: int, rng: random.Random) -> str:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from lexcase.parties.identifiers import id_number_check_char
 
     born = date(1950, 1, 1) + timedelta(days=rng.randint(0, 53 * 365))
@@ -225,6 +226,7 @@ def _id_number(serial: int, rng: random.Random) -> str:
 
 
 def _credit_code(serial: int) -> str:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from lexcase.parties.identifiers import credit_code_check_char
 
     body, n = [], serial
@@ -246,6 +248,7 @@ class Loader:
     """Fast inserts with explicit primary keys: COPY on PostgreSQL, executemany on SQLite."""
 
     def __init__(self) -> None:
+        # Django modules: only after setup_django() (bench/common.py) chose this run's database.
         from django.db import connection
 
         self.connection = connection
@@ -309,6 +312,7 @@ BULK_MODELS = (
 def _drop_indexes(loader: Loader) -> list[tuple[str, str]]:
     """Drop the secondary indexes of the big tables for the load; rebuilt by
     `_restore_indexes`: one sort per index instead of millions of random B-tree inserts."""
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.apps import apps
     from django.db import connection
 
@@ -329,6 +333,7 @@ def _drop_indexes(loader: Loader) -> list[tuple[str, str]]:
 
 def _finish_load(loader: Loader, dropped: list[tuple[str, str]]) -> float:
     """Rebuild the dropped indexes, reset sequences (PG) or check foreign keys (SQLite)."""
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.apps import apps
     from django.db import connection
 
@@ -337,6 +342,7 @@ def _finish_load(loader: Loader, dropped: list[tuple[str, str]]) -> float:
         loader.execute(ddl)
     seconds = time.perf_counter() - t0
     if connection.vendor == "postgresql":
+        # Django modules: only after setup_django() (bench/common.py) chose this run's database.
         from django.core.management.color import no_style
 
         models = [apps.get_model(label) for label in BULK_MODELS]
@@ -354,6 +360,8 @@ def _finish_load(loader: Loader, dropped: list[tuple[str, str]]) -> float:
 def _copy_from_postgres(n_parties: int) -> dict[str, Any]:
     """Fill the SQLite bench database with the rows of the PostgreSQL one (same seed and
     scale, already generated): minutes instead of regenerating a million parties."""
+    # psycopg reads the PostgreSQL copy; Django modules only after setup_django()
+    # (bench/common.py) chose this run's database.
     import psycopg
     from django.apps import apps
     from django.db import connection, models, transaction
@@ -423,6 +431,7 @@ def _copy_from_postgres(n_parties: int) -> dict[str, Any]:
 
 def _load(n_parties: int, seed: int) -> dict[str, Any]:
     """Generate and bulk-load parties, aliases, matters, links and the conflict index."""
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -709,6 +718,7 @@ def _load(n_parties: int, seed: int) -> dict[str, Any]:
 def _existing_parties(db: str, url: str) -> int:
     try:
         if db == "sqlite":
+            # The driver of the database being measured, only.
             import sqlite3
 
             path = Path(url.removeprefix("sqlite:///"))
@@ -716,6 +726,7 @@ def _existing_parties(db: str, url: str) -> int:
                 return 0
             with sqlite3.connect(path) as conn:
                 return conn.execute("SELECT coalesce(max(id), 0) FROM parties_party").fetchone()[0]
+        # The driver of the database being measured, only.
         import psycopg
 
         with psycopg.connect(url, connect_timeout=5) as conn:
@@ -740,6 +751,7 @@ def _prepare(args: argparse.Namespace) -> dict[str, Any]:
     if not reused:
         recreate(args.db, url)
     setup_django(url)
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.core.management import call_command
 
     out: dict[str, Any] = {"reused": reused}
@@ -769,6 +781,7 @@ def _verify_index(sample: int, seed: int) -> dict[str, Any]:
 
     Rolled back afterwards, so the bench data are untouched either way.
     """
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import transaction
 
     from lexcase.conflicts.engine import index_party
@@ -818,6 +831,7 @@ def _verify_index(sample: int, seed: int) -> dict[str, Any]:
 
 def _homophones() -> dict[str, list[str]]:
     """Given-name characters grouped by their toneless reading (pypinyin), for homophones."""
+    # Heavy, and only this measurement needs it.
     from pypinyin import lazy_pinyin
 
     groups: dict[str, list[str]] = {}
@@ -839,6 +853,8 @@ def _spaced(text: str, rng: random.Random) -> str:
 
 def _build_queries(per_class: int, seed: int) -> tuple[dict[str, list[dict[str, Any]]], dict]:
     """Queries per class, each with the party id it must find (ground truth)."""
+    # opencc is heavy and only the query set needs it; Django modules only after
+    # setup_django() (bench/common.py) chose this run's database.
     from opencc import OpenCC
 
     from lexcase.conflicts.models import PartyKey
@@ -1022,6 +1038,7 @@ def _build_queries(per_class: int, seed: int) -> tuple[dict[str, list[dict[str, 
 def _run_queries(
     queries: dict[str, list[dict[str, Any]]], floor_ids: list[int], check_every: int
 ) -> dict:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
     from django.db.models import Q
     from django.test.utils import CaptureQueriesContext
@@ -1181,6 +1198,7 @@ def _summarise(per_query: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _dataset() -> dict[str, Any]:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db.models import Count
 
     from lexcase.conflicts.models import NameGram, PartyKey
@@ -1209,6 +1227,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     prep = _prepare(args)
     if args.load_only:
         return {"db": args.db, "prepare": prep}
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
 
     from lexcase.conflicts.engine import ENGINE_VERSION

@@ -58,6 +58,7 @@ def _url(db: str, matters: int) -> str:
 
 
 def _load(args: argparse.Namespace, matters: int, deadlines: int, tasks: int) -> None:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.core.management import call_command
     from django.db import transaction
     from django.utils import timezone
@@ -75,6 +76,7 @@ def _load(args: argparse.Namespace, matters: int, deadlines: int, tasks: int) ->
         info = tb._load_matters(rng, matters, people, today)
         tb._load_calendar(rng, info, deadlines, today)
     tb._insert_tasks(tb._task_rows(rng, tasks, info, people, now), tasks)
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from lexcase.matters.models import Matter
 
     opened = list(
@@ -118,6 +120,7 @@ def _load(args: argparse.Namespace, matters: int, deadlines: int, tasks: int) ->
 def _load_oversight(rng: random.Random, opened: Any, now: datetime) -> None:
     """Reviews, surveys, bills and payments (the dashboard's review, satisfaction and fee
     sections)."""
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import transaction
     from django.utils import timezone
 
@@ -225,6 +228,7 @@ def _load_oversight(rng: random.Random, opened: Any, now: datetime) -> None:
 
 
 def _time(fn: Any) -> tuple[float, int]:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -241,6 +245,7 @@ def _p(values: list[float], q: float) -> float:
 
 
 def _ops() -> dict[str, Any]:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db.models import Count
 
     from lexcase.accounts.models import User
@@ -299,6 +304,7 @@ def _existing(db: str, url: str) -> int:
     """Matters already in the bench database; 0 if absent or unreadable."""
     try:
         if db == "sqlite":
+            # The driver of the database being measured, only.
             import sqlite3
 
             path = Path(url.removeprefix("sqlite:///"))
@@ -309,6 +315,7 @@ def _existing(db: str, url: str) -> int:
                     conn.execute("SELECT count(*) FROM reviews_review").fetchone()[0]
                     and (conn.execute("SELECT count(*) FROM matters_matter").fetchone()[0])
                 )
+        # The driver of the database being measured, only.
         import psycopg
 
         with psycopg.connect(url, connect_timeout=5) as conn:
@@ -332,6 +339,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         if label == "full":
             setup_django(url)
         else:
+            # Django modules: only after setup_django() (bench/common.py) chose this run's database.
             from django.db import connections
 
             connections["default"].close()
@@ -342,6 +350,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         if not reuse:
             _load(args, m, d, t)
         else:
+            # Django modules: only after setup_django() (bench/common.py) chose this run's database.
             from django.core.management import call_command
 
             call_command("migrate", verbosity=0, interactive=False)  # indexes added since

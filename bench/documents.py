@@ -46,6 +46,7 @@ import subprocess
 import sys
 import time
 import traceback
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,7 @@ def payload(size: int, seed: int) -> bytes:
 
 
 def load(args: argparse.Namespace) -> dict[str, Any]:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.core.management import call_command
     from django.db import connection, transaction
 
@@ -171,6 +173,7 @@ def load(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _upload_file(name: str, data: bytes) -> Any:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.conf import settings
     from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 
@@ -184,6 +187,7 @@ def _upload_file(name: str, data: bytes) -> Any:
 
 
 def measure_upload(args: argparse.Namespace) -> dict[str, Any]:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -225,6 +229,7 @@ def measure_upload(args: argparse.Namespace) -> dict[str, Any]:
             services._enqueue_extract = original
 
     def naive(upload: Any) -> Any:
+        # Django modules: only after setup_django() (bench/common.py) chose this run's database.
         from django.core.files import File
 
         upload.seek(0)
@@ -294,7 +299,6 @@ def _recovered(source: str, got: str) -> float:
     """Share of the source characters found, in order, in the OCR text: longest common
     subsequence over NFKC-normalised text without whitespace (a full-width ： read as :
     is not an error)."""
-    import unicodedata
 
     a = "".join(unicodedata.normalize("NFKC", source).split())
     b = "".join(unicodedata.normalize("NFKC", got).split())
@@ -308,6 +312,8 @@ def _recovered(source: str, got: str) -> float:
 
 
 def measure_extract(args: argparse.Namespace) -> dict[str, Any]:
+    # Pillow and WeasyPrint are heavy and only this measurement needs them; Django modules
+    # only after setup_django() (bench/common.py) chose this run's database.
     from PIL import Image, ImageDraw, ImageFont
     from weasyprint import HTML
 
@@ -324,6 +330,7 @@ def measure_extract(args: argparse.Namespace) -> dict[str, Any]:
     )
     pdf_bytes = HTML(string=f"<html><body>{html}</body></html>").write_pdf()
 
+    # Heavy, and only this measurement needs it.
     import docx
 
     document = docx.Document()

@@ -69,6 +69,7 @@ def build(path: Path, inflated_mb: int) -> None:
 
 
 def child(path: str) -> None:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from lexcase.documents import extract
 
     isolated = getattr(extract, "extract_text_isolated", None)
@@ -95,6 +96,7 @@ def main() -> None:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
+        # Django modules: only after setup_django() (bench/common.py) chose this run's database.
         import django
 
         django.setup()

@@ -68,6 +68,7 @@ def _existing_matters(db: str, url: str) -> int:
     """Matters already in the bench database (0 when it or the table does not exist)."""
     try:
         if db == "sqlite":
+            # The driver of the database being measured, only.
             import sqlite3
 
             path = Path(url.removeprefix("sqlite:///"))
@@ -75,6 +76,7 @@ def _existing_matters(db: str, url: str) -> int:
                 return 0
             with sqlite3.connect(path) as conn:
                 return conn.execute("SELECT count(*) FROM matters_matter").fetchone()[0]
+        # The driver of the database being measured, only.
         import psycopg
 
         with psycopg.connect(url, connect_timeout=5) as conn:
@@ -93,6 +95,7 @@ CLOCK: list[Callable[[], float]] = [time.perf_counter]
 
 
 def _cpu_clock() -> float:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
 
     backend = 0.0
@@ -109,6 +112,7 @@ def _measure(calls: list[Callable[[], int]], runs: int, warmups: int = WARMUPS) 
     Each call returns the number of rows it materialised. Query counts come from the
     warm-up calls (under CaptureQueriesContext); the timed calls run without it.
     """
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -144,6 +148,7 @@ def _prepare(
     if not reused:
         _recreate(db, url)
     setup_django(url)
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.recorder import MigrationRecorder
@@ -161,6 +166,7 @@ def _prepare(
     newly_applied = sorted(applied() - before)
     load_s = 0.0
     if not reused:
+        # Django modules: only after setup_django() (bench/common.py) chose this run's database.
         from lexcase.web.demo import demo_generate
 
         t0 = time.perf_counter()
@@ -207,6 +213,7 @@ _CASE_TYPES = ["民初", "民终", "刑初", "行初", "执", "民申"]
 def _add_case_numbers(rng: random.Random) -> int:
     """One 案号 on 60% of the matters and a second (appeal) on a tenth of those, canonical
     full-width form, so `q=` by 案号 has something to find."""
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from lexcase.matters.models import CourtCaseNumber, Matter, Stage
 
     rows = []
@@ -233,6 +240,7 @@ def _add_case_numbers(rng: random.Random) -> int:
 
 def _ensure_search_index() -> float:
     """Index every matter in the search index unless it already is; seconds spent."""
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from lexcase.matters.models import Matter
     from lexcase.search.models import SearchEntry
     from lexcase.search.services import search_index_optimize, search_matters_reindex
@@ -248,6 +256,7 @@ def _ensure_search_index() -> float:
 
 
 def _dataset() -> dict[str, Any]:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from lexcase.accounts.models import User
     from lexcase.matters.models import EthicalWall, Matter, MatterMember, MatterParty
     from lexcase.parties.models import Party
@@ -268,6 +277,7 @@ def _dataset() -> dict[str, Any]:
 
 def _scenarios(rng: random.Random) -> tuple[dict[str, Any], list[tuple[str, list[Any]]]]:
     """Personas and (filter name, [MatterFilters variants]) sampled from the data."""
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from lexcase.accounts.models import PracticeArea, User
     from lexcase.matters.models import CourtCaseNumber, Matter, MatterMember
     from lexcase.matters.selectors import MatterFilters
@@ -327,6 +337,7 @@ def _scenarios(rng: random.Random) -> tuple[dict[str, Any], list[tuple[str, list
 @contextmanager
 def _no_text_index() -> Iterator[None]:
     """The matter list without its text index: the LIKE scan of q=."""
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from lexcase.matters import extensions
 
     saved = list(extensions._TEXT_INDEX)
@@ -338,6 +349,7 @@ def _no_text_index() -> Iterator[None]:
 
 
 def _progress(name: str, r: dict[str, Any]) -> None:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
 
     if "error" in r:
@@ -357,6 +369,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     url, label = _db_names(args.db, args.matters, args.primary)
     prep = _prepare(args.db, url, args.matters, args.seed, args.reuse)
     if args.clock == "cpu":
+        # Django modules: only after setup_django() (bench/common.py) chose this run's database.
         from django.db import connection as conn
 
         conn.ensure_connection()
@@ -366,6 +379,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
                 cur.execute("SET max_parallel_workers_per_gather = 0")
         CLOCK[0] = _cpu_clock
 
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.conf import settings
     from django.db import connection
     from django.test import Client
@@ -656,6 +670,7 @@ def _mfa_enrol(users: list[Any]) -> None:
     """Give the personas a TOTP authenticator: the firm requires one of admins and partners
     (LEXCASE_MFA_REQUIRED_ROLES), and without it every page redirects to enrolment. The
     enrolment check then costs the view what it costs a real enrolled user."""
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from allauth.mfa.models import Authenticator
     from allauth.mfa.utils import encrypt
 
@@ -672,6 +687,7 @@ def _bare_replay(call: Callable[[], int]) -> tuple[Callable[[], int], int]:
     report them) and replayed on the raw DB-API cursor: the view's bare queries, without
     the ORM, the template or the middleware. Writes (the audit row of a matter page, the
     session) are not replayed; the number of SELECTs is returned beside the replay."""
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -700,6 +716,7 @@ def _explain_count(qs: Any, capped: int | None = None) -> str:
     The SQL is captured from a real count() call; psycopg 3 reports it with the
     parameters bound client-side, so it is executable as it stands.
     """
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -715,6 +732,7 @@ def _explain_count(qs: Any, capped: int | None = None) -> str:
 
 
 def _server_version() -> str:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
 
     with connection.cursor() as cur:

@@ -36,6 +36,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     if not reuse:
         recreate("sqlite", url)
     setup_django(url)
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.core.management import call_command
 
     from lexcase.insights.outcomes import cases, loo_calibration
@@ -43,6 +44,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
 
     t0 = time.perf_counter()
     if not reuse:
+        # Django modules: only after setup_django() (bench/common.py) chose this run's database.
         from lexcase.web.demo import demo_generate
 
         call_command("migrate", verbosity=0, interactive=False)

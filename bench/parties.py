@@ -39,6 +39,7 @@ from typing import Any
 
 from bench.common import PG_SERVER, ROOT, VAR, run_child, server_version
 from bench.common import stats as _stats
+from bench.matter_list import _prepare as prepare_matters
 
 # The view and API personas sign in without an authenticator app: no MFA enrolment redirect
 # for the admin (set in the child's environment before Django reads its settings).
@@ -55,11 +56,10 @@ def _db_url(db: str, matters: int) -> str:
 
 
 def _prepare(db: str, matters: int, seed: int, reuse: bool) -> dict[str, Any]:
-    from bench.matter_list import _prepare as prepare_matters
-
     # The directory never reads the matter search index: not built here (it took longer than
     # the rest of the preparation on the shared box).
     prep = prepare_matters(db, _db_url(db, matters), matters, seed, reuse, search_index=False)
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db.models import Exists, OuterRef
 
     from lexcase.matters.models import MatterParty
@@ -73,6 +73,7 @@ def _prepare(db: str, matters: int, seed: int, reuse: bool) -> dict[str, Any]:
     want = int(linked.count() * FRESH_SHARE)
     have = fresh.count()
     if have < want:
+        # Django modules: only after setup_django() (bench/common.py) chose this run's database.
         from lexcase.accounts.models import User
 
         actor = User.objects.get(username="admin")
@@ -118,6 +119,7 @@ def _measure(calls: list[Any], runs: int, base: list[Any] | None = None) -> dict
     are counted; each call returns the number of rows it produced. With `base`, each timed
     call is paired with a baseline call right before it, so a ratio compares the two under
     the same momentary load (the machine is shared)."""
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -153,6 +155,7 @@ def _measure(calls: list[Any], runs: int, base: list[Any] | None = None) -> dict
 
 
 def _progress(name: str, r: dict[str, Any]) -> None:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
 
     print(
@@ -168,6 +171,7 @@ def _progress(name: str, r: dict[str, Any]) -> None:
 
 def worker(args: argparse.Namespace) -> dict[str, Any]:
     prep = _prepare(args.db, args.matters, args.seed, args.reuse)
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
     from django.test import Client
 
@@ -284,6 +288,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
 
     pg = connection.vendor == "postgresql"
     lawyer = personas["lawyer"]
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from lexcase.matters.selectors import parties_search
 
     listed = parties_search(user=lawyer)[: PAGE + 1]

@@ -75,6 +75,7 @@ def _load_firm(matters: int, seed: int) -> None:
     """Matters with what receivables read: a client link each (a client has ~5 matters), a
     lead lawyer (the `lawyer` user leads 2%), 5% confidential. Bulk-created: the demo
     generator's realism (parties, timelines) is not what this measures."""
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import transaction
 
     from lexcase.accounts.models import Role, User
@@ -120,6 +121,7 @@ def _load_firm(matters: int, seed: int) -> None:
 
 
 def _load_bills(seed: int, today: date) -> dict[str, Any]:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import transaction
 
     from lexcase.accounts.models import User
@@ -211,6 +213,7 @@ def _load_bills(seed: int, today: date) -> dict[str, Any]:
 
 
 def _prepare(args: argparse.Namespace, url: str) -> dict[str, Any]:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.core.management import call_command
 
     from lexcase.billing.models import Bill
@@ -233,6 +236,7 @@ def _prepare(args: argparse.Namespace, url: str) -> dict[str, Any]:
                 "migrated": migrated,
                 "migrate_s": round(time.perf_counter() - t0, 1),
             }
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connections
 
     connections.close_all()
@@ -243,6 +247,7 @@ def _prepare(args: argparse.Namespace, url: str) -> dict[str, Any]:
     t0 = time.perf_counter()
     _load_firm(args.matters, args.seed)
     info["firm_s"] = round(time.perf_counter() - t0, 1)
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.utils import timezone
 
     info.update(_load_bills(args.seed, timezone.localdate()))
@@ -259,6 +264,7 @@ def _worker(args: argparse.Namespace) -> dict[str, Any]:
     if args.prepare_only:
         return {"db": args.db, "prepare": prep}
 
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
     from django.db.models import Sum
     from django.test import Client
@@ -313,6 +319,7 @@ def _worker(args: argparse.Namespace) -> dict[str, Any]:
         assert response.status_code == 200, response.status_code
         return sum(len(block) for block in response.streaming_content)
 
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from lexcase.accounts.services import api_token_create
 
     _token, raw = api_token_create(user=finance, name="bench")

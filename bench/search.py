@@ -41,6 +41,7 @@ import subprocess
 import sys
 import time
 import traceback
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +122,7 @@ def _text(rng: random.Random, planted: bool) -> str:
 
 def documents_cache(seed: int, documents: int, with_text: int) -> Path:
     """Generate the document rows (with their index tokens) once; JSON lines."""
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from lexcase.search.tokens import index_tokens
 
     path = VAR / "bench" / f"search_docs_{seed}_{documents}_{with_text}.jsonl"
@@ -162,8 +164,8 @@ def _db_url(db: str) -> str:
 
 
 def load(args: argparse.Namespace, docs: Path) -> dict[str, Any]:
-    from datetime import date, timedelta
 
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.core.management import call_command
     from django.db import transaction
 
@@ -223,6 +225,7 @@ def load(args: argparse.Namespace, docs: Path) -> dict[str, Any]:
 
 
 def sizes() -> dict[str, Any]:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
 
     with connection.cursor() as cur:
@@ -244,6 +247,7 @@ def sizes() -> dict[str, Any]:
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
     from django.db.models import Q
     from django.test.utils import CaptureQueriesContext
@@ -345,6 +349,7 @@ def child(args: argparse.Namespace) -> None:
     setup_django(url)
     out: dict[str, Any] = {"db": args.db}
     try:
+        # Django modules: only after setup_django() (bench/common.py) chose this run's database.
         from django.db import connection
 
         out["server"] = f"{connection.vendor} {server_version()}"

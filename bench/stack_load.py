@@ -26,6 +26,7 @@ import csv
 import json
 import os
 import platform
+import random
 import secrets
 import subprocess
 import sys
@@ -56,8 +57,7 @@ def load_env() -> dict[str, str]:
 
 def prepare(users: int) -> dict[str, Any]:
     """The load accounts; called after django.setup() with the stack's environment."""
-    import random
-
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
@@ -148,6 +148,7 @@ class Sampler(threading.Thread):
         self.stop = threading.Event()
 
     def run(self) -> None:
+        # The driver of the database being measured, only.
         import psycopg
 
         with psycopg.connect(self.db_url, autocommit=True) as conn:
@@ -197,6 +198,7 @@ def locust_stats(prefix: Path) -> list[dict[str, Any]]:
 
 
 def queue_state() -> dict[str, int]:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
@@ -280,9 +282,11 @@ def main() -> None:
     env = load_env()
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "lexcase.settings"
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     import django
 
     django.setup()
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.conf import settings
     from django.db import connection
 

@@ -53,6 +53,7 @@ def text_file(rng: random.Random) -> tuple[str, bytes]:
 
 
 def docx_file(rng: random.Random) -> tuple[str, bytes]:
+    # Heavy, and only this measurement needs it.
     from docx import Document
 
     document = Document()

@@ -111,6 +111,7 @@ def _existing(db: str, url: str) -> tuple[int, int]:
     """(matters, tasks) already in the bench database; (0, 0) if absent or unreadable."""
     try:
         if db == "sqlite":
+            # The driver of the database being measured, only.
             import sqlite3
 
             path = Path(url.removeprefix("sqlite:///"))
@@ -120,6 +121,7 @@ def _existing(db: str, url: str) -> tuple[int, int]:
                 m = conn.execute("SELECT count(*) FROM matters_matter").fetchone()[0]
                 t = conn.execute("SELECT count(*) FROM todos_task").fetchone()[0]
                 return m, t
+        # The driver of the database being measured, only.
         import psycopg
 
         with psycopg.connect(url, connect_timeout=5) as conn:
@@ -139,6 +141,7 @@ def _pick(rng: random.Random, table: list[tuple[str, int]]) -> str:
 
 
 def _load_firm(rng: random.Random) -> dict[str, list[int]]:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.contrib.auth.hashers import make_password
 
     from lexcase.accounts.models import PracticeArea, Role, Team, User
@@ -199,6 +202,7 @@ def _load_matters(
     rng: random.Random, n: int, people: dict[str, list[int]], today: date
 ) -> dict[int, dict[str, Any]]:
     """Matters, members and a few walls; returns {matter_id: team and status}."""
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from lexcase.matters.models import EthicalWall, Matter, MatterMember
 
     types = list(STAGES_BY_TYPE)
@@ -268,6 +272,7 @@ def _load_matters(
 def _load_calendar(
     rng: random.Random, info: dict[int, dict[str, Any]], n_deadlines: int, today: date
 ) -> None:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.utils import timezone
 
     from lexcase.calendar.models import Deadline, Hearing
@@ -352,6 +357,7 @@ def _task_rows(
     now: datetime,
 ) -> Any:
     """Yield task tuples in TASK_COLUMNS order (aware datetimes)."""
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.utils import timezone
 
     tz = timezone.get_current_timezone()
@@ -418,6 +424,7 @@ def _task_rows(
 
 def _insert_tasks(rows: Any, n: int) -> None:
     """Raw bulk insert: COPY on PostgreSQL, executemany on SQLite, 50k rows at a time."""
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection, transaction
 
     cols = ", ".join(TASK_COLUMNS)
@@ -455,6 +462,7 @@ def _prepare(args: argparse.Namespace, url: str) -> dict[str, Any]:
     if not reused:
         _recreate(args.db, url)
     setup_django(url)
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.core.management import call_command
     from django.db import transaction
     from django.utils import timezone
@@ -492,6 +500,7 @@ def _prepare(args: argparse.Namespace, url: str) -> dict[str, Any]:
 
 
 def _dataset(today: date) -> dict[str, Any]:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db.models import Count, Q
     from django.utils import timezone
 
@@ -550,6 +559,7 @@ def _dataset(today: date) -> dict[str, Any]:
 
 def _interleaved(ops: dict[str, Callable[[], int]], runs: int) -> dict[str, Any]:
     """Warm up every op (query counts captured then), then time them round by round."""
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -594,6 +604,7 @@ def _interleaved(ops: dict[str, Callable[[], int]], runs: int) -> dict[str, Any]
 
 
 def _plan(sql: str, pg: bool) -> list[str]:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
 
     with connection.cursor() as cur:
@@ -625,6 +636,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     if args.load_only:
         return {"db": args.db, "database": label, "prepare": prep}
 
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.conf import settings
     from django.db import connection
     from django.db.models import Count, Q
@@ -832,6 +844,7 @@ PROPOSED_INDEXES = {
 def _index_proposal(
     users: dict[str, Any], pg: bool, runs: int, sql_by_user: dict[str, dict[str, list[str]]]
 ) -> dict[str, Any]:
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
 
     from lexcase.todos import selectors

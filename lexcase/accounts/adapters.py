@@ -6,11 +6,14 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
+from cryptography.fernet import Fernet, MultiFernet  # a dependency of allauth's MFA extra
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.encoding import force_bytes
 
+from lexcase.accounts.rules import mfa_required_for
 from lexcase.accounts.services import user_password_set
 from lexcase.audit.services import audit_record
 
@@ -65,9 +68,7 @@ class LexCaseMFAAdapter(DefaultMFAAdapter):
     derived from SECRET_KEY, so a copy of the database alone does not give
     anyone a second factor; SECRET_KEY_FALLBACKS still decrypt after a key rotation."""
 
-    def _fernet(self):  # cryptography is a dependency of allauth's MFA extra
-        from cryptography.fernet import Fernet, MultiFernet
-
+    def _fernet(self):
         secrets = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
         return MultiFernet([Fernet(_fernet_key(secret)) for secret in secrets])
 
@@ -80,10 +81,6 @@ class LexCaseMFAAdapter(DefaultMFAAdapter):
     def can_delete_authenticator(self, authenticator: Any) -> bool:
         # Someone who must have a second factor cannot remove their last one (an
         # authenticator app or a security key); with another left, they may.
-        from allauth.mfa.models import Authenticator
-
-        from lexcase.accounts.rules import mfa_required_for
-
         if not mfa_required_for(authenticator.user):
             return True
         others = Authenticator.objects.filter(

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from allauth.mfa.adapter import get_adapter
+from allauth.mfa.models import Authenticator
+from allauth.mfa.webauthn.views import remove_webauthn
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -197,10 +200,6 @@ def webauthn_remove(request: HttpRequest, pk: int) -> HttpResponse:
     and would be left with none (allauth asks the adapter for an authenticator app, not for
     a key). The page itself, the password confirmation and 404 for another's key are
     allauth's."""
-    from allauth.mfa.adapter import get_adapter
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.webauthn.views import remove_webauthn
-
     user = request.user
     if request.method == "POST" and user.is_authenticated:
         key = Authenticator.objects.filter(

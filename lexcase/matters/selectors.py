@@ -425,6 +425,8 @@ def _rarest_grams(key: str) -> list[str] | None:
 def _gram_parties(grams: list[str]) -> QuerySet[Any]:
     """Party ids holding the first of `grams` (and the second, when there is one: a probe
     of the second per party of the first)."""
+    # Here, not at the top: conflicts sits above the gate and imports it (a named exception
+    # in the layers contract).
     from lexcase.conflicts.models import NameGram
 
     rows = NameGram.objects.filter(gram=grams[0], party__isnull=False)

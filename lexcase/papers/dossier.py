@@ -99,6 +99,7 @@ def document_page_count(document: Document) -> int | None:
     if content_type == files.PDF:
         return pdf_page_count(content)
     if content_type in IMAGE_TYPES:
+        # Pillow loads only for image parts of a 卷宗, not at startup.
         from PIL import Image
 
         try:
@@ -110,6 +111,7 @@ def document_page_count(document: Document) -> int | None:
 
 
 def _image_pdf(content: bytes) -> bytes:
+    # Pillow loads only for image parts of a 卷宗, not at startup.
     from PIL import Image, ImageSequence
 
     with Image.open(io.BytesIO(content)) as image:

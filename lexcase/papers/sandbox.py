@@ -38,6 +38,7 @@ PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title"
 
 
 def _environment() -> ImmutableSandboxedEnvironment:
+    # jinja2 and docxtpl load when a template is checked or rendered, not at startup.
     from jinja2 import StrictUndefined
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -50,6 +51,7 @@ def _environment() -> ImmutableSandboxedEnvironment:
 
 def _sources(content: bytes) -> Iterator[tuple[str, str]]:
     """(where, Jinja source) of every part docxtpl renders, patched as docxtpl patches it."""
+    # jinja2 and docxtpl load when a template is checked or rendered, not at startup.
     from docx.oxml import parse_xml
     from docxtpl import DocxTemplate
 
@@ -84,6 +86,7 @@ class _Checker:
         """The field path of a Name/Getattr chain ("matter.cause"), loop variables resolved
         ("p.name" in `for p in opposing_parties` → "opposing_parties[].name"); None if the
         chain does not start at a name."""
+        # jinja2 and docxtpl load when a template is checked or rendered, not at startup.
         from jinja2 import nodes
 
         parts: list[str] = []
@@ -97,6 +100,7 @@ class _Checker:
 
     def value(self, node: nodes.Node, scope: dict[str, str], *, list_ok: bool = False) -> None:
         """An expression whose value is output or tested."""
+        # jinja2 and docxtpl load when a template is checked or rendered, not at startup.
         from jinja2 import nodes
 
         if isinstance(node, nodes.Const):
@@ -184,6 +188,7 @@ class _Checker:
     # -- statements --------------------------------------------------------------------------
 
     def body(self, statements: list[nodes.Node], scope: dict[str, str]) -> None:
+        # jinja2 and docxtpl load when a template is checked or rendered, not at startup.
         from jinja2 import nodes
 
         for node in statements:
@@ -272,6 +277,7 @@ def template_check(content: bytes) -> list[str]:
     """The fields a DOCX template uses, sorted; ValidationError({"file": [...]}) naming every
     refused field or construct, or the error of filling it in (with every field filled in,
     and with every field empty)."""
+    # jinja2 and docxtpl load when a template is checked or rendered, not at startup.
     from jinja2 import TemplateSyntaxError
 
     checker = _Checker()
@@ -307,6 +313,7 @@ def template_render(content: bytes, context: dict[str, Any]) -> bytes:
     """The merged DOCX. `context` holds only plain values (`fields.merge_context`). A
     template that fails on these values (one stored before the upload check filled it in)
     is a ValidationError naming the error, never a server error."""
+    # jinja2 and docxtpl load when a template is checked or rendered, not at startup.
     from docxtpl import DocxTemplate
 
     tpl = DocxTemplate(io.BytesIO(content))

@@ -25,6 +25,7 @@ class Starter:
 
 
 def _doc() -> Any:
+    # python-docx loads when a paper is built, not at startup.
     from docx import Document
     from docx.oxml.ns import qn
     from docx.shared import Pt
@@ -38,6 +39,7 @@ def _doc() -> Any:
 
 
 def _title(document: Any, text: str) -> None:
+    # python-docx loads when a paper is built, not at startup.
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
@@ -54,6 +56,7 @@ def _lines(document: Any, *lines: str) -> None:
 
 
 def _right(document: Any, *lines: str) -> None:
+    # python-docx loads when a paper is built, not at startup.
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     for line in lines:
@@ -171,6 +174,7 @@ def _power_of_attorney_special(d: Any) -> None:
 
 
 def _contingency_contract(d: Any) -> None:
+    # python-docx loads when a paper is built, not at startup.
     from docx.shared import Pt
 
     _title(d, "风险代理合同")
