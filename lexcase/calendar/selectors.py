@@ -222,7 +222,7 @@ def deadlines_of(*, matters: MatterSet) -> QuerySet[Deadline]:
 
 
 def deadlines_export(
-    *, user: Any, status: str = "", start: date | None = None, end: date | None = None
+    *, user: AnyUser, status: str = "", start: date | None = None, end: date | None = None
 ) -> QuerySet[Deadline]:
     """Deadlines on matters the user can see, for the export: by default the live ones
     (proposed and open), else the `status` asked for; by due date."""

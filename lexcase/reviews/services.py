@@ -25,6 +25,7 @@ from lexcase.matters.models import (
     Stage,
     Status,
     TimelineEntry,
+    TimelineKind,
 )
 from lexcase.notifications.kinds import NotificationKind, RobotEvent
 from lexcase.notifications.services import (
@@ -134,7 +135,7 @@ def reviews_schedule(*, now: datetime | None = None) -> int:
     reviewed = Review.objects.filter(matter=OuterRef("matter"), trigger_entry_id=OuterRef("pk"))
     changes = (
         TimelineEntry.objects.filter(
-            kind="stage",
+            kind=TimelineKind.STAGE,
             matter__status=Status.OPEN,
             at__gte=now - timedelta(days=int(conf["stage_lookback_days"])),
         )
@@ -349,7 +350,7 @@ def review_complete(
     TimelineEntry.objects.create(
         matter=matter,
         actor=actor,
-        kind="review_done",
+        kind=TimelineKind.REVIEW_DONE,
         data={"kind": review.kind, "score": score, "follow_ups": len(titles)},
     )
     audit_record(
@@ -535,7 +536,7 @@ def survey_submit(
     TimelineEntry.objects.create(
         matter=matter,
         actor=respondent,
-        kind="survey",
+        kind=TimelineKind.SURVEY,
         data={"overall": overall, "responsiveness": responsiveness, "clarity": clarity},
     )
     audit_record(

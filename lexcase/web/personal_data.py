@@ -21,6 +21,7 @@ from django.template import engines
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from lexcase.accounts.models import AnyUser
 from lexcase.accounts.selectors import firm_profile
 from lexcase.audit.models import AuditEvent
 from lexcase.audit.services import audit_record
@@ -64,7 +65,7 @@ def _record(party: Party) -> dict[str, Any]:
     return fields
 
 
-def personal_data_export(*, user: Any, party: Party) -> dict[str, Any]:
+def personal_data_export(*, user: AnyUser, party: Party) -> dict[str, Any]:
     """The export of `party` as the exporting user may see it; audited. Raises
     PermissionDenied for anyone without `parties.export_personal_data`."""
     if not user.has_perm("parties.export_personal_data", party):
