@@ -9,6 +9,7 @@ from typing import Any, cast
 from django.db.models import Count, Max, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from lexcase.accounts.models import AnyUser, User
 from lexcase.calendar.calculator import MemoryCalendar
@@ -141,6 +142,11 @@ def deadline_get(*, user: AnyUser, pk: Any) -> Deadline:
     return deadline
 
 
+# The agenda's tags of the calendar's own items.
+DEADLINE_LABEL = gettext_lazy("Deadline")
+HEARING_LABEL = gettext_lazy("Hearing")
+
+
 def _deadline_item(d: Deadline) -> AgendaItem:
     return AgendaItem(
         kind="deadline",
@@ -151,6 +157,8 @@ def _deadline_item(d: Deadline) -> AgendaItem:
         priority=d.matter.priority,
         provisional=d.provisional,
         obj=d,
+        label=DEADLINE_LABEL,
+        feed_prefix="【期限】",
     )
 
 
@@ -192,6 +200,8 @@ def agenda_items(*, user: User, start: date, end: date, mine_only: bool = True) 
                 matter=h.matter,
                 priority=h.matter.priority,
                 obj=h,
+                label=HEARING_LABEL,
+                feed_prefix="【开庭】",
             )
         )
     items.extend(_from_sources(user=user, start=start, end=end, mine_only=mine_only))

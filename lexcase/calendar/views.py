@@ -37,8 +37,6 @@ from lexcase.calendar.models import CalendarFeed, HolidayYear
 from lexcase.core.exports import table_response
 from lexcase.matters.actions import matter_action
 
-FEED_PREFIX = {"deadline": "【期限】", "hearing": "【开庭】", "task": "【任务】"}
-
 
 @login_required
 @require_GET
@@ -257,8 +255,7 @@ def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     for item in items:
         event = Event()
         event.add("uid", f"{item.uid}@lexcase")
-        prefix = FEED_PREFIX.get(item.kind, "")
-        event.add("summary", f"{prefix}{item.summary}")
+        event.add("summary", f"{item.feed_prefix}{item.summary}")
         if item.kind == "hearing":
             event.add("dtstart", item.obj.starts_at)
             event.add("dtend", item.obj.ends_at or item.obj.starts_at + timedelta(hours=2))

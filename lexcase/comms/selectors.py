@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lexcase.accounts.models import AnyUser, User
 from lexcase.comms.models import (
@@ -384,6 +385,10 @@ def updates_due(*, user: AnyUser, now: datetime, lawyer: User | None = None) -> 
     return sorted(states, key=lambda s: (s.due_at, s.matter.pk))
 
 
+# The agenda's tag of a client update due.
+AGENDA_LABEL = gettext_lazy("Client update")
+
+
 def agenda_source(*, user: User, start: date | None, end: date, mine_only: bool) -> list[Any]:
     """Client updates on the agenda: the lead sees each of their matters on the day its
     update falls due; the responsible partner sees it again on the day it is overdue.
@@ -416,6 +421,7 @@ def agenda_source(*, user: User, start: date | None, end: date, mine_only: bool)
                 priority=state.matter.priority,
                 obj=state,
                 url=f"/matters/{state.matter.pk}/#communications",
+                label=AGENDA_LABEL,
             )
         )
     return items

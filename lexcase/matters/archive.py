@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lexcase.accounts.models import AnyUser, User
 from lexcase.audit.services import audit_record
@@ -525,6 +526,11 @@ def closed_awaiting_archive(*, user: AnyUser) -> QuerySet[MatterClosing]:
     )
 
 
+# The agenda's tags of a closed file to archive and of a paper file lent out.
+ARCHIVE_DUE_LABEL = gettext_lazy("Archiving")
+LOAN_DUE_LABEL = gettext_lazy("Paper file loan")
+
+
 def agenda_source(*, user: User, start: date | None, end: date, mine_only: bool) -> list[Any]:
     """Archiving due (the lead and the responsible partner of a closed matter) and paper files
     due back (the borrower and whoever lent it). Without `mine_only`: every visible one."""
@@ -558,6 +564,7 @@ def agenda_source(*, user: User, start: date | None, end: date, mine_only: bool)
             priority=c.matter.priority,
             obj=c,
             url=f"/matters/{c.matter_id}/archive/",
+            label=ARCHIVE_DUE_LABEL,
         )
         for c in closings
     ]
@@ -572,6 +579,7 @@ def agenda_source(*, user: User, start: date | None, end: date, mine_only: bool)
             priority=loan.record.matter.priority,
             obj=loan,
             url=f"/matters/{loan.record.matter_id}/#archive",
+            label=LOAN_DUE_LABEL,
         )
         for loan in loans
     )

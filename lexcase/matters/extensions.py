@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any, Protocol
 
+from django.utils.functional import Promise
+
 from lexcase.accounts.http import AuthedRequest
 from lexcase.matters.models import Matter
 
@@ -130,6 +132,10 @@ class AgendaItem:
     provisional: bool = False
     obj: Any = None
     url: str = ""  # where the item itself lives, when not on the matter's page
+    # What the agenda's tag calls the item, in the reader's language: each source names its
+    # own kind (gettext_lazy), so the agenda knows no other app's vocabulary.
+    label: str | Promise = ""
+    feed_prefix: str = ""  # before the summary in the ICS feed (e.g. 【任务】)
 
     @property
     def link(self) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lexcase.accounts.models import AnyUser, User
 from lexcase.matters.extensions import AgendaItem
@@ -97,6 +98,10 @@ def closing_review_missing(matter: Matter) -> list[tuple[str, str]]:
     return [("closing_review", _("Closing review (卷宗质量检查) done"))]
 
 
+# The agenda's tag of a review due.
+AGENDA_LABEL = gettext_lazy("Review")
+
+
 def agenda_source(
     *, user: User, start: date | None, end: date, mine_only: bool
 ) -> list[AgendaItem]:
@@ -119,6 +124,7 @@ def agenda_source(
             priority=review.matter.priority,
             obj=review,
             url=f"/reviews/{review.pk}/",
+            label=AGENDA_LABEL,
         )
         for review in qs.select_related("matter").order_by("due_on", "id")
     ]

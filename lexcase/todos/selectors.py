@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from lexcase.accounts.models import AnyUser, User
 from lexcase.matters.extensions import AgendaItem
@@ -126,6 +127,10 @@ def matter_tasks(*, matter: Any) -> QuerySet[Task]:
     )
 
 
+# The agenda's tag of a task.
+AGENDA_LABEL = gettext_lazy("Task")
+
+
 def agenda_source(
     *, user: User, start: date | None, end: date, mine_only: bool = True
 ) -> list[AgendaItem]:
@@ -154,6 +159,8 @@ def agenda_source(
                 priority=task.priority,
                 obj=task,
                 url=f"/tasks/{task.pk}/",
+                label=AGENDA_LABEL,
+                feed_prefix="【任务】",
             )
         )
     return items

@@ -34,6 +34,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lexcase.accounts.models import AnyUser, User
 from lexcase.billing.models import (
@@ -540,6 +541,10 @@ def fees_settled_read(matter: Matter) -> tuple[bool, str]:
     return False, _("%(amount)s still owed on issued bills") % {"amount": yuan(owed)}
 
 
+# The agenda's tag of an overdue bill.
+AGENDA_LABEL = gettext_lazy("Overdue bill")
+
+
 def overdue_bills_agenda(
     *, user: User, start: date | None, end: date, mine_only: bool
 ) -> list[AgendaItem]:
@@ -574,6 +579,7 @@ def overdue_bills_agenda(
             priority=bill.matter.priority,
             obj=bill,
             url=reverse("billing:bill_detail", args=[bill.pk]),
+            label=AGENDA_LABEL,
         )
         for bill in bills.select_related("matter").order_by("due_on", "pk")
         if bill.due_on is not None  # filtered: past due
