@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 
+from lexcase.accounts.http import AuthedRequest
 from lexcase.matters.selectors import party_get
 from lexcase.web.personal_data import (
     personal_data_export,
@@ -24,7 +25,7 @@ def _download(body: bytes, *, content_type: str, name: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def party_personal_data_json(request: HttpRequest, pk: int) -> HttpResponse:
+def party_personal_data_json(request: AuthedRequest, pk: int) -> HttpResponse:
     party = party_get(user=request.user, pk=pk)  # 404 outside the gate
     export = personal_data_export(user=request.user, party=party)  # 403 without the right
     return _download(
@@ -36,7 +37,7 @@ def party_personal_data_json(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def party_personal_data_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def party_personal_data_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     party = party_get(user=request.user, pk=pk)
     export = personal_data_export(user=request.user, party=party)
     return _download(
