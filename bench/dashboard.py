@@ -28,7 +28,7 @@ table next to it (same name, `.md`).
 
 Generating the data takes most of the time: `--prepare` only loads (run it outside the
 benchmark lock), `--reuse` times an already loaded database (run that under
-`flock /work/wt/.benchlock`).
+`flock var/bench.lock`, docs/benchmarks.md).
 """
 
 from __future__ import annotations
