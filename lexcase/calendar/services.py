@@ -879,6 +879,7 @@ def _robot_item(matter: Matter, due: date | None) -> RobotItem:
         title=matter.title,
         due=due,
         confidential=matter.confidential,
+        intake=matter.status == Status.INTAKE,
     )
 
 

@@ -158,6 +158,7 @@ def intake_review_notify(*, matter_id: int) -> int:
                 number=matter.number,
                 title=matter.title,
                 confidential=matter.confidential,
+                intake=True,  # before the check is decided: the number only
             )
         ],
         key=f"intake_review:{check.pk}",

@@ -155,6 +155,9 @@ class RobotItem:
     title: str
     due: date | None = None
     confidential: bool = False
+    # A matter still in intake: its conflict check is not decided, so its title (which
+    # names the parties) is not posted; the number only.
+    intake: bool = False
 
 
 def _require_robot_admin(actor: User) -> None:
@@ -254,11 +257,12 @@ def robot_channel_delete(*, actor: User, channel: RobotChannel) -> None:
 
 def robot_message(*, heading: str, items: list[RobotItem]) -> str:
     """The text a group sees: the heading, then one line per matter (number, title, due
-    date). Confidential matters are left out; with nothing left, no message ("")."""
+    date; an intake's number only). Confidential matters are left out; with nothing left,
+    no message ("")."""
     lines = []
     shown = [item for item in items if not item.confidential]
     for item in shown[:ROBOT_MAX_LINES]:
-        line = f"{item.number} {item.title}"
+        line = item.number if item.intake else f"{item.number} {item.title}"
         if item.due is not None:
             line = _("%(matter)s, due %(due)s") % {"matter": line, "due": item.due.isoformat()}
         lines.append(line)

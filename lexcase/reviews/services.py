@@ -213,6 +213,7 @@ def closing_review_request(*, actor: User, matter: Matter) -> Review:
                     title=matter.title,
                     due=review.due_on,
                     confidential=matter.confidential,
+                    intake=matter.status == Status.INTAKE,
                 )
             ],
             key=f"review_due:{review.pk}",

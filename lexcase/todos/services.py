@@ -399,6 +399,7 @@ def sla_breaches_run(*, now: datetime | None = None) -> int:
                         title=matter.title,
                         due=timezone.localdate(due_at),
                         confidential=matter.confidential,
+                        intake=matter.status == Status.INTAKE,
                     )
                 ],
                 key=f"sla:{task.pk}:{due_at.isoformat()}",

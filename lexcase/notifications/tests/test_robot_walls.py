@@ -11,6 +11,7 @@ import pytest
 from lexcase.accounts.models import Team
 from lexcase.calendar import services as calendar_services
 from lexcase.calendar.models import Deadline
+from lexcase.matters.models import Matter, Status
 from lexcase.notifications import gate, services
 from lexcase.notifications.kinds import RobotEvent
 from lexcase.notifications.models import RobotChannel, RobotDelivery
@@ -48,6 +49,8 @@ def test_the_morning_digest_skips_a_team_with_a_walled_member(
     firm, stub, django_capture_on_commit_callbacks
 ):
     # The lead's team has the partner walled off the matter in it; the partner's does not.
+    # An open matter (its conflict check decided): an intake is posted by its number only.
+    Matter.objects.filter(pk=firm.matter.pk).update(status=Status.OPEN)
     walled_team = _team("诉讼一部", firm.lead, firm.walled)
     clear_team = _team("诉讼二部", firm.partner)
     _channel(walled_team, f"{stub.base}/one?key=1")
@@ -125,3 +128,36 @@ def test_without_the_gate_no_matter_is_posted(firm, stub, monkeypatch):
         == 0
     )
     assert RobotDelivery.objects.count() == 0
+
+
+def test_an_intake_is_posted_by_its_number_only_until_its_check_is_decided(
+    firm, stub, django_capture_on_commit_callbacks
+):
+    # The review request goes out before the conflict check is decided: the title names the
+    # parties of a matter the firm may yet refuse, so the group chat reads the number only.
+    from lexcase.matters.services import PartyLink, matter_create
+    from lexcase.parties.services import party_create
+
+    team = _team("诉讼一部", firm.lead, firm.partner)
+    _channel(team, f"{stub.base}/one?key=1")
+    client = party_create(actor=firm.lead, kind="person", name="赵敏")
+    with django_capture_on_commit_callbacks(execute=True):
+        intake = matter_create(
+            actor=firm.lead,
+            title="赵敏诉钱多多离婚纠纷",
+            matter_type="civil",
+            parties=[PartyLink(party=client, role="client")],
+            lead_lawyer=firm.lead,
+            responsible_partner=firm.partner,
+        )
+    assert _posted(stub) == {"/one?key=1": f"收案利益冲突审查申请：\n{intake.number}"}
+    # The morning digest names an intake by its number too.
+    stub.received.clear()
+    today = date(2026, 12, 1)
+    Deadline.objects.create(
+        matter=intake, title="举证期限", due_date=today + timedelta(days=2), responsible=firm.lead
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        calendar_services.reminders_run(today=today)
+    (text,) = _posted(stub).values()
+    assert intake.number in text and "赵敏" not in text and "离婚" not in text

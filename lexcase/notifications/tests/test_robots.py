@@ -19,6 +19,7 @@ import time_machine
 from lexcase.accounts.models import Team
 from lexcase.calendar import services as calendar_services
 from lexcase.calendar.models import Deadline
+from lexcase.matters.models import Matter, Status
 from lexcase.matters.services import matter_open, matter_update
 from lexcase.notifications import services
 from lexcase.notifications.kinds import RobotEvent
@@ -211,6 +212,8 @@ def test_the_request_does_not_wait_for_the_platform(team, stub):
 def test_morning_job_posts_the_team_digest_and_the_overdue_statutory_deadline(
     firm, team, stub, django_capture_on_commit_callbacks
 ):
+    # An open matter (its conflict check decided): an intake is posted by its number only.
+    Matter.objects.filter(pk=firm.matter.pk).update(status=Status.OPEN)
     today = date(2026, 12, 1)
     channel(team, "wecom", f"{stub.base}/send?key=x")
     Deadline.objects.create(
