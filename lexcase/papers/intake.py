@@ -46,6 +46,14 @@ def court_message_get(*, user: AnyUser, pk: Any) -> CourtMessage:
     return message
 
 
+def court_message_read(*, user: User, pk: Any) -> CourtMessage:
+    """`court_message_get` for its page: the read is audited (`court_message.view`), as a
+    matter page is (the text names the parties, the court and the hearing)."""
+    message = court_message_get(user=user, pk=pk)
+    audit_record(actor=user, action="court_message.view", obj=message, matter_id=message.matter_id)
+    return message
+
+
 def matter_court_messages(*, matter: Matter) -> QuerySet[CourtMessage]:
     # `matter` comes from matter_get, so it has passed the gate already.
     return CourtMessage.objects.filter(matter=matter)

@@ -257,7 +257,7 @@ def court_messages(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_GET
 def court_message(request: AuthedRequest, pk: int) -> HttpResponse:
-    message = intake.court_message_get(user=request.user, pk=pk)
+    message = intake.court_message_read(user=request.user, pk=pk)
     return render(
         request,
         "papers/court_message.html",

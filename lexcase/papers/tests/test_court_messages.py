@@ -6,7 +6,7 @@ import pytest
 from django.utils import translation
 
 from lexcase.audit.models import AuditEvent
-from lexcase.matters.models import CourtCaseNumber
+from lexcase.matters.models import CourtCaseNumber, EthicalWall
 from lexcase.papers import intake
 from lexcase.papers.court_sms import parse_court_message, split_messages
 from lexcase.papers.models import CourtMessage
@@ -202,3 +202,20 @@ def test_the_paste_page(firm):
     assert "（2026）京0105民初12345号" in listing
     detail = client_for(firm.lead).get(f"/matters/{message.matter_id}/").content.decode()
     assert f'<a href="/papers/court-messages/{message.pk}/">开庭传票</a>' in detail
+
+
+@pytest.mark.django_db
+def test_reading_a_court_message_is_audited_and_a_hidden_one_is_not_found(firm):
+    matter = demo_matter(firm)
+    (message,) = intake.court_messages_intake(actor=firm.lead, text=SAMPLES[0][0])
+    assert message.matter_id == matter.pk
+    assert client_for(firm.lead).get(f"/papers/court-messages/{message.pk}/").status_code == 200
+    viewed = AuditEvent.objects.filter(action="court_message.view")
+    assert list(viewed.values_list("actor_id", "object_id", "matter_id")) == [
+        (firm.lead.pk, str(message.pk), matter.pk)
+    ]
+    # A partner walled off the matter and a lawyer off it: 404, and nothing is recorded.
+    EthicalWall.objects.create(matter=matter, user=firm.walled, reason="对方前代理人")
+    for user in (firm.walled, firm.outsider):
+        assert client_for(user).get(f"/papers/court-messages/{message.pk}/").status_code == 404
+    assert viewed.count() == 1
