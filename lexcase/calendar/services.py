@@ -816,6 +816,7 @@ def reminders_run(*, today: date) -> dict[str, int]:
             text=text,
             key=f"digest:{today.isoformat()}",
             url="/agenda/",
+            matters={i.matter.pk for i in items if i.matter is not None},
             email_subject=_("LexCase agenda %(date)s") % {"date": today.isoformat()},
         ):
             digests += 1

@@ -23,6 +23,9 @@ class Notification(models.Model):
     matter = models.ForeignKey(
         "matters.Matter", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    # Every matter the text names when it names several (the morning digest): the note is
+    # shown only while the user may still see each of them (a wall added later hides it).
+    matters = models.ManyToManyField("matters.Matter", blank=True, related_name="+")
     # Makes periodic jobs idempotent: the same key is never sent twice to the same user.
     key = models.CharField(max_length=120)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from lexcase.accounts.models import User
 from lexcase.notifications.gate import matters_visible_to
@@ -19,14 +19,17 @@ from lexcase.notifications.models import (
 
 
 def _shown(user: User) -> QuerySet[Notification]:
-    """A user's in-app notifications but those about matters they can no longer see."""
+    """A user's in-app notifications but those about matters they can no longer see: its
+    `matter`, and every matter of `matters` (a digest names several)."""
     visible = matters_visible_to(user)
-    about = (
-        Q(matter__isnull=True)
-        if visible is None
-        else Q(matter__isnull=True) | Q(matter__in=visible)
-    )
-    return Notification.objects.filter(about, user=user, in_app=True)
+    named = Notification.matters.through.objects.filter(notification=OuterRef("pk"))
+    if visible is None:
+        return Notification.objects.filter(
+            ~Exists(named), matter__isnull=True, user=user, in_app=True
+        )
+    about = Q(matter__isnull=True) | Q(matter__in=visible)
+    hidden = named.exclude(matter__in=visible)
+    return Notification.objects.filter(about, ~Exists(hidden), user=user, in_app=True)
 
 
 def notifications_for(*, user: User, limit: int = 50) -> QuerySet[Notification]:
@@ -43,12 +46,19 @@ def unread_count(*, user: User) -> int:
     # users have none, or a few); the gate is asked about those matters only.
     unread = list(
         Notification.objects.filter(user=user, in_app=True, read_at__isnull=True).values_list(
-            "matter_id", flat=True
+            "pk", "matter_id"
         )[: _UNREAD_PROBE + 1]
     )
     if len(unread) > _UNREAD_PROBE:
         return _shown(user).filter(read_at__isnull=True).count()
-    matter_ids = {m for m in unread if m is not None}
+    # The matters a digest names (`Notification.matters`) count as its matter does.
+    named: dict[int, set[int]] = {}
+    if unread:
+        for note_id, matter_id in Notification.matters.through.objects.filter(
+            notification_id__in=[pk for pk, _m in unread]
+        ).values_list("notification_id", "matter_id"):
+            named.setdefault(note_id, set()).add(matter_id)
+    matter_ids = {m for _pk, m in unread if m is not None}.union(*named.values())
     if not matter_ids:
         return len(unread)
     visible = matters_visible_to(user)
@@ -57,7 +67,7 @@ def unread_count(*, user: User) -> int:
         if visible is None
         else set(visible.filter(pk__in=matter_ids).values_list("pk", flat=True))
     )
-    return sum(1 for m in unread if m is None or m in seen)
+    return sum(1 for pk, m in unread if (m is None or m in seen) and named.get(pk, set()) <= seen)
 
 
 _UNREAD_PROBE = 200

@@ -53,13 +53,16 @@ def notification_send(
     key: str,
     url: str = "",
     matter: Any = None,
+    matters: Iterable[int] = (),
     email_subject: str = "",
     email_body: str = "",
 ) -> Notification | None:
     """Send once per (user, key). A notification about a matter goes only to a user who can
     see that matter: the gate applies to what we push, not only to what is pulled (a
     client's notice is sent by the portal, which checked the client's grant, without
-    `matter`). In the app and by e-mail (when the user has an address) unless the user
+    `matter`). `matters`: the ids of every matter a text names when it names several (a
+    digest), each of which the user sees now; the list shows the note only while they still
+    see every one. In the app and by e-mail (when the user has an address) unless the user
     turned that off for this kind of event; with both off, nothing is recorded."""
     if not user.is_active:
         return None
@@ -81,6 +84,9 @@ def notification_send(
             )
     except IntegrityError:
         return None  # already sent
+    named = sorted(set(matters))
+    if named:
+        note.matters.set(named)
     if user.email and email:
         try:
             send_mail(email_subject or text[:60], email_body or text, None, [user.email])
