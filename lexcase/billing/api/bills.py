@@ -17,6 +17,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from lexcase.accounts.http import AuthedRequest
+from lexcase.accounts.models import AnyUser
 from lexcase.billing.models import Bill, BillStatus, InvoiceKind, Payment, PaymentMethod
 from lexcase.billing.money import capital, to_api
 from lexcase.billing.selectors import receivables as reads
@@ -306,7 +307,7 @@ class PaymentListOut(Schema):
     next_after: int | None
 
 
-def payment_out(payment: Payment) -> PaymentOut:
+def payment_out(user: AnyUser, payment: Payment) -> PaymentOut:
     return PaymentOut(
         id=payment.pk,
         client_id=payment.client_id,
@@ -329,7 +330,7 @@ def payment_out(payment: Payment) -> PaymentOut:
                 amount=to_api(a.amount),
                 allocated_on=a.allocated_on,
             )
-            for a in reads.payment_allocations(payment=payment)
+            for a in reads.payment_allocations(user=user, payment=payment)
         ],
         refunds=[
             RefundOut(
@@ -410,12 +411,14 @@ def record_payment(request: AuthedRequest, payload: PaymentIn) -> Status:
         matter=matter,
         allocations=allocations,
     )
-    return Status(201, payment_out(reads.payment_get(user=request.user, pk=payment.pk)))
+    return Status(
+        201, payment_out(request.user, reads.payment_get(user=request.user, pk=payment.pk))
+    )
 
 
 @router.get("/payments/{payment_id}", response=PaymentOut, operation_id="payment_get")
 def get_payment(request: AuthedRequest, payment_id: Id) -> PaymentOut:
-    return payment_out(reads.payment_get(user=request.user, pk=payment_id))
+    return payment_out(request.user, reads.payment_get(user=request.user, pk=payment_id))
 
 
 @router.post(
@@ -431,7 +434,9 @@ def allocate_payment(request: AuthedRequest, payment_id: Id, payload: Allocation
     payment_services.payment_allocate(
         actor=request.user, payment=payment, bill=bill, amount=payload.amount
     )
-    return Status(201, payment_out(reads.payment_get(user=request.user, pk=payment_id)))
+    return Status(
+        201, payment_out(request.user, reads.payment_get(user=request.user, pk=payment_id))
+    )
 
 
 @router.post(
@@ -449,7 +454,9 @@ def refund_payment(request: AuthedRequest, payment_id: Id, payload: RefundIn) ->
         reason=payload.reason,
         reference=payload.reference,
     )
-    return Status(201, payment_out(reads.payment_get(user=request.user, pk=payment_id)))
+    return Status(
+        201, payment_out(request.user, reads.payment_get(user=request.user, pk=payment_id))
+    )
 
 
 # -- receivables --------------------------------------------------------------------------------

@@ -165,9 +165,16 @@ def payment_get(*, user: User, pk: Any) -> Payment:
     return payment
 
 
-def payment_allocations(*, payment: Payment) -> list[PaymentAllocation]:
+def payment_allocations(*, user: AnyUser, payment: Payment) -> list[PaymentAllocation]:
+    """The allocations of a payment `user` passed `payment_get` for, to bills whose matter's
+    money they see: one payment of a client may pay bills on several of its matters, and a
+    bill on a matter hidden from the reader (confidential, walled) is not named to them."""
     return list(
-        PaymentAllocation.objects.filter(payment=payment).select_related("bill").order_by("pk")
+        PaymentAllocation.objects.filter(
+            money_visible_through(user, "bill__matter"), payment=payment
+        )
+        .select_related("bill")
+        .order_by("pk")
     )
 
 

@@ -241,13 +241,15 @@ def test_twenty_parallel_allocations_never_over_allocate(firm):
     assert sum(p.allocated for p in Payment.objects.all()) == D("1000.00")
 
 
-def api(user, path: str, body: dict):
+def api(user, path: str, body: dict | None = None):
     from django.test import Client
 
     from lexcase.accounts.services import api_token_create
 
     _token, raw = api_token_create(user=user, name="t")
     client = Client(headers={"Authorization": f"Bearer {raw}"})
+    if body is None:
+        return client.get(path)
     return client.post(path, json.dumps(body), content_type="application/json")
 
 
@@ -324,3 +326,44 @@ def test_the_payment_page_pays_a_bill_by_its_number(firm):
         },
     )
     assert again.context["form"].errors == {"allocate": ["只有已开具且未付清的账单可以收款。"]}
+
+
+@pytest.mark.django_db
+def test_a_payment_shows_only_the_allocations_to_bills_its_reader_may_see(firm):
+    # One payment of the client paid a bill on the matter and one on a confidential matter of
+    # the same client. The assistant on the matter (not on the confidential one) and finance
+    # walled off the confidential one see the payment, never the other bill (its number,
+    # date or amount): a bill on a matter hidden from them.
+    from lexcase.matters.models import EthicalWall
+    from lexcase.testing import client_for
+
+    secret = matter_create(
+        actor=firm.lead,
+        title="华泰科技保密收购",
+        matter_type="non_litigation",
+        confidential=True,
+        parties=[PartyLink(party=firm.client_party, role="client")],
+        lead_lawyer=firm.lead,
+        responsible_partner=firm.partner,
+    )
+    mine, hidden = issued_bill(firm), issued_bill(firm, secret)
+    payment = record(
+        firm,
+        "2000.00",
+        [
+            AllocationIn(bill=mine, amount=D("1000.00")),
+            AllocationIn(bill=hidden, amount=D("1000.00")),
+        ],
+        matter=firm.matter,
+    )
+    EthicalWall.objects.create(matter=secret, user=firm.finance, reason="曾代理对方")
+    for user in (firm.assistant, firm.finance):
+        page = client_for(user).get(f"/payments/{payment.pk}/").content.decode()
+        assert mine.number in page and hidden.number not in page
+        out = api(user, f"/api/v1/payments/{payment.pk}").json()
+        assert [a["bill_number"] for a in out["allocations"]] == [mine.number]
+    # The lead sees both bills, as before.
+    out = api(firm.lead, f"/api/v1/payments/{payment.pk}").json()
+    assert sorted(a["bill_number"] for a in out["allocations"]) == sorted(
+        [mine.number, hidden.number]
+    )

@@ -257,7 +257,7 @@ def payment_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "billing/bills/payment_detail.html",
         {
             "payment": payment,
-            "allocations": reads.payment_allocations(payment=payment),
+            "allocations": reads.payment_allocations(user=request.user, payment=payment),
             "refunds": reads.payment_refunds(payment=payment),
             "allocate_form": AllocateForm(initial={"amount": payment.unallocated or None}),
             "refund_form": RefundForm(initial={"refunded_on": timezone.localdate()}),
