@@ -30,7 +30,9 @@ matters_imported = Signal()
 # matter, reason: news the client must hear at once, whatever the update interval says
 # (a judgment served, a new hearing; any app may send it).
 matter_development = Signal()
-# party, matter_ids: retention anonymised a party's personal data (a person's particulars, or
-# an organisation's contact channel); apps holding personal data about its people (the
-# portal's client contacts) clear theirs. Sent with `sender=Party`.
+# party, matter_ids, names, placeholder: retention anonymised a party's personal data (a
+# person's particulars, or an organisation's contact channel); apps holding personal data
+# about its people (the portal's client contacts) clear theirs, and apps keeping text about
+# those matters (court messages) replace each of `names` (a person's former names; none for
+# an organisation) by `placeholder`. Sent with `sender=Party`.
 party_anonymised = Signal()

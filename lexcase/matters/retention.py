@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed
-from lexcase.matters.events import party_anonymised
+from lexcase.matters.events import matter_search_changed, party_anonymised
 from lexcase.matters.models import (
     ArchiveRecord,
     LegalHold,
@@ -126,12 +126,51 @@ def parties_due(day: date) -> tuple[dict[int, list[int]], set[int]]:
     return due, held_parties
 
 
+def _former_names(party: Party) -> list[str]:
+    """Every name a person party was known by (its name, aliases and earlier names in its
+    history), longest first, so a full name is replaced before a shorter name inside it.
+    A single character is too common to replace in free text."""
+    names = {party.name, *party.aliases.values_list("name", flat=True)}
+    names |= set(party.history.values_list("name", flat=True))
+    return sorted((n for n in names if len(n.strip()) >= 2), key=lambda n: (-len(n), n))
+
+
+def scrub_names(text: str, names: list[str], placeholder: str) -> str:
+    """`text` with each of `names` (longest first) replaced by `placeholder`."""
+    for name in names:
+        text = text.replace(name, placeholder)
+    return text
+
+
+def _scrub_matters(matter_ids: list[int], names: list[str], placeholder: str) -> None:
+    """A person's name leaves the titles and summaries of their matters (and the matters'
+    edit history): 张三诉李四离婚纠纷 would still name them once the party row does not."""
+    for matter in Matter.objects.filter(pk__in=matter_ids).only("pk", "title", "summary"):
+        title = scrub_names(matter.title, names, placeholder)[:200]
+        summary = scrub_names(matter.summary, names, placeholder)
+        if (title, summary) != (matter.title, matter.summary):
+            Matter.objects.filter(pk=matter.pk).update(title=title, summary=summary)
+            matter_search_changed.send(sender=Matter, matter=Matter.objects.get(pk=matter.pk))
+    for row in Matter.history.filter(id__in=matter_ids).only("history_id", "title", "summary"):
+        title = scrub_names(row.title, names, placeholder)[:200]
+        summary = scrub_names(row.summary, names, placeholder)
+        if (title, summary) != (row.title, row.summary):
+            Matter.history.filter(history_id=row.history_id).update(title=title, summary=summary)
+
+
 def _anonymise(party: Party, matter_ids: list[int]) -> None:
+    names: list[str] = []
     if party.kind == PartyKind.PERSON:
+        names = _former_names(party)
         _anonymise_person(party, matter_ids)
+        _scrub_matters(matter_ids, names, party.name)
     else:
         _anonymise_organisation(party, matter_ids)
-    party_anonymised.send(sender=Party, party=party, matter_ids=matter_ids)
+    # `names`: what other apps replace in the text they keep about these matters (court
+    # messages); empty for an organisation, whose name is registry data.
+    party_anonymised.send(
+        sender=Party, party=party, matter_ids=matter_ids, names=names, placeholder=party.name
+    )
 
 
 def _anonymise_organisation(party: Party, matter_ids: list[int]) -> None:

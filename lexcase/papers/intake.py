@@ -195,3 +195,17 @@ def court_message_match(*, actor: User, message: CourtMessage, matter: Matter) -
         data={"case_number": message.case_number},
     )
     return message
+
+
+def court_messages_anonymise(*, matter_ids: list[int], names: list[str], placeholder: str) -> int:
+    """Retention anonymised a person on these matters: their names leave the court
+    messages filed on them (the pasted text names the parties)."""
+    changed = 0
+    for message in CourtMessage.objects.filter(matter_id__in=matter_ids).only("pk", "text"):
+        text = message.text
+        for name in names:
+            text = text.replace(name, placeholder)
+        if text != message.text:
+            CourtMessage.objects.filter(pk=message.pk).update(text=text)
+            changed += 1
+    return changed

@@ -288,3 +288,33 @@ def test_the_matter_page_sets_a_legal_hold_and_the_party_page_records_consent(fi
     lead.post(f"/parties/{person.pk}/consents/", {"field": "passport", "basis": "当面书面同意"})
     assert consent_live(party=person, field_name="passport").basis == "当面书面同意"
     assert "当面书面同意" in lead.get(f"/parties/{person.pk}/consents/").content.decode()
+
+
+def test_a_persons_names_leave_the_matter_title_summary_history_and_court_messages(archived):
+    """Anonymising 王伟 takes their names (and alias 王小伟) out of the text the firm keeps
+    about their matters: the matter's title and summary, their edit history, and the court
+    messages filed on it. The client's name (an organisation: registry data) stays."""
+    from lexcase.matters.models import Matter
+    from lexcase.papers.models import CourtMessage
+
+    f = archived
+    person = f.opposing_party
+    Matter.objects.filter(pk=f.matter.pk).update(summary="王小伟拖欠货款，华泰科技起诉")
+    Matter.objects.get(pk=f.matter.pk).save()  # a history row with the summary
+    message = CourtMessage.objects.create(
+        text="【北京市朝阳区人民法院】华泰科技与王伟买卖合同纠纷一案定于2021年3月1日开庭。",
+        received_on=date(2020, 1, 1),
+        matter=f.matter,
+    )
+    with time_machine.travel(_at(END), tick=False):
+        assert personal_data_anonymise_run().parties == [person.pk]
+    placeholder = f"（已匿名化 {person.pk}）"
+    matter = Matter.objects.get(pk=f.matter.pk)
+    assert (matter.title, matter.summary) == (
+        f"华泰科技诉{placeholder}买卖合同纠纷",
+        f"{placeholder}拖欠货款，华泰科技起诉",
+    )
+    history = list(Matter.history.filter(id=f.matter.pk).values_list("title", "summary"))
+    assert history and not any("王" in title + summary for title, summary in history)
+    message.refresh_from_db()
+    assert "王伟" not in message.text and placeholder in message.text
