@@ -349,7 +349,11 @@ def matter_create(
         else:
             role = MemberRole.MEMBER
         team[actor.pk] = (actor, role)
-    for user, member_role in team.values():
+    # In one order (by user id), whatever the roles: each insert locks the PartyReach rows
+    # of its user and the matter's parties until commit (lexcase/matters/party_links.py), so
+    # two intakes of one client with two partners in swapped roles, inserting in role
+    # order, each waited for the other's row (a deadlock on PostgreSQL).
+    for _pk, (user, member_role) in sorted(team.items()):
         MatterMember.objects.create(matter=matter, user=user, role=member_role)
     _timeline(matter, actor, TimelineKind.CREATED, number=matter.number)
     audit_record(actor=actor, action="matter.create", obj=matter, matter_id=matter.pk)
