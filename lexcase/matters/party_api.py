@@ -9,7 +9,7 @@ from pydantic import ConfigDict, Field
 from lexcase.accounts.http import AuthedRequest
 from lexcase.core.exceptions import NotAllowed
 from lexcase.core.schema import Choices, Id
-from lexcase.matters.selectors import parties_search, party_get
+from lexcase.matters.selectors import parties_list, party_alias_names, party_get
 from lexcase.parties import services
 from lexcase.parties.identifiers import mask_identifier
 from lexcase.parties.models import Party, PartyKind
@@ -39,7 +39,11 @@ class PartyOut(Schema):
     version: int
 
 
-def party_out(party: Party) -> PartyOut:
+def party_out(party: Party, aliases: list[str] | None = None) -> PartyOut:
+    """`aliases`: the party's alias names when the caller read them (a listed page reads
+    every party's in one query); otherwise they are read here."""
+    if aliases is None:
+        aliases = [alias.name for alias in party.aliases.all()]
     return PartyOut(
         id=party.pk,
         kind=party.kind,
@@ -47,8 +51,7 @@ def party_out(party: Party) -> PartyOut:
         # Personal ID numbers are masked in every API response (PIPL).
         id_number=mask_identifier(party.id_number) if party.id_number else "",
         credit_code=party.credit_code,
-        # .all() reads the prefetched aliases of a listed page (one query, not one per party).
-        aliases=[alias.name for alias in party.aliases.all()],
+        aliases=aliases,
         version=party.version,
     )
 
@@ -76,9 +79,9 @@ def list_parties(
     q: str = Query("", max_length=200),
     limit: int = Query(50, ge=1, le=200),
 ) -> list[PartyOut]:
-    parties = parties_search(user=request.user, q=q, limit=limit)
-    parties = parties.prefetch_related("aliases")[:limit]
-    return [party_out(p) for p in parties]
+    parties = parties_list(user=request.user, q=q, limit=limit)
+    aliases = party_alias_names(parties)  # one query for the page, not one per party
+    return [party_out(p, aliases.get(p.pk, [])) for p in parties]
 
 
 @router.get("/{party_id}", response=PartyOut, operation_id="party_get")

@@ -448,8 +448,17 @@ _AFTER_NAME = "\x00after\x00"
 _KIND = "\x00kind\x00"
 _KEY = "\x00key\x00"  # inside a LIKE pattern: replaced by the escaped term
 _IDENT = "\x00ident\x00"
-_COMPILED: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
+_COMPILED: dict[tuple[Any, ...], _Compiled] = {}
 _COMPILED_MAX = 512
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    params: tuple[Any, ...]
+    # (column, its converters, its expression) for each selected column that has any (an
+    # encrypted identifier, SQLite's booleans and datetimes): what the ORM applies to a row.
+    converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
 
 
 def _slot(name: str, i: int) -> str:
@@ -529,17 +538,18 @@ def _ghost(user: User) -> User:
     return ghost
 
 
-def _compiled(
-    shape: tuple[Any, ...], build: Callable[[], QuerySet[Any]]
-) -> tuple[str, tuple[Any, ...]]:
+def _compiled(shape: tuple[Any, ...], build: Callable[[], QuerySet[Any]]) -> _Compiled:
     key = (connection.vendor, *shape)
     hit = _COMPILED.get(key)
     if hit is None:
         qs = build()
-        sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+        compiler = qs.query.get_compiler(using=qs.db)
+        sql, params = compiler.as_sql()
+        found = compiler.get_converters([col for col, _sql, _alias in compiler.select])
+        converters = tuple((i, tuple(convs), expr) for i, (convs, expr) in found.items())
         if len(_COMPILED) >= _COMPILED_MAX:
             _COMPILED.clear()
-        hit = _COMPILED[key] = (sql, tuple(params))
+        hit = _COMPILED[key] = _Compiled(sql, tuple(params), converters)
     return hit
 
 
@@ -561,11 +571,21 @@ def _bind(params: tuple[Any, ...], values: dict[Any, Any]) -> list[Any]:
 
 def _fetch(
     shape: tuple[Any, ...], build: Callable[[], QuerySet[Any]], values: dict[Any, Any]
-) -> list[tuple[Any, ...]]:
-    sql, params = _compiled(shape, build)
+) -> list[Any]:
+    """The rows of the compiled query, each value converted as the ORM would have."""
+    compiled = _compiled(shape, build)
     with connection.cursor() as cur:
-        cur.execute(sql, _bind(params, values))
-        return list(cur.fetchall())
+        cur.execute(compiled.sql, _bind(compiled.params, values))
+        rows: list[Any] = cur.fetchall()
+    if compiled.converters:
+        rows = [list(row) for row in rows]
+        for row in rows:
+            for i, convs, expr in compiled.converters:
+                value = row[i]
+                for convert in convs:
+                    value = convert(value, expr, connection)
+                row[i] = value
+    return rows
 
 
 # A page of the directory is built in two steps, so that the gate's probes (3-4 index
@@ -625,11 +645,22 @@ def _matching_after(matching: QuerySet[Party], after: tuple[str, int] | None) ->
     return matching.filter(_keyset_after(PARTY_ORDER, list(after)))
 
 
-def _page_ids(
+# The columns a page reads: every concrete field of Party, so a page's rows come with the
+# query that finds them (no second read by id; its `Party` instances are complete).
+_PARTY_COLUMNS = tuple(f.attname for f in Party._meta.concrete_fields)
+_PARTY_NAME_COL = _PARTY_COLUMNS.index("name")
+_PARTY_PK_COL = _PARTY_COLUMNS.index(Party._meta.pk.attname)
+
+
+def _party(row: Any) -> Party:
+    return Party.from_db(connection.alias, _PARTY_COLUMNS, row[: len(_PARTY_COLUMNS)])
+
+
+def _page_rows(
     user: User, q: str, kind: str, after: tuple[str, int] | None, limit: int
-) -> list[int]:
+) -> list[Party]:
     """The first `limit` parties `user` may see matching `q`/`kind` after `after`, in
-    (name, id) order (steps 1 and 2 above), as ids."""
+    (name, id) order (steps 1 and 2 above), read with the query that finds them."""
     if not is_active_staff(user):
         return []
     search = _search(q, kind)
@@ -648,15 +679,15 @@ def _page_ids(
         # page, however many hidden parties it passes (one query, whatever their number).
         def walk(keyset: bool = after is not None) -> QuerySet[Any]:
             found = matching(keyset).filter(party_visible(ghost))
-            return found.order_by(*ordering).values_list("pk")[:limit]
+            return found.order_by(*ordering).values_list(*_PARTY_COLUMNS)[:limit]
 
         if after is not None:
             values.update({_AFTER_NAME: after[0], _AFTER_ID: after[1]})
         walk_shape = ("walk", search.shape, after is not None, limit)
-        return [row[0] for row in _fetch(walk_shape, walk, values)]
+        return [_party(row) for row in _fetch(walk_shape, walk, values)]
 
     window = max(1, round(limit * WINDOW_SLACK))
-    ids: list[int] = []
+    rows: list[Party] = []
     while True:
         keyset = after is not None
         if after is not None:
@@ -680,24 +711,16 @@ def _page_ids(
                 Party.objects.filter(pk__in=pool)
                 .annotate(visible=visible)
                 .order_by(*ordering)
-                .values_list("pk", "name", "visible")[:window]
+                .values_list(*_PARTY_COLUMNS, "visible")[:window]
             )
 
         window_shape = ("window", wide, search.shape, keyset, window)
         batch = _fetch(window_shape, page, values)
-        ids += [pk for pk, _name, ok in batch if ok]
-        if len(ids) >= limit or len(batch) < window:
-            return ids[:limit]
-        after = (batch[-1][1], batch[-1][0])
+        rows += [_party(row) for row in batch if row[-1]]
+        if len(rows) >= limit or len(batch) < window:
+            return rows[:limit]
+        after = (batch[-1][_PARTY_NAME_COL], batch[-1][_PARTY_PK_COL])
         window *= WINDOW_GROWTH
-
-
-def _page_rows(
-    user: User, q: str, kind: str, after: tuple[str, int] | None, limit: int
-) -> list[Party]:
-    ids = _page_ids(user, q, kind, after, limit)
-    found = Party.objects.in_bulk(ids)
-    return [found[pk] for pk in ids if pk in found]
 
 
 def parties_search(
@@ -716,19 +739,36 @@ def parties_search(
         return Party.objects.none()
     ordering = [field for field, _desc in PARTY_ORDER]
     if limit is not None:
-        ids = _page_ids(user, q, kind, after, limit)
+        ids = [p.pk for p in _page_rows(user, q, kind, after, limit)]
         return Party.objects.filter(pk__in=ids).order_by(*ordering)
     search = _search(q, kind)
-    sql, params = _compiled(
-        ("matching", search.shape), lambda: _matching(search.shape).values("pk")
-    )
+    compiled = _compiled(("matching", search.shape), lambda: _matching(search.shape).values("pk"))
     # Compiled by Django from `_matching`; every value is a parameter.
-    matching = Party.objects.filter(pk__in=RawSQL(sql, _bind(params, search.values)))  # noqa: S611
+    bound = _bind(compiled.params, search.values)
+    matching = Party.objects.filter(pk__in=RawSQL(compiled.sql, bound))  # noqa: S611
     matching = _matching_after(matching, after)
     lists = _candidate_lists(user, matching, plain=search.plain, kind=kind, after=after)
     if len(lists) > 1:
         matching = Party.objects.filter(pk__in=lists[0].union(*lists[1:], all=True))
     return matching.filter(party_visible(user)).order_by(*ordering)
+
+
+def parties_list(*, user: AnyUser, q: str = "", kind: str = "", limit: int) -> list[Party]:
+    """The first `limit` visible parties matching `q`/`kind` in (name, id) order: the rows
+    of `parties_search(..., limit=limit)` read by the query that finds them (the API's
+    list)."""
+    if not is_active_staff(user) or not isinstance(user, User):
+        return []
+    return _page_rows(user, q, kind, None, limit)
+
+
+def party_alias_names(parties: list[Party]) -> dict[int, list[str]]:
+    """The alias names of each of `parties` (already read through the gate), in one query."""
+    names: dict[int, list[str]] = {}
+    rows = PartyAlias.objects.filter(party_id__in=[p.pk for p in parties]).order_by("pk")
+    for party_id, name in rows.values_list("party_id", "name"):
+        names.setdefault(party_id, []).append(name)
+    return names
 
 
 PARTY_PAGE = 50

@@ -194,7 +194,7 @@ def test_unhandled_exception_is_a_json_500(firm, monkeypatch):
     def boom(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(parties_api, "parties_search", boom)
+    monkeypatch.setattr(parties_api, "parties_list", boom)
     response = api(firm.lead, raise_request_exception=False).get("/api/v1/parties")
     assert response.status_code == 500
     assert response["Content-Type"].startswith("application/json")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -202,3 +203,92 @@ def test_an_organisation_name_search_counts_its_grams_in_one_query(firm, monkeyp
     assert found("北京鸿雁科技有限公司") == (["北京鸿雁科技有限公司"], 2)
     assert found("鸿雁") == (["上海鸿雁文化有限公司", "北京鸿雁科技有限公司"], 2)
     assert found("雁鸿") == (["北京鸿雁科技有限公司"], 2)
+
+
+# The loop `parties/list.html` had before the rows moved to `matter_tags.party_rows`.
+ENGINE_ROWS = """{% for p, matters in page.rows %}
+  <tr><td><a href="{% url 'parties:detail' p.pk %}">{{ p.name }}</a></td><td>{{ p.get_kind_display }}</td><td>{{ p.credit_code }}</td><td class="num">{{ matters }}</td></tr>
+  {% endfor %}"""  # noqa: E501
+
+
+def _squash(html: str) -> str:
+    return re.sub(r">\s+<", "><", " ".join(html.split()))
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_rows_are_what_the_template_rendered(firm, lang):
+    """The directory's rows are rendered in Python (one reverse per page, not per row): the
+    same HTML as the template loop they replace, escaping included."""
+    from django.template import engines
+    from django.utils import translation
+
+    from lexcase.parties.services import party_create
+
+    party_create(actor=firm.lead, kind=PartyKind.ORGANIZATION, name="<b>A & \"B\"</b> 'C'")
+    _add_parties(firm, 3, prefix="甲")
+    page = parties_page(user=firm.lead)
+    assert {p.kind for p in page.items} == {PartyKind.PERSON, PartyKind.ORGANIZATION}
+    assert any(n > 1 for _p, n in page.rows) or any(n == 0 for _p, n in page.rows)
+    client = client_for(firm.lead)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang  # pages follow the cookie only
+    response = client.get("/parties/")
+    with translation.override(lang):
+        want = engines["django"].from_string(ENGINE_ROWS).render({"page": page})
+    assert response.headers["Content-Language"] == lang
+    got = response.content.decode().split("<tbody>")[1].split("</tbody>")[0]
+    assert _squash(got) == _squash(want)
+    assert "&lt;b&gt;A &amp; &quot;B&quot;&lt;/b&gt; &#x27;C&#x27;" in got
+
+
+def test_an_empty_directory_page_says_so(firm):
+    client = client_for(firm.lead)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/parties/?q=没有这个人").content.decode()
+    tbody = _squash(html.split("<tbody>")[1].split("</tbody>")[0])
+    assert tbody == '<tr><td colspan="4" class="muted">No parties found.</td></tr>'
+
+
+def test_page_rows_are_whole_parties_as_the_orm_reads_them(firm):
+    """A page's parties come from the query that finds them (no second read by id): every
+    field as `Party.objects.get` gives it, the encrypted ID number decrypted, SQLite's
+    booleans and datetimes converted."""
+    from lexcase.parties.services import party_create
+
+    party_create(
+        actor=firm.lead, kind=PartyKind.PERSON, name="钱七", id_number="11010519491231002X"
+    )
+    for user in (firm.lead, firm.admin, firm.outsider):  # window, walk, window
+        for q in ("", "钱七", "11010519491231002X"):
+            items = parties_page(user=user, q=q).items
+            assert items, (user.username, q)
+            for p in items:
+                fresh = Party.objects.get(pk=p.pk)
+                for field in Party._meta.concrete_fields:
+                    assert getattr(p, field.attname) == getattr(fresh, field.attname), field
+                assert p._state.adding is False
+                assert isinstance(p.on_matter, bool)
+    (qian,) = parties_page(user=firm.lead, q="钱七").items
+    assert qian.id_number == "11010519491231002X"
+
+
+def test_api_list_reads_aliases_once_for_the_page(firm):
+    from lexcase.parties.services import party_create
+
+    party_create(
+        actor=firm.lead,
+        kind=PartyKind.ORGANIZATION,
+        name="甲乙丙有限公司",
+        aliases=["丁戊", "己庚"],
+    )
+    _token, raw = api_token_create(user=firm.lead, name="test")
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+    rows = {row["name"]: row for row in client.get("/api/v1/parties?limit=50").json()}
+    assert rows["甲乙丙有限公司"]["aliases"] == ["丁戊", "己庚"]
+    assert rows["王伟"]["aliases"] == []
+    assert client.get("/api/v1/parties?q=丁戊").json()[0]["name"] == "甲乙丙有限公司"
+    # The ID number stays masked in the list, as in a single read.
+    party_create(
+        actor=firm.lead, kind=PartyKind.PERSON, name="钱七", id_number="11010519491231002X"
+    )
+    (qian,) = client.get("/api/v1/parties?q=钱七").json()
+    assert qian["id_number"] != "11010519491231002X" and qian["id_number"].endswith("002X")
