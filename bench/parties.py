@@ -16,7 +16,8 @@ database (SQLite `var/bench_parties.sqlite3`, PostgreSQL `lexcase_bench_parties`
   the worst case of a name-ordered walk) and two lawyers on 1,500 and 2,500 random matters
   (few visible parties, too many to sort per page), page 1 and page 21, with q= a 2-character name,
   q= a full organisation name, q= an ID number, and kind=organization;
-- the real view (`GET /parties/?...`, templates rendered) and `GET /api/v1/parties`.
+- the real view (`GET /parties/?...`, templates rendered) and `GET /api/v1/parties`, and the
+  floor of any page with the same layout (`GET /team/tokens/` as the lawyer).
 
 It records p50/p95/max, rows and SQL queries per call, writes JSON to `--out` and prints a
 markdown table. Every timed call is paired with a baseline call made just before it, and
@@ -285,6 +286,20 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
             api_v = [{k: x for k, x in v.items() if k == "q"} for v in variants]
             view[f"API {pname} | {sname}"] = _measure([api_get(v) for v in api_v], runs, base_calls)
             _progress(f"API {pname} | {sname}", view[f"API {pname} | {sname}"])
+
+    # The floor of any page with the same layout (session, user, the nav's permissions, the
+    # firm profile, the notification badge, base.html): the API tokens page, a short list.
+    floor = Client()
+    floor.force_login(personas["lawyer"])
+
+    def floor_call() -> int:
+        response = floor.get("/team/tokens/")
+        if response.status_code != 200:
+            raise RuntimeError(f"GET /team/tokens/: {response.status_code}")
+        return 0
+
+    view["VIEW lawyer | layout floor: GET /team/tokens/"] = _measure([floor_call], runs, base_calls)
+    _progress("VIEW lawyer | layout floor", view["VIEW lawyer | layout floor: GET /team/tokens/"])
 
     pg = connection.vendor == "postgresql"
     lawyer = personas["lawyer"]
