@@ -188,6 +188,15 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": f"{LEXCASE_LOGIN_FAILED_PER_ACCOUNT}/key,{LEXCASE_LOGIN_FAILED_PER_IP}/ip"
 }
 ACCOUNT_PREVENT_ENUMERATION = True
+# Forgotten passwords (accounts.services.password_reset_request): a one-time link mailed to
+# the account's address, valid LEXCASE_PASSWORD_RESET_MINUTES; nothing is mailed to an
+# address no account has. Requests are limited per address and per IP address.
+PASSWORD_RESET_TIMEOUT = 60 * int(os.environ.get("LEXCASE_PASSWORD_RESET_MINUTES", "60"))
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_RATE_LIMITS["reset_password"] = os.environ.get(
+    "LEXCASE_PASSWORD_RESET_LIMIT", "3/15m/key,20/15m/ip"
+)
+ACCOUNT_RATE_LIMITS["reset_password_from_key"] = "20/m/ip"
 # Second factor (allauth MFA): an authenticator app (TOTP), security keys and passkeys
 # (WebAuthn, where the browser offers it; our own templates under core/templates/mfa/ and
 # accounts/static/accounts/webauthn.js, no inline script) and recovery codes. A key is a

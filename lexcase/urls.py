@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from allauth.account import views as allauth_views
-from django.urls import include, path
+from django.conf import settings
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from lexcase.accounts import views as accounts_views
@@ -24,6 +25,26 @@ urlpatterns = [
         "accounts/password/change/",
         allauth_views.password_change,
         name="account_change_password",
+    ),
+    # Forgotten password (docs/security.md): a link by e-mail, the same answer for every
+    # address; the new password ends every session and the second factor is still asked.
+    path("accounts/password/reset/", accounts_views.password_reset, name="account_reset_password"),
+    path(
+        "accounts/password/reset/done/",
+        allauth_views.PasswordResetDoneView.as_view(
+            extra_context={"minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
+        ),
+        name="account_reset_password_done",
+    ),
+    path(
+        "accounts/password/reset/key/done/",
+        allauth_views.password_reset_from_key_done,
+        name="account_reset_password_from_key_done",
+    ),
+    re_path(
+        r"^accounts/password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$",
+        allauth_views.password_reset_from_key,
+        name="account_reset_password_from_key",
     ),
     path(
         "accounts/reauthenticate/",

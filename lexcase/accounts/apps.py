@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the sign-in stamp of the session timeouts.
-        from lexcase.accounts import middleware  # noqa: F401
+        from lexcase.accounts import middleware, receivers  # noqa: F401
         from lexcase.accounts.recovery_codes import install
 
         # Recovery codes are stored hashed, shown once (recovery_codes.py).

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
+from allauth.account.forms import ResetPasswordForm
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator
+from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from lexcase.accounts.models import Role, Team, TokenScope
+from lexcase.accounts.services import password_reset_request
 
 
 class UserCreateForm(forms.Form):
@@ -55,3 +59,21 @@ class FirmProfileForm(forms.Form):
         ),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PasswordResetRequestForm(ResetPasswordForm):
+    """allauth's request form without its lookup: the address is handed to
+    services.password_reset_request, which answers the same for every address."""
+
+    def clean_email(self) -> str:
+        self.users: list[Any] = []
+        return self.cleaned_data["email"].strip().lower()
+
+    def save(self, request: HttpRequest, **kwargs: Any) -> str:
+        email = self.cleaned_data["email"]
+        password_reset_request(
+            email=email,
+            base_url=request.build_absolute_uri("/"),
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+        )
+        return email

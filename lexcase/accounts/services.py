@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,8 +30,11 @@ from lexcase.accounts.models import (
     User,
     new_session_stamp,
 )
+from lexcase.accounts.selectors import firm_profile
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed, StaleEdit
+
+log = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "lxc_"
 
@@ -315,3 +324,66 @@ def user_login_unlock(*, user: User, actor: User, request: Any) -> User:
     ratelimit.clear(request, action="login_failed", key=login_attempts_key(user.username))
     audit_record(actor=actor, action="user.login_unlock", obj=user)
     return user
+
+
+def _password_reset_users(email: str) -> list[User]:
+    # Active accounts with a usable password whose address is this one, case aside (allauth's
+    # own lookup compares the stored address exactly and would miss "Wang@Firm.cn").
+    return [
+        user
+        for user in User.objects.filter(email__iexact=email.strip(), is_active=True).order_by("pk")
+        if user.has_usable_password()
+    ]
+
+
+def password_reset_request(*, email: str, base_url: str, language: str) -> None:
+    """Someone asked for a password reset link for `email`. The request does the same work
+    whether the address belongs to an account or not — one lookup, one audit event, one
+    queued task — so neither the answer nor its timing says which; the task finds the
+    accounts again and mails each its link (nothing goes to an unknown address)."""
+
+    from lexcase.accounts.tasks import password_reset_mail_task
+
+    users = _password_reset_users(email)
+    audit_record(
+        actor=None,
+        action="user.password_reset_request",
+        obj=users[0] if len(users) == 1 else None,
+        data={"accounts": [user.pk for user in users]},
+    )
+    password_reset_mail_task.enqueue(email, base_url, language)
+
+
+def password_reset_mail(*, email: str, base_url: str) -> int:
+    """Mail each account with this address its one-time reset link (valid
+    settings.PASSWORD_RESET_TIMEOUT seconds, used up by the new password). A mail failure is
+    logged, never shown: the page already gave everyone the same answer. Returns how many
+    links were sent."""
+
+    sent = 0
+    firm = firm_profile().display_name
+    for user in _password_reset_users(email):
+        key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        context = {
+            "user": user,
+            "firm": firm,
+            "link": base_url.rstrip("/") + path.replace("UID-KEY", key),
+            "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+        }
+        subject = render_to_string("accounts/email/password_reset_subject.txt", context)
+        body = render_to_string("accounts/email/password_reset_message.txt", context)
+        try:
+            send_mail(" ".join(subject.split()), body, None, [user.email])
+        except OSError:
+            log.exception("password reset e-mail to user %s failed", user.pk)
+            continue
+        audit_record(actor=None, action="user.password_reset_mail", obj=user)
+        sent += 1
+    return sent
+
+
+def password_reset_throttled() -> None:
+    """A reset request refused by the rate limit (per address or per IP), audited like a
+    refused sign-in; the address is not recorded."""
+    audit_record(actor=None, action="user.password_reset_throttled")

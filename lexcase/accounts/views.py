@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.account.views import PasswordResetView as AllauthPasswordResetView
 from allauth.mfa.adapter import get_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.webauthn.views import remove_webauthn
@@ -14,7 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lexcase.accounts import selectors, services
-from lexcase.accounts.forms import FirmProfileForm, TokenCreateForm, UserCreateForm
+from lexcase.accounts.forms import (
+    FirmProfileForm,
+    PasswordResetRequestForm,
+    TokenCreateForm,
+    UserCreateForm,
+)
 from lexcase.accounts.http import AuthedRequest
 from lexcase.accounts.models import User
 from lexcase.accounts.selectors import firm_profile
@@ -215,3 +221,19 @@ def webauthn_remove(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("mfa_list_webauthn")
     return remove_webauthn(request, pk=pk)
+
+
+class PasswordResetView(AllauthPasswordResetView):
+    """allauth's "forgot password" page: the same answer for every address
+    (PasswordResetRequestForm); a request refused by the rate limit is audited."""
+
+    form_class = PasswordResetRequestForm
+
+    def form_valid(self, form: PasswordResetRequestForm) -> HttpResponse:
+        response = super().form_valid(form)
+        if response.status_code == 429:
+            services.password_reset_throttled()
+        return response
+
+
+password_reset = PasswordResetView.as_view()

@@ -15,6 +15,18 @@ TABLE: dict[str, Route] = {
         lambda f: f"/team/users/{f.outsider.pk}/unlock/",
         E(LOGIN, LOGIN, *[403] * 5, 302, 404),
     ),
+    # Forgotten password: open to everyone, signed in or not; the same page whoever asks.
+    "account_reset_password": Route("GET", lambda f: "/accounts/password/reset/", E(*[200] * 9)),
+    "account_reset_password_done": Route(
+        "GET", lambda f: "/accounts/password/reset/done/", E(*[200] * 9)
+    ),
+    # A key that is not one: the "link does not work" page, for everyone.
+    "account_reset_password_from_key": Route(
+        "GET", lambda f: "/accounts/password/reset/key/1-not-a-key/", E(*[200] * 9)
+    ),
+    "account_reset_password_from_key_done": Route(
+        "GET", lambda f: "/accounts/password/reset/key/done/", E(*[200] * 9)
+    ),
     # Second factor (allauth MFA): every signed-in user manages their own.
     "account_reauthenticate": Route(
         "GET", lambda f: "/accounts/reauthenticate/", ALL_SIGNED_IN_200
