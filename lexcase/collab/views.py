@@ -110,8 +110,11 @@ def download(request: AuthedRequest, pk: int, document_pk: int) -> HttpResponseB
     task = selectors.collaborator_task_get(user=request.user, pk=pk)
     document = selectors.collaborator_document_get(user=request.user, task=task, pk=document_pk)
     version = document.current_version()
-    document_download_record(actor=request.user, version=version, via="collab")
-    return version_response(version, inline=False)
+    return version_response(
+        version,
+        inline=False,
+        record=lambda: document_download_record(actor=request.user, version=version, via="collab"),
+    )
 
 
 # -- the team's side ------------------------------------------------------------------------

@@ -153,5 +153,10 @@ def document_download(
         if chosen is None:
             raise Http404
         target = chosen
-    services.document_download_record(actor=request.user, version=target, via="api")
-    return version_response(target, inline=False)
+    return version_response(
+        target,
+        inline=False,
+        record=lambda: services.document_download_record(
+            actor=request.user, version=target, via="api"
+        ),
+    )

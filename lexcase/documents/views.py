@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -36,10 +37,19 @@ def matter_section(request: AuthedRequest, matter: Matter) -> dict[str, Any] | N
     }
 
 
-def version_response(version: DocumentVersion, *, inline: bool) -> FileResponse:
+def version_response(
+    version: DocumentVersion, *, inline: bool, record: Callable[[], object]
+) -> FileResponse:
     """Stream a stored version: attachment unless asked inline for a PDF or an image; the
-    content type is the sniffed one, never guessed from the name."""
+    content type is the sniffed one, never guessed from the name. `record` (the download's
+    audit event) runs once the file is open: a storage failure records no download that did
+    not happen, and a failed record serves nothing (both a generic 500)."""
     handle = files.documents_storage().open(version.file_name, "rb")
+    try:
+        record()
+    except BaseException:
+        handle.close()
+        raise
     show_inline = inline and version.content_type in files.INLINE_TYPES
     content_type = version.content_type
     if content_type == files.TEXT:
@@ -192,13 +202,23 @@ def document_delete(request: AuthedRequest, document_id: int) -> HttpResponse:
 def document_download(request: AuthedRequest, document_id: int) -> FileResponse:
     document = selectors.document_get(user=request.user, pk=document_id)
     version = document.current_version()
-    services.document_download_record(actor=request.user, version=version, via="web")
-    return version_response(version, inline=request.GET.get("inline") == "1")
+    return version_response(
+        version,
+        inline=request.GET.get("inline") == "1",
+        record=lambda: services.document_download_record(
+            actor=request.user, version=version, via="web"
+        ),
+    )
 
 
 @login_required
 @require_GET
 def version_download(request: AuthedRequest, version_id: int) -> FileResponse:
     version = selectors.version_get(user=request.user, pk=version_id)
-    services.document_download_record(actor=request.user, version=version, via="web")
-    return version_response(version, inline=request.GET.get("inline") == "1")
+    return version_response(
+        version,
+        inline=request.GET.get("inline") == "1",
+        record=lambda: services.document_download_record(
+            actor=request.user, version=version, via="web"
+        ),
+    )

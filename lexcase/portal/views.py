@@ -192,8 +192,11 @@ def document_download(request: AuthedRequest, contact: ClientContact, pk: int) -
 
     version = document.current_version()
     # The same audit event and the same response (headers included) as a staff download.
-    document_download_record(actor=request.user, version=version, via="portal")
-    return version_response(version, inline=False)
+    return version_response(
+        version,
+        inline=False,
+        record=lambda: document_download_record(actor=request.user, version=version, via="portal"),
+    )
 
 
 @portal_user_required
