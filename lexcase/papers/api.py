@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ninja import Router, Schema, Status
+from pydantic import ConfigDict
 
 from lexcase.accounts.http import AuthedRequest
 from lexcase.core.exceptions import NotAllowed
@@ -27,6 +28,8 @@ class TemplateOut(Schema):
 
 
 class GenerateIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     template: str
     # Reserved for template options (一般授权 / 特别授权 …); none are read yet.
     options: dict[str, Any] | None = None

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.security import APIKeyCookie
+from pydantic import ConfigDict
 
 from lexcase.accounts.http import AuthedRequest
 from lexcase.audit.services import audit_record
@@ -76,6 +77,8 @@ class MatterDetailOut(Schema):
 
 
 class MessageIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     text: str
 
 
