@@ -17,11 +17,16 @@ class ConflictsConfig(AppConfig):
         checks.register(check_settings)
         # Imported here, not at the top: the engine imports models, loaded only once apps
         # are ready.
-        from lexcase.conflicts import receivers
-        from lexcase.matters.extensions import matter_open_guard_register
+        from lexcase.conflicts import receivers, selectors
+        from lexcase.matters.extensions import (
+            matter_open_guard_register,
+            party_name_grams_register,
+        )
 
         receivers.connect()
         matter_open_guard_register(receivers.intake_cleared_guard)
+        # The party directory's search starts from the conflict index's name grams.
+        party_name_grams_register(selectors.NAME_GRAMS)
 
 
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -18,8 +19,9 @@ from lexcase.accounts.models import AnyUser, User
 from lexcase.accounts.rules import is_firm_admin
 from lexcase.accounts.selectors import active_staff
 from lexcase.conflicts.engine import Candidate, QueryParty, find_candidates
-from lexcase.conflicts.models import ConflictCheck, StaffRelative, Verdict
+from lexcase.conflicts.models import ConflictCheck, NameGram, StaffRelative, Verdict
 from lexcase.conflicts.rules import self_review_allowed
+from lexcase.matters.extensions import PartyNameGrams
 from lexcase.matters.models import Matter, PartyRole
 from lexcase.matters.selectors import matters_visible_to, parties_visible_to
 from lexcase.parties.models import Party, PartyKind
@@ -224,3 +226,32 @@ def staff_relative_get(*, user: User, pk: Any) -> StaffRelative:
     if relative is None:
         raise Http404
     return relative
+
+
+# -- The party directory's name grams (registered with the gate, matters.extensions) -----
+
+
+def name_gram_counts(grams: list[str], cap: int) -> list[int]:
+    """The number of parties holding each of `grams` in the conflict index, each capped at
+    `cap` + 1, in one query (an index range per gram, never more than `cap` + 1 entries)."""
+    # Table names from the models; every value is a parameter.
+    table = connection.ops.quote_name(NameGram._meta.db_table)
+    arm = f"SELECT 1 FROM {table} WHERE gram = %s AND party_id IS NOT NULL LIMIT %s"  # noqa: S608
+    arms = [f"(SELECT COUNT(*) FROM ({arm}) g{i})" for i in range(len(grams))]  # noqa: S608
+    with connection.cursor() as cur:
+        cur.execute("SELECT " + ", ".join(arms), [x for g in grams for x in (g, cap + 1)])
+        row = cur.fetchone()
+    return [int(n) for n in row]
+
+
+def name_gram_parties(grams: list[str]) -> QuerySet[Any]:
+    """Party ids holding the first of `grams` (and the second, when there is one: a probe
+    of the second per party of the first)."""
+    rows = NameGram.objects.filter(gram=grams[0], party__isnull=False)
+    if len(grams) > 1:
+        second = NameGram.objects.filter(gram=grams[1], party_id=OuterRef("party_id"))
+        rows = rows.filter(Exists(second))
+    return rows.values("party_id")
+
+
+NAME_GRAMS = PartyNameGrams(counts=name_gram_counts, parties=name_gram_parties)

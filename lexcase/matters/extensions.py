@@ -188,3 +188,31 @@ def matter_text_index_register(fn: MatterTextIndex) -> None:
 
 def matter_text_index() -> MatterTextIndex | None:
     return _TEXT_INDEX[0] if _TEXT_INDEX else None
+
+
+# -- The party directory's name grams ----------------------------------------------------
+# `parties_search` starts a name search from the parties holding the term's rarest
+# character grams. The grams are the conflict index's (`lexcase.conflicts` registers
+# `conflicts.selectors.NAME_GRAMS`); the gate keeps the search, its conditions and its
+# keyset order. Without a registered index the search walks the name index (slower, the
+# same rows).
+@dataclass(frozen=True)
+class PartyNameGrams:
+    # counts(grams, cap): how many parties hold each gram, each capped at cap + 1, in one
+    # query (an index range per gram).
+    counts: Callable[[list[str], int], list[int]]
+    # parties(grams): a one-column queryset of the `party_id`s holding the first gram (and
+    # the second, when there is one), for `pk__in`.
+    parties: Callable[[list[str]], Any]
+
+
+_NAME_GRAMS: list[PartyNameGrams] = []
+
+
+def party_name_grams_register(index: PartyNameGrams) -> None:
+    """Make `index` the directory's name grams (one at a time; the last registered wins)."""
+    _NAME_GRAMS[:] = [index]
+
+
+def party_name_grams() -> PartyNameGrams | None:
+    return _NAME_GRAMS[0] if _NAME_GRAMS else None

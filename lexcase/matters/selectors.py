@@ -43,7 +43,7 @@ from lexcase.accounts.rules import is_active_staff
 from lexcase.core.fieldcrypt import blind_indexes
 from lexcase.core.validators import has_utf8
 from lexcase.matters.case_numbers import case_number_search_key
-from lexcase.matters.extensions import matter_text_index
+from lexcase.matters.extensions import matter_text_index, party_name_grams
 from lexcase.matters.models import (
     CourtCaseNumber,
     EthicalWall,
@@ -372,23 +372,6 @@ GRAM_RARE_ENOUGH = 1_000
 GRAM_PROBES = 8
 
 
-def _gram_counts(grams: list[str], cap: int) -> list[int]:
-    """The number of parties holding each of `grams` in the conflict index, each capped at
-    `cap` + 1, in one query (an index range per gram, never more than `cap` + 1 entries)."""
-    # Here, not at the top: conflicts sits above the gate and imports it (a named exception
-    # in the layers contract).
-    from lexcase.conflicts.models import NameGram
-
-    # Table names from the models; every value is a parameter.
-    table = connection.ops.quote_name(NameGram._meta.db_table)
-    arm = f"SELECT 1 FROM {table} WHERE gram = %s AND party_id IS NOT NULL LIMIT %s"  # noqa: S608
-    arms = [f"(SELECT COUNT(*) FROM ({arm}) g{i})" for i in range(len(grams))]  # noqa: S608
-    with connection.cursor() as cur:
-        cur.execute("SELECT " + ", ".join(arms), [x for g in grams for x in (g, cap + 1)])
-        row = cur.fetchone()
-    return [int(n) for n in row]
-
-
 def _spread(items: list[str], n: int) -> list[str]:
     """At most `n` of `items`, spread evenly from the first to the last."""
     if len(items) <= n:
@@ -407,33 +390,22 @@ def _rarest_grams(key: str) -> list[str] | None:
     GRAM_RARE_ENOUGH (an organisation's trade name is usually rare, its 北京/科技/公司
     common); only when every one of them is common does a second query count the middle,
     first and last up to GRAM_PREFILTER_MAX (a surname alone, 王: the name index would be
-    walked up to where 王 sorts)."""
+    walked up to where 王 sorts). None too when no name-gram index is registered."""
+    index = party_name_grams()
+    if index is None:
+        return None
     grams = [key] if len(key) == 1 else [key[i : i + 2] for i in range(len(key) - 1)]
     grams = _spread(list(dict.fromkeys(grams)), GRAM_PROBES)
     rare = min(GRAM_RARE_ENOUGH, GRAM_PREFILTER_MAX)
-    ranked = sorted(zip(_gram_counts(grams, rare), grams, strict=True))
+    ranked = sorted(zip(index.counts(grams, rare), grams, strict=True))
     if ranked[0][0] > rare:
         wide = list(dict.fromkeys([grams[len(grams) // 2], grams[0], grams[-1]]))
-        ranked = sorted(zip(_gram_counts(wide, GRAM_PREFILTER_MAX), wide, strict=True))
+        ranked = sorted(zip(index.counts(wide, GRAM_PREFILTER_MAX), wide, strict=True))
         if ranked[0][0] > GRAM_PREFILTER_MAX:
             return None
     if len(ranked) > 1 and ranked[1][0] <= rare:
         return [ranked[0][1], ranked[1][1]]
     return [ranked[0][1]]
-
-
-def _gram_parties(grams: list[str]) -> QuerySet[Any]:
-    """Party ids holding the first of `grams` (and the second, when there is one: a probe
-    of the second per party of the first)."""
-    # Here, not at the top: conflicts sits above the gate and imports it (a named exception
-    # in the layers contract).
-    from lexcase.conflicts.models import NameGram
-
-    rows = NameGram.objects.filter(gram=grams[0], party__isnull=False)
-    if len(grams) > 1:
-        second = NameGram.objects.filter(gram=grams[1], party_id=OuterRef("party_id"))
-        rows = rows.filter(Exists(second))
-    return rows.values("party_id")
 
 
 # A directory query is compiled by Django once per form ("shape") and kept: building and
@@ -522,7 +494,10 @@ def _matching(shape: tuple[Any, ...]) -> QuerySet[Party]:
         # A separate AND term: both planners start from the gram's parties (a semi-join)
         # instead of walking the name index up to the first match; the aliases are read
         # only for those parties (not a LIKE over every alias of the firm).
-        candidates = _gram_parties([_slot("gram", i) for i in range(shape[2])])
+        # A name shape has grams only when an index gave them (`_rarest_grams`).
+        index = party_name_grams()
+        assert index is not None
+        candidates = index.parties([_slot("gram", i) for i in range(shape[2])])
         qs = qs.filter(pk__in=candidates)
         aliases = aliases.filter(party_id__in=candidates)
     # An uncorrelated IN over aliases (evaluated once) instead of a join + DISTINCT,
