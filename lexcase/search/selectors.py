@@ -106,27 +106,8 @@ def matter_text_candidates(raw: str, normalized: str) -> RawSQL | None:
         term = _substring_phrase(text)
         if term is None:
             return None
-        terms.append(_leading_window(term))
-    return backend().any_phrase_matters(
-        list(dict.fromkeys(terms)), kind=SearchEntry.Kind.MATTER.value
-    )
-
-
-# A long run of Chinese characters (a full party name) is looked up by its first
-# PHRASE_WINDOW characters: every entry holding the whole phrase holds those, so the
-# candidates stay a superset (the list's LIKE conditions decide), while the doclists of the
-# frequent tail (科技有限公司: in most entries) are no longer read and intersected, which
-# was most of the lookup's time (docs/benchmarks.md, "Matter list"). Terms with a Latin or
-# digit run (a 案号, a firm number) keep their whole phrase: their leading characters are
-# shared by many entries (（2024）沪0115…).
-PHRASE_WINDOW = 4
-
-
-def _leading_window(term: Term) -> Term:
-    phrase = term.phrase
-    if len(phrase) <= PHRASE_WINDOW or not all(len(t) == 1 and not t.isascii() for t in phrase):
-        return term
-    return Term(phrase[:PHRASE_WINDOW], (), prefix=False)
+        terms.append(term)
+    return backend().any_phrase_matters(terms, kind=SearchEntry.Kind.MATTER.value)
 
 
 # Ranking costs per match: bm25 / ts_rank over the 90,000 entries that contain 有限公司 take

@@ -279,17 +279,3 @@ def test_substring_phrase(text, phrase, prefix):
 @pytest.mark.parametrize("text", ["0105", "ms", "2024", "-", "（）", " "])
 def test_terms_the_index_cannot_serve(text):
     assert _substring_phrase(text) is None
-
-
-def test_a_long_chinese_name_is_looked_up_by_its_first_characters():
-    """Issue 15 item 2: the frequent tail of a full party name (科技有限公司) is not read from
-    the index; the candidates stay a superset, the LIKE conditions decide (tested above)."""
-    from lexcase.search.selectors import PHRASE_WINDOW, _leading_window
-
-    long_name = _substring_phrase("鸿睿思博科技有限公司")
-    assert long_name is not None
-    assert _leading_window(long_name).phrase == tuple("鸿睿思博科技有限公司"[:PHRASE_WINDOW])
-    # A 案号 and a short name keep their whole phrase.
-    for text in ("（2024）沪0115行初26979号", "王鹏", "欧阳娜娜"):
-        term = _substring_phrase(text)
-        assert term is not None and _leading_window(term) == term
