@@ -120,6 +120,7 @@ def _cpu() -> float:
     """CPU seconds of this process and, on PostgreSQL, of its backend (`/proc/<pid>/schedstat`
     run time; the server runs on this machine): what a call costs whatever the machine's
     load, where wall time on the shared 2-core box is mostly waiting for a core."""
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
 
     backend = 0.0
