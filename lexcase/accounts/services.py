@@ -341,7 +341,7 @@ def password_reset_request(*, email: str, base_url: str, language: str) -> None:
     whether the address belongs to an account or not — one lookup, one audit event, one
     queued task — so neither the answer nor its timing says which; the task finds the
     accounts again and mails each its link (nothing goes to an unknown address)."""
-
+    # Here, not at the top: the task module imports this one.
     from lexcase.accounts.tasks import password_reset_mail_task
 
     users = _password_reset_users(email)

@@ -16,6 +16,7 @@ class PapersConfig(AppConfig):
 
         del rules  # registers the permissions
         matter_section_register(views.matter_section, order=75)
+        # Here too: intake imports models, loaded only once apps are ready.
         from lexcase.matters.events import party_anonymised
         from lexcase.papers.intake import court_messages_anonymise
 
