@@ -245,12 +245,12 @@ def name_gram_counts(grams: list[str], cap: int) -> list[int]:
 
 
 def name_gram_parties(grams: list[str]) -> QuerySet[Any]:
-    """Party ids holding the first of `grams` (and the second, when there is one: a probe
-    of the second per party of the first)."""
+    """Party ids holding every one of `grams`: the first's index range, each further gram
+    an index probe per party of the first (in the order given: the rarest first)."""
     rows = NameGram.objects.filter(gram=grams[0], party__isnull=False)
-    if len(grams) > 1:
-        second = NameGram.objects.filter(gram=grams[1], party_id=OuterRef("party_id"))
-        rows = rows.filter(Exists(second))
+    for gram in grams[1:]:
+        also = NameGram.objects.filter(gram=gram, party_id=OuterRef("party_id"))
+        rows = rows.filter(Exists(also))
     return rows.values("party_id")
 
 

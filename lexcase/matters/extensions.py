@@ -201,8 +201,8 @@ class PartyNameGrams:
     # counts(grams, cap): how many parties hold each gram, each capped at cap + 1, in one
     # query (an index range per gram).
     counts: Callable[[list[str], int], list[int]]
-    # parties(grams): a one-column queryset of the `party_id`s holding the first gram (and
-    # the second, when there is one), for `pk__in`.
+    # parties(grams): a one-column queryset of the `party_id`s holding every one of the
+    # grams (the first, the rarest, read as an index range; the others probed), for `pk__in`.
     parties: Callable[[list[str]], Any]
 
 

@@ -366,10 +366,18 @@ def party_relations(*, user: AnyUser, party: Party) -> list[tuple[PartyRelation,
 _IDENTIFIER_SHAPED = re.compile(r"(?=(?:\D*\d){6})[0-9A-Z]{15}(?:[0-9A-Z]{3})?")
 GRAM_PREFILTER_MAX = 20_000
 GRAM_RARE_ENOUGH = 1_000
-# How many distinct grams of a term are counted (capped at GRAM_RARE_ENOUGH each, in one
+# The first query counts each gram up to this many names: a term whose rarest gram is on
+# more than GRAM_RARE_ENOUGH but at most this many starts from it and probes the next rarest
+# (the intersection) without a second count. Generated organisation names at 100k matters:
+# every bigram of 合联电子传媒有限公司 is on more than 1,000 parties, 合联 on 1,078 and 子传 on
+# 1,295, both on 288 (the name's own parties).
+GRAM_COUNT_CAP = 2_000
+# How many distinct grams of a term are counted (capped at GRAM_COUNT_CAP each, in one
 # query) to find a rare one: a full organisation name has 8-12 bigrams, of which the
 # middle, first and last (北京, 科技, 公司) are often the most common ones.
 GRAM_PROBES = 8
+# At most this many further grams are probed for each party of the rarest one.
+GRAM_INTERSECT = 2
 
 
 def _spread(items: list[str], n: int) -> list[str]:
@@ -381,30 +389,47 @@ def _spread(items: list[str], n: int) -> list[str]:
 
 
 def _rarest_grams(key: str) -> list[str] | None:
-    """The rarest gram of `key` in the conflict index (every unigram and bigram of each
-    party's normalised name and aliases, so each is a superset of the name/alias matches),
-    and the second rarest when it is rare too (the candidates are then both grams'
-    intersection); None when even the rarest is too common to help.
+    """The grams of `key` a search starts from, rarest first, in the conflict index (every
+    unigram and bigram of each party's normalised name and aliases, so each is a superset of
+    the name/alias matches, and so is the intersection of any of them); None when even the
+    rarest is too common to help.
 
     One query counts up to GRAM_PROBES distinct grams of the term, each capped at
-    GRAM_RARE_ENOUGH (an organisation's trade name is usually rare, its 北京/科技/公司
-    common); only when every one of them is common does a second query count the middle,
-    first and last up to GRAM_PREFILTER_MAX (a surname alone, 王: the name index would be
-    walked up to where 王 sorts). None too when no name-gram index is registered."""
+    GRAM_COUNT_CAP (an organisation's trade name is usually rare, its 北京/科技/公司
+    common). The rarest on at most GRAM_RARE_ENOUGH names: it, and the second rarest when
+    that is rare too (as before). The rarest on more, up to GRAM_COUNT_CAP (every pair of a
+    generated trade name is on ~1,000-1,400 parties): it and up to GRAM_INTERSECT further
+    grams, the next rarest on at most GRAM_COUNT_CAP names whose count differs from those
+    already taken (equal counts are usually grams that always go together, 合联/联电:
+    probing both narrows nothing; a common one, 公司, neither). Only when
+    every one of them is on more than GRAM_COUNT_CAP names does a second query count the
+    middle, first and last up to GRAM_PREFILTER_MAX (a surname alone, 王: the name index
+    would be walked up to where 王 sorts). None too when no name-gram index is registered."""
     index = party_name_grams()
     if index is None:
         return None
     grams = [key] if len(key) == 1 else [key[i : i + 2] for i in range(len(key) - 1)]
     grams = _spread(list(dict.fromkeys(grams)), GRAM_PROBES)
     rare = min(GRAM_RARE_ENOUGH, GRAM_PREFILTER_MAX)
-    ranked = sorted(zip(index.counts(grams, rare), grams, strict=True))
-    if ranked[0][0] > rare:
-        wide = list(dict.fromkeys([grams[len(grams) // 2], grams[0], grams[-1]]))
-        ranked = sorted(zip(index.counts(wide, GRAM_PREFILTER_MAX), wide, strict=True))
-        if ranked[0][0] > GRAM_PREFILTER_MAX:
-            return None
-    if len(ranked) > 1 and ranked[1][0] <= rare:
-        return [ranked[0][1], ranked[1][1]]
+    cap = max(rare, min(GRAM_COUNT_CAP, GRAM_PREFILTER_MAX))
+    ranked = sorted(zip(index.counts(grams, cap), grams, strict=True))
+    if ranked[0][0] <= rare:
+        if len(ranked) > 1 and ranked[1][0] <= rare:
+            return [ranked[0][1], ranked[1][1]]
+        return [ranked[0][1]]
+    if ranked[0][0] <= cap:
+        chosen, counts = [ranked[0][1]], {ranked[0][0]}
+        for count, gram in ranked[1:]:
+            if len(chosen) > GRAM_INTERSECT:
+                break
+            if count <= cap and count not in counts:
+                chosen.append(gram)
+                counts.add(count)
+        return chosen
+    wide = list(dict.fromkeys([grams[len(grams) // 2], grams[0], grams[-1]]))
+    ranked = sorted(zip(index.counts(wide, GRAM_PREFILTER_MAX), wide, strict=True))
+    if ranked[0][0] > GRAM_PREFILTER_MAX:
+        return None
     return [ranked[0][1]]
 
 

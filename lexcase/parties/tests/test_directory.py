@@ -198,11 +198,78 @@ def test_an_organisation_name_search_counts_its_grams_in_one_query(firm, monkeyp
     # Every gram common (科技有限公司): a second count, up to GRAM_PREFILTER_MAX.
     common = [f"北京第{i}科技有限公司" for i in range(6)]
     common += ["北京华泰科技有限公司", "北京鸿雁科技有限公司"]
+    monkeypatch.setattr(selectors, "GRAM_COUNT_CAP", 5)  # 科技, 公司 on more than 5 names
     assert found("科技有限公司") == (sorted(common), 2)
     monkeypatch.setattr(selectors, "GRAM_PREFILTER_MAX", -1)  # walk the name index instead
     assert found("北京鸿雁科技有限公司") == (["北京鸿雁科技有限公司"], 2)
     assert found("鸿雁") == (["上海鸿雁文化有限公司", "北京鸿雁科技有限公司"], 2)
     assert found("雁鸿") == (["北京鸿雁科技有限公司"], 2)
+
+
+def test_a_search_whose_every_pair_is_common_finds_what_a_like_scan_finds(firm, monkeypatch):
+    """Generated organisation names: trade names x industries, so every character pair of a
+    full name is on many names and some pairs repeat (图龙信息信息有限公司: 信息 twice). The
+    search then starts from the rarest pair and probes the next rarest (no second count);
+    every page, for readers who see every open file, their own matters or neither, holds
+    exactly the parties a LIKE scan of names and aliases finds, through the gate."""
+    from django.db.models import Q
+
+    from lexcase.matters import selectors
+    from lexcase.matters.selectors import parties_visible_to
+    from lexcase.parties.models import PartyAlias
+
+    trades = ["合联电子", "图龙信息", "信息图龙", "合图龙联", "联电合联", "息信息信"]
+    trades += ["电子", "信息信息"]
+    trades += ["新格林耐"]
+    trades += ["盟新"]
+    industries = ["传媒", "信息", "电子", "科技", "信息信息"]
+    names = [f"{t}{i}有限公司" for t in trades for i in industries]
+    names += ["信息", "图龙", "有限公司"]
+    parties = Party.objects.bulk_create(
+        Party(kind=PartyKind.ORGANIZATION, name=n, name_normalized=normalize_name(n))
+        for n in names
+        for _copy in range(3)
+    )
+    # Each name three times: on the open matter, on the confidential one, on none.
+    MatterParty.objects.bulk_create(
+        [MatterParty(matter=firm.matter, party=p, role="third") for p in parties[0::3]]
+        + [MatterParty(matter=firm.confidential, party=p, role="third") for p in parties[1::3]]
+    )
+    aliases = ["图龙传媒", "子传信息", "信息息信"]
+    PartyAlias.objects.bulk_create(
+        PartyAlias(party=p, name=a, name_normalized=normalize_name(a), name_core=a)
+        for p, a in zip(parties[5::17], aliases * 40, strict=False)
+    )
+    index_parties([p.pk for p in parties])
+    monkeypatch.setattr(selectors, "GRAM_RARE_ENOUGH", 4)
+    monkeypatch.setattr(selectors, "GRAM_COUNT_CAP", 100)
+
+    # The case under test: the rarest pair (龙信, on 21 names) on more than GRAM_RARE_ENOUGH,
+    # probed with the next two (图龙 51, 息信 60; 信息 and 公司 are on more than the cap).
+    assert selectors._rarest_grams(normalize_name("图龙信息信息有限公司")) == [
+        "龙信",
+        "图龙",
+        "息信",
+    ]
+
+    terms = [*names, *trades, *aliases, "信息信息", "息信息", "信息息", "子传", "龙信息信"]
+    terms += ["图龙信息信息", "合联电子传媒", "联电子传", "电子信息信息有限", "有限公司"]
+    for user in (firm.admin, firm.lead, firm.outsider, firm.walled):
+        for term in dict.fromkeys(terms):
+            key = normalize_name(term)
+            by_alias = PartyAlias.objects.filter(name_normalized__contains=key)
+            like = parties_visible_to(user).filter(
+                Q(name_normalized__contains=key) | Q(pk__in=by_alias.values("party_id"))
+            )
+            expected = list(like.order_by("name", "id").values_list("pk", flat=True))
+            found, cursor = [], ""
+            while True:
+                page = parties_page(user=user, q=term, cursor=cursor, size=7)
+                found += [p.pk for p in page.items]
+                if page.next_cursor is None:
+                    break
+                cursor = page.next_cursor
+            assert found == expected, (user.username, term)
 
 
 # The loop `parties/list.html` had before the rows moved to `matter_tags.party_rows`.
