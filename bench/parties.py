@@ -234,6 +234,8 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         ("q=ID number", [{"q": s} for s in ids]),
         ("kind=organization", [{"kind": "organization"}]),
     ]
+    if args.only:  # e.g. --only "organisation name": the baseline and those rows only
+        scenarios = [(name, v) for name, v in scenarios if args.only in name]
     personas = {
         u: User.objects.get(username=u)
         for u in ("admin", "lawyer", "assistant", "staff", *NEAR_THRESHOLD)
@@ -274,7 +276,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         client.force_login(user)
         _token, raw = api_token_create(user=user, name="bench")
         api = Client(headers={"Authorization": f"Bearer {raw}"})
-        for sname, variants in scenarios[:3]:
+        for sname, variants in scenarios[:3] if not args.only else scenarios:
             paths = ["/parties/" + (f"?{urlencode(v)}" if v else "") for v in variants]
 
             def get(path: str, c: Any = client, marker: bytes = b'<td><a href="/parties/') -> Any:
@@ -382,6 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true", help="keep a bench DB with >= N matters")
     parser.add_argument("--setup-only", action="store_true", help="prepare the DBs and stop")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "parties.json"))
+    parser.add_argument("--only", default="", help="time only scenarios whose name holds this")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--worker-out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -422,6 +425,8 @@ def main(argv: list[str] | None = None) -> int:
         ]
         if args.reuse:
             cmd.append("--reuse")
+        if args.only:
+            cmd += ["--only", args.only]
         if args.setup_only:
             cmd.append("--setup-only")
         print(f"== {db} ==", file=sys.stderr, flush=True)
