@@ -126,3 +126,18 @@ def run_child(cmd: list[str], out: Path | None = None) -> dict:
         out.unlink(missing_ok=True)
     data["wall_s"] = round(time.perf_counter() - t0, 1)
     return data
+
+
+def cpu_clock() -> float:
+    """CPU seconds of this process and, on PostgreSQL, of its backend (`/proc/<pid>/schedstat`
+    run time; the server runs on this machine): what a call costs whatever the machine's
+    load, where wall time on the shared 2-core box is mostly waiting for a core."""
+    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
+    from django.db import connection
+
+    backend = 0.0
+    raw = connection.connection
+    if raw is not None and connection.vendor == "postgresql":
+        with open(f"/proc/{raw.info.backend_pid}/schedstat") as f:
+            backend = int(f.read().split()[0]) / 1e9
+    return time.process_time() + backend

@@ -39,7 +39,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from bench.common import PG_SERVER, ROOT, VAR, analyze, setup_django
+from bench.common import PG_SERVER, ROOT, VAR, analyze, cpu_clock, setup_django
 from bench.common import recreate as _recreate
 from bench.common import stats as _stats
 
@@ -92,18 +92,6 @@ def _existing_matters(db: str, url: str) -> int:
 # `/proc/<pid>/schedstat` run time, in ns): on a loaded shared machine the wall time of a
 # millisecond query is mostly waiting for a core, the CPU time is not.
 CLOCK: list[Callable[[], float]] = [time.perf_counter]
-
-
-def _cpu_clock() -> float:
-    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
-    from django.db import connection
-
-    backend = 0.0
-    raw = connection.connection
-    if raw is not None and connection.vendor == "postgresql":
-        with open(f"/proc/{raw.info.backend_pid}/schedstat") as f:
-            backend = int(f.read().split()[0]) / 1e9
-    return time.process_time() + backend
 
 
 def _measure(calls: list[Callable[[], int]], runs: int, warmups: int = WARMUPS) -> dict[str, Any]:
@@ -377,7 +365,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
             # Parallel workers' CPU is not the backend's: keep every query in the backend.
             with conn.cursor() as cur:
                 cur.execute("SET max_parallel_workers_per_gather = 0")
-        CLOCK[0] = _cpu_clock
+        CLOCK[0] = cpu_clock
 
     # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.conf import settings

@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import PG_SERVER, ROOT, VAR, run_child, server_version
+from bench.common import PG_SERVER, ROOT, VAR, cpu_clock, run_child, server_version
 from bench.common import stats as _stats
 from bench.matter_list import _prepare as prepare_matters
 
@@ -116,21 +116,6 @@ PAGE = 50
 DEEP_HOPS = 20
 
 
-def _cpu() -> float:
-    """CPU seconds of this process and, on PostgreSQL, of its backend (`/proc/<pid>/schedstat`
-    run time; the server runs on this machine): what a call costs whatever the machine's
-    load, where wall time on the shared 2-core box is mostly waiting for a core."""
-    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
-    from django.db import connection
-
-    backend = 0.0
-    raw = connection.connection
-    if raw is not None and connection.vendor == "postgresql":
-        with open(f"/proc/{raw.info.backend_pid}/schedstat") as f:
-            backend = int(f.read().split()[0]) / 1e9
-    return time.process_time() + backend
-
-
 def _measure(calls: list[Any], runs: int, base: list[Any] | None = None) -> dict[str, Any]:
     """Time `runs` calls cycling through `calls` after untimed warm-ups whose SQL queries
     are counted; each call returns the number of rows it produced. With `base`, each timed
@@ -150,17 +135,17 @@ def _measure(calls: list[Any], runs: int, base: list[Any] | None = None) -> dict
     samples, base_samples, cpu, base_cpu = [], [], [], []
     for i in range(runs):
         if base:
-            t0, c0 = time.perf_counter(), _cpu()
+            t0, c0 = time.perf_counter(), cpu_clock()
             base[i % len(base)]()
             base_samples.append(time.perf_counter() - t0)
-            base_cpu.append(_cpu() - c0)
-        t0, c0 = time.perf_counter(), _cpu()
+            base_cpu.append(cpu_clock() - c0)
+        t0, c0 = time.perf_counter(), cpu_clock()
         rows.add(calls[i % len(calls)]())
         samples.append(time.perf_counter() - t0)
-        cpu.append(_cpu() - c0)
+        cpu.append(cpu_clock() - c0)
     result = {**_stats(samples), "rows": sorted(rows), "queries": sorted(queries)}
     # CPU time per call: on SQLite the whole query runs in-process; on PostgreSQL the
-    # backend's CPU is added (`_cpu`). What a call costs whatever the machine's load (wall
+    # backend's CPU is added (`cpu_clock`). What a call costs whatever the machine's load (wall
     # time on a shared 2-core machine is mostly waiting for a core). The workers of a
     # parallel plan, if PostgreSQL chose one, would not be counted.
     c = _stats(cpu)
