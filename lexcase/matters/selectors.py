@@ -279,7 +279,7 @@ def _probe(qs: QuerySet[Any]) -> IsNull:
     under OR into a hashed subplan over every row it could match (the whole link table:
     ~1 s per directory page at 200k parties); a scalar subquery stays a per-row index
     probe, so a page costs its 50-odd rows (4.7 ms)."""
-    return IsNull(Subquery(qs.values("pk")[:1]), False)
+    return IsNull(Subquery(qs.order_by().values("pk")[:1]), False)
 
 
 def _link_visible(user: User) -> Q:
@@ -517,17 +517,18 @@ def _matching(shape: tuple[Any, ...]) -> QuerySet[Party]:
     aliases = PartyAlias.objects.filter(name_normalized__contains=_KEY)
     if shape[2]:
         # A separate AND term: both planners start from the gram's parties (a semi-join)
-        # instead of walking the name index up to the first match; the aliases are read
-        # only for those parties (not a LIKE over every alias of the firm).
+        # instead of walking the name index up to the first match. The aliases are probed
+        # per candidate whose name does not match (an index probe on the alias's party):
+        # an IN over the aliases of the candidates evaluated the candidates a second time.
         # A name shape has grams only when an index gave them (`_rarest_grams`).
         index = party_name_grams()
         assert index is not None
-        candidates = index.parties([_slot("gram", i) for i in range(shape[2])])
-        qs = qs.filter(pk__in=candidates)
-        aliases = aliases.filter(party_id__in=candidates)
-    # An uncorrelated IN over aliases (evaluated once) instead of a join + DISTINCT,
-    # which made both planners sort every matching row before the page.
-    by_alias = Q(pk__in=aliases.values("party_id"))
+        qs = qs.filter(pk__in=index.parties([_slot("gram", i) for i in range(shape[2])]))
+        by_alias = Q(_probe(aliases.filter(party_id=OuterRef("pk"))))
+    else:
+        # Walking the name index: an uncorrelated IN over aliases (evaluated once) instead
+        # of a join + DISTINCT, which made both planners sort every matching row first.
+        by_alias = Q(pk__in=aliases.values("party_id"))
     return qs.filter(Q(name_normalized__contains=_KEY) | by_alias)
 
 
@@ -598,7 +599,8 @@ def _fetch(
 #      theirs, and the walk stops after the page in one query);
 #    - anyone else: the parties on no matter (the partial index of `Party.on_matter`) and the
 #      parties of their own matters (`PartyReach`, kept by triggers: an index range in
-#      (user, name, party) order), each the first `window`, merged;
+#      (user, name, party) order), each the first `window`, merged; with a search, the
+#      search's parties that are on no matter or in the reader's `PartyReach` (one list);
 # 2. the gate (`party_visible`) on those candidates only, as a column of the same query;
 #    while the page is short and the window was full, the next window starts after the
 #    last candidate (a keyset over the candidates), four times larger.
@@ -619,23 +621,22 @@ def _candidate_lists(
     ordering = [field for field, _desc in PARTY_ORDER]
     if sees_every_open_file(user):
         return [matching.order_by(*ordering).values("pk")]
+    if not plain:
+        # A search: its parties (from the conflict index), each either on no matter or
+        # probed in PartyReach — one list, so the search's conditions (gram candidates,
+        # name LIKE, alias IN) are evaluated once, not once per list.
+        mine = _probe(PartyReach.objects.filter(user=user, party_id=OuterRef("pk")))
+        return [matching.filter(_on_no_matter() | Q(mine)).order_by(*ordering).values("pk")]
+    # No search: the parties on no matter (a partial index) and the reader's rows of
+    # PartyReach (an index range; name and kind are copied there).
     fresh = matching.filter(_on_no_matter()).order_by(*ordering).values("pk")
-    if plain:
-        # No search: the reader's rows of PartyReach, an index range (name and kind are
-        # copied there).
-        reach = PartyReach.objects.filter(user=user)
-        if kind:
-            reach = reach.filter(kind=kind)
-        if after is not None:
-            name, pk = after
-            reach = reach.filter(
-                Q(name__gte=name) & (Q(name__gt=name) | Q(name=name, party_id__gt=pk))
-            )
-        theirs: QuerySet[Any] = reach.order_by("name", "party_id").values("party_id")
-    else:
-        # A search: its parties (from the conflict index), each probed in PartyReach.
-        mine = PartyReach.objects.filter(user=user, party_id=OuterRef("pk"))
-        theirs = matching.filter(Exists(mine)).order_by(*ordering).values("pk")
+    reach = PartyReach.objects.filter(user=user)
+    if kind:
+        reach = reach.filter(kind=kind)
+    if after is not None:
+        name, pk = after
+        reach = reach.filter(Q(name__gte=name) & (Q(name__gt=name) | Q(name=name, party_id__gt=pk)))
+    theirs = reach.order_by("name", "party_id").values("party_id")
     return [fresh, theirs]
 
 
@@ -704,8 +705,11 @@ def _page_rows(
             # LIMIT inside a compound statement is refused by SQLite: each list's first rows
             # as an IN subquery of a plain SELECT; the first `window` of their union are the
             # first `window` of all the candidates.
-            firsts = [Party.objects.filter(pk__in=ids[:window]).values("pk") for ids in lists]
-            pool = firsts[0].union(*firsts[1:], all=True) if len(firsts) > 1 else firsts[0]
+            if len(lists) > 1:
+                firsts = [Party.objects.filter(pk__in=ids[:window]).values("pk") for ids in lists]
+                pool = firsts[0].union(*firsts[1:], all=True)
+            else:
+                pool = lists[0][:window]
             visible = ExpressionWrapper(party_visible(ghost), output_field=BooleanField())
             return (
                 Party.objects.filter(pk__in=pool)

@@ -147,8 +147,10 @@ def test_a_stale_flag_never_shows_a_party_of_a_hidden_matter(firm, monkeypatch, 
     for user in (firm.outsider, firm.assistant, firm.walled, firm.admin):
         names = {p.name for p in parties_page(user=user).items}
         assert "李秘" not in names
+        assert parties_page(user=user, q="李秘").items == []  # a search's candidates too
     assert [p.name for p in parties_page(user=firm.outsider).items] == []
     assert [p.name for p in parties_page(user=firm.walled).items] == []
+    assert [p.name for p in parties_page(user=firm.outsider, q="王伟").items] == []
 
 
 def _add_parties(firm, n: int) -> None:

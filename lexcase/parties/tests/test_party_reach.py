@@ -147,6 +147,12 @@ def test_a_stale_row_never_shows_a_party_the_gate_hides(firm):
     for user in (firm.assistant, firm.outsider, firm.inactive):
         expected = [p.pk for p in parties_visible_to(user).order_by("name", "id")]
         assert [p.pk for p in parties_page(user=user).items] == expected, user.username
+        # A search takes its candidates from the same rows (probed per matching party).
+        for q in ("李秘", "华泰", "王伟"):
+            found = [p.pk for p in parties_page(user=user, q=q).items]
+            assert found == [
+                p.pk for p in parties_visible_to(user).filter(name__contains=q).order_by("name")
+            ], (user.username, q)
     assert [p.name for p in parties_page(user=firm.assistant).items] == [
         "北京华泰科技有限公司",
         "王伟",
