@@ -136,10 +136,16 @@ DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'lexcase.sq
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + IMMEDIATE writers + a busy timeout: concurrent writers queue instead of failing.
+    # A page cache of up to 32 MiB per connection (SQLite's default is 2 MiB): at 100k
+    # matters (a 1 GB file) a directory search reads ~300-1,000 candidate rows scattered over
+    # the party table, and with 2 MiB each was read again from the OS on every search (the
+    # window query 1.7-3.1 ms, 0.7-1.4 ms with 32 MiB; the bare indexed page unchanged).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768;"
+        ),
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("LEXCASE_SQLITE_TEST_NAME")}
 else:
