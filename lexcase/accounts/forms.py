@@ -23,6 +23,16 @@ class UserCreateForm(forms.Form):
     password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput)
 
 
+class SecondFactorResetForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: phone lost, reported by telephone on 6 December."),
+        error_messages={"required": _("Say why the second factor is reset.")},
+    )
+
+
 class TokenCreateForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=100)
     # Read-only unless the holder asks for more: most integrations only read.

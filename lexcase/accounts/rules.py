@@ -142,3 +142,20 @@ def mfa_required_for(user: Any) -> bool:
 
 # Unlocking a throttled sign-in is an administrator's act (audited).
 rules.add_perm("accounts.unlock_login", is_active_admin)
+
+
+@rules.predicate
+def may_reset_second_factor(actor: Any, user: Any = None) -> bool:
+    """Removing someone's second factor (a lost or replaced phone) is an administrator's act,
+    and never on their own account: an administrator who lost theirs asks another one, so
+    one stolen password never suffices to strip the factor that protects it."""
+    return bool(
+        actor
+        and actor.is_authenticated
+        and actor.is_active
+        and is_firm_admin(actor)
+        and (user is None or user.pk != actor.pk)
+    )
+
+
+rules.add_perm("accounts.reset_second_factor", may_reset_second_factor)

@@ -7,10 +7,12 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -18,7 +20,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lexcase.accounts.models import (
@@ -30,6 +32,7 @@ from lexcase.accounts.models import (
     User,
     new_session_stamp,
 )
+from lexcase.accounts.rules import mfa_required_for
 from lexcase.accounts.selectors import firm_profile
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed, StaleEdit
@@ -163,7 +166,79 @@ def user_password_set(*, user: User, password: str, actor: User | None) -> int:
         obj=user,
         data={"by": "self" if own else "admin", "tokens_revoked": revoked},
     )
+    # The owner hears of every change (a change they did not make is how a stolen session
+    # or mailbox shows), after the commit so a rolled-back change mails nothing. In the
+    # language of the page that changed it: theirs on a self-service change or a reset.
+    transaction.on_commit(
+        partial(
+            _user_mail,
+            user_id=user.pk,
+            template="password_changed",
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+            context={"tokens_revoked": revoked},
+        ),
+        robust=True,
+    )
     return revoked
+
+
+def _user_mail(*, user_id: int, template: str, language: str, context: dict[str, Any]) -> bool:
+    """Mail one user `accounts/email/<template>_subject.txt` and `_message.txt` in
+    `language` (the firm's, Chinese, unless theirs is another). A user without an address
+    gets nothing; a mail failure is logged, never shown (the change itself stands)."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or not user.email:
+        return False
+    with translation.override(language):
+        context = {"user": user, "firm": firm_profile().display_name, **context}
+        subject = render_to_string(f"accounts/email/{template}_subject.txt", context)
+        body = render_to_string(f"accounts/email/{template}_message.txt", context)
+    try:
+        send_mail(" ".join(subject.split()), body, None, [user.email])
+    except OSError:
+        log.exception("%s e-mail to user %s failed", template, user.pk)
+        return False
+    return True
+
+
+@transaction.atomic
+def user_second_factor_reset(*, user: User, actor: User, reason: str) -> dict[str, int]:
+    """An administrator removes `user`'s second factor (a lost or replaced phone): every
+    authenticator app, security key and their recovery codes (allauth's Authenticator rows)
+    go, and every session of the user ends, so they sign in again and — when their role
+    must have a second factor — are sent to enrol a new one before anything else
+    (MfaEnrolmentMiddleware). The reason is required and audited with who and whom; the
+    user is told by mail. Returns how many of each type were removed."""
+    if not actor.has_perm("accounts.reset_second_factor", user):
+        raise NotAllowed("accounts.reset_second_factor")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the second factor is reset.")]})
+    authenticators = Authenticator.objects.select_for_update().filter(user=user)
+    removed: dict[str, int] = {}
+    for kind in authenticators.values_list("type", flat=True):
+        removed[kind] = removed.get(kind, 0) + 1
+    authenticators.delete()
+    user.session_stamp = new_session_stamp()
+    user.save(update_fields=["session_stamp"])
+    audit_record(
+        actor=actor,
+        action="user.second_factor_reset",
+        obj=user,
+        data={"reason": reason, "removed": dict(sorted(removed.items()))},
+    )
+    transaction.on_commit(
+        partial(
+            _user_mail,
+            user_id=user.pk,
+            template="second_factor_reset",
+            # The administrator's page language says nothing of the user's: the firm's.
+            language=settings.LANGUAGE_CODE,
+            context={"actor": actor.display_name, "required": mfa_required_for(user)},
+        ),
+        robust=True,
+    )
+    return removed
 
 
 @transaction.atomic

@@ -10,6 +10,11 @@ urlpatterns = [
     path("users/<int:pk>/toggle-active/", views.user_toggle_active, name="user_toggle"),
     path("users/<int:pk>/end-sessions/", views.user_end_sessions, name="user_end_sessions"),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
+    path(
+        "users/<int:pk>/second-factor/reset/",
+        views.user_second_factor_reset,
+        name="user_second_factor_reset",
+    ),
     path("tokens/", views.token_list, name="tokens"),
     path("firm/", views.firm_profile_edit, name="firm"),
     path("firm/logo/", views.firm_logo, name="firm_logo"),

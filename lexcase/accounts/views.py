@@ -18,11 +18,13 @@ from lexcase.accounts import selectors, services
 from lexcase.accounts.forms import (
     FirmProfileForm,
     PasswordResetRequestForm,
+    SecondFactorResetForm,
     TokenCreateForm,
     UserCreateForm,
 )
 from lexcase.accounts.http import AuthedRequest
 from lexcase.accounts.models import User
+from lexcase.accounts.rules import mfa_required_for
 from lexcase.accounts.selectors import firm_profile
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.forms import apply_service_errors
@@ -102,6 +104,54 @@ def user_unlock(request: AuthedRequest, pk: int) -> HttpResponse:
     services.user_login_unlock(user=user, actor=request.user, request=request)
     messages.success(request, _("%(name)s may try to sign in again.") % {"name": user.username})
     return redirect("accounts:users")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_second_factor_reset(request: AuthedRequest, pk: int) -> HttpResponse:
+    """An administrator removes another user's second factor (lost phone) with a reason."""
+    # Refused before the lookup, so nobody else learns which user ids exist.
+    if not request.user.has_perm("accounts.reset_second_factor"):
+        raise PermissionDenied
+    user = User.objects.filter(pk=pk).first()
+    if user is None:
+        raise Http404
+    if not request.user.has_perm("accounts.reset_second_factor", user):
+        # Their own: through their own two-factor page, which asks for the password again.
+        raise PermissionDenied
+    form = SecondFactorResetForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                services.user_second_factor_reset(
+                    user=user, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The second factor of %(name)s was removed and their sessions ended; "
+                        "they were told by e-mail."
+                    )
+                    % {"name": user.username},
+                )
+                return redirect("accounts:users")
+    kinds = sorted(set(Authenticator.objects.filter(user=user).values_list("type", flat=True)))
+    return render(
+        request,
+        "accounts/second_factor_reset.html",
+        {
+            "form": form,
+            "target": user,
+            "kinds": kinds,
+            "required": mfa_required_for(user),
+        },
+        status=status,
+    )
 
 
 @login_required

@@ -15,6 +15,18 @@ TABLE: dict[str, Route] = {
         lambda f: f"/team/users/{f.outsider.pk}/unlock/",
         E(LOGIN, LOGIN, *[403] * 5, 302, 404),
     ),
+    # Resetting another user's second factor: administrators only (never their own).
+    "accounts:user_second_factor_reset": Route(
+        "GET",
+        lambda f: f"/team/users/{f.outsider.pk}/second-factor/reset/",
+        E(LOGIN, LOGIN, *[403] * 5, 200, 404),
+    ),
+    "accounts:user_second_factor_reset#post": Route(
+        "POST",
+        lambda f: f"/team/users/{f.outsider.pk}/second-factor/reset/",
+        E(LOGIN, LOGIN, *[403] * 5, 302, 404),
+        body=lambda f: {"reason": "手机丢失"},
+    ),
     # Forgotten password: open to everyone, signed in or not; the same page whoever asks.
     "account_reset_password": Route("GET", lambda f: "/accounts/password/reset/", E(*[200] * 9)),
     "account_reset_password_done": Route(
