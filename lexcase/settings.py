@@ -127,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "lexcase.notifications.context_processors.notifications",
                 "lexcase.accounts.context_processors.firm",
+                "lexcase.accounts.context_processors.mfa_enrolment",
             ],
         },
     }

@@ -82,6 +82,14 @@ ENROLMENT_URL_NAMES = frozenset(
 SECOND_FACTORS = ["totp", "webauthn"]
 
 
+def enrolment_pending(user: object) -> bool:
+    """The user's role must have a second factor (LEXCASE_MFA_REQUIRED_ROLES) and they have
+    none yet."""
+    return bool(
+        user is not None and mfa_required_for(user) and not is_mfa_enabled(user, SECOND_FACTORS)
+    )
+
+
 class MfaEnrolmentMiddleware:
     """A user whose role must have a second factor (LEXCASE_MFA_REQUIRED_ROLES) and has none
     is sent to enrolment from every page, and refused by the API, until they enrol."""

@@ -75,3 +75,68 @@ def test_a_locked_out_user_sees_the_message(
         time.sleep(0.05)
     assert "登录失败次数过多，此账户已暂时锁定" in page.content()
     screenshot(page, "mfa-6-locked-out.png")
+
+
+def _enrolment_page(page: Any, url: str) -> str:
+    _password_step(page, url, "partner")
+    page.wait_for_url(f"{url}/accounts/reauthenticate/**")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit], form button[type=submit]").last.click()
+    page.wait_for_url(f"{url}/accounts/2fa/totp/activate/")
+    return page.input_value("#authenticator_secret")
+
+
+def _secret_is_whole(page: Any, secret: str) -> None:
+    # No navigation into the app until enrolled.
+    assert page.locator("nav.nav").count() == 0
+    assert page.locator("a[href='/matters/']").count() == 0
+    # The field shows the whole secret (nothing scrolled out of it), is read-only rather
+    # than disabled (so it can be selected and copied), and the page is no wider than the
+    # screen.
+    field = page.locator("#authenticator_secret")
+    assert field.evaluate("e => e.scrollWidth <= e.clientWidth") is True
+    assert (field.get_attribute("readonly"), field.is_disabled()) == ("", False)
+    field.click()
+    field.press("Control+a")
+    assert (
+        page.evaluate(
+            "() => { const e = document.getElementById('authenticator_secret');"
+            " return e.value.substring(e.selectionStart, e.selectionEnd); }"
+        )
+        == secret
+    )
+    groups = page.locator(".totp-secret-groups")
+    assert groups.inner_text().replace(" ", "").replace("\n", "") == secret
+    box = groups.bounding_box()
+    width = page.evaluate("document.documentElement.clientWidth")
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, (box, width)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_the_enrolment_page_on_a_laptop_and_a_phone(
+    browser: Any, live_server: Any, users: dict[str, Any], screenshot: Any
+) -> None:
+    url = live_server.url
+    for name, options in (
+        ("1366", {"viewport": {"width": 1366, "height": 768}}),
+        (
+            "390",
+            {
+                "viewport": {"width": 390, "height": 844},
+                "device_scale_factor": 2,
+                "is_mobile": True,
+                "has_touch": True,
+            },
+        ),
+    ):
+        context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **options)
+        context.set_default_timeout(30_000)
+        try:
+            page = context.new_page()
+            secret = _enrolment_page(page, url)
+            assert len(secret) == 32
+            assert "请先设置双因素认证，然后才能继续。" in page.content()
+            _secret_is_whole(page, secret)
+            screenshot(page, f"mfa-enrol-{name}.png")
+        finally:
+            context.close()

@@ -183,7 +183,7 @@ def test_a_partner_keeps_their_last_security_key(firm):
     assert Authenticator.objects.filter(user=firm.partner, type="webauthn").count() == 1
     messages = [str(m) for m in response.wsgi_request._messages]
     assert messages == [
-        "您的角色必须保留第二重验证：请先添加身份验证器应用或另一把安全密钥，再移除这一把。"
+        "您的角色必须保留双因素认证：请先添加身份验证器应用或另一把安全密钥，再移除这一把。"
     ]
     # With a second key the first may go.
     enrol_key(client, SoftKey(), name="备用")

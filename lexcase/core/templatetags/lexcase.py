@@ -26,3 +26,10 @@ def query_with(context: Any, **kwargs: Any) -> str:
 @register.filter
 def dict_get(mapping: dict, key: Any) -> Any:
     return mapping.get(key, ()) if mapping else ()
+
+
+@register.filter
+def groups_of(text: Any, size: int = 4) -> list[str]:
+    """A long code cut into groups to read or type by hand (a TOTP secret: ABCD EFGH …)."""
+    value = str(text or "")
+    return [value[i : i + size] for i in range(0, len(value), size)]

@@ -1,0 +1,71 @@
+"""The forced enrolment page (issue 14): no navigation into the app until a second factor is
+set up, the secret whole and in groups; and one Chinese term for two-factor authentication
+(双因素认证) on the pages that show allauth's strings next to ours."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from django.test import Client
+
+from lexcase.accounts.tests.test_mfa import T0, enrol, reauthenticate, sign_in
+
+pytestmark = pytest.mark.django_db
+
+OTHER_TERMS = (
+    "两步验证",
+    "双因素身份认证",
+    "双因素验证",
+    "多因素认证",
+    "第二重验证",
+    "双重身份验证",
+)
+
+
+@pytest.fixture(autouse=True)
+def _mfa_required(settings):
+    settings.LEXCASE_MFA_REQUIRED_ROLES = ["admin", "partner"]
+
+
+def test_the_enrolment_page_has_no_navigation_and_shows_the_secret_whole_and_grouped(firm):
+    with time_machine.travel(T0, tick=False):
+        client = Client()
+        sign_in(client, "partner")
+        reauthenticate(client)
+        page = client.get("/accounts/2fa/totp/activate/")
+        html = page.content.decode()
+        secret = page.context["form"].secret
+        assert "accounts/enrolment_base.html" in [t.name for t in page.templates]
+        assert '<nav class="nav">' not in html
+        for path in ("/matters/", "/parties/", "/team/tokens/", "/calendar/"):
+            assert f'href="{path}' not in html, path
+        assert "请先设置双因素认证，然后才能继续。" in html
+        assert (
+            f'<input id="authenticator_secret" class="totp-secret" type="text" value="{secret}" '
+            "readonly" in html
+        )
+        groups = " ".join(f"<span>{secret[i : i + 4]}</span>" for i in range(0, len(secret), 4))
+        assert groups in html
+        # Both allauth's sentence and ours, in one term.
+        assert "为使用双因素认证保护您的帐户" in html
+        assert [term for term in OTHER_TERMS if term in html] == []
+
+        # Once enrolled, allauth's pages are in the firm's layout again.
+        enrol(client)
+        index = client.get("/accounts/2fa/").content.decode()
+        assert '<nav class="nav">' in index
+        assert "双因素认证" in index
+        assert [term for term in OTHER_TERMS if term in index] == []
+
+
+def test_one_term_on_the_code_step_and_in_our_messages(firm):
+    with time_machine.travel(T0, tick=False):
+        client = Client()
+        sign_in(client, "partner")
+        enrol(client)
+        client.post("/accounts/logout/")
+        client = Client()
+        sign_in(client, "partner")
+        html = client.get("/accounts/2fa/authenticate/").content.decode()
+        assert "双因素认证" in html
+        assert [term for term in OTHER_TERMS if term in html] == []
