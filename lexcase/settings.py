@@ -156,9 +156,12 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# allauth's backend alone checks passwords (it is a ModelBackend, so model permissions stay):
+# with Django's ModelBackend listed too, a failed sign-in ran Argon2 twice (each backend hashed
+# once, for a known and an unknown account alike), doubling the CPU an attacker costs us.
+# Sessions signed in before this change named ModelBackend and end once.
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
