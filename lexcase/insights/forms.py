@@ -10,17 +10,22 @@ from django.utils.translation import gettext_lazy as _
 
 from lexcase.accounts.models import PracticeArea, Team
 from lexcase.accounts.selectors import fee_earners
+from lexcase.core.forms import CivilDateField
 from lexcase.insights.selectors import InsightFilters, default_period
 
 MAX_SPAN_DAYS = 10 * 366
 
 
 class DashboardFilterForm(forms.Form):
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    date_from = CivilDateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    date_to = CivilDateField(
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     team = forms.ModelChoiceField(
         label=_("Team"), queryset=Team.objects.all(), required=False, empty_label=_("All teams")

@@ -101,3 +101,21 @@ def test_outcome_section_on_the_matter_page_and_its_page(firm):
     body = api.get(f"/api/v1/matters/{firm.matter.pk}/outcome-stats").json()
     assert (body["n"], body["enough"], body["outcomes"], body["similar"]) == (0, False, {}, [])
     assert json.dumps(body)
+
+
+def test_a_period_at_the_ends_of_the_calendar_is_a_field_error_not_a_500(firm):
+    # The first and last days the calendar holds (0001-01-01, 9999-12-31) overflowed when
+    # the period was turned into a datetime range in the firm's time zone (HTTP 500).
+    _t, raw = api_token_create(user=firm.partner, name="t")
+    api = Client(headers={"Authorization": f"Bearer {raw}"})
+    for start, end, fields in (
+        ("9999-12-31", "9999-12-31", ["from", "to"]),
+        ("0001-01-01", "0001-01-01", ["from", "to"]),
+        ("0001-01-01", "2026-01-01", ["from"]),
+    ):
+        query = f"date_from={start}&date_to={end}"
+        for path in ("/insights/", "/insights/export.xlsx", "/insights/mine/"):
+            assert client_for(firm.partner).get(f"{path}?{query}").status_code == 422, (path, query)
+        bad = api.get(f"/api/v1/insights/kpis?from={start}&to={end}")
+        assert bad.status_code == 422
+        assert sorted(e["field"] for e in bad.json()["errors"]) == fields
