@@ -808,8 +808,16 @@ def _court_from_case_number(matter: Matter, court_code: str) -> str:
     return name
 
 
-def matter_record_view(*, actor: User, matter: Matter) -> None:
-    audit_record(actor=actor, action="matter.view", obj=matter, matter_id=matter.pk)
+def matter_record_view(*, actor: User, matter: Matter, form: str = "") -> None:
+    """`actor` read `matter`: its page, or one of the page's forms on demand (`form`, its
+    name: the form shows the matter's number and title and may read its records)."""
+    audit_record(
+        actor=actor,
+        action="matter.view",
+        obj=matter,
+        matter_id=matter.pk,
+        data={"form": form} if form else None,
+    )
 
 
 # --- parties found or created on intake, consultations ---------------------------------

@@ -239,6 +239,8 @@ def matter_form(request: AuthedRequest, pk: int, name: str) -> HttpResponse:
         raise Http404
     if not entry.allowed(request, matter):
         raise PermissionDenied
+    # A read of the matter, as its page is (the form came off that audited page).
+    matter_services.matter_record_view(actor=request.user, matter=matter, form=name)
     context = {
         "matter": matter,
         "entry": entry,

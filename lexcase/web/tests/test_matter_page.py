@@ -54,3 +54,26 @@ def test_the_forms_are_links_loaded_on_demand(firm):
     partial = client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert partial.lstrip().startswith("<form") and 'name="number"' in partial
     assert "<html" not in partial
+
+
+def test_opening_a_form_of_the_matter_is_audited_and_a_refused_one_is_not(firm):
+    """A form on demand reads the matter (its number and title, the seal form its documents,
+    the closing form what the checklist reads): recorded like the page it came from
+    (`matter.view`, naming the form), whether htmx asked or not."""
+    from lexcase.audit.models import AuditEvent
+
+    def views() -> list[tuple[int | None, int | None, dict]]:
+        rows = AuditEvent.objects.filter(action="matter.view").order_by("pk")
+        return [(e.actor_id, e.matter_id, e.data) for e in rows]
+
+    before = views()
+    client_for(firm.lead).get(f"/matters/{firm.matter.pk}/forms/seal/", HTTP_HX_REQUEST="true")
+    client_for(firm.lead).get(f"/matters/{firm.matter.pk}/forms/party/")
+    client_for(firm.outsider).get(f"/matters/{firm.matter.pk}/forms/seal/")
+    client_for(firm.assistant).get(f"/matters/{firm.matter.pk}/forms/wall/")
+    client_for(firm.lead).get(f"/matters/{firm.matter.pk}/forms/nothing/")
+    assert views() == [
+        *before,
+        (firm.lead.pk, firm.matter.pk, {"form": "seal"}),
+        (firm.lead.pk, firm.matter.pk, {"form": "party"}),
+    ]
