@@ -50,6 +50,14 @@ def client_for(firm: Any, persona: str, **kwargs: Any) -> Client:
     return client
 
 
+def client_reaching(firm: Any, persona: str, path: str) -> Client:
+    """The persona's client for `path`: a token for the staff API, else a session."""
+    if path.startswith("/api/v1/"):
+        _token, raw = table.api_token_create(user=table.persona_user(firm, persona), name="t08")
+        return Client(headers={"Authorization": f"Bearer {raw}"})
+    return client_for(firm, persona)
+
+
 @pytest.mark.parametrize("name", sorted(n for n, r in table.TABLE.items() if r.method != "GET"))
 def test_a_write_without_the_csrf_token_is_refused(firm, name):
     route = table.TABLE[name]
@@ -82,11 +90,7 @@ def test_a_get_to_a_write_route_changes_nothing(firm, name):
     persona = admitted(route) or "admin"
     with transaction.atomic():
         path = route.path(firm)
-        if path.startswith("/api/v1/"):
-            _token, raw = table.api_token_create(user=table.persona_user(firm, persona), name="t08")
-            client = Client(headers={"Authorization": f"Bearer {raw}"})
-        else:
-            client = client_for(firm, persona)
+        client = client_reaching(firm, persona, path)
         before = counts()
         response = client.get(path)
         # Refused (405, or 4xx for a GET operation on the same path) or a page that writes nothing.
@@ -106,11 +110,7 @@ def test_a_read_adds_no_row_but_its_audit_trail(firm, name):
         pytest.skip("no persona is admitted")
     with transaction.atomic():
         path = route.path(firm)
-        if path.startswith("/api/v1/"):
-            _token, raw = table.api_token_create(user=table.persona_user(firm, persona), name="t08")
-            client = Client(headers={"Authorization": f"Bearer {raw}"})
-        else:
-            client = client_for(firm, persona)
+        client = client_reaching(firm, persona, path)
         before = counts()
         client.get(path)
         assert counts() == before, name
