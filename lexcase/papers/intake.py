@@ -19,6 +19,7 @@ from lexcase.accounts.models import AnyUser, User
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed
 from lexcase.matters.models import CourtCaseNumber, Matter, MatterParty, Status
+from lexcase.matters.retention import scrub_names
 from lexcase.matters.selectors import matters_visible_to, visible_through
 from lexcase.papers.court_sms import parse_court_message, split_messages
 from lexcase.papers.models import CourtMessage, MatchedBy
@@ -202,9 +203,7 @@ def court_messages_anonymise(*, matter_ids: list[int], names: list[str], placeho
     messages filed on them (the pasted text names the parties)."""
     changed = 0
     for message in CourtMessage.objects.filter(matter_id__in=matter_ids).only("pk", "text"):
-        text = message.text
-        for name in names:
-            text = text.replace(name, placeholder)
+        text = scrub_names(message.text, names, placeholder)
         if text != message.text:
             CourtMessage.objects.filter(pk=message.pk).update(text=text)
             changed += 1
