@@ -23,6 +23,7 @@ from lexcase.billing.models import (
     ShareRole,
 )
 from lexcase.billing.services.agreements import InstalmentIn, RateIn
+from lexcase.core.forms import CivilDateField
 
 
 class DateInput(forms.DateInput):
@@ -211,7 +212,8 @@ class TimesheetForm(forms.Form):
     lawyer = forms.ModelChoiceField(
         label=_("Lawyer"), queryset=active_staff(), required=False, empty_label=_("Me")
     )
-    week = forms.DateField(label=_("Week of"), widget=DateInput, required=False)
+    # Civil: the week of 0001-01-01 or 9999-12-31 has no Monday or Sunday to compute.
+    week = CivilDateField(label=_("Week of"), widget=DateInput, required=False)
 
 
 # -- expenses and client funds ------------------------------------------------------------------

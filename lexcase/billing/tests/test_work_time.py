@@ -168,6 +168,16 @@ def test_the_weekly_timesheet(firm):
     assert "3.25" in finance.content.decode()  # 195 minutes
 
 
+def test_a_week_at_the_ends_of_the_calendar_shows_this_week_not_a_500(firm):
+    # The week of 0001-01-01 or 9999-12-31 overflowed finding its Monday and Sunday (HTTP
+    # 500); a date outside the civil range is not read, as any unreadable one is not.
+    this_week = week_of(timezone.localdate())
+    for typed in ("0001-01-01", "9999-12-31"):
+        page = client_for(firm.lead).get(f"/time/week/?week={typed}")
+        assert page.status_code == 200
+        assert page.context["sheet"].days[0] == this_week
+
+
 def test_record_and_stop_through_the_pages(firm):
     lead = client_for(firm.lead)
     response = lead.post(
