@@ -75,6 +75,11 @@ def matter_form_get(name: str) -> MatterForm | None:
     return _FORMS.get(name)
 
 
+def matter_form_names() -> list[str]:
+    """Every registered form's name (the access table holds a row for each)."""
+    return sorted(_FORMS)
+
+
 def matter_sections(request: AuthedRequest, matter: Matter) -> list[dict[str, Any]]:
     sections = []
     for _order, section in _SECTIONS:

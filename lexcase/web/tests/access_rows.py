@@ -32,6 +32,14 @@ TABLE: dict[str, Route] = {
     "matters:form#closing an intake": Route(
         "GET", _form("close"), E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 403, 404)
     ),
+    # The stage changes only on an open matter (`matter` is an intake): 403 to all who see it.
+    "matters:form#stage of an intake": Route(
+        "GET", _form("stage"), E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 403, 404)
+    ),
+    "matters:form#party": Route("GET", _form("party"), FORM),
+    "matters:form#calendar: a limitation period": Route("GET", _form("limitation"), FORM),
+    "matters:form#calendar: a served document": Route("GET", _form("served"), FORM),
+    "matters:form#calendar: a deadline": Route("GET", _form("deadline"), FORM),
     "matters:form#tasks: a new task": Route("GET", _form("task"), FORM),
     "matters:form#reviews: the firm's seal": Route("GET", _form("seal"), FORM),
     "matters:form#reviews: the reviewer": Route(

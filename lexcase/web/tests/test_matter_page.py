@@ -77,3 +77,17 @@ def test_opening_a_form_of_the_matter_is_audited_and_a_refused_one_is_not(firm):
         (firm.lead.pk, firm.matter.pk, {"form": "seal"}),
         (firm.lead.pk, firm.matter.pk, {"form": "party"}),
     ]
+
+
+def test_every_form_on_demand_has_a_row_in_the_access_table():
+    """Each registered form (web's own, and those other apps register) is reached by a row
+    of the access table: who may have it is decided per form, not once for the route."""
+    from types import SimpleNamespace
+
+    from lexcase.matters.extensions import matter_form_names
+    from lexcase.web.tests.access_rows import TABLE
+
+    stub = SimpleNamespace(matter=SimpleNamespace(pk=1), confidential=SimpleNamespace(pk=2))
+    paths = [r.path(stub) for k, r in TABLE.items() if k.split("#")[0] == "matters:form"]
+    covered = {p.split("/forms/")[1].strip("/") for p in paths if p.startswith("/matters/1/")}
+    assert sorted(covered - {"nothing"}) == matter_form_names()
