@@ -192,6 +192,27 @@ def users(transactional_db: None) -> dict[str, Any]:
 
 
 @pytest.fixture
+def open_matter(users: dict[str, Any]) -> Any:
+    """An open matter of the lawyer's (the partner responsible), its intake approved by an
+    administrator."""
+    from lexcase.accounts.services import user_create
+    from lexcase.conflicts.services import conflict_review_decide
+    from lexcase.matters.services import matter_create, matter_open
+
+    admin = user_create(username="boss", role="admin", password="x-long-password-1", name="主任")
+    matter = matter_create(
+        actor=users["lawyer"],
+        title="华泰科技诉王伟买卖合同纠纷",
+        matter_type="civil",
+        priority="P2",
+        lead_lawyer=users["lawyer"],
+        responsible_partner=users["partner"],
+    )
+    conflict_review_decide(actor=admin, matter=matter, decision="approve")
+    return matter_open(actor=admin, matter=matter)
+
+
+@pytest.fixture
 def login(live_server: Any) -> Any:
     """Sign in through the allauth form; the dashboard is the landing page."""
 

@@ -13,25 +13,6 @@ pytestmark = pytest.mark.e2e
 SHOTS = Path("/tmp/shots/h5")
 
 
-@pytest.fixture
-def open_matter(users: dict[str, Any]) -> Any:
-    from lexcase.accounts.services import user_create
-    from lexcase.conflicts.services import conflict_review_decide
-    from lexcase.matters.services import matter_create, matter_open
-
-    admin = user_create(username="boss", role="admin", password="x-long-password-1", name="主任")
-    matter = matter_create(
-        actor=users["lawyer"],
-        title="华泰科技诉王伟买卖合同纠纷",
-        matter_type="civil",
-        priority="P1",
-        lead_lawyer=users["lawyer"],
-        responsible_partner=users["partner"],
-    )
-    conflict_review_decide(actor=admin, matter=matter, decision="approve")
-    return matter_open(actor=admin, matter=matter)
-
-
 def test_lawyer_logs_a_call_and_sees_it_in_the_log(
     page: Any, live_server: Any, users: dict[str, Any], login: Any, open_matter: Any
 ) -> None:
