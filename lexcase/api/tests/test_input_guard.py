@@ -5,13 +5,20 @@ offset, oversized bodies, unknown methods, unhandled exceptions."""
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
+import time
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from lexcase.accounts.services import api_token_create
 from lexcase.calendar.models import Deadline
 from lexcase.comms.models import Communication
+from lexcase.matters import party_api as parties_api
 from lexcase.parties.models import Party
 
 pytestmark = pytest.mark.django_db
@@ -86,8 +93,6 @@ def test_nul_in_path_is_422(firm):
 
 
 def test_nul_in_multipart_form_field_is_422(firm):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     upload = SimpleUploadedFile("a.txt", b"hello", content_type="text/plain")
     response = api(firm.lead).post(
         f"/api/v1/matters/{firm.matter.pk}/documents", {"file": upload, "title": "合\u0000同"}
@@ -189,8 +194,6 @@ def test_task_due_at_outside_the_civil_range_is_422(firm):
 
 
 def test_unhandled_exception_is_a_json_500(firm, monkeypatch):
-    from lexcase.matters import party_api as parties_api
-
     def boom(**kwargs):
         raise RuntimeError("boom")
 
@@ -241,12 +244,6 @@ def test_unsupported_method_on_the_api_is_a_json_405(firm, method):
 @pytest.fixture(scope="module")
 def gunicorn_url(tmp_path_factory):
     """The production server (gunicorn, gthread) on a free loopback port."""
-    import os
-    import socket
-    import subprocess
-    import sys
-    import time
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

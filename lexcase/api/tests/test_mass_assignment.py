@@ -16,6 +16,8 @@ from django.test import Client
 
 from lexcase.accounts.services import api_token_create
 from lexcase.api.api import api
+from lexcase.comms.models import Communication
+from lexcase.portal.tests.factories import build_world
 
 EXTRA = {"firm": 1, "owner": 1, "acl": [], "is_admin": True, "created_by": 1}
 
@@ -78,9 +80,6 @@ def test_extra_fields_are_refused_by_every_write_operation(firm, method, path):
 
 @pytest.mark.django_db
 def test_the_portal_message_refuses_extra_fields(firm, settings, tmp_path):
-    from lexcase.comms.models import Communication
-    from lexcase.portal.tests.factories import build_world
-
     settings.STORAGES = {
         **settings.STORAGES,
         "documents": {

@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
 from lexcase.audit import guards
@@ -12,6 +12,7 @@ from lexcase.audit.chain import GENESIS, audit_key, event_fields, link_digest
 from lexcase.audit.models import AuditEvent, AuditLink
 from lexcase.audit.selectors import audit_chain_verify
 from lexcase.audit.services import audit_link, audit_record
+from lexcase.matters.services import matter_member_add, matter_wall_add
 from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
@@ -126,8 +127,6 @@ def test_denied_view_is_not_logged_as_a_view(firm):
 
 
 def test_permission_changes_are_logged(firm):
-    from lexcase.matters.services import matter_member_add, matter_wall_add
-
     matter_member_add(actor=firm.partner, matter=firm.matter, user=firm.outsider, role="member")
     matter_wall_add(actor=firm.partner, matter=firm.matter, user=firm.finance, reason="conflict")
     actions = list(
@@ -142,8 +141,6 @@ def test_permission_changes_are_logged(firm):
 
 
 def test_an_event_cannot_be_linked_twice(firm):
-    from django.db import IntegrityError, transaction
-
     audit_link()
     last = AuditLink.objects.order_by("-seq").first()
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -11,6 +11,7 @@ from lexcase.audit import services
 from lexcase.audit.models import AuditEvent, AuditLink
 from lexcase.audit.selectors import audit_chain_verify
 from lexcase.audit.services import audit_link, audit_record
+from lexcase.audit.tasks import audit_link_task
 
 pytestmark = pytest.mark.django_db
 TASK = "lexcase.audit.tasks.audit_link_task"
@@ -52,8 +53,6 @@ def test_a_commit_queues_one_delayed_link_task(
 
 
 def test_the_link_task_chains_what_was_committed(firm):
-    from lexcase.audit.tasks import audit_link_task
-
     assert audit_link_task.call() == 7
     assert audit_chain_verify().ok
 

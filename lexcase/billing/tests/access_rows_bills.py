@@ -8,8 +8,13 @@ of those who see the bill)."""
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
+from lexcase.billing.services.bills import bill_draw
+from lexcase.billing.services.payments import payment_record
+from lexcase.billing.tests.bill_data import issued_bill, time_entry
 from lexcase.core.tests.access import LOGIN, E, Route
 
 PAGE_MONEY_READ = E(LOGIN, LOGIN, 200, 404, 200, 200, 404, 200, 404)
@@ -22,16 +27,12 @@ API_ALL_STAFF = E(401, 401, 200, 200, 200, 200, 200, 200, 401)
 
 
 def unbilled_work(f: Any, matter: Any = None) -> int:
-    from lexcase.billing.tests.bill_data import time_entry
-
     matter = matter or f.matter
     time_entry(f, matter)
     return matter.pk
 
 
 def draft_bill(f: Any, matter: Any = None) -> int:
-    from lexcase.billing.services.bills import bill_draw
-
     matter = matter or f.matter
     unbilled_work(f, matter)
     return bill_draw(actor=f.finance, matter=matter).pk
@@ -39,11 +40,6 @@ def draft_bill(f: Any, matter: Any = None) -> int:
 
 def held_payment(f: Any) -> int:
     """¥100 received for `f.matter`, held (预收款)."""
-    from datetime import date
-    from decimal import Decimal
-
-    from lexcase.billing.services.payments import payment_record
-
     return payment_record(
         actor=f.finance,
         client=f.client_party,
@@ -56,8 +52,6 @@ def held_payment(f: Any) -> int:
 
 
 def issued(f: Any) -> Any:
-    from lexcase.billing.tests.bill_data import issued_bill
-
     return issued_bill(f)
 
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils import timezone
+
+from lexcase.billing.models import FeeAgreement, TimeEntry
 from lexcase.core.tests.access import LOGIN, E, Route
 
 # Reading a matter's money.
@@ -24,10 +27,6 @@ API_SHARES = E(401, 401, 403, 404, 403, 403, 404, 200, 401)
 
 
 def make_agreement(f, status: str = "draft", *, matter=None) -> int:
-    from django.utils import timezone
-
-    from lexcase.billing.models import FeeAgreement
-
     return FeeAgreement.objects.create(
         matter=matter or f.matter,
         kind="fixed",
@@ -44,10 +43,6 @@ RECORD_TIME_POST = E(LOGIN, LOGIN, 403, 404, 302, 302, 404, 403, 404)
 
 
 def start_timer(f, user=None) -> None:
-    from django.utils import timezone
-
-    from lexcase.billing.models import TimeEntry
-
     TimeEntry.objects.create(
         matter=f.matter,
         lawyer=user or f.lead,

@@ -14,6 +14,7 @@ from lexcase.billing.services.agreements import (
     agreement_create,
     agreement_submit,
 )
+from lexcase.billing.services.bills import bill_draw, bill_issue
 
 D = Decimal
 
@@ -64,8 +65,6 @@ def expense(firm: Any, matter: Any = None, **kwargs: Any) -> Expense:
 
 def issued_bill(firm: Any, matter: Any = None, *, minutes: int = 60, rate: str = "1000.00"):
     """An issued bill of minutes / 60 × rate on `matter` (60 min at ¥1,000: ¥1,000.00)."""
-    from lexcase.billing.services.bills import bill_draw, bill_issue
-
     matter = matter or firm.matter
     time_entry(firm, matter, minutes=minutes, rate=D(rate))
     bill = bill_draw(actor=firm.finance, matter=matter, as_of=date(2026, 6, 30))

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
 
 from lexcase.billing.services.payments import AllocationIn, payment_record
 from lexcase.billing.tests.bill_data import issued_bill
@@ -18,8 +19,6 @@ D = Decimal
 
 
 def sheet(response):
-    from openpyxl import load_workbook
-
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     data = b"".join(response.streaming_content) if response.streaming else response.content

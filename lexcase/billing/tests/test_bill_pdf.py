@@ -7,6 +7,7 @@ import os
 from datetime import date
 from decimal import Decimal
 
+import pypdfium2 as pdfium
 import pytest
 
 from lexcase.billing.bill_document import bill_html, bill_pdf
@@ -47,8 +48,6 @@ def test_the_html_is_chinese_with_the_capital_amount(firm):
 
 
 def test_the_pdf_renders_the_chinese_text_and_ink(firm):
-    import pypdfium2 as pdfium
-
     pdf = bill_pdf(bill=a_bill(firm))
     assert pdf.startswith(b"%PDF")
     page = pdfium.PdfDocument(pdf)[0]

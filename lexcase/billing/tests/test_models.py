@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -70,8 +71,6 @@ def test_the_national_ban_list_is_seeded(firm):
 
 
 def test_money_fields_are_decimal_16_2():
-    from django.apps import apps
-
     money = [
         f
         for model in apps.get_app_config("billing").get_models()

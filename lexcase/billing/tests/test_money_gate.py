@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
 from django.test import Client
 
 from lexcase.accounts.models import Role
@@ -84,8 +85,6 @@ def test_walls_still_apply_to_finance_and_admins(firm, persona):
 
 
 def test_matter_money_get_is_404_when_invisible(firm):
-    from django.http import Http404
-
     assert matter_money_get(user=firm.finance, pk=firm.confidential.pk) == firm.confidential
     for user in (firm.outsider, firm.walled, firm.partner_other):
         with pytest.raises(Http404):

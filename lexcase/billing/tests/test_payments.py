@@ -13,7 +13,10 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db import connection as thread_connection
+from django.test import Client
 
+from lexcase.accounts.services import api_token_create
 from lexcase.audit.models import AuditEvent
 from lexcase.billing.models import Bill, Payment, PaymentAllocation, Refund
 from lexcase.billing.selectors.receivables import receivables
@@ -27,6 +30,7 @@ from lexcase.billing.services.payments import (
 from lexcase.billing.tests.bill_data import issued_bill
 from lexcase.core.exceptions import NotAllowed
 from lexcase.matters.services import PartyLink, matter_create
+from lexcase.testing import client_for
 
 D = Decimal
 PAID_ON = date(2026, 5, 6)
@@ -216,8 +220,6 @@ def test_twenty_parallel_allocations_never_over_allocate(firm):
     lock = threading.Lock()
 
     def allocate(payment: Payment) -> None:
-        from django.db import connection as thread_connection
-
         try:
             barrier.wait(timeout=30)
             payment_allocate(actor=firm.finance, payment=payment, bill=bill, amount=D("100.00"))
@@ -242,10 +244,6 @@ def test_twenty_parallel_allocations_never_over_allocate(firm):
 
 
 def api(user, path: str, body: dict | None = None):
-    from django.test import Client
-
-    from lexcase.accounts.services import api_token_create
-
     _token, raw = api_token_create(user=user, name="t")
     client = Client(headers={"Authorization": f"Bearer {raw}"})
     if body is None:
@@ -294,8 +292,6 @@ def test_the_payments_api_applies_holds_and_names_the_field(firm):
 
 @pytest.mark.django_db
 def test_the_payment_page_pays_a_bill_by_its_number(firm):
-    from lexcase.testing import client_for
-
     bill = issued_bill(firm)
     finance = client_for(firm.finance)
     form = finance.get(f"/payments/new/?bill={bill.pk}")

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from lexcase.accounts.services import api_token_create
 from lexcase.billing.models import Bill
@@ -110,8 +111,6 @@ def test_the_stream_gives_every_row_and_the_same_totals_in_one_query(firm):
 
 
 def test_the_export_streams_from_a_file(firm):
-    from openpyxl import load_workbook
-
     for i in range(3):
         owed_on_new_matter(firm, i)
     response = client_for(firm.finance).get("/receivables/export.xlsx")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from lexcase.calendar.models import ServedDocument
 from lexcase.core.tests.access import API_MATTER_READ, MATTER_WRITE, Route
 from lexcase.testing import Firm
 
 
 def served_judgment(f: Firm) -> int:
     """A first-instance judgment served long enough ago for its appeal period to have ended."""
-    from lexcase.calendar.models import ServedDocument
-
     return ServedDocument.objects.create(
         matter=f.matter, kind="judgment", service_date=date(2026, 10, 9), method="post"
     ).pk

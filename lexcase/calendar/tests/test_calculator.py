@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, datetime, timedelta
 
+import chinese_calendar
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -536,8 +537,6 @@ def test_chinesecalendar_entries_are_exceptions_only() -> None:
 
 
 def test_chinesecalendar_agrees_with_package_every_day() -> None:
-    import chinese_calendar
-
     for d in _days(date(2004, 1, 1), date(2026, 12, 31)):
         assert is_rest_day(CAL, d) is not chinese_calendar.is_workday(d)
 

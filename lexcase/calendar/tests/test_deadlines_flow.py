@@ -13,9 +13,11 @@ from django.utils import timezone
 
 from lexcase.accounts.services import api_token_create
 from lexcase.calendar import services
-from lexcase.calendar.models import Deadline, HolidayYear
+from lexcase.calendar.models import Deadline, HolidayYear, LimitationPeriod
+from lexcase.calendar.rules_data import RULES
 from lexcase.calendar.selectors import agenda_items
 from lexcase.matters.services import matter_open
+from lexcase.notifications.models import Notification
 from lexcase.testing import approve_intake, client_for
 
 pytestmark = pytest.mark.django_db
@@ -113,7 +115,6 @@ def test_unpublished_year_is_provisional_and_recomputed_when_published(opened):
     assert (deadline.due_date, deadline.provisional) == (date(2027, 1, 5), False)
     assert HolidayYear.objects.get(year=2027).status == "published"
     assert firm.matter.timeline.filter(kind="deadline_moved").count() == 1
-    from lexcase.notifications.models import Notification
 
     note = Notification.objects.get(user=firm.lead, kind="deadline_moved")
     assert "2027-01-04" in note.text and "2027-01-05" in note.text
@@ -131,8 +132,6 @@ def test_holiday_year_rejects_bad_rows_and_changes_nothing(firm):
 
 
 def test_compute_api_answers_every_rule(firm):
-    from lexcase.calendar.rules_data import RULES
-
     client = api(firm.lead)
     for rule_id in RULES:
         response = client.post(
@@ -263,7 +262,6 @@ def test_limitation_period_on_the_matter_page(opened):
             "limitation-start_date": "2024-03-01",
         },
     )
-    from lexcase.calendar.models import LimitationPeriod
 
     period = LimitationPeriod.objects.get()
     client.post(

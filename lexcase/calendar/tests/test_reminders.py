@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from lexcase.calendar import services
 from lexcase.calendar.models import Deadline
+from lexcase.matters.services import matter_wall_add
 from lexcase.notifications.models import Notification
 from lexcase.notifications.services import notification_send
 from lexcase.testing import client_for
@@ -67,7 +68,6 @@ def test_no_notification_about_a_matter_the_user_cannot_see(firm):
 
 def test_walled_off_user_gets_no_digest_for_that_matter(with_deadlines):
     firm = with_deadlines
-    from lexcase.matters.services import matter_wall_add
 
     matter_wall_add(actor=firm.partner, matter=firm.matter, user=firm.lead, reason="test")
     assert services.reminders_run(today=TODAY)["digests"] == 0

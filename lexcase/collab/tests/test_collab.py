@@ -10,8 +10,11 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import translation
 
+from lexcase.accounts.selectors import active_collaborators, active_staff, matter_workers
+from lexcase.accounts.services import api_token_create
 from lexcase.api.api import api  # noqa: F401  (the API's auth is what refuses tokens)
 from lexcase.audit.models import AuditEvent
 from lexcase.collab.models import Collaboration, TaskDocument
@@ -248,11 +251,8 @@ def test_every_access_is_audited(firm):
 
 
 def test_collaborator_tokens_never_reach_the_api(firm):
-    from lexcase.accounts.services import api_token_create
-
     helper_task(firm)
     _token, raw = api_token_create(user=firm.collaborator, name="x")
-    from django.test import Client
 
     client = Client(headers={"Authorization": f"Bearer {raw}"})
     assert client.get("/api/v1/tasks").status_code == 401
@@ -260,8 +260,6 @@ def test_collaborator_tokens_never_reach_the_api(firm):
 
 
 def test_collaborators_are_nobody_to_staff_pickers(firm):
-    from lexcase.accounts.selectors import active_collaborators, active_staff, matter_workers
-
     make_user("helper2", "collaborator")
     assert firm.collaborator not in active_staff()
     assert firm.collaborator not in matter_workers()

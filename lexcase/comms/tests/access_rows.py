@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from lexcase.comms.models import ProgressReport
 from lexcase.core.tests.access import (
     ALL_STAFF_200,
     API_MATTER_CREATE,
@@ -20,8 +21,6 @@ API_ALL_STAFF_200 = E(401, 401, 200, 200, 200, 200, 200, 200, 401)
 
 
 def make_report(f: Firm) -> int:
-    from lexcase.comms.models import ProgressReport
-
     return ProgressReport.objects.create(
         matter=f.matter, title="进展报告", html="<p>进展报告</p>", created_by=f.lead
     ).pk

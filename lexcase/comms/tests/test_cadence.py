@@ -13,9 +13,11 @@ from lexcase.calendar.services import hearing_create, served_document_record
 from lexcase.comms.models import ClientUpdatePolicy, UpdateInterval
 from lexcase.comms.selectors import matter_update_state, updates_due
 from lexcase.comms.services import client_updates_run, communication_create
+from lexcase.comms.tasks import client_updates
 from lexcase.comms.tests.clock import T0
 from lexcase.matters.services import matter_change_stage
 from lexcase.notifications.models import Notification
+from lexcase.testing import client_for
 
 
 def _notes(user, kind):
@@ -175,8 +177,6 @@ def test_command_runs_the_job(opened, capsys):
 
 
 def test_agenda_page_shows_the_due_update_to_the_lead(opened, monkeypatch):
-    from lexcase.testing import client_for
-
     monkeypatch.undo()  # with every app's agenda source, as in production
     firm = opened
     _call(firm, T0)
@@ -188,8 +188,6 @@ def test_agenda_page_shows_the_due_update_to_the_lead(opened, monkeypatch):
 
 
 def test_task_wrapper_runs_the_job(opened):
-    from lexcase.comms.tasks import client_updates
-
     _call(opened, T0)
     with time_machine.travel(T0 + timedelta(days=3, hours=1), tick=False):
         assert client_updates.call() == {"due": 1, "escalated": 0}

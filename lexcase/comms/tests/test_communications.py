@@ -10,6 +10,8 @@ from lexcase.audit.models import AuditEvent
 from lexcase.comms.models import Communication
 from lexcase.comms.services import communication_create
 from lexcase.core.exceptions import NotAllowed
+from lexcase.documents.models import Document
+from lexcase.todos.models import Task
 
 
 def test_communication_create_splits_team_and_client_contacts(firm):
@@ -98,8 +100,6 @@ def test_communication_create_refused_off_the_matter(firm, who):
 
 
 def test_follow_up_creates_a_task_on_the_matter(firm):
-    from lexcase.todos.models import Task
-
     comm = communication_create(
         actor=firm.lead,
         matter=firm.matter,
@@ -132,8 +132,6 @@ def test_create_task_needs_a_follow_up(firm):
 
 
 def test_documents_are_attached_by_id_only_from_the_same_matter(firm):
-    from lexcase.documents.models import Document
-
     mine = Document.objects.create(matter=firm.matter, category="contract", title="买卖合同")
     other = Document.objects.create(matter=firm.confidential, category="contract", title="保密")
     with pytest.raises(ValidationError) as exc:

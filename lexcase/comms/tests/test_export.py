@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.test import Client
+from openpyxl import load_workbook
 
 from lexcase.audit.models import AuditEvent
 from lexcase.comms.services import communication_create
@@ -36,7 +38,6 @@ def test_the_export_has_the_rows_the_user_may_see_and_is_audited(firm):
         assert firm.matter.number not in text
     # Excel by default.
     response = client_for(firm.lead).get("/communications/export/")
-    from openpyxl import load_workbook
 
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = [cell.value for row in sheet.iter_rows() for cell in row]
@@ -44,6 +45,4 @@ def test_the_export_has_the_rows_the_user_may_see_and_is_audited(firm):
 
 
 def test_anonymous_users_get_no_export(firm):
-    from django.test import Client
-
     assert Client().get("/communications/export/").status_code == 302

@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import io
+import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 
+from lexcase.calendar.services import hearing_create
 from lexcase.comms.models import Communication, ProgressReport
-from lexcase.comms.reports import progress_report_create, report_pdf
+from lexcase.comms.reports import (
+    progress_report_create,
+    report_pdf,
+    report_render_html,
+    report_template_set,
+)
+from lexcase.comms.services import communication_create
 from lexcase.core.exceptions import NotAllowed
 
 SHOTS = Path("/tmp/shots/h5")
 
 
 def _pdf_page_png_and_text(pdf: bytes) -> tuple[bytes, str, int]:
-    import pypdfium2 as pdfium
-
     doc = pdfium.PdfDocument(pdf)
     page = doc[0]
     text = page.get_textpage().get_text_range()
@@ -33,7 +41,6 @@ def _pdf_page_png_and_text(pdf: bytes) -> tuple[bytes, str, int]:
 
 def test_progress_report_pdf_renders_chinese(opened):
     firm = opened
-    from lexcase.comms.services import communication_create
 
     call = communication_create(
         actor=firm.lead,
@@ -42,11 +49,6 @@ def test_progress_report_pdf_renders_chinese(opened):
         direction="outbound",
         summary="已电话告知客户一审开庭安排",
     )
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from lexcase.calendar.services import hearing_create
 
     hearing_create(
         actor=firm.lead,
@@ -77,8 +79,6 @@ def test_progress_report_pdf_renders_chinese(opened):
 
 
 def test_remote_resources_are_never_fetched(firm, monkeypatch):
-    import urllib.request
-
     def no_network(*args, **kwargs):
         raise AssertionError("network access during PDF rendering")
 
@@ -93,8 +93,6 @@ def test_remote_resources_are_never_fetched(firm, monkeypatch):
 
 
 def test_template_failing_at_render_time_is_a_field_error(firm):
-    from lexcase.comms.reports import report_template_set
-
     report_template_set(actor=firm.admin, body='{% url "no-such-page" %}', version=0)
     with pytest.raises(ValidationError) as exc:
         progress_report_create(actor=firm.lead, matter=firm.matter)
@@ -112,16 +110,12 @@ def test_outsider_cannot_generate(firm):
     "body", ['{% include "base.html" %}', "{% debug %}", '{% extends "base.html" %}']
 )
 def test_templates_cannot_reach_beyond_the_report(firm, body):
-    from lexcase.comms.reports import report_template_set
-
     with pytest.raises(ValidationError) as exc:
         report_template_set(actor=firm.admin, body=body, version=0)
     assert list(exc.value.message_dict) == ["body"]
 
 
 def test_template_sees_plain_matter_values_not_the_model(firm):
-    from lexcase.comms.reports import report_render_html, report_template_set
-
     report_template_set(
         actor=firm.admin,
         body="[{{ matter.title }}|{{ matter.created_by.password }}|{{ matter.pk }}]",

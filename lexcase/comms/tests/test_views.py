@@ -14,8 +14,10 @@ from django.utils import translation
 from lexcase.accounts.models import Role
 from lexcase.comms.models import Communication, ProgressReport, ReportTemplate
 from lexcase.comms.reports import DEFAULT_TEMPLATE, report_template_get, report_template_set
+from lexcase.comms.selectors import update_intervals
 from lexcase.comms.services import communication_create
 from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.documents.models import Document
 from lexcase.notifications.models import Notification
 from lexcase.notifications.services import notification_send
 from lexcase.testing import client_for, make_user
@@ -297,8 +299,6 @@ def test_portal_contact_may_only_log_inbound_portal_messages(firm):
 
 
 def test_matter_log_links_attached_documents(firm):
-    from lexcase.documents.models import Document
-
     doc = Document.objects.create(matter=firm.matter, category="contract", title="买卖合同")
     communication_create(
         actor=firm.lead,
@@ -313,8 +313,6 @@ def test_matter_log_links_attached_documents(firm):
 
 
 def test_admin_edits_update_intervals(firm):
-    from lexcase.comms.selectors import update_intervals
-
     assert update_intervals() == {"P1": 3, "P2": 14, "P3": 30}
     assert client_for(firm.partner).post("/communications/intervals/", {}).status_code == 403
     client = english(firm.admin)

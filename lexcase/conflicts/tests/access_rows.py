@@ -6,13 +6,12 @@ in lexcase/core/tests/test_access_table.py itself; the rows below are the ones a
 
 from __future__ import annotations
 
+from lexcase.conflicts.engine import staff_relative_add
 from lexcase.core.tests.access import ALL_STAFF_200, LOGIN, E, Route
 from lexcase.testing import Firm
 
 
 def make_relative(f: Firm) -> int:
-    from lexcase.conflicts.engine import staff_relative_add
-
     return staff_relative_add(user=f.lead, name="林小芳", relation="spouse").pk
 
 

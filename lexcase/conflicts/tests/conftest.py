@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.utils import translation
 
 from lexcase.conflicts.tests.world import World, build_world, module_data, module_firm
 
@@ -18,7 +19,5 @@ def world(django_db_setup: None, django_db_blocker: object) -> Iterator[World]:
 @pytest.fixture(autouse=True)
 def _english_reasons():
     """The reason texts are asserted in their English source form."""
-    from django.utils import translation
-
     with translation.override("en"):
         yield

@@ -5,6 +5,8 @@ and identifiers kept out of URLs."""
 from __future__ import annotations
 
 import json
+import shutil
+import threading
 from typing import Any
 
 import pytest
@@ -16,7 +18,9 @@ from lexcase.accounts.services import api_token_create
 from lexcase.conflicts.models import ConflictCheck
 from lexcase.conflicts.selectors import hits_for_user, intakes_awaiting_review
 from lexcase.conflicts.services import conflict_review_decide, latest_check
+from lexcase.conflicts.throttle import adhoc_check_throttle
 from lexcase.matters.services import PartyLink, matter_create
+from lexcase.parties.models import PartyRelation
 from lexcase.parties.services import party_create
 from lexcase.testing import client_for, make_user
 
@@ -199,8 +203,6 @@ def test_a_related_hit_through_a_hidden_party_does_not_name_it(firm):
     """华泰 is known to the outsider only as a party of a matter they cannot see; its
     subsidiary is on the outsider's own matter. Checking 华泰 must not name 华泰 (or its
     relation) through the visible subsidiary's related-party hit."""
-    from lexcase.parties.models import PartyRelation
-
     subsidiary = party_create(actor=firm.outsider, kind="organization", name="华泰深圳分部有限公司")
     matter_create(
         actor=firm.outsider,
@@ -408,11 +410,6 @@ def test_rate_limit_lives_in_the_shared_cache(firm, settings, tmp_path):
     """Counted in Django's cache, not in process memory: with a file (or database, Redis)
     cache, another thread's fresh cache connection, as another worker process would open,
     sees the same count, and wiping the cache's store resets it."""
-    import shutil
-    import threading
-
-    from lexcase.conflicts.throttle import adhoc_check_throttle
-
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from types import SimpleNamespace
+
 import pytest
+from django.template.loader import render_to_string
+from django.utils import translation
 
 from lexcase.conflicts.highlight import highlight_hit
 from lexcase.parties.services import party_create
@@ -83,8 +88,6 @@ def test_loose_matches_and_redacted_hits_mark_nothing():
 
 @pytest.mark.django_db
 def test_the_adhoc_report_marks_the_matched_text(firm):
-    from django.utils import translation
-
     party_create(actor=firm.lead, kind="organization", name="深圳市大疆创新科技有限公司")
     with translation.override("en"):
         response = client_for(firm.lead).post(
@@ -131,12 +134,6 @@ def test_the_matter_page_section_marks_the_matched_text(firm, rf):
 
 
 def test_the_report_groups_hits_by_verdict_most_severe_first():
-    import re
-    from types import SimpleNamespace
-
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
     def row(name: str, verdict: str) -> dict:
         return {**hit(name, "name"), "verdict": verdict, "redacted": False, "reason": "r"}
 

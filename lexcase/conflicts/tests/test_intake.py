@@ -6,10 +6,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from lexcase.conflicts.models import ConflictCheck
-from lexcase.conflicts.selectors import hits_for_user
+from lexcase.conflicts.selectors import hits_for_user, intakes_awaiting_review
 from lexcase.conflicts.services import conflict_review_decide, intake_is_cleared, latest_check
 from lexcase.core.exceptions import NotAllowed
 from lexcase.matters.services import PartyLink, matter_create, matter_open, matter_party_add
+from lexcase.parties.services import party_create, party_update
 from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
@@ -18,8 +19,6 @@ pytestmark = pytest.mark.django_db
 def reversed_intake(firm):
     """王伟 (opposing on the firm's live matter) now asks the firm to act against 华泰.
     With his ID number on file the match is conclusive (a bare personal name never is)."""
-    from lexcase.parties.services import party_update
-
     party_update(
         actor=firm.lead,
         party=firm.opposing_party,
@@ -71,8 +70,6 @@ def test_requester_cannot_review_own_intake(firm):
 
 
 def test_waiver_needs_the_consent_reference(firm):
-    from lexcase.parties.services import party_create
-
     other = party_create(actor=firm.lead, kind="person", name="赵六")
     matter = matter_create(
         actor=firm.outsider,
@@ -100,7 +97,6 @@ def test_waiver_needs_the_consent_reference(firm):
 def test_adding_a_party_to_an_intake_needs_a_fresh_review(firm):
     conflict_review_decide(actor=firm.partner, matter=firm.matter, decision="approve")
     assert intake_is_cleared(firm.matter)
-    from lexcase.parties.services import party_create
 
     matter_party_add(
         actor=firm.lead,
@@ -128,8 +124,6 @@ def test_hits_on_invisible_matters_are_redacted(firm):
 
 
 def test_reviewer_queue_on_the_dashboard(firm):
-    from lexcase.conflicts.selectors import intakes_awaiting_review
-
     queue = [m.pk for m in intakes_awaiting_review(user=firm.partner)]
     assert queue == [firm.matter.pk, firm.confidential.pk]  # both registered by the lead
     # An admin does not see the confidential one (members only).

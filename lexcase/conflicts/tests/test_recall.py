@@ -21,8 +21,11 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.test import override_settings
+from faker import Faker
+from opencc import OpenCC
 from rapidfuzz.distance import Levenshtein
 
+from lexcase.accounts.models import User
 from lexcase.conflicts.engine import (
     TYPO_MAX_CHARS,
     QueryParty,
@@ -33,6 +36,7 @@ from lexcase.conflicts.engine import (
     pinyin_keys,
     staff_relative_add,
 )
+from lexcase.conflicts.models import StaffRelative
 from lexcase.conflicts.tests.world import module_data
 from lexcase.parties.models import Party, PartyAlias, PartyRelation
 from lexcase.parties.names import name_keys, normalize_name
@@ -66,10 +70,6 @@ class Corpus:
 
 def _enrich(rng: random.Random) -> None:
     """Former names, relations and staff relatives on top of the demo firm."""
-    from faker import Faker
-
-    from lexcase.accounts.models import User
-
     fake = Faker("zh_CN")
     fake.seed_instance(SEED)
     orgs = list(Party.objects.filter(kind="organization").order_by("pk"))
@@ -109,8 +109,6 @@ def _enrich(rng: random.Random) -> None:
 
 
 def _load() -> Corpus:
-    from lexcase.conflicts.models import StaffRelative
-
     entries = []
     alias_map: dict[int, list[PartyAlias]] = {}
     for alias in PartyAlias.objects.order_by("pk"):
@@ -236,8 +234,6 @@ def _fullwidth(text: str) -> str:
 
 
 def _variant(rng: random.Random, name: str) -> str:
-    from opencc import OpenCC
-
     choice = rng.randrange(5)
     if choice == 0:
         return OpenCC("s2t").convert(name)

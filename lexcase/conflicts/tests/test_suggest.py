@@ -6,6 +6,7 @@ import pytest
 from django.utils import translation
 
 from lexcase.conflicts.selectors import party_suggestions
+from lexcase.matters.models import Matter
 from lexcase.parties.models import Party
 from lexcase.parties.services import party_create
 from lexcase.testing import client_for
@@ -107,7 +108,6 @@ def test_the_intake_form_asks_for_suggestions_and_still_submits_without_them(fir
         },
     )
     assert response.status_code == 302
-    from lexcase.matters.models import Matter
 
     created = Matter.objects.get(title="华泰诉赵六")
     assert list(created.matter_parties.values_list("party_id", flat=True)) == [firm.client_party.pk]

@@ -6,12 +6,15 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 from django.utils import translation
 
+from lexcase.audit.models import AuditEvent
 from lexcase.conflicts.engine import QueryParty, index_party
 from lexcase.conflicts.verdicts import conflict_check
 from lexcase.matters.models import Matter, Status
+from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -54,11 +57,6 @@ def test_an_opposing_hit_says_whether_the_firm_is_against_it_now(firm, status, r
 
 
 def test_the_conflict_report_pdf_names_the_partner_and_is_audited(firm):
-    import pypdfium2 as pdfium
-
-    from lexcase.audit.models import AuditEvent
-    from lexcase.testing import client_for
-
     Matter.objects.filter(pk=firm.matter.pk).update(status=Status.OPEN)
     response = client_for(firm.lead).get(f"/matters/{firm.matter.pk}/conflict-report.pdf")
     assert (response.status_code, response["Content-Type"]) == (200, "application/pdf")

@@ -18,8 +18,11 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from lexcase.accounts.models import FirmProfile
+from lexcase.accounts.selectors import firm_profile
 from lexcase.accounts.services import api_token_create
 from lexcase.api.api import api
+from lexcase.calendar.models import Deadline, LimitationPeriod
 from lexcase.core.tests.access import (
     ALL_SIGNED_IN_200,
     ALL_STAFF_200,
@@ -32,19 +35,21 @@ from lexcase.core.tests.access import (
     E,
     Route,
 )
+from lexcase.matters.tests.access_rows import (
+    checklist_codes,
+    ready_to_archive,
+    ready_to_close,
+    set_status,
+)
 from lexcase.parties.models import Party
 from lexcase.testing import Firm
 
 
 def _firm_version() -> int:
-    from lexcase.accounts.selectors import firm_profile
-
     return firm_profile().version
 
 
 def _firm_logo_url() -> str:
-    from lexcase.accounts.models import FirmProfile
-
     FirmProfile.objects.update_or_create(
         pk=1, defaults={"logo": b"\x89PNG\r\n\x1a\nlogo", "logo_type": "image/png"}
     )
@@ -57,16 +62,12 @@ def _unlinked_party(f: Firm) -> Party:
 
 
 def make_limitation(f: Firm) -> int:
-    from lexcase.calendar.models import LimitationPeriod
-
     return LimitationPeriod.objects.create(
         matter=f.matter, claim="货款", rule_id="limitation.general", start_date=date(2025, 1, 1)
     ).pk
 
 
 def make_deadline(f: Firm, status: str) -> int:
-    from lexcase.calendar.models import Deadline
-
     return Deadline.objects.create(
         matter=f.matter,
         title="上诉期",
@@ -79,26 +80,18 @@ def make_deadline(f: Firm, status: str) -> int:
 
 
 def _set_status(f: Firm, status: str) -> int:
-    from lexcase.matters.tests.access_rows import set_status
-
     return set_status(f, status)
 
 
 def _ready_to_close(f: Firm) -> int:
-    from lexcase.matters.tests.access_rows import ready_to_close
-
     return ready_to_close(f)
 
 
 def _ready_to_archive(f: Firm) -> int:
-    from lexcase.matters.tests.access_rows import ready_to_archive
-
     return ready_to_archive(f)
 
 
 def _checklist_codes() -> list[str]:
-    from lexcase.matters.tests.access_rows import checklist_codes
-
     return checklist_codes()
 
 

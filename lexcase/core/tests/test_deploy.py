@@ -13,6 +13,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
+from lexcase.testing import make_user
+
 
 def test_deploy_check_has_no_warnings_with_production_settings(tmp_path):
     env = {
@@ -152,8 +154,6 @@ def assert_security_headers(response) -> None:
 
 @pytest.mark.django_db
 def test_production_headers_and_cookies_on_the_start_page_and_a_signed_in_page(tmp_path, settings):
-    from lexcase.testing import make_user
-
     production = production_header_settings(tmp_path)
     assert production.pop("DEBUG") is False
     production["SECURE_PROXY_SSL_HEADER"] = tuple(production["SECURE_PROXY_SSL_HEADER"])

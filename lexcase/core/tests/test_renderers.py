@@ -17,7 +17,9 @@ from django.forms.renderers import DjangoTemplates
 from django.utils import translation
 
 import lexcase
+from lexcase.accounts.models import User
 from lexcase.core.renderers import FastRenderer
+from lexcase.documents.models import Document
 from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
@@ -38,9 +40,6 @@ def _form_classes() -> list[type[forms.BaseForm]]:
 def _instances(cls: type[forms.BaseForm], firm: Any) -> list[forms.BaseForm]:
     """The form unbound, bound to nothing (every required field in error) and bound to
     awkward values, with the arguments its constructor asks for guessed by name."""
-    from lexcase.accounts.models import User
-    from lexcase.documents.models import Document
-
     guesses: dict[str, Any] = {
         "user": firm.lead,
         "actor": firm.lead,

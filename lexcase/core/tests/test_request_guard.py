@@ -3,6 +3,8 @@ NUL characters, unsupported methods, probes for repository files and path traver
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 from django.test import Client
 
@@ -21,8 +23,6 @@ def test_nul_in_a_page_request_is_400(firm, path):
 
 
 def test_nul_in_a_posted_form_is_400_and_saves_nothing(firm):
-    from urllib.parse import urlencode
-
     before = Party.objects.count()
     response = client_for(firm.lead).post(
         "/parties/new/",

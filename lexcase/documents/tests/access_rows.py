@@ -13,6 +13,8 @@ from lexcase.core.tests.access import (
     E,
     Route,
 )
+from lexcase.documents.files import documents_storage
+from lexcase.documents.models import Document, DocumentVersion
 from lexcase.testing import Firm
 
 # One fixed file shared by every run of the table: the rows pointing at it are rolled back
@@ -21,9 +23,6 @@ FIXTURE_NAME = "documents/access-table/fixture.txt"
 
 
 def make_document(f: Firm) -> int:
-    from lexcase.documents.files import documents_storage
-    from lexcase.documents.models import Document, DocumentVersion
-
     storage = documents_storage()
     if not storage.exists(FIXTURE_NAME):
         storage.save(FIXTURE_NAME, ContentFile("买卖合同 甲方 乙方".encode()))
@@ -43,8 +42,6 @@ def make_document(f: Firm) -> int:
 
 
 def make_version(f: Firm) -> int:
-    from lexcase.documents.models import Document
-
     return Document.objects.get(pk=make_document(f)).current_id
 
 

@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
+import zipfile
 from pathlib import Path
 from typing import Any
 
+import docx
+import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image, ImageDraw, ImageFont
+from weasyprint import HTML
 
 FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 
@@ -27,15 +33,11 @@ def upload(name: str, data: bytes, content_type: str = "application/octet-stream
 
 def text_pdf(text: str) -> bytes:
     """A PDF with a real text layer (WeasyPrint embeds the CJK font)."""
-    from weasyprint import HTML
-
     html = f"<html><body><p style='font-family: Noto Sans CJK SC'>{text}</p></body></html>"
     return HTML(string=html).write_pdf()
 
 
 def render_lines(lines: list[str], size: int = 48) -> Any:
-    from PIL import Image, ImageDraw, ImageFont
-
     font = ImageFont.truetype(str(FONT), size, index=2)  # Noto Sans CJK SC
     image = Image.new("L", (1700, 200 + len(lines) * (size + 30)), color=255)
     draw = ImageDraw.Draw(image)
@@ -58,8 +60,6 @@ def png(lines: list[str]) -> bytes:
 
 
 def docx_bytes(paragraphs: list[str]) -> bytes:
-    import docx
-
     document = docx.Document()
     for p in paragraphs:
         document.add_paragraph(p)
@@ -69,8 +69,6 @@ def docx_bytes(paragraphs: list[str]) -> bytes:
 
 
 def xlsx_bytes(rows: list[list[Any]]) -> bytes:
-    import openpyxl
-
     book = openpyxl.Workbook()
     for row in rows:
         book.active.append(row)
@@ -81,8 +79,6 @@ def xlsx_bytes(rows: list[list[Any]]) -> bytes:
 
 def ofd_bytes(pages: list[list[str]]) -> bytes:
     """A minimal OFD package (GB/T 33190): OFD.xml, a document, a page per list of lines."""
-    import zipfile
-
     ns = 'xmlns:ofd="http://www.ofdspec.org/2016"'
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -110,8 +106,6 @@ def ofd_bytes(pages: list[list[str]]) -> bytes:
 def compound_file(streams: dict[str, bytes]) -> bytes:
     """A minimal OLE2 compound file (MS-CFB version 3, 512-byte sectors) with up to three
     streams, each padded to 4096 bytes so that none lives in the mini stream."""
-    import struct
-
     sector, free, end, fat_sector = 512, 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
     names = list(streams)
     padded = {n: streams[n].ljust(4096, b"\x00") for n in names}
@@ -158,8 +152,6 @@ def compound_file(streams: dict[str, bytes]) -> bytes:
 def word97_bytes(text: str) -> bytes:
     """A Word 97-2003 binary document (.doc; WPS 文字 writes the same) holding `text` as one
     Unicode piece: the FIB, the text, and the piece table in the 1Table stream."""
-    import struct
-
     start = 0x600
     encoded = text.encode("utf-16-le")
     fib = bytearray(start)

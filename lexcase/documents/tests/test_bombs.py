@@ -14,6 +14,7 @@ import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 
 from lexcase.documents import services
 from lexcase.documents.extract import (
@@ -24,6 +25,7 @@ from lexcase.documents.extract import (
 )
 from lexcase.documents.models import Document, DocumentVersion
 from lexcase.documents.tests.files import docx_bytes, stored_files, upload
+from lexcase.portal.tests.factories import build_world
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MIB = 2**20
@@ -193,10 +195,6 @@ def test_a_normal_word_file_is_extracted_through_the_child(settings, tmp_path):
 def test_portal_client_bomb_is_kept_and_not_extracted(
     firm, settings, django_capture_on_commit_callbacks
 ):
-    from django.test import Client
-
-    from lexcase.portal.tests.factories import build_world
-
     settings.LEXCASE_OFFICE_MAX_INFLATED_MB = 16
     world = build_world(firm)
     client = Client()

@@ -10,6 +10,8 @@ from django.core.management import CommandError, call_command
 from lexcase.documents import services
 from lexcase.documents.tests.files import upload
 from lexcase.matters.models import Matter
+from lexcase.search.models import SearchEntry
+from lexcase.search.selectors import search
 from lexcase.testing import client_for
 
 
@@ -35,9 +37,6 @@ def test_verify_detects_altered_and_missing_files(firm, doc_store):
 
 
 def test_search_reindex_hook_rebuilds_document_entries(firm, django_capture_on_commit_callbacks):
-    from lexcase.search.models import SearchEntry
-    from lexcase.search.selectors import search
-
     with django_capture_on_commit_callbacks(execute=True):
         (document,) = services.documents_upload(
             actor=firm.lead, matter=firm.matter, uploads=[upload("函.txt", "催告 货款".encode())]

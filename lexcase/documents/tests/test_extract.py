@@ -7,18 +7,27 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from PIL import Image
 
-from lexcase.documents import services
-from lexcase.documents.extract import ExtractionError, clean_ocr_text, extract_text
+from lexcase.documents import extract, services
+from lexcase.documents.extract import (
+    ExtractionError,
+    Limits,
+    TooLarge,
+    clean_ocr_text,
+    extract_text,
+)
 from lexcase.documents.models import DocumentVersion
 from lexcase.documents.tests.files import (
     docx_bytes,
     png,
+    render_lines,
     scanned_pdf,
     text_pdf,
     upload,
     xlsx_bytes,
 )
+from lexcase.search.selectors import search
 from lexcase.testing import client_for
 
 needs_tesseract = pytest.mark.skipif(
@@ -100,8 +109,6 @@ def test_text_never_overrides_a_chosen_category(firm, django_capture_on_commit_c
 def test_scanned_chinese_pdf_is_found_by_a_two_character_word_only_by_those_who_see_it(
     firm, django_capture_on_commit_callbacks
 ):
-    from lexcase.search.selectors import search
-
     data = scanned_pdf(SCAN_LINES)
     assert b"/Font" not in data  # image only: no text layer to cheat with
     version = run_upload(firm, "scan.pdf", data, django_capture_on_commit_callbacks)
@@ -136,8 +143,6 @@ def test_image_upload_is_ocred(firm, django_capture_on_commit_callbacks):
 
 
 def test_documents_leave_the_index_when_deleted(firm, django_capture_on_commit_callbacks):
-    from lexcase.search.selectors import search
-
     version = run_upload(
         firm, "律师函.txt", "催告函 货款".encode(), django_capture_on_commit_callbacks
     )
@@ -162,11 +167,6 @@ def test_database_queue_and_worker_batch(firm, settings):
 
 
 def test_giant_scanned_page_is_rendered_within_the_pixel_cap(monkeypatch):
-    from PIL import Image
-
-    from lexcase.documents import extract
-    from lexcase.documents.tests.files import render_lines
-
     buffer = io.BytesIO()
     # 1 dpi: the page claims to be about 1,700 × 450 inches.
     render_lines(["证据"]).convert("RGB").save(buffer, format="PDF", resolution=1.0)
@@ -184,8 +184,6 @@ def test_giant_scanned_page_is_rendered_within_the_pixel_cap(monkeypatch):
 
 
 def test_office_zip_bomb_is_not_inflated():
-    from lexcase.documents.extract import Limits, TooLarge
-
     docx_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     with pytest.raises(TooLarge, match="inflates"):
         extract_text(

@@ -4,6 +4,8 @@ cleans up) no file without its row. Real commits, so these run in transactional 
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import timedelta
 from io import StringIO
 
@@ -158,9 +160,6 @@ def test_crash_after_save_leaves_an_orphan_the_command_removes(firm, doc_store, 
     out = StringIO()
     call_command("documents_orphans", stdout=out)  # within the grace period: nothing
     assert out.getvalue().strip().splitlines() == ["orphans: 0 (use --delete to remove them)"]
-
-    import os
-    import time
 
     old = time.time() - timedelta(hours=25).total_seconds()
     for path in stored_files(doc_store):

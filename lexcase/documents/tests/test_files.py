@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -35,8 +36,6 @@ def test_sniff_by_content(data, expected):
 
 
 def test_sniff_office_files_by_their_parts():
-    import zipfile
-
     assert files.sniff(io.BytesIO(docx_bytes(["合同"]))) == files.DOCX
     assert files.sniff(io.BytesIO(xlsx_bytes([["金额", 100]]))) == files.XLSX
     other = io.BytesIO()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pytest
 
 from lexcase.documents import files
-from lexcase.documents.extract import extract_text
+from lexcase.documents.extract import ExtractionError, extract_text
 from lexcase.documents.tests.files import ofd_bytes, upload
 
 JUDGMENT = [
@@ -30,10 +31,6 @@ def test_the_text_of_every_page_in_page_order():
 
 
 def test_a_broken_ofd_page_is_a_failed_extraction_not_a_crash():
-    import zipfile
-
-    from lexcase.documents.extract import ExtractionError
-
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as archive:
         archive.writestr("OFD.xml", "<ofd:OFD/>")
@@ -43,10 +40,6 @@ def test_a_broken_ofd_page_is_a_failed_extraction_not_a_crash():
 
 
 def test_an_ofd_page_with_entities_is_refused():
-    import zipfile
-
-    from lexcase.documents.extract import ExtractionError
-
     laughs = b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaaaaaaaa">]><p>&a;&a;</p>'
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as archive:

@@ -6,11 +6,12 @@ import json
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.utils import translation
 
 from lexcase.accounts.services import api_token_create
 from lexcase.audit.models import AuditEvent
-from lexcase.core.exceptions import NotAllowed
+from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.documents import services
 from lexcase.documents.models import Document, DocumentVersion
 from lexcase.documents.tests.files import sha, stored_files, upload
@@ -21,8 +22,6 @@ CONTRACT = "买卖合同\n甲方：北京华泰科技有限公司\n乙方：王�
 
 
 def api_client(user):
-    from django.test import Client
-
     _token, raw = api_token_create(user=user, name="t")
     return Client(headers={"Authorization": f"Bearer {raw}"})
 
@@ -193,8 +192,6 @@ def test_archived_matter_documents_are_read_only(firm, doc_store):
 
 
 def test_update_is_optimistic(firm):
-    from lexcase.core.exceptions import StaleEdit
-
     (document,) = services.documents_upload(
         actor=firm.lead, matter=firm.matter, uploads=[upload("a.txt", b"x")]
     )

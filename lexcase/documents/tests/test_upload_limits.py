@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.http.multipartparser import MultiPartParser
@@ -19,6 +21,8 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from lexcase.documents.models import Document
 from lexcase.documents.tests.files import stored_files, upload
 from lexcase.documents.tests.test_upload import api_client
+from lexcase.documents.uploads import UploadLimitHandler, UploadTooLarge
+from lexcase.portal.tests.factories import build_world
 from lexcase.testing import client_for
 
 MIB = 2**20
@@ -28,8 +32,6 @@ MIB = 2**20
 def spool(settings, tmp_path, monkeypatch):
     """Uploads spool to a private temp dir from the first 64 KB on (as a big file would),
     and every byte handed to the temp-file handler is counted."""
-    from django.core.files.uploadhandler import TemporaryFileUploadHandler
-
     directory = tmp_path / "uploads"
     directory.mkdir()
     settings.FILE_UPLOAD_TEMP_DIR = str(directory)
@@ -91,8 +93,6 @@ def test_page_content_length_over_limit_is_413_with_a_chinese_page(
 
 
 def test_portal_content_length_over_limit_is_413(firm, settings, spool, doc_store):
-    from lexcase.portal.tests.factories import build_world
-
     world = build_world(firm)
     before = (Document.objects.count(), len(stored_files(doc_store)))
     settings.LEXCASE_MAX_UPLOAD_REQUEST_MB = 1
@@ -128,8 +128,6 @@ def test_api_file_over_limit_is_stopped_mid_stream(firm, spool, doc_store):
 
 
 def test_portal_file_over_limit_is_stopped_mid_stream(firm, spool, doc_store):
-    from lexcase.portal.tests.factories import build_world
-
     world = build_world(firm)
     before = Document.objects.count()
     client = Client()
@@ -148,10 +146,6 @@ def test_portal_file_over_limit_is_stopped_mid_stream(firm, spool, doc_store):
 def test_parser_counts_bytes_whatever_content_length_says(settings, tmp_path):
     """A body larger than its Content-Length (a server that hands Django a chunked or
     mis-declared stream): the handler counts the bytes it really receives."""
-    from django.core.files.uploadhandler import TemporaryFileUploadHandler
-
-    from lexcase.documents.uploads import UploadLimitHandler, UploadTooLarge
-
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0
     body = encode_multipart(BOUNDARY, {"file": upload("a.txt", b"a" * (3 * MIB))})
@@ -166,10 +160,6 @@ def test_parser_counts_bytes_whatever_content_length_says(settings, tmp_path):
 
 
 def test_parser_stops_when_the_request_total_passes_its_limit(settings, tmp_path):
-    from django.core.files.uploadhandler import TemporaryFileUploadHandler
-
-    from lexcase.documents.uploads import UploadLimitHandler, UploadTooLarge
-
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0
     settings.LEXCASE_MAX_UPLOAD_REQUEST_MB = 2
@@ -200,8 +190,6 @@ def test_under_the_limits_uploads_still_work(firm, spool, doc_store):
 
 
 def test_upload_temp_dir_is_dedicated_under_var():
-    from django.conf import settings
-
     assert Path(settings.FILE_UPLOAD_TEMP_DIR) == settings.VAR_DIR / "tmp" / "uploads"
     assert Path(settings.FILE_UPLOAD_TEMP_DIR).is_dir()
     assert Path(settings.LEXCASE_EXTRACT_TEMP_DIR) == settings.VAR_DIR / "tmp" / "extract"

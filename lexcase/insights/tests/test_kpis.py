@@ -11,6 +11,7 @@ from django.utils import translation
 
 from lexcase.accounts.models import PracticeArea, Role, Team
 from lexcase.calendar.models import Deadline
+from lexcase.calendar.services import deadline_complete
 from lexcase.comms.models import Communication
 from lexcase.insights.selectors import FIRM, PERSONAL, InsightFilters, dashboard
 from lexcase.matters.models import (
@@ -223,8 +224,6 @@ def test_filters_team_area_lawyer(office):
 
 
 def test_deadline_completion_time_is_recorded(firm):
-    from lexcase.calendar.services import deadline_complete
-
     d = Deadline.objects.create(matter=firm.matter, title="举证期限", due_date=TODAY, status="open")
     with time_machine.travel(NOW, tick=False):
         deadline_complete(actor=firm.lead, deadline=d)

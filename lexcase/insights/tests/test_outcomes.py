@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from lexcase.accounts.models import Role
+from lexcase.accounts.models import Role, User
 from lexcase.insights.outcomes import cases, loo_calibration, matter_outcome_stats, outcome_stats
 from lexcase.matters.models import (
     CaseCause,
@@ -18,6 +18,7 @@ from lexcase.matters.models import (
 )
 from lexcase.parties.models import Party
 from lexcase.testing import make_user
+from lexcase.web.demo import demo_generate
 
 
 def closed(number, cause, outcome, *, lead, standing="原告", confidential=False, days=100,
@@ -136,9 +137,6 @@ def test_leave_one_out_excludes_the_target(history):
 
 
 def test_demo_firm_has_closed_history_with_outcomes(db):
-    from lexcase.accounts.models import User
-    from lexcase.web.demo import demo_generate
-
     demo_generate(matters=30, seed=7)
     closed_matters = Matter.objects.filter(status__in=("closed", "archived"))
     assert closed_matters.count() >= 240

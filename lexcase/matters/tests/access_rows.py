@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.utils import timezone
+
 from lexcase.core.tests.access import (
     API_MATTER_READ,
     LOGIN,
@@ -14,6 +16,16 @@ from lexcase.core.tests.access import (
     E,
     Route,
 )
+from lexcase.matters.models import (
+    ArchiveRecord,
+    ClosingChecklistItem,
+    Matter,
+    MatterParty,
+    PaperLoan,
+    RetentionClass,
+)
+from lexcase.parties.services import party_create
+from lexcase.reviews.models import Approval, Review
 from lexcase.testing import Firm
 
 # Partners and admins; walled is a partner.
@@ -24,18 +36,12 @@ API_CLOSER = E(401, 401, 404, 404, 403, 200, 404, 200, 401)
 
 
 def set_status(f: Firm, status: str) -> int:
-    from lexcase.matters.models import Matter
-
     Matter.objects.filter(pk=f.matter.pk).update(status=status)
     return f.matter.pk
 
 
 def ready_to_close(f: Firm) -> int:
     """Open, with its closing review done (reviews' requirement for closing)."""
-    from django.utils import timezone
-
-    from lexcase.reviews.models import Review
-
     set_status(f, "open")
     Review.objects.create(
         matter=f.matter,
@@ -50,10 +56,6 @@ def ready_to_close(f: Firm) -> int:
 
 def ready_to_archive(f: Firm) -> int:
     """Closed, with the responsible partner's archiving approval (reviews' requirement)."""
-    from django.utils import timezone
-
-    from lexcase.reviews.models import Approval
-
     set_status(f, "closed")
     Approval.objects.create(
         kind="archive",
@@ -68,8 +70,6 @@ def ready_to_archive(f: Firm) -> int:
 
 
 def archived(f: Firm) -> int:
-    from lexcase.matters.models import ArchiveRecord, RetentionClass
-
     set_status(f, "archived")
     ArchiveRecord.objects.create(
         matter=f.matter,
@@ -86,8 +86,6 @@ def archived(f: Firm) -> int:
 
 
 def open_loan(f: Firm) -> str:
-    from lexcase.matters.models import PaperLoan
-
     pk = archived(f)
     loan = PaperLoan.objects.create(
         record=f.matter.archive, borrower=f.lead, due_on=date(2026, 12, 14), purpose="再审"
@@ -96,17 +94,12 @@ def open_loan(f: Firm) -> str:
 
 
 def checklist_codes() -> list[str]:
-    from lexcase.matters.models import ClosingChecklistItem
-
     return list(ClosingChecklistItem.objects.values_list("code", flat=True))
 
 
 def person_with_id(f: Firm, *, linked: bool) -> int:
     """A person with an ID number: on the firm's matter (read through the gate), or on none
     (every staff member sees it, only some may show its number)."""
-    from lexcase.matters.models import MatterParty
-    from lexcase.parties.services import party_create
-
     party = party_create(actor=f.lead, kind="person", name="赵六", id_number="11010519491231002X")
     if linked:
         MatterParty.objects.create(matter=f.matter, party=party, role="opposing")

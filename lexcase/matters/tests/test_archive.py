@@ -9,14 +9,17 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone, translation
 
+from lexcase.accounts.models import Role, User
 from lexcase.accounts.services import api_token_create
 from lexcase.audit.models import AuditEvent
 from lexcase.calendar.selectors import agenda_items, agenda_overdue
 from lexcase.core.exceptions import NotAllowed
+from lexcase.documents import services as documents
 from lexcase.matters import archive, services
 from lexcase.matters.models import (
     ArchiveNumberCounter,
@@ -25,6 +28,7 @@ from lexcase.matters.models import (
     Matter,
     MatterClosing,
     PaperLoan,
+    RetentionClass,
     Status,
 )
 from lexcase.matters.tests.test_concurrency import needs_postgres, run_in_threads
@@ -642,9 +646,6 @@ def test_api_close_and_archive(firm, clock):
 
 
 def _seed_for_threads():
-    from lexcase.accounts.models import Role, User
-    from lexcase.matters.models import RetentionClass
-
     # A transactional test may run after another one flushed the seeded rows.
     RetentionClass.objects.get_or_create(
         code="long", defaults={"name": "长期", "matter_types": ["civil"]}
@@ -679,8 +680,6 @@ def test_archive_numbers_are_unique_under_parallel_filing():
 @needs_postgres
 @pytest.mark.django_db(transaction=True)
 def test_parallel_lending_of_one_file_has_exactly_one_winner():
-    from lexcase.matters.models import RetentionClass
-
     keeper = _seed_for_threads()
     matter = Matter.objects.create(
         number="2026-民-9999", title="借阅", matter_type="civil", status="archived"
@@ -715,10 +714,6 @@ def test_done_when_a_closed_matter_is_archived_and_its_documents_are_read_only(
     firm, clock, settings, tmp_path
 ):
     """Issue #6: archived with its 档号 and paper location, then documents are read-only."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from lexcase.documents import services as documents
-
     settings.STORAGES = {
         **settings.STORAGES,
         "documents": {

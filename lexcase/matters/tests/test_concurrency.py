@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from django.db import connection, connections
 
 from lexcase.accounts.models import Role, User
+from lexcase.conflicts import services as conflict_services
+from lexcase.conflicts.services import latest_check
 from lexcase.core.exceptions import StaleEdit
 from lexcase.matters.models import Matter
-from lexcase.matters.services import matter_create, matter_update
+from lexcase.matters.services import PartyLink, matter_create, matter_update
+from lexcase.parties.services import party_create
 
 needs_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="thread concurrency is exercised on PostgreSQL"
@@ -77,11 +81,6 @@ def test_parallel_edits_of_one_version_have_exactly_one_winner():
 @pytest.mark.django_db(transaction=True)
 def test_parallel_intakes_for_opposite_sides_are_never_both_clean(monkeypatch):
     """docs/quality.md T12: two intakes for the two sides of one dispute, started together."""
-    import time
-
-    from lexcase.conflicts import services as conflict_services
-    from lexcase.conflicts.services import latest_check
-
     real_check = conflict_services.conflict_check
 
     def slow_check(*args, **kwargs):
@@ -90,8 +89,6 @@ def test_parallel_intakes_for_opposite_sides_are_never_both_clean(monkeypatch):
         return real_check(*args, **kwargs)
 
     monkeypatch.setattr(conflict_services, "conflict_check", slow_check)
-    from lexcase.matters.services import PartyLink
-    from lexcase.parties.services import party_create
 
     lawyers = [User.objects.create(username=f"l{i}", role=Role.LAWYER) for i in range(2)]
     a = party_create(

@@ -7,6 +7,7 @@ import csv
 import io
 
 import pytest
+from openpyxl import load_workbook
 
 from lexcase.audit.models import AuditEvent
 from lexcase.matters.models import Matter
@@ -44,8 +45,6 @@ def test_a_title_that_looks_like_a_formula_stays_text(firm):
 
 
 def test_the_excel_file_opens_with_the_same_rows(firm):
-    from openpyxl import load_workbook
-
     response = client_for(firm.lead).get("/matters/export/")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active

@@ -14,7 +14,7 @@ from django.test import Client
 from lexcase.accounts.models import PracticeArea, Role
 from lexcase.accounts.services import api_token_create
 from lexcase.audit.models import AuditEvent
-from lexcase.matters.models import CaseCause, Matter, MatterMember, TimelineEntry
+from lexcase.matters.models import CaseCause, EthicalWall, Matter, MatterMember, TimelineEntry
 from lexcase.notifications.models import Notification, NotificationPreference
 from lexcase.testing import client_for, make_user
 
@@ -158,8 +158,6 @@ def lowering_persona(firm, name: str):
     if name == "assistant":
         MatterMember.objects.create(matter=matter, user=firm.assistant, role="assistant")
     if name == "walled":
-        from lexcase.matters.models import EthicalWall
-
         EthicalWall.objects.create(matter=matter, user=firm.walled, reason="对方顾问")
     return getattr(firm, name)
 

@@ -11,6 +11,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.db import connection as thread_connection
 from django.db.models.signals import post_save
 
 from lexcase.matters.models import Matter, MatterMember, MatterType
@@ -41,8 +42,6 @@ def test_two_intakes_with_swapped_partners_do_not_deadlock(firm):
     lock = threading.Lock()
 
     def intake(matter_type: str, responsible, lead) -> None:
-        from django.db import connection as thread_connection
-
         try:
             matter_create(
                 actor=firm.lead,

@@ -12,10 +12,14 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
+from lexcase.accounts.models import Role, User
+from lexcase.accounts.services import api_token_create
 from lexcase.audit.models import AuditEvent
 from lexcase.core.exceptions import NotAllowed
 from lexcase.matters.models import (
     ArchiveRecord,
+    LegalHold,
+    Matter,
     MatterParty,
     PartyAnonymisation,
     PersonalDataRetention,
@@ -30,7 +34,10 @@ from lexcase.matters.retention import (
     legal_hold_set,
     personal_data_anonymise_run,
 )
+from lexcase.papers.models import CourtMessage
 from lexcase.parties.models import Party, PartyAlias
+from lexcase.portal.models import ClientContact, ClientContactMatter, PortalInvitation
+from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -103,10 +110,6 @@ def test_an_organisations_people_go_and_its_registry_data_stays(archived):
     former names (registry data); its phone, e-mail and notes (its people's channel and free
     text) go, from the edit history too, and its portal contacts' accounts are anonymised and
     closed."""
-    from lexcase.accounts.models import Role, User
-    from lexcase.accounts.services import api_token_create
-    from lexcase.portal.models import ClientContact, ClientContactMatter, PortalInvitation
-
     f = archived
     MatterParty.objects.filter(matter=f.confidential, party=f.client_party).delete()
     client = f.client_party
@@ -271,9 +274,6 @@ def test_consent_for_a_sensitive_field_is_recorded_and_withdrawn(firm):
 
 
 def test_the_matter_page_sets_a_legal_hold_and_the_party_page_records_consent(firm):
-    from lexcase.matters.models import LegalHold
-    from lexcase.testing import client_for
-
     partner = client_for(firm.partner)
     page = partner.get(f"/matters/{firm.matter.pk}/").content.decode()
     assert f"/matters/{firm.matter.pk}/legal-hold/" in page
@@ -294,9 +294,6 @@ def test_a_persons_names_leave_the_matter_title_summary_history_and_court_messag
     """Anonymising 王伟 takes their names (and alias 王小伟) out of the text the firm keeps
     about their matters: the matter's title and summary, their edit history, and the court
     messages filed on it. The client's name (an organisation: registry data) stays."""
-    from lexcase.matters.models import Matter
-    from lexcase.papers.models import CourtMessage
-
     f = archived
     person = f.opposing_party
     Matter.objects.filter(pk=f.matter.pk).update(summary="王小伟拖欠货款，华泰科技起诉")

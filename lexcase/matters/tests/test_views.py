@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from lexcase.matters import selectors
 from lexcase.matters.models import Matter, MatterParty
+from lexcase.matters.services import matter_create, matter_update
 from lexcase.parties.models import Party
 from lexcase.search.services import search_matters_reindex
 from lexcase.testing import client_for
@@ -88,8 +90,6 @@ def test_english_is_switchable(firm):
 
 
 def test_list_filters_and_keyset_pages(firm):
-    from lexcase.matters.services import matter_create
-
     for i in range(60):
         matter_create(actor=firm.lead, title=f"批量案件{i}", matter_type="counsel", priority="P3")
     client = client_for(firm.lead)
@@ -124,8 +124,6 @@ def test_pages_have_strict_csp_and_no_inline_script(firm):
 
 
 def test_history_is_kept_for_matters(firm):
-    from lexcase.matters.services import matter_update
-
     matter_update(actor=firm.lead, matter=firm.matter, version=firm.matter.version, title="改名")
     titles = list(firm.matter.history.order_by("history_id").values_list("title", flat=True))
     assert titles[0] == "华泰科技诉王伟买卖合同纠纷" and titles[-1] == "改名"
@@ -137,9 +135,6 @@ def test_pages_stay_chinese_for_an_english_browser(firm):
 
 
 def test_list_count_is_capped(firm, monkeypatch):
-    from lexcase.matters import selectors
-    from lexcase.matters.services import matter_create
-
     monkeypatch.setattr(selectors, "COUNT_CAP", 3)
     for i in range(5):
         matter_create(actor=firm.lead, title=f"案件{i}", matter_type="counsel")

@@ -6,6 +6,9 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
+from lexcase.collab.selectors import collaborator_tasks
+from lexcase.collab.tests.world import helper_task
+from lexcase.matters.models import EthicalWall
 from lexcase.matters.selectors import (
     matter_get,
     matters_visible_to,
@@ -13,6 +16,7 @@ from lexcase.matters.selectors import (
     parties_visible_to,
     party_get,
 )
+from lexcase.parties.services import party_create
 from lexcase.search.services import search_matters_reindex
 from lexcase.testing import client_for
 
@@ -39,8 +43,6 @@ def test_visibility_per_persona(firm):
 
 
 def test_wall_beats_membership(firm):
-    from lexcase.matters.models import EthicalWall
-
     EthicalWall.objects.create(matter=firm.matter, user=firm.assistant, reason="test")
     assert firm.matter.pk not in visible_ids(firm.assistant)
 
@@ -54,8 +56,6 @@ def test_matter_get_raises_404_for_invisible(firm):
 
 
 def test_parties_follow_their_matters(firm):
-    from lexcase.parties.services import party_create
-
     fresh = party_create(actor=firm.outsider, kind="person", name="张三")
     outsider_sees = set(parties_visible_to(firm.outsider).values_list("name", flat=True))
     assert outsider_sees == {"张三"}
@@ -97,9 +97,6 @@ def test_deactivated_user_session_is_dead(firm):
 def test_an_invited_outside_helper_sees_nothing_through_the_gate(firm):
     """A collaborator invited to a task of the matter (lexcase/collab) is still nobody to the
     gate: their one way in is collab's narrow path, which shows that task only."""
-    from lexcase.collab.selectors import collaborator_tasks
-    from lexcase.collab.tests.world import helper_task
-
     task = helper_task(firm)
     assert visible_ids(firm.collaborator) == set()
     assert list(parties_visible_to(firm.collaborator)) == []

@@ -3,7 +3,9 @@ only). The notification list and preferences keep their `comms:` rows."""
 
 from __future__ import annotations
 
+from lexcase.accounts.models import Team
 from lexcase.core.tests.access import LOGIN, E, Route
+from lexcase.notifications.models import RobotChannel
 from lexcase.testing import Firm
 
 ADMIN_ONLY = E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 200, 404)
@@ -12,9 +14,6 @@ API_OPERATIONS: dict[tuple[str, str], str] = {}
 
 
 def make_channel(f: Firm) -> int:
-    from lexcase.accounts.models import Team
-    from lexcase.notifications.models import RobotChannel
-
     team, _created = Team.objects.get_or_create(name="诉讼一部")
     # A closed local port: nothing leaves the machine even if a task ran.
     return RobotChannel.objects.create(

@@ -12,9 +12,10 @@ from django.core import mail
 from lexcase.calendar.events import client_date_changed
 from lexcase.calendar.models import Deadline, Hearing
 from lexcase.documents.services import document_update
-from lexcase.notifications.models import Notification
+from lexcase.notifications.models import Notification, NotificationPreference
+from lexcase.portal.models import ClientContactMatter
 from lexcase.portal.services import client_visibility_set
-from lexcase.portal.tests.factories import make_document
+from lexcase.portal.tests.factories import build_world, make_document
 from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +34,6 @@ def _documents_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def world(firm):
-    from lexcase.portal.tests.factories import build_world
-
     return build_world(firm)
 
 
@@ -129,8 +128,6 @@ def test_the_client_chooses_in_the_portal_how_notices_reach_them(world):
     """Issue 16 item 11, 'per the user's preferences': the client is a user too. The portal
     has the client's own settings page with the client's kinds only; the staff kinds are
     not theirs to set, and their choices decide what is recorded and e-mailed."""
-    from lexcase.notifications.models import NotificationPreference
-
     firm, matter = world.firm, world.a_matter
     web = client_for(world.a.user)
     page = web.get("/portal/notifications/")
@@ -159,8 +156,6 @@ def test_the_client_chooses_in_the_portal_how_notices_reach_them(world):
 
 
 def test_a_revoked_grant_hides_the_notices_about_that_matter(world):
-    from lexcase.portal.models import ClientContactMatter
-
     firm, matter = world.firm, world.a_matter
     _share(firm, matter, "和解协议草稿")
     told = f"案件 {matter.number} 有新共享文件：和解协议草稿"

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from lexcase.core.tests.access import ALL_STAFF_200, LOGIN, MATTER_READ, MATTER_WRITE, E, Route
+from lexcase.papers.models import CourtMessage
 from lexcase.testing import Firm
 
 
 def court_message(f: Firm) -> int:
     """A court message filed on the matter, pasted by its lead."""
-    from django.utils import timezone
-
-    from lexcase.papers.models import CourtMessage
-
     return CourtMessage.objects.create(
         text="【北京市朝阳区人民法院】（2026）京0105民初12345号开庭传票已送达。",
         received_on=timezone.localdate(),

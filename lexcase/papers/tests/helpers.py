@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from docx import Document
 
 from lexcase.accounts.models import FirmProfile
 from lexcase.billing.models import FeeAgreement
@@ -68,8 +69,6 @@ def demo_matter(f: Firm, *, client_name: str = "张三丰") -> Matter:
 
 
 def docx_with(*paragraphs: str, name: str = "t.docx") -> SimpleUploadedFile:
-    from docx import Document
-
     document = Document()
     for text in paragraphs:
         document.add_paragraph(text)
@@ -80,8 +79,6 @@ def docx_with(*paragraphs: str, name: str = "t.docx") -> SimpleUploadedFile:
 
 def docx_text(content: bytes) -> str:
     """Every paragraph's text (body and tables), one per line, as python-docx reads it."""
-    from docx import Document
-
     document = Document(io.BytesIO(content))
     lines = [p.text for p in document.paragraphs]
     for table in document.tables:

@@ -3,11 +3,15 @@ from __future__ import annotations
 import io
 import re
 
+import pypdfium2 as pdfium
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+from weasyprint import HTML
 
 from lexcase.audit.models import AuditEvent
+from lexcase.core.exceptions import NotAllowed
 from lexcase.documents.files import documents_storage
 from lexcase.documents.models import Document
 from lexcase.documents.services import documents_upload
@@ -18,15 +22,11 @@ from lexcase.testing import client_for
 
 def pdf_of(*pages: str) -> bytes:
     """A PDF with one page per text (ASCII markers, so the text reads back exactly)."""
-    from weasyprint import HTML
-
     body = "".join(f'<p style="page-break-after: always">{p}</p>' for p in pages)
     return HTML(string=f"<html><body>{body}</body></html>").write_pdf()
 
 
 def png() -> bytes:
-    from PIL import Image
-
     out = io.BytesIO()
     Image.new("RGB", (200, 100), "white").save(out, "PNG")
     return out.getvalue()
@@ -44,8 +44,6 @@ def upload(f, matter, name: str, content: bytes, category: str, title: str) -> D
 
 
 def read_pages(content: bytes) -> list[str]:
-    import pypdfium2 as pdfium
-
     pdf = pdfium.PdfDocument(content)
     try:
         return [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
@@ -163,8 +161,6 @@ def test_the_page_orders_by_the_position_fields(firm, matter_with_documents):
 
 @pytest.mark.django_db
 def test_only_members_assemble(firm, matter_with_documents):
-    from lexcase.core.exceptions import NotAllowed
-
     matter, docs = matter_with_documents
     with pytest.raises(NotAllowed):
         services.dossier_assemble(actor=firm.admin, matter=matter, document_ids=[docs["photo"].pk])

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from docx import Document as Docx
 
 from lexcase.documents.services import documents_upload
 from lexcase.papers import services
@@ -26,8 +27,6 @@ def add(f, matter, name, content, category, title, on_date=None, notes=""):
 
 
 def table_rows(content: bytes) -> list[list[str]]:
-    from docx import Document as Docx
-
     (table,) = Docx(io.BytesIO(content)).tables
     return [[cell.text for cell in row.cells] for row in table.rows]
 

@@ -4,9 +4,13 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import translation
 
+from lexcase.accounts.services import api_token_create
 from lexcase.audit.models import AuditEvent
+from lexcase.core.exceptions import NotAllowed
 from lexcase.documents.files import documents_storage
 from lexcase.documents.models import Document
 from lexcase.matters.models import Matter
@@ -15,6 +19,7 @@ from lexcase.papers.fields import date_cn, date_numeric, merge_context
 from lexcase.papers.models import DocumentTemplate, Generation
 from lexcase.papers.sandbox import template_check, template_render
 from lexcase.papers.selectors import template_get, templates_available
+from lexcase.papers.starter import STARTERS
 from lexcase.papers.tests.helpers import CLIENT_ID, demo_matter, docx_text, docx_with
 from lexcase.testing import client_for
 
@@ -161,7 +166,6 @@ def test_broken_merge_syntax_and_non_word_files_are_refused(firm):
     assert caught.value.message_dict["file"][0].startswith(
         "The merge fields in the body are broken"
     )
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     with pytest.raises(ValidationError) as caught:
         services.template_upload(
@@ -232,8 +236,6 @@ def test_an_uploaded_template_is_versioned_and_replaces_a_starter(firm):
 
 @pytest.mark.django_db
 def test_only_administrators_upload_templates(firm):
-    from lexcase.core.exceptions import NotAllowed
-
     for user in (firm.partner, firm.lead, firm.assistant, firm.finance):
         with pytest.raises(NotAllowed):
             services.template_upload(
@@ -243,8 +245,6 @@ def test_only_administrators_upload_templates(firm):
 
 @pytest.mark.django_db
 def test_generation_needs_membership_and_an_unarchived_matter(firm):
-    from lexcase.core.exceptions import NotAllowed
-
     matter = demo_matter(firm)
     with pytest.raises(NotAllowed):
         services.paper_generate(actor=firm.admin, matter=matter, key="firm_letter")
@@ -296,10 +296,6 @@ def test_the_renderer_escapes_and_never_evaluates_values():
 
 @pytest.mark.django_db
 def test_the_api_lists_templates_and_generates(firm):
-    from django.test import Client
-
-    from lexcase.accounts.services import api_token_create
-
     matter = demo_matter(firm)
     _token, raw = api_token_create(user=firm.lead, name="t")
     api = Client(headers={"Authorization": f"Bearer {raw}"})
@@ -335,8 +331,6 @@ def test_the_api_lists_templates_and_generates(firm):
 
 @pytest.mark.django_db
 def test_every_starter_renders_for_a_demo_matter(firm):
-    from lexcase.papers.starter import STARTERS
-
     matter = demo_matter(firm)
     texts = {}
     for key in STARTERS:

@@ -8,15 +8,20 @@ import re
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
+from django.template import engines
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from lexcase.accounts.services import api_token_create
 from lexcase.conflicts.engine import index_parties
+from lexcase.matters import selectors
 from lexcase.matters.models import MatterParty
-from lexcase.matters.selectors import parties_page
-from lexcase.parties.models import Party, PartyKind
+from lexcase.matters.selectors import parties_page, parties_visible_to
+from lexcase.parties.models import Party, PartyAlias, PartyKind
 from lexcase.parties.names import normalize_name
+from lexcase.parties.services import party_create
 from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
@@ -96,8 +101,6 @@ def test_a_broken_cursor_is_the_first_page(firm):
 
 
 def test_matter_counts_count_only_matters_the_reader_may_see(firm):
-    from lexcase.matters.models import MatterParty
-
     # The client is also on the confidential matter: its members count 2, others 1.
     MatterParty.objects.create(matter=firm.confidential, party=firm.client_party, role="third")
     by_lead = parties_page(user=firm.lead, q="华泰")
@@ -143,9 +146,6 @@ def test_api_list_does_not_query_per_party(firm):
 def test_search_finds_the_same_parties_from_the_grams_or_walking(firm, monkeypatch, common):
     """The rarest-gram start is a shortcut only: names, aliases and identifiers are found
     whether the search starts from a gram or walks the name index."""
-    from lexcase.matters import selectors
-    from lexcase.parties.services import party_create
-
     if common:
         monkeypatch.setattr(selectors, "GRAM_PREFILTER_MAX", -1)  # every gram too common
     party_create(
@@ -176,9 +176,6 @@ def test_an_organisation_name_search_counts_its_grams_in_one_query(firm, monkeyp
     """A full organisation name: its trade-name bigrams are rare, 北京/科技/公司 common; one
     query counts several of them (capped) and the search starts from the two rarest, with
     the same result as walking the name index."""
-    from lexcase.matters import selectors
-    from lexcase.parties.services import party_create
-
     for i in range(6):  # 科技 and 公司 on more names than GRAM_RARE_ENOUGH below
         party_create(actor=firm.lead, kind=PartyKind.ORGANIZATION, name=f"北京第{i}科技有限公司")
     party_create(
@@ -212,12 +209,6 @@ def test_a_search_whose_every_pair_is_common_finds_what_a_like_scan_finds(firm, 
     search then starts from the rarest pair and probes the next rarest (no second count);
     every page, for readers who see every open file, their own matters or neither, holds
     exactly the parties a LIKE scan of names and aliases finds, through the gate."""
-    from django.db.models import Q
-
-    from lexcase.matters import selectors
-    from lexcase.matters.selectors import parties_visible_to
-    from lexcase.parties.models import PartyAlias
-
     trades = ["合联电子", "图龙信息", "信息图龙", "合图龙联", "联电合联", "息信息信"]
     trades += ["电子", "信息信息"]
     trades += ["新格林耐"]
@@ -286,11 +277,6 @@ def _squash(html: str) -> str:
 def test_rows_are_what_the_template_rendered(firm, lang):
     """The directory's rows are rendered in Python (one reverse per page, not per row): the
     same HTML as the template loop they replace, escaping included."""
-    from django.template import engines
-    from django.utils import translation
-
-    from lexcase.parties.services import party_create
-
     party_create(actor=firm.lead, kind=PartyKind.ORGANIZATION, name="<b>A & \"B\"</b> 'C'")
     _add_parties(firm, 3, prefix="甲")
     page = parties_page(user=firm.lead)
@@ -319,8 +305,6 @@ def test_page_rows_are_whole_parties_as_the_orm_reads_them(firm):
     """A page's parties come from the query that finds them (no second read by id): every
     field as `Party.objects.get` gives it, the encrypted ID number decrypted, SQLite's
     booleans and datetimes converted."""
-    from lexcase.parties.services import party_create
-
     party_create(
         actor=firm.lead, kind=PartyKind.PERSON, name="钱七", id_number="11010519491231002X"
     )
@@ -339,8 +323,6 @@ def test_page_rows_are_whole_parties_as_the_orm_reads_them(firm):
 
 
 def test_api_list_reads_aliases_once_for_the_page(firm):
-    from lexcase.parties.services import party_create
-
     party_create(
         actor=firm.lead,
         kind=PartyKind.ORGANIZATION,

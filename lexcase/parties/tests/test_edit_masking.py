@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from lexcase.parties.identifiers import id_number_check_char
 from lexcase.parties.models import Party, PartyKind
 from lexcase.parties.services import party_create
 from lexcase.testing import client_for
@@ -66,7 +67,6 @@ def test_blank_identifier_keeps_the_stored_one(firm, person):
 
 def test_typed_identifier_replaces_and_remove_box_clears(firm, person):
     new_id = "110105194912310037"
-    from lexcase.parties.identifiers import id_number_check_char
 
     new_id = new_id[:17] + id_number_check_char(new_id[:17])
     response = client_for(firm.lead).post(

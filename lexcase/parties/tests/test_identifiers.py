@@ -15,6 +15,8 @@ from lexcase.parties.identifiers import (
     credit_code_check_char,
     id_number_check_char,
     mask_identifier,
+    mask_identifiers_in,
+    mask_identifiers_in_query,
     validate_credit_code,
     validate_id_number,
 )
@@ -335,14 +337,10 @@ def test_mask_identifier_empty_stays_empty() -> None:
     ],
 )
 def test_mask_identifiers_in_text(text, masked):
-    from lexcase.parties.identifiers import mask_identifiers_in
-
     assert mask_identifiers_in(text) == masked
 
 
 def test_mask_identifiers_in_query_decodes_first():
-    from lexcase.parties.identifiers import mask_identifiers_in_query
-
     assert mask_identifiers_in_query("q=110105+19491231+002X&kind=") == "q=110***********002X&kind="
     assert mask_identifiers_in_query("q=%311010519491231002X") == "q=110***********002X"
     assert mask_identifiers_in_query("q=%E7%8E%8B&after=x") == "q=%E7%8E%8B&after=x"

@@ -15,7 +15,13 @@ The client personas (client A, client B, anonymous) have their own table in
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from lexcase.calendar.models import Hearing
 from lexcase.core.tests.access import ALL_STAFF_200, LOGIN, MATTER_WRITE, E, Route
+from lexcase.matters.models import EthicalWall, MatterMember, MatterType
+from lexcase.matters.services import PartyLink, matter_create
+from lexcase.portal.tests.factories import invite_token, make_contact
 from lexcase.testing import Firm
 
 STAFF_403 = E(LOGIN, LOGIN, *[403] * 6, 404)
@@ -36,14 +42,10 @@ GRANT_SECRET = E(LOGIN, LOGIN, 422, 422, 422, 302, 422, 422, 404)
 
 
 def _token(f: Firm) -> str:
-    from lexcase.portal.tests.factories import invite_token
-
     return invite_token(f)
 
 
 def _contact(f: Firm, matters: list | None = None, party: object = None) -> int:
-    from lexcase.portal.tests.factories import make_contact
-
     return make_contact(
         party or f.client_party, "contact-row", matters=[f.matter] if matters is None else matters
     ).pk
@@ -56,9 +58,6 @@ def _secret_party(f: Firm) -> object:
 def _works_for(f: Firm, party: object) -> object:
     """Another matter of `party` (in intake) on which every staff persona works, led by the
     walled partner; the walled partner is also walled off the confidential matter."""
-    from lexcase.matters.models import EthicalWall, MatterMember, MatterType
-    from lexcase.matters.services import PartyLink, matter_create
-
     matter = matter_create(
         actor=f.lead,
         title="同一客户的另案",
@@ -99,16 +98,13 @@ def _grantee(f: Firm, secret: bool) -> int:
 
 
 def _deadline(f: Firm) -> int:
+    # A cycle: test_access_table imports this module while it builds its table.
     from lexcase.core.tests.test_access_table import make_deadline
 
     return make_deadline(f, "open")
 
 
 def _hearing(f: Firm) -> int:
-    from datetime import UTC, datetime
-
-    from lexcase.calendar.models import Hearing
-
     return Hearing.objects.create(
         matter=f.matter, court="朝阳法院", starts_at=datetime(2026, 12, 20, 1, 0, tzinfo=UTC)
     ).pk

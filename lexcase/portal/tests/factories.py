@@ -11,6 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from lexcase.accounts.models import Role, User
+from lexcase.comms.models import ProgressReport
+from lexcase.comms.services import communication_create
+from lexcase.documents.services import documents_upload
 from lexcase.matters.models import Matter, MatterType
 from lexcase.matters.services import PartyLink, matter_create
 from lexcase.parties.models import Party, PartyKind
@@ -75,8 +78,6 @@ def pdf_upload(name: str = "judgment.pdf", body: bytes = b"judgment") -> SimpleU
 
 
 def make_document(matter: Matter, actor: User, *, title: str, shared: bool) -> Any:
-    from lexcase.documents.services import documents_upload
-
     (document,) = documents_upload(
         actor=actor,
         matter=matter,
@@ -134,8 +135,6 @@ def build_world(f: Firm) -> PortalWorld:
         b_matter=b_matter,
         b_secret_opponent=secret_opponent,
     )
-    from lexcase.comms.models import ProgressReport
-    from lexcase.comms.services import communication_create
 
     world.a_report = ProgressReport.objects.create(
         matter=a_matter, title="华泰进展报告", html="<p>进展A</p>", sent_at=timezone.now()

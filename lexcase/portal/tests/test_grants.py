@@ -9,18 +9,27 @@ portal, or switch off / re-invite M's real client contact.
 
 from __future__ import annotations
 
+import importlib
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from lexcase.audit.models import AuditEvent
+from lexcase.calendar.models import Hearing
+from lexcase.comms.models import ProgressReport
+from lexcase.core.exceptions import NotAllowed
+from lexcase.documents.models import Document
 from lexcase.matters.models import EthicalWall, Matter, MatterParty, MatterType, TimelineEntry
 from lexcase.matters.services import PartyLink, matter_create
 from lexcase.portal.models import ClientContact, PortalInvitation
-from lexcase.portal.tests.factories import make_contact, make_document, open_matter
+from lexcase.portal.services import portal_message_send, portal_upload
+from lexcase.portal.tests.factories import make_contact, make_document, open_matter, pdf_upload
 
 pytestmark = pytest.mark.django_db
 LINK = re.compile(r"http://testserver(/portal/invite/[\w-]+/)")
@@ -49,13 +58,6 @@ def other_matter(f: Any, party: Any, *, lead: Any, title: str, confidential: boo
 def make_confidential_with_secrets(f: Any) -> Matter:
     """`firm.matter` made confidential and open, with a shared document, a client-visible
     hearing and a sent report: everything the portal would show of it."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from lexcase.calendar.models import Hearing
-    from lexcase.comms.models import ProgressReport
-
     Matter.objects.filter(pk=f.matter.pk).update(confidential=True)
     matter = open_matter(f.matter)
     make_document(matter, f.lead, title="保密判决书", shared=True)
@@ -81,9 +83,6 @@ def accept_last_invitation() -> Client:
 
 
 def assert_portal_shows_nothing_of(client: Client, matter: Matter) -> None:
-    from lexcase.comms.models import ProgressReport
-    from lexcase.documents.models import Document
-
     home = client.get("/portal/").content.decode()
     assert (matter.title in home, matter.number in home) == (False, False)
     assert client.get(f"/portal/matters/{matter.pk}/").status_code == 404
@@ -133,10 +132,8 @@ def test_walled_lawyer_cannot_reach_a_walled_off_matter_through_an_invitation(fi
     assert list(contact.grants.values_list("matter_id", flat=True)) == [own.pk]
     fake_client = accept_last_invitation()
     assert_portal_shows_nothing_of(fake_client, secret)
-    from lexcase.documents.models import Document
 
     before = Document.objects.filter(matter=secret).count()
-    from lexcase.portal.tests.factories import pdf_upload
 
     upload = fake_client.post(f"/portal/matters/{secret.pk}/upload/", {"file": pdf_upload()})
     assert upload.status_code == 404
@@ -297,10 +294,6 @@ def test_grant_only_matters_where_the_party_is_the_client(firm):
 
 
 def test_portal_services_refuse_a_matter_outside_the_contacts_grants(firm):
-    from lexcase.core.exceptions import NotAllowed
-    from lexcase.portal.services import portal_message_send, portal_upload
-    from lexcase.portal.tests.factories import pdf_upload
-
     a = open_matter(firm.matter)
     b = open_matter(other_matter(firm, firm.client_party, lead=firm.lead, title="华泰科技B案"))
     contact = make_contact(firm.client_party, "svc", matters=[a])
@@ -326,10 +319,6 @@ def test_staff_matter_card_and_reply_mail_only_reach_contacts_granted_the_matter
 
 def test_existing_contacts_keep_the_matters_their_party_is_client_on(firm):
     """The data migration grants every existing contact what it saw before the fix."""
-    import importlib
-
-    from django.apps import apps
-
     migration = importlib.import_module("lexcase.portal.migrations.0002_clientcontactmatter")
     a = firm.matter
     b = other_matter(firm, firm.client_party, lead=firm.lead, title="华泰科技B案")

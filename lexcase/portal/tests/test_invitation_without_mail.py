@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.core.mail import EmailMessage
 
+from lexcase.accounts.models import FirmProfile
 from lexcase.core.mail import ReadableFileBackend
 from lexcase.portal.models import ClientContact
 from lexcase.testing import client_for
@@ -70,8 +71,6 @@ def test_development_mail_is_a_readable_utf8_file(tmp_path: Path):
 def test_the_invitation_mail_names_the_firm(firm):
     """Issue 16 item 13 (walk): the invitation's subject named the firm, its body still said
     '您的律师事务所已为您开通…'."""
-    from lexcase.accounts.models import FirmProfile
-
     FirmProfile.objects.update_or_create(pk=1, defaults={"name": "北京明德律师事务所"})
     assert _invite(firm).status_code == 200
     [message] = mail.outbox

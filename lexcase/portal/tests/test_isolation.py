@@ -16,6 +16,7 @@ from django.utils import translation
 
 from lexcase.accounts.services import api_token_create
 from lexcase.core.tests.test_access_table import TABLE as STAFF_TABLE
+from lexcase.matters.models import Matter
 from lexcase.matters.selectors import matters_visible_to, parties_visible_to
 
 pytestmark = pytest.mark.django_db
@@ -92,8 +93,6 @@ def test_message_threads_stay_on_their_matter(world):
 
 
 def test_intake_matter_is_not_in_the_portal(world):
-    from lexcase.matters.models import Matter
-
     Matter.objects.filter(pk=world.a_matter.pk).update(status="intake")
     a = as_user(world.a.user)
     assert a.get(f"/portal/matters/{world.a_matter.pk}/").status_code == 404

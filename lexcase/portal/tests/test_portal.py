@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
@@ -17,7 +18,9 @@ from lexcase.accounts.models import Role, User
 from lexcase.audit.models import AuditEvent
 from lexcase.calendar.models import Deadline, Hearing
 from lexcase.comms.models import Communication
+from lexcase.comms.services import communication_create
 from lexcase.core.exceptions import NotAllowed
+from lexcase.documents.models import Document
 from lexcase.notifications.models import Notification
 from lexcase.portal.models import ClientContact, PortalInvitation
 from lexcase.portal.services import client_contact_invite, hash_token, invitation_accept
@@ -322,8 +325,6 @@ def test_empty_message_is_refused_and_nothing_is_logged(world):
 
 
 def test_staff_portal_reply_shows_in_the_thread(world):
-    from lexcase.comms.services import communication_create
-
     communication_create(
         actor=world.firm.lead,
         matter=world.a_matter,
@@ -346,8 +347,6 @@ def test_staff_portal_reply_shows_in_the_thread(world):
 
 
 def test_upload_goes_to_from_client_folder_unshared_and_notifies(world):
-    from lexcase.documents.models import Document
-
     response = as_user(world.a.user).post(
         f"/portal/matters/{world.a_matter.pk}/upload/",
         {"file": pdf_upload("补充证据.pdf"), "title": "补充证据"},
@@ -370,10 +369,6 @@ def test_upload_goes_to_from_client_folder_unshared_and_notifies(world):
 
 
 def test_disguised_upload_is_refused(world):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from lexcase.documents.models import Document
-
     before = Document.objects.count()
     response = as_user(world.a.user).post(
         f"/portal/matters/{world.a_matter.pk}/upload/",

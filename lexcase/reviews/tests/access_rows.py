@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from lexcase.core.tests.access import (
     ALL_STAFF_200,
     API_MATTER_READ,
@@ -11,22 +13,19 @@ from lexcase.core.tests.access import (
     E,
     Route,
 )
+from lexcase.documents.models import Document
+from lexcase.matters.models import Matter
+from lexcase.reviews.models import Approval, Review
 from lexcase.testing import Firm
 
 
 def open_matter(f: Firm) -> int:
-    from lexcase.matters.models import Matter
-
     Matter.objects.filter(pk=f.matter.pk).update(status="open")
     return f.matter.pk
 
 
 def due_review(f: Firm) -> int:
     """A periodic review due on the open matter, for its responsible partner."""
-    from django.utils import timezone
-
-    from lexcase.reviews.models import Review
-
     open_matter(f)
     return Review.objects.create(
         matter=f.matter, kind="periodic", due_on=timezone.localdate(), reviewer=f.partner
@@ -35,11 +34,6 @@ def due_review(f: Firm) -> int:
 
 def approval(f: Firm, status: str = "pending") -> int:
     """A seal request on a document of the matter, asked by the lead of its partner."""
-    from django.utils import timezone
-
-    from lexcase.documents.models import Document
-    from lexcase.reviews.models import Approval
-
     document = Document.objects.create(matter=f.matter, category="pleading", title="起诉状")
     decided = {} if status == "pending" else {"decided_by": f.partner, "decided_at": timezone.now()}
     return Approval.objects.create(
@@ -55,8 +49,6 @@ def approval(f: Firm, status: str = "pending") -> int:
 
 
 def closed_matter(f: Firm) -> int:
-    from lexcase.matters.models import Matter
-
     Matter.objects.filter(pk=f.matter.pk).update(status="closed")
     return f.matter.pk
 

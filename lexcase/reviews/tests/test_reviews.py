@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.test import Client
 
 from lexcase.accounts.services import api_token_create
 from lexcase.audit.models import AuditEvent
@@ -268,7 +269,6 @@ def test_review_page_prefills_and_posting_completes(firm):
 
 def api(user):
     _token, raw = api_token_create(user=user, name="t")
-    from django.test import Client
 
     return Client(headers={"Authorization": f"Bearer {raw}"})
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from lexcase.matters.models import MatterType
 from lexcase.matters.services import matter_create
@@ -53,8 +54,6 @@ def test_personas_see_hits_of_visible_matters_only(corpus, persona):
 
 
 def test_anonymous_sees_nothing(corpus):
-    from django.contrib.auth.models import AnonymousUser
-
     assert search(user=AnonymousUser(), q="华泰") == []
 
 

@@ -23,6 +23,7 @@ from lexcase.parties.services import party_create
 from lexcase.search.backends import Term
 from lexcase.search.selectors import _substring_phrase
 from lexcase.search.services import search_matters_reindex
+from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -253,8 +254,6 @@ def test_a_searched_page_reads_the_index_once_and_equals_the_scan(listed, cap, q
 
 
 def test_the_list_view_searches_through_the_index(listed):
-    from lexcase.testing import client_for
-
     response = client_for(listed.admin).get("/matters/", {"q": "欧阳娜娜"})
     assert response.status_code == 200
     assert [m.title for m in response.context["page"].items] == ["王某劳动争议"]

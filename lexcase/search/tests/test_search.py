@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import random
 from datetime import date
 
@@ -9,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from lexcase.matters.importing import import_file
 from lexcase.matters.models import MatterType
 from lexcase.matters.services import (
     matter_case_number_add,
@@ -261,10 +263,6 @@ def test_a_small_import_is_searchable_at_once_without_the_worker(
 ):
     """Issue 16 item 2: the default (database) task backend needs a running worker; a small
     import must not wait for it."""
-    import io
-
-    from lexcase.matters.importing import import_file
-
     with django_capture_on_commit_callbacks(execute=True):
         report = import_file(
             path_or_file=io.BytesIO(IMPORT_CSV), filename="x.csv", actor=firm.admin
@@ -278,10 +276,6 @@ def test_a_small_import_is_searchable_at_once_without_the_worker(
 def test_imported_matters_are_indexed_by_a_task(
     firm, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
-    import io
-
-    from lexcase.matters.importing import import_file
-
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     monkeypatch.setattr("lexcase.search.services.INDEX_INLINE_LIMIT", 0)  # a "large" import
     data = (

@@ -12,26 +12,21 @@ from lexcase.core.tests.access import (
     Route,
 )
 from lexcase.testing import Firm
+from lexcase.todos.models import ChecklistItem, Task
 
 
 def matter_task(f: Firm) -> int:
-    from lexcase.todos.models import Task
-
     return Task.objects.create(matter=f.matter, title="起草起诉状", priority="P2").pk
 
 
 def personal_task(f: Firm) -> int:
     """The lead's own task: only the lead (its owner) may reach it; admins included not."""
-    from lexcase.todos.models import Task
-
     return Task.objects.create(
         title="续执业证", priority="P3", assignee=f.lead, created_by=f.lead
     ).pk
 
 
 def checklist_item(f: Firm) -> int:
-    from lexcase.todos.models import ChecklistItem
-
     return ChecklistItem.objects.first().pk
 
 

@@ -8,15 +8,18 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
+from lexcase.accounts.models import PracticeArea
 from lexcase.accounts.services import api_token_create
+from lexcase.calendar.models import Deadline, Hearing
 from lexcase.calendar.selectors import agenda_items, agenda_overdue
 from lexcase.core.exceptions import NotAllowed, StaleEdit
-from lexcase.matters.models import TimelineEntry
+from lexcase.matters.models import EthicalWall, Matter, MatterType, TimelineEntry
 from lexcase.matters.services import matter_change_stage, matter_open, matter_update
 from lexcase.notifications.models import Notification
-from lexcase.testing import approve_intake, client_for
+from lexcase.testing import approve_intake, client_for, make_user
 from lexcase.todos import selectors, services
 from lexcase.todos.models import ChecklistItem, Task
+from lexcase.todos.workload import lead_suggestions, workload
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=SH)
@@ -275,8 +278,6 @@ def test_api_task_contract(firm):
 
 @pytest.mark.django_db
 def test_checklist_defaults_cover_every_matter_type():
-    from lexcase.matters.models import MatterType
-
     on_open = set(
         ChecklistItem.objects.filter(template__stage="").values_list(
             "template__matter_type", flat=True
@@ -287,10 +288,6 @@ def test_checklist_defaults_cover_every_matter_type():
 
 @pytest.mark.django_db
 def test_workload_figures_match_a_hand_computed_fixture(firm):
-    from lexcase.calendar.models import Deadline, Hearing
-    from lexcase.matters.models import Matter
-    from lexcase.todos.workload import workload
-
     with time_machine.travel(T0, tick=False):
         Matter.objects.filter(pk=firm.matter.pk).update(
             status="open", priority="P1", stage="first_instance"
@@ -335,11 +332,6 @@ def test_workload_figures_match_a_hand_computed_fixture(firm):
 
 @pytest.mark.django_db
 def test_lead_suggestions_rank_area_then_capacity_and_skip_walled_users(firm):
-    from lexcase.accounts.models import PracticeArea
-    from lexcase.matters.models import EthicalWall, Matter
-    from lexcase.testing import make_user
-    from lexcase.todos.workload import lead_suggestions
-
     area = PracticeArea.objects.create(code="test-area", name="测试业务领域")
     Matter.objects.filter(pk=firm.matter.pk).update(status="open", practice_area=area)
     firm.lead.practice_areas.add(area)  # busy (one open matter) but in the area
@@ -357,8 +349,6 @@ def test_lead_suggestions_rank_area_then_capacity_and_skip_walled_users(firm):
 
 @pytest.mark.django_db
 def test_archived_matter_tasks_are_read_only(firm):
-    from lexcase.matters.models import Matter
-
     task = services.task_create(actor=firm.lead, matter=firm.matter, title="归档前")
     Matter.objects.filter(pk=firm.matter.pk).update(status="archived")
     with pytest.raises(ValidationError) as exc:

@@ -23,6 +23,7 @@ from contextlib import closing
 from io import StringIO
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
@@ -159,15 +160,12 @@ class Instance:
         if self.url.startswith("sqlite"):
             with closing(sqlite3.connect(self.url.removeprefix("sqlite:///"))) as conn:
                 return conn.execute(sql).fetchall()
-        import psycopg
 
         with psycopg.connect(self.url) as conn:
             return conn.execute(sql).fetchall()
 
 
 def pg_admin(sql: str) -> None:
-    import psycopg
-
     params = {**connection.settings_dict}
     with psycopg.connect(
         dbname="postgres",

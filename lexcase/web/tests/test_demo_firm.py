@@ -3,12 +3,38 @@ where a lawyer looks for it."""
 
 from __future__ import annotations
 
-import pytest
+from collections import Counter
+from datetime import timedelta
 
-from lexcase.accounts.models import User
-from lexcase.matters.models import Matter, MatterParty, PartyRole
+import pytest
+from django.db.models import F
+from django.utils import timezone
+
+from lexcase.accounts.models import FirmProfile, User
+from lexcase.accounts.selectors import firm_profile
+from lexcase.calendar.selectors import agenda_overdue
+from lexcase.comms.models import Communication
+from lexcase.matters.archive import ArchiveFilters, archive_room_files
+from lexcase.matters.models import (
+    ArchiveRecord,
+    Matter,
+    MatterClosing,
+    MatterParty,
+    MatterType,
+    PartyRole,
+    Status,
+)
+from lexcase.matters.selectors import matters_visible_to
+from lexcase.reviews.demo import demo_reviews
 from lexcase.search.selectors import search
-from lexcase.web.demo import demo_generate
+from lexcase.testing import client_for
+from lexcase.web.demo import (
+    COMM_SUMMARIES,
+    DEMO_AGENCIES,
+    DEMO_FIRM,
+    demo_firm_profile,
+    demo_generate,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +54,6 @@ def test_search_finds_the_demo_matters_by_number_title_and_client():
 
 def test_the_archive_room_shows_every_archived_demo_matter():
     """Issue 16 item 10: the matter list showed archived matters, the archive room none."""
-    from lexcase.matters.archive import ArchiveFilters, archive_room_files
-    from lexcase.matters.models import ArchiveRecord, Status
-    from lexcase.matters.selectors import matters_visible_to
-
     demo_generate(matters=60, seed=11)
     archived = Matter.objects.filter(status=Status.ARCHIVED)
     assert archived.exists()
@@ -50,10 +72,6 @@ def test_the_archive_room_shows_every_archived_demo_matter():
 def test_demo_matters_read_as_a_lawyer_would_write_them():
     """Issue 16 item 21: administrative matters against agencies, arbitrable causes only for
     arbitration, channels matching their summaries, summaries that read as summaries."""
-    from lexcase.comms.models import Communication
-    from lexcase.matters.models import MatterType
-    from lexcase.web.demo import COMM_SUMMARIES, DEMO_AGENCIES
-
     demo_generate(matters=120, seed=5)
     generated = Matter.objects.all()
     admin = Matter.objects.filter(matter_type=MatterType.ADMINISTRATIVE)
@@ -87,14 +105,6 @@ def test_the_demo_firms_first_morning_is_late_only_where_staged():
     closed matters, tasks, client updates, reviews and bills past due). Only what the demo
     stages on purpose is late: one client update on `lawyer`'s matter, one overdue bill,
     one late periodic review and one paper file due back from loan."""
-    from collections import Counter
-
-    from django.utils import timezone
-
-    from lexcase.calendar.selectors import agenda_overdue
-    from lexcase.matters.models import MatterClosing, Status
-    from lexcase.reviews.demo import demo_reviews
-
     demo_generate(matters=60, seed=7)
     demo_reviews(seed=7)
     today = timezone.localdate()
@@ -119,15 +129,6 @@ def test_the_demo_firm_has_a_name_and_fresh_intakes():
     """Walk of issue 16: after `make run` every page title said 'LexCase' (item 13: the
     firm's name on titles, reports, the portal) and intakes registered years ago were still
     waiting for their conflict review on the dashboard."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from lexcase.accounts.selectors import firm_profile
-    from lexcase.matters.models import Status
-    from lexcase.testing import client_for
-    from lexcase.web.demo import DEMO_FIRM
-
     demo_generate(matters=40, seed=11)
     assert firm_profile().display_name == DEMO_FIRM["name"] == "北京明德律师事务所"
     page = client_for(User.objects.get(username="lawyer")).get("/").content.decode()
@@ -146,9 +147,6 @@ def test_the_demo_firm_has_a_name_and_fresh_intakes():
 
 
 def test_the_demo_keeps_a_firm_name_already_set():
-    from lexcase.accounts.models import FirmProfile
-    from lexcase.web.demo import demo_firm_profile
-
     FirmProfile.objects.create(pk=1, name="自己的律所")
     demo_firm_profile()
     assert FirmProfile.objects.get(pk=1).name == "自己的律所"
@@ -157,8 +155,6 @@ def test_the_demo_keeps_a_firm_name_already_set():
 def test_no_demo_matter_has_its_client_on_the_other_side():
     """Walk of issue 16: the dashboard showed 鸿睿思博科技有限公司申请执行鸿睿思博科技有限公司
     (Faker repeats names; the client and the other side were drawn independently)."""
-    from django.db.models import F
-
     demo_generate(matters=200, seed=42)
     same = MatterParty.objects.filter(
         role=PartyRole.CLIENT,
@@ -172,8 +168,6 @@ def test_a_civil_demo_matters_title_and_summary_name_its_cause():
     """Walk of issue 16: 董红霞诉四通科技有限公司买卖合同纠纷 was summarised as a 机动车交通
     事故责任纠纷 (the dashboards' statistics gave open civil matters a common cause and
     rewrote the title only)."""
-    from lexcase.matters.models import MatterType
-
     demo_generate(matters=80, seed=42)
     civil = Matter.objects.filter(matter_type=MatterType.CIVIL, cause__isnull=False)
     assert civil.count() > 20

@@ -14,6 +14,8 @@ from rules import permissions
 
 from lexcase.accounts.services import api_token_create
 from lexcase.audit.models import AuditEvent
+from lexcase.documents import files
+from lexcase.documents import services as document_services
 from lexcase.documents.tests.access_rows import make_document
 from lexcase.matters import selectors as matter_selectors
 from lexcase.matters import services as matter_services
@@ -124,8 +126,6 @@ def document(firm, settings, tmp_path: Path) -> int:
 
 
 def test_a_storage_failure_serves_nothing_and_records_no_download(firm, document, monkeypatch):
-    from lexcase.documents import files
-
     class BrokenStorage:
         def open(self, name, mode="rb"):
             raise OSError("disk gone")
@@ -137,8 +137,6 @@ def test_a_storage_failure_serves_nothing_and_records_no_download(firm, document
 
 
 def test_a_download_that_cannot_be_audited_is_not_served(firm, document, monkeypatch):
-    from lexcase.documents import services as document_services
-
     def failing(**kwargs):
         raise OperationalError("canceling statement due to statement timeout")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -26,8 +27,6 @@ def test_the_amount_in_dispute_has_thousands_separators(firm):
 def test_the_matter_page_has_a_section_nav_to_every_section(firm):
     """Issue 16 item 20: a lawyer reaches 文件 or 期限 without scrolling the whole page. The
     nav links each section on the page, in page order, and every link has its target."""
-    import re
-
     page = client_for(firm.lead).get(f"/matters/{firm.matter.pk}/").content.decode()
     nav = re.search(r'<nav class="section-nav"[^>]*>(.*?)</nav>', page, re.S)
     assert nav is not None
