@@ -3,7 +3,8 @@ layers cannot avoid, a heavy library loaded on first use, Django set up first (b
 
 The scan reads the source with `ast`. A run of consecutive imports in a function (blank and
 comment lines allowed between them) is one group; a comment line right above the group or a
-comment on one of its lines explains it. Tests and migrations are not scanned."""
+comment on one of its lines explains it. Test files and `lexcase/testing.py` are scanned too;
+migrations are not (Django writes them)."""
 
 from __future__ import annotations
 
@@ -56,8 +57,7 @@ def _scanned_files() -> list[Path]:
         path
         for top in SCANNED
         for path in sorted((ROOT / top).rglob("*.py"))
-        if not {"tests", "migrations"} & set(path.relative_to(ROOT).parts)
-        and path.name != "testing.py"
+        if "migrations" not in path.relative_to(ROOT).parts
     ]
 
 
@@ -91,3 +91,13 @@ def test_the_scan_groups_imports_and_reads_their_comments() -> None:
         "            import sqlite3\n"  # 17: nested block of a function
     )
     assert unexplained_imports(source) == [3, 12, 17]
+
+
+def test_the_scan_reads_test_files_and_the_test_helpers_but_not_migrations() -> None:
+    scanned = {path.relative_to(ROOT).as_posix() for path in _scanned_files()}
+    assert {
+        "lexcase/testing.py",
+        "lexcase/core/tests/test_local_imports.py",
+        "lexcase/portal/tests/access_rows.py",
+    } <= scanned
+    assert [name for name in scanned if "/migrations/" in name] == []
