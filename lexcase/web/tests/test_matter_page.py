@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
+from lexcase.audit.models import AuditEvent
+from lexcase.matters.extensions import matter_form_names
 from lexcase.matters.models import Matter
 from lexcase.testing import client_for
+from lexcase.web.tests.access_rows import TABLE
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +63,6 @@ def test_opening_a_form_of_the_matter_is_audited_and_a_refused_one_is_not(firm):
     """A form on demand reads the matter (its number and title, the seal form its documents,
     the closing form what the checklist reads): recorded like the page it came from
     (`matter.view`, naming the form), whether htmx asked or not."""
-    from lexcase.audit.models import AuditEvent
 
     def views() -> list[tuple[int | None, int | None, dict]]:
         rows = AuditEvent.objects.filter(action="matter.view").order_by("pk")
@@ -81,11 +84,6 @@ def test_opening_a_form_of_the_matter_is_audited_and_a_refused_one_is_not(firm):
 def test_every_form_on_demand_has_a_row_in_the_access_table():
     """Each registered form (web's own, and those other apps register) is reached by a row
     of the access table: who may have it is decided per form, not once for the route."""
-    from types import SimpleNamespace
-
-    from lexcase.matters.extensions import matter_form_names
-    from lexcase.web.tests.access_rows import TABLE
-
     stub = SimpleNamespace(matter=SimpleNamespace(pk=1), confidential=SimpleNamespace(pk=2))
     paths = [r.path(stub) for k, r in TABLE.items() if k.split("#")[0] == "matters:form"]
     covered = {p.split("/forms/")[1].strip("/") for p in paths if p.startswith("/matters/1/")}
