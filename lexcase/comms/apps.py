@@ -10,9 +10,14 @@ class CommsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: these modules import models, loaded only once
         # apps are ready.
-        from lexcase.comms import receivers, selectors, views
+        from django.db.models.signals import post_migrate, pre_migrate
+
+        from lexcase.comms import last_contact, receivers, selectors, views
         from lexcase.matters.extensions import agenda_source_register, matter_section_register
 
         receivers.connect()
         matter_section_register(views.matter_section, order=50)
         agenda_source_register(selectors.agenda_source, order=20)
+        # SQLite rebuilds a table to alter it: the last-contact triggers step aside meanwhile.
+        pre_migrate.connect(last_contact.lift_for_migrate, sender=self)
+        post_migrate.connect(last_contact.restore_after_migrate, sender=self)

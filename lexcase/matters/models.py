@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
@@ -167,7 +169,13 @@ class Matter(models.Model):
     # Last activity: bumped by every service that changes the matter; the list sorts on it.
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords()
+    # When the client last heard from us: the newest outbound contact on the communication
+    # log, kept by database triggers on that log (lexcase/comms/last_contact.py) whoever
+    # writes it, so the dashboards judge the update cadence of every open matter from this
+    # row instead of probing the log once per matter. Derived: never written by `save()`,
+    # not in the history.
+    last_outbound_at = models.DateTimeField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["last_outbound_at"])
 
     class Meta:
         verbose_name = _("matter")
@@ -187,6 +195,18 @@ class Matter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    def save(self, **kwargs: Any) -> None:
+        # An update writes every column but `last_outbound_at`: the triggers own it, and an
+        # instance loaded before a contact was logged would otherwise put back a stale value.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            if not kwargs.get("force_insert"):
+                kwargs["update_fields"] = [
+                    f.name
+                    for f in self._meta.concrete_fields
+                    if not f.primary_key and f.name != "last_outbound_at"
+                ]
+        super().save(**kwargs)
 
     # The list shows four labels per row: Django's generated get_FOO_display rebuilds a
     # dict of every choice on each call (a fifth of the list's rendering at 50 rows);
