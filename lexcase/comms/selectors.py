@@ -7,19 +7,18 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
-    BigIntegerField,
     Case,
+    Count,
     Exists,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -264,98 +263,67 @@ def update_states_iter(matters: QuerySet[Matter], *, chunk_size: int = 2000):
         yield _state(m, intervals)
 
 
-def _cadence_state(
-    *, days: int, now: datetime, today: date, states: tuple[int, int, int] = (0, 1, 2)
-) -> Coalesce:
-    """`states[0]` within the cadence, `states[1]` due, `states[2]` overdue at `now` (by
-    default 0, 1, 2), for an open matter of interval `days`
+def _cadence_state(*, days: int, now: datetime, today: date) -> Case:
+    """0 within the cadence, 1 due, 2 overdue at `now`, for an open matter of interval `days`
     without a policy row (no override, no mark): `_due` and `UpdateState.is_due/is_overdue`
     restated as comparisons with fixed instants, so the database judges every matter and no
     row is read into Python. Due once `base + days <= now`, overdue once `base + 2 * days <=
-    now`, where base is the last outbound contact, else the opening day's midnight (a date
-    comparison with today), else the registration. The last contact is judged inside one
-    subquery (its newest outbound row, read backwards from the (matter, direction,
-    occurred_at) index): one probe per matter instead of up to three `EXISTS`."""
+    now`, where base is the last outbound contact (`Matter.last_outbound_at`), else the
+    opening day's midnight (a date comparison with today), else the registration."""
     due, overdue = now - timedelta(days=days), now - timedelta(days=2 * days)
-    last_contact = (
-        Communication.objects.filter(matter=OuterRef("pk"), direction=Direction.OUTBOUND)
-        .annotate(
-            state=Case(
-                When(occurred_at__gt=due, then=Value(states[0])),
-                When(occurred_at__gt=overdue, then=Value(states[1])),
-                default=Value(states[2]),
-                output_field=BigIntegerField(),
-            )
-        )
-        .order_by("-occurred_at")
-        .values("state")[:1]
-    )
-    without_contact = Case(
-        When(opened_on__gt=today - timedelta(days=days), then=Value(states[0])),
-        When(opened_on__gt=today - timedelta(days=2 * days), then=Value(states[1])),
-        When(opened_on__isnull=False, then=Value(states[2])),
-        When(created_at__gt=due, then=Value(states[0])),
-        When(created_at__gt=overdue, then=Value(states[1])),
-        default=Value(states[2]),
-        output_field=BigIntegerField(),
-    )
-    return Coalesce(
-        Subquery(last_contact, output_field=BigIntegerField()),
-        without_contact,
-        output_field=BigIntegerField(),
+    return Case(
+        When(last_outbound_at__gt=due, then=Value(0)),
+        When(last_outbound_at__gt=overdue, then=Value(1)),
+        When(last_outbound_at__isnull=False, then=Value(2)),
+        When(opened_on__gt=today - timedelta(days=days), then=Value(0)),
+        When(opened_on__gt=today - timedelta(days=2 * days), then=Value(1)),
+        When(opened_on__isnull=False, then=Value(2)),
+        When(created_at__gt=due, then=Value(0)),
+        When(created_at__gt=overdue, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
     )
 
 
-_PACK = 2**21  # update_compliance: three counts in one integer
-
-
-def update_compliance(matters: QuerySet[Matter], now: datetime) -> dict[str, list[int]]:
-    """Per priority, how many open matters of `matters` (a gated queryset) are within their
-    client-update cadence, due, or overdue at `now`: the judgement of `UpdateState`. Matters
-    without a policy row (the bulk) are judged and counted by the database in one aggregate
-    (`_cadence_state`); the few with an override or a mark are read as plain values
-    and judged by `_due`. Two queries whatever the firm's size."""
-    intervals = update_intervals()
+def update_state(*, now: datetime, intervals: dict[str, int]) -> Case:
+    """An open matter's client-update state at `now` as an expression over the matter's own
+    row: 0 within the cadence, 1 due, 2 overdue; NULL for a matter with a policy row (an
+    override or a mark), which `policy_update_compliance` judges. `intervals` is
+    `update_intervals()`. No probe of the log: the newest outbound contact is the matter's
+    `last_outbound_at`, kept by triggers (lexcase/comms/last_contact.py), so the dashboards
+    can group it with the other open-matter counts in one pass."""
     tz = timezone.get_current_timezone()
     default = intervals.get("P2", DEFAULT_UPDATE_INTERVALS["P2"])
     now_utc = now.astimezone(UTC)  # instants: `x + days <= now` is `x <= now - days` exactly
     today = timezone.localdate(now, tz)
-    open_ = matters.filter(status=Status.OPEN)
-    # One aggregate, no grouping: per priority the sum of 1, 2^21 or 2^42 per matter (within,
-    # due, overdue), i.e. the three counts packed in one integer (each < 2^21), so each
-    # matter's state (a probe of its newest outbound contact) is computed once. A GROUP BY
-    # (priority, state) left PostgreSQL to choose between hashing and sorting 57k rows at
-    # nearly equal estimated cost, and it sorted them (on disk); matters with a policy row
-    # are left out as `NOT IN (their ids)`, not a `LEFT JOIN … IS NULL` that it estimated
-    # at 0.5% of the open matters (bench/dashboard.py).
-    packed = (1, _PACK, _PACK * _PACK)
-    priorities = sorted({*Priority.values, *intervals})
-    sums = open_.exclude(pk__in=ClientUpdatePolicy.objects.values("matter_id")).aggregate(
-        **{
-            f"p{i}": Sum(
-                _cadence_state(
-                    days=intervals.get(p, default), now=now_utc, today=today, states=packed
-                ),
-                filter=Q(priority=p),
-                default=0,
-            )
-            for i, p in enumerate(priorities)
-        }
+    return Case(
+        When(pk__in=ClientUpdatePolicy.objects.values("matter_id"), then=Value(None)),
+        *(
+            When(priority=p, then=_cadence_state(days=days, now=now_utc, today=today))
+            for p, days in sorted(intervals.items())
+        ),
+        default=_cadence_state(days=default, now=now_utc, today=today),
+        output_field=IntegerField(),
     )
-    counts: dict[str, list[int]] = {}
-    for i, p in enumerate(priorities):
-        total = int(sums[f"p{i}"])
-        if total:
-            counts[p] = [total % _PACK, total // _PACK % _PACK, total // (_PACK * _PACK)]
-    last_out = Communication.objects.filter(
-        matter=OuterRef("pk"), direction=Direction.OUTBOUND
-    ).order_by("-occurred_at", "-id")
+
+
+def policy_update_compliance(
+    matters: QuerySet[Matter],
+    now: datetime,
+    *,
+    intervals: dict[str, int],
+    counts: dict[str, list[int]],
+) -> dict[str, list[int]]:
+    """Add to `counts` (per priority: within, due, overdue) the open matters of `matters` that
+    `update_state` leaves out: those with a policy row (few), read as plain values and judged
+    by `_due`. One query."""
+    tz = timezone.get_current_timezone()
+    default = intervals.get("P2", DEFAULT_UPDATE_INTERVALS["P2"])
     rows = (
-        open_.filter(client_update_policy__isnull=False)
-        .annotate(last_out_at=Subquery(last_out.values("occurred_at")[:1]))
+        matters.filter(status=Status.OPEN, client_update_policy__isnull=False)
         .values_list(
             "priority",
-            "last_out_at",
+            "last_outbound_at",
             "opened_on",
             "created_at",
             "client_update_policy__interval_days",
@@ -383,6 +351,28 @@ def update_compliance(matters: QuerySet[Matter], now: datetime) -> dict[str, lis
         else:
             row[0] += 1
     return counts
+
+
+def update_compliance(matters: QuerySet[Matter], now: datetime) -> dict[str, list[int]]:
+    """Per priority, how many open matters of `matters` (a gated queryset) are within their
+    client-update cadence, due, or overdue at `now`: the judgement of `UpdateState`. Matters
+    without a policy row (the bulk) are judged and counted by the database, grouped by
+    priority and `update_state`; the few with an override or a mark by
+    `policy_update_compliance`. Three queries whatever the firm's size (the dashboards group
+    `update_state` with their other open-matter counts instead)."""
+    intervals = update_intervals()
+    open_ = matters.filter(status=Status.OPEN)
+    counts: dict[str, list[int]] = {}
+    grouped = (
+        open_.annotate(update_state=update_state(now=now, intervals=intervals))
+        .values_list("priority", "update_state")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    for priority, state, n in grouped:
+        if state is not None:
+            counts.setdefault(priority, [0, 0, 0])[state] += n
+    return policy_update_compliance(open_, now, intervals=intervals, counts=counts)
 
 
 def matter_update_state(*, matter: Matter) -> UpdateState | None:

@@ -42,7 +42,7 @@ from django.utils.translation import pgettext
 from lexcase.accounts.models import User
 from lexcase.calendar.models import Deadline
 from lexcase.calendar.selectors import deadlines_of
-from lexcase.comms.selectors import update_compliance
+from lexcase.comms.selectors import policy_update_compliance, update_intervals, update_state
 from lexcase.insights.extensions import SectionContext, dashboard_sources
 from lexcase.insights.stats import median, month_starts, share
 from lexcase.matters.models import (
@@ -391,22 +391,48 @@ def intake_section(tallies: MatterTallies) -> Section:
     )
 
 
-def open_sections(scope: QuerySet[Matter]) -> list[Section]:
+@dataclass
+class OpenTallies:
+    """`open_tallies`: the open matters per type, priority, stage and practice area, and per
+    priority how many are within their client-update cadence, due and overdue."""
+
+    total: int
+    by: dict[str, dict[str, int]]  # "t", "p", "s", "a" -> value -> count
+    updates: dict[str, list[int]]  # priority -> [within, due, overdue]
+
+
+def open_tallies(scope: QuerySet[Matter], now: datetime) -> OpenTallies:
+    """One grouped pass over the scope's open matters: (type, priority, stage, practice
+    area, client-update state) with their counts, a few thousand groups at most, summed
+    here. The update state is judged from the matter's row (`comms.selectors.update_state`:
+    its last outbound contact is a column kept by triggers), so it costs no probe of the
+    communication log and no second pass; the few matters with a policy row (an override or
+    a mark) are judged apart (`policy_update_compliance`, one query)."""
+    intervals = update_intervals()
+    open_ = scope.filter(status=Status.OPEN)
     grouped = (
-        scope.filter(status=Status.OPEN)
-        .values("matter_type", "priority", "stage", "practice_area__name")
-        .annotate(n=Count("id"))
+        open_.annotate(update_state=update_state(now=now, intervals=intervals))
+        .values_list("matter_type", "priority", "stage", "practice_area__name", "update_state")
+        .annotate(n=Count("*"))
         .order_by()
     )
-    tallies: dict[str, dict[str, int]] = {k: defaultdict(int) for k in ("t", "p", "s", "a")}
+    by: dict[str, dict[str, int]] = {k: defaultdict(int) for k in ("t", "p", "s", "a")}
+    updates: dict[str, list[int]] = {}
     total = 0
-    for row in grouped:
-        n = row["n"]
+    for mtype, priority, stage, area, state, n in grouped:
         total += n
-        tallies["t"][row["matter_type"]] += n
-        tallies["p"][row["priority"]] += n
-        tallies["s"][row["stage"]] += n
-        tallies["a"][row["practice_area__name"] or ""] += n
+        by["t"][mtype] += n
+        by["p"][priority] += n
+        by["s"][stage] += n
+        by["a"][area or ""] += n
+        if state is not None:
+            updates.setdefault(priority, [0, 0, 0])[state] += n
+    policy_update_compliance(open_, now, intervals=intervals, counts=updates)
+    return OpenTallies(total=total, by=by, updates=updates)
+
+
+def open_sections(open_now: OpenTallies) -> list[Section]:
+    tallies, total = open_now.by, open_now.total
     definition = _("Matters open today (status open), counted once each.")
     count = _("Open matters")
 
@@ -542,9 +568,9 @@ def sla_section(scope: MatterSet, f: InsightFilters, now: datetime) -> Section:
     )
 
 
-def client_update_section(scope: QuerySet[Matter], now: datetime) -> Section:
+def client_update_section(tallies: OpenTallies) -> Section:
     counts: dict[str, list[int]] = {p.value: [0, 0, 0] for p in Priority}
-    counts.update(update_compliance(scope, now))
+    counts.update(tallies.updates)
     rows = []
     ok = total = 0
     for p in Priority:
@@ -688,12 +714,13 @@ def dashboard(*, user: User, kind: str, filters: InsightFilters) -> Dashboard:
     now = timezone.now()
     today = timezone.localdate()
     tallies = matter_tallies(scope, filters)
+    open_now = open_tallies(scope, now)
     sections = [
         intake_section(tallies),
-        *open_sections(scope),
+        *open_sections(open_now),
         deadline_section(matters, filters, today),
         sla_section(matters, filters, now),
-        client_update_section(scope, now),
+        client_update_section(open_now),
         workload_section(matters, filters, tallies),
         *duration_sections(scope, filters),
     ]
