@@ -485,11 +485,13 @@ def deadline_section(scope: MatterSet, f: InsightFilters, today: date) -> Sectio
         .filter(due_date__gte=f.date_from, due_date__lte=f.date_to)
         .filter(status__in=(S.OPEN, S.DONE, S.MISSED))
         .annotate(done_on=TruncDate("completed_at", tzinfo=_tz()))
+        # Counted on the due date (never NULL), not the id: the id is not in the covering
+        # index (status, due_date, matter, completed_at), which PostgreSQL then reads alone.
         .aggregate(
-            met=Count("id", filter=on_time),
-            late=Count("id", filter=late),
-            overdue=Count("id", filter=still_open & Q(due_date__lt=today)),
-            pending=Count("id", filter=still_open & Q(due_date__gte=today)),
+            met=Count("due_date", filter=on_time),
+            late=Count("due_date", filter=late),
+            overdue=Count("due_date", filter=still_open & Q(due_date__lt=today)),
+            pending=Count("due_date", filter=still_open & Q(due_date__gte=today)),
         )
     )
     missed = agg["late"] + agg["overdue"]
