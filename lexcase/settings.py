@@ -162,6 +162,10 @@ AUTH_USER_MODEL = "accounts.User"
 # Sessions signed in before this change named ModelBackend and end once.
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
+    # A predicate's "no" is final: Django's model permissions are never granted here, and
+    # asking allauth's backend (a ModelBackend) for them cost two queries a page
+    # (lexcase/accounts/backends.py).
+    "lexcase.accounts.backends.PredicatesOnly",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
