@@ -24,7 +24,12 @@ from lexcase.calendar.models import (
     ServedDocument,
 )
 from lexcase.calendar.rules_data import RULES
-from lexcase.matters.extensions import AgendaItem, agenda_sources
+from lexcase.matters.extensions import (
+    AgendaItem,
+    agenda_sources,
+    matter_page_peek,
+    matter_page_read,
+)
 from lexcase.matters.models import Matter
 from lexcase.matters.selectors import MatterSet, matters_visible_to, visible_through
 
@@ -64,6 +69,43 @@ def calendar_data() -> MemoryCalendar:
 def matter_deadlines(*, matter: Matter) -> QuerySet[Deadline]:
     # `matter` has passed the gate (matter_get) already.
     return matter.deadlines.select_related("responsible").order_by("status", "due_date", "id")
+
+
+# The matter page's reads of its deadlines and hearings (matters.extensions.matter_page_read):
+# the deadlines card and the portal card share them.
+PAGE_DEADLINES = "calendar.deadlines"
+PAGE_HEARINGS = "calendar.hearings"
+
+
+def matter_deadline_rows(*, matter: Matter) -> list[Deadline]:
+    return matter_page_read(matter, PAGE_DEADLINES, lambda: list(matter_deadlines(matter=matter)))
+
+
+def matter_hearing_rows(*, matter: Matter) -> list[Hearing]:
+    return matter_page_read(matter, PAGE_HEARINGS, lambda: list(matter_hearings(matter=matter)))
+
+
+def matter_open_deadlines(*, matter: Matter) -> list[Deadline]:
+    """The open deadlines by due date; from the matter page's read when there is one (its
+    order, status then due date, keeps the open ones in due-date order)."""
+    rows: list[Deadline] | None = matter_page_peek(matter, PAGE_DEADLINES)
+    if rows is None:
+        return list(
+            Deadline.objects.filter(matter=matter, status=Deadline.Status.OPEN).order_by(
+                "due_date", "id"
+            )
+        )
+    return [d for d in rows if d.status == Deadline.Status.OPEN]
+
+
+def matter_recent_hearings(*, matter: Matter, limit: int = 20) -> list[Hearing]:
+    """The latest `limit` hearings, newest first; from the matter page's read when there is
+    one (sorted by id, then stably by start descending: the query's order)."""
+    rows: list[Hearing] | None = matter_page_peek(matter, PAGE_HEARINGS)
+    if rows is None:
+        return list(Hearing.objects.filter(matter=matter).order_by("-starts_at", "id")[:limit])
+    by_id = sorted(rows, key=lambda h: h.pk)
+    return sorted(by_id, key=lambda h: h.starts_at, reverse=True)[:limit]
 
 
 def matter_served_documents(*, matter: Matter) -> QuerySet[ServedDocument]:

@@ -31,30 +31,27 @@ from lexcase.comms.models import ClientUpdatePolicy, ProgressReport
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.exports import table_response
 from lexcase.core.forms import apply_service_errors, flash_errors
-from lexcase.documents.models import Document
-from lexcase.documents.selectors import matter_documents
+from lexcase.documents.selectors import matter_document_choices, matter_document_titles
 from lexcase.matters.models import Matter
 from lexcase.matters.selectors import matter_get, visible_through
 
 LIST_LIMIT = 200
+# The matter section's newest communications (its report form offers the first of them).
+RECENT = 20
 
 
 # --- matter section ----------------------------------------------------------------------
 
 
 def _matter_documents(matter: Matter) -> list[tuple[int, str]]:
-    return [(d.pk, d.title) for d in matter_documents(matter=matter)[:200]]
+    return matter_document_choices(matter=matter, limit=200)
 
 
 def _with_documents(matter: Matter, communications: Any) -> list[Any]:
     """Each communication with `attached`: (id, title) of its documents still on the matter."""
     rows = list(communications)
     wanted = {i for c in rows for i in c.document_ids}
-    titles: dict[int, str] = {}
-    if wanted:
-        titles = dict(
-            Document.objects.filter(matter=matter, pk__in=wanted).values_list("pk", "title")
-        )
+    titles = matter_document_titles(matter=matter, ids=wanted) if wanted else {}
     for c in rows:
         c.attached = [(i, titles[i]) for i in c.document_ids if i in titles]
     return rows
@@ -70,11 +67,10 @@ def _section(
     can_edit = request.user.has_perm("matters.change_matter", matter)
     policy = ClientUpdatePolicy.objects.filter(matter=matter).first()
     state = selectors.matter_update_state(matter=matter)
+    recent = _with_documents(matter, selectors.matter_communications(matter=matter, limit=RECENT))
     return {
         "template": "comms/_matter_section.html",
-        "communications": _with_documents(
-            matter, selectors.matter_communications(matter=matter, limit=20)
-        ),
+        "communications": recent,
         "can_edit": can_edit,
         "form": form or CommunicationForm(prefix="comm", documents=_matter_documents(matter)),
         "state": state,
@@ -87,7 +83,10 @@ def _section(
             },
         ),
         "report_form": report_form
-        or ReportForm(prefix="report", communications=_report_candidates(matter)),
+        or ReportForm(
+            prefix="report",
+            communications=selectors.report_candidates_among(recent, limit=RECENT),
+        ),
         "reports": selectors.matter_reports(matter=matter),
     }
 

@@ -10,8 +10,13 @@ from django.http import Http404
 
 from lexcase.accounts.models import AnyUser
 from lexcase.documents.models import Category, Document, DocumentVersion
+from lexcase.matters.extensions import matter_page_peek, matter_page_read
 from lexcase.matters.models import Matter
 from lexcase.matters.selectors import visible_through
+
+# The matter page's read of its documents (matters.extensions.matter_page_read): the
+# documents card and the communication form's choices share it.
+PAGE_DOCUMENTS = "documents.current"
 
 
 def documents_visible_to(user: AnyUser) -> QuerySet[Document]:
@@ -63,7 +68,31 @@ def matter_documents(*, matter: Matter) -> QuerySet[Document]:
 
 def matter_documents_by_category(*, matter: Matter) -> list[tuple[str, list[Document]]]:
     groups: OrderedDict[str, list[Document]] = OrderedDict((c.value, []) for c in Category)
-    for document in matter_documents(matter=matter):
+    rows = matter_page_read(matter, PAGE_DOCUMENTS, lambda: list(matter_documents(matter=matter)))
+    for document in rows:
         groups.setdefault(document.category, []).append(document)
     labels = dict(Category.choices)
     return [(str(labels.get(key, key)), docs) for key, docs in groups.items() if docs]
+
+
+def matter_document_choices(*, matter: Matter, limit: int) -> list[tuple[int, str]]:
+    """(id, title) of the first `limit` documents in `matter_documents` order; from the
+    matter page's read when there is one."""
+    rows: list[Document] | None = matter_page_peek(matter, PAGE_DOCUMENTS)
+    if rows is None:
+        return list(matter_documents(matter=matter).values_list("pk", "title")[:limit])
+    return [(d.pk, d.title) for d in rows[:limit]]
+
+
+def matter_document_titles(*, matter: Matter, ids: set[int]) -> dict[int, str]:
+    """The titles of the matter's documents among `ids` (with or without a current version,
+    as a communication's attachments are listed); the matter page's read answers for those
+    it holds."""
+    rows: list[Document] | None = matter_page_peek(matter, PAGE_DOCUMENTS)
+    titles = {d.pk: d.title for d in rows or () if d.pk in ids}
+    missing = ids - titles.keys()
+    if missing:
+        titles.update(
+            Document.objects.filter(matter=matter, pk__in=missing).values_list("pk", "title")
+        )
+    return titles

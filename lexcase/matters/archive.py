@@ -27,7 +27,7 @@ from lexcase.accounts.models import AnyUser, User
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed
 from lexcase.matters import services
-from lexcase.matters.extensions import AgendaItem
+from lexcase.matters.extensions import AgendaItem, matter_page_read
 from lexcase.matters.models import (
     MATTER_TYPE_CODES,
     ArchiveNumberCounter,
@@ -451,7 +451,12 @@ def paper_loan_return(*, actor: User, matter: Matter, loan_id: int, note: str = 
 
 
 def matter_closing_latest(*, matter: Matter) -> MatterClosing | None:
-    return matter.closings.select_related("closed_by", "override_by").first()
+    # Read once per matter page: the archive card and the reviews card both ask.
+    return matter_page_read(
+        matter,
+        "matters.closing",
+        lambda: matter.closings.select_related("closed_by", "override_by").first(),
+    )
 
 
 def matter_archive_record(*, matter: Matter) -> ArchiveRecord | None:

@@ -19,11 +19,20 @@ app registers real functions in its `AppConfig.ready()`:
   `web.views.matter_form`), htmx loads the form in place when it opens and without
   JavaScript the link opens it on a page of its own; rendering every form with the page
   cost as much as the rest of the page (issue 15 item 3).
+- **Reads shared by the page's sections**: `matter_page_read(matter, key, read)` runs
+  `read()` once per matter while the matter page is built and rendered
+  (`matter_page_reads()`), so the calendar and the portal card read the deadlines once, the
+  documents card and the communication form the documents once, and so on; outside the page
+  (a section re-rendered after a POST) it simply reads. `matter_page_peek` returns what the
+  page already read, without reading. Keys are `"<app>.<what>"`, owned by that app's
+  selectors.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, time
 from typing import Any, Protocol
@@ -78,6 +87,38 @@ def matter_form_get(name: str) -> MatterForm | None:
 def matter_form_names() -> list[str]:
     """Every registered form's name (the access table holds a row for each)."""
     return sorted(_FORMS)
+
+
+# (matter pk, key) -> rows, while one matter page is built (a ContextVar: one per thread
+# of a threaded worker, and nothing kept between requests).
+_PAGE_READS: ContextVar[dict[tuple[int, str], Any] | None] = ContextVar(
+    "matter_page_reads", default=None
+)
+
+
+@contextmanager
+def matter_page_reads() -> Iterator[None]:
+    token = _PAGE_READS.set({})
+    try:
+        yield
+    finally:
+        _PAGE_READS.reset(token)
+
+
+def matter_page_read[T](matter: Matter, key: str, read: Callable[[], T]) -> T:
+    """`read()` (rows already evaluated, e.g. a list) once per page for this matter."""
+    reads = _PAGE_READS.get()
+    if reads is None:
+        return read()
+    if (matter.pk, key) not in reads:
+        reads[(matter.pk, key)] = read()
+    return reads[(matter.pk, key)]
+
+
+def matter_page_peek(matter: Matter, key: str) -> Any | None:
+    """What the page already read under `key` for this matter, or None."""
+    reads = _PAGE_READS.get()
+    return None if reads is None else reads.get((matter.pk, key))
 
 
 def matter_sections(request: AuthedRequest, matter: Matter) -> list[dict[str, Any]]:

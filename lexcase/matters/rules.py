@@ -32,6 +32,11 @@ def _role_on(user: Any, matter: Any) -> str | None:
     return cache.get(user.pk)
 
 
+def member_roles_known(matter: Any, roles: dict[int, str]) -> None:
+    """The team's roles, already read by the caller (the matter page reads the team)."""
+    matter._member_roles = roles
+
+
 @rules.predicate
 def is_member(user: Any, matter: Any) -> bool:
     return _role_on(user, matter) is not None

@@ -43,7 +43,12 @@ from lexcase.accounts.rules import is_active_staff
 from lexcase.core.fieldcrypt import blind_indexes
 from lexcase.core.validators import has_utf8
 from lexcase.matters.case_numbers import case_number_search_key
-from lexcase.matters.extensions import matter_text_index, party_name_grams
+from lexcase.matters.extensions import (
+    matter_page_peek,
+    matter_page_read,
+    matter_text_index,
+    party_name_grams,
+)
 from lexcase.matters.models import (
     CourtCaseNumber,
     EthicalWall,
@@ -52,9 +57,10 @@ from lexcase.matters.models import (
     MatterParty,
     MemberRole,
     PartyReach,
+    PartyRole,
     TimelineEntry,
 )
-from lexcase.matters.rules import sees_all_money, sees_every_open_file
+from lexcase.matters.rules import member_roles_known, sees_all_money, sees_every_open_file
 from lexcase.parties.identifiers import normalize_identifier
 from lexcase.parties.models import Party, PartyAlias, PartyRelation
 from lexcase.parties.names import normalize_name
@@ -245,6 +251,30 @@ def matter_members(*, matter: Matter) -> QuerySet[MatterMember]:
 
 def matter_parties(*, matter: Matter) -> QuerySet[MatterParty]:
     return matter.matter_parties.select_related("party").order_by("role", "id")
+
+
+# The matter page's reads of its team and parties (matters.extensions.matter_page_read).
+PAGE_MEMBERS = "matters.members"
+PAGE_PARTIES = "matters.parties"
+
+
+def matter_member_rows(*, matter: Matter) -> list[MatterMember]:
+    """The team, read once per page; the permission checks that follow ask it for the
+    user's role on the matter instead of reading the team's roles again."""
+    rows = matter_page_read(matter, PAGE_MEMBERS, lambda: list(matter_members(matter=matter)))
+    member_roles_known(matter, {m.user_id: m.role for m in rows})
+    return rows
+
+
+def matter_party_rows(*, matter: Matter) -> list[MatterParty]:
+    return matter_page_read(matter, PAGE_PARTIES, lambda: list(matter_parties(matter=matter)))
+
+
+def matter_has_client(*, matter: Matter) -> bool:
+    rows: list[MatterParty] | None = matter_page_peek(matter, PAGE_PARTIES)
+    if rows is None:
+        return matter.matter_parties.filter(role=PartyRole.CLIENT).exists()
+    return any(mp.role == PartyRole.CLIENT for mp in rows)
 
 
 def matter_case_numbers(*, matter: Matter) -> QuerySet[CourtCaseNumber]:

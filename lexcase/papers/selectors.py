@@ -53,10 +53,13 @@ def _from_row(row: DocumentTemplate) -> TemplateChoice:
 
 def templates_available(*, include_inactive: bool = False) -> list[TemplateChoice]:
     """The firm's templates: uploaded ones, then the built-in starters no upload replaced."""
-    rows = DocumentTemplate.objects.filter(current__isnull=False).select_related("current")
-    rows = rows.defer("current__content")
-    choices = [_from_row(r) for r in rows if include_inactive or r.active]
-    replaced = set(DocumentTemplate.objects.values_list("key", flat=True))
+    # One read: every template row (an upload replaces its starter even before it has a
+    # current version), the ones with a current version listed.
+    rows = list(DocumentTemplate.objects.select_related("current").defer("current__content"))
+    choices = [
+        _from_row(r) for r in rows if r.current_id is not None and (include_inactive or r.active)
+    ]
+    replaced = {r.key for r in rows}
     choices += [
         TemplateChoice(
             key=s.key,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lexcase.accounts.http import AuthedRequest
 from lexcase.audit.services import audit_record
-from lexcase.calendar.models import Deadline, Hearing
+from lexcase.calendar import selectors as calendar_selectors
 from lexcase.calendar.selectors import deadline_get
 from lexcase.comms.reports import report_pdf
 from lexcase.core.exceptions import NotAllowed
@@ -27,6 +27,7 @@ from lexcase.documents.services import document_download_record
 from lexcase.documents.views import version_response
 from lexcase.matters.actions import matter_action
 from lexcase.matters.rules import is_active_staff
+from lexcase.matters.selectors import matter_has_client
 from lexcase.notifications.kinds import CLIENT_NOTIFICATION_KINDS
 from lexcase.notifications.selectors import client_notifications, notification_preferences
 from lexcase.notifications.services import notification_preferences_set
@@ -419,15 +420,13 @@ def contact_toggle(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def matter_section(request: AuthedRequest, matter: Any) -> dict[str, Any] | None:
     """Who of the client has a portal login, and which dates the client sees."""
-    if not matter.matter_parties.filter(role="client").exists():
+    if not matter_has_client(matter=matter):
         return None
     return {
         "template": "portal/_matter_section.html",
         "contacts": selectors.matter_contacts(matter=matter),
-        "deadlines": Deadline.objects.filter(matter=matter, status=Deadline.Status.OPEN).order_by(
-            "due_date", "id"
-        ),
-        "hearings": Hearing.objects.filter(matter=matter).order_by("-starts_at", "id")[:20],
+        "deadlines": calendar_selectors.matter_open_deadlines(matter=matter),
+        "hearings": calendar_selectors.matter_recent_hearings(matter=matter, limit=20),
         "can_edit": request.user.has_perm("matters.change_matter", matter),
         "thread": selectors.portal_messages(matter=matter).count(),
         "reply_form": MessageForm(prefix="portal"),

@@ -111,12 +111,22 @@ def matter_approvals(*, matter: Matter) -> QuerySet[Approval]:
     )
 
 
-def archive_approved(matter: Matter) -> bool:
-    last = (
-        Approval.objects.filter(matter=matter, kind=ApprovalKind.ARCHIVE)
-        .order_by("-created_at", "-id")
-        .first()
-    )
+def archive_approved(
+    matter: Matter, *, newest: list[Approval] | None = None, asked: int = 0
+) -> bool:
+    """The latest archiving approval was granted. `newest`: the first `asked` rows of
+    `matter_approvals` (newest first), as the matter page has read them: the latest
+    archiving approval is the first among them if any is; none exists if they are fewer
+    than `asked`; otherwise it is read."""
+    last: Approval | None = None
+    if newest is not None:
+        last = next((a for a in newest if a.kind == ApprovalKind.ARCHIVE), None)
+    if last is None and (newest is None or len(newest) >= asked):
+        last = (
+            Approval.objects.filter(matter=matter, kind=ApprovalKind.ARCHIVE)
+            .order_by("-created_at", "-id")
+            .first()
+        )
     return last is not None and last.status == ApprovalStatus.APPROVED
 
 

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lexcase.accounts.models import AnyUser, User
+from lexcase.matters.archive import matter_closing_latest
 from lexcase.matters.extensions import AgendaItem
-from lexcase.matters.models import Matter, MatterClosing, Status
+from lexcase.matters.models import Matter, Status
 from lexcase.matters.selectors import MatterSet, visible_through
 from lexcase.reviews.models import (
     Review,
@@ -81,13 +82,22 @@ def checklist_for(matter: Matter) -> list[ReviewChecklistItem]:
     return sorted(by_code.values(), key=lambda i: (i.position, i.code))
 
 
-def closing_review_done(matter: Matter) -> bool:
+def closing_review_done(matter: Matter, *, reviews: list[Review] | None = None) -> bool:
     """A closing review finished since the matter was last closed (a reopened matter is
-    reviewed again before it closes again)."""
+    reviewed again before it closes again). `reviews`: every review of the matter, when the
+    caller has read them all (the matter page), to answer without reading them again."""
+    last = matter_closing_latest(matter=matter)
+    since = last.created_at if last is not None else None
+    if reviews is not None:
+        return any(
+            r.kind == ReviewKind.CLOSING
+            and r.status == ReviewStatus.DONE
+            and (since is None or (r.completed_at is not None and r.completed_at > since))
+            for r in reviews
+        )
     done = Review.objects.filter(matter=matter, kind=ReviewKind.CLOSING, status=ReviewStatus.DONE)
-    last = MatterClosing.objects.filter(matter=matter).order_by("-created_at").first()
-    if last is not None:
-        done = done.filter(completed_at__gt=last.created_at)
+    if since is not None:
+        done = done.filter(completed_at__gt=since)
     return done.exists()
 
 

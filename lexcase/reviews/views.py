@@ -87,8 +87,14 @@ MATTER_FORMS = {
 }
 
 
+# The newest reviews and approvals the matter section shows.
+SECTION_REVIEWS = 20
+SECTION_APPROVALS = 10
+
+
 def matter_section(request: AuthedRequest, matter: Matter) -> dict[str, Any]:
-    reviews = list(selectors.matter_reviews(matter=matter)[:20])
+    reviews = list(selectors.matter_reviews(matter=matter)[:SECTION_REVIEWS])
+    newest_approvals = list(approvals.matter_approvals(matter=matter)[:SECTION_APPROVALS])
     surveys = list(selectors.matter_surveys(matter=matter)[:10])
     delegation = ReviewDelegation.objects.filter(matter=matter).select_related("reviewer").first()
     can_delegate = request.user.has_perm("reviews.delegate", matter)
@@ -101,12 +107,17 @@ def matter_section(request: AuthedRequest, matter: Matter) -> dict[str, Any]:
         "can_delegate": can_delegate,
         "can_request_closing": matter.status == Status.OPEN
         and request.user.has_perm("reviews.request_closing", matter),
-        "closing_done": selectors.closing_review_done(matter),
-        "approvals": list(approvals.matter_approvals(matter=matter)[:10]),
+        # Fewer reviews than the section reads: they are all of them.
+        "closing_done": selectors.closing_review_done(
+            matter, reviews=reviews if len(reviews) < SECTION_REVIEWS else None
+        ),
+        "approvals": newest_approvals,
         "can_ask_seal": _may_ask_seal(request, matter),
         "can_request_archiving": matter.status == Status.CLOSED
         and request.user.has_perm("reviews.request_archiving", matter)
-        and not approvals.archive_approved(matter),
+        and not approvals.archive_approved(
+            matter, newest=newest_approvals, asked=SECTION_APPROVALS
+        ),
     }
 
 

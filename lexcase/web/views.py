@@ -32,7 +32,12 @@ from lexcase.conflicts.services import intake_is_cleared
 from lexcase.matters import selectors as matter_selectors
 from lexcase.matters import services as matter_services
 from lexcase.matters.archive import checklist_read
-from lexcase.matters.extensions import MatterForm, matter_form_get, matter_sections
+from lexcase.matters.extensions import (
+    MatterForm,
+    matter_form_get,
+    matter_page_reads,
+    matter_sections,
+)
 from lexcase.matters.forms import (
     CaseNumberForm,
     CloseForm,
@@ -113,11 +118,19 @@ def _section_nav(sections: list[dict[str, Any]], *, conflicts: bool) -> list[tup
 def matter_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_selectors.matter_get(user=request.user, pk=pk)
     matter_services.matter_record_view(actor=request.user, matter=matter)
+    # Several sections read the same rows (the deadlines, the documents, the closing...):
+    # each is read once while the page is built and rendered (matters.extensions).
+    with matter_page_reads():
+        return render(request, "web/matter_detail.html", _matter_context(request, matter))
+
+
+def _matter_context(request: AuthedRequest, matter: Any) -> dict[str, Any]:
     user = request.user
     context = {
         "matter": matter,
-        "parties": matter_selectors.matter_parties(matter=matter),
-        "members": matter_selectors.matter_members(matter=matter),
+        "parties": matter_selectors.matter_party_rows(matter=matter),
+        # Read before the permission checks below: they ask it for the user's role.
+        "members": matter_selectors.matter_member_rows(matter=matter),
         "case_numbers": matter_selectors.matter_case_numbers(matter=matter),
         "timeline": matter_selectors.matter_timeline(matter=matter),
         # Archived is final: the matter and what hangs off it are read-only.
@@ -126,8 +139,8 @@ def matter_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "can_close": user.has_perm("matters.close_matter", matter),
         "can_manage_team": user.has_perm("matters.manage_team", matter),
         "can_manage_walls": user.has_perm("matters.manage_walls", matter),
-        "deadlines": calendar_selectors.matter_deadlines(matter=matter),
-        "hearings": calendar_selectors.matter_hearings(matter=matter),
+        "deadlines": calendar_selectors.matter_deadline_rows(matter=matter),
+        "hearings": calendar_selectors.matter_hearing_rows(matter=matter),
         "served_documents": calendar_selectors.matter_served_documents(matter=matter),
         "limitations": [
             (row, LimitationEventForm(prefix=f"ev{row.period.pk}"))
@@ -141,7 +154,7 @@ def matter_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     context["section_nav"] = _section_nav(
         context["sections"], conflicts=bool(context.get("conflict_check"))
     )
-    return render(request, "web/matter_detail.html", context)
+    return context
 
 
 # The matter page's own forms, rendered on demand (matters.extensions.MatterForm; registered

@@ -260,11 +260,17 @@ def matter_money_summary(*, matter: Matter) -> dict[str, Any]:
         (b.balance for b in _funds_grouped(ClientFundsEntry.objects.filter(matter_id=matter.pk))),
         Decimal("0.00"),
     )
+    # The agreement in force (as agreement_approved: the first approved by id) and whether a
+    # proposal is open, in one read of the matter's few agreements.
+    open_statuses = (AgreementStatus.DRAFT, AgreementStatus.PENDING)
+    agreements = list(
+        FeeAgreement.objects.filter(
+            matter_id=matter.pk, status__in=[AgreementStatus.APPROVED, *open_statuses]
+        ).order_by("pk")
+    )
     return {
-        "agreement": agreement_approved(matter_id=matter.pk),
-        "open_proposal": FeeAgreement.objects.filter(
-            matter_id=matter.pk, status__in=[AgreementStatus.DRAFT, AgreementStatus.PENDING]
-        ).exists(),
+        "agreement": next((a for a in agreements if a.status == AgreementStatus.APPROVED), None),
+        "open_proposal": any(a.status in open_statuses for a in agreements),
         "minutes": time["recorded"] or 0,
         "unbilled_minutes": time["unbilled"] or 0,
         "expenses": expenses["total"] or Decimal("0.00"),
