@@ -245,10 +245,6 @@ def client_funds_balances(*, user: AnyUser, matter: Matter | None = None) -> lis
 # -- the matter page's money summary ----------------------------------------------------------
 
 
-def matter_money_visible(*, user: AnyUser, matter_id: int) -> bool:
-    return matters_money_visible_to(user).filter(pk=matter_id).exists()
-
-
 def matter_money_summary(*, matter: Matter) -> dict[str, Any]:
     """A handful of aggregates for the matter page (the caller passed the money gate)."""
     time = TimeEntry.objects.filter(matter_id=matter.pk).aggregate(

@@ -58,6 +58,27 @@ def test_lawyers_see_money_exactly_through_the_normal_gate(firm, persona):
     assert money(user) == gate(user)
 
 
+@pytest.mark.parametrize(
+    "persona",
+    [
+        "admin",
+        "partner",
+        "partner_other",
+        "lead",
+        "assistant",
+        "outsider",
+        "walled",
+        "inactive",
+        "finance",
+        "collaborator",
+    ],
+)
+def test_whoever_sees_a_matter_sees_its_money(firm, persona):
+    """The matter page's money card relies on it and asks no second gate."""
+    user = getattr(firm, persona)
+    assert gate(user) <= money(user)
+
+
 def test_the_gate_itself_is_unchanged_for_finance_and_admins(firm):
     assert gate(firm.finance) == set()
     assert gate(firm.admin) == PLAIN

@@ -515,8 +515,9 @@ def client_funds_ledger(request: AuthedRequest) -> HttpResponse:
 def matter_section(request: AuthedRequest, matter: Any) -> dict[str, Any] | None:
     """The money of a matter on its page (registered in `BillingConfig.ready()`): the fee terms in
     force, unbilled time, expenses and client funds held, with links to the money pages."""
-    if not selectors.matter_money_visible(user=request.user, matter_id=matter.pk):
-        return None
+    # No second gate query: sections run once the confidentiality gate has admitted the
+    # user, and the money gate admits whoever that gate admits (matters_money_visible_to;
+    # test_money_gate.test_whoever_sees_a_matter_sees_its_money).
     return {
         "template": "billing/work/_matter_section.html",
         **selectors.matter_money_summary(matter=matter),
