@@ -408,6 +408,13 @@ GRAM_COUNT_CAP = 2_000
 GRAM_PROBES = 8
 # At most this many further grams are probed for each party of the rarest one.
 GRAM_INTERSECT = 2
+# Grams counted on more than the cap (公司, 有限, 科技: most of an organisation name's pairs)
+# are remembered per process and not counted again: counting one reads cap + 1 index
+# entries (~0.1 ms on SQLite, more on PostgreSQL; five of the eight pairs of a generated
+# organisation name at 100k matters). Counts only choose where a search starts (any gram of
+# the term holds every match), so a stale entry costs time, never a missed party.
+_COMMON_GRAMS: dict[str, int] = {}  # gram -> its capped count (cap + 1) when counted
+_COMMON_GRAMS_MAX = 4_096
 
 
 def _spread(items: list[str], n: int) -> list[str]:
@@ -434,7 +441,9 @@ def _rarest_grams(key: str) -> list[str] | None:
     probing both narrows nothing; a common one, 公司, neither). Only when
     every one of them is on more than GRAM_COUNT_CAP names does a second query count the
     middle, first and last up to GRAM_PREFILTER_MAX (a surname alone, 王: the name index
-    would be walked up to where 王 sorts). None too when no name-gram index is registered."""
+    would be walked up to where 王 sorts). None too when no name-gram index is registered.
+    Grams already counted on more than the cap in this process are not counted again
+    (`_COMMON_GRAMS`); when every gram is such, the first query is skipped."""
     index = party_name_grams()
     if index is None:
         return None
@@ -442,19 +451,26 @@ def _rarest_grams(key: str) -> list[str] | None:
     grams = _spread(list(dict.fromkeys(grams)), GRAM_PROBES)
     rare = min(GRAM_RARE_ENOUGH, GRAM_PREFILTER_MAX)
     cap = max(rare, min(GRAM_COUNT_CAP, GRAM_PREFILTER_MAX))
-    ranked = sorted(zip(index.counts(grams, cap), grams, strict=True))
+    counts = {g: _COMMON_GRAMS[g] for g in grams if _COMMON_GRAMS.get(g, cap) > cap}
+    unknown = [g for g in grams if g not in counts]
+    if unknown:
+        counts.update(zip(unknown, index.counts(unknown, cap), strict=True))
+        if len(_COMMON_GRAMS) >= _COMMON_GRAMS_MAX:
+            _COMMON_GRAMS.clear()
+        _COMMON_GRAMS.update((g, counts[g]) for g in unknown if counts[g] > cap)
+    ranked = sorted((counts[g], g) for g in grams)
     if ranked[0][0] <= rare:
         if len(ranked) > 1 and ranked[1][0] <= rare:
             return [ranked[0][1], ranked[1][1]]
         return [ranked[0][1]]
     if ranked[0][0] <= cap:
-        chosen, counts = [ranked[0][1]], {ranked[0][0]}
+        chosen, taken = [ranked[0][1]], {ranked[0][0]}
         for count, gram in ranked[1:]:
             if len(chosen) > GRAM_INTERSECT:
                 break
-            if count <= cap and count not in counts:
+            if count <= cap and count not in taken:
                 chosen.append(gram)
-                counts.add(count)
+                taken.add(count)
         return chosen
     wide = list(dict.fromkeys([grams[len(grams) // 2], grams[0], grams[-1]]))
     ranked = sorted(zip(index.counts(wide, GRAM_PREFILTER_MAX), wide, strict=True))

@@ -27,6 +27,14 @@ from lexcase.testing import client_for
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _no_remembered_grams():
+    """Grams remembered as common (per process) come from this test's parties only."""
+    selectors._COMMON_GRAMS.clear()
+    yield
+    selectors._COMMON_GRAMS.clear()
+
+
 def _add_parties(firm, n: int, *, prefix: str) -> None:
     """`n` parties on the ordinary matter (its team sees them) and `n` on the confidential
     one (members only), bulk-created: the directory reads what is there."""
@@ -198,9 +206,38 @@ def test_an_organisation_name_search_counts_its_grams_in_one_query(firm, monkeyp
     monkeypatch.setattr(selectors, "GRAM_COUNT_CAP", 5)  # 科技, 公司 on more than 5 names
     assert found("科技有限公司") == (sorted(common), 2)
     monkeypatch.setattr(selectors, "GRAM_PREFILTER_MAX", -1)  # walk the name index instead
+    selectors._COMMON_GRAMS.clear()  # every gram counted again (else the first count is skipped)
     assert found("北京鸿雁科技有限公司") == (["北京鸿雁科技有限公司"], 2)
-    assert found("鸿雁") == (["上海鸿雁文化有限公司", "北京鸿雁科技有限公司"], 2)
+    # 鸿雁 was just counted on more than this cap (-1): remembered, only the second count.
+    assert found("鸿雁") == (["上海鸿雁文化有限公司", "北京鸿雁科技有限公司"], 1)
     assert found("雁鸿") == (["北京鸿雁科技有限公司"], 2)
+
+
+def test_grams_found_common_are_not_counted_again_and_a_stale_one_misses_nothing(firm, monkeypatch):
+    for i in range(6):
+        party_create(actor=firm.lead, kind=PartyKind.ORGANIZATION, name=f"北京第{i}科技有限公司")
+    party_create(actor=firm.lead, kind=PartyKind.ORGANIZATION, name="北京鸿雁科技有限公司")
+    monkeypatch.setattr(selectors, "GRAM_RARE_ENOUGH", 3)
+    monkeypatch.setattr(selectors, "GRAM_COUNT_CAP", 5)  # 北京, 有限, 公司 ... on 8 names
+
+    def found(q: str) -> tuple[list[str], list[str]]:
+        with CaptureQueriesContext(connection) as ctx:
+            names = [p.name for p in parties_page(user=firm.lead, q=q).items]
+        sql = [c["sql"] for c in ctx.captured_queries]
+        return names, [s for s in sql if "conflicts_namegram" in s and "COUNT(" in s.upper()]
+
+    names, counted = found("北京鸿雁科技有限公司")
+    assert (names, len(counted), "'公司'" in counted[0]) == (["北京鸿雁科技有限公司"], 1, True)
+    assert sorted(selectors._COMMON_GRAMS) == sorted(["北京", "技有", "有限", "限公", "公司"])
+    names, counted = found("北京鸿雁科技有限公司")  # the rare pairs only
+    assert (names, len(counted), "'公司'" in counted[0]) == (["北京鸿雁科技有限公司"], 1, False)
+    # Remembered wrongly (every pair, 鸿雁 too): no first count, a slower start, the same parties.
+    selectors._COMMON_GRAMS.update(dict.fromkeys(["京鸿", "鸿雁", "雁科"], 10**6))
+    names, counted = found("北京鸿雁科技有限公司")  # the second count only (middle, first, last)
+    wide = f"LIMIT {selectors.GRAM_PREFILTER_MAX + 1}"
+    assert (names, len(counted), wide in counted[0]) == (["北京鸿雁科技有限公司"], 1, True)
+    common = sorted([f"北京第{i}科技有限公司" for i in range(6)] + ["北京鸿雁科技有限公司"])
+    assert found("科技有限公司")[0] == sorted([*common, "北京华泰科技有限公司"])
 
 
 def test_a_search_whose_every_pair_is_common_finds_what_a_like_scan_finds(firm, monkeypatch):
