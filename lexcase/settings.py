@@ -156,7 +156,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-# allauth's backend alone checks passwords (it is a ModelBackend, so model permissions stay):
+# allauth's backend alone checks passwords (PredicatesOnly, listed first, answers permissions):
 # with Django's ModelBackend listed too, a failed sign-in ran Argon2 twice (each backend hashed
 # once, for a known and an unknown account alike), doubling the CPU an attacker costs us.
 # Sessions signed in before this change named ModelBackend and end once.
