@@ -751,12 +751,20 @@ def _page_rows(
             # LIMIT inside a compound statement is refused by SQLite: each list's first rows
             # as an IN subquery of a plain SELECT; the first `window` of their union are the
             # first `window` of all the candidates.
+            visible = ExpressionWrapper(party_visible(ghost), output_field=BooleanField())
+            if len(lists) == 1 and connection.vendor == "postgresql":
+                # One list (a search): its own rows, the gate in the select list. PostgreSQL
+                # evaluates it after the sort and LIMIT, as it did on the outer query, and
+                # reads each party once instead of joining the window back to parties_party
+                # (lawyer, organisation name at 100k: 2,779 -> 2,523 buffers, planning
+                # 0.72 -> 0.58 ms). SQLite computes the select list before its sorter, so
+                # the gate would be asked of every candidate (the admin's ~290, not 64).
+                return lists[0].values_list(*_PARTY_COLUMNS, visible)[:window]
             if len(lists) > 1:
                 firsts = [Party.objects.filter(pk__in=ids[:window]).values("pk") for ids in lists]
                 pool = firsts[0].union(*firsts[1:], all=True)
             else:
                 pool = lists[0][:window]
-            visible = ExpressionWrapper(party_visible(ghost), output_field=BooleanField())
             return (
                 Party.objects.filter(pk__in=pool)
                 .annotate(visible=visible)
