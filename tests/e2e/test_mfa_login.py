@@ -135,7 +135,9 @@ def test_the_enrolment_page_on_a_laptop_and_a_phone(
             page = context.new_page()
             secret = _enrolment_page(page, url)
             assert len(secret) == 32
-            assert "请先设置双因素认证，然后才能继续。" in page.content()
+            assert (
+                "您的角色必须启用双因素认证：请先完成设置，然后才能继续使用系统。" in page.content()
+            )
             _secret_is_whole(page, secret)
             screenshot(page, f"mfa-enrol-{name}.png")
         finally:

@@ -1,12 +1,15 @@
 """The forced enrolment page (issue 14): no navigation into the app until a second factor is
 set up, the secret whole and in groups; and one Chinese term for two-factor authentication
-(双因素认证) on the pages that show allauth's strings next to ours."""
+(双因素认证) and one for recovery codes (恢复码) on the pages that show allauth's strings next
+to ours."""
 
 from __future__ import annotations
 
 import pytest
 import time_machine
+from django.template.loader import render_to_string
 from django.test import Client
+from django.utils import translation
 
 from lexcase.accounts.tests.test_mfa import T0, enrol, reauthenticate, sign_in
 
@@ -39,7 +42,10 @@ def test_the_enrolment_page_has_no_navigation_and_shows_the_secret_whole_and_gro
         assert '<nav class="nav">' not in html
         for path in ("/matters/", "/parties/", "/team/tokens/", "/calendar/"):
             assert f'href="{path}' not in html, path
-        assert "请先设置双因素认证，然后才能继续。" in html
+        assert (
+            '<p class="enrolment-notice" role="status">'
+            "您的角色必须启用双因素认证：请先完成设置，然后才能继续使用系统。</p>" in html
+        )
         assert (
             f'<input id="authenticator_secret" class="totp-secret" type="text" value="{secret}" '
             "readonly" in html
@@ -69,3 +75,36 @@ def test_one_term_on_the_code_step_and_in_our_messages(firm):
         html = client.get("/accounts/2fa/authenticate/").content.decode()
         assert "双因素认证" in html
         assert [term for term in OTHER_TERMS if term in html] == []
+
+
+def test_one_term_for_recovery_codes_on_the_mfa_pages(firm):
+    with time_machine.travel(T0, tick=False):
+        client = Client()
+        sign_in(client, "partner")
+        enrol(client)
+        pages = {
+            "index": client.get("/accounts/2fa/").content.decode(),
+            "codes": client.get("/accounts/2fa/recovery-codes/").content.decode(),
+            "generate": client.get("/accounts/2fa/recovery-codes/generate/").content.decode(),
+        }
+        generated = client.post("/accounts/2fa/recovery-codes/generate/")
+        assert generated["Location"] == "/accounts/2fa/recovery-codes/"
+        pages["generated"] = client.get(generated["Location"]).content.decode()
+        # allauth's message after new codes, added once they are committed (never inside
+        # the test's transaction), rendered here on its own.
+        with translation.override("zh-hans"):
+            message = render_to_string(
+                "mfa/messages/recovery_codes_generated.txt",
+                {"MFA_RECOVERY_CODES_SHOW_ONCE": False},
+            )
+        assert message.strip() == "已生成一组新的恢复码。"
+        assert {name: "恢复代码" in html for name, html in pages.items()} == dict.fromkeys(
+            pages, False
+        )
+        assert {name: "恢复码" in html for name, html in pages.items()} == dict.fromkeys(
+            pages, True
+        )
+        assert "在 10个恢复码中，有 10 个可用。" in pages["index"]
+        assert "未使用的恢复码" in pages["generated"]
+        assert "您即将为您的帐户生成一组新的恢复码。" in pages["generate"]
+        assert "此操作将使您现有的恢复码全部失效。" in pages["generate"]
