@@ -26,6 +26,8 @@ from typing import Any
 from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 
+from lexcase.core.triggers import RowTriggers
+
 MIGRATION = ("comms", "0004_last_outbound_triggers")
 
 # Constant SQL only (table names written out): nothing here comes from input.
@@ -101,31 +103,16 @@ _SQLITE_TRIGGERS = {
 }
 
 
-def install(connection: Any) -> None:
-    remove(connection)
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute(_PG_FUNCTION)
-            cur.execute(
-                "CREATE TRIGGER last_outbound AFTER INSERT OR DELETE OR UPDATE OF matter_id, "
-                "direction, occurred_at ON comms_communication FOR EACH ROW "
-                "EXECUTE FUNCTION lexcase_last_outbound()"
-            )
-        elif connection.vendor == "sqlite":
-            for name, body in _SQLITE_TRIGGERS.items():
-                cur.execute(f"CREATE TRIGGER {name} {body}")
-        else:
-            raise NotImplementedError(f"no last-contact triggers for {connection.vendor}")
-
-
-def remove(connection: Any) -> None:
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute("DROP TRIGGER IF EXISTS last_outbound ON comms_communication")
-            cur.execute("DROP FUNCTION IF EXISTS lexcase_last_outbound()")
-        else:
-            for name in _SQLITE_TRIGGERS:
-                cur.execute(f"DROP TRIGGER IF EXISTS {name}")
+_TRIGGERS = RowTriggers(
+    table="comms_communication",
+    trigger="last_outbound",
+    function="lexcase_last_outbound",
+    function_sql=_PG_FUNCTION,
+    events="INSERT OR DELETE OR UPDATE OF matter_id, direction, occurred_at",
+    sqlite=_SQLITE_TRIGGERS,
+)
+install = _TRIGGERS.install
+remove = _TRIGGERS.remove
 
 
 def backfill(connection: Any) -> int:

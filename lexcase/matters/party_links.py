@@ -28,6 +28,8 @@ from typing import Any
 from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 
+from lexcase.core.triggers import RowTriggers
+
 MIGRATION = ("matters", "0007_party_on_matter_triggers")
 
 # Constant SQL only (table names written out): nothing here comes from input.
@@ -63,30 +65,16 @@ _SQLITE_TRIGGERS = {
 }
 
 
-def install(connection: Any) -> None:
-    remove(connection)
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute(_PG_FUNCTION)
-            cur.execute(
-                "CREATE TRIGGER party_on_matter AFTER INSERT OR DELETE OR UPDATE OF party_id "
-                "ON matters_matterparty FOR EACH ROW EXECUTE FUNCTION lexcase_party_on_matter()"
-            )
-        elif connection.vendor == "sqlite":
-            for name, body in _SQLITE_TRIGGERS.items():
-                cur.execute(f"CREATE TRIGGER {name} {body}")
-        else:
-            raise NotImplementedError(f"no party link triggers for {connection.vendor}")
-
-
-def remove(connection: Any) -> None:
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute("DROP TRIGGER IF EXISTS party_on_matter ON matters_matterparty")
-            cur.execute("DROP FUNCTION IF EXISTS lexcase_party_on_matter()")
-        else:
-            for name in _SQLITE_TRIGGERS:
-                cur.execute(f"DROP TRIGGER IF EXISTS {name}")
+_TRIGGERS = RowTriggers(
+    table="matters_matterparty",
+    trigger="party_on_matter",
+    function="lexcase_party_on_matter",
+    function_sql=_PG_FUNCTION,
+    events="INSERT OR DELETE OR UPDATE OF party_id",
+    sqlite=_SQLITE_TRIGGERS,
+)
+install = _TRIGGERS.install
+remove = _TRIGGERS.remove
 
 
 def backfill(connection: Any) -> int:
