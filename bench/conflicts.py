@@ -636,6 +636,8 @@ def _load(n_parties: int, seed: int) -> dict[str, Any]:
                                 "created_by_id": rng.choice(lawyers),
                                 "created_at": adapt_dt(created),
                                 "updated_at": adapt_dt(created),
+                                # Kept by triggers on the communication log; the bench writes none.
+                                "last_outbound_at": None,
                                 "version": 1,
                             }[c]
                             for c in matter_cols
