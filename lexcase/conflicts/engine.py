@@ -33,7 +33,15 @@ from django.db import connection, models, transaction
 from django.db.models import Count, F, Q
 
 from lexcase.accounts.models import User
-from lexcase.conflicts.models import KeyType, NameGram, PartyKey, StaffRelative
+from lexcase.conflicts import stats
+from lexcase.conflicts.models import (
+    GramStat,
+    KeyStat,
+    KeyType,
+    NameGram,
+    PartyKey,
+    StaffRelative,
+)
 from lexcase.core.db import bulk_insert
 from lexcase.core.fieldcrypt import blind_index, blind_indexes
 from lexcase.matters.models import Matter, MatterParty, PartyRole, Status
@@ -84,6 +92,12 @@ GROUP_LISTED = 20
 SUBSTRING_LISTED = 50
 # Gram-index owners fetched for verification before the rest is only counted.
 SUBSTRING_FETCH = 2000
+# A branch whose keys more parties hold ranks its listed ones (shared region / industry,
+# longer trade names first) among the newest GROUP_LISTED + 1 holders of each key.
+RANK_ALL_MAX = 400
+# A substring query intersects the holders of its rarest grams; a further gram joins the
+# intersection only if at most this many parties hold it (its entries are all read).
+GRAM_INTERSECT_MAX = 5000
 PINYIN_MAX_CHARS = 8
 PINYIN_MAX_KEYS = 16
 _PINYIN_READINGS_PER_CHAR = 3
@@ -497,13 +511,19 @@ def index_staff_relative(rel: StaffRelative, *, using: IndexModels = _MODELS) ->
 @transaction.atomic
 def index_rebuild() -> int:
     """Drop and rebuild the whole index; return the number of parties and relatives indexed."""
-    # Neither table has dependants or signals, so Django deletes each in one statement.
+    # Neither table has dependants or signals, so Django deletes each in one statement. The
+    # stat triggers step aside (millions of row updates at scale) and the stats are
+    # recomputed at the end, inside the same transaction (PostgreSQL's DROP TRIGGER holds
+    # the tables locked until then).
+    stats.remove(connection)
     PartyKey.objects.all().delete()
     NameGram.objects.all().delete()
     count = index_parties(Party.objects.order_by("pk").values_list("pk", flat=True).iterator())
     for rel in StaffRelative.objects.order_by("pk").iterator():
         index_staff_relative(rel)
         count += 1
+    stats.backfill(connection)
+    stats.install(connection)
     return count
 
 
@@ -539,11 +559,19 @@ _COMMON_CHARS = frozenset("".join(_COMMON_WORDS))
 
 def _substring_grams(text: str) -> set[str]:
     """The grams a name containing `text` must hold: a few selective ones suffice, since
-    every candidate is verified with `in` afterwards."""
+    every candidate is verified with `in` afterwards. The rarest by GramStat (how many
+    parties hold each), then up to two more that few enough parties hold to intersect: the
+    holders of a gram as common as 公司 are never read."""
     grams = _query_grams(text)
-    if len(grams) <= _SUBSTRING_GRAMS:
+    if len(grams) == 1:
         return grams
-    return set(sorted(grams, key=_selectivity)[:_SUBSTRING_GRAMS])
+    held = dict(GramStat.objects.filter(gram__in=grams).values_list("gram", "owners"))
+    ranked = sorted(grams, key=lambda g: (held.get(g, 0), _selectivity(g)))
+    chosen = [ranked[0]]
+    chosen += [
+        g for g in ranked[1:_SUBSTRING_GRAMS] if held.get(g, 0) <= GRAM_INTERSECT_MAX
+    ]
+    return set(chosen)
 
 
 def _holders(column: str, grams: set[str]) -> models.QuerySet:
@@ -762,6 +790,9 @@ class _Branch:
     shown: str = ""  # the query's key, for the group
     order: str = ""  # SQL ORDER BY for the listed rows (priority), with its params
     order_params: tuple[str, ...] = ()
+    # The order is a promise (live adverse namesakes first), kept over every holder; else it
+    # is a preference, applied to a bounded sample once the keys have many holders.
+    rank_all: bool = False
 
 
 def _in(values: Iterable[str]) -> str:
@@ -804,30 +835,109 @@ def _feature_order(features: dict[str, str]) -> tuple[str, tuple[str, ...]]:
     return " + ".join(parts) + ", k.party_id DESC", tuple(params)
 
 
-def _run_branches(branches: list[_Branch]) -> tuple[list[tuple], dict[int, int]]:
-    """Rows (branch index, party_id, relative_id, key_type, value, text, owner kind) of every
-    branch in one statement; then, in one more statement, the owner counts of the branches
-    that filled their limit."""
+def _pairs(b: _Branch) -> list[tuple[str, str]]:
+    return [(t, v) for t in b.key_types for v in b.values]
+
+
+def _key_stats(branches: list[_Branch]) -> dict[tuple[str, str], int]:
+    """How many parties hold each (key type, value) the limited branches look up (KeyStat,
+    kept exact by the index triggers); a key no party holds is absent."""
+    pairs = sorted({p for b in branches if b.limit is not None for p in _pairs(b)})
+    if not pairs:
+        return {}
+    by_type: dict[str, list[str]] = {}
+    for t, v in pairs:
+        by_type.setdefault(t, []).append(v)
+    where = Q()
+    for t, values in by_type.items():
+        where |= Q(key_type=t, value__in=values)
+    rows = KeyStat.objects.filter(where, owners__gt=0).values_list("key_type", "value", "owners")
+    return {(t, v): n for t, v, n in rows}
+
+
+def _branch_sql(i: int, b: _Branch, stat: dict[tuple[str, str], int]) -> tuple[str, list[str]]:
+    """The rows of one branch's parties: every row (identifiers, an organisation's exact
+    names), or up to `limit` + 1 rows in the branch's order. A branch whose keys are held by
+    more than RANK_ALL_MAX parties and whose order is a preference (shared region /
+    industry) rather than a promise is ranked among the newest `limit` + 1 holders of each
+    key only: each key is one backward range of the (key_type, value, party) index, so the
+    rows read are bounded whatever the size of the group."""
     quote = connection.ops.quote_name
     key_table = quote(PartyKey._meta.db_table)
     party_table = quote(Party._meta.db_table)
+    select = f"SELECT {i} AS b, k.party_id, k.relative_id, k.key_type, k.value, k.text, p.kind "
+    where, params = _branch_where(b)
+    owners = sum(stat.get(pair, 0) for pair in _pairs(b))
+    if b.limit is not None and not b.rank_all and owners > RANK_ALL_MAX:
+        parts = []
+        for t, v in _pairs(b):
+            if not stat.get((t, v)):
+                continue
+            parts.append(
+                "SELECT * FROM (SELECT k.party_id, k.relative_id, k.key_type, k.value, k.text "  # noqa: S608 - table names; values are parameters
+                f"FROM {key_table} k WHERE k.key_type = %s AND k.value = %s "
+                f"AND k.party_id IS NOT NULL ORDER BY k.party_id DESC LIMIT {b.limit + 1}) s"
+            )
+        sample_params: list[str] = []
+        for t, v in _pairs(b):
+            if stat.get((t, v)):
+                sample_params += [t, v]
+        sql = (
+            f"{select}FROM ({' UNION ALL '.join(parts)}) k "  # noqa: S608 - table names; values are parameters
+            f"JOIN {party_table} p ON p.id = k.party_id"
+        )
+        order = b.order or "k.party_id DESC"
+        return (
+            f"{sql} ORDER BY {order} LIMIT {b.limit + 1}",
+            [*sample_params, *b.order_params],
+        )
+    sql = f"{select}FROM {key_table} k JOIN {party_table} p ON p.id = k.party_id WHERE {where}"  # noqa: S608 - table names; values are parameters
+    if b.limit is not None:
+        if b.order:
+            sql += f" ORDER BY {b.order}"
+            params += list(b.order_params)
+        sql += f" LIMIT {b.limit + 1}"
+    return sql, params
+
+
+def _count_sql(b: _Branch, stat: dict[tuple[str, str], int]) -> tuple[str, list[str]] | int:
+    """The exact number of parties holding any key of a branch: KeyStat's count when the
+    branch looks up one key; otherwise the largest key's KeyStat count plus the holders of
+    the other keys that do not hold it (an index-only count over the smaller keys only)."""
+    held = [pair for pair in _pairs(b) if stat.get(pair)]
+    if not held:
+        return 0
+    base = max(held, key=lambda pair: (stat[pair], pair))
+    rest = [pair for pair in held if pair != base]
+    if not rest:
+        return stat[base]
+    quote = connection.ops.quote_name
+    key_table = quote(PartyKey._meta.db_table)
+    ors = " OR ".join(["(k.key_type = %s AND k.value = %s)"] * len(rest))
+    sql = (
+        f"(SELECT {stat[base]} + COUNT(DISTINCT k.party_id) FROM {key_table} k "  # noqa: S608 - table names; values are parameters
+        f"WHERE ({ors}) AND k.party_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {key_table} x "
+        "WHERE x.key_type = %s AND x.value = %s AND x.party_id = k.party_id))"
+    )
+    return sql, [*[x for pair in rest for x in pair], *base]
+
+
+def _run_branches(branches: list[_Branch]) -> tuple[list[tuple], dict[int, int]]:
+    """Rows (branch index, party_id, relative_id, key_type, value, text, owner kind) of every
+    branch in one statement; then the owner counts of the branches that filled their limit,
+    from KeyStat (one more statement when a branch looks up several keys)."""
+    quote = connection.ops.quote_name
+    key_table = quote(PartyKey._meta.db_table)
     relative_table = quote(StaffRelative._meta.db_table)
+    stat = _key_stats(branches)
     parts: list[str] = []
     params: list[str] = []
     for i, b in enumerate(branches):
-        where, where_params = _branch_where(b)
-        sql = (
-            f"SELECT {i} AS b, k.party_id, k.relative_id, k.key_type, k.value, k.text, p.kind "  # noqa: S608 - table names; values are parameters
-            f"FROM {key_table} k JOIN {party_table} p ON p.id = k.party_id "
-            f"WHERE {where}"
-        )
-        params += where_params
-        if b.limit is not None:
-            if b.order:
-                sql += f" ORDER BY {b.order}"
-                params += list(b.order_params)
-            sql += f" LIMIT {b.limit + 1}"
+        if b.limit is not None and not any(stat.get(pair) for pair in _pairs(b)):
+            continue  # no party holds any of its keys
+        sql, branch_params = _branch_sql(i, b, stat)
         parts.append(f"SELECT * FROM ({sql}) b{i}")  # noqa: S608 - table names; values are parameters
+        params += branch_params
     # Staff relatives: every one, whatever the branch (few, and never grouped away).
     rel_where = []
     for b in branches:
@@ -845,18 +955,19 @@ def _run_branches(branches: list[_Branch]) -> tuple[list[tuple], dict[int, int]]
     full = Counter(r[0] for r in rows)
     over = [i for i, b in enumerate(branches) if b.limit is not None and full[i] > b.limit]
     totals: dict[int, int] = {}
-    if over:
-        counts, count_params = [], []
-        for i in over:
-            where, where_params = _branch_where(branches[i])
-            counts.append(
-                f"(SELECT COUNT(DISTINCT k.party_id) FROM {key_table} k "  # noqa: S608 - table names; values are parameters
-                f"WHERE {where} AND k.party_id IS NOT NULL)"
-            )
-            count_params += where_params
+    counts: list[tuple[int, str]] = []
+    count_params: list[str] = []
+    for i in over:
+        counted = _count_sql(branches[i], stat)
+        if isinstance(counted, int):
+            totals[i] = counted
+        else:
+            counts.append((i, counted[0]))
+            count_params += counted[1]
+    if counts:
         with connection.cursor() as cur:
-            cur.execute("SELECT " + ", ".join(counts), count_params)
-            totals = dict(zip(over, cur.fetchone(), strict=True))
+            cur.execute("SELECT " + ", ".join(sql for _i, sql in counts), count_params)
+            totals.update(zip([i for i, _sql in counts], cur.fetchone(), strict=True))
     return rows, totals
 
 
@@ -885,7 +996,14 @@ def _key_branches(keys: _QueryKeys) -> list[_Branch]:
         order, params = _live_adverse_order(keys.role)
         branches.append(
             _Branch(
-                "name", name_types, (keys.normalized,), GROUP_LISTED, keys.normalized, order, params
+                "name",
+                name_types,
+                (keys.normalized,),
+                GROUP_LISTED,
+                keys.normalized,
+                order,
+                params,
+                rank_all=True,
             )
         )
     spoken = keys.trade if keys.is_org else keys.normalized
@@ -1087,7 +1205,12 @@ def _core_only_grams_possible(text: str) -> bool:
 
 
 def _count_holders(grams: set[str]) -> int:
-    return _holders("party_id", grams).count() + _holders("relative_id", grams).count()
+    relatives = _holders("relative_id", grams).count()
+    if len(grams) == 1:
+        # One gram: its parties are counted in GramStat (kept by the index triggers).
+        held = GramStat.objects.filter(gram=next(iter(grams))).values_list("owners", flat=True)
+        return relatives + (held.first() or 0)
+    return _holders("party_id", grams).count() + relatives
 
 
 _NAME_KINDS = {"id", "name", "alias", "core_name", "trade", "typo"}
