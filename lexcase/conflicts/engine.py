@@ -568,9 +568,7 @@ def _substring_grams(text: str) -> set[str]:
     held = dict(GramStat.objects.filter(gram__in=grams).values_list("gram", "owners"))
     ranked = sorted(grams, key=lambda g: (held.get(g, 0), _selectivity(g)))
     chosen = [ranked[0]]
-    chosen += [
-        g for g in ranked[1:_SUBSTRING_GRAMS] if held.get(g, 0) <= GRAM_INTERSECT_MAX
-    ]
+    chosen += [g for g in ranked[1:_SUBSTRING_GRAMS] if held.get(g, 0) <= GRAM_INTERSECT_MAX]
     return set(chosen)
 
 
@@ -883,7 +881,7 @@ def _branch_sql(i: int, b: _Branch, stat: dict[tuple[str, str], int]) -> tuple[s
             if stat.get((t, v)):
                 sample_params += [t, v]
         sql = (
-            f"{select}FROM ({' UNION ALL '.join(parts)}) k "  # noqa: S608 - table names; values are parameters
+            f"{select}FROM ({' UNION ALL '.join(parts)}) k "
             f"JOIN {party_table} p ON p.id = k.party_id"
         )
         order = b.order or "k.party_id DESC"
@@ -891,7 +889,7 @@ def _branch_sql(i: int, b: _Branch, stat: dict[tuple[str, str], int]) -> tuple[s
             f"{sql} ORDER BY {order} LIMIT {b.limit + 1}",
             [*sample_params, *b.order_params],
         )
-    sql = f"{select}FROM {key_table} k JOIN {party_table} p ON p.id = k.party_id WHERE {where}"  # noqa: S608 - table names; values are parameters
+    sql = f"{select}FROM {key_table} k JOIN {party_table} p ON p.id = k.party_id WHERE {where}"
     if b.limit is not None:
         if b.order:
             sql += f" ORDER BY {b.order}"

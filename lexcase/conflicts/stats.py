@@ -60,7 +60,7 @@ BEGIN
     RETURN NULL;
 END
 $$
-"""
+"""  # noqa: S608 - constant table and column names
     return name, body
 
 
@@ -85,11 +85,11 @@ def _sqlite_triggers(index: str, stat: str, cols: tuple[str, ...], short: str) -
     c = ", ".join(cols)
     new = ", ".join(f"NEW.{x}" for x in cols)
     add = (
-        f"INSERT INTO {stat} ({c}, owners) VALUES ({new}, 1) "
+        f"INSERT INTO {stat} ({c}, owners) VALUES ({new}, 1) "  # noqa: S608 - constant names
         f"ON CONFLICT ({c}) DO UPDATE SET owners = owners + 1"
     )
     old_match = " AND ".join(f"{x} = OLD.{x}" for x in cols)
-    drop = f"UPDATE {stat} SET owners = owners - 1 WHERE {old_match}"
+    drop = f"UPDATE {stat} SET owners = owners - 1 WHERE {old_match}"  # noqa: S608 - constant names
     return {
         f"{short}_stat_insert": (
             f"AFTER INSERT ON {index} WHEN NEW.party_id IS NOT NULL BEGIN {add}; END"

@@ -27,7 +27,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="GramStat",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("gram", models.CharField(max_length=2, unique=True)),
                 ("owners", models.IntegerField()),
             ],
@@ -35,7 +40,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="KeyStat",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 (
                     "key_type",
                     models.CharField(
@@ -59,7 +69,9 @@ class Migration(migrations.Migration):
             ],
             options={
                 "constraints": [
-                    models.UniqueConstraint(fields=("key_type", "value"), name="conflicts_keystat_key")
+                    models.UniqueConstraint(
+                        fields=("key_type", "value"), name="conflicts_keystat_key"
+                    )
                 ],
             },
         ),
