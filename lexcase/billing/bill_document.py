@@ -9,9 +9,11 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from lexcase.accounts.models import AnyUser
 from lexcase.accounts.selectors import firm_profile
-from lexcase.billing.models import Bill, BillLine, MoneyKind, PaymentAllocation
+from lexcase.billing.models import Bill, BillLine, MoneyKind
 from lexcase.billing.money import capital, yuan
+from lexcase.billing.selectors.receivables import bill_allocations
 from lexcase.billing.services.bills import BILL_LANGUAGE
 
 
@@ -20,13 +22,11 @@ def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     raise ValueError(f"bill PDFs load no resources: {url[:80]}")
 
 
-def bill_context(*, bill: Bill) -> dict[str, Any]:
+def bill_context(*, bill: Bill, viewer: AnyUser) -> dict[str, Any]:
+    """The bill as `viewer` may print it: each payment applied with its date and amount, and
+    its payer only when `viewer` may see that payment (`bill_allocations`)."""
     lines = list(BillLine.objects.filter(bill=bill).order_by("position", "pk"))
-    paid = list(
-        PaymentAllocation.objects.filter(bill=bill)
-        .select_related("payment")
-        .order_by("allocated_on", "pk")
-    )
+    paid = bill_allocations(user=viewer, bill=bill)
     kinds = {kind for kind in (line.kind for line in lines)}
     firm = firm_profile()
     return {
@@ -49,18 +49,23 @@ def bill_context(*, bill: Bill) -> dict[str, Any]:
         "open": yuan(bill.total - bill.paid),
         "open_capital": capital(bill.total - bill.paid),
         "allocations": [
-            {"on": a.allocated_on, "payer": a.payment.payer, "amount": yuan(a.amount)} for a in paid
+            {
+                "on": a.allocated_on,
+                "payer": a.payment.payer if a.payment_seen else "",
+                "amount": yuan(a.amount),
+            }
+            for a in paid
         ],
         "has_pass_through": MoneyKind.DISBURSEMENT in kinds,
     }
 
 
-def bill_html(*, bill: Bill) -> str:
+def bill_html(*, bill: Bill, viewer: AnyUser) -> str:
     with translation.override(BILL_LANGUAGE):
-        return render_to_string("billing/bills/pdf.html", bill_context(bill=bill))
+        return render_to_string("billing/bills/pdf.html", bill_context(bill=bill, viewer=viewer))
 
 
-def bill_pdf(*, bill: Bill) -> bytes:
+def bill_pdf(*, bill: Bill, viewer: AnyUser) -> bytes:
     from weasyprint import HTML  # heavy: only when a PDF is wanted
 
-    return HTML(string=bill_html(bill=bill), url_fetcher=_no_fetch).write_pdf()
+    return HTML(string=bill_html(bill=bill, viewer=viewer), url_fetcher=_no_fetch).write_pdf()

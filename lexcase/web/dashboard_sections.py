@@ -185,7 +185,8 @@ def satisfaction_section(ctx: SectionContext) -> list[Section]:
 def fee_section(ctx: SectionContext) -> list[Section]:
     """Fees billed and collected on the dashboard's scope, through billing's selectors for a
     gated set of matters (`bills_of`, `payments_for`: the scope passed the confidentiality
-    gate, which is inside the money gate for every reader)."""
+    gate, which is inside the money gate for every reader; a payment also applied to a bill
+    the reader may not see is left out)."""
     f = ctx.filters
     billed = per_month(
         bills_of(matters=ctx.scope).filter(
@@ -201,7 +202,7 @@ def fee_section(ctx: SectionContext) -> list[Section]:
         paid=Sum("paid"),
     )
     received = per_month(
-        payments_for(matters=ctx.scope).filter(
+        payments_for(matters=ctx.scope, user=ctx.user).filter(
             status=PaymentStatus.RECORDED,
             received_on__gte=f.date_from,
             received_on__lte=f.date_to,

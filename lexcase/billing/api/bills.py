@@ -600,7 +600,7 @@ def invoice_out(invoice: Any) -> InvoiceOut:
 def list_invoices(request: AuthedRequest, bill_id: Id) -> list[InvoiceOut]:
     """The invoices recorded against a bill whose matter's money the caller sees."""
     bill = reads.bill_get(user=request.user, pk=bill_id)
-    return [invoice_out(i) for i in reads.bill_invoices(bill=bill)]
+    return [invoice_out(i) for i in reads.bill_invoices(user=request.user, bill=bill)]
 
 
 @router.post("/invoices", response={201: InvoiceOut}, operation_id="invoice_record")

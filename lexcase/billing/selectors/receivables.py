@@ -1,8 +1,10 @@
 """Reads of the bills area — bills, payments, invoices, receivables — every one through the
 money gate (`matters_money_visible_to`): finance and administrators see every matter's bills
 (confidential ones included, walls still apply), everyone else those of the matters they
-see. A payment is not on a matter but a client's: it is shown to those who may record one
-(finance) and to administrators."""
+see. A payment is a client's and may pay bills on several of its matters: a reader sees it
+(payer, reference, amount, what it paid, what is held) only when they see the money of its
+matter and of every bill it was applied to; whoever sees a bill sees the amount applied to
+it (`bill_allocations`)."""
 
 from __future__ import annotations
 
@@ -12,13 +14,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
     Case,
     CharField,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -60,6 +63,9 @@ from lexcase.matters.selectors import (
     visible_through,
 )
 from lexcase.parties.models import Party
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 PAGE_SIZE = 50
 
@@ -130,22 +136,38 @@ def money_matter_by_number(*, user: AnyUser, number: str) -> Matter | None:
     return matters_money_visible_to(user).only(*MATTER_MONEY_FIELDS).filter(number=number).first()
 
 
-def payments_of(user: User) -> QuerySet[Payment]:
+def payments_of(user: AnyUser) -> QuerySet[Payment]:
     """Payments `user` may see: finance and administrators every payment (but not one sent
-    for a matter they are walled off); others those sent for matters whose money they see."""
-    if not getattr(user, "is_active", False) or not getattr(user, "is_authenticated", False):
+    for a matter they are walled off), others those sent for matters whose money they see;
+    for everyone, never one applied to a bill whose matter's money they may not see (its
+    amount, payer and held money are also that matter's)."""
+    if not isinstance(user, User) or not user.is_active:
         return Payment.objects.none()
     rows = Payment.objects.select_related("client", "matter")
     if sees_all_money(user):
         walled = EthicalWall.objects.filter(user=user).values("matter_id")
-        return rows.exclude(matter_id__in=walled)
-    return rows.filter(matter__in=matters_money_visible_to(user))
+        rows = rows.exclude(matter_id__in=walled)
+    else:
+        rows = rows.filter(matter__in=matters_money_visible_to(user))
+    return rows.exclude(applied_where_hidden(user))
 
 
-def payments_for(*, matters: MatterSet) -> QuerySet[Payment]:
-    """Payments sent for a matter of `matters`, a set the caller took from the
-    confidentiality gate (firm aggregates; see `shared.bills_of`); never one on no matter."""
-    return Payment.objects.filter(matters.rows("matter"))
+def applied_where_hidden(user: AnyUser, field: str = "pk") -> Exists:
+    """Payments (`field`: the path to the payment's id) with an allocation to a bill whose
+    matter's money `user` may not see: a correlated probe of the payment's allocations."""
+    return Exists(
+        PaymentAllocation.objects.filter(payment_id=OuterRef(field)).exclude(
+            money_visible_through(user, "bill__matter")
+        )
+    )
+
+
+def payments_for(*, matters: MatterSet, user: AnyUser) -> QuerySet[Payment]:
+    """Payments sent for a matter of `matters`, a set the caller took from `user`'s
+    confidentiality gate (firm aggregates; see `shared.bills_of`); never one on no matter,
+    nor one also applied to a bill whose matter's money `user` may not see (its amount is
+    partly that matter's: `payments_of`)."""
+    return Payment.objects.filter(matters.rows("matter")).exclude(applied_where_hidden(user))
 
 
 def payments_page(*, user: User, after: int | None = None) -> tuple[list[Payment], int | None]:
@@ -182,9 +204,23 @@ def payment_refunds(*, payment: Payment) -> list[Refund]:
     return list(Refund.objects.filter(payment=payment).order_by("pk"))
 
 
-def bill_allocations(*, bill: Bill) -> list[PaymentAllocation]:
+class _Seen(TypedDict):
+    payment_seen: bool
+
+
+def bill_allocations(
+    *, user: AnyUser, bill: Bill
+) -> list[WithAnnotations[PaymentAllocation, _Seen]]:
+    """The payments applied to a bill `user` passed `bill_get` for: each allocation's date and
+    amount (this bill's), and `payment_seen`, whether `user` may see the payment itself
+    (`payments_of`); only then may its payer be shown or its page linked — a payment sent
+    for, or also applied to, a matter hidden from the reader is that matter's money too."""
+    seen = payments_of(user).filter(pk=OuterRef("payment_id"))
     return list(
-        PaymentAllocation.objects.filter(bill=bill).select_related("payment").order_by("pk")
+        PaymentAllocation.objects.filter(bill=bill)
+        .annotate(payment_seen=Exists(seen))
+        .select_related("payment")
+        .order_by("allocated_on", "pk")
     )
 
 
@@ -531,8 +567,14 @@ def matter_fees_open(*, matter: Matter) -> Decimal:
     return quantize(row["total"] or 0) - quantize(row["paid"] or 0)
 
 
-def bill_invoices(*, bill: Bill) -> list[Invoice]:
-    return list(bill.invoices.prefetch_related("bills").order_by("issued_on", "pk"))
+def bill_invoices(*, user: AnyUser, bill: Bill) -> list[Invoice]:
+    """The invoices recorded against a bill `user` passed `bill_get` for. One 发票 may cover
+    bills of several matters of the client: one that also covers a bill whose matter's money
+    `user` may not see is left out (its amount and bills are that matter's too)."""
+    hidden = Bill.objects.filter(invoices=OuterRef("pk")).exclude(money_visible_through(user))
+    return list(
+        bill.invoices.exclude(Exists(hidden)).prefetch_related("bills").order_by("issued_on", "pk")
+    )
 
 
 # -- what other apps read from here (registered in BillingConfig.ready) --------------------------

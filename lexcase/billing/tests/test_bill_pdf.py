@@ -40,7 +40,7 @@ def a_bill(firm):
 
 
 def test_the_html_is_chinese_with_the_capital_amount(firm):
-    html = bill_html(bill=a_bill(firm))
+    html = bill_html(bill=a_bill(firm), viewer=firm.finance)
     assert "律师服务费账单" in html
     assert "肆万叁仟玖佰壹拾陆元陆角柒分" in html  # ¥43,916.67
     assert "叁万叁仟玖佰壹拾陆元陆角柒分" in html  # still to pay ¥33,916.67
@@ -48,7 +48,7 @@ def test_the_html_is_chinese_with_the_capital_amount(firm):
 
 
 def test_the_pdf_renders_the_chinese_text_and_ink(firm):
-    pdf = bill_pdf(bill=a_bill(firm))
+    pdf = bill_pdf(bill=a_bill(firm), viewer=firm.finance)
     assert pdf.startswith(b"%PDF")
     page = pdfium.PdfDocument(pdf)[0]
     text = page.get_textpage().get_text_range()

@@ -100,8 +100,8 @@ def bill_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "total_capital": capital(bill.total),
             "open_amount": bill.total - bill.paid,
             "void_form": BillVoidForm(initial={"version": bill.version}),
-            "allocations": reads.bill_allocations(bill=bill),
-            "invoices": reads.bill_invoices(bill=bill),
+            "allocations": reads.bill_allocations(user=request.user, bill=bill),
+            "invoices": reads.bill_invoices(user=request.user, bill=bill),
             "invoice_form": InvoiceForm(
                 initial={
                     "tax_rate": Decimal(settings.LEXCASE_BILLING["vat_rate"]),
@@ -342,7 +342,7 @@ def receivable_list(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def bill_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     bill = reads.bill_get(user=request.user, pk=pk)
-    pdf = bill_document.bill_pdf(bill=bill)
+    pdf = bill_document.bill_pdf(bill=bill, viewer=request.user)
     audit_record(actor=request.user, action="billing.bill_pdf", obj=bill, matter_id=bill.matter_id)
     response = HttpResponse(pdf, content_type="application/pdf")
     name = bill.number or f"draft-{bill.pk}"

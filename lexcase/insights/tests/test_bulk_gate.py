@@ -210,7 +210,7 @@ def rows(firm):
     return amounts
 
 
-def _counted(matters: MatterSet) -> dict[str, object]:
+def _counted(matters: MatterSet, user: User) -> dict[str, object]:
     """What each row selector counts over `matters`: the matters its rows are on (or, for the
     amounts, their sum)."""
     start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 7, 1, tzinfo=UTC)
@@ -228,7 +228,9 @@ def _counted(matters: MatterSet) -> dict[str, object]:
         .get("closing", {})
         .get("n", 0),
         "billed": sum(bills_of(matters=matters).values_list("total", flat=True), Decimal(0)),
-        "received": sum(payments_for(matters=matters).values_list("amount", flat=True), Decimal(0)),
+        "received": sum(
+            payments_for(matters=matters, user=user).values_list("amount", flat=True), Decimal(0)
+        ),
     }
 
 
@@ -252,17 +254,17 @@ def test_row_selectors_count_exactly_the_gates_rows_in_both_forms(firm, rows):
     for name, user in users.items():
         expected = _expected(EXPECTED[name], rows)
         # `matter IN (scope)` and, for partners and administrators, `NOT IN (hidden)`.
-        assert _counted(MatterSet(matters_visible_in_bulk(user))) == expected, name
-        assert _counted(matters_in_bulk(user)) == expected, name
+        assert _counted(MatterSet(matters_visible_in_bulk(user)), user) == expected, name
+        assert _counted(matters_in_bulk(user), user) == expected, name
     # The walled partner: neither WALLED's money nor its tasks, nor a confidential matter's.
-    walled = _counted(matters_in_bulk(users["walled_partner"]))
+    walled = _counted(matters_in_bulk(users["walled_partner"]), users["walled_partner"])
     assert walled["tasks"] == {"OPEN", "NOBODY"}
     assert walled["billed"] == walled["received"] == rows["OPEN"] + rows["NOBODY"]
     # A narrowed set (open matters only) in the complement form.
     Matter.objects.update(status="open")
     Matter.objects.filter(number="NOBODY").update(status="closed")
     narrowed = matters_in_bulk(users["partner"]).filter(status="open")
-    assert _counted(narrowed) == _expected({"OPEN", "WALLED"}, rows)
+    assert _counted(narrowed, users["partner"]) == _expected({"OPEN", "WALLED"}, rows)
 
 
 def test_insight_set_is_the_insight_scope(firm, rows):
@@ -278,7 +280,7 @@ def test_insight_set_is_the_insight_scope(firm, rows):
                 scope = ids(insight_scope(user=user, kind=kind, filters=f))
                 got = insight_set(user=user, kind=kind, filters=f)
                 assert ids(got.matters) == scope, (name, kind, f)
-                assert _counted(got) == _expected(scope, rows), (name, kind, f)
+                assert _counted(got, user) == _expected(scope, rows), (name, kind, f)
                 if got.hidden is not None:  # only the whole firm view of a partner/admin
                     assert kind == FIRM and f == InsightFilters(**PERIOD), (name, f)
                     assert ids(got.hidden_matters()) == ALL - scope, (name, f)

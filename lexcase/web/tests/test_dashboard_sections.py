@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from lexcase.accounts.models import Role, Team
 from lexcase.accounts.services import api_token_create
-from lexcase.billing.models import Bill, Payment
+from lexcase.billing.models import Bill, Payment, PaymentAllocation
 from lexcase.calendar.models import Deadline
 from lexcase.insights.selectors import FIRM, PERSONAL, InsightFilters, dashboard
 from lexcase.matters.models import EthicalWall, Matter, MatterMember
@@ -228,6 +228,29 @@ def test_a_walled_matters_money_tasks_and_reviews_are_never_counted(office):
     assert lawyer["deadlines.judged"] == 1
     assert lawyer["reviews.done"] == 5
     assert sum(r[4] for r in lawyer_sections["workload"].rows) == 2  # the task and the SLA
+
+
+def test_a_payment_also_applied_to_a_hidden_bill_is_never_counted(office):
+    """A payment sent for M1 that also paid the confidential matter's bill is that matter's
+    money too: the partner (not on it) collects nothing of it, the lawyer on both all of it."""
+    before, before_sections = board(office["partner"])
+    lawyer_before, _ = board(office["lawyer"], PERSONAL)
+    client = Party.objects.get(name="甲公司")
+    secret_bill = Bill.objects.get(number="2026-004")
+    both = Payment.objects.create(
+        matter=office["m1"], client=client, received_on=date(2026, 4, 10), amount=700,
+        allocated=300, method="bank", payer="乙担保公司",
+    )  # fmt: skip
+    PaymentAllocation.objects.create(
+        payment=both, bill=secret_bill, amount=300, allocated_on=date(2026, 4, 10)
+    )
+    after, sections = board(office["partner"])
+    assert (after["fees.collected"], sections["fees"].rows) == (
+        before["fees.collected"],
+        before_sections["fees"].rows,
+    )
+    lawyer, _ = board(office["lawyer"], PERSONAL)
+    assert lawyer["fees.collected"] == lawyer_before["fees.collected"] + 700
 
 
 def _sheet_text(content: bytes) -> str:
