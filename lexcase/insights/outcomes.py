@@ -6,8 +6,9 @@ minimum sample it says there is not enough data instead of a number.
 Which closed matters count in the rates depends on the reader's role: roles allowed
 firm-wide aggregates (setting LEXCASE_INSIGHTS["outcome_firm_wide_roles"]) count every
 non-confidential matter plus the confidential ones they are on; others only the matters
-they can see. Walls always remove a matter. Similar matters are listed only when the reader
-can see them.
+they can see. Walls always remove a matter. Below the minimum sample the count said is of
+the like matters the reader can see, so a small group never tells of hidden ones. Similar
+matters are listed only when the reader can see them.
 """
 
 from __future__ import annotations
@@ -292,23 +293,35 @@ def matter_outcome_stats(*, user: User, matter: Matter) -> dict[str, Any]:
         if c.id in visible
     ][: int(cfg["outcome_similar"])]
     criteria_text = "; ".join(CRITERIA_LABELS[k](target) for k in stats.criteria)
+    n, counted_firm_wide = stats.n, firm_wide
+    if firm_wide and not stats.enough:
+        # Below the minimum sample no rate is shown, and the firm-wide count of so few
+        # matters would tell the reader how many like matters hidden from them exist: only
+        # those the reader can see are counted (a partner's count does not change).
+        n = (
+            matters_visible_to(user)
+            .filter(pk__in=[c.id for c in stats.sample])
+            .values("pk")
+            .count()
+        )
+        counted_firm_wide = False
     counted = (
         _("closed non-confidential matters of the firm plus the confidential ones you are on")
-        if firm_wide
+        if counted_firm_wide
         else _("closed matters you can see")
     )
     if stats.enough:
         basis = _("%(n)d %(set)s with: %(criteria)s.") % {
-            "n": stats.n,
+            "n": n,
             "set": counted,
             "criteria": criteria_text,
         }
     else:
         basis = _(
             "Not enough data: %(n)d %(set)s with: %(criteria)s (at least %(min)d needed)."
-        ) % {"n": stats.n, "set": counted, "criteria": criteria_text, "min": stats.min_n}
+        ) % {"n": n, "set": counted, "criteria": criteria_text, "min": stats.min_n}
     return {
-        "n": stats.n,
+        "n": n,
         "enough": stats.enough,
         "min_n": stats.min_n,
         "outcomes": stats.outcomes,

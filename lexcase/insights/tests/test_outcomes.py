@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.utils import translation
 
 from lexcase.accounts.models import Role, User
 from lexcase.insights.outcomes import cases, loo_calibration, matter_outcome_stats, outcome_stats
@@ -145,3 +146,24 @@ def test_demo_firm_has_closed_history_with_outcomes(db):
     history = [m for m in closed_matters.filter(cause__name="民间借贷纠纷")[:1]]
     stats = matter_outcome_stats(user=lawyer, matter=history[0])
     assert stats["enough"] is True
+
+
+def test_not_enough_data_counts_only_what_the_reader_can_see(history, settings):
+    # Below the minimum sample no rate is shown, so the count must not reveal how many
+    # matters hidden from the reader share the cause: a lawyer on one of the 17 like
+    # matters learns of that one only (the partner sees every non-confidential one).
+    settings.LEXCASE_INSIGHTS = {"outcome_min_sample": 30}
+    with translation.override("en"):
+        stats = matter_outcome_stats(user=history["lawyer"], matter=history["target"])
+        partner = matter_outcome_stats(user=history["partner"], matter=history["target"])
+    assert (stats["n"], stats["enough"], stats["criteria"], stats["outcomes"]) == (
+        1,
+        False,
+        ["family"],
+        {},
+    )
+    assert stats["basis"] == (
+        "Not enough data: 1 closed matters you can see with: same parent cause of action"
+        " (合同纠纷) (at least 30 needed)."
+    )
+    assert (partner["n"], partner["enough"], partner["criteria"]) == (17, False, ["family"])
