@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lexcase.accounts.selectors import active_staff
 from lexcase.calendar.models import LimitationEvent, ServedDocument
-from lexcase.core.forms import CivilDateField, CivilDateTimeField
+from lexcase.core.forms import CivilDateField, CivilDateTimeField, ModelIdsField
 
 
 class DateInput(forms.DateInput):
@@ -69,9 +69,7 @@ class HearingForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
-    attendees = forms.ModelMultipleChoiceField(
-        label=_("Attendees"), queryset=active_staff(), required=False
-    )
+    attendees = ModelIdsField(label=_("Attendees"), queryset=active_staff(), required=False)
 
 
 class HolidayYearForm(forms.Form):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lexcase.accounts.models import User
 from lexcase.accounts.selectors import active_collaborators
-from lexcase.core.forms import CivilDateField
+from lexcase.core.forms import CivilDateField, ModelIdsField
 from lexcase.documents.models import Document
 from lexcase.todos.models import Task
 
@@ -18,7 +18,7 @@ class HelperChoiceField(forms.ModelChoiceField):
         return f"{obj.display_name} ({obj.username})"
 
 
-class TaskChoiceField(forms.ModelMultipleChoiceField):
+class TaskChoiceField(ModelIdsField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.title)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,6 +23,28 @@ class CivilDateTimeField(forms.DateTimeField):
     """A date and time in the civil range (see `CivilDateField`)."""
 
     default_validators = [validate_civil_date]
+
+
+class ModelIdsField(forms.ModelMultipleChoiceField):
+    """Several rows chosen by id. Django validates the ids with one `pk IN (...)` query, and
+    SQLite's driver raises OverflowError (an HTTP 500) on an integer past 64 bits: such an id
+    names no row, so it is refused as any unknown choice is, before the query."""
+
+    def clean(self, value: Any) -> Any:
+        key = self.to_field_name or "pk"
+        if key == "pk":
+            for pk in value if isinstance(value, list | tuple) else ():
+                try:
+                    number = int(str(pk))
+                except ValueError:
+                    continue  # Django's own check names it
+                if not -(2**63) <= number < 2**63:
+                    raise ValidationError(
+                        self.error_messages["invalid_choice"],
+                        code="invalid_choice",
+                        params={"value": pk},
+                    )
+        return super().clean(value)
 
 
 def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:

@@ -5,6 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lexcase.core.forms import ModelIdsField
 from lexcase.matters.models import Matter
 from lexcase.parties.models import Party
 from lexcase.portal.selectors import grantable_matters, invitable_parties
@@ -16,7 +17,7 @@ class MatterChoiceField(forms.ModelChoiceField):
         return f"{obj.number} {obj.title}"
 
 
-class MatterMultipleChoiceField(forms.ModelMultipleChoiceField):
+class MatterMultipleChoiceField(ModelIdsField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.number} {obj.title}"
 
