@@ -198,6 +198,9 @@ def _read_json(data: bytes, parsed: _Input) -> None:
             FILE_SORT, "", "file", _("The file is not valid JSON: %(error)s") % {"error": exc}
         )
         return
+    except RecursionError:  # the parser recurses once per nested list or object
+        errors.add(FILE_SORT, "", "file", _("The file nests its values too deeply to be read."))
+        return
     matters = doc.get("matters") if isinstance(doc, dict) else None
     if not isinstance(matters, list):
         errors.add(FILE_SORT, "", "matters", _("Expected an object with a “matters” list."))

@@ -646,3 +646,15 @@ def test_template_downloads(firm):
     report = run(response.content, "template.xlsx")
     assert report.ok, report.errors
     assert report.created_matters == 2
+
+
+@pytest.mark.parametrize("nested", ["[" * 100_000 + "]" * 100_000, '{"matters": ' + "[" * 50_000])
+def test_json_nested_too_deeply_is_a_file_problem(firm, nested):
+    # Python's JSON parser recurses per level: it raised RecursionError (an HTTP 500 on the
+    # import page) instead of the report.
+    before = counts()
+    report = run(nested, "deep.json", actor=firm.admin)
+    assert [(e.row, e.field, e.message) for e in report.errors] == [
+        ("", "file", "The file nests its values too deeply to be read.")
+    ]
+    assert (report.ok, counts()) == (False, before)
