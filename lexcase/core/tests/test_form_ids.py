@@ -37,7 +37,7 @@ def test_the_hearing_form_with_such_an_attendee_adds_nothing(firm):
             "hearing-court": "北京市朝阳区人民法院",
             "hearing-starts_at": "2026-03-02T09:00",
             "hearing-attendees": [HUGE],
-        },  # fmt: skip
+        },
     )
     assert (response.status_code, response["Location"]) == (302, f"/matters/{firm.matter.pk}/")
     assert Hearing.objects.count() == 0
