@@ -35,6 +35,7 @@ from lexcase.calendar.forms import (
 )
 from lexcase.calendar.models import CalendarFeed, HolidayYear
 from lexcase.core.exports import table_response
+from lexcase.core.validators import civil_day
 from lexcase.matters.actions import matter_action
 
 
@@ -347,10 +348,13 @@ def limitation_event_add(request: AuthedRequest, period_id: int) -> HttpResponse
 
 
 def _parse_day(value: str | None, default: date) -> date:
+    """The day typed in the query string, or `default` when it is unreadable or outside the
+    civil range (the weeks around 0001-01-01 and 9999-12-31 overflow)."""
     try:
-        return date.fromisoformat(value) if value else default
+        day = date.fromisoformat(value) if value else default
     except ValueError:
         return default
+    return civil_day(day) or default
 
 
 @login_required

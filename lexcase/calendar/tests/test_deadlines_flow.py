@@ -303,3 +303,25 @@ def test_week_and_month_views(opened):
         client_for(firm.outsider).get("/agenda/week/?start=2026-10-07").context["columns"][4][1]
         == []
     )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/agenda/week/?start=9999-12-31",
+        "/agenda/week/?start=0001-01-01",
+        "/agenda/month/?month=9999-12",
+        "/agenda/month/?month=0001-01",
+    ],
+)
+def test_week_and_month_at_the_ends_of_the_calendar_show_today_not_a_500(firm, path):
+    # The week after 9999-12-31 or before 0001-01-01 overflowed (HTTP 500); a day outside
+    # the civil range is not read, as any unreadable one is not: today's week or month.
+    today = timezone.localdate()
+    page = client_for(firm.lead).get(path)
+    if "week" in path:
+        first = page.context["columns"][0][0]
+        assert (page.status_code, first) == (200, today - timedelta(days=today.weekday()))
+    else:
+        cells = [c["day"] for w in page.context["weeks"] for c in w if c["in_month"]]
+        assert (page.status_code, cells[0]) == (200, today.replace(day=1))
