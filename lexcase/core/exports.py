@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -15,11 +16,19 @@ from django.utils.http import content_disposition_header
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+# Control characters a worksheet cannot hold (openpyxl refuses the whole workbook: an HTTP
+# 500) and no spreadsheet shows; tab, line feed and carriage return stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def safe_cell(value: Any) -> Any:
     """A cell that never runs as a formula: data starting with = + - @ is text (CSV/Excel
-    injection), numbers and dates stay as they are."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
+    injection), once the control characters are left out (a control character before "="
+    hides no formula); numbers and dates stay as they are."""
+    if isinstance(value, str):
+        value = _CONTROL.sub("", value)
+        if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return "'" + value
     return value
 
 

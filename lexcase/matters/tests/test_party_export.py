@@ -3,7 +3,10 @@ masked, audited."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from openpyxl import load_workbook
 
 from lexcase.audit.models import AuditEvent
 from lexcase.parties.models import Party
@@ -37,3 +40,18 @@ def test_the_export_keeps_the_search(firm):
     text = csv_of(firm.lead, "&q=" + firm.opposing_party.name)
     assert firm.opposing_party.name in text
     assert firm.client_party.name not in text or firm.client_party.name in firm.opposing_party.name
+
+
+def test_control_characters_in_the_data_leave_the_cells_and_never_fail_the_export(firm):
+    # openpyxl refuses control characters in a cell (IllegalCharacterError: an HTTP 500 for
+    # the whole workbook) and a spreadsheet cannot show them: they are left out, before the
+    # formula check, so "\x01=..." is still text.
+    Party.objects.filter(pk=firm.client_party.pk).update(name="\x01=HYPERLINK(1)")
+    Party.objects.filter(pk=firm.opposing_party.pk).update(name="王\x1b[31m伟\x07")
+    response = client_for(firm.lead).get("/parties/export/")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    names = sorted(str(row[0]) for row in sheet.iter_rows(min_row=2, values_only=True))
+    assert names == ["'=HYPERLINK(1)", "李秘", "王[31m伟"]
+    text = csv_of(firm.lead)
+    assert sorted(line.split(",")[0] for line in text.splitlines()[1:]) == names
