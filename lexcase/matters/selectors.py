@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -36,6 +36,10 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Replace
 from django.db.models.lookups import In, IsNull
+from django.db.models.query import (  # type: ignore[attr-defined]  # internals, see _instances
+    _get_from_db,
+    get_related_populators,
+)
 from django.http import Http404
 
 from lexcase.accounts.models import AnyUser, User
@@ -972,6 +976,13 @@ def _keyset_after(order: tuple[tuple[str, bool], ...], values: list[Any]) -> Q:
 
 
 def matters_filter(*, user: AnyUser, filters: MatterFilters) -> QuerySet[Matter]:
+    q = filters.q.strip()
+    return _filtered(user, filters, _text_terms(q) if q else None)
+
+
+def _filtered(user: AnyUser, filters: MatterFilters, text: _Text | None) -> QuerySet[Matter]:
+    """`matters_filter` with its text terms already worked out (`_text_terms`): the list's
+    compiled queries build it with placeholders for every value (`_list_query`)."""
     qs = matters_visible_to(user)
     if filters.status:
         qs = qs.filter(status=filters.status)
@@ -989,9 +1000,8 @@ def matters_filter(*, user: AnyUser, filters: MatterFilters) -> QuerySet[Matter]
         qs = qs.filter(opened_on__gte=filters.opened_from)
     if filters.opened_to:
         qs = qs.filter(opened_on__lte=filters.opened_to)
-    q = filters.q.strip()
-    if q:
-        qs = qs.filter(_text_matches(q))
+    if text is not None:
+        qs = qs.filter(_text_matches(text))
     return qs
 
 
@@ -1004,7 +1014,26 @@ def _case_number_key_sql() -> Any:
     return Replace(Replace(F("number"), Value("("), Value("（")), Value(")"), Value("）"))
 
 
-def _text_matches(q: str) -> Q:
+@dataclass(frozen=True)
+class _Text:
+    """A q= term as the list matches it: the stripped term, its `normalize_name` (parties),
+    its `case_number_search_key` (案号), and the text index's candidates (None: no index, or
+    one that cannot serve the term; the LIKE scan)."""
+
+    q: str
+    key: str
+    number_key: str
+    candidates: Any
+
+
+def _text_terms(q: str) -> _Text:
+    key = normalize_name(q)
+    index = matter_text_index()
+    candidates = index(q, key) if index is not None else None
+    return _Text(q, key, case_number_search_key(q), candidates)
+
+
+def _text_matches(text: _Text) -> Q:
     """Matters whose number or title contains `q` (case-insensitive), whose 案号 contains
     `q` (brackets folded on both sides: `(2026)` finds `（2026）`,
     `case_numbers.case_number_search_key`), or one of whose parties' normalised names
@@ -1019,13 +1048,10 @@ def _text_matches(q: str) -> Q:
     (`search.selectors._substring_phrase`). A matter whose entry is not written yet (a bulk
     import of more than 5,000 matters waits for the task worker) is missing from indexed
     results until it is."""
-    key = normalize_name(q)
-    number_key = case_number_search_key(q)
+    q, key, number_key, candidates = text.q, text.key, text.number_key, text.candidates
     case_numbers = CourtCaseNumber.objects.annotate(search_key=_case_number_key_sql()).filter(
         search_key__contains=number_key
     )
-    index = matter_text_index()
-    candidates = index(q, key) if index is not None else None
     if candidates is None:
         # Uncorrelated `IN` subqueries: evaluated once instead of once per matter row.
         by_party = Q(
@@ -1053,34 +1079,261 @@ def matters_page(
     *, user: AnyUser, filters: MatterFilters, cursor: str = "", size: int = 50
 ) -> MatterPage:
     order = SORTS.get(filters.sort, SORTS["activity"])
-    qs = matters_filter(user=user, filters=filters)
-    if filters.q.strip():
+    after = None
+    if cursor:
+        values = _decode_cursor(cursor, len(order))
+        after = _typed_cursor(order, values) if values is not None else None
+    q = filters.q.strip()
+    if not is_active_staff(user) or not isinstance(user, User):
+        return MatterPage(items=[], next_cursor=None, total=0)  # the gate admits nothing
+    text = _text_terms(q) if q else None
+    query = _ListQuery(user, filters, order, after, text)
+    if text is not None:
         # A text search reads the text index and checks its candidates once, for both the
         # count and the page: the matching ids (gated, filtered, up to COUNT_CAP + 1)
         # first; when they are all (≤ COUNT_CAP), the page is ordered and cut from those
         # ids alone. More matches than that: the count stops at COUNT_CAP + 1 and the page
         # runs the full query.
-        ids = list(qs.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
+        ids = [row[0] for row in query.rows("ids")]
         total = len(ids)
         if total <= COUNT_CAP:
             # Exactly the gated result of this request: the page only orders and cuts it
             # (building the gate again cost more than the rest of this query).
-            qs = Matter.objects.filter(pk__in=ids)
+            rows = query.matters(size, ids) if ids else []
+        else:
+            rows = query.matters(size)
     else:
-        total = qs.values("pk")[: COUNT_CAP + 1].count()
-    if cursor:
-        values = _decode_cursor(cursor, len(order))
-        typed = _typed_cursor(order, values) if values is not None else None
-        if typed is not None:
-            qs = qs.filter(_keyset_after(order, typed))
-    ordering = [f"-{f}" if desc else f for f, desc in order]
-    rows = list(qs.select_related("practice_area", "cause").order_by(*ordering)[: size + 1])
+        total = query.rows("count")[0][0]
+        rows = query.matters(size)
     next_cursor = None
     if len(rows) > size:
         rows = rows[:size]
         last = rows[-1]
         next_cursor = _encode_cursor([getattr(last, f) for f, _desc in order])
     return MatterPage(items=rows, next_cursor=next_cursor, total=total)
+
+
+# The list's queries are compiled by Django once per form ("shape": which filters are set,
+# the sort, a cursor or not, a text search through the index or by LIKE, whether the
+# reader sees every open file) and kept, as the party directory's are (`_compiled`):
+# building the gate and the filters in the ORM and compiling them cost more CPU than the
+# SQL of a page at 100k matters (docs/benchmarks.md, "Matter list and q="). Every value
+# is a placeholder while the query is built (a sentinel no real value takes, of the
+# field's own type: the ORM adapts it as it adapts the real one), replaced by the real,
+# adapted value in the compiled parameters; a placeholder left over is an error, never
+# sent. The logic is still the ORM's: `matters_visible_to`, `_filtered`, `_keyset_after`.
+_STATUS = "\x00status\x00"
+_TYPE = "\x00type\x00"
+_PRIORITY = "\x00priority\x00"
+_AREA = -2_000_000_021
+_LAWYER = -2_000_000_022
+_OPENED = (date(1901, 1, 2), date(1901, 1, 3))
+_Q = "\x00q\x00"  # inside LIKE patterns: replaced by the escaped term (as are the two below)
+_Q_KEY = "\x00qkey\x00"
+_Q_NUMBER = "\x00qnumber\x00"
+_LIST_COMPILED: dict[tuple[Any, ...], tuple[str, tuple[Any, ...], Any, Any]] = {}
+_LIST_COMPILED_MAX = 512
+
+
+def _after_slot(i: int, field: Field) -> Any:
+    """The placeholder of the cursor's `i`th value, of `field`'s type (the sort keys)."""
+    if field.get_internal_type() == "DateTimeField":
+        return datetime(1901, 1, 1, 0, 0, i, 424_242, tzinfo=UTC)
+    if isinstance(field.get_prep_value(0), int) and field.get_internal_type() != "CharField":
+        return -2_000_003_000 - i
+    return f"\x00after{i}\x00"
+
+
+def _db_value(field: Field, value: Any) -> Any:
+    """`value` as a lookup on `field` sends it to the database."""
+    return field.get_db_prep_value(field.get_prep_value(value), connection, prepared=True)
+
+
+class _ListQuery:
+    """The queries of one `matters_page` call: its shape, its placeholders and their values."""
+
+    def __init__(
+        self,
+        user: User,
+        filters: MatterFilters,
+        order: tuple[tuple[str, bool], ...],
+        after: list[Any] | None,
+        text: _Text | None,
+    ) -> None:
+        self.order = order
+        self.after = after
+        self.ghost = _ghost(user)
+        self.wide = sees_every_open_file(user)
+        fields = [Matter._meta.get_field(name) for name, _desc in order]
+        self.after_slots = [_after_slot(i, f) for i, f in enumerate(fields)]  # type: ignore[arg-type]
+        self.exact: dict[Any, Any] = {_USER: user.pk}
+        self.like: dict[str, str] = {}
+        slots = MatterFilters(
+            status=_STATUS if filters.status else "",
+            matter_type=_TYPE if filters.matter_type else "",
+            priority=_PRIORITY if filters.priority else "",
+            practice_area=_AREA if filters.practice_area else None,
+            lawyer=_LAWYER if filters.lawyer else None,
+            opened_from=_OPENED[0] if filters.opened_from else None,
+            opened_to=_OPENED[1] if filters.opened_to else None,
+            sort=filters.sort,
+        )
+        self.exact.update(
+            {
+                _STATUS: filters.status,
+                _TYPE: filters.matter_type,
+                _PRIORITY: filters.priority,
+                _AREA: filters.practice_area,
+                _LAWYER: filters.lawyer,
+            }
+        )
+        opened = Matter._meta.get_field("opened_on")
+        for slot, value in zip(_OPENED, (filters.opened_from, filters.opened_to), strict=True):
+            if value is not None:
+                self.exact[_db_value(opened, slot)] = _db_value(opened, value)
+        if after is not None:
+            for field, slot, value in zip(fields, self.after_slots, after, strict=True):
+                self.exact[_db_value(field, slot)] = _db_value(field, value)  # type: ignore[arg-type]
+        self.slot_text = None
+        text_shape: tuple[Any, ...] = ()
+        if text is not None:
+            like = connection.ops.prep_for_like_query
+            self.like = {_Q: like(text.q), _Q_KEY: like(text.key), _Q_NUMBER: like(text.number_key)}
+            candidates = text.candidates
+            if isinstance(candidates, RawSQL):
+                # The index's SQL is part of the shape; its parameters are placeholders.
+                cand_slots = [f"\x00cand{i}\x00" for i in range(len(candidates.params))]
+                self.exact.update(zip(cand_slots, candidates.params, strict=True))
+                candidates = RawSQL(candidates.sql, cand_slots)  # noqa: S611 -- the index's own SQL
+                text_shape = ("index", candidates.sql, len(cand_slots))
+            elif candidates is None:
+                text_shape = ("scan",)
+            else:
+                text_shape = ("other", id(self))  # not compiled (a new shape every call)
+            self.slot_text = _Text(_Q, _Q_KEY, _Q_NUMBER, candidates)
+        self.slot_filters = slots
+        self.shape = (
+            connection.vendor,
+            self.wide,
+            tuple(bool(getattr(slots, f)) for f in _FILTER_FIELDS),
+            order,
+            after is not None,
+            text_shape,
+        )
+        self.compiled = text_shape[:1] != ("other",) and not any(
+            "\x00" in v for v in (filters.q, filters.status, filters.matter_type, filters.priority)
+        )
+
+    def _queryset(self) -> QuerySet[Matter]:
+        return _filtered(self.ghost, self.slot_filters, self.slot_text)
+
+    def _keyset(self, qs: QuerySet[Matter]) -> QuerySet[Matter]:
+        if self.after is not None:
+            qs = qs.filter(_keyset_after(self.order, self.after_slots))
+        ordering = [f"-{f}" if desc else f for f, desc in self.order]
+        return qs.select_related("practice_area", "cause").order_by(*ordering)
+
+    def _get(
+        self, shape: tuple[Any, ...], build: Callable[[], Any]
+    ) -> tuple[str, tuple[Any, ...], Any, Any]:
+        key = (*self.shape, *shape)
+        hit = _LIST_COMPILED.get(key) if self.compiled else None
+        if hit is None:
+            qs = build()
+            compiler = qs.query.get_compiler(using=qs.db)
+            sql, params = compiler.as_sql()
+            hit = (sql, tuple(params), compiler, qs._fetch_mode)
+            if self.compiled:
+                if len(_LIST_COMPILED) >= _LIST_COMPILED_MAX:
+                    _LIST_COMPILED.clear()
+                _LIST_COMPILED[key] = hit
+        return hit
+
+    def _bind(self, params: tuple[Any, ...], extra: dict[Any, Any] | None = None) -> list[Any]:
+        exact = {**self.exact, **extra} if extra else self.exact
+        bound: list[Any] = []
+        for p in params:
+            if isinstance(p, str | int | datetime | date) and p in exact:
+                p = exact[p]
+            elif isinstance(p, str) and "\x00" in p:
+                for slot, value in self.like.items():
+                    p = p.replace(slot, value)
+                if "\x00" in p:
+                    raise RuntimeError("a placeholder of a compiled list query has no value")
+            elif type(p) is int and p <= -2_000_000_000:
+                raise RuntimeError("a placeholder of a compiled list query has no value")
+            bound.append(p)
+        return bound
+
+    def rows(self, part: str) -> list[tuple[Any, ...]]:
+        """`count`: the capped count (one row); `ids`: the matching ids, up to COUNT_CAP + 1."""
+
+        def build() -> QuerySet[Any]:
+            qs = self._queryset().order_by()
+            return (qs.values("pk") if part == "count" else qs.values_list("pk"))[: COUNT_CAP + 1]
+
+        sql, params, _compiler, _mode = self._get((part, COUNT_CAP), build)
+        if part == "count":
+            # As QuerySet.count() of a sliced query words it.
+            sql = f"SELECT COUNT(*) FROM ({sql}) subquery"  # noqa: S608 -- compiled by Django
+        with connection.cursor() as cur:
+            cur.execute(sql, self._bind(params))
+            return list(cur.fetchall())
+
+    def matters(self, size: int, ids: list[int] | None = None) -> list[Matter]:
+        """The first `size + 1` matters after the cursor in the sort order: of all the
+        visible matters that match, or of `ids` (already gated and matched)."""
+        extra = None
+        if ids is None:
+
+            def build() -> QuerySet[Any]:
+                return self._keyset(self._queryset())[: size + 1]
+
+            shape: tuple[Any, ...] = ("page", size)
+        else:
+            # One shape per power of two of ids, the last repeated (an IN list ignores it).
+            slots = 1 << max(3, (len(ids) - 1).bit_length())
+            extra = {_id_slot(i): ids[min(i, len(ids) - 1)] for i in range(slots)}
+
+            def build() -> QuerySet[Any]:
+                qs = Matter.objects.filter(pk__in=[_id_slot(i) for i in range(slots)])
+                return self._keyset(qs)[: size + 1]
+
+            shape = ("ids", slots, size)
+        sql, params, compiler, fetch_mode = self._get(shape, build)
+        with connection.cursor() as cur:
+            cur.execute(sql, self._bind(params, extra))
+            fetched = cur.fetchall()
+        return _instances(compiler, fetch_mode, fetched)
+
+
+_FILTER_FIELDS = (
+    "status",
+    "matter_type",
+    "priority",
+    "practice_area",
+    "lawyer",
+    "opened_from",
+    "opened_to",
+)
+
+
+def _instances(compiler: Any, fetch_mode: Any, rows: list[Any]) -> list[Matter]:
+    """The model instances of `rows` fetched with `compiler`'s SQL, with its select_related
+    objects, as `QuerySet` iteration builds them (django.db.models.query.ModelIterable)."""
+    db = compiler.using
+    select, klass_info = compiler.select, compiler.klass_info
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    init_list = [f[0].target.attname for f in select[start:end]]
+    from_db = _get_from_db(klass_info["model"], fetch_mode)
+    populators = get_related_populators(klass_info, select, db, fetch_mode)
+    out = []
+    for row in compiler.results_iter([rows]):
+        obj = from_db(db, init_list, row[start:end])
+        for populator in populators:
+            populator.populate(row, obj)
+        out.append(obj)
+    return out
 
 
 EXPORT_CAP = 10_000

@@ -1,0 +1,124 @@
+"""The matter list's queries compiled once per shape (`matters.selectors._ListQuery`): every
+page equals the queryset the ORM builds for the same request (the code before), cursor by
+cursor, for the personas, filters, sorts and q= terms; a second request of the same shape
+compiles nothing (its values are bound into the kept SQL)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.models.sql.compiler import SQLCompiler
+from django.test.utils import CaptureQueriesContext
+
+from lexcase.accounts.models import PracticeArea
+from lexcase.matters.models import Matter
+from lexcase.matters.selectors import (
+    COUNT_CAP,
+    SORTS,
+    MatterFilters,
+    _decode_cursor,
+    _encode_cursor,
+    _keyset_after,
+    _typed_cursor,
+    matters_filter,
+    matters_page,
+)
+from lexcase.search.tests.test_matter_list import listed  # noqa: F401 -- the fixture
+
+pytestmark = pytest.mark.django_db
+
+
+def _orm_page(user, filters: MatterFilters, cursor: str, size: int):
+    """`matters_page` as the ORM built it on every call (before the compiled queries)."""
+    order = SORTS.get(filters.sort, SORTS["activity"])
+    qs = matters_filter(user=user, filters=filters)
+    if filters.q.strip():
+        ids = list(qs.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
+        total = len(ids)
+        if total <= COUNT_CAP:
+            qs = Matter.objects.filter(pk__in=ids)
+    else:
+        total = qs.values("pk")[: COUNT_CAP + 1].count()
+    if cursor:
+        values = _decode_cursor(cursor, len(order))
+        typed = _typed_cursor(order, values) if values is not None else None
+        if typed is not None:
+            qs = qs.filter(_keyset_after(order, typed))
+    ordering = [f"-{f}" if desc else f for f, desc in order]
+    rows = list(qs.select_related("practice_area", "cause").order_by(*ordering)[: size + 1])
+    next_cursor = None
+    if len(rows) > size:
+        rows = rows[:size]
+        next_cursor = _encode_cursor([getattr(rows[-1], f) for f, _desc in order])
+    return [m.pk for m in rows], total, next_cursor
+
+
+def _filters(firm) -> list[MatterFilters]:
+    area = PracticeArea.objects.create(code="lit", name="诉讼")
+    Matter.objects.filter(title__contains="王").update(practice_area=area, priority="P1")
+    Matter.objects.filter(title__contains="华为").update(status="closed")
+    out = [MatterFilters(sort=sort) for sort in SORTS]
+    out += [
+        MatterFilters(status="open"),
+        MatterFilters(status="closed", sort="number"),
+        MatterFilters(priority="P1", matter_type="civil"),
+        MatterFilters(practice_area=area.pk, sort="priority"),
+        MatterFilters(lawyer=firm.lead.pk, sort="created"),
+        MatterFilters(status="open", lawyer=firm.outsider.pk),
+    ]
+    for q in ["王", "王伟", "有限公司", "（2024）", "0105", "-", "不存在的名字"]:
+        out += [MatterFilters(q=q), MatterFilters(q=q, sort="number", status="open")]
+    return out
+
+
+@pytest.mark.parametrize("persona", ["lead", "partner", "admin", "outsider", "walled"])
+def test_every_page_equals_the_orms(listed, persona):  # noqa: F811
+    user = getattr(listed, persona)
+    for filters in _filters(listed):
+        cursor, pages = "", 0
+        while True:
+            page = matters_page(user=user, filters=filters, cursor=cursor, size=2)
+            got = ([m.pk for m in page.items], page.total, page.next_cursor)
+            assert got == _orm_page(user, filters, cursor, 2), (filters, cursor)
+            pages += 1
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+        assert pages >= 1
+
+
+def test_rows_come_with_their_practice_area_and_cause(listed):  # noqa: F811
+    page = matters_page(user=listed.admin, filters=MatterFilters())
+    assert page.items
+    with CaptureQueriesContext(connection) as ctx:
+        loaded = [(m.practice_area, m.cause) for m in page.items]
+    assert (len(ctx.captured_queries), len(loaded)) == (0, len(page.items))
+    first = Matter.objects.select_related("practice_area", "cause").get(pk=page.items[0].pk)
+    assert [getattr(page.items[0], f.attname) for f in Matter._meta.concrete_fields] == [
+        getattr(first, f.attname) for f in Matter._meta.concrete_fields
+    ]
+
+
+def test_a_shape_is_compiled_once(listed, monkeypatch):  # noqa: F811
+    compiled: list[str] = []
+    as_sql = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        compiled.append(self.query.model.__name__)
+        return as_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    user = listed.partner
+    pairs = [
+        (MatterFilters(status="open"), MatterFilters(status="closed")),
+        (MatterFilters(q="王伟"), MatterFilters(q="欧阳娜娜")),
+        (MatterFilters(q="0105", sort="number"), MatterFilters(q="2024", sort="number")),
+        (MatterFilters(lawyer=listed.lead.pk), MatterFilters(lawyer=listed.outsider.pk)),
+    ]
+    for first, second in pairs:
+        cursor = matters_page(user=user, filters=first, size=1).next_cursor or ""
+        matters_page(user=user, filters=first, cursor=cursor, size=1)
+        compiled.clear()
+        matters_page(user=user, filters=second, size=1)
+        matters_page(user=user, filters=second, cursor=cursor, size=1)
+        assert (second, compiled) == (second, [])
