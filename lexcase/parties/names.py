@@ -298,6 +298,12 @@ def _strip_org_suffixes(text: str) -> str:
     return text
 
 
+def without_org_suffix(text: str) -> str:
+    """`text` without its trailing organisational-form suffixes (有限公司, 股份有限公司,
+    分公司, …), as `core_name` drops them; a bare suffix is kept."""
+    return _strip_org_suffixes(text)
+
+
 def _core_once(name: str) -> str:
     normalized = normalize_name(name)
     core = _strip_org_suffixes(_drop_groups(normalized))

@@ -11,6 +11,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 
 from lexcase.accounts.models import PracticeArea
+from lexcase.matters import extensions
 from lexcase.matters.models import Matter
 from lexcase.matters.selectors import (
     COUNT_CAP,
@@ -122,3 +123,40 @@ def test_a_shape_is_compiled_once(listed, monkeypatch):  # noqa: F811
         matters_page(user=user, filters=second, size=1)
         matters_page(user=user, filters=second, cursor=cursor, size=1)
         assert (second, compiled) == (second, [])
+
+
+def test_the_index_is_asked_for_a_name_without_its_organisational_form(listed, monkeypatch):  # noqa: F811
+    """有/限/公/司 are tokens of most entries: the index is asked for the term without its
+    form suffix (a substring of it, so a superset), the conditions still match the whole
+    term; a part the index cannot serve (one Latin run) or shorter than two characters falls
+    back to the whole term."""
+    asked: list[tuple[str, str]] = []
+    index = extensions._TEXT_INDEX[0]
+
+    def recording(raw: str, normalized: str):
+        asked.append((raw, normalized))
+        return index(raw, normalized)
+
+    monkeypatch.setattr(extensions, "_TEXT_INDEX", [recording])
+    cases = [
+        ("深圳市华为技术有限公司", [("深圳市华为技术", "深圳市华为技术")]),
+        ("華為技術（深圳）有限公司", [("華為技術（深圳）", "华为技术(深圳)")]),
+        ("ACME有限公司", [("ACME", "acme"), ("ACME有限公司", "acme有限公司")]),
+        ("有限公司", [("有限", "有限")]),  # 公司 off; 有限公司 alone is kept whole
+        ("王伟", [("王伟", "王伟")]),
+    ]
+    for q, expected in cases:
+        asked.clear()
+        page = matters_page(user=listed.admin, filters=MatterFilters(q=q))
+        with monkeypatch.context() as m:
+            m.setattr(extensions, "_TEXT_INDEX", [])
+            scan = matters_page(user=listed.admin, filters=MatterFilters(q=q))
+        assert (q, asked) == (q, expected)
+        assert [x.pk for x in page.items] == [x.pk for x in scan.items]
+    titles = {
+        m.title
+        for m in matters_page(
+            user=listed.admin, filters=MatterFilters(q="深圳市华为技术有限公司")
+        ).items
+    }
+    assert titles == {"深圳市华为技术有限公司诉王伟明"}
