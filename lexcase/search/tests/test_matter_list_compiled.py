@@ -160,3 +160,19 @@ def test_the_index_is_asked_for_a_name_without_its_organisational_form(listed, m
         ).items
     }
     assert titles == {"深圳市华为技术有限公司诉王伟明"}
+
+
+def test_a_searched_page_by_activity_reads_only_its_own_rows(listed):  # noqa: F811
+    """Under COUNT_CAP the search's ids come with their sort keys: the page is ordered and
+    cut in Python and its rows read by id (no ORDER BY over every match); by number (text,
+    the database's collation) the database still orders."""
+    user = listed.admin
+    for sort, ordered_in_sql in (("activity", False), ("created", False), ("number", True)):
+        with CaptureQueriesContext(connection) as ctx:
+            page = matters_page(user=user, filters=MatterFilters(q="王", sort=sort), size=2)
+        assert (sort, len(ctx.captured_queries)) == (sort, 2)
+        second = ctx.captured_queries[1]["sql"]
+        assert (sort, "ORDER BY" in second) == (sort, ordered_in_sql)
+        assert [m.pk for m in page.items] == _orm_page(
+            user, MatterFilters(q="王", sort=sort), "", 2
+        )[0]
