@@ -24,6 +24,7 @@ from lexcase.calendar.models import (
     ServedDocument,
 )
 from lexcase.calendar.rules_data import RULES
+from lexcase.core.fixedsql import fixed_rows
 from lexcase.matters.extensions import (
     AgendaItem,
     agenda_sources,
@@ -78,11 +79,19 @@ PAGE_HEARINGS = "calendar.hearings"
 
 
 def matter_deadline_rows(*, matter: Matter) -> list[Deadline]:
-    return matter_page_read(matter, PAGE_DEADLINES, lambda: list(matter_deadlines(matter=matter)))
+    return matter_page_read(
+        matter,
+        PAGE_DEADLINES,
+        lambda: fixed_rows(PAGE_DEADLINES, lambda m: matter_deadlines(matter=m), matter),
+    )
 
 
 def matter_hearing_rows(*, matter: Matter) -> list[Hearing]:
-    return matter_page_read(matter, PAGE_HEARINGS, lambda: list(matter_hearings(matter=matter)))
+    return matter_page_read(
+        matter,
+        PAGE_HEARINGS,
+        lambda: fixed_rows(PAGE_HEARINGS, lambda m: matter_hearings(matter=m), matter),
+    )
 
 
 def matter_open_deadlines(*, matter: Matter) -> list[Deadline]:
@@ -108,8 +117,8 @@ def matter_recent_hearings(*, matter: Matter, limit: int = 20) -> list[Hearing]:
     return sorted(by_id, key=lambda h: h.starts_at, reverse=True)[:limit]
 
 
-def matter_served_documents(*, matter: Matter) -> QuerySet[ServedDocument]:
-    return matter.served_documents.all()
+def matter_served_documents(*, matter: Matter) -> list[ServedDocument]:
+    return fixed_rows("calendar.served", lambda m: m.served_documents.all(), matter)
 
 
 def served_document_get(*, user: AnyUser, pk: Any) -> ServedDocument:
@@ -141,8 +150,15 @@ class LimitationRow:
 
 def matter_limitations(*, matter: Matter, lang: str = "zh") -> list[LimitationRow]:
     rows = []
+    periods = fixed_rows(
+        "calendar.limitations",
+        lambda m: m.limitation_periods.prefetch_related("events").order_by("id"),
+        matter,
+    )
+    if not periods:  # the holiday calendar (two queries to check its version) not needed
+        return rows
     cal = calendar_data()
-    for period in matter.limitation_periods.prefetch_related("events").order_by("id"):
+    for period in periods:
         events = list(period.events.all())
         state = limitation_state(
             rule=RULES[period.rule_id],

@@ -32,6 +32,7 @@ from lexcase.comms.models import (
     ProgressReport,
     UpdateInterval,
 )
+from lexcase.core.fixedsql import fixed_first, fixed_rows
 from lexcase.matters.extensions import AgendaItem
 from lexcase.matters.models import (
     Matter,
@@ -138,12 +139,39 @@ def matter_reports(*, matter: Matter, limit: int = 10) -> QuerySet[ProgressRepor
     return ProgressReport.objects.filter(matter=matter).select_related("created_by")[:limit]
 
 
+# The matter page's reads of the communications card (fixed reads: core.fixedsql).
+def matter_communication_rows(*, matter: Matter, limit: int) -> list[Communication]:
+    return fixed_rows(
+        ("comms.communications", limit),
+        lambda m: matter_communications(matter=m, limit=limit),
+        matter,
+    )
+
+
+def matter_report_rows(*, matter: Matter, limit: int = 10) -> list[ProgressReport]:
+    return fixed_rows(
+        ("comms.reports", limit), lambda m: matter_reports(matter=m, limit=limit), matter
+    )
+
+
+def matter_policy(*, matter: Matter) -> ClientUpdatePolicy | None:
+    return fixed_first(
+        "comms.policy", lambda m: ClientUpdatePolicy.objects.filter(matter=m), matter
+    )
+
+
 # --- client update cadence ---------------------------------------------------------------
 
 
 def update_intervals() -> dict[str, int]:
     intervals = dict(DEFAULT_UPDATE_INTERVALS)
-    intervals.update(dict(UpdateInterval.objects.values_list("priority", "days")))
+    intervals.update(
+        dict(
+            fixed_rows(
+                "comms.intervals", lambda: UpdateInterval.objects.values_list("priority", "days")
+            )
+        )
+    )
     return intervals
 
 
@@ -376,8 +404,11 @@ def update_compliance(matters: QuerySet[Matter], now: datetime) -> dict[str, lis
 
 
 def matter_update_state(*, matter: Matter) -> UpdateState | None:
-    states = update_states(Matter.objects.filter(pk=matter.pk))
-    return states[0] if states else None
+    intervals = update_intervals()
+    rows = fixed_rows(
+        "comms.update_state", lambda m: _annotated(Matter.objects.filter(pk=m.pk)), matter
+    )
+    return _state(rows[0], intervals) if rows else None
 
 
 def updates_due(*, user: AnyUser, now: datetime, lawyer: User | None = None) -> list[UpdateState]:

@@ -27,7 +27,7 @@ from lexcase.comms.forms import (
     ReportForm,
     ReportTemplateForm,
 )
-from lexcase.comms.models import ClientUpdatePolicy, ProgressReport
+from lexcase.comms.models import ProgressReport
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.exports import table_response
 from lexcase.core.forms import apply_service_errors, flash_errors
@@ -65,9 +65,11 @@ def _section(
     report_form: ReportForm | None = None,
 ) -> dict[str, Any]:
     can_edit = request.user.has_perm("matters.change_matter", matter)
-    policy = ClientUpdatePolicy.objects.filter(matter=matter).first()
+    policy = selectors.matter_policy(matter=matter)
     state = selectors.matter_update_state(matter=matter)
-    recent = _with_documents(matter, selectors.matter_communications(matter=matter, limit=RECENT))
+    recent = _with_documents(
+        matter, selectors.matter_communication_rows(matter=matter, limit=RECENT)
+    )
     return {
         "template": "comms/_matter_section.html",
         "communications": recent,
@@ -87,7 +89,7 @@ def _section(
             prefix="report",
             communications=selectors.report_candidates_among(recent, limit=RECENT),
         ),
-        "reports": selectors.matter_reports(matter=matter),
+        "reports": selectors.matter_report_rows(matter=matter),
     }
 
 

@@ -21,6 +21,7 @@ from lexcase.accounts.selectors import active_staff
 from lexcase.conflicts.engine import Candidate, QueryParty, find_candidates
 from lexcase.conflicts.models import ConflictCheck, NameGram, StaffRelative, Verdict
 from lexcase.conflicts.rules import self_review_allowed
+from lexcase.core.fixedsql import fixed_first
 from lexcase.matters.extensions import PartyNameGrams
 from lexcase.matters.models import Matter, PartyRole
 from lexcase.matters.selectors import matters_visible_to, parties_visible_to
@@ -114,7 +115,11 @@ def hits_for_user(*, user: AnyUser, hits: list[dict[str, Any]]) -> ShownHits:
 
 def matter_latest_check(*, matter: Matter) -> ConflictCheck | None:
     # `matter` has passed the gate already.
-    return matter.conflict_checks.select_related("review", "review__reviewer").first()
+    return fixed_first(
+        "conflicts.latest_check",
+        lambda m: m.conflict_checks.select_related("review", "review__reviewer"),
+        matter,
+    )
 
 
 def intakes_awaiting_review(*, user: User, limit: int = 20) -> list[Matter]:

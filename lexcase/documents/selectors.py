@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from lexcase.accounts.models import AnyUser
+from lexcase.core.fixedsql import fixed_rows
 from lexcase.documents.models import Category, Document, DocumentVersion
 from lexcase.matters.extensions import matter_page_peek, matter_page_read
 from lexcase.matters.models import Matter
@@ -68,7 +69,11 @@ def matter_documents(*, matter: Matter) -> QuerySet[Document]:
 
 def matter_documents_by_category(*, matter: Matter) -> list[tuple[str, list[Document]]]:
     groups: OrderedDict[str, list[Document]] = OrderedDict((c.value, []) for c in Category)
-    rows = matter_page_read(matter, PAGE_DOCUMENTS, lambda: list(matter_documents(matter=matter)))
+    rows = matter_page_read(
+        matter,
+        PAGE_DOCUMENTS,
+        lambda: fixed_rows(PAGE_DOCUMENTS, lambda m: matter_documents(matter=m), matter),
+    )
     for document in rows:
         groups.setdefault(document.category, []).append(document)
     labels = dict(Category.choices)

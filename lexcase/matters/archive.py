@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from lexcase.accounts.models import AnyUser, User
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed
+from lexcase.core.fixedsql import fixed_first
 from lexcase.matters import services
 from lexcase.matters.extensions import AgendaItem, matter_page_read
 from lexcase.matters.models import (
@@ -455,15 +456,19 @@ def matter_closing_latest(*, matter: Matter) -> MatterClosing | None:
     return matter_page_read(
         matter,
         "matters.closing",
-        lambda: matter.closings.select_related("closed_by", "override_by").first(),
+        lambda: fixed_first(
+            "matters.closing",
+            lambda m: m.closings.select_related("closed_by", "override_by"),
+            matter,
+        ),
     )
 
 
 def matter_archive_record(*, matter: Matter) -> ArchiveRecord | None:
-    return (
-        ArchiveRecord.objects.select_related("retention", "archived_by")
-        .filter(matter=matter)
-        .first()
+    return fixed_first(
+        "matters.archive_record",
+        lambda m: ArchiveRecord.objects.select_related("retention", "archived_by").filter(matter=m),
+        matter,
     )
 
 

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed
+from lexcase.core.fixedsql import fixed_first
 from lexcase.matters.events import matter_search_changed, party_anonymised
 from lexcase.matters.models import (
     ArchiveRecord,
@@ -298,7 +299,11 @@ def legal_hold_release(*, actor: User, matter: Matter, reason: str) -> None:
 
 
 def legal_hold_active(*, matter: Matter) -> LegalHold | None:
-    return LegalHold.objects.filter(matter=matter, released_at__isnull=True).first()
+    return fixed_first(
+        "matters.legal_hold",
+        lambda m: LegalHold.objects.filter(matter=m, released_at__isnull=True),
+        matter,
+    )
 
 
 # -- consent for sensitive fields ----------------------------------------------------------

@@ -45,6 +45,7 @@ from django.http import Http404
 from lexcase.accounts.models import AnyUser, User
 from lexcase.accounts.rules import is_active_staff
 from lexcase.core.fieldcrypt import blind_indexes
+from lexcase.core.fixedsql import fixed_rows
 from lexcase.core.validators import has_utf8
 from lexcase.matters.case_numbers import case_number_search_key
 from lexcase.matters.extensions import (
@@ -265,13 +266,21 @@ PAGE_PARTIES = "matters.parties"
 def matter_member_rows(*, matter: Matter) -> list[MatterMember]:
     """The team, read once per page; the permission checks that follow ask it for the
     user's role on the matter instead of reading the team's roles again."""
-    rows = matter_page_read(matter, PAGE_MEMBERS, lambda: list(matter_members(matter=matter)))
+    rows = matter_page_read(
+        matter,
+        PAGE_MEMBERS,
+        lambda: fixed_rows(PAGE_MEMBERS, lambda m: matter_members(matter=m), matter),
+    )
     member_roles_known(matter, {m.user_id: m.role for m in rows})
     return rows
 
 
 def matter_party_rows(*, matter: Matter) -> list[MatterParty]:
-    return matter_page_read(matter, PAGE_PARTIES, lambda: list(matter_parties(matter=matter)))
+    return matter_page_read(
+        matter,
+        PAGE_PARTIES,
+        lambda: fixed_rows(PAGE_PARTIES, lambda m: matter_parties(matter=m), matter),
+    )
 
 
 def matter_has_client(*, matter: Matter) -> bool:
@@ -285,8 +294,17 @@ def matter_case_numbers(*, matter: Matter) -> QuerySet[CourtCaseNumber]:
     return matter.case_numbers.all()
 
 
-def matter_timeline(*, matter: Matter, limit: int = 100) -> QuerySet[TimelineEntry]:
-    return matter.timeline.select_related("actor")[:limit]
+def matter_case_number_rows(*, matter: Matter) -> list[CourtCaseNumber]:
+    """`matter_case_numbers` read (a fixed read: core.fixedsql)."""
+    return fixed_rows("matters.case_numbers", lambda m: matter_case_numbers(matter=m), matter)
+
+
+def matter_timeline(*, matter: Matter, limit: int = 100) -> list[TimelineEntry]:
+    return fixed_rows(
+        ("matters.timeline", limit),
+        lambda m: m.timeline.select_related("actor")[:limit],
+        matter,
+    )
 
 
 def member_role(*, matter: Matter, user: AnyUser) -> str | None:

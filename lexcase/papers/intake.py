@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from lexcase.accounts.models import AnyUser, User
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed
+from lexcase.core.fixedsql import fixed_rows
 from lexcase.matters.models import CourtCaseNumber, Matter, MatterParty, Status
 from lexcase.matters.retention import scrub_names
 from lexcase.matters.selectors import matters_visible_to, visible_through
@@ -58,6 +59,15 @@ def court_message_read(*, user: User, pk: Any) -> CourtMessage:
 def matter_court_messages(*, matter: Matter) -> QuerySet[CourtMessage]:
     # `matter` comes from matter_get, so it has passed the gate already.
     return CourtMessage.objects.filter(matter=matter)
+
+
+def matter_court_message_rows(*, matter: Matter, limit: int) -> list[CourtMessage]:
+    """The first `limit` of `matter_court_messages` (a fixed read: core.fixedsql)."""
+    return fixed_rows(
+        ("papers.court_messages", limit),
+        lambda m: matter_court_messages(matter=m)[:limit],
+        matter,
+    )
 
 
 def candidate_matters(*, user: AnyUser, ids: list[int]) -> list[Matter]:

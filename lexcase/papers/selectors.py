@@ -10,6 +10,7 @@ from functools import cache
 from django.db.models import QuerySet
 from django.http import Http404
 
+from lexcase.core.fixedsql import fixed_rows
 from lexcase.matters.models import Matter
 from lexcase.papers.models import DocumentTemplate, Generation
 from lexcase.papers.sandbox import template_check
@@ -55,7 +56,10 @@ def templates_available(*, include_inactive: bool = False) -> list[TemplateChoic
     """The firm's templates: uploaded ones, then the built-in starters no upload replaced."""
     # One read: every template row (an upload replaces its starter even before it has a
     # current version), the ones with a current version listed.
-    rows = list(DocumentTemplate.objects.select_related("current").defer("current__content"))
+    rows = fixed_rows(
+        "papers.templates",
+        lambda: DocumentTemplate.objects.select_related("current").defer("current__content"),
+    )
     choices = [
         _from_row(r) for r in rows if r.current_id is not None and (include_inactive or r.active)
     ]
@@ -105,3 +109,10 @@ def template_content(choice: TemplateChoice) -> bytes:
 def matter_generations(*, matter: Matter) -> QuerySet[Generation]:
     # `matter` comes from matter_get, so it has passed the gate already.
     return Generation.objects.filter(matter=matter).select_related("document", "created_by")
+
+
+def matter_generation_rows(*, matter: Matter, limit: int) -> list[Generation]:
+    """The first `limit` of `matter_generations` (a fixed read: core.fixedsql)."""
+    return fixed_rows(
+        ("papers.generations", limit), lambda m: matter_generations(matter=m)[:limit], matter
+    )

@@ -211,11 +211,11 @@ def matter_section(request: AuthedRequest, matter: Matter) -> dict[str, Any] | N
     return {
         "template": "papers/_matter_section.html",
         "templates": templates_available(),
-        "generations": list(selectors.matter_generations(matter=matter)[:5]),
+        "generations": selectors.matter_generation_rows(matter=matter, limit=5),
         "archived": matter.status == Status.ARCHIVED,
         "can_assemble": request.user.has_perm("papers.assemble_dossier", matter),
         # The matter passed the gate: its court messages are seen with it.
-        "court_messages": list(intake.matter_court_messages(matter=matter)[:5]),
+        "court_messages": intake.matter_court_message_rows(matter=matter, limit=5),
         "kinds": KIND_LABELS,
     }
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from lexcase.accounts.models import AnyUser, User
 from lexcase.accounts.rules import is_firm_admin, is_portal_user
 from lexcase.calendar.models import Deadline, Hearing
 from lexcase.comms.models import Channel, Communication, ProgressReport
+from lexcase.core.fixedsql import fixed_rows
 from lexcase.documents.models import Document
 from lexcase.matters.models import Matter, MatterParty, PartyRole, Status
 from lexcase.matters.rules import is_active_staff
@@ -166,6 +167,21 @@ def portal_messages(*, matter: Matter) -> QuerySet[Any]:
     )
 
 
+def portal_message_count(*, matter: Matter) -> int:
+    """How many messages `portal_messages` holds (a fixed read: core.fixedsql)."""
+    rows = fixed_rows(
+        "portal.thread_count",
+        lambda m: (
+            Communication.objects.filter(matter=m, channel=Channel.PORTAL)
+            .values("matter_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ),
+        matter,
+    )
+    return rows[0]["n"] if rows else 0
+
+
 def portal_reports(*, matter: Matter) -> QuerySet[Any]:
     """Progress reports the firm has sent (a draft never reaches the client)."""
     return ProgressReport.objects.filter(matter=matter, sent_at__isnull=False).order_by(
@@ -271,6 +287,11 @@ def matter_contacts(*, matter: Matter) -> QuerySet[ClientContact]:
         .select_related("user", "party")
         .order_by("party__name", "user__name", "id")
     )
+
+
+def matter_contact_rows(*, matter: Matter) -> list[ClientContact]:
+    """`matter_contacts` read (a fixed read: core.fixedsql)."""
+    return fixed_rows("portal.matter_contacts", lambda m: matter_contacts(matter=m), matter)
 
 
 def portal_report_get(*, contact: ClientContact, pk: Any) -> Any:

@@ -424,11 +424,11 @@ def matter_section(request: AuthedRequest, matter: Any) -> dict[str, Any] | None
         return None
     return {
         "template": "portal/_matter_section.html",
-        "contacts": selectors.matter_contacts(matter=matter),
+        "contacts": selectors.matter_contact_rows(matter=matter),
         "deadlines": calendar_selectors.matter_open_deadlines(matter=matter),
         "hearings": calendar_selectors.matter_recent_hearings(matter=matter, limit=20),
         "can_edit": request.user.has_perm("matters.change_matter", matter),
-        "thread": selectors.portal_messages(matter=matter).count(),
+        "thread": selectors.portal_message_count(matter=matter),
         "reply_form": MessageForm(prefix="portal"),
     }
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lexcase.accounts.http import AuthedRequest
 from lexcase.accounts.models import User
 from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.core.fixedsql import fixed_first, fixed_rows
 from lexcase.core.forms import apply_service_errors, flash_errors
 from lexcase.documents.selectors import matter_documents
 from lexcase.matters.actions import matter_action
@@ -93,10 +94,25 @@ SECTION_APPROVALS = 10
 
 
 def matter_section(request: AuthedRequest, matter: Matter) -> dict[str, Any]:
-    reviews = list(selectors.matter_reviews(matter=matter)[:SECTION_REVIEWS])
-    newest_approvals = list(approvals.matter_approvals(matter=matter)[:SECTION_APPROVALS])
-    surveys = list(selectors.matter_surveys(matter=matter)[:10])
-    delegation = ReviewDelegation.objects.filter(matter=matter).select_related("reviewer").first()
+    # Fixed reads (core.fixedsql): compiled once per process.
+    reviews = fixed_rows(
+        ("reviews.page_reviews", SECTION_REVIEWS),
+        lambda m: selectors.matter_reviews(matter=m)[:SECTION_REVIEWS],
+        matter,
+    )
+    newest_approvals = fixed_rows(
+        ("reviews.page_approvals", SECTION_APPROVALS),
+        lambda m: approvals.matter_approvals(matter=m)[:SECTION_APPROVALS],
+        matter,
+    )
+    surveys = fixed_rows(
+        "reviews.page_surveys", lambda m: selectors.matter_surveys(matter=m)[:10], matter
+    )
+    delegation = fixed_first(
+        "reviews.page_delegation",
+        lambda m: ReviewDelegation.objects.filter(matter=m).select_related("reviewer"),
+        matter,
+    )
     can_delegate = request.user.has_perm("reviews.delegate", matter)
     return {
         "template": "reviews/_matter_section.html",

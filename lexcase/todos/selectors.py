@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from lexcase.accounts.models import AnyUser, User
+from lexcase.core.fixedsql import fixed_rows
 from lexcase.matters.extensions import AgendaItem
 from lexcase.matters.rules import is_active_staff
 from lexcase.matters.selectors import MatterSet, visible_through
@@ -125,6 +126,11 @@ def matter_tasks(*, matter: Any) -> QuerySet[Task]:
         .select_related("assignee")
         .order_by("status", "priority", "due_at", "id")
     )
+
+
+def matter_task_rows(*, matter: Any) -> list[Task]:
+    """`matter_tasks` read (a fixed read: core.fixedsql)."""
+    return fixed_rows("todos.matter_tasks", lambda m: matter_tasks(matter=m), matter)
 
 
 # The agenda's tag of a task.

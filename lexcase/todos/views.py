@@ -41,7 +41,7 @@ TASK_FORM = MatterForm(
 
 
 def matter_section(request: AuthedRequest, matter: Any) -> dict[str, Any]:
-    tasks = list(selectors.matter_tasks(matter=matter))
+    tasks = selectors.matter_task_rows(matter=matter)
     return {
         "template": "todos/_matter_section.html",
         "open": [t for t in tasks if t.status != Task.Status.DONE],

@@ -131,7 +131,7 @@ def _matter_context(request: AuthedRequest, matter: Any) -> dict[str, Any]:
         "parties": matter_selectors.matter_party_rows(matter=matter),
         # Read before the permission checks below: they ask it for the user's role.
         "members": matter_selectors.matter_member_rows(matter=matter),
-        "case_numbers": matter_selectors.matter_case_numbers(matter=matter),
+        "case_numbers": matter_selectors.matter_case_number_rows(matter=matter),
         "timeline": matter_selectors.matter_timeline(matter=matter),
         # Archived is final: the matter and what hangs off it are read-only.
         "can_edit": user.has_perm("matters.change_matter", matter) and matter.status != "archived",

@@ -29,6 +29,7 @@ from lexcase.billing.models import (
 )
 from lexcase.billing.selectors.shared import agreements_visible_to
 from lexcase.billing.services.shared import ui_lang
+from lexcase.core.fixedsql import fixed_rows
 from lexcase.matters.models import Matter
 from lexcase.matters.selectors import matters_money_visible_to, money_visible_through
 
@@ -207,8 +208,8 @@ class FundsBalance:
         return self.received - self.paid_out - self.refunded
 
 
-def _funds_grouped(qs: QuerySet[ClientFundsEntry]) -> list[FundsBalance]:
-    grouped = (
+def _funds_query(qs: QuerySet[ClientFundsEntry]) -> QuerySet[Any]:
+    return (
         qs.values("client_id", "client__name", "matter_id", "matter__number", "matter__title")
         .annotate(
             received=Sum("amount", filter=Q(kind=ClientFundsKind.RECEIPT)),
@@ -217,6 +218,12 @@ def _funds_grouped(qs: QuerySet[ClientFundsEntry]) -> list[FundsBalance]:
         )
         .order_by("client__name", "matter__number")
     )
+
+
+def _funds_grouped(qs: QuerySet[ClientFundsEntry], grouped: Any = None) -> list[FundsBalance]:
+    """`grouped`: the rows of `_funds_query(qs)`, when the caller has read them."""
+    if grouped is None:
+        grouped = _funds_query(qs)
     zero = Decimal("0.00")
     return [
         FundsBalance(
@@ -247,29 +254,56 @@ def client_funds_balances(*, user: AnyUser, matter: Matter | None = None) -> lis
 
 def matter_money_summary(*, matter: Matter) -> dict[str, Any]:
     """A handful of aggregates for the matter page (the caller passed the money gate)."""
-    time = TimeEntry.objects.filter(matter_id=matter.pk).aggregate(
-        recorded=Sum("minutes"),
-        unbilled=Sum("minutes", filter=Q(billable=True, bill_line__isnull=True)),
+    # Fixed reads (core.fixedsql): compiled once per process. The sums are grouped by the
+    # matter (no row when it has none), not `aggregate()`, whose query is built per call.
+    times = fixed_rows(
+        "billing.page_time",
+        lambda m: (
+            TimeEntry.objects.filter(matter_id=m)
+            .values("matter_id")
+            .annotate(
+                recorded=Sum("minutes"),
+                unbilled=Sum("minutes", filter=Q(billable=True, bill_line__isnull=True)),
+            )
+            .order_by()
+        ),
+        matter.pk,
     )
-    expenses = Expense.objects.filter(matter_id=matter.pk).aggregate(total=Sum("amount"))
+    time = times[0] if times else {"recorded": None, "unbilled": None}
+    expenses = fixed_rows(
+        "billing.page_expenses",
+        lambda m: (
+            Expense.objects.filter(matter_id=m)
+            .values("matter_id")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        ),
+        matter.pk,
+    )
+    funds = fixed_rows(
+        "billing.page_funds",
+        lambda m: _funds_query(ClientFundsEntry.objects.filter(matter_id=m)),
+        matter.pk,
+    )
     held = sum(
-        (b.balance for b in _funds_grouped(ClientFundsEntry.objects.filter(matter_id=matter.pk))),
-        Decimal("0.00"),
+        (b.balance for b in _funds_grouped(ClientFundsEntry.objects.none(), funds)), Decimal("0.00")
     )
     # The agreement in force (as agreement_approved: the first approved by id) and whether a
     # proposal is open, in one read of the matter's few agreements.
     open_statuses = (AgreementStatus.DRAFT, AgreementStatus.PENDING)
-    agreements = list(
-        FeeAgreement.objects.filter(
-            matter_id=matter.pk, status__in=[AgreementStatus.APPROVED, *open_statuses]
-        ).order_by("pk")
+    agreements = fixed_rows(
+        "billing.page_agreements",
+        lambda m: FeeAgreement.objects.filter(
+            matter_id=m, status__in=[AgreementStatus.APPROVED, *open_statuses]
+        ).order_by("pk"),
+        matter.pk,
     )
     return {
         "agreement": next((a for a in agreements if a.status == AgreementStatus.APPROVED), None),
         "open_proposal": any(a.status in open_statuses for a in agreements),
         "minutes": time["recorded"] or 0,
         "unbilled_minutes": time["unbilled"] or 0,
-        "expenses": expenses["total"] or Decimal("0.00"),
+        "expenses": (expenses[0]["total"] if expenses else None) or Decimal("0.00"),
         "funds_held": held,
     }
 

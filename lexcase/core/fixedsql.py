@@ -1,0 +1,139 @@
+"""Fixed-shape reads compiled by Django once per process and kept.
+
+A page that runs the same few dozen queries on every request (the matter page: its
+deadlines, documents, reviews ...) spent about half of its CPU in the ORM building and
+compiling them (`QuerySet.filter`, `SQLCompiler.as_sql`: the SELECT list of every
+`select_related` model, the ORDER BY resolved against it), against a few milliseconds for
+the SQL itself (issue 15 item 3). `fixed_rows(key, build, *args)` builds the queryset once,
+from stand-ins of its arguments whose primary key is a placeholder (a sentinel integer no
+real key takes), compiles it, and afterwards only binds the arguments' real keys into the
+compiled parameters and runs it through the ORM's own row handling (model instances,
+select_related, annotations, `values()`, prefetch_related, the database's converters, the
+argument set as the rows' known related object, as a related manager does), so the rows
+are the ones `build(*args)` would have returned.
+
+What is kept is SQL text and the compiler's description of its columns, never rows. Rules
+for a build (the key's author checks them; the shape is compiled once per process):
+
+- it uses its arguments only by primary key (a filter on them, a related manager of them);
+  anything else of theirs that changes the query (a status, a role) goes into the key;
+- nothing else in it varies between calls: no clock, no setting read per request, no
+  query run while building (it would run with the placeholder);
+- the queryset is evaluated whole (slice it for a first row), and only the rows come back,
+  never the queryset, so nothing derived from it can run with a placeholder in it.
+
+A placeholder that does not reach the compiled parameters is an error at the first call
+(the build does not filter on that argument's key), never a silent mismatch.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Model, QuerySet
+from django.db.models.base import ModelState
+
+_SLOT_BASE = -2_100_000_000  # below every real key (matters.selectors' own slots are above)
+
+Arg = Model | int
+
+
+def _slot(i: int) -> int:
+    return _SLOT_BASE - i
+
+
+def _stand_in(arg: Arg, i: int) -> Arg:
+    """`arg` with a placeholder for its primary key (its other fields kept, nothing cached)."""
+    if isinstance(arg, int):
+        return _slot(i)
+    ghost = arg.__class__.__new__(arg.__class__)
+    ghost.__dict__ = {
+        k: v for k, v in arg.__dict__.items() if k not in ("_state", "_prefetched_objects_cache")
+    }
+    ghost._state = ModelState()
+    ghost._state.db = arg._state.db
+    ghost._state.adding = False
+    ghost.pk = _slot(i)
+    return ghost
+
+
+@dataclass
+class _Entry:
+    connection: Any
+    queryset: QuerySet[Any] | None  # None: the query can match nothing (EmptyResultSet)
+    compiler: Any
+    sql: str
+    params: tuple[Any, ...]
+    slots: tuple[tuple[int, int], ...]  # (index in params, argument)
+    converters: dict[int, Any]
+
+
+_CACHE: dict[tuple[Any, ...], _Entry] = {}
+_CACHE_MAX = 1024
+_LOCK = threading.Lock()
+
+
+def _compile(connection: Any, build: Callable[..., QuerySet[Any]], args: tuple[Arg, ...]) -> _Entry:
+    qs = build(*[_stand_in(a, i) for i, a in enumerate(args)])
+    compiler = qs.query.get_compiler(connection=connection)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return _Entry(connection, None, None, "", (), (), {})
+    wanted = {_slot(i): i for i in range(len(args))}
+    slots = tuple((n, wanted[p]) for n, p in enumerate(params) if type(p) is int and p in wanted)
+    if {i for _n, i in slots} != set(wanted.values()):
+        raise RuntimeError(f"fixed read {qs.model.__name__}: an argument's key is not a parameter")
+    fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
+    converters = compiler.get_converters(fields)
+    return _Entry(connection, qs, compiler, sql, tuple(params), slots, converters)
+
+
+def fixed_rows[T](key: Hashable, build: Callable[..., QuerySet[T]], *args: Arg) -> list[T]:
+    """The rows of `build(*args)`, compiled once per `key` (see the module doc)."""
+    connection = connections["default"]
+    ck = (id(connection), key)
+    entry = _CACHE.get(ck)
+    if entry is None or entry.connection is not connection:
+        entry = _compile(connection, build, args)
+        with _LOCK:
+            if len(_CACHE) >= _CACHE_MAX:
+                _CACHE.clear()
+            _CACHE[ck] = entry
+    if entry.queryset is None:
+        return []
+    keys = [a if isinstance(a, int) else a.pk for a in args]
+    params = list(entry.params)
+    for n, i in entry.slots:
+        params[n] = keys[i]
+    compiler = copy.copy(entry.compiler)
+    sql, bound, converters = entry.sql, tuple(params), entry.converters
+    compiler.as_sql = lambda *a, **k: (sql, bound)
+    compiler.get_converters = lambda expressions: converters
+    qs = entry.queryset._chain()
+    qs.query.get_compiler = lambda *a, **k: compiler
+    if qs._known_related_objects:
+        # A related manager's rows know their owner: the real argument, not its stand-in.
+        real = {_slot(i): a for i, a in enumerate(args) if not isinstance(a, int)}
+        qs._known_related_objects = {
+            field: {real[k].pk if k in real else k: real.get(k, v) for k, v in objs.items()}
+            for field, objs in qs._known_related_objects.items()
+        }
+    return list(qs)
+
+
+def fixed_first[T](key: Hashable, build: Callable[..., QuerySet[T]], *args: Arg) -> T | None:
+    """`build(*args).first()`, compiled once per `key`."""
+
+    def first(*stand_ins: Arg) -> QuerySet[T]:
+        qs = build(*stand_ins)
+        return (qs if qs.ordered else qs.order_by("pk"))[:1]
+
+    rows = fixed_rows(key, first, *args)
+    return rows[0] if rows else None

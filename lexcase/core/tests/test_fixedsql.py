@@ -1,0 +1,83 @@
+"""Fixed reads (core.fixedsql): compiled once, they return what the queryset returns, for
+each call's own arguments."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from lexcase.calendar.models import Deadline, Hearing
+from lexcase.core.fixedsql import fixed_first, fixed_rows
+from lexcase.matters.models import Matter, MatterMember
+from lexcase.testing import Firm
+
+pytestmark = pytest.mark.django_db
+
+
+def _deadlines(m: Matter):
+    return m.deadlines.select_related("responsible").order_by("due_date", "id")
+
+
+def test_a_fixed_read_returns_each_matters_own_rows(firm: Firm) -> None:
+    today = timezone.localdate()
+    for matter, titles in ((firm.matter, ["甲", "乙"]), (firm.confidential, ["丙"])):
+        for title in titles:
+            Deadline.objects.create(
+                matter=matter, title=title, due_date=today, status="open", responsible=firm.lead
+            )
+    got = {
+        m.pk: [(d.pk, d.title, d.responsible.username) for d in fixed_rows("t.dl", _deadlines, m)]
+        for m in (firm.matter, firm.confidential, firm.matter)
+    }
+    want = {
+        m.pk: [(d.pk, d.title, d.responsible.username) for d in _deadlines(m)]
+        for m in (firm.matter, firm.confidential)
+    }
+    assert got == want
+    assert [len(v) for v in got.values()] == [2, 1]
+
+
+def test_a_fixed_read_knows_its_matter_and_prefetches(firm: Firm) -> None:
+    hearing = Hearing.objects.create(
+        matter=firm.matter, court="北京市朝阳区人民法院", starts_at=timezone.now()
+    )
+    hearing.attendees.add(firm.lead, firm.partner)
+
+    def build(m: Matter):
+        return m.hearings.prefetch_related("attendees").order_by("starts_at")
+
+    fixed_rows("t.hearings", build, firm.matter)  # compiled
+    with CaptureQueriesContext(connection) as ctx:
+        rows = fixed_rows("t.hearings", build, firm.matter)
+        seen = [
+            (h.matter is firm.matter, sorted(u.username for u in h.attendees.all())) for h in rows
+        ]
+    assert (seen, len(ctx.captured_queries)) == ([(True, ["lead", "partner"])], 2)
+
+
+def test_fixed_values_first_and_nothing(firm: Firm) -> None:
+    def counts(pk: int):
+        return (
+            MatterMember.objects.filter(matter_id=pk)
+            .values("matter_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+
+    assert fixed_rows("t.counts", counts, firm.matter.pk) == [
+        {"matter_id": firm.matter.pk, "n": MatterMember.objects.filter(matter=firm.matter).count()}
+    ]
+    assert fixed_rows("t.counts", counts, -1) == []
+    first = fixed_first("t.first", lambda m: m.members.order_by("-id"), firm.matter)
+    assert first == firm.matter.members.order_by("-id").first()
+    assert (
+        fixed_rows("t.none", lambda m: Matter.objects.filter(pk=m.pk, id__in=[]), firm.matter) == []
+    )
+
+
+def test_a_build_that_ignores_its_argument_is_refused(firm: Firm) -> None:
+    with pytest.raises(RuntimeError):
+        fixed_rows("t.wrong", lambda m: Matter.objects.filter(pk=firm.matter.pk), firm.matter)
