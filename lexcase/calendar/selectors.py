@@ -149,7 +149,7 @@ class LimitationRow:
 
 
 def matter_limitations(*, matter: Matter, lang: str = "zh") -> list[LimitationRow]:
-    rows = []
+    rows: list[LimitationRow] = []
     periods = fixed_rows(
         "calendar.limitations",
         lambda m: m.limitation_periods.prefetch_related("events").order_by("id"),

@@ -165,13 +165,10 @@ def matter_policy(*, matter: Matter) -> ClientUpdatePolicy | None:
 
 def update_intervals() -> dict[str, int]:
     intervals = dict(DEFAULT_UPDATE_INTERVALS)
-    intervals.update(
-        dict(
-            fixed_rows(
-                "comms.intervals", lambda: UpdateInterval.objects.values_list("priority", "days")
-            )
-        )
+    rows: list[Any] = fixed_rows(
+        "comms.intervals", lambda: UpdateInterval.objects.values_list("priority", "days")
     )
+    intervals.update(dict(rows))
     return intervals
 
 

@@ -32,12 +32,13 @@ import copy
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.base import ModelState
+from django.utils.functional import LazyObject, empty
 
 _SLOT_BASE = -2_100_000_000  # below every real key (matters.selectors' own slots are above)
 
@@ -48,16 +49,26 @@ def _slot(i: int) -> int:
     return _SLOT_BASE - i
 
 
+def _unwrap(arg: Arg) -> Arg:
+    if isinstance(arg, LazyObject):  # request.user
+        if arg._wrapped is empty:
+            arg._setup()
+        return arg._wrapped
+    return arg
+
+
 def _stand_in(arg: Arg, i: int) -> Arg:
-    """`arg` with a placeholder for its primary key (its other fields kept, nothing cached)."""
+    """`arg` with a placeholder for its primary key (its other fields kept, nothing cached;
+    a deferred field read from it fails: it would be read with the placeholder)."""
     if isinstance(arg, int):
         return _slot(i)
-    ghost = arg.__class__.__new__(arg.__class__)
+    model = cast(Model, _unwrap(arg))
+    ghost = model.__class__.__new__(model.__class__)
     ghost.__dict__ = {
-        k: v for k, v in arg.__dict__.items() if k not in ("_state", "_prefetched_objects_cache")
+        k: v for k, v in model.__dict__.items() if k not in ("_state", "_prefetched_objects_cache")
     }
     ghost._state = ModelState()
-    ghost._state.db = arg._state.db
+    ghost._state.db = model._state.db
     ghost._state.adding = False
     ghost.pk = _slot(i)
     return ghost
@@ -95,8 +106,9 @@ def _compile(connection: Any, build: Callable[..., QuerySet[Any]], args: tuple[A
     return _Entry(connection, qs, compiler, sql, tuple(params), slots, converters)
 
 
-def fixed_rows[T](key: Hashable, build: Callable[..., QuerySet[T]], *args: Arg) -> list[T]:
+def fixed_rows[R](key: Hashable, build: Callable[..., QuerySet[Any, R]], *args: Arg) -> list[R]:
     """The rows of `build(*args)`, compiled once per `key` (see the module doc)."""
+    args = tuple(_unwrap(a) for a in args)
     connection = connections["default"]
     ck = (id(connection), key)
     entry = _CACHE.get(ck)
@@ -116,7 +128,7 @@ def fixed_rows[T](key: Hashable, build: Callable[..., QuerySet[T]], *args: Arg) 
     sql, bound, converters = entry.sql, tuple(params), entry.converters
     compiler.as_sql = lambda *a, **k: (sql, bound)
     compiler.get_converters = lambda expressions: converters
-    qs = entry.queryset._chain()
+    qs = entry.queryset._chain()  # type: ignore[attr-defined]  # a clone, as QuerySet makes
     qs.query.get_compiler = lambda *a, **k: compiler
     if qs._known_related_objects:
         # A related manager's rows know their owner: the real argument, not its stand-in.
@@ -128,10 +140,10 @@ def fixed_rows[T](key: Hashable, build: Callable[..., QuerySet[T]], *args: Arg) 
     return list(qs)
 
 
-def fixed_first[T](key: Hashable, build: Callable[..., QuerySet[T]], *args: Arg) -> T | None:
+def fixed_first[R](key: Hashable, build: Callable[..., QuerySet[Any, R]], *args: Arg) -> R | None:
     """`build(*args).first()`, compiled once per `key`."""
 
-    def first(*stand_ins: Arg) -> QuerySet[T]:
+    def first(*stand_ins: Arg) -> QuerySet[Any, R]:
         qs = build(*stand_ins)
         return (qs if qs.ordered else qs.order_by("pk"))[:1]
 

@@ -169,7 +169,7 @@ def portal_messages(*, matter: Matter) -> QuerySet[Any]:
 
 def portal_message_count(*, matter: Matter) -> int:
     """How many messages `portal_messages` holds (a fixed read: core.fixedsql)."""
-    rows = fixed_rows(
+    rows: list[Any] = fixed_rows(
         "portal.thread_count",
         lambda m: (
             Communication.objects.filter(matter=m, channel=Channel.PORTAL)

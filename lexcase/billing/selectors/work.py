@@ -256,7 +256,7 @@ def matter_money_summary(*, matter: Matter) -> dict[str, Any]:
     """A handful of aggregates for the matter page (the caller passed the money gate)."""
     # Fixed reads (core.fixedsql): compiled once per process. The sums are grouped by the
     # matter (no row when it has none), not `aggregate()`, whose query is built per call.
-    times = fixed_rows(
+    times: list[Any] = fixed_rows(
         "billing.page_time",
         lambda m: (
             TimeEntry.objects.filter(matter_id=m)
@@ -270,7 +270,7 @@ def matter_money_summary(*, matter: Matter) -> dict[str, Any]:
         matter.pk,
     )
     time = times[0] if times else {"recorded": None, "unbilled": None}
-    expenses = fixed_rows(
+    expenses: list[Any] = fixed_rows(
         "billing.page_expenses",
         lambda m: (
             Expense.objects.filter(matter_id=m)
