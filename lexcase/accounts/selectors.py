@@ -13,6 +13,7 @@ from lexcase.accounts.rules import (
     MATTER_WORKER_ROLES,
     RESPONSIBLE_PARTNER_ROLES,
 )
+from lexcase.core.fixedsql import fixed_first
 
 
 def active_user_named(username: str | None, *, field: str) -> User | None:
@@ -38,7 +39,10 @@ def active_collaborators() -> QuerySet[User]:
 
 def firm_profile() -> FirmProfile:
     """The firm's profile (an unsaved empty one until an administrator saves it)."""
-    return FirmProfile.objects.filter(pk=1).first() or FirmProfile(pk=1)
+    # A fixed read (core.fixedsql): every page's header asks.
+    return fixed_first("accounts.firm_profile", lambda: FirmProfile.objects.filter(pk=1)) or (
+        FirmProfile(pk=1)
+    )
 
 
 def lead_lawyer_candidates() -> QuerySet[User]:

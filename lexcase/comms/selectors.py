@@ -472,14 +472,3 @@ def report_candidate_communications(*, matter: Matter) -> QuerySet[Communication
     return Communication.objects.filter(matter=matter, occurred_at__gte=since).order_by(
         "-occurred_at", "-id"
     )[:REPORT_MAX_COMMUNICATIONS]
-
-
-def report_candidates_among(recent: list[Communication], *, limit: int) -> list[Communication]:
-    """`report_candidate_communications` taken from `recent`, the matter's newest `limit`
-    communications in the same order (the matter page has read them already): the
-    candidates are the newest within the window, so they are the first of `recent` as long
-    as `limit` is at least REPORT_MAX_COMMUNICATIONS."""
-    if limit < REPORT_MAX_COMMUNICATIONS:
-        raise ValueError("fewer recent communications than a report may offer")
-    since = timezone.now() - timedelta(days=REPORT_WINDOW_DAYS)
-    return [c for c in recent if c.occurred_at >= since][:REPORT_MAX_COMMUNICATIONS]

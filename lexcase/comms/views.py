@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lexcase.accounts.http import AuthedRequest
@@ -32,6 +33,7 @@ from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.exports import table_response
 from lexcase.core.forms import apply_service_errors, flash_errors
 from lexcase.documents.selectors import matter_document_choices, matter_document_titles
+from lexcase.matters.extensions import MatterForm
 from lexcase.matters.models import Matter
 from lexcase.matters.selectors import matter_get, visible_through
 
@@ -62,10 +64,8 @@ def _section(
     matter: Matter,
     *,
     form: CommunicationForm | None = None,
-    report_form: ReportForm | None = None,
 ) -> dict[str, Any]:
     can_edit = request.user.has_perm("matters.change_matter", matter)
-    policy = selectors.matter_policy(matter=matter)
     state = selectors.matter_update_state(matter=matter)
     recent = _with_documents(
         matter, selectors.matter_communication_rows(matter=matter, limit=RECENT)
@@ -77,24 +77,48 @@ def _section(
         "form": form or CommunicationForm(prefix="comm", documents=_matter_documents(matter)),
         "state": state,
         "is_due": state is not None and state.is_due(timezone.now()),
-        "policy_form": PolicyForm(
-            prefix="policy",
-            initial={
-                "interval_days": policy.interval_days if policy else None,
-                "version": policy.version if policy else 0,
-            },
-        ),
-        "report_form": report_form
-        or ReportForm(
-            prefix="report",
-            communications=selectors.report_candidates_among(recent, limit=RECENT),
-        ),
         "reports": selectors.matter_report_rows(matter=matter),
     }
 
 
 def _report_candidates(matter: Matter) -> list[Any]:
     return list(selectors.report_candidate_communications(matter=matter))
+
+
+def _policy_form(request: AuthedRequest, matter: Matter) -> PolicyForm:
+    policy = selectors.matter_policy(matter=matter)
+    return PolicyForm(
+        prefix="policy",
+        initial={
+            "interval_days": policy.interval_days if policy else None,
+            "version": policy.version if policy else 0,
+        },
+    )
+
+
+def _may_edit(request: AuthedRequest, matter: Matter) -> bool:
+    return request.user.has_perm("matters.change_matter", matter)
+
+
+# The card's forms in closed <details>, rendered on demand (matters.extensions.MatterForm;
+# registered in CommsConfig.ready): who may have them is who the card showed them to.
+MATTER_FORMS: dict[str, MatterForm] = {
+    "report": MatterForm(
+        gettext_lazy("Progress report for the client"),
+        gettext_lazy("Generate"),
+        "comms:report_create",
+        _may_edit,
+        lambda r, m: ReportForm(prefix="report", communications=_report_candidates(m)),
+        primary=True,
+    ),
+    "cadence": MatterForm(
+        gettext_lazy("Update cadence"),
+        gettext_lazy("Save"),
+        "comms:policy",
+        _may_edit,
+        _policy_form,
+    ),
+}
 
 
 def matter_section(request: AuthedRequest, matter: Matter) -> dict[str, Any]:

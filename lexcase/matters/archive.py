@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from lexcase.accounts.models import AnyUser, User
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed
-from lexcase.core.fixedsql import fixed_first
+from lexcase.core.fixedsql import fixed_first, fixed_rows
 from lexcase.matters import services
 from lexcase.matters.extensions import AgendaItem, matter_page_read
 from lexcase.matters.models import (
@@ -155,7 +155,9 @@ def closing_requirements_missing(matter: Matter) -> list[tuple[str, str]]:
 
 
 def checklist_items() -> list[ClosingChecklistItem]:
-    return list(ClosingChecklistItem.objects.filter(active=True))
+    return fixed_rows(
+        "matters.checklist_items", lambda: ClosingChecklistItem.objects.filter(active=True)
+    )
 
 
 @transaction.atomic
@@ -474,6 +476,11 @@ def matter_archive_record(*, matter: Matter) -> ArchiveRecord | None:
 
 def archive_loans(*, record: ArchiveRecord) -> QuerySet[PaperLoan]:
     return record.loans.select_related("borrower", "lent_by", "returned_to")
+
+
+def archive_loan_rows(*, record: ArchiveRecord) -> list[PaperLoan]:
+    """`archive_loans` read (a fixed read: core.fixedsql)."""
+    return fixed_rows("matters.archive_loans", lambda r: archive_loans(record=r), record)
 
 
 def _open_loans() -> Prefetch:

@@ -238,7 +238,7 @@ def matter_section(request: AuthedRequest, matter: Matter) -> dict[str, Any] | N
         for code, ticked in (closing.checklist.items() if closing else ())
     ]
     today = timezone.localdate()
-    loans = list(archive.archive_loans(record=record)) if record else []
+    loans = archive.archive_loan_rows(record=record) if record else []
     can_manage = archive.can_manage_archive(request.user)
     return {
         "template": "matters/_archive_section.html",

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from lexcase.accounts.models import User
+from lexcase.core.fixedsql import fixed_rows
 from lexcase.notifications.gate import matters_visible_to
 from lexcase.notifications.kinds import NOTIFICATION_KINDS
 from lexcase.notifications.models import (
@@ -44,10 +45,13 @@ def unread_count(*, user: User) -> int:
         return 0
     # Every page shows the badge: first the unread ones' matters, a plain indexed read (most
     # users have none, or a few); the gate is asked about those matters only.
-    unread = list(
-        Notification.objects.filter(user=user, in_app=True, read_at__isnull=True).values_list(
-            "pk", "matter_id"
-        )[: _UNREAD_PROBE + 1]
+    # A fixed read (core.fixedsql): compiled once, the user a placeholder.
+    unread: list[Any] = fixed_rows(
+        "notifications.unread",
+        lambda u: Notification.objects.filter(
+            user=u, in_app=True, read_at__isnull=True
+        ).values_list("pk", "matter_id")[: _UNREAD_PROBE + 1],
+        user,
     )
     if len(unread) > _UNREAD_PROBE:
         return _shown(user).filter(read_at__isnull=True).count()

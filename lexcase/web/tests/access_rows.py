@@ -41,6 +41,8 @@ TABLE: dict[str, Route] = {
     "matters:form#calendar: a served document": Route("GET", _form("served"), FORM),
     "matters:form#calendar: a deadline": Route("GET", _form("deadline"), FORM),
     "matters:form#tasks: a new task": Route("GET", _form("task"), FORM),
+    "matters:form#comms: a progress report": Route("GET", _form("report"), FORM),
+    "matters:form#comms: the update cadence": Route("GET", _form("cadence"), FORM),
     "matters:form#reviews: the firm's seal": Route("GET", _form("seal"), FORM),
     "matters:form#reviews: the reviewer": Route(
         "GET", _form("reviewer"), E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 200, 404)
