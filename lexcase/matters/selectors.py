@@ -225,9 +225,10 @@ def matter_get(*, user: AnyUser, pk: Any) -> Matter:
     if not is_active_staff(user) or not isinstance(user, User):
         raise Http404  # matters_visible_to(user) is empty
     # A fixed read (core.fixedsql), compiled once per form of the gate: the reader and the
-    # matter are placeholders, the role's branch is in the key.
+    # matter are placeholders, the role's branch is in the key, and so is the gate function
+    # itself (replaced, as the fail-closed tests do, it is compiled, and so run, again).
     matter = fixed_first(
-        ("matters.get", bool(sees_every_open_file(user))),
+        ("matters.get", bool(sees_every_open_file(user)), matters_visible_to),
         lambda u, p: (
             matters_visible_to(u)
             .select_related("cause", "practice_area", "created_by")

@@ -15,6 +15,7 @@ def test_forms_load_on_opening_and_post(
     page: Any, live_server: Any, users: dict[str, Any], login: Any, open_matter: Any
 ) -> None:
     from lexcase.calendar.models import Hearing
+    from lexcase.comms.models import ClientUpdatePolicy
     from lexcase.matters.models import CourtCaseNumber
     from lexcase.todos.models import Task
 
@@ -46,6 +47,14 @@ def test_forms_load_on_opening_and_post(
     task.locator("button", has_text="添加任务").click()
     page.wait_for_url(re.compile(rf"/matters/{open_matter.pk}/(#.*)?$"))
     assert Task.objects.filter(matter=open_matter, title="准备证据目录").exists()
+
+    # The communications card's update cadence (registered by comms).
+    page.locator("details:has(a[href$='/forms/cadence/']) > summary").click()
+    cadence = page.locator("form[action$='/client-updates/']")
+    cadence.locator("input[name=policy-interval_days]").fill("5")
+    cadence.locator("button", has_text="保存").click()
+    page.wait_for_url(re.compile(rf"/matters/{open_matter.pk}/(#.*)?$"))
+    assert ClientUpdatePolicy.objects.get(matter=open_matter).interval_days == 5
     page.csp.assert_clean()
 
 
