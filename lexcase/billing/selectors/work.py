@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import DecimalField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from lexcase.accounts.models import AnyUser, User
@@ -94,10 +94,15 @@ def time_entries_of(*, matter: Matter) -> QuerySet[TimeEntry]:
 
 
 def running_timer(*, user: AnyUser) -> TimeEntry | None:
+    """`user`'s running timer, with `matter_seen`: whether they still see its matter's money.
+    A wall added while it runs takes the member off the team, and the banner then names
+    nothing of the matter (nor the description, which is about it); they can still stop it."""
+    seen = TimeEntry.objects.filter(money_visible_through(user), pk=OuterRef("pk"))
     return (
         TimeEntry.objects.filter(
             lawyer_id=user.pk, timer_started_at__isnull=False, timer_stopped_at__isnull=True
         )
+        .annotate(matter_seen=Exists(seen))
         .select_related("matter")
         .only(
             "id", "matter__id", "matter__number", "matter__title", "timer_started_at", "description"

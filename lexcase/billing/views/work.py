@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -374,6 +374,10 @@ def timer_stop(request: AuthedRequest) -> HttpResponse:
             messages.error(request, error)
         return redirect("billing:timesheet")
     messages.success(request, _("Timer stopped: %(n)s minutes recorded.") % {"n": entry.minutes})
+    try:
+        matter_money_get(user=request.user, pk=entry.matter_id)
+    except Http404:  # walled off the matter while the timer ran
+        return redirect("billing:timesheet")
     return redirect("billing:time", pk=entry.matter_id)
 
 
