@@ -113,3 +113,60 @@ def test_time_and_expense_to_bill_to_payment_to_nothing_owed(
     assert page.locator("td.muted").inner_text() == "没有应收款。"
     screenshot(page, "74-bills-receivables.png")
     page.csp.assert_clean()
+
+
+def test_a_payment_also_paying_a_confidential_bill_shows_only_its_amount_on_the_bill(
+    page: Any, live_server: Any, users: dict[str, Any], login: Any, screenshot: Any, fee_matter: Any
+) -> None:
+    """One transfer paid the plain matter's bill and a confidential matter's bill of the same
+    client. The partner (on the plain matter, not on the confidential one) sees on the bill
+    the amount applied to it, neither the payer nor a link to the payment."""
+    from datetime import date
+
+    from lexcase.accounts.services import user_create
+    from lexcase.billing.models import TimeEntry
+    from lexcase.billing.services.bills import bill_draw, bill_issue
+    from lexcase.billing.services.payments import AllocationIn, payment_record
+    from lexcase.matters.models import MatterParty
+    from lexcase.matters.services import PartyLink, matter_create
+
+    client = MatterParty.objects.get(matter=fee_matter, role="client").party
+    lawyer = users["lawyer"]
+    other_partner = user_create(
+        username="partner3", role="partner", password=PASSWORD, name="赵合伙"
+    )
+    secret = matter_create(
+        actor=lawyer,
+        title="华泰科技保密收购",
+        matter_type="non_litigation",
+        confidential=True,
+        parties=[PartyLink(party=client, role="client")],
+        lead_lawyer=lawyer,
+        responsible_partner=other_partner,
+    )
+    bills = []
+    for matter in (fee_matter, secret):
+        TimeEntry.objects.create(
+            matter=matter, lawyer=lawyer, work_date=date(2026, 4, 2), minutes=60,
+            description="起草", billable=True, rate=Decimal("1000.00"),
+        )  # fmt: skip
+        bill = bill_draw(actor=users["finance"], matter=matter, as_of=date(2026, 6, 30))
+        bills.append(bill_issue(actor=users["finance"], bill=bill, version=bill.version))
+    payment_record(
+        actor=users["finance"],
+        client=client,
+        matter=secret,
+        received_on=date(2026, 5, 6),
+        amount=Decimal("2000.00"),
+        method="bank",
+        payer="深圳隐名担保有限公司",
+        allocations=[AllocationIn(bill=b, amount=Decimal("1000.00")) for b in bills],
+    )
+    login(page, "partner")
+    page.goto(f"{live_server.url}/bills/{bills[0].pk}/")
+    applied = page.locator("section", has_text="已核销的收款").inner_text()
+    assert ("1,000.00" in applied, "付款（详情不予显示）" in applied) == (True, True)
+    assert page.content().count("深圳隐名担保有限公司") == 0
+    assert page.locator("a[href^='/payments/']").count() == 0
+    screenshot(page, "75-bills-payment-not-shown.png")
+    page.csp.assert_clean()
