@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from django.db import connection, models, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 
 from lexcase.accounts.models import User
 from lexcase.conflicts import stats
@@ -557,7 +557,16 @@ def _selectivity(gram: str) -> tuple[bool, int, str]:
 _COMMON_CHARS = frozenset("".join(_COMMON_WORDS))
 
 
-def _substring_grams(text: str) -> set[str]:
+def _substring_query_grams(keys: _QueryKeys) -> set[str]:
+    """Every gram the substring searches of a query may choose from (its name, core and
+    trade name): their GramStat counts are read with the key stats, in one statement."""
+    grams: set[str] = set()
+    for text in {keys.normalized, keys.core, keys.trade} - {""}:
+        grams |= _query_grams(text)
+    return grams
+
+
+def _substring_grams(text: str, held: dict[str, int] | None = None) -> set[str]:
     """The grams a name containing `text` must hold: a few selective ones suffice, since
     every candidate is verified with `in` afterwards. The rarest by GramStat (how many
     parties hold each), then up to two more that few enough parties hold to intersect: the
@@ -565,7 +574,8 @@ def _substring_grams(text: str) -> set[str]:
     grams = _query_grams(text)
     if len(grams) == 1:
         return grams
-    held = dict(GramStat.objects.filter(gram__in=grams).values_list("gram", "owners"))
+    if held is None:
+        held = dict(GramStat.objects.filter(gram__in=grams).values_list("gram", "owners"))
     ranked = sorted(grams, key=lambda g: (held.get(g, 0), _selectivity(g)))
     chosen = [ranked[0]]
     chosen += [g for g in ranked[1:_SUBSTRING_GRAMS] if held.get(g, 0) <= GRAM_INTERSECT_MAX]
@@ -590,14 +600,24 @@ def _owners_with_grams(grams: set[str], limit: int | None) -> tuple[list[Owner],
     """Owners holding every gram of `grams`, staff relatives first, then newest parties;
     the bool says more than `limit` exist (only `limit` returned).
 
-    Parties and relatives are read by two queries, each naming one owner column only, so
-    each is answered from its (gram, owner) index alone (covering, no table lookups).
+    Parties and relatives are read in one statement of two parts, each naming one owner
+    column only, so each is answered from its (gram, owner) index alone (covering).
     """
-    owners: list[Owner] = [(None, r) for r in _holders("relative_id", grams)]
-    parties = _holders("party_id", grams).order_by(F("party_id").desc())
-    if limit is not None:
-        parties = parties[: limit + 1]
-    owners += [(p, None) for p in parties]
+    parts, params = [], []
+    for column in ("relative_id", "party_id"):
+        sql, column_params = _holders(column, grams).query.sql_with_params()
+        if column == "party_id":
+            sql += f" ORDER BY 1 DESC{f' LIMIT {limit + 1}' if limit is not None else ''}"
+        parts.append(f"SELECT * FROM ({sql}) {column[0]}")  # noqa: S608 - Django's own SQL
+        params += list(column_params)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT 1, * FROM ({parts[0]}) r UNION ALL SELECT 2, * FROM ({parts[1]}) p",  # noqa: S608 - Django's own SQL
+            params,
+        )
+        rows = cur.fetchall()
+    owners: list[Owner] = [(None, o) if side == 1 else (o, None) for side, o in rows]
+    owners.sort(key=lambda owner: (owner[0] is not None, -(owner[0] or 0)))
     if limit is not None and len(owners) > limit:
         return owners[:limit], True
     return owners, False
@@ -674,6 +694,8 @@ class _Collector:
         self.best: dict[tuple[str, int], Candidate] = {}
         self.truncated = False
         self.groups: list[Group] = []
+        # GramStat counts of the grams the substring searches may need (read with KeyStat).
+        self.gram_stat: dict[str, int] | None = None
 
     def add(self, candidate: Candidate) -> None:
         current = self.best.get(candidate.owner)
@@ -837,20 +859,38 @@ def _pairs(b: _Branch) -> list[tuple[str, str]]:
     return [(t, v) for t in b.key_types for v in b.values]
 
 
-def _key_stats(branches: list[_Branch]) -> dict[tuple[str, str], int]:
-    """How many parties hold each (key type, value) the limited branches look up (KeyStat,
-    kept exact by the index triggers); a key no party holds is absent."""
+def _key_stats(
+    branches: list[_Branch], grams: Iterable[str] = ()
+) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
+    """How many parties hold each (key type, value) the limited branches look up (KeyStat)
+    and each of `grams` (GramStat), in one statement; both kept exact by the index
+    triggers. A key or gram no party holds is absent."""
     pairs = sorted({p for b in branches if b.limit is not None for p in _pairs(b)})
-    if not pairs:
-        return {}
+    grams = sorted(set(grams))
     by_type: dict[str, list[str]] = {}
     for t, v in pairs:
         by_type.setdefault(t, []).append(v)
-    where = Q()
+    parts, params = [], []
+    quote = connection.ops.quote_name
     for t, values in by_type.items():
-        where |= Q(key_type=t, value__in=values)
-    rows = KeyStat.objects.filter(where, owners__gt=0).values_list("key_type", "value", "owners")
-    return {(t, v): n for t, v, n in rows}
+        parts.append(
+            f"SELECT key_type, value, owners FROM {quote(KeyStat._meta.db_table)} "  # noqa: S608 - table names; values are parameters
+            f"WHERE key_type = %s AND value IN ({_in(values)}) AND owners > 0"
+        )
+        params += [t, *values]
+    if grams:
+        parts.append(
+            f"SELECT '', gram, owners FROM {quote(GramStat._meta.db_table)} "  # noqa: S608 - table names; values are parameters
+            f"WHERE gram IN ({_in(grams)}) AND owners > 0"
+        )
+        params += grams
+    if not parts:
+        return {}, {}
+    with connection.cursor() as cur:
+        cur.execute(" UNION ALL ".join(parts), params)
+        rows = cur.fetchall()
+    keys = {(t, v): n for t, v, n in rows if t}
+    return keys, {g: n for t, g, n in rows if not t}
 
 
 def _branch_sql(i: int, b: _Branch, stat: dict[tuple[str, str], int]) -> tuple[str, list[str]]:
@@ -920,14 +960,15 @@ def _count_sql(b: _Branch, stat: dict[tuple[str, str], int]) -> tuple[str, list[
     return sql, [*[x for pair in rest for x in pair], *base]
 
 
-def _run_branches(branches: list[_Branch]) -> tuple[list[tuple], dict[int, int]]:
+def _run_branches(
+    branches: list[_Branch], stat: dict[tuple[str, str], int]
+) -> tuple[list[tuple], dict[int, int]]:
     """Rows (branch index, party_id, relative_id, key_type, value, text, owner kind) of every
     branch in one statement; then the owner counts of the branches that filled their limit,
     from KeyStat (one more statement when a branch looks up several keys)."""
     quote = connection.ops.quote_name
     key_table = quote(PartyKey._meta.db_table)
     relative_table = quote(StaffRelative._meta.db_table)
-    stat = _key_stats(branches)
     parts: list[str] = []
     params: list[str] = []
     for i, b in enumerate(branches):
@@ -1053,7 +1094,8 @@ def _match_keys(keys: _QueryKeys, out: _Collector) -> None:
 
 
 def _collect(branches: list[_Branch], keys: _QueryKeys, out: _Collector) -> None:
-    rows, totals = _run_branches(branches)
+    stat, out.gram_stat = _key_stats(branches, _substring_query_grams(keys))
+    rows, totals = _run_branches(branches, stat)
     # Owners listed per branch (a branch may read several rows of one owner: an alias, or
     # several of its deletions equal to the query's).
     listed: dict[int, set[Owner]] = {i: set() for i in range(len(branches))}
@@ -1156,7 +1198,7 @@ def _match_substrings(keys: _QueryKeys, out: _Collector) -> None:
 def _substring_search(text: str, out: _Collector) -> bool:
     """List up to SUBSTRING_LISTED names containing `text`, group the rest; False when some
     were grouped."""
-    grams = _substring_grams(text)
+    grams = _substring_grams(text, out.gram_stat)
     score = SCORE_SHORT_SUBSTRING if len(text) <= 2 else SCORE_SUBSTRING
     owners, capped = _owners_with_grams(grams, SUBSTRING_FETCH)
     listed = 0
@@ -1178,7 +1220,7 @@ def _substring_search(text: str, out: _Collector) -> bool:
     else:
         # Not all verified: the holders of the grams bound the count from above (exact for
         # one- and two-character queries, whose one gram is the substring itself).
-        total = _count_holders(grams) if capped else len(owners)
+        total = _count_holders(grams, out.gram_stat) if capped else len(owners)
         approximate = len(text) > 2 or _core_only_grams_possible(text)
     if total > listed:
         out.groups.append(
@@ -1202,12 +1244,14 @@ def _core_only_grams_possible(text: str) -> bool:
     return len(text) == 2
 
 
-def _count_holders(grams: set[str]) -> int:
+def _count_holders(grams: set[str], held: dict[str, int] | None = None) -> int:
     relatives = _holders("relative_id", grams).count()
     if len(grams) == 1:
         # One gram: its parties are counted in GramStat (kept by the index triggers).
-        held = GramStat.objects.filter(gram=next(iter(grams))).values_list("owners", flat=True)
-        return relatives + (held.first() or 0)
+        gram = next(iter(grams))
+        if held is None:
+            held = dict(GramStat.objects.filter(gram=gram).values_list("gram", "owners"))
+        return relatives + held.get(gram, 0)
     return _holders("party_id", grams).count() + relatives
 
 

@@ -127,3 +127,26 @@ def test_a_group_count_is_the_number_of_its_members(firm, monkeypatch):
     assert [(g.total, g.listed, g.approximate, len(group_members(g))) for g in sub] == [
         (holders, 10, False, holders)
     ]
+
+
+def test_large_groups_list_their_newest_holders_and_count_them_all(firm, monkeypatch):
+    # Above RANK_ALL_MAX holders a branch ranks (shared region / industry) only the newest
+    # holders of each key; the count and the full list are still every holder.
+    trades = ["汇腾", "汇达", "汇通", "汇源", "腾达", "腾飞", "腾龙"]
+    for i, trade in enumerate(trades):
+        region = "深圳市" if i % 2 else "杭州市"
+        make_party(firm.lead, f"{region}{trade}网络科技有限公司")
+    monkeypatch.setattr(engine, "RANK_ALL_MAX", 1)
+    monkeypatch.setattr(engine, "GROUP_LISTED", 3)
+    found = find_candidates(QueryParty("深圳市汇腾网络科技有限公司", "organization", "client"))
+    typo = [g for g in found.groups if g.matched_on == "typo"]
+    listed = {c.party_id for c in found if c.matched_on == "typo"}
+    members = {p for g in typo for p, _r in group_members(g)}
+    # One edit from the trade name 汇腾: 汇X and X腾 (the stored 汇腾 itself is a namesake of
+    # the trade name, matched as such).
+    neighbours = set(
+        Party.objects.filter(name_trade__in=["汇达", "汇通", "汇源"]).values_list("pk", flat=True)
+    )
+    exact = [g.total == len(set(group_members(g))) for g in typo]
+    assert (len(typo) >= 1, exact) == (True, [True] * len(typo))
+    assert (neighbours <= members, listed <= members, 0 < len(listed) <= 3) == (True, True, True)
