@@ -288,6 +288,8 @@ def new_matter_suggestions(request: AuthedRequest) -> HttpResponse:
         area = int(request.GET.get("practice_area") or 0) or None
     except ValueError:
         area = None
+    if area is not None and not 0 < area < 2**63:
+        area = None  # no row has it (SQLite raised OverflowError past 64 bits)
     suggestions = workload.lead_suggestions(practice_area_id=area)
     return _render_suggestions(request, suggestions, None)
 

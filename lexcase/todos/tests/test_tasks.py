@@ -371,3 +371,15 @@ def test_board_columns_are_capped_and_counts_say_more(firm, monkeypatch):
     )
     assert (len(todo.cards), todo.total, todo.more) == (1, 2, True)
     assert (len(doing.cards), doing.total, doing.more) == (0, 0, False)
+
+
+@pytest.mark.parametrize("area", [str(2**64), str(-(2**64)), "0", "x"])
+def test_new_matter_suggestions_ignore_a_practice_area_id_no_row_can_have(firm, area):
+    # An id past 64 bits raised OverflowError on SQLite (HTTP 500); like an unreadable one
+    # it names no area, so the ranking is the one without an area.
+    page = client_for(firm.partner).get(f"/workload/suggestions/?practice_area={area}")
+    plain = client_for(firm.partner).get("/workload/suggestions/")
+    assert page.status_code == 200
+    assert [s.user for s in page.context["suggestions"]] == [
+        s.user for s in plain.context["suggestions"]
+    ]
