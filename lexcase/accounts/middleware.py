@@ -107,7 +107,8 @@ class MfaEnrolmentMiddleware:
             and self._url_name(request) not in ENROLMENT_URL_NAMES
             and not is_mfa_enabled(user, SECOND_FACTORS)
         ):
-            message = _("Set up two-factor authentication before you continue.")
+            # The enrolment page's own words (accounts/enrolment_base.html).
+            message = _("Your role requires two-factor authentication: set it up to continue.")
             if request.path.startswith("/api/"):
                 return JsonResponse(
                     {"errors": [{"field": "__all__", "message": message}]}, status=403

@@ -108,3 +108,24 @@ def test_one_term_for_recovery_codes_on_the_mfa_pages(firm):
         assert "未使用的恢复码" in pages["generated"]
         assert "您即将为您的帐户生成一组新的恢复码。" in pages["generate"]
         assert "此操作将使您现有的恢复码全部失效。" in pages["generate"]
+
+
+def test_the_api_refuses_with_the_words_of_the_enrolment_page(firm):
+    """The API's refusal of a user who must still set up a second factor says what the
+    enrolment page says, in the same words and the same translation."""
+    client = Client()
+    sign_in(client, "partner")
+    notice = {
+        "zh-hans": "您的角色必须启用双因素认证：请先完成设置，然后才能继续使用系统。",
+        "en": "Your role requires two-factor authentication: set it up to continue.",
+    }
+    page = client.get("/accounts/2fa/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert notice["zh-hans"] in page
+    refused = {}
+    for language in notice:
+        response = client.get("/api/v1/matters", HTTP_ACCEPT_LANGUAGE=language)
+        refused[language] = (response.status_code, response.json())
+    assert refused == {
+        language: (403, {"errors": [{"field": "__all__", "message": text}]})
+        for language, text in notice.items()
+    }
