@@ -15,6 +15,7 @@ from lexcase.calendar.models import Deadline, ServedDocument
 from lexcase.calendar.rules_data import RULES
 from lexcase.core.schema import CivilDate, CivilTime, Id
 from lexcase.matters.selectors import matter_get
+from lexcase.matters.services import matter_record_view
 
 router = Router(tags=["deadlines"])
 
@@ -205,6 +206,7 @@ def agenda(
 )
 def matter_deadlines(request: AuthedRequest, matter_id: Id) -> list[DeadlineOut]:
     matter = matter_get(user=request.user, pk=matter_id)
+    matter_record_view(actor=request.user, matter=matter, page="matter_deadlines", via="api")
     return [deadline_out(d) for d in selectors.matter_deadlines(matter=matter)]
 
 

@@ -25,6 +25,7 @@ from lexcase.core.forms import apply_service_errors, flash_errors
 from lexcase.documents.selectors import matter_documents
 from lexcase.documents.services import document_download_record
 from lexcase.documents.views import version_response
+from lexcase.matters.services import matter_record_read
 from lexcase.todos.models import Task
 from lexcase.todos.selectors import task_get
 
@@ -135,6 +136,10 @@ def _team_task(request: AuthedRequest, pk: int) -> Task:
 def task_helpers(request: AuthedRequest, pk: int) -> HttpResponse:
     task = _team_task(request, pk)
     assert task.matter is not None
+    if request.method == "GET":
+        matter_record_read(
+            actor=request.user, obj=task, matter_id=task.matter_id, page="collab:task_helpers"
+        )
     form = InviteForm(request.POST or None, task=task)
     if request.method == "POST" and form.is_valid():
         try:

@@ -16,6 +16,7 @@ from lexcase.comms import selectors, services
 from lexcase.comms.models import Channel, Communication, Direction
 from lexcase.core.schema import Choices, CivilDate, CivilDateTime, Id
 from lexcase.matters.selectors import matter_get
+from lexcase.matters.services import matter_record_view
 
 router = Router(tags=["communications"])
 
@@ -123,6 +124,7 @@ def matter_communications(
     request: AuthedRequest, matter_id: Id, limit: int = Query(100, ge=1, le=500)
 ) -> list[CommunicationOut]:
     matter = matter_get(user=request.user, pk=matter_id)
+    matter_record_view(actor=request.user, matter=matter, page="matter_communications", via="api")
     rows = selectors.communications_filter(
         user=request.user, filters=selectors.CommunicationFilters(matter=matter)
     )[:limit]

@@ -15,6 +15,7 @@ from lexcase.core.exceptions import NotAllowed
 from lexcase.core.schema import Choices, Id
 from lexcase.matters.models import PartyRole
 from lexcase.matters.selectors import matter_get
+from lexcase.matters.services import matter_record_view
 from lexcase.parties.models import PartyKind
 
 router = Router(tags=["conflicts"])
@@ -158,6 +159,7 @@ def report(request: AuthedRequest, matter_id: Id) -> ReportOut:
     latest = selectors.matter_latest_check(matter=matter)
     if latest is None:
         raise Http404
+    matter_record_view(actor=request.user, matter=matter, page="conflict_report", via="api")
     return report_out(request, latest)
 
 

@@ -13,6 +13,7 @@ from lexcase.documents import selectors, services
 from lexcase.documents.models import Document, DocumentVersion
 from lexcase.documents.views import version_response
 from lexcase.matters.selectors import matter_get
+from lexcase.matters.services import matter_record_read, matter_record_view
 
 router = Router(tags=["documents"])
 
@@ -130,6 +131,7 @@ def document_upload(
 )
 def matter_documents(request: AuthedRequest, matter_id: Id) -> list[DocumentOut]:
     matter = matter_get(user=request.user, pk=matter_id)
+    matter_record_view(actor=request.user, matter=matter, page="matter_documents", via="api")
     return [
         _document_out(d)
         for d in selectors.matter_documents(matter=matter).select_related("current__uploaded_by")
@@ -139,6 +141,13 @@ def matter_documents(request: AuthedRequest, matter_id: Id) -> list[DocumentOut]
 @router.get("/documents/{document_id}", response=DocumentOut, operation_id="document_get")
 def document_get(request: AuthedRequest, document_id: Id) -> DocumentOut:
     document = selectors.document_get(user=request.user, pk=document_id)
+    matter_record_read(
+        actor=request.user,
+        obj=document,
+        matter_id=document.matter_id,
+        page="document_get",
+        via="api",
+    )
     return _document_out(document, with_versions=True)
 
 

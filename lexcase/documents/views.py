@@ -23,6 +23,7 @@ from lexcase.documents.models import Document, DocumentVersion
 from lexcase.matters.actions import matter_action
 from lexcase.matters.models import Matter, Status
 from lexcase.matters.selectors import matter_get
+from lexcase.matters.services import matter_record_read
 
 
 def matter_section(request: AuthedRequest, matter: Matter) -> dict[str, Any] | None:
@@ -103,6 +104,9 @@ def document_suggest(request: AuthedRequest, pk: int) -> JsonResponse:
 def document_detail(request: AuthedRequest, document_id: int) -> HttpResponse:
     document = selectors.document_get(user=request.user, pk=document_id)
     matter = document.matter
+    matter_record_read(
+        actor=request.user, obj=document, matter_id=matter.pk, page="documents:detail"
+    )
     return render(
         request,
         "documents/detail.html",

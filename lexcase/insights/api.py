@@ -16,6 +16,7 @@ from lexcase.insights import selectors
 from lexcase.insights.forms import DashboardFilterForm
 from lexcase.insights.outcomes import matter_outcome_stats
 from lexcase.matters.selectors import matter_get
+from lexcase.matters.services import matter_record_view
 
 router = Router(tags=["insights"])
 
@@ -146,4 +147,5 @@ def outcome_stats(request: AuthedRequest, matter_id: Id) -> dict[str, Any]:
     matter = matter_get(user=request.user, pk=matter_id)
     if not request.user.has_perm("insights.view_outcomes"):
         raise NotAllowed
+    matter_record_view(actor=request.user, matter=matter, page="matter_outcome_stats", via="api")
     return matter_outcome_stats(user=request.user, matter=matter)

@@ -22,6 +22,7 @@ from lexcase.insights.forms import DashboardFilterForm
 from lexcase.insights.outcomes import matter_outcome_stats
 from lexcase.matters.models import ClosingOutcome, Matter
 from lexcase.matters.selectors import matter_get
+from lexcase.matters.services import matter_record_view
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -143,6 +144,7 @@ def matter_outcomes(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_get(user=request.user, pk=pk)
     if not request.user.has_perm("insights.view_outcomes"):
         raise PermissionDenied
+    matter_record_view(actor=request.user, matter=matter, page="insights:matter_outcomes")
     template = "insights/_outcomes.html" if request.htmx else "insights/outcomes.html"
     return render(request, template, _outcome_context(request, matter))
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -808,16 +808,30 @@ def _court_from_case_number(matter: Matter, court_code: str) -> str:
     return name
 
 
-def matter_record_view(*, actor: User, matter: Matter, form: str = "") -> None:
-    """`actor` read `matter`: its page, or one of the page's forms on demand (`form`, its
-    name: the form shows the matter's number and title and may read its records)."""
+def matter_record_view(
+    *, actor: User, matter: Matter, form: str = "", page: str = "", via: str = ""
+) -> None:
+    """`actor` read `matter`: its page, one of the page's forms on demand (`form`, its name:
+    the form shows the matter's number and title and may read its records), or another page
+    or API operation showing the matter's records (`page`: its URL name or operation id;
+    `via`: "api"). One INSERT (audit_record)."""
+    data = {key: value for key, value in (("form", form), ("page", page), ("via", via)) if value}
     audit_record(
-        actor=actor,
-        action="matter.view",
-        obj=matter,
-        matter_id=matter.pk,
-        data={"form": form} if form else None,
+        actor=actor, action="matter.view", obj=matter, matter_id=matter.pk, data=data or None
     )
+
+
+def matter_record_read(
+    *, actor: User, obj: models.Model, matter_id: int | None, page: str, via: str = ""
+) -> None:
+    """`actor` read `obj`, a record hanging off the matter `matter_id` (a task, a document's
+    page, a review, a bill...): `matter.view` naming the object and the page (its URL name or
+    API operation id). A record on no matter (a personal task, a payment held for a client)
+    reads nothing of a matter and is not recorded here."""
+    if matter_id is None:
+        return
+    data = {"page": page, **({"via": via} if via else {})}
+    audit_record(actor=actor, action="matter.view", obj=obj, matter_id=matter_id, data=data)
 
 
 # --- parties found or created on intake, consultations ---------------------------------

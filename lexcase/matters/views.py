@@ -200,6 +200,9 @@ def matter_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = selectors.matter_get(user=request.user, pk=pk)
     if not request.user.has_perm("matters.change_matter", matter):
         raise PermissionDenied
+    if request.method == "GET":
+        # The form shows the matter's fields, as its page does.
+        services.matter_record_view(actor=request.user, matter=matter, page="matters:edit")
     initial = {f: getattr(matter, f) for f in services.EDITABLE_FIELDS}
     initial["version"] = matter.version
     form = MatterEditForm(request.POST or None, initial=initial, user=request.user, matter=matter)

@@ -21,6 +21,7 @@ from lexcase.core.forms import apply_service_errors
 from lexcase.documents.models import Category
 from lexcase.matters.models import Matter, Status
 from lexcase.matters.selectors import matter_get, matters_visible_to
+from lexcase.matters.services import matter_record_view
 from lexcase.papers import intake, selectors, services
 from lexcase.papers.court_sms import KIND_LABELS
 from lexcase.papers.dossier import default_order
@@ -108,6 +109,7 @@ def matter_papers(request: AuthedRequest, pk: int) -> HttpResponse:
         # ID numbers masked, as on every page: the paper has them in full.
         context = merge_context(matter=matter, fields=chosen.fields, masked=True)
         values = [(p, labels.get(p, ""), v) for p, v in flatten(context, chosen.fields)]
+    matter_record_view(actor=request.user, matter=matter, page="papers:matter")
     return render(
         request,
         "papers/matter_papers.html",
@@ -155,6 +157,7 @@ def dossier_page(request: AuthedRequest, pk: int) -> HttpResponse:
     dossiers = [
         g for g in selectors.matter_generations(matter=matter) if g.template_key == DOSSIER_KEY
     ]
+    matter_record_view(actor=request.user, matter=matter, page="papers:dossier")
     return render(
         request,
         "papers/dossier.html",

@@ -11,6 +11,7 @@ from pydantic import ConfigDict, Field
 from lexcase.accounts.http import AuthedRequest
 from lexcase.core.schema import Choices, Id
 from lexcase.matters.selectors import matter_get
+from lexcase.matters.services import matter_record_view
 from lexcase.reviews import selectors, services
 from lexcase.reviews.models import Review, ReviewKind
 
@@ -79,6 +80,7 @@ def review_out(review: Review) -> MatterReviewOut:
 def list_reviews(request: AuthedRequest, matter_id: Id) -> list[MatterReviewOut]:
     """The matter's reviews, open ones first."""
     matter = matter_get(user=request.user, pk=matter_id)
+    matter_record_view(actor=request.user, matter=matter, page="review_list", via="api")
     return [review_out(r) for r in selectors.matter_reviews(matter=matter)]
 
 

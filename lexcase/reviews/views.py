@@ -24,6 +24,7 @@ from lexcase.matters.extensions import MatterForm
 from lexcase.matters.models import Matter, MatterMember, Status
 from lexcase.matters.rules import is_active_staff
 from lexcase.matters.selectors import matter_get
+from lexcase.matters.services import matter_record_read, matter_record_view
 from lexcase.portal.selectors import contact_for, portal_matter_get
 from lexcase.reviews import approvals, selectors, services
 from lexcase.reviews.forms import (
@@ -151,6 +152,7 @@ def my_reviews(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def matter_reviews(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_get(user=request.user, pk=pk)
+    matter_record_view(actor=request.user, matter=matter, page="reviews:matter_reviews")
     return render(
         request,
         "reviews/matter.html",
@@ -167,6 +169,10 @@ def matter_reviews(request: AuthedRequest, pk: int) -> HttpResponse:
 def review_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     review = selectors.review_get(user=request.user, pk=pk)
     matter = review.matter
+    if request.method == "GET":
+        matter_record_read(
+            actor=request.user, obj=review, matter_id=matter.pk, page="reviews:review"
+        )
     can_complete = (
         review.status == ReviewStatus.DUE
         and matter.status == Status.OPEN
@@ -237,6 +243,9 @@ def survey(request: AuthedRequest, pk: int) -> HttpResponse:
     if contact is None:
         raise PermissionDenied
     matter = portal_matter_get(contact=contact, pk=pk)
+    if request.method == "GET":
+        # The client reads its matter's title here, through the portal's gate.
+        matter_record_view(actor=request.user, matter=matter, page="reviews_portal:survey")
     answered = SatisfactionSurvey.objects.filter(
         matter=matter,
         respondent=request.user,
@@ -281,6 +290,9 @@ def approvals_inbox(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def approval_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     approval = approvals.approval_get(user=request.user, pk=pk)
+    matter_record_read(
+        actor=request.user, obj=approval, matter_id=approval.matter_id, page="reviews:approval"
+    )
     pending = approval.status == ApprovalStatus.PENDING
     may_file = (
         approval.kind == ApprovalKind.SEAL

@@ -17,6 +17,7 @@ from lexcase.core.exceptions import NotAllowed
 from lexcase.core.schema import Choices, CivilDateTime, Id, Version
 from lexcase.matters.models import Priority
 from lexcase.matters.selectors import matter_get
+from lexcase.matters.services import matter_record_read, matter_record_view
 from lexcase.todos import selectors, services, workload
 from lexcase.todos.models import Task
 
@@ -149,7 +150,11 @@ def create_task(request: AuthedRequest, payload: TaskIn) -> Status:
 
 @router.get("/tasks/{task_id}", response=TaskOut, operation_id="task_get")
 def get_task(request: AuthedRequest, task_id: Id) -> TaskOut:
-    return task_out(selectors.task_get(user=request.user, pk=task_id))
+    task = selectors.task_get(user=request.user, pk=task_id)
+    matter_record_read(
+        actor=request.user, obj=task, matter_id=task.matter_id, page="task_get", via="api"
+    )
+    return task_out(task)
 
 
 @router.patch("/tasks/{task_id}", response=TaskOut, operation_id="task_update")
@@ -171,6 +176,7 @@ def update_task(request: AuthedRequest, task_id: Id, payload: TaskPatch) -> Task
 @router.get("/matters/{matter_id}/tasks", response=list[TaskOut], operation_id="matter_tasks")
 def list_matter_tasks(request: AuthedRequest, matter_id: Id) -> list[TaskOut]:
     matter = matter_get(user=request.user, pk=matter_id)
+    matter_record_view(actor=request.user, matter=matter, page="matter_tasks", via="api")
     return [task_out(t) for t in selectors.matter_tasks(matter=matter).select_related("matter")]
 
 

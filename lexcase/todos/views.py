@@ -17,6 +17,7 @@ from lexcase.core.forms import apply_service_errors, flash_errors
 from lexcase.matters.actions import matter_action
 from lexcase.matters.extensions import MatterForm
 from lexcase.matters.selectors import matter_get
+from lexcase.matters.services import matter_record_read, matter_record_view
 from lexcase.todos import selectors, services, workload
 from lexcase.todos.forms import (
     BoardFilterForm,
@@ -93,6 +94,7 @@ def my_tasks(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def matter_board(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_get(user=request.user, pk=pk)
+    matter_record_view(actor=request.user, matter=matter, page="todos:matter_board")
     form, flt = _board_filter(request, default_mine=False)
     flt = selectors.BoardFilter(
         assignee_id=flt.assignee_id, priority=flt.priority, due=flt.due, matter_id=matter.pk
@@ -144,6 +146,10 @@ def task_create(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.task_get(user=request.user, pk=pk)
+    if request.method == "GET":
+        matter_record_read(
+            actor=request.user, obj=task, matter_id=task.matter_id, page="todos:task_detail"
+        )
     can_edit = services.task_can_edit(user=request.user, task=task)
     initial = {
         "title": task.title,
@@ -272,6 +278,7 @@ def lead_suggestions(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_get(user=request.user, pk=pk)
     if not request.user.has_perm("matters.manage_team", matter):
         raise PermissionDenied
+    matter_record_view(actor=request.user, matter=matter, page="todos:lead_suggestions")
     suggestions = workload.lead_suggestions(
         practice_area_id=matter.practice_area_id, matter_id=matter.pk
     )

@@ -26,6 +26,7 @@ from lexcase.billing.services import bills as bill_services
 from lexcase.billing.services import payments as payment_services
 from lexcase.core.exceptions import NotAllowed
 from lexcase.core.schema import Choices, CivilDate, Id, Version
+from lexcase.matters.services import matter_record_read
 
 router = Router(tags=["bills"])
 
@@ -195,7 +196,11 @@ def draw_bill(request: AuthedRequest, payload: BillDrawIn) -> Status:
 
 @router.get("/bills/{bill_id}", response=BillOut, operation_id="bill_get")
 def get_bill(request: AuthedRequest, bill_id: Id) -> BillOut:
-    return _reload(request, bill_id)
+    bill = reads.bill_get(user=request.user, pk=bill_id)
+    matter_record_read(
+        actor=request.user, obj=bill, matter_id=bill.matter_id, page="bill_get", via="api"
+    )
+    return bill_out(bill)
 
 
 @router.post("/bills/{bill_id}/issue", response=BillOut, operation_id="bill_issue")
@@ -418,7 +423,15 @@ def record_payment(request: AuthedRequest, payload: PaymentIn) -> Status:
 
 @router.get("/payments/{payment_id}", response=PaymentOut, operation_id="payment_get")
 def get_payment(request: AuthedRequest, payment_id: Id) -> PaymentOut:
-    return payment_out(request.user, reads.payment_get(user=request.user, pk=payment_id))
+    payment = reads.payment_get(user=request.user, pk=payment_id)
+    matter_record_read(
+        actor=request.user,
+        obj=payment,
+        matter_id=payment.matter_id,
+        page="payment_get",
+        via="api",
+    )
+    return payment_out(request.user, payment)
 
 
 @router.post(
@@ -600,6 +613,9 @@ def invoice_out(invoice: Any) -> InvoiceOut:
 def list_invoices(request: AuthedRequest, bill_id: Id) -> list[InvoiceOut]:
     """The invoices recorded against a bill whose matter's money the caller sees."""
     bill = reads.bill_get(user=request.user, pk=bill_id)
+    matter_record_read(
+        actor=request.user, obj=bill, matter_id=bill.matter_id, page="invoice_list", via="api"
+    )
     return [invoice_out(i) for i in reads.bill_invoices(user=request.user, bill=bill)]
 
 

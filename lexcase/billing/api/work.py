@@ -24,6 +24,7 @@ from lexcase.billing.services import agreements as agreement_services
 from lexcase.billing.services import work as work_services
 from lexcase.core.schema import MAX_COUNTER, CivilDate, Id, Version
 from lexcase.documents.selectors import documents_visible_to
+from lexcase.matters.services import matter_record_read, matter_record_view
 
 router = Router(tags=["fees"])
 
@@ -244,6 +245,7 @@ def fee_agreement_list(request: AuthedRequest, matter_id: Id) -> list[AgreementO
     """Every version of the matter's fee terms, newest first (the money gate: finance and
     administrators see every matter's, others those of the matters they see)."""
     matter = matter_money_get(user=request.user, pk=matter_id)
+    matter_record_view(actor=request.user, matter=matter, page="fee_agreement_list", via="api")
     return [agreement_out(a) for a in selectors.agreements_of(matter=matter)]
 
 
@@ -268,7 +270,15 @@ def fee_agreement_create(
     "/fee-agreements/{agreement_id}", response=AgreementOut, operation_id="fee_agreement_get"
 )
 def fee_agreement_get(request: AuthedRequest, agreement_id: Id) -> AgreementOut:
-    return agreement_out(selectors.agreement_for(user=request.user, pk=agreement_id))
+    agreement = selectors.agreement_for(user=request.user, pk=agreement_id)
+    matter_record_read(
+        actor=request.user,
+        obj=agreement,
+        matter_id=agreement.matter_id,
+        page="fee_agreement_get",
+        via="api",
+    )
+    return agreement_out(agreement)
 
 
 @router.put(
@@ -399,6 +409,7 @@ def time_entry_list(
 ) -> list[TimeEntryOut]:
     """The matter's time, newest first."""
     matter = matter_money_get(user=request.user, pk=matter_id)
+    matter_record_view(actor=request.user, matter=matter, page="time_entry_list", via="api")
     return [time_entry_out(e) for e in selectors.time_entries_of(matter=matter)[:limit]]
 
 
@@ -499,6 +510,7 @@ def expense_out(e: Expense) -> ExpenseOut:
 @router.get("/matters/{matter_id}/expenses", response=list[ExpenseOut], operation_id="expense_list")
 def expense_list(request: AuthedRequest, matter_id: Id) -> list[ExpenseOut]:
     matter = matter_money_get(user=request.user, pk=matter_id)
+    matter_record_view(actor=request.user, matter=matter, page="expense_list", via="api")
     return [expense_out(e) for e in selectors.expenses_of(matter=matter)[:1000]]
 
 

@@ -42,6 +42,7 @@ from lexcase.billing.services import bills as bill_services
 from lexcase.billing.services import payments as payment_services
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.forms import apply_service_errors, flash_errors
+from lexcase.matters.services import matter_record_read
 
 
 @login_required
@@ -91,6 +92,9 @@ def bill_draw(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def bill_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     bill = reads.bill_get(user=request.user, pk=pk)
+    matter_record_read(
+        actor=request.user, obj=bill, matter_id=bill.matter_id, page="billing:bill_detail"
+    )
     return render(
         request,
         "billing/bills/detail.html",
@@ -252,6 +256,12 @@ def _int(value: Any) -> int:
 @require_GET
 def payment_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     payment = reads.payment_get(user=request.user, pk=pk)
+    matter_record_read(
+        actor=request.user,
+        obj=payment,
+        matter_id=payment.matter_id,
+        page="billing:payment_detail",
+    )
     return render(
         request,
         "billing/bills/payment_detail.html",

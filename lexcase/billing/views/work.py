@@ -44,6 +44,7 @@ from lexcase.billing.services import work as work_services
 from lexcase.billing.services.shared import ui_lang
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.forms import apply_service_errors
+from lexcase.matters.services import matter_record_read, matter_record_view
 
 
 def _stale_message() -> str:
@@ -77,6 +78,7 @@ def _agreement_row(request: AuthedRequest, a: FeeAgreement) -> dict[str, Any]:
 def agreements(request: AuthedRequest, pk: int) -> HttpResponse:
     """A matter's fee terms: every version, newest first, with what the reader may do."""
     matter = matter_money_get(user=request.user, pk=pk)
+    matter_record_view(actor=request.user, matter=matter, page="billing:agreements")
     rows = []
     for a in selectors.agreements_of(matter=matter):
         a.matter = matter  # the gate's narrow matter: the permission predicates need only it
@@ -113,6 +115,8 @@ def agreement_create(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_money_get(user=request.user, pk=pk)
     if not request.user.has_perm("billing.propose_agreement", matter):
         raise PermissionDenied
+    if request.method == "GET":
+        matter_record_view(actor=request.user, matter=matter, page="billing:agreement_create")
     form = AgreementForm(request.POST or None, cap_url=reverse("billing:cap_steps"))
     if request.method == "POST" and form.is_valid():
         try:
@@ -142,6 +146,10 @@ def agreement_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_money_get(user=request.user, pk=agreement.matter_id)
     if not request.user.has_perm("billing.propose_agreement", matter):
         raise PermissionDenied
+    if request.method == "GET":
+        matter_record_read(
+            actor=request.user, obj=agreement, matter_id=matter.pk, page="billing:agreement_edit"
+        )
     initial = {
         field: getattr(agreement, field)
         for field in AgreementForm.base_fields
@@ -235,6 +243,13 @@ def agreement_shares(request: AuthedRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_for(user=request.user, pk=pk)
     if not request.user.has_perm("billing.edit_fee_shares", agreement):
         raise PermissionDenied
+    if request.method == "GET":
+        matter_record_read(
+            actor=request.user,
+            obj=agreement,
+            matter_id=agreement.matter_id,
+            page="billing:agreement_shares",
+        )
     version_form = VersionForm(request.POST or None, initial={"version": agreement.version})
     formset = ShareFormSet(
         request.POST or None, initial=share_initial(agreement.shares.all()), prefix="share"
@@ -317,6 +332,8 @@ def _time_page(
 def time_entries(request: AuthedRequest, pk: int) -> HttpResponse:
     """A matter's time and, for its team, a manual entry and the timer."""
     matter = matter_money_get(user=request.user, pk=pk)
+    if request.method == "GET":
+        matter_record_view(actor=request.user, matter=matter, page="billing:time")
     form = TimeEntryForm(
         request.POST or None, initial={"work_date": timezone.localdate()}, prefix="time"
     )
@@ -428,6 +445,8 @@ def expenses(request: AuthedRequest, pk: int) -> HttpResponse:
     """A matter's expenses; the team and finance record them. For a court fee the 诉讼费
     calculator fills in the amount (GET form, steps shown)."""
     matter = matter_money_get(user=request.user, pk=pk)
+    if request.method == "GET":
+        matter_record_view(actor=request.user, matter=matter, page="billing:expenses")
     fee_form, fee = _court_fee(request)
     initial: dict[str, Any] = {"incurred_on": timezone.localdate()}
     if fee is not None:
@@ -468,6 +487,8 @@ def client_funds(request: AuthedRequest, pk: int) -> HttpResponse:
     """The 代收代付 ledger of a matter: client money held for pass-through costs, never
     fees. Finance records receipts and refunds; disbursements come from expenses."""
     matter = matter_money_get(user=request.user, pk=pk)
+    if request.method == "GET":
+        matter_record_view(actor=request.user, matter=matter, page="billing:client_funds")
     can_record = request.user.has_perm("billing.record_client_funds", matter)
     form = ClientFundsForm(request.POST or None, initial={"entry_date": timezone.localdate()})
     if request.method == "POST":

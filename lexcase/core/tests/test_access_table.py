@@ -501,9 +501,9 @@ def persona_user(firm: Firm, persona: str):
     return None if persona == "anonymous" else getattr(firm, persona)
 
 
-def request_as(firm: Firm, persona: str, route: Route):
+def client_as(firm: Firm, persona: str, path: str) -> Client:
+    """A client signed in as `persona`: a bearer token for the API, a session elsewhere."""
     user = persona_user(firm, persona)
-    path = route.path(firm)
     client = Client()
     if path.startswith("/api/v1/"):
         if user is not None:
@@ -511,10 +511,21 @@ def request_as(firm: Firm, persona: str, route: Route):
             client = Client(headers={"Authorization": f"Bearer {raw}"})
     elif user is not None:
         client.force_login(user)
+    return client
+
+
+def send(client: Client, firm: Firm, route: Route, path: str, method: str = ""):
+    """`route`'s request on `path` (its method unless `method` says another)."""
+    method = method or route.method
     body = route.body(firm) if route.body else {}
     if route.json:
-        return client.generic(route.method, path, json.dumps(body), content_type="application/json")
-    return getattr(client, route.method.lower())(path, body)
+        return client.generic(method, path, json.dumps(body), content_type="application/json")
+    return getattr(client, method.lower())(path, body)
+
+
+def request_as(firm: Firm, persona: str, route: Route):
+    path = route.path(firm)
+    return send(client_as(firm, persona, path), firm, route, path)
 
 
 def outcome(response) -> Any:

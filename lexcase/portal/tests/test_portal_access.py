@@ -215,10 +215,15 @@ ROWS: dict[str, Row] = {
 }
 
 
-def portal_request(w: PortalWorld, persona: str, row: Row) -> Any:
+def portal_client(w: PortalWorld, persona: str) -> Client:
     client = Client()
     if persona != "anonymous":
         client.force_login({"client_a": w.a, "client_b": w.b}[persona].user)
+    return client
+
+
+def portal_request(w: PortalWorld, persona: str, row: Row, client: Client | None = None) -> Any:
+    client = client or portal_client(w, persona)
     path = row.path(w)
     body = row.body(w) if row.body else {}
     if row.json:

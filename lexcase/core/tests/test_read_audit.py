@@ -1,0 +1,288 @@
+"""Every read of a matter is on record (律师法 Art. 38: a matter's content never leaks, and
+every access to it is on record).
+
+The walk starts from the access table (`test_access_table`: a row for every URL pattern of
+the resolver and every operation of the API, whose meta-tests keep it complete). A GET row is
+*bound to a matter* when it admits a member of `firm.matter` (or of the confidential matter)
+and answers 404 to the partner walled off that matter: the gate decided, so the route shows
+the matter or something hanging off it. The outside helper's pages (only the collaborator
+column admits) and the client portal's (its own table, `portal.tests.test_portal_access`)
+are walked the same way from their tables. Each bound route is requested as an authorised
+reader, and the audit events that request recorded must equal the one named in READS
+(action and matter); a route that legitimately records none is in UNAUDITED with the reason.
+A new bound route in neither fails `test_every_matter_read_is_audited_or_listed`.
+
+Refused and 404 requests record nothing: `test_a_refused_read_records_nothing`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from lexcase.audit.models import AuditEvent
+from lexcase.core.tests.access import PERSONAS, Route
+from lexcase.core.tests.test_access_table import (
+    API_OPERATIONS,
+    TABLE,
+    all_route_names,
+    client_as,
+    send,
+)
+from lexcase.portal.tests.factories import PortalWorld, build_world
+from lexcase.portal.tests.test_portal_access import ROWS as PORTAL_ROWS
+from lexcase.portal.tests.test_portal_access import Row as PortalRow
+from lexcase.portal.tests.test_portal_access import portal_client, portal_request
+from lexcase.testing import Firm, use_document_store
+
+# Who reads a bound route: the first of these the row admits (200).
+READERS = ("lead", "assistant", "admin", "finance")
+STAFF = tuple(p for p in PERSONAS if p not in ("anonymous", "inactive", "collaborator"))
+
+
+def _at(persona: str) -> int:
+    return PERSONAS.index(persona)
+
+
+def reader_of(route: Route) -> str | None:
+    """Who reads `route` as an authorised member, if the route is bound to a matter."""
+    if route.method != "GET":
+        return None
+    if route.expect[_at("walled")] == 404:
+        return next((p for p in READERS if route.expect[_at(p)] == 200), None)
+    # The outside helper's own pages: no staff member reaches them.
+    if route.expect[_at("collaborator")] == 200 and all(route.expect[_at(p)] != 200 for p in STAFF):
+        return "collaborator"
+    return None
+
+
+@dataclass(frozen=True)
+class Read:
+    """The one event a read records: its action and the matter it names."""
+
+    action: str = "matter.view"
+    matter: Callable[[Firm], int | None] = lambda f: f.matter.pk
+
+
+def _confidential(f: Firm) -> int:
+    return f.confidential.pk
+
+
+def _no_matter(f: Firm) -> None:
+    return None
+
+
+VIEW = Read()
+VIEW_CONFIDENTIAL = Read(matter=_confidential)
+
+# Keyed by the access table's key, else by its route name (the part before "#").
+READS: dict[str, Read] = {
+    # the matter and its forms
+    "matters:detail": VIEW,
+    "matters:edit": VIEW,
+    "matters:form": VIEW,
+    "matters:form#the confidential matter": VIEW_CONFIDENTIAL,
+    "api:get_matter": VIEW,
+    # sub-pages of the matter
+    "todos:matter_board": VIEW,
+    "todos:lead_suggestions": VIEW,
+    "todos:task_detail": VIEW,
+    "api:get_task": VIEW,
+    "api:list_matter_tasks": VIEW,
+    "insights:matter_outcomes": VIEW,
+    "insights:matter_outcomes#confidential matter": VIEW_CONFIDENTIAL,
+    "api:outcome_stats": VIEW,
+    "api:outcome_stats#confidential matter": VIEW_CONFIDENTIAL,
+    "papers:matter": VIEW,
+    "papers:dossier": VIEW,
+    "papers:court_message": Read("court_message.view"),
+    "reviews:matter_reviews": VIEW,
+    "reviews:review": VIEW,
+    "reviews:approval": VIEW,
+    "api:list_reviews": VIEW,
+    "documents:detail": VIEW,
+    "documents:download": Read("document.download"),
+    "documents:version_download": Read("document.download"),
+    "api:document_get": VIEW,
+    "api:document_download": Read("document.download"),
+    "api:matter_documents": VIEW,
+    "api:matter_deadlines": VIEW,
+    "api:matter_communications": VIEW,
+    "comms:report_pdf": Read("progress_report.download"),
+    "conflicts:report_pdf": Read("conflict.report_download"),
+    "conflicts:report_pdf#confidential": Read("conflict.report_download", _confidential),
+    "api:report": VIEW,
+    "api:search": Read("search.query"),
+    "search:search": Read("search.query"),
+    "collab:task_helpers": VIEW,
+    "collab:task": Read("collab.task_view"),
+    "collab:download": Read("document.download"),
+    "collab:home": Read("collab.tasks_list", _no_matter),
+    # a party's personal data (PIPL), on whichever matters it is: no one matter named
+    "parties:personal_data_json": Read("party.personal_data_export", _no_matter),
+    "parties:personal_data_pdf": Read("party.personal_data_export", _no_matter),
+    # money of the matter
+    "billing:agreements": VIEW,
+    "billing:agreements#confidential matter": VIEW_CONFIDENTIAL,
+    "billing:agreement_create": VIEW,
+    "billing:agreement_edit": VIEW,
+    "billing:agreement_shares": VIEW,
+    "billing:bill_detail": VIEW,
+    "billing:bill_detail#confidential": VIEW_CONFIDENTIAL,
+    "billing:bill_pdf": Read("billing.bill_pdf"),
+    "billing:bill_pdf#confidential": Read("billing.bill_pdf", _confidential),
+    "billing:client_funds": VIEW,
+    "billing:client_funds#confidential matter": VIEW_CONFIDENTIAL,
+    "billing:expenses": VIEW,
+    "billing:time": VIEW,
+    "billing:payment_detail": VIEW,
+    "api:fee_agreement_get": VIEW,
+    "api:fee_agreement_list": VIEW,
+    "api:fee_agreement_list#confidential matter": VIEW_CONFIDENTIAL,
+    "api:get_bill": VIEW,
+    "api:get_bill#confidential": VIEW_CONFIDENTIAL,
+    "api:get_payment": VIEW,
+    "api:list_invoices": VIEW,
+    "api:expense_list": VIEW,
+    "api:time_entry_list": VIEW,
+}
+
+UNAUDITED: dict[str, str] = {
+    "documents:suggest": "a category proposed for the file name typed: nothing of the matter",
+    "parties:detail": (
+        "a party of the directory, on any number of matters: its page names the visible ones "
+        "and reads none of their records (its identifiers are shown and recorded apart, "
+        "party.identifiers_show)"
+    ),
+    "parties:edit": "the party's own fields, as on its page (parties:detail)",
+    "parties:consents": "the party's consents to sensitive fields, as on its page",
+    "api:get_party": "the party, as on its page (parties:detail)",
+    "portal:contact": (
+        "a client contact's login and the matters it was granted (number and title): "
+        "who may see what, nothing of a matter's records"
+    ),
+}
+
+
+def spec_for(key: str) -> Read | str | None:
+    name = key.split("#", 1)[0]
+    for table in (READS, UNAUDITED):
+        if key in table:
+            return table[key]
+    for table in (READS, UNAUDITED):
+        if name in table:
+            return table[name]
+    return None
+
+
+def bound_keys() -> list[str]:
+    """Every access-table key bound to a matter, of a route the resolver or the API has."""
+    names = all_route_names() | set(API_OPERATIONS.values())
+    return sorted(k for k, r in TABLE.items() if k.split("#")[0] in names and reader_of(r))
+
+
+# The client portal: rows of A's own matter (client A reads them, client B is refused).
+PORTAL_EXTRA = {
+    # reviews' survey is in reviews' access rows (staff are refused it), not the portal's.
+    "survey of A's matter": PortalRow(
+        "reviews_portal:survey",
+        "GET",
+        lambda w: f"/portal/matters/{w.a_matter.pk}/survey/",
+        (200, 404, "L"),
+    ),
+}
+PORTAL_READS: dict[str, Read] = {
+    "portal:matter": Read("portal.matter_view"),
+    "portal:document_download": Read("document.download"),
+    "portal:report": Read("progress_report.download"),
+    "api:portal_matter": Read("portal.matter_view"),
+    "api:portal_messages": Read("portal.messages"),
+    "reviews_portal:survey": VIEW,
+}
+
+
+def portal_rows() -> dict[str, PortalRow]:
+    rows = {**PORTAL_ROWS, **PORTAL_EXTRA}
+    return {k: r for k, r in rows.items() if r.method == "GET" and r.expect[:2] == (200, 404)}
+
+
+def test_every_matter_read_is_audited_or_listed():
+    keys = bound_keys()
+    assert [k for k in keys if spec_for(k) is None] == [], "bound to a matter: audit or list"
+    names = {k.split("#", 1)[0] for k in keys} | set(keys)
+    assert sorted(set(READS) - names) == [], "READS rows for routes bound to no matter"
+    assert sorted(set(UNAUDITED) - names) == [], "UNAUDITED rows for routes bound to no matter"
+    portal = {r.name for r in portal_rows().values()}
+    assert sorted(portal ^ set(PORTAL_READS)) == []
+
+
+def _events_of(request: Callable[[], Any]) -> tuple[Any, list[tuple[str, int | None]]]:
+    start = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    response = request()
+    rows = AuditEvent.objects.filter(pk__gt=start).order_by("pk")
+    return response, [(e.action, e.matter_id) for e in rows]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", bound_keys())
+def test_a_read_of_a_matter_records_its_event(firm, settings, tmp_path: Path, key):
+    use_document_store(settings, tmp_path / "store")
+    route = TABLE[key]
+    spec = spec_for(key)
+    persona = reader_of(route)
+    assert persona is not None
+    path = route.path(firm)
+    client = client_as(firm, persona, path)
+    response, events = _events_of(lambda: send(client, firm, route, path))
+    assert response.status_code == 200
+    if isinstance(spec, Read):
+        assert events == [(spec.action, spec.matter(firm))]
+    else:
+        assert events == [], spec
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", sorted(portal_rows()))
+def test_a_clients_read_of_its_matter_records_its_event(firm, settings, tmp_path: Path, key):
+    use_document_store(settings, tmp_path / "store")
+    world: PortalWorld = build_world(firm)
+    row = portal_rows()[key]
+    spec = PORTAL_READS[row.name]
+    client = portal_client(world, "client_a")
+    response, events = _events_of(lambda: portal_request(world, "client_a", row, client))
+    assert response.status_code == 200
+    assert events == [(spec.action, world.a_matter.pk)]
+    # Client B is refused (404): nothing recorded.
+    client = portal_client(world, "client_b")
+    response, events = _events_of(lambda: portal_request(world, "client_b", row, client))
+    assert (response.status_code, events) == (404, [])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", [k for k in bound_keys() if isinstance(spec_for(k), Read)])
+def test_a_refused_read_records_nothing(firm, settings, tmp_path: Path, key):
+    """The walled partner (404) and, where the row refuses them, others: no event."""
+    use_document_store(settings, tmp_path / "store")
+    route = TABLE[key]
+    refused = [
+        p
+        for p in ("walled", "outsider", "finance", "assistant")
+        if route.expect[_at(p)] in (403, 404)
+    ]
+    for persona in refused:
+        with transaction.atomic():
+            path = route.path(firm)
+            client = client_as(firm, persona, path)
+            response, events = _events_of(partial(send, client, firm, route, path))
+            transaction.set_rollback(True)
+        assert (persona, response.status_code, events) == (
+            persona,
+            route.expect[_at(persona)],
+            [],
+        )
