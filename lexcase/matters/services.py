@@ -650,6 +650,7 @@ def matter_change_stage(*, actor: User, matter: Matter, stage: str) -> Matter:
 @transaction.atomic
 def matter_member_add(*, actor: User, matter: Matter, user: User, role: str) -> MatterMember:
     _require(actor, "matters.manage_team", matter)
+    _require_not_archived(matter)
     if role not in MemberRole.values:
         raise ValidationError({"role": [_("Unknown team role.")]})
     if not is_active_staff(user):

@@ -227,6 +227,9 @@ def review_delegate(*, actor: User, matter: Matter, reviewer: User | None) -> No
     open reviews follow."""
     if not actor.has_perm("reviews.delegate", matter):
         raise NotAllowed("reviews.delegate")
+    if Matter.objects.filter(pk=matter.pk, status=Status.ARCHIVED).exists():
+        # Archived is final (结案归档): no review is scheduled on it any more.
+        raise ValidationError({"__all__": [_("This matter is archived and can no longer change.")]})
     if reviewer is not None and not reviewer.has_perm("reviews.be_reviewer", matter):
         raise ValidationError(
             {"reviewer": [_("Choose a lawyer or partner on the team of this matter.")]}

@@ -68,6 +68,11 @@ def _delegate_form(request: AuthedRequest, matter: Matter) -> DelegateForm:
     )
 
 
+def _may_delegate(user: Any, matter: Matter) -> bool:
+    # An archived file is read-only (review_delegate refuses): no reviewer form on it.
+    return user.has_perm("reviews.delegate", matter) and matter.status != Status.ARCHIVED
+
+
 # The section's forms, rendered when their <details> opens (matters.extensions.MatterForm).
 MATTER_FORMS = {
     "seal": MatterForm(
@@ -82,7 +87,7 @@ MATTER_FORMS = {
         gettext_lazy("Reviewer"),
         gettext_lazy("Save"),
         "reviews:delegate",
-        lambda r, m: r.user.has_perm("reviews.delegate", m),
+        lambda r, m: _may_delegate(r.user, m),
         _delegate_form,
         primary=True,
     ),
@@ -114,7 +119,7 @@ def matter_section(request: AuthedRequest, matter: Matter) -> dict[str, Any]:
         lambda m: ReviewDelegation.objects.filter(matter=m).select_related("reviewer"),
         matter,
     )
-    can_delegate = request.user.has_perm("reviews.delegate", matter)
+    can_delegate = _may_delegate(request.user, matter)
     return {
         "template": "reviews/_matter_section.html",
         "due": [r for r in reviews if r.status == ReviewStatus.DUE],

@@ -30,12 +30,18 @@ from lexcase.todos.forms import (
 )
 from lexcase.todos.models import ChecklistItem, Task
 
+
 # "New task" on the matter page, rendered when its <details> opens (matters.extensions).
+def _may_add_task(user: Any, matter: Any) -> bool:
+    # An archived file is read-only (task_create refuses): its task form is not offered.
+    return user.has_perm("matters.change_matter", matter) and matter.status != "archived"
+
+
 TASK_FORM = MatterForm(
     gettext_lazy("New task"),
     gettext_lazy("Add task"),
     "todos:matter_task_create",
-    lambda r, m: r.user.has_perm("matters.change_matter", m),
+    lambda r, m: _may_add_task(r.user, m),
     lambda r, m: TaskForm(prefix="task"),
     primary=True,
 )
@@ -47,7 +53,7 @@ def matter_section(request: AuthedRequest, matter: Any) -> dict[str, Any]:
         "template": "todos/_matter_section.html",
         "open": [t for t in tasks if t.status != Task.Status.DONE],
         "done_count": sum(1 for t in tasks if t.status == Task.Status.DONE),
-        "can_edit": request.user.has_perm("matters.change_matter", matter),
+        "can_edit": _may_add_task(request.user, matter),
     }
 
 
@@ -107,7 +113,7 @@ def matter_board(request: AuthedRequest, pk: int) -> HttpResponse:
             "filter_form": form,
             "task_form": TaskForm(prefix="task"),
             "matter": matter,
-            "can_edit": request.user.has_perm("matters.change_matter", matter),
+            "can_edit": _may_add_task(request.user, matter),
             "next": request.get_full_path(),
         },
     )

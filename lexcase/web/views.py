@@ -199,7 +199,8 @@ MATTER_FORMS: dict[str, MatterForm] = {
         _("Add team member"),
         _("Add"),
         "matters:member_add",
-        lambda r, m: r.user.has_perm("matters.manage_team", m),
+        # An archived file's team is final (matter_member_add refuses).
+        lambda r, m: r.user.has_perm("matters.manage_team", m) and m.status != "archived",
         lambda r, m: MemberForm(),
     ),
     "wall": MatterForm(

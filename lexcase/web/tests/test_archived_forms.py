@@ -1,0 +1,95 @@
+"""An archived matter is read-only (结案归档): the forms on demand whose saves are refused on it
+— a new task, a team member, the reviewer — are not offered on it (the link is not on its
+page, the form is 403), and their services still refuse the save. An ethical wall stays
+offered and saved: it only takes access away, and a new colleague must still be walled off
+an archived file."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
+
+from lexcase.matters.models import EthicalWall, Matter, MatterMember
+from lexcase.matters.services import matter_member_add, matter_wall_add
+from lexcase.matters.tests.access_rows import archived, set_status
+from lexcase.reviews.models import ReviewDelegation
+from lexcase.reviews.services import review_delegate
+from lexcase.testing import client_for
+from lexcase.todos.models import Task
+from lexcase.todos.services import task_create
+
+pytestmark = pytest.mark.django_db
+
+# form name -> who is offered it on the open matter
+REFUSED_ON_ARCHIVED = {"task": "lead", "member": "lead", "reviewer": "admin"}
+
+
+def offered(firm, persona: str) -> dict[str, tuple[int, bool]]:
+    """Per form: the form's own status, and whether the matter page links to it."""
+    client = client_for(getattr(firm, persona))
+    page = client.get(f"/matters/{firm.matter.pk}/").content.decode()
+    return {
+        name: (
+            client.get(f"/matters/{firm.matter.pk}/forms/{name}/").status_code,
+            f"/matters/{firm.matter.pk}/forms/{name}/" in page,
+        )
+        for name in ["task", "member", "reviewer", "wall"]
+    }
+
+
+def test_forms_whose_save_is_refused_are_not_offered_on_an_archived_matter(firm):
+    set_status(firm, "open")
+    assert offered(firm, "lead") | {"reviewer": offered(firm, "admin")["reviewer"]} == {
+        "task": (200, True),
+        "member": (200, True),
+        "reviewer": (200, True),
+        "wall": (403, False),
+    }
+    archived(firm)
+    assert offered(firm, "lead") | {"reviewer": offered(firm, "admin")["reviewer"]} == {
+        "task": (403, False),
+        "member": (403, False),
+        "reviewer": (403, False),
+        "wall": (403, False),
+    }
+    # The administrator keeps the wall on the archived file.
+    assert offered(firm, "admin")["wall"] == (200, True)
+
+
+def test_the_task_board_of_an_archived_matter_offers_no_new_task(firm):
+    set_status(firm, "open")
+    board = client_for(firm.lead).get(f"/matters/{firm.matter.pk}/tasks/").content.decode()
+    assert 'name="task-title"' in board
+    archived(firm)
+    board = client_for(firm.lead).get(f"/matters/{firm.matter.pk}/tasks/").content.decode()
+    assert 'name="task-title"' not in board
+
+
+def test_the_services_still_refuse_the_save_on_an_archived_matter(firm):
+    archived(firm)
+    matter = Matter.objects.get(pk=firm.matter.pk)
+    refused = {}
+    saves = {
+        "task": lambda: task_create(actor=firm.lead, matter=matter, title="补充证据"),
+        "member": lambda: matter_member_add(
+            actor=firm.lead, matter=matter, user=firm.outsider, role="member"
+        ),
+        "reviewer": lambda: review_delegate(actor=firm.admin, matter=matter, reviewer=firm.lead),
+    }
+    for name, save in saves.items():
+        with translation.override("en"), pytest.raises(ValidationError) as caught:
+            save()
+        refused[name] = caught.value.messages
+    archived_message = ["This matter is archived and can no longer change."]
+    assert refused == {name: archived_message for name in REFUSED_ON_ARCHIVED}
+    assert Task.objects.filter(matter=matter, title="补充证据").count() == 0
+    assert MatterMember.objects.filter(matter=matter, user=firm.outsider).count() == 0
+    assert ReviewDelegation.objects.filter(matter=matter).count() == 0
+
+
+def test_a_wall_is_still_raised_on_an_archived_matter(firm):
+    archived(firm)
+    matter = Matter.objects.get(pk=firm.matter.pk)
+    matter_wall_add(actor=firm.admin, matter=matter, user=firm.outsider, reason="新同事曾代理对方")
+    assert EthicalWall.objects.filter(matter=matter, user=firm.outsider).count() == 1
