@@ -31,6 +31,7 @@ from lexcase.matters.forms import (
 )
 from lexcase.matters.models import MATTER_TYPE_CODES, Matter, MatterType, Status
 from lexcase.matters.selectors import matter_get
+from lexcase.matters.services import matter_record_view
 
 
 def _stale(form: Any) -> None:
@@ -46,6 +47,9 @@ def matter_close(request: AuthedRequest, pk: int) -> HttpResponse:
     if matter.status != Status.OPEN:
         messages.error(request, _("Only an open matter can be closed."))
         return redirect("matters:detail", pk=matter.pk)
+    if request.method == "GET":
+        # The form shows what the closing checklist reads from the matter's records.
+        matter_record_view(actor=request.user, matter=matter, page="matters:close")
     form = CloseForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -89,6 +93,8 @@ def matter_archive(request: AuthedRequest, pk: int) -> HttpResponse:
     if matter.status != Status.CLOSED:
         messages.error(request, _("Only a closed matter can be archived."))
         return redirect("matters:detail", pk=matter.pk)
+    if request.method == "GET":
+        matter_record_view(actor=request.user, matter=matter, page="matters:archive")
     suggested = archive.retention_suggest(matter)
     form = ArchiveForm(
         request.POST or None, initial={"retention": suggested.code if suggested else ""}

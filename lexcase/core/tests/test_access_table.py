@@ -157,6 +157,12 @@ TABLE: dict[str, Route] = {
         E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 302, 404),
         body=lambda f: {"outcome": "settled", "checklist": _checklist_codes()},
     ),
+    # Without JavaScript the closing and archiving forms are pages of their own (GET).
+    "matters:close#form": Route(
+        "GET",
+        lambda f: f"/matters/{_ready_to_close(f)}/close/",
+        E(LOGIN, LOGIN, 404, 404, 403, 200, 404, 200, 404),
+    ),
     "matters:reopen": Route(
         "POST",
         lambda f: f"/matters/{f.matter.pk}/reopen/",
@@ -167,6 +173,11 @@ TABLE: dict[str, Route] = {
         lambda f: f"/matters/{_ready_to_archive(f)}/archive/",
         E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 302, 404),
         body=lambda f: {"retention": "long", "room": "A", "shelf": "3", "box": "12"},
+    ),
+    "matters:archive#form": Route(
+        "GET",
+        lambda f: f"/matters/{_ready_to_archive(f)}/archive/",
+        E(LOGIN, LOGIN, 404, 404, 403, 200, 404, 200, 404),
     ),
     "matters:stage": Route(
         "POST",

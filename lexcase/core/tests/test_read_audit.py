@@ -86,6 +86,8 @@ READS: dict[str, Read] = {
     # the matter and its forms
     "matters:detail": VIEW,
     "matters:edit": VIEW,
+    "matters:close": VIEW,
+    "matters:archive": VIEW,
     "matters:form": VIEW,
     "matters:form#the confidential matter": VIEW_CONFIDENTIAL,
     "api:get_matter": VIEW,
@@ -220,6 +222,58 @@ def test_every_matter_read_is_audited_or_listed():
     assert sorted(set(UNAUDITED) - names) == [], "UNAUDITED rows for routes bound to no matter"
     portal = {r.name for r in portal_rows().values()}
     assert sorted(portal ^ set(PORTAL_READS)) == []
+
+
+def _reader_of_action(route: Route) -> str:
+    """Who the row lets act (2xx or a redirect that is not to the login page)."""
+    for persona in (*READERS, "collaborator"):
+        status = route.expect[_at(persona)]
+        if isinstance(status, int) and (200 <= status < 300 or status == 302):
+            return persona
+    return "lead"
+
+
+def get_free_names() -> list[str]:
+    """Web routes whose every row is another method: GET must be refused (405), or a GET row
+    (and so this walk) is missing."""
+    names = all_route_names()
+    methods: dict[str, set[str]] = {}
+    for key, route in TABLE.items():
+        methods.setdefault(key.split("#", 1)[0], set()).add(route.method)
+    # The API's paths answer each method as its own operation (a GET operation has a row).
+    return sorted(
+        n
+        for n in names
+        if "GET" not in methods.get(n, {"GET"}) and not n.startswith("api:") and n not in GET_PAGES
+    )
+
+
+# Routes whose rows are for another method but which answer GET with a page of no matter.
+GET_PAGES = {
+    "account_logout": "allauth's sign-out confirmation: nothing of a matter",
+    "mfa_remove_webauthn": "one's own security key: GET is sent back to the key list",
+    "set_language": "Django's language switch: GET redirects back, nothing shown",
+    # Staff are refused (403) before the method is looked at; the client's reads of these
+    # routes are walked from the portal's table (portal_rows).
+    "portal:message_send": "a client's POST only",
+    "portal:upload": "a client's POST only",
+}
+
+
+@pytest.mark.django_db
+def test_a_route_without_a_get_row_refuses_get(firm, settings, tmp_path: Path):
+    use_document_store(settings, tmp_path / "store")
+    answered = {}
+    for name in get_free_names():
+        key = next(k for k in sorted(TABLE) if k.split("#", 1)[0] == name)
+        route = TABLE[key]
+        with transaction.atomic():
+            path = route.path(firm)
+            client = client_as(firm, _reader_of_action(route), path)
+            answered[name] = client.get(path).status_code
+            transaction.set_rollback(True)
+    refused = {n: s for n, s in answered.items() if s != 405}
+    assert refused == {}, refused
 
 
 def _events_of(request: Callable[[], Any]) -> tuple[Any, list[tuple[str, int | None]]]:
