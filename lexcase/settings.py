@@ -23,6 +23,11 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("LEXCASE_DEBUG", False)
+# The test suite turns this on (lexcase/accounts/pytest_plugin.py): every compiled-once read
+# (core.fixedsql, the matter list's `_ListQuery`) is also built from its real arguments and
+# must give the same SQL and parameters, so a cache key that misses what shapes the query
+# fails a test instead of serving one reader the query built for another.
+LEXCASE_CHECK_FIXED_SQL = env_bool("LEXCASE_CHECK_FIXED_SQL", False)
 # The embedded default is a laptop install; a real deployment must set its own key.
 DEV_SECRET_KEY = "insecure-dev-key-change-me-" + "x" * 40
 SECRET_KEY = os.environ.get("LEXCASE_SECRET_KEY", "") or DEV_SECRET_KEY

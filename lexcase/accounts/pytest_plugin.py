@@ -12,3 +12,5 @@ os.environ.setdefault("LEXCASE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 # A fixed Fernet key for the encrypted identifiers (production settings refuse to start
 # without LEXCASE_FIELD_KEYS).
 os.environ.setdefault("LEXCASE_FIELD_KEYS", "dGVzdC1vbmx5LWZpZWxkLWtleS0tMDEyMzQ1Njc4OWE=")
+# Compiled-once reads are checked against a build from their real arguments (settings.py).
+os.environ.setdefault("LEXCASE_CHECK_FIXED_SQL", "1")

@@ -24,6 +24,15 @@ for a build (the key's author checks them; the shape is compiled once per proces
 
 A placeholder that does not reach the compiled parameters is an error at the first call
 (the build does not filter on that argument's key), never a silent mismatch.
+
+Under the test suite (`settings.LEXCASE_CHECK_FIXED_SQL`, on in
+lexcase/accounts/pytest_plugin.py) every call also builds and compiles `build(*args)` from
+its real arguments and requires the cached SQL text to equal it and the cached parameters,
+with this call's keys bound, to equal its parameters; a mismatch raises, naming the key.
+Why: a key that misses something the build reads (a role, a status, a wall, a setting)
+would hand one reader the query compiled for another, a leak across matters, and a test
+process that meets one persona per key would never see it; with the check, any test whose
+reader or matter differs from the first one's in what the key left out fails.
 """
 
 from __future__ import annotations
@@ -34,6 +43,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Model, QuerySet
@@ -118,12 +128,14 @@ def fixed_rows[R](key: Hashable, build: Callable[..., QuerySet[Any, R]], *args: 
             if len(_CACHE) >= _CACHE_MAX:
                 _CACHE.clear()
             _CACHE[ck] = entry
-    if entry.queryset is None:
-        return []
     keys = [a if isinstance(a, int) else a.pk for a in args]
     params = list(entry.params)
     for n, i in entry.slots:
         params[n] = keys[i]
+    if settings.LEXCASE_CHECK_FIXED_SQL:
+        _check(key, connection, build, args, entry, tuple(params))
+    if entry.queryset is None:
+        return []
     compiler = copy.copy(entry.compiler)
     sql, bound, converters = entry.sql, tuple(params), entry.converters
     compiler.as_sql = lambda *a, **k: (sql, bound)
@@ -138,6 +150,29 @@ def fixed_rows[R](key: Hashable, build: Callable[..., QuerySet[Any, R]], *args: 
             for field, objs in qs._known_related_objects.items()
         }
     return list(qs)
+
+
+def _check(
+    key: Hashable,
+    connection: Any,
+    build: Callable[..., QuerySet[Any]],
+    args: tuple[Arg, ...],
+    entry: _Entry,
+    bound: tuple[Any, ...],
+) -> None:
+    """The tests' check (module doc): `build(*args)` compiles to the cached SQL and the
+    bound parameters."""
+    compiler = build(*args).query.get_compiler(connection=connection)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        sql, params = "", ()
+    if (sql, tuple(params)) != (entry.sql, bound):
+        raise AssertionError(
+            f"fixed read {key!r}: the cached query is not the one its arguments build "
+            f"(the key misses something the build reads)\ncached: {entry.sql} {bound}\n"
+            f"built:  {sql} {tuple(params)}"
+        )
 
 
 def fixed_first[R](key: Hashable, build: Callable[..., QuerySet[Any, R]], *args: Arg) -> R | None:

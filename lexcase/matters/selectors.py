@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import (
@@ -1221,6 +1222,7 @@ class _ListQuery:
     ) -> None:
         self.order = order
         self.after = after
+        self.real = (user, filters, text, after)  # for the tests' check (`_check`)
         self.ghost = _ghost(user)
         self.wide = sees_every_open_file(user)
         fields = [Matter._meta.get_field(name) for name, _desc in order]
@@ -1271,8 +1273,11 @@ class _ListQuery:
                 text_shape = ("other", id(self))  # not compiled (a new shape every call)
             self.slot_text = _Text(_Q, _Q_KEY, _Q_NUMBER, candidates)
         self.slot_filters = slots
+        # The gate function itself too, as matter_get's key has it: replaced (the fail-closed
+        # tests replace it) the list is compiled, so the replacement runs, again.
         self.shape = (
             connection.vendor,
+            matters_visible_to,
             self.wide,
             tuple(bool(getattr(slots, f)) for f in _FILTER_FIELDS),
             order,
@@ -1292,8 +1297,38 @@ class _ListQuery:
         ordering = [f"-{f}" if desc else f for f, desc in self.order]
         return qs.select_related("practice_area", "cause").order_by(*ordering)
 
+    def _check(
+        self,
+        key: tuple[Any, ...],
+        build: Callable[[], Any],
+        hit: tuple[str, tuple[Any, ...], Any, Any],
+        extra: dict[Any, Any] | None,
+    ) -> None:
+        """Under the tests (`settings.LEXCASE_CHECK_FIXED_SQL`, as core.fixedsql): the query
+        built from this call's real reader, filters, term and cursor compiles to the cached
+        SQL and the bound parameters, else the shape misses something it reads. The ids of
+        an `ids`/`byid` read stay placeholders on both sides: the ORM drops repeated ids from
+        an IN list, and they are bound by position, not part of the shape."""
+        saved = (self.ghost, self.slot_filters, self.slot_text, self.after_slots)
+        self.ghost, self.slot_filters, self.slot_text, real_after = self.real
+        self.after_slots = real_after or []
+        try:
+            qs = build()
+        finally:
+            self.ghost, self.slot_filters, self.slot_text, self.after_slots = saved
+        sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+        bound = tuple(self._bind(hit[1], {k: k for k in extra} if extra else None))
+        if (sql, tuple(params)) != (hit[0], bound):
+            raise AssertionError(
+                f"compiled list query {key!r}: the cached query is not the one this call "
+                f"builds\ncached: {hit[0]} {bound}\nbuilt:  {sql} {tuple(params)}"
+            )
+
     def _get(
-        self, shape: tuple[Any, ...], build: Callable[[], Any]
+        self,
+        shape: tuple[Any, ...],
+        build: Callable[[], Any],
+        extra: dict[Any, Any] | None = None,
     ) -> tuple[str, tuple[Any, ...], Any, Any]:
         key = (*self.shape, *shape)
         hit = _LIST_COMPILED.get(key) if self.compiled else None
@@ -1306,6 +1341,8 @@ class _ListQuery:
                 if len(_LIST_COMPILED) >= _LIST_COMPILED_MAX:
                     _LIST_COMPILED.clear()
                 _LIST_COMPILED[key] = hit
+        if self.compiled and settings.LEXCASE_CHECK_FIXED_SQL:
+            self._check(key, build, hit, extra)
         return hit
 
     def _bind(self, params: tuple[Any, ...], extra: dict[Any, Any] | None = None) -> list[Any]:
@@ -1363,7 +1400,7 @@ class _ListQuery:
                 qs = Matter.objects.filter(pk__in=[_id_slot(i) for i in range(slots)])
                 return qs.select_related("practice_area", "cause").order_by()
 
-            sql, params, compiler, fetch_mode = self._get(("byid", slots), read)
+            sql, params, compiler, fetch_mode = self._get(("byid", slots), read, by_id)
             with connection.cursor() as cur:
                 cur.execute(sql, self._bind(params, by_id))
                 fetched = cur.fetchall()
@@ -1385,7 +1422,7 @@ class _ListQuery:
                 return self._keyset(qs)[: size + 1]
 
             shape = ("ids", slots, size)
-        sql, params, compiler, fetch_mode = self._get(shape, build)
+        sql, params, compiler, fetch_mode = self._get(shape, build, extra)
         with connection.cursor() as cur:
             cur.execute(sql, self._bind(params, extra))
             fetched = cur.fetchall()

@@ -81,3 +81,18 @@ def test_fixed_values_first_and_nothing(firm: Firm) -> None:
 def test_a_build_that_ignores_its_argument_is_refused(firm: Firm) -> None:
     with pytest.raises(RuntimeError):
         fixed_rows("t.wrong", lambda m: Matter.objects.filter(pk=firm.matter.pk), firm.matter)
+
+
+def test_a_key_missing_what_the_build_reads_fails_the_tests(firm: Firm) -> None:
+    """The tests' check (settings.LEXCASE_CHECK_FIXED_SQL): a build that reads a matter's
+    `confidential` flag under a key without it would give the second matter the first
+    one's query; the check builds the second one's and refuses, naming the key."""
+
+    def build(m: Matter):
+        if m.confidential:
+            return Matter.objects.filter(pk=m.pk, confidential=True)
+        return Matter.objects.filter(pk=m.pk)
+
+    assert [m.pk for m in fixed_rows("t.gap", build, firm.matter)] == [firm.matter.pk]
+    with pytest.raises(AssertionError, match=r"'t\.gap'"):
+        fixed_rows("t.gap", build, firm.confidential)

@@ -11,7 +11,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 
 from lexcase.accounts.models import PracticeArea
-from lexcase.matters import extensions
+from lexcase.matters import extensions, selectors
 from lexcase.matters.models import Matter
 from lexcase.matters.selectors import (
     COUNT_CAP,
@@ -100,7 +100,8 @@ def test_rows_come_with_their_practice_area_and_cause(listed):  # noqa: F811
     ]
 
 
-def test_a_shape_is_compiled_once(listed, monkeypatch):  # noqa: F811
+def test_a_shape_is_compiled_once(listed, monkeypatch, settings):  # noqa: F811
+    settings.LEXCASE_CHECK_FIXED_SQL = False  # the tests' check compiles every call
     compiled: list[str] = []
     as_sql = SQLCompiler.as_sql
 
@@ -176,3 +177,34 @@ def test_a_searched_page_by_activity_reads_only_its_own_rows(listed):  # noqa: F
         assert [m.pk for m in page.items] == _orm_page(
             user, MatterFilters(q="王", sort=sort), "", 2
         )[0]
+
+
+def test_a_shape_key_missing_what_the_query_reads_fails_the_tests(listed, monkeypatch):  # noqa: F811
+    """The tests' check (settings.LEXCASE_CHECK_FIXED_SQL): were the reader's breadth (a
+    partner sees every open file, a lawyer their own) left out of the shape, the partner
+    would get the lawyer's cached query; the check builds the partner's and refuses."""
+    init = selectors._ListQuery.__init__
+
+    def without_breadth(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        self.shape = tuple(x for i, x in enumerate(self.shape) if i != 2)  # `wide` left out
+
+    monkeypatch.setattr(selectors._ListQuery, "__init__", without_breadth)
+    matters_page(user=listed.lead, filters=MatterFilters(status="open"), size=1)
+    with pytest.raises(AssertionError, match="compiled list query"):
+        matters_page(user=listed.partner, filters=MatterFilters(status="open"), size=1)
+
+
+def test_a_replaced_gate_is_compiled_again(listed, monkeypatch, settings):  # noqa: F811
+    """The gate function is part of the shape (as in matter_get's key): a gate replaced
+    after the list was compiled is run, not skipped by the kept SQL (the fail-closed tests
+    replace it with one that raises)."""
+    settings.LEXCASE_CHECK_FIXED_SQL = False  # the check would run the new gate by itself
+    matters_page(user=listed.lead, filters=MatterFilters(), size=1)
+
+    def broken(user):
+        raise RuntimeError("gate exploded")
+
+    monkeypatch.setattr(selectors, "matters_visible_to", broken)
+    with pytest.raises(RuntimeError, match="gate exploded"):
+        matters_page(user=listed.lead, filters=MatterFilters(), size=1)
