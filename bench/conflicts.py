@@ -768,23 +768,10 @@ def _prepare(args: argparse.Namespace) -> dict[str, Any]:
         out["migrate_error"] = repr(exc)[:300]
         print(f"  migrate failed on the reused DB: {exc!r}"[:300], file=sys.stderr, flush=True)
     out["migrate_s"] = round(time.perf_counter() - t0, 1)
-    if not reused:
-        # Django modules: only after setup_django() (bench/common.py) chose this run's database.
-        from django.db import connection
-
-        from lexcase.conflicts import stats
-
-        # The index stats' triggers would update a stat row per key row loaded (SQLite) or
-        # are off (PostgreSQL's replica role): the stats are counted once after the load.
-        stats.remove(connection)
-        if args.db == "sqlite" and args.from_postgres:
-            out["load"] = _copy_from_postgres(args.parties)
-        else:
-            out["load"] = _load(args.parties, args.seed)
-        t0 = time.perf_counter()
-        stats.backfill(connection)
-        stats.install(connection)
-        out["index_stats_s"] = round(time.perf_counter() - t0, 1)
+    if not reused and args.db == "sqlite" and args.from_postgres:
+        out["load"] = _copy_from_postgres(args.parties)
+    elif not reused:
+        out["load"] = _load(args.parties, args.seed)
     t0 = time.perf_counter()
     analyze()
     out["analyze_s"] = round(time.perf_counter() - t0, 1)

@@ -30,18 +30,10 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from django.db import connection, models, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from lexcase.accounts.models import User
-from lexcase.conflicts import stats
-from lexcase.conflicts.models import (
-    GramStat,
-    KeyStat,
-    KeyType,
-    NameGram,
-    PartyKey,
-    StaffRelative,
-)
+from lexcase.conflicts.models import KeyType, NameGram, PartyKey, StaffRelative
 from lexcase.core.db import bulk_insert
 from lexcase.core.fieldcrypt import blind_index, blind_indexes
 from lexcase.matters.models import Matter, MatterParty, PartyRole, Status
@@ -92,12 +84,6 @@ GROUP_LISTED = 20
 SUBSTRING_LISTED = 50
 # Gram-index owners fetched for verification before the rest is only counted.
 SUBSTRING_FETCH = 2000
-# A branch whose keys more parties hold ranks its listed ones (shared region / industry,
-# longer trade names first) among the newest GROUP_LISTED + 1 holders of each key.
-RANK_ALL_MAX = 400
-# A substring query intersects the holders of its rarest grams; a further gram joins the
-# intersection only if at most this many parties hold it (its entries are all read).
-GRAM_INTERSECT_MAX = 5000
 PINYIN_MAX_CHARS = 8
 PINYIN_MAX_KEYS = 16
 _PINYIN_READINGS_PER_CHAR = 3
@@ -511,19 +497,13 @@ def index_staff_relative(rel: StaffRelative, *, using: IndexModels = _MODELS) ->
 @transaction.atomic
 def index_rebuild() -> int:
     """Drop and rebuild the whole index; return the number of parties and relatives indexed."""
-    # Neither table has dependants or signals, so Django deletes each in one statement. The
-    # stat triggers step aside (millions of row updates at scale) and the stats are
-    # recomputed at the end, inside the same transaction (PostgreSQL's DROP TRIGGER holds
-    # the tables locked until then).
-    stats.remove(connection)
+    # Neither table has dependants or signals, so Django deletes each in one statement.
     PartyKey.objects.all().delete()
     NameGram.objects.all().delete()
     count = index_parties(Party.objects.order_by("pk").values_list("pk", flat=True).iterator())
     for rel in StaffRelative.objects.order_by("pk").iterator():
         index_staff_relative(rel)
         count += 1
-    stats.backfill(connection)
-    stats.install(connection)
     return count
 
 
@@ -557,29 +537,13 @@ def _selectivity(gram: str) -> tuple[bool, int, str]:
 _COMMON_CHARS = frozenset("".join(_COMMON_WORDS))
 
 
-def _substring_query_grams(keys: _QueryKeys) -> set[str]:
-    """Every gram the substring searches of a query may choose from (its name, core and
-    trade name): their GramStat counts are read with the key stats, in one statement."""
-    grams: set[str] = set()
-    for text in {keys.normalized, keys.core, keys.trade} - {""}:
-        grams |= _query_grams(text)
-    return grams
-
-
-def _substring_grams(text: str, held: dict[str, int] | None = None) -> set[str]:
+def _substring_grams(text: str) -> set[str]:
     """The grams a name containing `text` must hold: a few selective ones suffice, since
-    every candidate is verified with `in` afterwards. The rarest by GramStat (how many
-    parties hold each), then up to two more that few enough parties hold to intersect: the
-    holders of a gram as common as 公司 are never read."""
+    every candidate is verified with `in` afterwards."""
     grams = _query_grams(text)
-    if len(grams) == 1:
+    if len(grams) <= _SUBSTRING_GRAMS:
         return grams
-    if held is None:
-        held = dict(GramStat.objects.filter(gram__in=grams).values_list("gram", "owners"))
-    ranked = sorted(grams, key=lambda g: (held.get(g, 0), _selectivity(g)))
-    chosen = [ranked[0]]
-    chosen += [g for g in ranked[1:_SUBSTRING_GRAMS] if held.get(g, 0) <= GRAM_INTERSECT_MAX]
-    return set(chosen)
+    return set(sorted(grams, key=_selectivity)[:_SUBSTRING_GRAMS])
 
 
 def _holders(column: str, grams: set[str]) -> models.QuerySet:
@@ -600,24 +564,14 @@ def _owners_with_grams(grams: set[str], limit: int | None) -> tuple[list[Owner],
     """Owners holding every gram of `grams`, staff relatives first, then newest parties;
     the bool says more than `limit` exist (only `limit` returned).
 
-    Parties and relatives are read in one statement of two parts, each naming one owner
-    column only, so each is answered from its (gram, owner) index alone (covering).
+    Parties and relatives are read by two queries, each naming one owner column only, so
+    each is answered from its (gram, owner) index alone (covering, no table lookups).
     """
-    parts, params = [], []
-    for column in ("relative_id", "party_id"):
-        sql, column_params = _holders(column, grams).query.sql_with_params()
-        if column == "party_id":
-            sql += f" ORDER BY 1 DESC{f' LIMIT {limit + 1}' if limit is not None else ''}"
-        parts.append(f"SELECT * FROM ({sql}) {column[0]}")  # noqa: S608 - Django's own SQL
-        params += list(column_params)
-    with connection.cursor() as cur:
-        cur.execute(
-            f"SELECT 1, * FROM ({parts[0]}) r UNION ALL SELECT 2, * FROM ({parts[1]}) p",  # noqa: S608 - Django's own SQL
-            params,
-        )
-        rows = cur.fetchall()
-    owners: list[Owner] = [(None, o) if side == 1 else (o, None) for side, o in rows]
-    owners.sort(key=lambda owner: (owner[0] is not None, -(owner[0] or 0)))
+    owners: list[Owner] = [(None, r) for r in _holders("relative_id", grams)]
+    parties = _holders("party_id", grams).order_by(F("party_id").desc())
+    if limit is not None:
+        parties = parties[: limit + 1]
+    owners += [(p, None) for p in parties]
     if limit is not None and len(owners) > limit:
         return owners[:limit], True
     return owners, False
@@ -694,8 +648,6 @@ class _Collector:
         self.best: dict[tuple[str, int], Candidate] = {}
         self.truncated = False
         self.groups: list[Group] = []
-        # GramStat counts of the grams the substring searches may need (read with KeyStat).
-        self.gram_stat: dict[str, int] | None = None
 
     def add(self, candidate: Candidate) -> None:
         current = self.best.get(candidate.owner)
@@ -810,9 +762,6 @@ class _Branch:
     shown: str = ""  # the query's key, for the group
     order: str = ""  # SQL ORDER BY for the listed rows (priority), with its params
     order_params: tuple[str, ...] = ()
-    # The order is a promise (live adverse namesakes first), kept over every holder; else it
-    # is a preference, applied to a bounded sample once the keys have many holders.
-    rank_all: bool = False
 
 
 def _in(values: Iterable[str]) -> str:
@@ -855,128 +804,30 @@ def _feature_order(features: dict[str, str]) -> tuple[str, tuple[str, ...]]:
     return " + ".join(parts) + ", k.party_id DESC", tuple(params)
 
 
-def _pairs(b: _Branch) -> list[tuple[str, str]]:
-    return [(t, v) for t in b.key_types for v in b.values]
-
-
-def _key_stats(
-    branches: list[_Branch], grams: Iterable[str] = ()
-) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
-    """How many parties hold each (key type, value) the limited branches look up (KeyStat)
-    and each of `grams` (GramStat), in one statement; both kept exact by the index
-    triggers. A key or gram no party holds is absent."""
-    pairs = sorted({p for b in branches if b.limit is not None for p in _pairs(b)})
-    grams = sorted(set(grams))
-    by_type: dict[str, list[str]] = {}
-    for t, v in pairs:
-        by_type.setdefault(t, []).append(v)
-    parts, params = [], []
-    quote = connection.ops.quote_name
-    for t, values in by_type.items():
-        parts.append(
-            f"SELECT key_type, value, owners FROM {quote(KeyStat._meta.db_table)} "  # noqa: S608 - table names; values are parameters
-            f"WHERE key_type = %s AND value IN ({_in(values)}) AND owners > 0"
-        )
-        params += [t, *values]
-    if grams:
-        parts.append(
-            f"SELECT '', gram, owners FROM {quote(GramStat._meta.db_table)} "  # noqa: S608 - table names; values are parameters
-            f"WHERE gram IN ({_in(grams)}) AND owners > 0"
-        )
-        params += grams
-    if not parts:
-        return {}, {}
-    with connection.cursor() as cur:
-        cur.execute(" UNION ALL ".join(parts), params)
-        rows = cur.fetchall()
-    keys = {(t, v): n for t, v, n in rows if t}
-    return keys, {g: n for t, g, n in rows if not t}
-
-
-def _branch_sql(i: int, b: _Branch, stat: dict[tuple[str, str], int]) -> tuple[str, list[str]]:
-    """The rows of one branch's parties: every row (identifiers, an organisation's exact
-    names), or up to `limit` + 1 rows in the branch's order. A branch whose keys are held by
-    more than RANK_ALL_MAX parties and whose order is a preference (shared region /
-    industry) rather than a promise is ranked among the newest `limit` + 1 holders of each
-    key only: each key is one backward range of the (key_type, value, party) index, so the
-    rows read are bounded whatever the size of the group."""
+def _run_branches(branches: list[_Branch]) -> tuple[list[tuple], dict[int, int]]:
+    """Rows (branch index, party_id, relative_id, key_type, value, text, owner kind) of every
+    branch in one statement; then, in one more statement, the owner counts of the branches
+    that filled their limit."""
     quote = connection.ops.quote_name
     key_table = quote(PartyKey._meta.db_table)
     party_table = quote(Party._meta.db_table)
-    select = f"SELECT {i} AS b, k.party_id, k.relative_id, k.key_type, k.value, k.text, p.kind "
-    where, params = _branch_where(b)
-    owners = sum(stat.get(pair, 0) for pair in _pairs(b))
-    if b.limit is not None and not b.rank_all and owners > RANK_ALL_MAX:
-        parts = []
-        for t, v in _pairs(b):
-            if not stat.get((t, v)):
-                continue
-            parts.append(
-                "SELECT * FROM (SELECT k.party_id, k.relative_id, k.key_type, k.value, k.text "  # noqa: S608 - table names; values are parameters
-                f"FROM {key_table} k WHERE k.key_type = %s AND k.value = %s "
-                f"AND k.party_id IS NOT NULL ORDER BY k.party_id DESC LIMIT {b.limit + 1}) s"
-            )
-        sample_params: list[str] = []
-        for t, v in _pairs(b):
-            if stat.get((t, v)):
-                sample_params += [t, v]
-        sql = (
-            f"{select}FROM ({' UNION ALL '.join(parts)}) k "
-            f"JOIN {party_table} p ON p.id = k.party_id"
-        )
-        order = b.order or "k.party_id DESC"
-        return (
-            f"{sql} ORDER BY {order} LIMIT {b.limit + 1}",
-            [*sample_params, *b.order_params],
-        )
-    sql = f"{select}FROM {key_table} k JOIN {party_table} p ON p.id = k.party_id WHERE {where}"
-    if b.limit is not None:
-        if b.order:
-            sql += f" ORDER BY {b.order}"
-            params += list(b.order_params)
-        sql += f" LIMIT {b.limit + 1}"
-    return sql, params
-
-
-def _count_sql(b: _Branch, stat: dict[tuple[str, str], int]) -> tuple[str, list[str]] | int:
-    """The exact number of parties holding any key of a branch: KeyStat's count when the
-    branch looks up one key; otherwise the largest key's KeyStat count plus the holders of
-    the other keys that do not hold it (an index-only count over the smaller keys only)."""
-    held = [pair for pair in _pairs(b) if stat.get(pair)]
-    if not held:
-        return 0
-    base = max(held, key=lambda pair: (stat[pair], pair))
-    rest = [pair for pair in held if pair != base]
-    if not rest:
-        return stat[base]
-    quote = connection.ops.quote_name
-    key_table = quote(PartyKey._meta.db_table)
-    ors = " OR ".join(["(k.key_type = %s AND k.value = %s)"] * len(rest))
-    sql = (
-        f"(SELECT {stat[base]} + COUNT(DISTINCT k.party_id) FROM {key_table} k "  # noqa: S608 - table names; values are parameters
-        f"WHERE ({ors}) AND k.party_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {key_table} x "
-        "WHERE x.key_type = %s AND x.value = %s AND x.party_id = k.party_id))"
-    )
-    return sql, [*[x for pair in rest for x in pair], *base]
-
-
-def _run_branches(
-    branches: list[_Branch], stat: dict[tuple[str, str], int]
-) -> tuple[list[tuple], dict[int, int]]:
-    """Rows (branch index, party_id, relative_id, key_type, value, text, owner kind) of every
-    branch in one statement; then the owner counts of the branches that filled their limit,
-    from KeyStat (one more statement when a branch looks up several keys)."""
-    quote = connection.ops.quote_name
-    key_table = quote(PartyKey._meta.db_table)
     relative_table = quote(StaffRelative._meta.db_table)
     parts: list[str] = []
     params: list[str] = []
     for i, b in enumerate(branches):
-        if b.limit is not None and not any(stat.get(pair) for pair in _pairs(b)):
-            continue  # no party holds any of its keys
-        sql, branch_params = _branch_sql(i, b, stat)
+        where, where_params = _branch_where(b)
+        sql = (
+            f"SELECT {i} AS b, k.party_id, k.relative_id, k.key_type, k.value, k.text, p.kind "  # noqa: S608 - table names; values are parameters
+            f"FROM {key_table} k JOIN {party_table} p ON p.id = k.party_id "
+            f"WHERE {where}"
+        )
+        params += where_params
+        if b.limit is not None:
+            if b.order:
+                sql += f" ORDER BY {b.order}"
+                params += list(b.order_params)
+            sql += f" LIMIT {b.limit + 1}"
         parts.append(f"SELECT * FROM ({sql}) b{i}")  # noqa: S608 - table names; values are parameters
-        params += branch_params
     # Staff relatives: every one, whatever the branch (few, and never grouped away).
     rel_where = []
     for b in branches:
@@ -994,19 +845,18 @@ def _run_branches(
     full = Counter(r[0] for r in rows)
     over = [i for i, b in enumerate(branches) if b.limit is not None and full[i] > b.limit]
     totals: dict[int, int] = {}
-    counts: list[tuple[int, str]] = []
-    count_params: list[str] = []
-    for i in over:
-        counted = _count_sql(branches[i], stat)
-        if isinstance(counted, int):
-            totals[i] = counted
-        else:
-            counts.append((i, counted[0]))
-            count_params += counted[1]
-    if counts:
+    if over:
+        counts, count_params = [], []
+        for i in over:
+            where, where_params = _branch_where(branches[i])
+            counts.append(
+                f"(SELECT COUNT(DISTINCT k.party_id) FROM {key_table} k "  # noqa: S608 - table names; values are parameters
+                f"WHERE {where} AND k.party_id IS NOT NULL)"
+            )
+            count_params += where_params
         with connection.cursor() as cur:
-            cur.execute("SELECT " + ", ".join(sql for _i, sql in counts), count_params)
-            totals.update(zip([i for i, _sql in counts], cur.fetchone(), strict=True))
+            cur.execute("SELECT " + ", ".join(counts), count_params)
+            totals = dict(zip(over, cur.fetchone(), strict=True))
     return rows, totals
 
 
@@ -1035,14 +885,7 @@ def _key_branches(keys: _QueryKeys) -> list[_Branch]:
         order, params = _live_adverse_order(keys.role)
         branches.append(
             _Branch(
-                "name",
-                name_types,
-                (keys.normalized,),
-                GROUP_LISTED,
-                keys.normalized,
-                order,
-                params,
-                rank_all=True,
+                "name", name_types, (keys.normalized,), GROUP_LISTED, keys.normalized, order, params
             )
         )
     spoken = keys.trade if keys.is_org else keys.normalized
@@ -1094,8 +937,7 @@ def _match_keys(keys: _QueryKeys, out: _Collector) -> None:
 
 
 def _collect(branches: list[_Branch], keys: _QueryKeys, out: _Collector) -> None:
-    stat, out.gram_stat = _key_stats(branches, _substring_query_grams(keys))
-    rows, totals = _run_branches(branches, stat)
+    rows, totals = _run_branches(branches)
     # Owners listed per branch (a branch may read several rows of one owner: an alias, or
     # several of its deletions equal to the query's).
     listed: dict[int, set[Owner]] = {i: set() for i in range(len(branches))}
@@ -1198,7 +1040,7 @@ def _match_substrings(keys: _QueryKeys, out: _Collector) -> None:
 def _substring_search(text: str, out: _Collector) -> bool:
     """List up to SUBSTRING_LISTED names containing `text`, group the rest; False when some
     were grouped."""
-    grams = _substring_grams(text, out.gram_stat)
+    grams = _substring_grams(text)
     score = SCORE_SHORT_SUBSTRING if len(text) <= 2 else SCORE_SUBSTRING
     owners, capped = _owners_with_grams(grams, SUBSTRING_FETCH)
     listed = 0
@@ -1220,7 +1062,7 @@ def _substring_search(text: str, out: _Collector) -> bool:
     else:
         # Not all verified: the holders of the grams bound the count from above (exact for
         # one- and two-character queries, whose one gram is the substring itself).
-        total = _count_holders(grams, out.gram_stat) if capped else len(owners)
+        total = _count_holders(grams) if capped else len(owners)
         approximate = len(text) > 2 or _core_only_grams_possible(text)
     if total > listed:
         out.groups.append(
@@ -1244,15 +1086,8 @@ def _core_only_grams_possible(text: str) -> bool:
     return len(text) == 2
 
 
-def _count_holders(grams: set[str], held: dict[str, int] | None = None) -> int:
-    relatives = _holders("relative_id", grams).count()
-    if len(grams) == 1:
-        # One gram: its parties are counted in GramStat (kept by the index triggers).
-        gram = next(iter(grams))
-        if held is None:
-            held = dict(GramStat.objects.filter(gram=gram).values_list("gram", "owners"))
-        return relatives + held.get(gram, 0)
-    return _holders("party_id", grams).count() + relatives
+def _count_holders(grams: set[str]) -> int:
+    return _holders("party_id", grams).count() + _holders("relative_id", grams).count()
 
 
 _NAME_KINDS = {"id", "name", "alias", "core_name", "trade", "typo"}

@@ -151,38 +151,6 @@ class NameGram(models.Model):
         return self.gram
 
 
-class KeyStat(models.Model):
-    """How many parties hold one index key (`PartyKey` rows of parties with this key type
-    and value; an owner holds each key once, so rows are owners). Kept by database triggers
-    on the key table (lexcase/conflicts/stats.py), whoever writes it: a check reads the size
-    of a group here instead of counting thousands of index entries. Staff relatives are not
-    counted (they are always listed, never grouped)."""
-
-    key_type = models.CharField(max_length=12, choices=KeyType.choices)
-    value = models.CharField(max_length=200)
-    owners = models.IntegerField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["key_type", "value"], name="conflicts_keystat_key")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.key_type}:{self.value} ×{self.owners}"
-
-
-class GramStat(models.Model):
-    """How many parties hold one name gram (`NameGram` rows of parties), kept like KeyStat:
-    the exact size of a one- or two-character substring group, and which grams of a longer
-    query are rare enough to intersect."""
-
-    gram = models.CharField(max_length=2, unique=True)
-    owners = models.IntegerField()
-
-    def __str__(self) -> str:
-        return f"{self.gram} ×{self.owners}"
-
-
 class ConflictCheck(models.Model):
     """A frozen conflict report: what was asked, every hit and the engine that found it.
     Nothing updates a check; a new question makes a new check."""
