@@ -45,9 +45,10 @@ def unread_count(*, user: User) -> int:
         return 0
     # Every page shows the badge: first the unread ones' matters, a plain indexed read (most
     # users have none, or a few); the gate is asked about those matters only.
-    # A fixed read (core.fixedsql): compiled once, the user a placeholder.
+    # A fixed read (core.fixedsql): compiled once, the user a placeholder; the probe size is
+    # in the key because the slice reads it (tests change it).
     unread: list[Any] = fixed_rows(
-        "notifications.unread",
+        ("notifications.unread", _UNREAD_PROBE),
         lambda u: Notification.objects.filter(
             user=u, in_app=True, read_at__isnull=True
         ).values_list("pk", "matter_id")[: _UNREAD_PROBE + 1],
