@@ -1,0 +1,83 @@
+"""The shell's main menu (base.html), rendered once per language and set of permissions.
+
+Through the template engine the menu cost ≈ 1.5–2 ms a page (17 `{% url %}`, ≈ 20
+`{% translate %}` and a dozen `perms.*` checks, each a node), about half of the layout that
+every page pays (docs/benchmarks.md, "Matter list and q="). The menu's text is a function
+of the active language, the URL prefix and configuration, and which of the menu's
+permissions the reader holds, nothing else (no name, no count, no matter): the predicates
+are still asked on every request, and the HTML kept per combination of those answers, so a
+reader is only ever served the menu their own permissions draw."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from django import template
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext, gettext_noop
+
+register = template.Library()
+
+# Bills and receivables: who records payments, and administrators.
+BILLING = ("billing.record_payment", "accounts.manage_users")
+# (URL name, label, the permissions of which any one shows it; () = every signed-in user).
+# The labels are msgids, translated when a menu is drawn.
+MENU: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("home", gettext_noop("Dashboard"), ()),
+    ("calendar:agenda", gettext_noop("Today"), ()),
+    ("todos:my_tasks", gettext_noop("Tasks"), ()),
+    ("matters:list", gettext_noop("Matters"), ()),
+    ("parties:list", gettext_noop("Parties"), ()),
+    ("comms:list", gettext_noop("Communications"), ()),
+    ("search:search", gettext_noop("Search"), ()),
+    ("billing:timesheet", gettext_noop("Timesheet"), ()),
+    ("billing:money_matters", gettext_noop("Money of matters"), ("billing.view_client_funds",)),
+    ("billing:bill_list", gettext_noop("Bills"), BILLING),
+    ("billing:receivable_list", gettext_noop("Receivables"), BILLING),
+    ("todos:workload", gettext_noop("Workload"), ("todos.view_workload",)),
+    ("reviews:approvals", gettext_noop("Approvals"), ("reviews.view_approvals",)),
+    ("insights:firm", gettext_noop("Insights"), ("insights.view_firm",)),
+    ("conflicts:check", gettext_noop("Conflict check"), ("matters.add_matter",)),
+    ("accounts:users", gettext_noop("Users"), ("accounts.manage_users",)),
+    ("calendar:holidays", gettext_noop("Holidays"), ("calendar.manage_holidays",)),
+    ("accounts:tokens", gettext_noop("API tokens"), ()),
+)
+# The firm's insights for those who manage the firm, else their own (one menu entry).
+PERSONAL_INSIGHTS = ("insights:mine", "insights.view_personal")
+PERMS = tuple(sorted({p for _n, _l, perms in MENU for p in perms} | {PERSONAL_INSIGHTS[1]}))
+
+_cache: dict[tuple[Any, ...], SafeString] = {}
+_lock = threading.Lock()
+
+
+def _render(granted: frozenset[str]) -> SafeString:
+    links = []
+    for name, label, perms in MENU:
+        if name == "insights:firm" and not granted & set(perms):
+            if PERSONAL_INSIGHTS[1] in granted:
+                name = PERSONAL_INSIGHTS[0]
+            else:
+                continue
+        elif perms and not granted & set(perms):
+            continue
+        links.append(f'<a href="{escape(reverse(name))}">{escape(gettext(label))}</a>')
+    return mark_safe('<nav class="nav">\n    ' + "\n    ".join(links) + "\n  </nav>")  # noqa: S308 -- escaped above
+
+
+@register.simple_tag(takes_context=True)
+def main_nav(context: Any) -> SafeString:
+    user = context["user"]
+    granted = frozenset(p for p in PERMS if user.has_perm(p))
+    key = (get_language(), get_script_prefix(), get_urlconf(), granted)
+    html = _cache.get(key)
+    if html is None:
+        html = _render(granted)
+        with _lock:
+            # Bounded: languages × prefixes × answers of the menu's predicates (roles).
+            if len(_cache) > 256:
+                _cache.clear()
+            _cache[key] = html
+    return html

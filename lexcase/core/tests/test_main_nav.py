@@ -1,0 +1,88 @@
+"""The main menu ({% main_nav %}, core/templatetags/layout.py) draws what base.html's
+template menu drew, for every role and language, and never one reader's menu for another."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.template import engines
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from django.utils import translation
+
+from lexcase.accounts.models import Role
+from lexcase.core.templatetags import layout
+from lexcase.testing import make_user
+
+# base.html's menu before it became a tag, as it stood.
+TEMPLATE_MENU = """{% load i18n %}<nav class="nav">
+    <a href="{% url 'home' %}">{% translate "Dashboard" %}</a>
+    <a href="{% url 'calendar:agenda' %}">{% translate "Today" %}</a>
+    <a href="{% url 'todos:my_tasks' %}">{% translate "Tasks" %}</a>
+    <a href="{% url 'matters:list' %}">{% translate "Matters" %}</a>
+    <a href="{% url 'parties:list' %}">{% translate "Parties" %}</a>
+    <a href="{% url 'comms:list' %}">{% translate "Communications" %}</a>
+    <a href="{% url 'search:search' %}">{% translate "Search" %}</a>
+    <a href="{% url 'billing:timesheet' %}">{% translate "Timesheet" %}</a>{% if perms.billing.view_client_funds %}<a href="{% url 'billing:money_matters' %}">{% translate "Money of matters" %}</a>{% endif %}
+    {% if perms.billing.record_payment or perms.accounts.manage_users %}<a href="{% url 'billing:bill_list' %}">{% translate "Bills" %}</a><a href="{% url 'billing:receivable_list' %}">{% translate "Receivables" %}</a>{% endif %}
+    {% if perms.todos.view_workload %}<a href="{% url 'todos:workload' %}">{% translate "Workload" %}</a>{% endif %}
+    {% if perms.reviews.view_approvals %}<a href="{% url 'reviews:approvals' %}">{% translate "Approvals" %}</a>{% endif %}
+    {% if perms.insights.view_firm %}<a href="{% url 'insights:firm' %}">{% translate "Insights" %}</a>{% elif perms.insights.view_personal %}<a href="{% url 'insights:mine' %}">{% translate "Insights" %}</a>{% endif %}
+    {% if perms.matters.add_matter %}<a href="{% url 'conflicts:check' %}">{% translate "Conflict check" %}</a>{% endif %}
+    {% if perms.accounts.manage_users %}<a href="{% url 'accounts:users' %}">{% translate "Users" %}</a>{% endif %}{% if perms.calendar.manage_holidays %}<a href="{% url 'calendar:holidays' %}">{% translate "Holidays" %}</a>{% endif %}
+    <a href="{% url 'accounts:tokens' %}">{% translate "API tokens" %}</a>
+  </nav>"""  # noqa: E501
+
+STAFF_ROLES = [Role.ADMIN, Role.PARTNER, Role.LAWYER, Role.ASSISTANT, Role.STAFF, Role.FINANCE]
+
+
+def _links(html: str) -> list[str]:
+    return re.findall(r"<a [^>]*>[^<]*</a>", html)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_menu_equals_the_template_menu_for_every_role(language: str) -> None:
+    users = [make_user(f"u_{role}", role) for role in STAFF_ROLES]
+    inactive = make_user("u_gone", Role.PARTNER)
+    inactive.is_active = False
+    users.append(inactive)
+    engine = engines["django"]
+    old = engine.from_string(TEMPLATE_MENU)
+    new = engine.from_string("{% load layout %}{% main_nav %}")
+    drawn = set()
+    with translation.override(language):
+        # Twice: the second round is served from the kept menus.
+        for _round in range(2):
+            for user in users:
+                request = RequestFactory().get("/")
+                request.user = user
+                expected = old.render({}, request)
+                got = new.render({}, request)
+                assert _links(got) == _links(expected), (user.role, language)
+                assert got.startswith('<nav class="nav">') and got.endswith("</nav>")
+                drawn.add(tuple(_links(got)))
+    assert len(drawn) >= 4  # the roles' menus differ: the cache is keyed on what they hold
+
+
+@pytest.mark.django_db
+def test_menu_on_a_page_follows_the_reader() -> None:
+    """Two readers one after the other in one process: each page shows the reader's own
+    menu (the administrator's entries never reach the lawyer)."""
+    admin = make_user("nav_admin", Role.ADMIN)
+    lawyer = make_user("nav_lawyer", Role.LAWYER)
+    layout._cache.clear()
+    pages = {}
+    for user in (admin, lawyer, admin):
+        client = Client()
+        client.force_login(user)
+        pages[user.role] = client.get("/matters/").content.decode()
+    users, holidays = reverse("accounts:users"), reverse("calendar:holidays")
+    menus = {
+        role: re.search(r'<nav class="nav">.*?</nav>', html, re.S).group(0)  # type: ignore[union-attr]
+        for role, html in pages.items()
+    }
+    assert f'href="{users}"' in menus[Role.ADMIN] and f'href="{holidays}"' in menus[Role.ADMIN]
+    assert f'href="{users}"' not in menus[Role.LAWYER]
+    assert f'href="{holidays}"' not in menus[Role.LAWYER]
