@@ -8,6 +8,12 @@ PIP := $(VENV)/bin/pip
 PYTHON ?= $(shell command -v pyenv >/dev/null 2>&1 && pyenv which python3.13 2>/dev/null || command -v python3.13 || command -v python3)
 DEB_PACKAGES := gettext postgresql-client chromium fonts-noto-cjk tesseract-ocr tesseract-ocr-chi-sim libpango-1.0-0 libpangoft2-1.0-0 antiword
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lexcase
+# Each database leg of `make test` runs on every core (pytest-xdist; each worker has its own
+# test database: test_<name>_gw0, _gw1 ... on PostgreSQL, one in memory each on SQLite);
+# TEST_WORKERS=0 runs a leg in one process. worksteal: a worker left idle takes tests queued
+# for the others, so a slow module at the end does not leave a core waiting.
+TEST_WORKERS ?= auto
+PYTEST := $(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -72,12 +78,12 @@ test: lint test-sqlite test-postgres
 
 test-sqlite: install
 	@echo "== test suite on SQLite =="
-	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(PY) -m pytest -q
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(PYTEST)
 
 test-postgres: install
 	@echo "== test suite on PostgreSQL ($(TEST_DATABASE_URL)) =="
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(TEST_DATABASE_URL)'.rsplit('/',1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
-		DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest -q; \
+		DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "ERROR: no PostgreSQL answers at $(TEST_DATABASE_URL); CI requires both databases." >&2; exit 1; \
 	else \
