@@ -363,7 +363,9 @@ class TimeEntryIn(Schema):
 
 class TimeEntryOut(Schema):
     id: int
-    matter_id: int
+    # null (and the description empty, no agreement) on the caller's own timer stopped after
+    # they were walled off its matter: nothing of that matter is theirs to read any more.
+    matter_id: int | None
     lawyer: str
     work_date: dt.date
     minutes: int
@@ -377,17 +379,17 @@ class TimeEntryOut(Schema):
     billed: bool
 
 
-def time_entry_out(e: TimeEntry) -> TimeEntryOut:
+def time_entry_out(e: TimeEntry, *, matter_seen: bool = True) -> TimeEntryOut:
     return TimeEntryOut(
         id=e.pk,
-        matter_id=e.matter_id,
+        matter_id=e.matter_id if matter_seen else None,
         lawyer=e.lawyer.username,
         work_date=e.work_date,
         minutes=e.minutes,
-        description=e.description,
+        description=e.description if matter_seen else "",
         billable=e.billable,
         rate=_money(e.rate),
-        agreement_id=e.agreement_id,
+        agreement_id=e.agreement_id if matter_seen else None,
         running=e.timer_started_at is not None and e.timer_stopped_at is None,
         timer_started_at=_local(e.timer_started_at),
         timer_stopped_at=_local(e.timer_stopped_at),
@@ -451,10 +453,12 @@ def time_entry_create(request: AuthedRequest, matter_id: Id, payload: TimeEntryI
 
 @router.post("/timer/stop", response=TimeEntryOut, operation_id="timer_stop")
 def timer_stop(request: AuthedRequest) -> TimeEntryOut:
-    """Stop the caller's running timer (422 when none runs)."""
+    """Stop the caller's running timer (422 when none runs). Walled off its matter since it
+    started: `matter_id` and `agreement_id` null, `description` empty."""
     entry = work_services.timer_stop(actor=request.user)
     entry.lawyer = request.user
-    return time_entry_out(entry)
+    seen = selectors.time_entry_matter_seen(user=request.user, entry=entry)
+    return time_entry_out(entry, matter_seen=seen)
 
 
 # -- expenses -----------------------------------------------------------------------------------

@@ -111,6 +111,12 @@ def running_timer(*, user: AnyUser) -> TimeEntry | None:
     )
 
 
+def time_entry_matter_seen(*, user: AnyUser, entry: TimeEntry) -> bool:
+    """Whether `user` still sees the money of `entry`'s matter: a member walled off it while
+    their timer ran gets their stopped entry back without its matter or description."""
+    return TimeEntry.objects.filter(money_visible_through(user), pk=entry.pk).exists()
+
+
 def week_of(day: date) -> date:
     """The Monday of `day`'s week."""
     return day - timedelta(days=day.weekday())

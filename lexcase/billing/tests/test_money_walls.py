@@ -4,8 +4,12 @@ title nor their description, and stopping it does not send them to the matter's 
 
 from __future__ import annotations
 
-import pytest
+import json
 
+import pytest
+from django.test import Client
+
+from lexcase.accounts.services import api_token_create
 from lexcase.billing.services.work import timer_start
 from lexcase.matters.services import matter_wall_add
 from lexcase.testing import client_for
@@ -45,3 +49,23 @@ def test_a_running_timer_still_names_its_matter_to_its_team(firm):
     assert (firm.matter.number in html, SECRET_TASK in html) == (True, True)
     response = client_for(firm.assistant).post("/time/timer/stop/")
     assert response["Location"] == f"/matters/{firm.matter.pk}/time/"
+
+
+def _api_stop(user):
+    _token, raw = api_token_create(user=user, name="t")
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+    return client.post("/api/v1/timer/stop", json.dumps({}), content_type="application/json")
+
+
+def test_the_api_stopping_a_timer_walled_off_names_nothing_of_the_matter(walled_timer):
+    response = _api_stop(walled_timer.assistant)
+    body = response.json()
+    assert response.status_code == 200
+    assert (body["matter_id"], body["description"], body["agreement_id"]) == (None, "", None)
+    assert body["minutes"] >= 1 and body["running"] is False
+
+
+def test_the_api_stopping_a_timer_still_names_its_matter_to_its_team(firm):
+    timer_start(actor=firm.assistant, matter=firm.matter, description=SECRET_TASK)
+    body = _api_stop(firm.assistant).json()
+    assert (body["matter_id"], body["description"]) == (firm.matter.pk, SECRET_TASK)
