@@ -47,6 +47,7 @@ from lexcase.billing.services.shared import (
 )
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.matters.models import Matter, MatterParty, PartyRole
+from lexcase.matters.selectors import money_visible_through
 
 # The bill is a document for the client: its lines are written in the firm's language
 # whoever draws it.
@@ -362,6 +363,121 @@ def bill_void(*, actor: User, bill: Bill, version: int, reason: str) -> Bill:
 # -- invoices (发票) recorded against bills ------------------------------------------------------
 
 
+def _invoice_room(*, actor: User, ids: list[int]) -> tuple[Decimal, bool]:
+    """How much a new invoice on the bills `ids` may still take, and whether the actor sees
+    the money of every bill that figure depends on.
+
+    An invoice covering several bills does not say how its amount splits between them, so
+    the fee lines of a set of bills must cover every invoice on them together: a new one
+    fits when the invoices on the bills connected to `ids` (through invoices that share a
+    bill, transitively) can still be split so that no bill takes more than its fees. The
+    most it may take is a maximum flow (invoices -> their bills -> fees) less what the
+    invoices already there hold. Counting an invoice's whole amount against `ids` alone
+    overstated what is used when it also covers other bills (and its figure then told the
+    amount of an invoice on a matter the actor may not see). The connected bills are
+    locked, so two invoices recorded at once cannot both take the same fee."""
+    live = Invoice.bills.through.objects.filter(invoice__status=InvoiceStatus.ISSUED)
+    component: set[int] = set()
+    links: list[tuple[int, int]] = []
+    frontier = set(ids)
+    while frontier:
+        # Lock before reading their invoices: an invoice recorded meanwhile on one of them
+        # waits for this transaction (it locks its bills too).
+        list(Bill.objects.select_for_update().filter(pk__in=frontier).order_by("pk"))
+        component |= frontier
+        invoices = set(live.filter(bill_id__in=frontier).values_list("invoice_id", flat=True))
+        links = list(
+            live.filter(invoice_id__in={i for i, _b in links} | invoices).values_list(
+                "invoice_id", "bill_id"
+            )
+        )
+        frontier = {b for _i, b in links} - component
+    fees = dict(
+        BillLine.objects.filter(bill_id__in=component, kind=MoneyKind.SERVICE_FEE)
+        .values("bill_id")
+        .annotate(s=Sum("amount"))
+        .values_list("bill_id", "s")
+    )
+    amounts: dict[Any, Decimal] = dict(
+        Invoice.objects.filter(pk__in={i for i, _b in links}).values_list("pk", "amount")
+    )
+    covers: dict[Any, set[int]] = {}
+    for invoice_id, bill_id in links:
+        covers.setdefault(invoice_id, set()).add(bill_id)
+    held = sum(amounts.values(), Decimal("0"))
+    new = object()
+    covers[new] = set(ids)
+    amounts[new] = sum((fees.get(b, Decimal("0")) for b in ids), Decimal("0"))
+    room = max(_max_flow(amounts, covers, fees) - held, Decimal("0"))
+    seen = not Bill.objects.filter(pk__in=component).exclude(money_visible_through(actor)).exists()
+    return room, seen
+
+
+def _max_flow(
+    supply: dict[Any, Decimal], covers: dict[Any, set[int]], capacity: dict[int, Decimal]
+) -> Decimal:
+    """The most of `supply` (per invoice) that fits into `capacity` (per bill) when each
+    invoice may go only to the bills it `covers` (augmenting paths, breadth first; a
+    client's invoices are few). Paths start at an invoice with supply left, so an invoice
+    already routed is never unrouted: the flow of the invoices recorded (which fit, or
+    they would not be recorded) stays whole and only the new one's grows."""
+    # The recorded invoices (by id) first, the new one last.
+    order = sorted(k for k in supply if isinstance(k, int)) + [
+        k for k in supply if not isinstance(k, int)
+    ]
+    flow: dict[tuple[Any, int], Decimal] = {}
+    used: dict[int, Decimal] = {}
+    sent: dict[Any, Decimal] = {}
+    total = Decimal("0")
+    for start in order:
+        while supply[start] - sent.get(start, Decimal("0")) > 0:
+            # Breadth first from `start` over invoice -> bill (any) and bill -> invoice
+            # (undo flow), to a bill with capacity left.
+            parent: dict[Any, Any] = {("i", start): None}
+            queue = [("i", start)]
+            end = None
+            while queue and end is None:
+                node = queue.pop(0)
+                if node[0] == "i":
+                    for bill in sorted(covers[node[1]]):
+                        nxt = ("b", bill)
+                        if nxt not in parent:
+                            parent[nxt] = node
+                            if capacity.get(bill, Decimal("0")) - used.get(bill, Decimal("0")) > 0:
+                                end = nxt
+                                break
+                            queue.append(nxt)
+                else:
+                    for (inv, bill), f in flow.items():
+                        nxt = ("i", inv)
+                        if bill == node[1] and f > 0 and nxt not in parent:
+                            parent[nxt] = node
+                            queue.append(nxt)
+            if end is None:
+                break
+            path = []
+            node = end
+            while parent[node] is not None:
+                path.append((parent[node], node))
+                node = parent[node]
+            push = min(
+                supply[start] - sent.get(start, Decimal("0")),
+                capacity.get(end[1], Decimal("0")) - used.get(end[1], Decimal("0")),
+            )
+            for a, b in path:
+                if a[0] == "b":  # undo: bill a <- invoice b
+                    push = min(push, flow[(b[1], a[1])])
+            for a, b in path:
+                if a[0] == "i":
+                    flow[(a[1], b[1])] = flow.get((a[1], b[1]), Decimal("0")) + push
+                else:
+                    flow[(b[1], a[1])] -= push
+            used[end[1]] = used.get(end[1], Decimal("0")) + push
+            sent[start] = sent.get(start, Decimal("0")) + push
+            total += push
+    return total
+
+
 @transaction.atomic
 def invoice_record(
     *,
@@ -416,25 +532,21 @@ def invoice_record(
         add_error(errors, "buyer_tax_id", _("A special VAT invoice names the buyer's tax number."))
     if not errors:
         assert amount is not None
-        ids = [b.pk for b in bills]
-        # Lock the bills: two invoices recorded at once cannot both take the same fee.
-        list(Bill.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
-        fees = BillLine.objects.filter(bill_id__in=ids, kind=MoneyKind.SERVICE_FEE).aggregate(
-            s=Sum("amount")
-        )["s"] or Decimal("0")
-        covered = Invoice.objects.filter(
-            bills__in=ids, status=InvoiceStatus.ISSUED
-        ).distinct().aggregate(s=Sum("amount"))["s"] or Decimal("0")
-        if amount > fees - covered:
-            add_error(
-                errors,
-                "amount",
-                _(
+        left, seen = _invoice_room(actor=actor, ids=[b.pk for b in bills])
+        if amount > left:
+            if seen:
+                message = _(
                     "Only the legal service fee is invoiced: at most %(left)s is left on "
                     "these bills."
+                ) % {"left": yuan(left)}
+            else:
+                # What is left depends on bills the actor may not see (an invoice also
+                # covering them): the figure would tell their fees and invoices.
+                message = _(
+                    "Only the legal service fee is invoiced: this is more than is left on "
+                    "these bills."
                 )
-                % {"left": yuan(max(fees - covered, Decimal("0")))},
-            )
+            add_error(errors, "amount", message)
     # A missing date or amount is among the errors already.
     if errors or issued_on is None or amount is None:
         raise ValidationError(errors)

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from lexcase.billing.services.bills import bill_draw, bill_issue, invoice_record
 from lexcase.billing.tests.bill_data import expense, issued_bill, time_entry
 from lexcase.core.exceptions import NotAllowed
+from lexcase.matters.models import EthicalWall, MatterType
+from lexcase.matters.services import PartyLink, matter_create
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -83,3 +85,50 @@ def test_a_special_invoice_with_the_buyers_tax_number_at_a_set_rate(firm, settin
         D("29.13"),  # 1000 × 0.03 / 1.03 = 29.126…
         "91350200776049653A",
     )
+
+
+# -- what is left when an invoice also covers other bills ------------------------------------
+
+
+def test_an_invoice_over_two_bills_leaves_on_one_what_the_other_cannot_hold(firm):
+    a, b = issued_bill(firm), issued_bill(firm)  # ¥1,000 fee each
+    record(firm, [a, b], number="X1", amount=D("1500.00"))
+    # ¥1,500 over ¥2,000 of fees: at most ¥1,000 on b, so at least ¥500 is left on a.
+    assert errors_of(lambda: record(firm, [a], number="X2", amount=D("500.01"))) == {
+        "amount": ["只有律师服务费可以开票：这些账单尚可开票金额最多为¥500.00。"]
+    }
+    record(firm, [a], number="X2", amount=D("500.00"))
+    # a and b are now full between them: nothing is left on b either.
+    assert errors_of(lambda: record(firm, [b], number="X3", amount=D("0.01"))) == {
+        "amount": ["只有律师服务费可以开票：这些账单尚可开票金额最多为¥0.00。"]
+    }
+
+
+def test_a_chain_of_invoices_counts_every_bill_it_reaches(firm):
+    a, b, c = issued_bill(firm), issued_bill(firm), issued_bill(firm)
+    record(firm, [a, b], number="Y1", amount=D("1000.00"))
+    record(firm, [b, c], number="Y2", amount=D("1800.00"))
+    # Y2 needs ¥800 of b at least, so Y1 at least ¥800 of a: ¥200 left on a.
+    assert errors_of(lambda: record(firm, [a], number="Y3", amount=D("200.01")))["amount"] == [
+        "只有律师服务费可以开票：这些账单尚可开票金额最多为¥200.00。"
+    ]
+    record(firm, [a], number="Y3", amount=D("200.00"))
+
+
+def test_what_is_left_names_no_figure_that_depends_on_a_bill_the_actor_cannot_see(firm):
+    hidden = matter_create(
+        actor=firm.lead,
+        title="华泰科技保密仲裁",
+        matter_type=MatterType.CIVIL,
+        confidential=True,
+        parties=[PartyLink(party=firm.client_party, role="client", standing="申请人")],
+        lead_lawyer=firm.lead,
+        responsible_partner=firm.partner,
+    )
+    plain, secret = issued_bill(firm), issued_bill(firm, hidden)
+    record(firm, [plain, secret], number="Z1", amount=D("1700.00"))
+    EthicalWall.objects.create(matter=hidden, user=firm.finance, reason="亲属")
+    messages = errors_of(lambda: record(firm, [plain], number="Z2", amount=D("300.01")))["amount"]
+    assert messages == ["只有律师服务费可以开票：金额超过这些账单尚可开票的部分。"]
+    assert "700" not in messages[0] and "300" not in messages[0]
+    record(firm, [plain], number="Z2", amount=D("300.00"))  # still correct
