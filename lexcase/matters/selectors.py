@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import inspect
 import json
 import re
 from collections.abc import Callable
@@ -28,19 +29,24 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Field,
+    Model,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
 )
+from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.functions import Replace
 from django.db.models.lookups import In, IsNull
 from django.db.models.query import (  # type: ignore[attr-defined]  # internals, see _instances
     _get_from_db,
     get_related_populators,
 )
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 from django.http import Http404
 
 from lexcase.accounts.models import AnyUser, User
@@ -1461,8 +1467,13 @@ def _instances(compiler: Any, fetch_mode: Any, rows: list[Any]) -> list[Matter]:
     select, klass_info = compiler.select, compiler.klass_info
     start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
     init_list = [f[0].target.attname for f in select[start:end]]
-    from_db = _get_from_db(klass_info["model"], fetch_mode)
+    model = klass_info["model"]
+    from_db = _plain_from_db(model, init_list, fetch_mode) or _get_from_db(model, fetch_mode)
     populators = get_related_populators(klass_info, select, db, fetch_mode)
+    for populator in populators:
+        plain = _plain_from_db(populator.model_cls, populator.init_list, fetch_mode)
+        if plain is not None and not populator.related_populators:
+            populator.from_db = plain  # type: ignore[attr-defined]  # set in its __init__
     out = []
     for row in compiler.results_iter([rows]):
         obj = from_db(db, init_list, row[start:end])
@@ -1470,6 +1481,51 @@ def _instances(compiler: Any, fetch_mode: Any, rows: list[Any]) -> list[Matter]:
             populator.populate(row, obj)
         out.append(obj)
     return out
+
+
+def _plain_from_db(model: Any, init_list: list[str], fetch_mode: Any) -> Any:
+    """`model.from_db` for a row of every concrete field, without `Model.__init__`: the
+    values go straight into the instance's `__dict__`, as `__init__` leaves them when
+    nothing else runs (a page of 51 matters and their practice areas and causes: their
+    `__init__`, its `setattr` per field and the foreign keys' `__set__`, cost about as much
+    as the SQL). None (use Django's) when anything would differ: a model with its own
+    `__init__` or `from_db`, a `pre_init`/`post_init` receiver, a field missing from the
+    row, or a field whose descriptor does more on assignment than store the value (a
+    foreign key's `__set__` only clears a cached object, which a new instance has not)."""
+    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return None
+    attnames = [f.attname for f in model._meta.concrete_fields]
+    if init_list != attnames:
+        return None
+    if model not in _PLAIN_MODELS:
+        _PLAIN_MODELS[model] = (
+            model.__init__ is Model.__init__
+            and inspect.getattr_static(model, "from_db") is inspect.getattr_static(Model, "from_db")
+            and all(
+                type(inspect.getattr_static(model, name, None)) in _PLAIN_DESCRIPTORS
+                for name in attnames
+            )
+        )
+    if not _PLAIN_MODELS[model]:
+        return None
+    new = model.__new__
+
+    def from_db(db: str, field_names: list[str], values: Any) -> Any:
+        obj = new(model)
+        state = ModelState()
+        state.adding = False
+        state.db = db
+        if fetch_mode is not None:
+            state.fetch_mode = fetch_mode
+        obj.__dict__["_state"] = state
+        obj.__dict__.update(zip(attnames, values, strict=True))
+        return obj
+
+    return from_db
+
+
+_PLAIN_DESCRIPTORS = (DeferredAttribute, ForeignKeyDeferredAttribute)
+_PLAIN_MODELS: dict[Any, bool] = {}
 
 
 EXPORT_CAP = 10_000
@@ -1499,11 +1555,30 @@ def matters_with_leads(matters: list[Matter]) -> dict[int, list[Lead]]:
     and its export show of the team), in one query (no N+1), as plain values: 100 model
     instances per page cost more than the query."""
     by_matter: dict[int, list[Lead]] = {m.pk: [] for m in matters}
-    rows = (
-        MatterMember.objects.filter(matter_id__in=list(by_matter), role__in=LEAD_ROLES)
-        .order_by("id")
-        .values_list("matter_id", "role", "user__name", "user__username")
-    )
+
+    def read(*ids: int) -> QuerySet[Any, tuple[int, str, str, str]]:
+        return (
+            MatterMember.objects.filter(matter_id__in=ids, role__in=LEAD_ROLES)
+            .order_by("id")
+            .values_list("matter_id", "role", "user__name", "user__username")
+        )
+
+    ids = list(by_matter)
+    if not ids:
+        return by_matter
+    if len(ids) <= _LEADS_FIXED_MAX:
+        # A page's worth: compiled once per power of two of ids (core.fixedsql; building
+        # and compiling the read cost about twice the query), padded with ids no matter
+        # has (negative: the IN list keeps them, so the check under the tests builds the
+        # same SQL from the real arguments).
+        slots = 1 << max(3, (len(ids) - 1).bit_length())
+        padded = [*ids, *range(-1, -(slots - len(ids)) - 1, -1)]
+        rows = fixed_rows(("matters.leads", slots), read, *padded)
+    else:
+        rows = list(read(*ids))
     for matter_id, role, name, username in rows:
         by_matter[matter_id].append(Lead(role=role, name=name or username))
     return by_matter
+
+
+_LEADS_FIXED_MAX = 64
