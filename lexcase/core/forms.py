@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from lexcase.core.fixedsql import fixed_rows
 from lexcase.core.validators import validate_civil_date
 
 
@@ -23,6 +24,47 @@ class CivilDateTimeField(forms.DateTimeField):
     """A date and time in the civil range (see `CivilDateField`)."""
 
     default_validators = [validate_civil_date]
+
+
+class _ValuesIterator(forms.models.ModelChoiceIterator):
+    def __iter__(self) -> Any:
+        field = cast("ValuesChoiceField", self.field)
+        if field.empty_label is not None:
+            yield ("", field.empty_label)
+        queryset = self.queryset
+
+        def read() -> Any:
+            return queryset.values_list("pk", *field.label_fields)
+
+        # With a key (a field whose queryset is the form class's own, the same on every
+        # request): compiled once per process (core.fixedsql).
+        rows = fixed_rows(field.fixed_key, read) if field.fixed_key else read()
+        for pk, *values in rows:
+            yield (pk, field.label_of(*values))
+
+
+class ValuesChoiceField(forms.ModelChoiceField):
+    """A `ModelChoiceField` whose `<select>` is drawn from `values_list("pk", *label_fields)`
+    and `label_of(*values)` instead of a model instance per choice: for a filter form's
+    people and practice areas, the instances cost more than their query, on every page
+    that shows the form (the matter list). The same query (fewer columns), the same
+    options; a submitted choice is still checked and cleaned to its instance as Django
+    does (`queryset.get`)."""
+
+    iterator = _ValuesIterator
+
+    def __init__(
+        self,
+        *args: Any,
+        label_fields: tuple[str, ...],
+        label_of: Any,
+        fixed_key: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.label_fields = label_fields
+        self.label_of = label_of
+        self.fixed_key = fixed_key
 
 
 class ModelIdsField(forms.ModelMultipleChoiceField):

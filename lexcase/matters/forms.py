@@ -13,7 +13,7 @@ from lexcase.accounts.selectors import (
     matter_workers,
     responsible_partner_candidates,
 )
-from lexcase.core.forms import CivilDateField
+from lexcase.core.forms import CivilDateField, ValuesChoiceField
 from lexcase.matters.archive import (
     CHECKLIST_READERS,
     can_override_checklist,
@@ -57,17 +57,24 @@ class MatterFilterForm(forms.Form):
     priority = forms.ChoiceField(
         label=_("Priority"), choices=[("", _("All")), *Priority.choices], required=False
     )
-    practice_area = forms.ModelChoiceField(
+    # Drawn from values, not instances (the list shows this form on every page).
+    practice_area = ValuesChoiceField(
         label=_("Practice area"),
         queryset=PracticeArea.objects.all(),
         required=False,
         empty_label=_("All"),
+        label_fields=("name",),
+        label_of=str,
+        fixed_key="matters.filter.practice_area",
     )
-    lawyer = forms.ModelChoiceField(
+    lawyer = ValuesChoiceField(
         label=_("Team member"),
         queryset=matter_workers(),
         required=False,
         empty_label=_("All"),
+        label_fields=("name", "username"),
+        label_of=lambda name, username: name or username,  # User.display_name
+        fixed_key="matters.filter.lawyer",
     )
     sort = forms.ChoiceField(
         label=_("Sort"),
