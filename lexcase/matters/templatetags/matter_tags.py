@@ -31,12 +31,21 @@ def matter_rows(
     up once per value and page. `teams` maps a matter's id to the members shown
     (`matters.selectors.matters_with_leads`)."""
     labels: dict[tuple[str, str], str] = {}
+    codes: dict[str, str] = {}
 
     def label(m: Any, field: str) -> str:
         value = getattr(m, field)
         if (field, value) not in labels:
             labels[field, value] = esc(getattr(m, f"get_{field}_display")())
         return labels[field, value]
+
+    def code(value: str) -> str:
+        if value not in codes:
+            codes[value] = esc(value)
+        return codes[value]
+
+    # The current time zone once per page (timezone.localtime asked for it per row).
+    tz = timezone.get_current_timezone()
 
     confidential = f' <span class="tag tag-conf">{esc(gettext("Confidential"))}</span>'
     # One reverse() per page: the detail URL of pk 0 with the pk put in its place.
@@ -47,16 +56,16 @@ def matter_rows(
             f'<tr>\n    <td class="nowrap"><a href="{before}/{int(m.pk)}/{after}">'
             f"{esc(m.number)}</a></td>\n"
             f"    <td>{esc(m.title)}{confidential if m.confidential else ''}</td>\n"
-            f'    <td><span class="prio prio-{esc(m.priority)}">'
+            f'    <td><span class="prio prio-{code(m.priority)}">'
             f"{label(m, 'priority')}</span></td>\n"
-            f'    <td><span class="status status-{esc(m.status)}">{label(m, "status")}</span></td>'
+            f'    <td><span class="status status-{code(m.status)}">{label(m, "status")}</span></td>'
         )
         if not compact:
             people = "".join(
                 f'<span class="person">{esc(lead.name)}</span>'
                 for lead in (teams or {}).get(m.pk, ())
             )
-            updated = timezone.localtime(m.updated_at) if m.updated_at else None
+            updated = m.updated_at.astimezone(tz) if m.updated_at else None
             row += (
                 f"\n    <td>{label(m, 'matter_type')}</td>\n    <td>{label(m, 'stage')}</td>"
                 f'\n    <td>{people}</td>\n    <td class="nowrap">'
