@@ -72,7 +72,7 @@ __all__ = [
 ]
 
 # Bump when matching or verdict rules change: stored check records cite it.
-ENGINE_VERSION = "lexcase-conflicts/2.0"
+ENGINE_VERSION = "lexcase-conflicts/2.1"
 
 # Names of up to this many characters (and trade names) are found with one character
 # substituted, inserted, deleted or two neighbours swapped (deletion neighbourhoods).
@@ -84,6 +84,9 @@ GROUP_LISTED = 20
 SUBSTRING_LISTED = 50
 # Gram-index owners fetched for verification before the rest is only counted.
 SUBSTRING_FETCH = 2000
+# A large group of one-edit neighbours or trade-name holders is ranked by shared region and
+# industry among the newest this many holders of each key; the rest are counted.
+RANK_PREFIX = 64
 PINYIN_MAX_CHARS = 8
 PINYIN_MAX_KEYS = 16
 _PINYIN_READINGS_PER_CHAR = 3
@@ -529,9 +532,11 @@ def staff_relative_add(
 Owner = tuple[int | None, int | None]  # (party_id, relative_id): exactly one is set
 
 
-def _selectivity(gram: str) -> tuple[bool, int, str]:
-    # Uncommon before common, bigrams before unigrams; the gram itself for a stable order.
-    return (gram in COMMON_GRAMS or (len(gram) == 1 and gram in _COMMON_CHARS), -len(gram), gram)
+def _selectivity(gram: str) -> tuple[bool, bool, int, str]:
+    # Uncommon before common, without a space before with one (" s" starts half the Latin
+    # names), bigrams before unigrams; the gram itself for a stable order.
+    common = gram in COMMON_GRAMS or (len(gram) == 1 and gram in _COMMON_CHARS)
+    return (common, " " in gram, -len(gram), gram)
 
 
 _COMMON_CHARS = frozenset("".join(_COMMON_WORDS))
@@ -540,10 +545,12 @@ _COMMON_CHARS = frozenset("".join(_COMMON_WORDS))
 def _substring_grams(text: str) -> set[str]:
     """The grams a name containing `text` must hold: a few selective ones suffice, since
     every candidate is verified with `in` afterwards."""
-    grams = _query_grams(text)
-    if len(grams) <= _SUBSTRING_GRAMS:
-        return grams
-    return set(sorted(grams, key=_selectivity)[:_SUBSTRING_GRAMS])
+    ranked = sorted(_query_grams(text), key=_selectivity)
+    # A common gram (公司: every organisation holds it) narrows nothing an uncommon one
+    # does not, and reading it was the 8 s tail at 1M (鑫股份有限公司): never intersected
+    # when the text has an uncommon gram.
+    uncommon = [g for g in ranked if not _selectivity(g)[0]]
+    return set((uncommon or ranked)[:_SUBSTRING_GRAMS])
 
 
 def _holders(column: str, grams: set[str]) -> models.QuerySet:
@@ -762,6 +769,9 @@ class _Branch:
     shown: str = ""  # the query's key, for the group
     order: str = ""  # SQL ORDER BY for the listed rows (priority), with its params
     order_params: tuple[str, ...] = ()
+    # Rank only among the newest RANK_PREFIX holders of each key (a ranking by shared
+    # features, not a promise); the live-adverse order of namesakes runs over all of them.
+    bounded: bool = False
 
 
 def _in(values: Iterable[str]) -> str:
@@ -804,60 +814,210 @@ def _feature_order(features: dict[str, str]) -> tuple[str, tuple[str, ...]]:
     return " + ".join(parts) + ", k.party_id DESC", tuple(params)
 
 
-def _run_branches(branches: list[_Branch]) -> tuple[list[tuple], dict[int, int]]:
-    """Rows (branch index, party_id, relative_id, key_type, value, text, owner kind) of every
-    branch in one statement; then, in one more statement, the owner counts of the branches
-    that filled their limit."""
+# --- one statement per checked name ------------------------------------------------------------
+#
+# Every part of the statement yields the same columns, told apart by a tag:
+# (tag, branch or search index, party_id, relative_id, key_type, value, text, owner kind).
+# At load every statement costs about the floor (one primary-key read), so what a check
+# needs is read in one round trip: the key branches, their group counts (evaluated only for
+# the branches that fill their limit), and the substring searches with their counts.
+_KEY_ROW, _RELATIVE_ROW, _COUNT_ROW, _SUB_ROW, _SUB_COUNT_ROW, _SUB_RELATIVE_ROW = range(6)
+_NULL_ID = "CAST(NULL AS INTEGER)"
+_NULL_TEXT = "CAST(NULL AS TEXT)"
+
+
+class _Statement:
+    """The parts of one UNION ALL statement, with their parameters in text order."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.params: list[str] = []
+
+    def add(self, sql: str, params: Iterable[str]) -> None:
+        self.parts.append(f"SELECT * FROM ({sql}) s{len(self.parts)}")  # noqa: S608 - built from table names; values are parameters
+        self.params += list(params)
+
+    def run(self) -> list[tuple]:
+        if not self.parts:
+            return []
+        with connection.cursor() as cur:
+            cur.execute(" UNION ALL ".join(self.parts), self.params)
+            return cur.fetchall()
+
+
+def _tables() -> tuple[str, str, str, str]:
     quote = connection.ops.quote_name
-    key_table = quote(PartyKey._meta.db_table)
-    party_table = quote(Party._meta.db_table)
-    relative_table = quote(StaffRelative._meta.db_table)
-    parts: list[str] = []
-    params: list[str] = []
-    for i, b in enumerate(branches):
-        where, where_params = _branch_where(b)
-        sql = (
-            f"SELECT {i} AS b, k.party_id, k.relative_id, k.key_type, k.value, k.text, p.kind "  # noqa: S608 - table names; values are parameters
-            f"FROM {key_table} k JOIN {party_table} p ON p.id = k.party_id "
-            f"WHERE {where}"
+    return (
+        quote(PartyKey._meta.db_table),
+        quote(Party._meta.db_table),
+        quote(StaffRelative._meta.db_table),
+        quote(NameGram._meta.db_table),
+    )
+
+
+def _pairs(b: _Branch) -> list[tuple[str, str]]:
+    return [(t, v) for t in b.key_types for v in b.values]
+
+
+def _largest_pair(b: _Branch) -> tuple[str, str]:
+    # A guess, used only to make the exact count cheap: the shortest value of the first key
+    # type (a deletion key of one character, 王, is held by every two-character name with 王;
+    # a personal name's NAME key by more owners than its ALIAS key).
+    return (b.key_types[0], min(b.values, key=len))
+
+
+def _count_sql(b: _Branch) -> tuple[str, list[str]]:
+    """The exact number of parties holding any key of `b`: the holders of its (presumably)
+    largest key, counted from the index alone, plus the distinct holders of the other keys
+    that do not hold it (a few index probes each). COUNT(DISTINCT) over the union read and
+    sorted every entry of the large key (27,000 for the deletion key 王 at 1M parties)."""
+    key_table = _tables()[0]
+    big_type, big_value = _largest_pair(b)
+    sql = (
+        f"(SELECT COUNT(*) FROM {key_table} k WHERE k.key_type = %s AND k.value = %s "  # noqa: S608 - table names; values are parameters
+        "AND k.party_id IS NOT NULL)"
+    )
+    params = [big_type, big_value]
+    rects: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+    rest_values = tuple(v for v in b.values if v != big_value)
+    if rest_values:
+        rects.append(((big_type,), rest_values))
+    rest_types = tuple(t for t in b.key_types if t != big_type)
+    if rest_types:
+        rects.append((rest_types, b.values))
+    if not rects:
+        return sql, params
+    selects = []
+    for types, values in rects:
+        selects.append(
+            f"SELECT k.party_id FROM {key_table} k WHERE k.key_type IN ({_in(types)}) "  # noqa: S608 - table names; values are parameters
+            f"AND k.value IN ({_in(values)}) AND k.party_id IS NOT NULL AND NOT EXISTS "
+            f"(SELECT 1 FROM {key_table} k2 WHERE k2.key_type = %s AND k2.value = %s "
+            "AND k2.party_id = k.party_id)"
         )
-        params += where_params
-        if b.limit is not None:
-            if b.order:
-                sql += f" ORDER BY {b.order}"
-                params += list(b.order_params)
-            sql += f" LIMIT {b.limit + 1}"
-        parts.append(f"SELECT * FROM ({sql}) b{i}")  # noqa: S608 - table names; values are parameters
+        params += [*types, *values, big_type, big_value]
+    sql += f" + (SELECT COUNT(*) FROM ({' UNION '.join(selects)}) rest)"  # noqa: S608 - built above
+    return sql, params
+
+
+def _branch_rows_sql(i: int, b: _Branch) -> tuple[str, list[str]]:
+    key_table, party_table, _rel, _gram = _tables()
+    columns = (
+        f"{_KEY_ROW} AS tag, {i} AS b, k.party_id, k.relative_id, k.key_type, k.value, k.text, "
+        "p.kind"
+    )
+    if b.limit is not None and b.order and b.bounded:
+        # Ranked among the newest RANK_PREFIX holders of each key only: ranking a group of
+        # thousands (every two-character trade name with 汇) read every row of it.
+        prefixes, params = [], []
+        for t, v in _pairs(b):
+            prefixes.append(
+                "SELECT * FROM (SELECT k.party_id, k.relative_id, k.key_type, k.value, k.text "  # noqa: S608 - table names; values are parameters
+                f"FROM {key_table} k WHERE k.key_type = %s AND k.value = %s "
+                f"AND k.party_id IS NOT NULL ORDER BY k.party_id DESC LIMIT {RANK_PREFIX}) q"
+            )
+            params += [t, v]
+        ranked = (
+            f"SELECT * FROM ({' UNION ALL '.join(prefixes)}) k "  # noqa: S608 - built above
+            f"ORDER BY {b.order} LIMIT {b.limit + 1}"
+        )
+        params += list(b.order_params)
+        sql = (
+            f"SELECT {columns} FROM ({ranked}) k JOIN {party_table} p ON p.id = k.party_id "  # noqa: S608 - table names; values are parameters
+            f"ORDER BY {b.order}"
+        )
+        return sql, [*params, *b.order_params]
+    where, params = _branch_where(b)
+    sql = (
+        f"SELECT {columns} FROM {key_table} k JOIN {party_table} p ON p.id = k.party_id "  # noqa: S608 - table names; values are parameters
+        f"WHERE {where}"
+    )
+    if b.limit is not None:
+        if b.order:
+            sql += f" ORDER BY {b.order}"
+            params += list(b.order_params)
+        sql += f" LIMIT {b.limit + 1}"
+    return sql, params
+
+
+def _add_branches(stmt: _Statement, branches: list[_Branch]) -> None:
+    """The rows of every branch, the staff relatives holding any of their keys, and the
+    group count of each limited branch, computed only when it has more rows than its limit
+    (the CASE evaluates its count subquery only then)."""
+    if not branches:
+        return
+    key_table, _party, relative_table, _gram = _tables()
+    for i, b in enumerate(branches):
+        stmt.add(*_branch_rows_sql(i, b))
     # Staff relatives: every one, whatever the branch (few, and never grouped away).
-    rel_where = []
+    rel_where, rel_params = [], []
     for b in branches:
         where, where_params = _branch_where(b)
         rel_where.append(f"({where})")
-        params += where_params
-    parts.append(
-        "SELECT -1 AS b, k.party_id, k.relative_id, k.key_type, k.value, k.text, r.kind "  # noqa: S608 - table names; values are parameters
-        f"FROM {key_table} k JOIN {relative_table} r ON r.id = k.relative_id "
-        f"WHERE k.relative_id IS NOT NULL AND ({' OR '.join(rel_where)})"
+        rel_params += where_params
+    stmt.add(
+        f"SELECT {_RELATIVE_ROW} AS tag, -1 AS b, k.party_id, k.relative_id, k.key_type, "  # noqa: S608 - table names; values are parameters
+        f"k.value, k.text, r.kind FROM {key_table} k JOIN {relative_table} r "
+        f"ON r.id = k.relative_id WHERE k.relative_id IS NOT NULL AND ({' OR '.join(rel_where)})",
+        rel_params,
     )
-    with connection.cursor() as cur:
-        cur.execute(" UNION ALL ".join(parts), params)
-        rows = cur.fetchall()
-    full = Counter(r[0] for r in rows)
-    over = [i for i, b in enumerate(branches) if b.limit is not None and full[i] > b.limit]
+    for i, b in enumerate(branches):
+        if b.limit is None:
+            continue
+        where, where_params = _branch_where(b)
+        count, count_params = _count_sql(b)
+        stmt.add(
+            f"SELECT {_COUNT_ROW} AS tag, {i} AS b, CASE WHEN (SELECT COUNT(*) FROM "  # noqa: S608 - table names; values are parameters
+            f"(SELECT 1 FROM {key_table} k WHERE {where} AND k.party_id IS NOT NULL "
+            f"LIMIT {b.limit + 1}) probe) > {b.limit} THEN {count} ELSE -1 END, "
+            f"{_NULL_ID}, {_NULL_TEXT}, {_NULL_TEXT}, {_NULL_TEXT}, {_NULL_TEXT}",
+            [*where_params, *count_params],
+        )
+
+
+def _collect(branches: list[_Branch], keys: _QueryKeys, out: _Collector, rows: list[tuple]) -> None:
+    # Owners listed per branch (a branch may read several rows of one owner: an alias, or
+    # several of its deletions equal to the query's).
+    listed: dict[int, set[Owner]] = {i: set() for i in range(len(branches))}
+    read: Counter[int] = Counter()
     totals: dict[int, int] = {}
-    if over:
-        counts, count_params = [], []
-        for i in over:
-            where, where_params = _branch_where(branches[i])
-            counts.append(
-                f"(SELECT COUNT(DISTINCT k.party_id) FROM {key_table} k "  # noqa: S608 - table names; values are parameters
-                f"WHERE {where} AND k.party_id IS NOT NULL)"
+    for tag, b, party_id, relative_id, key_type, value, text, owner_kind in rows:
+        if tag == _COUNT_ROW:
+            if party_id >= 0:
+                totals[b] = party_id
+            continue
+        if tag == _RELATIVE_ROW:
+            # A staff relative: the first branch whose keys it holds.
+            b = next(
+                i
+                for i, branch in enumerate(branches)
+                if key_type in branch.key_types and value in branch.values
             )
-            count_params += where_params
-        with connection.cursor() as cur:
-            cur.execute("SELECT " + ", ".join(counts), count_params)
-            totals = dict(zip(over, cur.fetchone(), strict=True))
-    return rows, totals
+            matched_on = branches[b].matched_on
+        elif tag == _KEY_ROW:
+            branch = branches[b]
+            read[b] += 1
+            if branch.limit is not None and read[b] > branch.limit:
+                continue  # the probe row past the limit: counted in the group
+            listed[b].add((party_id, relative_id))
+            matched_on = branch.matched_on
+        else:
+            continue
+        owner = (party_id, relative_id)
+        out.add(_key_candidate(owner, matched_on, key_type, text, owner_kind, keys))
+    for b, total in totals.items():
+        branch = branches[b]
+        if total <= len(listed[b]):
+            continue  # the rows past the limit were more rows of listed owners
+        out.groups.append(
+            Group(
+                matched_on=branch.matched_on,
+                key=branch.shown,
+                total=total,
+                listed=len(listed[b]),
+                lookup=(branch.key_types, branch.values),
+            )
+        )
 
 
 _IDENTIFIER_TYPES = {KeyType.ID_NUMBER, KeyType.CREDIT_CODE, KeyType.PASSPORT}
@@ -877,7 +1037,14 @@ def _key_branches(keys: _QueryKeys) -> list[_Branch]:
         order, params = _feature_order(keys.features)
         branches.append(
             _Branch(
-                "trade", (KeyType.TRADE,), (keys.trade,), GROUP_LISTED, keys.trade, order, params
+                "trade",
+                (KeyType.TRADE,),
+                (keys.trade,),
+                GROUP_LISTED,
+                keys.trade,
+                order,
+                params,
+                bounded=True,
             )
         )
     else:
@@ -920,59 +1087,14 @@ def _typo_branches(keys: _QueryKeys) -> list[_Branch]:
         if len(text) <= TYPO_MAX_CHARS:
             values = (text, *dels)
             branches.append(
-                _Branch("typo", (deletion_type,), values, GROUP_LISTED, text, order, params)
+                _Branch("typo", (deletion_type,), values, GROUP_LISTED, text, order, params, True)
             )
         if dels:
             # A stored name one character shorter than the query (the query has one more).
-            branches.append(_Branch("typo", whole_types, dels, GROUP_LISTED, text, order, params))
+            branches.append(
+                _Branch("typo", whole_types, dels, GROUP_LISTED, text, order, params, True)
+            )
     return branches
-
-
-def _match_keys(keys: _QueryKeys, out: _Collector) -> None:
-    """Exact lookups in PartyKey: identifiers, names, aliases, core, trade, pinyin, and the
-    deletion neighbourhoods (typos), in one statement (two when a group must be counted)."""
-    branches = _key_branches(keys)
-    if branches:
-        _collect(branches, keys, out)
-
-
-def _collect(branches: list[_Branch], keys: _QueryKeys, out: _Collector) -> None:
-    rows, totals = _run_branches(branches)
-    # Owners listed per branch (a branch may read several rows of one owner: an alias, or
-    # several of its deletions equal to the query's).
-    listed: dict[int, set[Owner]] = {i: set() for i in range(len(branches))}
-    read: Counter[int] = Counter()
-    for b, party_id, relative_id, key_type, value, text, owner_kind in rows:
-        owner = (party_id, relative_id)
-        if b < 0:
-            # A staff relative: the first branch whose keys it holds.
-            b = next(
-                i
-                for i, branch in enumerate(branches)
-                if key_type in branch.key_types and value in branch.values
-            )
-            matched_on = branches[b].matched_on
-        else:
-            branch = branches[b]
-            read[b] += 1
-            if branch.limit is not None and read[b] > branch.limit:
-                continue  # the probe row past the limit: counted in the group
-            listed[b].add(owner)
-            matched_on = branch.matched_on
-        out.add(_key_candidate(owner, matched_on, key_type, text, owner_kind, keys))
-    for b, total in totals.items():
-        branch = branches[b]
-        if total <= len(listed[b]):
-            continue  # the rows past the limit were more rows of listed owners
-        out.groups.append(
-            Group(
-                matched_on=branch.matched_on,
-                key=branch.shown,
-                total=total,
-                listed=len(listed[b]),
-                lookup=(branch.key_types, branch.values),
-            )
-        )
 
 
 def _key_candidate(
@@ -1014,69 +1136,137 @@ def _verified(text: str, owners: list[Owner]) -> Iterator[tuple[Owner, str]]:
             yield owner, shown
 
 
-def _match_substrings(keys: _QueryKeys, out: _Collector) -> None:
-    """Stored names containing the query (or its core or trade name), of any length.
-
-    A proposed organisation is looked for by its trade name, which appears inside the
-    registered names of the same business (大疆创新 in 深圳市大疆创新科技有限公司); every
-    name containing its core or full name contains the trade name too, so those are searched
-    only when the trade name has too many holders to list them all (they rank first then).
-    """
-    searched = [keys.normalized]
-    if keys.is_org and keys.trade:
-        inside = keys.trade in keys.core and keys.core in keys.normalized
-        searched = [keys.trade] if inside else [keys.trade, keys.core, keys.normalized]
-    done: set[str] = set()
-    while searched:
-        text = searched.pop(0)
-        if not text or text in done:
-            continue
-        done.add(text)
-        complete = _substring_search(text, out)
-        if not complete and keys.is_org and text == keys.trade:
-            searched += [keys.core, keys.normalized]
+def _substring_texts(keys: _QueryKeys) -> tuple[list[str], int]:
+    """The texts searched as substrings, and how many of them are always used: a proposed
+    organisation is looked for by its trade name, which appears inside the registered names
+    of the same business (大疆创新 in 深圳市大疆创新科技有限公司); every name containing its
+    core or full name contains the trade name too, so those are used only when the trade
+    name has too many holders to list them all (they rank first then, read by a second
+    statement)."""
+    if not keys.normalized:
+        return [], 0
+    if not (keys.is_org and keys.trade):
+        return [keys.normalized], 1
+    inside = keys.trade in keys.core and keys.core in keys.normalized
+    texts: list[str] = []
+    for text in (keys.trade, keys.core, keys.normalized):
+        if text and text not in texts:
+            texts.append(text)
+    return texts, 1 if inside else len(texts)
 
 
-def _substring_search(text: str, out: _Collector) -> bool:
+def _contains(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"strpos({column}, %s) > 0"
+    return f"instr({column}, %s) > 0"
+
+
+def _holders_sql(column: str, grams: list[str]) -> tuple[str, list[str]]:
+    """Ids in `column` (party_id / relative_id) holding every gram: the postings of the
+    first (most selective) gram, each checked for the others with an index probe."""
+    gram_table = _tables()[3]
+    sql = (
+        f"SELECT g.{column} AS owner_id FROM {gram_table} g "  # noqa: S608 - table names; values are parameters
+        f"WHERE g.gram = %s AND g.{column} IS NOT NULL"
+    )
+    for j, _gram in enumerate(grams[1:], 1):
+        sql += (
+            f" AND EXISTS (SELECT 1 FROM {gram_table} g{j} WHERE g{j}.gram = %s "  # noqa: S608 - table names; values are parameters
+            f"AND g{j}.{column} = g.{column})"
+        )
+    return sql, list(grams)
+
+
+def _add_substring(stmt: _Statement, si: int, text: str) -> None:
+    """The newest SUBSTRING_LISTED + 1 parties whose name or alias contains `text` (among
+    the newest SUBSTRING_FETCH + 1 holders of its grams), every staff relative whose name
+    does, and the number of party holders (capped, then exact when over the cap)."""
+    key_table = _tables()[0]
+    grams = sorted(_substring_grams(text), key=_selectivity)
+    name_types = [KeyType.NAME, KeyType.ALIAS]
+    for column, tag in (("party_id", _SUB_ROW), ("relative_id", _SUB_RELATIVE_ROW)):
+        holders, holder_params = _holders_sql(column, grams)
+        if column == "party_id":
+            holders += f" ORDER BY g.party_id DESC LIMIT {SUBSTRING_FETCH + 1}"
+        shown = (
+            f"(SELECT k.text FROM {key_table} k WHERE k.{column} = h.owner_id "  # noqa: S608 - table names; values are parameters
+            f"AND k.key_type IN (%s, %s) AND {_contains('k.value')} "
+            "ORDER BY k.key_type DESC LIMIT 1)"
+        )
+        ids = f"v.owner_id, {_NULL_ID}" if column == "party_id" else f"{_NULL_ID}, v.owner_id"
+        sql = (
+            f"SELECT {tag} AS tag, {si} AS b, {ids}, {_NULL_TEXT}, {_NULL_TEXT}, v.shown, "  # noqa: S608 - built from table names; values are parameters
+            f"{_NULL_TEXT} FROM (SELECT h.owner_id, {shown} AS shown FROM ({holders}) h) v "
+            "WHERE v.shown IS NOT NULL"
+        )
+        if column == "party_id":
+            sql += f" LIMIT {SUBSTRING_LISTED + 1}"
+        stmt.add(sql, [*name_types, text, *holder_params])
+    holders, holder_params = _holders_sql("party_id", grams)
+    stmt.add(
+        f"SELECT {_SUB_COUNT_ROW} AS tag, {si} AS b, c.n, CASE WHEN c.n > {SUBSTRING_FETCH} "  # noqa: S608 - built from table names; values are parameters
+        f"THEN (SELECT COUNT(*) FROM ({holders}) a) ELSE -1 END, {_NULL_TEXT}, {_NULL_TEXT}, "
+        f"{_NULL_TEXT}, {_NULL_TEXT} FROM (SELECT COUNT(*) AS n FROM ({holders} "
+        f"LIMIT {SUBSTRING_FETCH + 1}) x) c",
+        [*holder_params, *holder_params],
+    )
+
+
+def _match_substrings(
+    keys: _QueryKeys, texts: list[str], used: int, rows: list[tuple], out: _Collector
+) -> None:
+    """Stored names containing the query (or its core or trade name), of any length: the
+    first `used` texts were searched by `rows`, the others only when the trade name's
+    search was incomplete."""
+    found: dict[int, list[tuple]] = {}
+    for row in rows:
+        if row[0] in (_SUB_ROW, _SUB_COUNT_ROW, _SUB_RELATIVE_ROW):
+            found.setdefault(row[1], []).append(row)
+    complete = True
+    for si, text in enumerate(texts[:used]):
+        complete &= _substring_result(text, found.get(si, []), out)
+    if complete or used >= len(texts) or not keys.is_org:
+        return
+    stmt = _Statement()
+    for si, text in enumerate(texts[used:], used):
+        _add_substring(stmt, si, text)
+    found = {}
+    for row in stmt.run():
+        found.setdefault(row[1], []).append(row)
+    for si, text in enumerate(texts[used:], used):
+        _substring_result(text, found.get(si, []), out)
+
+
+def _substring_result(text: str, rows: list[tuple], out: _Collector) -> bool:
     """List up to SUBSTRING_LISTED names containing `text`, group the rest; False when some
     were grouped."""
-    grams = _substring_grams(text)
     score = SCORE_SHORT_SUBSTRING if len(text) <= 2 else SCORE_SUBSTRING
-    owners, capped = _owners_with_grams(grams, SUBSTRING_FETCH)
+    relatives = [(r[3], r[6]) for r in rows if r[0] == _SUB_RELATIVE_ROW]
+    parties = [(r[2], r[6]) for r in rows if r[0] == _SUB_ROW]
+    capped, full = next(((r[2], r[3]) for r in rows if r[0] == _SUB_COUNT_ROW), (0, -1))
     listed = 0
-    verified = 0
-    batch = SUBSTRING_LISTED * 2
-    for start in range(0, len(owners), batch):
-        for owner, shown in _verified(text, owners[start : start + batch]):
-            verified += 1
-            if listed < SUBSTRING_LISTED or owner[0] is None:
-                out.add(_direct(owner, "substring", score, shown, False))
-                listed += 1
-        checked = start + batch
-        if listed >= SUBSTRING_LISTED and checked < len(owners):
-            break
-    else:
-        checked = len(owners)
-    if not capped and checked >= len(owners):
-        total, approximate = verified, False
-    else:
-        # Not all verified: the holders of the grams bound the count from above (exact for
-        # one- and two-character queries, whose one gram is the substring itself).
-        total = _count_holders(grams) if capped else len(owners)
-        approximate = len(text) > 2 or _core_only_grams_possible(text)
-    if total > listed:
-        out.groups.append(
-            Group(
-                matched_on="substring",
-                key=text,
-                total=total,
-                listed=listed,
-                lookup=(("substring",), (text,)),
-                approximate=approximate,
-            )
+    for relative_id, shown in relatives:
+        out.add(_direct((None, relative_id), "substring", score, shown, False))
+        listed += 1
+    for party_id, shown in parties[:SUBSTRING_LISTED]:
+        out.add(_direct((party_id, None), "substring", score, shown, False))
+        listed += 1
+    if len(parties) <= SUBSTRING_LISTED and capped <= SUBSTRING_FETCH:
+        return True  # every holder of the grams was verified: all listed
+    # Not all verified: the holders of the grams bound the count from above (exact for
+    # one-character queries, whose one gram is the substring itself).
+    total = (full if capped > SUBSTRING_FETCH else capped) + len(relatives)
+    out.groups.append(
+        Group(
+            matched_on="substring",
+            key=text,
+            total=total,
+            listed=listed,
+            lookup=(("substring",), (text,)),
+            approximate=len(text) > 2 or _core_only_grams_possible(text),
         )
-        return False
-    return True
+    )
+    return False
 
 
 def _core_only_grams_possible(text: str) -> bool:
@@ -1084,10 +1274,6 @@ def _core_only_grams_possible(text: str) -> bool:
     # bigrams are indexed too (they serve the core-name search), so a bigram holder may not
     # hold the bigram in a name. Single characters always occur in the name itself.
     return len(text) == 2
-
-
-def _count_holders(grams: set[str]) -> int:
-    return _holders("party_id", grams).count() + _holders("relative_id", grams).count()
 
 
 _NAME_KINDS = {"id", "name", "alias", "core_name", "trade", "typo"}
@@ -1116,9 +1302,11 @@ def _match_trade_inside(keys: _QueryKeys, out: _Collector) -> None:
     order, params = _feature_order(keys.features)
     order = "LENGTH(k.value) DESC" + (f", {order}" if order else ", k.party_id DESC")
     branch = _Branch(
-        "trade", (KeyType.TRADE,), tuple(sorted(values)), GROUP_LISTED, rest, order, params
+        "trade", (KeyType.TRADE,), tuple(sorted(values)), GROUP_LISTED, rest, order, params, True
     )
-    _collect([branch], keys, out)
+    stmt = _Statement()
+    _add_branches(stmt, [branch])
+    _collect([branch], keys, out, stmt.run())
 
 
 # --- related parties ----------------------------------------------------------------------------
@@ -1147,15 +1335,19 @@ def _expand_related(out: _Collector) -> None:
     }
     if not direct:
         return
+    # The names of the hits come with the relations (one statement).
     relations = list(
         PartyRelation.objects.filter(
             Q(source_id__in=list(direct)) | Q(target_id__in=list(direct))
-        ).values_list("source_id", "target_id", "kind")
+        ).values_list("source_id", "target_id", "kind", "source__name", "target__name")
     )
     if not relations:
         return
-    names = dict(Party.objects.filter(pk__in=list(direct)).values_list("pk", "name"))
-    for source_id, target_id, kind in relations:
+    names = {}
+    for source_id, target_id, _kind, source_name, target_name in relations:
+        names[source_id] = source_name
+        names[target_id] = target_name
+    for source_id, target_id, kind, _source_name, _target_name in relations:
         for hit_id, other_id, other_is_source in (
             (source_id, target_id, False),
             (target_id, source_id, True),
@@ -1190,9 +1382,17 @@ def find_candidates(q: QueryParty) -> CandidateList:
     """
     keys = _query_keys(q)
     out = _Collector()
-    _match_keys(keys, out)
+    # The key lookups and the substring searches in one statement (one round trip).
+    stmt = _Statement()
+    branches = _key_branches(keys)
+    _add_branches(stmt, branches)
+    texts, used = _substring_texts(keys)
+    for si, text in enumerate(texts[:used]):
+        _add_substring(stmt, si, text)
+    rows = stmt.run()
+    _collect(branches, keys, out, rows)
+    _match_substrings(keys, texts, used, rows, out)
     if keys.normalized:
-        _match_substrings(keys, out)
         _match_trade_inside(keys, out)
     _expand_related(out)
     result = CandidateList(sorted(out.best.values(), key=_sort_key))

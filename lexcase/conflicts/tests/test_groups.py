@@ -1,0 +1,86 @@
+"""Large groups (issue 15 item 1): exact counts, bounded ranking, one round trip per name.
+
+The limits are shrunk so that a handful of parties makes the groups that hold thousands at
+1,000,000 parties (every two-character name with 王, every two-character trade name with 汇).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from lexcase.conflicts import engine
+from lexcase.conflicts.engine import QueryParty, find_candidates, group_members, staff_relative_add
+from lexcase.conflicts.tests.world import make_matter, make_party
+
+PERSON = "person"
+TRADES = ["汇腾", "汇达", "汇通", "汇丰", "恒腾", "华腾"]
+ORG = "organization"
+
+
+@pytest.fixture
+def small_limits(monkeypatch):
+    monkeypatch.setattr(engine, "GROUP_LISTED", 2)
+    monkeypatch.setattr(engine, "RANK_PREFIX", 1)
+    monkeypatch.setattr(engine, "SUBSTRING_LISTED", 2)
+
+
+def _check_groups(candidates) -> dict[tuple[str, str], int]:
+    """Every group's count equals its members (or bounds them, when approximate)."""
+    totals = {}
+    for group in candidates.groups:
+        members = set(group_members(group))
+        exact = group.total == len(members) or (group.approximate and group.total >= len(members))
+        assert (exact, group.listed <= group.total) == (True, True), group
+        totals[(group.matched_on, group.key)] = group.total
+    return totals
+
+
+def test_typo_group_count_is_exact_with_owners_holding_several_keys(firm, small_limits):
+    # 王晴's one-edit neighbours: 王X and X晴 (deletion keys 王 and 晴), 晴王 (holds both),
+    # 王晴X (deletion key 王晴), and the one-character names 王 and 晴 (NAME keys).
+    names = ["王一", "王二", "王三", "李晴", "张晴", "晴王", "王晴甲", "王", "晴"]
+    made = {make_party(firm.lead, n, PERSON).pk for n in names}
+    alias_holder = make_party(firm.lead, "赵六", PERSON, aliases=["王四"])
+    candidates = find_candidates(QueryParty("王晴", PERSON, "client"))
+    totals = _check_groups(candidates)
+    typo = {p for g in candidates.groups if g.matched_on == "typo" for p, _r in group_members(g)}
+    assert made | {alias_holder.pk} <= typo | {c.party_id for c in candidates}
+    assert sum(t for (kind, _key), t in totals.items() if kind == "typo") >= len(names)
+
+
+def test_trade_typo_group_ranked_in_a_bounded_prefix_and_counted(firm, small_limits):
+    made = {t: make_party(firm.lead, f"苏州市{t}网络科技有限公司").pk for t in TRADES}
+    candidates = find_candidates(QueryParty("苏州市汇鑫网络科技有限公司", ORG, "client"))
+    _check_groups(candidates)
+    [group] = [g for g in candidates.groups if g.matched_on == "typo"]
+    listed = [c for c in candidates if c.matched_on == "typo"]
+    # One edit from 汇鑫: the 汇X trade names; 恒腾 and 华腾 are two edits away. Only the
+    # newest holder of each key was ranked (RANK_PREFIX 1): one listed, three counted.
+    neighbours = {made[t] for t in TRADES if t.startswith("汇")}
+    assert {p for p, _r in group_members(group)} == neighbours
+    assert (group.total, group.listed, len(listed)) == (4, 1, 1)
+    assert listed[0].party_id == max(neighbours)
+    assert {"trade_typo", "region", "industry"} <= set(listed[0].features)
+
+
+def test_live_adverse_namesake_listed_first_among_many(firm, small_limits):
+    namesakes = [make_party(firm.lead, "李娜", PERSON) for _ in range(5)]
+    client = make_party(firm.lead, "上海甲方实业有限公司")
+    # The oldest namesake is the opponent on an open matter: listed although 4 are newer.
+    make_matter(firm, [(client, "client"), (namesakes[0], "opposing")])
+    candidates = find_candidates(QueryParty("李娜", PERSON, "client"))
+    names = [c.party_id for c in candidates if c.matched_on == "name"]
+    assert namesakes[0].pk in names
+    [group] = [g for g in candidates.groups if g.matched_on == "name"]
+    assert (group.total, group.listed) == (5, 2)
+
+
+def test_one_statement_per_name(firm):
+    for i in range(3):
+        make_party(firm.lead, f"王伟{i}", PERSON)
+    staff_relative_add(user=firm.lead, name="王伟", relation="spouse")
+    with CaptureQueriesContext(connection) as ctx:
+        candidates = find_candidates(QueryParty("王伟", PERSON, "client"))
+    assert (len(ctx.captured_queries), any(c.relative_id for c in candidates)) == (1, True)
