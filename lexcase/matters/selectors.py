@@ -48,6 +48,7 @@ from django.db.models.query import (  # type: ignore[attr-defined]  # internals,
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
 from django.http import Http404
+from django.utils import timezone
 
 from lexcase.accounts.models import AnyUser, User
 from lexcase.accounts.rules import is_active_staff
@@ -989,9 +990,15 @@ def _typed_cursor(order: tuple[tuple[str, bool], ...], values: list[Any]) -> lis
         field = Matter._meta.get_field(name)
         assert isinstance(field, Field)  # the sort keys are the matter's own columns
         try:
-            typed.append(field.to_python(value))
+            value = field.to_python(value)
         except (ValidationError, TypeError, ValueError):
             return None
+        if isinstance(value, datetime) and timezone.is_naive(value):
+            # A time without an offset (forged: ours carry one) is the firm's local time,
+            # as the database reads it; a page ordered and cut here compares it with the
+            # rows' aware times (a naive one raised TypeError there: HTTP 500).
+            value = timezone.make_aware(value, timezone.get_default_timezone())
+        typed.append(value)
     return typed
 
 

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 
 from lexcase.accounts.services import api_token_create
+from lexcase.search.services import search_matters_reindex
 from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +59,24 @@ def test_a_forged_party_directory_cursor_gives_the_first_page(firm, values):
     web.raise_request_exception = False
     page = web.get(f"/parties/?after={cursor(values)}")
     assert page.status_code == 200
+
+
+@pytest.mark.parametrize("when", ["2030-12-01T00:00:00", "2030-12-01"])
+@pytest.mark.parametrize("sort", ["activity", "created"])
+def test_a_cursor_without_a_time_zone_on_a_searched_page_is_read_in_the_firms(firm, when, sort):
+    # A searched page of a few matches is ordered and cut here, against the cursor's values:
+    # a time without an offset must compare as the database compares it (local time).
+    search_matters_reindex()
+    web = client_for(firm.lead)
+    web.raise_request_exception = False
+    q = firm.matter.title[:2]
+    assert web.get(f"/matters/?q={q}&sort={sort}").context["page"].total == 1
+    page = web.get(f"/matters/?q={q}&sort={sort}&after={cursor([when, 2**40])}")
+    assert page.status_code == 200
+    assert page.context["page"].items == [firm.matter]  # older than the cursor: after it
+    _token, raw = api_token_create(user=firm.lead, name="t")
+    api = Client(headers={"Authorization": f"Bearer {raw}"}, raise_request_exception=False)
+    first = api.get(f"/api/v1/matters?q={q}&sort={sort}").json()["items"]
+    answer = api.get(f"/api/v1/matters?q={q}&sort={sort}&after={cursor([when, 2**40])}")
+    assert answer.status_code == 200
+    assert answer.json()["items"] == first
