@@ -93,6 +93,7 @@ class _Entry:
     params: tuple[Any, ...]
     slots: tuple[tuple[int, int], ...]  # (index in params, argument)
     converters: dict[int, Any]
+    composite: bool = False  # the columns hold a composite key (the compiler asks per call)
 
 
 _CACHE: dict[tuple[Any, ...], _Entry] = {}
@@ -113,7 +114,18 @@ def _compile(connection: Any, build: Callable[..., QuerySet[Any]], args: tuple[A
         raise RuntimeError(f"fixed read {qs.model.__name__}: an argument's key is not a parameter")
     fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
     converters = compiler.get_converters(fields)
-    return _Entry(connection, qs, compiler, sql, tuple(params), slots, converters)
+    composite = compiler.has_composite_fields(fields)
+    # Each call runs a copy of the query that shares its parts (ModelIterable and the
+    # compiled compiler only read them), not Query.clone()'s copy of every alias map.
+    query = qs.query
+    query.chain = lambda klass=None: _shallow(query)  # type: ignore[method-assign]
+    return _Entry(connection, qs, compiler, sql, tuple(params), slots, converters, composite)
+
+
+def _shallow(query: Any) -> Any:
+    clone = query.__class__.__new__(query.__class__)
+    clone.__dict__ = query.__dict__.copy()
+    return clone
 
 
 def fixed_rows[R](key: Hashable, build: Callable[..., QuerySet[Any, R]], *args: Arg) -> list[R]:
@@ -137,9 +149,10 @@ def fixed_rows[R](key: Hashable, build: Callable[..., QuerySet[Any, R]], *args: 
     if entry.queryset is None:
         return []
     compiler = copy.copy(entry.compiler)
-    sql, bound, converters = entry.sql, tuple(params), entry.converters
+    sql, bound, converters, composite = entry.sql, tuple(params), entry.converters, entry.composite
     compiler.as_sql = lambda *a, **k: (sql, bound)
     compiler.get_converters = lambda expressions: converters
+    compiler.has_composite_fields = lambda expressions: composite
     qs = entry.queryset._chain()  # type: ignore[attr-defined]  # a clone, as QuerySet makes
     qs.query.get_compiler = lambda *a, **k: compiler
     if qs._known_related_objects:
