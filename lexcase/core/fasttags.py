@@ -20,7 +20,8 @@ escapes it: ≈ 2.5 ms for the page's hundred.
 - `translate` / `trans` (the `i18n` library, settings.TEMPLATES `libraries`, so `{% load
   i18n %}` loads this one): a literal message without filters, context or `noop` is
   translated directly (`gettext` of the same msgid, the same percent handling, marked safe
-  as Django marks a literal); every other form is Django's own node.
+  as Django marks a literal) and kept per (language, msgid): the catalog's text, the same
+  for every reader; every other form is Django's own node.
 
 `lexcase/core/tests/test_fasttags.py` renders each form beside Django's own tags.
 """
@@ -30,6 +31,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template import Library
 from django.template.base import Node, Parser, Token
 from django.template.context import Context
@@ -43,69 +46,66 @@ from django.utils.translation import get_language, gettext
 
 register = Library()
 
-_URLS: dict[tuple[Any, ...], str] = {}
+# (view name, arguments, what reverse() reads besides them) -> (URL, URL escaped).
+_URLS: dict[tuple[Any, ...], tuple[str, str]] = {}
 _URLS_MAX = 20_000
 _KEYED = (int, str, SafeString)
 
 
-# What reverse() reads besides its arguments, read once per template rendered (its render
-# context: an included template starts a new one; `{% language %}` drops it, see below).
+# What reverse() reads besides its arguments (and the current app, from the request), read
+# once per template rendered (its render context: an included template starts a new one;
+# `{% language %}` drops it, see below).
 _ENV = "lexcase.core.fasttags:url-env"
 
 
 def _env(context: Context) -> tuple[Any, ...]:
     env = context.render_context.get(_ENV)
     if env is None:
-        env = (get_urlconf(), settings.ROOT_URLCONF, get_script_prefix(), get_language())
+        request = getattr(context, "request", None)
+        current_app = getattr(request, "current_app", None)
+        if current_app is None and not hasattr(request, "current_app"):
+            match = getattr(request, "resolver_match", None)
+            current_app = getattr(match, "namespace", None)
+        env = (current_app, get_urlconf(), settings.ROOT_URLCONF, get_script_prefix())
+        env += (get_language(),)
         context.render_context[_ENV] = env
     return env
 
 
-def _reverse(
-    view_name: Any, args: list[Any], kwargs: dict[str, Any], current_app: Any, context: Context
-) -> str:
-    if (
-        type(view_name) in _KEYED
-        and all(type(a) in _KEYED for a in args)
-        and all(type(v) in _KEYED for v in kwargs.values())
-    ):
-        key = (
-            view_name,
-            tuple(args),
-            tuple(sorted(kwargs.items())) if kwargs else (),
-            current_app,
-            _env(context),
-        )
-        url = _URLS.get(key)
-        if url is None:
-            url = reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
-            if len(_URLS) >= _URLS_MAX:
-                _URLS.clear()
-            _URLS[key] = url
-        return url
-    return reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
-
-
 class MemoURLNode(URLNode):
-    """Django's URLNode.render, with `_reverse` for `reverse`."""
+    """Django's URLNode.render, with the URL kept for plain arguments."""
 
     def render(self, context: Context) -> str:
         args = [arg.resolve(context) for arg in self.args]
         kwargs = {k: v.resolve(context) for k, v in self.kwargs.items()}
         view_name = self.view_name.resolve(context)
-        try:
-            current_app = context.request.current_app  # type: ignore[attr-defined]
-        except AttributeError:
-            try:
-                current_app = context.request.resolver_match.namespace  # type: ignore[attr-defined]
-            except AttributeError:
-                current_app = None
+        env = _env(context)
+        current_app = env[0]
+        key = None
+        if (
+            type(view_name) in _KEYED
+            and all(type(a) in _KEYED for a in args)
+            and all(type(v) in _KEYED for v in kwargs.values())
+        ):
+            key = (view_name, tuple(args), tuple(sorted(kwargs.items())), env)
+            kept = _URLS.get(key)
+            if kept is not None:
+                url, escaped = kept
+                if self.asvar:
+                    context[self.asvar] = url
+                    return ""
+                return escaped if context.autoescape else url
         url = ""
         try:
-            url = _reverse(view_name, args, kwargs, current_app, context)
+            url = reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
         except NoReverseMatch:
             if self.asvar is None:
                 raise
+        else:
+            if key is not None:
+                if len(_URLS) >= _URLS_MAX:
+                    _URLS.clear()
+                _URLS[key] = (url, conditional_escape(url))
         if self.asvar:
             context[self.asvar] = url
             return ""
@@ -122,6 +122,17 @@ def url(parser: Parser, token: Token) -> Node:
 i18n = Library()
 i18n.tags.update(django_i18n.register.tags)
 i18n.filters.update(django_i18n.register.filters)
+
+
+# (language, the template's literal msgid) -> its translation: the catalogs' text, the same
+# for every reader; dropped when the settings that choose the catalogs change (tests).
+_MESSAGES: dict[tuple[str | None, str], SafeString] = {}
+
+
+@receiver(setting_changed)
+def _catalogs_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "INSTALLED_APPS"):
+        _MESSAGES.clear()
 
 
 class LiteralTranslateNode(django_i18n.TranslateNode):
@@ -148,8 +159,14 @@ class LiteralTranslateNode(django_i18n.TranslateNode):
     def render(self, context: Context) -> str:
         if self.msgid is None:
             return super().render(context)
-        # A literal's translation is safe for Django too (gettext of a safe msgid).
-        value = mark_safe(gettext(self.msgid).replace("%%", "%"))  # noqa: S308
+        key = (_env(context)[4], self.msgid)
+        value = _MESSAGES.get(key)
+        if value is None:
+            # A literal's translation is safe for Django too (gettext of a safe msgid).
+            value = mark_safe(gettext(self.msgid).replace("%%", "%"))  # noqa: S308
+            if len(_MESSAGES) >= _URLS_MAX:
+                _MESSAGES.clear()
+            _MESSAGES[key] = value
         if self.asvar:
             context[self.asvar] = value
             return ""
