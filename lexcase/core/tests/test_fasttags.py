@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.template import Context, Engine
+from django.template import Context, Engine, engines
 from django.template.backends.django import get_installed_libraries
 from django.template.exceptions import TemplateSyntaxError
 from django.test import override_settings
@@ -136,8 +136,6 @@ def test_an_argument_other_than_int_or_str_is_reversed_each_time() -> None:
 
 
 def test_the_project_engine_uses_them() -> None:
-    from django.template import engines
-
     template = engines["django"].from_string(
         "{% load i18n %}{% url 'home' %}{% translate 'Edit' %}"
     )
