@@ -31,15 +31,7 @@ class _ValuesIterator(forms.models.ModelChoiceIterator):
         field = cast("ValuesChoiceField", self.field)
         if field.empty_label is not None:
             yield ("", field.empty_label)
-        queryset = self.queryset
-
-        def read() -> Any:
-            return queryset.values_list("pk", *field.label_fields)
-
-        # With a key (a field whose queryset is the form class's own, the same on every
-        # request): compiled once per process (core.fixedsql).
-        rows = fixed_rows(field.fixed_key, read) if field.fixed_key else read()
-        for pk, *values in rows:
+        for pk, *values in field.rows():
             yield (pk, field.label_of(*values))
 
 
@@ -47,9 +39,9 @@ class ValuesChoiceField(forms.ModelChoiceField):
     """A `ModelChoiceField` whose `<select>` is drawn from `values_list("pk", *label_fields)`
     and `label_of(*values)` instead of a model instance per choice: for a filter form's
     people and practice areas, the instances cost more than their query, on every page
-    that shows the form (the matter list). The same query (fewer columns), the same
-    options; a submitted choice is still checked and cleaned to its instance as Django
-    does (`queryset.get`)."""
+    that shows the form (the matter list). The same query (fewer columns), read once per
+    form; the same options; a submitted choice is still checked and cleaned to its
+    instance as Django does (`queryset.get`)."""
 
     iterator = _ValuesIterator
 
@@ -65,6 +57,30 @@ class ValuesChoiceField(forms.ModelChoiceField):
         self.label_fields = label_fields
         self.label_of = label_of
         self.fixed_key = fixed_key
+        self._rows: tuple[Any, list[Any]] | None = None
+
+    def __deepcopy__(self, memo: Any) -> Any:
+        result = super().__deepcopy__(memo)
+        result._rows = None  # each form reads its own
+        return result
+
+    def rows(self) -> list[Any]:
+        """(pk, *label_fields) of every choice, read once per form (and queryset)."""
+        queryset = self.queryset
+        if queryset is None:
+            return []
+        if self._rows is None or self._rows[0] is not queryset:
+
+            def read() -> Any:
+                return queryset.values_list("pk", *self.label_fields)
+
+            # With a key (a field whose queryset is the form class's own, the same on every
+            # request): compiled once per process (core.fixedsql).
+            self._rows = (
+                queryset,
+                list(fixed_rows(self.fixed_key, read) if self.fixed_key else read()),
+            )
+        return self._rows[1]
 
 
 class ModelIdsField(forms.ModelMultipleChoiceField):
