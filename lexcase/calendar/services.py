@@ -121,6 +121,14 @@ def _require_edit(actor: User, matter: Matter) -> None:
         raise NotAllowed("matters.change_matter")
 
 
+def _require_not_archived(matter: Matter) -> None:
+    # An archived file is read-only (结案归档): the matter page offers no form to add a
+    # deadline, hearing, served document or limitation period to it; a direct POST or the
+    # API saved one, and its reminders then went to the team of a closed file.
+    if Matter.objects.filter(pk=matter.pk, status=Status.ARCHIVED).exists():
+        raise ValidationError({"__all__": [_("This matter is archived and can no longer change.")]})
+
+
 def _lead_of(matter: Matter) -> User | None:
     member = (
         MatterMember.objects.filter(matter=matter, role=MemberRole.LEAD)
@@ -239,6 +247,7 @@ def served_document_record(
     final when served; otherwise once ``served_document_effective`` records that no appeal
     was filed."""
     _require_edit(actor, matter)
+    _require_not_archived(matter)
     errors: dict[str, list[str]] = {}
     if kind not in ServedDocument.Kind.values:
         errors["kind"] = [_("Unknown document kind.")]
@@ -503,6 +512,7 @@ def deadline_create(
 ) -> Deadline:
     """A deadline set by the court or by hand (e.g. 举证期限 as fixed in the court's notice)."""
     _require_edit(actor, matter)
+    _require_not_archived(matter)
     title = " ".join((title or "").split())
     errors: dict[str, list[str]] = {}
     if not title:
@@ -591,6 +601,7 @@ def hearing_create(
     notes: str = "",
 ) -> tuple[Hearing, list[str]]:
     _require_edit(actor, matter)
+    _require_not_archived(matter)
     errors: dict[str, list[str]] = {}
     if not court.strip():
         errors["court"] = [_("This field is required.")]
@@ -896,6 +907,7 @@ def limitation_period_create(
     *, actor: User, matter: Matter, claim: str, rule_id: str, start_date: date
 ) -> LimitationPeriod:
     _require_edit(actor, matter)
+    _require_not_archived(matter)
     errors: dict[str, list[str]] = {}
     if not claim.strip():
         errors["claim"] = [_("This field is required.")]
@@ -919,6 +931,7 @@ def limitation_event_add(
     *, actor: User, period: LimitationPeriod, kind: str, day: date, note: str = ""
 ) -> LimitationEvent:
     _require_edit(actor, period.matter)
+    _require_not_archived(period.matter)
     if kind not in LimitationEvent.Kind.values:
         raise ValidationError({"kind": [_("Unknown event.")]})
     if day < period.start_date:

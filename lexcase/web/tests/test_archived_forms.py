@@ -6,10 +6,23 @@ an archived file."""
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.test import Client
+from django.utils import timezone, translation
 
+from lexcase.accounts.services import api_token_create
+from lexcase.calendar.models import Deadline, Hearing, LimitationPeriod, ServedDocument
+from lexcase.calendar.services import (
+    LIMITATION_RULES,
+    deadline_create,
+    hearing_create,
+    limitation_period_create,
+    served_document_record,
+)
 from lexcase.matters.models import EthicalWall, Matter, MatterMember
 from lexcase.matters.services import matter_member_add, matter_wall_add
 from lexcase.matters.tests.access_rows import archived, set_status
@@ -93,3 +106,62 @@ def test_a_wall_is_still_raised_on_an_archived_matter(firm):
     matter = Matter.objects.get(pk=firm.matter.pk)
     matter_wall_add(actor=firm.admin, matter=matter, user=firm.outsider, reason="新同事曾代理对方")
     assert EthicalWall.objects.filter(matter=matter, user=firm.outsider).count() == 1
+
+
+def test_the_calendar_refuses_new_dates_on_an_archived_matter(firm):
+    # The matter page offers no deadline, hearing, served document or limitation form on an
+    # archived file (`_can_edit`); a direct save must not add one either (its reminders
+    # would go to the team of a closed file).
+    archived(firm)
+    matter = Matter.objects.get(pk=firm.matter.pk)
+    day = timezone.localdate() + timedelta(days=30)
+    saves = {
+        "deadline": lambda: deadline_create(
+            actor=firm.lead, matter=matter, title="举证期限", due_date=day
+        ),
+        "hearing": lambda: hearing_create(
+            actor=firm.lead,
+            matter=matter,
+            court="北京市朝阳区人民法院",
+            starts_at=timezone.now() + timedelta(days=30),
+        ),
+        "served": lambda: served_document_record(
+            actor=firm.lead,
+            matter=matter,
+            kind=ServedDocument.Kind.JUDGMENT,
+            service_date=timezone.localdate(),
+            method=ServedDocument.Method.DIRECT,
+        ),
+        "limitation": lambda: limitation_period_create(
+            actor=firm.lead,
+            matter=matter,
+            claim="货款",
+            rule_id=next(iter(LIMITATION_RULES)),
+            start_date=timezone.localdate(),
+        ),
+    }
+    refused = {}
+    for name, save in saves.items():
+        with translation.override("en"), pytest.raises(ValidationError) as caught:
+            save()
+        refused[name] = caught.value.messages
+    assert refused == {
+        name: ["This matter is archived and can no longer change."] for name in saves
+    }
+    assert (
+        Deadline.objects.filter(matter=matter).count(),
+        Hearing.objects.filter(matter=matter).count(),
+        ServedDocument.objects.filter(matter=matter).count(),
+        LimitationPeriod.objects.filter(matter=matter).count(),
+    ) == (0, 0, 0, 0)
+    _token, raw = api_token_create(user=firm.lead, name="t")
+    api = Client(headers={"Authorization": f"Bearer {raw}", "Accept-Language": "zh-hans"})
+    answer = api.post(
+        f"/api/v1/matters/{matter.pk}/deadlines",
+        json.dumps({"title": "举证期限", "due_date": day.isoformat()}),
+        content_type="application/json",
+    )
+    assert (answer.status_code, answer.json()["errors"][0]["message"]) == (
+        422,
+        "本案已归档，不能再修改。",
+    )
