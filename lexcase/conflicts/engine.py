@@ -862,8 +862,12 @@ def _pairs(b: _Branch) -> list[tuple[str, str]]:
 def _largest_pair(b: _Branch) -> tuple[str, str]:
     # A guess, used only to make the exact count cheap: the shortest value of the first key
     # type (a deletion key of one character, 王, is held by every two-character name with 王;
-    # a personal name's NAME key by more owners than its ALIAS key).
-    return (b.key_types[0], min(b.values, key=len))
+    # a personal name's NAME key by more owners than its ALIAS key), the query's first
+    # character before its others (a surname: 王 of 王淑, not 淑).
+    return (
+        b.key_types[0],
+        min(b.values, key=lambda v: (len(v), not b.shown.startswith(v))),
+    )
 
 
 def _count_sql(b: _Branch) -> tuple[str, list[str]]:
@@ -896,7 +900,9 @@ def _count_sql(b: _Branch) -> tuple[str, list[str]]:
             "AND k2.party_id = k.party_id)"
         )
         params += [*types, *values, big_type, big_value]
-    sql += f" + (SELECT COUNT(*) FROM ({' UNION '.join(selects)}) rest)"  # noqa: S608 - built above
+    # DISTINCT: one party may hold several of the other keys (王X with the alias 王淑Y holds
+    # the deletion keys 王 and 王淑).
+    sql += f" + (SELECT COUNT(DISTINCT rest.party_id) FROM ({' UNION ALL '.join(selects)}) rest)"  # noqa: S608 - built above
     return sql, params
 
 

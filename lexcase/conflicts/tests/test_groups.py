@@ -43,6 +43,8 @@ def test_typo_group_count_is_exact_with_owners_holding_several_keys(firm, small_
     names = ["王一", "王二", "王三", "李晴", "张晴", "晴王", "王晴甲", "王", "晴"]
     made = {make_party(firm.lead, n, PERSON).pk for n in names}
     alias_holder = make_party(firm.lead, "赵六", PERSON, aliases=["王四"])
+    # Holds two keys of the group besides the largest (晴: 李晴; 王晴: the alias 王晴乙).
+    make_party(firm.lead, "李晴", PERSON, aliases=["王晴乙"])
     candidates = find_candidates(QueryParty("王晴", PERSON, "client"))
     totals = _check_groups(candidates)
     typo = {p for g in candidates.groups if g.matched_on == "typo" for p, _r in group_members(g)}
