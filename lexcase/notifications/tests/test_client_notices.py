@@ -12,6 +12,7 @@ from django.core import mail
 from lexcase.calendar.events import client_date_changed
 from lexcase.calendar.models import Deadline, Hearing
 from lexcase.documents.services import document_update
+from lexcase.matters.models import MatterParty
 from lexcase.notifications.models import Notification, NotificationPreference
 from lexcase.portal.models import ClientContactMatter
 from lexcase.portal.services import client_visibility_set
@@ -164,3 +165,15 @@ def test_a_revoked_grant_hides_the_notices_about_that_matter(world):
     ClientContactMatter.objects.filter(contact=world.a, matter=matter).delete()
     page = portal.get("/portal/").content.decode()
     assert (matter.number in page, "和解协议草稿" in page) == (False, False)
+
+
+def test_the_notices_about_a_matter_go_when_the_party_is_no_longer_its_client(world):
+    firm, matter = world.firm, world.a_matter
+    _share(firm, matter, "和解协议草稿")
+    portal = client_for(world.a.user)
+    assert "和解协议草稿" in portal.get("/portal/").content.decode()
+    # The grant stays; the contact's party is now only a third party on the matter.
+    MatterParty.objects.filter(matter=matter, party=world.a.party).update(role="third_party")
+    page = portal.get("/portal/").content.decode()
+    assert (matter.number in page, "和解协议草稿" in page) == (False, False)
+    assert portal.get(f"/portal/matters/{matter.pk}/").status_code == 404
