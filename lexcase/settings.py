@@ -141,6 +141,10 @@ TEMPLATES = [
         },
     }
 ]
+# The `i18n` library above replaces Django's on purpose (its `{% translate %}` with less
+# work, lexcase/core/fasttags.py); Django warns of any library name given twice, which
+# `check --deploy --fail-level WARNING` (core/tests/test_deploy.py) would fail on.
+SILENCED_SYSTEM_CHECKS = ["templates.W003"]
 
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'lexcase.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600)}
