@@ -13,7 +13,13 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lexcase
 # TEST_WORKERS=0 runs a leg in one process. worksteal: a worker left idle takes tests queued
 # for the others, so a slow module at the end does not leave a core waiting.
 TEST_WORKERS ?= auto
+# The PostgreSQL leg runs in one process for now: with two workers, tests run after another
+# worker-local test had flushed the tables lost the rows migrations seed (RetentionClass;
+# test_csrf_and_safe_methods, test_read_audit: 7 failures, 2026-12-07). PG_TEST_WORKERS=auto
+# tries workers there once that isolation is fixed.
+PG_TEST_WORKERS ?= 0
 PYTEST := $(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal
+PG_PYTEST := $(PY) -m pytest -q -n $(PG_TEST_WORKERS) --dist worksteal
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -83,7 +89,7 @@ test-sqlite: install
 test-postgres: install
 	@echo "== test suite on PostgreSQL ($(TEST_DATABASE_URL)) =="
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(TEST_DATABASE_URL)'.rsplit('/',1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
-		DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST); \
+		DATABASE_URL=$(TEST_DATABASE_URL) $(PG_PYTEST); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "ERROR: no PostgreSQL answers at $(TEST_DATABASE_URL); CI requires both databases." >&2; exit 1; \
 	else \
