@@ -131,6 +131,11 @@ def _shallow(query: Any) -> Any:
 def fixed_rows[R](key: Hashable, build: Callable[..., QuerySet[Any, R]], *args: Arg) -> list[R]:
     """The rows of `build(*args)`, compiled once per `key` (see the module doc)."""
     args = tuple(_unwrap(a) for a in args)
+    if any(isinstance(a, int) and not -(2**63) <= a < 2**63 for a in args):
+        # A key no 64-bit column holds (a URL's <int:pk> takes any digits): the ORM's own
+        # query knows it matches nothing; bound into the compiled SQL, SQLite's driver
+        # raised OverflowError (an HTTP 500 on /matters/<2**64>/).
+        return list(build(*args))
     connection = connections["default"]
     ck = (id(connection), key)
     entry = _CACHE.get(ck)

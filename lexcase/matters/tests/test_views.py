@@ -153,3 +153,17 @@ def test_list_count_is_capped(firm, monkeypatch):
         )
         seen += [m.pk for m in page.items]
     assert len(seen) == len(set(seen)) == 5
+
+
+@pytest.mark.parametrize(
+    ("method", "page"),
+    [("get", ""), ("get", "edit/"), ("get", "tasks/"), ("post", "deadlines/"), ("post", "open/")],
+)
+def test_a_matter_id_past_64_bits_is_not_found(firm, settings, method, page):
+    # Served without the tests' fixed-read check: the matter's read bound the id into its
+    # compiled SQL and SQLite's driver raised OverflowError (HTTP 500), not 404.
+    settings.LEXCASE_CHECK_FIXED_SQL = False
+    client = client_for(firm.partner)
+    client.raise_request_exception = False
+    response = getattr(client, method)(f"/matters/{2**64}/{page}")
+    assert response.status_code == 404
