@@ -54,7 +54,7 @@ from lexcase.accounts.models import AnyUser, User
 from lexcase.accounts.rules import is_active_staff
 from lexcase.core.fieldcrypt import blind_indexes
 from lexcase.core.fixedsql import fixed_first, fixed_rows
-from lexcase.core.validators import has_utf8
+from lexcase.core.validators import civil_day, has_utf8
 from lexcase.matters.case_numbers import case_number_search_key
 from lexcase.matters.extensions import (
     matter_page_peek,
@@ -998,6 +998,13 @@ def _typed_cursor(order: tuple[tuple[str, bool], ...], values: list[Any]) -> lis
             # as the database reads it; a page ordered and cut here compares it with the
             # rows' aware times (a naive one raised TypeError there: HTTP 500).
             value = timezone.make_aware(value, timezone.get_default_timezone())
+        # A forged id past 64 bits (the id's text: to_python makes any digits an int) or a
+        # time at the ends of the calendar (0001-01-01 is year 0 in UTC) overflowed when
+        # SQLite's adapter bound it: HTTP 500. No row of ours has either.
+        if isinstance(value, int) and not -(2**63) <= value < 2**63:
+            return None
+        if isinstance(value, date) and civil_day(value) is None:
+            return None
         typed.append(value)
     return typed
 

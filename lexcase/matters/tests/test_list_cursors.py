@@ -30,6 +30,12 @@ FORGED = [
     [None, None],
     ["\ud800", 1],
     ["2026-12-01T00:00:00+08:00", 2**70],
+    # The id as text past 64 bits, times at the ends of the calendar (year 0 in UTC): the
+    # bound value overflowed in SQLite's adapter (HTTP 500).
+    ["2026-12-01T00:00:00+08:00", str(2**70)],
+    ["0001-01-01T00:00:00+08:00", 1],
+    ["0001-01-01T00:00:00", 1],
+    ["9999-12-31T23:59:59-12:00", 1],
 ]
 
 
