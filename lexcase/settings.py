@@ -179,7 +179,9 @@ AUTHENTICATION_BACKENDS = [
     # asking allauth's backend (a ModelBackend) for them cost two queries a page
     # (lexcase/accounts/backends.py).
     "lexcase.accounts.backends.PredicatesOnly",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # allauth's backend with the session's user read as a fixed read (backends.SignIn).
+    # Sessions signed in before it named allauth's backend and end once.
+    "lexcase.accounts.backends.SignIn",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -350,6 +352,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Django's database sessions with the per-request read compiled once (accounts/sessions.py).
+SESSION_ENGINE = "lexcase.accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

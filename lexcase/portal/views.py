@@ -241,7 +241,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                 for error in errors:
                     form.add_error(field if field in form.fields else None, error)
         else:
-            login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+            login(request, user, backend="lexcase.accounts.backends.SignIn")
             messages.success(request, _("Welcome. Your password is set."))
             return redirect("portal:home")
     return render(

@@ -19,6 +19,7 @@ OLD_PASSWORD = "correct-horse-battery"
 NEW_PASSWORD = "Zhang-San-new-passphrase-2026"
 
 BACKENDS = (
+    "lexcase.accounts.sessions",
     "django.contrib.sessions.backends.db",
     "django.contrib.sessions.backends.signed_cookies",
     "django.contrib.sessions.backends.cache",
