@@ -149,6 +149,8 @@ SILENCED_SYSTEM_CHECKS = ["templates.W003"]
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'lexcase.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, each query's placeholder conversion kept (lexcase/core/sqlite/).
+    DATABASES["default"]["ENGINE"] = "lexcase.core.sqlite"
     # WAL + IMMEDIATE writers + a busy timeout: concurrent writers queue instead of failing.
     # A page cache of up to 32 MiB per connection (SQLite's default is 2 MiB): at 100k
     # matters (a 1 GB file) a directory search reads ~300-1,000 candidate rows scattered over

@@ -1,0 +1,1 @@
+"""Django's SQLite backend with its query conversion kept (base.py)."""
