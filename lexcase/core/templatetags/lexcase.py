@@ -6,6 +6,10 @@ from typing import Any
 
 from django import template
 from django.http import QueryDict
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from lexcase.core.formcache import unbound_html
 
 register = template.Library()
 
@@ -33,3 +37,13 @@ def groups_of(text: Any, size: int = 4) -> list[str]:
     """A long code cut into groups to read or type by hand (a TOTP secret: ABCD EFGH …)."""
     value = str(text or "")
     return [value[i : i + size] for i in range(0, len(value), size)]
+
+
+@register.simple_tag
+def unbound_form(form: Any, template: str = "") -> SafeString:
+    """`{{ form.as_div }}` (or `form` rendered with `template`, whose context is the form
+    alone), the HTML kept for an unbound form per everything its rendering reads
+    (core.formcache)."""
+    if template:
+        return unbound_html(form, template, lambda: render_to_string(template, {"form": form}))
+    return unbound_html(form, "as_div", form.as_div)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.db.backends.sqlite3.base import SQLiteCursorWrapper as DjangoCursor
 
 from lexcase.core.sqlite import base
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLit
 
 def test_the_settings_name_this_backend() -> None:
     assert settings.DATABASES["default"]["ENGINE"] == "lexcase.core.sqlite"
-    assert isinstance(connection, base.DatabaseWrapper)
+    assert isinstance(connections["default"], base.DatabaseWrapper)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,154 @@
+"""The HTML of unbound forms, kept per everything their rendering reads.
+
+A page that shows an empty form on every request (the matter page's communication quick
+entry and document upload, ≈ 2 ms of its CPU: every field, label and widget rendered) renders
+the same HTML whenever the form is built the same way. `unbound_html(form, render)` keeps
+that HTML under a key made of what rendering an unbound form reads:
+
+- the language and the current time zone (labels, help texts, choice labels, a datetime's
+  initial value), and the template it is rendered with;
+- the form's class and its instance state (prefix, auto_id, label suffix, initial values,
+  `use_required_attribute` ...) and its renderer's class;
+- for each field, in order: its name, class and instance state (label, help text, required,
+  disabled, initial, choices, max_length ...) and its widget's class and instance state
+  (attrs, choices, format, a checkbox's test when it is Django's `boolean_check` ...).
+
+Values are frozen to plain data (lazy texts in the current language); anything that cannot
+be (a queryset, a callable initial value or choices, a model instance) means the form is
+rendered as usual and nothing is kept, as does a bound form (its data and errors), and a
+form, field or widget class outside Django that overrides a method rendering reads. Nothing
+of the reader is in a key: the same key gives the same HTML to whoever asks. Bounded; cleared
+when a setting changes (the tests' overrides)."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.forms.widgets import boolean_check
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+_HTML: dict[tuple[Any, ...], SafeString] = {}
+_HTML_MAX = 256
+_LOCK = threading.Lock()
+
+
+class _Unfrozen(Exception):
+    """A value whose rendering this module cannot vouch for."""
+
+
+def _freeze(value: Any) -> Any:
+    if value is None or type(value) in (str, int, float, bool):
+        return value
+    if isinstance(value, Promise):
+        return ("lazy", str(value))
+    if isinstance(value, str):  # a choices enum member
+        return (type(value), str(value))
+    if isinstance(value, list | tuple):
+        return (type(value), tuple(_freeze(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", tuple((_freeze(k), _freeze(v)) for k, v in value.items()))
+    if isinstance(value, datetime.date | datetime.time | decimal.Decimal):
+        return (type(value), str(value), getattr(value, "tzinfo", None) is not None)
+    if isinstance(value, type):
+        return value
+    raise _Unfrozen(type(value).__name__)
+
+
+# What rendering an unbound form calls, per class: a class outside Django that defines one of
+# these could render from something the key does not hold.
+_FORM_METHODS = frozenset(
+    {"get_initial_for_field", "get_context", "render", "__getitem__", "__iter__",
+     "_bound_items", "as_div", "add_prefix", "add_initial_prefix", "get_bound_field",
+     "hidden_fields", "visible_fields", "non_field_errors", "errors", "full_clean"}
+)  # fmt: skip
+_FIELD_METHODS = frozenset(
+    {"widget_attrs", "prepare_value", "bound_data", "get_bound_field", "has_changed",
+     "valid_value", "_get_choices", "_set_choices", "choices"}
+)  # fmt: skip
+_WIDGET_METHODS = frozenset(
+    {"get_context", "render", "_render", "format_value", "optgroups", "create_option",
+     "id_for_label", "build_attrs", "use_required_attribute", "options", "subwidgets",
+     "is_initial", "value_omitted_from_data"}
+)  # fmt: skip
+_FORM_SKIP = frozenset({"fields", "_bound_fields_cache", "renderer", "data", "files", "_errors"})
+_FIELD_SKIP = frozenset({"widget", "validators", "error_messages", "coerce"})
+_CHECKED: dict[type, bool] = {}
+
+
+def _plain(cls: type, methods: frozenset[str]) -> bool:
+    """Whether no class of `cls`'s outside Django defines one of `methods`."""
+    if cls not in _CHECKED:
+        _CHECKED[cls] = not any(
+            not klass.__module__.startswith("django.") and methods & set(vars(klass))
+            for klass in cls.__mro__
+        )
+    return _CHECKED[cls]
+
+
+def _state(obj: Any, skip: frozenset[str]) -> Any:
+    return tuple(
+        (k, "boolean_check" if k == "check_test" and v is boolean_check else _freeze(v))
+        for k, v in vars(obj).items()
+        if k not in skip
+    )
+
+
+def form_key(form: Any, template: str) -> tuple[Any, ...] | None:
+    """The key of `form`'s HTML rendered with `template`, or None: not kept."""
+    if form.is_bound or not _plain(type(form), _FORM_METHODS):
+        return None
+    try:
+        fields = []
+        for name, field in form.fields.items():
+            widget = field.widget
+            if not (_plain(type(field), _FIELD_METHODS) and _plain(type(widget), _WIDGET_METHODS)):
+                return None
+            fields.append(
+                (
+                    name,
+                    type(field),
+                    _state(field, _FIELD_SKIP),
+                    type(widget),
+                    _state(widget, _FIELD_SKIP),
+                )
+            )
+        return (
+            template,
+            get_language(),
+            timezone.get_current_timezone_name(),
+            type(form),
+            type(form.renderer),
+            _state(form, _FORM_SKIP),
+            tuple(fields),
+        )
+    except _Unfrozen:
+        return None
+
+
+def unbound_html(form: Any, template: str, render: Callable[[], str]) -> SafeString:
+    """`render()` (the form rendered with `template`), kept per `form_key`."""
+    key = form_key(form, template)
+    if key is None:
+        return mark_safe(render())  # noqa: S308 -- Django's rendering of the form, escaped
+    html = _HTML.get(key)
+    if html is None:
+        html = mark_safe(render())  # noqa: S308 -- Django's rendering of the form, escaped
+        with _LOCK:
+            if len(_HTML) >= _HTML_MAX:
+                _HTML.clear()
+            _HTML[key] = html
+    return html
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs: Any) -> None:
+    _HTML.clear()

@@ -1,0 +1,109 @@
+"""Unbound forms' HTML kept per what their rendering reads (core.formcache, the
+`{% unbound_form %}` tag): the same HTML as rendering them, never another form's."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from django import forms
+from django.template import engines
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from lexcase.comms.forms import CommunicationForm
+from lexcase.core import formcache
+from lexcase.documents.forms import UploadForm
+
+
+@pytest.fixture(autouse=True)
+def empty_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(formcache, "_HTML", {})
+
+
+def tag(form: forms.Form, template: str = "") -> str:
+    source = (
+        "{% load lexcase %}{% unbound_form form " + (f'"{template}"' if template else "") + " %}"
+    )
+    return engines["django"].from_string(source).render({"form": form})
+
+
+def comm(documents: list[tuple[int, str]] | None = None) -> CommunicationForm:
+    return CommunicationForm(prefix="comm", documents=documents)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_kept_html_is_the_forms_own(language: str) -> None:
+    with translation.override(language):
+        for make in (lambda: comm(), lambda: comm([(1, "起诉状"), (2, "证据<目录>")])):
+            want = render_to_string("comms/_entry_fields.html", {"form": make()})
+            assert tag(make(), "comms/_entry_fields.html") == want  # rendered and kept
+            assert tag(make(), "comms/_entry_fields.html") == want  # from the cache
+        assert tag(UploadForm()) == str(UploadForm().as_div())
+        assert tag(UploadForm()) == str(UploadForm().as_div())
+    assert len(formcache._HTML) == 3
+
+
+def test_what_differs_gives_its_own_html() -> None:
+    template = "comms/_entry_fields.html"
+    with translation.override("en"):
+        plain, one, two = (
+            tag(comm(), template),
+            tag(comm([(1, "甲")]), template),
+            tag(comm([(1, "甲"), (2, "乙")]), template),
+        )
+        renamed = tag(comm([(1, "丙")]), template)
+        prefixed = tag(CommunicationForm(prefix="other"), template)
+        english = tag(UploadForm())
+    with translation.override("zh-hans"):
+        chinese = tag(UploadForm())
+    assert len({plain, one, two, renamed, prefixed}) == 5
+    assert "丙" in renamed and "甲" not in renamed and 'size="2"' in two
+    assert 'id="id_other-channel"' in prefixed
+    assert english != chinese and "Files" in english
+
+
+def test_bound_forms_and_initial_values_are_rendered_each_time() -> None:
+    bound = comm()
+    bound = CommunicationForm({"comm-channel": "nope"}, prefix="comm")
+    assert formcache.form_key(bound, "x") is None
+    html = tag(bound, "comms/_entry_fields.html")
+    assert "field-error" in html and formcache._HTML == {}
+
+    ticks = itertools.count()
+
+    class Ticking(forms.Form):
+        n = forms.IntegerField(initial=lambda: next(ticks))
+
+    assert formcache.form_key(Ticking(), "x") is None
+    assert [tag(Ticking()) for _ in range(2)] == [
+        str(Ticking(initial={"n": n}).as_div()) for n in (0, 1)
+    ]
+
+    class WithInitial(forms.Form):
+        name = forms.CharField()
+
+    first, second = (
+        tag(WithInitial(initial={"name": "张三"})),
+        tag(WithInitial(initial={"name": "李四"})),
+    )
+    assert 'value="张三"' in first and 'value="李四"' in second
+
+
+def test_a_form_overriding_what_rendering_calls_is_not_kept() -> None:
+    class Own(forms.Form):
+        name = forms.CharField()
+
+        def get_initial_for_field(self, field, field_name):
+            return "each time"
+
+    class OwnWidget(forms.TextInput):
+        def format_value(self, value):
+            return "own"
+
+    class WithOwnWidget(forms.Form):
+        name = forms.CharField(widget=OwnWidget)
+
+    assert formcache.form_key(Own(), "x") is None
+    assert formcache.form_key(WithOwnWidget(), "x") is None
+    assert formcache.form_key(comm(), "x") is not None
