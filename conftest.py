@@ -4,8 +4,10 @@ themselves live in lexcase.testing, which tests import)."""
 from __future__ import annotations
 
 import pytest
+from django.db.models.signals import post_migrate
 from hypothesis import settings as hypothesis_settings
 
+from lexcase import testing_seeds
 from lexcase.testing import Firm, build_firm
 
 # No per-example deadline by default (a test that sets its own keeps it): Hypothesis' 200 ms
@@ -15,6 +17,19 @@ from lexcase.testing import Firm, build_firm
 # what varied. Every example still runs and is still checked.
 hypothesis_settings.register_profile("lexcase", deadline=None)
 hypothesis_settings.load_profile("lexcase")
+
+# A transactional test ends with `flush`, which empties the tables the data migrations seed;
+# with test workers (pytest-xdist) ordinary tests can run after it in the same worker. The
+# seeds run again after each flush (lexcase/testing_seeds.py).
+post_migrate.connect(testing_seeds.reseed_after_flush, dispatch_uid="lexcase.testing_seeds")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: object) -> None:
+    """pytest-django's test database, and what it held right after migrating (compared with
+    the tables after a flush in lexcase/core/tests/test_seeded_rows.py)."""
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        testing_seeds.remember_migrated()
 
 
 @pytest.fixture(autouse=True)
