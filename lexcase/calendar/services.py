@@ -350,6 +350,7 @@ def served_document_effective(
     periods that run from that day. Without a date, the day after the challenge period ends."""
     matter = document.matter
     _require_edit(actor, matter)
+    _require_not_archived(matter)  # it proposes the periods that run from that day
     if document.effective_date is not None:
         raise ValidationError(
             {"effective_date": [_("This document's effective date is already recorded.")]}
@@ -435,6 +436,7 @@ def deadline_confirm(
     due_date: date | None = None,
 ) -> Deadline:
     _require_edit(actor, deadline.matter)
+    _require_not_archived(deadline.matter)  # a live deadline: its reminders go to the team
     if deadline.status != Deadline.Status.PROPOSED:
         raise ValidationError({"status": [_("Only a proposed deadline can be confirmed.")]})
     _check_responsible(responsible, deadline.matter)

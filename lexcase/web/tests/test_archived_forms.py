@@ -165,3 +165,47 @@ def test_the_calendar_refuses_new_dates_on_an_archived_matter(firm):
         422,
         "本案已归档，不能再修改。",
     )
+
+
+def test_an_archived_matter_takes_no_deadline_from_an_old_proposal_or_served_document(firm):
+    """The same rule for what was already on the file: confirming a proposed deadline makes
+    it live (its reminders go to the team), and recording that a served judgment took effect
+    proposes the periods that run from it; neither form is offered on the archived file, but
+    a direct POST or the API saved both."""
+    set_status(firm, "open")
+    matter = firm.matter
+    today = timezone.localdate()
+    doc = ServedDocument.objects.create(
+        matter=matter,
+        kind=ServedDocument.Kind.JUDGMENT,
+        service_date=today - timedelta(days=40),
+        method=ServedDocument.Method.DIRECT,
+    )
+    proposed = Deadline.objects.create(
+        matter=matter,
+        title="上诉期限",
+        due_date=today + timedelta(days=10),
+        status=Deadline.Status.PROPOSED,
+    )
+    archived(firm)
+    client = client_for(firm.lead)
+    client.post(f"/deadlines/{proposed.pk}/confirm/", {})
+    client.post(f"/served/{doc.pk}/effective/", {"effective_date": today.isoformat()})
+    _token, raw = api_token_create(user=firm.lead, name="t")
+    api = Client(headers={"Authorization": f"Bearer {raw}", "Accept-Language": "zh-hans"})
+    answers = [
+        api.post(f"/api/v1/deadlines/{proposed.pk}/confirm", "{}", content_type="application/json"),
+        api.post(
+            f"/api/v1/served-documents/{doc.pk}/effective",
+            json.dumps({"effective_date": today.isoformat()}),
+            content_type="application/json",
+        ),
+    ]
+    assert [(a.status_code, a.json()["errors"][0]["message"]) for a in answers] == [
+        (422, "本案已归档，不能再修改。")
+    ] * 2
+    doc.refresh_from_db()
+    assert doc.effective_date is None
+    assert list(Deadline.objects.filter(matter=matter).values_list("pk", "status")) == [
+        (proposed.pk, Deadline.Status.PROPOSED)
+    ]
