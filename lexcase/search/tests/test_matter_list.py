@@ -21,7 +21,7 @@ from lexcase.matters.services import PartyLink, matter_create
 from lexcase.parties.names import normalize_name
 from lexcase.parties.services import party_create
 from lexcase.search.backends import Term
-from lexcase.search.selectors import _substring_phrase
+from lexcase.search.selectors import _substring_phrase, matter_text_candidates
 from lexcase.search.services import search_matters_reindex
 from lexcase.testing import client_for
 
@@ -278,3 +278,40 @@ def test_substring_phrase(text, phrase, prefix):
 @pytest.mark.parametrize("text", ["0105", "ms", "2024", "-", "（）", " "])
 def test_terms_the_index_cannot_serve(text):
     assert _substring_phrase(text) is None
+
+
+def _candidates(raw: str) -> set[int]:
+    sql = matter_text_candidates(raw, normalize_name(raw))
+    with connection.cursor() as cur:
+        cur.execute(sql.sql, sql.params)
+        return {row[0] for row in cur.fetchall()}
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_postgres_candidates_check_the_phrase_on_the_tokens_text(listed):
+    """PostgreSQL: the GIN index is asked for every token of the phrase (`&`: answered
+    from the index alone) and the order is checked in the entry's `tokens` text (strpos),
+    not with `<->` (which rechecked every entry on its stored vector, out of line for most
+    matter entries); a phrase asked twice (the term and its normalised form alike) is
+    asked once; a one-token phrase needs no check."""
+    sql = matter_text_candidates("ACME深圳华为", normalize_name("ACME深圳华为"))
+    assert sql.params[0] == "('深' & '圳' & '华' & '为')"
+    assert sql.params[2:] == ["深 圳 华 为"]
+    assert "strpos(e.tokens, %s) > 0" in sql.sql
+    assert "<->" not in "".join(str(p) for p in sql.params)
+    one = matter_text_candidates("王", "王")
+    assert (one.params, "strpos" in one.sql) == (["('王')", "matter"], False)
+    prefix = matter_text_candidates("京0105", "京0105")
+    assert prefix.params == ["('京' & '0105':*)", "matter", "京 0105"]
+    # The characters of a term all held by an entry, but not together: no candidate.
+    by_title = {m.title: m.pk for m in Matter.objects.all()}
+    assert _candidates("张三丰") == {by_title["张三丰继承纠纷"]}
+    assert _candidates("继张") == set()
+    assert _candidates("华为技术") == {
+        by_title["华为专利许可"],
+        by_title["深圳市华为技术有限公司诉王伟明"],
+    }
+    assert _candidates("京0105民初1234") == {
+        by_title["王某劳动争议"],
+        by_title["深圳市华为技术有限公司诉王伟明"],
+    }
