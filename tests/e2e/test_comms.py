@@ -14,7 +14,12 @@ SHOTS = Path("/tmp/shots/h5")
 
 
 def test_lawyer_logs_a_call_and_sees_it_in_the_log(
-    page: Any, live_server: Any, users: dict[str, Any], login: Any, open_matter: Any
+    page: Any,
+    live_server: Any,
+    users: dict[str, Any],
+    login: Any,
+    open_matter: Any,
+    screenshot: Any,
 ) -> None:
     from lexcase.comms.models import Communication
     from lexcase.matters.services import matter_change_stage
@@ -27,6 +32,12 @@ def test_lawyer_logs_a_call_and_sees_it_in_the_log(
     assert page.locator(f"a[href='/matters/{open_matter.pk}/#communications']").count() == 1
     page.screenshot(path=str(SHOTS / "comms-agenda-due.png"), full_page=True)
     page.goto(f"{live_server.url}/matters/{open_matter.pk}/")
+    # The quick entry and the upload form come from the kept HTML of unbound forms
+    # (core.formcache): the page as a whole, and the two forms twice over (kept, then reused).
+    screenshot(page, "matter-page-lawyer.png")
+    page.goto(f"{live_server.url}/matters/{open_matter.pk}/")
+    assert page.locator("form.comm-entry select[name=comm-channel]").count() == 1
+    assert page.locator("form.doc-upload input[type=file][name=files]").count() == 1
     section = page.locator("#communications")
     assert section.locator(".status-missed").count() == 1  # "client update due"
     assert section.locator(".comm-log li").count() == 1  # the "nothing yet" line
