@@ -532,7 +532,15 @@ def invoice_record(
         add_error(errors, "buyer_tax_id", _("A special VAT invoice names the buyer's tax number."))
     if not errors:
         assert amount is not None
-        left, seen = _invoice_room(actor=actor, ids=[b.pk for b in bills])
+        # The statuses above are the caller's copies: a bill voided since they were read
+        # must not take an invoice. Read them again under the lock a void's update takes.
+        ids = [b.pk for b in bills]
+        locked = Bill.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+        if any(status not in ISSUED_STATUSES for status in locked.values_list("status", flat=True)):
+            add_error(errors, "bills", _("Only issued bills are invoiced."))
+    if not errors:
+        assert amount is not None
+        left, seen = _invoice_room(actor=actor, ids=ids)
         if amount > left:
             if seen:
                 message = _(

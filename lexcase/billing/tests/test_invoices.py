@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from lexcase.billing.services.bills import bill_draw, bill_issue, invoice_record
+from lexcase.billing.models import Bill, Invoice
+from lexcase.billing.services.bills import bill_draw, bill_issue, bill_void, invoice_record
 from lexcase.billing.tests.bill_data import expense, issued_bill, time_entry
 from lexcase.core.exceptions import NotAllowed
 from lexcase.matters.models import EthicalWall, MatterType
@@ -132,3 +133,13 @@ def test_what_is_left_names_no_figure_that_depends_on_a_bill_the_actor_cannot_se
     assert messages == ["只有律师服务费可以开票：金额超过这些账单尚可开票的部分。"]
     assert "700" not in messages[0] and "300" not in messages[0]
     record(firm, [plain], number="Z2", amount=D("300.00"))  # still correct
+
+
+def test_a_bill_voided_since_it_was_read_takes_no_invoice(firm):
+    bill = issued_bill(firm)
+    stale = Bill.objects.get(pk=bill.pk)  # read before the void, as a form would have
+    bill_void(actor=firm.finance, bill=bill, version=bill.version, reason="开错了")
+    assert errors_of(lambda: record(firm, [stale], amount=D("100.00"))) == {
+        "bills": ["只有已开具的账单可以开票。"]
+    }
+    assert Invoice.objects.count() == 0
