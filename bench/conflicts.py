@@ -775,17 +775,6 @@ def _prepare(args: argparse.Namespace) -> dict[str, Any]:
     t0 = time.perf_counter()
     analyze()
     out["analyze_s"] = round(time.perf_counter() - t0, 1)
-    # Django modules: only after setup_django() (bench/common.py) chose this run's database.
-    from lexcase.conflicts import stats
-
-    # The hot key counts (engine 2.2): built after a load (the triggers were off or found no
-    # hot key yet); on a reused database, the pending deltas folded and new hot keys
-    # promoted, as the nightly `conflicts stats --discover` would.
-    t0 = time.perf_counter()
-    out["hot_keys"] = stats.refresh(discover=True, wait=60.0)
-    out["hot_keys_s"] = round(time.perf_counter() - t0, 1)
-    if not reused:
-        analyze()
     return out
 
 

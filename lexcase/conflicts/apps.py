@@ -17,9 +17,7 @@ class ConflictsConfig(AppConfig):
         checks.register(check_settings)
         # Imported here, not at the top: the engine imports models, loaded only once apps
         # are ready.
-        from django.db.models.signals import post_migrate, pre_migrate
-
-        from lexcase.conflicts import receivers, selectors, stats
+        from lexcase.conflicts import receivers, selectors
         from lexcase.matters.extensions import (
             matter_open_guard_register,
             party_name_grams_register,
@@ -29,9 +27,6 @@ class ConflictsConfig(AppConfig):
         matter_open_guard_register(receivers.intake_cleared_guard)
         # The party directory's search starts from the conflict index's name grams.
         party_name_grams_register(selectors.NAME_GRAMS)
-        # SQLite rebuilds a table to alter it: the hot key triggers step aside meanwhile.
-        pre_migrate.connect(stats.lift_for_migrate, sender=self)
-        post_migrate.connect(stats.restore_after_migrate, sender=self)
 
 
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:

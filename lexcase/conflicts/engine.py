@@ -24,25 +24,16 @@ from __future__ import annotations
 
 import itertools
 import re
-import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 
 from django.db import connection, models, transaction
 from django.db.models import Count, F, Q
 
 from lexcase.accounts.models import User
-from lexcase.conflicts.models import (
-    GramStat,
-    HotKey,
-    HotKeyDelta,
-    KeyType,
-    NameGram,
-    PartyKey,
-    StaffRelative,
-)
+from lexcase.conflicts.models import KeyType, NameGram, PartyKey, StaffRelative
 from lexcase.core.db import bulk_insert
 from lexcase.core.fieldcrypt import blind_index, blind_indexes
 from lexcase.matters.models import Matter, MatterParty, PartyRole, Status
@@ -81,7 +72,7 @@ __all__ = [
 ]
 
 # Bump when matching or verdict rules change: stored check records cite it.
-ENGINE_VERSION = "lexcase-conflicts/2.2"
+ENGINE_VERSION = "lexcase-conflicts/2.1"
 
 # Names of up to this many characters (and trade names) are found with one character
 # substituted, inserted, deleted or two neighbours swapped (deletion neighbourhoods).
@@ -516,11 +507,6 @@ def index_rebuild() -> int:
     for rel in StaffRelative.objects.order_by("pk").iterator():
         index_staff_relative(rel)
         count += 1
-    # The triggers appended a delta per hot key row deleted and written: the stored counts
-    # are recomputed from the new index instead of folding millions of deltas.
-    from lexcase.conflicts import stats  # the stats module imports nothing from the engine
-
-    stats.recount()
     return count
 
 
@@ -555,32 +541,11 @@ def _selectivity(gram: str) -> tuple[bool, bool, int, str]:
 
 _COMMON_CHARS = frozenset("".join(_COMMON_WORDS))
 
-# The common grams' holder counts (GramStat, written by the stats compactor), read at most
-# once per this many seconds per process: which grams a substring search reads first.
-GRAM_STATS_TTL = 300.0
-_gram_stats: dict[str, object] = {"loaded": None, "owners": {}}
-
-
-def _gram_owners() -> dict[str, int]:
-    loaded = _gram_stats["loaded"]
-    now = time.monotonic()
-    if loaded is None or now - loaded > GRAM_STATS_TTL:  # type: ignore[operator]
-        _gram_stats["owners"] = dict(GramStat.objects.values_list("gram", "owners"))
-        _gram_stats["loaded"] = now
-    return _gram_stats["owners"]  # type: ignore[return-value]
-
-
-def _gram_rank(gram: str) -> tuple[int, bool, bool, int, str]:
-    """Fewest holders first (grams without a GramStat row have fewer than HOT_GRAM_MIN),
-    then _selectivity: "ev" of Kevin before "ss" of Rossi only if it is rarer."""
-    return (_gram_owners().get(gram, 0), *_selectivity(gram))
-
 
 def _substring_grams(text: str) -> set[str]:
     """The grams a name containing `text` must hold: a few selective ones suffice, since
     every candidate is verified with `in` afterwards."""
-    grams = _query_grams(text)
-    ranked = sorted(grams, key=_gram_rank if len(grams) > 1 else _selectivity)
+    ranked = sorted(_query_grams(text), key=_selectivity)
     # A common gram (公司: every organisation holds it) narrows nothing an uncommon one
     # does not, and reading it was the 8 s tail at 1M (鑫股份有限公司): never intersected
     # when the text has an uncommon gram.
@@ -905,111 +870,18 @@ def _largest_pair(b: _Branch) -> tuple[str, str]:
     )
 
 
-def _key_count(key_type: str, value: str) -> tuple[str, list[str]]:
-    """The exact number of parties holding one key: its HotKey count plus the pending
-    deltas when it is hot (stats.py; one row and a few deltas), else its index entries
-    (fewer than stats.HOT_KEY_MIN when the key was last discovered). COALESCE evaluates the
-    index count only when the key has no active HotKey row."""
-    key_table = _tables()[0]
-    quote = connection.ops.quote_name
-    hot, delta = quote(HotKey._meta.db_table), quote(HotKeyDelta._meta.db_table)
-    sql = (
-        f"COALESCE((SELECT h.owners + COALESCE((SELECT SUM(d.n) FROM {delta} d "  # noqa: S608 - table names; values are parameters
-        f"WHERE d.key_id = h.id), 0) FROM {hot} h WHERE h.key_type = %s AND h.value = %s "
-        f"AND h.owners IS NOT NULL), (SELECT COUNT(*) FROM {key_table} k WHERE k.key_type = %s "
-        "AND k.value = %s AND k.party_id IS NOT NULL))"
-    )
-    return sql, [key_type, value, key_type, value]
-
-
-# Key types of which one name yields at most one value in a branch (the key types of a
-# branch are one of these families): a party holds two keys of such a branch only through
-# two names, so one of them is an alias row (from_alias). A deletion key's name yields
-# several deletions: the names holding two of a branch's keys are computed
-# (_multi_key_names) and found through their source key (the name, or the trade name).
-_ONE_PER_NAME = (
-    frozenset({KeyType.NAME, KeyType.ALIAS}),
-    frozenset({KeyType.TRADE}),
-    frozenset({KeyType.CORE}),
-)
-_DELETION_SOURCES: dict[str, tuple[str, ...]] = {
-    KeyType.DELETION: (KeyType.NAME, KeyType.ALIAS),
-    KeyType.TRADE_DELETION: (KeyType.TRADE,),
-}
-
-
-# The condition of the partial index conflicts_key_alias, as each database writes it.
-_ALIAS_ROW = "a.from_alias = 1" if connection.vendor == "sqlite" else "a.from_alias"
-
-
-@lru_cache(maxsize=4096)
-def _multi_key_names(values: tuple[str, ...]) -> tuple[str, ...]:
-    """Every string of at most TYPO_MAX_CHARS characters that has two of `values` among its
-    deletions. Such a string s is k1 with one character c inserted, and k2 is s with another
-    character deleted, so c survives in k2: trying the characters of k2 is enough."""
-    out: set[str] = set()
-    for k1 in values:
-        if len(k1) + 1 > TYPO_MAX_CHARS:
-            continue
-        for k2 in values:
-            if k2 == k1 or len(k2) != len(k1):
-                continue
-            for c in set(k2):
-                for i in range(len(k1) + 1):
-                    s = k1[:i] + c + k1[i:]
-                    if any(s[:j] + s[j + 1 :] == k2 for j in range(len(s))):
-                        out.add(s)
-    return tuple(sorted(out))
-
-
 def _count_sql(b: _Branch) -> tuple[str, list[str]]:
-    """The exact number of parties holding any key of `b`.
-
-    Where it is known how one party can hold several of the branch's keys (every branch but
-    pinyin): the sum of each key's count (_key_count: a stored count for a hot key) minus,
-    for every party holding more than one, the extra keys it holds. Those parties hold one
-    of the keys through an alias (the partial index of alias rows), or have a name that
-    yields several of the keys (a deletion branch's _multi_key_names: the query itself and
-    its transpositions, found by their name or trade-name key). Nothing reads the holders
-    of a hot key one by one.
-
-    Pinyin (one name yields several readings): the holders of the (presumably) largest key,
-    plus the distinct holders of the other keys that do not hold it (a few index probes
-    each). COUNT(DISTINCT) over the union read and sorted every entry of the large key."""
+    """The exact number of parties holding any key of `b`: the holders of its (presumably)
+    largest key, counted from the index alone, plus the distinct holders of the other keys
+    that do not hold it (a few index probes each). COUNT(DISTINCT) over the union read and
+    sorted every entry of the large key (27,000 for the deletion key 王 at 1M parties)."""
     key_table = _tables()[0]
-    pairs = _pairs(b)
-    if len(pairs) == 1:
-        return _key_count(*pairs[0])
-    types = frozenset(b.key_types)
-    sources = _DELETION_SOURCES.get(b.key_types[0]) if len(b.key_types) == 1 else None
-    if types in _ONE_PER_NAME or sources is not None:
-        sums, params = [], []
-        for t, v in pairs:
-            part, part_params = _key_count(t, v)
-            sums.append(part)
-            params += part_params
-        rect = f"k.key_type IN ({_in(b.key_types)}) AND k.value IN ({_in(b.values)})"
-        holders = [
-            f"SELECT a.party_id FROM {key_table} a WHERE a.key_type IN ({_in(b.key_types)}) "  # noqa: S608 - table names; values are parameters
-            f"AND a.value IN ({_in(b.values)}) AND {_ALIAS_ROW} AND a.party_id IS NOT NULL"
-        ]
-        holder_params = [*b.key_types, *b.values]
-        names = _multi_key_names(tuple(b.values)) if sources else ()
-        if names and sources:
-            holders.append(
-                f"SELECT s.party_id FROM {key_table} s WHERE s.key_type IN ({_in(sources)}) "  # noqa: S608 - table names; values are parameters
-                f"AND s.value IN ({_in(names)}) AND s.party_id IS NOT NULL"
-            )
-            holder_params += [*sources, *names]
-        extra = (
-            "(SELECT COALESCE(SUM(x.n - 1), 0) FROM (SELECT (SELECT COUNT(*) "  # noqa: S608 - table names; values are parameters
-            f"FROM {key_table} k WHERE k.party_id = m.party_id AND {rect}) AS n "
-            f"FROM ({' UNION '.join(holders)}) m) x WHERE x.n > 1)"
-        )
-        sql = f"CAST(({' + '.join(sums)}) - {extra} AS BIGINT)"
-        return sql, [*params, *b.key_types, *b.values, *holder_params]
     big_type, big_value = _largest_pair(b)
-    sql, params = _key_count(big_type, big_value)
+    sql = (
+        f"(SELECT COUNT(*) FROM {key_table} k WHERE k.key_type = %s AND k.value = %s "  # noqa: S608 - table names; values are parameters
+        "AND k.party_id IS NOT NULL)"
+    )
+    params = [big_type, big_value]
     rects: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
     rest_values = tuple(v for v in b.values if v != big_value)
     if rest_values:
@@ -1017,20 +889,20 @@ def _count_sql(b: _Branch) -> tuple[str, list[str]]:
     rest_types = tuple(t for t in b.key_types if t != big_type)
     if rest_types:
         rects.append((rest_types, b.values))
+    if not rects:
+        return sql, params
     selects = []
-    for types_, values in rects:
+    for types, values in rects:
         selects.append(
-            f"SELECT k.party_id FROM {key_table} k WHERE k.key_type IN ({_in(types_)}) "  # noqa: S608 - table names; values are parameters
+            f"SELECT k.party_id FROM {key_table} k WHERE k.key_type IN ({_in(types)}) "  # noqa: S608 - table names; values are parameters
             f"AND k.value IN ({_in(values)}) AND k.party_id IS NOT NULL AND NOT EXISTS "
             f"(SELECT 1 FROM {key_table} k2 WHERE k2.key_type = %s AND k2.value = %s "
             "AND k2.party_id = k.party_id)"
         )
-        params += [*types_, *values, big_type, big_value]
-    # DISTINCT: one party may hold several of the other keys (readings of one name).
-    sql = (
-        f"CAST({sql} + (SELECT COUNT(DISTINCT rest.party_id) FROM "  # noqa: S608 - built above
-        f"({' UNION ALL '.join(selects)}) rest) AS BIGINT)"
-    )
+        params += [*types, *values, big_type, big_value]
+    # DISTINCT: one party may hold several of the other keys (王X with the alias 王淑Y holds
+    # the deletion keys 王 and 王淑).
+    sql += f" + (SELECT COUNT(DISTINCT rest.party_id) FROM ({' UNION ALL '.join(selects)}) rest)"  # noqa: S608 - built above
     return sql, params
 
 
@@ -1316,8 +1188,7 @@ def _add_substring(stmt: _Statement, si: int, text: str) -> None:
     the newest SUBSTRING_FETCH + 1 holders of its grams), every staff relative whose name
     does, and the number of party holders (capped, then exact when over the cap)."""
     key_table = _tables()[0]
-    chosen = _substring_grams(text)
-    grams = sorted(chosen, key=_gram_rank if len(chosen) > 1 else _selectivity)
+    grams = sorted(_substring_grams(text), key=_selectivity)
     name_types = [KeyType.NAME, KeyType.ALIAS]
     for column, tag in (("party_id", _SUB_ROW), ("relative_id", _SUB_RELATIVE_ROW)):
         holders, holder_params = _holders_sql(column, grams)

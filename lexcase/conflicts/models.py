@@ -120,65 +120,11 @@ class PartyKey(models.Model):
                 condition=models.Q(relative__isnull=False),
                 name="conflicts_key_relative",
             ),
-            # The rows derived from an alias: the only way besides one name holding several
-            # keys of a group (engine._count_sql) that a party holds more than one of them.
-            models.Index(
-                fields=["key_type", "value", "party"],
-                condition=models.Q(from_alias=True),
-                name="conflicts_key_alias",
-            ),
         ]
         constraints = [models.CheckConstraint(condition=_ONE_OWNER, name="party_key_one_owner")]
 
     def __str__(self) -> str:
         return f"{self.key_type}:{self.value}"
-
-
-class HotKey(models.Model):
-    """A key held by many parties (`stats.HOT_KEY_MIN` or more when promoted), with a stored
-    count, so that a group count reads one row instead of thousands of index entries.
-
-    The exact number of parties holding the key is `owners` plus the sum of the key's
-    pending `HotKeyDelta` rows, read in one statement (one snapshot). Writers never update
-    this row: a trigger on PartyKey appends deltas (insert only, nothing locked that another
-    writer needs); only the compactor (`stats.refresh`) folds them into `owners`. `owners` is
-    NULL while a promoted key waits for the writers that started before its promotion
-    (`armed_xid`, PostgreSQL); the engine counts such a key from the index.
-    """
-
-    key_type = models.CharField(max_length=12, choices=KeyType.choices)
-    value = models.CharField(max_length=200)
-    owners = models.IntegerField(null=True)
-    armed_xid = models.BigIntegerField(null=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["key_type", "value"], name="conflicts_hotkey_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.key_type}:{self.value}={self.owners}"
-
-
-class HotKeyDelta(models.Model):
-    """+n / −n parties holding a hot key, appended by the PartyKey triggers in the writing
-    transaction; folded into `HotKey.owners` by the compactor. No foreign key: a writer must
-    never wait on, or fail because of, the key row."""
-
-    key_id = models.IntegerField()
-    n = models.IntegerField()
-
-    class Meta:
-        indexes = [models.Index(fields=["key_id"], name="conflicts_hotdelta_key")]
-
-
-class GramStat(models.Model):
-    """How many parties held a common name gram when the compactor last counted (grams held
-    by `stats.HOT_GRAM_MIN` or more): only to choose which grams a substring search reads
-    first (a speed heuristic, never a count shown)."""
-
-    gram = models.CharField(max_length=2, primary_key=True)
-    owners = models.IntegerField()
 
 
 class NameGram(models.Model):
