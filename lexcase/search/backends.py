@@ -139,14 +139,16 @@ class PostgresBackend(Backend):
     vendor = "postgresql"
 
     @staticmethod
-    def _phrase(tokens: tuple[str, ...], prefix: bool) -> str:
+    def _joined(tokens: tuple[str, ...], prefix: bool, op: str) -> str:
+        """The tokens as tsquery operands joined by `op` (`<->` a phrase, `&` all of them),
+        the last one a prefix when `prefix`."""
         parts = [f"'{t}'" for t in tokens]
         if prefix:
             parts[-1] += ":*"
-        return " <-> ".join(parts)
+        return f" {op} ".join(parts)
 
     def _term(self, term: Term) -> str:
-        phrase = self._phrase(term.phrase, term.prefix)
+        phrase = self._joined(term.phrase, term.prefix, "<->")
         if not term.words:
             return f"({phrase})"
         words = " & ".join(f"'{w}'" for w in term.words)
@@ -184,7 +186,7 @@ class PostgresBackend(Backend):
         decide. One-token phrases need no check: the index answers them exactly (and then
         the check is left off for all: a superset)."""
         phrases = list(dict.fromkeys((t.phrase, t.prefix) for t in terms))
-        expr = " | ".join(f"({self._all_of(phrase, prefix)})" for phrase, prefix in phrases)
+        expr = " | ".join(f"({self._joined(phrase, prefix, '&')})" for phrase, prefix in phrases)
         texts = [" ".join(phrase) for phrase, _prefix in phrases]
         check = ""
         if all(len(phrase) > 1 for phrase, _prefix in phrases):
@@ -198,13 +200,6 @@ class PostgresBackend(Backend):
             f" WHERE e.tsv @@ to_tsquery('simple', %s) AND e.kind = %s{check}",
             [expr, kind, *texts],
         )
-
-    @staticmethod
-    def _all_of(tokens: tuple[str, ...], prefix: bool) -> str:
-        parts = [f"'{t}'" for t in tokens]
-        if prefix:
-            parts[-1] += ":*"
-        return " & ".join(parts)
 
 
 BACKENDS: dict[str, type[Backend]] = {"sqlite": SqliteBackend, "postgresql": PostgresBackend}
