@@ -7,7 +7,7 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from lexcase.accounts.http import AuthedRequest
@@ -226,14 +226,15 @@ def create_matter(request: AuthedRequest, payload: MatterIn) -> Status:
 @router.get("", response=MatterListOut, operation_id="matter_list")
 def list_matters(
     request: AuthedRequest,
-    q: str = "",
+    # The web list's bound (MatterFilterForm.q): a longer text is refused, not searched.
+    q: str = Query("", max_length=100),
     status: StatusLiteral | None = None,
     matter_type: MatterTypeLiteral | None = None,
     priority: PriorityLiteral | None = None,
     practice_area: Id | None = None,
     lawyer: Id | None = None,
     sort: Literal["activity", "number", "created", "priority"] = "activity",
-    after: str = "",
+    after: str = Query("", max_length=500),
 ) -> MatterListOut:
     page = selectors.matters_page(
         user=request.user,

@@ -86,6 +86,18 @@ def test_nul_in_query_is_422_naming_the_parameter(firm, path, field):
     assert fields(response) == [field]
 
 
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("q=" + "张" * 101, "q"), ("after=" + "A" * 501, "after")],
+)
+def test_matter_list_refuses_oversized_query_naming_the_parameter(firm, query, field):
+    client = api(firm.lead)
+    assert client.get("/api/v1/matters?q=" + "张" * 100).status_code == 200
+    response = client.get("/api/v1/matters?" + query)
+    assert response.status_code == 422
+    assert fields(response) == [field]
+
+
 def test_nul_in_path_is_422(firm):
     response = api(firm.lead).get("/api/v1/matters/1%00")
     assert response.status_code == 422
