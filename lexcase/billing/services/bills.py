@@ -12,9 +12,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
@@ -313,11 +314,39 @@ def bill_issue(*, actor: User, bill: Bill, version: int) -> Bill:
     return locked
 
 
+def _refuse_live_invoices(*, actor: User, bill: Bill) -> None:
+    """A bill a live 发票 covers is not voided: the firm would keep an invoice for a bill that
+    no longer exists. The invoice is reversed (红冲, a red-letter invoice in the tax system)
+    and that reversal recorded first. The numbers are named only of the invoices the actor
+    sees whole (an invoice also covering a bill whose money they may not see is that
+    matter's too, as in `bill_invoices`)."""
+    live = Invoice.objects.filter(bills=bill, status=InvoiceStatus.ISSUED)
+    count = live.count()
+    if not count:
+        return
+    hidden = Bill.objects.filter(invoices=OuterRef("pk")).exclude(money_visible_through(actor))
+    numbers = list(live.exclude(Exists(hidden)).order_by("number").values_list("number", flat=True))
+    if len(numbers) == count:
+        message = ngettext(
+            "A live invoice (fapiao no. %(numbers)s) covers this bill; record its reversal "
+            "(red-letter invoice) first.",
+            "Live invoices (fapiao nos. %(numbers)s) cover this bill; record their reversal "
+            "(red-letter invoices) first.",
+            count,
+        ) % {"numbers": ", ".join(numbers)}
+    else:
+        message = _(
+            "A live invoice covers this bill; record its reversal (red-letter invoice) first."
+        )
+    raise ValidationError({"status": [message]})
+
+
 @transaction.atomic
 def bill_void(*, actor: User, bill: Bill, version: int, reason: str) -> Bill:
     """Void a draft or an issued bill with a reason; never deleted (an issued bill keeps its
     number, so the series stays gap-free). Its sources are released to be billed again.
-    Refused while payments are allocated to it."""
+    Refused while payments are allocated to it, and while a live (not reversed) invoice
+    covers it."""
     if not actor.has_perm("billing.void_bill", bill):
         raise NotAllowed("billing.void_bill")
     reason = (reason or "").strip()
@@ -329,6 +358,12 @@ def bill_void(*, actor: User, bill: Bill, version: int, reason: str) -> Bill:
         raise ValidationError(
             {"status": [_("Payments are allocated to this bill; it cannot be voided.")]}
         )
+    # Lock the bill before asking for its invoices: invoice_record locks the bills it covers
+    # (select_for_update) before it checks that they are issued, so a void and an invoice on
+    # the same bill queue on this row lock and the second sees what the first committed
+    # (PostgreSQL; on SQLite, IMMEDIATE transactions serialise every writer).
+    list(Bill.objects.select_for_update().filter(pk=bill.pk))
+    _refuse_live_invoices(actor=actor, bill=bill)
     # An allocation moves an issued bill to partly_paid or paid in its own UPDATE of the
     # row, so one landing meanwhile makes this compare-and-swap fail.
     if not _cas(
