@@ -48,6 +48,12 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.base import ModelState
+from django.db.models.query import (  # type: ignore[attr-defined]  # _get_from_db: see _direct
+    FlatValuesListIterable,
+    ModelIterable,
+    ValuesListIterable,
+    _get_from_db,
+)
 from django.utils.functional import LazyObject, empty
 
 _SLOT_BASE = -2_100_000_000  # below every real key (matters.selectors' own slots are above)
@@ -94,6 +100,8 @@ class _Entry:
     slots: tuple[tuple[int, int], ...]  # (index in params, argument)
     converters: dict[int, Any]
     composite: bool = False  # the columns hold a composite key (the compiler asks per call)
+    # The rows built here from the cursor's (`_direct`), or None: through the queryset.
+    direct: Callable[[list[Any]], list[Any]] | None = None
 
 
 _CACHE: dict[tuple[Any, ...], _Entry] = {}
@@ -119,7 +127,63 @@ def _compile(connection: Any, build: Callable[..., QuerySet[Any]], args: tuple[A
     # compiled compiler only read them), not Query.clone()'s copy of every alias map.
     query = qs.query
     query.chain = lambda klass=None: _shallow(query)  # type: ignore[method-assign]
-    return _Entry(connection, qs, compiler, sql, tuple(params), slots, converters, composite)
+    direct = None if composite else _direct(qs, compiler, converters)
+    return _Entry(
+        connection, qs, compiler, sql, tuple(params), slots, converters, composite, direct
+    )
+
+
+def _direct(qs: Any, compiler: Any, converters: dict[int, Any]) -> Any:
+    """The rows of the simple shapes built straight from the cursor's rows, as the
+    queryset's iterable builds them, or None (the queryset's own path): tuples and flat
+    values of `values_list()`, and instances of a model alone (no `select_related`, no
+    annotation, no known related object, no prefetch, no peers tracked). Cloning the
+    queryset and its compiler, the iterable and Django's chunked fetch cost more CPU than a
+    page's small reads themselves (the session's user, the firm profile, the badge, the
+    list's leads: docs/benchmarks.md, "Matter list and q=")."""
+    if qs._prefetch_related_lookups or qs._known_related_objects or compiler.has_extra_select:
+        return None
+    convert = _converter(compiler, converters)
+    iterable = qs._iterable_class
+    if iterable is ValuesListIterable:
+        return lambda rows: [tuple(r) for r in convert(rows)] if converters else rows
+    if iterable is FlatValuesListIterable:
+        return lambda rows: [r[0] for r in convert(rows)]
+    if iterable is not ModelIterable or qs._fetch_mode.track_peers:
+        return None
+    info = compiler.klass_info
+    if info.get("related_klass_infos") or compiler.annotation_col_map:
+        return None
+    fields = info["select_fields"]
+    start, end = fields[0], fields[-1] + 1
+    if (start, end) != (0, compiler.col_count):
+        return None
+    init_list = [f[0].target.attname for f in compiler.select[start:end]]
+    from_db = _get_from_db(info["model"], qs._fetch_mode)
+    db = qs.db
+    return lambda rows: [from_db(db, init_list, r) for r in convert(rows)]
+
+
+def _converter(compiler: Any, converters: dict[int, Any]) -> Callable[[list[Any]], Any]:
+    """`compiler.apply_converters` over fetched rows (each a list once converted)."""
+    if not converters:
+        return lambda rows: rows
+    connection = compiler.connection
+    items = list(converters.items())
+
+    def convert(rows: list[Any]) -> list[Any]:
+        out = []
+        for fetched in rows:
+            row = list(fetched)
+            for pos, (convs, expression) in items:
+                value = row[pos]
+                for converter in convs:
+                    value = converter(value, expression, connection)
+                row[pos] = value
+            out.append(row)
+        return out
+
+    return convert
 
 
 def _shallow(query: Any) -> Any:
@@ -153,6 +217,10 @@ def fixed_rows[R](key: Hashable, build: Callable[..., QuerySet[Any, R]], *args: 
         _check(key, connection, build, args, entry, tuple(params))
     if entry.queryset is None:
         return []
+    if entry.direct is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(entry.sql, params)
+            return entry.direct(cursor.fetchall())
     compiler = copy.copy(entry.compiler)
     sql, bound, converters, composite = entry.sql, tuple(params), entry.converters, entry.composite
     compiler.as_sql = lambda *a, **k: (sql, bound)

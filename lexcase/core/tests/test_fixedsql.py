@@ -106,3 +106,60 @@ def test_a_key_past_64_bits_reads_nothing(firm: Firm, settings, key: int) -> Non
     fixed_rows("t.big", lambda pk: Matter.objects.filter(pk=pk), firm.matter.pk)  # compiled
     assert fixed_rows("t.big", lambda pk: Matter.objects.filter(pk=pk), key) == []
     assert fixed_first("t.big.first", lambda pk: Matter.objects.filter(pk=pk), key) is None
+
+
+def _direct_entry(key: str):
+    from lexcase.core import fixedsql
+
+    return next(e for (_c, k), e in fixedsql._CACHE.items() if k == key)
+
+
+def test_simple_shapes_are_built_from_the_cursor_as_the_queryset_builds_them(firm: Firm) -> None:
+    """values_list tuples and flat values, and instances of a model alone, are built from
+    the cursor's rows (no queryset clone, iterable or chunked fetch): the same values, types
+    (converted datetimes, dates, decimals, booleans) and instances as the queryset's, in a
+    query each; anything more (select_related, an annotation) goes through the queryset."""
+    m = firm.matter
+    Matter.objects.filter(pk=m.pk).update(amount="1234.50", opened_on=timezone.localdate())
+    builds = {
+        "t.tuples": lambda x: Matter.objects.filter(pk=x.pk).values_list(
+            "pk", "updated_at", "opened_on", "amount", "confidential", "title"
+        ),
+        "t.flat": lambda x: (
+            MatterMember.objects.filter(matter=x)
+            .order_by("id")
+            .values_list("user__username", flat=True)
+        ),
+        "t.models": lambda x: Matter.objects.filter(pk=x.pk),
+        "t.only": lambda x: Matter.objects.filter(pk=x.pk).only("number", "updated_at"),
+        "t.related": lambda x: Matter.objects.filter(pk=x.pk).select_related("practice_area"),
+        "t.annotated": lambda x: Matter.objects.filter(pk=x.pk).annotate(n=Count("members")),
+    }
+    for key, build in builds.items():
+        fixed_rows(key, build, m)  # compiled
+        with CaptureQueriesContext(connection) as ctx:
+            got = fixed_rows(key, build, m)
+        want = list(build(m))
+        assert len(ctx.captured_queries) == 1, key
+        if key in ("t.tuples", "t.flat"):
+            assert (got, [type(v) for v in got[0]] if key == "t.tuples" else None) == (
+                want,
+                [type(v) for v in want[0]] if key == "t.tuples" else None,
+            )
+        else:
+            assert [(type(o), o.pk, o.__dict__.keys()) for o in got] == [
+                (type(o), o.pk, o.__dict__.keys()) for o in want
+            ], key
+            assert [{k: v for k, v in o.__dict__.items() if k != "_state"} for o in got] == [
+                {k: v for k, v in o.__dict__.items() if k != "_state"} for o in want
+            ], key
+            assert [(o._state.adding, o._state.db) for o in got] == [(False, "default")] * len(got)
+    direct = {key: _direct_entry(key).direct is not None for key in builds}
+    assert direct == {
+        "t.tuples": True,
+        "t.flat": True,
+        "t.models": True,
+        "t.only": True,
+        "t.related": False,
+        "t.annotated": False,
+    }
