@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lexcase.calendar.models import Deadline, Hearing
+from lexcase.core import fixedsql
 from lexcase.core.fixedsql import fixed_first, fixed_rows
 from lexcase.matters.models import Matter, MatterMember
 from lexcase.testing import Firm
@@ -109,8 +110,6 @@ def test_a_key_past_64_bits_reads_nothing(firm: Firm, settings, key: int) -> Non
 
 
 def _direct_entry(key: str):
-    from lexcase.core import fixedsql
-
     return next(e for (_c, k), e in fixedsql._CACHE.items() if k == key)
 
 
