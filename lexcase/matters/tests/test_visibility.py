@@ -103,3 +103,13 @@ def test_an_invited_outside_helper_sees_nothing_through_the_gate(firm):
     with pytest.raises(Http404):
         matter_get(user=firm.collaborator, pk=firm.matter.pk)
     assert list(collaborator_tasks(firm.collaborator)) == [task]
+
+
+def test_a_reader_of_every_open_file_is_tested_on_the_matter_before_the_membership(firm):
+    """Both databases test an OR's terms in the order written: for a partner or an
+    administrator the matter's own `confidential` column comes first, so the membership
+    probe runs only for confidential matters (the same matters either way, above)."""
+    where = str(matters_visible_to(firm.admin).values("pk").query).split(" WHERE ", 1)[1]
+    assert where.index('"confidential"') < where.index('"matters_mattermember"')
+    lead = str(matters_visible_to(firm.lead).values("pk").query).split(" WHERE ", 1)[1]
+    assert '"confidential"' not in lead
