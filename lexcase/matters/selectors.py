@@ -34,12 +34,13 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    TextField,
     Value,
 )
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
-from django.db.models.functions import Replace
+from django.db.models.functions import Cast, Replace
 from django.db.models.lookups import In, IsNull
 from django.db.models.query import (  # type: ignore[attr-defined]  # internals, see _instances
     _get_from_db,
@@ -1177,7 +1178,7 @@ def matters_page(
             if order[0][1]:
                 keys.reverse()
             if after is not None:
-                bound = tuple(after)
+                bound = query.as_read(after)
                 desc = order[0][1]
                 keys = [k for k in keys if (k[0] < bound if desc else k[0] > bound)]
             rows = query.matters(size, [pk for _key, pk in keys[: size + 1]], ordered=False)
@@ -1387,8 +1388,13 @@ class _ListQuery:
 
     def rows(self, part: str) -> list[Any]:
         """`count`: the capped count (one row); `ids`: the matching ids, up to COUNT_CAP + 1,
-        each with its sort keys (id, key, ...)."""
-        keys = [name for name, _desc in self.order]
+        each with its sort keys (id, key, ...), a time key as the text the database stores
+        and compares where `_time_keys_as_text()` (`as_read` gives a cursor's values so)."""
+        text_times = _time_keys_as_text()
+        keys: list[Any] = [
+            Cast(name, TextField()) if text_times and name in _TIME_KEYS else name
+            for name, _desc in self.order
+        ]
 
         def build() -> QuerySet[Any]:
             qs = self._queryset().order_by()
@@ -1396,7 +1402,7 @@ class _ListQuery:
                 return qs.values("pk")[: COUNT_CAP + 1]
             return qs.values_list("pk", *keys)[: COUNT_CAP + 1]
 
-        sql, params, compiler, _mode = self._get((part, COUNT_CAP), build)
+        sql, params, compiler, _mode = self._get((part, COUNT_CAP, text_times), build)
         if part == "count":
             # As QuerySet.count() of a sliced query words it.
             sql = f"SELECT COUNT(*) FROM ({sql}) subquery"  # noqa: S608 -- compiled by Django
@@ -1406,6 +1412,16 @@ class _ListQuery:
         if part == "count":
             return list(fetched)
         return list(compiler.results_iter([fetched]))
+
+    def as_read(self, values: list[Any]) -> tuple[Any, ...]:
+        """A cursor's values as `rows("ids")` reads the sort keys: a time as the text
+        SQLite stores and compares (`_time_keys_as_text`), bound as the keyset's SQL binds it."""
+        if not _time_keys_as_text():
+            return tuple(values)
+        return tuple(
+            _db_value(Matter._meta.get_field(name), value) if name in _TIME_KEYS else value  # type: ignore[arg-type]
+            for (name, _desc), value in zip(self.order, values, strict=True)
+        )
 
     def matters(
         self, size: int, ids: list[int] | None = None, ordered: bool = True
@@ -1451,6 +1467,20 @@ class _ListQuery:
             cur.execute(sql, self._bind(params, extra))
             fetched = cur.fetchall()
         return _instances(compiler, fetch_mode, fetched)
+
+
+# The sort keys that are times (`SORTS`).
+_TIME_KEYS = frozenset({"updated_at", "created_at"})
+
+
+def _time_keys_as_text() -> bool:
+    """Whether a searched list reads its time sort keys as text (`_ListQuery.rows`): on
+    SQLite, where a DateTimeField is stored as ISO 8601 text in UTC, one format, and ordered
+    and compared as that text (BINARY), so the text sorts here exactly as the database sorts
+    the rows. Read as times, the ≈ 300 matches of a full party name at 100k were each parsed
+    by the driver and made aware by Django: ≈ 0.5 ms of a ≈ 6 ms page. PostgreSQL's driver
+    hands back times at little cost."""
+    return connection.vendor == "sqlite"
 
 
 def _sorted_here(order: tuple[tuple[str, bool], ...], found: list[Any]) -> bool:

@@ -5,6 +5,8 @@ compiles nothing (its values are bound into the kept SQL)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.db import connection
 from django.db.models.sql.compiler import SQLCompiler
@@ -177,6 +179,41 @@ def test_a_searched_page_by_activity_reads_only_its_own_rows(listed):  # noqa: F
         assert [m.pk for m in page.items] == _orm_page(
             user, MatterFilters(q="王", sort=sort), "", 2
         )[0]
+
+
+def test_a_searched_page_reads_its_time_keys_as_sqlite_stores_them(listed):  # noqa: F811
+    """On SQLite the search's ids come with their time keys as the stored text (no time
+    parsed and made aware per match), which sorts as SQLite orders the rows; on
+    PostgreSQL as times. Times a microsecond apart, one of them on the second (stored
+    without a fraction), page alike either way."""
+    user = listed.admin
+    with CaptureQueriesContext(connection) as ctx:
+        matters_page(user=user, filters=MatterFilters(q="王"), size=2)
+    ids_query = ctx.captured_queries[0]["sql"]
+    cast = 'CAST("matters_matter"."updated_at" AS text)'
+    assert (connection.vendor, cast in ids_query) == (
+        connection.vendor,
+        connection.vendor == "sqlite",
+    )
+    found = [m.pk for m in matters_filter(user=user, filters=MatterFilters(q="王"))]
+    assert len(found) >= 3
+    on_second = datetime(2026, 3, 1, 8, 0, 0, tzinfo=UTC)
+    times = [on_second, on_second + timedelta(microseconds=1), on_second - timedelta(seconds=1)]
+    older = on_second - timedelta(days=1)
+    Matter.objects.filter(pk__in=found[3:]).update(updated_at=older, created_at=older)
+    for pk, when in zip(found, times, strict=False):
+        Matter.objects.filter(pk=pk).update(updated_at=when, created_at=when)
+    for sort in ("activity", "created"):
+        filters = MatterFilters(q="王", sort=sort)
+        cursor, pages = "", []
+        while True:
+            page = matters_page(user=user, filters=filters, cursor=cursor, size=1)
+            assert [m.pk for m in page.items] == _orm_page(user, filters, cursor, 1)[0]
+            pages += [m.pk for m in page.items]
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+        assert pages[:3] == [found[1], found[0], found[2]]
 
 
 def test_a_shape_key_missing_what_the_query_reads_fails_the_tests(listed, monkeypatch):  # noqa: F811
