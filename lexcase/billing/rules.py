@@ -10,8 +10,9 @@ of these is asked; these decide 403 on a visible one.
 - An agreement whose expected total is above LEXCASE_BILLING["approval_threshold"] is
   approved by a partner (or an administrator) other than its proposer; below it, the
   matter's lead lawyer or responsible partner approves.
-- Only finance records payments, client funds and invoices and draws, issues and voids
-  bills (律师法 Art. 25: the firm collects every fee; Art. 40: never a lawyer privately).
+- Only finance records payments, client funds and invoices (and their reversals, 红冲)
+  and draws, issues and voids bills (律师法 Art. 25: the firm collects every fee; Art. 40:
+  never a lawyer privately).
 """
 
 from __future__ import annotations
@@ -81,6 +82,8 @@ may_draw_bill = is_active_staff & is_finance
 may_issue_bill = is_active_staff & is_finance
 may_void_bill = is_active_staff & is_finance
 may_record_invoice = is_active_staff & is_finance
+# Recording an invoice's reversal (红冲) is the same finance work as recording the invoice.
+may_reverse_invoice = may_record_invoice
 may_record_client_funds = is_active_staff & is_finance
 may_view_fee_statement = is_active_staff & (is_self | is_finance | is_firm_admin)
 may_manage_contingency_bans = is_active_staff & is_firm_admin
@@ -96,6 +99,7 @@ rules.add_perm("billing.draw_bill", may_draw_bill)
 rules.add_perm("billing.issue_bill", may_issue_bill)
 rules.add_perm("billing.void_bill", may_void_bill)
 rules.add_perm("billing.record_invoice", may_record_invoice)
+rules.add_perm("billing.reverse_invoice", may_reverse_invoice)
 rules.add_perm("billing.record_client_funds", may_record_client_funds)
 rules.add_perm("billing.view_fee_statement", may_view_fee_statement)
 rules.add_perm("billing.manage_contingency_bans", may_manage_contingency_bans)

@@ -170,3 +170,50 @@ def test_a_payment_also_paying_a_confidential_bill_shows_only_its_amount_on_the_
     assert page.locator("a[href^='/payments/']").count() == 0
     screenshot(page, "75-bills-payment-not-shown.png")
     page.csp.assert_clean()
+
+
+def test_an_invoice_reversed_on_the_bill_page_then_the_bill_voided(
+    page: Any, live_server: Any, users: dict[str, Any], login: Any, screenshot: Any, fee_matter: Any
+) -> None:
+    """A live 发票 keeps its bill: the page offers its reversal (红冲), not the void; once the
+    reversal is recorded, the invoice shows as reversed with its reason and the void is
+    offered again."""
+    from datetime import date
+
+    from lexcase.billing.models import Bill, Invoice, TimeEntry
+    from lexcase.billing.services.bills import bill_draw, bill_issue, invoice_record
+
+    TimeEntry.objects.create(
+        matter=fee_matter, lawyer=users["lawyer"], work_date=date(2026, 4, 2), minutes=60,
+        description="起草起诉状", billable=True, rate=Decimal("1200.00"),
+    )  # fmt: skip
+    bill = bill_draw(actor=users["finance"], matter=fee_matter, as_of=date(2026, 6, 30))
+    bill = bill_issue(actor=users["finance"], bill=bill, version=bill.version)
+    invoice_record(
+        actor=users["finance"],
+        bills=[bill],
+        kind="vat_special",
+        number="24110000000012345678",
+        issued_on=date(2026, 5, 6),
+        amount=Decimal("1200.00"),
+        buyer_name="北京华泰科技有限公司",
+        buyer_tax_id="91350200776049653A",
+    )
+    login(page, "finance")
+    page.goto(f"{live_server.url}/bills/{bill.pk}/")
+    assert page.locator(f"form[action='/bills/{bill.pk}/void/']").count() == 0
+    page.click("summary:has-text('红冲')")
+    page.fill("form[action$='/reverse/'] textarea[name=reason]", "购买方税号有误，已开具红字发票")
+    screenshot(page, "76-bills-invoice-reverse-form.png")
+    with page.expect_navigation():
+        page.click("form[action$='/reverse/'] button")
+    invoices = page.locator("section", has_text="发票号码").inner_text()
+    assert ("已红冲" in invoices, "购买方税号有误，已开具红字发票" in invoices) == (True, True)
+    assert page.locator(f"form[action='/bills/{bill.pk}/void/']").count() == 1
+    screenshot(page, "77-bills-invoice-reversed.png")
+    assert Invoice.objects.values_list("status", flat=True).get() == "reversed"
+    page.fill(f"form[action='/bills/{bill.pk}/void/'] textarea[name=reason]", "重开")
+    with page.expect_navigation():
+        page.click(f"form[action='/bills/{bill.pk}/void/'] button")
+    assert Bill.objects.get(pk=bill.pk).status == "void"
+    page.csp.assert_clean()

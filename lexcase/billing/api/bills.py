@@ -1,5 +1,6 @@
 """/api/v1 for bills, invoices, payments and receivables (`GET/POST /bills`,
-`POST /bills/{id}/issue`, `POST /bills/{id}/void`, `POST /payments`, `GET /receivables`).
+`POST /bills/{id}/issue`, `POST /bills/{id}/void`, `POST /payments`, `GET /receivables`,
+`GET/POST /invoices`, `POST /invoices/{id}/reverse`).
 Amounts are strings with two decimals; reads go through the money gate (404 when the
 matter's money is not the caller's to see), writes are finance's (403 otherwise)."""
 
@@ -588,8 +589,17 @@ class InvoiceOut(Schema):
     client_id: Id
     buyer_name: str
     buyer_tax_id: str
-    status: str
+    status: str = Field(description="issued, or reversed (红冲 recorded)")
+    reversal_reason: str
+    version: int
     bill_ids: list[int]
+
+
+class InvoiceReverseIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    version: Version
+    reason: str = Field(max_length=2000)
 
 
 def invoice_out(invoice: Any) -> InvoiceOut:
@@ -605,6 +615,8 @@ def invoice_out(invoice: Any) -> InvoiceOut:
         buyer_name=invoice.buyer_name,
         buyer_tax_id=invoice.buyer_tax_id,
         status=invoice.status,
+        reversal_reason=invoice.reversal_reason,
+        version=invoice.version,
         bill_ids=sorted(b.pk for b in invoice.bills.all()),
     )
 
@@ -640,3 +652,18 @@ def record_invoice(request: AuthedRequest, payload: InvoiceIn) -> Status:
         buyer_tax_id=payload.buyer_tax_id,
     )
     return Status(201, invoice_out(invoice))
+
+
+@router.post("/invoices/{invoice_id}/reverse", response=InvoiceOut, operation_id="invoice_reverse")
+def reverse_invoice(
+    request: AuthedRequest, invoice_id: Id, payload: InvoiceReverseIn
+) -> InvoiceOut:
+    """Record the reversal (红冲) of a live invoice, with the reason (finance): the red-letter
+    invoice was issued in the tax system. The invoice is kept, `status` `reversed`; its
+    amount no longer counts against its bills' fees, and a bill it covered may be voided.
+    404 unless the caller sees the money of every bill it covers; 409 on a stale `version`."""
+    invoice = reads.invoice_get(user=request.user, pk=invoice_id)
+    invoice = bill_services.invoice_reverse(
+        actor=request.user, invoice=invoice, version=payload.version, reason=payload.reason
+    )
+    return invoice_out(invoice)

@@ -1,4 +1,5 @@
-"""Forms of the bills area: drawing a bill, issuing, voiding, payments, invoices."""
+"""Forms of the bills area: drawing a bill, issuing, voiding, payments, invoices and their
+reversals (红冲)."""
 
 from __future__ import annotations
 
@@ -123,3 +124,13 @@ class InvoiceForm(forms.Form):
     )
     buyer_name = forms.CharField(label=_("Buyer"), max_length=200)
     buyer_tax_id = forms.CharField(label=_("Buyer tax number"), required=False, max_length=30)
+
+
+class InvoiceReverseForm(VersionForm):
+    reason = forms.CharField(
+        label=_("Reason for reversal"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        # Flashed on the bill's page without the field beside it: the message says which.
+        error_messages={"required": _("Give the reason for reversing the invoice.")},
+    )

@@ -577,6 +577,20 @@ def bill_invoices(*, user: AnyUser, bill: Bill) -> list[Invoice]:
     )
 
 
+def invoice_get(*, user: AnyUser, pk: Any, bill: Bill | None = None) -> Invoice:
+    """An invoice on bills whose matters' money `user` sees, every one of them (one that also
+    covers a hidden bill is that matter's too, as in `bill_invoices`), and on `bill` when one
+    is given; 404 otherwise, so an invoice's existence never leaks."""
+    hidden = Bill.objects.filter(invoices=OuterRef("pk")).exclude(money_visible_through(user))
+    invoices = Invoice.objects.filter(Exists(Bill.objects.filter(invoices=OuterRef("pk"))))
+    if bill is not None:
+        invoices = invoices.filter(Exists(Bill.objects.filter(invoices=OuterRef("pk"), pk=bill.pk)))
+    invoice = invoices.exclude(Exists(hidden)).filter(pk=_pk(pk)).first()
+    if invoice is None:
+        raise Http404
+    return invoice
+
+
 # -- what other apps read from here (registered in BillingConfig.ready) --------------------------
 
 

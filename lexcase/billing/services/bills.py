@@ -626,3 +626,44 @@ def invoice_record(
         },
     )
     return invoice
+
+
+@transaction.atomic
+def invoice_reverse(*, actor: User, invoice: Invoice, version: int, reason: str) -> Invoice:
+    """Record the reversal (红冲) of a live 发票: the red-letter invoice was issued in the
+    tax system, and the invoice here is kept, marked reversed, with the reason. It no longer
+    counts against its bills' fees (`_invoice_room` counts live invoices only), so those
+    bills may be invoiced again, or voided. Finance only; a stale `version` is refused
+    (409), an invoice already reversed too."""
+    if not actor.has_perm("billing.reverse_invoice", invoice):
+        raise NotAllowed("billing.reverse_invoice")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for reversing the invoice.")]})
+    if len(reason) > 2000:
+        raise ValidationError({"reason": [_("This text is too long.")]})
+    # Compare-and-swap: a reversal (or any edit) landing meanwhile bumped the version, so
+    # this one is refused instead of writing over it. A bill_void waiting on one of the
+    # bills sees the invoice still live until this commits, and refuses: the safe side.
+    if not Invoice.objects.filter(
+        pk=invoice.pk, version=version, status=InvoiceStatus.ISSUED
+    ).update(status=InvoiceStatus.REVERSED, reversal_reason=reason, version=F("version") + 1):
+        now_version = Invoice.objects.filter(pk=invoice.pk).values_list("version", flat=True)
+        if list(now_version) != [version]:
+            raise StaleEdit
+        raise ValidationError({"status": [_("Only a live invoice can be reversed.")]})
+    invoice.refresh_from_db()
+    bills = list(invoice.bills.order_by("pk").values_list("pk", "matter_id"))
+    audit_record(
+        actor=actor,
+        action="billing.invoice_reverse",
+        obj=invoice,
+        matter_id=bills[0][1] if bills else None,
+        data={
+            "number": invoice.number,
+            "amount": str(invoice.amount),
+            "reason": reason,
+            "bills": [pk for pk, _matter in bills],
+        },
+    )
+    return invoice

@@ -3,8 +3,8 @@ and `API_OPERATIONS` ((method, path) → TABLE key), as lexcase/core/tests/acces
 
 Reads follow the money gate: finance and administrators see the bills of every matter, the
 confidential one included ("#confidential" rows), everyone else those of the matters they
-see; walls apply to all. Drawing, issuing and voiding are finance's alone (403 for the rest
-of those who see the bill)."""
+see; walls apply to all. Drawing, issuing and voiding, recording invoices and their
+reversals (红冲) are finance's alone (403 for the rest of those who see the bill)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from lexcase.billing.services.bills import bill_draw
+from lexcase.billing.services.bills import bill_draw, invoice_record
 from lexcase.billing.services.payments import payment_record
 from lexcase.billing.tests.bill_data import issued_bill, time_entry
 from lexcase.core.tests.access import LOGIN, E, Route
@@ -55,6 +55,27 @@ def issued(f: Any) -> Any:
     return issued_bill(f)
 
 
+def live_invoice(f: Any, matter: Any = None) -> tuple[int, int]:
+    """An issued bill on `matter` and a live ¥500 invoice on it: (bill id, invoice id)."""
+    bill = issued_bill(f, matter or f.matter)
+    invoice = invoice_record(
+        actor=f.finance,
+        bills=[bill],
+        kind="vat_general",
+        number="24110000000087654321",
+        issued_on=date(2026, 5, 6),
+        amount=Decimal("500.00"),
+        buyer_name="北京华泰科技有限公司",
+    )
+    return bill.pk, invoice.pk
+
+
+def reverse_path(f: Any, matter: Any = None) -> str:
+    bill, invoice = live_invoice(f, matter)
+    return f"/bills/{bill}/invoices/{invoice}/reverse/"
+
+
+REVERSAL = {"version": 1, "reason": "购买方名称有误，已开红字发票"}
 REFUND = {"amount": "50.00", "refunded_on": "2026-05-07", "method": "bank", "reason": "多付"}
 PAYMENT = {
     "client_id": None,
@@ -174,6 +195,31 @@ TABLE: dict[str, Route] = {
     "api:list_invoices": Route(
         "GET", lambda f: f"/api/v1/invoices?bill_id={issued(f).pk}", API_MONEY_READ
     ),
+    # Recording an invoice's reversal (红冲): finance; 404 to whoever does not see the money
+    # of the bill (and so of the invoice), 403 to those who see it.
+    "billing:invoice_reverse": Route(
+        "POST", reverse_path, PAGE_FINANCE_WRITE, body=lambda f: REVERSAL
+    ),
+    "billing:invoice_reverse#confidential": Route(
+        "POST",
+        lambda f: reverse_path(f, f.confidential),
+        E(LOGIN, LOGIN, 302, 404, 404, 403, 404, 403, 404),
+        body=lambda f: REVERSAL,
+    ),
+    "api:reverse_invoice": Route(
+        "POST",
+        lambda f: f"/api/v1/invoices/{live_invoice(f)[1]}/reverse",
+        API_FINANCE_WRITE,
+        body=lambda f: REVERSAL,
+        json=True,
+    ),
+    "api:reverse_invoice#confidential": Route(
+        "POST",
+        lambda f: f"/api/v1/invoices/{live_invoice(f, f.confidential)[1]}/reverse",
+        E(401, 401, 200, 404, 404, 403, 404, 403, 401),
+        body=lambda f: REVERSAL,
+        json=True,
+    ),
     # Exports: everyone staff, each reading only the money the gate shows them.
     "billing:bill_export": Route(
         "GET", lambda f: "/bills/export.xlsx", E(LOGIN, LOGIN, *[200] * 6, 404)
@@ -215,6 +261,7 @@ API_OPERATIONS: dict[tuple[str, str], str] = {
     ("get", "/api/v1/receivables"): "api:get_receivables",
     ("post", "/api/v1/invoices"): "api:record_invoice",
     ("get", "/api/v1/invoices"): "api:list_invoices",
+    ("post", "/api/v1/invoices/{invoice_id}/reverse"): "api:reverse_invoice",
     ("get", "/api/v1/payments"): "api:list_payments",
     ("post", "/api/v1/payments"): "api:record_payment",
     ("get", "/api/v1/payments/{payment_id}"): "api:get_payment",

@@ -1,5 +1,6 @@
 """A live 发票 keeps its bill: the bill is voided only after the invoice's reversal (红冲, a
-red-letter invoice in the tax system) is recorded."""
+red-letter invoice in the tax system) is recorded; recording it (`invoice_reverse`) in the
+service, the API and on the bill's page."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ from django.test import Client
 from lexcase.accounts.services import api_token_create
 from lexcase.audit.models import AuditEvent
 from lexcase.billing.models import Bill, Invoice, TimeEntry
-from lexcase.billing.services.bills import bill_void, invoice_record
+from lexcase.billing.services.bills import bill_void, invoice_record, invoice_reverse
 from lexcase.billing.tests.bill_data import issued_bill
+from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.matters.models import EthicalWall, MatterType
 from lexcase.matters.services import PartyLink, matter_create
 from lexcase.testing import client_for
@@ -49,10 +51,24 @@ def record(firm, bills, **kwargs) -> Invoice:
     return invoice_record(**values)
 
 
-def api(user, path: str, body: dict):
+def api(user, path: str, body: dict | None = None):
     _token, raw = api_token_create(user=user, name="t")
     client = Client(headers={"Authorization": f"Bearer {raw}"})
+    if body is None:
+        return client.get(path)
     return client.post(path, json.dumps(body), content_type="application/json")
+
+
+def confidential_matter(firm):
+    return matter_create(
+        actor=firm.lead,
+        title="华泰科技保密仲裁",
+        matter_type=MatterType.CIVIL,
+        confidential=True,
+        parties=[PartyLink(party=firm.client_party, role="client", standing="申请人")],
+        lead_lawyer=firm.lead,
+        responsible_partner=firm.partner,
+    )
 
 
 # -- the void guard --------------------------------------------------------------------------
@@ -83,15 +99,7 @@ def test_two_live_invoices_are_both_named(firm):
 
 @pytest.mark.django_db
 def test_the_refusal_names_no_invoice_that_also_covers_a_bill_the_actor_cannot_see(firm):
-    hidden = matter_create(
-        actor=firm.lead,
-        title="华泰科技保密仲裁",
-        matter_type=MatterType.CIVIL,
-        confidential=True,
-        parties=[PartyLink(party=firm.client_party, role="client", standing="申请人")],
-        lead_lawyer=firm.lead,
-        responsible_partner=firm.partner,
-    )
+    hidden = confidential_matter(firm)
     plain, secret = issued_bill(firm), issued_bill(firm, hidden)
     record(firm, [plain, secret], number="Z1", amount=D("1700.00"))
     EthicalWall.objects.create(matter=hidden, user=firm.finance, reason="亲属")
@@ -160,3 +168,187 @@ def test_a_void_waits_for_an_invoice_being_recorded_and_then_refuses(firm):
     waiter.join(timeout=30)
     assert outcome == [{"status": [LIVE_0001]}]
     assert Bill.objects.get(pk=bill.pk).status == "issued"
+
+
+# -- recording the reversal (红冲) -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_reversed_invoice_frees_its_bill_to_be_voided(firm):
+    bill = issued_bill(firm)
+    invoice = record(firm, [bill])
+    reversed_ = invoice_reverse(
+        actor=firm.finance, invoice=invoice, version=1, reason="  购买方名称有误，已开红字发票  "
+    )
+    assert (reversed_.status, reversed_.reversal_reason, reversed_.version) == (
+        "reversed",
+        "购买方名称有误，已开红字发票",
+        2,
+    )
+    event = AuditEvent.objects.get(action="billing.invoice_reverse")
+    assert (event.matter_id, event.data) == (
+        firm.matter.pk,
+        {
+            "number": "0001",
+            "amount": "500.00",
+            "reason": "购买方名称有误，已开红字发票",
+            "bills": [bill.pk],
+        },
+    )
+    voided = bill_void(actor=firm.finance, bill=bill, version=bill.version, reason="开错了")
+    assert (voided.status, TimeEntry.objects.filter(bill_line__isnull=True).count()) == ("void", 1)
+    assert list(voided.invoices.values_list("number", "status")) == [("0001", "reversed")]
+
+
+@pytest.mark.django_db
+def test_a_reversed_invoice_leaves_its_fee_to_be_invoiced_again(firm):
+    bill = issued_bill(firm)  # ¥1,000 fee
+    invoice = record(firm, [bill], amount=D("1000.00"))
+    assert errors_of(lambda: record(firm, [bill], number="0002", amount=D("0.01"))) == {
+        "amount": ["只有律师服务费可以开票：这些账单尚可开票金额最多为¥0.00。"]
+    }
+    invoice_reverse(actor=firm.finance, invoice=invoice, version=1, reason="金额有误")
+    again = record(firm, [bill], number="0002", amount=D("1000.00"))
+    assert sorted(bill.invoices.values_list("number", "status")) == [
+        ("0001", "reversed"),
+        ("0002", "issued"),
+    ]
+    assert again.amount == D("1000.00")
+
+
+@pytest.mark.django_db
+def test_a_reversal_needs_a_reason_the_current_version_a_live_invoice_and_finance(firm):
+    bill = issued_bill(firm)
+    invoice = record(firm, [bill])
+    before = Invoice.objects.values().get(pk=invoice.pk)
+
+    def reverse(**kwargs):
+        values = {"actor": firm.finance, "invoice": invoice, "version": 1, "reason": "金额有误"}
+        values.update(kwargs)
+        return lambda: invoice_reverse(**values)
+
+    assert errors_of(reverse(reason="  ")) == {"reason": ["请填写红冲原因。"]}
+    assert errors_of(reverse(reason="错" * 2001)) == {"reason": ["内容过长。"]}
+    with pytest.raises(StaleEdit):
+        reverse(version=2)()
+    for persona in ("lead", "partner", "admin", "assistant", "outsider"):
+        with pytest.raises(NotAllowed):
+            reverse(actor=getattr(firm, persona))()
+    assert Invoice.objects.values().get(pk=invoice.pk) == before
+    assert AuditEvent.objects.filter(action="billing.invoice_reverse").count() == 0
+
+    reverse()()
+    # Reversed already: with the version read before, someone else's change (409); with the
+    # new one, the status that is no longer live.
+    with pytest.raises(StaleEdit):
+        reverse(reason="再冲")()
+    assert errors_of(reverse(version=2, reason="再冲")) == {
+        "status": ["只有未红冲的发票可以登记红冲。"]
+    }
+    assert Invoice.objects.values_list("status", "reversal_reason", "version").get() == (
+        "reversed",
+        "金额有误",
+        2,
+    )
+    assert AuditEvent.objects.filter(action="billing.invoice_reverse").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_api_reverses_an_invoice_and_refuses_with_the_field(firm):
+    bill = issued_bill(firm)
+    invoice = record(firm, [bill])
+    path = f"/api/v1/invoices/{invoice.pk}/reverse"
+    assert api(firm.lead, path, {"version": 1, "reason": "金额有误"}).status_code == 403
+    assert api(firm.outsider, path, {"version": 1, "reason": "金额有误"}).status_code == 404
+    assert (
+        api(
+            firm.finance, "/api/v1/invoices/999999/reverse", {"version": 1, "reason": "x"}
+        ).status_code
+        == 404
+    )
+    blank = api(firm.finance, path, {"version": 1, "reason": " "})
+    assert (blank.status_code, blank.json()["errors"]) == (
+        422,
+        [{"field": "reason", "message": "请填写红冲原因。"}],
+    )
+    done = api(firm.finance, path, {"version": 1, "reason": "金额有误"})
+    assert done.status_code == 200
+    body = done.json()
+    assert (body["status"], body["reversal_reason"], body["version"], body["bill_ids"]) == (
+        "reversed",
+        "金额有误",
+        2,
+        [bill.pk],
+    )
+    assert api(firm.finance, path, {"version": 1, "reason": "再冲"}).status_code == 409
+    again = api(firm.finance, path, {"version": 2, "reason": "再冲"})
+    assert (again.status_code, again.json()["errors"]) == (
+        422,
+        [{"field": "status", "message": "只有未红冲的发票可以登记红冲。"}],
+    )
+    listed = api(firm.lead, f"/api/v1/invoices?bill_id={bill.pk}").json()
+    assert [(i["number"], i["status"], i["reversal_reason"]) for i in listed] == [
+        ("0001", "reversed", "金额有误")
+    ]
+    voided = api(
+        firm.finance, f"/api/v1/bills/{bill.pk}/void", {"version": bill.version, "reason": "重开"}
+    )
+    assert (voided.status_code, voided.json()["status"]) == (200, "void")
+
+
+@pytest.mark.django_db
+def test_an_invoice_also_covering_a_bill_hidden_from_finance_is_not_found(firm):
+    hidden = confidential_matter(firm)
+    plain, secret = issued_bill(firm), issued_bill(firm, hidden)
+    invoice = record(firm, [plain, secret], number="Z1", amount=D("1700.00"))
+    EthicalWall.objects.create(matter=hidden, user=firm.finance, reason="亲属")
+    response = api(
+        firm.finance, f"/api/v1/invoices/{invoice.pk}/reverse", {"version": 1, "reason": "x"}
+    )
+    assert (response.status_code, response.json()["errors"]) == (
+        404,
+        [{"field": "__all__", "message": "未找到。"}],
+    )
+    page = client_for(firm.finance).post(
+        f"/bills/{plain.pk}/invoices/{invoice.pk}/reverse/", {"version": 1, "reason": "x"}
+    )
+    assert page.status_code == 404
+    assert Invoice.objects.get(pk=invoice.pk).status == "issued"
+
+
+@pytest.mark.django_db
+def test_the_bill_page_records_the_reversal_and_then_offers_the_void(firm):
+    bill = issued_bill(firm)
+    invoice = record(firm, [bill])
+    finance = client_for(firm.finance)
+    action = f"/bills/{bill.pk}/invoices/{invoice.pk}/reverse/"
+    page = finance.get(f"/bills/{bill.pk}/").content.decode()
+    assert (action in page, f"/bills/{bill.pk}/void/" in page) == (True, False)
+    assert "本账单有未红冲的发票：请先在上方登记红冲，再作废账单。" in page
+    lead_page = client_for(firm.lead).get(f"/bills/{bill.pk}/").content.decode()
+    assert (action in lead_page, "<td>0001</td>" in lead_page) == (False, True)
+    assert client_for(firm.lead).post(action, {"version": 1, "reason": "x"}).status_code == 403
+    other = issued_bill(firm)  # the invoice does not cover it
+    assert (
+        finance.post(
+            f"/bills/{other.pk}/invoices/{invoice.pk}/reverse/", {"version": 1, "reason": "x"}
+        ).status_code
+        == 404
+    )
+
+    def flashed(response) -> list[str]:
+        # Followed to the bill's page, which shows (and so consumes) the messages.
+        assert response.redirect_chain == [(f"/bills/{bill.pk}/", 302)]
+        return [m.message for m in response.context["messages"]]
+
+    blank = finance.post(action, {"version": 1, "reason": ""}, follow=True)
+    assert flashed(blank) == ["请填写红冲原因。"]
+    done = finance.post(action, {"version": 1, "reason": "购买方名称有误"}, follow=True)
+    assert flashed(done) == ["已登记发票红冲。"]
+    stale = finance.post(action, {"version": 1, "reason": "再冲"}, follow=True)
+    assert flashed(stale) == ["发票已被他人修改，请重试。"]
+    page = stale.content.decode()
+    assert ("已红冲" in page, "购买方名称有误" in page, action in page) == (True, True, False)
+    assert f"/bills/{bill.pk}/void/" in page
+    finance.post(f"/bills/{bill.pk}/void/", {"version": bill.version, "reason": "开错"})
+    assert Bill.objects.get(pk=bill.pk).status == "void"

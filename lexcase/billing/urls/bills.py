@@ -28,6 +28,11 @@ urlpatterns += [
 ]
 urlpatterns += [
     path("bills/<int:pk>/invoices/", views.bill_invoice, name="bill_invoice"),
+    path(
+        "bills/<int:pk>/invoices/<int:invoice_pk>/reverse/",
+        views.invoice_reverse,
+        name="invoice_reverse",
+    ),
 ]
 urlpatterns += [
     path("bills/export.xlsx", views.bill_export, name="bill_export"),

@@ -32,10 +32,12 @@ from lexcase.billing.forms.bills import (
     BillFilterForm,
     BillVoidForm,
     InvoiceForm,
+    InvoiceReverseForm,
     PaymentForm,
     RefundForm,
     VersionForm,
 )
+from lexcase.billing.models import InvoiceStatus
 from lexcase.billing.money import capital
 from lexcase.billing.selectors import receivables as reads
 from lexcase.billing.services import bills as bill_services
@@ -95,6 +97,20 @@ def bill_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     matter_record_read(
         actor=request.user, obj=bill, matter_id=bill.matter_id, page="billing:bill_detail"
     )
+    invoices = reads.bill_invoices(user=request.user, bill=bill)
+    may_reverse = request.user.has_perm("billing.reverse_invoice")
+    # Each live invoice's reversal form, its ids its own (several forms on one page).
+    invoice_rows = [
+        (
+            invoice,
+            InvoiceReverseForm(
+                initial={"version": invoice.version}, auto_id=f"id_reverse{invoice.pk}_%s"
+            )
+            if may_reverse and invoice.status == InvoiceStatus.ISSUED
+            else None,
+        )
+        for invoice in invoices
+    ]
     return render(
         request,
         "billing/bills/detail.html",
@@ -105,7 +121,9 @@ def bill_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "open_amount": bill.total - bill.paid,
             "void_form": BillVoidForm(initial={"version": bill.version}),
             "allocations": reads.bill_allocations(user=request.user, bill=bill),
-            "invoices": reads.bill_invoices(user=request.user, bill=bill),
+            "invoices": invoices,
+            "invoice_rows": invoice_rows,
+            "live_invoice": any(i.status == InvoiceStatus.ISSUED for i in invoices),
             "invoice_form": InvoiceForm(
                 initial={
                     "tax_rate": Decimal(settings.LEXCASE_BILLING["vat_rate"]),
@@ -372,6 +390,37 @@ def bill_invoice(request: AuthedRequest, pk: int) -> HttpResponse:
         InvoiceForm(request.POST),
         lambda bill, data: bill_services.invoice_record(actor=request.user, bills=[bill], **data),
     )
+
+
+@login_required
+@require_POST
+def invoice_reverse(request: AuthedRequest, pk: int, invoice_pk: int) -> HttpResponse:
+    """Record an invoice's reversal (红冲) from the page of a bill it covers."""
+    bill = reads.bill_get(user=request.user, pk=pk)
+    invoice = reads.invoice_get(user=request.user, pk=invoice_pk, bill=bill)
+    if not request.user.has_perm("billing.reverse_invoice", invoice):
+        raise PermissionDenied
+    form = InvoiceReverseForm(request.POST)
+    if not form.is_valid():
+        flash_errors(request, form)
+        return redirect("billing:bill_detail", pk=bill.pk)
+    try:
+        bill_services.invoice_reverse(
+            actor=request.user,
+            invoice=invoice,
+            version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+        )
+    except NotAllowed:
+        raise PermissionDenied from None
+    except StaleEdit:
+        messages.error(request, _("The invoice changed meanwhile; please try again."))
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+    else:
+        messages.success(request, _("The invoice's reversal is recorded."))
+    return redirect("billing:bill_detail", pk=bill.pk)
 
 
 # -- Excel exports -------------------------------------------------------------------------------
