@@ -29,22 +29,37 @@ def matter_rows(
     """The rows of `matters/_table.html`, rendered here rather than by the template engine:
     a row through the engine cost ≈ 150 µs (50 rows: the largest part of the matter list's
     rendering; docs/benchmarks.md, "Matter list"). Every value is escaped as the template
-    escaped it (`html.escape`, which Django's `escape` wraps); the choice labels are looked
-    up once per value and page. `teams` maps a matter's id to the members shown
-    (`matters.selectors.matters_with_leads`)."""
-    labels: dict[tuple[str, str], str] = {}
-    codes: dict[str, str] = {}
+    escaped it (`html.escape`, which Django's `escape` wraps); what repeats on a page (a
+    choice's label, a code, a team member's name) is escaped once per page. `teams` maps a
+    matter's id to the members shown (`matters.selectors.matters_with_leads`)."""
+    # Per field, the escaped label of each value met on this page (get_FOO_display once).
+    labels: dict[str, dict[Any, str]] = {
+        f: {} for f in ("priority", "status", "matter_type", "stage")
+    }
 
     def label(m: Any, field: str) -> str:
+        seen = labels[field]
         value = getattr(m, field)
-        if (field, value) not in labels:
-            labels[field, value] = esc(getattr(m, f"get_{field}_display")())
-        return labels[field, value]
+        text = seen.get(value)
+        if text is None:
+            text = seen[value] = esc(getattr(m, f"get_{field}_display")())
+        return text
+
+    codes: dict[str, str] = {}
 
     def code(value: str) -> str:
-        if value not in codes:
-            codes[value] = esc(value)
-        return codes[value]
+        text = codes.get(value)
+        if text is None:
+            text = codes[value] = esc(value)
+        return text
+
+    people: dict[str, str] = {}
+
+    def person(name: str) -> str:
+        text = people.get(name)
+        if text is None:
+            text = people[name] = f'<span class="person">{esc(name)}</span>'
+        return text
 
     # The current time zone once per page (timezone.localtime asked for it per row).
     tz = timezone.get_current_timezone()
@@ -52,6 +67,8 @@ def matter_rows(
     confidential = f' <span class="tag tag-conf">{esc(gettext("Confidential"))}</span>'
     # One reverse() per page: the detail URL of pk 0 with the pk put in its place.
     before, after = esc(reverse("matters:detail", args=[0])).rsplit("/0/", 1)
+    no_team: Sequence[Any] = ()
+    teams = teams or {}
     rows = []
     for m in items:
         row = (
@@ -63,18 +80,25 @@ def matter_rows(
             f'    <td><span class="status status-{code(m.status)}">{label(m, "status")}</span></td>'
         )
         if not compact:
-            people = "".join(
-                f'<span class="person">{esc(lead.name)}</span>'
-                for lead in (teams or {}).get(m.pk, ())
-            )
-            updated = m.updated_at.astimezone(tz) if m.updated_at else None
+            team = "".join([person(lead.name) for lead in teams.get(m.pk, no_team)])
             row += (
                 f"\n    <td>{label(m, 'matter_type')}</td>\n    <td>{label(m, 'stage')}</td>"
-                f'\n    <td>{people}</td>\n    <td class="nowrap">'
-                f"{updated.strftime('%Y-%m-%d %H:%M') if updated else ''}</td>"
+                f'\n    <td>{team}</td>\n    <td class="nowrap">'
+                f"{_minute(m.updated_at, tz)}</td>"
             )
         rows.append(row + "\n  </tr>")
     return mark_safe("\n  ".join(rows))  # noqa: S308 -- every value above is escaped
+
+
+def _minute(value: Any, tz: Any) -> str:
+    """`value` in `tz` as `%Y-%m-%d %H:%M` ("" for None), without strftime's cost for years
+    of four digits (the C library's %Y pads no shorter year: those go through it)."""
+    if not value:
+        return ""
+    local = value.astimezone(tz)
+    if local.year < 1000:
+        return local.strftime("%Y-%m-%d %H:%M")
+    return f"{local.year}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}"
 
 
 # The filter form's fields as HTML, per what decides them (filter_fields); bounded.

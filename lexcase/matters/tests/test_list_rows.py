@@ -4,6 +4,9 @@ must be exactly what the template loop they replace rendered, escaping included.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+from html import escape
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.template import engines
@@ -12,6 +15,7 @@ from django.utils import translation
 
 from lexcase.matters.models import Matter, MatterMember, MemberRole
 from lexcase.matters.selectors import MatterFilters, matters_page, matters_with_leads
+from lexcase.matters.templatetags.matter_tags import _minute
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +73,45 @@ def test_an_empty_page_says_so(firm):
     with translation.override("en"):
         html = get_template("matters/_table.html").render({"items": []})
     assert _tbody(html) == '<tr><td colspan="8" class="muted">No matters found.</td></tr>'
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(2026, 12, 7, 23, 59, 59, 999_999, tzinfo=UTC),
+        datetime(2026, 1, 1, 0, 0, tzinfo=UTC),
+        datetime(1000, 3, 4, 5, 6, tzinfo=UTC),
+        datetime(999, 3, 4, 5, 6, tzinfo=UTC),
+        datetime(1, 1, 2, 0, 0, tzinfo=UTC),
+        datetime(9999, 12, 31, 12, 0, tzinfo=UTC),
+        None,
+    ],
+)
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC", "America/New_York"])
+def test_the_last_activity_minute_is_strftimes(value, zone):
+    """The rows' time without strftime for four-digit years: the same text as
+    `localtime.strftime("%Y-%m-%d %H:%M")` in any zone, and the years strftime writes with
+    fewer digits still through it."""
+    tz = ZoneInfo(zone)
+    want = value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
+    assert _minute(value, tz) == want
+
+
+def test_repeated_team_members_and_labels_are_each_rows_own(firm):
+    """Names and labels are escaped once per page and reused: every row still shows its own
+    members, in their order, escaped."""
+    firm.lead.name = '<i>"林"</i>'
+    firm.lead.save()
+    items = matters_page(user=firm.partner, filters=MatterFilters()).items
+    teams = matters_with_leads(items)
+    with translation.override("en"):
+        html = get_template("matters/_table.html").render({"items": items, "teams": teams})
+    cells = re.findall(
+        r"<td>((?:<span class=\"person\">[^<]*</span>)*)</td>\n    <td class=\"nowrap\">", html
+    )
+    want = [
+        "".join(f'<span class="person">{escape(lead.name)}</span>' for lead in teams[m.pk])
+        for m in items
+    ]
+    assert cells == want
+    assert any("&lt;i&gt;&quot;林&quot;&lt;/i&gt;" in c for c in cells)
