@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -1510,7 +1511,10 @@ _FILTER_FIELDS = (
 
 def _instances(compiler: Any, fetch_mode: Any, rows: list[Any]) -> list[Matter]:
     """The model instances of `rows` fetched with `compiler`'s SQL, with its select_related
-    objects, as `QuerySet` iteration builds them (django.db.models.query.ModelIterable)."""
+    objects, as `QuerySet` iteration builds them (django.db.models.query.ModelIterable).
+    The columns' converters are asked of the compiler once per compiled query (the list's
+    queries are compiled once per shape: `_ListQuery._get`) and applied in one loop here,
+    not through `results_iter`'s chain of generators."""
     db = compiler.using
     select, klass_info = compiler.select, compiler.klass_info
     start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
@@ -1522,13 +1526,34 @@ def _instances(compiler: Any, fetch_mode: Any, rows: list[Any]) -> list[Matter]:
         plain = _plain_from_db(populator.model_cls, populator.init_list, fetch_mode)
         if plain is not None and not populator.related_populators:
             populator.from_db = plain  # type: ignore[attr-defined]  # set in its __init__
+    plan = _CONVERTERS.get(compiler)
+    if plan is None:
+        fields = [s[0] for s in select[0 : compiler.col_count]]
+        # A composite key's columns are made tuples by results_iter: its path, as before.
+        composite = compiler.has_composite_fields(fields)
+        converters = [] if composite else list(compiler.get_converters(fields).items())
+        plan = _CONVERTERS[compiler] = (composite, converters)
+    composite, converters = plan
+    if composite:
+        rows = list(compiler.results_iter([rows]))
+    conn = compiler.connection
     out = []
-    for row in compiler.results_iter([rows]):
+    for fetched in rows:
+        row = list(fetched)
+        for pos, (convs, expression) in converters:
+            value = row[pos]
+            for convert in convs:
+                value = convert(value, expression, conn)
+            row[pos] = value
         obj = from_db(db, init_list, row[start:end])
         for populator in populators:
             populator.populate(row, obj)
         out.append(obj)
     return out
+
+
+# The converters of a compiled list query's columns, per compiler (_instances).
+_CONVERTERS: WeakKeyDictionary[Any, tuple[bool, list[Any]]] = WeakKeyDictionary()
 
 
 def _plain_from_db(model: Any, init_list: list[str], fetch_mode: Any) -> Any:

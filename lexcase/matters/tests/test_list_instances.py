@@ -4,10 +4,12 @@ Django's own path must be taken whenever anything would run on construction."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.db.models.signals import post_init
+from django.db.models.sql.compiler import SQLCompiler
 
 from lexcase.accounts.models import PracticeArea
 from lexcase.matters import selectors
@@ -68,3 +70,29 @@ def test_a_post_init_receiver_gets_djangos_path(firm):
     fields = [f.attname for f in Matter._meta.concrete_fields]
     assert selectors._plain_from_db(Matter, fields, None) is not None
     assert selectors._plain_from_db(Matter, fields[:-1], None) is None
+
+
+def test_the_columns_converters_are_asked_once_per_compiled_query(firm, monkeypatch):
+    """The page's converters are the compiler's, asked once per compiled list query and
+    applied to every row of every later page: the instances still carry converted values
+    (aware datetimes, dates, booleans, decimals)."""
+    asked: list[int] = []
+    original = SQLCompiler.get_converters
+
+    def counting(self: Any, expressions: Any) -> Any:
+        asked.append(len(expressions))
+        return original(self, expressions)
+
+    monkeypatch.setattr(SQLCompiler, "get_converters", counting)
+    Matter.objects.filter(pk=firm.matter.pk).update(amount="12.50")
+    pages = [matters_page(user=firm.partner, filters=MatterFilters()).items for _ in range(3)]
+    assert len(asked) <= 1
+    want = {m.pk: _fields(m) for m in Matter.objects.filter(pk__in=[m.pk for m in pages[0]])}
+    for items in pages:
+        assert {m.pk: _fields(m) for m in items} == want
+    got = next(m for m in pages[2] if m.pk == firm.matter.pk)
+    assert (got.amount, got.updated_at.tzinfo is not None, type(got.confidential)) == (
+        Decimal("12.50"),
+        True,
+        bool,
+    )
