@@ -29,6 +29,7 @@ from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.validators import civil_date_message, civil_day
 from lexcase.documents.models import Document
 from lexcase.matters.models import Matter, Priority
+from lexcase.matters.retention import scrub_names
 from lexcase.matters.selectors import matter_is_visible
 from lexcase.notifications.kinds import NotificationKind
 from lexcase.notifications.models import Notification
@@ -345,3 +346,23 @@ def update_intervals_set(*, actor: User, days_by_priority: dict[str, int]) -> di
         UpdateInterval.objects.update_or_create(priority=priority, defaults={"days": days})
     audit_record(actor=actor, action="client_update.intervals", data=days_by_priority)
     return update_intervals()
+
+
+@transaction.atomic
+def communications_anonymise(*, matter_ids: list[int], names: list[str], placeholder: str) -> int:
+    """Retention anonymised a person on these matters: their names and former contact and
+    identity values leave the communications log (summary, follow-up, contacts named)."""
+    changed = 0
+    rows = Communication.objects.filter(matter_id__in=matter_ids).only(
+        "pk", "summary", "follow_up", "contacts"
+    )
+    for row in rows:
+        summary = scrub_names(row.summary, names, placeholder)
+        follow_up = scrub_names(row.follow_up, names, placeholder)
+        contacts = [scrub_names(str(c), names, placeholder) for c in row.contacts or []]
+        if (summary, follow_up, contacts) != (row.summary, row.follow_up, row.contacts or []):
+            Communication.objects.filter(pk=row.pk).update(
+                summary=summary, follow_up=follow_up, contacts=contacts
+            )
+            changed += 1
+    return changed

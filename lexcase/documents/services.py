@@ -29,6 +29,7 @@ from lexcase.documents.events import document_removed, document_shared, document
 from lexcase.documents.extract import ExtractionError, NoText, extract_text_isolated
 from lexcase.documents.models import Category, Document, DocumentVersion, TextStatus
 from lexcase.matters.models import Matter, Status
+from lexcase.matters.retention import scrub_names
 
 logger = logging.getLogger(__name__)
 
@@ -485,3 +486,27 @@ def temp_files_clean(*, older_than_hours: float) -> int:
                 continue  # removed meanwhile (the upload finished)
             removed += 1
     return removed
+
+
+@transaction.atomic
+def documents_anonymise(*, matter_ids: list[int], names: list[str], placeholder: str) -> int:
+    """Retention anonymised a person on these matters: their names and former identity and
+    contact values leave the documents' metadata (title, notes, the uploaded file's name);
+    the search entry follows the title. The files and their extracted text stay (see
+    docs/security.md)."""
+    changed = 0
+    for document in Document.objects.filter(matter_id__in=matter_ids):
+        title = scrub_names(document.title, names, placeholder)[:200]
+        notes = scrub_names(document.notes, names, placeholder)
+        if (title, notes) != (document.title, document.notes):
+            Document.objects.filter(pk=document.pk).update(title=title, notes=notes)
+            document.title, document.notes = title, notes
+            document_text_changed.send(sender=Document, document=document)
+            changed += 1
+    versions = DocumentVersion.objects.filter(document__matter_id__in=matter_ids)
+    for version in versions.only("pk", "original_name"):
+        name = scrub_names(version.original_name, names, placeholder)[:255]
+        if name != version.original_name:
+            DocumentVersion.objects.filter(pk=version.pk).update(original_name=name)
+            changed += 1
+    return changed

@@ -38,6 +38,7 @@ from lexcase.core.fixedsql import fixed_first
 from lexcase.matters.events import matter_search_changed, party_anonymised
 from lexcase.matters.models import (
     ArchiveRecord,
+    EthicalWall,
     LegalHold,
     Matter,
     MatterParty,
@@ -136,6 +137,20 @@ def _former_names(party: Party) -> list[str]:
     return sorted((n for n in names if len(n.strip()) >= 2), key=lambda n: (-len(n), n))
 
 
+# A person's contact and identity values that also appear in free text the firm keeps
+# ("与王伟（139…）通话"): replaced like their names.
+FORMER_VALUE_FIELDS = ("id_number", "passport", "phone", "email", "address")
+
+
+def _former_values(party: Party) -> list[str]:
+    """The person's ID and passport numbers, phones, e-mails and addresses, current and in
+    the edit history (read before they are cleared)."""
+    values = {getattr(party, f) or "" for f in FORMER_VALUE_FIELDS}
+    for row in party.history.all():
+        values |= {getattr(row, f) or "" for f in FORMER_VALUE_FIELDS}
+    return [v for v in values if len(v.strip()) >= 2]
+
+
 def scrub_names(text: str, names: list[str], placeholder: str) -> str:
     """`text` with each of `names` (longest first) replaced by `placeholder`."""
     for name in names:
@@ -157,18 +172,26 @@ def _scrub_matters(matter_ids: list[int], names: list[str], placeholder: str) ->
         summary = scrub_names(row.summary, names, placeholder)
         if (title, summary) != (row.title, row.summary):
             Matter.history.filter(history_id=row.history_id).update(title=title, summary=summary)
+    # A wall's reason says why ("former counsel of 王伟").
+    for wall in EthicalWall.objects.filter(matter_id__in=matter_ids).only("pk", "reason"):
+        reason = scrub_names(wall.reason, names, placeholder)[:200]
+        if reason != wall.reason:
+            EthicalWall.objects.filter(pk=wall.pk).update(reason=reason)
 
 
 def _anonymise(party: Party, matter_ids: list[int]) -> None:
     names: list[str] = []
     if party.kind == PartyKind.PERSON:
-        names = _former_names(party)
+        strings = {*_former_names(party), *_former_values(party)}
+        names = sorted(strings, key=lambda n: (-len(n), n))
         _anonymise_person(party, matter_ids)
         _scrub_matters(matter_ids, names, party.name)
     else:
         _anonymise_organisation(party, matter_ids)
     # `names`: what other apps replace in the text they keep about these matters (court
-    # messages); empty for an organisation, whose name is registry data.
+    # messages, communications, tasks, document titles): the person's names and former ID,
+    # passport, phone, e-mail and address values, longest first; empty for an
+    # organisation, whose name is registry data.
     party_anonymised.send(
         sender=Party, party=party, matter_ids=matter_ids, names=names, placeholder=party.name
     )

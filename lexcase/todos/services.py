@@ -27,6 +27,7 @@ from lexcase.matters.models import (
     TimelineEntry,
     TimelineKind,
 )
+from lexcase.matters.retention import scrub_names
 from lexcase.matters.rules import is_active_staff
 from lexcase.matters.selectors import matter_is_visible
 from lexcase.notifications.kinds import NotificationKind, RobotEvent
@@ -460,3 +461,23 @@ def checklist_item_remove(*, actor: User, item: ChecklistItem) -> None:
     _require_admin(actor)
     audit_record(actor=actor, action="checklist.item_remove", obj=item, data={"title": item.title})
     item.delete()
+
+
+@transaction.atomic
+def tasks_anonymise(*, matter_ids: list[int], names: list[str], placeholder: str) -> int:
+    """Retention anonymised a person on these matters: their names and former contact and
+    identity values leave the matters' tasks (title, notes) and the comments on them."""
+    changed = 0
+    for task in Task.objects.filter(matter_id__in=matter_ids).only("pk", "title", "notes"):
+        title = scrub_names(task.title, names, placeholder)[:200]
+        notes = scrub_names(task.notes, names, placeholder)
+        if (title, notes) != (task.title, task.notes):
+            Task.objects.filter(pk=task.pk).update(title=title, notes=notes)
+            changed += 1
+    comments = TaskComment.objects.filter(task__matter_id__in=matter_ids).only("pk", "body")
+    for comment in comments:
+        body = scrub_names(comment.body, names, placeholder)
+        if body != comment.body:
+            TaskComment.objects.filter(pk=comment.pk).update(body=body)
+            changed += 1
+    return changed

@@ -1,0 +1,162 @@
+"""Probe: after retention anonymises a person party, none of its former personal data
+(name, aliases, ID number, phone, e-mail, address) is readable or findable anywhere the
+app keeps or indexes it — except where docs/security.md accepts it (frozen conflict
+reports and audit events keep the names they were written with)."""
+
+from __future__ import annotations
+
+import base64
+import pickle
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+
+from lexcase.comms.models import Communication
+from lexcase.comms.services import communication_create
+from lexcase.conflicts.engine import QueryParty, find_candidates
+from lexcase.documents.services import documents_upload
+from lexcase.matters.models import MatterParty, PersonalDataRetention
+from lexcase.matters.retention import personal_data_anonymise_run
+from lexcase.matters.tests.test_retention import _archive
+from lexcase.parties.models import Party
+from lexcase.parties.services import party_update
+from lexcase.testing import client_for
+from lexcase.todos.services import task_create
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+ID_NUMBER = "11010519491231002X"
+PHONE = "13912345678"
+EMAIL = "wangwei.private@example.com"
+ADDRESS = "北京市海淀区中关村大街99号"
+OLD = ["王伟", "王小伟", "Wang Wei", ID_NUMBER, PHONE, EMAIL, ADDRESS]
+# Accepted residue (docs/security.md, T20): audit events and frozen conflict reports.
+ACCEPTED_TABLES = {"audit_auditevent", "conflicts_conflictcheck"}
+
+
+def _dump() -> dict[str, list[str]]:
+    """Every table's rows as text; the database cache's values unpickled."""
+    found: dict[str, list[str]] = {}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            if table in ACCEPTED_TABLES:
+                continue
+            cursor.execute(f'SELECT * FROM "{table}"')
+            for row in cursor.fetchall():
+                text = repr(row)
+                if table == "lexcase_cache":
+                    try:
+                        text += repr(pickle.loads(base64.b64decode(row[1])))
+                    except Exception:
+                        pass
+                for old in OLD:
+                    if old in text:
+                        found.setdefault(table, []).append(old)
+    return found
+
+
+@pytest.fixture
+def person(firm):
+    f = firm
+    PersonalDataRetention.objects.update_or_create(matter_type="civil", defaults={"years": 5})
+    MatterParty.objects.create(matter=f.confidential, party=f.client_party, role="client")
+    party = Party.objects.get(pk=f.opposing_party.pk)
+    party_update(
+        actor=f.lead,
+        party=party,
+        version=party.version,
+        aliases=["王小伟", "Wang Wei"],
+        id_number=ID_NUMBER,
+        phone=PHONE,
+        email=EMAIL,
+        address=ADDRESS,
+        notes="王伟的电话 " + PHONE,
+    )
+    communication_create(
+        actor=f.lead,
+        matter=f.matter,
+        channel="phone",
+        direction="outbound",
+        summary=f"与王伟（{PHONE}）通话，王小伟同意调解",
+        participants=["王伟"],
+        follow_up="给王伟寄送材料",
+    )
+    task_create(
+        actor=f.lead, matter=f.matter, title="联系王伟", notes=f"电话 {PHONE}", assignee=f.assistant
+    )
+    documents_upload(
+        actor=f.lead,
+        matter=f.matter,
+        uploads=[SimpleUploadedFile("王伟身份证.pdf", b"%PDF-1.4\n%%EOF\n")],
+        title="王伟身份证复印件",
+        notes=f"王伟 {ID_NUMBER}",
+    )
+    lead = client_for(f.lead)
+    for url in ("/search/?q=王伟", "/matters/?q=王伟", "/parties/?q=王伟", "/matters/", "/"):
+        lead.get(url)
+    lead.get(f"/matters/{f.matter.pk}/")
+    lead.get(f"/parties/{party.pk}/")
+    _archive(f.matter)
+    return f
+
+
+def test_probe_no_personal_data_left_after_anonymisation(person):
+    f = person
+    party = f.opposing_party
+    with time_machine.travel(datetime(2025, 1, 10, 9, tzinfo=SHANGHAI), tick=False):
+        assert personal_data_anonymise_run(day=date(2025, 1, 10)).parties == [party.pk]
+    lead = client_for(f.lead)
+    pages = {
+        url: lead.get(url).content.decode()
+        for url in (
+            "/search/?q=王伟",
+            "/matters/?q=王伟",
+            "/parties/?q=王伟",
+            f"/search/?q={PHONE}",
+            "/parties/?q=王小伟",
+            f"/matters/{f.matter.pk}/",
+            f"/parties/{party.pk}/",
+            "/",
+        )
+    }
+    # A query page echoes the query in its search box: what must not come back is a hit.
+    leaks = {url: [o for o in OLD if o in body] for url, body in pages.items() if "?q=" not in url}
+    hits = {
+        url: [
+            link for link in (f"/matters/{f.matter.pk}/", f"/parties/{party.pk}/") if link in body
+        ]
+        for url, body in pages.items()
+        if "?q=" in url
+    }
+    candidates = {
+        q: [c.party_id for c in find_candidates(QueryParty(**q_kw))]
+        for q, q_kw in {
+            "name": {"name": "王伟", "kind": "person", "role": "opposing"},
+            "alias": {"name": "王小伟", "kind": "person", "role": "opposing"},
+            "id": {"name": "张三", "kind": "person", "role": "opposing", "id_number": ID_NUMBER},
+        }.items()
+    }
+    assert (
+        {u: v for u, v in leaks.items() if v},
+        {u: v for u, v in hits.items() if v},
+        candidates,
+        _dump(),
+    ) == (
+        {},
+        {},
+        {"name": [], "alias": [], "id": []},
+        {},
+    )
+    # What is left reads as the placeholder where the person was named.
+    placeholder = f"（已匿名化 {party.pk}）"
+    row = Communication.objects.get(matter=f.matter)
+    assert (row.summary, row.follow_up, row.contacts) == (
+        f"与{placeholder}（{placeholder}）通话，{placeholder}同意调解",
+        f"给{placeholder}寄送材料",
+        [placeholder],
+    )
