@@ -48,6 +48,7 @@ from lexcase.matters.models import (
     SensitiveField,
     Status,
 )
+from lexcase.notifications.services import notifications_anonymise
 from lexcase.parties.events import party_saved
 from lexcase.parties.models import Party, PartyKind
 from lexcase.parties.names import name_keys
@@ -186,6 +187,8 @@ def _anonymise(party: Party, matter_ids: list[int]) -> None:
         names = sorted(strings, key=lambda n: (-len(n), n))
         _anonymise_person(party, matter_ids)
         _scrub_matters(matter_ids, names, party.name)
+        # Notifications sit below matters (no events of ours to hear): called directly.
+        notifications_anonymise(matter_ids=matter_ids, names=names, placeholder=party.name)
     else:
         _anonymise_organisation(party, matter_ids)
     # `names`: what other apps replace in the text they keep about these matters (court

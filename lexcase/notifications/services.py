@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -444,3 +444,39 @@ def robot_test_send(*, actor: User, channel: RobotChannel) -> RobotDelivery:
     audit_record(actor=actor, action="robot.test", obj=channel, data={"team": channel.team_id})
     transaction.on_commit(partial(_enqueue_delivery, delivery.pk), robust=True)
     return delivery
+
+
+def _replaced(text: str, strings: list[str], placeholder: str) -> str:
+    for string in strings:  # longest first: a full name before a shorter one inside it
+        text = text.replace(string, placeholder)
+    return text
+
+
+@transaction.atomic
+def notifications_anonymise(*, matter_ids: list[int], names: list[str], placeholder: str) -> int:
+    """Retention anonymised a person (called by matters' retention, a layer above): their
+    names and former contact and identity values (`names`, longest first) leave the
+    notifications and group-chat messages that name them: those about their matters, and
+    any other whose text holds one of the strings (a client's notice is sent without its
+    matter)."""
+    if not names:
+        return 0
+    named = Q()
+    for string in names:
+        named |= Q(text__contains=string)
+    changed = 0
+    notes = Notification.objects.filter(
+        Q(matter_id__in=matter_ids) | Q(matters__in=matter_ids) | named
+    ).distinct()
+    for note in notes.only("pk", "text"):
+        text = _replaced(note.text, names, placeholder)
+        if text != note.text:
+            Notification.objects.filter(pk=note.pk).update(text=text)
+            changed += 1
+    # A group message keeps only its text: the strings find it.
+    for delivery in RobotDelivery.objects.filter(named).only("pk", "text"):
+        text = _replaced(delivery.text, names, placeholder)
+        if text != delivery.text:
+            RobotDelivery.objects.filter(pk=delivery.pk).update(text=text)
+            changed += 1
+    return changed

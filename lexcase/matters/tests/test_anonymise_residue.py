@@ -15,6 +15,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
+from lexcase.accounts.models import Team, User
 from lexcase.comms.models import Communication
 from lexcase.comms.services import communication_create
 from lexcase.conflicts.engine import QueryParty, find_candidates
@@ -22,6 +23,9 @@ from lexcase.documents.services import documents_upload
 from lexcase.matters.models import MatterParty, PersonalDataRetention
 from lexcase.matters.retention import personal_data_anonymise_run
 from lexcase.matters.tests.test_retention import _archive
+from lexcase.notifications.kinds import NotificationKind, RobotEvent
+from lexcase.notifications.models import Notification, RobotChannel, RobotDelivery
+from lexcase.notifications.services import RobotItem, notification_send, robot_broadcast
 from lexcase.parties.models import Party
 from lexcase.parties.services import party_update
 from lexcase.testing import client_for
@@ -96,6 +100,37 @@ def person(firm):
         title="王伟身份证复印件",
         notes=f"王伟 {ID_NUMBER}",
     )
+    # A notice about the matter (its title names the person), a client's notice without a
+    # matter, and a group-chat message to the team.
+    notification_send(
+        user=f.partner,
+        kind=NotificationKind.SLA_BREACH,
+        text=f"SLA breached on {f.matter.number} {f.matter.title}",
+        key="probe:matter",
+        matter=f.matter,
+    )
+    notification_send(
+        user=f.assistant,
+        kind=NotificationKind.DOCUMENT_SHARED,
+        text=f"A document was shared with you on matter {f.matter.number}: 王伟身份证复印件",
+        key="probe:client",
+    )
+    team = Team.objects.create(name="诉讼一部")
+    User.objects.filter(pk__in=[f.lead.pk, f.partner.pk]).update(team=team)
+    RobotChannel.objects.create(
+        team=team,
+        platform="wecom",
+        name="群",
+        url="https://example.invalid/hook",
+        events=list(RobotEvent.values),
+    )
+    robot_broadcast(
+        event=RobotEvent.SLA_ESCALATION,
+        team_ids=[team.pk],
+        heading="SLA",
+        items=[RobotItem(matter_id=f.matter.pk, number=f.matter.number, title=f.matter.title)],
+        key="probe:robot",
+    )
     lead = client_for(f.lead)
     for url in ("/search/?q=王伟", "/matters/?q=王伟", "/parties/?q=王伟", "/matters/", "/"):
         lead.get(url)
@@ -160,3 +195,8 @@ def test_probe_no_personal_data_left_after_anonymisation(person):
         f"给{placeholder}寄送材料",
         [placeholder],
     )
+    assert sorted(Notification.objects.values_list("text", flat=True)) == [
+        f"A document was shared with you on matter {f.matter.number}: {placeholder}身份证复印件",
+        f"SLA breached on {f.matter.number} 华泰科技诉{placeholder}买卖合同纠纷",
+    ]
+    assert RobotDelivery.objects.count() == 1
