@@ -40,6 +40,7 @@ from lexcase.matters.models import (
     TimelineEntry,
     TimelineKind,
 )
+from lexcase.matters.retention import scrub_names
 from lexcase.matters.selectors import matters_visible_to
 from lexcase.notifications.kinds import NotificationKind, RobotEvent
 from lexcase.notifications.services import (
@@ -947,3 +948,29 @@ def limitation_event_add(
         data={"kind": kind, "day": day.isoformat()},
     )
     return event
+
+
+# The calendar's free text on a matter: (model, how it reaches the matter, fields, max length).
+_ANONYMISED_TEXT: tuple[tuple[Any, str, tuple[str, ...], dict[str, int]], ...] = (
+    (Deadline, "matter_id", ("title", "notes"), {"title": 200}),
+    (Hearing, "matter_id", ("title", "notes"), {"title": 200}),
+    (ServedDocument, "matter_id", ("title", "notes"), {"title": 200}),
+    (LimitationPeriod, "matter_id", ("claim",), {"claim": 200}),
+    (LimitationEvent, "period__matter_id", ("note",), {"note": 200}),
+)
+
+
+@transaction.atomic
+def calendar_anonymise(*, matter_ids: list[int], names: list[str], placeholder: str) -> int:
+    """Retention anonymised a person on these matters: their names and former contact and
+    identity values leave the matters' deadlines, hearings, served documents and
+    limitation periods (titles, notes, claims)."""
+    changed = 0
+    for model, via, fields, limits in _ANONYMISED_TEXT:
+        rows = model.objects.filter(**{f"{via}__in": matter_ids}).values("pk", *fields)
+        for row in rows:
+            new = {f: scrub_names(row[f], names, placeholder)[: limits.get(f)] for f in fields}
+            if any(new[f] != row[f] for f in fields):
+                model.objects.filter(pk=row["pk"]).update(**new)
+                changed += 1
+    return changed

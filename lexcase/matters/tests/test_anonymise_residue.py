@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from lexcase.accounts.models import Team, User
+from lexcase.calendar.services import deadline_create, hearing_create
 from lexcase.comms.models import Communication
 from lexcase.comms.services import communication_create
 from lexcase.conflicts.engine import QueryParty, find_candidates
@@ -99,6 +100,21 @@ def person(firm):
         uploads=[SimpleUploadedFile("王伟身份证.pdf", b"%PDF-1.4\n%%EOF\n")],
         title="王伟身份证复印件",
         notes=f"王伟 {ID_NUMBER}",
+    )
+    deadline_create(
+        actor=f.lead,
+        matter=f.matter,
+        title="王伟举证期限",
+        due_date=date(2019, 6, 1),
+        notes=f"王小伟 {PHONE}",
+    )
+    hearing_create(
+        actor=f.lead,
+        matter=f.matter,
+        court="北京市朝阳区人民法院",
+        starts_at=datetime(2019, 7, 1, 9, tzinfo=SHANGHAI),
+        title="华泰科技诉王伟开庭",
+        notes=f"王伟本人出庭，住{ADDRESS}",
     )
     # A notice about the matter (its title names the person), a client's notice without a
     # matter, and a group-chat message to the team.
