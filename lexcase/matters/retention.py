@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -41,6 +42,7 @@ from lexcase.matters.models import (
     EthicalWall,
     LegalHold,
     Matter,
+    MatterClosing,
     MatterParty,
     PartyAnonymisation,
     PersonalDataConsent,
@@ -159,25 +161,41 @@ def scrub_names(text: str, names: list[str], placeholder: str) -> str:
     return text
 
 
+def _scrub_rows(
+    queryset: Any, key: str, fields: tuple[str, ...], names: list[str], placeholder: str
+) -> list[Any]:
+    """Replace `names` in `fields` of every row of `queryset` (a CharField keeps its max
+    length); the keys of the rows changed."""
+    model = queryset.model
+    limits = {f: model._meta.get_field(f).max_length for f in fields}
+    changed = []
+    for row in queryset.values(key, *fields):
+        new = {f: scrub_names(row[f], names, placeholder)[: limits[f]] for f in fields}
+        if any(new[f] != row[f] for f in fields):
+            model._default_manager.filter(**{key: row[key]}).update(**new)
+            changed.append(row[key])
+    return changed
+
+
 def _scrub_matters(matter_ids: list[int], names: list[str], placeholder: str) -> None:
-    """A person's name leaves the titles and summaries of their matters (and the matters'
-    edit history): 张三诉李四离婚纠纷 would still name them once the party row does not."""
-    for matter in Matter.objects.filter(pk__in=matter_ids).only("pk", "title", "summary"):
-        title = scrub_names(matter.title, names, placeholder)[:200]
-        summary = scrub_names(matter.summary, names, placeholder)
-        if (title, summary) != (matter.title, matter.summary):
-            Matter.objects.filter(pk=matter.pk).update(title=title, summary=summary)
-            matter_search_changed.send(sender=Matter, matter=Matter.objects.get(pk=matter.pk))
-    for row in Matter.history.filter(id__in=matter_ids).only("history_id", "title", "summary"):
-        title = scrub_names(row.title, names, placeholder)[:200]
-        summary = scrub_names(row.summary, names, placeholder)
-        if (title, summary) != (row.title, row.summary):
-            Matter.history.filter(history_id=row.history_id).update(title=title, summary=summary)
+    """A person's name leaves the text of their matters: title, summary and outcome (and
+    the matters' edit history), the closings' outcome details and notes, the reasons given
+    for walls and legal holds. 张三诉李四离婚纠纷 would still name them once the party row
+    does not."""
+    fields = ("title", "summary", "outcome")
+    for pk in _scrub_rows(
+        Matter.objects.filter(pk__in=matter_ids), "pk", fields, names, placeholder
+    ):
+        matter_search_changed.send(sender=Matter, matter=Matter.objects.get(pk=pk))
+    history = Matter.history.filter(id__in=matter_ids)
+    _scrub_rows(history, "history_id", fields, names, placeholder)
+    closings = MatterClosing.objects.filter(matter_id__in=matter_ids)
+    _scrub_rows(closings, "pk", ("outcome_text", "note", "override_reason"), names, placeholder)
     # A wall's reason says why ("former counsel of 王伟").
-    for wall in EthicalWall.objects.filter(matter_id__in=matter_ids).only("pk", "reason"):
-        reason = scrub_names(wall.reason, names, placeholder)[:200]
-        if reason != wall.reason:
-            EthicalWall.objects.filter(pk=wall.pk).update(reason=reason)
+    walls = EthicalWall.objects.filter(matter_id__in=matter_ids)
+    _scrub_rows(walls, "pk", ("reason",), names, placeholder)
+    holds = LegalHold.objects.filter(matter_id__in=matter_ids)
+    _scrub_rows(holds, "pk", ("reason", "release_reason"), names, placeholder)
 
 
 def _anonymise(party: Party, matter_ids: list[int]) -> None:

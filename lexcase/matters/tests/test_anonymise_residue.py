@@ -21,8 +21,18 @@ from lexcase.comms.models import Communication
 from lexcase.comms.services import communication_create
 from lexcase.conflicts.engine import QueryParty, find_candidates
 from lexcase.documents.services import documents_upload
-from lexcase.matters.models import MatterParty, PersonalDataRetention
-from lexcase.matters.retention import personal_data_anonymise_run
+from lexcase.matters.models import (
+    ClosingOutcome,
+    Matter,
+    MatterClosing,
+    MatterParty,
+    PersonalDataRetention,
+)
+from lexcase.matters.retention import (
+    legal_hold_release,
+    legal_hold_set,
+    personal_data_anonymise_run,
+)
 from lexcase.matters.tests.test_retention import _archive
 from lexcase.notifications.kinds import NotificationKind, RobotEvent
 from lexcase.notifications.models import Notification, RobotChannel, RobotDelivery
@@ -152,6 +162,18 @@ def person(firm):
         lead.get(url)
     lead.get(f"/matters/{f.matter.pk}/")
     lead.get(f"/parties/{party.pk}/")
+    Matter.objects.filter(pk=f.matter.pk).update(outcome="判决王伟支付货款")
+    MatterClosing.objects.create(
+        matter=f.matter,
+        closed_on=date(2019, 12, 1),
+        outcome_kind=ClosingOutcome.choices[0][0],
+        outcome_text="王伟已履行",
+        note=f"王小伟来电 {PHONE}",
+        archive_deadline=date(2020, 3, 1),
+    )
+    hold = legal_hold_set(actor=f.partner, matter=f.matter, reason="王伟另案诉讼")
+    legal_hold_release(actor=f.partner, matter=f.matter, reason="王伟另案已结")
+    del hold
     _archive(f.matter)
     return f
 
