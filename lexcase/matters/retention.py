@@ -161,7 +161,7 @@ def scrub_names(text: str, names: list[str], placeholder: str) -> str:
     return text
 
 
-def _scrub_rows(
+def scrub_rows(
     queryset: Any, key: str, fields: tuple[str, ...], names: list[str], placeholder: str
 ) -> list[Any]:
     """Replace `names` in `fields` of every row of `queryset` (a CharField keeps its max
@@ -183,19 +183,19 @@ def _scrub_matters(matter_ids: list[int], names: list[str], placeholder: str) ->
     for walls and legal holds. 张三诉李四离婚纠纷 would still name them once the party row
     does not."""
     fields = ("title", "summary", "outcome")
-    for pk in _scrub_rows(
+    for pk in scrub_rows(
         Matter.objects.filter(pk__in=matter_ids), "pk", fields, names, placeholder
     ):
         matter_search_changed.send(sender=Matter, matter=Matter.objects.get(pk=pk))
     history = Matter.history.filter(id__in=matter_ids)
-    _scrub_rows(history, "history_id", fields, names, placeholder)
+    scrub_rows(history, "history_id", fields, names, placeholder)
     closings = MatterClosing.objects.filter(matter_id__in=matter_ids)
-    _scrub_rows(closings, "pk", ("outcome_text", "note", "override_reason"), names, placeholder)
+    scrub_rows(closings, "pk", ("outcome_text", "note", "override_reason"), names, placeholder)
     # A wall's reason says why ("former counsel of 王伟").
     walls = EthicalWall.objects.filter(matter_id__in=matter_ids)
-    _scrub_rows(walls, "pk", ("reason",), names, placeholder)
+    scrub_rows(walls, "pk", ("reason",), names, placeholder)
     holds = LegalHold.objects.filter(matter_id__in=matter_ids)
-    _scrub_rows(holds, "pk", ("reason", "release_reason"), names, placeholder)
+    scrub_rows(holds, "pk", ("reason", "release_reason"), names, placeholder)
 
 
 def _anonymise(party: Party, matter_ids: list[int]) -> None:

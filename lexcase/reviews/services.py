@@ -27,6 +27,7 @@ from lexcase.matters.models import (
     TimelineEntry,
     TimelineKind,
 )
+from lexcase.matters.retention import scrub_rows
 from lexcase.notifications.kinds import NotificationKind, RobotEvent
 from lexcase.notifications.services import (
     RobotItem,
@@ -36,6 +37,7 @@ from lexcase.notifications.services import (
 )
 from lexcase.reviews.checks import CHECKS
 from lexcase.reviews.models import (
+    Approval,
     Review,
     ReviewDelegation,
     ReviewFollowUp,
@@ -564,3 +566,18 @@ def survey_submit(
                 email_subject=_("Low client satisfaction: %(number)s") % {"number": matter.number},
             )
     return survey
+
+
+@transaction.atomic
+def reviews_anonymise(*, matter_ids: list[int], names: list[str], placeholder: str) -> None:
+    """Retention anonymised a person on these matters: their names and former contact and
+    identity values leave the matters' reviews (findings, follow-up titles), satisfaction
+    survey comments and approvals (purpose, note)."""
+    reviews = Review.objects.filter(matter_id__in=matter_ids)
+    scrub_rows(reviews, "pk", ("findings",), names, placeholder)
+    follow_ups = ReviewFollowUp.objects.filter(review__matter_id__in=matter_ids)
+    scrub_rows(follow_ups, "pk", ("title",), names, placeholder)
+    surveys = SatisfactionSurvey.objects.filter(matter_id__in=matter_ids)
+    scrub_rows(surveys, "pk", ("comment",), names, placeholder)
+    approvals = Approval.objects.filter(matter_id__in=matter_ids)
+    scrub_rows(approvals, "pk", ("purpose", "note"), names, placeholder)

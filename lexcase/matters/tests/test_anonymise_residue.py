@@ -39,6 +39,7 @@ from lexcase.notifications.models import Notification, RobotChannel, RobotDelive
 from lexcase.notifications.services import RobotItem, notification_send, robot_broadcast
 from lexcase.parties.models import Party
 from lexcase.parties.services import party_update
+from lexcase.reviews.models import Review, ReviewKind
 from lexcase.testing import client_for
 from lexcase.todos.services import task_create
 
@@ -174,6 +175,12 @@ def person(firm):
     hold = legal_hold_set(actor=f.partner, matter=f.matter, reason="王伟另案诉讼")
     legal_hold_release(actor=f.partner, matter=f.matter, reason="王伟另案已结")
     del hold
+    Review.objects.create(
+        matter=f.matter,
+        kind=ReviewKind.choices[0][0],
+        due_on=date(2019, 12, 1),
+        findings=f"已核实王伟身份证 {ID_NUMBER}",
+    )
     _archive(f.matter)
     return f
 
