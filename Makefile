@@ -8,18 +8,18 @@ PIP := $(VENV)/bin/pip
 PYTHON ?= $(shell command -v pyenv >/dev/null 2>&1 && pyenv which python3.13 2>/dev/null || command -v python3.13 || command -v python3)
 DEB_PACKAGES := gettext postgresql-client chromium fonts-noto-cjk tesseract-ocr tesseract-ocr-chi-sim libpango-1.0-0 libpangoft2-1.0-0 antiword
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lexcase
-# The database legs of `make test` run with pytest-xdist workers (`-n auto`: one per core;
-# each worker has its own test database: test_<name>_gw0, _gw1 ... on PostgreSQL, one in
-# memory each on SQLite); TEST_WORKERS=0 (SQLite) or PG_TEST_WORKERS=0 (PostgreSQL) runs that
-# leg in one process. worksteal: a worker left idle takes tests queued for the others, so a
-# slow module at the end does not leave a core waiting; ordinary tests can then run after a
-# transactional test, on tables its flush emptied, so the conftest puts the rows the data
-# migrations seed back after each flush (lexcase/testing_seeds.py).
+# The database legs of `make test` run with pytest-xdist workers (SQLite `-n auto`: one per
+# core; PostgreSQL two, below); each worker has its own test database (test_<name>_gw0,
+# _gw1 ... on PostgreSQL, one in memory each on SQLite); TEST_WORKERS=0 (SQLite) or
+# PG_TEST_WORKERS=0 (PostgreSQL) runs that leg in one process. worksteal: a worker left
+# idle takes tests queued for the others, so a slow module at the end does not leave a core
+# waiting; ordinary tests can then run after a transactional test, on tables its flush
+# emptied, so the conftest puts the rows the data migrations seed back after each flush
+# (lexcase/testing_seeds.py).
 TEST_WORKERS ?= auto
-# The PostgreSQL leg still runs in one process by default: with two workers 7 tests failed
-# there (2026-12-07; the seeded rows, restored since), and no full run with workers has
-# finished on PostgreSQL since the fix (docs/operations.md, "Test suite run time").
-PG_TEST_WORKERS ?= 0
+# The PostgreSQL leg runs with two workers, the number its full run with workers passed with
+# (docs/operations.md, "Test suite run time"); PG_TEST_WORKERS=auto takes one per core.
+PG_TEST_WORKERS ?= 2
 PYTEST := $(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 PG_PYTEST := $(PY) -m pytest -q -n $(PG_TEST_WORKERS) --dist worksteal
 HOST ?= 127.0.0.1
