@@ -16,18 +16,6 @@ class CalendarConfig(AppConfig):
         timeline.register()
         # Here too: services import models, loaded only once apps are ready.
         from lexcase.calendar.services import calendar_anonymise
-        from lexcase.matters.events import party_anonymised
+        from lexcase.matters.events import scrub_on_anonymised
 
-        def anonymised(
-            *,
-            matter_ids: list[int],
-            names: list[str] | None = None,
-            placeholder: str = "",
-            **_kw: object,
-        ) -> None:
-            if names:
-                calendar_anonymise(
-                    matter_ids=matter_ids, names=list(names), placeholder=placeholder
-                )
-
-        party_anonymised.connect(anonymised, dispatch_uid="calendar.party_anonymised", weak=False)
+        scrub_on_anonymised(calendar_anonymise, uid="calendar.party_anonymised")

@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from lexcase.comms.services import client_update_mark_due, communications_anonymise
-from lexcase.matters.events import matter_development, matter_stage_changed, party_anonymised
+from lexcase.matters.events import matter_development, matter_stage_changed, scrub_on_anonymised
 from lexcase.matters.models import Stage
 
 
@@ -22,14 +22,7 @@ def development(*, matter: Any, reason: str, **_kwargs: Any) -> None:
     client_update_mark_due(matter=matter, reason=reason)
 
 
-def anonymised(
-    *, matter_ids: list[int], names: list[str] | None = None, placeholder: str = "", **_kw: Any
-) -> None:
-    if names:
-        communications_anonymise(matter_ids=matter_ids, names=list(names), placeholder=placeholder)
-
-
 def connect() -> None:
-    party_anonymised.connect(anonymised, dispatch_uid="comms.party_anonymised")
+    scrub_on_anonymised(communications_anonymise, uid="comms.party_anonymised")
     matter_stage_changed.connect(stage_changed, dispatch_uid="comms.stage_changed")
     matter_development.connect(development, dispatch_uid="comms.development")

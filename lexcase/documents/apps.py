@@ -17,18 +17,6 @@ class DocumentsConfig(AppConfig):
         matter_section_register(views.matter_section, order=30)
         # Here too: services import models, loaded only once apps are ready.
         from lexcase.documents.services import documents_anonymise
-        from lexcase.matters.events import party_anonymised
+        from lexcase.matters.events import scrub_on_anonymised
 
-        def anonymised(
-            *,
-            matter_ids: list[int],
-            names: list[str] | None = None,
-            placeholder: str = "",
-            **_kw: object,
-        ) -> None:
-            if names:
-                documents_anonymise(
-                    matter_ids=matter_ids, names=list(names), placeholder=placeholder
-                )
-
-        party_anonymised.connect(anonymised, dispatch_uid="documents.party_anonymised", weak=False)
+        scrub_on_anonymised(documents_anonymise, uid="documents.party_anonymised")

@@ -10,6 +10,9 @@ Every signal is sent with `sender=Matter` and keyword arguments only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.dispatch import Signal
 
 # matter, actor: a matter was registered (it is in intake).
@@ -36,3 +39,17 @@ matter_development = Signal()
 # those matters (court messages) replace each of `names` (a person's former names; none for
 # an organisation) by `placeholder`. Sent with `sender=Party`.
 party_anonymised = Signal()
+
+
+def scrub_on_anonymised(scrub: Callable[..., object], *, uid: str) -> None:
+    """Connect an app's text scrubber, `scrub(*, matter_ids, names, placeholder)`, to
+    `party_anonymised`: called when the anonymised party was a person (an organisation has
+    no names to replace)."""
+
+    def receiver(
+        *, matter_ids: list[int], names: list[str] | None = None, placeholder: str = "", **_: Any
+    ) -> None:
+        if names:
+            scrub(matter_ids=matter_ids, names=list(names), placeholder=placeholder)
+
+    party_anonymised.connect(receiver, dispatch_uid=uid, weak=False)

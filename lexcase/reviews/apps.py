@@ -35,17 +35,7 @@ class ReviewsConfig(AppConfig):
         if archive_approval_missing not in ARCHIVING_REQUIREMENTS:
             ARCHIVING_REQUIREMENTS.append(archive_approval_missing)
         # Here too: services import models, loaded only once apps are ready.
-        from lexcase.matters.events import party_anonymised
+        from lexcase.matters.events import scrub_on_anonymised
         from lexcase.reviews.services import reviews_anonymise
 
-        def anonymised(
-            *,
-            matter_ids: list[int],
-            names: list[str] | None = None,
-            placeholder: str = "",
-            **_kw: object,
-        ) -> None:
-            if names:
-                reviews_anonymise(matter_ids=matter_ids, names=list(names), placeholder=placeholder)
-
-        party_anonymised.connect(anonymised, dispatch_uid="reviews.party_anonymised", weak=False)
+        scrub_on_anonymised(reviews_anonymise, uid="reviews.party_anonymised")

@@ -9,7 +9,7 @@ from lexcase.matters.events import (
     matter_opened,
     matter_priority_changed,
     matter_stage_changed,
-    party_anonymised,
+    scrub_on_anonymised,
 )
 from lexcase.todos.services import (
     checklist_instantiate,
@@ -32,15 +32,8 @@ def priority_changed(*, matter: Any, actor: Any, **_: Any) -> None:
     matter_tasks_on_priority(actor=actor, matter=matter)
 
 
-def anonymised(
-    *, matter_ids: list[int], names: list[str] | None = None, placeholder: str = "", **_: Any
-) -> None:
-    if names:
-        tasks_anonymise(matter_ids=matter_ids, names=list(names), placeholder=placeholder)
-
-
 def connect() -> None:
-    party_anonymised.connect(anonymised, dispatch_uid="todos.party_anonymised")
+    scrub_on_anonymised(tasks_anonymise, uid="todos.party_anonymised")
     matter_opened.connect(opened, dispatch_uid="todos.opened")
     matter_stage_changed.connect(stage_changed, dispatch_uid="todos.stage_changed")
     matter_priority_changed.connect(priority_changed, dispatch_uid="todos.priority_changed")
