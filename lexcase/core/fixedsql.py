@@ -164,26 +164,29 @@ def _direct(qs: Any, compiler: Any, converters: dict[int, Any]) -> Any:
     return lambda rows: [from_db(db, init_list, r) for r in convert(rows)]
 
 
+def converted_rows(rows: list[Any], converters: list[Any], connection: Any) -> list[list[Any]]:
+    """`rows` as fetched, each a list with `converters` applied ((position, (converters,
+    expression)) pairs, as `compiler.get_converters()` gives them): what
+    `compiler.apply_converters` does, without its generator per row."""
+    out = []
+    for fetched in rows:
+        row = list(fetched)
+        for pos, (convs, expression) in converters:
+            value = row[pos]
+            for convert in convs:
+                value = convert(value, expression, connection)
+            row[pos] = value
+        out.append(row)
+    return out
+
+
 def _converter(compiler: Any, converters: dict[int, Any]) -> Callable[[list[Any]], Any]:
-    """`compiler.apply_converters` over fetched rows (each a list once converted)."""
+    """`converted_rows` bound to one compiled read."""
     if not converters:
         return lambda rows: rows
     connection = compiler.connection
     items = list(converters.items())
-
-    def convert(rows: list[Any]) -> list[Any]:
-        out = []
-        for fetched in rows:
-            row = list(fetched)
-            for pos, (convs, expression) in items:
-                value = row[pos]
-                for converter in convs:
-                    value = converter(value, expression, connection)
-                row[pos] = value
-            out.append(row)
-        return out
-
-    return convert
+    return lambda rows: converted_rows(rows, items, connection)
 
 
 def _shallow(query: Any) -> Any:

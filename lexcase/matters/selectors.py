@@ -55,7 +55,7 @@ from django.utils import timezone
 from lexcase.accounts.models import AnyUser, User
 from lexcase.accounts.rules import is_active_staff
 from lexcase.core.fieldcrypt import blind_indexes
-from lexcase.core.fixedsql import fixed_first, fixed_rows
+from lexcase.core.fixedsql import converted_rows, fixed_first, fixed_rows
 from lexcase.core.validators import civil_day, has_utf8
 from lexcase.matters.case_numbers import case_number_search_key
 from lexcase.matters.extensions import (
@@ -1536,15 +1536,8 @@ def _instances(compiler: Any, fetch_mode: Any, rows: list[Any]) -> list[Matter]:
     composite, converters = plan
     if composite:
         rows = list(compiler.results_iter([rows]))
-    conn = compiler.connection
     out = []
-    for fetched in rows:
-        row = list(fetched)
-        for pos, (convs, expression) in converters:
-            value = row[pos]
-            for convert in convs:
-                value = convert(value, expression, conn)
-            row[pos] = value
+    for row in converted_rows(rows, converters, compiler.connection):
         obj = from_db(db, init_list, row[start:end])
         for populator in populators:
             populator.populate(row, obj)
