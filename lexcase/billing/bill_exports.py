@@ -13,16 +13,10 @@ from django.utils.translation import gettext as _
 
 from lexcase.billing.models import Bill, Payment
 from lexcase.billing.selectors.receivables import ReceivableRow, Receivables, ReceivablesStream
+from lexcase.core.exports import safe_cell
 
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
-
-
-def _cell(value: Any) -> Any:
-    # Spreadsheet formulas must never come from data (CSV/Excel injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def _workbook(title: str, header: list[str], rows: Iterable[list[Any]]) -> bytes:
@@ -45,7 +39,7 @@ def _workbook_into(
     for row in rows:
         cells = []
         for value in row:
-            cell = WriteOnlyCell(ws, value=_cell(value))
+            cell = WriteOnlyCell(ws, value=safe_cell(value))
             if isinstance(value, Decimal):
                 cell.number_format = MONEY_FORMAT
             elif hasattr(value, "isoformat"):

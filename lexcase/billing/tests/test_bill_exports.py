@@ -10,8 +10,10 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from lexcase.billing.models import Payment
 from lexcase.billing.services.payments import AllocationIn, payment_record
 from lexcase.billing.tests.bill_data import issued_bill
+from lexcase.parties.models import Party
 from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +58,30 @@ def test_bills_payments_and_receivables_export(firm):
     assert owed[-1][0] == "合计" and owed[-1][5] == 600
     # Someone who does not see the matter exports nothing of it.
     assert len(sheet(client_for(firm.outsider).get("/bills/export.xlsx"))) == 1
+
+
+def test_control_characters_leave_the_cells_and_never_fail_the_exports(firm):
+    # openpyxl refuses a control character in a cell (IllegalCharacterError: an HTTP 500 for
+    # the whole workbook). The money exports left them in (the parties export did not): a
+    # client name pasted with one broke the bills, payments and receivables workbooks. They
+    # are left out before the formula check, so "\x01=..." and "\t=..." stay text.
+    bill = issued_bill(firm)
+    payment_record(
+        actor=firm.finance,
+        client=firm.client_party,
+        received_on=date(2026, 5, 6),
+        amount=D("400.00"),
+        method="bank",
+        payer="Payer",
+        allocations=[AllocationIn(bill=bill, amount=D("400.00"))],
+    )
+    # Written as an import or an older version may have stored them.
+    Payment.objects.filter(client=firm.client_party).update(payer="\t=HYPERLINK(2)\x0b")
+    Party.objects.filter(pk=firm.client_party.pk).update(name="\x01=HYPERLINK(1)\x07")
+    finance = client_for(firm.finance)
+    bills = sheet(finance.get("/bills/export.xlsx"))
+    assert bills[1][4] == "'=HYPERLINK(1)"
+    payments = sheet(finance.get("/payments/export.xlsx"))
+    assert payments[1][1:3] == ["'=HYPERLINK(1)", "'\t=HYPERLINK(2)"]
+    owed = sheet(finance.get(f"/receivables/export.xlsx?as_of={bill.issued_on.isoformat()}"))
+    assert owed[1][:4] == ["'=HYPERLINK(1)", firm.matter.number, firm.matter.title, 1000]
