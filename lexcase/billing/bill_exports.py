@@ -1,12 +1,12 @@
-"""Excel workbooks (openpyxl, write-only so a large firm's rows stream) of bills, payments
-and receivables, with the same figures as the pages: amounts as numbers in 元 with two
-decimals, dates as dates."""
+"""Excel workbooks (`core.xlsx`, streamed so a large firm's rows stay in flat memory) of
+bills, payments and receivables, with the same figures as the pages: amounts as numbers in 元
+with two decimals, dates as dates."""
 
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
@@ -14,9 +14,7 @@ from django.utils.translation import gettext as _
 from lexcase.billing.models import Bill, Payment
 from lexcase.billing.selectors.receivables import ReceivableRow, Receivables, ReceivablesStream
 from lexcase.core.exports import safe_cell
-
-MONEY_FORMAT = "#,##0.00"
-DATE_FORMAT = "yyyy-mm-dd"
+from lexcase.core.xlsx import write_workbook
 
 
 def _workbook(title: str, header: list[str], rows: Iterable[list[Any]]) -> bytes:
@@ -28,25 +26,9 @@ def _workbook(title: str, header: list[str], rows: Iterable[list[Any]]) -> bytes
 def _workbook_into(
     out: IO[bytes], title: str, header: list[str], rows: Iterable[list[Any]]
 ) -> None:
-    """Write the workbook into `out`. Write-only: openpyxl writes each row to its own
-    temporary file as it comes, so `rows` may stream any number of rows in flat memory."""
-    from openpyxl import Workbook  # heavy: only when exporting
-    from openpyxl.cell import WriteOnlyCell
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title[:31])
-    ws.append(header)
-    for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(ws, value=safe_cell(value))
-            if isinstance(value, Decimal):
-                cell.number_format = MONEY_FORMAT
-            elif hasattr(value, "isoformat"):
-                cell.number_format = DATE_FORMAT
-            cells.append(cell)
-        ws.append(cells)
-    wb.save(out)
+    """Write the workbook into `out`, row by row as `rows` streams (memory stays flat)."""
+    cells = ([safe_cell(value) for value in row] for row in rows)
+    write_workbook(out, [(title, itertools.chain([header], cells))])
 
 
 def bills_workbook(bills: Iterable[Bill]) -> bytes:

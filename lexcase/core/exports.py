@@ -1,4 +1,4 @@
-"""Lists as spreadsheets: Excel (openpyxl, imported only when asked) or CSV with a BOM (which
+"""Lists as spreadsheets: Excel (`core.xlsx`) or CSV with a BOM (which
 Excel opens as UTF-8). Every export goes through the same page selector as the page, and the
 caller audits it."""
 
@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
+
+from lexcase.core.xlsx import write_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -51,15 +54,9 @@ def table_response(
         )
         response["Content-Disposition"] = content_disposition_header(True, f"{filename}.csv")
         return response
-    from openpyxl import Workbook  # heavy: only when exporting
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet()
-    sheet.append(list(headers))
-    for row in rows:
-        sheet.append([safe_cell(v) for v in row])
     data = io.BytesIO()
-    book.save(data)
+    cells = ([safe_cell(v) for v in row] for row in rows)
+    write_workbook(data, [(filename, itertools.chain([list(headers)], cells))])
     response = HttpResponse(data.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, f"{filename}.xlsx")
     return response

@@ -4,37 +4,40 @@ their definitions) and one sheet per section with the same numbers as the page."
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 from lexcase.core.exports import safe_cell as _cell
-from lexcase.insights.selectors import Dashboard
+from lexcase.core.xlsx import write_workbook
+from lexcase.insights.selectors import Dashboard, Section
 
 
 def dashboard_workbook(board: Dashboard, *, filters_text: list[tuple[str, str]]) -> bytes:
-    from openpyxl import Workbook  # heavy: only when exporting
+    def summary() -> Iterator[list[Any]]:
+        yield [_("Counts"), board.counts]
+        for label, value in filters_text:
+            yield [label, _cell(value)]
+        yield []
+        yield [_("Figure"), _("Name"), _("Value"), _("Unit"), _("Definition")]
+        for fig in board.figures():
+            value = fig["value"]
+            if fig["unit"] == "share" and value is not None:
+                value = round(value, 4)
+            yield [_cell(fig["label"]), fig["name"], value, fig["unit"], _cell(fig["definition"])]
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "summary"
-    ws.append([_("Counts"), board.counts])
-    for label, value in filters_text:
-        ws.append([label, _cell(value)])
-    ws.append([])
-    ws.append([_("Figure"), _("Name"), _("Value"), _("Unit"), _("Definition")])
-    for fig in board.figures():
-        value = fig["value"]
-        if fig["unit"] == "share" and value is not None:
-            value = round(value, 4)
-        ws.append([_cell(fig["label"]), fig["name"], value, fig["unit"], _cell(fig["definition"])])
-    for section in board.sections:
-        sheet = wb.create_sheet(section.name[:31])
-        sheet.append([_cell(section.title)])
-        sheet.append([_cell(section.definition)])
-        sheet.append([])
-        sheet.append([_cell(c) for c in section.columns])
+    def section_rows(section: Section) -> Iterator[list[Any]]:
+        yield [_cell(section.title)]
+        yield [_cell(section.definition)]
+        yield []
+        yield [_cell(c) for c in section.columns]
         for row in section.rows:
-            sheet.append([_cell(v) for v in row])
+            yield [_cell(v) for v in row]
+
     out = io.BytesIO()
-    wb.save(out)
+    write_workbook(
+        out,
+        [("summary", summary()), *((s.name, section_rows(s)) for s in board.sections)],
+    )
     return out.getvalue()
