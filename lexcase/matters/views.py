@@ -40,8 +40,9 @@ from lexcase.matters.models import MemberRole
 @require_GET
 def matter_list(request: AuthedRequest) -> HttpResponse:
     form, filters = _list_filters(request)
+    # The rows show neither the practice area nor the cause (matters/_table.html).
     page = selectors.matters_page(
-        user=request.user, filters=filters, cursor=request.GET.get("after", "")
+        user=request.user, filters=filters, cursor=request.GET.get("after", ""), related=False
     )
     context = {
         "form": form,

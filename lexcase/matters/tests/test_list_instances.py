@@ -8,12 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.db.models.signals import post_init
 from django.db.models.sql.compiler import SQLCompiler
+from django.test.utils import CaptureQueriesContext
 
 from lexcase.accounts.models import PracticeArea
 from lexcase.matters import selectors
-from lexcase.matters.models import Matter
+from lexcase.matters.models import CaseCause, Matter
 from lexcase.matters.selectors import MatterFilters, matters_page
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +98,39 @@ def test_the_columns_converters_are_asked_once_per_compiled_query(firm, monkeypa
         True,
         bool,
     )
+
+
+def test_without_related_the_same_matters_and_no_join(firm):
+    """`related=False` (the list and dashboard tables, which show neither): the same
+    matters with the same values, in the same order, with the same count and cursor; the
+    page's SQL joins nothing and no practice area or cause is built."""
+    area = PracticeArea.objects.create(code="X2", name="刑事")
+    Matter.objects.filter(pk=firm.matter.pk).update(practice_area=area)
+    for filters in (MatterFilters(), MatterFilters(sort="number"), MatterFilters(q="王")):
+        full = matters_page(user=firm.partner, filters=filters, size=1)
+        with CaptureQueriesContext(connection) as ctx:
+            lean = matters_page(user=firm.partner, filters=filters, size=1, related=False)
+        assert [_fields(m) for m in lean.items] == [_fields(m) for m in full.items]
+        assert (lean.total, lean.next_cursor) == (full.total, full.next_cursor)
+        assert all(not m._state.fields_cache for m in lean.items)
+        for query in ctx.captured_queries:
+            for table in (PracticeArea._meta.db_table, CaseCause._meta.db_table):
+                assert f'"{table}"' not in query["sql"], query["sql"]
+        if full.next_cursor:
+            after = matters_page(
+                user=firm.partner, filters=filters, cursor=full.next_cursor, size=1, related=False
+            )
+            want = matters_page(user=firm.partner, filters=filters, cursor=full.next_cursor, size=1)
+            assert [_fields(m) for m in after.items] == [_fields(m) for m in want.items]
+
+
+def test_the_list_view_reads_its_matters_without_related(client, firm):
+    client.force_login(firm.partner)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/matters/")
+    assert response.status_code == 200
+    listed = [q["sql"] for q in ctx.captured_queries if 'FROM "matters_matter"' in q["sql"]]
+    page_sql = [sql for sql in listed if "LIMIT 51" in sql]
+    assert len(page_sql) == 1, listed
+    for table in (PracticeArea._meta.db_table, CaseCause._meta.db_table):
+        assert f'"{table}"' not in page_sql[0], page_sql[0]
