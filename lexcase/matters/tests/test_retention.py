@@ -3,12 +3,14 @@ of parties on no matter within retention, legal holds, consent — with a frozen
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
@@ -34,6 +36,7 @@ from lexcase.matters.retention import (
     legal_hold_set,
     personal_data_anonymise_run,
 )
+from lexcase.matters.retention_views import LegalHoldForm
 from lexcase.papers.models import CourtMessage
 from lexcase.parties.models import Party, PartyAlias
 from lexcase.portal.models import ClientContact, ClientContactMatter, PortalInvitation
@@ -315,3 +318,36 @@ def test_a_persons_names_leave_the_matter_title_summary_history_and_court_messag
     assert history and not any("王" in title + summary for title, summary in history)
     message.refresh_from_db()
     assert "王伟" not in message.text and placeholder in message.text
+
+
+def test_the_matter_pages_legal_hold_form_is_rendered_once_and_kept(firm, monkeypatch):
+    """The legal hold form (unbound, on every matter page of whoever may set a hold) is
+    kept as HTML (`{% unbound_form %}`, core.formcache): rendered on the first page, then
+    served the same; the set and the release form each their own."""
+    rendered: list[str] = []
+    as_div = forms.Form.as_div
+
+    def counting(self: forms.Form) -> str:
+        if isinstance(self, LegalHoldForm):
+            rendered.append(self.initial["hold"])
+        return as_div(self)
+
+    monkeypatch.setattr(forms.Form, "as_div", counting)
+    partner = client_for(firm.partner)
+    url = f"/matters/{firm.matter.pk}/"
+
+    def section() -> str:
+        page = partner.get(url).content.decode()
+        html = page.split('id="legal-hold"')[1].split("</section>")[0]
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "csrf", html)
+
+    first = section()
+    assert section() == first
+    assert rendered == ["set"]
+    plain = as_div(LegalHoldForm(initial={"hold": "set"}))
+    assert plain in first
+    assert 'name="hold" value="set"' in first and 'name="reason"' in first
+    partner.post(f"{url}legal-hold/", {"hold": "set", "reason": "证据保全"})
+    released = section()
+    assert 'name="hold" value="release"' in released
+    assert rendered[:2] == ["set", "release"]
