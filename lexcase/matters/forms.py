@@ -13,7 +13,7 @@ from lexcase.accounts.selectors import (
     matter_workers,
     responsible_partner_candidates,
 )
-from lexcase.core.forms import CivilDateField, ValuesChoiceField
+from lexcase.core.forms import CivilDateField, FixedChoiceField, ValuesChoiceField
 from lexcase.matters.archive import (
     CHECKLIST_READERS,
     can_override_checklist,
@@ -48,13 +48,13 @@ def _lawyers() -> forms.ModelChoiceField:
 
 class MatterFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    status = forms.ChoiceField(
+    status = FixedChoiceField(
         label=_("Status"), choices=[("", _("All")), *Status.choices], required=False
     )
-    matter_type = forms.ChoiceField(
+    matter_type = FixedChoiceField(
         label=_("Type"), choices=[("", _("All")), *MatterType.choices], required=False
     )
-    priority = forms.ChoiceField(
+    priority = FixedChoiceField(
         label=_("Priority"), choices=[("", _("All")), *Priority.choices], required=False
     )
     # Drawn from values, not instances (the list shows this form on every page).
@@ -76,7 +76,7 @@ class MatterFilterForm(forms.Form):
         label_of=lambda name, username: name or username,  # User.display_name
         fixed_key="matters.filter.lawyer",
     )
-    sort = forms.ChoiceField(
+    sort = FixedChoiceField(
         label=_("Sort"),
         choices=[
             ("activity", _("Last activity")),
