@@ -40,14 +40,16 @@ from lexcase.matters.models import MemberRole
 @require_GET
 def matter_list(request: AuthedRequest) -> HttpResponse:
     form, filters = _list_filters(request)
+    after = request.GET.get("after", "")
     # The rows show neither the practice area nor the cause (matters/_table.html).
-    page = selectors.matters_page(
-        user=request.user, filters=filters, cursor=request.GET.get("after", ""), related=False
-    )
+    page = selectors.matters_page(user=request.user, filters=filters, cursor=after, related=False)
     context = {
         "form": form,
         "page": page,
         "teams": selectors.matters_with_leads(page.items),
+        # Given, not looked up: a variable the template does not find costs it an exception
+        # (`compact` too, in list.html's include).
+        "after": after,
     }
     template = "matters/list.html#results" if request.htmx else "matters/list.html"
     return render(request, template, context)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from lexcase.matters import selectors
@@ -167,3 +169,15 @@ def test_a_matter_id_past_64_bits_is_not_found(firm, settings, method, page):
     client.raise_request_exception = False
     response = getattr(client, method)(f"/matters/{2**64}/{page}")
     assert response.status_code == 404
+
+
+def test_the_list_looks_up_no_missing_variable(client, firm, caplog):
+    """Every variable list.html and its table read is in their context: one the engine does
+    not find costs it an exception and a debug record (`compact`, `request.GET.after`)."""
+    client.force_login(firm.partner)
+    with caplog.at_level(logging.DEBUG, logger="django.template"):
+        for path in ("/matters/", "/matters/?status=open"):
+            assert client.get(path).status_code == 200
+            assert client.get(path, HTTP_HX_REQUEST="true").status_code == 200
+    missing = [r.getMessage() for r in caplog.records if r.name == "django.template"]
+    assert missing == []
