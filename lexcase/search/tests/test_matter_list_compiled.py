@@ -165,6 +165,7 @@ def test_the_index_is_asked_for_a_name_without_its_organisational_form(listed, m
     assert titles == {"深圳市华为技术有限公司诉王伟明"}
 
 
+@pytest.mark.skipif("connection.vendor == 'postgresql'")  # one statement there (below)
 def test_a_searched_page_by_activity_reads_only_its_own_rows(listed):  # noqa: F811
     """Under COUNT_CAP the search's ids come with their sort keys: the page is ordered and
     cut in Python and its rows read by id (no ORDER BY over every match); by number (text,
@@ -179,6 +180,40 @@ def test_a_searched_page_by_activity_reads_only_its_own_rows(listed):  # noqa: F
         assert [m.pk for m in page.items] == _orm_page(
             user, MatterFilters(q="王", sort=sort), "", 2
         )[0]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_a_searched_page_on_postgresql_is_one_statement(listed):  # noqa: F811
+    """PostgreSQL: the count and the page of a text search in one statement: the matching
+    ids and their sort keys kept (a MATERIALIZED CTE), the page ordered and cut from those
+    rows alone (every sort, after a cursor too) and only its matters read. A page empty
+    after its cursor still comes with the count."""
+    user = listed.admin
+    for sort in SORTS:
+        filters = MatterFilters(q="王", sort=sort)
+        cursor, pages = "", 0
+        while True:
+            with CaptureQueriesContext(connection) as ctx:
+                page = matters_page(user=user, filters=filters, cursor=cursor, size=1)
+            assert len(ctx.captured_queries) == 1
+            sql = ctx.captured_queries[0]["sql"]
+            assert sql.startswith('WITH "found" (') and "AS MATERIALIZED (" in sql
+            assert ' FROM "found"' in sql and 'IN (SELECT "pk" FROM "page")' in sql
+            got = ([m.pk for m in page.items], page.total, page.next_cursor)
+            assert got == _orm_page(user, filters, cursor, 1), (sort, cursor)
+            pages += 1
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+        assert pages >= 3
+    filters = MatterFilters(q="王")
+    total = matters_page(user=user, filters=filters).total
+    past = _encode_cursor([datetime(2000, 1, 1, tzinfo=UTC), 1])
+    with CaptureQueriesContext(connection) as ctx:
+        page = matters_page(user=user, filters=filters, cursor=past)
+    assert (page.items, page.total, page.next_cursor) == ([], total, None)
+    assert len(ctx.captured_queries) == 1
+    assert _orm_page(user, filters, past, 50) == ([], total, None)
 
 
 def test_a_searched_page_reads_its_time_keys_as_sqlite_stores_them(listed):  # noqa: F811
