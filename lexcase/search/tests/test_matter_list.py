@@ -315,3 +315,25 @@ def test_postgres_candidates_check_the_phrase_on_the_tokens_text(listed):
         by_title["王某劳动争议"],
         by_title["深圳市华为技术有限公司诉王伟明"],
     }
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_postgres_candidates_leave_the_characters_of_youxian_gongsi_to_the_check(
+    listed, monkeypatch
+):
+    """PostgreSQL: 有/限/公/司 (most entries hold them) are not asked of the GIN index, the
+    phrase check on `tokens` still holds them: the same candidates as asking every token.
+    A phrase of nothing else, or of one token, is asked whole."""
+    sql = matter_text_candidates("惠派国际公司传媒", "惠派国际公司传媒")
+    assert sql.params[0] == "('惠' & '派' & '国' & '际' & '传' & '媒')"
+    assert sql.params[2:] == ["惠 派 国 际 公 司 传 媒"]
+    assert matter_text_candidates("有限公司", "有限公司").params[0] == (
+        "('有' & '限' & '公' & '司')"
+    )
+    assert matter_text_candidates("公", "公").params == ["('公')", "matter"]
+    for name in ["华泰科技有限公司", "科技有限公司", "泰科技有限", "司诉王"]:
+        asked = _candidates(name)
+        with monkeypatch.context() as m:
+            m.setattr("lexcase.search.backends._EVERYWHERE", frozenset())
+            assert asked == _candidates(name), name
+    assert _candidates("华泰科技有限公司")
