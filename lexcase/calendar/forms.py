@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +11,12 @@ from lexcase.core.forms import CivilDateField, CivilDateTimeField, ModelIdsField
 
 
 class DateInput(forms.DateInput):
+    """A date picker; its value must be ISO (YYYY-MM-DD) whatever the UI language."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class ServedForm(forms.Form):
@@ -62,12 +69,13 @@ class HearingForm(forms.Form):
     city = forms.CharField(label=_("City"), max_length=50, required=False)
     courtroom = forms.CharField(label=_("Courtroom"), max_length=100, required=False)
     starts_at = CivilDateTimeField(
-        label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Starts at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     ends_at = CivilDateTimeField(
         label=_("Ends at"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     attendees = ModelIdsField(label=_("Attendees"), queryset=active_staff(), required=False)
 

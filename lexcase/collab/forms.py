@@ -36,7 +36,7 @@ class InviteForm(forms.Form):
         label=_("Tasks they may see"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
     ends_on = CivilDateField(
-        label=_("Access ends on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Access ends on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def __init__(self, *args: Any, task: Task, **kwargs: Any) -> None:

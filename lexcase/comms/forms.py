@@ -28,6 +28,9 @@ class DateTimeInput(forms.DateTimeInput):
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
 
 # Names may be separated the Chinese way too: 、，；
 _SPLIT = re.compile(r"[,，、;；\n]+")

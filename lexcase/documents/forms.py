@@ -12,7 +12,12 @@ ACCEPT = ".pdf,.png,.jpg,.jpeg,.tif,.tiff,.docx,.xlsx,.txt"
 
 
 class DateInput(forms.DateInput):
+    """A date picker; its value must be ISO (YYYY-MM-DD) whatever the UI language."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -296,7 +296,9 @@ class LoanForm(forms.Form):
         max_length=150,
         widget=forms.TextInput(attrs={"list": "staff-users", "autocomplete": "off"}),
     )
-    due_on = CivilDateField(label=_("Due back on"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = CivilDateField(
+        label=_("Due back on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
 
 

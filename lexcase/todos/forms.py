@@ -21,7 +21,7 @@ class TaskForm(forms.Form):
     due_at = CivilDateTimeField(
         label=_("Due"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     priority = forms.ChoiceField(
         label=_("Priority"),
