@@ -42,7 +42,7 @@ MENU: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("todos:workload", gettext_noop("Workload"), ("todos.view_workload",)),
     ("reviews:approvals", gettext_noop("Approvals"), ("reviews.view_approvals",)),
     ("insights:firm", gettext_noop("Insights"), ("insights.view_firm",)),
-    ("conflicts:check", gettext_noop("Conflict check"), ("matters.add_matter",)),
+    ("conflicts:check", gettext_noop("Conflict check"), ("conflicts.check_adhoc",)),
     ("accounts:users", gettext_noop("Users"), ("accounts.manage_users",)),
     ("calendar:holidays", gettext_noop("Holidays"), ("calendar.manage_holidays",)),
     ("accounts:tokens", gettext_noop("API tokens"), ()),
