@@ -195,6 +195,9 @@ def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "task": task,
             "form": form,
             "can_edit": can_edit,
+            # The "Outside helpers" button: only for who may open that page (collab.invite).
+            "can_invite_helpers": task.matter is not None
+            and request.user.has_perm("collab.invite", task.matter),
             "comments": selectors.task_comments(task=task),
             "comment_form": CommentForm(),
         },

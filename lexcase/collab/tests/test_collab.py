@@ -210,6 +210,19 @@ def test_invite_from_the_task_page(firm):
     assert TaskDocument.objects.filter(task=task, document=document).exists()
 
 
+def test_the_task_page_offers_outside_helpers_only_to_who_may_invite(firm):
+    """The button leads to a page the reader may open: not to the team's assistant, nor to
+    the lead once the matter is closed (both were shown it and got 403)."""
+    open_matter(firm)
+    task = Task.objects.create(matter=firm.matter, title="整理证据材料", priority="P2")
+    page = client_for(firm.assistant).get(f"/tasks/{task.pk}/")
+    assert page.status_code == 200 and "/helpers/" not in page.content.decode()
+    assert client_for(firm.assistant).get(f"/tasks/{task.pk}/helpers/").status_code == 403
+    type(firm.matter).objects.filter(pk=firm.matter.pk).update(status=Status.CLOSED)
+    page = client_for(firm.lead).get(f"/tasks/{task.pk}/")
+    assert page.status_code == 200 and "/helpers/" not in page.content.decode()
+
+
 def test_deliverable_lands_on_the_matter_and_the_task(firm):
     task = helper_task(firm)
     c = client_for(firm.collaborator)
