@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Case, Count, Max, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -67,9 +67,20 @@ def calendar_data() -> MemoryCalendar:
     return cached
 
 
+# What needs the lawyer first: dates to confirm, the open ones, then the missed, done and
+# dismissed ones (the status codes themselves sort done before open).
+_STATUS_RANK = Case(
+    When(status=Deadline.Status.PROPOSED, then=Value(0)),
+    When(status=Deadline.Status.OPEN, then=Value(1)),
+    When(status=Deadline.Status.MISSED, then=Value(2)),
+    When(status=Deadline.Status.DONE, then=Value(3)),
+    default=Value(4),
+)
+
+
 def matter_deadlines(*, matter: Matter) -> QuerySet[Deadline]:
     # `matter` has passed the gate (matter_get) already.
-    return matter.deadlines.select_related("responsible").order_by("status", "due_date", "id")
+    return matter.deadlines.select_related("responsible").order_by(_STATUS_RANK, "due_date", "id")
 
 
 # The matter page's reads of its deadlines and hearings (matters.extensions.matter_page_read):
@@ -96,7 +107,7 @@ def matter_hearing_rows(*, matter: Matter) -> list[Hearing]:
 
 def matter_open_deadlines(*, matter: Matter) -> list[Deadline]:
     """The open deadlines by due date; from the matter page's read when there is one (its
-    order, status then due date, keeps the open ones in due-date order)."""
+    order, the status's rank then due date, keeps the open ones in due-date order)."""
     rows: list[Deadline] | None = matter_page_peek(matter, PAGE_DEADLINES)
     if rows is None:
         return list(
