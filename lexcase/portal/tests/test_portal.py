@@ -368,6 +368,18 @@ def test_upload_goes_to_from_client_folder_unshared_and_notifies(world):
     assert as_user(world.b.user).get(download).status_code == 404
 
 
+def test_an_archived_matter_offers_no_upload_form(world):
+    """An archived file is read-only: the page says so instead of offering a form whose
+    upload is then refused."""
+    upload = f"/portal/matters/{world.a_matter.pk}/upload/"
+    page = as_user(world.a.user).get(f"/portal/matters/{world.a_matter.pk}/").content.decode()
+    assert f'action="{upload}"' in page
+    type(world.a_matter).objects.filter(pk=world.a_matter.pk).update(status="archived")
+    page = as_user(world.a.user).get(f"/portal/matters/{world.a_matter.pk}/").content.decode()
+    assert f'action="{upload}"' not in page
+    assert "本案已归档：其文件为只读。" in page
+
+
 def test_disguised_upload_is_refused(world):
     before = Document.objects.count()
     response = as_user(world.a.user).post(
