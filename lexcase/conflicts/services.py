@@ -144,7 +144,7 @@ def intake_review_notify(*, matter_id: int) -> int:
                 text=_("Intake awaiting your conflict review: %(number)s %(title)s")
                 % {"number": matter.number, "title": matter.title},
                 key=f"intake_review:{check.pk}",
-                url=f"/matters/{matter.pk}/conflict-review/",
+                url=f"/matters/{matter.pk}/#conflicts",
                 matter=matter,
             )
         )

@@ -82,10 +82,16 @@ def test_the_responsible_partner_hears_of_an_intake_awaiting_review_once(
     assert notes(firm.partner, "intake_review") == [
         (
             f"待您审查的收案利益冲突：{matter.number} 钱七诉孙八民间借贷纠纷",
-            f"/matters/{matter.pk}/conflict-review/",
+            f"/matters/{matter.pk}/#conflicts",
             True,
         )
     ]
+    # The link opens the matter's conflict report and its review form (the review URL
+    # itself takes only the form's POST: a GET answered 405).
+    page = client_for(firm.partner).get(f"/matters/{matter.pk}/")
+    assert page.status_code == 200
+    assert f'action="/matters/{matter.pk}/conflict-review/"' in page.content.decode()
+    assert 'id="conflicts"' in page.content.decode()
     assert Notification.objects.get(kind="intake_review").key == f"intake_review:{check.pk}"
     # The registering lawyer is not told to review their own intake.
     assert notes(firm.lead, "intake_review") == []
