@@ -731,20 +731,25 @@ def _mfa_enrol(users: list[Any]) -> None:
         )
 
 
+def _is_read(sql: str) -> bool:
+    """A SELECT, or a statement opening with a WITH clause (none of the app's writes does)."""
+    return sql.lstrip().upper().startswith(("SELECT", "WITH"))
+
+
 def _bare_replay(call: Callable[[], int]) -> tuple[Callable[[], int], int]:
     """The SELECTs `call` runs, captured once (with their parameters bound, as the backends
     report them) and replayed on the raw DB-API cursor: the view's bare queries, without
-    the ORM, the template or the middleware. Writes (the audit row of a matter page, the
-    session) are not replayed; the number of SELECTs is returned beside the replay."""
+    the ORM, the template or the middleware. A read that opens with a WITH clause (a
+    searched list page on PostgreSQL: `matters.selectors._ListQuery.searched_page`) is a
+    SELECT too. Writes (the audit row of a matter page, the session) are not replayed; the
+    number of SELECTs is returned beside the replay."""
     # Django modules: only after setup_django() (bench/common.py) chose this run's database.
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as ctx:
         call()
-    selects = [
-        q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")
-    ]
+    selects = [q["sql"] for q in ctx.captured_queries if _is_read(q["sql"])]
 
     def replay() -> int:
         cur = connection.connection.cursor()

@@ -41,3 +41,20 @@ def test_the_view_and_its_bare_queries_alternate_in_blocks(monkeypatch: Any) -> 
     for block in blocks:
         for prev, cur in pairwise(block):
             assert int(cur[1]) == (int(prev[1]) + 1) % 3
+
+
+def test_the_bare_queries_of_a_view_include_a_read_opening_with_a_with_clause() -> None:
+    """A searched list page on PostgreSQL is one statement opening with `WITH "found" …`
+    (matters.selectors._ListQuery.searched_page): replayed with the view's SELECTs, not
+    left out of its bare queries; writes are not replayed."""
+    from django.db import connection
+
+    def view() -> int:
+        with connection.cursor() as cur:
+            cur.execute('WITH "found" ("pk") AS (SELECT 1) SELECT "pk" FROM "found"')
+            cur.execute("SELECT 2")
+            cur.execute("UPDATE django_session SET expire_date = expire_date WHERE 1 = 0")
+        return 1
+
+    replay, selects = matter_list._bare_replay(view)
+    assert (selects, replay()) == (2, 2)
