@@ -73,6 +73,15 @@ def nul_message() -> str:
     return _("Remove the NUL character (U+0000); it cannot be stored.")
 
 
+def unstorable_message(text: str) -> str | None:
+    """Why `text` cannot be stored (a NUL, a lone surrogate), or None when it can."""
+    if NUL in text:
+        return nul_message()
+    if not has_utf8(text):
+        return _("Remove the character that cannot be stored (a lone UTF-16 surrogate).")
+    return None
+
+
 def printable_key(key: object) -> str:
     """A parameter or key name fit to appear in an error message (its NUL made visible)."""
     return str(key).replace(NUL, "\\u0000")

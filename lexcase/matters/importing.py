@@ -29,6 +29,12 @@ from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
 from lexcase.core.db import bulk_insert
 from lexcase.core.fieldcrypt import blind_index, blind_indexes, encrypt
+from lexcase.core.validators import (
+    civil_date_message,
+    civil_day,
+    printable_key,
+    unstorable_message,
+)
 from lexcase.matters.events import matters_imported
 from lexcase.matters.models import (
     MATTER_TYPE_CODES,
@@ -180,6 +186,16 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+def _key(key: Any) -> str:
+    """A JSON key fit to name a field in the report (its NUL or lone surrogate made visible)."""
+    return printable_key(key).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _storable(text: str) -> str:
+    """`text` without the characters no database stores, to check the rest of the row."""
+    return text.replace("\x00", "").encode("utf-8", "ignore").decode("utf-8")
+
+
 def _split_aliases(value: Any) -> list[str]:
     if isinstance(value, list):
         return [_text(v) for v in value if _text(v)]
@@ -216,7 +232,7 @@ def _read_json(data: bytes, parsed: _Input) -> None:
             if key == "parties":
                 continue
             if key not in MATTER_FIELDS:
-                errors.add(sort, label, str(key), _("Unknown field."))
+                errors.add(sort, label, _key(key), _("Unknown field."))
             elif isinstance(value, (list, dict)):
                 errors.add(sort, label, key, _("Expected text."))
             else:
@@ -241,7 +257,7 @@ def _read_json(data: bytes, parsed: _Input) -> None:
             p_values: dict[str, Any] = {}
             for key, value in raw.items():
                 if key not in PARTY_FIELDS:
-                    errors.add(p_sort, p_label, str(key), _("Unknown field."))
+                    errors.add(p_sort, p_label, _key(key), _("Unknown field."))
                 elif key == "aliases":
                     if isinstance(value, dict) or (
                         isinstance(value, list) and any(isinstance(v, (list, dict)) for v in value)
@@ -378,6 +394,12 @@ def _clean_matter(matter: _MatterIn, parsed: _Input) -> None:
         errors.add(sort, label, name, message)
 
     values = matter.values
+    for name in MATTER_FIELDS:
+        # PostgreSQL stores no NUL and no database a lone surrogate (from a JSON escape).
+        message = unstorable_message(values.get(name, ""))
+        if message:
+            error(name, message)
+            values[name] = _storable(values[name])
     number = values.get("number", "")
     if len(number) > 40:
         error("number", _("At most %(n)d characters.") % {"n": 40})
@@ -395,9 +417,12 @@ def _clean_matter(matter: _MatterIn, parsed: _Input) -> None:
     dates: dict[str, date | None] = {}
     for name in ("opened_on", "closed_on"):
         raw = values.get(name, "")
-        dates[name] = _parse_date(raw) if raw else None
-        if raw and dates[name] is None:
+        day = dates[name] = _parse_date(raw) if raw else None
+        if raw and day is None:
             error(name, _("Enter a date as YYYY-MM-DD."))
+        elif day is not None and civil_day(day) is None:
+            error(name, civil_date_message())
+            dates[name] = None
     opened_on, closed_on = dates["opened_on"], dates["closed_on"]
     if not values.get("opened_on"):
         error("opened_on", _("This field is required."))
@@ -421,6 +446,15 @@ def _clean_matter(matter: _MatterIn, parsed: _Input) -> None:
 def _clean_party(party: _PartyIn, parsed: _Input) -> None:
     values = party.values
     ok = True
+    for name, value in list(values.items()):
+        texts = value if isinstance(value, list) else [value]
+        message = next(filter(None, (unstorable_message(t) for t in texts)), None)
+        if message:
+            ok = False
+            parsed.errors.add(party.sort, party.label, parsed.party_field(name), message)
+            values[name] = (
+                [_storable(t) for t in texts] if isinstance(value, list) else _storable(value)
+            )
     try:
         cleaned = party_clean(
             kind=values.get("kind", ""),

@@ -658,3 +658,78 @@ def test_json_nested_too_deeply_is_a_file_problem(firm, nested):
         ("", "file", "The file nests its values too deeply to be read.")
     ]
     assert (report.ok, counts()) == (False, before)
+
+
+# -- Text no database stores, dates outside the civil range ------------------------------------
+
+
+def test_nul_in_csv_cells_is_a_problem_of_its_row_and_field(firm):
+    # PostgreSQL refused the NUL at the INSERT (DataError, not IntegrityError): an HTTP 500
+    # on the import page and a traceback from the command; SQLite stored it.
+    bad = csv_text(
+        "2020-民-0009\x00,甲案,civil,open,2020-01-01,,王伟,person,client,,,",
+        ",乙\x00案,civil,open,2020-01-01,,李\x00娜,person,client,,,",
+        ",丙案,civil,open,2020-01-01,,赵六,person,client,,,赵\x00六",
+    )
+    before = counts()
+    report = run(bad, "nul.csv", actor=firm.admin)
+    assert not report.ok
+    assert problems(report) == {
+        ("2", "number"),
+        ("3", "title"),
+        ("3", "party_name"),
+        ("4", "aliases"),
+    }
+    assert {e.message for e in report.errors} == {
+        "Remove the NUL character (U+0000); it cannot be stored."
+    }
+    assert counts() == before
+
+
+def test_lone_surrogates_in_json_are_problems_not_errors(firm):
+    # "\ud800" is valid JSON but has no UTF-8: both databases raised UnicodeEncodeError at
+    # the INSERT, and a key holding one broke the page's report.
+    doc = (
+        '{"matters": [{"title": "甲\\ud800", "matter_type": "civil", "status": "open",'
+        ' "opened_on": "2020-01-01", "\\udfff": 1, "parties": [{"name": "王\\u0000",'
+        ' "kind": "person", "role": "client", "aliases": ["\\ud800"]}]}]}'
+    )
+    before = counts()
+    report = run(doc, "bad.json", actor=firm.admin)
+    assert not report.ok
+    assert problems(report) == {
+        ("matter 1", "title"),
+        ("matter 1", "\\udfff"),
+        ("matter 1, party 1", "name"),
+        ("matter 1, party 1", "aliases"),
+    }
+    assert counts() == before
+    response = client_for(firm.admin).post(
+        "/matters/import/", {"file": SimpleUploadedFile("bad.json", doc.encode())}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "请删除空字符（U+0000），该字符无法保存。" in html
+    assert "请删除无法保存的字符（孤立的 UTF-16 代理项）。" in html
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    ("opened", "closed", "field"),
+    [
+        ("0001-01-01", "", "opened_on"),
+        ("9999-12-31", "", "opened_on"),
+        ("1900-12-31", "", "opened_on"),
+        ("2020-01-01", "9999-12-31", "closed_on"),
+    ],
+)
+def test_dates_outside_the_civil_range_are_problems(firm, opened, closed, field):
+    # They were imported: a matter opened in year 1 numbered "1-民-0001", one in 9999.
+    status = "closed" if closed else "open"
+    bad = csv_text(f",甲案,civil,{status},{opened},{closed},王伟,person,client,,,")
+    before = counts()
+    report = run(bad, "dates.csv", actor=firm.admin)
+    assert [(e.row, e.field, e.message) for e in report.errors] == [
+        ("2", field, "Enter a date between 1901-01-01 and 2100-12-31.")
+    ]
+    assert (report.ok, counts()) == (False, before)
