@@ -144,7 +144,14 @@ def matter_outcomes(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_get(user=request.user, pk=pk)
     if not request.user.has_perm("insights.view_outcomes"):
         raise PermissionDenied
-    matter_record_view(actor=request.user, matter=matter, page="insights:matter_outcomes")
+    # Loaded by the matter page itself (htmx, with the page view's token): that view is the
+    # access on record; the plain link, or a request without a valid token, records its own.
+    matter_record_view(
+        actor=request.user,
+        matter=matter,
+        page="insights:matter_outcomes",
+        part_of=request.GET.get("view", "") if request.htmx else "",
+    )
     template = "insights/_outcomes.html" if request.htmx else "insights/outcomes.html"
     return render(request, template, _outcome_context(request, matter))
 

@@ -12,7 +12,6 @@ from pydantic import ConfigDict, Field
 
 from lexcase.accounts.http import AuthedRequest
 from lexcase.accounts.selectors import active_user_named
-from lexcase.audit.services import audit_record
 from lexcase.core.schema import Amount, Choices, Id, Version
 from lexcase.matters import archive, selectors, services
 from lexcase.matters.models import (
@@ -260,13 +259,7 @@ def list_matters(
 @router.get("/{matter_id}", response=MatterOut, operation_id="matter_get")
 def get_matter(request: AuthedRequest, matter_id: Id) -> MatterOut:
     matter = selectors.matter_get(user=request.user, pk=matter_id)
-    audit_record(
-        actor=request.user,
-        action="matter.view",
-        obj=matter,
-        matter_id=matter.pk,
-        data={"via": "api"},
-    )
+    services.matter_record_view(actor=request.user, matter=matter, via="api")
     return matter_out(matter, user=request.user)
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q, QuerySet
@@ -22,6 +23,7 @@ from lexcase.accounts.rules import (
     is_assistant,
     is_lawyer,
 )
+from lexcase.audit.models import AuditEvent
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.fieldcrypt import blind_indexes
@@ -809,17 +811,53 @@ def _court_from_case_number(matter: Matter, court_code: str) -> str:
     return name
 
 
+# A request the matter page makes by itself once loaded (htmx, hx-trigger="load": the outcome
+# statistics) is part of that page view, which its `matter.view` already records: it passes
+# the page's token (`matter_view_token`) and records nothing more, so the audit log shows
+# one access per page view. The token names the page's event, is signed for its reader and
+# matter and expires soon after: a request without one, a forged, foreign or stale one, is
+# an access of its own and recorded as such (never zero events).
+MATTER_VIEW_TOKEN_SALT = "lexcase.matters.page-view"
+MATTER_VIEW_TOKEN_MAX_AGE_S = 120
+
+
 def matter_record_view(
-    *, actor: User, matter: Matter, form: str = "", page: str = "", via: str = ""
-) -> None:
+    *,
+    actor: User,
+    matter: Matter,
+    form: str = "",
+    page: str = "",
+    via: str = "",
+    part_of: str = "",
+) -> AuditEvent | None:
     """`actor` read `matter`: its page, one of the page's forms on demand (`form`, its name:
     the form shows the matter's number and title and may read its records), or another page
     or API operation showing the matter's records (`page`: its URL name or operation id;
-    `via`: "api"). One INSERT (audit_record)."""
+    `via`: "api"). One INSERT (audit_record); none when `part_of` is the token of the
+    actor's page view of this matter (`matter_view_token`): that view is on record. Returns
+    the event recorded, if any."""
+    if part_of and _view_token_covers(part_of, actor=actor, matter=matter):
+        return None
     data = {key: value for key, value in (("form", form), ("page", page), ("via", via)) if value}
-    audit_record(
+    return audit_record(
         actor=actor, action="matter.view", obj=matter, matter_id=matter.pk, data=data or None
     )
+
+
+def matter_view_token(*, event: AuditEvent) -> str:
+    """The token of a page view (the `matter.view` event `event`) that the requests the page
+    makes by itself pass as `part_of` to `matter_record_view`."""
+    return signing.dumps([event.actor_id, event.matter_id, event.pk], salt=MATTER_VIEW_TOKEN_SALT)
+
+
+def _view_token_covers(token: str, *, actor: User, matter: Matter) -> bool:
+    try:
+        actor_id, matter_id, _event_id = signing.loads(
+            token, salt=MATTER_VIEW_TOKEN_SALT, max_age=MATTER_VIEW_TOKEN_MAX_AGE_S
+        )
+    except (signing.BadSignature, TypeError, ValueError):
+        return False
+    return actor_id == actor.pk and matter_id == matter.pk
 
 
 def matter_record_read(

@@ -117,11 +117,14 @@ def _section_nav(sections: list[dict[str, Any]], *, conflicts: bool) -> list[tup
 @require_GET
 def matter_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_selectors.matter_get(user=request.user, pk=pk)
-    matter_services.matter_record_view(actor=request.user, matter=matter)
+    event = matter_services.matter_record_view(actor=request.user, matter=matter)
     # Several sections read the same rows (the deadlines, the documents, the closing...):
     # each is read once while the page is built and rendered (matters.extensions).
     with matter_page_reads():
-        return render(request, "web/matter_detail.html", _matter_context(request, matter))
+        context = _matter_context(request, matter)
+        # What the page loads by itself passes it (`?view=`), so the page view is one event.
+        context["matter_view"] = matter_services.matter_view_token(event=event) if event else ""
+        return render(request, "web/matter_detail.html", context)
 
 
 def _matter_context(request: AuthedRequest, matter: Any) -> dict[str, Any]:

@@ -81,3 +81,28 @@ def test_without_javascript_the_link_opens_the_form(
         assert MatterMember.objects.filter(matter=open_matter, user=helper).exists()
     finally:
         context.close()
+
+
+def test_a_page_view_is_one_matter_view_in_the_audit_log(
+    page: Any,
+    live_server: Any,
+    users: dict[str, Any],
+    login: Any,
+    open_matter: Any,
+    screenshot: Any,
+) -> None:
+    """The page and what htmx loads on it by itself (the outcome statistics) are one access:
+    one `matter.view` once everything has loaded, as the audit log should show it."""
+    from lexcase.audit.models import AuditEvent
+
+    login(page, "lawyer")
+    before = AuditEvent.objects.filter(action="matter.view", matter_id=open_matter.pk).count()
+    with page.expect_response(re.compile(r"/outcome-stats/\?view=")) as loaded:
+        page.goto(f"{live_server.url}/matters/{open_matter.pk}/")
+    assert loaded.value.status == 200
+    # The statistics replaced their link: htmx has swapped the answer in.
+    page.locator("#matter-outcomes div[hx-get]").wait_for(state="detached")
+    screenshot(page, "78-matter-page-one-view.png")
+    views = AuditEvent.objects.filter(action="matter.view", matter_id=open_matter.pk)
+    assert list(views.order_by("pk").values_list("data", flat=True)[before:]) == [{}]
+    page.csp.assert_clean()

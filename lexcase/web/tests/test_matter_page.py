@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
 
 from lexcase.audit.models import AuditEvent
 from lexcase.matters.extensions import matter_form_names
@@ -88,3 +92,52 @@ def test_every_form_on_demand_has_a_row_in_the_access_table():
     paths = [r.path(stub) for k, r in TABLE.items() if k.split("#")[0] == "matters:form"]
     covered = {p.split("/forms/")[1].strip("/") for p in paths if p.startswith("/matters/1/")}
     assert sorted(covered - {"nothing"}) == matter_form_names()
+
+
+def _matter_views(matter_pk: int) -> list[dict]:
+    return list(
+        AuditEvent.objects.filter(action="matter.view", matter_id=matter_pk)
+        .order_by("pk")
+        .values_list("data", flat=True)
+    )
+
+
+def test_a_page_view_in_a_browser_records_one_matter_view(firm):
+    """The audit log shows one access per page view: the page and what htmx loads on it by
+    itself (hx-trigger="load": the outcome statistics) record one `matter.view` together,
+    not one each. A browser is mimicked: every such request the page makes, with htmx's
+    headers."""
+    client = client_for(firm.lead)
+    before = _matter_views(firm.matter.pk)
+    page = client.get(f"/matters/{firm.matter.pk}/").content.decode()
+    loads = re.findall(r'hx-get="([^"]+)" hx-trigger="load"', page)
+    assert loads  # the outcome statistics, for a lawyer
+    for url in loads:
+        response = client.get(
+            url.replace("&amp;", "&"),
+            HTTP_HX_REQUEST="true",
+            HTTP_HX_CURRENT_URL=f"http://testserver/matters/{firm.matter.pk}/",
+        )
+        assert response.status_code == 200
+    assert _matter_views(firm.matter.pk) == [*before, {}]
+
+
+def test_the_outcome_statistics_alone_are_still_a_recorded_read(firm):
+    """Without the page's own view to ride on, the statistics are an access of their own:
+    the plain link (no JavaScript), an htmx request with no token, one with a token of
+    another matter or another user, or an expired one each record one `matter.view`."""
+    client = client_for(firm.lead)
+    url = reverse("insights:matter_outcomes", args=[firm.matter.pk])
+    page = client.get(f"/matters/{firm.matter.pk}/").content.decode()
+    token = re.search(r'hx-get="[^"?]+\?view=([^"&]+)"', page).group(1)
+    other = client_for(firm.partner).get(f"/matters/{firm.matter.pk}/").content.decode()
+    other_token = re.search(r'hx-get="[^"?]+\?view=([^"&]+)"', other).group(1)
+    before = _matter_views(firm.matter.pk)
+    client.get(url)
+    client.get(url, HTTP_HX_REQUEST="true")
+    client.get(f"{url}?view=forged", HTTP_HX_REQUEST="true")
+    client.get(f"{url}?view={other_token}", HTTP_HX_REQUEST="true")
+    with time_machine.travel(timezone.now() + timedelta(minutes=10)):
+        client.get(f"{url}?view={token}", HTTP_HX_REQUEST="true")
+    page_event = {"page": "insights:matter_outcomes"}
+    assert _matter_views(firm.matter.pk) == [*before, *[page_event] * 5]
