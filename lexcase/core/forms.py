@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from lexcase.core.fixedsql import fixed_rows
 from lexcase.core.validators import validate_civil_date
@@ -136,8 +137,22 @@ def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+def _generic_message(field: forms.Field, error: ValidationError) -> bool:
+    """Whether `error` is the field class's own message for its code ("This field is
+    required."), which does not say what field it is about."""
+    defaults: dict[str, Any] = {}
+    for cls in reversed(type(field).__mro__):
+        defaults.update(getattr(cls, "default_error_messages", {}))
+    return error.code in defaults and str(error.message) == str(defaults[error.code])
+
+
 def flash_errors(request: HttpRequest, form: forms.Form) -> None:
-    """A POST-and-redirect form's errors, shown as messages on the page it returns to."""
-    for errors in form.errors.values():
+    """A POST-and-redirect form's errors, shown as messages on the page it returns to: away
+    from the field, so a generic message is prefixed with the field's label."""
+    for name, errors in form.errors.as_data().items():
+        field = form.fields.get(name)
         for error in errors:
-            messages.error(request, str(error))
+            text = " ".join(error.messages)
+            if field is not None and field.label and _generic_message(field, error):
+                text = _("%(field)s: %(error)s") % {"field": field.label, "error": text}
+            messages.error(request, text)
