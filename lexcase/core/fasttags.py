@@ -58,6 +58,15 @@ _KEYED = (int, str, SafeString)
 _ENV = "lexcase.core.fasttags:url-env"
 
 
+def reverse_env() -> tuple[Any, ...]:
+    """What reverse() reads besides its arguments and the current app, for a key of what it
+    returned: the URL conf set for this thread (a request's, or one a middleware set as
+    `request.urlconf`), else settings.ROOT_URLCONF (outside a request, and under
+    `@override_settings(ROOT_URLCONF=...)`, where the thread has none), and the script
+    prefix."""
+    return (get_urlconf(), settings.ROOT_URLCONF, get_script_prefix())
+
+
 def _env(context: Context) -> tuple[Any, ...]:
     env = context.render_context.get(_ENV)
     if env is None:
@@ -66,8 +75,7 @@ def _env(context: Context) -> tuple[Any, ...]:
         if current_app is None and not hasattr(request, "current_app"):
             match = getattr(request, "resolver_match", None)
             current_app = getattr(match, "namespace", None)
-        env = (current_app, get_urlconf(), settings.ROOT_URLCONF, get_script_prefix())
-        env += (get_language(),)
+        env = (current_app, *reverse_env(), get_language())
         context.render_context[_ENV] = env
     return env
 

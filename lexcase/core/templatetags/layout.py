@@ -3,7 +3,7 @@
 Through the template engine the menu cost ≈ 1.5–2 ms a page (17 `{% url %}`, ≈ 20
 `{% translate %}` and a dozen `perms.*` checks, each a node), about half of the layout that
 every page pays (docs/benchmarks.md, "Matter list and q="). The menu's text is a function
-of the active language, the URL prefix and configuration, and which of the menu's
+of the active language, the URL prefix and URL conf, and which of the menu's
 permissions the reader holds, nothing else (no name, no count, no matter): the predicates
 are still asked on every request, and the HTML kept per combination of those answers, so a
 reader is only ever served the menu their own permissions draw."""
@@ -16,10 +16,12 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.template.defaulttags import CsrfTokenNode
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, gettext_noop
+
+from lexcase.core.fasttags import reverse_env
 
 register = template.Library()
 
@@ -73,7 +75,9 @@ def _render(granted: frozenset[str]) -> SafeString:
 def main_nav(context: Any) -> SafeString:
     user = context["user"]
     granted = frozenset(p for p in PERMS if user.has_perm(p))
-    key = (get_language(), get_script_prefix(), get_urlconf(), granted)
+    # The URL conf too when the thread has none set (outside a request): reverse() then takes
+    # settings.ROOT_URLCONF, which the thread's None alone did not tell apart.
+    key = (get_language(), *reverse_env(), granted)
     html = _cache.get(key)
     if html is None:
         html = _render(granted)

@@ -4,11 +4,13 @@ template menu drew, for every role and language, and never one reader's menu for
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
+from django.conf import settings
 from django.template import engines
-from django.test import Client, RequestFactory
-from django.urls import reverse
+from django.test import Client, RequestFactory, override_settings
+from django.urls import include, path, reverse
 from django.utils import translation
 
 from lexcase.accounts.models import Role
@@ -33,6 +35,20 @@ TEMPLATE_MENU = """{% load i18n %}<nav class="nav">
     {% if perms.accounts.manage_users %}<a href="{% url 'accounts:users' %}">{% translate "Users" %}</a>{% endif %}{% if perms.calendar.manage_holidays %}<a href="{% url 'calendar:holidays' %}">{% translate "Holidays" %}</a>{% endif %}
     <a href="{% url 'accounts:tokens' %}">{% translate "API tokens" %}</a>
   </nav>"""  # noqa: E501
+
+# A URL conf of its own: the firm's pages under /firm/ (test_the_menu_is_kept_per_urlconf).
+urlpatterns = [path("firm/", include("lexcase.urls"))]
+
+
+def firm_urlconf(get_response: Any) -> Any:
+    """A middleware that serves the request under this module's URL conf."""
+
+    def middleware(request: Any) -> Any:
+        request.urlconf = __name__
+        return get_response(request)
+
+    return middleware
+
 
 STAFF_ROLES = [Role.ADMIN, Role.PARTNER, Role.LAWYER, Role.ASSISTANT, Role.STAFF, Role.FINANCE]
 
@@ -102,3 +118,36 @@ def test_every_menu_entry_opens_for_the_reader(role: str) -> None:
     assert reverse("calendar:agenda") in hrefs
     refused = [(href, status) for href in hrefs if (status := client.get(href).status_code) != 200]
     assert refused == []
+
+
+def _menu(html: str) -> str:
+    return re.search(r'<nav class="nav">.*?</nav>', html, re.S).group(0)  # type: ignore[union-attr]
+
+
+@pytest.mark.django_db
+def test_the_menu_is_kept_per_urlconf() -> None:
+    """A menu drawn under one URL conf is never served under another: outside a request
+    (the thread has no URL conf set, reverse() takes settings.ROOT_URLCONF), on a page under
+    @override_settings(ROOT_URLCONF=...), and on a page whose middleware sets
+    request.urlconf; back under the project's, its own links again."""
+    lawyer = make_user("nav_urlconf", Role.LAWYER)
+    template = engines["django"].from_string("{% load layout %}{% main_nav %}")
+    request = RequestFactory().get("/")
+    request.user = lawyer
+    layout._cache.clear()
+    assert 'href="/matters/"' in template.render({}, request)
+    client = Client()
+    client.force_login(lawyer)
+    with override_settings(ROOT_URLCONF=__name__):
+        drawn = template.render({}, request)
+        assert 'href="/firm/matters/"' in drawn and 'href="/matters/"' not in drawn
+        page = _menu(client.get("/firm/matters/").content.decode())
+        assert 'href="/firm/matters/"' in page and 'href="/matters/"' not in page
+    with override_settings(MIDDLEWARE=[*settings.MIDDLEWARE, f"{__name__}.firm_urlconf"]):
+        # A client of its own: a client's handler keeps the middleware it started with.
+        routed = Client()
+        routed.force_login(lawyer)
+        page = _menu(routed.get("/firm/matters/").content.decode())
+        assert 'href="/firm/matters/"' in page and 'href="/matters/"' not in page
+    assert 'href="/matters/"' in template.render({}, request)
+    assert 'href="/matters/"' in _menu(client.get("/matters/").content.decode())
