@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -20,7 +21,7 @@ from lexcase.accounts.models import TokenScope
 from lexcase.accounts.rules import is_client_contact, is_collaborator
 from lexcase.accounts.services import api_token_authenticate
 from lexcase.core.exceptions import NotAllowed, StaleEdit
-from lexcase.core.validators import nul_message, querydict_nul_fields
+from lexcase.core.validators import nul_message, querydict_nul_fields, unstorable_message
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -121,6 +122,72 @@ def _errors(request: HttpRequest, status: int, errors: list[dict[str, str]]) -> 
 PARAM_SOURCES = ("body", "query", "path", "file", "form", "header", "cookie")
 
 
+def _limit(ctx: dict[str, Any], key: str) -> str:
+    return str(ctx.get(key, ""))
+
+
+def schema_error_message(error: dict[str, Any]) -> str:
+    """A schema error's message in the request's language: pydantic writes its own in
+    English (\"Field required\"); our own errors (PydanticCustomError: the civil range, the
+    wall clock) are translated already. An unknown kind keeps pydantic's text."""
+    kind = str(error.get("type", ""))
+    ctx: dict[str, Any] = error.get("ctx") or {}
+    family = kind.split("_", 1)[0]
+    if kind == "missing":
+        return _("This field is required.")
+    if kind == "extra_forbidden":
+        return _("Unknown field.")
+    if kind == "string_unicode":
+        return unstorable_message("\ud800") or ""
+    if kind == "string_too_long":
+        return _("At most %(n)d characters.") % {"n": ctx.get("max_length", 0)}
+    if kind == "string_too_short":
+        return _("At least %(n)d characters.") % {"n": ctx.get("min_length", 0)}
+    if kind in ("too_long", "too_short"):
+        limit = _limit(ctx, "max_length" if kind == "too_long" else "min_length")
+        if kind == "too_long":
+            return _("At most %(n)s items.") % {"n": limit}
+        return _("At least %(n)s items.") % {"n": limit}
+    if kind in ("literal_error", "enum"):
+        return _("Choose one of %(choices)s.") % {"choices": _limit(ctx, "expected")}
+    if kind == "greater_than_equal":
+        return _("Enter a value of at least %(limit)s.") % {"limit": _limit(ctx, "ge")}
+    if kind == "greater_than":
+        return _("Enter a value greater than %(limit)s.") % {"limit": _limit(ctx, "gt")}
+    if kind == "less_than_equal":
+        return _("Enter a value of at most %(limit)s.") % {"limit": _limit(ctx, "le")}
+    if kind == "less_than":
+        return _("Enter a value less than %(limit)s.") % {"limit": _limit(ctx, "lt")}
+    if kind == "decimal_max_places":
+        places = int(ctx.get("decimal_places", 0))
+        return ngettext(
+            "Ensure that there are no more than %(max)s decimal place.",
+            "Ensure that there are no more than %(max)s decimal places.",
+            places,
+        ) % {"max": places}
+    if kind in ("decimal_max_digits", "decimal_whole_digits"):
+        return _("This number has too many digits.")
+    if kind in ("int_type", "int_parsing", "int_parsing_size", "int_from_float"):
+        return _("Enter a whole number.")
+    if family in ("float", "decimal") or kind == "finite_number":
+        return _("Enter a number.")
+    if family == "string":
+        return _("Expected text.")
+    if family == "bool":
+        return _("Enter true or false.")
+    if family == "date":
+        return _("Enter a date as YYYY-MM-DD.")
+    if family == "datetime":
+        return _("Enter a date and time as YYYY-MM-DDTHH:MM.")
+    if family == "time":
+        return _("Enter a time as HH:MM.")
+    if kind in ("list_type", "tuple_type", "set_type", "frozen_set_type"):
+        return _("Expected a list.")
+    if kind in ("dict_type", "model_type", "model_attributes_type", "dataclass_type"):
+        return _("Expected an object.")
+    return str(error.get("msg", ""))
+
+
 @api.exception_handler(NinjaValidationError)
 def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = []
@@ -130,7 +197,7 @@ def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResp
         if loc and loc[0] in PARAM_SOURCES:  # ("file", "file") names the field once
             loc = loc[1:]
         loc = [p for p in loc if p != "payload"]
-        errors.append({"field": ".".join(loc) or "__all__", "message": error.get("msg", "")})
+        errors.append({"field": ".".join(loc) or "__all__", "message": schema_error_message(error)})
     return _errors(request, 422, errors)
 
 
