@@ -18,17 +18,28 @@ be (a queryset, a callable initial value or choices, a model instance) means the
 rendered as usual and nothing is kept, as does a bound form (its data and errors), and a
 form, field or widget class outside Django that overrides a method rendering reads. Nothing
 of the reader is in a key: the same key gives the same HTML to whoever asks. Bounded; cleared
-when a setting changes (the tests' overrides)."""
+when a setting changes (the tests' overrides).
+
+A key and its HTML hold the text the form was built with (a communication entry lists the
+matter's documents by title), so `unbound_html_forget()` drops everything kept when such
+text must go (a person anonymised, docs/security.md): in this process at once and again once
+the transaction commits, and in every other process through a generation in the shared cache
+(CACHES: the database table or Redis), which each process compares at the start of a request
+(at most every `FORGET_CHECK_S` while it keeps anything) and drops what it keeps on a change."""
 
 from __future__ import annotations
 
 import datetime
 import decimal
 import threading
+import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
-from django.core.signals import setting_changed
+from django.core.cache import cache
+from django.core.signals import request_started, setting_changed
+from django.db import transaction
 from django.dispatch import receiver
 from django.forms.widgets import boolean_check
 from django.utils import timezone
@@ -39,6 +50,12 @@ from django.utils.translation import get_language
 _HTML: dict[tuple[Any, ...], SafeString] = {}
 _HTML_MAX = 256
 _LOCK = threading.Lock()
+# The generation in the shared cache (`unbound_html_forget`), the last one this process saw,
+# and when it next asks.
+GENERATION_KEY = "lexcase.core.formcache:generation"
+FORGET_CHECK_S = 10.0
+_seen: list[Any] = [None]
+_next_check = [0.0]
 
 
 class _Unfrozen(Exception):
@@ -147,6 +164,36 @@ def unbound_html(form: Any, template: str, render: Callable[[], str]) -> SafeStr
                 _HTML.clear()
             _HTML[key] = html
     return html
+
+
+def unbound_html_forget() -> None:
+    """Drop every form HTML kept, here and in every other process (see the module's doc):
+    text the forms were built with (a document's title) is being removed. Call it inside the
+    transaction that removes it."""
+    _HTML.clear()
+    transaction.on_commit(_forget_everywhere)
+
+
+def _forget_everywhere() -> None:
+    # Again after the commit: a request of this process may have kept the old text between.
+    _HTML.clear()
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+@receiver(request_started)
+def _check_generation(**kwargs: Any) -> None:
+    """Drop what this process keeps when another process forgot (a new generation). Asks
+    the shared cache only while something is kept, at most every FORGET_CHECK_S."""
+    if not _HTML:
+        return
+    now = time.monotonic()
+    if now < _next_check[0]:
+        return
+    _next_check[0] = now + FORGET_CHECK_S
+    generation = cache.get(GENERATION_KEY)
+    if generation != _seen[0]:
+        _seen[0] = generation
+        _HTML.clear()
 
 
 @receiver(setting_changed)

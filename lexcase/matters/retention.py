@@ -36,6 +36,7 @@ from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed
 from lexcase.core.fixedsql import fixed_first
+from lexcase.core.formcache import unbound_html_forget
 from lexcase.matters.events import matter_search_changed, party_anonymised
 from lexcase.matters.models import (
     ArchiveRecord,
@@ -216,6 +217,9 @@ def _anonymise(party: Party, matter_ids: list[int]) -> None:
     party_anonymised.send(
         sender=Party, party=party, matter_ids=matter_ids, names=names, placeholder=party.name
     )
+    # Forms kept rendered (core.formcache) hold the text they were built with: the matter
+    # page's communication entry lists its documents by their former titles.
+    unbound_html_forget()
 
 
 def _anonymise_organisation(party: Party, matter_ids: list[int]) -> None:

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 from django import forms
+from django.core.cache import cache
 from django.template import engines
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -107,3 +109,41 @@ def test_a_form_overriding_what_rendering_calls_is_not_kept() -> None:
     assert formcache.form_key(Own(), "x") is None
     assert formcache.form_key(WithOwnWidget(), "x") is None
     assert formcache.form_key(comm(), "x") is not None
+
+
+@pytest.mark.django_db
+def test_forgetting_drops_the_kept_html_here_and_in_every_other_process(
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    """`unbound_html_forget()` (a person anonymised: a kept form may list a document by their
+    name) empties this process's kept forms at once, and after the commit sets a new
+    generation in the shared cache; another process, which kept a form too, drops it at the
+    start of its next request once it asks (at most every FORGET_CHECK_S). The receiver of
+    `request_started` is called alone (Django's own closes the test's connection)."""
+    monkeypatch.setattr(formcache, "_seen", [None])
+    monkeypatch.setattr(formcache, "_next_check", [0.0])
+    template = "comms/_entry_fields.html"
+    tag(comm([(1, "王伟身份证复印件")]), template)
+    formcache._check_generation()  # the generation it sees: none yet
+    assert len(formcache._HTML) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        formcache.unbound_html_forget()
+        assert formcache._HTML == {}
+        tag(comm([(1, "王伟身份证复印件")]), template)  # kept before the commit
+    generation = cache.get(formcache.GENERATION_KEY)
+    assert formcache._HTML == {} and generation
+
+    # Another process: it saw no generation before and keeps a form.
+    other = {}
+    monkeypatch.setattr(formcache, "_HTML", other)
+    monkeypatch.setattr(formcache, "_seen", [None])
+    tag(comm([(1, "王伟身份证复印件")]), template)
+    formcache._check_generation()  # asked less than FORGET_CHECK_S ago: not yet
+    assert len(other) == 1
+    formcache._next_check[0] = 0.0  # FORGET_CHECK_S later
+    formcache._check_generation()
+    assert other == {} and formcache._seen == [generation]
+    tag(comm([(1, "（已匿名化 7）身份证复印件")]), template)
+    formcache._next_check[0] = 0.0
+    formcache._check_generation()  # the same generation: kept
+    assert len(other) == 1

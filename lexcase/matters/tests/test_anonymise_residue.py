@@ -20,6 +20,7 @@ from lexcase.calendar.services import deadline_create, hearing_create
 from lexcase.comms.models import Communication
 from lexcase.comms.services import communication_create
 from lexcase.conflicts.engine import QueryParty, find_candidates
+from lexcase.core import formcache
 from lexcase.documents.services import documents_upload
 from lexcase.matters.models import (
     ClosingOutcome,
@@ -185,9 +186,18 @@ def person(firm):
     return f
 
 
+def _kept_in_process() -> list[str]:
+    """The old strings in this process's kept form HTML (core.formcache: keys and HTML)."""
+    text = repr(list(formcache._HTML.items()))
+    return [old for old in OLD if old in text]
+
+
 def test_probe_no_personal_data_left_after_anonymisation(person):
     f = person
     party = f.opposing_party
+    # The matter page, read by the fixture, kept its forms: the communication entry lists
+    # the matter's documents by title (王伟身份证复印件).
+    assert "王伟" in _kept_in_process()
     with time_machine.travel(datetime(2025, 1, 10, 9, tzinfo=SHANGHAI), tick=False):
         assert personal_data_anonymise_run(day=date(2025, 1, 10)).parties == [party.pk]
     lead = client_for(f.lead)
@@ -226,11 +236,13 @@ def test_probe_no_personal_data_left_after_anonymisation(person):
         {u: v for u, v in hits.items() if v},
         candidates,
         _dump(),
+        _kept_in_process(),
     ) == (
         {},
         {},
         {"name": [], "alias": [], "id": []},
         {},
+        [],
     )
     # What is left reads as the placeholder where the person was named.
     placeholder = f"（已匿名化 {party.pk}）"
