@@ -11,6 +11,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import DatabaseError, IntegrityError, connections
 
 from lexcase.documents import files, services
@@ -194,3 +195,10 @@ def test_fsync_failure_stores_nothing(firm, doc_store, monkeypatch):
     with pytest.raises(OSError, match="I/O error"):
         do_upload(firm)
     assert_nothing_left(firm, doc_store)
+
+
+@pytest.mark.parametrize("hours", ["1e999", "nan", "1e12"])
+def test_orphans_grace_hours_past_a_century_are_refused(firm, doc_store, hours):
+    # inf, NaN and 1e12 overflowed the cutoff's timedelta: a traceback, not a message.
+    with pytest.raises(CommandError, match="--grace-hours must be at most"):
+        call_command("documents_orphans", "--delete", "--grace-hours", hours, stdout=StringIO())

@@ -13,6 +13,7 @@ import time_machine
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from lexcase.accounts.models import Role, User
 from lexcase.accounts.services import api_token_create
@@ -351,3 +352,22 @@ def test_the_matter_pages_legal_hold_form_is_rendered_once_and_kept(firm, monkey
     released = section()
     assert 'name="hold" value="release"' in released
     assert rendered[:2] == ["set", "release"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--date", "9999-12-31"], "--date must lie between 1901-01-01 and 2100-12-31"),
+        (["--date", "9999-12-31", "--dry-run"], "--date must lie between"),
+        (["--date", "2025-01-11"], "--date after today only with --dry-run"),
+    ],
+)
+def test_a_day_out_of_range_or_later_is_refused_and_nothing_changes(archived, args, message):
+    # 9999-12-31 was accepted: every archived party's retention had ended by then, so a typo
+    # anonymised them all, irreversibly.
+    f = archived
+    with time_machine.travel(_at(END), tick=False), pytest.raises(CommandError, match=message):
+        call_command("anonymise_expired", *args, stdout=StringIO())
+    f.opposing_party.refresh_from_db()
+    assert f.opposing_party.name == "王伟"
+    assert PartyAnonymisation.objects.count() == 0

@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lexcase.documents.services import orphan_files, orphan_files_delete
 
+MAX_GRACE_HOURS = 24 * 366 * 100
+
 
 class Command(BaseCommand):
     help = (
@@ -21,6 +23,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["grace_hours"] < 0:
             raise CommandError("--grace-hours must not be negative")
+        # NaN or infinity (and past a century) overflowed the cutoff's timedelta: a traceback.
+        if not opts["grace_hours"] <= MAX_GRACE_HOURS:
+            raise CommandError(f"--grace-hours must be at most {MAX_GRACE_HOURS}")
         names = orphan_files(grace_hours=opts["grace_hours"])
         for name in names:
             self.stdout.write(name)

@@ -9,7 +9,9 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
+from lexcase.core.validators import CIVIL_DATE_MAX, CIVIL_DATE_MIN, civil_day
 from lexcase.matters.retention import personal_data_anonymise_run
 
 
@@ -27,6 +29,12 @@ class Command(BaseCommand):
                 day = date.fromisoformat(options["date"])
             except ValueError:
                 raise CommandError("--date must be YYYY-MM-DD") from None
+            if civil_day(day) is None:
+                raise CommandError(f"--date must lie between {CIVIL_DATE_MIN} and {CIVIL_DATE_MAX}")
+            # Anonymisation cannot be undone: a later day would take people before their
+            # retention ends (9999-12-31: every archived party). A later day only lists.
+            if day > timezone.localdate() and not options["dry_run"]:
+                raise CommandError("--date after today only with --dry-run")
         report = personal_data_anonymise_run(day=day, dry_run=options["dry_run"])
         verb = "due" if report.dry_run else "anonymised"
         self.stdout.write(
