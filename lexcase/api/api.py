@@ -238,8 +238,11 @@ def on_stale(request: HttpRequest, exc: StaleEdit) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    # e.g. a body that is not JSON (400)
-    return _errors(request, exc.status_code, [{"field": "__all__", "message": str(exc)}])
+    # e.g. a body that is not JSON (400): django-ninja's English "Cannot parse request body".
+    message = str(exc)
+    if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+        message = _("The request body cannot be read as JSON.")
+    return _errors(request, exc.status_code, [{"field": "__all__", "message": message}])
 
 
 @api.exception_handler(AuthenticationError)

@@ -102,3 +102,12 @@ def test_every_translated_kind_is_chinese(kind, ctx):
     with translation.override("zh-hans"):
         message = schema_error_message({"type": kind, "ctx": ctx, "msg": "English"})
     assert CJK.search(message), (kind, message)
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"\xff\xfe"])
+def test_a_body_that_is_not_json_is_a_chinese_400(firm, body):
+    before = Party.objects.count()
+    response = send(api(firm.lead), "/api/v1/parties", body)
+    assert response.status_code == 400
+    assert errors(response) == {"__all__": "无法将请求正文读取为 JSON。"}
+    assert Party.objects.count() == before
