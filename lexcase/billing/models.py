@@ -639,6 +639,17 @@ class Invoice(models.Model):
         _("status"), max_length=20, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED
     )
     reversal_reason = models.TextField(_("reason for reversal"), blank=True)
+    # Who recorded the reversal (红冲) and when (invoice_reverse); null before it, and on
+    # invoices reversed before these fields existed (the audit log has them).
+    reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reversed by"),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -209,6 +209,7 @@ def test_an_invoice_reversed_on_the_bill_page_then_the_bill_voided(
         page.click("form[action$='/reverse/'] button")
     invoices = page.locator("section", has_text="发票号码").inner_text()
     assert ("已红冲" in invoices, "购买方税号有误，已开具红字发票" in invoices) == (True, True)
+    assert "红冲登记:" in invoices  # who recorded it and when, on the invoice itself
     assert page.locator(f"form[action='/bills/{bill.pk}/void/']").count() == 1
     screenshot(page, "77-bills-invoice-reversed.png")
     assert Invoice.objects.values_list("status", flat=True).get() == "reversed"

@@ -6,7 +6,7 @@ matter's money is not the caller's to see), writes are finance's (403 otherwise)
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -591,6 +591,8 @@ class InvoiceOut(Schema):
     buyer_tax_id: str
     status: str = Field(description="issued, or reversed (红冲 recorded)")
     reversal_reason: str
+    reversed_at: datetime | None = Field(description="when the reversal was recorded")
+    reversed_by: str | None = Field(description="who recorded the reversal (their name)")
     version: int
     bill_ids: list[int]
 
@@ -616,6 +618,8 @@ def invoice_out(invoice: Any) -> InvoiceOut:
         buyer_tax_id=invoice.buyer_tax_id,
         status=invoice.status,
         reversal_reason=invoice.reversal_reason,
+        reversed_at=invoice.reversed_at,
+        reversed_by=invoice.reversed_by.display_name if invoice.reversed_by else None,
         version=invoice.version,
         bill_ids=sorted(b.pk for b in invoice.bills.all()),
     )

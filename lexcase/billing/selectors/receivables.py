@@ -573,7 +573,10 @@ def bill_invoices(*, user: AnyUser, bill: Bill) -> list[Invoice]:
     `user` may not see is left out (its amount and bills are that matter's too)."""
     hidden = Bill.objects.filter(invoices=OuterRef("pk")).exclude(money_visible_through(user))
     return list(
-        bill.invoices.exclude(Exists(hidden)).prefetch_related("bills").order_by("issued_on", "pk")
+        bill.invoices.exclude(Exists(hidden))
+        .select_related("reversed_by")
+        .prefetch_related("bills")
+        .order_by("issued_on", "pk")
     )
 
 

@@ -647,7 +647,13 @@ def invoice_reverse(*, actor: User, invoice: Invoice, version: int, reason: str)
     # bills sees the invoice still live until this commits, and refuses: the safe side.
     if not Invoice.objects.filter(
         pk=invoice.pk, version=version, status=InvoiceStatus.ISSUED
-    ).update(status=InvoiceStatus.REVERSED, reversal_reason=reason, version=F("version") + 1):
+    ).update(
+        status=InvoiceStatus.REVERSED,
+        reversal_reason=reason,
+        reversed_at=timezone.now(),
+        reversed_by=actor,
+        version=F("version") + 1,
+    ):
         now_version = Invoice.objects.filter(pk=invoice.pk).values_list("version", flat=True)
         if list(now_version) != [version]:
             raise StaleEdit

@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 import threading
 import time
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -352,3 +354,26 @@ def test_the_bill_page_records_the_reversal_and_then_offers_the_void(firm):
     assert f"/bills/{bill.pk}/void/" in page
     finance.post(f"/bills/{bill.pk}/void/", {"version": bill.version, "reason": "开错"})
     assert Bill.objects.get(pk=bill.pk).status == "void"
+
+
+@pytest.mark.django_db
+def test_a_reversal_records_who_and_when_on_the_invoice(firm):
+    """Who recorded the 红冲 and when are kept on the invoice itself (not only in the audit
+    log): the service sets them, the API's invoice and the bill's page show them; a live
+    invoice has neither."""
+    bill = issued_bill(firm)
+    invoice = record(firm, [bill])
+    assert (invoice.reversed_at, invoice.reversed_by) == (None, None)
+    live = api(firm.lead, f"/api/v1/invoices?bill_id={bill.pk}").json()
+    assert [(i["reversed_at"], i["reversed_by"]) for i in live] == [(None, None)]
+    at = datetime(2026, 5, 8, 10, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(at, tick=False):
+        invoice_reverse(actor=firm.finance, invoice=invoice, version=1, reason="金额有误")
+    invoice.refresh_from_db()
+    assert (invoice.reversed_at, invoice.reversed_by) == (at, firm.finance)
+    listed = api(firm.lead, f"/api/v1/invoices?bill_id={bill.pk}").json()
+    assert [(i["reversed_at"], i["reversed_by"]) for i in listed] == [
+        ("2026-05-08T02:30:00Z", firm.finance.display_name)
+    ]
+    page = client_for(firm.finance).get(f"/bills/{bill.pk}/").content.decode()
+    assert f"红冲登记:</span> 2026-05-08 10:30 · {firm.finance.display_name}" in page
