@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from lexcase.audit.models import AuditEvent
 from lexcase.matters.extensions import matter_form_names
-from lexcase.matters.models import Matter
+from lexcase.matters.models import Matter, TimelineEntry, TimelineKind
 from lexcase.testing import client_for
 from lexcase.web.tests.access_rows import TABLE
 
@@ -30,6 +30,20 @@ def test_the_amount_in_dispute_has_thousands_separators(firm):
     Matter.objects.filter(pk=firm.matter.pk).update(amount=None)
     page = client_for(firm.lead).get(f"/matters/{firm.matter.pk}/").content.decode()
     assert "¥17,956,000.00" not in page
+
+
+def timeline_of(page: str) -> str:
+    return page.split('id="timeline"', 1)[1].split("</section>", 1)[0]
+
+
+def test_an_empty_timeline_says_so(firm):
+    """An empty 案件动态 card showed nothing at all (the demo firm's matters have no entries)."""
+    TimelineEntry.objects.filter(matter=firm.matter).delete()
+    page = client_for(firm.lead).get(f"/matters/{firm.matter.pk}/").content.decode()
+    assert '<li class="muted">暂无记录。</li>' in timeline_of(page)
+    TimelineEntry.objects.create(matter=firm.matter, actor=firm.lead, kind=TimelineKind.CREATED)
+    page = client_for(firm.lead).get(f"/matters/{firm.matter.pk}/").content.decode()
+    assert "暂无记录" not in timeline_of(page)
 
 
 def test_the_matter_page_has_a_section_nav_to_every_section(firm):
