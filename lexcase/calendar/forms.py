@@ -77,7 +77,12 @@ class HearingForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    attendees = ModelIdsField(label=_("Attendees"), queryset=active_staff(), required=False)
+    attendees = ModelIdsField(
+        label=_("Attendees"),
+        queryset=active_staff(),
+        required=False,
+        help_text=_("Nobody chosen: the lead lawyer attends."),
+    )
 
 
 class HolidayYearForm(forms.Form):

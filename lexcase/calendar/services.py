@@ -610,7 +610,11 @@ def hearing_create(
         errors["court"] = [_("This field is required.")]
     if ends_at is not None and ends_at <= starts_at:
         errors["ends_at"] = [_("The end must be after the start.")]
-    attendees = attendees or []
+    # Nobody named: the lead lawyer attends. The agenda, the calendar feed, the morning
+    # digest and the clash check follow attendees, so a hearing without any was on nobody's
+    # day (the form's 出庭人员 list is easy to leave empty).
+    lead = None if attendees else _lead_of(matter)
+    attendees = attendees or ([lead] if lead is not None else [])
     for user in attendees:
         if not matters_visible_to(user).filter(pk=matter.pk).exists():
             errors["attendees"] = [_("Every attendee must be able to see this matter.")]

@@ -232,6 +232,33 @@ def test_hearing_clash_warning(opened):
     assert none == []
 
 
+def test_hearing_with_nobody_named_is_the_lead_lawyers(opened):
+    """An assistant (or the lead) adds a hearing and leaves 出庭人员 empty: the lead lawyer
+    attends, so the hearing is on their agenda (and feed, digest, clash check). It was on
+    nobody's: the agenda lists the hearings one attends."""
+    firm = opened
+    tz = timezone.get_current_timezone()
+    day = timezone.localdate() + timedelta(days=1)
+    response = client_for(firm.assistant).post(
+        f"/matters/{firm.matter.pk}/hearings/",
+        {"hearing-court": "北京市朝阳区人民法院", "hearing-starts_at": f"{day}T09:00"},
+    )
+    assert response.status_code == 302
+    hearing = firm.matter.hearings.get()
+    assert list(hearing.attendees.all()) == [firm.lead]
+    items = agenda_items(user=firm.lead, start=day, end=day)
+    assert [(i.kind, i.obj) for i in items if i.kind == "hearing"] == [("hearing", hearing)]
+    # Someone named is who attends, the lead only when named.
+    other, _w = services.hearing_create(
+        actor=firm.lead,
+        matter=firm.matter,
+        court="北京市朝阳区人民法院",
+        starts_at=datetime(day.year, day.month, day.day, 14, 0, tzinfo=tz),
+        attendees=[firm.assistant],
+    )
+    assert list(other.attendees.all()) == [firm.assistant]
+
+
 def test_agenda_page_lists_overdue_today_and_week(opened):
     firm = opened
     today = timezone.localdate()
