@@ -546,10 +546,18 @@ def deadline_create(
 
 
 def hearing_clashes(
-    *, users: list[User], starts_at: datetime, city: str, exclude: int | None = None
+    *,
+    users: list[User],
+    starts_at: datetime,
+    city: str,
+    reader: User,
+    exclude: int | None = None,
 ) -> list[str]:
     """Warnings for attendees with another hearing at an overlapping time, or on the same
-    half-day in a different city (no one can be in two courts that morning)."""
+    half-day in a different city (no one can be in two courts that morning), as `reader`
+    (who schedules this one) may read them: the other hearing's court and matter number
+    only when the gate shows `reader` that matter, else its time alone (an attendee's other
+    hearing may be on a confidential matter, or one `reader` is walled off)."""
     local = timezone.localtime(starts_at)
     half_day_start = local.replace(
         hour=0 if local.hour < 12 else 12, minute=0, second=0, microsecond=0
@@ -568,8 +576,14 @@ def hearing_clashes(
     )
     if exclude:
         others = others.exclude(pk=exclude)
+    found = list(others)
+    seen = set(
+        matters_visible_to(reader)
+        .filter(pk__in={o.matter_id for o in found})
+        .values_list("pk", flat=True)
+    )
     warnings = []
-    for other in others:
+    for other in found:
         other_start = timezone.localtime(other.starts_at)
         other_end = timezone.localtime(other.ends_at) if other.ends_at else other_start + assumed
         overlaps = other_start < local + assumed and local < other_end
@@ -577,6 +591,12 @@ def hearing_clashes(
         different_city = bool(city and other.city and other.city != city)
         if overlaps or (same_half_day and different_city):
             names = "、".join(u.display_name for u in other.attendees.all() if u in users)
+            if other.matter_id not in seen:
+                warnings.append(
+                    _("%(names)s also has a hearing at %(time)s.")
+                    % {"names": names, "time": other_start.strftime("%Y-%m-%d %H:%M")}
+                )
+                continue
             warnings.append(
                 _("%(names)s also has a hearing at %(time)s (%(court)s, %(number)s).")
                 % {
@@ -620,7 +640,9 @@ def hearing_create(
             errors["attendees"] = [_("Every attendee must be able to see this matter.")]
     if errors:
         raise ValidationError(errors)
-    warnings = hearing_clashes(users=attendees, starts_at=starts_at, city=city.strip())
+    warnings = hearing_clashes(
+        users=attendees, starts_at=starts_at, city=city.strip(), reader=actor
+    )
     hearing = Hearing.objects.create(
         matter=matter,
         court=court.strip(),
