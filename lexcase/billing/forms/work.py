@@ -65,15 +65,15 @@ class AgreementForm(forms.Form):
         label=_("Contingency rate (%)"), max_digits=5, decimal_places=2, required=False
     )
     contingency_amount = money(_("Success fee (¥)"), required=False)
-    risk_contract_signed_on = forms.DateField(
+    risk_contract_signed_on = CivilDateField(
         label=_("Separate contingency contract signed on"), widget=DateInput, required=False
     )
-    guidance_price_disclosed_on = forms.DateField(
+    guidance_price_disclosed_on = CivilDateField(
         label=_("Government guidance price disclosed on"), widget=DateInput, required=False
     )
     group_litigation = forms.BooleanField(label=_("Group litigation"), required=False)
-    retainer_start = forms.DateField(label=_("Retainer from"), widget=DateInput, required=False)
-    retainer_end = forms.DateField(label=_("Retainer until"), widget=DateInput, required=False)
+    retainer_start = CivilDateField(label=_("Retainer from"), widget=DateInput, required=False)
+    retainer_end = CivilDateField(label=_("Retainer until"), widget=DateInput, required=False)
     invoicing_schedule = forms.ChoiceField(
         label=_("Invoicing schedule"), choices=_blank(*InvoicingSchedule.choices), required=False
     )
@@ -95,7 +95,7 @@ class AgreementForm(forms.Form):
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    signed_on = forms.DateField(label=_("Contract signed on"), widget=DateInput, required=False)
+    signed_on = CivilDateField(label=_("Contract signed on"), widget=DateInput, required=False)
 
     def __init__(self, *args: Any, cap_url: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -195,7 +195,7 @@ def shares_from(formset: Any) -> list[tuple[User, str, Decimal]]:
 
 
 class TimeEntryForm(forms.Form):
-    work_date = forms.DateField(label=_("Date"), widget=DateInput)
+    work_date = CivilDateField(label=_("Date"), widget=DateInput)
     minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=24 * 60)
     description = forms.CharField(
         label=_("Work done"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
@@ -223,10 +223,10 @@ class ExpenseForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of expense"), choices=ExpenseKind.choices)
     description = forms.CharField(label=_("Description"), max_length=200)
     amount = money(_("Amount (¥)"))
-    incurred_on = forms.DateField(label=_("Date"), widget=DateInput)
+    incurred_on = CivilDateField(label=_("Date"), widget=DateInput)
     paid_by = forms.ChoiceField(label=_("Paid by"), choices=PaidBy.choices)
     receipt = forms.FileField(label=_("Receipt"), required=False)
-    client_note_signed_on = forms.DateField(
+    client_note_signed_on = CivilDateField(
         label=_("Client's signed note dated"),
         widget=DateInput,
         required=False,
@@ -259,7 +259,7 @@ class ClientFundsForm(forms.Form):
         ],
     )
     amount = money(_("Amount (¥)"))
-    entry_date = forms.DateField(label=_("Date"), widget=DateInput)
+    entry_date = CivilDateField(label=_("Date"), widget=DateInput)
     description = forms.CharField(label=_("Description"), max_length=200)
     method = forms.ChoiceField(
         label=_("Method"), choices=_blank(*PaymentMethod.choices), required=False

@@ -39,6 +39,7 @@ from lexcase.billing.services.shared import (
     Errors,
     add_error,
     billing_setting,
+    check_civil_date,
     check_positive,
     ui_lang,
 )
@@ -253,6 +254,13 @@ def _check_terms(
     for field in ("fixed_amount", "hourly_rate", "fee_cap", "contingency_basis_amount"):
         check_positive(errors, field, values[field])
     check_positive(errors, "contingency_amount", values["contingency_amount"])
+    for field in (
+        "risk_contract_signed_on",
+        "guidance_price_disclosed_on",
+        "retainer_start",
+        "retainer_end",
+    ):
+        check_civil_date(errors, field, values[field])
     allowed = _KIND_FIELDS[kind]
     for field in _TERM_FIELDS:
         if field not in allowed and values[field] not in (None, ""):
@@ -276,7 +284,12 @@ def _check_terms(
             add_error(errors, "retainer_start", _("Enter the start of the retainer period."))
         if retainer_end is None:
             add_error(errors, "retainer_end", _("Enter the end of the retainer period."))
-        elif retainer_start is not None and retainer_end < retainer_start:
+        elif (
+            retainer_start is not None
+            and "retainer_start" not in errors
+            and "retainer_end" not in errors
+            and retainer_end < retainer_start
+        ):
             add_error(errors, "retainer_end", _("The period ends before it starts."))
         if values["invoicing_schedule"] not in InvoicingSchedule.values:
             add_error(errors, "invoicing_schedule", _("Choose an invoicing schedule."))
@@ -290,6 +303,7 @@ def _check_terms(
             add_error(errors, "instalments", _("This arrangement has no instalments."))
         for instalment in instalments:
             check_positive(errors, "instalments", instalment.amount)
+            check_civil_date(errors, "instalments", instalment.due_on)
         if (
             "instalments" not in errors
             and fixed_amount is not None
@@ -463,6 +477,7 @@ def agreement_create(
         rates=rates,
         shares=shares,
     )
+    check_civil_date(errors, "signed_on", signed_on)
     open_proposal = FeeAgreement.objects.filter(
         matter=matter, status__in=[AgreementStatus.DRAFT, AgreementStatus.PENDING]
     ).exists()
@@ -582,6 +597,7 @@ def agreement_update(
         rates=rates,
         shares=shares,
     )
+    check_civil_date(errors, "signed_on", signed_on)
     if errors:
         raise ValidationError(errors)
     agreement = _transition(

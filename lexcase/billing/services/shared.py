@@ -42,6 +42,13 @@ def check_past_date(errors: Errors, field: str, value: date | None) -> None:
         add_error(errors, field, _("The date is in the future."))
 
 
+def check_civil_date(errors: Errors, field: str, value: date | None) -> None:
+    """A date the firm's records can hold (the civil range of core/validators), when given:
+    0001-01-01 or 9999-12-31 typed by mistake is refused, never stored."""
+    if value is not None and civil_day(value) is None:
+        add_error(errors, field, civil_date_message())
+
+
 def check_positive(errors: Errors, field: str, value: Decimal | None) -> None:
     if value is None:
         return

@@ -32,7 +32,12 @@ from lexcase.billing.models import (
 )
 from lexcase.billing.money import yuan
 from lexcase.billing.services.bills import matter_clients
-from lexcase.billing.services.shared import Errors, add_error, check_positive
+from lexcase.billing.services.shared import (
+    Errors,
+    add_error,
+    check_civil_date,
+    check_positive,
+)
 from lexcase.core.exceptions import NotAllowed
 from lexcase.documents.models import Category
 from lexcase.documents.services import documents_upload
@@ -93,6 +98,7 @@ def time_entry_create(
     priced at the approved agreement's rate for them. Refused on archived matters."""
     errors: Errors = {}
     _check_time(errors, actor=actor, matter=matter, description=description, minutes=minutes)
+    check_civil_date(errors, "work_date", work_date)
     if errors:
         raise ValidationError(errors)
     agreement, rate = time_rate_for(matter=matter, lawyer=actor)
@@ -282,6 +288,8 @@ def expense_create(
     if amount is None:
         add_error(errors, "amount", _("Enter an amount."))
     check_positive(errors, "amount", amount)
+    check_civil_date(errors, "incurred_on", incurred_on)
+    check_civil_date(errors, "client_note_signed_on", client_note_signed_on)
     description = (description or "").strip()
     if not description:
         add_error(errors, "description", _("Describe the expense."))
@@ -409,6 +417,7 @@ def client_funds_record(
     if amount is None:
         add_error(errors, "amount", _("Enter an amount."))
     check_positive(errors, "amount", amount)
+    check_civil_date(errors, "entry_date", entry_date)
     description = (description or "").strip()
     if not description:
         add_error(errors, "description", _("Say what the money is for."))
