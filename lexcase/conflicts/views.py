@@ -37,6 +37,8 @@ from lexcase.matters.forms import PartyRowForm
 from lexcase.matters.models import PartyRole
 from lexcase.matters.rules import is_active_staff
 from lexcase.matters.selectors import matter_get, party_get
+from lexcase.parties.models import PartyKind
+from lexcase.parties.services import party_identifiers_show
 
 
 @login_required
@@ -162,7 +164,10 @@ def suggest(request: AuthedRequest) -> HttpResponse:
 
     Posted, not fetched: the row carries what was typed, an ID number included, and a URL
     ends up in access logs and browser history. The suggestions show ID numbers masked; the
-    picked row gets the full number, which the intake form submits to reuse the party."""
+    picked row gets a person's full number, which the intake form submits to reuse the
+    party, only for the roles of `parties.show_identifiers`, and that showing is audited as
+    the party page's is (`party_identifiers_show`); for anyone else the number is left for
+    them to type. An organisation's credit code is registry data."""
     if not request.user.has_perm("matters.add_matter"):
         raise PermissionDenied
     row = request.POST.get("row", "")
@@ -172,7 +177,11 @@ def suggest(request: AuthedRequest) -> HttpResponse:
     if row and pick:
         party = party_get(user=request.user, pk=pick)
         current = {name: request.POST.get(f"{row}-{name}", "") for name in PartyRowForm.base_fields}
-        identifier = party.id_number if party.kind == "person" else party.credit_code
+        identifier = party.credit_code
+        if party.kind == PartyKind.PERSON:
+            identifier = ""
+            if party.id_number and request.user.has_perm("parties.show_identifiers", party):
+                identifier = party_identifiers_show(actor=request.user, party=party)["id_number"]
         form = PartyRowForm(
             prefix=row,
             initial={**current, "name": party.name, "kind": party.kind, "identifier": identifier},

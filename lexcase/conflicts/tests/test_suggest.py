@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
+from lexcase.accounts.models import Role
+from lexcase.audit.models import AuditEvent
 from lexcase.conflicts.selectors import party_suggestions
 from lexcase.matters.models import Matter
 from lexcase.parties.models import Party
 from lexcase.parties.services import party_create
-from lexcase.testing import client_for
+from lexcase.testing import client_for, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +113,31 @@ def test_the_intake_form_asks_for_suggestions_and_still_submits_without_them(fir
 
     created = Matter.objects.get(title="华泰诉赵六")
     assert list(created.matter_parties.values_list("party_id", flat=True)) == [firm.client_party.pk]
+
+
+ID = "11010519491231002X"
+
+
+def _pick(user, party):
+    return client_for(user).post(
+        "/conflicts/suggest/",
+        {"row": "parties-0", "pick": party.pk, "parties-0-name": "赵", "parties-0-role": "client"},
+    )
+
+
+def test_picking_a_person_shows_the_full_id_number_only_by_the_rule_and_audited(firm):
+    # A fresh contact (on no matter) is visible to all staff; its ID number in full is for the
+    # roles of `parties.show_identifiers` only, and each time it is shown is on record.
+    party = party_create(actor=firm.lead, kind="person", name="赵六", id_number=ID)
+    staff = make_user("staff", Role.STAFF)  # 行政: may register intakes, not show identifiers
+    shown = AuditEvent.objects.filter(action="party.identifiers_show")
+
+    refused = _pick(staff, party)
+    assert refused.status_code == 200
+    assert 'value="赵六"' in refused.content.decode()
+    assert ID not in refused.content.decode()
+    assert shown.count() == 0
+
+    allowed = _pick(firm.lead, party)
+    assert f'value="{ID}"' in allowed.content.decode()
+    assert list(shown.values_list("actor_id", "object_id")) == [(firm.lead.pk, str(party.pk))]
