@@ -17,12 +17,14 @@ import string
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from lexcase.accounts.models import User
@@ -82,6 +84,31 @@ IMPORT_STATUSES = frozenset((Status.OPEN, Status.CLOSED))
 # Enum `.values` builds a new list on every access: look them up once.
 MATTER_TYPES = frozenset(MatterType.values)
 PARTY_ROLES = frozenset(PartyRole.values)
+# Words a Chinese firm writes in a spreadsheet for a coded column, besides each choice's code
+# and its label in English and Chinese (the words LexCase's pages show): the short forms.
+CHOICE_WORDS: dict[str, dict[str, str]] = {
+    "matter_type": {
+        **{code: str(value) for value, code in MATTER_TYPE_CODES.items()},  # 民, 仲, 劳 …
+        "民事": MatterType.CIVIL,
+        "非诉讼": MatterType.NON_LITIGATION,
+        "常年顾问": MatterType.COUNSEL,
+        "法律顾问": MatterType.COUNSEL,
+        "法律咨询": MatterType.CONSULTATION,
+    },
+    "status": {"结案": Status.CLOSED, "已办结": Status.CLOSED, "办结": Status.CLOSED},
+    "kind": {
+        "个人": PartyKind.PERSON,
+        "法人": PartyKind.ORGANIZATION,
+        "单位": PartyKind.ORGANIZATION,
+        "公司": PartyKind.ORGANIZATION,
+        "企业": PartyKind.ORGANIZATION,
+        "组织": PartyKind.ORGANIZATION,
+        "其他组织": PartyKind.ORGANIZATION,
+        "非法人组织": PartyKind.ORGANIZATION,
+        "organisation": PartyKind.ORGANIZATION,
+    },
+    "role": {"客户": PartyRole.CLIENT, "对方": PartyRole.OPPOSING, "关联人": PartyRole.RELATED},
+}
 ALIAS_SEPARATORS = re.compile(r"[;；]")
 DATE_RE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 
@@ -383,6 +410,39 @@ def _parse_date(value: str) -> date | None:
         return None
 
 
+def _choice_key(value: str) -> str:
+    return "".join(value.split()).casefold()
+
+
+@cache
+def _choice_lookup(name: str) -> dict[str, str]:
+    """Written value (spaces removed, case folded) → code, for a coded column: the code, its
+    label in English and in Chinese, and CHOICE_WORDS."""
+    by_name: dict[str, list[tuple[Any, Any]]] = {
+        "matter_type": list(MatterType.choices),
+        "status": [(s.value, s.label) for s in (Status.OPEN, Status.CLOSED)],
+        "kind": list(PartyKind.choices),
+        "role": list(PartyRole.choices),
+    }
+    choices = by_name[name]
+    lookup: dict[str, str] = {}
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            lookup.update({_choice_key(str(label)): str(value) for value, label in choices})
+    lookup.update({_choice_key(word): str(code) for word, code in CHOICE_WORDS[name].items()})
+    lookup.update({_choice_key(str(value)): str(value) for value, _label in choices})
+    return lookup
+
+
+def _choice(name: str, value: str) -> str:
+    """The code a coded column's value names, or the value as written when it names none."""
+    return _choice_lookup(name).get(_choice_key(value), value)
+
+
+def _list_words(words: list[str]) -> str:
+    return ("、" if translation.get_language().startswith("zh") else ", ").join(words)
+
+
 def _clean_matter(matter: _MatterIn, parsed: _Input) -> None:
     errors = parsed.errors
     ok = True
@@ -408,10 +468,17 @@ def _clean_matter(matter: _MatterIn, parsed: _Input) -> None:
         error("title", _("This field is required."))
     elif len(title) > 200:
         error("title", _("At most %(n)d characters.") % {"n": 200})
-    matter_type = values.get("matter_type", "")
+    matter_type = _choice("matter_type", values.get("matter_type", ""))
     if matter_type not in MATTER_TYPES:
-        error("matter_type", _("Choose a valid matter type."))
-    status = values.get("status", "")
+        error(
+            "matter_type",
+            _("Unknown matter type “%(value)s”. Use one of: %(types)s.")
+            % {
+                "value": values.get("matter_type", ""),
+                "types": _list_words([str(label) for label in MatterType.labels]),
+            },
+        )
+    status = _choice("status", values.get("status", ""))
     if status not in IMPORT_STATUSES:
         error("status", _("Status must be open or closed."))
     dates: dict[str, date | None] = {}
@@ -457,7 +524,7 @@ def _clean_party(party: _PartyIn, parsed: _Input) -> None:
             )
     try:
         cleaned = party_clean(
-            kind=values.get("kind", ""),
+            kind=_choice("kind", values.get("kind", "")),
             name=values.get("name", ""),
             id_number=values.get("id_number", ""),
             credit_code=values.get("credit_code", ""),
@@ -468,7 +535,7 @@ def _clean_party(party: _PartyIn, parsed: _Input) -> None:
         for name, messages in exc.message_dict.items():
             for message in messages:
                 parsed.errors.add(party.sort, party.label, parsed.party_field(name), message)
-    role = values.get("role", "")
+    role = _choice("role", values.get("role", ""))
     if not role:
         ok = False
         parsed.errors.add(
@@ -480,7 +547,7 @@ def _clean_party(party: _PartyIn, parsed: _Input) -> None:
             party.sort,
             party.label,
             parsed.party_field("role"),
-            _("Unknown party role “%(role)s”.") % {"role": role},
+            _("Unknown party role “%(role)s”.") % {"role": values.get("role", "")},
         )
     if ok:
         party.cleaned = {**cleaned, "role": role}

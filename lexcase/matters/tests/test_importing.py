@@ -240,6 +240,71 @@ def test_xlsx_import(firm):
     assert Matter.objects.get(title="李娜法律咨询").number == "2025-咨-0001"
 
 
+def test_values_written_in_chinese_as_the_pages_show_them(firm):
+    """A firm fills the template in Chinese, with the words LexCase's own pages use (民事诉讼,
+    已结案, 自然人, 委托人) or the usual short ones (民事, 结案, 个人, 单位, 对方): each is
+    the code it names. They were all problems, so a Chinese spreadsheet imported nothing."""
+    text = csv_text(
+        "2021-民-0101,张三诉李四民间借贷纠纷,民事诉讼,已结案,2021-03-04,2021-11-30,"
+        "张三,自然人,委托人,,,",
+        "2021-民-0101,,,,,,李四,个人,对方当事人,,,",
+        "2021-民-0101,,,,,,北京远大贸易有限公司,单位,第三人,,,",
+        ",王五劳动争议,劳动仲裁,在办,2025/6/18,,王五,个人,委托人,,,",
+        ",王五劳动争议,劳动仲裁,在办,2025/6/18,,上海星河物流有限公司,法人或其他组织,对方,,,",
+        ",赵六法律咨询,咨,结案,2024-01-02,2024-01-09,赵六,Person,Client,,,",
+        ",某公司常年顾问,常年法律顾问,open,2024-01-02,,某科技有限公司,公司,客户,,,",
+    )
+    report = run(text, "firm.csv", actor=firm.admin)
+    assert report.ok, report.errors
+    got = {
+        m.title: (
+            m.matter_type,
+            m.status,
+            sorted(
+                (mp.party.name, mp.party.kind, mp.role)
+                for mp in m.matter_parties.select_related("party")
+            ),
+        )
+        for m in Matter.objects.filter(
+            title__in=["张三诉李四民间借贷纠纷", "王五劳动争议", "赵六法律咨询", "某公司常年顾问"]
+        )
+    }
+    assert got == {
+        "张三诉李四民间借贷纠纷": (
+            "civil",
+            "closed",
+            [
+                ("北京远大贸易有限公司", "organization", "third_party"),
+                ("张三", "person", "client"),
+                ("李四", "person", "opposing"),
+            ],
+        ),
+        "王五劳动争议": (
+            "labor_arbitration",
+            "open",
+            [
+                ("上海星河物流有限公司", "organization", "opposing"),
+                ("王五", "person", "client"),
+            ],
+        ),
+        "赵六法律咨询": ("consultation", "closed", [("赵六", "person", "client")]),
+        "某公司常年顾问": ("counsel", "open", [("某科技有限公司", "organization", "client")]),
+    }
+
+
+def test_an_unknown_matter_type_lists_the_types(firm):
+    text = csv_text(",甲案,离婚,open,2020-01-01,,王伟,person,client,,,")
+    with translation.override("zh-hans"):
+        report = import_file(path_or_file=io.BytesIO(text.encode()), filename="x.csv", actor=None)
+    assert [(e.field, e.message) for e in report.errors] == [
+        (
+            "matter_type",
+            "未知的案件类型“离婚”。请填写：民事诉讼、商事仲裁、劳动仲裁、刑事、行政、执行、非诉、"
+            "常年法律顾问、咨询。",
+        )
+    ]
+
+
 # -- Validation: every problem, nothing imported ------------------------------------------------
 
 
@@ -268,7 +333,11 @@ def test_bad_rows_are_all_reported_by_row_and_field_and_nothing_is_imported(firm
     }
     by_row = {e.row: e.message for e in report.errors}
     assert by_row["2"] == "Unified social credit code has a wrong check digit."
-    assert by_row["3"] == "Choose a valid matter type."
+    assert by_row["3"] == (
+        "Unknown matter type “divorce”. Use one of: Civil litigation, Commercial arbitration, "
+        "Labour arbitration, Criminal, Administrative, Enforcement, Non-litigation, "
+        "Retained counsel, Consultation."
+    )
     assert by_row["4"] == "The closing date cannot be before the opening date."
     assert by_row["5"] == "This field is required."
     assert [e.row for e in report.errors] == ["2", "3", "4", "5"]
@@ -282,7 +351,11 @@ def test_the_report_is_in_the_users_language(firm):
     with translation.override("zh-hans"):
         report = import_file(path_or_file=io.BytesIO(text.encode()), filename="x.csv", actor=None)
     assert {(e.field, e.message) for e in report.errors} == {
-        ("matter_type", "请选择有效的案件类型。"),
+        (
+            "matter_type",
+            "未知的案件类型“divorce”。请填写：民事诉讼、商事仲裁、劳动仲裁、刑事、行政、执行、"
+            "非诉、常年法律顾问、咨询。",
+        ),
         ("id_number", "身份证号校验位错误。"),
     }
 
