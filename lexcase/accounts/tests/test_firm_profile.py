@@ -76,6 +76,14 @@ def test_only_an_admin_edits_the_profile(firm):
     assert FirmProfile.objects.count() == 0
 
 
+def test_the_users_page_leads_to_the_firm_profile(firm):
+    """The profile page had no link anywhere: an administrator setting up the firm could not
+    find where to name it (walk, day one)."""
+    link = '<a class="button" href="/team/firm/">'
+    assert client_for(firm.admin).get("/team/users/").content.decode().count(link) == 1
+    assert client_for(firm.admin).get("/team/firm/").status_code == 200
+
+
 def _own_intake(firm):
     client = party_create(actor=firm.partner, kind="person", name="孙一")
     return matter_create(
