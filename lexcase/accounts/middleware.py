@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
@@ -20,7 +19,7 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
-from lexcase.accounts.rules import mfa_required_for
+from lexcase.accounts.rules import mfa_required_for, second_factor_pending
 
 SIGNED_IN_AT = "lexcase_signed_in_at"
 SEEN_AT = "lexcase_seen_at"
@@ -77,17 +76,10 @@ ENROLMENT_URL_NAMES = frozenset(
 )
 
 
-# What counts as the required second factor: an authenticator app or a security key
-# (recovery codes only back them up).
-SECOND_FACTORS = ["totp", "webauthn"]
-
-
 def enrolment_pending(user: object) -> bool:
-    """The user's role must have a second factor (LEXCASE_MFA_REQUIRED_ROLES) and they have
-    none yet."""
-    return bool(
-        user is not None and mfa_required_for(user) and not is_mfa_enabled(user, SECOND_FACTORS)
-    )
+    """The user's role must have a second factor and they have none yet (the rule
+    `second_factor_pending`)."""
+    return bool(second_factor_pending(user))
 
 
 class MfaEnrolmentMiddleware:
@@ -105,7 +97,7 @@ class MfaEnrolmentMiddleware:
             and mfa_required_for(user)
             and not request.path.startswith(settings.STATIC_URL)
             and self._url_name(request) not in ENROLMENT_URL_NAMES
-            and not is_mfa_enabled(user, SECOND_FACTORS)
+            and second_factor_pending(user)
         ):
             # The enrolment page's own words (accounts/enrolment_base.html).
             message = _("Your role requires two-factor authentication: set it up to continue.")

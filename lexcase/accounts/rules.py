@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import rules
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 
 from lexcase.accounts.models import STAFF_ROLES, Role
@@ -138,6 +139,24 @@ def mfa_required_for(user: Any) -> bool:
     if not (user and user.is_authenticated):
         return False
     return "all" in required or user.role in required
+
+
+# What counts as the required second factor: an authenticator app or a security key
+# (recovery codes only back them up).
+SECOND_FACTORS = ["totp", "webauthn"]
+
+
+@rules.predicate
+def second_factor_pending(user: Any) -> bool:
+    """The user's role must have a second factor (LEXCASE_MFA_REQUIRED_ROLES) and they have
+    none yet — never enrolled, or reset by an administrator after a lost phone. Until they
+    enrol they may do nothing but enrol: every page sends them there
+    (`MfaEnrolmentMiddleware`), and neither an API token nor the calendar feed's secret URL
+    stands in for the second factor (`lexcase.api.api.BearerToken`,
+    `lexcase.calendar.views.feed_ics`)."""
+    return bool(
+        user is not None and mfa_required_for(user) and not is_mfa_enabled(user, SECOND_FACTORS)
+    )
 
 
 # Unlocking a throttled sign-in is an administrator's act (audited).

@@ -18,7 +18,7 @@ from ninja.security import HttpBearer
 from pydantic import Field
 
 from lexcase.accounts.models import TokenScope
-from lexcase.accounts.rules import is_client_contact, is_collaborator
+from lexcase.accounts.rules import is_client_contact, is_collaborator, second_factor_pending
 from lexcase.accounts.services import api_token_authenticate
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.validators import nul_message, querydict_nul_fields, unstorable_message
@@ -36,6 +36,12 @@ class BearerToken(HttpBearer):
         # whatever token they hold.
         if is_client_contact(user) or is_collaborator(user):
             return None
+        # A token does not stand in for the second factor its owner's role requires.
+        if second_factor_pending(user):
+            raise NotAllowed(
+                "accounts.second_factor",
+                message=_("Your role requires two-factor authentication: set it up to continue."),
+            )
         if grant.scope == TokenScope.READ and request.method not in SAFE_METHODS:
             raise NotAllowed("api.token_scope", message=_("This API token is read-only."))
         request.user = user

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lexcase.accounts.http import AuthedRequest
+from lexcase.accounts.rules import second_factor_pending
 from lexcase.audit.services import audit_record
 from lexcase.calendar import selectors, services
 from lexcase.calendar.calculator import is_rest_day
@@ -243,7 +244,9 @@ def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     from icalendar import Calendar, Event
 
     feed = CalendarFeed.objects.select_related("user").filter(token_hash=_feed_hash(token)).first()
-    if feed is None or not feed.user.is_active:
+    # The secret stands in for a sign-in, never for the second factor the owner's role
+    # requires: while it is pending (a lost phone, where the feed is subscribed) nothing.
+    if feed is None or not feed.user.is_active or second_factor_pending(feed.user):
         raise Http404
     today = timezone.localdate()
     items = selectors.agenda_items(
