@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from lexcase.accounts.events import credentials_reset
 from lexcase.accounts.models import (
     ApiToken,
     FirmProfile,
@@ -101,6 +102,8 @@ def user_set_active(*, user: User, active: bool, actor: User | None) -> User:
         fields.append("session_stamp")
         data["tokens_revoked"] = _tokens_revoke_all(user)
     user.save(update_fields=fields)
+    if not active:
+        credentials_reset.send(sender=User, user=user, actor=actor, why="deactivated")
     audit_record(
         actor=actor,
         action="user.activate" if active else "user.deactivate",
@@ -159,6 +162,7 @@ def user_password_set(*, user: User, password: str, actor: User | None) -> int:
     user.session_stamp = new_session_stamp()
     user.save(update_fields=["password", "session_stamp"])
     revoked = _tokens_revoke_all(user)
+    credentials_reset.send(sender=User, user=user, actor=actor, why="password")
     own = actor is not None and actor.pk == user.pk
     audit_record(
         actor=actor,
@@ -221,6 +225,7 @@ def user_second_factor_reset(*, user: User, actor: User, reason: str) -> dict[st
     authenticators.delete()
     user.session_stamp = new_session_stamp()
     user.save(update_fields=["session_stamp"])
+    credentials_reset.send(sender=User, user=user, actor=actor, why="second_factor")
     audit_record(
         actor=actor,
         action="user.second_factor_reset",

@@ -15,7 +15,11 @@ class CalendarConfig(AppConfig):
 
         timeline.register()
         # Here too: services import models, loaded only once apps are ready.
-        from lexcase.calendar.services import calendar_anonymise
+        from lexcase.accounts.events import credentials_reset
+        from lexcase.calendar.services import calendar_anonymise, calendar_feed_revoke
         from lexcase.matters.events import scrub_on_anonymised
 
         scrub_on_anonymised(calendar_anonymise, uid="calendar.party_anonymised")
+        # The feed's secret URL ends with the owner's credentials (a new password, a reset
+        # second factor, deactivation), as their API tokens do.
+        credentials_reset.connect(calendar_feed_revoke, dispatch_uid="calendar.feed_revoke")

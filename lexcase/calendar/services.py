@@ -19,6 +19,7 @@ from lexcase.audit.services import audit_record
 from lexcase.calendar.calculator import Result, compute
 from lexcase.calendar.events import client_date_changed
 from lexcase.calendar.models import (
+    CalendarFeed,
     Deadline,
     Hearing,
     HolidayDay,
@@ -672,6 +673,17 @@ def hearing_create(
         % {"date": timezone.localtime(starts_at).strftime("%Y-%m-%d")},
     )
     return hearing, warnings
+
+
+def calendar_feed_revoke(*, user: User, actor: User | None, why: str, **_: Any) -> int:
+    """End `user`'s calendar feed: its secret URL is a bearer credential, so whatever ends
+    their credentials ends it (the accounts app's `credentials_reset`, connected in
+    `CalendarConfig.ready`); they make a new one on /calendar/feed/. Audited when there was
+    one. Returns how many feeds went."""
+    deleted, _rows = CalendarFeed.objects.filter(user=user).delete()
+    if deleted:
+        audit_record(actor=actor, action="calendar.feed_revoke", obj=user, data={"why": why})
+    return deleted
 
 
 @transaction.atomic
