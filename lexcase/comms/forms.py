@@ -15,6 +15,7 @@ from lexcase.accounts.selectors import active_staff
 from lexcase.comms.models import Channel, Direction
 from lexcase.comms.services import FUTURE_TOLERANCE
 from lexcase.core.forms import CivilDateField, CivilDateTimeField
+from lexcase.core.schema import MAX_ID
 from lexcase.matters.models import Priority
 
 
@@ -159,7 +160,10 @@ class CommunicationFilterForm(forms.Form):
         required=False,
         empty_label=_("All"),
     )
-    matter = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Bounded like a primary key: a larger number overflowed SQLite's integer (HTTP 500).
+    matter = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
+    )
     client = forms.CharField(label=_("Client"), required=False, max_length=100)
     start = CivilDateField(label=_("From"), required=False, widget=DateInput)
     end = CivilDateField(label=_("To"), required=False, widget=DateInput)

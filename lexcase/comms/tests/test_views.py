@@ -335,3 +335,21 @@ def test_lawyer_filter_offers_all_in_chinese_and_no_select_label_is_left_english
     assert select.group(1) == "全部"
     with translation.override("zh-hans"):
         assert str(BLANK_CHOICE_LABEL) == "- 请选择 -"
+
+
+@pytest.mark.parametrize("matter", ["99999999999999999999", "-1", "0"])
+def test_a_matter_filter_out_of_the_id_range_lists_nothing_and_exports_nothing(firm, matter):
+    # 2⁶⁴ and more overflowed SQLite's integer: an HTTP 500 on the list and the export.
+    communication_create(
+        actor=firm.lead, matter=firm.matter, channel="phone", direction="outbound", summary="甲"
+    )
+    client = client_for(firm.lead)
+    page = client.get(f"/communications/?matter={matter}")
+    export = client.get(f"/communications/export/?matter={matter}")
+    assert (page.status_code, export.status_code, export["Location"]) == (
+        200,
+        302,
+        "/communications/",
+    )
+    assert page.context["rows"] == []
+    assert list(page.context["form"].errors) == ["matter"]
