@@ -26,6 +26,7 @@ from lexcase.papers.court_sms import parse_court_message, split_messages
 from lexcase.papers.models import CourtMessage, MatchedBy
 
 MAX_MESSAGES = 50
+MAX_MESSAGE_CHARS = 5000  # one message; a real SMS or notice is a few hundred
 MAX_CANDIDATES = 10
 
 
@@ -136,9 +137,12 @@ def court_messages_intake(*, actor: User, text: str) -> list[CourtMessage]:
         raise ValidationError(
             {"text": [_("At most %(n)s messages at once.") % {"n": MAX_MESSAGES}]}
         )
+    if any(len(part) > MAX_MESSAGE_CHARS for part in parts):
+        # Never cut silently: a court message is evidence of what the court said.
+        raise ValidationError({"text": [_("At most %(n)d characters.") % {"n": MAX_MESSAGE_CHARS}]})
     created = []
     for part in parts:
-        message = CourtMessage(text=part[:5000], received_on=timezone.localdate(), created_by=actor)
+        message = CourtMessage(text=part, received_on=timezone.localdate(), created_by=actor)
         _apply_parse(actor=actor, message=message)
         message.save()
         audit_record(

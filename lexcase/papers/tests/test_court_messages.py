@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from lexcase.audit.models import AuditEvent
@@ -219,3 +220,20 @@ def test_reading_a_court_message_is_audited_and_a_hidden_one_is_not_found(firm):
     for user in (firm.walled, firm.outsider):
         assert client_for(user).get(f"/papers/court-messages/{message.pk}/").status_code == 404
     assert viewed.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_message_longer_than_the_limit_is_refused_not_cut(firm):
+    # It was stored cut at 5,000 characters, silently: the record no longer said what the
+    # court sent.
+    demo_matter(firm)
+    text = SAMPLES[0][0] + "。" * 5000
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        intake.court_messages_intake(actor=firm.lead, text=text)
+    assert exc.value.message_dict == {"text": ["最多 5000 个字符。"]}
+    response = client_for(firm.lead).post("/papers/court-messages/", {"text": text})
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == ["最多 5000 个字符。"]
+    assert CourtMessage.objects.count() == 0
+    (kept,) = intake.court_messages_intake(actor=firm.lead, text=text[:5000])
+    assert len(kept.text) == 5000
