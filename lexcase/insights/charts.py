@@ -3,6 +3,7 @@ the template draws rects and texts from these numbers, CSS classes colour them."
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from lexcase.insights.selectors import Section
@@ -25,7 +26,13 @@ def bar_chart(section: Section, *, width: int = 360) -> dict[str, Any] | None:
     bars = []
     for i, (label, value) in enumerate(pairs):
         w = round(span * value / top, 1)
-        shown = f"{value:g}%" if section.chart_unit == "percent" else f"{value:g}"
+        if section.chart_unit == "percent":
+            shown = f"{value:g}%"
+        elif col in section.money_columns:
+            # Yuan, whole (the bar's label has no room for fen), half up as money rounds.
+            shown = f"{Decimal(str(value)).quantize(Decimal(1), ROUND_HALF_UP):,}"
+        else:
+            shown = f"{value:g}"
         bars.append(
             {
                 "label": label,

@@ -102,6 +102,9 @@ class Section:
     chart_column: int = 1
     chart_unit: str = "count"
     note: str = ""
+    # Columns of `rows` holding yuan (floats for the API and Excel): the page shows them as
+    # money, 1,500.50, not 1500.5.
+    money_columns: tuple[int, ...] = ()
 
 
 @dataclass

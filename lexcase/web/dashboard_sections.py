@@ -248,6 +248,7 @@ def fee_section(ctx: SectionContext) -> list[Section]:
             ],
             rows=rows,
             chart_column=2,
+            money_columns=(2, 3, 4),
             figures=[
                 Figure("fees.billed", _("Fees billed ¥"), _money(t_billed), "yuan"),
                 Figure("fees.collected", _("Fees received ¥"), _money(t_received), "yuan"),

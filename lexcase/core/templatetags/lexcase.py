@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import template
@@ -30,6 +31,16 @@ def query_with(context: Any, **kwargs: Any) -> str:
 @register.filter
 def dict_get(mapping: dict, key: Any) -> Any:
     return mapping.get(key, ()) if mapping else ()
+
+
+@register.filter
+def amount(value: Any) -> str:
+    """A sum of money without its currency sign, thousands separated, two decimals:
+    1500.5 → 1,500.50 (a figure whose label names the currency, ¥)."""
+    if value is None or value == "":
+        return "–"
+    number = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"{number:,.2f}"
 
 
 @register.filter

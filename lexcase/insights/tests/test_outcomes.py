@@ -18,7 +18,7 @@ from lexcase.matters.models import (
     MatterParty,
 )
 from lexcase.parties.models import Party
-from lexcase.testing import make_user
+from lexcase.testing import client_for, make_user
 from lexcase.web.demo import demo_generate
 
 
@@ -91,6 +91,17 @@ def test_partner_rates_count_visible_matters_with_wilson_intervals(history):
     # The partner sees every non-confidential matter: five listed, the secret one never.
     assert len(stats["similar"]) == 5
     assert "HS" not in {s["number"] for s in stats["similar"]}
+
+
+def test_the_median_duration_reads_as_days(history):
+    """The matter page said 中位办案周期: 120.0 天数 (a float and the word of a column
+    heading); it says 120 天, and 120 days in English."""
+    url = f"/matters/{history['target'].pk}/outcome-stats/"
+    page = client_for(history["partner"]).get(url).content.decode()
+    assert "<p>中位办案周期: 120 天</p>" in page
+    client = client_for(history["partner"])
+    client.cookies["django_language"] = "en"  # the firm default is Chinese
+    assert "<p>Median duration: 120 days</p>" in client.get(url).content.decode()
 
 
 def test_lawyer_lists_only_matters_they_can_open(history):

@@ -5,6 +5,7 @@ query count, which must not grow with the firm."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -193,6 +194,29 @@ def test_fees_billed_and_collected(office):
     assert len(sections["fees"].rows) == 6
     lawyer, _ = board(office["lawyer"], PERSONAL)
     assert (lawyer["fees.billed"], lawyer["fees.collected"]) == (1800.50, 1450.00)
+
+
+def test_the_page_shows_fees_as_money(office):
+    """The managing partner's dashboard showed 律师费开票 ¥ 444100.0 and rows of 120000.0:
+    the API's floats as Python prints them. The page groups thousands and keeps the fen."""
+    with time_machine.travel(NOW, tick=False):
+        page = client_for(office["partner"]).get(
+            "/insights/?date_from=2026-01-01&date_to=2026-06-30"
+        )
+    html = page.content.decode()
+    tiles = re.findall(r'data-figure="(fees\.\w+)"><div class="tile-value">([^<]*)</div>', html)
+    assert tiles == [
+        ("fees.billed", "1,500.50"),
+        ("fees.collected", "1,150.00"),
+        ("fees.collection_rate", "80%"),
+    ]
+    section = html.split('id="kpi-fees"')[1].split("</section>")[0]
+    rows = re.findall(r"<tr><td>(2026-0[23])</td>((?:<td>[^<]*</td>)+)</tr>", section)
+    assert [(m, re.findall(r"<td>([^<]*)</td>", cells)) for m, cells in rows] == [
+        ("2026-02", ["1", "1,000.00", "1,000.00", "1,000.00"]),
+        ("2026-03", ["1", "500.50", "200.00", "150.00"]),
+    ]
+    assert re.findall(r'class="ichart-value">([^<]*)<', section)[1:3] == ["1,000", "501"]
 
 
 def test_a_walled_matters_money_tasks_and_reviews_are_never_counted(office):
