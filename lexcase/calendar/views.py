@@ -120,8 +120,10 @@ def deadline_export(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _run(request: AuthedRequest, matter_id: int, run: Any, form: Any = None) -> HttpResponse:
-    return matter_action(request, matter_id, "matters.change_matter", run, form)
+def _run(
+    request: AuthedRequest, matter_id: int, run: Any, form: Any = None, **heading: Any
+) -> HttpResponse:
+    return matter_action(request, matter_id, "matters.change_matter", run, form, **heading)
 
 
 @login_required
@@ -143,7 +145,14 @@ def served_effective(request: AuthedRequest, doc_id: int) -> HttpResponse:
             actor=request.user, document=doc, effective_date=data.get("effective_date")
         )
 
-    return _run(request, doc.matter_id, run, EffectiveForm(request.POST))
+    return _run(
+        request,
+        doc.matter_id,
+        run,
+        EffectiveForm(request.POST),
+        title=_("No appeal filed"),
+        submit=_("Record and propose deadlines"),
+    )
 
 
 @login_required
@@ -182,7 +191,9 @@ def _deadline_action(
     def wrapped(matter: Any, data: dict) -> None:
         run(deadline, data)
 
-    return _run(request, deadline.matter_id, wrapped, form)
+    return _run(
+        request, deadline.matter_id, wrapped, form, title=deadline.title, submit=_("Confirm")
+    )
 
 
 @login_required
@@ -346,7 +357,12 @@ def limitation_event_add(request: AuthedRequest, period_id: int) -> HttpResponse
         services.limitation_event_add(actor=request.user, period=period, **data)
 
     return _run(
-        request, period.matter_id, run, LimitationEventForm(request.POST, prefix=f"ev{period.pk}")
+        request,
+        period.matter_id,
+        run,
+        LimitationEventForm(request.POST, prefix=f"ev{period.pk}"),
+        title=_("Record an interruption or suspension"),
+        submit=_("Add"),
     )
 
 

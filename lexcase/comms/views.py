@@ -31,8 +31,9 @@ from lexcase.comms.forms import (
 from lexcase.comms.models import ProgressReport
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.exports import table_response
-from lexcase.core.forms import apply_service_errors, flash_errors
+from lexcase.core.forms import apply_service_errors
 from lexcase.documents.selectors import matter_document_choices, matter_document_titles
+from lexcase.matters.actions import matter_action, matter_form_again
 from lexcase.matters.extensions import MatterForm
 from lexcase.matters.models import Matter
 from lexcase.matters.selectors import matter_get, visible_through
@@ -110,6 +111,7 @@ MATTER_FORMS: dict[str, MatterForm] = {
         _may_edit,
         lambda r, m: ReportForm(prefix="report", communications=_report_candidates(m)),
         primary=True,
+        in_place=False,  # a generated report answers with its PDF
     ),
     "cadence": MatterForm(
         gettext_lazy("Update cadence"),
@@ -141,7 +143,8 @@ def _back(matter: Matter) -> HttpResponse:
 @require_POST
 def communication_create(request: AuthedRequest, pk: int) -> HttpResponse:
     """Quick entry from the matter page: with htmx the section comes back in place (errors
-    beside their fields); without JavaScript, back to the matter with a message."""
+    beside their fields); without JavaScript, back to the matter with a message, or, when
+    the entry fails, the entry as typed with its errors on a page of its own."""
     matter = matter_get(user=request.user, pk=pk)
     if not request.user.has_perm("matters.change_matter", matter):
         raise PermissionDenied
@@ -160,37 +163,29 @@ def communication_create(request: AuthedRequest, pk: int) -> HttpResponse:
             return _back(matter)
     if request.htmx:
         return _section_response(request, matter, form=form)
-    flash_errors(request, form)
-    return _back(matter)
+    return matter_form_again(
+        request,
+        matter,
+        form,
+        title=_("Client communication"),
+        submit=_("Log"),
+        fields_template="comms/_entry_fields.html",
+    )
 
 
 @login_required
 @require_POST
 def policy_update(request: AuthedRequest, pk: int) -> HttpResponse:
-    matter = matter_get(user=request.user, pk=pk)
-    if not request.user.has_perm("matters.change_matter", matter):
-        raise PermissionDenied
-    form = PolicyForm(request.POST, prefix="policy")
-    if not form.is_valid():
-        flash_errors(request, form)
-        return _back(matter)
-    try:
+    def run(matter: Matter, data: dict[str, Any]) -> None:
         services.client_update_policy_set(
             actor=request.user,
             matter=matter,
-            interval_days=form.cleaned_data["interval_days"],
-            version=form.cleaned_data["version"],
+            interval_days=data["interval_days"],
+            version=data["version"],
         )
-    except NotAllowed:
-        raise PermissionDenied from None
-    except StaleEdit:
-        messages.error(request, _("The matter changed meanwhile; please try again."))
-    except ValidationError as exc:
-        for error in exc.messages:
-            messages.error(request, error)
-    else:
-        messages.success(request, _("Saved."))
-    return _back(matter)
+
+    form = PolicyForm(request.POST, prefix="policy")
+    return matter_action(request, pk, "matters.change_matter", run, form, anchor="#communications")
 
 
 @login_required
@@ -201,8 +196,7 @@ def report_create(request: AuthedRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = ReportForm(request.POST, prefix="report", communications=_report_candidates(matter))
     if not form.is_valid():
-        flash_errors(request, form)
-        return _back(matter)
+        return matter_form_again(request, matter, form)
     try:
         report = reports.progress_report_create(
             actor=request.user, matter=matter, **form.cleaned_data
@@ -210,9 +204,8 @@ def report_create(request: AuthedRequest, pk: int) -> HttpResponse:
     except NotAllowed:
         raise PermissionDenied from None
     except ValidationError as exc:
-        for error in exc.messages:
-            messages.error(request, error)
-        return _back(matter)
+        apply_service_errors(form, exc)
+        return matter_form_again(request, matter, form)
     if report.sent_at:
         messages.success(request, _("Progress report sent and logged."))
         return _back(matter)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lexcase.accounts.http import AuthedRequest
 from lexcase.core.exceptions import NotAllowed, StaleEdit
-from lexcase.core.forms import flash_errors
+from lexcase.core.forms import apply_service_errors
 from lexcase.documents import files, selectors, services
 from lexcase.documents.classify import suggest_category
 from lexcase.documents.forms import EditForm, UploadForm, VersionForm
@@ -87,7 +87,9 @@ def document_upload(request: AuthedRequest, pk: int) -> HttpResponse:
         ]
 
     form = UploadForm(request.POST, request.FILES)
-    return matter_action(request, pk, "documents.upload", run, form)
+    return matter_action(
+        request, pk, "documents.upload", run, form, title=_("Documents"), submit=_("Upload")
+    )
 
 
 @login_required
@@ -138,12 +140,19 @@ def _detail_context(
     }
 
 
-def _document_action(request: AuthedRequest, document_id: int, perm: str, run: Any) -> HttpResponse:
+def _document_action(
+    request: AuthedRequest, document_id: int, perm: str, run: Any, form: Any = None, key: str = ""
+) -> HttpResponse:
+    """Visibility (404), permission (403), then `form` (as `key` of the page's forms) and the
+    service: a failed submission shows the document's page again with the form as typed and
+    its errors beside the fields (status 422), nothing written."""
     document = selectors.document_get(user=request.user, pk=document_id)
     if not request.user.has_perm(perm, document.matter):
         raise PermissionDenied
+    if form is not None and not form.is_valid():
+        return _form_again(request, document, key, form)
     try:
-        target = run(document)
+        target = run(document, form.cleaned_data if form is not None else {})
     except NotAllowed:
         raise PermissionDenied from None
     except StaleEdit:
@@ -152,6 +161,9 @@ def _document_action(request: AuthedRequest, document_id: int, perm: str, run: A
             _("Someone else changed this document meanwhile; reload it and apply your change."),
         )
     except ValidationError as exc:
+        if form is not None:
+            apply_service_errors(form, exc)
+            return _form_again(request, document, key, form)
         for error in exc.messages:
             messages.error(request, error)
     else:
@@ -161,40 +173,39 @@ def _document_action(request: AuthedRequest, document_id: int, perm: str, run: A
     return redirect("documents:detail", document_id=document.pk)
 
 
+def _form_again(request: AuthedRequest, document: Document, key: str, form: Any) -> HttpResponse:
+    return render(
+        request,
+        "documents/detail.html",
+        _detail_context(request, document, document.matter, **{key: form}),
+        status=422,
+    )
+
+
 @login_required
 @require_POST
 def document_version_add(request: AuthedRequest, document_id: int) -> HttpResponse:
+    def run(document: Document, data: dict[str, Any]) -> None:
+        services.document_version_add(actor=request.user, document=document, upload=data["file"])
+
     form = VersionForm(request.POST, request.FILES)
-
-    def run(document: Document) -> None:
-        if not form.is_valid():
-            flash_errors(request, form)
-            raise ValidationError([])
-        services.document_version_add(
-            actor=request.user, document=document, upload=form.cleaned_data["file"]
-        )
-
-    return _document_action(request, document_id, "documents.upload", run)
+    return _document_action(request, document_id, "documents.upload", run, form, "version_form")
 
 
 @login_required
 @require_POST
 def document_edit(request: AuthedRequest, document_id: int) -> HttpResponse:
+    def run(document: Document, data: dict[str, Any]) -> None:
+        services.document_update(actor=request.user, document=document, **data)
+
     form = EditForm(request.POST)
-
-    def run(document: Document) -> None:
-        if not form.is_valid():
-            flash_errors(request, form)
-            raise ValidationError([])
-        services.document_update(actor=request.user, document=document, **form.cleaned_data)
-
-    return _document_action(request, document_id, "documents.change", run)
+    return _document_action(request, document_id, "documents.change", run, form, "edit_form")
 
 
 @login_required
 @require_POST
 def document_delete(request: AuthedRequest, document_id: int) -> HttpResponse:
-    def run(document: Document) -> HttpResponse:
+    def run(document: Document, data: dict[str, Any]) -> HttpResponse:
         services.document_delete(actor=request.user, document=document)
         return redirect("matters:detail", pk=document.matter_id)
 

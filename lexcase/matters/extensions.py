@@ -18,7 +18,8 @@ app registers real functions in its `AppConfig.ready()`:
   a closed <details> with a link to `matters:form` (`/matters/<pk>/forms/<name>/`, served by
   `web.views.matter_form`), htmx loads the form in place when it opens and without
   JavaScript the link opens it on a page of its own; rendering every form with the page
-  cost as much as the rest of the page (issue 15 item 3).
+  cost as much as the rest of the page (issue 15 item 3). A submission that fails shows the
+  same form again, bound, with its errors (`matters.actions.matter_form_again`).
 - **Reads shared by the page's sections**: `matter_page_read(matter, key, read)` runs
   `read()` once per matter while the matter page is built and rendered
   (`matter_page_reads()`), so the calendar and the portal card read the deadlines once, the
@@ -64,7 +65,10 @@ class MatterForm:
     """A form of the matter page rendered on demand: its heading (the <details> summary),
     its submit label, the URL name it posts to (with the matter's pk), who may have it (the
     condition the page shows it under; the action checks again), how it is built, and
-    more context for `web/matter_form.html` (e.g. what the closing checklist reads)."""
+    more context for `matters/matter_form.html` (e.g. what the closing checklist reads).
+    `in_place`: htmx posts the form and its action answers as `matters.actions` does (a
+    failed submission: the bound form alone, status 422; success: `HX-Redirect`); False for
+    an action that answers with a page (closing, a report's PDF)."""
 
     title: Any
     submit: Any
@@ -74,10 +78,16 @@ class MatterForm:
     primary: bool = False
     css: str = "form-inline"
     context: Callable[[AuthedRequest, Matter], dict[str, Any]] | None = None
+    in_place: bool = True
 
 
 def matter_form_register(name: str, form: MatterForm) -> None:
     _FORMS[name] = form
+
+
+def matter_form_for_action(view_name: str) -> MatterForm | None:
+    """The registered form that posts to `view_name` (a URL name), if any."""
+    return next((form for form in _FORMS.values() if form.action == view_name), None)
 
 
 def matter_form_get(name: str) -> MatterForm | None:

@@ -34,7 +34,14 @@ def legal_hold(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             retention.legal_hold_release(actor=request.user, matter=matter, reason=data["reason"])
 
-    return matter_action(request, pk, "matters.set_legal_hold", run, LegalHoldForm(request.POST))
+    return matter_action(
+        request,
+        pk,
+        "matters.set_legal_hold",
+        run,
+        LegalHoldForm(request.POST),
+        title=_("Legal hold"),
+    )
 
 
 def matter_section(request: AuthedRequest, matter: Matter) -> dict[str, Any] | None:

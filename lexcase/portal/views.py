@@ -454,7 +454,13 @@ def reply(request: AuthedRequest, pk: int) -> HttpResponse:
         )
 
     return matter_action(
-        request, pk, "matters.change_matter", run, MessageForm(request.POST, prefix="portal")
+        request,
+        pk,
+        "matters.change_matter",
+        run,
+        MessageForm(request.POST, prefix="portal"),
+        title=_("Write to the client in the portal"),
+        submit=_("Send"),
     )
 
 

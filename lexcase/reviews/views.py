@@ -392,4 +392,12 @@ def archive_request(request: AuthedRequest, pk: int) -> HttpResponse:
     def run(matter: Matter, data: dict[str, Any]) -> None:
         approvals.archive_approval_request(actor=request.user, matter=matter, note=data["note"])
 
-    return matter_action(request, pk, "reviews.request_archiving", run, form)
+    return matter_action(
+        request,
+        pk,
+        "reviews.request_archiving",
+        run,
+        form,
+        title=_("Ask the responsible partner to approve archiving"),
+        submit=_("Ask"),
+    )

@@ -190,6 +190,7 @@ MATTER_FORMS: dict[str, MatterForm] = {
         css="form",
         # What the closing checklist reads from the records (billing: fees settled).
         context=lambda r, m: {"close_read": checklist_read(m)},
+        in_place=False,  # matters:close answers with its own page
     ),
     "party": MatterForm(
         _("Add party"),
@@ -266,5 +267,5 @@ def matter_form(request: AuthedRequest, pk: int, name: str) -> HttpResponse:
         **(entry.context(request, matter) if entry.context else {}),
     }
     if request.htmx and not request.htmx.boosted:
-        return render(request, "web/matter_form.html#form", context)
-    return render(request, "web/matter_form.html", context)
+        return render(request, "matters/matter_form.html#form", context)
+    return render(request, "matters/matter_form.html", context)
