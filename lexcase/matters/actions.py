@@ -58,10 +58,14 @@ def _htmx(request: AuthedRequest) -> bool:
 
 def matter_back(request: AuthedRequest, matter: Matter, anchor: str = "") -> HttpResponse:
     """Back to the matter's page (a full page load also for an htmx request)."""
-    url = reverse("matters:detail", args=[matter.pk]) + anchor
+    path = reverse("matters:detail", args=[matter.pk])
     if _htmx(request):
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
+        response = HttpResponseClientRedirect(path + anchor)
+        if anchor and (request.htmx.current_url_abs_path or "").split("#")[0] == path:
+            # The browser only scrolls to a fragment of the page it shows: load it again.
+            response["HX-Refresh"] = "true"
+        return response
+    return redirect(path + anchor)
 
 
 def matter_form_again(

@@ -53,4 +53,7 @@ ALL_SIGNED_IN_200 = E(LOGIN, LOGIN, *[200] * 7)
 MATTER_READ = E(LOGIN, LOGIN, 404, 404, 200, 200, 404, 200, 404)
 API_MATTER_READ = E(401, 401, 404, 404, 200, 200, 404, 200, 401)
 MATTER_WRITE = E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302, 404)
+# Admitted, and the row's body refused (a disguised file, a refused stage): the form comes back
+# as typed with its errors (matters.actions.matter_form_again), nothing written.
+MATTER_FORM_AGAIN = E(LOGIN, LOGIN, 404, 404, 422, 422, 404, 422, 404)
 API_MATTER_CREATE = E(401, 401, 404, 404, 201, 201, 404, 201, 401)

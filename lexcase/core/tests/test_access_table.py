@@ -29,6 +29,7 @@ from lexcase.core.tests.access import (
     API_MATTER_CREATE,
     API_MATTER_READ,
     LOGIN,
+    MATTER_FORM_AGAIN,
     MATTER_READ,
     MATTER_WRITE,
     PERSONAS,
@@ -182,7 +183,7 @@ TABLE: dict[str, Route] = {
     "matters:stage": Route(
         "POST",
         lambda f: f"/matters/{f.matter.pk}/stage/",
-        E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302, 404),
+        MATTER_FORM_AGAIN,
         body=lambda f: {"stage": "first_instance"},
     ),
     "matters:member_add": Route(
@@ -281,7 +282,7 @@ TABLE: dict[str, Route] = {
     "calendar:limitation_event": Route(
         "POST",
         lambda f: f"/limitations/{make_limitation(f)}/events/",
-        MATTER_WRITE,
+        MATTER_FORM_AGAIN,
     ),
     "calendar:feed": Route("GET", lambda f: "/calendar/feed/", ALL_STAFF_200),
     "calendar:feed_ics": Route("GET", lambda f: "/calendar/feed/not-a-token.ics", E(*[404] * 9)),

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from lexcase.core.tests.access import (
     API_MATTER_READ,
     LOGIN,
+    MATTER_FORM_AGAIN,
     MATTER_READ,
     MATTER_WRITE,
     E,
@@ -56,7 +57,7 @@ TABLE: dict[str, Route] = {
     "documents:upload": Route(
         "POST",
         lambda f: f"/matters/{f.matter.pk}/documents/",
-        MATTER_WRITE,
+        MATTER_FORM_AGAIN,
         body=lambda f: disguised("files"),
     ),
     "documents:suggest": Route(
@@ -75,7 +76,7 @@ TABLE: dict[str, Route] = {
     "documents:version_add": Route(
         "POST",
         lambda f: f"/documents/{make_document(f)}/versions/",
-        MATTER_WRITE,
+        MATTER_FORM_AGAIN,
         body=lambda f: disguised("file"),
     ),
     "documents:download": Route(

@@ -58,5 +58,7 @@ def test_archived_matter_page_offers_no_upload(firm):
     response = client_for(firm.lead).post(
         f"/matters/{firm.matter.pk}/documents/", {"files": [upload("b.txt", b"y")]}
     )
-    assert response.status_code == 302
+    # Refused: the upload form again, with the reason (nothing filed).
+    assert response.status_code == 422
+    assert "本案已归档：其文件为只读。" in response.content.decode()
     assert firm.matter.documents.count() == 1

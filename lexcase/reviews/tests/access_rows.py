@@ -8,6 +8,7 @@ from lexcase.core.tests.access import (
     ALL_STAFF_200,
     API_MATTER_READ,
     LOGIN,
+    MATTER_FORM_AGAIN,
     MATTER_READ,
     MATTER_WRITE,
     E,
@@ -102,7 +103,7 @@ TABLE: dict[str, Route] = {
     "reviews:seal_request": Route(
         "POST",
         lambda f: f"/matters/{f.matter.pk}/approvals/seal/",
-        MATTER_WRITE,
+        MATTER_FORM_AGAIN,
         body=lambda f: {"purpose": "授权委托书盖章"},
     ),
     "reviews:archive_request": Route(

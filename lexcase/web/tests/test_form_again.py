@@ -82,6 +82,27 @@ def test_htmx_success_reloads_the_matter_page(firm):
     assert Task.objects.filter(matter=firm.matter, title="准备证据目录").count() == 1
 
 
+def test_htmx_success_to_a_fragment_of_the_page_shown_reloads_it(firm):
+    """A fragment of the page the browser shows only scrolls it: HX-Refresh loads it again."""
+    url = f"/matters/{firm.matter.pk}/client-updates/"
+    data = {"policy-interval_days": "5", "policy-version": "0"}
+    client = client_for(firm.lead)
+    response = client.post(
+        url, data, HTTP_HX_CURRENT_URL=f"http://testserver/matters/{firm.matter.pk}/", **HTMX
+    )
+    assert (response.status_code, response["HX-Redirect"], response.get("HX-Refresh")) == (
+        200,
+        f"/matters/{firm.matter.pk}/#communications",
+        "true",
+    )
+    data["policy-version"] = "1"
+    response = client.post(url, data, HTTP_HX_CURRENT_URL="http://testserver/agenda/", **HTMX)
+    assert (response["HX-Redirect"], response.get("HX-Refresh")) == (
+        f"/matters/{firm.matter.pk}/#communications",
+        None,
+    )
+
+
 def test_hearing_refused_by_the_service_keeps_every_field(firm):
     response = client_for(firm.lead).post(
         f"/matters/{firm.matter.pk}/hearings/",
