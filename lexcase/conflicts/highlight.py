@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from lexcase.conflicts.engine import clean_credit_code, clean_id_number, clean_passport
 from lexcase.core.fieldcrypt import decrypt
+from lexcase.core.formcache import kept_cache_register
 from lexcase.parties.identifiers import mask_identifier
 from lexcase.parties.names import name_keys, normalize_name
 
@@ -29,6 +30,11 @@ _PART = {"core_name", "trade", "substring"}
 @lru_cache(maxsize=8192)
 def _fold(char: str) -> str:
     return normalize_name(char)
+
+
+# One character per key, never a name; dropped all the same when a person is anonymised (in
+# every process: core.formcache.kept_cache_register), so no cache outlives the name's text.
+kept_cache_register(_fold.cache_clear, lambda: _fold.cache_info().currsize)
 
 
 def _folded(text: str) -> tuple[str, list[int]]:

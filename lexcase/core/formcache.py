@@ -25,7 +25,13 @@ matter's documents by title), so `unbound_html_forget()` drops everything kept w
 text must go (a person anonymised, docs/security.md): in this process at once and again once
 the transaction commits, and in every other process through a generation in the shared cache
 (CACHES: the database table or Redis), which each process compares at the start of a request
-(at most every `FORGET_CHECK_S` while it keeps anything) and drops what it keeps on a change."""
+or a task (at most every `FORGET_CHECK_S` while it keeps anything) and drops what it keeps on
+a change.
+
+Other in-process caches whose keys or values may hold what a person typed or was named by
+(the matter list's filter fields keyed on q=, the search tokenizer's words, the conflict
+report's folded characters) register with `kept_cache_register(clear, size)`: they are
+dropped with the form HTML, here and through the same generation everywhere else."""
 
 from __future__ import annotations
 
@@ -42,6 +48,7 @@ from django.core.signals import request_started, setting_changed
 from django.db import transaction
 from django.dispatch import receiver
 from django.forms.widgets import boolean_check
+from django.tasks.signals import task_started
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
@@ -56,6 +63,8 @@ GENERATION_KEY = "lexcase.core.formcache:generation"
 FORGET_CHECK_S = 10.0
 _seen: list[Any] = [None]
 _next_check = [0.0]
+# (clear, size) of the other caches dropped with the form HTML (kept_cache_register).
+_KEPT: list[tuple[Callable[[], Any], Callable[[], int]]] = []
 
 
 class _Unfrozen(Exception):
@@ -166,25 +175,44 @@ def unbound_html(form: Any, template: str, render: Callable[[], str]) -> SafeStr
     return html
 
 
-def unbound_html_forget() -> None:
-    """Drop every form HTML kept, here and in every other process (see the module's doc):
-    text the forms were built with (a document's title) is being removed. Call it inside the
-    transaction that removes it."""
+def kept_cache_register(clear: Callable[[], Any], size: Callable[[], int]) -> None:
+    """Drop this cache with the form HTML, in this process and in every other one
+    (`unbound_html_forget`): `clear()` empties it, `size()` says whether it holds anything."""
+    if all(c != clear for c, _size in _KEPT):  # bound methods: equal, not identical
+        _KEPT.append((clear, size))
+
+
+def _clear_kept() -> None:
     _HTML.clear()
+    for clear, _size in _KEPT:
+        clear()
+
+
+def _keeps_anything() -> bool:
+    return bool(_HTML) or any(size() for _clear, size in _KEPT)
+
+
+def unbound_html_forget() -> None:
+    """Drop every form HTML kept, and every cache registered with `kept_cache_register`,
+    here and in every other process (see the module's doc): text they were built with (a
+    document's title, a person's name) is being removed. Call it inside the transaction
+    that removes it."""
+    _clear_kept()
     transaction.on_commit(_forget_everywhere)
 
 
 def _forget_everywhere() -> None:
     # Again after the commit: a request of this process may have kept the old text between.
-    _HTML.clear()
+    _clear_kept()
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
 
-@receiver(request_started)
+@receiver([request_started, task_started])
 def _check_generation(**kwargs: Any) -> None:
-    """Drop what this process keeps when another process forgot (a new generation). Asks
+    """Drop what this process keeps when another process forgot (a new generation), at the
+    start of a request or of a task (`db_worker` indexes text: the tokenizer's words). Asks
     the shared cache only while something is kept, at most every FORGET_CHECK_S."""
-    if not _HTML:
+    if not _keeps_anything():
         return
     now = time.monotonic()
     if now < _next_check[0]:
@@ -193,7 +221,7 @@ def _check_generation(**kwargs: Any) -> None:
     generation = cache.get(GENERATION_KEY)
     if generation != _seen[0]:
         _seen[0] = generation
-        _HTML.clear()
+        _clear_kept()
 
 
 @receiver(setting_changed)

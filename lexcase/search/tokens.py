@@ -30,6 +30,8 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
+from lexcase.core.formcache import kept_cache_register
+
 # Han (incl. extension A and the supplementary planes) and Japanese kana: indexed per character.
 _CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _RUN = re.compile(rf"([{_CJK}]+)|([^\W_{_CJK}]+)")
@@ -81,6 +83,11 @@ def stream(text: str) -> list[str]:
 @lru_cache(maxsize=4096)
 def _words_cached(run: str) -> tuple[str, ...]:
     return tuple(_words(run))
+
+
+# Its keys are runs of indexed text and queries (a party's name): dropped when a person is
+# anonymised, in every process (core.formcache.kept_cache_register).
+kept_cache_register(_words_cached.cache_clear, lambda: _words_cached.cache_info().currsize)
 
 
 def _words(run: str) -> list[str]:

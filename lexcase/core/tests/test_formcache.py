@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import itertools
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django import forms
 from django.core.cache import cache
+from django.tasks.signals import task_started
 from django.template import engines
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -147,3 +149,38 @@ def test_forgetting_drops_the_kept_html_here_and_in_every_other_process(
     formcache._next_check[0] = 0.0
     formcache._check_generation()  # the same generation: kept
     assert len(other) == 1
+
+
+@pytest.mark.django_db
+def test_a_registered_cache_is_dropped_with_the_forms_here_and_in_every_other_process(
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A cache registered with `kept_cache_register` (the matter list's filter fields keyed
+    on q=, the search tokenizer's words) is emptied by `unbound_html_forget()` at once; in
+    another process that keeps only such a cache (no form HTML), the new generation drops it
+    at the start of a request or a task once it asks."""
+    monkeypatch.setattr(formcache, "_seen", [None])
+    monkeypatch.setattr(formcache, "_next_check", [0.0])
+    monkeypatch.setattr(formcache, "_HTML", {})
+    monkeypatch.setattr(formcache, "_KEPT", [])
+    names: dict[str, str] = {}
+    formcache.kept_cache_register(names.clear, names.__len__)
+    formcache.kept_cache_register(names.clear, names.__len__)  # once only
+    assert len(formcache._KEPT) == 1
+    names["q=王伟"] = "<input value=王伟>"
+    formcache._check_generation()  # the generation it sees: none yet
+    with django_capture_on_commit_callbacks(execute=True):
+        formcache.unbound_html_forget()
+        assert names == {}
+        names["q=王伟"] = "<input value=王伟>"  # kept before the commit
+    generation = cache.get(formcache.GENERATION_KEY)
+    assert names == {} and generation
+
+    # Another process, a task worker (it indexes text: the tokenizer's words): it saw no
+    # generation before and keeps only the registered cache; a task starts.
+    monkeypatch.setattr(formcache, "_seen", [None])
+    names["华泰科技诉王伟买卖合同纠纷"] = "华泰 科技"
+    formcache._next_check[0] = 0.0
+    result = SimpleNamespace(id="1", task=SimpleNamespace(module_path="x"), status="RUNNING")
+    task_started.send(sender=object, task_result=result)  # as db_worker sends it
+    assert names == {} and formcache._seen == [generation]

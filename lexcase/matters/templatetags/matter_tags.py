@@ -11,6 +11,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
+from lexcase.core.formcache import kept_cache_register
 from lexcase.core.forms import ValuesChoiceField
 from lexcase.matters import timeline
 
@@ -101,9 +102,12 @@ def _minute(value: Any, tz: Any) -> str:
     return f"{local.year}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}"
 
 
-# The filter form's fields as HTML, per what decides them (filter_fields); bounded.
+# The filter form's fields as HTML, per what decides them (filter_fields); bounded. Its keys
+# and HTML hold the submitted q= (a party's name): dropped when a person is anonymised, in
+# every process (core.formcache.kept_cache_register).
 _FILTER_HTML: dict[tuple[Any, ...], SafeString] = {}
 _FILTER_HTML_MAX = 256
+kept_cache_register(_FILTER_HTML.clear, _FILTER_HTML.__len__)
 
 
 @register.simple_tag

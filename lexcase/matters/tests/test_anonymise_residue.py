@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import pickle
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,6 +20,7 @@ from lexcase.accounts.models import Team, User
 from lexcase.calendar.services import deadline_create, hearing_create
 from lexcase.comms.models import Communication
 from lexcase.comms.services import communication_create
+from lexcase.conflicts import highlight
 from lexcase.conflicts.engine import QueryParty, find_candidates
 from lexcase.core import formcache
 from lexcase.documents.services import documents_upload
@@ -34,6 +36,7 @@ from lexcase.matters.retention import (
     legal_hold_set,
     personal_data_anonymise_run,
 )
+from lexcase.matters.templatetags import matter_tags
 from lexcase.matters.tests.test_retention import _archive
 from lexcase.notifications.kinds import NotificationKind, RobotEvent
 from lexcase.notifications.models import Notification, RobotChannel, RobotDelivery
@@ -41,6 +44,7 @@ from lexcase.notifications.services import RobotItem, notification_send, robot_b
 from lexcase.parties.models import Party
 from lexcase.parties.services import party_update
 from lexcase.reviews.models import Review, ReviewKind
+from lexcase.search import tokens
 from lexcase.testing import client_for
 from lexcase.todos.services import task_create
 
@@ -192,14 +196,49 @@ def _kept_in_process() -> list[str]:
     return [old for old in OLD if old in text]
 
 
+def _held(cached: Any, key: str) -> bool:
+    """Whether the lru_cache `cached` holds `key` (asked: a hit; a miss adds it)."""
+    hits = cached.cache_info().hits
+    cached(key)
+    return cached.cache_info().hits > hits
+
+
+def _caches_holding_the_name(title: str) -> dict[str, bool]:
+    """Which of the other in-process caches hold the name (core.formcache's registered
+    ones): the matter list's filter fields (keyed on q=), the search tokenizer's words per
+    run of indexed text (the matter's title), the conflict report's folded characters (one
+    per key: 伟)."""
+    return {
+        "filter_fields": "王伟" in repr(list(matter_tags._FILTER_HTML.items())),
+        "search_words": _held(tokens._words_cached, title),
+        "conflict_fold": _held(highlight._fold, "伟"),
+    }
+
+
 def test_probe_no_personal_data_left_after_anonymisation(person):
     f = person
     party = f.opposing_party
     # The matter page, read by the fixture, kept its forms: the communication entry lists
     # the matter's documents by title (王伟身份证复印件).
     assert "王伟" in _kept_in_process()
+    # The fixture's searches (q=王伟) went through the filter fields; what the task worker
+    # and a conflict report do with the name goes through the other caches.
+    title = f.matter.title
+    assert "王伟" in title and tokens.runs(title) == [(True, title)]
+    tokens.index_tokens(title)
+    highlight.match_span(party.name, ["王伟"])
+    assert _caches_holding_the_name(title) == {
+        "filter_fields": True,
+        "search_words": True,
+        "conflict_fold": True,
+    }
     with time_machine.travel(datetime(2025, 1, 10, 9, tzinfo=SHANGHAI), tick=False):
         assert personal_data_anonymise_run(day=date(2025, 1, 10)).parties == [party.pk]
+    assert _caches_holding_the_name(title) == {
+        "filter_fields": False,
+        "search_words": False,
+        "conflict_fold": False,
+    }
     lead = client_for(f.lead)
     pages = {
         url: lead.get(url).content.decode()
