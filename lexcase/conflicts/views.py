@@ -42,9 +42,13 @@ from lexcase.parties.services import party_identifiers_show
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def review(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_get(user=request.user, pk=pk)
+    if request.method == "GET":
+        # Review notices sent before ad28903 (in-app, e-mail, robots) link here: the review
+        # form is on the matter's conflict report, which the gate has just let them see.
+        return redirect(reverse("matters:detail", args=[matter.pk]) + "#conflicts")
     form = ReviewForm(request.POST, prefix="review")
     if not form.is_valid():
         flash_errors(request, form)

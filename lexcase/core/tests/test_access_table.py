@@ -295,6 +295,12 @@ TABLE: dict[str, Route] = {
         E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 302, 404),
         body=lambda f: {"review-decision": "approve"},
     ),
+    # Review notices sent before ad28903 link here: a GET goes to the conflict report.
+    "conflicts:review#get": Route(
+        "GET",
+        lambda f: f"/matters/{f.matter.pk}/conflict-review/",
+        E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302, 404),
+    ),
     # Ad-hoc checks: the roles of LEXCASE_CONFLICT_CHECK_ROLES (default: no assistants).
     "conflicts:check": Route(
         "GET", lambda f: "/conflicts/check/", E(LOGIN, LOGIN, 403, 200, 403, 200, 200, 200, 404)

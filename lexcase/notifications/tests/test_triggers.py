@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.test import Client
 
 from lexcase.calendar.models import Hearing
 from lexcase.calendar.services import hearings_notify
@@ -87,7 +88,7 @@ def test_the_responsible_partner_hears_of_an_intake_awaiting_review_once(
         )
     ]
     # The link opens the matter's conflict report and its review form (the review URL
-    # itself takes only the form's POST: a GET answered 405).
+    # answered a GET with 405; it now sends a GET here, for the notices sent before).
     page = client_for(firm.partner).get(f"/matters/{matter.pk}/")
     assert page.status_code == 200
     assert f'action="/matters/{matter.pk}/conflict-review/"' in page.content.decode()
@@ -95,6 +96,29 @@ def test_the_responsible_partner_hears_of_an_intake_awaiting_review_once(
     assert Notification.objects.get(kind="intake_review").key == f"intake_review:{check.pk}"
     # The registering lawyer is not told to review their own intake.
     assert notes(firm.lead, "intake_review") == []
+
+
+def test_a_review_notice_sent_before_ad28903_still_opens_the_conflict_report(
+    firm, django_capture_on_commit_callbacks
+):
+    """Notices (and their e-mails) sent before ad28903 link to the review URL, which took
+    only the form's POST: a GET answered 405. It now goes to the matter's conflict report,
+    through the gate (404 off the matter), and still takes the form's POST."""
+    with django_capture_on_commit_callbacks(execute=True):
+        matter = intake(firm)
+    old = f"/matters/{matter.pk}/conflict-review/"
+    Notification.objects.filter(kind="intake_review").update(url=old)
+    (notice,) = notifications_for(user=firm.partner)
+    partner = client_for(firm.partner)
+    response = partner.get(notice.url)
+    assert (response.status_code, response["Location"]) == (302, f"/matters/{matter.pk}/#conflicts")
+    page = partner.get(response["Location"]).content.decode()
+    assert f'action="{old}"' in page and 'id="conflicts"' in page
+    assert client_for(firm.outsider).get(old).status_code == 404
+    assert Client().get(old).status_code == 302  # to the sign-in page
+    assert Client().get(old)["Location"].startswith("/accounts/login/")
+    assert partner.post(old, {"review-decision": "approve"}).status_code == 302
+    assert latest_check(matter).review.decision == "approve"
 
 
 @pytest.mark.parametrize(
