@@ -9,6 +9,7 @@ date and client parties; parties by identifier, else by normalised name and kind
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -26,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
@@ -232,14 +234,54 @@ def _split_aliases(value: Any) -> list[str]:
 # -- Readers ---------------------------------------------------------------------------------
 
 
+# What the JSON parser's (English) message means, by how it begins, for the report.
+_JSON_PROBLEMS = (
+    (
+        "Expecting value",
+        gettext_lazy("a value is missing or is not JSON (text goes in double quotes)"),
+    ),
+    ("Expecting ',' delimiter", gettext_lazy("a comma is missing")),
+    ("Expecting ':' delimiter", gettext_lazy("a colon is missing after a field name")),
+    ("Expecting property name", gettext_lazy("a field name must be in double quotes")),
+    ("Illegal trailing comma", gettext_lazy("a comma too many before } or ]")),
+    ("Unterminated string", gettext_lazy("a text is not closed with a double quote")),
+    (
+        "Invalid control character",
+        gettext_lazy("a text holds a line break or a control character (write \\n)"),
+    ),
+    ("Invalid \\uXXXX escape", gettext_lazy("a text holds an invalid \\uXXXX escape")),
+    ("Invalid \\escape", gettext_lazy("a text holds an invalid backslash escape")),
+    ("Extra data", gettext_lazy("more follows the end of the JSON value")),
+)
+
+
+def _json_error(data: bytes, exc: ValueError) -> tuple[str, str]:
+    """(where, what) of a file `json.loads` refused, in the reader's language: Python's own
+    message is English and names characters by their offset."""
+    if isinstance(exc, UnicodeDecodeError):
+        bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+        return _("byte %(n)d") % {"n": bom + exc.start + 1}, _("The file is not UTF-8 text.")
+    if not isinstance(exc, json.JSONDecodeError):  # an integer of more than 4,300 digits
+        return "", _("The file is not valid JSON: %(error)s") % {
+            "error": _("a number is too long to read")
+        }
+    if not data.strip():
+        return "", _("The file is empty.")
+    problem = next(
+        (str(text) for start, text in _JSON_PROBLEMS if exc.msg.startswith(start)),
+        _("the text cannot be read there"),
+    )
+    where = _("line %(line)d, column %(column)d") % {"line": exc.lineno, "column": exc.colno}
+    return where, _("The file is not valid JSON: %(error)s") % {"error": problem}
+
+
 def _read_json(data: bytes, parsed: _Input) -> None:
     errors = parsed.errors
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
-        errors.add(
-            FILE_SORT, "", "file", _("The file is not valid JSON: %(error)s") % {"error": exc}
-        )
+        where, message = _json_error(data, exc)
+        errors.add(FILE_SORT, where, "file", message)
         return
     except RecursionError:  # the parser recurses once per nested list or object
         errors.add(FILE_SORT, "", "file", _("The file nests its values too deeply to be read."))

@@ -402,7 +402,7 @@ def test_each_problem_names_its_field(firm, row, field):
 
 
 def test_file_level_problems(firm):
-    assert problems(run("{not json", "x.json")) == {("", "file")}
+    assert problems(run("{not json", "x.json")) == {("line 1, column 2", "file")}
     assert problems(run('{"cases": []}', "x.json")) == {("", "matters")}
     assert problems(run("a,b\n", "x.txt")) == {("", "file")}
     assert problems(run(b"PK\x03\x04 not really a workbook", "x.xlsx")) == {("", "file")}
@@ -719,6 +719,88 @@ def test_template_downloads(firm):
     report = run(response.content, "template.xlsx")
     assert report.ok, report.errors
     assert report.created_matters == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "where", "message"),
+    [
+        (
+            '{"matters": [\n  {"title": "甲案"\n   "matter_type": "civil"}]}',
+            "第 3 行，第 4 列",
+            "文件不是有效的 JSON：缺少英文逗号",
+        ),
+        (
+            '{"matters": [{"title": "甲案",}]}',
+            "第 1 行，第 28 列",
+            "文件不是有效的 JSON：} 或 ] 前多了一个逗号",
+        ),
+        ("{matters: []}", "第 1 行，第 2 列", "文件不是有效的 JSON：字段名须用英文双引号括起"),
+        (
+            '{"matters": [{"title": 甲案}]}',
+            "第 1 行，第 24 列",
+            "文件不是有效的 JSON：缺少值，或值不是 JSON（文字须用英文双引号括起）",
+        ),
+        (
+            '{"matters": [{"title": "甲案}]}',
+            "第 1 行，第 24 列",
+            "文件不是有效的 JSON：文字缺少结尾的英文双引号",
+        ),
+        (
+            '{"matters": [{"title": "甲\n案"}]}',
+            "第 1 行，第 26 列",
+            "文件不是有效的 JSON：文字中含有换行符或控制字符（换行请写作 \\n）",
+        ),
+        (
+            '{"matters": []} []',
+            "第 1 行，第 17 列",
+            "文件不是有效的 JSON：JSON 内容结束后还有多余内容",
+        ),
+        (
+            '{"matters": [{"title": "\\q"}]}',
+            "第 1 行，第 25 列",
+            "文件不是有效的 JSON：文字中含有无效的反斜杠转义",
+        ),
+        (
+            '{"matters": [{"title": "\\u12"}]}',
+            "第 1 行，第 26 列",
+            "文件不是有效的 JSON：文字中含有无效的 \\uXXXX 转义",
+        ),
+        (
+            '{"matters": [{"title": 1' + "0" * 5000 + "}]}",
+            "",
+            "文件不是有效的 JSON：数字过长，无法读取",
+        ),
+        ("  \n", "", "文件为空。"),
+        (
+            b'\xef\xbb\xbf{"matters": [{"title": "\xb8\xdf"}]}',
+            "第 28 字节",
+            "文件不是 UTF-8 编码的文本。",
+        ),
+    ],
+)
+def test_json_syntax_errors_are_reported_in_the_users_language_with_their_place(
+    firm, content, where, message
+):
+    """Python's JSON parser explains a refusal in English with a character offset ("Expecting
+    ',' delimiter: line 3 column 4 (char 35)"): the report said 文件不是有效的 JSON：Expecting
+    … in a Chinese sentence. It says what is wrong in the reader's language, and where."""
+    data = content.encode() if isinstance(content, str) else content
+    before = counts()
+    with translation.override("zh-hans"):
+        report = import_file(path_or_file=io.BytesIO(data), filename="x.json", actor=firm.admin)
+    assert [(e.row, e.field, e.message) for e in report.errors] == [(where, "file", message)]
+    assert (report.ok, counts()) == (False, before)
+
+
+def test_upload_page_shows_a_json_syntax_error_in_chinese(firm):
+    bad = '{"matters": [\n  {"title": "甲案"\n   "matter_type": "civil"}]}'
+    response = client_for(firm.admin).post(
+        "/matters/import/", {"file": SimpleUploadedFile("bad.json", bad.encode())}
+    )
+    html = response.content.decode()
+    assert '<td class="nowrap">第 3 行，第 4 列</td>' in html
+    assert "文件不是有效的 JSON：缺少英文逗号" in html
+    assert "Expecting" not in html and "delimiter" not in html
 
 
 @pytest.mark.parametrize("nested", ["[" * 100_000 + "]" * 100_000, '{"matters": ' + "[" * 50_000])
