@@ -16,6 +16,7 @@ from lexcase.web import views as web_views
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("i18n/setlang/", set_language, name="set_language"),
     # Only the allauth views the firm uses: no sign-up, no self-service e-mail changes.
     path("accounts/login/", allauth_views.login, name="account_login"),

@@ -72,6 +72,7 @@ ENROLMENT_URL_NAMES = frozenset(
         "account_logout",
         "set_language",
         "healthz",
+        "favicon",
     }
 )
 

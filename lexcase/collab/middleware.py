@@ -20,7 +20,7 @@ from lexcase.audit.services import audit_record
 # Their own pages, the language switch, and their own account (sign-out, password, second
 # factor: allauth's pages under /accounts/).
 OPEN_PREFIXES = ("/collab/", "/i18n/", "/accounts/")
-OPEN_PATHS = ("/healthz", "/team/firm/logo/")
+OPEN_PATHS = ("/healthz", "/favicon.ico", "/team/firm/logo/")
 
 
 def _open_to_collaborators(path: str) -> bool:

@@ -101,6 +101,7 @@ TABLE: dict[str, Route] = {
     # An outside helper's home is their own page (/collab/).
     "home": Route("GET", lambda f: "/", E(LOGIN, LOGIN, *[200] * 6, 302)),
     "healthz": Route("GET", lambda f: "/healthz", E(*[200] * 9)),
+    "favicon": Route("GET", lambda f: "/favicon.ico", E(*[302] * 9)),
     "set_language": Route(
         "POST", lambda f: "/i18n/setlang/", E(*[302] * 9), body=lambda f: {"language": "en"}
     ),
