@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 import pytest
 from django.test import Client
@@ -102,3 +103,19 @@ def test_the_pages_draw_issue_and_void(firm):
     assert TimeEntry.objects.get().bill_line is None
     nothing = finance.post("/bills/new/", {"matter": firm.matter.number, "as_of": "2025-01-01"})
     assert list(nothing.context["form"].errors) == ["__all__"]
+
+
+def test_a_matters_money_pages_lead_finance_to_its_bill(firm):
+    """Finance found a matter's unbilled time on its money pages but had to copy its number
+    into 生成账单 by hand: nothing linked the two. Each money page of the matter offers
+    生成账单 with the number filled in."""
+    link = f'href="/bills/new/?matter={quote(firm.matter.number)}"'
+    finance = client_for(firm.finance)
+    for path in ("fees", "time", "expenses", "client-funds"):
+        page = finance.get(f"/matters/{firm.matter.pk}/{path}/").content.decode()
+        assert page.count(link) == 1, path
+    draw = finance.get(f"/bills/new/?matter={quote(firm.matter.number)}")
+    assert draw.context["form"]["matter"].value() == firm.matter.number
+    # Who may not draw a bill is not offered it.
+    lead = client_for(firm.lead).get(f"/matters/{firm.matter.pk}/time/").content.decode()
+    assert "/bills/new/" not in lead
