@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.utils import translation
 
-from lexcase.accounts.tests.test_mfa import T0, enrol, reauthenticate, sign_in
+from lexcase.accounts.tests.test_mfa import T0, enrol, reauthenticate, sign_in, totp
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +129,23 @@ def test_the_api_refuses_with_the_words_of_the_enrolment_page(firm):
         language: (403, {"errors": [{"field": "__all__", "message": text}]})
         for language, text in notice.items()
     }
+
+
+def test_the_recovery_codes_page_ends_enrolment_with_a_way_on(firm):
+    """Enrolment ends on the recovery codes, shown once. allauth's page then offers nothing
+    to press (no download, no new codes): a checkbox, and the partner who had just set up
+    the app was left there. The codes are labelled above them, and one button goes on."""
+    with time_machine.travel(T0, tick=False):
+        client = Client()
+        sign_in(client, "partner")
+        reauthenticate(client)
+        secret = client.get("/accounts/2fa/totp/activate/").context["form"].secret
+        activated = client.post("/accounts/2fa/totp/activate/", {"code": totp(secret, T0)})
+        assert activated["Location"] == "/accounts/2fa/recovery-codes/"
+        response = client.get(activated["Location"])
+    page = response.content.decode()
+    done = '<a class="button primary" id="recovery-codes-done" href="/">'
+    assert page.count(done) == 1
+    assert page.split(done)[1].split("</a>")[0] == "我已保存我的恢复码"
+    assert len(response.context["unused_codes"]) == 10
+    assert '<label for="recovery_codes">未使用的恢复码</label>' in page
