@@ -20,7 +20,7 @@ from pydantic import Field
 from lexcase.accounts.models import TokenScope
 from lexcase.accounts.rules import is_client_contact, is_collaborator, second_factor_pending
 from lexcase.accounts.services import api_token_authenticate
-from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.core.exceptions import AlreadySent, NotAllowed, StaleEdit
 from lexcase.core.validators import nul_message, querydict_nul_fields, unstorable_message
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -239,6 +239,24 @@ def on_stale(request: HttpRequest, exc: StaleEdit) -> HttpResponse:
         request,
         409,
         [{"field": "version", "message": _("The object was changed by someone else; reload it.")}],
+    )
+
+
+@api.exception_handler(AlreadySent)
+def on_already_sent(request: HttpRequest, exc: AlreadySent) -> HttpResponse:
+    # The same Idempotency-Key again (core.once): the first request's write stands.
+    return _errors(
+        request,
+        409,
+        [
+            {
+                "field": "__all__",
+                "message": _(
+                    "A request with this Idempotency-Key was already carried out; it was "
+                    "not carried out a second time."
+                ),
+            }
+        ],
     )
 
 

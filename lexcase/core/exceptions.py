@@ -14,3 +14,8 @@ class NotAllowed(Exception):
         self.perm = perm
         self.fields = tuple(fields)
         self.message = message
+
+
+class AlreadySent(Exception):
+    """A form (or an API request with an Idempotency-Key) that was already carried out came
+    again: a double click, a reload, a retry after a timeout (core.once). Nothing is done."""

@@ -26,6 +26,7 @@ from lexcase.billing.selectors.shared import matter_money_get
 from lexcase.billing.services import bills as bill_services
 from lexcase.billing.services import payments as payment_services
 from lexcase.core.exceptions import NotAllowed
+from lexcase.core.once import sent_once
 from lexcase.core.schema import Choices, CivilDate, Id, Version
 from lexcase.matters.services import matter_record_read
 
@@ -405,18 +406,19 @@ def record_payment(request: AuthedRequest, payload: PaymentIn) -> Status:
         )
         for a in payload.allocations
     ]
-    payment = payment_services.payment_record(
-        actor=request.user,
-        client=client,
-        received_on=payload.received_on,
-        amount=payload.amount,
-        method=payload.method,
-        payer=payload.payer,
-        reference=payload.reference,
-        note=payload.note,
-        matter=matter,
-        allocations=allocations,
-    )
+    with sent_once(request):
+        payment = payment_services.payment_record(
+            actor=request.user,
+            client=client,
+            received_on=payload.received_on,
+            amount=payload.amount,
+            method=payload.method,
+            payer=payload.payer,
+            reference=payload.reference,
+            note=payload.note,
+            matter=matter,
+            allocations=allocations,
+        )
     return Status(
         201, payment_out(request.user, reads.payment_get(user=request.user, pk=payment.pk))
     )
@@ -445,9 +447,10 @@ def allocate_payment(request: AuthedRequest, payment_id: Id, payload: Allocation
     payment = reads.payment_get(user=request.user, pk=payment_id)
     _require_payments(request)
     bill = _bill_for_allocation(request, payload.bill_id, "bill_id")
-    payment_services.payment_allocate(
-        actor=request.user, payment=payment, bill=bill, amount=payload.amount
-    )
+    with sent_once(request):
+        payment_services.payment_allocate(
+            actor=request.user, payment=payment, bill=bill, amount=payload.amount
+        )
     return Status(
         201, payment_out(request.user, reads.payment_get(user=request.user, pk=payment_id))
     )
@@ -459,15 +462,16 @@ def allocate_payment(request: AuthedRequest, payment_id: Id, payload: Allocation
 def refund_payment(request: AuthedRequest, payment_id: Id, payload: RefundIn) -> Status:
     """Return fee money to the client out of the payment's unallocated part."""
     payment = reads.payment_get(user=request.user, pk=payment_id)
-    payment_services.payment_refund(
-        actor=request.user,
-        payment=payment,
-        amount=payload.amount,
-        refunded_on=payload.refunded_on,
-        method=payload.method,
-        reason=payload.reason,
-        reference=payload.reference,
-    )
+    with sent_once(request):
+        payment_services.payment_refund(
+            actor=request.user,
+            payment=payment,
+            amount=payload.amount,
+            refunded_on=payload.refunded_on,
+            method=payload.method,
+            reason=payload.reason,
+            reference=payload.reference,
+        )
     return Status(
         201, payment_out(request.user, reads.payment_get(user=request.user, pk=payment_id))
     )

@@ -22,6 +22,7 @@ from lexcase.billing.selectors import work as selectors
 from lexcase.billing.selectors.shared import matter_money_get
 from lexcase.billing.services import agreements as agreement_services
 from lexcase.billing.services import work as work_services
+from lexcase.core.once import sent_once
 from lexcase.core.schema import MAX_COUNTER, CivilDate, Id, Version
 from lexcase.documents.selectors import documents_visible_to
 from lexcase.matters.services import matter_record_read, matter_record_view
@@ -439,14 +440,15 @@ def time_entry_create(request: AuthedRequest, matter_id: Id, payload: TimeEntryI
         if missing:
             raise ValidationError({f: [_("This field is required.")] for f in missing})
         assert payload.work_date is not None and payload.minutes is not None
-        entry = work_services.time_entry_create(
-            actor=request.user,
-            matter=matter,
-            work_date=payload.work_date,
-            minutes=payload.minutes,
-            description=payload.description,
-            billable=payload.billable,
-        )
+        with sent_once(request):
+            entry = work_services.time_entry_create(
+                actor=request.user,
+                matter=matter,
+                work_date=payload.work_date,
+                minutes=payload.minutes,
+                description=payload.description,
+                billable=payload.billable,
+            )
     entry.lawyer = request.user
     return Status(201, time_entry_out(entry))
 
@@ -534,16 +536,17 @@ def expense_create(request: AuthedRequest, matter_id: Id, payload: ExpenseIn) ->
         )
         if receipt is None:
             raise ValidationError({"receipt_document_id": [_("Choose a document of this matter.")]})
-    expense = work_services.expense_create(
-        actor=request.user,
-        matter=matter,
-        kind=payload.kind,
-        description=payload.description,
-        amount=payload.amount,
-        incurred_on=payload.incurred_on,
-        paid_by=payload.paid_by,
-        receipt_document=receipt,
-        client_note_signed_on=payload.client_note_signed_on,
-    )
+    with sent_once(request):
+        expense = work_services.expense_create(
+            actor=request.user,
+            matter=matter,
+            kind=payload.kind,
+            description=payload.description,
+            amount=payload.amount,
+            incurred_on=payload.incurred_on,
+            paid_by=payload.paid_by,
+            receipt_document=receipt,
+            client_note_signed_on=payload.client_note_signed_on,
+        )
     expense.recorded_by = request.user
     return Status(201, expense_out(expense))

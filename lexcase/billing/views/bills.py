@@ -42,8 +42,9 @@ from lexcase.billing.money import capital
 from lexcase.billing.selectors import receivables as reads
 from lexcase.billing.services import bills as bill_services
 from lexcase.billing.services import payments as payment_services
-from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.core.exceptions import AlreadySent, NotAllowed, StaleEdit
 from lexcase.core.forms import apply_service_errors, flash_errors
+from lexcase.core.once import already_sent_message, sent_once
 from lexcase.matters.services import matter_record_read
 
 
@@ -239,18 +240,22 @@ def payment_record(request: AuthedRequest) -> HttpResponse:
                 client = clients[0]
         if client is not None:
             try:
-                payment = payment_services.payment_record(
-                    actor=request.user,
-                    client=client,
-                    received_on=data["received_on"],
-                    amount=data["amount"],
-                    method=data["method"],
-                    payer=data["payer"],
-                    reference=data["reference"],
-                    note=data["note"],
-                    matter=matter,
-                    allocations=allocations,
-                )
+                with sent_once(request):
+                    payment = payment_services.payment_record(
+                        actor=request.user,
+                        client=client,
+                        received_on=data["received_on"],
+                        amount=data["amount"],
+                        method=data["method"],
+                        payer=data["payer"],
+                        reference=data["reference"],
+                        note=data["note"],
+                        matter=matter,
+                        allocations=allocations,
+                    )
+            except AlreadySent:
+                messages.warning(request, already_sent_message())
+                return redirect("billing:payment_list")
             except NotAllowed:
                 raise PermissionDenied from None
             except ValidationError as exc:
@@ -301,7 +306,10 @@ def _payment_action(
         raise PermissionDenied
     if form.is_valid():
         try:
-            run(payment, form.cleaned_data)
+            with sent_once(request):
+                run(payment, form.cleaned_data)
+        except AlreadySent:
+            messages.warning(request, already_sent_message())
         except NotAllowed:
             raise PermissionDenied from None
         except ValidationError as exc:

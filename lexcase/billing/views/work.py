@@ -42,8 +42,9 @@ from lexcase.billing.selectors.shared import matter_money_get
 from lexcase.billing.services import agreements as agreement_services
 from lexcase.billing.services import work as work_services
 from lexcase.billing.services.shared import ui_lang
-from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.core.exceptions import AlreadySent, NotAllowed, StaleEdit
 from lexcase.core.forms import apply_service_errors
+from lexcase.core.once import already_sent_message, sent_once
 from lexcase.matters.services import matter_record_read, matter_record_view
 
 
@@ -342,9 +343,13 @@ def time_entries(request: AuthedRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                work_services.time_entry_create(
-                    actor=request.user, matter=matter, **form.cleaned_data
-                )
+                with sent_once(request):
+                    work_services.time_entry_create(
+                        actor=request.user, matter=matter, **form.cleaned_data
+                    )
+            except AlreadySent:
+                messages.warning(request, already_sent_message())
+                return redirect("billing:time", pk=matter.pk)
             except NotAllowed:
                 raise PermissionDenied from None
             except ValidationError as exc:
@@ -458,7 +463,13 @@ def expenses(request: AuthedRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                work_services.expense_create(actor=request.user, matter=matter, **form.cleaned_data)
+                with sent_once(request):
+                    work_services.expense_create(
+                        actor=request.user, matter=matter, **form.cleaned_data
+                    )
+            except AlreadySent:
+                messages.warning(request, already_sent_message())
+                return redirect("billing:expenses", pk=matter.pk)
             except NotAllowed:
                 raise PermissionDenied from None
             except ValidationError as exc:
@@ -496,9 +507,13 @@ def client_funds(request: AuthedRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                work_services.client_funds_record(
-                    actor=request.user, matter=matter, **form.cleaned_data
-                )
+                with sent_once(request):
+                    work_services.client_funds_record(
+                        actor=request.user, matter=matter, **form.cleaned_data
+                    )
+            except AlreadySent:
+                messages.warning(request, already_sent_message())
+                return redirect("billing:client_funds", pk=matter.pk)
             except NotAllowed:
                 raise PermissionDenied from None
             except ValidationError as exc:

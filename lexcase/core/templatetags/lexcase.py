@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from lexcase.core.formcache import unbound_html
+from lexcase.core.once import once_field
 
 register = template.Library()
 
@@ -58,3 +59,7 @@ def unbound_form(form: Any, template: str = "") -> SafeString:
     if template:
         return unbound_html(form, template, lambda: render_to_string(template, {"form": form}))
     return unbound_html(form, "as_div", form.as_div)
+
+
+# A one-time key for a form that records something (core.once): `{% once_field %}`.
+register.simple_tag(once_field, name="once_field")
