@@ -10,7 +10,7 @@ generating again (generation dominates the load time).
 
 Per database a child process (DATABASE_URL set before django.setup()) prepares a dedicated
 database (SQLite `/tmp/lexcase_bench_conflicts.sqlite3`, PostgreSQL `lexcase_bench_conflicts`;
-other scales get a `_<N>` suffix),
+other scales get a `_<N>` suffix; LEXCASE_BENCH_CONFLICTS=<stem> names them lexcase_<stem>),
 migrates it and bulk-loads N synthetic parties (Chinese persons of 2–4 characters, Chinese
 organisations with region prefixes, industry words, bracket tags and legal forms, a few
 Latin names; ID numbers, credit codes, passports; aliases and former names) linked to
@@ -59,8 +59,11 @@ from typing import Any
 from bench.common import PG_SERVER, ROOT, VAR, analyze, recreate, server_version, setup_django
 from bench.common import stats as _stats
 
-SQLITE_PATH = Path("/tmp/lexcase_bench_conflicts.sqlite3")
-PG_NAME = "lexcase_bench_conflicts"
+# LEXCASE_BENCH_CONFLICTS (default `bench_conflicts`) names the databases, so a helper
+# measures its own copy of the shared load (docs/benchmarks.md, Conflict check).
+_STEM = "lexcase_" + os.environ.get("LEXCASE_BENCH_CONFLICTS", "bench_conflicts")
+SQLITE_PATH = Path(f"/tmp/{_STEM}.sqlite3")
+PG_NAME = _STEM
 GOAL_RATIO = 20.0  # engine p95 <= naive p95 / 20
 CHUNK = 20_000
 WARMUP_QUERIES = 10
@@ -337,9 +340,14 @@ def _finish_load(loader: Loader, dropped: list[tuple[str, str]]) -> float:
     from django.apps import apps
     from django.db import connection
 
+    from lexcase.conflicts.engine import key_counts_rebuild
+
     t0 = time.perf_counter()
     for _name, ddl in dropped:
         loader.execute(ddl)
+    # The holder counts of the grouped keys, from the index just written (what the
+    # migration does on an existing index).
+    key_counts_rebuild()
     seconds = time.perf_counter() - t0
     if connection.vendor == "postgresql":
         # Django modules: only after setup_django() (bench/common.py) chose this run's database.
@@ -800,7 +808,7 @@ def _verify_index(sample: int, seed: int) -> dict[str, Any]:
     def snapshot() -> tuple[Counter, Counter]:
         keys = Counter(
             PartyKey.objects.filter(party_id__in=ids).values_list(
-                "party_id", "relative_id", "key_type", "value", "text", "from_alias"
+                "party_id", "relative_id", "key_type", "value", "text", "from_alias", "shared"
             )
         )
         grams = Counter(

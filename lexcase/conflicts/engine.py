@@ -28,12 +28,20 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.db.models import Count, F, Q
 
 from lexcase.accounts.models import User
-from lexcase.conflicts.models import KeyType, NameGram, PartyKey, StaffRelative
+from lexcase.conflicts.models import (
+    GramCount,
+    KeyCount,
+    KeyType,
+    NameGram,
+    PartyKey,
+    StaffRelative,
+)
 from lexcase.core.db import bulk_insert
 from lexcase.core.fieldcrypt import blind_index, blind_indexes
 from lexcase.matters.models import Matter, MatterParty, PartyRole, Status
@@ -65,14 +73,17 @@ __all__ = [
     "index_party",
     "index_rebuild",
     "index_staff_relative",
+    "key_counts_rebuild",
     "name_grams",
     "org_features",
+    "party_unindex",
     "pinyin_keys",
+    "shared_flags_rebuild",
     "staff_relative_add",
 ]
 
 # Bump when matching or verdict rules change: stored check records cite it.
-ENGINE_VERSION = "lexcase-conflicts/2.1"
+ENGINE_VERSION = "lexcase-conflicts/2.3"
 
 # Names of up to this many characters (and trade names) are found with one character
 # substituted, inserted, deleted or two neighbours swapped (deletion neighbourhoods).
@@ -87,6 +98,9 @@ SUBSTRING_FETCH = 2000
 # A large group of one-edit neighbours or trade-name holders is ranked by shared region and
 # industry among the newest this many holders of each key; the rest are counted.
 RANK_PREFIX = 64
+# Keys held by more than this many parties have a stored holder count (KeyCount); the
+# others are counted from the index (at most this many entries each).
+KEY_COUNT_MIN = 50
 PINYIN_MAX_CHARS = 8
 PINYIN_MAX_KEYS = 16
 _PINYIN_READINGS_PER_CHAR = 3
@@ -290,6 +304,8 @@ def equivalent_form(normalized: str) -> str:
 
 
 KeyRow = tuple[str, str, str, bool]  # key_type, value, text, from_alias
+# The same and `shared` (_shared_flags).
+SharedKeyRow = tuple[str, str, str, bool, bool]
 # (original text, is an alias, its name keys as returned by parties.names.name_keys)
 NameEntry = tuple[str, bool, dict[str, str]]
 
@@ -301,7 +317,7 @@ def _owner_keys(
     id_number: str = "",
     credit_code: str = "",
     passport: str = "",
-) -> tuple[list[KeyRow], set[str]]:
+) -> tuple[list[SharedKeyRow], set[str]]:
     names = list(names)
     main = names[0][0][:_MAX_VALUE] if names else ""
     rows: list[KeyRow] = []
@@ -340,7 +356,31 @@ def _owner_keys(
         if (row[0], row[1]) not in seen:
             seen.add((row[0], row[1]))
             unique.append(row)
-    return unique, grams
+    return _shared_flags(unique), grams
+
+
+# A key family: the key types one name yields a value of, and the source keys (the names
+# yielding them). A party holds several keys of one family only through several sources.
+_FAMILIES: dict[str, tuple[tuple[str, ...], int]] = {
+    # key type → (source key types, longest source yielding keys of the type)
+    KeyType.NAME: ((KeyType.NAME, KeyType.ALIAS), _MAX_VALUE),
+    KeyType.ALIAS: ((KeyType.NAME, KeyType.ALIAS), _MAX_VALUE),
+    KeyType.DELETION: ((KeyType.NAME, KeyType.ALIAS), TYPO_MAX_CHARS),
+    KeyType.TRADE: ((KeyType.TRADE,), _MAX_VALUE),
+    KeyType.TRADE_DELETION: ((KeyType.TRADE,), TYPO_MAX_CHARS),
+}
+
+
+def _shared_flags(rows: list[KeyRow]) -> list[SharedKeyRow]:
+    """Each row with `shared`: its owner has two or more source keys of the row's family
+    (two names of up to TYPO_MAX_CHARS characters for deletion keys, two trade names, a name
+    and an alias, …), the only way an owner can hold two keys of one group other than one
+    name yielding several deletion keys (see _summed_total)."""
+    sources: Counter[str] = Counter()
+    for key_type, family in _FAMILIES.items():
+        types, longest = family
+        sources[key_type] = sum(1 for r in rows if r[0] in types and len(r[1]) <= longest)
+    return [(t, v, x, a, sources[t] >= 2) for t, v, x, a in rows]
 
 
 def _deletion_rows(kind: str, text: str, is_alias: bool, keys: dict[str, str]) -> list[KeyRow]:
@@ -406,29 +446,231 @@ def _party_rows(party: Party, aliases: Iterable[PartyAlias]) -> tuple[list[tuple
         credit_code=party.credit_code,
         passport=party.passport,
     )
-    key_rows = [(party.pk, None, t, v, x, a) for t, v, x, a in keys]
+    key_rows = [(party.pk, None, *row) for row in keys]
     gram_rows = [(party.pk, None, g) for g in sorted(grams)]
     return key_rows, gram_rows
 
 
-_KEY_COLUMNS = ("party_id", "relative_id", "key_type", "value", "text", "from_alias")
+_KEY_COLUMNS = ("party_id", "relative_id", "key_type", "value", "text", "from_alias", "shared")
 _GRAM_COLUMNS = ("party_id", "relative_id", "gram")
 
 
 def _insert(model: type[models.Model], columns: tuple[str, ...], rows: list[tuple]) -> None:
     """Plain multi-row INSERTs: the index holds ~15 rows per party, and going through model
-    instances (bulk_create) made a rebuild several times slower for no benefit."""
+    instances (bulk_create) made a rebuild several times slower for no benefit. A data
+    migration's historical PartyKey may predate later columns (`shared`, conflicts 0008):
+    those are left out."""
+    known = {f.column for f in model._meta.concrete_fields}
+    if not set(columns) <= known:
+        keep = [i for i, c in enumerate(columns) if c in known]
+        columns = tuple(columns[i] for i in keep)
+        rows = [tuple(row[i] for i in keep) for row in rows]
     bulk_insert(model, columns, rows, returning=False)
+
+
+# The key types whose groups are counted (KeyCount): the branches that list a limited number
+# of holders and count the rest. Identifiers, organisation names and core names are listed
+# in full.
+COUNTED_TYPES = (
+    KeyType.NAME,
+    KeyType.ALIAS,
+    KeyType.TRADE,
+    KeyType.PINYIN,
+    KeyType.DELETION,
+    KeyType.TRADE_DELETION,
+)
+# PostgreSQL transaction-level advisory lock taken by every KeyCount writer (one lock: the
+# writers of one transaction may touch hot keys in any order without deadlocking, and a key
+# crossing KEY_COUNT_MIN is counted once).
+_COUNT_LOCK = 0x1EC5C0DE
+
+
+def _held(rows: Iterable[tuple]) -> Counter[tuple[str, str]]:
+    """(key_type, value) → parties holding it, of PartyKey rows (party_id, relative_id,
+    key_type, value, …) of parties: each party holds a key once."""
+    return Counter((r[2], r[3]) for r in rows if r[0] is not None and r[2] in COUNTED_TYPES)
+
+
+def _held_grams(rows: Iterable[tuple]) -> Counter[tuple[str]]:
+    """(gram,) → parties holding it, of NameGram rows (party_id, relative_id, gram)."""
+    return Counter((r[2],) for r in rows if r[0] is not None)
+
+
+def _old_keys(key_model: type[PartyKey], **owner: object) -> Counter[tuple[str, str]]:
+    rows = key_model.objects.filter(
+        party__isnull=False, key_type__in=COUNTED_TYPES, **owner
+    ).values_list("key_type", "value")
+    return Counter(rows)
+
+
+def _old_grams(gram_model: type[NameGram], **owner: object) -> Counter[tuple[str]]:
+    return Counter(gram_model.objects.filter(party__isnull=False, **owner).values_list("gram"))
+
+
+def _tuples_q(fields: tuple[str, ...], tuples: Iterable[tuple[str, ...]]) -> Q:
+    """Rows whose `fields` equal one of `tuples` (grouped by the first field)."""
+    by_first: dict[str, list[str]] = {}
+    for t in tuples:
+        by_first.setdefault(t[0], []).append(t[-1])
+    if len(fields) == 1:
+        return Q(**{f"{fields[0]}__in": list(by_first)})
+    q = Q()
+    for first, rest in by_first.items():
+        q |= Q(**{fields[0]: first, f"{fields[1]}__in": rest})
+    return q
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """A stored count (KeyCount or GramCount) and the index rows it counts."""
+
+    count: Any  # a model class (KeyCount, GramCount, or a migration's historical one)
+    index: Any
+    fields: tuple[str, ...]  # the counted columns, the same in both tables
+
+
+def _apply_counts(delta: Counter[Any], counted: _Counted) -> None:
+    """Apply the net change of the parties holding each key (gram) to its stored count:
+    existing rows move by the change and are dropped at KEY_COUNT_MIN or below; one without
+    a row that gained holders is counted from the index (at most KEY_COUNT_MIN + its gain
+    entries) and gets a row when over KEY_COUNT_MIN. The caller holds the count lock."""
+    changed = sorted((k, n) for k, n in delta.items() if n)
+    table = connection.ops.quote_name(counted.count._meta.db_table)
+    where = " AND ".join(f"{field} = %s" for field in counted.fields)
+    for start in range(0, len(changed), _INDEX_BATCH):
+        chunk = dict(changed[start : start + _INDEX_BATCH])
+        existing = set(
+            counted.count.objects.filter(_tuples_q(counted.fields, chunk)).values_list(
+                *counted.fields
+            )
+        )
+        if existing:
+            with connection.cursor() as cur:
+                cur.executemany(
+                    f"UPDATE {table} SET holders = holders + %s WHERE {where}",  # noqa: S608 - table and column names; values are parameters
+                    [(chunk[k], *k) for k in sorted(existing)],
+                )
+            counted.count.objects.filter(
+                _tuples_q(counted.fields, existing), holders__lte=KEY_COUNT_MIN
+            ).delete()
+        grown = [k for k, n in chunk.items() if n > 0 and k not in existing]
+        if not grown:
+            continue
+        held = (
+            counted.index.objects.filter(_tuples_q(counted.fields, grown), party__isnull=False)
+            .values_list(*counted.fields)
+            .annotate(n=Count("id"))
+            .filter(n__gt=KEY_COUNT_MIN)
+        )
+        counted.count.objects.bulk_create(
+            [
+                counted.count(**dict(zip(counted.fields, row[:-1], strict=True)), holders=row[-1])
+                for row in held
+            ]
+        )
+
+
+def _count_keys(
+    keys: Counter[tuple[str, str]],
+    grams: Counter[tuple[str]],
+    using: IndexModels,
+) -> None:
+    """Apply the net change of the parties holding each key and gram to KeyCount and
+    GramCount, in the caller's transaction (the one writing the index rows). Serialised by
+    one advisory lock on PostgreSQL (READ COMMITTED: each statement after it sees the
+    previous writers' committed rows; one lock, so that the writers of one transaction may
+    touch hot keys in any order without deadlocking); SQLite serialises writers itself."""
+    keys = Counter({k: n for k, n in keys.items() if n and k[0] in COUNTED_TYPES})
+    grams = Counter({k: n for k, n in grams.items() if n})
+    if using.count is None or using.gram_count is None or not (keys or grams):
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_COUNT_LOCK])
+    _apply_counts(keys, _Counted(using.count, using.key, ("key_type", "value")))
+    _apply_counts(grams, _Counted(using.gram_count, using.gram, ("gram",)))
+
+
+def key_counts_rebuild(
+    *,
+    key_model: type[PartyKey] = PartyKey,
+    count_model: type[KeyCount] = KeyCount,
+    gram_model: type[NameGram] = NameGram,
+    gram_count_model: type[GramCount] = GramCount,
+    using: str = "default",
+) -> int:
+    """Count every grouped key and every name gram of the index again (after a bulk load, a
+    rebuild, or in the migration that introduced the counts); return the number of rows."""
+    conn = connections[using]
+    quote = conn.ops.quote_name
+    keys, counts = quote(key_model._meta.db_table), quote(count_model._meta.db_table)
+    grams, gram_counts = quote(gram_model._meta.db_table), quote(gram_count_model._meta.db_table)
+    with transaction.atomic(using=using), conn.cursor() as cur:
+        if conn.vendor == "postgresql":
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_COUNT_LOCK])
+        cur.execute(f"DELETE FROM {counts}")  # noqa: S608 - table name
+        cur.execute(
+            f"INSERT INTO {counts} (key_type, value, holders) SELECT key_type, value, "  # noqa: S608 - table names; values are parameters
+            f"COUNT(*) FROM {keys} WHERE party_id IS NOT NULL AND key_type IN "
+            f"({_in(COUNTED_TYPES)}) GROUP BY key_type, value HAVING COUNT(*) > %s",
+            [*COUNTED_TYPES, KEY_COUNT_MIN],
+        )
+        cur.execute(f"DELETE FROM {gram_counts}")  # noqa: S608 - table name
+        cur.execute(
+            f"INSERT INTO {gram_counts} (gram, holders) SELECT gram, COUNT(*) FROM {grams} "  # noqa: S608 - table names; values are parameters
+            "WHERE party_id IS NOT NULL GROUP BY gram HAVING COUNT(*) > %s",
+            [KEY_COUNT_MIN],
+        )
+        cur.execute(
+            f"SELECT (SELECT COUNT(*) FROM {counts}) + (SELECT COUNT(*) FROM {gram_counts})"  # noqa: S608 - table names
+        )
+        return int(cur.fetchone()[0])
+
+
+def shared_flags_rebuild(*, key_model: type[PartyKey] = PartyKey, using: str = "default") -> None:
+    """Set `shared` on every index row as the indexer would (_shared_flags), in SQL: for the
+    migration that added the column."""
+    conn = connections[using]
+    keys = conn.ops.quote_name(key_model._meta.db_table)
+    with transaction.atomic(using=using), conn.cursor() as cur:
+        cur.execute(f"UPDATE {keys} SET shared = %s WHERE shared", [False])  # noqa: S608 - table name
+        for key_type, (sources, longest) in _FAMILIES.items():
+            for owner in ("party_id", "relative_id"):
+                cur.execute(
+                    f"UPDATE {keys} SET shared = %s WHERE key_type = %s AND {owner} IN "  # noqa: S608 - table and column names; values are parameters
+                    f"(SELECT {owner} FROM {keys} WHERE key_type IN ({_in(sources)}) AND "
+                    f"LENGTH(value) <= %s AND {owner} IS NOT NULL GROUP BY {owner} "
+                    "HAVING COUNT(*) >= 2)",
+                    [True, key_type, *sources, longest],
+                )
 
 
 @transaction.atomic
 def index_party(party: Party) -> None:
-    """Rebuild the index rows of one party (name, aliases, identifiers). Idempotent."""
+    """Rebuild the index rows of one party (name, aliases, identifiers), and the holder
+    counts of the keys it gained or lost. Idempotent."""
     keys, grams = _party_rows(party, PartyAlias.objects.filter(party=party).order_by("pk"))
+    old = _old_keys(PartyKey, party=party)
+    old_grams = _old_grams(NameGram, party=party)
     PartyKey.objects.filter(party=party).delete()
     NameGram.objects.filter(party=party).delete()
     _insert(PartyKey, _KEY_COLUMNS, keys)
     _insert(NameGram, _GRAM_COLUMNS, grams)
+    delta = _held(keys)
+    delta.subtract(old)
+    gram_delta = _held_grams(grams)
+    gram_delta.subtract(old_grams)
+    _count_keys(delta, gram_delta, _MODELS)
+
+
+def party_unindex(party: Party) -> None:
+    """Before a party is deleted (its index rows go with it, ON DELETE CASCADE): the holder
+    counts of its keys lose it."""
+    delta: Counter[tuple[str, str]] = Counter()
+    delta.subtract(_old_keys(PartyKey, party=party))
+    gram_delta: Counter[tuple[str]] = Counter()
+    gram_delta.subtract(_old_grams(NameGram, party=party))
+    _count_keys(delta, gram_delta, _MODELS)
 
 
 def _chunks(ids: Iterable[int], size: int) -> Iterator[list[int]]:
@@ -447,9 +689,13 @@ class IndexModels:
     alias: type[PartyAlias] = PartyAlias
     key: type[PartyKey] = PartyKey
     gram: type[NameGram] = NameGram
+    # None: the holder counts are not maintained (migrations before KeyCount existed; a
+    # rebuild counts once at the end).
+    count: type[KeyCount] | None = None
+    gram_count: type[GramCount] | None = None
 
 
-_MODELS = IndexModels()
+_MODELS = IndexModels(count=KeyCount, gram_count=GramCount)
 
 
 @transaction.atomic
@@ -476,10 +722,18 @@ def index_parties(party_ids: Iterable[int], *, using: IndexModels = _MODELS) -> 
             keys += party_keys
             grams += party_grams
             count += 1
+        counted = using.count is not None
+        old = _old_keys(using.key, party_id__in=chunk) if counted else Counter()
+        old_grams = _old_grams(using.gram, party_id__in=chunk) if counted else Counter()
         using.key.objects.filter(party_id__in=chunk).delete()
         using.gram.objects.filter(party_id__in=chunk).delete()
         _insert(using.key, _KEY_COLUMNS, keys)
         _insert(using.gram, _GRAM_COLUMNS, grams)
+        delta = _held(keys)
+        delta.subtract(old)
+        gram_delta = _held_grams(grams)
+        gram_delta.subtract(old_grams)
+        _count_keys(delta, gram_delta, using)
     return count
 
 
@@ -493,7 +747,7 @@ def index_staff_relative(rel: StaffRelative, *, using: IndexModels = _MODELS) ->
     )
     using.key.objects.filter(relative_id=rel.pk).delete()
     using.gram.objects.filter(relative_id=rel.pk).delete()
-    _insert(using.key, _KEY_COLUMNS, [(None, rel.pk, t, v, x, a) for t, v, x, a in keys])
+    _insert(using.key, _KEY_COLUMNS, [(None, rel.pk, *row) for row in keys])
     _insert(using.gram, _GRAM_COLUMNS, [(None, rel.pk, g) for g in sorted(grams)])
 
 
@@ -503,10 +757,14 @@ def index_rebuild() -> int:
     # Neither table has dependants or signals, so Django deletes each in one statement.
     PartyKey.objects.all().delete()
     NameGram.objects.all().delete()
-    count = index_parties(Party.objects.order_by("pk").values_list("pk", flat=True).iterator())
+    count = index_parties(
+        Party.objects.order_by("pk").values_list("pk", flat=True).iterator(),
+        using=IndexModels(),  # counted once, at the end
+    )
     for rel in StaffRelative.objects.order_by("pk").iterator():
         index_staff_relative(rel)
         count += 1
+    key_counts_rebuild()
     return count
 
 
@@ -745,10 +1003,12 @@ def org_features(normalized: str) -> dict[str, str]:
     return {k: v for k, v in features.items() if v}
 
 
-def _shared_features(query: dict[str, str], text: str) -> tuple[str, ...]:
+def _shared_features(
+    query: dict[str, str], text: str, normalized: str | None = None
+) -> tuple[str, ...]:
     if not query:
         return ()
-    stored = org_features(normalize_name(text))
+    stored = org_features(normalized or normalize_name(text))
     return tuple(
         k for k in ("region", "industry", "form") if k in query and stored.get(k) == query[k]
     )
@@ -778,9 +1038,26 @@ def _in(values: Iterable[str]) -> str:
     return ", ".join(["%s"] * len(list(values)))
 
 
+_CONSTANT = re.compile(r"[a-z0-9_]+")
+
+
+def _lit(constant: str) -> str:
+    """A key type, role or status (the code's own choice values, never user input) as an
+    SQL literal: a statement carries a few hundred parameters, and adapting each one costs
+    the client ≈ 2 µs (psycopg's client-side binding)."""
+    text = str(constant)
+    if not _CONSTANT.fullmatch(text):
+        raise ValueError(text)
+    return f"'{text}'"
+
+
+def _lits(constants: Iterable[str]) -> str:
+    return ", ".join(_lit(c) for c in constants)
+
+
 def _branch_where(b: _Branch) -> tuple[str, list[str]]:
-    sql = f"k.key_type IN ({_in(b.key_types)}) AND k.value IN ({_in(b.values)})"
-    return sql, [*b.key_types, *b.values]
+    sql = f"k.key_type IN ({_lits(b.key_types)}) AND k.value IN ({_in(b.values)})"
+    return sql, [*b.values]
 
 
 def _live_adverse_order(role: str) -> tuple[str, tuple[str, ...]]:
@@ -794,12 +1071,12 @@ def _live_adverse_order(role: str) -> tuple[str, tuple[str, ...]]:
     live = [Status.INTAKE, Status.OPEN]
     quote = connection.ops.quote_name
     sql = (
-        f"CASE WHEN EXISTS (SELECT 1 FROM {quote(MatterParty._meta.db_table)} mp "  # noqa: S608 - table names; values are parameters
+        f"CASE WHEN EXISTS (SELECT 1 FROM {quote(MatterParty._meta.db_table)} mp "  # noqa: S608 - table names and the code's constants
         f"JOIN {quote(Matter._meta.db_table)} m ON m.id = mp.matter_id "
-        f"WHERE mp.party_id = k.party_id AND mp.role IN ({_in(adverse)}) "
-        f"AND m.status IN ({_in(live)})) THEN 0 ELSE 1 END, k.party_id DESC"
+        f"WHERE mp.party_id = k.party_id AND mp.role IN ({_lits(adverse)}) "
+        f"AND m.status IN ({_lits(live)})) THEN 0 ELSE 1 END, k.party_id DESC"
     )
-    return sql, (*[str(r) for r in adverse], *[str(s) for s in live])
+    return sql, ()
 
 
 def _feature_order(features: dict[str, str]) -> tuple[str, tuple[str, ...]]:
@@ -821,7 +1098,17 @@ def _feature_order(features: dict[str, str]) -> tuple[str, tuple[str, ...]]:
 # At load every statement costs about the floor (one primary-key read), so what a check
 # needs is read in one round trip: the key branches, their group counts (evaluated only for
 # the branches that fill their limit), and the substring searches with their counts.
-_KEY_ROW, _RELATIVE_ROW, _COUNT_ROW, _SUB_ROW, _SUB_COUNT_ROW, _SUB_RELATIVE_ROW = range(6)
+(
+    _KEY_ROW,
+    _RELATIVE_ROW,
+    _COUNT_ROW,
+    _SUB_ROW,
+    _SUB_COUNT_ROW,
+    _SUB_RELATIVE_ROW,
+    _HOLDERS_ROW,
+    _MULTI_ROW,
+    _RELATION_ROW,
+) = range(9)
 _NULL_ID = "CAST(NULL AS INTEGER)"
 _NULL_TEXT = "CAST(NULL AS TEXT)"
 
@@ -878,10 +1165,10 @@ def _count_sql(b: _Branch) -> tuple[str, list[str]]:
     key_table = _tables()[0]
     big_type, big_value = _largest_pair(b)
     sql = (
-        f"(SELECT COUNT(*) FROM {key_table} k WHERE k.key_type = %s AND k.value = %s "  # noqa: S608 - table names; values are parameters
-        "AND k.party_id IS NOT NULL)"
+        f"(SELECT COUNT(*) FROM {key_table} k WHERE k.key_type = {_lit(big_type)} "  # noqa: S608 - table names; values are parameters
+        "AND k.value = %s AND k.party_id IS NOT NULL)"
     )
-    params = [big_type, big_value]
+    params = [big_value]
     rects: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
     rest_values = tuple(v for v in b.values if v != big_value)
     if rest_values:
@@ -894,38 +1181,238 @@ def _count_sql(b: _Branch) -> tuple[str, list[str]]:
     selects = []
     for types, values in rects:
         selects.append(
-            f"SELECT k.party_id FROM {key_table} k WHERE k.key_type IN ({_in(types)}) "  # noqa: S608 - table names; values are parameters
+            f"SELECT k.party_id FROM {key_table} k WHERE k.key_type IN ({_lits(types)}) "  # noqa: S608 - table names; values are parameters
             f"AND k.value IN ({_in(values)}) AND k.party_id IS NOT NULL AND NOT EXISTS "
-            f"(SELECT 1 FROM {key_table} k2 WHERE k2.key_type = %s AND k2.value = %s "
-            "AND k2.party_id = k.party_id)"
+            f"(SELECT 1 FROM {key_table} k2 WHERE k2.key_type = {_lit(big_type)} "
+            "AND k2.value = %s AND k2.party_id = k.party_id)"
         )
-        params += [*types, *values, big_type, big_value]
+        params += [*values, big_value]
     # DISTINCT: one party may hold several of the other keys (王X with the alias 王淑Y holds
     # the deletion keys 王 and 王淑).
     sql += f" + (SELECT COUNT(DISTINCT rest.party_id) FROM ({' UNION ALL '.join(selects)}) rest)"  # noqa: S608 - built above
     return sql, params
 
 
+# --- group counts from KeyCount -------------------------------------------------------------
+#
+# A group's exact count is the sum of its keys' holders (a KeyCount row, or the index entries
+# of a key without one: at most KEY_COUNT_MIN) minus, for every party holding several of its
+# keys, the keys it holds beyond one. A party holds two keys of one branch only
+#   * through two source keys of the family (a name and an alias, two trade names): its rows
+#     of the family are `shared`, and the partial index conflicts_key_shared finds those few
+#     rows among the branch's keys, or
+#   * through one name yielding several of a deletion branch's keys (王晴 and 晴王 yield the
+#     deletion keys 王 and 晴): the names that do are computed from the query
+#     (_multi_key_names), and their holders counted by their source keys (name, alias or
+#     trade name), which have KeyCount rows too.
+# Pinyin is the exception (one name yields several readings): its branch keeps the count of
+# the largest key plus the others' holders without it (_count_sql).
+
+# A deletion key type → the key types of the names it is derived from.
+_SOURCE_TYPES: dict[str, tuple[str, ...]] = {
+    KeyType.DELETION: (KeyType.NAME, KeyType.ALIAS),
+    KeyType.TRADE_DELETION: (KeyType.TRADE,),
+}
+
+
+def _summed(b: _Branch) -> bool:
+    return b.limit is not None and KeyType.PINYIN not in b.key_types
+
+
+@cache
+def _multi_key_names(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Every string of at most TYPO_MAX_CHARS characters that has two of `values` among its
+    deletions. Such a string s is one value k1 with a character c inserted, and another
+    value k2 is s with another character deleted, so c survives in k2: inserting the
+    characters of the values, at every position, into every value finds them all."""
+    alphabet = sorted(set("".join(values)))
+    by_length: dict[int, list[str]] = {}
+    for value in set(values):
+        by_length.setdefault(len(value), []).append(value)
+    out: set[str] = set()
+    for length, same in by_length.items():
+        if len(same) < 2 or length + 1 > TYPO_MAX_CHARS:
+            continue
+        made: dict[str, str] = {}  # candidate → the first value it was made from
+        for value in same:
+            for i in range(length + 1):
+                head, tail = value[:i], value[i:]
+                for c in alphabet:
+                    candidate = head + c + tail
+                    first = made.setdefault(candidate, value)
+                    if first != value:
+                        out.add(candidate)
+    return tuple(sorted(out))
+
+
+def _multi_names(b: _Branch) -> list[tuple[str, list[tuple[str, str]]]]:
+    """For a deletion branch: each name yielding several of its keys, with its source keys."""
+    sources = _SOURCE_TYPES.get(b.key_types[0]) if len(b.key_types) == 1 else None
+    if sources is None:
+        return []
+    names = _multi_key_names(tuple(sorted(b.values)))
+    return [(name, [(t, name) for t in sources]) for name in names]
+
+
+def _shared_sql(alias: str) -> str:
+    # The condition of the partial index conflicts_key_shared, as each database writes it.
+    flag = f"{alias}.shared = 1" if connection.vendor == "sqlite" else f"{alias}.shared"
+    return f"{alias}.party_id IS NOT NULL AND {flag}"
+
+
+def _add_holders(stmt: _Statement, branches: list[_Branch]) -> None:
+    """The holders of every key of the summed branches (and of the source keys of the names
+    yielding several deletion keys), and the shared rows among those keys."""
+    pairs: list[tuple[str, str]] = []
+    corrected: list[tuple[str, str]] = []
+    sources: list[tuple[str, str]] = []
+    for b in branches:
+        if not _summed(b):
+            continue
+        pairs += _pairs(b)
+        if len(_pairs(b)) > 1:
+            corrected += _pairs(b)
+            for _name, name_sources in _multi_names(b):
+                sources += name_sources
+    corrected = list(dict.fromkeys(corrected))
+    sources = list(dict.fromkeys(sources))
+    pairs = list(dict.fromkeys(pairs + sources))
+    if not pairs:
+        return
+    key_table = _tables()[0]
+    count_table = connection.ops.quote_name(KeyCount._meta.db_table)
+    stmt.add(
+        f"SELECT {_HOLDERS_ROW} AS tag, -1 AS b, COALESCE((SELECT c.holders FROM {count_table} c "  # noqa: S608 - table names; values are parameters
+        "WHERE c.key_type = v.column1 AND c.value = v.column2), (SELECT COUNT(*) FROM "
+        f"{key_table} k WHERE k.key_type = v.column1 AND k.value = v.column2 AND k.party_id IS "
+        f"NOT NULL)), {_NULL_ID}, v.column1, v.column2, {_NULL_TEXT}, {_NULL_TEXT} FROM "
+        f"(VALUES {', '.join(f'({_lit(t)}, %s)' for t, _v in pairs)}) v",
+        [v for _t, v in pairs],
+    )
+    if not corrected:
+        return
+    # The shared rows among the keys, probed key by key in the partial index (the planner
+    # once chose to filter every alias row of the index for a list of 16 values), of the
+    # parties holding two or more of them (the others hold no key beyond one), and the
+    # source keys of those parties among the names yielding several deletion keys.
+    several = (
+        f"SELECT x.party_id, x.key_type, x.value FROM (SELECT k.party_id, k.key_type, "  # noqa: S608 - table names; values are parameters
+        "k.value, COUNT(*) OVER (PARTITION BY k.party_id) AS n FROM (VALUES "
+        f"{', '.join(f'({_lit(t)}, %s)' for t, _v in corrected)}) v JOIN {key_table} k ON "
+        f"k.key_type = v.column1 AND k.value = v.column2 WHERE {_shared_sql('k')}) x "
+        "WHERE x.n > 1"
+    )
+    params = [v for _t, v in corrected]
+    sql = f"WITH several AS ({several}) SELECT * FROM several"  # noqa: S608 - built above
+    if sources:
+        by_type: dict[str, list[str]] = {}
+        for key_type, value in sources:
+            by_type.setdefault(key_type, []).append(value)
+        where = " OR ".join(
+            f"(k.key_type = {_lit(t)} AND k.value IN ({_in(values)}))"
+            for t, values in by_type.items()
+        )
+        sql += (
+            f" UNION ALL SELECT k.party_id, k.key_type, k.value FROM {key_table} k WHERE "  # noqa: S608 - table names; values are parameters
+            f"({where}) AND k.party_id IN (SELECT party_id FROM several)"
+        )
+        params += [v for values in by_type.values() for v in values]
+    stmt.add(
+        f"SELECT {_MULTI_ROW} AS tag, -1 AS b, y.party_id, {_NULL_ID}, y.key_type, y.value, "  # noqa: S608 - built above
+        f"{_NULL_TEXT}, {_NULL_TEXT} FROM ({sql}) y",
+        params,
+    )
+
+
+def _summed_total(
+    b: _Branch,
+    holders: dict[tuple[str, str], int],
+    shared: dict[int, set[tuple[str, str]]],
+) -> int:
+    """The exact number of parties holding a key of `b` (see above): `holders` per key,
+    `shared` the shared rows of the parties among the corrected keys."""
+    pairs = set(_pairs(b))
+    total = sum(holders[pair] for pair in pairs)
+    if len(pairs) == 1:
+        return total
+    # Parties with several sources of the family: their keys beyond one.
+    several = {p: held & pairs for p, held in shared.items() if held & pairs}
+    total -= sum(len(held) - 1 for held in several.values())
+    values = set(b.values)
+    for name, sources in _multi_names(b):
+        # The other holders of the name (one source only) hold exactly its deletions among
+        # the branch's keys.
+        alone = sum(holders[source] for source in sources) - sum(
+            1 for p in several for source in sources if source in shared[p]
+        )
+        total -= (len(set(deletions(name)) & values) - 1) * alone
+    return total
+
+
+_PREFIX_ROW = "k.party_id, k.relative_id, k.key_type, k.value, k.text, k.from_alias"
+
+
+def _ranked(b: _Branch) -> bool:
+    return b.limit is not None and bool(b.order) and b.bounded
+
+
+def _ranked_rows_sql(branches: list[tuple[int, _Branch]]) -> tuple[str, list[str]]:
+    """PostgreSQL: the rows of several bounded branches of one order and limit in one part
+    (as _branch_rows_sql would read each): the newest RANK_PREFIX holders of every key, one
+    LATERAL subquery planned once and run per key, ranked per branch by a window. Planning
+    one UNION ALL subquery per key cost more than running them (16 keys for the typo
+    branch of an 8-character name, 5 bounded branches for an organisation)."""
+    key_table, party_table, _rel, _gram = _tables()
+    first = branches[0][1]
+    rows, params = [], []
+    for i, b in branches:
+        for t, v in _pairs(b):
+            rows.append(f"({i}, {_lit(t)}, %s)")
+            params.append(v)
+    newest = (
+        f"SELECT {_PREFIX_ROW} FROM {key_table} k WHERE k.key_type = v.column2 AND "  # noqa: S608 - table names; values are parameters
+        "k.value = v.column3 AND k.party_id IS NOT NULL ORDER BY k.party_id DESC "
+        f"LIMIT {RANK_PREFIX}"
+    )
+    ranked = (
+        f"SELECT v.column1 AS b, k.*, ROW_NUMBER() OVER (PARTITION BY v.column1 ORDER BY "  # noqa: S608 - built above
+        f"{first.order}) AS rn FROM (VALUES {', '.join(rows)}) v CROSS JOIN LATERAL "
+        f"({newest}) k"
+    )
+    sql = (
+        f"SELECT {_KEY_ROW} AS tag, k.b, k.party_id, k.relative_id, k.key_type, CASE WHEN "  # noqa: S608 - table names; values are parameters
+        f"k.from_alias THEN NULL ELSE p.name_normalized END, k.text, p.kind FROM ({ranked}) k "
+        f"JOIN {party_table} p ON p.id = k.party_id WHERE k.rn <= {(first.limit or 0) + 1} "
+        "ORDER BY k.b, k.rn"
+    )
+    # The window's ORDER BY comes before the VALUES in the text.
+    return sql, [*first.order_params, *params]
+
+
 def _branch_rows_sql(i: int, b: _Branch) -> tuple[str, list[str]]:
     key_table, party_table, _rel, _gram = _tables()
+    # A key row's value column carries the owner's normalised name when the row derives from
+    # it (not an alias): the organisation features of a listed hit are read from it.
     columns = (
-        f"{_KEY_ROW} AS tag, {i} AS b, k.party_id, k.relative_id, k.key_type, k.value, k.text, "
-        "p.kind"
+        f"{_KEY_ROW} AS tag, {i} AS b, k.party_id, k.relative_id, k.key_type, CASE WHEN "
+        "k.from_alias THEN NULL ELSE p.name_normalized END, k.text, p.kind"
     )
-    if b.limit is not None and b.order and b.bounded:
+    if _ranked(b):
         # Ranked among the newest RANK_PREFIX holders of each key only: ranking a group of
         # thousands (every two-character trade name with 汇) read every row of it.
-        prefixes, params = [], []
+        newest = (
+            f"SELECT {_PREFIX_ROW} FROM {key_table} k WHERE k.key_type = %s AND k.value = %s "  # noqa: S608 - table names; values are parameters
+            f"AND k.party_id IS NOT NULL ORDER BY k.party_id DESC LIMIT {RANK_PREFIX}"
+        )
+        params: list[str] = []
+        parts = []
         for t, v in _pairs(b):
-            prefixes.append(
-                "SELECT * FROM (SELECT k.party_id, k.relative_id, k.key_type, k.value, k.text "  # noqa: S608 - table names; values are parameters
-                f"FROM {key_table} k WHERE k.key_type = %s AND k.value = %s "
-                f"AND k.party_id IS NOT NULL ORDER BY k.party_id DESC LIMIT {RANK_PREFIX}) q"
-            )
-            params += [t, v]
+            parts.append(f"SELECT * FROM ({newest.replace('%s', _lit(t), 1)}) q")  # noqa: S608 - built above
+            params += [v]
+        prefixes = " UNION ALL ".join(parts)
         ranked = (
-            f"SELECT * FROM ({' UNION ALL '.join(prefixes)}) k "  # noqa: S608 - built above
-            f"ORDER BY {b.order} LIMIT {b.limit + 1}"
+            f"SELECT * FROM ({prefixes}) k "  # noqa: S608 - built above
+            f"ORDER BY {b.order} LIMIT {(b.limit or 0) + 1}"
         )
         params += list(b.order_params)
         sql = (
@@ -953,8 +1440,14 @@ def _add_branches(stmt: _Statement, branches: list[_Branch]) -> None:
     if not branches:
         return
     key_table, _party, relative_table, _gram = _tables()
+    together: dict[tuple[str, tuple[str, ...], int | None], list[tuple[int, _Branch]]] = {}
     for i, b in enumerate(branches):
-        stmt.add(*_branch_rows_sql(i, b))
+        if _ranked(b) and connection.vendor == "postgresql":
+            together.setdefault((b.order, b.order_params, b.limit), []).append((i, b))
+        else:
+            stmt.add(*_branch_rows_sql(i, b))
+    for ranked in together.values():
+        stmt.add(*_ranked_rows_sql(ranked))
     # Staff relatives: every one, whatever the branch (few, and never grouped away).
     rel_where, rel_params = [], []
     for b in branches:
@@ -967,8 +1460,9 @@ def _add_branches(stmt: _Statement, branches: list[_Branch]) -> None:
         f"ON r.id = k.relative_id WHERE k.relative_id IS NOT NULL AND ({' OR '.join(rel_where)})",
         rel_params,
     )
+    _add_holders(stmt, branches)
     for i, b in enumerate(branches):
-        if b.limit is None:
+        if b.limit is None or _summed(b):
             continue
         where, where_params = _branch_where(b)
         count, count_params = _count_sql(b)
@@ -987,10 +1481,19 @@ def _collect(branches: list[_Branch], keys: _QueryKeys, out: _Collector, rows: l
     listed: dict[int, set[Owner]] = {i: set() for i in range(len(branches))}
     read: Counter[int] = Counter()
     totals: dict[int, int] = {}
+    holders: dict[tuple[str, str], int] = {}
+    shared: dict[int, set[tuple[str, str]]] = {}
     for tag, b, party_id, relative_id, key_type, value, text, owner_kind in rows:
+        normalized = value  # of a key row (_branch_rows_sql)
         if tag == _COUNT_ROW:
             if party_id >= 0:
                 totals[b] = party_id
+            continue
+        if tag == _HOLDERS_ROW:
+            holders[(key_type, value)] = party_id
+            continue
+        if tag == _MULTI_ROW:
+            shared.setdefault(party_id, set()).add((key_type, value))
             continue
         if tag == _RELATIVE_ROW:
             # A staff relative: the first branch whose keys it holds.
@@ -1000,6 +1503,7 @@ def _collect(branches: list[_Branch], keys: _QueryKeys, out: _Collector, rows: l
                 if key_type in branch.key_types and value in branch.values
             )
             matched_on = branches[b].matched_on
+            normalized = None
         elif tag == _KEY_ROW:
             branch = branches[b]
             read[b] += 1
@@ -1010,7 +1514,10 @@ def _collect(branches: list[_Branch], keys: _QueryKeys, out: _Collector, rows: l
         else:
             continue
         owner = (party_id, relative_id)
-        out.add(_key_candidate(owner, matched_on, key_type, text, owner_kind, keys))
+        out.add(_key_candidate(owner, matched_on, key_type, text, owner_kind, keys, normalized))
+    for b, branch in enumerate(branches):
+        if _summed(branch):
+            totals[b] = _summed_total(branch, holders, shared)
     for b, total in totals.items():
         branch = branches[b]
         if total <= len(listed[b]):
@@ -1104,8 +1611,15 @@ def _typo_branches(keys: _QueryKeys) -> list[_Branch]:
 
 
 def _key_candidate(
-    owner: Owner, matched_on: str, key_type: str, text: str, owner_kind: str, keys: _QueryKeys
+    owner: Owner,
+    matched_on: str,
+    key_type: str,
+    text: str,
+    owner_kind: str,
+    keys: _QueryKeys,
+    normalized: str | None = None,
 ) -> Candidate:
+    """`normalized`: the normalised `text` when the index had it (the owner's name)."""
     is_org_owner = owner_kind != PartyKind.PERSON
     if matched_on == "id":
         return _direct(owner, "id", SCORE_ID, text, True)
@@ -1119,14 +1633,16 @@ def _key_candidate(
         same = equivalent_form(normalize_name(text)) == equivalent_form(keys.normalized)
         return _direct(owner, "core_name", SCORE_CORE, text, same)
     if matched_on == "trade":
-        features = ("trade", *_shared_features(keys.features, text)) if is_org_owner else ()
+        features = (
+            ("trade", *_shared_features(keys.features, text, normalized)) if is_org_owner else ()
+        )
         return _direct(owner, "trade", SCORE_TRADE, text, False, features)
     if matched_on == "pinyin":
         return _direct(owner, "pinyin", SCORE_PINYIN, text, False)
     # typo
     features = ()
     if key_type in {KeyType.TRADE, KeyType.TRADE_DELETION} and is_org_owner:
-        features = ("trade_typo", *_shared_features(keys.features, text))
+        features = ("trade_typo", *_shared_features(keys.features, text, normalized))
     return _direct(owner, "typo", SCORE_TYPO + len(features), text, False, features)
 
 
@@ -1167,20 +1683,36 @@ def _contains(column: str) -> str:
     return f"instr({column}, %s) > 0"
 
 
-def _holders_sql(column: str, grams: list[str]) -> tuple[str, list[str]]:
-    """Ids in `column` (party_id / relative_id) holding every gram: the postings of the
-    first (most selective) gram, each checked for the others with an index probe."""
+def _holders_sql(column: str, text: str) -> tuple[str, list[str]]:
+    """Ids in `column` (party_id / relative_id) holding the rarest _SUBSTRING_GRAMS grams of
+    `text`: the postings of the rarest, each checked for the others with an index probe.
+    Which grams are rarest is read from GramCount by the statement itself (a gram without a
+    row has at most KEY_COUNT_MIN holders): a word list cannot know that 制造 or 数据 is as
+    common as 科技 (one of them first read 17,000 postings with a probe each)."""
     gram_table = _tables()[3]
+    grams = sorted(_query_grams(text))
+    if len(grams) == 1:
+        chosen, params = ["%s"], [grams[0]]
+    else:
+        count_table = connection.ops.quote_name(GramCount._meta.db_table)
+        rarest = (
+            f"(SELECT x.column1 FROM (VALUES {', '.join(['(%s)'] * len(grams))}) x LEFT JOIN "  # noqa: S608 - table names; values are parameters
+            f"{count_table} c ON c.gram = x.column1 ORDER BY COALESCE(c.holders, 0), "
+            "x.column1 LIMIT 1 OFFSET {})"
+        )
+        n = min(len(grams), _SUBSTRING_GRAMS)
+        chosen = [rarest.format(j) for j in range(n)]
+        params = grams * n
     sql = (
         f"SELECT g.{column} AS owner_id FROM {gram_table} g "  # noqa: S608 - table names; values are parameters
-        f"WHERE g.gram = %s AND g.{column} IS NOT NULL"
+        f"WHERE g.gram = {chosen[0]} AND g.{column} IS NOT NULL"
     )
-    for j, _gram in enumerate(grams[1:], 1):
+    for j, gram in enumerate(chosen[1:], 1):
         sql += (
-            f" AND EXISTS (SELECT 1 FROM {gram_table} g{j} WHERE g{j}.gram = %s "  # noqa: S608 - table names; values are parameters
+            f" AND EXISTS (SELECT 1 FROM {gram_table} g{j} WHERE g{j}.gram = {gram} "  # noqa: S608 - table names; values are parameters
             f"AND g{j}.{column} = g.{column})"
         )
-    return sql, list(grams)
+    return sql, params
 
 
 def _add_substring(stmt: _Statement, si: int, text: str) -> None:
@@ -1188,15 +1720,14 @@ def _add_substring(stmt: _Statement, si: int, text: str) -> None:
     the newest SUBSTRING_FETCH + 1 holders of its grams), every staff relative whose name
     does, and the number of party holders (capped, then exact when over the cap)."""
     key_table = _tables()[0]
-    grams = sorted(_substring_grams(text), key=_selectivity)
-    name_types = [KeyType.NAME, KeyType.ALIAS]
+    name_types = _lits([KeyType.NAME, KeyType.ALIAS])
     for column, tag in (("party_id", _SUB_ROW), ("relative_id", _SUB_RELATIVE_ROW)):
-        holders, holder_params = _holders_sql(column, grams)
+        holders, holder_params = _holders_sql(column, text)
         if column == "party_id":
             holders += f" ORDER BY g.party_id DESC LIMIT {SUBSTRING_FETCH + 1}"
         shown = (
             f"(SELECT k.text FROM {key_table} k WHERE k.{column} = h.owner_id "  # noqa: S608 - table names; values are parameters
-            f"AND k.key_type IN (%s, %s) AND {_contains('k.value')} "
+            f"AND k.key_type IN ({name_types}) AND {_contains('k.value')} "
             "ORDER BY k.key_type DESC LIMIT 1)"
         )
         ids = f"v.owner_id, {_NULL_ID}" if column == "party_id" else f"{_NULL_ID}, v.owner_id"
@@ -1207,8 +1738,8 @@ def _add_substring(stmt: _Statement, si: int, text: str) -> None:
         )
         if column == "party_id":
             sql += f" LIMIT {SUBSTRING_LISTED + 1}"
-        stmt.add(sql, [*name_types, text, *holder_params])
-    holders, holder_params = _holders_sql("party_id", grams)
+        stmt.add(sql, [text, *holder_params])
+    holders, holder_params = _holders_sql("party_id", text)
     stmt.add(
         f"SELECT {_SUB_COUNT_ROW} AS tag, {si} AS b, c.n, CASE WHEN c.n > {SUBSTRING_FETCH} "  # noqa: S608 - built from table names; values are parameters
         f"THEN (SELECT COUNT(*) FROM ({holders}) a) ELSE -1 END, {_NULL_TEXT}, {_NULL_TEXT}, "
@@ -1330,10 +1861,52 @@ _RELATION_NAMES: dict[tuple[str, bool], str] = {
 }
 
 
-def _expand_related(out: _Collector) -> None:
+_CONCLUSIVE_KINDS = ("id", "name", "core_name")
+
+
+def _add_relations(stmt: _Statement, branches: list[_Branch]) -> None:
+    """The relations (with both parties' names) of every party a branch that can make a
+    conclusive hit finds: identifiers, names held by organisations, core names. Which hits
+    are conclusive is decided afterwards (_key_candidate); reading the relations of these
+    few parties in the check's statement saves a round trip."""
+    quote = connection.ops.quote_name
+    key_table, party_table, _rel, _gram = _tables()
+    relation_table = quote(PartyRelation._meta.db_table)
+    wheres, params = [], []
+    for b in branches:
+        if b.matched_on not in _CONCLUSIVE_KINDS:
+            continue
+        where, where_params = _branch_where(b)
+        if b.matched_on == "name":
+            # A name is conclusive only for an organisation (not a person's namesakes).
+            where += (
+                f" AND EXISTS (SELECT 1 FROM {party_table} p WHERE p.id = k.party_id "  # noqa: S608 - table names and the code's constants
+                f"AND p.kind <> {_lit(PartyKind.PERSON)})"
+            )
+        wheres.append(f"({where})")
+        params += where_params
+    if not wheres:
+        return
+    hits = f"SELECT k.party_id FROM {key_table} k WHERE {' OR '.join(wheres)}"  # noqa: S608 - table names; values are parameters
+    selects = [
+        f"SELECT r.source_id, r.target_id, r.kind FROM {relation_table} r "  # noqa: S608 - table names; values are parameters
+        f"WHERE r.{column} IN ({hits})"
+        for column in ("source_id", "target_id")
+    ]
+    name = f"(SELECT n.name FROM {party_table} n WHERE n.id = r.%s)"  # noqa: S608 - table name
+    stmt.add(
+        f"SELECT {_RELATION_ROW} AS tag, -1 AS b, r.source_id, r.target_id, r.kind, "  # noqa: S608 - table names; values are parameters
+        f"{name % 'source_id'}, {name % 'target_id'}, {_NULL_TEXT} FROM "
+        f"({' UNION ALL '.join(selects)}) r",
+        [*params, *params],
+    )
+
+
+def _expand_related(out: _Collector, rows: list[tuple]) -> None:
     """One hop of related parties of the conclusive hits only (an identifier, an exact
     organisation name, or a person confirmed by identifier): the relations of unconfirmed
-    look-alikes (namesakes, substrings, typos) would bury the reviewer."""
+    look-alikes (namesakes, substrings, typos) would bury the reviewer. `rows`: the
+    statement's relation rows (_add_relations)."""
     direct = {
         c.party_id: c
         for c in out.best.values()
@@ -1341,11 +1914,12 @@ def _expand_related(out: _Collector) -> None:
     }
     if not direct:
         return
-    # The names of the hits come with the relations (one statement).
     relations = list(
-        PartyRelation.objects.filter(
-            Q(source_id__in=list(direct)) | Q(target_id__in=list(direct))
-        ).values_list("source_id", "target_id", "kind", "source__name", "target__name")
+        dict.fromkeys(
+            (source_id, target_id, kind, source_name, target_name)
+            for tag, _b, source_id, target_id, kind, source_name, target_name, _x in rows
+            if tag == _RELATION_ROW and (source_id in direct or target_id in direct)
+        )
     )
     if not relations:
         return
@@ -1392,6 +1966,7 @@ def find_candidates(q: QueryParty) -> CandidateList:
     stmt = _Statement()
     branches = _key_branches(keys)
     _add_branches(stmt, branches)
+    _add_relations(stmt, branches)
     texts, used = _substring_texts(keys)
     for si, text in enumerate(texts[:used]):
         _add_substring(stmt, si, text)
@@ -1400,7 +1975,7 @@ def find_candidates(q: QueryParty) -> CandidateList:
     _match_substrings(keys, texts, used, rows, out)
     if keys.normalized:
         _match_trade_inside(keys, out)
-    _expand_related(out)
+    _expand_related(out, rows)
     result = CandidateList(sorted(out.best.values(), key=_sort_key))
     result.truncated = out.truncated
     result.groups = out.groups

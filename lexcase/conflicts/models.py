@@ -108,6 +108,11 @@ class PartyKey(models.Model):
     value = models.CharField(max_length=200)
     text = models.CharField(max_length=200)
     from_alias = models.BooleanField(default=False)
+    # The owner holds two or more source keys of this row's family (engine._shared_flags):
+    # e.g. two names of up to 8 characters for a deletion key, a name and an alias for a
+    # name key. Only such owners can hold two keys of one group through different names.
+    # A database default too, so that an INSERT naming only the older columns stays valid.
+    shared = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         indexes = [
@@ -120,11 +125,57 @@ class PartyKey(models.Model):
                 condition=models.Q(relative__isnull=False),
                 name="conflicts_key_relative",
             ),
+            # The parties' shared rows: besides one name yielding several deletion keys, the
+            # only way a party holds two keys of one group, so an exact group count corrects
+            # its sum of KeyCount holders with these few rows (engine._summed_total).
+            models.Index(
+                fields=["key_type", "value", "party"],
+                condition=models.Q(shared=True, party__isnull=False),
+                name="conflicts_key_shared",
+            ),
         ]
         constraints = [models.CheckConstraint(condition=_ONE_OWNER, name="party_key_one_owner")]
 
     def __str__(self) -> str:
         return f"{self.key_type}:{self.value}"
+
+
+class KeyCount(models.Model):
+    """How many parties hold one key of a grouped kind (names, aliases, trade names, pinyin,
+    deletion keys), for the keys held by more than `engine.KEY_COUNT_MIN` parties: a group
+    count reads this row instead of thousands of index entries (the deletion key 王 of every
+    two-character name with 王: 27,000 at 1,000,000 parties).
+
+    Exact in every committed state: the index writer (`engine._count_keys`) updates it in
+    the transaction that writes the PartyKey rows, from the net change of the party's keys
+    (nothing when a save leaves the names as they were). A key without a row has at most
+    KEY_COUNT_MIN holders and is counted from the index. Staff relatives are not counted
+    (groups hold parties only).
+    """
+
+    key_type = models.CharField(max_length=12, choices=KeyType.choices)
+    value = models.CharField(max_length=200)
+    holders = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key_type", "value"], name="conflicts_keycount_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key_type}:{self.value}={self.holders}"
+
+
+class GramCount(models.Model):
+    """How many parties hold one name gram (NameGram), for the grams held by more than
+    `engine.KEY_COUNT_MIN` parties, kept exact like KeyCount (same writer, same lock): a
+    substring search starts from the rarest grams of the text (公司 or 制造 last)."""
+
+    gram = models.CharField(max_length=2, unique=True)
+    holders = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.gram}={self.holders}"
 
 
 class NameGram(models.Model):

@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models.signals import pre_delete
 from django.utils.translation import gettext as _
 
-from lexcase.conflicts.engine import QueryParty, index_parties, index_party
+from lexcase.conflicts.engine import QueryParty, index_parties, index_party, party_unindex
 from lexcase.conflicts.services import (
     conflict_check_matter,
     conflict_check_record,
@@ -20,10 +21,17 @@ from lexcase.core.fieldcrypt import field_keys_rotated as field_keys_rotated_sig
 from lexcase.matters.events import matter_created, matter_party_added, matters_imported
 from lexcase.matters.models import Status
 from lexcase.parties.events import party_saved
+from lexcase.parties.models import Party
 
 
 def party_changed(*, party: Any, **_: Any) -> None:
     index_party(party)
+
+
+def party_deleting(*, instance: Any, **_: Any) -> None:
+    # The LexCase services never delete a party (retention anonymises it); a deletion from
+    # the shell or a test still keeps the index's holder counts exact.
+    party_unindex(instance)
 
 
 def imported(*, party_ids: list[int], **_: Any) -> None:
@@ -78,3 +86,4 @@ def connect() -> None:
     matter_party_added.connect(party_added_check, dispatch_uid="conflicts.party_added")
     matters_imported.connect(imported, dispatch_uid="conflicts.imported")
     party_saved.connect(party_changed, dispatch_uid="conflicts.party")
+    pre_delete.connect(party_deleting, sender=Party, dispatch_uid="conflicts.party_delete")

@@ -19,10 +19,10 @@ def add_deletion_keys(apps, schema_editor):
     from lexcase.conflicts.engine import (
         _KEY_COLUMNS,
         IndexModels,
+        _insert,
         deletion_key_rows,
         index_staff_relative,
     )
-    from lexcase.core.db import bulk_insert
 
     party_model = apps.get_model("parties", "Party")
     alias_model = apps.get_model("parties", "PartyAlias")
@@ -50,7 +50,8 @@ def add_deletion_keys(apps, schema_editor):
         rows = []
         for party in parties:
             rows += deletion_key_rows(party, aliases.get(party.pk, []))
-        bulk_insert(key_model, _KEY_COLUMNS, rows, returning=False)
+        # The columns this historical PartyKey has (`shared` came with 0008).
+        _insert(key_model, _KEY_COLUMNS, rows)
     for rel in apps.get_model("conflicts", "StaffRelative").objects.order_by("pk"):
         index_staff_relative(rel, using=using)
 
