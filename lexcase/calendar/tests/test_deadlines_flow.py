@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from datetime import date, datetime, timedelta
 
@@ -257,6 +258,32 @@ def test_hearing_with_nobody_named_is_the_lead_lawyers(opened):
         attendees=[firm.assistant],
     )
     assert list(other.attendees.all()) == [firm.assistant]
+
+
+def test_migration_gives_upcoming_hearings_without_attendees_to_the_lead(opened):
+    """Hearings saved with nobody attending before hearing_create named the lead lawyer were
+    on nobody's agenda; migration 0008 gives the ones still to come to the lead lawyer and
+    leaves past ones and those with attendees as recorded."""
+    from django.apps import apps
+
+    from lexcase.calendar.models import Hearing
+
+    step = importlib.import_module("lexcase.calendar.migrations.0008_hearing_lead_attends")
+    firm = opened
+    now = timezone.now()
+    court = "北京市朝阳区人民法院"
+    at = {"matter": firm.matter, "court": court}
+    coming = Hearing.objects.create(**at, starts_at=now + timedelta(days=2))
+    past = Hearing.objects.create(**at, starts_at=now - timedelta(days=2))
+    named = Hearing.objects.create(**at, starts_at=now + timedelta(days=3))
+    named.attendees.add(firm.assistant)
+    step.lead_attends_upcoming(apps, None)
+    assert list(coming.attendees.all()) == [firm.lead]
+    assert list(past.attendees.all()) == []
+    assert list(named.attendees.all()) == [firm.assistant]
+    day = timezone.localdate(coming.starts_at)
+    items = agenda_items(user=firm.lead, start=day, end=day)
+    assert [i.obj for i in items if i.kind == "hearing"] == [coming]
 
 
 def test_agenda_page_lists_overdue_today_and_week(opened):
