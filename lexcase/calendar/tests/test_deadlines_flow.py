@@ -8,13 +8,14 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
 from lexcase.accounts.services import api_token_create
 from lexcase.calendar import services
-from lexcase.calendar.models import Deadline, HolidayYear, LimitationPeriod
+from lexcase.calendar.models import Deadline, Hearing, HolidayYear, LimitationPeriod
 from lexcase.calendar.rules_data import RULES
 from lexcase.calendar.selectors import agenda_items
 from lexcase.matters.services import matter_open
@@ -264,10 +265,6 @@ def test_migration_gives_upcoming_hearings_without_attendees_to_the_lead(opened)
     """Hearings saved with nobody attending before hearing_create named the lead lawyer were
     on nobody's agenda; migration 0008 gives the ones still to come to the lead lawyer and
     leaves past ones and those with attendees as recorded."""
-    from django.apps import apps
-
-    from lexcase.calendar.models import Hearing
-
     step = importlib.import_module("lexcase.calendar.migrations.0008_hearing_lead_attends")
     firm = opened
     now = timezone.now()
