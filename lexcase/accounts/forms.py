@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from lexcase.accounts.models import Role, Team, TokenScope
+from lexcase.accounts.selectors import active_staff
 from lexcase.accounts.services import password_reset_request
 
 
@@ -87,3 +88,39 @@ class PasswordResetRequestForm(ResetPasswordForm):
             language=translation.get_language() or settings.LANGUAGE_CODE,
         )
         return email
+
+
+class _MembersChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.display_name} ({obj.get_role_display()})"
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=_("Team name"), max_length=100)
+    members = _MembersChoice(
+        label=_("Members"),
+        queryset=active_staff().order_by("name", "username"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A person is in one team: ticking someone moves them here."),
+    )
+
+
+class PracticeAreaForm(forms.Form):
+    code = forms.SlugField(
+        label=_("Code"),
+        max_length=40,
+        help_text=_("Letters, digits and hyphens, e.g. ip-litigation; fixed once created."),
+    )
+    name = forms.CharField(label=_("Practice area name"), max_length=100)
+    members = _MembersChoice(
+        label=_("Lawyers who practise it"),
+        queryset=active_staff().order_by("name", "username"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["code"]

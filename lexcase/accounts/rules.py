@@ -106,6 +106,9 @@ def may_end_sessions(actor: Any, user: Any = None) -> bool:
 
 rules.add_perm("accounts.end_sessions", may_end_sessions)
 rules.add_perm("accounts.manage_users", is_active_staff & is_firm_admin)
+# The firm's teams (who is in each) and practice areas: the managing partner's (主任, the
+# administrator role) settings, beside users.
+rules.add_perm("accounts.manage_organisation", is_active_staff & is_firm_admin)
 
 
 @rules.predicate

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from lexcase.accounts.models import STAFF_ROLES, ApiToken, FirmProfile, Role, User
+from lexcase.accounts.models import (
+    STAFF_ROLES,
+    ApiToken,
+    FirmProfile,
+    PracticeArea,
+    Role,
+    Team,
+    User,
+)
 from lexcase.accounts.rules import (
     FEE_EARNER_ROLES,
     LEAD_LAWYER_ROLES,
@@ -84,3 +92,19 @@ def live_tokens_of_others(*, actor: User) -> QuerySet[ApiToken]:
         .exclude(user=actor)
         .order_by("user__username", "-created_at")
     )
+
+
+def teams_with_members() -> QuerySet[Team]:
+    """The firm's teams, each with its active members (`team.members`), by name."""
+    members = Prefetch(
+        "user_set", queryset=active_staff().order_by("name", "username"), to_attr="members"
+    )
+    return Team.objects.order_by("name").prefetch_related(members)
+
+
+def practice_areas_with_members() -> QuerySet[PracticeArea]:
+    """The practice areas, each with the active staff who practise it (`area.members`)."""
+    members = Prefetch(
+        "user_set", queryset=active_staff().order_by("name", "username"), to_attr="members"
+    )
+    return PracticeArea.objects.order_by("name").prefetch_related(members)

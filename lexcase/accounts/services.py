@@ -27,6 +27,7 @@ from lexcase.accounts.events import credentials_reset
 from lexcase.accounts.models import (
     ApiToken,
     FirmProfile,
+    PracticeArea,
     Role,
     Team,
     TokenScope,
@@ -467,3 +468,91 @@ def password_reset_throttled() -> None:
     """A reset request refused by the rate limit (per address or per IP), audited like a
     refused sign-in; the address is not recorded."""
     audit_record(actor=None, action="user.password_reset_throttled")
+
+
+def _members_set(*, current: set[int], wanted: set[int]) -> tuple[set[int], set[int]]:
+    return wanted - current, current - wanted
+
+
+def _usernames(ids: set[int]) -> list[str]:
+    return sorted(User.objects.filter(pk__in=ids).values_list("username", flat=True))
+
+
+@transaction.atomic
+def team_save(*, actor: User, name: str, members: list[User], team: Team | None = None) -> Team:
+    """Create a team (`team` None) or rename it, and make `members` exactly its members (a
+    member of another team moves here: a user is in one team). Audited with who joined and
+    who left."""
+    if not actor.has_perm("accounts.manage_organisation"):
+        raise NotAllowed("accounts.manage_organisation")
+    name = name.strip()
+    clash = Team.objects.filter(name=name).exclude(pk=getattr(team, "pk", None))
+    if not name or clash.exists():
+        raise ValidationError({"name": [_("A team with this name already exists.")]})
+    created = team is None
+    if team is None:
+        team = Team(name=name)
+    old_name = team.name
+    team.name = name
+    team.save()
+    current = set(User.objects.filter(team=team).values_list("pk", flat=True))
+    added, removed = _members_set(current=current, wanted={u.pk for u in members})
+    User.objects.filter(pk__in=added).update(team=team)
+    User.objects.filter(pk__in=removed).update(team=None)
+    audit_record(
+        actor=actor,
+        action="team.create" if created else "team.update",
+        obj=team,
+        data={
+            "name": name,
+            **({} if created or old_name == name else {"old_name": old_name}),
+            "added": _usernames(added),
+            "removed": _usernames(removed),
+        },
+    )
+    return team
+
+
+@transaction.atomic
+def practice_area_save(
+    *, actor: User, code: str, name: str, members: list[User], area: PracticeArea | None = None
+) -> PracticeArea:
+    """Create a practice area (`area` None) or rename it, and make `members` exactly the
+    people who practise it (lead-lawyer suggestions rank by it). The code is fixed once
+    created (filters and the import name it). Audited with who joined and who left."""
+    if not actor.has_perm("accounts.manage_organisation"):
+        raise NotAllowed("accounts.manage_organisation")
+    name = name.strip()
+    errors: dict[str, list[str]] = {}
+    if PracticeArea.objects.filter(name=name).exclude(pk=getattr(area, "pk", None)).exists():
+        errors["name"] = [_("A practice area with this name already exists.")]
+    created = area is None
+    if area is None:
+        code = code.strip()
+        if PracticeArea.objects.filter(code=code).exists():
+            errors["code"] = [_("A practice area with this code already exists.")]
+        area = PracticeArea(code=code)
+    if errors:
+        raise ValidationError(errors)
+    old_name = area.name
+    area.name = name
+    area.full_clean()
+    area.save()
+    through = User.practice_areas.through
+    current = set(through.objects.filter(practicearea=area).values_list("user_id", flat=True))
+    added, removed = _members_set(current=current, wanted={u.pk for u in members})
+    through.objects.bulk_create([through(user_id=pk, practicearea=area) for pk in sorted(added)])
+    through.objects.filter(practicearea=area, user_id__in=removed).delete()
+    audit_record(
+        actor=actor,
+        action="practice_area.create" if created else "practice_area.update",
+        obj=area,
+        data={
+            "code": area.code,
+            "name": name,
+            **({} if created or old_name == name else {"old_name": old_name}),
+            "added": _usernames(added),
+            "removed": _usernames(removed),
+        },
+    )
+    return area

@@ -18,12 +18,14 @@ from lexcase.accounts import selectors, services
 from lexcase.accounts.forms import (
     FirmProfileForm,
     PasswordResetRequestForm,
+    PracticeAreaForm,
     SecondFactorResetForm,
+    TeamForm,
     TokenCreateForm,
     UserCreateForm,
 )
 from lexcase.accounts.http import AuthedRequest
-from lexcase.accounts.models import User
+from lexcase.accounts.models import PracticeArea, Team, User
 from lexcase.accounts.rules import mfa_required_for
 from lexcase.accounts.selectors import firm_profile
 from lexcase.core.exceptions import NotAllowed, StaleEdit
@@ -238,6 +240,130 @@ def firm_profile_edit(request: AuthedRequest) -> HttpResponse:
     elif request.method == "POST":
         status = 422
     return render(request, "accounts/firm.html", {"form": form, "profile": profile}, status=status)
+
+
+def _require_organisation(request: AuthedRequest) -> None:
+    if not request.user.has_perm("accounts.manage_organisation"):
+        raise PermissionDenied
+
+
+def _organisation_page(
+    request: AuthedRequest,
+    *,
+    team_form: TeamForm | None = None,
+    area_form: PracticeAreaForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "accounts/organisation.html",
+        {
+            "teams": selectors.teams_with_members(),
+            "areas": selectors.practice_areas_with_members(),
+            "team_form": team_form or TeamForm(prefix="team"),
+            "area_form": area_form or PracticeAreaForm(prefix="area"),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def organisation(request: AuthedRequest) -> HttpResponse:
+    """Teams (who is in each) and practice areas: the firm's settings an administrator
+    makes in the first week, without Django's admin."""
+    _require_organisation(request)
+    return _organisation_page(request)
+
+
+@login_required
+@require_POST
+def team_create(request: AuthedRequest) -> HttpResponse:
+    _require_organisation(request)
+    form = TeamForm(request.POST, prefix="team")
+    if form.is_valid():
+        try:
+            team = services.team_save(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Team %(name)s created.") % {"name": team.name})
+            return redirect("accounts:organisation")
+    return _organisation_page(request, team_form=form, status=422)
+
+
+@login_required
+@require_POST
+def practice_area_create(request: AuthedRequest) -> HttpResponse:
+    _require_organisation(request)
+    form = PracticeAreaForm(request.POST, prefix="area")
+    if form.is_valid():
+        try:
+            area = services.practice_area_save(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Practice area %(name)s created.") % {"name": area.name})
+            return redirect("accounts:organisation")
+    return _organisation_page(request, area_form=form, status=422)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    _require_organisation(request)
+    team = Team.objects.filter(pk=pk).first()
+    if team is None:
+        raise Http404
+    initial = {"name": team.name, "members": list(team.user_set.filter(is_active=True))}
+    form = TeamForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                services.team_save(actor=request.user, team=team, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Team %(name)s saved.") % {"name": team.name})
+                return redirect("accounts:organisation")
+    return render(
+        request,
+        "accounts/organisation_edit.html",
+        {"form": form, "title": _("Team %(name)s") % {"name": team.name}},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def practice_area_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    _require_organisation(request)
+    area = PracticeArea.objects.filter(pk=pk).first()
+    if area is None:
+        raise Http404
+    initial = {"name": area.name, "members": list(area.user_set.filter(is_active=True))}
+    form = PracticeAreaForm(request.POST or None, initial=initial, editing=True)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                services.practice_area_save(
+                    actor=request.user, area=area, code=area.code, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Practice area %(name)s saved.") % {"name": area.name})
+                return redirect("accounts:organisation")
+    return render(
+        request,
+        "accounts/organisation_edit.html",
+        {"form": form, "title": _("Practice area %(name)s") % {"name": area.name}},
+        status=status,
+    )
 
 
 def firm_logo(request: HttpRequest) -> HttpResponse:

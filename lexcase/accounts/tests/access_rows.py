@@ -2,9 +2,55 @@
 
 from __future__ import annotations
 
+from lexcase.accounts.models import PracticeArea, Team
 from lexcase.core.tests.access import ALL_SIGNED_IN_200, LOGIN, E, Route
+from lexcase.testing import Firm
+
+# Teams and practice areas: the administrator's (主任's) settings.
+ADMIN_ONLY = E(LOGIN, LOGIN, *[403] * 5, 200, 404)
+ADMIN_ONLY_POST = E(LOGIN, LOGIN, *[403] * 5, 302, 404)
+
+
+def _team(f: Firm) -> int:
+    return Team.objects.get_or_create(name="诉讼部")[0].pk
+
+
+def _area(f: Firm) -> int:
+    return PracticeArea.objects.get(code="ip").pk
+
 
 TABLE: dict[str, Route] = {
+    "accounts:organisation": Route("GET", lambda f: "/team/organisation/", ADMIN_ONLY),
+    "accounts:team_create": Route(
+        "POST",
+        lambda f: "/team/organisation/teams/",
+        ADMIN_ONLY_POST,
+        body=lambda f: {"team-name": "非诉部", "team-members": [f.lead.pk]},
+    ),
+    "accounts:team_edit": Route(
+        "GET", lambda f: f"/team/organisation/teams/{_team(f)}/", ADMIN_ONLY
+    ),
+    "accounts:team_edit#post": Route(
+        "POST",
+        lambda f: f"/team/organisation/teams/{_team(f)}/",
+        ADMIN_ONLY_POST,
+        body=lambda f: {"name": "诉讼一部"},
+    ),
+    "accounts:practice_area_create": Route(
+        "POST",
+        lambda f: "/team/organisation/practice-areas/",
+        ADMIN_ONLY_POST,
+        body=lambda f: {"area-code": "maritime", "area-name": "海事海商"},
+    ),
+    "accounts:practice_area_edit": Route(
+        "GET", lambda f: f"/team/organisation/practice-areas/{_area(f)}/", ADMIN_ONLY
+    ),
+    "accounts:practice_area_edit#post": Route(
+        "POST",
+        lambda f: f"/team/organisation/practice-areas/{_area(f)}/",
+        ADMIN_ONLY_POST,
+        body=lambda f: {"name": "知识产权", "members": [f.lead.pk]},
+    ),
     "accounts:user_end_sessions": Route(
         "POST",
         lambda f: f"/team/users/{f.outsider.pk}/end-sessions/",
