@@ -486,7 +486,9 @@ def team_save(*, actor: User, name: str, members: list[User], team: Team | None 
     if not actor.has_perm("accounts.manage_organisation"):
         raise NotAllowed("accounts.manage_organisation")
     name = name.strip()
-    clash = Team.objects.filter(name=name).exclude(pk=getattr(team, "pk", None))
+    clash = Team.objects.filter(name=name)
+    if team is not None:
+        clash = clash.exclude(pk=team.pk)
     if not name or clash.exists():
         raise ValidationError({"name": [_("A team with this name already exists.")]})
     created = team is None
@@ -524,7 +526,10 @@ def practice_area_save(
         raise NotAllowed("accounts.manage_organisation")
     name = name.strip()
     errors: dict[str, list[str]] = {}
-    if PracticeArea.objects.filter(name=name).exclude(pk=getattr(area, "pk", None)).exists():
+    same_name = PracticeArea.objects.filter(name=name)
+    if area is not None:
+        same_name = same_name.exclude(pk=area.pk)
+    if same_name.exists():
         errors["name"] = [_("A practice area with this name already exists.")]
     created = area is None
     if area is None:
