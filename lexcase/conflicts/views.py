@@ -29,10 +29,10 @@ from lexcase.conflicts.forms import (
 )
 from lexcase.conflicts.throttle import adhoc_check_refusal, adhoc_check_throttle
 from lexcase.core.exceptions import NotAllowed
-from lexcase.core.forms import apply_service_errors, flash_errors
+from lexcase.core.forms import apply_service_errors
 from lexcase.core.pdf import html_to_pdf
 from lexcase.matters import services as matter_services
-from lexcase.matters.actions import matter_action
+from lexcase.matters.actions import matter_action, matter_form_again
 from lexcase.matters.forms import PartyRowForm
 from lexcase.matters.models import PartyRole
 from lexcase.matters.rules import is_active_staff
@@ -49,20 +49,27 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
         # Review notices sent before ad28903 (in-app, e-mail, robots) link here: the review
         # form is on the matter's conflict report, which the gate has just let them see.
         return redirect(reverse("matters:detail", args=[matter.pk]) + "#conflicts")
+    if not request.user.has_perm("conflicts.review"):
+        raise PermissionDenied  # before the form: its errors are for reviewers only
     form = ReviewForm(request.POST, prefix="review")
     if not form.is_valid():
-        flash_errors(request, form)
-        return redirect("matters:detail", pk=matter.pk)
+        # Nothing recorded; the decision comes back as typed (a waiver's long note too).
+        return _review_again(request, matter, form)
     try:
         services.conflict_review_decide(actor=request.user, matter=matter, **form.cleaned_data)
     except NotAllowed:
         raise PermissionDenied from None
     except ValidationError as exc:
-        for error in exc.messages:
-            messages.error(request, error)
-    else:
-        messages.success(request, _("Decision recorded."))
+        apply_service_errors(form, exc)
+        return _review_again(request, matter, form)
+    messages.success(request, _("Decision recorded."))
     return redirect("matters:detail", pk=matter.pk)
+
+
+def _review_again(request: AuthedRequest, matter: Any, form: ReviewForm) -> HttpResponse:
+    return matter_form_again(
+        request, matter, form, title=_("Conflict review decision"), submit=_("Record decision")
+    )
 
 
 @login_required

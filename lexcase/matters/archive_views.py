@@ -18,8 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lexcase.accounts.http import AuthedRequest
 from lexcase.accounts.selectors import active_staff, active_user_named
 from lexcase.core.exceptions import NotAllowed, StaleEdit
-from lexcase.core.forms import apply_service_errors, flash_errors
+from lexcase.core.forms import apply_service_errors
 from lexcase.matters import archive
+from lexcase.matters.actions import matter_form_again
 from lexcase.matters.forms import (
     ArchiveFilterForm,
     ArchiveForm,
@@ -183,8 +184,7 @@ def loan_lend(request: AuthedRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = LoanForm(request.POST)
     if not form.is_valid():
-        flash_errors(request, form)
-        return _back(request, matter)
+        return _loan_again(request, matter, form, _("Lend"))
     data = form.cleaned_data
     try:
         loan = archive.paper_loan_lend(
@@ -197,14 +197,13 @@ def loan_lend(request: AuthedRequest, pk: int) -> HttpResponse:
     except NotAllowed:
         raise PermissionDenied from None
     except ValidationError as exc:
-        for error in exc.messages:
-            messages.error(request, error)
-    else:
-        messages.success(
-            request,
-            _("Paper file %(number)s lent to %(user)s.")
-            % {"number": loan.record.number, "user": loan.borrower.display_name},
-        )
+        apply_service_errors(form, exc)
+        return _loan_again(request, matter, form, _("Lend"))
+    messages.success(
+        request,
+        _("Paper file %(number)s lent to %(user)s.")
+        % {"number": loan.record.number, "user": loan.borrower.display_name},
+    )
     return _back(request, matter)
 
 
@@ -216,8 +215,7 @@ def loan_return(request: AuthedRequest, pk: int, loan_id: int) -> HttpResponse:
         raise PermissionDenied
     form = LoanReturnForm(request.POST)
     if not form.is_valid():
-        flash_errors(request, form)
-        return _back(request, matter)
+        return _loan_again(request, matter, form, _("Mark returned"))
     try:
         archive.paper_loan_return(
             actor=request.user, matter=matter, loan_id=loan_id, note=form.cleaned_data["note"]
@@ -225,11 +223,23 @@ def loan_return(request: AuthedRequest, pk: int, loan_id: int) -> HttpResponse:
     except NotAllowed:
         raise PermissionDenied from None
     except ValidationError as exc:
-        for error in exc.messages:
-            messages.error(request, error)
-    else:
-        messages.success(request, _("Paper file returned."))
+        apply_service_errors(form, exc)
+        return _loan_again(request, matter, form, _("Mark returned"))
+    messages.success(request, _("Paper file returned."))
     return _back(request, matter)
+
+
+def _loan_again(request: AuthedRequest, matter: Matter, form: Any, submit: Any) -> HttpResponse:
+    """A loan refused: nothing written, the form as typed with its errors, on a page of its
+    own (matters.actions.matter_form_again); it still goes back to the archive room after."""
+    return matter_form_again(
+        request,
+        matter,
+        form,
+        title=_("Paper file loan"),
+        submit=submit,
+        fields_template="matters/_loan_fields.html",
+    )
 
 
 def matter_section(request: AuthedRequest, matter: Matter) -> dict[str, Any] | None:

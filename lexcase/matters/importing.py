@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import io
 import json
 import re
@@ -919,6 +920,18 @@ def _write(
 # -- Entry point -----------------------------------------------------------------------------
 
 
+def _read_error(exc: OSError) -> str:
+    """Why the file could not be read, in the reader's language: the operating system's own
+    text (`[Errno 13] Permission denied: '/srv/x.json'`) is English and names the path."""
+    reason = {
+        errno.ENOENT: gettext_lazy("it does not exist"),
+        errno.EACCES: gettext_lazy("permission denied"),
+        errno.EPERM: gettext_lazy("permission denied"),
+        errno.EISDIR: gettext_lazy("it is a folder, not a file"),
+    }.get(exc.errno or 0, gettext_lazy("reading it failed"))
+    return _("The file cannot be read: %(error)s") % {"error": reason}
+
+
 def _read_bytes(path_or_file: str | Path | IO[bytes]) -> bytes:
     if isinstance(path_or_file, (str, Path)):
         return Path(path_or_file).read_bytes()
@@ -951,9 +964,7 @@ def import_file(
     try:
         data = _read_bytes(path_or_file)
     except OSError as exc:
-        parsed.errors.add(
-            FILE_SORT, "", "file", _("The file cannot be read: %(error)s") % {"error": exc}
-        )
+        parsed.errors.add(FILE_SORT, "", "file", _read_error(exc))
         report.errors = parsed.errors.sorted()
         return report
     if extension == "json":

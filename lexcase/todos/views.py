@@ -75,7 +75,8 @@ def _board_filter(request: AuthedRequest, *, default_mine: bool) -> tuple[BoardF
 
 def _render_board(request: AuthedRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     if request.htmx and not request.htmx.boosted:
-        return render(request, f"{template}#board", context)
+        # The board alone (a move, a filter): it shows the messages the page would have shown.
+        return render(request, f"{template}#board", {**context, "board_alone": True})
     return render(request, template, context)
 
 
@@ -217,7 +218,10 @@ def task_move(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.task_get(user=request.user, pk=pk)
     form = MoveForm(request.POST)
     if not form.is_valid():
-        return HttpResponse(_("Unknown status."), status=422)
+        # A forged or outdated move (no such status): nothing moves, and the board comes back
+        # whole with the error (an answer without the board emptied it on screen for htmx).
+        messages.error(request, _("The task was not moved: choose one of the board's columns."))
+        return redirect(_safe_next(request, "/tasks/"))
     try:
         task = services.task_move(
             actor=request.user,
@@ -229,7 +233,8 @@ def task_move(request: AuthedRequest, pk: int) -> HttpResponse:
         raise PermissionDenied from None
     except StaleEdit:
         messages.error(request, _("The task changed meanwhile; please try again."))
-    # htmx follows the redirect and swaps in the board it gets back (hx-select="#board").
+    # htmx follows the redirect and swaps in the board it gets back (hx-select="#board"),
+    # which carries the messages (todos/board.html).
     return redirect(_safe_next(request, "/tasks/"))
 
 

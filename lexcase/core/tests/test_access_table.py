@@ -296,6 +296,13 @@ TABLE: dict[str, Route] = {
         E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 302, 404),
         body=lambda f: {"review-decision": "approve"},
     ),
+    # Refused (no such decision): the decision comes back as typed, nothing recorded.
+    "conflicts:review#refused": Route(
+        "POST",
+        lambda f: f"/matters/{f.matter.pk}/conflict-review/",
+        E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 422, 404),
+        body=lambda f: {"review-decision": "bogus", "review-note": "已核对"},
+    ),
     # Review notices sent before ad28903 link here: a GET goes to the conflict report.
     "conflicts:review#get": Route(
         "GET",

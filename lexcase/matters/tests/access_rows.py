@@ -159,6 +159,13 @@ TABLE: dict[str, Route] = {
             "purpose": "再审申请",
         },
     ),
+    # Refused (a borrower who is not a user): the loan form comes back as typed.
+    "matters:loan_lend#refused": Route(
+        "POST",
+        lambda f: f"/matters/{archived(f)}/archive/loans/",
+        E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 422, 404),
+        body=lambda f: {"borrower": "nobody", "due_on": "2026-02-30", "purpose": "再审申请"},
+    ),
     "matters:loan_return": Route("POST", open_loan, KEEPER_WRITE),
     "api:close_matter": Route(
         "POST",

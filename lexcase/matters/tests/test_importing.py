@@ -888,3 +888,46 @@ def test_dates_outside_the_civil_range_are_problems(firm, opened, closed, field)
         ("2", field, "Enter a date between 1901-01-01 and 2100-12-31.")
     ]
     assert (report.ok, counts()) == (False, before)
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (
+            FileNotFoundError(2, "No such file or directory", "/srv/x.json"),
+            "无法读取文件：文件不存在",
+        ),
+        (PermissionError(13, "Permission denied", "/srv/x.json"), "无法读取文件：没有读取权限"),
+        (
+            IsADirectoryError(21, "Is a directory", "/srv/x.json"),
+            "无法读取文件：这是文件夹，不是文件",
+        ),
+        (OSError(5, "Input/output error"), "无法读取文件：读取失败"),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_reported_in_the_users_language(
+    firm, monkeypatch, error, message
+):
+    """The reader's failure was reported with the operating system's English text and the
+    server's path (无法读取文件：[Errno 13] Permission denied: '/srv/x.json'). The page names
+    the file field and what went wrong in the reader's language; nothing is imported."""
+
+    def refuse(path_or_file):
+        raise error
+
+    monkeypatch.setattr("lexcase.matters.importing._read_bytes", refuse)
+    before = counts()
+    response = client_for(firm.admin).post(
+        "/matters/import/", {"file": SimpleUploadedFile("x.json", b'{"matters": []}')}
+    )
+    html = response.content.decode()
+    assert f'<td class="nowrap">文件</td><td>{message}</td>' in html
+    assert "Errno" not in html and "/srv/" not in html
+    assert counts() == before
+    # The command line passes a path: one that is not there.
+    monkeypatch.undo()
+    with translation.override("zh-hans"):
+        report = import_file(path_or_file="/nonexistent/x.json", filename="x.json", actor=None)
+    assert [(e.row, e.field, e.message) for e in report.errors] == [
+        ("", "file", "无法读取文件：文件不存在")
+    ]

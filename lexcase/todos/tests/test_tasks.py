@@ -383,3 +383,32 @@ def test_new_matter_suggestions_ignore_a_practice_area_id_no_row_can_have(firm, 
     assert [s.user for s in page.context["suggestions"]] == [
         s.user for s in plain.context["suggestions"]
     ]
+
+
+@pytest.mark.django_db
+def test_a_move_to_an_unknown_status_keeps_the_board_and_says_why(firm):
+    """A forged move (no such column) answered 422 with a bare text, which htmx swapped in
+    for the board (hx-select="#board" found none): the board vanished from the screen. The
+    task stays where it was and the board comes back whole, with the error on it."""
+    task = services.task_create(actor=firm.lead, matter=firm.matter, title="收集证据")
+    client = client_for(firm.lead)
+    message = "任务未移动：请选择看板上的一栏。"
+    response = client.post(
+        f"/tasks/{task.pk}/move/",
+        {"status": "bogus", "version": 1, "next": "/tasks/"},
+        headers={"HX-Request": "true"},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert (response.status_code, response.redirect_chain) == (200, [("/tasks/", 302)])
+    assert html.lstrip().startswith('<div class="board" id="board">')
+    assert html.count('class="task-card') == 1 and "收集证据" in html
+    assert f'<li class="msg-error">{message}</li>' in html
+    task.refresh_from_db()
+    assert (task.status, task.version) == ("todo", 1)
+    # Without JavaScript: the page, the message at its top, the task where it was.
+    response = client.post(
+        f"/tasks/{task.pk}/move/", {"status": "bogus", "version": 1}, follow=True
+    )
+    html = response.content.decode()
+    assert html.count(message) == 1 and "收集证据" in html

@@ -30,6 +30,8 @@
       headers: { "X-CSRFToken": csrf(), "HX-Request": "true" },
       body: body,
       credentials: "same-origin",
+      // Not followed here: the board fetched next shows the move's message (an error).
+      redirect: "manual",
     }).then(function () {
       if (window.htmx) {
         window.htmx.ajax("GET", window.location.pathname + window.location.search,
