@@ -103,6 +103,12 @@ TABLE: dict[str, Route] = {
     "billing:bill_detail#confidential": Route(
         "GET", lambda f: f"/bills/{draft_bill(f, f.confidential)}/", PAGE_CONFIDENTIAL_MONEY_READ
     ),
+    # The confirmation page of issuing (works without JavaScript); its button posts below.
+    "billing:bill_issue#confirm": Route(
+        "GET",
+        lambda f: f"/bills/{draft_bill(f)}/issue/",
+        E(LOGIN, LOGIN, 200, 404, 403, 403, 404, 403, 404),
+    ),
     "billing:bill_issue": Route(
         "POST",
         lambda f: f"/bills/{draft_bill(f)}/issue/",

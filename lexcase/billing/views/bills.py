@@ -38,7 +38,7 @@ from lexcase.billing.forms.bills import (
     VersionForm,
 )
 from lexcase.billing.models import InvoiceStatus
-from lexcase.billing.money import capital
+from lexcase.billing.money import capital, yuan
 from lexcase.billing.selectors import receivables as reads
 from lexcase.billing.services import bills as bill_services
 from lexcase.billing.services import payments as payment_services
@@ -137,7 +137,12 @@ def bill_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _bill_action(
-    request: AuthedRequest, pk: int, perm: str, form: forms.Form, run: Callable[..., object]
+    request: AuthedRequest,
+    pk: int,
+    perm: str,
+    form: forms.Form,
+    run: Callable[..., Any],
+    done: Callable[[Any], str] | None = None,
 ) -> HttpResponse:
     bill = reads.bill_get(user=request.user, pk=pk)
     if not request.user.has_perm(perm, bill):
@@ -146,7 +151,7 @@ def _bill_action(
         flash_errors(request, form)
         return redirect("billing:bill_detail", pk=bill.pk)
     try:
-        run(bill, form.cleaned_data)
+        result = run(bill, form.cleaned_data)
     except NotAllowed:
         raise PermissionDenied from None
     except StaleEdit:
@@ -155,13 +160,39 @@ def _bill_action(
         for error in exc.messages:
             messages.error(request, error)
     else:
-        messages.success(request, _("Saved."))
+        messages.success(request, done(result) if done else _("Saved."))
     return redirect("billing:bill_detail", pk=bill.pk)
 
 
+def _issued_message(bill: Any) -> str:
+    return _("Bill %(number)s issued: %(amount)s, due on %(due)s.") % {
+        "number": bill.number,
+        "amount": yuan(bill.total),
+        "due": bill.due_on.isoformat(),
+    }
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def bill_issue(request: AuthedRequest, pk: int) -> HttpResponse:
+    """GET: the confirmation (what issuing does, the amount, the client), a page of its own
+    so it works without JavaScript; POST (its button): issue, and say which number and
+    amount."""
+    if request.method == "GET":
+        bill = reads.bill_get(user=request.user, pk=pk)
+        if not request.user.has_perm("billing.issue_bill", bill):
+            raise PermissionDenied
+        if bill.status != "draft":
+            return redirect("billing:bill_detail", pk=bill.pk)
+        return render(
+            request,
+            "billing/bills/issue_confirm.html",
+            {
+                "bill": bill,
+                "total_capital": capital(bill.total),
+                "due_days": int(settings.LEXCASE_BILLING["payment_terms_days"]),
+            },
+        )
     return _bill_action(
         request,
         pk,
@@ -170,6 +201,7 @@ def bill_issue(request: AuthedRequest, pk: int) -> HttpResponse:
         lambda bill, data: bill_services.bill_issue(
             actor=request.user, bill=bill, version=data["version"]
         ),
+        done=_issued_message,
     )
 
 
