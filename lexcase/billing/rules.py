@@ -108,6 +108,11 @@ rules.add_perm("billing.use_fee_calculators", may_use_fee_calculators)
 # A lawyer's weekly timesheet: the lawyer, finance, administrators (as the fee statement).
 may_view_timesheet = is_active_staff & (is_self | is_finance | is_firm_admin)
 rules.add_perm("billing.view_timesheet", may_view_timesheet)
+# Who keeps a timesheet of their own (the menu's 工时表): everyone who records time on the
+# matters they work on; finance records none (they read lawyers' sheets from the fee
+# statement and see the money pages instead).
+may_keep_timesheet = is_active_staff & ~is_finance
+rules.add_perm("billing.keep_timesheet", may_keep_timesheet)
 
 # The firm-wide client-funds ledger (every client's money held): finance, administrators.
 may_view_client_funds = is_active_staff & (is_finance | is_firm_admin)

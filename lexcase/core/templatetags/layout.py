@@ -37,7 +37,7 @@ MENU: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("parties:list", gettext_noop("Parties"), ()),
     ("comms:list", gettext_noop("Communications"), ()),
     ("search:search", gettext_noop("Search"), ()),
-    ("billing:timesheet", gettext_noop("Timesheet"), ()),
+    ("billing:timesheet", gettext_noop("Timesheet"), ("billing.keep_timesheet",)),
     ("billing:money_matters", gettext_noop("Money of matters"), ("billing.view_client_funds",)),
     ("billing:bill_list", gettext_noop("Bills"), BILLING),
     ("billing:receivable_list", gettext_noop("Receivables"), BILLING),

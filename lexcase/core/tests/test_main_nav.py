@@ -26,7 +26,7 @@ TEMPLATE_MENU = """{% load i18n %}<nav class="nav">
     <a href="{% url 'parties:list' %}">{% translate "Parties" %}</a>
     <a href="{% url 'comms:list' %}">{% translate "Communications" %}</a>
     <a href="{% url 'search:search' %}">{% translate "Search" %}</a>
-    <a href="{% url 'billing:timesheet' %}">{% translate "Timesheet" %}</a>{% if perms.billing.view_client_funds %}<a href="{% url 'billing:money_matters' %}">{% translate "Money of matters" %}</a>{% endif %}
+    {% if perms.billing.keep_timesheet %}<a href="{% url 'billing:timesheet' %}">{% translate "Timesheet" %}</a>{% endif %}{% if perms.billing.view_client_funds %}<a href="{% url 'billing:money_matters' %}">{% translate "Money of matters" %}</a>{% endif %}
     {% if perms.billing.record_payment or perms.accounts.manage_users %}<a href="{% url 'billing:bill_list' %}">{% translate "Bills" %}</a><a href="{% url 'billing:receivable_list' %}">{% translate "Receivables" %}</a>{% endif %}
     {% if perms.todos.view_workload %}<a href="{% url 'todos:workload' %}">{% translate "Workload" %}</a>{% endif %}
     {% if perms.reviews.view_approvals %}<a href="{% url 'reviews:approvals' %}">{% translate "Approvals" %}</a>{% endif %}
@@ -151,3 +151,22 @@ def test_the_menu_is_kept_per_urlconf() -> None:
         assert 'href="/firm/matters/"' in page and 'href="/matters/"' not in page
     assert 'href="/matters/"' in template.render({}, request)
     assert 'href="/matters/"' in _menu(client.get("/matters/").content.decode())
+
+
+@pytest.mark.django_db
+def test_finance_sees_the_money_pages_and_no_timesheet_of_its_own() -> None:
+    """Finance records no time: its menu has 案件财务, 账单 and 应收账款, not 工时表 (it reads a
+    lawyer's sheet from the fee statement); a lawyer's menu keeps 工时表."""
+    finance = make_user("menu_finance", Role.FINANCE)
+    lawyer = make_user("menu_lawyer", Role.LAWYER)
+    labels = {}
+    for user in (finance, lawyer):
+        client = Client()
+        client.force_login(user)
+        labels[user.role] = re.findall(r">([^<]+)</a>", _menu(client.get("/").content.decode()))
+    assert [x for x in labels[Role.FINANCE] if x in ("工时表", "案件财务", "账单", "应收账款")] == [
+        "案件财务",
+        "账单",
+        "应收账款",
+    ]
+    assert "工时表" in labels[Role.LAWYER]
