@@ -122,6 +122,21 @@ TYPE_CODES: dict[str, str] = {
     "司救": "judicial aid",
 }
 
+# The stage of the proceedings a type code names (民初 → first instance, 民终 → second
+# instance, 民申 → retrial …), keyed by the type code without its specialised-trial marker
+# (知民终 → 民终). Codes that do not tell a stage (民特, 民辖, 财保, 破 …) are absent: the
+# stage is then the one the lawyer chose or the matter's current stage. A firm adds or
+# changes rows with the setting LEXCASE_CASE_NUMBER_STAGES ({"民辖终": "second_instance"}).
+TYPE_CODE_STAGES: dict[str, str] = {
+    **dict.fromkeys(("民初", "刑初", "行初"), "first_instance"),
+    **dict.fromkeys(("民终", "刑终", "行终"), "second_instance"),
+    **dict.fromkeys(
+        ("民申", "民抗", "民再", "民监", "刑申", "刑抗", "刑再", "行申", "行抗", "行再", "行监"),
+        "retrial",
+    ),
+    **dict.fromkeys(("执", "执恢", "执保", "执异", "执复", "执监", "执协"), "enforcement"),
+}
+
 _OPEN_BRACKETS = "(〔[【"
 _CLOSE_BRACKETS = ")〕]】"
 # Brackets are matched independently rather than as pairs: mixed pairs such as "(2024）"
@@ -306,3 +321,10 @@ def court_name_for(court_code: str, extra: dict[str, str] | None = None) -> str 
 
     table = {**COURT_CODES, **(extra or {})}
     return table.get(court_code)
+
+
+def stage_for_type_code(type_code: str, extra: dict[str, str] | None = None) -> str | None:
+    """The stage a 案号's type code tells (``民终`` → ``second_instance``) from
+    `TYPE_CODE_STAGES` and the firm's own rows (``extra``), or None when it tells none."""
+
+    return {**TYPE_CODE_STAGES, **(extra or {})}.get(type_code)

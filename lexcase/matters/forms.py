@@ -229,7 +229,13 @@ class WallForm(forms.Form):
 
 class CaseNumberForm(forms.Form):
     number = forms.CharField(label=_("Court case number"), max_length=60)
-    stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices)
+    # Blank: the stage the number's type code tells (民初 → 一审, 民终 → 二审), else the
+    # matter's current stage (services.matter_case_number_add).
+    stage = forms.ChoiceField(
+        label=_("Stage"),
+        choices=[("", _("From the case number")), *Stage.choices],
+        required=False,
+    )
 
 
 class CloseForm(forms.Form):

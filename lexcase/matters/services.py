@@ -28,7 +28,12 @@ from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.fieldcrypt import blind_indexes
 from lexcase.core.validators import MAX_AMOUNT
-from lexcase.matters.case_numbers import CaseNumberError, court_name_for, parse_case_number
+from lexcase.matters.case_numbers import (
+    CaseNumberError,
+    court_name_for,
+    parse_case_number,
+    stage_for_type_code,
+)
 from lexcase.matters.events import (
     matter_created,
     matter_opened,
@@ -752,8 +757,11 @@ def matter_party_add(
 
 @transaction.atomic
 def matter_case_number_add(
-    *, actor: User, matter: Matter, number: str, stage: str
+    *, actor: User, matter: Matter, number: str, stage: str = ""
 ) -> CourtCaseNumber:
+    """Record a 案号 on the matter. Without a `stage`, the stage is the one the number's type
+    code tells (民初 → first instance, 民终 → second instance: `stage_for_type_code`), else the
+    matter's current stage."""
     _require(actor, "matters.change_matter", matter)
     _require_not_archived(matter)
     errors: dict[str, list[str]] = {}
@@ -764,7 +772,10 @@ def matter_case_number_add(
         errors["number"] = [
             _("Not a valid court case number; expected e.g. （2024）京0105民初12345号.")
         ]
-    if stage not in Stage.values:
+    if not stage and parsed is not None:
+        extra = getattr(settings, "LEXCASE_CASE_NUMBER_STAGES", None)
+        stage = stage_for_type_code(parsed.type_code, extra) or matter.stage
+    if stage and stage not in Stage.values:
         errors["stage"] = [_("Unknown stage.")]
     if parsed and CourtCaseNumber.objects.filter(matter=matter, number=parsed.canonical).exists():
         errors["number"] = [_("This case number is already recorded.")]

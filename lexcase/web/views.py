@@ -172,7 +172,7 @@ MATTER_FORMS: dict[str, MatterForm] = {
         _("Add"),
         "matters:case_number_add",
         _can_edit,
-        lambda r, m: CaseNumberForm(initial={"stage": m.stage}),
+        lambda r, m: CaseNumberForm(),
     ),
     "stage": MatterForm(
         _("Change stage"),
