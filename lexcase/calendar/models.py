@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+
+from lexcase.calendar.rules_data import RULES
 
 
 class HolidayYear(models.Model):
@@ -175,6 +177,13 @@ class Deadline(models.Model):
     def __str__(self) -> str:
         return f"{self.due_date} {self.title}"
 
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language: a rule's deadline keeps the rule's name in the
+        language it was proposed in (民事判决上诉期), shown as the rule's name in the active
+        language (Appeal against a civil judgment); a title the lawyer wrote is theirs."""
+        return rule_title(self.title, self.rule_id)
+
 
 class Hearing(models.Model):
     matter = models.ForeignKey("matters.Matter", on_delete=models.CASCADE, related_name="hearings")
@@ -236,3 +245,12 @@ class LimitationEvent(models.Model):
 
     class Meta:
         ordering = ["day", "id"]
+
+
+def rule_title(title: str, rule_id: str) -> str:
+    """`title` in the active language when it is a library rule's name (either language's),
+    else `title` unchanged."""
+    rule = RULES.get(rule_id) if rule_id else None
+    if rule is None or title not in (rule.name_zh, rule.name_en):
+        return title
+    return rule.name_en if (get_language() or "").startswith("en") else rule.name_zh

@@ -221,7 +221,7 @@ def _deadline_item(d: Deadline) -> AgendaItem:
         kind="deadline",
         day=d.due_date,
         at=d.due_time,
-        title=d.title,
+        title=d.display_title,
         matter=d.matter,
         priority=d.matter.priority,
         provisional=d.provisional,
