@@ -863,12 +863,19 @@ def matter_view_token(*, event: AuditEvent) -> str:
 
 def _view_token_covers(token: str, *, actor: User, matter: Matter) -> bool:
     try:
-        actor_id, matter_id, _event_id = signing.loads(
+        actor_id, matter_id, event_id = signing.loads(
             token, salt=MATTER_VIEW_TOKEN_SALT, max_age=MATTER_VIEW_TOKEN_MAX_AGE_S
         )
     except (signing.BadSignature, TypeError, ValueError):
         return False
-    return actor_id == actor.pk and matter_id == matter.pk
+    if actor_id != actor.pk or matter_id != matter.pk or type(event_id) is not int:
+        return False
+    # The page view it names must be on record: a token of a page whose request rolled back
+    # (its event never committed), or of an event that is not this reader's view of this
+    # matter, covers nothing.
+    return AuditEvent.objects.filter(
+        pk=event_id, action="matter.view", actor_id=actor.pk, matter_id=matter.pk
+    ).exists()
 
 
 def matter_record_read(

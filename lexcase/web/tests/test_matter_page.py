@@ -155,3 +155,33 @@ def test_the_outcome_statistics_alone_are_still_a_recorded_read(firm):
         client.get(f"{url}?view={token}", HTTP_HX_REQUEST="true")
     page_event = {"page": "insights:matter_outcomes"}
     assert _matter_views(firm.matter.pk) == [*before, *[page_event] * 5]
+
+
+def test_a_view_token_covers_only_a_page_view_on_record(firm):
+    """The token names its page view's event: signed for the right reader and matter but
+    naming an event that is not on record (its request rolled back, or never was), or an
+    event that is not that reader's view of that matter, it covers nothing and the
+    statistics record their own read."""
+    from django.core import signing
+
+    from lexcase.audit.services import audit_record
+    from lexcase.matters.services import MATTER_VIEW_TOKEN_SALT
+
+    def token(event_id: object) -> str:
+        return signing.dumps([firm.lead.pk, firm.matter.pk, event_id], salt=MATTER_VIEW_TOKEN_SALT)
+
+    download = audit_record(
+        actor=firm.lead, action="document.download", obj=firm.matter, matter_id=firm.matter.pk
+    )
+    others_view = audit_record(
+        actor=firm.partner, action="matter.view", obj=firm.matter, matter_id=firm.matter.pk
+    )
+    missing = (AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 100
+    client = client_for(firm.lead)
+    url = reverse("insights:matter_outcomes", args=[firm.matter.pk])
+    before = _matter_views(firm.matter.pk)
+    for event_id in (missing, download.pk, others_view.pk, str(others_view.pk), None):
+        response = client.get(f"{url}?view={token(event_id)}", HTTP_HX_REQUEST="true")
+        assert response.status_code == 200
+    page_event = {"page": "insights:matter_outcomes"}
+    assert _matter_views(firm.matter.pk) == [*before, *[page_event] * 5]
