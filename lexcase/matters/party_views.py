@@ -138,6 +138,7 @@ def party_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "aliases": party.aliases.all(),
             "relations": party_relations(user=request.user, party=party),
             "relation_form": RelationForm(),
+            "can_change": request.user.has_perm("matters.change_party", party),
         },
     )
 
@@ -164,6 +165,7 @@ def party_identifiers_show(request: AuthedRequest, pk: int) -> HttpResponse:
             "aliases": party.aliases.all(),
             "relations": party_relations(user=request.user, party=party),
             "relation_form": RelationForm(),
+            "can_change": request.user.has_perm("matters.change_party", party),
         },
     )
 
@@ -173,7 +175,7 @@ def party_identifiers_show(request: AuthedRequest, pk: int) -> HttpResponse:
 @never_cache
 def party_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     party = party_get(user=request.user, pk=pk)
-    if not request.user.has_perm("parties.change_party"):
+    if not request.user.has_perm("matters.change_party", party):
         raise PermissionDenied
     # Identifiers stay out of the page (issue 18 item 11): the form shows them masked.
     initial: dict[str, object] = {
@@ -212,7 +214,7 @@ def party_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def party_relation_add(request: AuthedRequest, pk: int) -> HttpResponse:
     party = party_get(user=request.user, pk=pk)
-    if not request.user.has_perm("parties.change_party"):
+    if not request.user.has_perm("matters.change_party", party):
         raise PermissionDenied
     form = RelationForm(request.POST)
     if not form.is_valid():

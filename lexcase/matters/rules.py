@@ -154,3 +154,19 @@ rules.add_perm("matters.set_legal_hold", is_active_staff & (is_responsible_partn
 # Consent to a sensitive field is recorded by those who collect it (not finance); the party
 # object has passed the gate first.
 rules.add_perm("matters.record_consent", is_active_staff & ~is_finance)
+
+
+@rules.predicate
+def sees_every_matter_of_party(user: Any, party: Any) -> bool:
+    """The party is on no matter hidden from `user` (walled off, confidential and off the
+    team, or simply not theirs). Its record is one for all its matters: a change (its name,
+    aliases, identifiers, relations) reaches the search entries and conflict checks of
+    every one of them, so only someone who sees them all may make it."""
+    from lexcase.matters.selectors import party_on_hidden_matter  # selectors import rules
+
+    return party is not None and not party_on_hidden_matter(user=user, party=party)
+
+
+# Editing a party and adding its relations (the party page): staff but finance, who see every
+# matter the party is on (docs/security.md, "A party on matters hidden from its editor").
+rules.add_perm("matters.change_party", is_active_staff & ~is_finance & sees_every_matter_of_party)

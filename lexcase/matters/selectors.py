@@ -412,6 +412,13 @@ def party_get(*, user: AnyUser, pk: Any) -> Party:
     return party
 
 
+def party_on_hidden_matter(*, user: AnyUser, party: Party) -> bool:
+    """Is `party` on a matter `user` may not see (the gate, as `party_matters` asks it)?"""
+    if not isinstance(user, User) or not is_active_staff(user):
+        return True
+    return MatterParty.objects.filter(party=party).exclude(_link_visible(user)).exists()
+
+
 def party_matters(*, user: AnyUser, party: Party) -> QuerySet[MatterParty]:
     return (
         MatterParty.objects.filter(party=party, matter__in=matters_visible_to(user))

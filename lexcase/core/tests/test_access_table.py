@@ -36,6 +36,7 @@ from lexcase.core.tests.access import (
     E,
     Route,
 )
+from lexcase.matters.models import MatterParty
 from lexcase.matters.tests.access_rows import (
     checklist_codes,
     ready_to_archive,
@@ -60,6 +61,17 @@ def _firm_logo_url() -> str:
 def _unlinked_party(f: Firm) -> Party:
     # An intake names its client; a party on no matter yet is one every staff member may link.
     return Party.objects.create(kind="person", name="新客户")
+
+
+def _party_on_both(f: Firm) -> int:
+    """A person on the firm's matter and on the confidential one."""
+    party = Party.objects.create(kind="person", name="赵两案")
+    MatterParty.objects.create(matter=f.matter, party=party, role="third_party")
+    MatterParty.objects.create(matter=f.confidential, party=party, role="third_party")
+    return party.pk
+
+
+PARTY_ON_HIDDEN_CHANGE = E(LOGIN, LOGIN, 404, 404, 403, 200, 404, 403, 404)
 
 
 def make_limitation(f: Firm) -> int:
@@ -232,6 +244,24 @@ TABLE: dict[str, Route] = {
         "POST",
         lambda f: f"/parties/{f.client_party.pk}/relations/",
         E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302, 404),
+        body=lambda f: {"kind": "legal_rep", "other_name": "张法代", "other_kind": "person"},
+    ),
+    # A party also on the confidential matter: only who sees every matter it is on (the lead
+    # of both) may change it; the assistant and the administrator see it through the firm's
+    # matter and are refused (matters.change_party).
+    "parties:edit#a party also on a hidden matter": Route(
+        "GET", lambda f: f"/parties/{_party_on_both(f)}/edit/", PARTY_ON_HIDDEN_CHANGE
+    ),
+    "parties:edit#post, a party also on a hidden matter": Route(
+        "POST",
+        lambda f: f"/parties/{_party_on_both(f)}/edit/",
+        E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 403, 404),
+        body=lambda f: {"kind": "person", "name": "改名", "version": "1"},
+    ),
+    "parties:relation_add#a party also on a hidden matter": Route(
+        "POST",
+        lambda f: f"/parties/{_party_on_both(f)}/relations/",
+        E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 403, 404),
         body=lambda f: {"kind": "legal_rep", "other_name": "张法代", "other_kind": "person"},
     ),
     # calendar
