@@ -30,7 +30,12 @@ from lexcase.notifications.kinds import NotificationKind
 from lexcase.notifications.services import notification_send
 from lexcase.parties.models import Party
 from lexcase.portal.models import ClientContact, ClientContactMatter, PortalInvitation
-from lexcase.portal.selectors import grantable_matters, invitable_parties, matter_contacts
+from lexcase.portal.selectors import (
+    contacts_visible_to,
+    grantable_matters,
+    invitable_parties,
+    matter_contacts,
+)
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +69,9 @@ class InvitationIssued:
     contact: ClientContact
     link: str
     mailed: bool
+    # The address was already a contact of this client that the inviter sees: no new login,
+    # the matters were granted to it (and no link was made).
+    existing: bool = False
 
 
 def _invitation_mail(*, contact: ClientContact, link: str) -> bool:
@@ -158,16 +166,28 @@ def client_contact_invite(
         validate_email(email)
     except ValidationError:
         errors["email"] = [_("Enter a valid e-mail address.")]
-    else:
-        if User.objects.filter(username__iexact=email).exists():
-            errors["email"] = [_("A user with this e-mail address already exists.")]
     if not matters:
         errors["matters"] = [_("Choose at least one matter the contact may see.")]
     elif not _grantable(actor=actor, party=party, matters=matters):
         errors["matters"] = [_grant_refused()]
     if errors:
         raise ValidationError(errors)
-    user = User(username=email, email=email, name=name, role=Role.CLIENT, is_active=True)
+    # Whether the address already has a login is never told (no account enumeration): a
+    # contact of this client that the inviter sees (in their list already) is granted the
+    # matters; any other address gets a new login and the same answer.
+    known = (
+        contacts_visible_to(user=actor)
+        .filter(party=party, user__username__iexact=email)
+        .select_related("user", "party")
+        .first()
+    )
+    if known is not None:
+        for matter in matters:
+            _grant(actor=actor, contact=known, matter=matter)
+        return InvitationIssued(known, "", False, existing=True)
+    user = User(
+        username=_free_username(email), email=email, name=name, role=Role.CLIENT, is_active=True
+    )
     # No password until the contact accepts the invitation and chooses one.
     user.set_unusable_password()
     user.save()
@@ -183,6 +203,16 @@ def client_contact_invite(
         _grant(actor=actor, contact=contact, matter=matter)
     link = link_for(raw)
     return InvitationIssued(contact, link, _invitation_mail(contact=contact, link=link))
+
+
+def _free_username(email: str) -> str:
+    """The address itself when no login has it, else the address with a random suffix (the
+    contact reads it in the invitation mail and on the page the link opens; staff pages show
+    the address, never the user name, so they tell nobody which it was)."""
+    username = email
+    while User.objects.filter(username__iexact=username).exists():
+        username = f"{email}-{secrets.token_hex(3)}"
+    return username
 
 
 @transaction.atomic

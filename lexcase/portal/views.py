@@ -302,6 +302,15 @@ def contacts(request: AuthedRequest) -> HttpResponse:
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
+                if issued.existing:
+                    messages.success(
+                        request,
+                        _(
+                            "This address is already a portal contact of this client: the "
+                            "chosen matters were granted to it."
+                        ),
+                    )
+                    return redirect("portal:contact", pk=issued.contact.pk)
                 return _invitation_issued(request, issued)
         party = form.cleaned_data.get("party")
         if party is None:

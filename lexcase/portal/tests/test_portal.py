@@ -187,19 +187,79 @@ def test_invite_only_for_a_client_on_a_matter_of_ones_own(firm):
     assert ClientContact.objects.count() == 0
 
 
-def test_invite_form_errors_name_the_field_and_change_nothing(firm):
-    User.objects.create(username="taken@example.com", role=Role.LAWYER)
+def _invite_page(firm, email: str):
+    response = as_user(firm.lead).post(
+        "/portal/contacts/",
+        {"party": firm.client_party.pk, "name": "赵", "email": email, "matters": [firm.matter.pk]},
+    )
+    contact = ClientContact.objects.get(user__email=email, user__role=Role.CLIENT)
+    page = response.content.decode()
+    page = re.sub(r"/portal/invite/[\w-]+/", "/portal/invite/LINK/", page)
+    page = page.replace(f"/portal/contacts/{contact.pk}/", "/portal/contacts/PK/")
+    # What differs on every page (the script nonce, the CSRF token), not by the address.
+    page = re.sub(r'(nonce="|value="|"X-CSRFToken": ")[\w-]{16,}', r"\1X", page)
+    return response.status_code, page.replace(email, "EMAIL"), contact
+
+
+def test_an_address_with_a_login_gets_the_same_answer_as_a_new_one(firm):
+    """No account enumeration: inviting an address that already has a login (a colleague's,
+    another client's contact) answers exactly as a new address does, and still invites the
+    person; the existing login is untouched and its user name never shown to staff."""
+    colleague = User.objects.create(username="taken@example.com", role=Role.LAWYER)
+    taken = _invite_page(firm, "taken@example.com")
+    fresh = _invite_page(firm, "fresh@example.com")
+    assert taken[:2] == fresh[:2]
+    assert taken[0] == 200
+    colleague.refresh_from_db()
+    assert (
+        colleague.role,
+        colleague.email,
+        ClientContact.objects.filter(user=colleague).exists(),
+    ) == (
+        Role.LAWYER,
+        "",
+        False,
+    )
+    contact = taken[2]
+    assert contact.user.username.startswith("taken@example.com-")
+    assert contact.user.username not in taken[1]
+    # The person invited takes the link in the mail and reads their user name there.
+    (message,) = [m for m in mail.outbox if m.to == ["taken@example.com"]]
+    raw = re.search(r"/portal/invite/([\w-]+)/", message.body).group(1)
+    assert contact.user.username in message.body
+    accept = Client().get(f"/portal/invite/{raw}/")
+    assert (accept.status_code, contact.user.username in accept.content.decode()) == (200, True)
+
+
+def test_inviting_a_contact_of_the_client_again_grants_the_matters(firm):
+    """An address that is already a contact of this client, in the inviter's list: no second
+    login; the chosen matters are granted to it and the inviter is taken to it."""
+    client_contact_invite(
+        actor=firm.lead,
+        party=firm.client_party,
+        name="赵",
+        email="zhao@example.com",
+        matters=[firm.matter],
+        link_for=str,
+    )
+    contact = ClientContact.objects.get()
+    contact.grants.all().delete()
+    users = User.objects.count()
     response = as_user(firm.lead).post(
         "/portal/contacts/",
         {
             "party": firm.client_party.pk,
             "name": "赵",
-            "email": "taken@example.com",
+            "email": "ZHAO@example.com",
             "matters": [firm.matter.pk],
         },
     )
-    assert response.status_code == 422
-    assert response.context["form"].errors == {"email": ["该电子邮箱地址已被其他用户使用。"]}
+    assert (response.status_code, response["Location"]) == (302, f"/portal/contacts/{contact.pk}/")
+    assert list(contact.grants.values_list("matter_id", flat=True)) == [firm.matter.pk]
+    assert (User.objects.count(), ClientContact.objects.count()) == (users, 1)
+
+
+def test_invite_form_errors_name_the_field_and_change_nothing(firm):
     response = as_user(firm.lead).post(
         "/portal/contacts/",
         {"party": firm.client_party.pk, "name": "赵", "email": "zhao@example.com"},
