@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from lexcase.accounts.models import Role, User
 from lexcase.accounts.selectors import firm_profile
-from lexcase.accounts.services import user_anonymise
+from lexcase.accounts.services import user_anonymise, user_set_active
 from lexcase.audit.services import audit_record
 from lexcase.comms.services import communication_create
 from lexcase.core.exceptions import NotAllowed
@@ -366,14 +366,15 @@ def portal_message_send(*, contact: ClientContact, matter: Matter, text: str) ->
 
 @transaction.atomic
 def client_contact_set_active(*, actor: User, contact: ClientContact, active: bool) -> None:
-    """Switch a contact's portal login off (or back on); their sessions end at once."""
+    """Switch a contact's portal login off (or back on); their sessions end at once and for
+    good (`user_set_active`: a new session stamp, so switching the login on again brings no
+    old cookie back)."""
     if not actor.has_perm("portal.manage_contact", contact):
         raise NotAllowed
     user = contact.user
     if user.is_active == active:
         return
-    user.is_active = active
-    user.save(update_fields=["is_active"])
+    user_set_active(user=user, active=active, actor=actor)
     if not active:
         PortalInvitation.objects.filter(contact=contact, used_at__isnull=True).update(
             used_at=timezone.now()
