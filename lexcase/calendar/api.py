@@ -15,7 +15,7 @@ from lexcase.calendar.models import Deadline, ServedDocument
 from lexcase.calendar.rules_data import RULES
 from lexcase.core.schema import CivilDate, CivilTime, Id
 from lexcase.matters.selectors import matter_get
-from lexcase.matters.services import matter_record_view
+from lexcase.matters.services import matter_record_view, matters_record_list_read
 
 router = Router(tags=["deadlines"])
 
@@ -186,6 +186,12 @@ def agenda(
     if end < start or (end - start).days > 366:
         raise ValidationError({"end": [_("The end must be within a year after the start.")]})
     items = selectors.agenda_items(user=request.user, start=start, end=end, mine_only=mine)
+    matters_record_list_read(
+        actor=request.user,
+        page="agenda",
+        matter_ids=[i.matter.pk for i in items if i.matter],
+        via="api",
+    )
     return [
         AgendaOut(
             kind=i.kind,

@@ -38,6 +38,7 @@ from lexcase.calendar.models import CalendarFeed, HolidayYear
 from lexcase.core.exports import table_response
 from lexcase.core.validators import civil_day
 from lexcase.matters.actions import matter_action
+from lexcase.matters.services import matters_record_list_read
 
 
 @login_required
@@ -45,15 +46,24 @@ from lexcase.matters.actions import matter_action
 def agenda(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     upcoming = selectors.agenda_items(user=request.user, start=today, end=today + timedelta(days=7))
+    overdue = selectors.agenda_overdue(user=request.user, today=today)
+    _record_agenda_read(request.user, "calendar:agenda", [*overdue, *upcoming])
     return render(
         request,
         "calendar/agenda.html",
         {
             "today": today,
-            "overdue": selectors.agenda_overdue(user=request.user, today=today),
+            "overdue": overdue,
             "today_items": [i for i in upcoming if i.day == today],
             "week_items": [i for i in upcoming if i.day > today],
         },
+    )
+
+
+def _record_agenda_read(user: Any, page: str, items: Any, via: str = "") -> None:
+    """The agenda names each item's deadline, hearing or task: a read of their matters."""
+    matters_record_list_read(
+        actor=user, page=page, matter_ids=[i.matter.pk for i in items if i.matter], via=via
     )
 
 
@@ -263,6 +273,9 @@ def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     items = selectors.agenda_items(
         user=feed.user, start=today - timedelta(days=30), end=today + timedelta(days=365)
     )
+    # The secret stands in for the owner's sign-in: each fetch is their read of the matters
+    # it names, on record like the agenda page.
+    _record_agenda_read(feed.user, "calendar:feed_ics", items, via="feed")
     cal = Calendar()
     cal.add("prodid", "-//LexCase//agenda//ZH")
     cal.add("version", "2.0")
@@ -384,6 +397,7 @@ def agenda_week(request: AuthedRequest) -> HttpResponse:
     start -= timedelta(days=start.weekday())  # weeks start on Monday
     days = [start + timedelta(days=i) for i in range(7)]
     items = selectors.agenda_items(user=request.user, start=days[0], end=days[-1])
+    _record_agenda_read(request.user, "calendar:agenda_week", items)
     columns = [(day, [i for i in items if i.day == day]) for day in days]
     return render(
         request,
@@ -410,6 +424,7 @@ def agenda_month(request: AuthedRequest) -> HttpResponse:
     if grid_end < next_month:
         grid_end = next_month
     items = selectors.agenda_items(user=request.user, start=grid_start, end=grid_end)
+    _record_agenda_read(request.user, "calendar:agenda_month", items)
     cal = selectors.calendar_data()
     weeks = []
     day = grid_start

@@ -37,6 +37,7 @@ from lexcase.matters.actions import matter_action, matter_form_again
 from lexcase.matters.extensions import MatterForm
 from lexcase.matters.models import Matter
 from lexcase.matters.selectors import matter_get, visible_through
+from lexcase.matters.services import matters_record_list_read
 
 LIST_LIMIT = 200
 # The matter section's newest communications (its report form offers the first of them).
@@ -293,6 +294,10 @@ def communication_list(request: AuthedRequest) -> HttpResponse:
     rows = []
     if not form.errors:
         rows = list(selectors.communications_filter(user=request.user, filters=flt)[:LIST_LIMIT])
+    # The log shows each communication's summary and follow-up: a read of those matters.
+    matters_record_list_read(
+        actor=request.user, page="comms:list", matter_ids=[c.matter_id for c in rows]
+    )
     context = {
         "form": form,
         "rows": rows,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -876,6 +876,26 @@ def _view_token_covers(token: str, *, actor: User, matter: Matter) -> bool:
     return AuditEvent.objects.filter(
         pk=event_id, action="matter.view", actor_id=actor.pk, matter_id=matter.pk
     ).exists()
+
+
+def matters_record_list_read(
+    *,
+    actor: User,
+    page: str,
+    matter_ids: Iterable[int | None],
+    via: str = "",
+) -> AuditEvent | None:
+    """`actor` was shown records of several matters on one page (the agenda, the
+    communications log, a task board, the calendar feed): one `matter.list_view` naming the
+    page (its URL name or API operation id) and every matter whose records it showed. None
+    when it showed no matter's records (personal tasks only, an empty list)."""
+    ids = sorted({i for i in matter_ids if i is not None})
+    if not ids:
+        return None
+    data: dict[str, Any] = {"page": page, "matters": ids}
+    if via:
+        data["via"] = via
+    return audit_record(actor=actor, action="matter.list_view", data=data)
 
 
 def matter_record_read(

@@ -17,7 +17,11 @@ from lexcase.core.exceptions import NotAllowed
 from lexcase.core.schema import Choices, CivilDateTime, Id, Version
 from lexcase.matters.models import Priority
 from lexcase.matters.selectors import matter_get
-from lexcase.matters.services import matter_record_read, matter_record_view
+from lexcase.matters.services import (
+    matter_record_read,
+    matter_record_view,
+    matters_record_list_read,
+)
 from lexcase.todos import selectors, services, workload
 from lexcase.todos.models import Task
 
@@ -130,7 +134,14 @@ def list_tasks(request: AuthedRequest, filters: Query[TaskFilter]) -> list[TaskO
         priority=filters.priority or "",
         due=filters.due or "",
     )
-    return _list(request, flt, filters.status, filters.limit)
+    tasks = _list(request, flt, filters.status, filters.limit)
+    matters_record_list_read(
+        actor=request.user,
+        page="task_list",
+        matter_ids=[t.matter_id for t in tasks],
+        via="api",
+    )
+    return tasks
 
 
 @router.post("/tasks", response={201: TaskOut}, operation_id="task_create")

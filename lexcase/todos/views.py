@@ -17,7 +17,11 @@ from lexcase.core.forms import apply_service_errors, flash_errors
 from lexcase.matters.actions import matter_action
 from lexcase.matters.extensions import MatterForm
 from lexcase.matters.selectors import matter_get
-from lexcase.matters.services import matter_record_read, matter_record_view
+from lexcase.matters.services import (
+    matter_record_read,
+    matter_record_view,
+    matters_record_list_read,
+)
 from lexcase.todos import selectors, services, workload
 from lexcase.todos.forms import (
     BoardFilterForm,
@@ -84,11 +88,18 @@ def _render_board(request: AuthedRequest, template: str, context: dict[str, Any]
 @require_GET
 def my_tasks(request: AuthedRequest) -> HttpResponse:
     form, flt = _board_filter(request, default_mine=True)
+    columns = selectors.board(user=request.user, flt=flt)
+    # The cards name tasks of the matters they belong to: a read of those matters.
+    matters_record_list_read(
+        actor=request.user,
+        page="todos:my_tasks",
+        matter_ids=[t.matter_id for c in columns for t in c.cards],
+    )
     return _render_board(
         request,
         "todos/board.html",
         {
-            "columns": selectors.board(user=request.user, flt=flt),
+            "columns": columns,
             "filter_form": form,
             "task_form": TaskForm(prefix="task"),
             "matter": None,

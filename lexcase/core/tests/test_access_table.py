@@ -7,6 +7,7 @@ a page or an endpoint without deciding who may reach it. Denied object access is
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 from datetime import date
@@ -22,7 +23,7 @@ from lexcase.accounts.models import FirmProfile
 from lexcase.accounts.selectors import firm_profile
 from lexcase.accounts.services import api_token_create
 from lexcase.api.api import api
-from lexcase.calendar.models import Deadline, LimitationPeriod
+from lexcase.calendar.models import CalendarFeed, Deadline, LimitationPeriod
 from lexcase.core.tests.access import (
     ALL_SIGNED_IN_200,
     ALL_STAFF_200,
@@ -61,6 +62,14 @@ def _firm_logo_url() -> str:
 def _unlinked_party(f: Firm) -> Party:
     # An intake names its client; a party on no matter yet is one every staff member may link.
     return Party.objects.create(kind="person", name="新客户")
+
+
+def _lead_feed_path(f: Firm) -> str:
+    raw = "lead-feed-secret"
+    CalendarFeed.objects.update_or_create(
+        user=f.lead, defaults={"token_hash": hashlib.sha256(raw.encode()).hexdigest()}
+    )
+    return f"/calendar/feed/{raw}.ics"
 
 
 def _party_on_both(f: Firm) -> int:
@@ -317,6 +326,11 @@ TABLE: dict[str, Route] = {
     ),
     "calendar:feed": Route("GET", lambda f: "/calendar/feed/", ALL_STAFF_200),
     "calendar:feed_ics": Route("GET", lambda f: "/calendar/feed/not-a-token.ics", E(*[404] * 9)),
+    # The secret URL is the credential, whoever else is signed in (an outside helper's session
+    # is stopped by their gate first).
+    "calendar:feed_ics#the lead's feed": Route(
+        "GET", _lead_feed_path, E(200, 200, 200, 200, 200, 200, 200, 200, 404)
+    ),
     "calendar:holidays": Route(
         "GET", lambda f: "/calendar/holidays/", E(LOGIN, LOGIN, *[403] * 5, 200, 404)
     ),

@@ -13,20 +13,36 @@ reader, and the audit events that request recorded must equal the one named in R
 A new bound route in neither fails `test_every_matter_read_is_audited_or_listed`.
 
 Refused and 404 requests record nothing: `test_a_refused_read_records_nothing`.
+
+Pages of no one matter (the agenda, the communications log, one's task board, the calendar
+feed, lists and exports) are walked too: every other GET row is requested after records of
+`firm.matter` are planted (a communication, a deadline, a task, a time entry, each with a
+marker in its text), and a page that shows any marker must record a read (LIST_READS: one
+`matter.list_view` naming the matter, or the page's own event) or say why not
+(LIST_UNAUDITED); a page listed there must show one
+(`test_a_page_showing_records_of_matters_records_a_read`). A new page that shows a
+matter's records without recording the read fails there.
 """
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from lexcase.audit.models import AuditEvent
+from lexcase.billing.models import TimeEntry
+from lexcase.calendar.models import Deadline
+from lexcase.comms.models import Communication
 from lexcase.core.tests.access import PERSONAS, Route
 from lexcase.core.tests.test_access_table import (
     API_OPERATIONS,
@@ -40,6 +56,7 @@ from lexcase.portal.tests.test_portal_access import ROWS as PORTAL_ROWS
 from lexcase.portal.tests.test_portal_access import Row as PortalRow
 from lexcase.portal.tests.test_portal_access import portal_client, portal_request
 from lexcase.testing import Firm, use_document_store
+from lexcase.todos.models import Task
 
 # Who reads a bound route: the first of these the row admits (200).
 READERS = ("lead", "assistant", "admin", "finance")
@@ -340,3 +357,146 @@ def test_a_refused_read_records_nothing(firm, settings, tmp_path: Path, key):
             route.expect[_at(persona)],
             [],
         )
+
+
+# -- pages of several matters ----------------------------------------------------------------
+
+# ASCII: the API escapes other characters in its JSON.
+MARKERS = ("MARKcomm", "MARKdeadline", "MARKtask", "MARKtime")
+
+
+def plant_records(f: Firm) -> None:
+    """Records of the firm's matter, each with a marker in its text, for the lead."""
+    now = timezone.now()
+    today = timezone.localdate()
+    Communication.objects.create(
+        matter=f.matter,
+        occurred_at=now,
+        channel="phone",
+        direction="outbound",
+        summary=MARKERS[0],
+        created_by=f.lead,
+    )
+    Deadline.objects.create(
+        matter=f.matter,
+        title=MARKERS[1],
+        due_date=today + timedelta(days=3),
+        status="open",
+        responsible=f.lead,
+        rule_id="manual",
+        trigger_date=today,
+    )
+    Task.objects.create(
+        title=MARKERS[2],
+        matter=f.matter,
+        assignee=f.lead,
+        created_by=f.lead,
+        priority="P2",
+        due_at=now + timedelta(days=2),
+    )
+    TimeEntry.objects.create(
+        matter=f.matter,
+        lawyer=f.lead,
+        work_date=today,
+        minutes=30,
+        description=MARKERS[3],
+        created_by=f.lead,
+    )
+
+
+LIST_VIEW = Read("matter.list_view", _no_matter)
+
+# Keyed as READS. Pages that show records of the matters they list.
+LIST_READS: dict[str, Read] = {
+    "comms:list": LIST_VIEW,
+    "comms:export": Read("comms.export", _no_matter),
+    "calendar:agenda": LIST_VIEW,
+    "calendar:agenda_week": LIST_VIEW,
+    "calendar:agenda_month": LIST_VIEW,
+    "calendar:deadline_export": Read("calendar.deadlines_export", _no_matter),
+    "calendar:feed_ics": LIST_VIEW,
+    "todos:my_tasks": LIST_VIEW,
+    "api:agenda": LIST_VIEW,
+    "api:list_tasks": LIST_VIEW,
+}
+LIST_UNAUDITED: dict[str, str] = {}
+
+
+def list_spec_for(key: str) -> Read | str | None:
+    for table in (LIST_READS, LIST_UNAUDITED):
+        if key in table:
+            return table[key]
+    name = key.split("#", 1)[0]
+    for table in (LIST_READS, LIST_UNAUDITED):
+        if name in table:
+            return table[name]
+    return None
+
+
+def list_reader_of(route: Route) -> str | None:
+    """Who reads a page of no one matter: the first persona it admits (200)."""
+    order = (*READERS, *(p for p in PERSONAS if p not in READERS))
+    return next((p for p in order if route.expect[_at(p)] == 200), None)
+
+
+def unbound_keys() -> list[str]:
+    names = all_route_names() | set(API_OPERATIONS.values())
+    bound = set(bound_keys())
+    return sorted(
+        k
+        for k, r in TABLE.items()
+        if r.method == "GET"
+        and k.split("#")[0] in names
+        and k not in bound
+        and list_reader_of(r) is not None
+    )
+
+
+def _text_of(response: Any) -> str:
+    content = (
+        b"".join(response.streaming_content)
+        if getattr(response, "streaming", False)
+        else response.content
+    )
+    if content[:2] == b"PK":  # a workbook: its XML parts
+        with zipfile.ZipFile(io.BytesIO(content)) as book:
+            return "".join(book.read(n).decode("utf-8", "replace") for n in book.namelist())
+    return content.decode("utf-8", "replace")
+
+
+def test_every_list_read_row_names_a_route_of_the_table():
+    keys = set(unbound_keys())
+    names = {k.split("#", 1)[0] for k in keys} | keys
+    assert sorted((set(LIST_READS) | set(LIST_UNAUDITED)) - names) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", unbound_keys())
+def test_a_page_showing_records_of_matters_records_a_read(firm, settings, tmp_path: Path, key):
+    use_document_store(settings, tmp_path / "store")
+    plant_records(firm)
+    route = TABLE[key]
+    persona = list_reader_of(route)
+    assert persona is not None
+    path = route.path(firm)
+    client = client_as(firm, persona, path)
+    start = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    response = send(client, firm, route, path)
+    assert response.status_code == 200
+    shown = [m for m in MARKERS if m in _text_of(response)]
+    events = list(
+        AuditEvent.objects.filter(pk__gt=start)
+        .order_by("pk")
+        .values_list("action", "matter_id", "data")
+    )
+    spec = list_spec_for(key)
+    if not shown:
+        assert spec is None, f"{key} is listed as showing a matter's records but shows none"
+        return
+    assert spec is not None, f"{key} shows {shown}: record the read (LIST_READS) or say why not"
+    if isinstance(spec, str):
+        assert events == [], spec
+        return
+    assert [(a, m) for a, m, _d in events] == [(spec.action, spec.matter(firm))]
+    if spec.action == "matter.list_view":
+        assert firm.matter.pk in events[0][2]["matters"]
