@@ -79,9 +79,11 @@ class GroupOut(Schema):
     query: int
     matched_on: str
     key: str
-    total: int
-    listed: int
-    grouped: int
+    # null where the checked name also matched a matter hidden from the reader: the counts
+    # would tell how many of the listed parties are on hidden matters.
+    total: int | None
+    listed: int | None
+    grouped: int | None
     approximate: bool
 
 
@@ -108,7 +110,7 @@ def report_out(request: AuthedRequest, check: services.ConflictCheck) -> ReportO
     review = getattr(check, "review", None)
     # Redacted for this reader at read time, whatever the stored report holds; the worst
     # verdict too, as a hidden hit's verdict is not the reader's to know.
-    hits = selectors.hits_for_user(user=request.user, hits=check.hits)
+    hits = selectors.hits_for_user(user=request.user, hits=check.hits, groups=check.groups)
     return ReportOut(
         id=check.pk,
         created_at=check.created_at,
@@ -117,7 +119,7 @@ def report_out(request: AuthedRequest, check: services.ConflictCheck) -> ReportO
         worst=hits.worst,
         hits=[HitOut(**h) for h in hits],
         groups=[
-            GroupOut(**{k: g[k] for k in GroupOut.model_fields if k in g}) for g in check.groups
+            GroupOut(**{k: g[k] for k in GroupOut.model_fields if k in g}) for g in hits.groups
         ],
         review=ReviewOut(
             decision=review.decision,

@@ -43,6 +43,8 @@ class ShownHits(list[dict[str, Any]]):
 
     worst: str = ""
     hidden: bool = False
+    # The check's groups as this reader may read them (`groups_for_user`).
+    groups: list[dict[str, Any]] = []  # replaced per instance, never mutated
 
 
 def _hidden_line(query: Any) -> dict[str, Any]:
@@ -80,7 +82,28 @@ def hidden_matter_ids(*, user: AnyUser, hits: list[dict[str, Any]]) -> set[int]:
     return matter_ids - set(visible)
 
 
-def hits_for_user(*, user: AnyUser, hits: list[dict[str, Any]]) -> ShownHits:
+def groups_for_user(
+    *, groups: list[dict[str, Any]], hidden_queries: list[Any]
+) -> list[dict[str, Any]]:
+    """The check's groups (weak matches counted, not listed) as a reader may read them. A
+    group lists up to a fixed number of its members among the hits; with its counts, a reader
+    who counts the listed hits they see would learn how many listed ones are on matters
+    hidden from them. So for a checked name with a hidden line, its groups come without
+    their numbers (`withheld`): that more parties matched this way, nothing more."""
+    shown = []
+    for group in groups:
+        if group.get("query") in hidden_queries:
+            shown.append(
+                {**group, "total": None, "listed": None, "grouped": None, "withheld": True}
+            )
+        else:
+            shown.append({**group, "withheld": False})
+    return shown
+
+
+def hits_for_user(
+    *, user: AnyUser, hits: list[dict[str, Any]], groups: list[dict[str, Any]] | None = None
+) -> ShownHits:
     """The hits `user` may read. Hits on matters they cannot see become one line per checked
     name that has any: that something hidden matched this name, nothing more (no count, as
     "how many hidden matters" is itself a fact about them). Which checked name it is, is no
@@ -110,6 +133,7 @@ def hits_for_user(*, user: AnyUser, hits: list[dict[str, Any]]) -> ShownHits:
     verdicts = {h.get("verdict") for h in shown}
     result.worst = next((v for v in SEVERITY if v in verdicts), "")
     result.hidden = bool(hidden_queries)
+    result.groups = groups_for_user(groups=groups or [], hidden_queries=hidden_queries)
     return result
 
 

@@ -144,7 +144,9 @@ def adhoc_check(request: AuthedRequest) -> HttpResponse:
         "record_form": record_form,
         "conflict_check": check,
         "consultation": consultation,
-        "conflict_hits": selectors.hits_for_user(user=request.user, hits=check.hits)
+        "conflict_hits": selectors.hits_for_user(
+            user=request.user, hits=check.hits, groups=check.groups
+        )
         if check
         else [],
         "refused": refused,

@@ -81,7 +81,9 @@ def _conflict_context(request: AuthedRequest, matter: Any) -> dict[str, Any]:
     return {
         "conflict_check": check,
         "intake_cleared": intake_is_cleared(matter),
-        "conflict_hits": conflict_selectors.hits_for_user(user=user, hits=check.hits),
+        "conflict_hits": conflict_selectors.hits_for_user(
+            user=user, hits=check.hits, groups=check.groups
+        ),
         "can_review": matter.status == "intake"
         and user.has_perm("conflicts.review")
         and (check.requested_by_id != user.pk or self_review_allowed()),

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from lexcase.conflicts import engine
 from lexcase.conflicts.engine import ENGINE_VERSION, QueryParty, index_party, staff_relative_add
+from lexcase.conflicts.selectors import hits_for_user
 from lexcase.conflicts.services import conflict_check_record
 from lexcase.conflicts.tests.world import make_matter, make_party
 from lexcase.conflicts.verdicts import conflict_check
@@ -262,7 +263,14 @@ def test_many_short_substring_hits_are_grouped_and_counted(firm, monkeypatch):
     assert stored == [(0, "鑫", 5, 3, 2)]
     with translation.override("en"):
         html = render_to_string(
-            "conflicts/_matter_section.html", {"conflict_check": check, "conflict_hits": []}
+            "conflicts/_matter_section.html",
+            {
+                "conflict_check": check,
+                # The groups as the reader may read them (the lead sees every matter).
+                "conflict_hits": hits_for_user(
+                    user=firm.lead, hits=check.hits, groups=check.groups
+                ),
+            },
         )
     assert "鑫 (part of the name): 2 more parties matched this way" in html
 
