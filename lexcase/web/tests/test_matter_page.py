@@ -9,12 +9,15 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
+from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
 from lexcase.audit.models import AuditEvent
+from lexcase.audit.services import audit_record
 from lexcase.matters.extensions import matter_form_names
 from lexcase.matters.models import Matter, TimelineEntry, TimelineKind
+from lexcase.matters.services import MATTER_VIEW_TOKEN_SALT
 from lexcase.testing import client_for
 from lexcase.web.tests.access_rows import TABLE
 
@@ -162,10 +165,6 @@ def test_a_view_token_covers_only_a_page_view_on_record(firm):
     naming an event that is not on record (its request rolled back, or never was), or an
     event that is not that reader's view of that matter, it covers nothing and the
     statistics record their own read."""
-    from django.core import signing
-
-    from lexcase.audit.services import audit_record
-    from lexcase.matters.services import MATTER_VIEW_TOKEN_SALT
 
     def token(event_id: object) -> str:
         return signing.dumps([firm.lead.pk, firm.matter.pk, event_id], salt=MATTER_VIEW_TOKEN_SALT)
