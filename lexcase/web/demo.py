@@ -7,7 +7,7 @@ the benchmarks (bench/). Deterministic for a given seed.
 from __future__ import annotations
 
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -17,6 +17,8 @@ from lexcase.accounts.models import FirmProfile, PracticeArea, Role, Team, User
 from lexcase.accounts.rules import is_assistant, is_lawyer, is_partner
 from lexcase.accounts.services import user_create
 from lexcase.billing.demo import demo_money
+from lexcase.calendar.calculator import is_rest_day
+from lexcase.calendar.selectors import calendar_data
 from lexcase.comms.models import Communication
 from lexcase.comms.selectors import DEFAULT_UPDATE_INTERVALS, update_intervals
 from lexcase.conflicts.engine import index_parties
@@ -158,6 +160,13 @@ def _party(fake: Any, rng: random.Random, kind: str) -> Party:
     return party
 
 
+def _working_day(cal: Any, day: date, *, step: int) -> date:
+    """`day`, or the nearest working day after it (`step` 1) or before it (-1)."""
+    while is_rest_day(cal, day):
+        day += timedelta(days=step)
+    return day
+
+
 @transaction.atomic
 def _demo_tasks(
     rows: list, plans: list, rng: random.Random, now: Any, batch: int, staged: dict[str, int]
@@ -166,6 +175,7 @@ def _demo_tasks(
     tasks = []
     tz = timezone.get_current_timezone()
     today = timezone.localdate(now)
+    cal = calendar_data()
     for matter, (_client, _opposing, _partner, lead, _assistant) in zip(rows, plans, strict=True):
         if matter.status != Status.OPEN:
             continue
@@ -176,7 +186,10 @@ def _demo_tasks(
             # days, so the first morning's board is busy but nothing on it is late.
             # Due at the end of a working day, as a lawyer sets it.
             days = -rng.randint(1, 10) if status == "done" else rng.randint(1, 14)
-            due = datetime.combine(today + timedelta(days=days), time(18, 0), tzinfo=tz)
+            # On a working day of the holiday calendar: back for work done, forward for work
+            # to do (a lawyer sets no due date on a Sunday or on 国庆).
+            day = _working_day(cal, today + timedelta(days=days), step=-1 if days < 0 else 1)
+            due = datetime.combine(day, time(18, 0), tzinfo=tz)
             tasks.append(
                 Task(
                     matter=matter,

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from lexcase.accounts.models import FirmProfile, User
 from lexcase.accounts.selectors import firm_profile
-from lexcase.calendar.selectors import agenda_overdue
+from lexcase.calendar.calculator import is_rest_day
+from lexcase.calendar.selectors import agenda_overdue, calendar_data
 from lexcase.comms.models import Communication
 from lexcase.matters.archive import ArchiveFilters, archive_room_files
 from lexcase.matters.models import (
@@ -28,6 +29,7 @@ from lexcase.matters.selectors import matters_visible_to
 from lexcase.reviews.demo import demo_reviews
 from lexcase.search.selectors import search
 from lexcase.testing import client_for
+from lexcase.todos.models import Task
 from lexcase.web.demo import (
     COMM_SUMMARIES,
     DEMO_AGENCIES,
@@ -177,3 +179,19 @@ def test_a_civil_demo_matters_title_and_summary_name_its_cause():
         if m.cause.name not in m.title or m.cause.name not in m.summary
     ]
     assert wrong == []
+
+
+def test_the_demo_tasks_fall_due_on_working_days():
+    """The walk-through met demo tasks due on a Saturday or on a public holiday: every demo
+    task a lawyer dated (the board's) falls due on a working day of the holiday calendar.
+    SLA tasks are due by their priority's rule (24 hours, 7 days from opening), whatever day."""
+    demo_generate(matters=60, seed=7)
+    cal = calendar_data()
+    dues = [
+        timezone.localtime(due).date()
+        for due in Task.objects.exclude(due_at=None)
+        .exclude(kind=Task.Kind.SLA)
+        .values_list("due_at", flat=True)
+    ]
+    assert len(dues) > 50
+    assert [d for d in dues if is_rest_day(cal, d)] == []
