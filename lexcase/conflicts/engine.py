@@ -26,6 +26,7 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -1038,6 +1039,29 @@ def _in(values: Iterable[str]) -> str:
     return ", ".join(["%s"] * len(list(values)))
 
 
+def _any(column: str, values: Iterable[str]) -> tuple[str, list[Any]]:
+    """`column` equal to one of `values`. On PostgreSQL one array parameter, so that the
+    statement's text does not depend on how many values a name yields (a prepared statement
+    and its generic plan serve every name of the same shape, see _Statement.run)."""
+    values = list(values)
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [values]
+    return f"{column} IN ({_in(values)})", values
+
+
+def _unnest(
+    types: tuple[str, ...], rows: list[tuple[Any, ...]], alias: str
+) -> tuple[str, list[Any]]:
+    """PostgreSQL: a FROM item of `rows` with columns column1, column2, … (as VALUES names
+    them), unnest() of one array parameter per column (`types` their SQL types): the same
+    text for any number of rows."""
+    names = ", ".join(f"column{j}" for j in range(1, len(types) + 1))
+    arrays = ", ".join(f"%s::{t}[]" for t in types)
+    return f"unnest({arrays}) AS {alias}({names})", [
+        [r[j] for r in rows] for j in range(len(types))
+    ]
+
+
 _CONSTANT = re.compile(r"[a-z0-9_]+")
 
 
@@ -1056,8 +1080,8 @@ def _lits(constants: Iterable[str]) -> str:
 
 
 def _branch_where(b: _Branch) -> tuple[str, list[str]]:
-    sql = f"k.key_type IN ({_lits(b.key_types)}) AND k.value IN ({_in(b.values)})"
-    return sql, [*b.values]
+    values, params = _any("k.value", b.values)
+    return f"k.key_type IN ({_lits(b.key_types)}) AND {values}", params
 
 
 def _live_adverse_order(role: str) -> tuple[str, tuple[str, ...]]:
@@ -1127,9 +1151,62 @@ class _Statement:
     def run(self) -> list[tuple]:
         if not self.parts:
             return []
-        with connection.cursor() as cur:
-            cur.execute(" UNION ALL ".join(self.parts), self.params)
-            return cur.fetchall()
+        sql = " UNION ALL ".join(self.parts)
+        if connection.vendor != "postgresql":
+            with connection.cursor() as cur:
+                cur.execute(sql, self.params)
+                return cur.fetchall()
+        # PostgreSQL: planning the statement cost about twice its execution. Its text depends
+        # only on the name's shape (lists are array parameters), so it is prepared on the
+        # server once per shape and connection, and run with the shape's generic plan: the
+        # plan is reused, not made again for every name. SET LOCAL holds to the end of the
+        # transaction: the check's own when it runs outside one; inside the caller's (no
+        # savepoint, two round trips less), only prepared statements heed it, and nothing
+        # but this module prepares any.
+        in_transaction = not connection.get_autocommit()
+        with transaction.atomic() if not in_transaction else nullcontext():
+            with connection.cursor() as cur:
+                cur.execute(f"SET LOCAL plan_cache_mode = {PLAN_CACHE_MODE}")
+            with _prepared_cursor() as prepared:
+                prepared.execute(sql, self.params)
+                return prepared.fetchall()
+
+
+# How PostgreSQL plans the check's prepared statements (SET LOCAL for the check only):
+# force_generic_plan reuses one plan per shape; "auto" would plan each of a shape's first five
+# runs for its values, then keep the generic plan only when it looks as cheap.
+PLAN_CACHE_MODE = "force_generic_plan"
+# psycopg keeps up to `prepared_max` (100) prepared statements per connection, the least
+# recently used deallocated first: one per shape of a checked name (person or organisation,
+# which features, how many grams, …; 34 shapes for the bench's 360 names), each plan about
+# 1.2 MB of the server connection's memory (pg_backend_memory_contexts).
+
+
+@cache
+def _prepared_cursor_class() -> type:
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparedCursor(ServerBindingCursor):
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            return super().execute(query, params, prepare=True)  # type: ignore[misc]
+
+    return PreparedCursor
+
+
+def _prepared_cursor() -> Any:
+    """A cursor of the connection whose statements psycopg prepares on the server (Django's
+    own cursors bind parameters on the client, so nothing they send is prepared), wrapped
+    like Django's so that it is logged and counted."""
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        # Django turns psycopg's preparing off (None: not even on request). A threshold
+        # never reached turns it on for the statements that ask (prepare=True) only; the
+        # others are sent as before (Django's cursors bind on the client and never prepare).
+        raw.prepare_threshold = 2**31 - 1
+    with connection.wrap_database_errors:
+        # Django wraps a cursor it did not create as it wraps its own (logged, counted).
+        return connection._prepare_cursor(_prepared_cursor_class()(raw))  # type: ignore[attr-defined]
 
 
 def _tables() -> tuple[str, str, str, str]:
@@ -1171,7 +1248,9 @@ def _count_sql(b: _Branch) -> tuple[str, list[str]]:
     params = [big_value]
     rects: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
     rest_values = tuple(v for v in b.values if v != big_value)
-    if rest_values:
+    if rest_values or connection.vendor == "postgresql":
+        # PostgreSQL: also when empty (an empty array), so that one reading or several make
+        # one statement text.
         rects.append(((big_type,), rest_values))
     rest_types = tuple(t for t in b.key_types if t != big_type)
     if rest_types:
@@ -1180,13 +1259,14 @@ def _count_sql(b: _Branch) -> tuple[str, list[str]]:
         return sql, params
     selects = []
     for types, values in rects:
+        value_sql, value_params = _any("k.value", values)
         selects.append(
             f"SELECT k.party_id FROM {key_table} k WHERE k.key_type IN ({_lits(types)}) "  # noqa: S608 - table names; values are parameters
-            f"AND k.value IN ({_in(values)}) AND k.party_id IS NOT NULL AND NOT EXISTS "
+            f"AND {value_sql} AND k.party_id IS NOT NULL AND NOT EXISTS "
             f"(SELECT 1 FROM {key_table} k2 WHERE k2.key_type = {_lit(big_type)} "
             "AND k2.value = %s AND k2.party_id = k.party_id)"
         )
-        params += [*values, big_value]
+        params += [*value_params, big_value]
     # DISTINCT: one party may hold several of the other keys (王X with the alias 王淑Y holds
     # the deletion keys 王 and 王淑).
     sql += f" + (SELECT COUNT(DISTINCT rest.party_id) FROM ({' UNION ALL '.join(selects)}) rest)"  # noqa: S608 - built above
@@ -1281,13 +1361,14 @@ def _add_holders(stmt: _Statement, branches: list[_Branch]) -> None:
         return
     key_table = _tables()[0]
     count_table = connection.ops.quote_name(KeyCount._meta.db_table)
+    pairs_from, pairs_params = _pairs_from(pairs)
     stmt.add(
         f"SELECT {_HOLDERS_ROW} AS tag, -1 AS b, COALESCE((SELECT c.holders FROM {count_table} c "  # noqa: S608 - table names; values are parameters
         "WHERE c.key_type = v.column1 AND c.value = v.column2), (SELECT COUNT(*) FROM "
         f"{key_table} k WHERE k.key_type = v.column1 AND k.value = v.column2 AND k.party_id IS "
         f"NOT NULL)), {_NULL_ID}, v.column1, v.column2, {_NULL_TEXT}, {_NULL_TEXT} FROM "
-        f"(VALUES {', '.join(f'({_lit(t)}, %s)' for t, _v in pairs)}) v",
-        [v for _t, v in pairs],
+        f"{pairs_from}",
+        pairs_params,
     )
     if not corrected:
         return
@@ -1295,33 +1376,40 @@ def _add_holders(stmt: _Statement, branches: list[_Branch]) -> None:
     # once chose to filter every alias row of the index for a list of 16 values), of the
     # parties holding two or more of them (the others hold no key beyond one), and the
     # source keys of those parties among the names yielding several deletion keys.
+    corrected_from, params = _pairs_from(corrected)
     several = (
         f"SELECT x.party_id, x.key_type, x.value FROM (SELECT k.party_id, k.key_type, "  # noqa: S608 - table names; values are parameters
-        "k.value, COUNT(*) OVER (PARTITION BY k.party_id) AS n FROM (VALUES "
-        f"{', '.join(f'({_lit(t)}, %s)' for t, _v in corrected)}) v JOIN {key_table} k ON "
-        f"k.key_type = v.column1 AND k.value = v.column2 WHERE {_shared_sql('k')}) x "
-        "WHERE x.n > 1"
+        f"k.value, COUNT(*) OVER (PARTITION BY k.party_id) AS n FROM {corrected_from} "
+        f"JOIN {key_table} k ON k.key_type = v.column1 AND k.value = v.column2 WHERE "
+        f"{_shared_sql('k')}) x WHERE x.n > 1"
     )
-    params = [v for _t, v in corrected]
     sql = f"WITH several AS ({several}) SELECT * FROM several"  # noqa: S608 - built above
     if sources:
         by_type: dict[str, list[str]] = {}
         for key_type, value in sources:
             by_type.setdefault(key_type, []).append(value)
-        where = " OR ".join(
-            f"(k.key_type = {_lit(t)} AND k.value IN ({_in(values)}))"
-            for t, values in by_type.items()
-        )
+        wheres = []
+        for t, values in by_type.items():
+            value_sql, value_params = _any("k.value", values)
+            wheres.append(f"(k.key_type = {_lit(t)} AND {value_sql})")
+            params += value_params
         sql += (
             f" UNION ALL SELECT k.party_id, k.key_type, k.value FROM {key_table} k WHERE "  # noqa: S608 - table names; values are parameters
-            f"({where}) AND k.party_id IN (SELECT party_id FROM several)"
+            f"({' OR '.join(wheres)}) AND k.party_id IN (SELECT party_id FROM several)"
         )
-        params += [v for values in by_type.values() for v in values]
     stmt.add(
         f"SELECT {_MULTI_ROW} AS tag, -1 AS b, y.party_id, {_NULL_ID}, y.key_type, y.value, "  # noqa: S608 - built above
         f"{_NULL_TEXT}, {_NULL_TEXT} FROM ({sql}) y",
         params,
     )
+
+
+def _pairs_from(pairs: list[tuple[str, str]]) -> tuple[str, list[Any]]:
+    """A FROM item `v` of (key type, value) pairs, columns column1 and column2."""
+    if connection.vendor == "postgresql":
+        return _unnest(("text", "text"), pairs, "v")
+    rows = ", ".join(f"({_lit(t)}, %s)" for t, _v in pairs)
+    return f"(VALUES {rows}) v", [v for _t, v in pairs]
 
 
 def _summed_total(
@@ -1364,11 +1452,9 @@ def _ranked_rows_sql(branches: list[tuple[int, _Branch]]) -> tuple[str, list[str
     branch of an 8-character name, 5 bounded branches for an organisation)."""
     key_table, party_table, _rel, _gram = _tables()
     first = branches[0][1]
-    rows, params = [], []
-    for i, b in branches:
-        for t, v in _pairs(b):
-            rows.append(f"({i}, {_lit(t)}, %s)")
-            params.append(v)
+    keys_from, params = _unnest(
+        ("int", "text", "text"), [(i, t, v) for i, b in branches for t, v in _pairs(b)], "v"
+    )
     newest = (
         f"SELECT {_PREFIX_ROW} FROM {key_table} k WHERE k.key_type = v.column2 AND "  # noqa: S608 - table names; values are parameters
         "k.value = v.column3 AND k.party_id IS NOT NULL ORDER BY k.party_id DESC "
@@ -1376,7 +1462,7 @@ def _ranked_rows_sql(branches: list[tuple[int, _Branch]]) -> tuple[str, list[str
     )
     ranked = (
         f"SELECT v.column1 AS b, k.*, ROW_NUMBER() OVER (PARTITION BY v.column1 ORDER BY "  # noqa: S608 - built above
-        f"{first.order}) AS rn FROM (VALUES {', '.join(rows)}) v CROSS JOIN LATERAL "
+        f"{first.order}) AS rn FROM {keys_from} CROSS JOIN LATERAL "
         f"({newest}) k"
     )
     sql = (
@@ -1695,14 +1781,18 @@ def _holders_sql(column: str, text: str) -> tuple[str, list[str]]:
         chosen, params = ["%s"], [grams[0]]
     else:
         count_table = connection.ops.quote_name(GramCount._meta.db_table)
+        if connection.vendor == "postgresql":
+            grams_from, grams_params = _unnest(("text",), [(g,) for g in grams], "x")
+        else:
+            grams_from, grams_params = f"(VALUES {', '.join(['(%s)'] * len(grams))}) x", grams
         rarest = (
-            f"(SELECT x.column1 FROM (VALUES {', '.join(['(%s)'] * len(grams))}) x LEFT JOIN "  # noqa: S608 - table names; values are parameters
+            f"(SELECT x.column1 FROM {grams_from} LEFT JOIN "  # noqa: S608 - table names; values are parameters
             f"{count_table} c ON c.gram = x.column1 ORDER BY COALESCE(c.holders, 0), "
             "x.column1 LIMIT 1 OFFSET {})"
         )
         n = min(len(grams), _SUBSTRING_GRAMS)
-        chosen = [rarest.format(j) for j in range(n)]
-        params = grams * n
+        chosen = [rarest.replace("{}", str(j)) for j in range(n)]
+        params = grams_params * n
     sql = (
         f"SELECT g.{column} AS owner_id FROM {gram_table} g "  # noqa: S608 - table names; values are parameters
         f"WHERE g.gram = {chosen[0]} AND g.{column} IS NOT NULL"
