@@ -84,7 +84,7 @@ __all__ = [
 ]
 
 # Bump when matching or verdict rules change: stored check records cite it.
-ENGINE_VERSION = "lexcase-conflicts/2.3"
+ENGINE_VERSION = "lexcase-conflicts/2.4"
 
 # Names of up to this many characters (and trade names) are found with one character
 # substituted, inserted, deleted or two neighbours swapped (deletion neighbourhoods).
