@@ -1184,6 +1184,8 @@ PLAN_CACHE_MODE = "force_generic_plan"
 
 @cache
 def _prepared_cursor_class() -> type:
+    # PostgreSQL only: Django's PostgreSQL backend imports psycopg, which a SQLite install
+    # need not have.
     from django.db.backends.postgresql.base import ServerBindingCursor
 
     class PreparedCursor(ServerBindingCursor):
