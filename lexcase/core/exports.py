@@ -24,13 +24,18 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
+# What a spreadsheet runs as a formula when a cell starts with it (the matter import refuses
+# such values: lexcase.matters.importing).
+FORMULA_SIGNS = ("=", "+", "-", "@")
+
+
 def safe_cell(value: Any) -> Any:
     """A cell that never runs as a formula: data starting with = + - @ is text (CSV/Excel
     injection), once the control characters are left out (a control character before "="
     hides no formula); numbers and dates stay as they are."""
     if isinstance(value, str):
         value = _CONTROL.sub("", value)
-        if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        if value.startswith((*FORMULA_SIGNS, "\t", "\r")):
             return "'" + value
     return value
 

@@ -34,7 +34,8 @@ from xml.etree import ElementTree
 
 from django.conf import settings
 
-from lexcase.documents import content_types, office
+from lexcase.core import office
+from lexcase.documents import content_types
 
 TESSERACT = "/usr/bin/tesseract"
 ANTIWORD = "/usr/bin/antiword"

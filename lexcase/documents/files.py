@@ -24,7 +24,8 @@ from django.core.files.storage import Storage, storages
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lexcase.documents import office, ole
+from lexcase.core import office
+from lexcase.documents import ole
 from lexcase.documents.content_types import (
     DOC,
     DOCX,
@@ -40,6 +41,8 @@ from lexcase.documents.content_types import (
 
 __all__ = ["DOC", "DOCX", "EXTENSIONS", "JPEG", "OFD", "PDF", "PNG", "TEXT", "TIFF", "XLSX"]
 
+# Zip archives: checked against the Office limits at upload (core.office).
+ZIP_TYPES = frozenset({DOCX, XLSX, OFD})
 # Shown in the browser when asked to; everything else is always an attachment.
 INLINE_TYPES = frozenset({PDF, PNG, JPEG})
 
@@ -160,6 +163,11 @@ def check_upload(upload: Any, *, field: str = "file") -> str:
                 ]
             }
         ) from None
+    if content_type in ZIP_TYPES:
+        # A zip bomb is refused here, before it is stored (the extraction checks again).
+        refusal = office.office_zip_refusal(upload, name=name)
+        if refusal:
+            raise ValidationError({field: [refusal]})
     if content_type is None:
         raise ValidationError(
             {

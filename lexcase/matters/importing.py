@@ -16,7 +16,8 @@ import io
 import json
 import re
 import string
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -33,7 +34,9 @@ from django.utils.translation import gettext_lazy
 from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
 from lexcase.core.db import bulk_insert
+from lexcase.core.exports import FORMULA_SIGNS
 from lexcase.core.fieldcrypt import blind_index, blind_indexes, encrypt
+from lexcase.core.office import office_zip_refusal
 from lexcase.core.validators import (
     civil_date_message,
     civil_day,
@@ -343,24 +346,179 @@ def _read_json(data: bytes, parsed: _Input) -> None:
         parsed.matters.append(matter)
 
 
-def _csv_rows(data: bytes) -> list[list[str]]:
-    # Excel on a Chinese Windows saves CSV as GB18030 (GBK); everything else is UTF-8.
+class _Unreadable(Exception):
+    """The file cannot be read as rows; the message says why, in the reader's language."""
+
+
+class _TooManyRows(Exception):
+    """More rows than `max_rows`: reading stopped there."""
+
+
+# Excel on a Chinese Windows saves "CSV" in the ANSI code page: GB18030/GBK on the mainland,
+# Big5 in Taiwan and Hong Kong; "Unicode text" is UTF-16 with tabs; "CSV UTF-8" has a BOM.
+# GBK and Big5 bytes overlap, so each decoding is scored by the share of its characters that
+# are common in that code (GB2312's for GBK, Big5's frequent level 1 for Big5): Big5 read as
+# GBK gives kana, private-use and rare characters, GBK read as Big5 mostly Big5's rare level
+# 2. The better reading is taken when at least half of its characters are common; anything
+# else is refused, never guessed.
+_PLAUSIBLE = 0.5
+
+
+def _zeros(sample: bytes) -> float:
+    return sample.count(0) / len(sample) if sample else 0.0
+
+
+def _common_share(text: str, codec: str, common: Any) -> float:
+    """The share of `text`'s non-ASCII characters that are common in `codec`."""
+    others = Counter(c for c in text if ord(c) > 0x7F)
+    if not others:
+        return 1.0
+    hits = 0
+    for char, n in others.items():
+        try:
+            encoded = char.encode(codec)
+        except UnicodeEncodeError:
+            continue
+        if common(encoded):
+            hits += n
+    return hits / others.total()
+
+
+def _gb_common(encoded: bytes) -> bool:
+    # GB2312's Han characters (rows 0xB0-0xF7) and its punctuation row (0xA1, 0xA3).
+    return len(encoded) == 2 and (0xB0 <= encoded[0] <= 0xF7 or encoded[0] in (0xA1, 0xA3))
+
+
+def _big5_common(encoded: bytes) -> bool:
+    # Big5's symbols (0xA1-0xA3) and frequent characters (level 1: 0xA440-0xC67E).
+    return len(encoded) == 2 and (0xA1 <= encoded[0] <= 0xC5 or encoded[:2] <= b"\xc6\x7e")
+
+
+def _decode_text(data: bytes) -> str:
+    """The text of a CSV file in whichever encoding Excel or a Chinese firm's system wrote it;
+    _Unreadable when it is none of them."""
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _Unreadable(
+                _("The file says it is UTF-8 but byte %(n)d is not: save it again as CSV UTF-8.")
+                % {"n": exc.start + len(codecs.BOM_UTF8) + 1}
+            ) from None
+    utf16 = None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        utf16 = "utf-16"
+    elif _zeros(data[1:200:2]) >= 0.5 > 10 * _zeros(data[0:200:2]):
+        utf16 = "utf-16-le"  # no byte order mark: the header's ASCII, a zero after each
+    elif _zeros(data[0:200:2]) >= 0.5 > 10 * _zeros(data[1:200:2]):
+        utf16 = "utf-16-be"
+    if utf16:
+        try:
+            return data.decode(utf16)
+        except UnicodeDecodeError:
+            raise _Unreadable(
+                _("The file looks like UTF-16 but cannot be read: save it again as CSV UTF-8.")
+            ) from None
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
-        text = data.decode("gb18030")
-    return list(csv.reader(io.StringIO(text, newline="")))
+        pass
+    readings = []
+    for codec, common in (("gb18030", _gb_common), ("big5", _big5_common)):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        readings.append((_common_share(text, codec, common), text))
+    # The first (GBK) wins a tie: mainland firms are the many.
+    best = max(readings, key=lambda reading: reading[0], default=None)
+    if best is not None and best[0] >= _PLAUSIBLE:
+        return best[1]
+    raise _Unreadable(
+        _(
+            "The file's encoding is not recognised: it is not UTF-8, UTF-16, GBK (GB18030) or "
+            "Big5 text. In Excel, save it as “CSV UTF-8” and upload it again."
+        )
+    )
 
 
-def _xlsx_rows(data: bytes) -> list[list[str]]:
+def _limited(rows: Iterable[list[str]], max_rows: int | None) -> list[list[str]]:
+    """The header and the rows after it, stopping (without reading on) at the first row past
+    `max_rows` that is not blank."""
+    kept: list[list[str]] = []
+    filled = 0
+    for row in rows:
+        kept.append(row)
+        if max_rows is not None and len(kept) > 1 and "".join(row).strip():
+            filled += 1
+            if filled > max_rows:
+                raise _TooManyRows
+    return kept
+
+
+def _csv_rows(data: bytes, max_rows: int | None) -> list[list[str]]:
+    text = _decode_text(data)
+    first_line = text.split("\n", 1)[0]
+    # Excel's "Unicode text" separates the cells by tabs.
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    return _limited(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), max_rows)
+
+
+_MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]+[0-9]+):([A-Z]+[0-9]+)\"")
+
+
+def _merged_ranges(workbook: Any, sheet: Any) -> list[tuple[int, int, int, int]]:
+    """(min_row, min_col, max_row, max_col), 1-based, of each merged range of the sheet,
+    by first row: the read-only reader streams the cells and skips the <mergeCells> list
+    after them, so it is found in the sheet's XML here."""
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    found: set[tuple[int, int, int, int]] = set()
+    # openpyxl keeps the open archive and the sheet's part name privately in read-only mode.
+    with workbook._archive.open(sheet._worksheet_path) as part:
+        tail = b""
+        while chunk := part.read(1 << 20):
+            buffer = tail + chunk
+            for match in _MERGE_REF.finditer(buffer):
+                (c1, r1), (c2, r2) = (coordinate_from_string(match[i].decode()) for i in (1, 2))
+                found.add((r1, column_index_from_string(c1), r2, column_index_from_string(c2)))
+            # A tag cut by the chunk's end is whole in the next buffer (the set drops a
+            # range seen twice).
+            tail = buffer[-200:]
+    return sorted(found)
+
+
+def _xlsx_rows(data: bytes, max_rows: int | None) -> list[list[str]]:
     from openpyxl import load_workbook  # imported lazily: only XLSX imports need it
 
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
+        merged = _merged_ranges(workbook, sheet)
         # Some writers record a wrong used range; read every row that is really there.
         sheet.reset_dimensions()
-        return [[_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+
+        def rows() -> Iterator[list[str]]:
+            # A merged range's value is in its first cell; every cell of it reads that value,
+            # as the sheet shows it (a title merged down the rows of its parties).
+            upcoming = iter(merged)
+            next_span = next(upcoming, None)
+            active: list[tuple[int, int, int, str]] = []  # (bottom, left, right, value)
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells = [_text(cell) for cell in row]
+                while next_span is not None and next_span[0] <= number:
+                    top, left, bottom, right = next_span
+                    if top == number:
+                        value = cells[left - 1] if left <= len(cells) else ""
+                        active.append((bottom, left, right, value))
+                    next_span = next(upcoming, None)
+                active = [span for span in active if span[0] >= number]
+                for _bottom, left, right, value in active:
+                    cells.extend([""] * (right - len(cells)))
+                    cells[left - 1 : right] = [value] * (right - left + 1)
+                yield cells
+
+        return _limited(rows(), max_rows)
     finally:
         workbook.close()
 
@@ -384,9 +542,6 @@ def _read_rows(rows: list[list[str]], parsed: _Input, max_rows: int | None) -> N
         if name not in seen:
             errors.add((1,), "1", name, _("This column is missing."))
     if errors:
-        return
-    if max_rows is not None and len(rows) - 1 > max_rows:
-        errors.add(FILE_SORT, "", "file", _("Too many rows (at most %(n)d).") % {"n": max_rows})
         return
     index = {name: header.index(name) for name in COLUMNS if name in header}
     by_number: dict[str, _MatterIn] = {}
@@ -453,6 +608,17 @@ def _parse_date(value: str) -> date | None:
         return None
 
 
+def _formula_message(value: str) -> str:
+    """A problem for a value that a spreadsheet would run as a formula, or "": the signs
+    `core.exports.safe_cell` neutralises on export (CSV/Excel injection)."""
+    if not value.startswith(FORMULA_SIGNS):
+        return ""
+    return _(
+        "Starts with “%(sign)s”, which a spreadsheet runs as a formula: remove the sign, or "
+        "enter the value itself."
+    ) % {"sign": value[0]}
+
+
 def _choice_key(value: str) -> str:
     return "".join(value.split()).casefold()
 
@@ -503,6 +669,8 @@ def _clean_matter(matter: _MatterIn, parsed: _Input) -> None:
         if message:
             error(name, message)
             values[name] = _storable(values[name])
+        elif message := _formula_message(values.get(name, "")):
+            error(name, message)
     number = values.get("number", "")
     if len(number) > 40:
         error("number", _("At most %(n)d characters.") % {"n": 40})
@@ -558,7 +726,9 @@ def _clean_party(party: _PartyIn, parsed: _Input) -> None:
     ok = True
     for name, value in list(values.items()):
         texts = value if isinstance(value, list) else [value]
-        message = next(filter(None, (unstorable_message(t) for t in texts)), None)
+        message = next(
+            filter(None, (unstorable_message(t) or _formula_message(t) for t in texts)), None
+        )
         if message:
             ok = False
             parsed.errors.add(party.sort, party.label, parsed.party_field(name), message)
@@ -941,6 +1111,13 @@ def _read_bytes(path_or_file: str | Path | IO[bytes]) -> bytes:
     return data.encode("utf-8") if isinstance(data, str) else data
 
 
+def _too_many_rows(max_rows: int | None) -> str:
+    return _(
+        "The file has more than %(n)s rows: at most %(n)s rows are imported at once here. "
+        "Split the file, or import it with the command (python -m lexcase import)."
+    ) % {"n": f"{max_rows or 0:,}"}
+
+
 def import_file(
     *,
     path_or_file: str | Path | IO[bytes],
@@ -967,11 +1144,20 @@ def import_file(
         parsed.errors.add(FILE_SORT, "", "file", _read_error(exc))
         report.errors = parsed.errors.sorted()
         return report
-    if extension == "json":
+    refusal = office_zip_refusal(io.BytesIO(data), name=filename) if extension == "xlsx" else None
+    if refusal:
+        parsed.errors.add(FILE_SORT, "", "file", refusal)
+    elif extension == "json":
         _read_json(data, parsed)
     else:
         try:
-            rows = _csv_rows(data) if extension == "csv" else _xlsx_rows(data)
+            rows = _csv_rows(data, max_rows) if extension == "csv" else _xlsx_rows(data, max_rows)
+        except _Unreadable as exc:
+            parsed.errors.add(FILE_SORT, "", "file", str(exc))
+            rows = None
+        except _TooManyRows:
+            parsed.errors.add(FILE_SORT, "", "file", _too_many_rows(max_rows))
+            rows = None
         except Exception:  # any reader failure is a bad file, not a crash
             message = (
                 _("The file is not a readable CSV file.")
@@ -987,9 +1173,7 @@ def import_file(
         and max_rows is not None
         and sum(max(1, len(m.parties)) for m in parsed.matters) > max_rows
     ):
-        parsed.errors.add(
-            FILE_SORT, "", "file", _("Too many rows (at most %(n)d).") % {"n": max_rows}
-        )
+        parsed.errors.add(FILE_SORT, "", "file", _too_many_rows(max_rows))
     if not parsed.errors and not parsed.matters:
         parsed.errors.add(FILE_SORT, "", "file", _("The file has no matters."))
     # Rows are validated even when the file already has problems, to report all of them.

@@ -1,6 +1,7 @@
-"""Hostile files (issue 18 item 7): Office decompression bombs are refused before they are
-inflated, and extraction runs in a child process whose memory, CPU and time are limited, so
-a hostile upload ends as a failed extraction on its version, never as a huge or dead worker.
+"""Hostile files (issue 18 item 7): Office decompression bombs are refused at upload, before
+they are stored, and again before extraction; extraction runs in a child process whose
+memory, CPU and time are limited, so a hostile file ends as a failed extraction on its
+version, never as a huge or dead worker.
 
 The bombs are built here with zipfile from 1 MB blocks of one repeated paragraph: the test
 process never holds more than a block, and the archives are a few hundred KB."""
@@ -96,17 +97,38 @@ def run_upload(firm, data, capture, name="合同.docx"):
     return DocumentVersion.objects.get(pk=document.current_id)
 
 
-def test_bomb_over_the_inflated_cap_is_stored_but_not_extracted(
-    firm, settings, doc_store, django_capture_on_commit_callbacks
+def test_bomb_over_the_inflated_cap_is_refused_at_upload_and_nothing_stored(
+    firm, settings, doc_store
 ):
+    # It was stored and only refused by the extraction task: a zip bomb in the firm's files.
     settings.LEXCASE_OFFICE_MAX_INFLATED_MB = 16
     data = docx_bomb(40)
     assert len(data) < 256 * 1024  # a few hundred KB that inflate to 40 MB
-    version = run_upload(firm, data, django_capture_on_commit_callbacks)
-    # The upload stands (the client's file is kept and downloadable); only its text is refused.
-    assert (version.size, [p.read_bytes() for p in stored_files(doc_store)]) == (len(data), [data])
-    assert (version.text_status, version.text, version.text_method) == ("failed", "", "")
-    assert version.text_error == (
+    with pytest.raises(ValidationError) as exc:
+        services.documents_upload(
+            actor=firm.lead, matter=firm.matter, uploads=[upload("合同.docx", data)]
+        )
+    assert exc.value.message_dict == {"file": ["“合同.docx”解压后超过 16 MB，不予接受。"]}
+    assert (Document.objects.count(), stored_files(doc_store)) == (0, [])
+
+
+def test_high_ratio_bomb_is_refused_at_upload(firm, settings, doc_store):
+    settings.LEXCASE_OFFICE_MAX_RATIO = 100
+    with pytest.raises(ValidationError) as exc:
+        services.documents_upload(
+            actor=firm.lead, matter=firm.matter, uploads=[upload("合同.docx", docx_bomb(8))]
+        )
+    assert exc.value.message_dict == {
+        "file": ["“合同.docx”解压后膨胀超过 100 倍（ZIP 炸弹），不予接受。"]
+    }
+    assert (Document.objects.count(), stored_files(doc_store)) == (0, [])
+
+
+def test_a_bomb_stored_before_the_upload_check_is_still_not_extracted(settings):
+    settings.LEXCASE_OFFICE_MAX_INFLATED_MB = 16
+    with pytest.raises(TooLarge) as exc:
+        extract_text_isolated(io.BytesIO(docx_bomb(40)), DOCX)
+    assert str(exc.value) == (
         "Too large to extract: the Office document inflates to 40 MB, more than the 16 MB limit."
     )
 
@@ -192,21 +214,17 @@ def test_a_normal_word_file_is_extracted_through_the_child(settings, tmp_path):
     assert list((tmp_path / "extract").iterdir()) == []
 
 
-def test_portal_client_bomb_is_kept_and_not_extracted(
-    firm, settings, django_capture_on_commit_callbacks
-):
+def test_portal_client_bomb_is_refused_at_upload(firm, settings, doc_store):
     settings.LEXCASE_OFFICE_MAX_INFLATED_MB = 16
     world = build_world(firm)
     client = Client()
     client.force_login(world.a.user)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            f"/portal/matters/{world.a_matter.pk}/upload/",
-            {"file": upload("补充证据.docx", docx_bomb(40)), "title": "补充证据"},
-        )
-    assert response.status_code == 302
-    version = Document.objects.get(title="补充证据").current
-    assert (version.text_status, version.text_error) == (
-        "failed",
-        "Too large to extract: the Office document inflates to 40 MB, more than the 16 MB limit.",
+    stored_before = stored_files(doc_store)
+    response = client.post(
+        f"/portal/matters/{world.a_matter.pk}/upload/",
+        {"file": upload("补充证据.docx", docx_bomb(40)), "title": "补充证据"},
+        follow=True,
     )
+    assert "“补充证据.docx”解压后超过 16 MB，不予接受。" in response.content.decode()
+    assert Document.objects.filter(title="补充证据").count() == 0
+    assert stored_files(doc_store) == stored_before
