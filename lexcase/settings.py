@@ -306,8 +306,9 @@ LEXCASE_MAX_UPLOAD_REQUEST_MB = int(
 FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "tmp" / "uploads")
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
 LEXCASE_EXTRACT_TEMP_DIR = VAR_DIR / "tmp" / "extract"
-# Text extraction (documents/extract.py): Word/Excel archives over these caps are stored but
-# not read; the parsers run in a child process with these memory, CPU and time limits.
+# Word/Excel/OFD archives over these caps are refused at upload (core/office.py) and not
+# extracted (documents/extract.py); the parsers run in a child process with these memory,
+# CPU and time limits.
 LEXCASE_OFFICE_MAX_INFLATED_MB = int(os.environ.get("LEXCASE_OFFICE_MAX_INFLATED_MB", "200"))
 LEXCASE_OFFICE_MAX_ENTRIES = int(os.environ.get("LEXCASE_OFFICE_MAX_ENTRIES", "10000"))
 LEXCASE_OFFICE_MAX_RATIO = int(os.environ.get("LEXCASE_OFFICE_MAX_RATIO", "100"))
