@@ -34,7 +34,7 @@ from xml.etree import ElementTree
 
 from django.conf import settings
 
-from lexcase.core import office
+from lexcase.core import office, textcodecs
 from lexcase.documents import content_types
 
 TESSERACT = "/usr/bin/tesseract"
@@ -68,6 +68,10 @@ class TooLarge(ExtractionError):
 
 class LimitsExceeded(ExtractionError):
     """The child process ran into its memory, CPU or time limit and was stopped."""
+
+
+class Unreadable(ExtractionError):
+    """The file cannot be opened at all (a damaged or cut-short PDF, or one without a page)."""
 
 
 class NoText(ExtractionError):
@@ -148,7 +152,12 @@ def _pdf(fileobj: IO[bytes], workdir: Path) -> Extracted:
     try:
         pdf = pdfium.PdfDocument(fileobj)
     except pdfium.PdfiumError as exc:
-        raise ExtractionError(f"The PDF cannot be read: {exc}") from exc
+        if "password" in str(exc).lower():
+            raise ExtractionError(f"The PDF cannot be read: {exc}") from exc
+        raise Unreadable(f"The PDF cannot be read: {exc}") from exc
+    if len(pdf) == 0:
+        pdf.close()
+        raise Unreadable("The PDF has no pages.")
     try:
         pages: list[str] = []
         ocr_used = False
@@ -341,7 +350,9 @@ def _extract(fileobj: IO[bytes], content_type: str, limits: Limits, workdir: Pat
         result = _image(fileobj, workdir, content_type)
     elif content_type == content_types.TEXT:
         raw = fileobj.read(MAX_TEXT_CHARS * 4)
-        result = Extracted(raw.decode("utf-8-sig", "replace"), "text")
+        # UTF-8, UTF-16, GB18030/GBK or Big5, as the upload's sniffing accepted it.
+        codec = textcodecs.text_encoding(raw, complete=not fileobj.read(1)) or "utf-8-sig"
+        result = Extracted(raw.decode(codec, "replace").removeprefix("\ufeff"), "text")
     else:
         raise ExtractionError(f"No text extraction for {content_type}.")
     # NUL bytes are refused by PostgreSQL text columns.
@@ -354,6 +365,7 @@ ERRORS = {
     "too_large": TooLarge,
     "limits": LimitsExceeded,
     "no_text": NoText,
+    "unreadable": Unreadable,
     "failed": ExtractionError,
 }
 

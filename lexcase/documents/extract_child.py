@@ -61,6 +61,7 @@ def main(argv: list[str]) -> int:
             extract.TooLarge: "too_large",
             extract.LimitsExceeded: "limits",
             extract.NoText: "no_text",
+            extract.Unreadable: "unreadable",
         }.get(type(exc), "failed")
         if isinstance(exc.__cause__, MemoryError) or _near_memory_limit(parsed.memory_bytes):
             # lxml and pdfium report an allocation refused by RLIMIT_AS as an error of

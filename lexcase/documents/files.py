@@ -7,7 +7,6 @@ generated here (date prefix + uuid4), so an uploaded name can never choose a pat
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import os
 import re
@@ -24,7 +23,7 @@ from django.core.files.storage import Storage, storages
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lexcase.core import office
+from lexcase.core import office, textcodecs
 from lexcase.documents import ole
 from lexcase.documents.content_types import (
     DOC,
@@ -77,19 +76,18 @@ def title_from_name(name: str) -> str:
     return (stem if dot and stem else name)[:200]
 
 
-_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
-
-
-def _is_utf8_text(head: bytes) -> bool:
-    # Text has no control characters beyond tab, newlines, form feed and escape.
-    if _CONTROL.search(head):
-        return False
-    decoder = codecs.getincrementaldecoder("utf-8")()
+def _text_head(head: bytes, *, complete: bool) -> str | None:
+    """The head of a plain-text file decoded (UTF-8, UTF-16, GB18030/GBK or Big5:
+    core.textcodecs), or None when it is not text."""
+    codec = textcodecs.text_encoding(head, complete=complete)
+    if codec is None:
+        return None
     try:
-        decoder.decode(head, final=False)  # a multi-byte character cut at the end is fine
+        text = textcodecs.decode(head, codec, complete=complete).removeprefix("\ufeff")
     except UnicodeDecodeError:
-        return False
-    return True
+        return None
+    # Text has no control characters beyond tab, newlines, form feed and escape.
+    return text if textcodecs.is_text(text) and "\x7f" not in text else None
 
 
 def sniff(fileobj: IO[bytes]) -> str | None:
@@ -126,8 +124,8 @@ def sniff(fileobj: IO[bytes]) -> str | None:
         if "OFD.xml" in names:
             return OFD
         return None
-    text = head.removeprefix(codecs.BOM_UTF8)
-    if text and _is_utf8_text(text) and not _MARKUP.search(text[:4096]):
+    text = _text_head(head, complete=len(head) < CHUNK)
+    if text and not _MARKUP.search(text[:4096].encode("utf-8")):
         return TEXT
     return None
 
@@ -174,7 +172,7 @@ def check_upload(upload: Any, *, field: str = "file") -> str:
                 field: [
                     _(
                         "“%(name)s” is not an accepted file type (PDF, OFD, PNG, JPEG, TIFF, "
-                        "Word .docx/.doc, WPS .wps, Excel .xlsx or UTF-8 plain text), "
+                        "Word .docx/.doc, WPS .wps, Excel .xlsx or plain text), "
                         "whatever its name says."
                     )
                     % {"name": name}

@@ -21,6 +21,10 @@ class TextStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
     # Stored, but no converter for its format here (a legacy .doc/.wps without antiword).
     NO_TEXT = "no_text", _("No text")
+    # Stored as received, but no reader can show it: a PDF that is damaged, cut short or has
+    # no page. Kept (it is what was sent, with its SHA-256) and shown as such, so the lawyer
+    # asks for a new copy (docs/architecture.md).
+    UNREADABLE = "unreadable", _("Cannot be opened")
 
 
 class Document(models.Model):

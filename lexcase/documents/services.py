@@ -26,7 +26,12 @@ from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.documents import files
 from lexcase.documents.classify import suggest_category
 from lexcase.documents.events import document_removed, document_shared, document_text_changed
-from lexcase.documents.extract import ExtractionError, NoText, extract_text_isolated
+from lexcase.documents.extract import (
+    ExtractionError,
+    NoText,
+    Unreadable,
+    extract_text_isolated,
+)
 from lexcase.documents.models import Category, Document, DocumentVersion, TextStatus
 from lexcase.matters.models import Matter, Status
 from lexcase.matters.retention import scrub_names
@@ -336,6 +341,8 @@ def version_extract_text(*, version_id: int) -> str:
             result = extract_text_isolated(handle, version.content_type)
     except NoText as exc:
         status, text, error, method = TextStatus.NO_TEXT, "", str(exc), ""
+    except Unreadable as exc:
+        status, text, error, method = TextStatus.UNREADABLE, "", str(exc), ""
     except ExtractionError as exc:
         status, text, error, method = TextStatus.FAILED, "", str(exc), ""
     except Exception as exc:

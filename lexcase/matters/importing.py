@@ -16,7 +16,7 @@ import io
 import json
 import re
 import string
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 
 from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
+from lexcase.core import textcodecs
 from lexcase.core.db import bulk_insert
 from lexcase.core.exports import FORMULA_SIGNS
 from lexcase.core.fieldcrypt import blind_index, blind_indexes, encrypt
@@ -354,86 +355,22 @@ class _TooManyRows(Exception):
     """More rows than `max_rows`: reading stopped there."""
 
 
-# Excel on a Chinese Windows saves "CSV" in the ANSI code page: GB18030/GBK on the mainland,
-# Big5 in Taiwan and Hong Kong; "Unicode text" is UTF-16 with tabs; "CSV UTF-8" has a BOM.
-# GBK and Big5 bytes overlap, so each decoding is scored by the share of its characters that
-# are common in that code (GB2312's for GBK, Big5's frequent level 1 for Big5): Big5 read as
-# GBK gives kana, private-use and rare characters, GBK read as Big5 mostly Big5's rare level
-# 2. The better reading is taken when at least half of its characters are common; anything
-# else is refused, never guessed.
-_PLAUSIBLE = 0.5
-
-
-def _zeros(sample: bytes) -> float:
-    return sample.count(0) / len(sample) if sample else 0.0
-
-
-def _common_share(text: str, codec: str, common: Any) -> float:
-    """The share of `text`'s non-ASCII characters that are common in `codec`."""
-    others = Counter(c for c in text if ord(c) > 0x7F)
-    if not others:
-        return 1.0
-    hits = 0
-    for char, n in others.items():
-        try:
-            encoded = char.encode(codec)
-        except UnicodeEncodeError:
-            continue
-        if common(encoded):
-            hits += n
-    return hits / others.total()
-
-
-def _gb_common(encoded: bytes) -> bool:
-    # GB2312's Han characters (rows 0xB0-0xF7) and its punctuation row (0xA1, 0xA3).
-    return len(encoded) == 2 and (0xB0 <= encoded[0] <= 0xF7 or encoded[0] in (0xA1, 0xA3))
-
-
-def _big5_common(encoded: bytes) -> bool:
-    # Big5's symbols (0xA1-0xA3) and frequent characters (level 1: 0xA440-0xC67E).
-    return len(encoded) == 2 and (0xA1 <= encoded[0] <= 0xC5 or encoded[:2] <= b"\xc6\x7e")
-
-
 def _decode_text(data: bytes) -> str:
-    """The text of a CSV file in whichever encoding Excel or a Chinese firm's system wrote it;
-    _Unreadable when it is none of them."""
-    if data.startswith(codecs.BOM_UTF8):
-        try:
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8")
-        except UnicodeDecodeError as exc:
+    """The text of a CSV file in whichever encoding Excel or a Chinese firm's system wrote it
+    (core.textcodecs); _Unreadable when it is none of them."""
+    codec = textcodecs.text_encoding(data)
+    try:
+        if codec is not None:
+            return textcodecs.decode(data, codec)
+    except UnicodeDecodeError as exc:
+        if codec == "utf-8-sig":
             raise _Unreadable(
                 _("The file says it is UTF-8 but byte %(n)d is not: save it again as CSV UTF-8.")
                 % {"n": exc.start + len(codecs.BOM_UTF8) + 1}
             ) from None
-    utf16 = None
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        utf16 = "utf-16"
-    elif _zeros(data[1:200:2]) >= 0.5 > 10 * _zeros(data[0:200:2]):
-        utf16 = "utf-16-le"  # no byte order mark: the header's ASCII, a zero after each
-    elif _zeros(data[0:200:2]) >= 0.5 > 10 * _zeros(data[1:200:2]):
-        utf16 = "utf-16-be"
-    if utf16:
-        try:
-            return data.decode(utf16)
-        except UnicodeDecodeError:
-            raise _Unreadable(
-                _("The file looks like UTF-16 but cannot be read: save it again as CSV UTF-8.")
-            ) from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    readings = []
-    for codec, common in (("gb18030", _gb_common), ("big5", _big5_common)):
-        try:
-            text = data.decode(codec)
-        except UnicodeDecodeError:
-            continue
-        readings.append((_common_share(text, codec, common), text))
-    # The first (GBK) wins a tie: mainland firms are the many.
-    best = max(readings, key=lambda reading: reading[0], default=None)
-    if best is not None and best[0] >= _PLAUSIBLE:
-        return best[1]
+        raise _Unreadable(
+            _("The file looks like UTF-16 but cannot be read: save it again as CSV UTF-8.")
+        ) from None
     raise _Unreadable(
         _(
             "The file's encoding is not recognised: it is not UTF-8, UTF-16, GBK (GB18030) or "

@@ -66,6 +66,26 @@ def test_docx_and_xlsx_and_text():
     assert extract_text(io.BytesIO("\ufeff正文".encode()), "text/plain").text == "正文"
 
 
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-16", "big5", "utf-8-sig"])
+def test_a_chinese_text_file_is_extracted_in_its_encoding(
+    firm, encoding, django_capture_on_commit_callbacks
+):
+    # A GBK .txt was refused at upload as "not UTF-8" (Notepad's ANSI on a Chinese Windows).
+    text = (
+        "民事起诉状\n原告：陳思遠\n被告：北京远大贸易有限公司"
+        if encoding != "big5"
+        else "民事起訴狀"
+    )
+    version = run_upload(
+        firm, "起诉状.txt", text.encode(encoding), django_capture_on_commit_callbacks
+    )
+    assert (version.content_type, version.text_status, version.text) == (
+        "text/plain",
+        "done",
+        text,
+    )
+
+
 def test_broken_pdf_fails_with_reason():
     with pytest.raises(ExtractionError, match="PDF"):
         extract_text(io.BytesIO(b"%PDF-1.4 garbage"), "application/pdf")
@@ -75,15 +95,49 @@ def test_ocr_spaces_between_chinese_characters_removed():
     assert clean_ocr_text("人 民 法 院 判决 ABC DEF\n\n\n\nx") == "人民法院判决 ABC DEF\n\nx"
 
 
-def test_failed_extraction_is_stored_and_upload_stands(firm, django_capture_on_commit_callbacks):
-    version = run_upload(
-        firm, "坏文件.pdf", b"%PDF-1.4 not really", django_capture_on_commit_callbacks
-    )
-    assert version.text_status == "failed"
-    assert "PDF" in version.text_error
+def zero_page_pdf() -> bytes:
+    import pypdfium2 as pdfium
+
+    out = io.BytesIO()
+    pdf = pdfium.PdfDocument.new()
+    pdf.save(out)
+    pdf.close()
+    return out.getvalue()
+
+
+UNREADABLE_ZH = (
+    "此文件无法打开：文件已损坏、不完整或没有页面。文件已按收到的原样保存；请向发送方索取新的副本。"
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"%PDF-1.4 not really", "The PDF cannot be read: "),
+        (lambda: text_pdf("判决书")[:800], "The PDF cannot be read: "),  # cut short
+        (zero_page_pdf, "The PDF cannot be read: "),  # pdfium refuses a PDF without pages
+    ],
+)
+def test_a_pdf_no_reader_can_open_is_kept_and_shown_as_such(
+    firm, data, reason, django_capture_on_commit_callbacks
+):
+    """Stored silently before (a 0-page PDF as text "done", a damaged one as "failed" with
+    pdfium's English). A lawyer expects the file kept as received — it is what the court or
+    client sent, with its SHA-256 and time, and another reader may still open it — and to
+    be told plainly, on the list and the document, to ask for a new copy."""
+    data = data() if callable(data) else data
+    version = run_upload(firm, "判决书.pdf", data, django_capture_on_commit_callbacks)
+    assert (version.text_status, version.text_error[: len(reason)]) == ("unreadable", reason)
     assert version.document.current_id == version.pk
-    page = client_for(firm.lead).get(f"/documents/{version.document_id}/").content.decode()
-    assert version.text_error in page
+    lead = client_for(firm.lead)
+    page = lead.get(f"/documents/{version.document_id}/").content.decode()
+    assert UNREADABLE_ZH in page
+    assert '<span class="status status-text-unreadable">无法打开</span>' in page
+    matter_page = lead.get(f"/matters/{firm.matter.pk}/").content.decode()
+    assert (
+        f'<span class="status status-text-unreadable" title="{UNREADABLE_ZH}">无法打开</span>'
+        in matter_page
+    )
 
 
 def test_text_refines_a_suggested_category(firm, django_capture_on_commit_callbacks):

@@ -24,7 +24,15 @@ from lexcase.documents.tests.files import docx_bytes, png, upload, xlsx_bytes
         (b"\xef\xbb\xbfUTF-8 with a BOM", files.TEXT),
         (b"MZ\x90\x00\x03\x00\x00\x00", None),  # a Windows executable
         (b"\x7fELF\x02\x01\x01", None),
-        ("中文".encode("gbk"), None),  # not UTF-8
+        # Chinese firms' text files: GBK/GB18030 (Notepad's ANSI), UTF-16 (its "Unicode"),
+        # Big5 (refused as "not UTF-8" before).
+        ("民事起诉状\n原告：张三".encode("gbk"), files.TEXT),
+        ("中文".encode("gbk"), files.TEXT),
+        ("答辩状：被告王喆".encode("gb18030"), files.TEXT),
+        ("民事起诉状\r\n原告：张三".encode("utf-16"), files.TEXT),
+        ("民事起訴狀\n原告：陳思遠".encode("big5"), files.TEXT),
+        ("<html><script>alert(1)</script></html>".encode("utf-16"), None),
+        ("café société".encode("latin-1"), None),  # no Chinese code reads it
         (b"<html><script>alert(1)</script></html>", None),
         (b'<?xml version="1.0"?><svg onload="alert(1)"></svg>', None),
         (b"  <svg><script>alert(1)</script></svg>", None),
