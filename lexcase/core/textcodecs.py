@@ -21,8 +21,12 @@ from collections.abc import Callable
 
 PLAUSIBLE = 0.5
 # Control characters text does not hold (tab, line feed, form feed, carriage return and
-# escape are allowed).
-CONTROL = frozenset(chr(c) for c in (*range(0, 9), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)))
+# escape are allowed; DEL and the C1 controls are not).
+CONTROL = frozenset(
+    chr(c) for c in (*range(0, 9), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20), *range(0x7F, 0xA0))
+)
+# UTF-16 without a byte order mark is only recognised in a file of at least this many bytes.
+UTF16_MIN_BYTES = 16
 
 
 def _zeros(sample: bytes) -> float:
@@ -70,10 +74,11 @@ def text_encoding(data: bytes, *, complete: bool = True) -> str | None:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     # No byte order mark: ASCII with a zero after (little-endian) or before each byte.
-    if _zeros(data[1:200:2]) >= 0.5 > 10 * _zeros(data[0:200:2]):
-        return "utf-16-le"
-    if _zeros(data[0:200:2]) >= 0.5 > 10 * _zeros(data[1:200:2]):
-        return "utf-16-be"
+    if len(data) >= UTF16_MIN_BYTES:
+        if _zeros(data[1:200:2]) >= 0.5 > 10 * _zeros(data[0:200:2]):
+            return "utf-16-le"
+        if _zeros(data[0:200:2]) >= 0.5 > 10 * _zeros(data[1:200:2]):
+            return "utf-16-be"
     readings: list[tuple[float, str]] = []
     for codec, common in (("utf-8", None), ("gb18030", _gb_common), ("big5", _big5_common)):
         try:

@@ -60,15 +60,41 @@ def max_upload_bytes() -> int:
     return int(settings.LEXCASE_MAX_UPLOAD_MB) * 1024 * 1024
 
 
-def safe_original_name(name: str) -> str:
-    """The uploaded name as metadata only: last path component, no control characters."""
+MAX_NAME = 200
+# An extension is kept whole when a long name is shortened (.pdf, .docx, .jpeg …).
+MAX_EXTENSION = 16
+
+
+def _clean_name(name: str) -> str:
     name = unicodedata.normalize("NFC", name or "")
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip(" .")
-    if len(name) > 200:
+    return "".join(c for c in name if unicodedata.category(c)[0] != "C").strip(" .")
+
+
+def safe_original_name(name: str) -> str:
+    """The uploaded name as metadata only: last path component, no control characters, at
+    most 200 characters with its extension kept (`name_shortened` says when it was cut)."""
+    name = _clean_name(name)
+    if len(name) > MAX_NAME:
         stem, dot, ext = name.rpartition(".")
-        name = (stem[:190] + dot + ext[:9]) if dot and len(ext) < 10 else name[:200]
+        if dot and stem and 0 < len(ext) <= MAX_EXTENSION and " " not in ext:
+            name = stem[: MAX_NAME - len(ext) - 1].rstrip(" .") + "." + ext
+        else:
+            name = name[:MAX_NAME]
     return name or "file"
+
+
+def name_shortened(name: str) -> bool:
+    """Whether `safe_original_name` cut this name to 200 characters (the user is told)."""
+    return len(_clean_name(name)) > MAX_NAME
+
+
+def shortened_name_message(name: str) -> str:
+    """What the uploader is told about a name cut to 200 characters, in their language."""
+    return _(
+        "The file name had %(n)s characters: it is kept as “%(name)s” (at most %(max)s, "
+        "the extension kept)."
+    ) % {"n": len(_clean_name(name)), "name": safe_original_name(name), "max": MAX_NAME}
 
 
 def title_from_name(name: str) -> str:
@@ -87,7 +113,7 @@ def _text_head(head: bytes, *, complete: bool) -> str | None:
     except UnicodeDecodeError:
         return None
     # Text has no control characters beyond tab, newlines, form feed and escape.
-    return text if textcodecs.is_text(text) and "\x7f" not in text else None
+    return text if textcodecs.is_text(text) else None
 
 
 def sniff(fileobj: IO[bytes]) -> str | None:

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lexcase.documents.content_types import EXTENSIONS
+
 
 class Category(models.TextChoices):
     CONTRACT = "contract", _("Contract")  # 合同
@@ -59,6 +61,13 @@ class Document(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def title_extension(self) -> str:
+        """ ".pdf" after the title in a list (the title is the file name without it), or ""
+        when the title already ends with it or there is no current version."""
+        ext = self.current.extension if self.current is not None else ""
+        return f".{ext}" if ext and not self.title.lower().endswith(f".{ext}") else ""
+
     def current_version(self) -> DocumentVersion:
         """The current version. Every stored document has one: the upload writes the
         document and its first version in one transaction, and versions are never deleted
@@ -98,3 +107,12 @@ class DocumentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} v{self.number}"
+
+    @property
+    def extension(self) -> str:
+        """The file name's extension (lower case), else its type's: what tells two
+        documents titled "scan_summons" apart in a list."""
+        _stem, dot, ext = self.original_name.rpartition(".")
+        if dot and 0 < len(ext) <= 16 and " " not in ext:
+            return ext.lower()
+        return EXTENSIONS.get(self.content_type, "")

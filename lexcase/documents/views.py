@@ -79,7 +79,12 @@ def document_upload(request: AuthedRequest, pk: int) -> HttpResponse:
             on_date=data["on_date"],
             notes=data["notes"],
         )
-        return [
+        shortened = [
+            files.shortened_name_message(upload.name)
+            for upload in data["files"]
+            if upload is not None and files.name_shortened(upload.name or "")
+        ]
+        return shortened + [
             _("“%(title)s” filed under %(category)s (suggested; change it if it is wrong).")
             % {"title": d.title, "category": d.get_category_display()}
             for d in documents
@@ -187,6 +192,8 @@ def _form_again(request: AuthedRequest, document: Document, key: str, form: Any)
 def document_version_add(request: AuthedRequest, document_id: int) -> HttpResponse:
     def run(document: Document, data: dict[str, Any]) -> None:
         services.document_version_add(actor=request.user, document=document, upload=data["file"])
+        if files.name_shortened(data["file"].name or ""):
+            messages.warning(request, files.shortened_name_message(data["file"].name))
 
     form = VersionForm(request.POST, request.FILES)
     return _document_action(request, document_id, "documents.upload", run, form, "version_form")

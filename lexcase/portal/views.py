@@ -23,6 +23,7 @@ from lexcase.calendar.selectors import deadline_get
 from lexcase.comms.reports import report_pdf
 from lexcase.core.exceptions import NotAllowed
 from lexcase.core.forms import flash_errors
+from lexcase.documents import files
 from lexcase.documents.services import document_download_record
 from lexcase.documents.views import version_response
 from lexcase.matters.actions import matter_action
@@ -181,6 +182,10 @@ def upload(request: AuthedRequest, contact: ClientContact, pk: int) -> HttpRespo
                 messages.error(request, error)
         else:
             messages.success(request, _("Your file was uploaded to your legal team."))
+            if files.name_shortened(form.cleaned_data["file"].name or ""):
+                messages.warning(
+                    request, files.shortened_name_message(form.cleaned_data["file"].name)
+                )
     else:
         flash_errors(request, form)
     return redirect(reverse("portal:matter", args=[matter.pk]) + "#documents")

@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documents', '0002_text_status_no_text'),
+        ("documents", "0002_text_status_no_text"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='documentversion',
-            name='text_status',
-            field=models.CharField(choices=[('pending', 'Pending'), ('done', 'Done'), ('failed', 'Failed'), ('no_text', 'No text'), ('unreadable', 'Cannot be opened')], default='pending', max_length=10, verbose_name='text'),
+            model_name="documentversion",
+            name="text_status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Pending"),
+                    ("done", "Done"),
+                    ("failed", "Failed"),
+                    ("no_text", "No text"),
+                    ("unreadable", "Cannot be opened"),
+                ],
+                default="pending",
+                max_length=10,
+                verbose_name="text",
+            ),
         ),
     ]
