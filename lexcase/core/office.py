@@ -118,6 +118,7 @@ def office_zip_refusal(fileobj: IO[bytes], *, name: str) -> str | None:
     the firm's limits (LEXCASE_OFFICE_MAX_*) checked by `check_archive` — the directory,
     the declared sizes, then a counted inflate. The same check for an upload, a template and
     an imported workbook, so a zip bomb is refused before it is stored or read."""
+    # Django only here: the extraction child imports this module without settings.
     from django.conf import settings
     from django.utils.translation import gettext as _
 

@@ -408,6 +408,7 @@ def _merged_ranges(workbook: Any, sheet: Any) -> list[tuple[int, int, int, int]]
     """(min_row, min_col, max_row, max_col), 1-based, of each merged range of the sheet,
     by first row: the read-only reader streams the cells and skips the <mergeCells> list
     after them, so it is found in the sheet's XML here."""
+    # imported lazily: only XLSX imports need openpyxl
     from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
     found: set[tuple[int, int, int, int]] = set()

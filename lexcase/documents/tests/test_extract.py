@@ -96,6 +96,7 @@ def test_ocr_spaces_between_chinese_characters_removed():
 
 
 def zero_page_pdf() -> bytes:
+    # pdfium loads in the extraction child only; the test needs it just here.
     import pypdfium2 as pdfium
 
     out = io.BytesIO()
