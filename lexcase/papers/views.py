@@ -21,7 +21,7 @@ from lexcase.core.forms import apply_service_errors
 from lexcase.documents.models import Category
 from lexcase.matters.models import Matter, Status
 from lexcase.matters.selectors import matter_get, matters_visible_to
-from lexcase.matters.services import matter_record_view
+from lexcase.matters.services import matter_record_view, matters_record_list_read
 from lexcase.papers import intake, selectors, services
 from lexcase.papers.court_sms import KIND_LABELS
 from lexcase.papers.dossier import default_order
@@ -244,13 +244,16 @@ def court_messages(request: AuthedRequest) -> HttpResponse:
             if len(created) == 1:
                 return redirect("papers:court_message", pk=created[0].pk)
             return redirect("papers:court_messages")
+    shown = list(intake.court_messages_visible_to(request.user).select_related("matter")[:50])
+    # Each row names a court, a case number and a date of the matter it was filed on.
+    matters_record_list_read(
+        actor=request.user, page="papers:court_messages", matter_ids=[m.matter_id for m in shown]
+    )
     return render(
         request,
         "papers/court_messages.html",
         {
-            "messages_list": intake.court_messages_visible_to(request.user).select_related(
-                "matter"
-            )[:50],
+            "messages_list": shown,
             "text": text,
             "kinds": KIND_LABELS,
         },

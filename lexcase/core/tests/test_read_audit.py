@@ -51,6 +51,7 @@ from lexcase.core.tests.test_access_table import (
     client_as,
     send,
 )
+from lexcase.papers.models import CourtMessage
 from lexcase.portal.tests.factories import PortalWorld, build_world
 from lexcase.portal.tests.test_portal_access import ROWS as PORTAL_ROWS
 from lexcase.portal.tests.test_portal_access import Row as PortalRow
@@ -362,7 +363,7 @@ def test_a_refused_read_records_nothing(firm, settings, tmp_path: Path, key):
 # -- pages of several matters ----------------------------------------------------------------
 
 # ASCII: the API escapes other characters in its JSON.
-MARKERS = ("MARKcomm", "MARKdeadline", "MARKtask", "MARKtime")
+MARKERS = ("MARKcomm", "MARKdeadline", "MARKtask", "MARKtime", "MARKcourt")
 
 
 def plant_records(f: Firm) -> None:
@@ -402,6 +403,14 @@ def plant_records(f: Firm) -> None:
         description=MARKERS[3],
         created_by=f.lead,
     )
+    CourtMessage.objects.create(
+        text="【法院】开庭通知",
+        received_on=today,
+        court=MARKERS[4],
+        kind="hearing",
+        matter=f.matter,
+        created_by=f.lead,
+    )
 
 
 LIST_VIEW = Read("matter.list_view", _no_matter)
@@ -416,6 +425,7 @@ LIST_READS: dict[str, Read] = {
     "calendar:deadline_export": Read("calendar.deadlines_export", _no_matter),
     "calendar:feed_ics": LIST_VIEW,
     "todos:my_tasks": LIST_VIEW,
+    "papers:court_messages": LIST_VIEW,
     "api:agenda": LIST_VIEW,
     "api:list_tasks": LIST_VIEW,
 }
