@@ -184,6 +184,10 @@ def bill_issue(request: AuthedRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         if bill.status != "draft":
             return redirect("billing:bill_detail", pk=bill.pk)
+        # The bill's amount and client, as on its page: a read of the matter's money.
+        matter_record_read(
+            actor=request.user, obj=bill, matter_id=bill.matter_id, page="billing:bill_issue"
+        )
         return render(
             request,
             "billing/bills/issue_confirm.html",

@@ -155,6 +155,7 @@ READS: dict[str, Read] = {
     "billing:agreement_shares": VIEW,
     "billing:bill_detail": VIEW,
     "billing:bill_detail#confidential": VIEW_CONFIDENTIAL,
+    "billing:bill_issue#confirm": VIEW,
     "billing:bill_pdf": Read("billing.bill_pdf"),
     "billing:bill_pdf#confidential": Read("billing.bill_pdf", _confidential),
     "billing:client_funds": VIEW,
