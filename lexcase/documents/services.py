@@ -246,8 +246,44 @@ def document_version_add(*, actor: User, document: Document, upload: Any) -> Doc
 EDITABLE_FIELDS = ("title", "category", "on_date", "notes", "shared_with_client")
 
 
-@transaction.atomic
 def document_update(
+    *,
+    actor: User,
+    document: Document,
+    version: int,
+    title: str,
+    category: str,
+    on_date: date | None,
+    notes: str,
+    shared_with_client: bool,
+) -> Document:
+    """Change a document's metadata; `version` is what the editor loaded. A stale one is
+    refused, and the refusal is audited outside the rolled-back change (as matter_update
+    does): it was recorded inside it, so the record rolled back with the refusal."""
+    try:
+        return _document_update(
+            actor=actor,
+            document=document,
+            version=version,
+            title=title,
+            category=category,
+            on_date=on_date,
+            notes=notes,
+            shared_with_client=shared_with_client,
+        )
+    except StaleEdit:
+        audit_record(
+            actor=actor,
+            action="document.update_conflict",
+            obj=document,
+            matter_id=document.matter_id,
+            data={"version": version},
+        )
+        raise
+
+
+@transaction.atomic
+def _document_update(
     *,
     actor: User,
     document: Document,
@@ -275,12 +311,6 @@ def document_update(
         updated_at=timezone.now(),
     )
     if not changed:
-        audit_record(
-            actor=actor,
-            action="document.update_conflict",
-            obj=document,
-            matter_id=document.matter_id,
-        )
         raise StaleEdit
     was_shared = document.shared_with_client
     document.refresh_from_db()

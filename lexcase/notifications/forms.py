@@ -37,6 +37,8 @@ class RobotChannelForm(forms.Form):
         required=False,
     )
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    # The version the editor loaded (optimistic locking); only on the edit form.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -45,6 +47,7 @@ class RobotChannelForm(forms.Form):
             self.fields["secret"].help_text = _("Leave empty to keep the stored secret.")
         else:
             del self.fields["clear_secret"]
+            del self.fields["version"]
 
     def secret_value(self) -> str | None:
         """What to store: the new secret, "" to remove it, None to keep it."""

@@ -86,6 +86,8 @@ class RobotChannel(models.Model):
     # The RobotEvent values this channel posts.
     events = models.JSONField(default=list)
     active = models.BooleanField(_("active"), default=True)
+    # Optimistic locking: an edit carries the version it loaded (robot_channel_save).
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from lexcase.accounts.models import Team, User
 from lexcase.audit.services import audit_record
-from lexcase.core.exceptions import NotAllowed
+from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.notifications import robots
 from lexcase.notifications.gate import matter_is_visible, matters_walled_for
 from lexcase.notifications.kinds import NOTIFICATION_KINDS, RobotEvent
@@ -188,7 +188,6 @@ def robot_url_problem(*, platform: str, url: str) -> str | None:
     return None
 
 
-@transaction.atomic
 def robot_channel_save(
     *,
     actor: User,
@@ -200,9 +199,50 @@ def robot_channel_save(
     secret: str | None,
     events: list[str],
     active: bool,
+    version: int | None = None,
 ) -> RobotChannel:
     """Create or edit a team's robot channel. `url` "" and `secret` None keep the stored
-    ones (they are never shown back in full); `secret` "" removes it."""
+    ones (they are never shown back in full); `secret` "" removes it. An edit carries the
+    `version` the editor loaded: a stale one raises StaleEdit and changes nothing (two
+    administrators editing one channel no longer overwrite each other silently); the
+    refusal is audited outside the rolled-back change."""
+    try:
+        return _robot_channel_save(
+            actor=actor,
+            channel=channel,
+            team=team,
+            platform=platform,
+            name=name,
+            url=url,
+            secret=secret,
+            events=events,
+            active=active,
+            version=version,
+        )
+    except StaleEdit:
+        audit_record(
+            actor=actor,
+            action="robot.update_conflict",
+            obj=channel,
+            data={"version": version},
+        )
+        raise
+
+
+@transaction.atomic
+def _robot_channel_save(
+    *,
+    actor: User,
+    channel: RobotChannel | None,
+    team: Team,
+    platform: str,
+    name: str,
+    url: str,
+    secret: str | None,
+    events: list[str],
+    active: bool,
+    version: int | None,
+) -> RobotChannel:
     _require_robot_admin(actor)
     errors: dict[str, list[str]] = {}
     if platform not in RobotChannel.Platform.values:
@@ -222,6 +262,15 @@ def robot_channel_save(
     created = channel is None
     if channel is None:
         channel = RobotChannel(team=team)
+    else:
+        # A form without its version (a page loaded before versions existed) is stale too.
+        # Compare-and-swap: the UPDATE takes the row's lock, so of two editors who loaded
+        # the same version only the first gets past here.
+        if version is None or not RobotChannel.objects.filter(
+            pk=channel.pk, version=version
+        ).update(version=F("version") + 1):
+            raise StaleEdit
+        channel.version = version + 1
     channel.team = team
     channel.platform = platform
     channel.name = name.strip()[:100] or str(RobotChannel.Platform(platform).label)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lexcase.accounts.http import AuthedRequest
+from lexcase.core.exceptions import StaleEdit
 from lexcase.core.forms import apply_service_errors
 from lexcase.notifications import robots, selectors, services
 from lexcase.notifications.forms import RobotChannelForm
@@ -74,7 +75,17 @@ def _robot_save(
             secret=form.secret_value(),
             events=list(data["events"]),
             active=bool(data["active"]),
+            version=data.get("version"),
         )
+    except StaleEdit:
+        form.add_error(
+            None,
+            _(
+                "Someone else changed this group robot while you were editing. Reload the "
+                "page to see their changes, then apply yours again."
+            ),
+        )
+        return False
     except ValidationError as exc:
         apply_service_errors(form, exc)
         return False
@@ -117,6 +128,7 @@ def robot_channel_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "name": channel.name,
         "events": channel.events,
         "active": channel.active,
+        "version": channel.version,
     }
     form = RobotChannelForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and _robot_save(request, form, channel):

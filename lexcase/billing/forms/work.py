@@ -22,7 +22,7 @@ from lexcase.billing.models import (
     PaymentMethod,
     ShareRole,
 )
-from lexcase.billing.services.agreements import InstalmentIn, RateIn
+from lexcase.billing.services.agreements import INSTALMENT_DESCRIPTION_MAX, InstalmentIn, RateIn
 from lexcase.core.forms import CivilDateField
 
 
@@ -126,9 +126,14 @@ class AgreementForm(forms.Form):
                     _("Line %(n)s: write the due date (YYYY-MM-DD), the amount, a description."),
                     params={"n": n},
                 ) from None
-            out.append(
-                InstalmentIn(due_on=due_on, amount=amount, description=(parts[2:] or [""])[0][:200])
-            )
+            description = (parts[2:] or [""])[0].strip()
+            if len(description) > INSTALMENT_DESCRIPTION_MAX:
+                # It was cut at 200 characters without a word: the terms said less than typed.
+                raise ValidationError(
+                    _("Line %(n)s: the description has %(len)s characters; at most %(max)s."),
+                    params={"n": n, "len": len(description), "max": INSTALMENT_DESCRIPTION_MAX},
+                )
+            out.append(InstalmentIn(due_on=due_on, amount=amount, description=description))
         return out
 
     def clean_rates(self) -> list[RateIn]:

@@ -46,6 +46,9 @@ from lexcase.billing.services.shared import (
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.matters.models import Matter, Status
 
+# FeeInstalment.description's max_length: longer is refused, never cut.
+INSTALMENT_DESCRIPTION_MAX = 200
+
 
 @dataclass(frozen=True)
 class InstalmentIn:
@@ -304,6 +307,13 @@ def _check_terms(
         for instalment in instalments:
             check_positive(errors, "instalments", instalment.amount)
             check_civil_date(errors, "instalments", instalment.due_on)
+            if len(instalment.description) > INSTALMENT_DESCRIPTION_MAX:
+                add_error(
+                    errors,
+                    "instalments",
+                    _("An instalment's description may be at most %(max)s characters.")
+                    % {"max": INSTALMENT_DESCRIPTION_MAX},
+                )
         if (
             "instalments" not in errors
             and fixed_amount is not None

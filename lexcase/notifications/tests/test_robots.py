@@ -308,7 +308,7 @@ def test_only_administrators_configure_robots_and_secrets_are_never_shown_back(f
     # Saving the edit form with the URL and secret left empty keeps them.
     client.post(
         f"/notifications/robots/{stored.pk}/",
-        {"team": team.pk, "platform": "dingtalk", "name": "群", "events": ["digest"]},
+        {"team": team.pk, "platform": "dingtalk", "name": "群", "events": ["digest"], "version": 1},
     )
     stored.refresh_from_db()
     assert (stored.name, stored.url, stored.secret, stored.active) == (
