@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -17,6 +18,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext as _
 
 from lexcase.accounts.rules import mfa_required_for, second_factor_pending
@@ -36,12 +38,30 @@ def _stamp_sign_in(sender: object, request: HttpRequest | None, user: object, **
         request.session[SEEN_AT] = now
 
 
+def signed_in_user(request: HttpRequest) -> Any:
+    """The request's user read now (the session's user, or Django's anonymous one), and set
+    as `request.user` itself in place of the lazy proxy AuthenticationMiddleware puts there.
+
+    Every page asks for the user anyway (the timeouts below, the second-factor rule, the
+    menu, the gate), and through the proxy each attribute read (`user.role`,
+    `user.has_perm`, …) is a Python-level `__getattribute__` that raises and falls back to
+    `__getattr__`: 80–400 of them a page (docs/benchmarks.md, "Matter list and q="). The
+    object is the one the proxy would have handed out (Django's `get_user`, kept on the
+    request as `_cached_user`); `login()` and `logout()` replace `request.user` as before."""
+    user = getattr(request, "user", None)
+    if isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = request.user = user._wrapped
+    return user
+
+
 class SessionTimeoutMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
+        user = signed_in_user(request)
         if user is not None and user.is_authenticated and hasattr(request, "session"):
             now = int(time.time())
             session = request.session
