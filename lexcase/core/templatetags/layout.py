@@ -4,9 +4,17 @@ Through the template engine the menu cost ≈ 1.5–2 ms a page (17 `{% url %}`,
 `{% translate %}` and a dozen `perms.*` checks, each a node), about half of the layout that
 every page pays (docs/benchmarks.md, "Matter list and q="). The menu's text is a function
 of the active language, the URL prefix and URL conf, and which of the menu's
-permissions the reader holds, nothing else (no name, no count, no matter): the predicates
-are still asked on every request, and the HTML kept per combination of those answers, so a
-reader is only ever served the menu their own permissions draw."""
+permissions the reader holds, nothing else (no name, no count, no matter): the HTML is kept
+per combination of those answers, so a reader is only ever served the menu their own
+permissions draw.
+
+The answers themselves are kept per what the menu's predicates read of the reader (`_granted`):
+the role, the active flag and Django's superuser shortcut, from the user row read for this
+very request, and settings (LEXCASE_CONFLICT_CHECK_ROLES). A role changed or an account
+deactivated draws its new menu on the next page; a settings change (tests) drops them. Under
+the tests (settings.LEXCASE_CHECK_FIXED_SQL, as core.fixedsql) every kept answer is asked of
+the predicates again and must be equal, so a menu predicate that came to read anything else
+fails any test whose reader differs in it instead of showing one reader another's links."""
 
 from __future__ import annotations
 
@@ -15,13 +23,16 @@ from typing import Any
 
 from django import template
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, gettext_noop
+from django_htmx.jinja import htmx_script as django_htmx_script
 
-from lexcase.core.fasttags import reverse_env
+from lexcase.core.fasttags import reverse_env, static_url
 
 register = template.Library()
 
@@ -71,10 +82,45 @@ def _render(granted: frozenset[str]) -> SafeString:
     return mark_safe('<nav class="nav">\n    ' + "\n    ".join(links) + "\n  </nav>")  # noqa: S308 -- escaped above
 
 
+# (user class, signed in, active, superuser, role) -> the menu's permissions granted.
+_granted_cache: dict[tuple[Any, ...], frozenset[str]] = {}
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs: Any) -> None:
+    _granted_cache.clear()
+
+
+def _granted(user: Any) -> frozenset[str]:
+    """Which of PERMS the reader holds: the predicates' answers, kept per what they read of
+    the reader (module doc)."""
+    key = (
+        type(user),
+        bool(user.is_authenticated),
+        bool(getattr(user, "is_active", False)),
+        bool(getattr(user, "is_superuser", False)),
+        getattr(user, "role", None),
+    )
+    granted = _granted_cache.get(key)
+    if granted is None or settings.LEXCASE_CHECK_FIXED_SQL:
+        asked = frozenset(p for p in PERMS if user.has_perm(p))
+        if granted is not None and asked != granted:
+            raise AssertionError(
+                f"main_nav: the menu's permissions kept for {key!r} are {sorted(granted)}, "
+                f"the predicates now answer {sorted(asked)} (a menu predicate reads more of "
+                "the reader than the key holds)"
+            )
+        granted = asked
+        with _lock:
+            if len(_granted_cache) > 256:
+                _granted_cache.clear()
+            _granted_cache[key] = granted
+    return granted
+
+
 @register.simple_tag(takes_context=True)
 def main_nav(context: Any) -> SafeString:
-    user = context["user"]
-    granted = frozenset(p for p in PERMS if user.has_perm(p))
+    granted = _granted(context["user"])
     # The URL conf too when the thread has none set (outside a request): reverse() then takes
     # settings.ROOT_URLCONF, which the thread's None alone did not tell apart.
     key = (get_language(), *reverse_env(), granted)
@@ -112,3 +158,22 @@ def language_switch(context: Any) -> SafeString:
         f'      <input name="next" type="hidden" value="{path}">\n'
         f"      \n      {buttons}\n    </form>\n"
     )
+
+
+# django-htmx's `{% htmx_script %}` as base.html calls it (htmx 2, minified, no extension).
+HTMX_SCRIPT = "django_htmx/htmx-2.min.js"
+
+
+@register.simple_tag(takes_context=True)
+def htmx_script(context: Any) -> SafeString:
+    """django-htmx's `{% htmx_script %}` (its default arguments) as it renders it, the
+    script's URL kept (`fasttags.static_url`): through django-htmx, its checks and the
+    static files storage cost ≈ 30 µs a page. With DEBUG, django-htmx's own (it adds its
+    debug script)."""
+    nonce = context.get("csp_nonce")
+    if settings.DEBUG:
+        return django_htmx_script(nonce=nonce)
+    src = escape(static_url(HTMX_SCRIPT))
+    if nonce is None:
+        return mark_safe(f'<script src="{src}" defer></script>')  # noqa: S308 -- escaped
+    return mark_safe(f'<script src="{src}" defer nonce="{escape(nonce)}"></script>')  # noqa: S308 -- escaped

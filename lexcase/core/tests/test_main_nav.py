@@ -13,7 +13,7 @@ from django.test import Client, RequestFactory, override_settings
 from django.urls import include, path, reverse
 from django.utils import translation
 
-from lexcase.accounts.models import Role
+from lexcase.accounts.models import Role, User
 from lexcase.core.templatetags import layout
 from lexcase.testing import make_user
 
@@ -170,3 +170,66 @@ def test_finance_sees_the_money_pages_and_no_timesheet_of_its_own() -> None:
         "应收账款",
     ]
     assert "工时表" in labels[Role.LAWYER]
+
+
+@pytest.mark.django_db
+def test_the_menus_permissions_are_asked_once_per_role_and_follow_a_role_change(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Outside the tests' check the menu's permission answers are kept per what its
+    predicates read of the reader (role, active, superuser): two lawyers ask the predicates
+    once; a lawyer made administrator sees 用户 on the next page, and loses it again on the
+    page after being made a lawyer again (the user row is read on every request)."""
+    monkeypatch.setattr(settings, "LEXCASE_CHECK_FIXED_SQL", False)
+    layout._granted_cache.clear()
+    asked: list[str] = []
+    real = User.has_perm
+
+    def has_perm(user: Any, perm: str, obj: Any = None) -> bool:
+        asked.append(perm)
+        return real(user, perm, obj)
+
+    monkeypatch.setattr(User, "has_perm", has_perm)
+    template = engines["django"].from_string("{% load layout %}{% main_nav %}")
+    for name in ("kept_a", "kept_b"):
+        request = RequestFactory().get("/")
+        request.user = make_user(name, Role.LAWYER)
+        template.render({}, request)
+    assert sorted(asked) == sorted(layout.PERMS)  # once, for the first lawyer
+
+    users = reverse("accounts:users")
+    person = make_user("promoted", Role.LAWYER)
+    client = Client()
+    client.force_login(person)
+    assert f'href="{users}"' not in _menu(client.get("/matters/").content.decode())
+    User.objects.filter(pk=person.pk).update(role=Role.ADMIN)
+    assert f'href="{users}"' in _menu(client.get("/matters/").content.decode())
+    User.objects.filter(pk=person.pk).update(role=Role.LAWYER)
+    assert f'href="{users}"' not in _menu(client.get("/matters/").content.decode())
+
+
+@pytest.mark.django_db
+def test_the_tests_check_catches_a_menu_predicate_reading_more_than_the_key() -> None:
+    """Under the tests' check (settings.LEXCASE_CHECK_FIXED_SQL) every kept answer is asked
+    again: a menu predicate that came to read something of the reader beyond its role (here
+    the username) fails at the second reader instead of drawing them the first one's menu."""
+    import rules
+    from rules import permissions
+
+    assert settings.LEXCASE_CHECK_FIXED_SQL
+    layout._granted_cache.clear()
+    saved = permissions.permissions["accounts.manage_users"]
+    permissions.set_perm(
+        "accounts.manage_users", rules.predicate(lambda user: user.username == "picked")
+    )
+    try:
+        template = engines["django"].from_string("{% load layout %}{% main_nav %}")
+        request = RequestFactory().get("/")
+        request.user = make_user("picked", Role.LAWYER)
+        assert f'href="{reverse("accounts:users")}"' in template.render({}, request)
+        request.user = make_user("not_picked", Role.LAWYER)
+        with pytest.raises(AssertionError, match="main_nav"):
+            template.render({}, request)
+    finally:
+        permissions.set_perm("accounts.manage_users", saved)
+        layout._granted_cache.clear()
