@@ -134,16 +134,20 @@ TEMPLATES = [
                 "lexcase.accounts.context_processors.firm",
                 "lexcase.accounts.context_processors.mfa_enrolment",
             ],
-            # `{% url %}` and a literal `{% translate %}` with less work, the same text
-            # (lexcase/core/fasttags.py).
+            # `{% url %}`, a literal `{% translate %}` and `{% static %}` with less work, the
+            # same text (lexcase/core/fasttags.py).
             "builtins": ["lexcase.core.fasttags"],
-            "libraries": {"i18n": "lexcase.core.fasttags_i18n"},
+            "libraries": {
+                "i18n": "lexcase.core.fasttags_i18n",
+                "static": "lexcase.core.fasttags_static",
+            },
         },
     }
 ]
-# The `i18n` library above replaces Django's on purpose (its `{% translate %}` with less
-# work, lexcase/core/fasttags.py); Django warns of any library name given twice, which
-# `check --deploy --fail-level WARNING` (core/tests/test_deploy.py) would fail on.
+# The `i18n` and `static` libraries above replace Django's on purpose (their
+# `{% translate %}` and `{% static %}` with less work, lexcase/core/fasttags.py); Django warns
+# of any library name given twice, which `check --deploy --fail-level WARNING`
+# (core/tests/test_deploy.py) would fail on.
 SILENCED_SYSTEM_CHECKS = ["templates.W003"]
 
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'lexcase.sqlite3'}")
