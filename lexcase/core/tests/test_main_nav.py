@@ -7,11 +7,13 @@ import re
 from typing import Any
 
 import pytest
+import rules
 from django.conf import settings
 from django.template import engines
 from django.test import Client, RequestFactory, override_settings
 from django.urls import include, path, reverse
 from django.utils import translation
+from rules import permissions
 
 from lexcase.accounts.models import Role, User
 from lexcase.core.templatetags import layout
@@ -213,9 +215,6 @@ def test_the_tests_check_catches_a_menu_predicate_reading_more_than_the_key() ->
     """Under the tests' check (settings.LEXCASE_CHECK_FIXED_SQL) every kept answer is asked
     again: a menu predicate that came to read something of the reader beyond its role (here
     the username) fails at the second reader instead of drawing them the first one's menu."""
-    import rules
-    from rules import permissions
-
     assert settings.LEXCASE_CHECK_FIXED_SQL
     layout._granted_cache.clear()
     saved = permissions.permissions["accounts.manage_users"]

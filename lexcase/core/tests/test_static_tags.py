@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.staticfiles.storage import StaticFilesStorage
 from django.template import Context, Engine, engines
 from django.template.backends.django import get_installed_libraries
@@ -54,8 +55,6 @@ class CountingStorage(StaticFilesStorage):
 
 
 def _storages(backend: str) -> dict[str, Any]:
-    from django.conf import settings
-
     return {**settings.STORAGES, "staticfiles": {"BACKEND": backend}}
 
 
