@@ -105,6 +105,8 @@ class Section:
     # Columns of `rows` holding yuan (floats for the API and Excel): the page shows them as
     # money, 1,500.50, not 1500.5.
     money_columns: tuple[int, ...] = ()
+    # Columns kept on one line (a matter number, 2026-民-0001, wrapped after its hyphen).
+    nowrap_columns: tuple[int, ...] = ()
 
 
 @dataclass

@@ -50,6 +50,12 @@ def _filters_text(form: DashboardFilterForm, board: selectors.Dashboard) -> list
     return rows
 
 
+def _filters_lines(rows: list[tuple[str, str]]) -> list[str]:
+    """The filters as the page says them, "label: value" in the reader's language (Chinese
+    takes the full-width colon: 期间：2026-01-01 – 2026-12-31)."""
+    return [_("%(label)s: %(value)s") % {"label": label, "value": value} for label, value in rows]
+
+
 def _invalid(request: AuthedRequest, form: DashboardFilterForm) -> HttpResponse:
     """Bad filters: the form with its field errors, no figures, nothing exported."""
     return render(
@@ -75,7 +81,7 @@ def _page(request: AuthedRequest, kind: str) -> HttpResponse:
             "board": board,
             "sections": sections,
             "figures": [f for s in board.sections for f in s.figures],
-            "filters_text": _filters_text(form, board),
+            "filters_text": _filters_lines(_filters_text(form, board)),
             "query": request.GET.urlencode(),
             "can_firm": request.user.has_perm("insights.view_firm"),
         },

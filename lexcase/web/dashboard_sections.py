@@ -121,6 +121,7 @@ def review_sections(ctx: SectionContext) -> list[Section]:
             for r in review_findings(matters=ctx.scope, start=start, end=end)
         ],
         chart_column=3,
+        nowrap_columns=(0, 1),
     )
     return [scores, distribution, latest]
 

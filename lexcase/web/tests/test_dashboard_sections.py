@@ -336,3 +336,18 @@ def test_the_dashboard_costs_the_same_number_of_queries_at_any_size(office):
     assert after == before
     assert _count(office["partner"], FIRM) == before_partner
     assert before_partner <= 20
+
+
+def test_matter_numbers_stay_on_one_line_and_the_period_takes_a_chinese_colon(office):
+    """The walk-through saw 2026-民-0001 wrapped after its hyphen in 最新检查问题 and
+    "期间: 2026-01-01 – …" with an ASCII colon in Chinese text."""
+    with time_machine.travel(NOW, tick=False):
+        page = client_for(office["partner"]).get(
+            "/insights/?date_from=2026-01-01&date_to=2026-06-30"
+        )
+    html = page.content.decode()
+    section = html.split('id="kpi-review_findings"')[1].split("</section>")[0]
+    assert re.findall(r"<tr><td([^>]*)>M1</td><td([^>]*)>2026-05-01</td>", section) == [
+        (' class="nowrap"', ' class="nowrap"')
+    ]
+    assert '<span class="muted">· 期间：2026-01-01 – 2026-06-30</span>' in html
