@@ -21,7 +21,7 @@ from lexcase.accounts.rules import is_active_collaborator
 from lexcase.collab import selectors, services
 from lexcase.collab.forms import DeliverableForm, InviteForm, ShareForm
 from lexcase.core.exceptions import NotAllowed
-from lexcase.core.forms import apply_service_errors, flash_errors
+from lexcase.core.forms import apply_service_errors
 from lexcase.documents.selectors import matter_documents
 from lexcase.documents.services import document_download_record
 from lexcase.documents.views import version_response
@@ -69,14 +69,17 @@ def task_page(request: AuthedRequest, pk: int) -> HttpResponse:
     services.collaborator_access_record(
         actor=request.user, action="collab.task_view", obj=task, matter_id=task.matter_id
     )
+    return _task_page(request, task, DeliverableForm())
+
+
+def _task_page(
+    request: AuthedRequest, task: Task, form: DeliverableForm, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "collab/task.html",
-        {
-            "task": task,
-            "documents": selectors.task_documents(task=task),
-            "form": DeliverableForm(),
-        },
+        {"task": task, "documents": selectors.task_documents(task=task), "form": form},
+        status=status,
     )
 
 
@@ -96,13 +99,12 @@ def upload(request: AuthedRequest, pk: int) -> HttpResponse:
         except NotAllowed:
             raise Http404 from None
         except ValidationError as exc:
-            for error in exc.messages:
-                messages.error(request, error)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Your file was delivered to the legal team."))
-    else:
-        flash_errors(request, form)
-    return redirect("collab:task", pk=task.pk)
+            return redirect("collab:task", pk=task.pk)
+    # Nothing delivered: the task's page with the form as typed (the title) and its errors.
+    return _task_page(request, task, form, status=422)
 
 
 @collaborator_required
@@ -154,6 +156,18 @@ def task_helpers(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The outside helper was invited."))
             return redirect("collab:task_helpers", pk=task.pk)
+    return _helpers_page(
+        request,
+        task,
+        form,
+        ShareForm(documents=matter_documents(matter=task.matter)),
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+def _helpers_page(
+    request: AuthedRequest, task: Task, form: InviteForm, share_form: ShareForm, status: int
+) -> HttpResponse:
     today = timezone.localdate()
     collaborations = [
         (c, selectors.is_live(c, today=today)) for c in selectors.task_collaborations(task=task)
@@ -166,9 +180,9 @@ def task_helpers(request: AuthedRequest, pk: int) -> HttpResponse:
             "form": form,
             "collaborations": collaborations,
             "documents": selectors.task_documents(task=task),
-            "share_form": ShareForm(documents=matter_documents(matter=task.matter)),
+            "share_form": share_form,
         },
-        status=422 if request.method == "POST" else 200,
+        status=status,
     )
 
 
@@ -183,9 +197,9 @@ def task_share(request: AuthedRequest, pk: int) -> HttpResponse:
             actor=request.user, task=task, document=form.cleaned_data["document"]
         )
         messages.success(request, _("Shared with the task's outside helpers."))
-    else:
-        flash_errors(request, form)
-    return redirect("collab:task_helpers", pk=task.pk)
+        return redirect("collab:task_helpers", pk=task.pk)
+    # Nothing shared: the helpers' page with the choice and its error.
+    return _helpers_page(request, task, InviteForm(task=task), form, status=422)
 
 
 @login_required

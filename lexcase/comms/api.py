@@ -14,6 +14,7 @@ from lexcase.accounts.http import AuthedRequest
 from lexcase.accounts.models import User
 from lexcase.comms import selectors, services
 from lexcase.comms.models import Channel, Communication, Direction
+from lexcase.core.once import sent_once
 from lexcase.core.schema import Choices, CivilDate, CivilDateTime, Id
 from lexcase.matters.selectors import matter_get
 from lexcase.matters.services import matter_record_view
@@ -138,18 +139,20 @@ def matter_communications(
 )
 def create_communication(request: AuthedRequest, matter_id: Id, payload: CommunicationIn) -> Status:
     matter = matter_get(user=request.user, pk=matter_id)
-    comm = services.communication_create(
-        actor=request.user,
-        matter=matter,
-        channel=payload.channel,
-        direction=payload.direction,
-        summary=payload.summary,
-        occurred_at=payload.occurred_at,
-        participants=payload.participants,
-        follow_up=payload.follow_up,
-        create_task=payload.create_task,
-        documents=payload.documents,
-    )
+    # An Idempotency-Key header logs the entry once (core.once: the same key again, 409).
+    with sent_once(request):
+        comm = services.communication_create(
+            actor=request.user,
+            matter=matter,
+            channel=payload.channel,
+            direction=payload.direction,
+            summary=payload.summary,
+            occurred_at=payload.occurred_at,
+            participants=payload.participants,
+            follow_up=payload.follow_up,
+            create_task=payload.create_task,
+            documents=payload.documents,
+        )
     comm = selectors.communication_get(user=request.user, pk=comm.pk)
     return Status(201, communication_out(comm))
 

@@ -29,9 +29,10 @@ from lexcase.comms.forms import (
     ReportTemplateForm,
 )
 from lexcase.comms.models import ProgressReport
-from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.core.exceptions import AlreadySent, NotAllowed, StaleEdit
 from lexcase.core.exports import table_response
 from lexcase.core.forms import apply_service_errors
+from lexcase.core.once import already_sent_message, sent_once
 from lexcase.documents.selectors import matter_document_choices, matter_document_titles
 from lexcase.matters.actions import matter_action, matter_form_again
 from lexcase.matters.extensions import MatterForm
@@ -66,6 +67,7 @@ def _section(
     matter: Matter,
     *,
     form: CommunicationForm | None = None,
+    already_sent: bool = False,
 ) -> dict[str, Any]:
     can_edit = request.user.has_perm("matters.change_matter", matter)
     state = selectors.matter_update_state(matter=matter)
@@ -80,6 +82,7 @@ def _section(
         "state": state,
         "is_due": state is not None and state.is_due(timezone.now()),
         "reports": selectors.matter_report_rows(matter=matter),
+        "already_sent": already_sent_message() if already_sent else "",
     }
 
 
@@ -152,7 +155,16 @@ def communication_create(request: AuthedRequest, pk: int) -> HttpResponse:
     form = CommunicationForm(request.POST, prefix="comm", documents=_matter_documents(matter))
     if form.is_valid():
         try:
-            services.communication_create(actor=request.user, matter=matter, **form.cleaned_data)
+            # Once: a double click or a reload of the answer logs one entry (core.once).
+            with sent_once(request):
+                services.communication_create(
+                    actor=request.user, matter=matter, **form.cleaned_data
+                )
+        except AlreadySent:
+            if request.htmx:
+                return _section_response(request, matter, already_sent=True)
+            messages.warning(request, already_sent_message())
+            return _back(matter)
         except NotAllowed:
             raise PermissionDenied from None
         except ValidationError as exc:
@@ -171,6 +183,7 @@ def communication_create(request: AuthedRequest, pk: int) -> HttpResponse:
         title=_("Client communication"),
         submit=_("Log"),
         fields_template="comms/_entry_fields.html",
+        once=True,
     )
 
 

@@ -18,6 +18,7 @@ for htmx as a client-side redirect (`HX-Redirect`), so the whole page reloads.""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,8 +32,9 @@ from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from lexcase.accounts.http import AuthedRequest
-from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.core.exceptions import AlreadySent, NotAllowed, StaleEdit
 from lexcase.core.forms import apply_service_errors
+from lexcase.core.once import already_sent_message, sent_once
 from lexcase.matters.extensions import matter_form_for_action
 from lexcase.matters.models import Matter
 from lexcase.matters.selectors import matter_get
@@ -76,10 +78,12 @@ def matter_form_again(
     title: Any = None,
     submit: Any = None,
     fields_template: str = "",
+    once: bool = False,
 ) -> HttpResponse:
     """The form that failed, bound with what was typed and its errors (status 422): the form
     alone for htmx, else on a page of its own. Its heading is the registered `MatterForm`'s
-    whose action this request is, else `title`/`submit`."""
+    whose action this request is, else `title`/`submit`. `once`: the form carries a new
+    one-time key (core.once; the refused one was freed)."""
     match = request.resolver_match
     entry: Any = matter_form_for_action(match.view_name) if match else None
     if entry is None:
@@ -90,6 +94,7 @@ def matter_form_again(
         "form": form,
         "action": request.get_full_path(),
         "fields_template": fields_template,
+        "once": once,
     }
     if _htmx(request):
         response = render(request, "matters/matter_form.html#form", context, status=422)
@@ -109,14 +114,21 @@ def matter_action(
     title: Any = None,
     submit: Any = None,
     anchor: str = "",
+    once: bool = False,
 ) -> HttpResponse:
+    """`once`: the form carries a one-time key and `run` is carried out once per key
+    (core.once: the same form sent again writes nothing and says so)."""
     matter = matter_get(user=request.user, pk=matter_id)
     if not request.user.has_perm(perm, matter):
         raise PermissionDenied
     if form is not None and not form.is_valid():
-        return matter_form_again(request, matter, form, title=title, submit=submit)
+        return matter_form_again(request, matter, form, title=title, submit=submit, once=once)
     try:
-        warnings = run(matter, form.cleaned_data if form is not None else {})
+        with sent_once(request) if once else nullcontext():
+            warnings = run(matter, form.cleaned_data if form is not None else {})
+    except AlreadySent:
+        messages.warning(request, already_sent_message())
+        return matter_back(request, matter, anchor)
     except NotAllowed:
         raise PermissionDenied from None
     except StaleEdit:
@@ -125,7 +137,7 @@ def matter_action(
         if form is not None:
             # The service refused what was typed (each service is atomic: nothing written).
             apply_service_errors(form, exc)
-            return matter_form_again(request, matter, form, title=title, submit=submit)
+            return matter_form_again(request, matter, form, title=title, submit=submit, once=once)
         for error in exc.messages:
             messages.error(request, error)
     else:

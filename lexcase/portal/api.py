@@ -17,6 +17,7 @@ from pydantic import ConfigDict
 
 from lexcase.accounts.http import AuthedRequest
 from lexcase.audit.services import audit_record
+from lexcase.core.once import sent_once
 from lexcase.core.schema import Id
 from lexcase.portal import selectors, services
 
@@ -186,5 +187,7 @@ def portal_messages(request: AuthedRequest, matter_id: Id) -> list[dict[str, Any
 def portal_message_send(request: AuthedRequest, matter_id: Id, payload: MessageIn) -> Status:
     contact = _contact(request)
     matter = selectors.portal_matter_get(contact=contact, pk=matter_id)
-    message = services.portal_message_send(contact=contact, matter=matter, text=payload.text)
+    # An Idempotency-Key header sends the message once (core.once: the same key again, 409).
+    with sent_once(request):
+        message = services.portal_message_send(contact=contact, matter=matter, text=payload.text)
     return Status(201, _message_out(message))

@@ -21,8 +21,9 @@ from lexcase.audit.services import audit_record
 from lexcase.calendar import selectors as calendar_selectors
 from lexcase.calendar.selectors import deadline_get
 from lexcase.comms.reports import report_pdf
-from lexcase.core.exceptions import NotAllowed
-from lexcase.core.forms import flash_errors
+from lexcase.core.exceptions import AlreadySent, NotAllowed
+from lexcase.core.forms import apply_service_errors
+from lexcase.core.once import already_sent_message, sent_once
 from lexcase.documents import files
 from lexcase.documents.services import document_download_record
 from lexcase.documents.views import version_response
@@ -137,10 +138,24 @@ def _matter_context(contact: ClientContact, matter: Any) -> dict[str, Any]:
 def matter_detail(request: AuthedRequest, contact: ClientContact, pk: int) -> HttpResponse:
     matter = selectors.portal_matter_get(contact=contact, pk=pk)
     audit_record(actor=request.user, action="portal.matter_view", obj=matter, matter_id=matter.pk)
+    return _matter_page(request, contact, matter)
+
+
+def _matter_page(
+    request: AuthedRequest,
+    contact: ClientContact,
+    matter: Any,
+    *,
+    message_form: MessageForm | None = None,
+    upload_form: UploadForm | None = None,
+) -> HttpResponse:
+    """The client's matter page; with a message or an upload that was refused, that form as
+    typed with its errors (status 422, nothing written)."""
     context = _matter_context(contact, matter)
-    context["message_form"] = MessageForm()
-    context["upload_form"] = UploadForm()
-    return render(request, "portal/matter.html", context)
+    context["message_form"] = message_form or MessageForm()
+    context["upload_form"] = upload_form or UploadForm()
+    refused = message_form is not None or upload_form is not None
+    return render(request, "portal/matter.html", context, status=422 if refused else 200)
 
 
 @portal_user_required
@@ -148,20 +163,23 @@ def matter_detail(request: AuthedRequest, contact: ClientContact, pk: int) -> Ht
 def message_send(request: AuthedRequest, contact: ClientContact, pk: int) -> HttpResponse:
     matter = selectors.portal_matter_get(contact=contact, pk=pk)
     form = MessageForm(request.POST)
+    back = reverse("portal:matter", args=[matter.pk]) + "#messages"
     if form.is_valid():
         try:
-            services.portal_message_send(
-                contact=contact, matter=matter, text=form.cleaned_data["text"]
-            )
+            # Once: a double click or a reload of the answer sends one message (core.once).
+            with sent_once(request):
+                services.portal_message_send(
+                    contact=contact, matter=matter, text=form.cleaned_data["text"]
+                )
+        except AlreadySent:
+            messages.warning(request, already_sent_message())
+            return redirect(back)
         except ValidationError as exc:
-            for error in exc.messages:
-                messages.error(request, error)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Your message was sent to your legal team."))
-            return redirect(reverse("portal:matter", args=[matter.pk]) + "#messages")
-    else:
-        flash_errors(request, form)
-    return redirect(reverse("portal:matter", args=[matter.pk]) + "#messages")
+            return redirect(back)
+    return _matter_page(request, contact, matter, message_form=form)
 
 
 @portal_user_required
@@ -178,17 +196,15 @@ def upload(request: AuthedRequest, contact: ClientContact, pk: int) -> HttpRespo
                 title=form.cleaned_data["title"],
             )
         except ValidationError as exc:
-            for error in exc.messages:
-                messages.error(request, error)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Your file was uploaded to your legal team."))
             if files.name_shortened(form.cleaned_data["file"].name or ""):
                 messages.warning(
                     request, files.shortened_name_message(form.cleaned_data["file"].name)
                 )
-    else:
-        flash_errors(request, form)
-    return redirect(reverse("portal:matter", args=[matter.pk]) + "#documents")
+            return redirect(reverse("portal:matter", args=[matter.pk]) + "#documents")
+    return _matter_page(request, contact, matter, upload_form=form)
 
 
 @portal_user_required
@@ -475,6 +491,7 @@ def reply(request: AuthedRequest, pk: int) -> HttpResponse:
         MessageForm(request.POST, prefix="portal"),
         title=_("Write to the client in the portal"),
         submit=_("Send"),
+        once=True,  # a double click or a reload sends the client one message
     )
 
 

@@ -17,7 +17,7 @@ from lexcase.accounts.http import AuthedRequest
 from lexcase.accounts.models import User
 from lexcase.core.exceptions import NotAllowed, StaleEdit
 from lexcase.core.fixedsql import fixed_first, fixed_rows
-from lexcase.core.forms import apply_service_errors, flash_errors
+from lexcase.core.forms import apply_service_errors
 from lexcase.documents.selectors import matter_documents
 from lexcase.matters.actions import matter_action
 from lexcase.matters.extensions import MatterForm
@@ -298,6 +298,18 @@ def approval_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     matter_record_read(
         actor=request.user, obj=approval, matter_id=approval.matter_id, page="reviews:approval"
     )
+    return _approval_page(request, approval)
+
+
+def _approval_page(
+    request: AuthedRequest,
+    approval: Any,
+    *,
+    decide_form: DecideForm | None = None,
+    file_form: FileBackForm | None = None,
+) -> HttpResponse:
+    """The approval's page; with a bound form that failed, that form as typed with its
+    errors (status 422, nothing written)."""
     pending = approval.status == ApprovalStatus.PENDING
     may_file = (
         approval.kind == ApprovalKind.SEAL
@@ -305,17 +317,17 @@ def approval_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         and approval.sealed_version_id is None
         and request.user.has_perm("reviews.request_seal", approval.matter)
     )
+    may_decide = pending and request.user.has_perm("reviews.decide_approval", approval)
     return render(
         request,
         "reviews/approval.html",
         {
             "approval": approval,
             "matter": approval.matter,
-            "decide_form": DecideForm()
-            if pending and request.user.has_perm("reviews.decide_approval", approval)
-            else None,
-            "file_form": FileBackForm() if may_file else None,
+            "decide_form": decide_form or (DecideForm() if may_decide else None),
+            "file_form": file_form or (FileBackForm() if may_file else None),
         },
+        status=422 if decide_form is not None or file_form is not None else 200,
     )
 
 
@@ -337,12 +349,12 @@ def approval_decide(request: AuthedRequest, pk: int) -> HttpResponse:
         except StaleEdit:
             messages.error(request, _("This request was decided meanwhile."))
         except ValidationError as exc:
-            for error in exc.messages:
-                messages.error(request, error)
+            apply_service_errors(form, exc)
+            return _approval_page(request, approval, decide_form=form)
         else:
             messages.success(request, _("Decision recorded."))
     else:
-        flash_errors(request, form)
+        return _approval_page(request, approval, decide_form=form)
     return redirect("reviews:approval", pk=approval.pk)
 
 
@@ -361,12 +373,12 @@ def seal_file_back(request: AuthedRequest, pk: int) -> HttpResponse:
         except NotAllowed:
             raise PermissionDenied from None
         except ValidationError as exc:
-            for error in exc.messages:
-                messages.error(request, error)
+            apply_service_errors(form, exc)
+            return _approval_page(request, approval, file_form=form)
         else:
             messages.success(request, _("Sealed version filed."))
     else:
-        flash_errors(request, form)
+        return _approval_page(request, approval, file_form=form)
     return redirect("reviews:approval", pk=approval.pk)
 
 

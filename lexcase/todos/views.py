@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -87,6 +88,11 @@ def _render_board(request: AuthedRequest, template: str, context: dict[str, Any]
 @login_required
 @require_GET
 def my_tasks(request: AuthedRequest) -> HttpResponse:
+    return _my_board(request, TaskForm(prefix="task"))
+
+
+def _my_board(request: AuthedRequest, task_form: TaskForm, status: int = 200) -> HttpResponse:
+    """My board; with a new task that was refused, that form as typed with its errors."""
     form, flt = _board_filter(request, default_mine=True)
     columns = selectors.board(user=request.user, flt=flt)
     # The cards name tasks of the matters they belong to: a read of those matters.
@@ -95,17 +101,17 @@ def my_tasks(request: AuthedRequest) -> HttpResponse:
         page="todos:my_tasks",
         matter_ids=[t.matter_id for c in columns for t in c.cards],
     )
-    return _render_board(
-        request,
-        "todos/board.html",
-        {
-            "columns": columns,
-            "filter_form": form,
-            "task_form": TaskForm(prefix="task"),
-            "matter": None,
-            "next": request.get_full_path(),
-        },
-    )
+    context = {
+        "columns": columns,
+        "filter_form": form,
+        "task_form": task_form,
+        "matter": None,
+        "next": reverse("todos:my_tasks"),
+    }
+    if status != 200:
+        return render(request, "todos/board.html", context, status=status)
+    context["next"] = request.get_full_path()
+    return _render_board(request, "todos/board.html", context)
 
 
 @login_required
@@ -147,17 +153,16 @@ def matter_task_create(request: AuthedRequest, pk: int) -> HttpResponse:
 def task_create(request: AuthedRequest) -> HttpResponse:
     """A personal task (no matter) from the "my tasks" board."""
     form = TaskForm(request.POST, prefix="task")
-    if not form.is_valid():
-        flash_errors(request, form)
-    else:
+    if form.is_valid():
         try:
             services.task_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for error in exc.messages:
-                messages.error(request, error)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
-    return redirect("todos:my_tasks")
+            return redirect("todos:my_tasks")
+    # Nothing written: the board again, the new task as typed with its errors.
+    return _my_board(request, form, status=422)
 
 
 @login_required

@@ -20,6 +20,8 @@ from lexcase.core.tests.access import LOGIN, E, Route
 PAGE_MONEY_READ = E(LOGIN, LOGIN, 200, 404, 200, 200, 404, 200, 404)
 PAGE_CONFIDENTIAL_MONEY_READ = E(LOGIN, LOGIN, 200, 404, 404, 200, 404, 200, 404)
 PAGE_FINANCE_WRITE = E(LOGIN, LOGIN, 302, 404, 403, 403, 404, 403, 404)
+# Refused (a field missing or out of range): the page again with the form as typed (422).
+PAGE_FINANCE_AGAIN = E(LOGIN, LOGIN, 422, 404, 403, 403, 404, 403, 404)
 API_MONEY_READ = E(401, 401, 200, 404, 200, 200, 404, 200, 401)
 API_CONFIDENTIAL_MONEY_READ = E(401, 401, 200, 404, 404, 200, 404, 200, 401)
 API_FINANCE_WRITE = E(401, 401, 200, 404, 403, 403, 404, 403, 401)
@@ -121,6 +123,12 @@ TABLE: dict[str, Route] = {
         PAGE_FINANCE_WRITE,
         body=lambda f: {"version": 1, "reason": "金额有误"},
     ),
+    "billing:bill_void#refused": Route(
+        "POST",
+        lambda f: f"/bills/{draft_bill(f)}/void/",
+        PAGE_FINANCE_AGAIN,
+        body=lambda f: {"version": 1, "reason": ""},
+    ),
     "api:list_bills": Route("GET", lambda f: "/api/v1/bills", API_ALL_STAFF),
     "api:draw_bill": Route(
         "POST",
@@ -175,6 +183,18 @@ TABLE: dict[str, Route] = {
         PAGE_FINANCE_WRITE,
         body=lambda f: REFUND,
     ),
+    "billing:payment_allocate#refused": Route(
+        "POST",
+        lambda f: f"/payments/{held_payment(f)}/allocate/",
+        PAGE_FINANCE_AGAIN,
+        body=lambda f: {"bill": issued(f).number, "amount": "0"},
+    ),
+    "billing:payment_refund#refused": Route(
+        "POST",
+        lambda f: f"/payments/{held_payment(f)}/refund/",
+        PAGE_FINANCE_AGAIN,
+        body=lambda f: {**REFUND, "reason": ""},
+    ),
     "billing:bill_pdf": Route("GET", lambda f: f"/bills/{draft_bill(f)}/pdf/", PAGE_MONEY_READ),
     "billing:bill_pdf#confidential": Route(
         "GET",
@@ -191,6 +211,12 @@ TABLE: dict[str, Route] = {
         PAGE_FINANCE_WRITE,
         body=lambda f: INVOICE,
     ),
+    "billing:bill_invoice#refused": Route(
+        "POST",
+        lambda f: f"/bills/{issued(f).pk}/invoices/",
+        PAGE_FINANCE_AGAIN,
+        body=lambda f: {**INVOICE, "number": ""},
+    ),
     "api:record_invoice": Route(
         "POST",
         lambda f: "/api/v1/invoices",
@@ -205,6 +231,9 @@ TABLE: dict[str, Route] = {
     # of the bill (and so of the invoice), 403 to those who see it.
     "billing:invoice_reverse": Route(
         "POST", reverse_path, PAGE_FINANCE_WRITE, body=lambda f: REVERSAL
+    ),
+    "billing:invoice_reverse#refused": Route(
+        "POST", reverse_path, PAGE_FINANCE_AGAIN, body=lambda f: {**REVERSAL, "reason": ""}
     ),
     "billing:invoice_reverse#confidential": Route(
         "POST",

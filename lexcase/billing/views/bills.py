@@ -43,7 +43,7 @@ from lexcase.billing.selectors import receivables as reads
 from lexcase.billing.services import bills as bill_services
 from lexcase.billing.services import payments as payment_services
 from lexcase.core.exceptions import AlreadySent, NotAllowed, StaleEdit
-from lexcase.core.forms import apply_service_errors, flash_errors
+from lexcase.core.forms import apply_service_errors
 from lexcase.core.once import already_sent_message, sent_once
 from lexcase.matters.services import matter_record_read
 
@@ -98,13 +98,27 @@ def bill_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     matter_record_read(
         actor=request.user, obj=bill, matter_id=bill.matter_id, page="billing:bill_detail"
     )
+    return _bill_page(request, bill)
+
+
+def _bill_page(
+    request: AuthedRequest,
+    bill: Any,
+    refused: dict[str, forms.Form] | None = None,
+    reverse_refused: tuple[int, forms.Form] | None = None,
+) -> HttpResponse:
+    """The bill's page; with a form that was refused (`refused`: its name in the page's
+    context; `reverse_refused`: an invoice's reversal), that form as typed with its errors,
+    status 422, nothing written."""
     invoices = reads.bill_invoices(user=request.user, bill=bill)
     may_reverse = request.user.has_perm("billing.reverse_invoice")
     # Each live invoice's reversal form, its ids its own (several forms on one page).
     invoice_rows = [
         (
             invoice,
-            InvoiceReverseForm(
+            reverse_refused[1]
+            if reverse_refused and reverse_refused[0] == invoice.pk
+            else InvoiceReverseForm(
                 initial={"version": invoice.version}, auto_id=f"id_reverse{invoice.pk}_%s"
             )
             if may_reverse and invoice.status == InvoiceStatus.ISSUED
@@ -112,28 +126,27 @@ def bill_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         )
         for invoice in invoices
     ]
-    return render(
-        request,
-        "billing/bills/detail.html",
-        {
-            "bill": bill,
-            "lines": reads.bill_lines(bill=bill),
-            "total_capital": capital(bill.total),
-            "open_amount": bill.total - bill.paid,
-            "void_form": BillVoidForm(initial={"version": bill.version}),
-            "allocations": reads.bill_allocations(user=request.user, bill=bill),
-            "invoices": invoices,
-            "invoice_rows": invoice_rows,
-            "live_invoice": any(i.status == InvoiceStatus.ISSUED for i in invoices),
-            "invoice_form": InvoiceForm(
-                initial={
-                    "tax_rate": Decimal(settings.LEXCASE_BILLING["vat_rate"]),
-                    "buyer_name": bill.client.name,
-                    "issued_on": timezone.localdate(),
-                }
-            ),
-        },
-    )
+    context = {
+        "bill": bill,
+        "lines": reads.bill_lines(bill=bill),
+        "total_capital": capital(bill.total),
+        "open_amount": bill.total - bill.paid,
+        "void_form": BillVoidForm(initial={"version": bill.version}),
+        "allocations": reads.bill_allocations(user=request.user, bill=bill),
+        "invoices": invoices,
+        "invoice_rows": invoice_rows,
+        "live_invoice": any(i.status == InvoiceStatus.ISSUED for i in invoices),
+        "invoice_form": InvoiceForm(
+            initial={
+                "tax_rate": Decimal(settings.LEXCASE_BILLING["vat_rate"]),
+                "buyer_name": bill.client.name,
+                "issued_on": timezone.localdate(),
+            }
+        ),
+        **(refused or {}),
+    }
+    status = 422 if refused or reverse_refused else 200
+    return render(request, "billing/bills/detail.html", context, status=status)
 
 
 def _bill_action(
@@ -142,14 +155,16 @@ def _bill_action(
     perm: str,
     form: forms.Form,
     run: Callable[..., Any],
+    name: str,
     done: Callable[[Any], str] | None = None,
 ) -> HttpResponse:
+    """A bill's action; refused (the form or the service), the bill's page again with the
+    form (`name` in its context) as typed and its errors."""
     bill = reads.bill_get(user=request.user, pk=pk)
     if not request.user.has_perm(perm, bill):
         raise PermissionDenied
     if not form.is_valid():
-        flash_errors(request, form)
-        return redirect("billing:bill_detail", pk=bill.pk)
+        return _bill_page(request, bill, {name: form})
     try:
         result = run(bill, form.cleaned_data)
     except NotAllowed:
@@ -157,8 +172,8 @@ def _bill_action(
     except StaleEdit:
         messages.error(request, _("The bill changed meanwhile; please try again."))
     except ValidationError as exc:
-        for error in exc.messages:
-            messages.error(request, error)
+        apply_service_errors(form, exc)
+        return _bill_page(request, bill, {name: form})
     else:
         messages.success(request, done(result) if done else _("Saved."))
     return redirect("billing:bill_detail", pk=bill.pk)
@@ -205,6 +220,7 @@ def bill_issue(request: AuthedRequest, pk: int) -> HttpResponse:
         lambda bill, data: bill_services.bill_issue(
             actor=request.user, bill=bill, version=data["version"]
         ),
+        "issue_form",
         done=_issued_message,
     )
 
@@ -220,6 +236,7 @@ def bill_void(request: AuthedRequest, pk: int) -> HttpResponse:
         lambda bill, data: bill_services.bill_void(
             actor=request.user, bill=bill, version=data["version"], reason=data["reason"]
         ),
+        "void_form",
     )
 
 
@@ -321,40 +338,47 @@ def payment_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         matter_id=payment.matter_id,
         page="billing:payment_detail",
     )
-    return render(
-        request,
-        "billing/bills/payment_detail.html",
-        {
-            "payment": payment,
-            "allocations": reads.payment_allocations(user=request.user, payment=payment),
-            "refunds": reads.payment_refunds(payment=payment),
-            "allocate_form": AllocateForm(initial={"amount": payment.unallocated or None}),
-            "refund_form": RefundForm(initial={"refunded_on": timezone.localdate()}),
-        },
-    )
+    return _payment_page(request, payment)
+
+
+def _payment_page(
+    request: AuthedRequest, payment: Any, refused: dict[str, forms.Form] | None = None
+) -> HttpResponse:
+    """The payment's page; with a refused allocation or refund, that form as typed with its
+    errors (status 422, nothing written)."""
+    context = {
+        "payment": payment,
+        "allocations": reads.payment_allocations(user=request.user, payment=payment),
+        "refunds": reads.payment_refunds(payment=payment),
+        "allocate_form": AllocateForm(initial={"amount": payment.unallocated or None}),
+        "refund_form": RefundForm(initial={"refunded_on": timezone.localdate()}),
+        **(refused or {}),
+    }
+    status = 422 if refused else 200
+    return render(request, "billing/bills/payment_detail.html", context, status=status)
 
 
 def _payment_action(
-    request: AuthedRequest, pk: int, form: forms.Form, run: Callable[..., object]
+    request: AuthedRequest, pk: int, form: forms.Form, run: Callable[..., object], name: str
 ) -> HttpResponse:
     payment = reads.payment_get(user=request.user, pk=pk)
     if not request.user.has_perm("billing.record_payment"):
         raise PermissionDenied
-    if form.is_valid():
-        try:
-            with sent_once(request):
-                run(payment, form.cleaned_data)
-        except AlreadySent:
-            messages.warning(request, already_sent_message())
-        except NotAllowed:
-            raise PermissionDenied from None
-        except ValidationError as exc:
-            for error in exc.messages:
-                messages.error(request, error)
-        else:
-            messages.success(request, _("Saved."))
+    if not form.is_valid():
+        return _payment_page(request, payment, {name: form})
+    try:
+        with sent_once(request):
+            run(payment, form.cleaned_data)
+    except AlreadySent:
+        messages.warning(request, already_sent_message())
+    except NotAllowed:
+        raise PermissionDenied from None
+    except ValidationError as exc:
+        # Refused: nothing written and the key freed; the form as typed with its errors.
+        apply_service_errors(form, exc)
+        return _payment_page(request, payment, {name: form})
     else:
-        flash_errors(request, form)
+        messages.success(request, _("Saved."))
     return redirect("billing:payment_detail", pk=payment.pk)
 
 
@@ -369,7 +393,7 @@ def payment_allocate(request: AuthedRequest, pk: int) -> HttpResponse:
             actor=request.user, payment=payment, bill=bill, amount=data["amount"]
         )
 
-    return _payment_action(request, pk, AllocateForm(request.POST), run)
+    return _payment_action(request, pk, AllocateForm(request.POST), run, "allocate_form")
 
 
 @login_required
@@ -382,6 +406,7 @@ def payment_refund(request: AuthedRequest, pk: int) -> HttpResponse:
         lambda payment, data: payment_services.payment_refund(
             actor=request.user, payment=payment, **data
         ),
+        "refund_form",
     )
 
 
@@ -433,6 +458,7 @@ def bill_invoice(request: AuthedRequest, pk: int) -> HttpResponse:
         "billing.record_invoice",
         InvoiceForm(request.POST),
         lambda bill, data: bill_services.invoice_record(actor=request.user, bills=[bill], **data),
+        "invoice_form",
     )
 
 
@@ -444,10 +470,9 @@ def invoice_reverse(request: AuthedRequest, pk: int, invoice_pk: int) -> HttpRes
     invoice = reads.invoice_get(user=request.user, pk=invoice_pk, bill=bill)
     if not request.user.has_perm("billing.reverse_invoice", invoice):
         raise PermissionDenied
-    form = InvoiceReverseForm(request.POST)
+    form = InvoiceReverseForm(request.POST, auto_id=f"id_reverse{invoice.pk}_%s")
     if not form.is_valid():
-        flash_errors(request, form)
-        return redirect("billing:bill_detail", pk=bill.pk)
+        return _bill_page(request, bill, reverse_refused=(invoice.pk, form))
     try:
         bill_services.invoice_reverse(
             actor=request.user,
@@ -460,8 +485,8 @@ def invoice_reverse(request: AuthedRequest, pk: int, invoice_pk: int) -> HttpRes
     except StaleEdit:
         messages.error(request, _("The invoice changed meanwhile; please try again."))
     except ValidationError as exc:
-        for error in exc.messages:
-            messages.error(request, error)
+        apply_service_errors(form, exc)
+        return _bill_page(request, bill, reverse_refused=(invoice.pk, form))
     else:
         messages.success(request, _("The invoice's reversal is recorded."))
     return redirect("billing:bill_detail", pk=bill.pk)

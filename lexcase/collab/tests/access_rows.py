@@ -56,6 +56,13 @@ TABLE: dict[str, Route] = {
         E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 403, 302),
         body=lambda f: {"file": _file(), "title": "整理结果"},
     ),
+    # No file: the task's page with the title as typed and the error (422).
+    "collab:upload#refused": Route(
+        "POST",
+        lambda f: helper_task_path(f, "upload/"),
+        E(LOGIN, LOGIN, 403, 403, 403, 403, 403, 403, 422),
+        body=lambda f: {"title": "整理结果"},
+    ),
     "collab:download": Route("GET", helper_download_path, HELPER_ONLY),
     # A document of the matter that is not attached to the task.
     "collab:download#not attached": Route(
@@ -75,6 +82,13 @@ TABLE: dict[str, Route] = {
         lambda f: f"/tasks/{helper_task(f).pk}/helpers/share/",
         E(LOGIN, LOGIN, 404, 404, 403, 302, 404, 403, 404),
         body=lambda f: {"document": matter_document(f).pk},
+    ),
+    # A document that is not the matter's: the helpers' page with the error (422).
+    "collab:task_share#refused": Route(
+        "POST",
+        lambda f: f"/tasks/{helper_task(f).pk}/helpers/share/",
+        E(LOGIN, LOGIN, 404, 404, 403, 422, 404, 403, 404),
+        body=lambda f: {"document": 0},
     ),
     "collab:revoke": Route(
         "POST",

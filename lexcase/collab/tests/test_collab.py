@@ -350,3 +350,25 @@ def test_no_invitation_to_a_closed_or_archived_matter(firm, status):
         Collaboration.objects.count(),
         AuditEvent.objects.filter(action="collab.invite").count(),
     ) == (0, 0)
+
+
+def test_a_refused_delivery_or_share_keeps_what_was_typed(firm):
+    """A delivery without its file, or a share of a document that is not the matter's, was
+    flashed and the page came back empty (the helper's title lost). The page comes back with
+    the form as typed and the error beside its field (422); nothing delivered or shared."""
+    from lexcase.documents.models import Document
+
+    task = helper_task(firm)
+    path = f"/collab/tasks/{task.pk}/upload/"
+    before = Document.objects.count()
+    response = client_for(firm.collaborator).post(path, {"title": "证据整理结果（第二版）"})
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert 'value="证据整理结果（第二版）"' in html
+    assert "此项为必填项。" in html
+    assert Document.objects.count() == before
+    response = client_for(firm.lead).post(f"/tasks/{task.pk}/helpers/share/", {"document": 0})
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "选择一个有效的选项： 该选择不在可用的选项中。" in html
+    assert f'action="/tasks/{task.pk}/helpers/share/"' in html

@@ -11,6 +11,7 @@ from django.utils import timezone
 from lexcase.core.tests.access import (
     API_MATTER_READ,
     LOGIN,
+    MATTER_FORM_AGAIN,
     MATTER_READ,
     MATTER_WRITE,
     E,
@@ -119,6 +120,13 @@ TABLE: dict[str, Route] = {
         lambda f: f"/parties/{f.opposing_party.pk}/consents/",
         MATTER_WRITE,
         body=lambda f: {"field": "id_number", "basis": "书面同意书"},
+    ),
+    # Refused (how consent was given is missing): the form comes back as typed.
+    "parties:consents#refused": Route(
+        "POST",
+        lambda f: f"/parties/{f.opposing_party.pk}/consents/",
+        MATTER_FORM_AGAIN,
+        body=lambda f: {"field": "id_number", "basis": ""},
     ),
     # A legal hold: the responsible partner (not a persona here) or an administrator.
     "matters:legal_hold": Route(

@@ -446,7 +446,7 @@ def test_disguised_upload_is_refused(world):
         f"/portal/matters/{world.a_matter.pk}/upload/",
         {"file": SimpleUploadedFile("合同.pdf", b"MZ\x90\x00" + b"\x00" * 60)},
     )
-    assert response.status_code == 302
+    assert response.status_code == 422  # the page again, the error beside the file field
     assert Document.objects.count() == before
 
 
@@ -546,3 +546,87 @@ def test_new_sign_in_link_resets_a_forgotten_password(world):
     assert world.a.user.check_password(NEW_PASSWORD) is True
     assert world.a.user.check_password("correct-horse-battery") is False
     assert world.a.accepted_at == joined
+
+
+# -- A refused form keeps what was typed; a message is sent once ---------------------------
+
+ALREADY = "此表单已提交并已处理，未重复处理。"
+
+
+def _once_key(html: str, action: str) -> str:
+    form = re.search(rf'<form[^>]*action="{re.escape(action)}"[^>]*>(.*?)</form>', html, re.S)
+    assert form is not None
+    key = re.search(r'<input type="hidden" name="once" value="([0-9a-f-]{36})">', form.group(1))
+    assert key is not None
+    return key.group(1)
+
+
+def test_a_refused_message_or_upload_comes_back_as_typed(world):
+    """A message over the limit, or an upload without its file, was flashed and the client
+    sent back to an empty form: a long message was lost. The page comes back with the form
+    as typed and the error beside its field (422); nothing is logged or uploaded."""
+    client = as_user(world.a.user)
+    long_text = "关于补充证据的问题，" * 501  # 5,010 characters, past MESSAGE_MAX
+    response = client.post(f"/portal/matters/{world.a_matter.pk}/messages/", {"text": long_text})
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert f">\n{long_text}</textarea>" in html
+    assert "确保该变量包含不超过 5000 字符 (目前字符数 5010)。" in html
+    response = client.post(
+        f"/portal/matters/{world.a_matter.pk}/upload/", {"title": "补充证据（银行流水）"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert 'value="补充证据（银行流水）"' in html
+    assert "此项为必填项。" in html
+    assert Communication.objects.filter(matter=world.a_matter).count() == 0
+    assert Document.objects.filter(from_client=True).count() == 0
+
+
+def test_a_client_message_sent_twice_is_logged_once(world):
+    client = as_user(world.a.user)
+    page = f"/portal/matters/{world.a_matter.pk}/"
+    action = f"/portal/matters/{world.a_matter.pk}/messages/"
+    body = {
+        "text": "请问下次开庭是哪天？",
+        "once": _once_key(client.get(page).content.decode(), action),
+    }
+    assert client.post(action, body).status_code == 302
+    second = client.post(action, body, follow=True)
+    assert second.redirect_chain == [(page + "#messages", 302)]
+    assert ALREADY in [str(m) for m in second.context["messages"]]
+    assert Communication.objects.filter(matter=world.a_matter).count() == 1
+    assert Notification.objects.filter(kind="portal_message").count() == 3
+    # The next page's form is another message.
+    body["once"] = _once_key(client.get(page).content.decode(), action)
+    assert client.post(action, body).status_code == 302
+    assert Communication.objects.filter(matter=world.a_matter).count() == 2
+
+
+def test_the_portal_api_sends_a_message_once_per_idempotency_key(world):
+    client = as_user(world.a.user)
+    url = f"/api/v1/portal/matters/{world.a_matter.pk}/messages"
+
+    def send(key: str):
+        headers = {"Idempotency-Key": key} if key else {}
+        return client.post(
+            url, '{"text": "你好"}', content_type="application/json", headers=headers
+        )
+
+    assert [send("m-1").status_code, send("m-1").status_code] == [201, 409]
+    assert [send("m-2").status_code, send("").status_code] == [201, 201]
+    assert Communication.objects.filter(matter=world.a_matter).count() == 3
+
+
+def test_a_team_reply_sent_twice_reaches_the_client_once(world):
+    client = as_user(world.firm.lead)
+    page = f"/matters/{world.a_matter.pk}/"
+    action = f"/portal/matters/{world.a_matter.pk}/reply/"
+    body = {
+        "portal-text": "已收到，下周二开庭。",
+        "once": _once_key(client.get(page).content.decode(), action),
+    }
+    assert client.post(action, body).status_code == 302
+    second = client.post(action, body, follow=True)
+    assert ALREADY in [str(m) for m in second.context["messages"]]
+    assert Communication.objects.filter(matter=world.a_matter, channel="portal").count() == 1

@@ -10,7 +10,6 @@ from lexcase.core.tests.access import (
     LOGIN,
     MATTER_FORM_AGAIN,
     MATTER_READ,
-    MATTER_WRITE,
     E,
     Route,
 )
@@ -97,8 +96,9 @@ TABLE: dict[str, Route] = {
         E(LOGIN, LOGIN, 404, 404, 403, 403, 404, 403, 404),
         body=lambda f: {"decision": "approve"},
     ),
+    # No file sent: the approval's page again with the error beside the file field.
     "reviews:seal_file_back": Route(
-        "POST", lambda f: f"/approvals/{approval(f, 'approved')}/sealed/", MATTER_WRITE
+        "POST", lambda f: f"/approvals/{approval(f, 'approved')}/sealed/", MATTER_FORM_AGAIN
     ),
     "reviews:seal_request": Route(
         "POST",

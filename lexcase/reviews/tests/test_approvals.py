@@ -159,3 +159,42 @@ def test_the_inbox_gathers_conflict_reviews_and_stays_behind_the_gate(firm):
     )
     # Walled off the matter: the request is not theirs to see, even named as approver.
     assert approvals.inbox(user=firm.walled).approvals == []
+
+
+@pytest.mark.django_db
+def test_a_refused_decision_or_file_back_keeps_what_was_typed(firm):
+    """A refusal without its reason, or a file-back without a file, was flashed and the page
+    came back empty: the partner's note was lost. The page comes back with the form as typed
+    and the error beside its field (422); nothing is decided or filed."""
+    matter = opened(firm.matter)
+    [doc] = documents_upload(
+        actor=firm.lead,
+        matter=matter,
+        uploads=[upload("合同.pdf", text_pdf("合同"), "application/pdf")],
+        category="contract",
+    )
+    approval = approvals.seal_request_create(
+        actor=firm.assistant, matter=matter, document=doc, purpose="合同盖章"
+    )
+    web = client_for(firm.partner)
+    long_note = "合同第五条违约金条款与客户确认的版本不一致，" * 100  # past 2,000 characters
+    response = web.post(
+        f"/approvals/{approval.pk}/decide/", {"decision": "refuse", "note": long_note}
+    )
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert f">\n{long_note}</textarea>" in html or f">{long_note}</textarea>" in html
+    assert "确保该变量包含不超过 2000 字符 (目前字符数 2200)。" in html
+    response = web.post(f"/approvals/{approval.pk}/decide/", {"decision": "refuse", "note": ""})
+    assert response.status_code == 422
+    assert approvals.approval_get(user=firm.partner, pk=approval.pk).status == "pending"
+    approval.refresh_from_db()
+    assert (approval.status, approval.note) == ("pending", "")
+    approvals.approval_decide(actor=firm.partner, approval=approval, approve=True)
+    response = client_for(firm.lead).post(f"/approvals/{approval.pk}/sealed/", {})
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "此项为必填项。" in html
+    assert f'action="/approvals/{approval.pk}/sealed/"' in html
+    approval.refresh_from_db()
+    assert approval.sealed_version_id is None

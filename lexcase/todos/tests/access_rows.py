@@ -35,8 +35,15 @@ OWNER_ONLY = E(LOGIN, LOGIN, 404, 404, 404, 200, 404, 404, 404)
 
 TABLE: dict[str, Route] = {
     "todos:my_tasks": Route("GET", lambda f: "/tasks/", ALL_STAFF_200),
+    # Without a title: my board again with the form as typed and its errors.
     "todos:task_create": Route(
-        "POST", lambda f: "/tasks/new/", E(LOGIN, LOGIN, *[302] * 6, 404), body=lambda f: {}
+        "POST", lambda f: "/tasks/new/", E(LOGIN, LOGIN, *[422] * 6, 404), body=lambda f: {}
+    ),
+    "todos:task_create#saved": Route(
+        "POST",
+        lambda f: "/tasks/new/",
+        E(LOGIN, LOGIN, *[302] * 6, 404),
+        body=lambda f: {"task-title": "整理案卷"},
     ),
     "todos:task_detail": Route("GET", lambda f: f"/tasks/{matter_task(f)}/", MATTER_READ),
     "todos:task_move": Route(

@@ -73,3 +73,40 @@ def test_paper_loan_to_an_unknown_borrower_keeps_the_form_and_the_way_back(firm)
         "/matters/archive-room/",
         1,
     )
+
+
+def test_consent_without_its_basis_keeps_the_field_chosen(firm):
+    from lexcase.matters.models import PersonalDataConsent
+
+    path = f"/parties/{firm.opposing_party.pk}/consents/"
+    response = client_for(firm.lead).post(path, {"field": "id_number", "basis": ""})
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert '<option value="id_number" selected>' in html
+    assert '<p class="field-error">此项为必填项。</p>' in html
+    assert NOTHING_SAVED in html
+    assert PersonalDataConsent.objects.count() == 0
+    response = client_for(firm.lead).post(path, {"field": "id_number", "basis": "书面同意书"})
+    assert (response.status_code, PersonalDataConsent.objects.count()) == (302, 1)
+    # A withdrawal needs no basis.
+    response = client_for(firm.lead).post(path, {"field": "id_number", "withdraw": "1"})
+    assert response.status_code == 302
+    assert PersonalDataConsent.objects.get().withdrawn_at is not None
+
+
+def test_personal_task_with_a_bad_date_comes_back_on_my_board_as_typed(firm):
+    from lexcase.todos.models import Task
+
+    response = client_for(firm.lead).post(
+        "/tasks/new/",
+        {"task-title": "整理案卷", "task-due_at": "2026-02-30T10:00", "task-notes": LONG_NOTE},
+    )
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert values(html, "task-title") == ["整理案卷"]
+    assert values(html, "task-due_at") == ["2026-02-30T10:00"]
+    assert values(html, "task-notes") == [LONG_NOTE]
+    assert "输入一个有效的日期/时间。" in html
+    assert NOTHING_SAVED in html
+    assert 'id="board"' in html  # the board itself, as the page shows it
+    assert Task.objects.filter(title="整理案卷").count() == 0
