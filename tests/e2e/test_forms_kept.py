@@ -10,8 +10,6 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import CSP_LISTENER
-
 pytestmark = pytest.mark.e2e
 NOTE = "对方已在微信中确认：同意先行调解，" * 6
 
@@ -25,7 +23,6 @@ def any_page(request: Any, browser: Any, live_server: Any) -> Iterator[Any]:
         java_script_enabled=request.param == "js",
     )
     context.set_default_timeout(10_000)
-    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     page.mode = request.param
     try:

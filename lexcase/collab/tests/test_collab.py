@@ -22,6 +22,7 @@ from lexcase.collab.selectors import collaborator_tasks
 from lexcase.collab.services import collaboration_invite, collaboration_revoke
 from lexcase.collab.tests.world import helper_task, matter_document, open_matter, shared_document
 from lexcase.core.exceptions import NotAllowed
+from lexcase.documents.models import Document
 from lexcase.documents.selectors import documents_visible_to
 from lexcase.matters.models import EthicalWall, Status
 from lexcase.matters.selectors import matters_visible_to, parties_visible_to, visible_through
@@ -356,8 +357,6 @@ def test_a_refused_delivery_or_share_keeps_what_was_typed(firm):
     """A delivery without its file, or a share of a document that is not the matter's, was
     flashed and the page came back empty (the helper's title lost). The page comes back with
     the form as typed and the error beside its field (422); nothing delivered or shared."""
-    from lexcase.documents.models import Document
-
     task = helper_task(firm)
     path = f"/collab/tasks/{task.pk}/upload/"
     before = Document.objects.count()

@@ -10,9 +10,10 @@ from datetime import date, timedelta
 import pytest
 
 from lexcase.conflicts.models import ConflictReview
-from lexcase.matters.models import PaperLoan
+from lexcase.matters.models import PaperLoan, PersonalDataConsent
 from lexcase.matters.tests.access_rows import archived
 from lexcase.testing import client_for
+from lexcase.todos.models import Task
 from lexcase.web.tests.test_form_again import LONG_NOTE, NOTHING_SAVED, values
 
 pytestmark = pytest.mark.django_db
@@ -76,8 +77,6 @@ def test_paper_loan_to_an_unknown_borrower_keeps_the_form_and_the_way_back(firm)
 
 
 def test_consent_without_its_basis_keeps_the_field_chosen(firm):
-    from lexcase.matters.models import PersonalDataConsent
-
     path = f"/parties/{firm.opposing_party.pk}/consents/"
     response = client_for(firm.lead).post(path, {"field": "id_number", "basis": ""})
     html = response.content.decode()
@@ -95,8 +94,6 @@ def test_consent_without_its_basis_keeps_the_field_chosen(firm):
 
 
 def test_personal_task_with_a_bad_date_comes_back_on_my_board_as_typed(firm):
-    from lexcase.todos.models import Task
-
     response = client_for(firm.lead).post(
         "/tasks/new/",
         {"task-title": "整理案卷", "task-due_at": "2026-02-30T10:00", "task-notes": LONG_NOTE},
