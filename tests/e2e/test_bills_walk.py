@@ -93,6 +93,11 @@ def test_time_and_expense_to_bill_to_payment_to_nothing_owed(
     assert "肆仟壹佰元整" in page.content()
     screenshot(page, "71-bills-draft.png")
     with page.expect_navigation():
+        page.click(f"a[href='/bills/{bill.pk}/issue/']")
+    assert "肆仟壹佰元整" in page.content()  # the confirmation names what is issued
+    bill.refresh_from_db()
+    assert bill.status == "draft"
+    with page.expect_navigation():
         page.click("form[action$='/issue/'] button")
     bill.refresh_from_db()
     assert bill.status == "issued" and bill.number

@@ -142,6 +142,11 @@ def test_both_kinds_of_account_cost_one_argon2_run_and_the_same_queries(firm, se
     settings.PASSWORD_HASHERS = [f"{__name__}.CountingArgon2"]
     firm.lead.set_password("correct-horse-battery")
     firm.lead.save()
+    # One attempt of each first: per-process caches (content types, sites, settings-keyed
+    # reads) that an earlier test in the same worker cleared are filled by whichever attempt
+    # comes first, which is not a difference between the two kinds of account.
+    for username in ("lead", "nobody-here"):
+        attempt(username)
     seen = {}
     for username in ("lead", "nobody-here"):
         CountingArgon2.calls.clear()
