@@ -18,6 +18,7 @@ from django.utils import translation
 
 import lexcase
 from lexcase.accounts.models import User
+from lexcase.core import once
 from lexcase.core.renderers import FastRenderer
 from lexcase.documents.models import Document
 from lexcase.testing import client_for
@@ -145,6 +146,8 @@ def _page(client: Any, path: str) -> str:
     # The outcome statistics' link carries a token of the page's own audit event
     # (matters.services.matter_view_token): a new one per page view.
     html = re.sub(r"([?&](?:amp;)?view=)[^\"&]*", r"\1", html)
+    # A form sent once carries a new one-time key per page (core.once).
+    html = re.sub(rf'name="{once.FIELD}" value="[^"]*"', "", html)
     return re.sub(r"\b[A-Za-z0-9]{64}\b", "", html)  # CSRF tokens, masked per response
 
 
