@@ -38,7 +38,7 @@ from lexcase.matters.actions import matter_action, matter_form_again
 from lexcase.matters.extensions import MatterForm
 from lexcase.matters.models import Matter
 from lexcase.matters.selectors import matter_get, visible_through
-from lexcase.matters.services import matters_record_list_read
+from lexcase.matters.services import matter_record_view, matters_record_list_read
 
 LIST_LIMIT = 200
 # The matter section's newest communications (its report form offers the first of them).
@@ -132,6 +132,9 @@ def matter_section(request: AuthedRequest, matter: Matter) -> dict[str, Any]:
 
 
 def _section_response(request: AuthedRequest, matter: Matter, **kwargs: Any) -> HttpResponse:
+    """The section in place of the one the entry was posted from: it shows the matter's
+    latest communications, so it is a read of the matter on record (as the page is)."""
+    matter_record_view(actor=request.user, matter=matter, page="comms:create")
     return render(
         request,
         "comms/_matter_section.html",

@@ -12,6 +12,7 @@ from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.utils import translation
 
 from lexcase.accounts.models import Role
+from lexcase.audit.models import AuditEvent
 from lexcase.comms.models import Communication, ProgressReport, ReportTemplate
 from lexcase.comms.reports import DEFAULT_TEMPLATE, report_template_get, report_template_set
 from lexcase.comms.selectors import update_intervals
@@ -60,6 +61,27 @@ def test_quick_entry_with_htmx_returns_the_section_with_the_new_row(firm):
     comm = Communication.objects.get()
     assert (comm.channel, comm.direction, comm.contacts) == ("phone", "outbound", ["张总"])
     assert list(comm.team.values_list("username", flat=True)) == ["assistant"]
+
+
+@pytest.mark.parametrize("valid", [True, False])
+def test_the_section_answered_to_htmx_records_a_read_of_the_matter(firm, valid):
+    """The section answered in place shows the matter's 20 latest communications: a read of
+    the matter on record, as every other page showing them (a refused entry too)."""
+    communication_create(
+        actor=firm.lead, matter=firm.matter, channel="phone", direction="inbound", summary="旧记录"
+    )
+    before = AuditEvent.objects.filter(action="matter.view", matter_id=firm.matter.pk).count()
+    response = client_for(firm.lead).post(
+        f"/matters/{firm.matter.pk}/communications/",
+        ENTRY if valid else {**ENTRY, "comm-summary": ""},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "旧记录" in response.content.decode()
+    reads = AuditEvent.objects.filter(
+        action="matter.view", matter_id=firm.matter.pk, actor=firm.lead
+    ).order_by("pk")
+    assert reads.count() == before + 1
+    assert reads.last().data == {"page": "comms:create"}
 
 
 def test_quick_entry_errors_come_back_beside_the_field(firm):
