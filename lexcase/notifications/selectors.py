@@ -38,6 +38,18 @@ def notifications_for(*, user: User, limit: int = 50) -> QuerySet[Notification]:
     return _shown(user).order_by("-created_at", "-id")[:limit]
 
 
+def notifications_matter_ids(notes: Iterable[Notification]) -> list[int]:
+    """The matters `notes` are about: each one's `matter` and every matter a digest names."""
+    notes = list(notes)
+    ids = {n.matter_id for n in notes if n.matter_id is not None}
+    ids.update(
+        Notification.matters.through.objects.filter(
+            notification_id__in=[n.pk for n in notes]
+        ).values_list("matter_id", flat=True)
+    )
+    return sorted(ids)
+
+
 def unread_count(*, user: User) -> int:
     """The badge: the unread ones the list shows (a hidden one is not counted either, or the
     badge would tell that something happened on a matter the user was walled off)."""

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lexcase.accounts.http import AuthedRequest
+from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import StaleEdit
 from lexcase.core.forms import apply_service_errors
 from lexcase.notifications import robots, selectors, services
@@ -23,7 +24,18 @@ from lexcase.notifications.models import RobotChannel
 @login_required
 @require_GET
 def notification_list(request: AuthedRequest) -> HttpResponse:
-    notes = selectors.notifications_for(user=request.user)
+    """The user's notifications: their texts name matters (numbers, titles, deadlines), so
+    the page is a read of those matters on record, as the other lists of several matters
+    record it (`matters.services.matters_record_list_read`, which sits above this app: the
+    same event, written here)."""
+    notes = list(selectors.notifications_for(user=request.user))
+    matter_ids = selectors.notifications_matter_ids(notes)
+    if matter_ids:
+        audit_record(
+            actor=request.user,
+            action="matter.list_view",
+            data={"page": "comms:notifications", "matters": matter_ids},
+        )
     return render(request, "notifications/notifications.html", {"notes": notes})
 
 

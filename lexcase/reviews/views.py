@@ -24,7 +24,11 @@ from lexcase.matters.extensions import MatterForm
 from lexcase.matters.models import Matter, MatterMember, Status
 from lexcase.matters.rules import is_active_staff
 from lexcase.matters.selectors import matter_get
-from lexcase.matters.services import matter_record_read, matter_record_view
+from lexcase.matters.services import (
+    matter_record_read,
+    matter_record_view,
+    matters_record_list_read,
+)
 from lexcase.portal.selectors import contact_for, portal_matter_get
 from lexcase.reviews import approvals, selectors, services
 from lexcase.reviews.forms import (
@@ -288,7 +292,14 @@ def survey(request: AuthedRequest, pk: int) -> HttpResponse:
 def approvals_inbox(request: AuthedRequest) -> HttpResponse:
     if not is_active_staff(request.user):
         raise PermissionDenied
-    return render(request, "reviews/approvals.html", {"inbox": approvals.inbox(user=request.user)})
+    inbox = approvals.inbox(user=request.user)
+    # The requests show their documents' titles and purposes: a read of those matters.
+    matters_record_list_read(
+        actor=request.user,
+        page="reviews:approvals",
+        matter_ids=[a.matter_id for a in (*inbox.approvals, *inbox.mine)],
+    )
+    return render(request, "reviews/approvals.html", {"inbox": inbox})
 
 
 @login_required

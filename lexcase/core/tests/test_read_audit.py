@@ -41,7 +41,7 @@ from django.utils import timezone
 
 from lexcase.audit.models import AuditEvent
 from lexcase.billing.models import TimeEntry
-from lexcase.calendar.models import Deadline
+from lexcase.calendar.models import Deadline, Hearing
 from lexcase.comms.models import Communication
 from lexcase.core.tests.access import PERSONAS, Route
 from lexcase.core.tests.test_access_table import (
@@ -51,11 +51,15 @@ from lexcase.core.tests.test_access_table import (
     client_as,
     send,
 )
+from lexcase.documents.models import Document
+from lexcase.documents.tests.access_rows import make_document
+from lexcase.notifications.models import Notification
 from lexcase.papers.models import CourtMessage
 from lexcase.portal.tests.factories import PortalWorld, build_world
 from lexcase.portal.tests.test_portal_access import ROWS as PORTAL_ROWS
 from lexcase.portal.tests.test_portal_access import Row as PortalRow
 from lexcase.portal.tests.test_portal_access import portal_client, portal_request
+from lexcase.reviews.models import Approval, Review
 from lexcase.testing import Firm, use_document_store
 from lexcase.todos.models import Task
 
@@ -364,7 +368,17 @@ def test_a_refused_read_records_nothing(firm, settings, tmp_path: Path, key):
 # -- pages of several matters ----------------------------------------------------------------
 
 # ASCII: the API escapes other characters in its JSON.
-MARKERS = ("MARKcomm", "MARKdeadline", "MARKtask", "MARKtime", "MARKcourt")
+MARKERS = (
+    "MARKcomm",
+    "MARKdeadline",
+    "MARKtask",
+    "MARKtime",
+    "MARKcourt",
+    "MARKnote",
+    "MARKhearing",
+    "MARKdoc",
+    "MARKreview",
+)
 
 
 def plant_records(f: Firm) -> None:
@@ -412,6 +426,36 @@ def plant_records(f: Firm) -> None:
         matter=f.matter,
         created_by=f.lead,
     )
+    # A notification about the matter, to each persona a list page may be read as.
+    for user in (f.lead, f.assistant, f.admin, f.finance, f.partner):
+        Notification.objects.create(
+            user=user, kind="deadline", text=MARKERS[5], matter=f.matter, key=f"mark-{user.pk}"
+        )
+    hearing = Hearing.objects.create(
+        matter=f.matter,
+        title=MARKERS[6],
+        court="北京市朝阳区人民法院",
+        starts_at=now + timedelta(days=2),
+    )
+    hearing.attendees.add(f.lead)
+    # A document (with its file) and a seal request on it that the lead asked of the partner.
+    document = Document.objects.get(pk=make_document(f))
+    Document.objects.filter(pk=document.pk).update(title=MARKERS[7])
+    Approval.objects.create(
+        kind="seal",
+        matter=f.matter,
+        document=document,
+        purpose="盖章",
+        requester=f.lead,
+        approver=f.partner,
+    )
+    Review.objects.create(
+        matter=f.matter,
+        kind="periodic",
+        due_on=today,
+        reviewer=f.lead,
+        findings=MARKERS[8],
+    )
 
 
 LIST_VIEW = Read("matter.list_view", _no_matter)
@@ -429,6 +473,8 @@ LIST_READS: dict[str, Read] = {
     "papers:court_messages": LIST_VIEW,
     "api:agenda": LIST_VIEW,
     "api:list_tasks": LIST_VIEW,
+    "comms:notifications": LIST_VIEW,
+    "reviews:approvals": LIST_VIEW,
 }
 LIST_UNAUDITED: dict[str, str] = {}
 
