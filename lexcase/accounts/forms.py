@@ -57,6 +57,19 @@ class FirmProfileForm(forms.Form):
     phone = forms.CharField(label=_("Telephone"), max_length=50, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    bank_name = forms.CharField(
+        label=_("Bank"),
+        max_length=100,
+        required=False,
+        help_text=_("Where clients pay the firm: shown with their bills in the client portal."),
+    )
+    bank_account_name = forms.CharField(
+        label=_("Account name"),
+        max_length=100,
+        required=False,
+        help_text=_("Empty: the firm name."),
+    )
+    bank_account = forms.CharField(label=_("Account number"), max_length=40, required=False)
     logo = forms.FileField(
         label=_("Logo"), required=False, help_text=_("PNG or JPEG, at most 256 KB.")
     )

@@ -149,6 +149,11 @@ class FirmProfile(models.Model):
     phone = models.CharField(_("telephone"), max_length=50, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
+    # Where clients pay the firm (bills in the portal): the firm's own account, printed on
+    # every bill and invoice; not personal data.
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
+    bank_account_name = models.CharField(_("account name"), max_length=100, blank=True)
+    bank_account = models.CharField(_("account number"), max_length=40, blank=True)
     # A small PNG or JPEG kept in the database: it travels with every backup and needs no
     # storage of its own.
     logo = models.BinaryField(_("logo"), blank=True, default=b"")

@@ -334,6 +334,9 @@ FIRM_PROFILE_FIELDS = (
     "phone",
     "email",
     "website",
+    "bank_name",
+    "bank_account_name",
+    "bank_account",
     "sole_partner_self_review",
 )
 LOGO_MAX_BYTES = 256 * 1024

@@ -204,6 +204,9 @@ def firm_profile_edit(request: AuthedRequest) -> HttpResponse:
         "phone": profile.phone,
         "email": profile.email,
         "website": profile.website,
+        "bank_name": profile.bank_name,
+        "bank_account_name": profile.bank_account_name,
+        "bank_account": profile.bank_account,
         "sole_partner_self_review": profile.sole_partner_self_review,
         "version": profile.version,
     }

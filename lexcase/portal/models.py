@@ -47,6 +47,11 @@ class ClientContactMatter(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     granted_at = models.DateTimeField(default=timezone.now)
+    # The matter's bills (issued, partly paid, paid) are shown to the contact only when the
+    # firm switched them on for this grant: off by default, as a deadline, a hearing or a
+    # document reaches the client only when the firm marks it (`client_visible`,
+    # `shared_with_client`); not every contact at a client may see what it pays.
+    bills_visible = models.BooleanField(_("sees the matter's bills"), default=False)
 
     class Meta:
         ordering = ["contact_id", "matter_id"]

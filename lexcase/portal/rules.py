@@ -18,6 +18,7 @@ from lexcase.portal.selectors import (
     contact_for,
     contacts_visible_to,
     grantable_matters,
+    portal_bill_matters,
     portal_matters,
 )
 
@@ -47,6 +48,18 @@ def is_granted_matter(user: Any, matter: Any) -> bool:
     return contact is not None and portal_matters(contact=contact).filter(pk=matter.pk).exists()
 
 
+@rules.predicate
+def sees_bills_of(user: Any, matter: Any) -> bool:
+    """For a portal user: `matter` is in the portal's gate for their contact and the grant
+    shows its bills (`ClientContactMatter.bills_visible`)."""
+    contact = contact_for(user)
+    return (
+        contact is not None
+        and matter is not None
+        and portal_bill_matters(contact=contact).filter(pk=matter.pk).exists()
+    )
+
+
 # A matter may be granted to a contact (at invitation or later, and revoked again) by whoever
 # sees it and works on it; the service also requires the contact's party to be its client.
 rules.add_perm("portal.grant_matter", is_active_staff & sees_matter & (is_member | is_firm_admin))
@@ -56,3 +69,6 @@ rules.add_perm(
 )
 # A portal user writing into a matter (message, upload): only one the portal shows them.
 rules.add_perm("portal.use_matter", is_granted_matter)
+# A portal user reading a matter's bills (issued to their party; billing.selectors.client):
+# only on a matter the portal shows them whose grant has the bills switched on.
+rules.add_perm("portal.view_bills", sees_bills_of)

@@ -21,6 +21,8 @@ from django.utils import timezone
 
 from lexcase.accounts.models import AnyUser, User
 from lexcase.accounts.rules import is_firm_admin, is_portal_user
+from lexcase.billing.models import Bill
+from lexcase.billing.selectors.client import client_bill_get, client_bills
 from lexcase.calendar.models import Deadline, Hearing
 from lexcase.comms.models import Channel, Communication, ProgressReport
 from lexcase.core.fixedsql import fixed_rows
@@ -74,6 +76,44 @@ def portal_matter_get(*, contact: ClientContact, pk: Any) -> Matter:
     except (TypeError, ValueError):
         raise Http404 from None
     matter = portal_matters(contact=contact).filter(pk=pk).first()
+    if matter is None:
+        raise Http404
+    return matter
+
+
+def portal_bill_matters(*, contact: ClientContact) -> QuerySet[Matter]:
+    """The contact's matters (`portal_matters`) whose grant has the bills switched on."""
+    shows_bills = Exists(
+        ClientContactMatter.objects.filter(
+            contact_id=contact.pk, matter=OuterRef("pk"), bills_visible=True
+        )
+    )
+    return portal_matters(contact=contact).filter(shows_bills)
+
+
+def portal_bills(*, contact: ClientContact, matter: Matter | None = None) -> QuerySet[Bill]:
+    """The bills issued to the contact's party on those matters (billing's client read: no
+    draft, no void bill, nobody else's), newest first; of one matter when `matter`."""
+    matters = portal_bill_matters(contact=contact)
+    if matter is not None:
+        matters = matters.filter(pk=matter.pk)
+    return client_bills(client_id=contact.party_id, matters=matters)
+
+
+def portal_bill_get(*, contact: ClientContact, pk: Any) -> Bill:
+    """One of `portal_bills`; 404 for any other id."""
+    return client_bill_get(
+        client_id=contact.party_id, matters=portal_bill_matters(contact=contact), pk=pk
+    )
+
+
+def portal_bill_matter_get(*, contact: ClientContact, pk: Any) -> Matter:
+    """A matter of `portal_bill_matters` (the bills list of one matter); 404 otherwise."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    matter = portal_bill_matters(contact=contact).filter(pk=pk).first()
     if matter is None:
         raise Http404
     return matter

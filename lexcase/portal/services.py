@@ -252,6 +252,34 @@ def client_contact_revoke(*, actor: User, contact: ClientContact, matter: Matter
 
 
 @transaction.atomic
+def client_contact_bills_set(
+    *, actor: User, contact: ClientContact, matter: Matter, visible: bool
+) -> bool:
+    """Show the contact the bills issued to its client on one granted matter, or stop
+    showing them (`ClientContactMatter.bills_visible`); who may revoke the grant may switch
+    it. Audited; returns whether anything changed."""
+    if not (
+        actor.has_perm("portal.manage_contact", contact)
+        and actor.has_perm("portal.grant_matter", matter)
+    ):
+        raise NotAllowed
+    changed = (
+        ClientContactMatter.objects.filter(contact=contact, matter=matter)
+        .exclude(bills_visible=visible)
+        .update(bills_visible=visible)
+    )
+    if changed:
+        audit_record(
+            actor=actor,
+            action="portal.contact_bills",
+            obj=contact,
+            matter_id=matter.pk,
+            data={"party": contact.party_id, "visible": visible},
+        )
+    return bool(changed)
+
+
+@transaction.atomic
 def client_contact_reinvite(
     *, actor: User, contact: ClientContact, link_for: Any
 ) -> InvitationIssued:

@@ -13,6 +13,8 @@ urlpatterns = [
     path("matters/<int:pk>/upload/", views.upload, name="upload"),
     path("documents/<int:pk>/download/", views.document_download, name="document_download"),
     path("reports/<int:pk>/", views.report_view, name="report"),
+    path("bills/", views.bills, name="bills"),
+    path("bills/<int:pk>/", views.bill_detail, name="bill"),
     path("notifications/", views.preferences, name="preferences"),
     # The one-time invitation link
     path("invite/<str:token>/", views.accept, name="accept"),
@@ -24,6 +26,11 @@ urlpatterns = [
         "contacts/<int:pk>/matters/<int:matter_pk>/revoke/",
         views.contact_revoke,
         name="contact_revoke",
+    ),
+    path(
+        "contacts/<int:pk>/matters/<int:matter_pk>/bills/",
+        views.contact_bills,
+        name="contact_bills",
     ),
     path("contacts/<int:pk>/reinvite/", views.contact_reinvite, name="contact_reinvite"),
     path("contacts/<int:pk>/toggle-active/", views.contact_toggle, name="contact_toggle"),

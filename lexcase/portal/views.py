@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lexcase.accounts.http import AuthedRequest
+from lexcase.accounts.selectors import firm_profile
 from lexcase.audit.services import audit_record
+from lexcase.billing.selectors.client import client_bill_lines, client_bill_payments
 from lexcase.calendar import selectors as calendar_selectors
 from lexcase.calendar.selectors import deadline_get
 from lexcase.comms.reports import report_pdf
@@ -152,6 +154,7 @@ def _matter_page(
     """The client's matter page; with a message or an upload that was refused, that form as
     typed with its errors (status 422, nothing written)."""
     context = _matter_context(contact, matter)
+    context["sees_bills"] = request.user.has_perm("portal.view_bills", matter)
     context["message_form"] = message_form or MessageForm()
     context["upload_form"] = upload_form or UploadForm()
     refused = message_form is not None or upload_form is not None
@@ -239,6 +242,52 @@ def report_view(request: AuthedRequest, contact: ClientContact, pk: int) -> Http
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@portal_user_required
+@require_GET
+def bills(request: AuthedRequest, contact: ClientContact) -> HttpResponse:
+    """The bills issued to the contact's client on the matters whose grant shows them
+    (`portal.view_bills`); of one matter with `?matter=` (404 unless it is one of those)."""
+    matter: Any = None
+    if "matter" in request.GET:
+        matter = selectors.portal_bill_matter_get(contact=contact, pk=request.GET["matter"])
+    rows = list(selectors.portal_bills(contact=contact, matter=matter))
+    audit_record(
+        actor=request.user,
+        action="portal.bills",
+        matter_id=matter.pk if matter is not None else None,
+        data={
+            "bills": [b.pk for b in rows],
+            "matters": sorted({b.matter_id for b in rows}),
+        },
+    )
+    return render(
+        request,
+        "portal/bills.html",
+        {"contact": contact, "bills": rows, "matter": matter},
+    )
+
+
+@portal_user_required
+@require_GET
+def bill_detail(request: AuthedRequest, contact: ClientContact, pk: int) -> HttpResponse:
+    """One bill as issued: its lines, the money received on it, where to pay."""
+    bill = selectors.portal_bill_get(contact=contact, pk=pk)
+    if not request.user.has_perm("portal.view_bills", bill.matter):
+        raise Http404  # the selector's gate and the rule agree; never a 403 that leaks
+    audit_record(actor=request.user, action="portal.bill_view", obj=bill, matter_id=bill.matter_id)
+    return render(
+        request,
+        "portal/bill.html",
+        {
+            "contact": contact,
+            "bill": bill,
+            "lines": client_bill_lines(bill=bill),
+            "payments": client_bill_payments(bill=bill),
+            "firm": firm_profile(),
+        },
+    )
 
 
 # -- The invitation link (anonymous) ---------------------------------------------------------
@@ -416,6 +465,27 @@ def contact_revoke(request: AuthedRequest, pk: int, matter_pk: int) -> HttpRespo
         raise PermissionDenied from None
     messages.success(request, _("Saved."))
     return redirect("portal:contact", pk=contact.pk)
+
+
+@staff_required
+@require_POST
+def contact_bills(request: AuthedRequest, pk: int, matter_pk: int) -> HttpResponse:
+    """Show a granted matter's bills to the contact, or stop showing them."""
+    contact = selectors.contact_get(user=request.user, pk=pk)
+    grant = selectors.contact_grant_get(contact=contact, matter_pk=matter_pk)
+    visible = request.POST.get("visible") == "1"
+    try:
+        services.client_contact_bills_set(
+            actor=request.user, contact=contact, matter=grant.matter, visible=visible
+        )
+    except NotAllowed:
+        raise PermissionDenied from None
+    if visible:
+        text = _("The contact now sees the bills of %(number)s.")
+    else:
+        text = _("The contact no longer sees the bills of %(number)s.")
+    messages.success(request, text % {"number": grant.matter.number})
+    return redirect(reverse("portal:contact", args=[contact.pk]) + "#matters")
 
 
 @staff_required

@@ -105,6 +105,8 @@ DEMO_FIRM = {
     "licence_number": "31110000MD2015001X",
     "phone": "010-6588 1234",
     "email": "office@mingde-law.example.cn",
+    "bank_name": "招商银行北京建国路支行",
+    "bank_account": "1109 0000 1234 5678",
 }
 
 

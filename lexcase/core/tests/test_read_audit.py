@@ -226,6 +226,8 @@ PORTAL_READS: dict[str, Read] = {
     "portal:matter": Read("portal.matter_view"),
     "portal:document_download": Read("document.download"),
     "portal:report": Read("progress_report.download"),
+    "portal:bills": Read("portal.bills"),
+    "portal:bill": Read("portal.bill_view"),
     "api:portal_matter": Read("portal.matter_view"),
     "api:portal_messages": Read("portal.messages"),
     "reviews_portal:survey": VIEW,

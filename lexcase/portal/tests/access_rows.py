@@ -122,6 +122,8 @@ TABLE: dict[str, Route] = {
     "portal:upload": Route("POST", lambda f: f"/portal/matters/{f.matter.pk}/upload/", STAFF_403),
     "portal:document_download": Route("GET", lambda f: "/portal/documents/1/download/", STAFF_403),
     "portal:report": Route("GET", lambda f: "/portal/reports/1/", STAFF_403),
+    "portal:bills": Route("GET", lambda f: "/portal/bills/", STAFF_403),
+    "portal:bill": Route("GET", lambda f: "/portal/bills/1/", STAFF_403),
     "portal:preferences": Route("GET", lambda f: "/portal/notifications/", STAFF_403),
     "portal:preferences#save": Route(
         "POST", lambda f: "/portal/notifications/", STAFF_403, body=lambda f: {}
@@ -206,6 +208,25 @@ TABLE: dict[str, Route] = {
             f"/portal/contacts/{_attack_contact(f, True)}/matters/{f.confidential.pk}/revoke/"
         ),
         SECRET_CONTACT_ACTION,
+    ),
+    # Showing a granted matter's bills to the contact (or not): who may revoke the grant.
+    "portal:contact_bills": Route(
+        "POST",
+        lambda f: f"/portal/contacts/{_contact(f)}/matters/{f.matter.pk}/bills/",
+        CONTACT_ACTION,
+        body=lambda f: {"visible": "1"},
+    ),
+    "portal:contact_bills#the walled-off matter": Route(
+        "POST",
+        lambda f: f"/portal/contacts/{_attack_contact(f, False)}/matters/{f.matter.pk}/bills/",
+        CONTACT_ACTION,
+        body=lambda f: {"visible": "1"},
+    ),
+    "portal:contact_bills#the confidential matter": Route(
+        "POST",
+        lambda f: f"/portal/contacts/{_attack_contact(f, True)}/matters/{f.confidential.pk}/bills/",
+        SECRET_CONTACT_ACTION,
+        body=lambda f: {"visible": "1"},
     ),
     # The team answers in the portal thread / decides what the client sees of the dates.
     "portal:reply": Route(

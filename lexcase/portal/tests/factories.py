@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from lexcase.accounts.models import Role, User
+from lexcase.billing.services.bills import bill_draw, bill_void
+from lexcase.billing.services.payments import AllocationIn, payment_record
+from lexcase.billing.tests.bill_data import issued_bill, time_entry
 from lexcase.comms.models import ProgressReport
 from lexcase.comms.services import communication_create
 from lexcase.documents.services import documents_upload
@@ -106,6 +110,10 @@ class PortalWorld:
     a_report: Any = None
     b_report: Any = None
     b_message: Any = None
+    a_bill: Any = None  # issued to A on A's matter, partly paid
+    a_draft: Any = None  # a draft on A's matter (never shown)
+    a_void: Any = None  # a void bill of A's (never shown)
+    b_bill: Any = None  # issued to B on B's matter
 
 
 def build_world(f: Firm) -> PortalWorld:
@@ -153,4 +161,35 @@ def build_world(f: Firm) -> PortalWorld:
     world.a_shared = make_document(a_matter, f.lead, title="一审判决书", shared=True)
     world.a_unshared = make_document(a_matter, f.lead, title="内部备忘录", shared=False)
     world.b_shared = make_document(b_matter, f.lead, title="王伟借条", shared=True)
+    add_bills(world)
     return world
+
+
+def add_bills(world: PortalWorld) -> None:
+    """Bills on both clients' matters, shown to each contact on its own matter (the grant's
+    bills switch on): A's issued bill (¥1,500, ¥600 received), a draft and a void bill of
+    A's, and B's issued bill (¥2,000)."""
+    f = world.firm
+    world.a_bill = issued_bill(f, world.a_matter, minutes=90, rate="1000.00")
+    payment_record(
+        actor=f.finance,
+        client=f.client_party,
+        received_on=date(2026, 7, 3),
+        amount=Decimal("600.00"),
+        method="bank",
+        payer="华泰科技财务部",
+        reference="内部流水 88",
+        note="财务内部备注",
+        allocations=[AllocationIn(bill=world.a_bill, amount=Decimal("600.00"))],
+    )
+    world.a_bill.refresh_from_db()
+    world.a_void = issued_bill(f, world.a_matter, minutes=30, rate="1000.00")
+    world.a_void = bill_void(
+        actor=f.finance, bill=world.a_void, version=world.a_void.version, reason="开错了"
+    )
+    time_entry(f, world.a_matter, minutes=60, description="内部草稿工时")
+    world.a_draft = bill_draw(actor=f.finance, matter=world.a_matter, as_of=date(2026, 6, 30))
+    world.b_bill = issued_bill(f, world.b_matter, minutes=120, rate="1000.00")
+    ClientContactMatter.objects.filter(
+        contact__in=[world.a, world.b], matter__in=[world.a_matter, world.b_matter]
+    ).update(bills_visible=True)

@@ -106,6 +106,37 @@ ROWS: dict[str, Row] = {
     "B's report": Row(
         "portal:report", "GET", lambda w: f"/portal/reports/{w.b_report.pk}/", (404, 200, LOGIN)
     ),
+    "bills": Row("portal:bills", "GET", lambda w: "/portal/bills/", (200, 200, LOGIN)),
+    "bills of A's matter": Row(
+        "portal:bills",
+        "GET",
+        lambda w: f"/portal/bills/?matter={w.a_matter.pk}",
+        (200, 404, LOGIN),
+    ),
+    "bills of B's matter": Row(
+        "portal:bills",
+        "GET",
+        lambda w: f"/portal/bills/?matter={w.b_matter.pk}",
+        (404, 200, LOGIN),
+    ),
+    "bills of the confidential matter": Row(
+        "portal:bills",
+        "GET",
+        lambda w: f"/portal/bills/?matter={w.firm.confidential.pk}",
+        (404, 404, LOGIN),
+    ),
+    "A's bill": Row(
+        "portal:bill", "GET", lambda w: f"/portal/bills/{w.a_bill.pk}/", (200, 404, LOGIN)
+    ),
+    "B's bill": Row(
+        "portal:bill", "GET", lambda w: f"/portal/bills/{w.b_bill.pk}/", (404, 200, LOGIN)
+    ),
+    "A's draft bill": Row(
+        "portal:bill", "GET", lambda w: f"/portal/bills/{w.a_draft.pk}/", (404, 404, LOGIN)
+    ),
+    "A's void bill": Row(
+        "portal:bill", "GET", lambda w: f"/portal/bills/{w.a_void.pk}/", (404, 404, LOGIN)
+    ),
     "own notification settings": Row(
         "portal:preferences", "GET", lambda w: "/portal/notifications/", (200, 200, LOGIN)
     ),
@@ -141,6 +172,13 @@ ROWS: dict[str, Row] = {
         "POST",
         lambda w: f"/portal/contacts/{w.a.pk}/matters/{w.a_matter.pk}/revoke/",
         (403, 403, LOGIN),
+    ),
+    "staff: bills switch": Row(
+        "portal:contact_bills",
+        "POST",
+        lambda w: f"/portal/contacts/{w.b.pk}/matters/{w.b_matter.pk}/bills/",
+        (403, 403, LOGIN),
+        body=lambda w: {"visible": "1"},
     ),
     "staff toggle": Row(
         "portal:contact_toggle",
