@@ -17,7 +17,7 @@ import json
 import re
 import string
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -915,6 +915,49 @@ def _reserve_numbers(
     return starts
 
 
+def _other_names(
+    to_create: list[_MatterIn],
+    new_parties: list[dict[str, Any]],
+    party_ids: dict[int, int],
+    keys_for: Callable[[str, str], dict[str, str]],
+) -> tuple[list[tuple[int, str, str, str]], list[int]]:
+    """The names a file gives a party beyond the ones it will have: a row linked to an
+    existing party by its identifier (whatever the name), or a later row of a party the file
+    creates (a former name, another spelling). Each becomes an alias, so the next conflict
+    check finds every name the firm's files used for the party; the existing party is not
+    otherwise changed. Returns the alias rows and the existing parties that gained one."""
+
+    def normalized(name: str, kind: str) -> tuple[str, str]:
+        keys = keys_for(normalize_name(name), kind)
+        return keys["normalized"][:200], keys["core"][:200]
+
+    have: dict[int, set[str]] = defaultdict(set)
+    for index, pk in party_ids.items():
+        cleaned = new_parties[index]
+        for name in (cleaned["name"], *cleaned["aliases"]):
+            have[pk].add(normalized(name, cleaned["kind"])[0])
+    existing = sorted({p.key[1] for m in to_create for p in m.parties if p.key[0] == "e"})
+    for chunk in _chunks(existing):
+        for model, column in ((Party, "pk"), (PartyAlias, "party_id")):
+            rows = model.objects.filter(**{f"{column}__in": chunk})  # type: ignore[attr-defined]
+            for pk, name in rows.values_list(column, "name_normalized"):
+                have[pk].add(name)
+    aliases: list[tuple[int, str, str, str]] = []
+    gained: set[int] = set()
+    for matter in to_create:
+        for party in matter.parties:
+            source, ref = party.key
+            pk = ref if source == "e" else party_ids[ref]
+            for name in (party.cleaned["name"], *party.cleaned["aliases"]):
+                key, core = normalized(name, party.cleaned["kind"])
+                if key and key not in have[pk]:
+                    have[pk].add(key)
+                    aliases.append((pk, name, key, core))
+                    if source == "e":
+                        gained.add(pk)
+    return aliases, sorted(gained)
+
+
 def _write(
     parsed: _Input, parties: _Parties, report: ImportReport, actor: User | None, filename: str
 ) -> None:
@@ -976,7 +1019,10 @@ def _write(
             alias_rows.append(
                 (party_ids[index], alias, keys["normalized"][:200], keys["core"][:200])
             )
-    bulk_insert(PartyAlias, ("party_id", "name", "name_normalized", "name_core"), alias_rows)
+    more_rows, renamed = _other_names(to_create, parties.new, party_ids, keys_for)
+    bulk_insert(
+        PartyAlias, ("party_id", "name", "name_normalized", "name_core"), alias_rows + more_rows
+    )
 
     matter_rows = []
     for matter in to_create:
@@ -1022,7 +1068,10 @@ def _write(
     )
     # History counts in conflict checks from the moment it is imported (conflicts indexes the
     # parties in this transaction); search indexes the matters in the task worker.
-    matters_imported.send(sender=Matter, matter_ids=matter_ids, party_ids=report.party_ids)
+    # The existing parties that gained a name from the file are indexed again with them.
+    matters_imported.send(
+        sender=Matter, matter_ids=matter_ids, party_ids=[*report.party_ids, *renamed]
+    )
 
 
 # -- Entry point -----------------------------------------------------------------------------
