@@ -20,6 +20,7 @@ from lexcase.accounts.services import (
 )
 from lexcase.audit.models import AuditEvent
 from lexcase.calendar.models import CalendarFeed, Deadline
+from lexcase.matters.services import matter_member_remove, matter_wall_add
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +72,38 @@ def test_ending_sessions_keeps_the_feed(firm):
     url = _subscribed(firm)
     user_sessions_end(user=firm.lead, actor=firm.admin)
     assert Client().get(url).status_code == 200
+
+
+def _assistants_feed(f) -> str:
+    """The assistant's feed, showing a deadline of the matter they are on."""
+    raw = "feed-secret-of-the-assistant-0123456789abcd"
+    CalendarFeed.objects.create(
+        user=f.assistant, token_hash=hashlib.sha256(raw.encode()).hexdigest()
+    )
+    Deadline.objects.create(
+        matter=f.matter,
+        title="举证期限届满",
+        due_date=timezone.localdate() + timedelta(days=3),
+        status=Deadline.Status.OPEN,
+        responsible=f.assistant,
+    )
+    url = f"/calendar/feed/{raw}.ics"
+    assert "举证期限届满" in Client().get(url).content.decode()
+    return url
+
+
+def test_taken_off_the_team_the_feed_no_longer_shows_the_matter(firm):
+    """The feed keeps working (it is the owner's), but shows only what its owner sees at
+    each fetch: a deadline they are still responsible for on a matter whose team they left
+    is not in it."""
+    url = _assistants_feed(firm)
+    matter_member_remove(actor=firm.lead, matter=firm.matter, user=firm.assistant)
+    response = Client().get(url)
+    assert response.status_code == 200
+    assert "举证期限届满" not in response.content.decode()
+
+
+def test_walled_off_the_feed_no_longer_shows_the_matter(firm):
+    url = _assistants_feed(firm)
+    matter_wall_add(actor=firm.partner, matter=firm.matter, user=firm.assistant, reason="亲属")
+    assert "举证期限届满" not in Client().get(url).content.decode()

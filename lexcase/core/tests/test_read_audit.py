@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -51,8 +52,8 @@ from lexcase.core.tests.test_access_table import (
     client_as,
     send,
 )
-from lexcase.documents.models import Document
-from lexcase.documents.tests.access_rows import make_document
+from lexcase.documents.files import documents_storage
+from lexcase.documents.models import Document, DocumentVersion
 from lexcase.notifications.models import Notification
 from lexcase.papers.models import CourtMessage
 from lexcase.portal.tests.factories import PortalWorld, build_world
@@ -383,8 +384,12 @@ MARKERS = (
 )
 
 
-def plant_records(f: Firm) -> None:
-    """Records of the firm's matter, each with a marker in its text, for the lead."""
+MARKED_FILE = "documents/access-table/marked.txt"
+
+
+def plant_records(f: Firm, readers: tuple[str, ...] = ()) -> None:
+    """Records of the firm's matter, each with a marker in its text, for the lead; the
+    notification also to each persona of `readers`."""
     now = timezone.now()
     today = timezone.localdate()
     Communication.objects.create(
@@ -429,7 +434,9 @@ def plant_records(f: Firm) -> None:
         created_by=f.lead,
     )
     # A notification about the matter, to each persona a list page may be read as.
-    for user in (f.lead, f.assistant, f.admin, f.finance, f.partner):
+    users = {f.lead, f.assistant, f.admin, f.finance, f.partner}
+    users |= {getattr(f, r) for r in readers}
+    for user in sorted(users, key=lambda u: u.pk):
         Notification.objects.create(
             user=user, kind="deadline", text=MARKERS[5], matter=f.matter, key=f"mark-{user.pk}"
         )
@@ -441,8 +448,22 @@ def plant_records(f: Firm) -> None:
     )
     hearing.attendees.add(f.lead)
     # A document (with its file) and a seal request on it that the lead asked of the partner.
-    document = Document.objects.get(pk=make_document(f))
-    Document.objects.filter(pk=document.pk).update(title=MARKERS[7])
+    # Its own file: the access table's rows make theirs under another name.
+    storage = documents_storage()
+    if not storage.exists(MARKED_FILE):
+        storage.save(MARKED_FILE, ContentFile(b"marked"))
+    document = Document.objects.create(matter=f.matter, category="contract", title=MARKERS[7])
+    version = DocumentVersion.objects.create(
+        document=document,
+        number=1,
+        file_name=MARKED_FILE,
+        original_name=f"{MARKERS[7]}.txt",
+        size=storage.size(MARKED_FILE),
+        sha256="0" * 64,
+        content_type="text/plain",
+        uploaded_by=f.lead,
+    )
+    Document.objects.filter(pk=document.pk).update(current=version)
     Approval.objects.create(
         kind="seal",
         matter=f.matter,
@@ -453,7 +474,7 @@ def plant_records(f: Firm) -> None:
     )
     Review.objects.create(
         matter=f.matter,
-        kind="periodic",
+        kind="stage",  # the access table's rows open a periodic one (one per matter)
         due_on=today,
         reviewer=f.lead,
         findings=MARKERS[8],

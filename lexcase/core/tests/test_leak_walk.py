@@ -1,0 +1,85 @@
+"""Nothing of a matter crosses the gate (律师法 Art. 38): records of one matter, each with a
+marker in its text (`test_read_audit.plant_records`: a communication, a deadline, a task, a
+time entry, a court message, a notification, a hearing, a document with a seal request, a
+review), then every GET row of the access table (pages, partials, exports, feeds, API
+operations) is requested as each persona who may not see that matter, and no answer may show
+a marker, whatever its status (an error page echoing data counts too).
+
+- `firm.matter`: the partner walled off it (`walled`, who saw it before: a notification sent
+  before the wall), a lawyer off its team (`outsider`, notified before they left it), finance
+  (money aside: time entries are finance's to see on every matter not walled) and the
+  outside helper not invited (`collaborator`).
+- `firm.confidential` (members: the lead and the responsible partner): an administrator
+  and the matter's assistant, who are not on it, and finance (money aside).
+
+The calendar feed, the portal and the helper's own pages have walks of their own (their
+rows are requested as here with the personas' own credentials)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from django.db import transaction
+
+from lexcase.core.tests.access import PERSONAS
+from lexcase.core.tests.test_access_table import (
+    API_OPERATIONS,
+    TABLE,
+    all_route_names,
+    client_as,
+    send,
+)
+from lexcase.core.tests.test_read_audit import MARKERS, _text_of, plant_records
+from lexcase.testing import Firm, use_document_store
+
+MONEY = ("MARKtime",)
+
+# (planted on, who may not see it)
+CASES = {
+    "matter": ("matter", ("walled", "outsider", "finance", "collaborator")),
+    "confidential": ("confidential", ("admin", "assistant", "finance")),
+}
+
+
+# Routes whose URL is itself the credential of the matter's reader: whoever holds it reads
+# as them (the calendar feed's secret: `calendar/tests/test_feed_*`).
+BEARER_URLS = {"calendar:feed_ics"}
+
+
+def get_keys() -> list[str]:
+    names = all_route_names() | set(API_OPERATIONS.values())
+    return sorted(
+        k for k, r in TABLE.items() if r.method == "GET" and k.split("#")[0] in names - BEARER_URLS
+    )
+
+
+def _planted_on(firm: Firm, which: str) -> Firm:
+    return dataclasses.replace(firm, matter=getattr(firm, which))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("key", get_keys())
+def test_no_record_of_a_hidden_matter_shows_anywhere(firm, settings, tmp_path: Path, key, case):
+    use_document_store(settings, tmp_path / "store")
+    which, personas = CASES[case]
+    plant_records(_planted_on(firm, which), readers=("walled", "outsider"))
+    route = TABLE[key]
+    leaks = {}
+    for persona in personas:
+        assert persona in PERSONAS
+        with transaction.atomic():
+            path = route.path(firm)
+            client = client_as(firm, persona, path)
+            response = send(client, firm, route, path)
+            text = _text_of(response)
+            transaction.set_rollback(True)
+        allowed = MONEY if persona == "finance" else ()
+        hidden = getattr(firm, which)
+        shown = [m for m in (*MARKERS, hidden.number, hidden.title) if m in text]
+        shown = [m for m in shown if m not in allowed]
+        if shown:
+            leaks[persona] = (response.status_code, shown)
+    assert leaks == {}, f"{key} shows records of the {case} matter"
