@@ -3,7 +3,8 @@ marker in its text (`test_read_audit.plant_records`: a communication, a deadline
 time entry, a court message, a notification, a hearing, a document with a seal request, a
 review), then every GET row of the access table (pages, partials, exports, feeds, API
 operations) is requested as each persona who may not see that matter, and no answer may show
-a marker, whatever its status (an error page echoing data counts too).
+a marker, nor the matter's number or title (but where IDENTITY_SHOWN says why), whatever its
+status (an error page echoing data counts too).
 
 - `firm.matter`: the partner walled off it (`walled`, who saw it before: a notification sent
   before the wall), a lawyer off its team (`outsider`, notified before they left it), finance
@@ -11,6 +12,8 @@ a marker, whatever its status (an error page echoing data counts too).
   outside helper not invited (`collaborator`).
 - `firm.confidential` (members: the lead and the responsible partner): an administrator
   and the matter's assistant, who are not on it, and finance (money aside).
+- `firm.matter` with the administrator walled off it: the wall holds for them too, money
+  included.
 
 The calendar feed, the portal and the helper's own pages have walks of their own (their
 rows are requested as here with the personas' own credentials)."""
@@ -18,6 +21,7 @@ rows are requested as here with the personas' own credentials)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -32,6 +36,7 @@ from lexcase.core.tests.test_access_table import (
     send,
 )
 from lexcase.core.tests.test_read_audit import MARKERS, _text_of, plant_records
+from lexcase.matters.models import EthicalWall
 from lexcase.testing import Firm, use_document_store
 
 MONEY = ("MARKtime",)
@@ -40,12 +45,48 @@ MONEY = ("MARKtime",)
 CASES = {
     "matter": ("matter", ("walled", "outsider", "finance", "collaborator")),
     "confidential": ("confidential", ("admin", "assistant", "finance")),
+    # The wall holds for an administrator too (and for the money they otherwise all see).
+    "walled admin": ("matter", ("admin",)),
 }
 
 
 # Routes whose URL is itself the credential of the matter's reader: whoever holds it reads
 # as them (the calendar feed's secret: `calendar/tests/test_feed_*`).
 BEARER_URLS = {"calendar:feed_ics"}
+
+
+# Where the matter's number and title (not its records) may show to a persona the gate
+# refuses: why.
+IDENTITY_SHOWN = {
+    "papers:templates": "the merge fields' examples are fixed text (2026-民-0001)",
+    "collab:task": "the helper's invited task names its matter's number (docs/security.md)",
+}
+# The money gate (`money_visible_through`): finance and administrators see the money of
+# every matter they are not walled off, confidential ones included, with its number.
+MONEY_READERS = {"finance", "admin"}
+
+
+MONEY_API = ("/bills", "/payments", "/fee-agreements", "/time-entries", "/expenses")
+MONEY_API += ("/receivables", "/invoices", "/fees/")
+
+
+def _identity_shown(key: str, persona: str, path: str, *, walled: bool) -> bool:
+    name = key.split("#", 1)[0]
+    if name in IDENTITY_SHOWN:
+        return True
+    money = name.startswith("billing:") or any(p in path for p in MONEY_API)
+    return persona in MONEY_READERS and money and not walled
+
+
+def _readable(response) -> str:
+    """The answer's text; JSON decoded (the API escapes every non-ASCII character)."""
+    text = _text_of(response)
+    if response.get("Content-Type", "").startswith("application/json"):
+        try:
+            return json.dumps(json.loads(text), ensure_ascii=False)
+        except ValueError:
+            return text
+    return text
 
 
 def get_keys() -> list[str]:
@@ -65,6 +106,8 @@ def _planted_on(firm: Firm, which: str) -> Firm:
 def test_no_record_of_a_hidden_matter_shows_anywhere(firm, settings, tmp_path: Path, key, case):
     use_document_store(settings, tmp_path / "store")
     which, personas = CASES[case]
+    if case == "walled admin":
+        EthicalWall.objects.create(matter=firm.matter, user=firm.admin, reason="曾代理对方")
     plant_records(_planted_on(firm, which), readers=("walled", "outsider"))
     route = TABLE[key]
     leaks = {}
@@ -74,10 +117,12 @@ def test_no_record_of_a_hidden_matter_shows_anywhere(firm, settings, tmp_path: P
             path = route.path(firm)
             client = client_as(firm, persona, path)
             response = send(client, firm, route, path)
-            text = _text_of(response)
+            text = _readable(response)
             transaction.set_rollback(True)
-        allowed = MONEY if persona == "finance" else ()
         hidden = getattr(firm, which)
+        allowed = set(MONEY) if persona == "finance" else set()
+        if _identity_shown(key, persona, path, walled=case == "walled admin"):
+            allowed |= {hidden.number, hidden.title}
         shown = [m for m in (*MARKERS, hidden.number, hidden.title) if m in text]
         shown = [m for m in shown if m not in allowed]
         if shown:
