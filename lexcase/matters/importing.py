@@ -939,7 +939,7 @@ def _other_names(
     existing = sorted({p.key[1] for m in to_create for p in m.parties if p.key[0] == "e"})
     for chunk in _chunks(existing):
         for model, column in ((Party, "pk"), (PartyAlias, "party_id")):
-            rows = model.objects.filter(**{f"{column}__in": chunk})  # type: ignore[attr-defined]
+            rows = model.objects.filter(**{f"{column}__in": chunk})
             for pk, name in rows.values_list(column, "name_normalized"):
                 have[pk].add(name)
     aliases: list[tuple[int, str, str, str]] = []
