@@ -120,7 +120,9 @@ WSGI_APPLICATION = "lexcase.wsgi.application"
 FORM_RENDERER = "lexcase.core.renderers.FastRenderer"
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Django's, with each page's context let go of after rendering (lexcase/core/templating.py).
+        "BACKEND": "lexcase.core.templating.DjangoTemplates",
+        "NAME": "django",  # the alias Django's backend has (engines["django"])
         "DIRS": [BASE_DIR / "lexcase" / "core" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
