@@ -115,9 +115,11 @@ def matter_action(
     submit: Any = None,
     anchor: str = "",
     once: bool = False,
+    saved: Callable[[], str] | None = None,
 ) -> HttpResponse:
     """`once`: the form carries a one-time key and `run` is carried out once per key
-    (core.once: the same form sent again writes nothing and says so)."""
+    (core.once: the same form sent again writes nothing and says so). `saved`: the success
+    message, asked after `run` succeeded (it may say what was done); else 已保存。"""
     matter = matter_get(user=request.user, pk=matter_id)
     if not request.user.has_perm(perm, matter):
         raise PermissionDenied
@@ -143,5 +145,5 @@ def matter_action(
     else:
         for warning in warnings or ():
             messages.warning(request, warning)
-        messages.success(request, _("Saved."))
+        messages.success(request, saved() if saved is not None else _("Saved."))
     return matter_back(request, matter, anchor)

@@ -33,7 +33,7 @@ from lexcase.matters.forms import (
     StageForm,
     WallForm,
 )
-from lexcase.matters.models import MemberRole
+from lexcase.matters.models import CourtCaseNumber, MemberRole, Stage
 
 
 @login_required
@@ -312,12 +312,28 @@ def matter_wall_add(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def matter_case_number_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    added: list[CourtCaseNumber] = []
+
     def run(matter: Any, data: Any) -> None:
-        services.matter_case_number_add(
-            actor=request.user, matter=matter, number=data["number"], stage=data["stage"]
+        added.append(
+            services.matter_case_number_add(
+                actor=request.user, matter=matter, number=data["number"], stage=data["stage"]
+            )
         )
 
-    return matter_action(request, pk, "matters.change_matter", run, CaseNumberForm(request.POST))
+    def saved() -> str:
+        # Say what was recorded: the number as stored and the stage it was filed under.
+        (ccn,) = added
+        if ccn.stage:
+            return _("Case number %(number)s added, stage: %(stage)s.") % {
+                "number": ccn.number,
+                "stage": Stage(ccn.stage).label,
+            }
+        return _("Case number %(number)s added.") % {"number": ccn.number}
+
+    return matter_action(
+        request, pk, "matters.change_matter", run, CaseNumberForm(request.POST), saved=saved
+    )
 
 
 @login_required

@@ -52,3 +52,25 @@ def test_a_stage_the_lawyer_chooses_is_kept_and_the_setting_adds_codes(firm, set
         actor=firm.lead, matter=firm.matter, number="（2024）京0105民特2号"
     )
     assert (chosen.stage, special.stage) == ("retrial", "first_instance")
+
+
+@pytest.mark.django_db
+def test_adding_a_case_number_says_what_was_added(firm):
+    """The message named nothing (已保存。): it names the number as stored and its stage."""
+    client = client_for(firm.lead)
+    response = client.post(
+        f"/matters/{firm.matter.pk}/case-numbers/",
+        {"number": "(2026)京0105民初123号", "stage": ""},
+        follow=True,
+    )
+    texts = [str(m) for m in response.context["messages"]]
+    assert "已添加案号 （2026）京0105民初123号，阶段：一审。" in texts
+    assert "已保存。" not in texts
+    client.cookies["django_language"] = "en"
+    response = client.post(
+        f"/matters/{firm.matter.pk}/case-numbers/",
+        {"number": "（2026）京0105民终9号", "stage": ""},
+        follow=True,
+    )
+    texts = [str(m) for m in response.context["messages"]]
+    assert "Case number （2026）京0105民终9号 added, stage: Second instance." in texts
