@@ -181,7 +181,8 @@ class Deadline(models.Model):
     def display_title(self) -> str:
         """The title in the reader's language: a rule's deadline keeps the rule's name in the
         language it was proposed in (民事判决上诉期), shown as the rule's name in the active
-        language (Appeal against a civil judgment); a title the lawyer wrote is theirs."""
+        language (Appeal against a civil judgment); so is a common title written without a
+        rule (上诉期限届满: `COMMON_TITLES`); any other title the lawyer wrote is theirs."""
         return rule_title(self.title, self.rule_id)
 
 
@@ -247,10 +248,25 @@ class LimitationEvent(models.Model):
         ordering = ["day", "id"]
 
 
+# Deadlines every firm writes without a rule of the library (the demo firm's among them),
+# (Chinese, English): shown in the reader's language as a rule's name is.
+COMMON_TITLES = (
+    ("举证期限届满", "Time limit for evidence ends"),
+    ("上诉期限届满", "Time limit for appeal ends"),
+    ("答辩期限届满", "Time limit for the defence ends"),
+    ("缴纳诉讼费", "Pay the court fee"),
+)
+_COMMON_BY_TITLE = {title: pair for pair in COMMON_TITLES for title in pair}
+
+
 def rule_title(title: str, rule_id: str) -> str:
-    """`title` in the active language when it is a library rule's name (either language's),
-    else `title` unchanged."""
+    """`title` in the active language when it is a library rule's name (either language's)
+    or one of the `COMMON_TITLES`, else `title` unchanged."""
     rule = RULES.get(rule_id) if rule_id else None
-    if rule is None or title not in (rule.name_zh, rule.name_en):
+    if rule is not None and title in (rule.name_zh, rule.name_en):
+        pair = (rule.name_zh, rule.name_en)
+    elif title in _COMMON_BY_TITLE:
+        pair = _COMMON_BY_TITLE[title]
+    else:
         return title
-    return rule.name_en if (get_language() or "").startswith("en") else rule.name_zh
+    return pair[1] if (get_language() or "").startswith("en") else pair[0]

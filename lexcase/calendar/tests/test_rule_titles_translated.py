@@ -47,3 +47,22 @@ def test_the_english_matter_page_and_agenda_show_the_english_name(firm):
     assert "民事判决上诉期" not in page
     week = client.get("/agenda/week/?start=2026-12-31").content.decode()
     assert ("Appeal against a civil judgment" in week, "民事判决上诉期" in week) == (True, False)
+
+
+def test_a_common_title_without_a_rule_follows_the_language(firm):
+    """The demo firm's deadlines without a rule (上诉期限届满 …) stayed Chinese in English."""
+    common = _deadline(firm, "上诉期限届满", "")
+    fee = _deadline(firm, "缴纳诉讼费", "")
+    written = _deadline(firm, "上诉期限届满前与客户确认", "")
+    with translation.override("en"):
+        assert (common.display_title, fee.display_title, written.display_title) == (
+            "Time limit for appeal ends",
+            "Pay the court fee",
+            "上诉期限届满前与客户确认",
+        )
+    with translation.override("zh-hans"):
+        assert common.display_title == "上诉期限届满"
+    client = client_for(firm.lead)
+    client.post("/i18n/setlang/", {"language": "en"})
+    page = client.get(f"/matters/{firm.matter.pk}/").content.decode()
+    assert "Time limit for appeal ends" in page and "上诉期限届满</td>" not in page
