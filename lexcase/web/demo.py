@@ -118,6 +118,23 @@ def demo_firm_profile() -> None:
     FirmProfile.objects.update_or_create(pk=1, defaults=DEMO_FIRM)
 
 
+# Who practises in each of the seeded practice areas (accounts 0002), the partner heading it
+# first, as the demo firm's three departments divide the work: 民商事争议解决部 (王建国,
+# 陈思远, 刘晓), 公司与合规部 (李慧敏, 张婷), 刑事与行政部 (赵磊, 孙悦; 王建国 and 李慧敏 head
+# its areas). A lawyer practises in two or three areas, a partner in several.
+DEMO_PRACTICE_AREAS = {
+    "civil-commercial": ("partner", "lawyer", "lawyer2"),
+    "corporate": ("partner2", "lawyer3"),
+    "labor": ("partner2", "lawyer2", "lawyer3"),
+    "criminal": ("partner", "lawyer4", "lawyer5"),
+    "administrative": ("partner2", "lawyer5", "lawyer4"),
+    "ip": ("partner2", "lawyer3"),
+    "real-estate": ("partner", "lawyer", "lawyer2"),
+    "finance": ("partner2", "lawyer3", "lawyer2"),
+    "family": ("partner", "lawyer", "lawyer5"),
+}
+
+
 def demo_users() -> dict[str, User]:
     users = {}
     for username, name, role, team_name in DEMO_USERS:
@@ -128,7 +145,17 @@ def demo_users() -> dict[str, User]:
                 username=username, role=role, password=DEMO_PASSWORD, name=name, team=team
             )
         users[username] = user
+    demo_practice_areas(users)
     return users
+
+
+def demo_practice_areas(users: dict[str, User]) -> None:
+    """Put the demo lawyers and partners in the practice areas (`DEMO_PRACTICE_AREAS`), unless
+    the firm has already put people in an area (then that area is left as it is)."""
+    for area in PracticeArea.objects.filter(code__in=DEMO_PRACTICE_AREAS):
+        if area.user_set.exists():
+            continue
+        area.user_set.add(*(users[u] for u in DEMO_PRACTICE_AREAS[area.code] if u in users))
 
 
 def _id_number(rng: random.Random) -> str:

@@ -10,7 +10,7 @@ import pytest
 from django.db.models import F
 from django.utils import timezone
 
-from lexcase.accounts.models import FirmProfile, User
+from lexcase.accounts.models import FirmProfile, PracticeArea, User
 from lexcase.accounts.selectors import firm_profile
 from lexcase.calendar.calculator import is_rest_day
 from lexcase.calendar.selectors import agenda_overdue, calendar_data
@@ -36,6 +36,7 @@ from lexcase.web.demo import (
     DEMO_FIRM,
     demo_firm_profile,
     demo_generate,
+    demo_users,
 )
 
 pytestmark = pytest.mark.django_db
@@ -195,3 +196,18 @@ def test_the_demo_tasks_fall_due_on_working_days():
     ]
     assert len(dues) > 50
     assert [d for d in dues if is_rest_day(cal, d)] == []
+
+
+def test_every_demo_practice_area_has_its_people():
+    """The teams and practice areas page said 暂无 for every practice area: nobody was in one,
+    so lead-lawyer suggestions by practice area had nothing to rank."""
+    demo_users()
+    areas = PracticeArea.objects.prefetch_related("user_set")
+    assert areas.exists()
+    for area in areas:
+        people = list(area.user_set.all())
+        assert any(u.role == "partner" for u in people), area.name
+        assert sum(u.role == "lawyer" for u in people) >= 1, area.name
+    admin = User.objects.get(username="admin")
+    page = client_for(admin).get("/team/organisation/").content.decode()
+    assert "暂无人员" not in page
