@@ -16,17 +16,32 @@ from lexcase.insights.selectors import InsightFilters, default_period
 MAX_SPAN_DAYS = 10 * 366
 
 
+class PeriodDateInput(forms.DateInput):
+    """A date typed as 2026-12-07 (GB/T 7408, how Chinese documents write it) whatever the
+    browser. A date picker (`<input type=date>`) is drawn in the *browser's* language, not the
+    page's: Chromium in English showed 12/07/2026 and mm/dd/yyyy on the Chinese dashboard, and
+    neither `lang` on the page nor on the input changes that (tried: html lang="zh-hans",
+    input lang="zh-CN"). The field also reads the active language's formats (2026/12/07)."""
+
+    input_type = "text"
+
+    def __init__(self) -> None:
+        super().__init__(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "maxlength": "10",
+                "size": "10",
+                "placeholder": _("YYYY-MM-DD"),
+                "class": "date-text",
+            },
+            format="%Y-%m-%d",
+        )
+
+
 class DashboardFilterForm(forms.Form):
-    date_from = CivilDateField(
-        label=_("From"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    date_to = CivilDateField(
-        label=_("To"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    date_from = CivilDateField(label=_("From"), required=False, widget=PeriodDateInput())
+    date_to = CivilDateField(label=_("To"), required=False, widget=PeriodDateInput())
     team = forms.ModelChoiceField(
         label=_("Team"), queryset=Team.objects.all(), required=False, empty_label=_("All teams")
     )

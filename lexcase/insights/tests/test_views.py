@@ -119,3 +119,21 @@ def test_a_period_at_the_ends_of_the_calendar_is_a_field_error_not_a_500(firm):
         bad = api.get(f"/api/v1/insights/kpis?from={start}&to={end}")
         assert bad.status_code == 422
         assert sorted(e["field"] for e in bad.json()["errors"]) == fields
+
+
+def test_the_period_is_written_the_chinese_way_whatever_the_browser(firm):
+    """A date picker is drawn in the browser's language (Chromium in English showed
+    12/07/2026 and mm/dd/yyyy on the Chinese dashboard): the period's fields are text, in
+    ISO order, and a date typed as Chinese pages write it is read."""
+    client = client_for(firm.partner_other)
+    html = client.get("/insights/?date_from=2026-01-01&date_to=2026-06-30").content.decode()
+    assert 'type="date"' not in html
+    assert (
+        '<input type="text" name="date_from" value="2026-01-01" inputmode="numeric" '
+        'autocomplete="off" maxlength="10" size="10" placeholder="年-月-日" class="date-text" '
+        'id="id_date_from">'
+    ) in html
+    typed = client.get("/insights/?date_from=2026/02/01&date_to=2026-06-30").content.decode()
+    # Kept as typed in the field, read as the date: the period line says which.
+    assert 'name="date_from" value="2026/02/01"' in typed
+    assert "期间：2026-02-01" in typed
