@@ -161,10 +161,12 @@ def _document_action(
     except NotAllowed:
         raise PermissionDenied from None
     except StaleEdit:
-        messages.error(
-            request,
-            _("Someone else changed this document meanwhile; reload it and apply your change."),
-        )
+        stale = _("Someone else changed this document meanwhile; reload it and apply your change.")
+        if form is not None:
+            # What was typed stays on the form (nothing written), with why above it.
+            form.add_error(None, stale)
+            return _form_again(request, document, key, form, status=409)
+        messages.error(request, stale)
     except ValidationError as exc:
         if form is not None:
             apply_service_errors(form, exc)
@@ -178,12 +180,14 @@ def _document_action(
     return redirect("documents:detail", document_id=document.pk)
 
 
-def _form_again(request: AuthedRequest, document: Document, key: str, form: Any) -> HttpResponse:
+def _form_again(
+    request: AuthedRequest, document: Document, key: str, form: Any, status: int = 422
+) -> HttpResponse:
     return render(
         request,
         "documents/detail.html",
         _detail_context(request, document, document.matter, **{key: form}),
-        status=422,
+        status=status,
     )
 
 

@@ -18,7 +18,7 @@ from lexcase.accounts.http import AuthedRequest
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import StaleEdit
 from lexcase.core.exports import table_response
-from lexcase.core.forms import apply_service_errors, flash_errors
+from lexcase.core.forms import apply_service_errors
 from lexcase.matters import services as matter_services
 from lexcase.matters.selectors import (
     parties_page,
@@ -129,17 +129,29 @@ def _identifiers_context(party: Party, shown: dict[str, str] | None = None) -> d
 @never_cache  # Cache-Control: no-store: the page carries identifiers (masked or shown)
 def party_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     party = party_get(user=request.user, pk=pk)
+    return _detail_page(request, party, _identifiers_context(party))
+
+
+def _detail_page(
+    request: AuthedRequest,
+    party: Party,
+    context: dict[str, object],
+    relation_form: RelationForm | None = None,
+) -> HttpResponse:
+    """The party's page; with a refused relation, its form as typed with its errors beside
+    the fields (status 422, nothing written)."""
     return render(
         request,
         "parties/detail.html",
         {
-            **_identifiers_context(party),
+            **context,
             "links": party_matters(user=request.user, party=party),
             "aliases": party.aliases.all(),
             "relations": party_relations(user=request.user, party=party),
-            "relation_form": RelationForm(),
+            "relation_form": relation_form or RelationForm(),
             "can_change": request.user.has_perm("matters.change_party", party),
         },
+        status=200 if relation_form is None else 422,
     )
 
 
@@ -156,18 +168,7 @@ def party_identifiers_show(request: AuthedRequest, pk: int) -> HttpResponse:
     context = _identifiers_context(party, shown)
     if request.htmx:
         return render(request, "parties/detail.html#identifiers", context)
-    return render(
-        request,
-        "parties/detail.html",
-        {
-            **context,
-            "links": party_matters(user=request.user, party=party),
-            "aliases": party.aliases.all(),
-            "relations": party_relations(user=request.user, party=party),
-            "relation_form": RelationForm(),
-            "can_change": request.user.has_perm("matters.change_party", party),
-        },
-    )
+    return _detail_page(request, party, context)
 
 
 @login_required
@@ -213,32 +214,56 @@ def party_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def party_relation_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A refused relation (the form, the other party's name or number, the relation itself)
+    writes nothing and comes back on the party's page as typed, each error beside its field
+    (422); success goes back to the page."""
     party = party_get(user=request.user, pk=pk)
     if not request.user.has_perm("matters.change_party", party):
         raise PermissionDenied
     form = RelationForm(request.POST)
-    if not form.is_valid():
-        flash_errors(request, form)
-        return redirect("parties:detail", pk=party.pk)
-    data = form.cleaned_data
-    try:
-        with transaction.atomic():
-            other = matter_services.party_find_or_create(
-                actor=request.user,
-                kind=data["other_kind"],
-                name=data["other_name"],
-                identifier=data["other_identifier"],
-            )
-            services.party_relation_add(
-                actor=request.user,
-                source=other,
-                target=party,
-                kind=data["kind"],
-                note=data["note"],
-            )
-    except ValidationError as exc:
-        for error in exc.messages:
-            messages.error(request, error)
-    else:
-        messages.success(request, _("Saved."))
-    return redirect("parties:detail", pk=party.pk)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                try:
+                    other = matter_services.party_find_or_create(
+                        actor=request.user,
+                        kind=data["other_kind"],
+                        name=data["other_name"],
+                        identifier=data["other_identifier"],
+                    )
+                except ValidationError as exc:
+                    # The other party's fields carry other names on this form.
+                    raise _renamed(exc, _OTHER_PARTY_FIELDS) from None
+                services.party_relation_add(
+                    actor=request.user,
+                    source=other,
+                    target=party,
+                    kind=data["kind"],
+                    note=data["note"],
+                )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("parties:detail", pk=party.pk)
+    return _detail_page(request, party, _identifiers_context(party), relation_form=form)
+
+
+# The new or reused party's service fields, as the relation form names them.
+_OTHER_PARTY_FIELDS = {
+    "name": "other_name",
+    "kind": "other_kind",
+    "identifier": "other_identifier",
+    "id_number": "other_identifier",
+    "credit_code": "other_identifier",
+}
+
+
+def _renamed(exc: ValidationError, names: dict[str, str]) -> ValidationError:
+    if not hasattr(exc, "error_dict"):
+        return exc
+    renamed: dict[str, list[str]] = {}
+    for field, errors in exc.message_dict.items():
+        renamed.setdefault(names.get(field, field), []).extend(errors)
+    return ValidationError(renamed)

@@ -24,3 +24,12 @@ class TemplateUploadForm(forms.Form):
 
 class GenerateForm(forms.Form):
     template = forms.SlugField(max_length=50)
+
+
+class CourtMessagesForm(forms.Form):
+    """One or several pasted court messages (the service checks their number and length)."""
+
+    text = forms.CharField(
+        label=_("Message"),
+        widget=forms.Textarea(attrs={"rows": 6, "id": "court-text"}),
+    )

@@ -26,7 +26,7 @@ from lexcase.papers import intake, selectors, services
 from lexcase.papers.court_sms import KIND_LABELS
 from lexcase.papers.dossier import default_order
 from lexcase.papers.fields import FIELDS, flatten, merge_context
-from lexcase.papers.forms import GenerateForm, TemplateUploadForm
+from lexcase.papers.forms import CourtMessagesForm, GenerateForm, TemplateUploadForm
 from lexcase.papers.selectors import template_content, template_get, templates_available
 from lexcase.papers.services import DOSSIER_KEY
 
@@ -153,21 +153,38 @@ def dossier_page(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_get(user=request.user, pk=pk)
     if not request.user.has_perm("papers.assemble_dossier", matter):
         raise PermissionDenied
+    matter_record_view(actor=request.user, matter=matter, page="papers:dossier")
+    return _dossier_page(request, matter)
+
+
+def _dossier_page(
+    request: AuthedRequest, matter: Matter, refused: list[str] | None = None
+) -> HttpResponse:
+    """The 卷宗 page; refused (`refused`: why), the documents ticked and numbered as they
+    were sent, why above them (status 422, nothing assembled)."""
     documents = default_order(services.dossier_candidates(matter=matter))
     dossiers = [
         g for g in selectors.matter_generations(matter=matter) if g.template_key == DOSSIER_KEY
     ]
-    matter_record_view(actor=request.user, matter=matter, page="papers:dossier")
+    rows = [
+        (d, str(d.pk) in request.POST.getlist("document"), request.POST.get(f"position-{d.pk}"))
+        if refused is not None
+        else (d, True, None)
+        for d in documents
+    ]
     return render(
         request,
         "papers/dossier.html",
         {
             "matter": matter,
             "documents": documents,
+            "rows": rows,
+            "errors": refused or [],
             "dossier": dossiers[0].document if dossiers else None,
             "archived": matter.status == Status.ARCHIVED,
             "categories": _category_labels(),
         },
+        status=200 if refused is None else 422,
     )
 
 
@@ -200,9 +217,7 @@ def dossier_assemble(request: AuthedRequest, pk: int) -> HttpResponse:
     except NotAllowed:
         raise PermissionDenied from None
     except ValidationError as exc:
-        for error in exc.messages:
-            messages.error(request, error)
-        return redirect("papers:dossier", pk=matter.pk)
+        return _dossier_page(request, matter, refused=exc.messages)
     messages.success(request, _("The file (卷宗) was assembled."))
     return redirect("documents:detail", document_id=document.pk)
 
@@ -229,16 +244,16 @@ def court_messages(request: AuthedRequest) -> HttpResponse:
     """Paste court SMS / 电子送达 notices; the list of those the reader may see."""
     if not request.user.has_perm("papers.intake_court_message"):
         raise PermissionDenied
-    text = ""
-    if request.method == "POST":
-        text = request.POST.get("text", "")
+    form = CourtMessagesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
         try:
-            created = intake.court_messages_intake(actor=request.user, text=text)
+            created = intake.court_messages_intake(
+                actor=request.user, text=form.cleaned_data["text"]
+            )
         except NotAllowed:
             raise PermissionDenied from None
         except ValidationError as exc:
-            for error in exc.messages:
-                messages.error(request, error)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("%(n)s message(s) read.") % {"n": len(created)})
             if len(created) == 1:
@@ -254,9 +269,11 @@ def court_messages(request: AuthedRequest) -> HttpResponse:
         "papers/court_messages.html",
         {
             "messages_list": shown,
-            "text": text,
+            "form": form,
             "kinds": KIND_LABELS,
         },
+        # Refused: the pasted text as it was, with why beside it (nothing read or stored).
+        status=422 if request.method == "POST" else 200,
     )
 
 

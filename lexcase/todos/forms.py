@@ -7,7 +7,7 @@ from lexcase.accounts.models import PracticeArea, Team
 from lexcase.accounts.selectors import active_staff
 from lexcase.core.forms import CivilDateTimeField
 from lexcase.matters.models import MatterType, Priority, Stage
-from lexcase.todos.models import ChecklistItem, Task
+from lexcase.todos.models import COMMENT_MAX, ChecklistItem, Task
 
 
 class TaskForm(forms.Form):
@@ -45,7 +45,11 @@ class TaskEditForm(TaskForm):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
+    body = forms.CharField(
+        label=_("Comment"),
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class MoveForm(forms.Form):

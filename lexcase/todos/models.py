@@ -89,6 +89,10 @@ class Task(models.Model):
         return bool(self.due_at and self.status != self.Status.DONE and self.due_at < now())
 
 
+# A comment is a note on a task, not a document: longer text belongs in a document.
+COMMENT_MAX = 10_000
+
+
 class TaskComment(models.Model):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)

@@ -37,7 +37,13 @@ from lexcase.notifications.services import (
     robot_broadcast,
     robot_teams_of,
 )
-from lexcase.todos.models import ChecklistItem, ChecklistTemplate, Task, TaskComment
+from lexcase.todos.models import (
+    COMMENT_MAX,
+    ChecklistItem,
+    ChecklistTemplate,
+    Task,
+    TaskComment,
+)
 
 EDITABLE_FIELDS = ("title", "notes", "assignee", "due_at", "priority", "status")
 
@@ -193,6 +199,15 @@ def task_comment_add(*, actor: User, task: Task, body: str) -> TaskComment:
     body = body.strip()
     if not body:
         raise ValidationError({"body": [_("Write something first.")]})
+    if len(body) > COMMENT_MAX:
+        raise ValidationError(
+            {
+                "body": [
+                    _("The comment has %(n)d characters; at most %(max)d.")
+                    % {"n": len(body), "max": COMMENT_MAX}
+                ]
+            }
+        )
     comment = TaskComment.objects.create(task=task, author=actor, body=body)
     audit_record(actor=actor, action="task.comment", obj=task, matter_id=task.matter_id)
     return comment

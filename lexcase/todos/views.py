@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lexcase.accounts.http import AuthedRequest
 from lexcase.core.exceptions import NotAllowed, StaleEdit
-from lexcase.core.forms import apply_service_errors, flash_errors
+from lexcase.core.forms import apply_service_errors
 from lexcase.matters.actions import matter_action
 from lexcase.matters.extensions import MatterForm
 from lexcase.matters.selectors import matter_get
@@ -174,16 +174,7 @@ def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             actor=request.user, obj=task, matter_id=task.matter_id, page="todos:task_detail"
         )
     can_edit = services.task_can_edit(user=request.user, task=task)
-    initial = {
-        "title": task.title,
-        "assignee": task.assignee,
-        "due_at": task.due_at,
-        "priority": "" if task.priority_inherited else task.priority,
-        "notes": task.notes,
-        "status": task.status,
-        "version": task.version,
-    }
-    form = TaskEditForm(request.POST or None, initial=initial)
+    form = TaskEditForm(request.POST or None, initial=_task_initial(task))
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied
@@ -205,6 +196,31 @@ def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Saved."))
                 return redirect("todos:task_detail", pk=task.pk)
+    status = 422 if request.method == "POST" else 200
+    return _task_page(request, task, form, CommentForm(), can_edit=can_edit, status=status)
+
+
+def _task_initial(task: Task) -> dict[str, Any]:
+    return {
+        "title": task.title,
+        "assignee": task.assignee,
+        "due_at": task.due_at,
+        "priority": "" if task.priority_inherited else task.priority,
+        "notes": task.notes,
+        "status": task.status,
+        "version": task.version,
+    }
+
+
+def _task_page(
+    request: AuthedRequest,
+    task: Task,
+    form: TaskEditForm,
+    comment_form: CommentForm,
+    *,
+    can_edit: bool,
+    status: int = 200,
+) -> HttpResponse:
     return render(
         request,
         "todos/task.html",
@@ -216,9 +232,9 @@ def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "can_invite_helpers": task.matter is not None
             and request.user.has_perm("collab.invite", task.matter),
             "comments": selectors.task_comments(task=task),
-            "comment_form": CommentForm(),
+            "comment_form": comment_form,
         },
-        status=422 if request.method == "POST" else 200,
+        status=status,
     )
 
 
@@ -257,19 +273,22 @@ def task_move(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def task_comment(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A refused comment (empty, too long, refused by the service) writes nothing and comes
+    back on the task's page as typed with its error (422)."""
     task = selectors.task_get(user=request.user, pk=pk)
     form = CommentForm(request.POST)
-    if not form.is_valid():
-        flash_errors(request, form)
-    else:
+    if form.is_valid():
         try:
             services.task_comment_add(actor=request.user, task=task, **form.cleaned_data)
         except NotAllowed:
             raise PermissionDenied from None
         except ValidationError as exc:
-            for error in exc.messages:
-                messages.error(request, error)
-    return redirect("todos:task_detail", pk=task.pk)
+            apply_service_errors(form, exc)
+        else:
+            return redirect("todos:task_detail", pk=task.pk)
+    can_edit = services.task_can_edit(user=request.user, task=task)
+    edit_form = TaskEditForm(initial=_task_initial(task))
+    return _task_page(request, task, edit_form, form, can_edit=can_edit, status=422)
 
 
 def _require_partner_or_admin(request: AuthedRequest) -> None:

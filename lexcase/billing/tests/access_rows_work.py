@@ -92,6 +92,13 @@ TABLE: dict[str, Route] = {
         PROPOSE_POST,
         body=lambda f: {"version": 1},
     ),
+    # Refused (changed meanwhile): the fee terms again with why on the agreement's card, 422.
+    "billing:agreement_submit#refused": Route(
+        "POST",
+        lambda f: f"/fees/agreements/{make_agreement(f)}/submit/",
+        E(LOGIN, LOGIN, 403, 404, 403, 422, 404, 422, 404),
+        body=lambda f: {"version": 2},
+    ),
     # Below the approval threshold: the lead lawyer (or an administrator) approves.
     "billing:agreement_approve": Route(
         "POST",

@@ -80,10 +80,20 @@ def agreements(request: AuthedRequest, pk: int) -> HttpResponse:
     """A matter's fee terms: every version, newest first, with what the reader may do."""
     matter = matter_money_get(user=request.user, pk=pk)
     matter_record_view(actor=request.user, matter=matter, page="billing:agreements")
+    return _agreements_page(request, matter)
+
+
+def _agreements_page(
+    request: AuthedRequest, matter: Any, refused: tuple[int, list[str]] | None = None
+) -> HttpResponse:
+    """The fee terms; with a step that was refused (`refused`: the agreement and why), why
+    on that agreement's card, beside its buttons (status 422, nothing changed)."""
     rows = []
     for a in selectors.agreements_of(matter=matter):
         a.matter = matter  # the gate's narrow matter: the permission predicates need only it
-        rows.append(_agreement_row(request, a))
+        row = _agreement_row(request, a)
+        row["errors"] = refused[1] if refused and refused[0] == a.pk else []
+        rows.append(row)
     return render(
         request,
         "billing/work/agreements.html",
@@ -92,6 +102,7 @@ def agreements(request: AuthedRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "can_propose": request.user.has_perm("billing.propose_agreement", matter),
         },
+        status=422 if refused else 200,
     )
 
 
@@ -204,23 +215,27 @@ def agreement_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _agreement_step(request: AuthedRequest, pk: int, step: Any, done: str) -> HttpResponse:
+    """Send for approval or approve; refused (a page out of date, changed meanwhile, no
+    longer in that status), the fee terms again with why on the agreement's card (422)."""
     agreement = selectors.agreement_for(user=request.user, pk=pk)
     form = VersionForm(request.POST)
+    errors: list[str] = []
     if not form.is_valid():
-        messages.error(request, _("The page was out of date; please try again."))
+        errors.append(_("The page was out of date; please try again."))
     else:
         try:
             step(actor=request.user, agreement=agreement, version=form.cleaned_data["version"])
         except NotAllowed:
             raise PermissionDenied from None
         except StaleEdit:
-            messages.error(request, _stale_message())
+            errors.append(_stale_message())
         except ValidationError as exc:
-            for error in exc.messages:
-                messages.error(request, error)
+            errors.extend(exc.messages)
         else:
             messages.success(request, done)
-    return redirect("billing:agreements", pk=agreement.matter_id)
+            return redirect("billing:agreements", pk=agreement.matter_id)
+    matter = matter_money_get(user=request.user, pk=agreement.matter_id)
+    return _agreements_page(request, matter, refused=(agreement.pk, errors))
 
 
 @login_required

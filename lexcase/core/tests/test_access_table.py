@@ -255,6 +255,13 @@ TABLE: dict[str, Route] = {
         E(LOGIN, LOGIN, 404, 404, 302, 302, 404, 302, 404),
         body=lambda f: {"kind": "legal_rep", "other_name": "张法代", "other_kind": "person"},
     ),
+    # Refused (no name for the related party): the party's page with the form as typed, 422.
+    "parties:relation_add#refused": Route(
+        "POST",
+        lambda f: f"/parties/{f.client_party.pk}/relations/",
+        E(LOGIN, LOGIN, 404, 404, 422, 422, 404, 422, 404),
+        body=lambda f: {"kind": "legal_rep", "other_name": " ", "other_kind": "person"},
+    ),
     # A party also on the confidential matter: only who sees every matter it is on (the lead
     # of both) may change it; the assistant and the administrator see it through the firm's
     # matter and are refused (matters.change_party).

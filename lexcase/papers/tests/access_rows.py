@@ -52,8 +52,11 @@ TABLE: dict[str, Route] = {
         "GET", lambda f: f"/matters/{f.matter.pk}/papers/dossier/", MEMBERS_READ
     ),
     # Nothing ticked: members are sent back to the page with the error.
+    # No document chosen: refused, the page again with why (422), nothing assembled.
     "papers:dossier_assemble": Route(
-        "POST", lambda f: f"/matters/{f.matter.pk}/papers/dossier/assemble/", MEMBERS_WRITE
+        "POST",
+        lambda f: f"/matters/{f.matter.pk}/papers/dossier/assemble/",
+        E(LOGIN, LOGIN, 404, 404, 422, 422, 404, 403, 404),
     ),
     # Court SMS intake: everyone who works on matters (not finance).
     "papers:court_messages": Route(
@@ -66,6 +69,13 @@ TABLE: dict[str, Route] = {
         lambda f: "/papers/court-messages/",
         E(LOGIN, LOGIN, 403, 302, 302, 302, 302, 302, 404),
         body=lambda f: {"text": "【北京市朝阳区人民法院】（2026）京0105民初1号举证通知书。"},
+    ),
+    # Refused (nothing pasted): the text as sent with its error, 422.
+    "papers:court_messages#refused": Route(
+        "POST",
+        lambda f: "/papers/court-messages/",
+        E(LOGIN, LOGIN, 403, 422, 422, 422, 422, 422, 404),
+        body=lambda f: {"text": " "},
     ),
     # A message on a matter is seen with the matter.
     "papers:court_message": Route(

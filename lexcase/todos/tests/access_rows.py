@@ -58,6 +58,13 @@ TABLE: dict[str, Route] = {
         E(LOGIN, LOGIN, 404, 404, 404, 302, 404, 404, 404),
         body=lambda f: {"body": "已联系"},
     ),
+    # Refused (blank): the task's page with the comment form and its error, 422.
+    "todos:task_comment#refused": Route(
+        "POST",
+        lambda f: f"/tasks/{personal_task(f)}/comments/",
+        E(LOGIN, LOGIN, 404, 404, 404, 422, 404, 404, 404),
+        body=lambda f: {"body": " "},
+    ),
     "todos:checklists": Route(
         "GET", lambda f: "/tasks/checklists/", E(LOGIN, LOGIN, *[403] * 5, 200, 404)
     ),
