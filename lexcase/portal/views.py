@@ -190,14 +190,22 @@ def message_send(request: AuthedRequest, contact: ClientContact, pk: int) -> Htt
 def upload(request: AuthedRequest, contact: ClientContact, pk: int) -> HttpResponse:
     matter = selectors.portal_matter_get(contact=contact, pk=pk)
     form = UploadForm(request.POST, request.FILES)
+    back = reverse("portal:matter", args=[matter.pk]) + "#documents"
     if form.is_valid():
         try:
-            services.portal_upload(
-                contact=contact,
-                matter=matter,
-                upload=form.cleaned_data["file"],
-                title=form.cleaned_data["title"],
+            # Once: a double click or a reload of the answer stores one document (core.once).
+            with sent_once(request):
+                services.portal_upload(
+                    contact=contact,
+                    matter=matter,
+                    upload=form.cleaned_data["file"],
+                    title=form.cleaned_data["title"],
+                )
+        except AlreadySent:
+            messages.warning(
+                request, _("This file was already received; it was not stored a second time.")
             )
+            return redirect(back)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -206,7 +214,7 @@ def upload(request: AuthedRequest, contact: ClientContact, pk: int) -> HttpRespo
                 messages.warning(
                     request, files.shortened_name_message(form.cleaned_data["file"].name)
                 )
-            return redirect(reverse("portal:matter", args=[matter.pk]) + "#documents")
+            return redirect(back)
     return _matter_page(request, contact, matter, upload_form=form)
 
 
@@ -384,7 +392,14 @@ def contacts(request: AuthedRequest) -> HttpResponse:
                 return _invitation_issued(request, issued)
         party = form.cleaned_data.get("party")
         if party is None:
-            client_form.add_error(None, form.errors.get("party") or _("Choose the client."))
+            if not client_form.is_bound:
+                # Step one as sent: an error can only be added to a bound form (a client that
+                # is no choice, e.g. a forged or overflowing id, was an AttributeError: 500).
+                client_form = ClientChoiceForm(
+                    {"party": request.POST.get("party", "")}, user=request.user
+                )
+            if client_form.is_valid() or not client_form.errors:
+                client_form.add_error(None, form.errors.get("party") or _("Choose the client."))
             form = None
     elif party is not None:
         form = InviteForm(initial={"party": party}, user=request.user)

@@ -630,3 +630,32 @@ def test_a_team_reply_sent_twice_reaches_the_client_once(world):
     second = client.post(action, body, follow=True)
     assert ALREADY in [str(m) for m in second.context["messages"]]
     assert Communication.objects.filter(matter=world.a_matter, channel="portal").count() == 1
+
+
+def test_a_client_upload_sent_twice_is_stored_once(world):
+    """A double click or a reload of the answer stored the same file twice: the form carries
+    a one-time key (core.once), and the second submit stores nothing and says so."""
+    client = as_user(world.a.user)
+    page = f"/portal/matters/{world.a_matter.pk}/"
+    action = f"/portal/matters/{world.a_matter.pk}/upload/"
+    key = _once_key(client.get(page).content.decode(), action)
+    first = client.post(
+        action, {"file": pdf_upload("补充证据.pdf"), "title": "补充证据", "once": key}
+    )
+    assert first.status_code == 302
+    second = client.post(
+        action, {"file": pdf_upload("补充证据.pdf"), "title": "补充证据", "once": key}, follow=True
+    )
+    assert second.redirect_chain == [(page + "#documents", 302)]
+    assert "此文件已收到，未重复保存。" in [str(m) for m in second.context["messages"]]
+    assert Document.objects.filter(from_client=True).count() == 1
+    assert Notification.objects.filter(key__startswith="portal-upload:").count() == 3
+    # A refused upload frees its key: the same key with the file goes through.
+    refused = as_user(world.a.user)
+    other = _once_key(refused.get(page).content.decode(), action)
+    assert refused.post(action, {"title": "银行流水", "once": other}).status_code == 422
+    again = refused.post(
+        action, {"file": pdf_upload("流水.pdf"), "title": "银行流水", "once": other}
+    )
+    assert again.status_code == 302
+    assert Document.objects.filter(from_client=True).count() == 2
