@@ -260,12 +260,9 @@ _JSON_PROBLEMS = (
 )
 
 
-def _json_error(data: bytes, exc: ValueError) -> tuple[str, str]:
+def _json_error(data: str, exc: ValueError) -> tuple[str, str]:
     """(where, what) of a file `json.loads` refused, in the reader's language: Python's own
     message is English and names characters by their offset."""
-    if isinstance(exc, UnicodeDecodeError):
-        bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-        return _("byte %(n)d") % {"n": bom + exc.start + 1}, _("The file is not UTF-8 text.")
     if not isinstance(exc, json.JSONDecodeError):  # an integer of more than 4,300 digits
         return "", _("The file is not valid JSON: %(error)s") % {
             "error": _("a number is too long to read")
@@ -283,9 +280,16 @@ def _json_error(data: bytes, exc: ValueError) -> tuple[str, str]:
 def _read_json(data: bytes, parsed: _Input) -> None:
     errors = parsed.errors
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        where, message = _json_error(data, exc)
+        # The encodings a CSV file may come in (core.textcodecs): Notepad's "Unicode" and
+        # "ANSI" (GB18030) JSON files are read too, anything else refused as a whole.
+        text = _decode_text(data, json_file=True)
+    except _Unreadable as exc:
+        errors.add(FILE_SORT, exc.where, "file", str(exc))
+        return
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        where, message = _json_error(text, exc)
         errors.add(FILE_SORT, where, "file", message)
         return
     except RecursionError:  # the parser recurses once per nested list or object
@@ -348,29 +352,52 @@ def _read_json(data: bytes, parsed: _Input) -> None:
 
 
 class _Unreadable(Exception):
-    """The file cannot be read as rows; the message says why, in the reader's language."""
+    """The file cannot be read as rows; the message says why, in the reader's language, and
+    `where` the place when there is one (a byte)."""
+
+    def __init__(self, message: str, where: str = "") -> None:
+        super().__init__(message)
+        self.where = where
 
 
 class _TooManyRows(Exception):
     """More rows than `max_rows`: reading stopped there."""
 
 
-def _decode_text(data: bytes) -> str:
-    """The text of a CSV file in whichever encoding Excel or a Chinese firm's system wrote it
-    (core.textcodecs); _Unreadable when it is none of them."""
+def _decode_text(data: bytes, *, json_file: bool = False) -> str:
+    """The text of a CSV (or JSON) file in whichever encoding Excel, Notepad or a Chinese
+    firm's system wrote it (core.textcodecs: UTF-8 with or without BOM, UTF-16, GB18030/GBK,
+    Big5); _Unreadable when it is none of them. `json_file`: the advice names UTF-8, not
+    Excel's "CSV UTF-8"."""
     codec = textcodecs.text_encoding(data)
     try:
         if codec is not None:
             return textcodecs.decode(data, codec)
     except UnicodeDecodeError as exc:
         if codec == "utf-8-sig":
+            byte = exc.start + len(codecs.BOM_UTF8) + 1
+            if json_file:
+                raise _Unreadable(
+                    _("The file is not UTF-8 text."), where=_("byte %(n)d") % {"n": byte}
+                ) from None
             raise _Unreadable(
                 _("The file says it is UTF-8 but byte %(n)d is not: save it again as CSV UTF-8.")
-                % {"n": exc.start + len(codecs.BOM_UTF8) + 1}
+                % {"n": byte}
+            ) from None
+        if json_file:
+            raise _Unreadable(
+                _("The file looks like UTF-16 but cannot be read: save it again as UTF-8.")
             ) from None
         raise _Unreadable(
             _("The file looks like UTF-16 but cannot be read: save it again as CSV UTF-8.")
         ) from None
+    if json_file:
+        raise _Unreadable(
+            _(
+                "The file's encoding is not recognised: it is not UTF-8, UTF-16, GBK (GB18030) "
+                "or Big5 text. Save it as UTF-8 and upload it again."
+            )
+        )
     raise _Unreadable(
         _(
             "The file's encoding is not recognised: it is not UTF-8, UTF-16, GBK (GB18030) or "

@@ -4,7 +4,9 @@ clear message in the reader's language, and nothing is written."""
 
 from __future__ import annotations
 
+import codecs
 import io
+import json
 import zipfile
 
 import pytest
@@ -179,3 +181,79 @@ def test_merged_cells_read_as_the_sheet_shows_them(firm):
     assert sorted(matter.matter_parties.values_list("party__name", flat=True)) == sorted(
         ["北京华泰科技有限公司", "张伟", "李娜"]
     )
+
+
+def _json_doc(names) -> str:
+    company, person = names
+    return json.dumps(
+        {
+            "matters": [
+                {
+                    "title": f"{company}案",
+                    "matter_type": "civil",
+                    "status": "open",
+                    "opened_on": "2024-03-04",
+                    "parties": [
+                        {"name": company, "kind": "organization", "role": "client"},
+                        {"name": person, "kind": "person", "role": "opposing"},
+                    ],
+                }
+            ]
+        },
+        ensure_ascii=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("encoding", "names"),
+    [
+        ("utf-8", NAMES),
+        ("utf-8-sig", SIMPLIFIED),  # Notepad's "UTF-8 with BOM"
+        ("utf-16", SIMPLIFIED),  # Notepad's "Unicode": a BOM
+        ("gb18030", SIMPLIFIED),  # Notepad's "ANSI" on a mainland Windows
+        ("big5", NAMES),
+    ],
+)
+def test_a_json_file_is_read_in_the_encodings_a_csv_file_is(firm, encoding, names):
+    """A JSON file was read as UTF-8 only: saved by Notepad as "Unicode" or "ANSI" it was
+    refused (byte 1 is not UTF-8) though the same names in a CSV file were imported."""
+    report = run_zh(_json_doc(names).encode(encoding), "history.json")
+    assert report.ok, messages(report)
+    matter = Matter.objects.get(title=f"{names[0]}案")
+    assert sorted(matter.matter_parties.values_list("party__name", flat=True)) == sorted(names)
+
+
+def test_the_json_reader_shares_the_csv_decoding(monkeypatch):
+    seen = []
+    real = importing._decode_text
+
+    def spy(data, **kwargs):
+        seen.append(kwargs)
+        return real(data, **kwargs)
+
+    monkeypatch.setattr(importing, "_decode_text", spy)
+    run_zh(b'{"matters": []}', "x.json")
+    assert seen == [{"json_file": True}]
+
+
+@pytest.mark.parametrize(
+    ("data", "where", "message"),
+    [
+        (
+            _json_doc(("日本語のテキスト", "山田")).encode("shift_jis"),
+            "",
+            "文件编码无法识别：不是 UTF-8、UTF-16、GBK（GB18030）或 Big5 文本。"
+            "请另存为 UTF-8 编码后重新上传。",
+        ),
+        (
+            codecs.BOM_UTF16_LE + b"{\x00\x00\xd8",  # a lone surrogate: not UTF-16
+            "",
+            "文件似为 UTF-16 编码，但无法读取：请重新另存为 UTF-8 编码。",
+        ),
+    ],
+)
+def test_a_json_file_in_another_encoding_is_refused_in_chinese(firm, data, where, message):
+    before = counts()
+    report = run_zh(data, "history.json")
+    assert messages(report) == [(where, "file", message)]
+    assert (report.ok, counts()) == (False, before)
