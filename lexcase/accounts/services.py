@@ -38,6 +38,7 @@ from lexcase.accounts.rules import mfa_required_for
 from lexcase.accounts.selectors import firm_profile
 from lexcase.audit.services import audit_record
 from lexcase.core.exceptions import NotAllowed, StaleEdit
+from lexcase.core.validators import unstorable_message
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +64,24 @@ def user_create(
     errors: dict[str, list[str]] = {}
     if not username:
         errors["username"] = [_("This field is required.")]
+    elif unstorable_message(username):
+        errors["username"] = [unstorable_message(username) or ""]
     elif User.objects.filter(username__iexact=username).exists():
         errors["username"] = [_("A user with this username already exists.")]
     if role not in Role.values:
         errors["role"] = [_("Unknown role “%(role)s”.") % {"role": role}]
     user = User(username=username, role=role, name=name, email=email, team=team)
+    # What the users page's form checks, for every caller (the createuser command passed a
+    # 200-character or NUL-bearing name on to the database: an error on PostgreSQL).
+    for field in ("username", "name", "email"):
+        problem = unstorable_message(getattr(user, field))
+        if problem and field not in errors:
+            errors[field] = [problem]
+    try:
+        user.clean_fields(exclude=["password", "role", "team", "last_login", "date_joined"])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, messages)
     if password:
         try:
             validate_password(password, user)
@@ -268,10 +282,20 @@ def api_token_create(
                 ]
             }
         )
+    name = name.strip() or "default"
+    limit = ApiToken._meta.get_field("name").max_length or 0
+    problem = unstorable_message(name) or (
+        _("The name has %(n)d characters; at most %(max)d.") % {"n": len(name), "max": limit}
+        if len(name) > limit
+        else None
+    )
+    if problem:
+        # The token command passed any name on to the database (the page's form limits it).
+        raise ValidationError({"name": [problem]})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
-        name=name.strip() or "default",
+        name=name,
         prefix=raw[:12],
         token_hash=hash_token(raw),
         scope=scope,

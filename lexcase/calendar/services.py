@@ -696,7 +696,15 @@ def holiday_year_set(
         raise NotAllowed("calendar.manage_holidays")
     errors = []
     seen = set()
-    for i, (day, kind, _name) in enumerate(days, start=1):
+    name_max = HolidayDay._meta.get_field("name").max_length or 0
+    source_max = HolidayYear._meta.get_field("source").max_length or 0
+    for i, (day, kind, name) in enumerate(days, start=1):
+        if len(name) > name_max:
+            # Never stored cut short without a word (it was cut at 100 characters).
+            errors.append(
+                _("Row %(row)d: the name has %(n)d characters; at most %(max)d.")
+                % {"row": i, "n": len(name), "max": name_max}
+            )
         if day.year != year:
             errors.append(
                 _("Row %(row)d: %(date)s is not in %(year)d.")
@@ -709,15 +717,20 @@ def holiday_year_set(
         seen.add(day)
     if not source.strip():
         errors.append(_("Name the State Council notice this data comes from."))
+    elif len(source.strip()) > source_max:
+        errors.append(
+            _("The notice's name has %(n)d characters; at most %(max)d.")
+            % {"n": len(source.strip()), "max": source_max}
+        )
     if errors:
         raise ValidationError({"days": errors})
     HolidayDay.objects.filter(year=year).delete()
     HolidayDay.objects.bulk_create(
-        [HolidayDay(date=d, year=year, kind=k, name=n[:100]) for d, k, n in days]
+        [HolidayDay(date=d, year=year, kind=k, name=n) for d, k, n in days]
     )
     HolidayYear.objects.update_or_create(
         year=year,
-        defaults={"status": HolidayYear.Status.PUBLISHED, "source": source.strip()[:300]},
+        defaults={"status": HolidayYear.Status.PUBLISHED, "source": source.strip()},
     )
     audit_record(actor=actor, action="calendar.year_set", data={"year": year, "days": len(days)})
     return deadlines_recompute(actor=actor)

@@ -349,7 +349,9 @@ def holidays(request: AuthedRequest) -> HttpResponse:
     this_year = timezone.localdate().year
     years = {y.year: y for y in HolidayYear.objects.all()}
     rows = [(year, years.get(year)) for year in range(this_year - 2, this_year + 3)]
-    return render(request, "calendar/holidays.html", {"form": form, "rows": rows})
+    # Refused: the form as typed with its errors, nothing saved.
+    status = 422 if request.method == "POST" else 200
+    return render(request, "calendar/holidays.html", {"form": form, "rows": rows}, status=status)
 
 
 @login_required

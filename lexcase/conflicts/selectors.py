@@ -22,6 +22,7 @@ from lexcase.conflicts.engine import Candidate, QueryParty, find_candidates
 from lexcase.conflicts.models import ConflictCheck, NameGram, StaffRelative, Verdict
 from lexcase.conflicts.rules import self_review_allowed
 from lexcase.core.fixedsql import fixed_first
+from lexcase.core.validators import unstorable_message
 from lexcase.matters.extensions import PartyNameGrams
 from lexcase.matters.models import Matter, PartyRole
 from lexcase.matters.selectors import matters_visible_to, parties_visible_to
@@ -208,8 +209,8 @@ def party_suggestions(*, user: AnyUser, name: str, limit: int = SUGGEST_LIMIT) -
     of a person's.
     """
     name = " ".join((name or "").split())[:200]
-    if not name:
-        return []
+    if not name or unstorable_message(name):
+        return []  # nothing to suggest for text no party's name holds (a NUL: 500 on PG)
     candidates = find_candidates(
         QueryParty(name=name, kind=PartyKind.ORGANIZATION, role=PartyRole.CLIENT)
     )

@@ -254,6 +254,13 @@ def _robot_channel_save(
         problem = robot_url_problem(platform=platform, url=url)
         if problem:
             errors["url"] = [problem]
+    name = name.strip()
+    limit = RobotChannel._meta.get_field("name").max_length or 0
+    if len(name) > limit:
+        # Never stored cut short without a word (it was cut at 100 characters).
+        errors["name"] = [
+            _("The name has %(n)d characters; at most %(max)d.") % {"n": len(name), "max": limit}
+        ]
     unknown = sorted(set(events) - set(RobotEvent.values))
     if unknown:
         errors["events"] = [_("Unknown event: %s") % ", ".join(unknown)]
@@ -273,7 +280,7 @@ def _robot_channel_save(
         channel.version = version + 1
     channel.team = team
     channel.platform = platform
-    channel.name = name.strip()[:100] or str(RobotChannel.Platform(platform).label)
+    channel.name = name or str(RobotChannel.Platform(platform).label)
     if url:
         channel.url = url
     if secret is not None:

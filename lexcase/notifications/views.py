@@ -126,6 +126,7 @@ def robot_channels(request: AuthedRequest) -> HttpResponse:
             "deliveries": selectors.robot_deliveries_recent(),
             "events": dict(RobotEvent.choices),
         },
+        status=422 if request.method == "POST" else 200,  # refused: as typed, nothing saved
     )
 
 
@@ -155,6 +156,7 @@ def robot_channel_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             "masked_url": robots.mask_url(channel.url),
             "masked_secret": robots.mask_secret(channel.secret),
         },
+        status=422 if request.method == "POST" else 200,  # refused: as typed, nothing saved
     )
 
 

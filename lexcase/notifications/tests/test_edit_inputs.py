@@ -19,6 +19,7 @@ from lexcase.documents import services as document_services
 from lexcase.documents.models import Document
 from lexcase.documents.tests.files import upload
 from lexcase.notifications.models import RobotChannel
+from lexcase.notifications.services import robot_channel_save
 from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +98,7 @@ def test_two_edits_of_one_group_robot_do_not_overwrite_each_other(firm):
     assert first.post(path, {**form, "name": "诉讼一部群"}).status_code == 302
     response = second.post(path, {**form, "name": "另一个名字", "active": ""})
     # Before: saved over the first edit without a word.
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert (
         "您编辑期间他人已修改此群机器人。请刷新页面查看其修改后再重新操作。"
         in response.content.decode()
@@ -137,3 +138,51 @@ def test_a_refused_stale_document_edit_is_recorded(firm):
         {"version": stale},
     )
     assert Document.objects.get(pk=document.pk).title == "新标题"
+
+
+def test_a_group_robot_name_over_100_characters_is_a_field_error(firm):
+    """The service cut the name at 100 characters without a word."""
+    team = Team.objects.create(name="诉讼一部")
+    name = "诉讼一部案件提醒群" * 11 + "甲乙"  # 101 characters
+    with pytest.raises(ValidationError) as exc:
+        robot_channel_save(
+            actor=firm.admin,
+            channel=None,
+            team=team,
+            platform="wecom",
+            name=name,
+            url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k1",
+            secret=None,
+            events=["digest"],
+            active=True,
+        )
+    assert exc.value.message_dict == {"name": ["名称有 101 个字符，最多 100 个。"]}
+    assert RobotChannel.objects.count() == 0
+    # The form says it beside the field, the name as typed.
+    response = client_for(firm.admin).post(
+        "/notifications/robots/",
+        {
+            "team": team.pk,
+            "platform": "wecom",
+            "name": name,
+            "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k1",
+            "events": ["digest"],
+            "active": "on",
+        },
+    )
+    assert response.status_code == 422
+    assert list(response.context["form"].errors) == ["name"]
+    assert RobotChannel.objects.count() == 0
+    # 100 exactly is kept whole.
+    channel = robot_channel_save(
+        actor=firm.admin,
+        channel=None,
+        team=team,
+        platform="wecom",
+        name=name[:100],
+        url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k1",
+        secret=None,
+        events=["digest"],
+        active=True,
+    )
+    assert channel.name == name[:100]

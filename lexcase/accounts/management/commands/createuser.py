@@ -6,9 +6,23 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.validators import ProhibitNullCharactersValidator
+from django.db import transaction
 
 from lexcase.accounts.models import Role, Team
 from lexcase.accounts.services import user_create
+
+
+def _team(name: str) -> Team:
+    """The team of that name, created if new; a name no team can have is refused."""
+    field = Team._meta.get_field("name")
+    try:
+        field.clean(name.strip(), None)
+        ProhibitNullCharactersValidator()(name)
+    except ValidationError as exc:
+        raise ValidationError({"team": exc.messages}) from None
+    team, _created = Team.objects.get_or_create(name=name.strip())
+    return team
 
 
 class Command(BaseCommand):
@@ -26,18 +40,18 @@ class Command(BaseCommand):
         password = opts["password"]
         if password is None and opts.get("interactive", True) and self.stdin_is_tty():
             password = getpass.getpass("Password: ")
-        team = None
-        if opts["team"]:
-            team, _created = Team.objects.get_or_create(name=opts["team"])
         try:
-            user = user_create(
-                username=opts["username"],
-                role=opts["role"],
-                password=password,
-                name=opts["name"],
-                email=opts["email"],
-                team=team,
-            )
+            # One transaction: a refused user leaves no new team behind.
+            with transaction.atomic():
+                team = _team(opts["team"]) if opts["team"] else None
+                user = user_create(
+                    username=opts["username"],
+                    role=opts["role"],
+                    password=password,
+                    name=opts["name"],
+                    email=opts["email"],
+                    team=team,
+                )
         except ValidationError as exc:
             raise CommandError(
                 "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from lexcase.calendar.services import reminders_run
+from lexcase.core.validators import CIVIL_DATE_MAX, CIVIL_DATE_MIN, civil_day
 
 
 class Command(BaseCommand):
@@ -20,5 +21,8 @@ class Command(BaseCommand):
             today = date.fromisoformat(opts["date"]) if opts["date"] else timezone.localdate()
         except ValueError:
             raise CommandError("--date must be YYYY-MM-DD") from None
+        if civil_day(today) is None:
+            # 0001-01-01 or 9999-12-31 overflowed the date arithmetic (a traceback).
+            raise CommandError(f"--date must lie between {CIVIL_DATE_MIN} and {CIVIL_DATE_MAX}")
         result = reminders_run(today=today)
         self.stdout.write(f"missed: {result['missed']}, digests sent: {result['digests']}")

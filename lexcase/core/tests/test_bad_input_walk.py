@@ -1,0 +1,227 @@
+"""Bad input on every write of the access table (the bad-input rule: a clear error and
+nothing changed, never a 500).
+
+Each POST/PATCH/PUT row that sends a body is sent again by a persona the row admits, once
+per bad variant of each of its values: a NUL character, a text far over any column's
+length, a number that overflows its column (`max_digits`, a 64-bit key), a negative one, a
+date outside the civil range (year 10000, year 0001) and a required text of blanks. The
+answer is never a 5xx (PostgreSQL refuses NUL and an over-long varchar with an error where
+SQLite stores them: run it on both), and a refused request (4xx) changes nothing: no row
+more or less in any table (the audit log aside: a refusal may be recorded on purpose).
+
+A value a row accepts is not checked here (a long note is a note): the silent truncations
+this walk cannot see have tests of their own (the robot's name, holiday names)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.test import Client
+from django.utils import translation
+
+from lexcase.audit.models import AuditEvent
+from lexcase.calendar import services as calendar_services
+from lexcase.calendar.models import HolidayYear
+from lexcase.core.tests.access import LOGIN, PERSONAS, Route
+from lexcase.core.tests.test_access_table import TABLE, client_as
+from lexcase.testing import Firm
+
+pytestmark = pytest.mark.django_db
+
+WRITES = ("POST", "PATCH", "PUT")
+# The persona that sends each row: the first one the row admits, in this order.
+SENDERS = ("admin", "lead", "assistant", "finance", "outsider", "walled", "collaborator")
+LONG = "长" * 70_000  # past every limit a form or schema sets (comms summary: 20,000)
+NUMBER = re.compile(r"-?\d+(\.\d+)?")
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _rows() -> list[str]:
+    return sorted(
+        name
+        for name, route in TABLE.items()
+        if route.method in WRITES and route.body is not None and _sender(route) is not None
+    )
+
+
+def _sender(route: Route) -> str | None:
+    admitted = dict(zip(PERSONAS, route.expect, strict=True))
+    for persona in SENDERS:
+        status = admitted[persona]
+        if status != LOGIN and status not in (401, 403, 404, 405):
+            return persona
+    return None
+
+
+def _variants(value: Any) -> Iterator[tuple[str, Any]]:
+    """(name, bad value) for one value of a body."""
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, (int, float)) or (isinstance(value, str) and NUMBER.fullmatch(value)):
+        text = str(value)
+        yield "overflow", ("9" * 40) if isinstance(value, str) else 10**40
+        yield "overflow-decimal", "99999999999999999999.99"
+        yield "negative", f"-{text.lstrip('-')}" if isinstance(value, str) else -abs(value) - 1
+        if isinstance(value, str):
+            yield "nul", text + "\x00"
+        return
+    if isinstance(value, str) and DAY.fullmatch(value):
+        yield "year-10000", "10000-01-01"
+        yield "year-0001", "0001-01-01"
+        yield "nul", value + "\x00"
+        return
+    if isinstance(value, str):
+        yield "long", value + LONG
+        yield "nul", value[:1] + "\x00" + value[1:]
+        yield "blank", "   "
+
+
+def _mutations(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(label, body) with one value replaced by a bad one; nested lists of objects (JSON
+    parties) and lists of values (checkboxes) are walked one level down."""
+    for key, value in body.items():
+        if isinstance(value, list):
+            for index, item in enumerate(value[:1]):
+                if isinstance(item, dict):
+                    for sub, (label, bad) in (
+                        (sub, v) for sub, sv in item.items() for v in _variants(sv)
+                    ):
+                        copy = [dict(i) for i in value]
+                        copy[index][sub] = bad
+                        yield f"{key}[{index}].{sub}:{label}", {**body, key: copy}
+                else:
+                    for label, bad in _variants(item):
+                        yield f"{key}[{index}]:{label}", {**body, key: [bad, *value[1:]]}
+            continue
+        if hasattr(value, "read"):  # an uploaded file
+            continue
+        for label, bad in _variants(value):
+            yield f"{key}:{label}", {**body, key: bad}
+
+
+_COUNT_SQL = ""
+
+
+def _fingerprint() -> tuple[int, ...]:
+    """The number of rows of every table of the project's models (one query). The audit
+    log aside: a refusal may be recorded on purpose (a stale edit's conflict)."""
+    global _COUNT_SQL
+    if not _COUNT_SQL:
+        tables = sorted(
+            {
+                m._meta.db_table
+                for m in apps.get_models()
+                if m._meta.managed and not m._meta.proxy and m is not AuditEvent
+            }
+        )
+        quote = connection.ops.quote_name
+        _COUNT_SQL = "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {quote(t)})" for t in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNT_SQL)
+        return tuple(cursor.fetchone())
+
+
+def _send(client: Client, route: Route, path: str, body: dict[str, Any]) -> Any:
+    if route.json:
+        return client.generic(route.method, path, json.dumps(body), content_type="application/json")
+    return getattr(client, route.method.lower())(path, body)
+
+
+@pytest.mark.parametrize("name", _rows())
+def test_bad_values_are_refused_cleanly_and_change_nothing(firm: Firm, name: str) -> None:
+    route = TABLE[name]
+    persona = _sender(route)
+    assert persona is not None
+    failures: list[str] = []
+    with transaction.atomic():
+        labels = [label for label, _bad in _mutations(route.body(firm) if route.body else {})]
+        transaction.set_rollback(True)
+    assert labels, "a row with a body has values to spoil"
+    # Each variant from the same starting state: the row's path and body (which may create
+    # what they name) made again each time, then rolled back.
+    for index, label in enumerate(labels):
+        try:
+            with transaction.atomic():
+                path = route.path(firm)
+                body = route.body(firm) if route.body else {}
+                _label, bad = list(_mutations(body))[index]
+                client = client_as(firm, persona, path)
+                before = _fingerprint()
+                response = _send(client, route, path, bad)
+                after = _fingerprint()
+                transaction.set_rollback(True)
+        except Exception as exc:  # the test client re-raises a view's exception: a 500
+            failures.append(f"{label}: {type(exc).__name__}: {str(exc)[:160]}")
+            continue
+        status = response.status_code
+        if status >= 500:
+            failures.append(f"{label}: {status}")
+        elif status >= 400 and before != after:
+            failures.append(f"{label}: {status} but rows changed")
+    assert failures == [], f"{name} as {persona}"
+
+
+# -- Commands given bad arguments: a clear error, nothing changed -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["reminders", "--date", "0001-01-01"], "--date must lie between 1901-01-01"),
+        (["reminders", "--date", "9999-12-31"], "--date must lie between 1901-01-01"),
+        (["reminders", "--date", "10000-01-01"], "--date must be YYYY-MM-DD"),
+        (["client_updates", "--at", "0001-01-01T00:00"], "--at must lie between 1901-01-01"),
+        (["client_updates", "--at", "9999-12-31T23:59:59+14:00"], "--at must lie between"),
+        (["createuser", "张", "--role", "lawyer", "--team", "团" * 101], "team: "),
+        (["createuser", "张", "--role", "lawyer", "--team", "诉讼\x00部"], "team: "),
+        (["createuser", "a" * 151, "--role", "lawyer"], "username: "),
+        (["createuser", "wang\x00", "--role", "lawyer"], "username: "),
+        (["createuser", "wang wei", "--role", "lawyer"], "username: "),
+        (["createuser", "wang", "--role", "lawyer", "--name", "王" * 101], "name: "),
+        (["createuser", "wang", "--role", "lawyer", "--email", "not-an-address"], "email: "),
+        (["token", "create", "lead", "--name", "t" * 101], "最多 100 个"),
+        (["token", "create", "lead", "--name", "t\x00"], "U+0000"),
+    ],
+)
+def test_a_command_with_a_bad_argument_says_why_and_changes_nothing(
+    firm: Firm, args: list[str], message: str
+) -> None:
+    """Each was a traceback (date arithmetic past year 9999, or PostgreSQL refusing a NUL or
+    an over-long varchar), or stored a team before refusing the user."""
+    before = _fingerprint()
+    with translation.override("zh-hans"), pytest.raises(CommandError) as exc:
+        call_command(*args, stdout=io.StringIO(), stderr=io.StringIO())
+    assert message in str(exc.value)
+    assert _fingerprint() == before
+
+
+def test_a_holiday_name_or_notice_too_long_is_an_error_not_cut(firm: Firm) -> None:
+    """Holiday names were stored cut at 100 characters, the notice's name at 300."""
+    name = "中华人民共和国国务院办公厅关于部分节假日安排的通知所称元旦假期" * 4  # 124
+    with pytest.raises(ValidationError) as exc:
+        calendar_services.holiday_year_set(
+            actor=firm.admin, year=2027, source="国办", days=[(date(2027, 1, 1), "rest", name)]
+        )
+    assert exc.value.messages == [f"第 1 行：名称有 {len(name)} 个字符，最多 100 个。"]
+    with pytest.raises(ValidationError):
+        calendar_services.holiday_year_set(
+            actor=firm.admin, year=2027, source="国" * 301, days=[(date(2027, 1, 1), "rest", "")]
+        )
+    assert not HolidayYear.objects.filter(year=2027).exists()
+    # The page says it beside the days, as typed (422).
+    response = client_as(firm, "admin", "/").post(
+        "/calendar/holidays/",
+        {"year": 2027, "source": "国办发明电", "csv": f"2027-01-01,rest,{name}"},
+    )
+    assert response.status_code == 422
+    assert not HolidayYear.objects.filter(year=2027).exists()
