@@ -157,6 +157,18 @@ def party_create(
     return party
 
 
+def _former_name(party: Party, cleaned: CleanParty) -> str:
+    """The party's current name when `cleaned` renames it (not merely respaced, bracketed
+    or folded otherwise: the normalised names differ) and does not keep it among its
+    aliases; else ""."""
+    kind = cleaned["kind"]
+    old = name_keys(party.name, kind=kind)["normalized"]
+    if not old or name_keys(cleaned["name"], kind=kind)["normalized"] == old:
+        return ""
+    kept = {name_keys(alias, kind=kind)["normalized"] for alias in cleaned["aliases"]}
+    return "" if old in kept else party.name
+
+
 @transaction.atomic
 def party_update(
     *,
@@ -181,6 +193,13 @@ def party_update(
     )
     merged.update({k: v for k, v in cleaned.items() if k != "aliases"})
     merged["passport"] = normalize_identifier(merged["passport"])
+    former = _former_name(party, cleaned)
+    if former:
+        # A renamed party keeps its former name as an alias ("Aliases and former names"):
+        # the conflict check finds it by the name on the firm's old files and judgments. A
+        # corrected typo is removed by a second edit, which leaves the name as it is.
+        aliases = [*cleaned["aliases"], former]
+        cleaned["aliases"] = aliases
     changed = Party.objects.filter(pk=party.pk, version=version).update(version=version + 1)
     if not changed:
         raise StaleEdit

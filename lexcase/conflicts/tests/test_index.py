@@ -73,7 +73,11 @@ def test_index_party_rows_cover_names_aliases_and_identifiers(firm):
 
 def test_reindex_after_rename_drops_old_name(firm):
     party = make_party(firm.lead, "旧名称有限公司")
-    party_update(actor=firm.lead, party=party, version=party.version, name="全然不同有限公司")
+    party = party_update(
+        actor=firm.lead, party=party, version=party.version, name="全然不同有限公司"
+    )
+    # A rename keeps the former name as an alias (test_index_paths); removed, it is gone.
+    party = party_update(actor=firm.lead, party=party, version=party.version, aliases=[])
     index_party(party)
     found = {
         c.party_id for c in find_candidates(QueryParty("旧名称有限公司", "organization", "client"))

@@ -195,6 +195,26 @@ def test_a_renamed_party_is_found_by_its_new_name(firm):
     assert party_hit(party, "腾汇")
 
 
+def test_a_renamed_party_is_still_found_by_its_former_name(firm):
+    """The name on the firm's old files and judgments stays an alias ("Aliases and former
+    names"); an editor who corrected a typo removes it in a second edit."""
+    party = make_party(firm.lead, "上海汇通物流有限公司")
+    make_matter(firm, [(party, "opposing")])
+    party = party_update(
+        actor=firm.lead, party=party, version=party.version, name="上海腾飞供应链有限公司"
+    )
+    assert list(party.aliases.values_list("name", flat=True)) == ["上海汇通物流有限公司"]
+    assert "alias" in party_hit(party, "上海汇通物流有限公司")
+    # Spaces, brackets or full-width forms are the same name: nothing to keep.
+    party = party_update(
+        actor=firm.lead, party=party, version=party.version, name="上海腾飞供应链 有限公司"
+    )
+    assert list(party.aliases.values_list("name", flat=True)) == ["上海汇通物流有限公司"]
+    # Removed on purpose (the name unchanged): gone.
+    party = party_update(actor=firm.lead, party=party, version=party.version, aliases=[])
+    assert not party_hit(party, "上海汇通物流有限公司") & {"name", "alias"}
+
+
 def test_an_alias_added_is_found_and_one_removed_is_not(firm):
     party = make_party(firm.lead, "上海汇通物流有限公司")
     party = party_update(actor=firm.lead, party=party, version=party.version, aliases=["汇通快运"])
