@@ -243,7 +243,43 @@ def _t2s() -> Callable[[str], str]:
     # and only when a name is first normalised.
     from opencc import OpenCC
 
-    return OpenCC("t2s").convert
+    converter = OpenCC("t2s")
+    convert: Callable[[str], str] = converter.convert
+    keys = _dictionary_keys(converter)
+    if keys is None:
+        return convert
+    characters, phrases = keys
+
+    def t2s(text: str) -> str:
+        # The pure-Python converter walks a parse tree per call (≈ 50 µs a name, several
+        # calls a name); a text holding no key of its dictionaries comes back unchanged, and
+        # most names (every name already in simplified characters) hold none.
+        if characters.isdisjoint(text) and not any(p in text for p in phrases):
+            return text
+        return convert(text)
+
+    return t2s
+
+
+def _dictionary_keys(converter: object) -> tuple[frozenset[str], tuple[str, ...]] | None:
+    """What a text must contain for the converter to change it: one of `characters` (the
+    one-character keys of its dictionaries), or one of `phrases` (the longer keys holding
+    none of them; every other key holds one). None when the converter's tables are not
+    laid out as opencc-python-reimplemented 0.1.7 lays them out (then no shortcut)."""
+    try:
+        tables = [
+            table
+            for chain in converter._dict_chain_data  # type: ignore[attr-defined]
+            for _longest, _shortest, table in chain
+        ]
+        keys = [key for table in tables for key in table]
+    except (AttributeError, TypeError, ValueError):
+        return None
+    if not keys or not all(isinstance(key, str) and key for key in keys):
+        return None
+    characters = frozenset(key for key in keys if len(key) == 1)
+    phrases = tuple(sorted(key for key in keys if len(key) > 1 and characters.isdisjoint(key)))
+    return characters, phrases
 
 
 def _fixed_point(step: Callable[[str], str], value: str) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from opencc import OpenCC
 
-from lexcase.parties.names import core_name, name_keys, normalize_name, trade_name
+from lexcase.parties.names import _t2s, core_name, name_keys, normalize_name, trade_name
 
 # Mixes CJK (incl. traditional forms), Latin, full-width forms, brackets, dots and spaces so
 # that generated text exercises every normalisation step, not just random code points.
@@ -258,3 +259,38 @@ def test_name_keys_organization_keys() -> None:
         "core": "深圳市大疆创新科技",
         "trade": "大疆创新",
     }
+
+
+def _opencc_t2s():
+    # The library itself, as the shortcut's reference.
+    return OpenCC("t2s").convert
+
+
+def _every_key() -> list[str]:
+    converter = OpenCC("t2s")
+    return [key for chain in converter._dict_chain_data for _l, _s, table in chain for key in table]
+
+
+def test_t2s_shortcut_converts_as_opencc_every_key_and_names() -> None:
+    """The traditional-to-simplified step skips OpenCC for a text holding none of its keys
+    (most names): the result is OpenCC's for every key of its dictionaries, alone and inside
+    a simplified name, and for names with and without traditional characters."""
+    reference, ours = _opencc_t2s(), _t2s()
+    texts = [
+        "",
+        "王淑",
+        "苏州市汇腾网络科技有限公司",
+        "Kevin Rossi",
+        "華為技術（深圳）有限公司",
+        "張偉明",
+    ]
+    texts += ["有序经营", "沈默是金", "北京沈船重工有限公司"]  # phrase keys of plain characters
+    for key in _every_key():
+        texts += [key, f"北京{key}科技有限公司"]
+    assert [t for t in texts if ours(t) != reference(t)] == []
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), max_size=12))
+@settings(max_examples=300, deadline=None)
+def test_t2s_shortcut_equals_opencc_for_any_han_text(text: str) -> None:
+    assert _t2s()(text) == _opencc_t2s()(text)
