@@ -52,6 +52,22 @@ def test_typo_group_count_is_exact_with_owners_holding_several_keys(firm, small_
     assert sum(t for (kind, _key), t in totals.items() if kind == "typo") >= len(names)
 
 
+def test_typo_group_counts_once_an_owner_holding_the_largest_key_and_another(firm, small_limits):
+    """Engine 2.5 on SQLite reads the shared rows only of the owners holding a key besides the
+    largest (the deletion key 王 here): an owner holding 王 and 晴 (王五, alias 晴丙) is one
+    owner of 王晴's one-edit group, as one holding 晴 and 王晴 (李晴, alias 王晴乙) is."""
+    for name in ("王一", "王二", "王三", "李晴", "张晴"):
+        make_party(firm.lead, name, PERSON)
+    both = make_party(firm.lead, "王五", PERSON, aliases=["晴丙"])
+    other = make_party(firm.lead, "李晴", PERSON, aliases=["王晴乙"])
+    candidates = find_candidates(QueryParty("王晴", PERSON, "client"))
+    _check_groups(candidates)
+    typo = [g for g in candidates.groups if g.matched_on == "typo"]
+    members = [p for g in typo for p, _r in group_members(g)]
+    listed = [c.party_id for c in candidates if c.matched_on == "typo"]
+    assert {both.pk, other.pk} <= set(members) | set(listed)
+
+
 def test_trade_typo_group_ranked_in_a_bounded_prefix_and_counted(firm, small_limits):
     made = {t: make_party(firm.lead, f"苏州市{t}网络科技有限公司").pk for t in TRADES}
     candidates = find_candidates(QueryParty("苏州市汇鑫网络科技有限公司", ORG, "client"))
