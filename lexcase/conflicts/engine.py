@@ -1153,9 +1153,10 @@ class _Statement:
         if not self.parts:
             return []
         sql = " UNION ALL ".join(self.parts)
+        params = self.params
         if _vendor() != "postgresql":
             with connection.cursor() as cur:
-                cur.execute(sql, self.params)
+                cur.execute(sql, params)
                 return cur.fetchall()
         # PostgreSQL: planning the statement cost about twice its execution. Its text depends
         # only on the name's shape (lists are array parameters), so it is prepared on the
@@ -1169,7 +1170,7 @@ class _Statement:
             with connection.cursor() as cur:
                 cur.execute(f"SET LOCAL plan_cache_mode = {PLAN_CACHE_MODE}")
             with _prepared_cursor() as prepared:
-                prepared.execute(sql, self.params)
+                prepared.execute(sql, params)
                 return prepared.fetchall()
 
 
@@ -1393,26 +1394,34 @@ def _add_holders(stmt: _Statement, branches: list[_Branch]) -> None:
     # parties holding two or more of them (the others hold no key beyond one), and the
     # source keys of those parties among the names yielding several deletion keys.
     corrected_from, params = _pairs_from(corrected)
-    within = ""
+    others = within = ""
     if _vendor() == "sqlite":
         # A party holds a key once, so one holding two of the keys holds one besides the
         # largest: only the parties with a shared row of the other keys are counted, and the
         # window sorts their rows alone. SQLite sorted every shared row of the largest key
         # for the window (944 rows of the deletion key 王 at 1M, ≈ 1 ms).
-        big = min(corrected, key=lambda p: (p[0] not in _SOURCE_TYPES, len(p[1]), p))
-        others_from, others_params = _pairs_from([p for p in corrected if p != big], "o")
-        within = (
-            f" AND k.party_id IN (SELECT s.party_id FROM {others_from} JOIN {key_table} s ON "  # noqa: S608 - table names; values are parameters
-            f"s.key_type = o.column1 AND s.value = o.column2 WHERE {_shared_sql('s')})"
+        # The largest key, a guess as in _largest_pair (only the speed depends on it): a
+        # deletion key, the shortest, the query's first character (the surname 王 of 王慧).
+        shown = next((b.shown for b in branches if _summed(b) and len(_pairs(b)) > 1), "")
+        big = min(
+            corrected,
+            key=lambda p: (p[0] not in _SOURCE_TYPES, len(p[1]), not shown.startswith(p[1]), p),
         )
-        params += others_params
+        others_from, others_params = _pairs_from([p for p in corrected if p != big], "o")
+        others = (
+            f"others AS MATERIALIZED (SELECT DISTINCT s.party_id FROM {others_from} JOIN "  # noqa: S608 - table names; values are parameters
+            f"{key_table} s ON s.key_type = o.column1 AND s.value = o.column2 WHERE "
+            f"{_shared_sql('s')}), "
+        )
+        within = " AND +k.party_id IN (SELECT party_id FROM others)"
+        params = [*others_params, *params]
     several = (
         f"SELECT x.party_id, x.key_type, x.value FROM (SELECT k.party_id, k.key_type, "  # noqa: S608 - table names; values are parameters
         f"k.value, COUNT(*) OVER (PARTITION BY k.party_id) AS n FROM {corrected_from} "
         f"JOIN {key_table} k ON k.key_type = v.column1 AND k.value = v.column2 WHERE "
         f"{_shared_sql('k')}{within}) x WHERE x.n > 1"
     )
-    sql = f"WITH several AS ({several}) SELECT * FROM several"  # noqa: S608 - built above
+    sql = f"WITH {others}several AS ({several}) SELECT * FROM several"  # noqa: S608 - built above
     if sources:
         by_type: dict[str, list[str]] = {}
         for key_type, value in sources:
@@ -1844,9 +1853,23 @@ def _add_substring(stmt: _Statement, si: int, text: str) -> None:
     does, and the number of party holders (capped, then exact when over the cap)."""
     key_table = _tables()[0]
     name_types = _lits([KeyType.NAME, KeyType.ALIAS])
+    # SQLite: the newest SUBSTRING_FETCH + 1 holders are found once, for the listing and the
+    # count (each walked the rarest gram's postings with a probe per other gram: 2 x 2,518
+    # for Michael Smith at 1M), in one part of the statement (a WITH over the whole
+    # statement changed the plans of the other parts).
+    fetched = "f" if _vendor() == "sqlite" else ""
+    parts: list[tuple[str, list[str]]] = []
     for column, tag in (("party_id", _SUB_ROW), ("relative_id", _SUB_RELATIVE_ROW)):
         holders, holder_params = _holders_sql(column, text)
-        if column == "party_id":
+        if column == "party_id" and fetched:
+            # The LIMIT keeps the sort apart (a co-routine): without it SQLite computed the
+            # name shown for every holder before sorting them.
+            holders = (
+                f"SELECT f.owner_id FROM {fetched} f ORDER BY f.owner_id DESC "  # noqa: S608 - a CTE's name
+                f"LIMIT {SUBSTRING_FETCH + 1}"
+            )
+            holder_params = []
+        elif column == "party_id":
             holders += f" ORDER BY g.party_id DESC LIMIT {SUBSTRING_FETCH + 1}"
         shown = (
             f"(SELECT k.text FROM {key_table} k WHERE k.{column} = h.owner_id "  # noqa: S608 - table names; values are parameters
@@ -1861,14 +1884,29 @@ def _add_substring(stmt: _Statement, si: int, text: str) -> None:
         )
         if column == "party_id":
             sql += f" LIMIT {SUBSTRING_LISTED + 1}"
-        stmt.add(sql, [text, *holder_params])
+        parts.append((sql, [text, *holder_params]))
     holders, holder_params = _holders_sql("party_id", text)
-    stmt.add(
+    capped, capped_params = f"{holders} LIMIT {SUBSTRING_FETCH + 1}", holder_params
+    if fetched:
+        capped, capped_params = f"SELECT f.owner_id FROM {fetched} f", []  # noqa: S608 - a CTE's name
+    count = (
         f"SELECT {_SUB_COUNT_ROW} AS tag, {si} AS b, c.n, CASE WHEN c.n > {SUBSTRING_FETCH} "  # noqa: S608 - built from table names; values are parameters
         f"THEN (SELECT COUNT(*) FROM ({holders}) a) ELSE -1 END, {_NULL_TEXT}, {_NULL_TEXT}, "
-        f"{_NULL_TEXT}, {_NULL_TEXT} FROM (SELECT COUNT(*) AS n FROM ({holders} "
-        f"LIMIT {SUBSTRING_FETCH + 1}) x) c",
-        [*holder_params, *holder_params],
+        f"{_NULL_TEXT}, {_NULL_TEXT} FROM (SELECT COUNT(*) AS n FROM ({capped}) x) c"
+    )
+    count_params = [*holder_params, *capped_params]
+    if not fetched:
+        for sql, params in [*parts, (count, count_params)]:
+            stmt.add(sql, params)
+        return
+    (listing, listing_params), relatives = parts
+    stmt.add(*relatives)
+    holders, holder_params = _holders_sql("party_id", text)
+    stmt.add(
+        f"WITH {fetched} AS MATERIALIZED ({holders} ORDER BY g.party_id DESC "  # noqa: S608 - built from table names; values are parameters
+        f"LIMIT {SUBSTRING_FETCH + 1}) SELECT * FROM ({listing}) UNION ALL SELECT * FROM "
+        f"({count})",
+        [*holder_params, *listing_params, *count_params],
     )
 
 
