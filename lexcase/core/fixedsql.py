@@ -41,6 +41,7 @@ import copy
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 from django.conf import settings
@@ -180,12 +181,39 @@ def converted_rows(rows: list[Any], converters: list[Any], connection: Any) -> l
     return out
 
 
+def lean_converters(converters: list[Any], connection: Any) -> list[Any]:
+    """`converters` ((position, (converters, expression)) pairs) with SQLite's time stamp
+    converter replaced by `_sqlite_datetime`, the same value with less work: a matter row
+    has three time stamps, a list page 51 rows, and Django's converter (its settings read,
+    `is_aware`, `make_aware` and `is_aware` again per value) was ≈ 0.3 ms of the list's
+    CPU (docs/benchmarks.md, "Matter list and q="). Any other converter is kept."""
+    if connection.vendor != "sqlite":
+        return converters
+    django_datetime = connection.ops.convert_datetimefield_value
+    return [
+        (pos, ([_sqlite_datetime if c == django_datetime else c for c in convs], expression))
+        for pos, (convs, expression) in converters
+    ]
+
+
+def _sqlite_datetime(value: Any, expression: Any, connection: Any) -> Any:
+    """Django's `convert_datetimefield_value` of SQLite for what the driver hands over for
+    a `datetime` column (sqlite3 parses the declared type: a naive `datetime`, or None):
+    made aware in the connection's zone as `make_aware` does (`replace(tzinfo=...)`);
+    anything else through Django's own."""
+    if value is None:
+        return None
+    if value.__class__ is datetime and value.tzinfo is None and settings.USE_TZ:
+        return value.replace(tzinfo=connection.timezone)
+    return connection.ops.convert_datetimefield_value(value, expression, connection)
+
+
 def _converter(compiler: Any, converters: dict[int, Any]) -> Callable[[list[Any]], Any]:
     """`converted_rows` bound to one compiled read."""
     if not converters:
         return lambda rows: rows
     connection = compiler.connection
-    items = list(converters.items())
+    items = lean_converters(list(converters.items()), connection)
     return lambda rows: converted_rows(rows, items, connection)
 
 

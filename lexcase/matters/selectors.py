@@ -55,7 +55,7 @@ from django.utils import timezone
 from lexcase.accounts.models import AnyUser, User
 from lexcase.accounts.rules import is_active_staff
 from lexcase.core.fieldcrypt import blind_indexes
-from lexcase.core.fixedsql import converted_rows, fixed_first, fixed_rows
+from lexcase.core.fixedsql import converted_rows, fixed_first, fixed_rows, lean_converters
 from lexcase.core.validators import civil_day, has_utf8
 from lexcase.matters.case_numbers import case_number_search_key
 from lexcase.matters.extensions import (
@@ -1632,7 +1632,11 @@ def _instances(compiler: Any, fetch_mode: Any, rows: list[Any]) -> list[Matter]:
         fields = [s[0] for s in select[0 : compiler.col_count]]
         # A composite key's columns are made tuples by results_iter: its path, as before.
         composite = compiler.has_composite_fields(fields)
-        converters = [] if composite else list(compiler.get_converters(fields).items())
+        converters = (
+            []
+            if composite
+            else lean_converters(list(compiler.get_converters(fields).items()), compiler.connection)
+        )
         plan = _CONVERTERS[compiler] = (composite, converters)
     composite, converters = plan
     if composite:

@@ -3,6 +3,8 @@ each call's own arguments."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from django.db import connection
 from django.db.models import Count
@@ -13,6 +15,7 @@ from lexcase.calendar.models import Deadline, Hearing
 from lexcase.core import fixedsql
 from lexcase.core.fixedsql import fixed_first, fixed_rows
 from lexcase.matters.models import Matter, MatterMember
+from lexcase.matters.selectors import MatterFilters, matters_page
 from lexcase.testing import Firm
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +165,42 @@ def test_simple_shapes_are_built_from_the_cursor_as_the_queryset_builds_them(fir
         "t.related": False,
         "t.annotated": False,
     }
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        datetime(2026, 12, 7, 19, 30, 5, 123456),
+        datetime(999, 1, 2, 3, 4, 5),
+        datetime(2026, 12, 7, 19, 30, tzinfo=UTC),
+        "2026-12-07 19:30:05.123456",
+        "2026-12-07T19:30:05+08:00",
+    ],
+)
+def test_the_lean_time_stamp_converter_gives_djangos_value(value: object) -> None:
+    """SQLite's time stamps converted with less work (fixedsql.lean_converters): the same
+    value, of the same zone, as Django's converter for whatever the driver hands over."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's converter")
+    django = connection.ops.convert_datetimefield_value
+    expression = Matter._meta.get_field("updated_at").get_col(Matter._meta.db_table)
+    [(_pos, (convs, _expr))] = fixedsql.lean_converters([(0, ([django], expression))], connection)
+    assert convs != [django]
+    got = convs[0](value, expression, connection)
+    want = django(value, expression, connection)
+    assert got == want
+    assert getattr(got, "tzinfo", None) == getattr(want, "tzinfo", None)
+
+
+def test_the_list_reads_time_stamps_as_the_orm_does(firm: Firm) -> None:
+    """The list's rows (matters.selectors, through lean_converters) have the ORM's values."""
+    page = matters_page(user=firm.admin, filters=MatterFilters(), related=False)
+    orm = {m.pk: m for m in Matter.objects.filter(pk__in=[m.pk for m in page.items])}
+    assert page.items
+    for m in page.items:
+        for name in ("created_at", "updated_at", "last_outbound_at", "opened_on"):
+            assert getattr(m, name) == getattr(orm[m.pk], name)
+            assert getattr(getattr(m, name), "tzinfo", None) == getattr(
+                getattr(orm[m.pk], name), "tzinfo", None
+            )
