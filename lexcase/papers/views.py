@@ -281,6 +281,14 @@ def court_messages(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def court_message(request: AuthedRequest, pk: int) -> HttpResponse:
     message = intake.court_message_read(user=request.user, pk=pk)
+    return _court_message_page(request, message)
+
+
+def _court_message_page(
+    request: AuthedRequest, message: Any, number: str = "", error: str = ""
+) -> HttpResponse:
+    """A court message; with a refused filing, the matter number as typed and why beside it
+    (status 422, nothing filed)."""
     return render(
         request,
         "papers/court_message.html",
@@ -288,7 +296,10 @@ def court_message(request: AuthedRequest, pk: int) -> HttpResponse:
             "message": message,
             "kinds": KIND_LABELS,
             "candidates": intake.candidate_matters(user=request.user, ids=message.candidates),
+            "number": number,
+            "number_error": error,
         },
+        status=422 if error else 200,
     )
 
 
@@ -302,8 +313,9 @@ def court_message_match(request: AuthedRequest, pk: int) -> HttpResponse:
         found = matters_visible_to(request.user).filter(number=number).first()
         raw = str(found.pk) if found else ""
     if not raw:
-        messages.error(request, _("Choose a matter you can see."))
-        return redirect("papers:court_message", pk=message.pk)
+        return _court_message_page(
+            request, message, number=number, error=_("Choose a matter you can see.")
+        )
     matter = matter_get(user=request.user, pk=raw)
     try:
         intake.court_message_match(actor=request.user, message=message, matter=matter)

@@ -87,6 +87,13 @@ TABLE: dict[str, Route] = {
         MATTER_WRITE,
         body=lambda f: {"matter": str(f.matter.pk)},
     ),
+    # Refused (no matter with the typed number): the message's page, the number as typed, 422.
+    "papers:court_message_match#refused": Route(
+        "POST",
+        lambda f: f"/papers/court-messages/{court_message(f)}/match/",
+        E(LOGIN, LOGIN, 404, 404, 422, 422, 404, 422, 404),
+        body=lambda f: {"number": "2099-民-9999"},
+    ),
     "papers:court_message_reparse": Route(
         "POST", lambda f: f"/papers/court-messages/{court_message(f)}/reparse/", MATTER_WRITE
     ),

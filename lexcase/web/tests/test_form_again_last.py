@@ -14,6 +14,7 @@ from lexcase.billing.tests.access_rows_work import make_agreement
 from lexcase.documents import services as document_services
 from lexcase.documents.models import Document
 from lexcase.documents.tests.files import upload
+from lexcase.papers import intake
 from lexcase.papers.models import CourtMessage
 from lexcase.parties.models import Party, PartyRelation
 from lexcase.testing import client_for
@@ -161,3 +162,17 @@ def test_a_stale_document_edit_keeps_what_was_typed(firm):
     assert "他人已同时修改了此文件；请重新加载后再修改。" in html
     assert Document.objects.get(pk=document.pk).title == "他人的标题"
     assert AuditEvent.objects.filter(action="document.update_conflict").count() == 1
+
+
+def test_a_court_message_filed_on_an_unknown_number_keeps_the_number(firm):
+    (message,) = intake.court_messages_intake(
+        actor=firm.lead, text="【北京市朝阳区人民法院】（2026）京0105民初77号举证通知书。"
+    )
+    path = f"/papers/court-messages/{message.pk}/match/"
+    response = client_for(firm.lead).post(path, {"number": "2026-民-0999"})
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert values(html, "number") == ["2026-民-0999"]
+    assert "请选择您可查看的案件。" in html
+    message.refresh_from_db()
+    assert message.matter_id is None
