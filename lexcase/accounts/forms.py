@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from lexcase.accounts.models import Role, Team, TokenScope
 from lexcase.accounts.selectors import active_staff
 from lexcase.accounts.services import password_reset_request
+from lexcase.core.forms import ModelIdsField
 
 
 class UserCreateForm(forms.Form):
@@ -103,7 +104,7 @@ class PasswordResetRequestForm(ResetPasswordForm):
         return email
 
 
-class _MembersChoice(forms.ModelMultipleChoiceField):
+class _MembersChoice(ModelIdsField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.display_name} ({obj.get_role_display()})"
 

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import Http404, HttpResponse
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StringConstraints
 
 from lexcase.accounts.http import AuthedRequest
 from lexcase.conflicts import selectors, services
@@ -24,7 +25,8 @@ router = Router(tags=["conflicts"])
 class CheckPartyIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
+    # Stripped first: a name of blanks ran a check on nothing and answered 200.
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     kind: Choices[str, PartyKind]
     role: Choices[str, PartyRole]
     id_number: str = Field(default="", max_length=30)

@@ -106,6 +106,24 @@ class ValuesChoiceField(forms.ModelChoiceField):
         return self._rows[1]
 
 
+def _past_64_bits(pk: Any) -> bool:
+    try:
+        number = int(str(pk))
+    except ValueError:
+        return False  # Django's own check names it
+    return not -(2**63) <= number < 2**63
+
+
+class ModelIdField(forms.ModelChoiceField):
+    """One row chosen by id; an id past 64 bits is refused as any unknown choice is, before
+    the query (SQLite's driver raised OverflowError on it: an HTTP 500)."""
+
+    def to_python(self, value: Any) -> Any:
+        if (self.to_field_name or "pk") == "pk" and _past_64_bits(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
 class ModelIdsField(forms.ModelMultipleChoiceField):
     """Several rows chosen by id. Django validates the ids with one `pk IN (...)` query, and
     SQLite's driver raises OverflowError (an HTTP 500) on an integer past 64 bits: such an id

@@ -5,14 +5,14 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lexcase.core.forms import ModelIdsField
+from lexcase.core.forms import ModelIdField, ModelIdsField
 from lexcase.matters.models import Matter
 from lexcase.parties.models import Party
 from lexcase.portal.selectors import grantable_matters, invitable_parties
 from lexcase.portal.services import MESSAGE_MAX
 
 
-class MatterChoiceField(forms.ModelChoiceField):
+class MatterChoiceField(ModelIdField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.number} {obj.title}"
 
@@ -25,7 +25,7 @@ class MatterMultipleChoiceField(ModelIdsField):
 class ClientChoiceForm(forms.Form):
     """Step one of an invitation: whose contact (the matters offered depend on it)."""
 
-    party: forms.ModelChoiceField[Party] = forms.ModelChoiceField(label=_("Client"), queryset=None)
+    party: forms.ModelChoiceField[Party] = ModelIdField(label=_("Client"), queryset=None)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -34,7 +34,7 @@ class ClientChoiceForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    party: forms.ModelChoiceField[Party] = forms.ModelChoiceField(
+    party: forms.ModelChoiceField[Party] = ModelIdField(
         label=_("Client"), queryset=None, widget=forms.HiddenInput
     )
     name = forms.CharField(label=_("Contact's name"), max_length=100)
