@@ -111,3 +111,30 @@ def test_a_forged_board_move_keeps_the_board(
     task.refresh_from_db()
     assert task.status == "todo"
     screenshot(page, f"forms-kept-board-{page.mode}.png")
+
+
+def test_a_refused_relation_keeps_what_was_typed(
+    any_page: Any, live_server: Any, users: dict[str, Any], login: Any, screenshot: Any
+) -> None:
+    from lexcase.parties.models import Party, PartyRelation
+
+    party = Party.objects.create(kind="organization", name="北京华泰科技有限公司")
+    page = any_page
+    login(page, "lawyer")
+    page.goto(f"{live_server.url}/parties/{party.pk}/")
+    page.locator("summary", has_text="添加关联方").click()
+    form = page.locator(f"form[action='/parties/{party.pk}/relations/']")
+    form.locator("select[name=kind]").select_option("legal_rep")
+    form.locator("input[name=other_name]").fill("张建华")
+    form.locator("input[name=other_identifier]").fill("110105198001011230")  # check digit 8
+    form.locator("input[name=note]").fill("2024 年起任法定代表人")
+    form.locator("button").click()
+    page.wait_for_load_state()
+    form = page.locator(f"form[action='/parties/{party.pk}/relations/']")
+    assert form.is_visible()  # its <details> open
+    assert form.locator("input[name=other_name]").input_value() == "张建华"
+    assert form.locator("input[name=other_identifier]").input_value() == "110105198001011230"
+    assert form.locator("input[name=note]").input_value() == "2024 年起任法定代表人"
+    assert "校验" in form.inner_text()
+    assert PartyRelation.objects.count() == 0
+    screenshot(page, f"forms-kept-relation-{page.mode}.png")
