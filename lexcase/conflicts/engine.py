@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.db import connection, connections, models, transaction
@@ -1316,7 +1316,8 @@ def _summed(b: _Branch) -> bool:
     return b.limit is not None and KeyType.PINYIN not in b.key_types
 
 
-@cache
+# Bounded: the key is what users type, so an unbounded cache would grow for the worker's life.
+@lru_cache(maxsize=4096)
 def _multi_key_names(values: tuple[str, ...]) -> tuple[str, ...]:
     """Every string of at most TYPO_MAX_CHARS characters that has two of `values` among its
     deletions. Such a string s is one value k1 with a character c inserted, and another
