@@ -106,7 +106,7 @@ class ValuesChoiceField(forms.ModelChoiceField):
         return self._rows[1]
 
 
-def _past_64_bits(pk: Any) -> bool:
+def past_64_bits(pk: Any) -> bool:
     try:
         number = int(str(pk))
     except ValueError:
@@ -119,7 +119,7 @@ class ModelIdField(forms.ModelChoiceField):
     the query (SQLite's driver raised OverflowError on it: an HTTP 500)."""
 
     def to_python(self, value: Any) -> Any:
-        if (self.to_field_name or "pk") == "pk" and _past_64_bits(value):
+        if (self.to_field_name or "pk") == "pk" and past_64_bits(value):
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return super().to_python(value)
 
@@ -133,11 +133,7 @@ class ModelIdsField(forms.ModelMultipleChoiceField):
         key = self.to_field_name or "pk"
         if key == "pk":
             for pk in value if isinstance(value, list | tuple) else ():
-                try:
-                    number = int(str(pk))
-                except ValueError:
-                    continue  # Django's own check names it
-                if not -(2**63) <= number < 2**63:
+                if past_64_bits(pk):
                     raise ValidationError(
                         self.error_messages["invalid_choice"],
                         code="invalid_choice",

@@ -5,7 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lexcase.core.forms import ModelIdField, ModelIdsField
+from lexcase.core.forms import ModelIdField, ModelIdsField, past_64_bits
 from lexcase.matters.models import Matter
 from lexcase.parties.models import Party
 from lexcase.portal.selectors import grantable_matters, invitable_parties
@@ -55,6 +55,8 @@ class InviteForm(forms.Form):
             party_id = int(given)
         except (TypeError, ValueError):
             party_id = None
+        if party_id is not None and past_64_bits(party_id):
+            party_id = None  # names no party; SQLite's driver raises OverflowError on it
         cast(forms.ModelChoiceField, self.fields["matters"]).queryset = (
             grantable_matters(user=user, party=party_id)
             if party_id is not None
