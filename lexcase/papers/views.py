@@ -310,7 +310,12 @@ def court_message_match(request: AuthedRequest, pk: int) -> HttpResponse:
     raw = request.POST.get("matter", "").strip()
     number = request.POST.get("number", "").strip()
     if not raw and number:
-        found = matters_visible_to(request.user).filter(number=number).first()
+        # A NUL names no matter, and PostgreSQL refuses it in a query (a 500).
+        found = (
+            matters_visible_to(request.user).filter(number=number).first()
+            if "\x00" not in number
+            else None
+        )
         raw = str(found.pk) if found else ""
     if not raw:
         return _court_message_page(
