@@ -23,7 +23,7 @@ relationship is for the partner to weigh, never an automatic bar.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TypedDict
 
@@ -49,6 +49,7 @@ from lexcase.matters.models import (
     PartyRole,
     Status,
 )
+from lexcase.parties.identifiers import IdentifierError, validate_credit_code, validate_id_number
 from lexcase.parties.models import Party, PartyKind, PartyRelation
 
 __all__ = ["ENGINE_VERSION", "CheckResult", "Hit", "conflict_check"]
@@ -269,6 +270,46 @@ def _identifier_mismatch(q: QueryParty, party: Party | None, rel: StaffRelative 
     return any(a and b and a != b for a, b in pairs)
 
 
+_ID_FIELDS = ("id_number", "credit_code", "passport")
+
+
+def _valid_as(field_name: str, value: str) -> bool:
+    validator = validate_id_number if field_name == "id_number" else validate_credit_code
+    try:
+        validator(value)
+    except IdentifierError:
+        return False
+    return True
+
+
+def _routed_identifiers(q: QueryParty) -> tuple[QueryParty, QueryParty]:
+    """(what is searched, what is compared) for the identifiers typed for `q`.
+
+    The intake, the ad-hoc check and a party joining a matter have one "ID number / credit
+    code" box, routed by the kind chosen: a foreign person's passport lands in `id_number`,
+    a sole trader's credit code for a party marked as a person too. Each value goes where
+    its check digits say it belongs (a valid ID number, a valid credit code, else a
+    passport or other number), so it is looked up as the number it is and compared with
+    that number on file only; the search also keeps each value where it was typed (a staff
+    relative's number is stored unchecked)."""
+    stated: dict[str, str] = dict.fromkeys(_ID_FIELDS, "")
+    typed = [(f, getattr(q, f)) for f in _ID_FIELDS if getattr(q, f)]
+    for typed_field, value in typed:
+        if typed_field == "passport":
+            homes = ["passport"]
+        else:
+            other = "credit_code" if typed_field == "id_number" else "id_number"
+            homes = [f for f in (typed_field, other) if _valid_as(f, value)] or ["passport"]
+        home = next((f for f in homes if not stated[f]), "")
+        if home:
+            stated[home] = value
+    compared = replace(q, **stated)
+    searched = replace(
+        compared, **{f: value for f, value in typed if not getattr(compared, f)}
+    )
+    return searched, compared
+
+
 def _if_same(verdict: str) -> str:
     if verdict == ABSOLUTE:
         return _("If it is the same party, this is an absolute conflict.")
@@ -395,8 +436,9 @@ def conflict_check(
     found: list[list[Candidate]] = []
     truncated = False
     groups: list[tuple[int, Group]] = []
-    for index, q in enumerate(parties):
-        candidates = find_candidates(q)
+    routed = [_routed_identifiers(q) for q in parties]
+    for index, (searched, _compared) in enumerate(routed):
+        candidates = find_candidates(searched)
         truncated |= candidates.truncated
         found.append(list(candidates))
         groups += [(index, g) for g in candidates.groups]
@@ -441,7 +483,8 @@ def conflict_check(
                     client_was_opposing.add(link.matter_id)
 
     hits: list[Hit] = []
-    for index, (q, cs) in enumerate(zip(parties, found, strict=True)):
+    compared = [c for _searched, c in routed]
+    for index, (q, cs) in enumerate(zip(compared, found, strict=True)):
         for c in cs:
             if c.relative_id is not None:
                 rel = relatives.get(c.relative_id)

@@ -64,6 +64,12 @@ def _clean(value: str) -> str:
     return "".join(ch for ch in folded if not ch.isspace() and unicodedata.category(ch) != "Cf")
 
 
+# Dashes a number is typed or pasted in groups with (110105-19491231-002X): never part of an
+# ID number or a credit code, so their validators drop them; a passport keeps what it was
+# stored with. NFKC has already folded the full-width hyphen-minus (U+FF0D).
+_DASHES = re.compile("[-\u2010-\u2015\u2212\ufe58\ufe63]")
+
+
 def normalize_identifier(value: str) -> str:
     """The matching form of any identifier, valid or not: NFKC, no whitespace, no format
     characters, upper case (a lowercase check character ``x`` becomes ``X``)."""
@@ -105,7 +111,7 @@ def validate_id_number(value: str) -> str:
     18 digits. The address code is not checked: codes are retired and reissued over time,
     so a list would reject genuine old IDs.
     """
-    cleaned = _clean(value)
+    cleaned = _DASHES.sub("", _clean(value))
     if len(cleaned) == 15:
         if _DIGITS_15.fullmatch(cleaned) is None:
             raise IdentifierError("A 15-digit ID number must contain only digits.", "format")
@@ -131,7 +137,7 @@ def validate_credit_code(value: str) -> str:
     Positions 1-2 (registration authority and entity type) may be letters, so no part of the
     code is required to be numeric.
     """
-    cleaned = _clean(value).upper()
+    cleaned = _DASHES.sub("", _clean(value)).upper()
     if len(cleaned) != 18:
         raise IdentifierError("Credit code must have 18 characters.", "length")
     if any(ch not in _CREDIT_VALUES for ch in cleaned):

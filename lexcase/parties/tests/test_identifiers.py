@@ -101,7 +101,7 @@ def test_validate_id_number_wrong_length_message() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["11010519491231002A", "1101051949123100X2", "X10105194912310021", "11010519491231-02X"],
+    ["11010519491231002A", "1101051949123100X2", "X10105194912310021", "11010519491231.02X"],
 )
 def test_validate_id_number_bad_characters_rejected(value: str) -> None:
     assert _error_code(validate_id_number, value) == "format"
@@ -244,9 +244,26 @@ def test_validate_credit_code_excluded_letter_in_body_rejected(letter: str) -> N
     assert _error_code(validate_credit_code, code) == "format"
 
 
-@pytest.mark.parametrize("code", ["91440101MA5CJQ4N5-", "9144010１MA5CJQ4N5é"])
+@pytest.mark.parametrize("code", ["91440101MA5CJQ4N5.", "9144010１MA5CJQ4N5é"])
 def test_validate_credit_code_punctuation_rejected(code: str) -> None:
     assert _error_code(validate_credit_code, code) == "format"
+
+
+@pytest.mark.parametrize(
+    ("validator", "typed", "expected"),
+    [
+        (validate_id_number, "110105-19491231-002x", "11010519491231002X"),
+        (validate_id_number, "110105－19491231－002X", "11010519491231002X"),
+        (validate_id_number, "110105\u201019491231\u2013002X", "11010519491231002X"),
+        (validate_credit_code, "91440101-MA5CJQ4N-59", "91440101MA5CJQ4N59"),
+    ],
+)
+def test_a_number_typed_in_groups_with_dashes_is_read(
+    validator: Callable[[str], str], typed: str, expected: str
+) -> None:
+    """Dashes are never part of an ID number or a credit code: typed in groups with them,
+    the number is the same number (a conflict check by it finds the party)."""
+    assert validator(typed) == expected
 
 
 @pytest.mark.parametrize("code", ["", "91440101MA5CJQ4N5", "91440101MA5CJQ4N590"])
