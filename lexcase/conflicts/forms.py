@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +33,14 @@ class CheckPartyForm(forms.Form):
     identifier = forms.CharField(
         label=_("ID number / credit code"), max_length=IDENTIFIER_INPUT_LENGTH, required=False
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # A row is skipped when its name is blank: a number typed without one would be
+        # dropped unseen, and its party never checked for conflicts.
+        if not (data.get("name") or "").strip() and (data.get("identifier") or "").strip():
+            self.add_error("name", _("Enter the name of the party with this number."))
+        return data
 
 
 CheckPartyFormSet = forms.formset_factory(CheckPartyForm, extra=3, max_num=20)

@@ -304,9 +304,7 @@ def _routed_identifiers(q: QueryParty) -> tuple[QueryParty, QueryParty]:
         if home:
             stated[home] = value
     compared = replace(q, **stated)
-    searched = replace(
-        compared, **{f: value for f, value in typed if not getattr(compared, f)}
-    )
+    searched = replace(compared, **{f: value for f, value in typed if not getattr(compared, f)})
     return searched, compared
 
 

@@ -209,6 +209,14 @@ class PartyRowForm(forms.Form):
     # Typed in groups (110101 1990 0307 1233) it is longer than 18; the services normalise it.
     identifier = forms.CharField(label=_("ID number / credit code"), max_length=40, required=False)
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # A row is skipped when its name is blank: a number typed without one would be
+        # dropped unseen, and its party never checked for conflicts.
+        if not (data.get("name") or "").strip() and (data.get("identifier") or "").strip():
+            self.add_error("name", _("Enter the name of the party with this number."))
+        return data
+
 
 PartyRowFormSet = forms.formset_factory(PartyRowForm, extra=PARTY_ROWS, max_num=10)
 

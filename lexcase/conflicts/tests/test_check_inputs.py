@@ -9,10 +9,14 @@ there, or a credit code typed for a party marked as a person, is still that part
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from lexcase.conflicts.engine import QueryParty
+from lexcase.conflicts.models import ConflictCheck
 from lexcase.conflicts.tests.world import make_matter, make_party
 from lexcase.conflicts.verdicts import ABSOLUTE, conflict_check
+from lexcase.matters.models import Matter
+from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +79,51 @@ def test_an_id_number_typed_for_a_party_marked_as_an_organisation_is_found(firm)
     party = make_party(firm.lead, "张三", "person", id_number=ID_X)
     make_matter(firm, [(party, "opposing")])
     assert matched(party, "某人", "organization", credit_code=ID_X.lower()) == {"id"}
+
+
+# -- a number typed without a name --------------------------------------------------------
+
+
+def test_an_intake_row_with_a_number_and_no_name_is_refused_not_dropped(firm):
+    """The intake skipped a party row whose name was blank: the number typed in it was never
+    checked, and the matter opened without that party."""
+    matters = Matter.objects.count()
+    data = {
+        "title": "华泰科技诉远大贸易买卖合同纠纷",
+        "matter_type": "civil",
+        "priority": "P1",
+        "parties-TOTAL_FORMS": "2",
+        "parties-INITIAL_FORMS": "0",
+        "parties-0-name": "北京华泰科技有限公司",
+        "parties-0-kind": "organization",
+        "parties-0-role": "client",
+        "parties-1-name": "",
+        "parties-1-kind": "person",
+        "parties-1-role": "opposing",
+        "parties-1-identifier": ID_X,
+    }
+    with translation.override("en"):
+        response = client_for(firm.lead).post("/matters/new/", data)
+    assert response.status_code == 200
+    errors = response.context["parties"].forms[1].errors
+    assert errors == {"name": ["Enter the name of the party with this number."]}
+    assert Matter.objects.count() == matters
+
+
+def test_an_adhoc_row_with_a_number_and_no_name_is_refused_not_dropped(firm):
+    checks = ConflictCheck.objects.count()
+    rows = [("张三", "person", "client", ""), ("", "person", "opposing", ID_X)]
+    data = {"parties-TOTAL_FORMS": str(len(rows)), "parties-INITIAL_FORMS": "0"}
+    for i, (name, kind, role, identifier) in enumerate(rows):
+        data |= {
+            f"parties-{i}-name": name,
+            f"parties-{i}-kind": kind,
+            f"parties-{i}-role": role,
+            f"parties-{i}-identifier": identifier,
+        }
+    with translation.override("en"):
+        response = client_for(firm.partner).post("/conflicts/check/", data)
+    assert response.context["formset"].forms[1].errors == {
+        "name": ["Enter the name of the party with this number."]
+    }
+    assert ConflictCheck.objects.count() == checks

@@ -110,8 +110,8 @@ def test_the_matter_page_reads_each_section_once_whatever_its_rows(
 ) -> None:
     # The process asks the shared cache whether kept forms must be forgotten at most every
     # FORGET_CHECK_S (core.formcache): a read of the clock, not of the page. Pinned far
-    # out (and made while warming), so that a slow run (PostgreSQL under load took over 10 s) does not count it on
-    # whichever page happens to come after the interval.
+    # out (and made while warming), so that a slow run (PostgreSQL under load took over
+    # 10 s) does not count it on whichever page happens to come after the interval.
     monkeypatch.setattr(formcache, "FORGET_CHECK_S", 3600.0)
     readers = {"lead": firm.lead, "admin": firm.admin}
     grow(firm, 2, 0)
