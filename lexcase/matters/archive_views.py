@@ -39,20 +39,35 @@ def _stale(form: Any) -> None:
     form.add_error(None, _("The matter changed meanwhile; please try again."))
 
 
+def _refused(form: Any, why: str) -> str:
+    """A matter in the wrong status for the page: on a POST, why on the form as typed (it
+    is validated first, so each field keeps its own error too); on a GET, `why` for the
+    page to show. Either way the page answers 422 and nothing is written."""
+    if form.is_bound:
+        form.is_valid()
+        form.add_error(None, why)
+        return ""
+    return why
+
+
+def _status(form: Any, refused: str) -> int:
+    return 422 if refused or (form.is_bound and form.errors) else 200
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def matter_close(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_get(user=request.user, pk=pk)
     if not request.user.has_perm("matters.close_matter", matter):
         raise PermissionDenied
-    if matter.status != Status.OPEN:
-        messages.error(request, _("Only an open matter can be closed."))
-        return redirect("matters:detail", pk=matter.pk)
     if request.method == "GET":
         # The form shows what the closing checklist reads from the matter's records.
         matter_record_view(actor=request.user, matter=matter, page="matters:close")
-    form = CloseForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    form = CloseForm(request.POST if request.method == "POST" else None, user=request.user)
+    refused = ""
+    if matter.status != Status.OPEN:
+        refused = _refused(form, _("Only an open matter can be closed."))
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             archive.matter_close_checked(
@@ -81,7 +96,9 @@ def matter_close(request: AuthedRequest, pk: int) -> HttpResponse:
             "form": form,
             "required_elsewhere": archive.closing_requirements_missing(matter),
             "read_items": archive.checklist_read(matter),
+            "refused": refused,
         },
+        status=_status(form, refused),
     )
 
 
@@ -91,16 +108,17 @@ def matter_archive(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = matter_get(user=request.user, pk=pk)
     if not request.user.has_perm("matters.close_matter", matter):
         raise PermissionDenied
-    if matter.status != Status.CLOSED:
-        messages.error(request, _("Only a closed matter can be archived."))
-        return redirect("matters:detail", pk=matter.pk)
     if request.method == "GET":
         matter_record_view(actor=request.user, matter=matter, page="matters:archive")
     suggested = archive.retention_suggest(matter)
     form = ArchiveForm(
-        request.POST or None, initial={"retention": suggested.code if suggested else ""}
+        request.POST if request.method == "POST" else None,
+        initial={"retention": suggested.code if suggested else ""},
     )
-    if request.method == "POST" and form.is_valid():
+    refused = ""
+    if matter.status != Status.CLOSED:
+        refused = _refused(form, _("Only a closed matter can be archived."))
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             record = archive.matter_archive_file(
@@ -132,8 +150,9 @@ def matter_archive(request: AuthedRequest, pk: int) -> HttpResponse:
             retention=suggested.name if suggested else "",
             seq=1,
         ),
+        "refused": refused,
     }
-    return render(request, "matters/archive.html", context)
+    return render(request, "matters/archive.html", context, status=_status(form, refused))
 
 
 @login_required

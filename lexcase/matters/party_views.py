@@ -108,7 +108,8 @@ def party_create(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, _("Party saved."))
             return redirect("parties:detail", pk=party.pk)
-    return render(request, "parties/form.html", {"form": form})
+    # Refused (the form or the service): nothing written, the form as typed (422).
+    return render(request, "parties/form.html", {"form": form}, status=422 if form.errors else 200)
 
 
 def _identifiers_context(party: Party, shown: dict[str, str] | None = None) -> dict[str, object]:
@@ -208,6 +209,8 @@ def party_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Party saved."))
             return redirect("parties:detail", pk=party.pk)
+    if status == 200 and form.errors:
+        status = 422  # refused (the form or the service): nothing written, the form as typed
     return render(request, "parties/form.html", {"form": form, "party": party}, status=status)
 
 

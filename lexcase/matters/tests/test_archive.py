@@ -214,7 +214,7 @@ def test_close_view_shows_field_errors_and_changes_nothing(firm, clock):
             {"outcome": "settled", "checklist": ["final_document"]},
             HTTP_ACCEPT_LANGUAGE="en",
         )
-    assert response.status_code == 200
+    assert response.status_code == 422
     form = response.context["form"]
     assert list(form.errors) == ["checklist"]
     assert "override_reason" not in form.fields  # a lawyer is not offered the override
@@ -343,7 +343,7 @@ def test_archive_view_files_the_matter(firm, clock):
         f"/matters/{matter.pk}/archive/",
         {"retention": "short", "room": "一号室", "shelf": "", "box": "3"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert list(response.context["form"].errors) == ["shelf"]
     response = client_for(firm.lead).post(
         f"/matters/{matter.pk}/archive/",
@@ -812,3 +812,48 @@ def test_a_matter_type_defaults_to_one_retention_class_only(firm):
     assert response.status_code == 200
     assert [bool(f.errors) for f in response.context["retention"]] == [False, True, False, False]
     assert AuditEvent.objects.filter(action="archive.settings").count() == 0
+
+
+def test_closing_a_matter_that_is_not_open_answers_422_with_what_was_typed(firm, clock):
+    """Refused for the matter's status: the close page again, the outcome as typed and why
+    above it (422); before, a message and a redirect to the matter lost what was typed."""
+    matter = opened(firm.matter)
+    close(matter, firm.lead)
+    response = client_for(firm.lead).post(
+        f"/matters/{matter.pk}/close/",
+        {"outcome": "settled", "outcome_text": "调解结案，对方已付款", "checklist": ALL},
+    )
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "只有在办案件才能结案。" in html and "调解结案，对方已付款" in html
+    assert MatterClosing.objects.filter(matter=matter).count() == 1
+    page = client_for(firm.lead).get(f"/matters/{matter.pk}/close/")
+    assert (page.status_code, "只有在办案件才能结案。" in page.content.decode()) == (422, True)
+
+
+def test_archiving_a_matter_that_is_not_closed_answers_422_with_what_was_typed(firm, clock):
+    matter = opened(firm.matter)
+    response = client_for(firm.lead).post(
+        f"/matters/{matter.pk}/archive/",
+        {"retention": "long", "room": "三号档案室", "shelf": "C-9", "box": "0042"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "只有已结案案件才能归档。" in html and "三号档案室" in html
+    assert (Matter.objects.get(pk=matter.pk).status, ArchiveRecord.objects.count()) == (
+        Status.OPEN,
+        0,
+    )
+
+
+def test_archive_view_field_errors_answer_422_and_change_nothing(firm, clock):
+    matter = opened(firm.matter)
+    close(matter, firm.lead)
+    response = client_for(firm.lead).post(
+        f"/matters/{matter.pk}/archive/",
+        {"retention": "long", "room": "三号档案室", "shelf": "C-9", "box": "x" * 61},
+    )
+    assert response.status_code == 422
+    assert list(response.context["form"].errors) == ["box"]
+    assert "三号档案室" in response.content.decode()
+    assert Matter.objects.get(pk=matter.pk).status == Status.CLOSED

@@ -79,7 +79,34 @@ def test_typed_identifier_replaces_and_remove_box_clears(firm, person):
 
 def test_invalid_form_does_not_echo_a_stored_identifier(firm, person):
     response = client_for(firm.lead).post(f"/parties/{person.pk}/edit/", _form(person, name=""))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert ID not in response.content.decode()
     person.refresh_from_db()
     assert person.name == "赵六"
+
+
+def test_a_refused_party_edit_answers_422_with_what_was_typed(firm, person):
+    """The form's own refusal and the service's (a wrong check digit) both answered 200;
+    a refusal is 422, the form as typed, the error beside its field, nothing written."""
+    client = client_for(firm.lead)
+    response = client.post(
+        f"/parties/{person.pk}/edit/", _form(person, email="不是邮箱", address="北京市朝阳区建国路1号")
+    )
+    assert (response.status_code, list(response.context["form"].errors)) == (422, ["email"])
+    assert "北京市朝阳区建国路1号" in response.content.decode()
+    right = id_number_check_char("11010519491231003")
+    wrong = "11010519491231003" + ("1" if right != "1" else "2")
+    response = client.post(f"/parties/{person.pk}/edit/", _form(person, id_number=wrong))
+    assert (response.status_code, list(response.context["form"].errors)) == (422, ["id_number"])
+    person.refresh_from_db()
+    assert (person.id_number, person.address, person.version) == (ID, "", 1)
+
+
+def test_a_refused_new_party_answers_422_with_what_was_typed(firm):
+    response = client_for(firm.lead).post(
+        "/parties/new/",
+        {"kind": "person", "name": "", "address": "上海市黄浦区中山东一路2号"},
+    )
+    assert (response.status_code, list(response.context["form"].errors)) == (422, ["name"])
+    assert "上海市黄浦区中山东一路2号" in response.content.decode()
+    assert not Party.objects.filter(address="上海市黄浦区中山东一路2号").exists()
