@@ -8,9 +8,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.encoding import iri_to_uri
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -100,15 +99,27 @@ def _require_generate(request: AuthedRequest, pk: int) -> Matter:
 def matter_papers(request: AuthedRequest, pk: int) -> HttpResponse:
     """Pick a template and review the merged values before generating."""
     matter = _require_generate(request, pk)
+    return _papers_page(request, matter, request.GET.get("template", ""))
+
+
+def _papers_page(
+    request: AuthedRequest, matter: Matter, key: str, errors: list[str] | None = None
+) -> HttpResponse:
+    """The papers page; refused (`errors`: why), the template that was sent chosen again and
+    why above it (status 422, nothing generated)."""
     chosen = None
     values: list[tuple[str, str, str]] = []
-    key = request.GET.get("template", "")
     if key:
-        chosen = template_get(key=key)
-        labels = {f.path: f.label for f in FIELDS}
-        # ID numbers masked, as on every page: the paper has them in full.
-        context = merge_context(matter=matter, fields=chosen.fields, masked=True)
-        values = [(p, labels.get(p, ""), v) for p, v in flatten(context, chosen.fields)]
+        try:
+            chosen = template_get(key=key)
+        except Http404:
+            if errors is None:
+                raise
+        if chosen is not None:
+            labels = {f.path: f.label for f in FIELDS}
+            # ID numbers masked, as on every page: the paper has them in full.
+            context = merge_context(matter=matter, fields=chosen.fields, masked=True)
+            values = [(p, labels.get(p, ""), v) for p, v in flatten(context, chosen.fields)]
     matter_record_view(actor=request.user, matter=matter, page="papers:matter")
     return render(
         request,
@@ -121,7 +132,9 @@ def matter_papers(request: AuthedRequest, pk: int) -> HttpResponse:
             "generations": list(selectors.matter_generations(matter=matter)[:20]),
             "archived": matter.status == Status.ARCHIVED,
             "categories": _category_labels(),
+            "errors": errors or [],
         },
+        status=422 if errors else 200,
     )
 
 
@@ -131,17 +144,15 @@ def paper_generate(request: AuthedRequest, pk: int) -> HttpResponse:
     matter = _require_generate(request, pk)
     form = GenerateForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose a template."))
-        return redirect("papers:matter", pk=matter.pk)
+        # No template (or a forged key): the page again with why, nothing generated (422).
+        return _papers_page(request, matter, "", [_("Choose a template.")])
     key = form.cleaned_data["template"]
     try:
         document = services.paper_generate(actor=request.user, matter=matter, key=key)
     except NotAllowed:
         raise PermissionDenied from None
     except ValidationError as exc:
-        for error in exc.messages:
-            messages.error(request, error)
-        return redirect(iri_to_uri(f"/matters/{matter.pk}/papers/?template={key}"))
+        return _papers_page(request, matter, key, list(exc.messages))
     messages.success(request, _("Generated “%(title)s”.") % {"title": document.title})
     return redirect("documents:detail", document_id=document.pk)
 

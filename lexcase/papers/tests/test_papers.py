@@ -345,3 +345,15 @@ def test_every_starter_renders_for_a_demo_matter(firm):
     assert texts["contingency_contract"].startswith("风险代理合同\n风险提示：风险代理是指")
     assert "代理权限为特别授权" in texts["power_of_attorney_special"]
     assert "致：上海某某贸易有限公司" in texts["lawyer_letter"]
+
+
+@pytest.mark.django_db
+def test_generating_without_a_template_answers_422_on_the_papers_page(firm):
+    """Before: a message and a redirect (302) for a refusal."""
+    matter = demo_matter(firm)
+    for body in ({}, {"template": ""}, {"template": "不是模板"}):
+        response = client_for(firm.lead).post(f"/matters/{matter.pk}/papers/generate/", body)
+        html = response.content.decode()
+        assert (response.status_code, response.context["chosen"]) == (422, None)
+        assert '<div class="errors" role="alert" id="papers-errors"><p>请选择模板。</p></div>' in html
+    assert Document.objects.filter(matter=matter).count() == 0
