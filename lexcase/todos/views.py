@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -62,8 +63,10 @@ def matter_section(request: AuthedRequest, matter: Any) -> dict[str, Any]:
     }
 
 
-def _board_filter(request: AuthedRequest, *, default_mine: bool) -> tuple[BoardFilterForm, Any]:
-    data = request.GET.copy()
+def _board_filter(
+    request: AuthedRequest, *, default_mine: bool, query: QueryDict | None = None
+) -> tuple[BoardFilterForm, Any]:
+    data = (request.GET if query is None else query).copy()
     if default_mine and "assignee" not in data:
         data["assignee"] = str(request.user.pk)
     form = BoardFilterForm(data)
@@ -91,9 +94,17 @@ def my_tasks(request: AuthedRequest) -> HttpResponse:
     return _my_board(request, TaskForm(prefix="task"))
 
 
-def _my_board(request: AuthedRequest, task_form: TaskForm, status: int = 200) -> HttpResponse:
-    """My board; with a new task that was refused, that form as typed with its errors."""
-    form, flt = _board_filter(request, default_mine=True)
+def _my_board(
+    request: AuthedRequest,
+    task_form: TaskForm,
+    status: int = 200,
+    *,
+    query: QueryDict | None = None,
+    refused: str = "",
+) -> HttpResponse:
+    """My board; with a new task that was refused, that form as typed with its errors; with
+    a move that was refused (`refused`: why), the board of `query` with why on it."""
+    form, flt = _board_filter(request, default_mine=True, query=query)
     columns = selectors.board(user=request.user, flt=flt)
     # The cards name tasks of the matters they belong to: a read of those matters.
     matters_record_list_read(
@@ -108,6 +119,8 @@ def _my_board(request: AuthedRequest, task_form: TaskForm, status: int = 200) ->
         "matter": None,
         "next": reverse("todos:my_tasks"),
     }
+    if refused:
+        return _board_refused(request, "todos/board.html", context, refused, query)
     if status != 200:
         return render(request, "todos/board.html", context, status=status)
     context["next"] = request.get_full_path()
@@ -117,24 +130,49 @@ def _my_board(request: AuthedRequest, task_form: TaskForm, status: int = 200) ->
 @login_required
 @require_GET
 def matter_board(request: AuthedRequest, pk: int) -> HttpResponse:
-    matter = matter_get(user=request.user, pk=pk)
+    return _matter_board(request, matter_get(user=request.user, pk=pk))
+
+
+def _matter_board(
+    request: AuthedRequest, matter: Any, *, query: QueryDict | None = None, refused: str = ""
+) -> HttpResponse:
+    """A matter's board; with a move that was refused (`refused`: why), the board of
+    `query` with why on it."""
     matter_record_view(actor=request.user, matter=matter, page="todos:matter_board")
-    form, flt = _board_filter(request, default_mine=False)
+    form, flt = _board_filter(request, default_mine=False, query=query)
     flt = selectors.BoardFilter(
         assignee_id=flt.assignee_id, priority=flt.priority, due=flt.due, matter_id=matter.pk
     )
-    return _render_board(
-        request,
-        "todos/board.html",
-        {
-            "columns": selectors.board(user=request.user, flt=flt),
-            "filter_form": form,
-            "task_form": TaskForm(prefix="task"),
-            "matter": matter,
-            "can_edit": _may_add_task(request.user, matter),
-            "next": request.get_full_path(),
-        },
-    )
+    context = {
+        "columns": selectors.board(user=request.user, flt=flt),
+        "filter_form": form,
+        "task_form": TaskForm(prefix="task"),
+        "matter": matter,
+        "can_edit": _may_add_task(request.user, matter),
+        "next": request.get_full_path(),
+    }
+    if refused:
+        return _board_refused(request, "todos/board.html", context, refused, query)
+    return _render_board(request, "todos/board.html", context)
+
+
+def _board_refused(
+    request: AuthedRequest,
+    template: str,
+    context: dict[str, Any],
+    refused: str,
+    query: QueryDict | None,
+) -> HttpResponse:
+    """A refused move: the board it came from, every task where it was, why on top of it
+    (422; base.html's htmx config swaps a 422, and hx-select="#board" finds the board)."""
+    context = {**context, "board_errors": [refused], "board_alone": bool(request.htmx)}
+    if context["matter"] is not None:
+        context["next"] = reverse("todos:matter_board", args=[context["matter"].pk])
+    if query:
+        context["next"] += "?" + query.urlencode()
+    if request.htmx and not request.htmx.boosted:
+        return render(request, f"{template}#board", context, status=422)
+    return render(request, template, context, status=422)
 
 
 @login_required
@@ -244,16 +282,37 @@ def _safe_next(request: AuthedRequest, fallback: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else fallback
 
 
+def _move_board(request: AuthedRequest, path: str) -> tuple[Any, QueryDict]:
+    """The board a move was sent from (its `next`): a matter's (through the gate) or None
+    for "my tasks", and its filter query."""
+    parts = urlsplit(path)
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        match = None
+    query = QueryDict(parts.query)
+    if match is not None and match.view_name == "todos:matter_board":
+        return matter_get(user=request.user, pk=match.kwargs["pk"]), query
+    return None, query
+
+
 @login_required
 @require_POST
 def task_move(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.task_get(user=request.user, pk=pk)
     form = MoveForm(request.POST)
+    board_matter, query = _move_board(request, _safe_next(request, "/tasks/"))
+    refused = ""
     if not form.is_valid():
-        # A forged or outdated move (no such status): nothing moves, and the board comes back
-        # whole with the error (an answer without the board emptied it on screen for htmx).
-        messages.error(request, _("The task was not moved: choose one of the board's columns."))
-        return redirect(_safe_next(request, "/tasks/"))
+        # A forged or outdated move (no such status): nothing moves.
+        refused = _("The task was not moved: choose one of the board's columns.")
+    elif board_matter is not None and task.matter_id != board_matter.pk:
+        # A forged move: the task is not on the board it was moved on.
+        refused = _("The task was not moved: it is not on this matter's board.")
+    if refused:
+        if board_matter is not None:
+            return _matter_board(request, board_matter, query=query, refused=refused)
+        return _my_board(request, TaskForm(prefix="task"), query=query, refused=refused)
     try:
         task = services.task_move(
             actor=request.user,
@@ -264,6 +323,7 @@ def task_move(request: AuthedRequest, pk: int) -> HttpResponse:
     except NotAllowed:
         raise PermissionDenied from None
     except StaleEdit:
+        # Not a refusal of what was sent: the board as it is now, with a message.
         messages.error(request, _("The task changed meanwhile; please try again."))
     # htmx follows the redirect and swaps in the board it gets back (hx-select="#board"),
     # which carries the messages (todos/board.html).

@@ -388,8 +388,9 @@ def test_new_matter_suggestions_ignore_a_practice_area_id_no_row_can_have(firm, 
 @pytest.mark.django_db
 def test_a_move_to_an_unknown_status_keeps_the_board_and_says_why(firm):
     """A forged move (no such column) answered 422 with a bare text, which htmx swapped in
-    for the board (hx-select="#board" found none): the board vanished from the screen. The
-    task stays where it was and the board comes back whole, with the error on it."""
+    for the board (hx-select="#board" found none): the board vanished from the screen; then
+    a message and a redirect (302) for a refusal. The task stays where it was and the board
+    comes back whole with the error on it, 422."""
     task = services.task_create(actor=firm.lead, matter=firm.matter, title="收集证据")
     client = client_for(firm.lead)
     message = "任务未移动：请选择看板上的一栏。"
@@ -397,18 +398,45 @@ def test_a_move_to_an_unknown_status_keeps_the_board_and_says_why(firm):
         f"/tasks/{task.pk}/move/",
         {"status": "bogus", "version": 1, "next": "/tasks/"},
         headers={"HX-Request": "true"},
-        follow=True,
     )
     html = response.content.decode()
-    assert (response.status_code, response.redirect_chain) == (200, [("/tasks/", 302)])
+    assert response.status_code == 422
     assert html.lstrip().startswith('<div class="board" id="board">')
     assert html.count('class="task-card') == 1 and "收集证据" in html
     assert f'<li class="msg-error">{message}</li>' in html
     task.refresh_from_db()
     assert (task.status, task.version) == ("todo", 1)
-    # Without JavaScript: the page, the message at its top, the task where it was.
-    response = client.post(
-        f"/tasks/{task.pk}/move/", {"status": "bogus", "version": 1}, follow=True
+    # Without JavaScript: the page, the message on the board, the task where it was.
+    response = client.post(f"/tasks/{task.pk}/move/", {"status": "bogus", "version": 1})
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert html.count(message) == 1 and "收集证据" in html and "<html" in html
+
+
+def test_a_move_of_another_matters_task_on_a_matter_board_is_refused(firm):
+    """A forged move: a task of another matter, sent from this matter's board. Nothing
+    moves; this board comes back with why (422), filtered as it was."""
+    mine = services.task_create(actor=firm.lead, matter=firm.matter, title="收集证据")
+    other = services.task_create(actor=firm.lead, matter=firm.confidential, title="起草答辩状")
+    board = f"/matters/{firm.matter.pk}/tasks/"
+    response = client_for(firm.lead).post(
+        f"/tasks/{other.pk}/move/",
+        {"status": "done", "version": 1, "next": board + "?priority=P2"},
+        headers={"HX-Request": "true"},
     )
     html = response.content.decode()
-    assert html.count(message) == 1 and "收集证据" in html
+    assert response.status_code == 422
+    assert '<li class="msg-error">任务未移动：该任务不在本案件的看板上。</li>' in html
+    assert "收集证据" in html and "起草答辩状" not in html
+    assert response.context["filter_form"].data["priority"] == "P2"
+    other.refresh_from_db()
+    mine.refresh_from_db()
+    assert [(other.status, other.version), (mine.status, mine.version)] == [("todo", 1)] * 2
+    # The same task from its own matter's board, or from "my tasks", moves.
+    ok = client_for(firm.lead).post(
+        f"/tasks/{other.pk}/move/",
+        {"status": "done", "version": 1, "next": f"/matters/{firm.confidential.pk}/tasks/"},
+    )
+    assert ok.status_code == 302
+    other.refresh_from_db()
+    assert other.status == "done"

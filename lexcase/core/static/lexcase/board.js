@@ -32,7 +32,19 @@
       credentials: "same-origin",
       // Not followed here: the board fetched next shows the move's message (an error).
       redirect: "manual",
-    }).then(function () {
+    }).then(function (response) {
+      if (response.status === 422) {
+        // Refused (a column or a task the board does not have): the board that came back
+        // carries why, every task where it was.
+        return response.text().then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("board");
+          var board = document.getElementById("board");
+          if (fresh && board) {
+            board.replaceWith(fresh);
+            if (window.htmx) window.htmx.process(fresh);
+          }
+        });
+      }
       if (window.htmx) {
         window.htmx.ajax("GET", window.location.pathname + window.location.search,
           { target: "#board", select: "#board", swap: "outerHTML" });
