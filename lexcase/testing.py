@@ -5,6 +5,9 @@ name; conftest.py only turns `build_firm` into the `firm` fixture."""
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +21,15 @@ from lexcase.matters.services import PartyLink, matter_create
 from lexcase.parties.models import Party, PartyKind
 from lexcase.parties.services import party_create
 
-__all__ = ["Firm", "approve_intake", "build_firm", "client_for", "make_user"]
+__all__ = [
+    "Firm",
+    "approve_intake",
+    "build_firm",
+    "client_for",
+    "make_user",
+    "readable",
+    "response_text",
+]
 
 
 def make_user(username: str, role: str, **extra: object) -> User:
@@ -134,3 +145,28 @@ def use_document_store(settings: Any, location: Path) -> Path:
     }
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     return location
+
+
+def response_text(response: Any) -> str:
+    """An answer's text: streamed or not; a workbook's (a zip's) XML parts."""
+    content = (
+        b"".join(response.streaming_content)
+        if getattr(response, "streaming", False)
+        else response.content
+    )
+    if content[:2] == b"PK":  # a workbook: its XML parts
+        with zipfile.ZipFile(io.BytesIO(content)) as book:
+            return "".join(book.read(n).decode("utf-8", "replace") for n in book.namelist())
+    return content.decode("utf-8", "replace")
+
+
+def readable(response: Any) -> str:
+    """The answer's text as a reader sees it; JSON decoded (the API escapes every non-ASCII
+    character), for the walks that look for what an answer shows."""
+    text = response_text(response)
+    if response.get("Content-Type", "").startswith("application/json"):
+        try:
+            return json.dumps(json.loads(text), ensure_ascii=False)
+        except ValueError:
+            return text
+    return text

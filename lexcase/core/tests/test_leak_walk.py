@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import json
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -37,9 +36,9 @@ from lexcase.core.tests.test_access_table import (
     client_as,
     send,
 )
-from lexcase.core.tests.test_read_audit import MARKERS, _text_of, plant_records
+from lexcase.core.tests.test_read_audit import MARKERS, plant_records
 from lexcase.matters.models import EthicalWall
-from lexcase.testing import Firm, use_document_store
+from lexcase.testing import Firm, readable, use_document_store
 
 MONEY = ("MARKtime",)
 
@@ -80,17 +79,6 @@ def _identity_shown(key: str, persona: str, path: str, *, walled: bool) -> bool:
     return persona in MONEY_READERS and money and not walled
 
 
-def _readable(response) -> str:
-    """The answer's text; JSON decoded (the API escapes every non-ASCII character)."""
-    text = _text_of(response)
-    if response.get("Content-Type", "").startswith("application/json"):
-        try:
-            return json.dumps(json.loads(text), ensure_ascii=False)
-        except ValueError:
-            return text
-    return text
-
-
 def get_keys() -> list[str]:
     names = all_route_names() | set(API_OPERATIONS.values())
     return sorted(
@@ -126,7 +114,7 @@ def test_no_record_of_a_hidden_matter_shows_anywhere(firm, settings, tmp_path: P
                 response = _steered(client, firm, route, path, hidden)
             else:
                 response = send(client, firm, route, path)
-            text = _readable(response)
+            text = readable(response)
             transaction.set_rollback(True)
         answered.setdefault(persona, response.status_code)
         allowed = set(MONEY) if persona == "finance" else set()

@@ -26,8 +26,6 @@ matter's records without recording the read fails there.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -61,7 +59,7 @@ from lexcase.portal.tests.test_portal_access import ROWS as PORTAL_ROWS
 from lexcase.portal.tests.test_portal_access import Row as PortalRow
 from lexcase.portal.tests.test_portal_access import portal_client, portal_request
 from lexcase.reviews.models import Approval, Review
-from lexcase.testing import Firm, use_document_store
+from lexcase.testing import Firm, response_text, use_document_store
 from lexcase.todos.models import Task
 
 # Who reads a bound route: the first of these the row admits (200).
@@ -532,18 +530,6 @@ def unbound_keys() -> list[str]:
     )
 
 
-def _text_of(response: Any) -> str:
-    content = (
-        b"".join(response.streaming_content)
-        if getattr(response, "streaming", False)
-        else response.content
-    )
-    if content[:2] == b"PK":  # a workbook: its XML parts
-        with zipfile.ZipFile(io.BytesIO(content)) as book:
-            return "".join(book.read(n).decode("utf-8", "replace") for n in book.namelist())
-    return content.decode("utf-8", "replace")
-
-
 def test_every_list_read_row_names_a_route_of_the_table():
     keys = set(unbound_keys())
     names = {k.split("#", 1)[0] for k in keys} | keys
@@ -563,7 +549,7 @@ def test_a_page_showing_records_of_matters_records_a_read(firm, settings, tmp_pa
     start = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     response = send(client, firm, route, path)
     assert response.status_code == 200
-    shown = [m for m in MARKERS if m in _text_of(response)]
+    shown = [m for m in MARKERS if m in response_text(response)]
     events = list(
         AuditEvent.objects.filter(pk__gt=start)
         .order_by("pk")

@@ -8,7 +8,6 @@ title (docs/security.md, "Probe of 2026-12-07")."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,27 +16,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from lexcase.calendar.models import Hearing
-from lexcase.core.tests.test_read_audit import MARKERS, _text_of, plant_records
+from lexcase.core.tests.test_read_audit import MARKERS, plant_records
 from lexcase.documents.models import Document
 from lexcase.portal.tests.factories import build_world
 from lexcase.portal.tests.test_portal_access import ROWS, portal_client, portal_request
-from lexcase.testing import use_document_store
+from lexcase.testing import readable, use_document_store
 
 SHARED = ("MARKsharedhearing", "MARKshareddoc")
 
 
 def get_rows() -> list[str]:
     return sorted(k for k, r in ROWS.items() if r.method == "GET")
-
-
-def _readable(response) -> str:
-    text = _text_of(response)
-    if response.get("Content-Type", "").startswith("application/json"):
-        try:
-            return json.dumps(json.loads(text), ensure_ascii=False)
-        except ValueError:
-            return text
-    return text
 
 
 @pytest.mark.django_db
@@ -60,7 +49,7 @@ def test_a_client_sees_only_what_was_shared_with_it(firm, settings, tmp_path: Pa
     for persona in ("client_a", "client_b"):
         with transaction.atomic():
             response = portal_request(world, persona, row, portal_client(world, persona))
-            text = _readable(response)
+            text = readable(response)
             transaction.set_rollback(True)
         if key == "matter A" and persona == "client_a":
             # The walk sees what a client is shown: the shared hearing is on A's page.
