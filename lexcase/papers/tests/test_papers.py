@@ -355,5 +355,7 @@ def test_generating_without_a_template_answers_422_on_the_papers_page(firm):
         response = client_for(firm.lead).post(f"/matters/{matter.pk}/papers/generate/", body)
         html = response.content.decode()
         assert (response.status_code, response.context["chosen"]) == (422, None)
-        assert '<div class="errors" role="alert" id="papers-errors"><p>请选择模板。</p></div>' in html
+        assert (
+            '<div class="errors" role="alert" id="papers-errors"><p>请选择模板。</p></div>' in html
+        )
     assert Document.objects.filter(matter=matter).count() == 0

@@ -90,7 +90,8 @@ def test_a_refused_party_edit_answers_422_with_what_was_typed(firm, person):
     a refusal is 422, the form as typed, the error beside its field, nothing written."""
     client = client_for(firm.lead)
     response = client.post(
-        f"/parties/{person.pk}/edit/", _form(person, email="不是邮箱", address="北京市朝阳区建国路1号")
+        f"/parties/{person.pk}/edit/",
+        _form(person, email="不是邮箱", address="北京市朝阳区建国路1号"),
     )
     assert (response.status_code, list(response.context["form"].errors)) == (422, ["email"])
     assert "北京市朝阳区建国路1号" in response.content.decode()
