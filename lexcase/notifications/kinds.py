@@ -36,12 +36,19 @@ class NotificationKind(models.TextChoices):
     # The client's notices (portal and e-mail).
     DOCUMENT_SHARED = "document_shared", _("A document shared with you in the portal")
     CLIENT_DATE_CHANGED = "client_date_changed", _("A date of your matter changed")
+    BILL_ISSUED = "bill_issued", _("A bill issued to you in the portal")
     # Escalated to the responsible partner; no preference of its own (always e-mailed).
     SLA_BREACH = "sla_breach", _("SLA")
 
 
 # The kinds only clients receive (their portal shows them; staff have no preference).
-CLIENT_KINDS = frozenset({NotificationKind.DOCUMENT_SHARED, NotificationKind.CLIENT_DATE_CHANGED})
+CLIENT_KINDS = frozenset(
+    {
+        NotificationKind.DOCUMENT_SHARED,
+        NotificationKind.CLIENT_DATE_CHANGED,
+        NotificationKind.BILL_ISSUED,
+    }
+)
 
 # The kinds with in-app and e-mail preferences, in the order the preferences page lists them.
 NOTIFICATION_KINDS: dict[str, Promise] = {

@@ -7,16 +7,19 @@ staff API token, and a staff session is refused: the staff API and this one neve
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 from ninja.security import APIKeyCookie
 from pydantic import ConfigDict
 
 from lexcase.accounts.http import AuthedRequest
+from lexcase.accounts.selectors import firm_profile
 from lexcase.audit.services import audit_record
+from lexcase.billing.selectors.client import client_bill_lines, client_bill_payments
 from lexcase.core.once import sent_once
 from lexcase.core.schema import Id
 from lexcase.portal import selectors, services
@@ -191,3 +194,125 @@ def portal_message_send(request: AuthedRequest, matter_id: Id, payload: MessageI
     with sent_once(request):
         message = services.portal_message_send(contact=contact, matter=matter, text=payload.text)
     return Status(201, _message_out(message))
+
+
+# -- Bills: the bills issued to the contact's client on the matters whose grant shows them,
+# read as the portal's pages read them (rule `portal.view_bills`, same audit events).
+
+
+class PortalBillOut(Schema):
+    id: int
+    number: str
+    matter_id: int
+    matter_number: str
+    matter_title: str
+    status: str
+    issued_on: date | None = None
+    due_on: date | None = None
+    total: Decimal
+    paid: Decimal
+    outstanding: Decimal
+
+
+class PortalBillLineOut(Schema):
+    position: int
+    kind: str
+    description: str
+    amount: Decimal
+
+
+class PortalPaymentOut(Schema):
+    on: date
+    amount: Decimal
+
+
+class PortalPayToOut(Schema):
+    account_name: str
+    bank: str
+    account: str
+    remark: str
+
+
+class PortalBillDetailOut(PortalBillOut):
+    note: str
+    lines: list[PortalBillLineOut]
+    payments: list[PortalPaymentOut]
+    # Where to pay while something is outstanding and the firm named its account.
+    pay_to: PortalPayToOut | None = None
+
+
+def _bill_out(bill: Any) -> dict[str, Any]:
+    return {
+        "id": bill.pk,
+        "number": bill.number,
+        "matter_id": bill.matter_id,
+        "matter_number": bill.matter.number,
+        "matter_title": bill.matter.title,
+        "status": bill.status,
+        "issued_on": bill.issued_on,
+        "due_on": bill.due_on,
+        "total": bill.total,
+        "paid": bill.paid,
+        "outstanding": bill.open_amount,
+    }
+
+
+@router.get("/portal/bills", response=list[PortalBillOut])
+def portal_bills(request: AuthedRequest, matter: Id | None = None) -> list[dict[str, Any]]:
+    """The page `/portal/bills/` as data; `?matter=` narrows it to one matter (404 unless
+    its grant shows bills)."""
+    contact = _contact(request)
+    narrowed: Any = None
+    if matter is not None:
+        narrowed = selectors.portal_bill_matter_get(contact=contact, pk=matter)
+    rows = list(selectors.portal_bills(contact=contact, matter=narrowed))
+    audit_record(
+        actor=request.user,
+        action="portal.bills",
+        matter_id=narrowed.pk if narrowed is not None else None,
+        data={
+            "bills": [b.pk for b in rows],
+            "matters": sorted({b.matter_id for b in rows}),
+            "api": True,
+        },
+    )
+    return [_bill_out(b) for b in rows]
+
+
+@router.get("/portal/bills/{bill_id}", response=PortalBillDetailOut)
+def portal_bill(request: AuthedRequest, bill_id: Id) -> dict[str, Any]:
+    contact = _contact(request)
+    bill = selectors.portal_bill_get(contact=contact, pk=bill_id)
+    if not request.user.has_perm("portal.view_bills", bill.matter):
+        raise Http404  # the selector's gate and the rule agree; never a 403 that leaks
+    audit_record(
+        actor=request.user,
+        action="portal.bill_view",
+        obj=bill,
+        matter_id=bill.matter_id,
+        data={"api": True},
+    )
+    firm = firm_profile()
+    pay_to = None
+    if bill.open_amount and (firm.bank_name or firm.bank_account):
+        pay_to = {
+            "account_name": firm.bank_account_name or firm.display_name,
+            "bank": firm.bank_name,
+            "account": firm.bank_account,
+            "remark": bill.number,
+        }
+    return {
+        **_bill_out(bill),
+        "note": bill.note,
+        "lines": [
+            {
+                "position": line.position,
+                "kind": line.kind,
+                "description": line.description,
+                "amount": line.amount,
+            }
+            for line in client_bill_lines(bill=bill)
+        ],
+        "payments": [{"on": p.on, "amount": p.amount} for p in client_bill_payments(bill=bill)],
+        "pay_to": pay_to,
+    }

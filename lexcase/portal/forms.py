@@ -22,6 +22,29 @@ class MatterMultipleChoiceField(ModelIdsField):
         return f"{obj.number} {obj.title}"
 
 
+# What a checkbox sends when ticked or not (and the spellings a script may use); any other
+# value is a field error, not silently "shown" (Django's BooleanField reads any text as on).
+CHECKBOX_VALUES = frozenset({"", "on", "1", "true", "0", "false"})
+
+
+class BillsVisibleField(forms.BooleanField):
+    """Whether the contact also sees the bills issued to its client on the matters granted
+    (`ClientContactMatter.bills_visible`): off unless ticked."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Also show the bills issued to this client on these matters"))
+        super().__init__(required=False, initial=False, **kwargs)
+
+
+def _checkbox_value_known(form: forms.Form, name: str) -> None:
+    """A field error for a value the checkbox never sends (a forged form)."""
+    if not form.is_bound:
+        return
+    raw = form.data.getlist(name) if hasattr(form.data, "getlist") else [form.data.get(name)]
+    if any(str(value).strip().lower() not in CHECKBOX_VALUES for value in raw if value is not None):
+        form.add_error(name, _("Tick the box or leave it empty."))
+
+
 class ClientChoiceForm(forms.Form):
     """Step one of an invitation: whose contact (the matters offered depend on it)."""
 
@@ -45,6 +68,7 @@ class InviteForm(forms.Form):
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
     )
+    bills_visible = BillsVisibleField()
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -63,15 +87,26 @@ class InviteForm(forms.Form):
             else Matter.objects.none()
         )
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        _checkbox_value_known(self, "bills_visible")
+        return cleaned
+
 
 class GrantForm(forms.Form):
     matter = MatterChoiceField(label=_("Matter"), queryset=None)
+    bills_visible = BillsVisibleField(label=_("Also show the bills issued to this client on it"))
 
     def __init__(self, *args: Any, user: Any, contact: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["matter"]).queryset = grantable_matters(
             user=user, party=contact.party_id
         ).exclude(portal_grants__contact=contact)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        _checkbox_value_known(self, "bills_visible")
+        return cleaned
 
 
 class AcceptForm(forms.Form):

@@ -1,6 +1,6 @@
 """The portal's reactions: a client's contacts hear when the firm shares a document with
-them or when a date they see moves; when retention anonymises their client, their
-accounts are anonymised and closed."""
+them, when a date they see moves or when a bill they may see is issued; when retention
+anonymises their client, their accounts are anonymised and closed."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from lexcase.billing.events import bill_issued
 from lexcase.calendar.events import client_date_changed
 from lexcase.documents.events import document_shared
 from lexcase.matters.events import party_anonymised
 from lexcase.notifications.kinds import NotificationKind
-from lexcase.portal.services import contacts_anonymise, contacts_notify
+from lexcase.portal.services import bill_issued_notify, contacts_anonymise, contacts_notify
 
 
 def shared(*, document: Any, **_kw: Any) -> None:
@@ -36,6 +37,10 @@ def date_moved(*, obj: Any, matter: Any, old: Any, new: Any, **_kw: Any) -> None
     )
 
 
+def issued(*, bill: Any, **_kw: Any) -> None:
+    bill_issued_notify(bill=bill)
+
+
 def anonymised(*, party: Any, **_kw: Any) -> None:
     contacts_anonymise(party=party)
 
@@ -44,3 +49,4 @@ def connect() -> None:
     document_shared.connect(shared, dispatch_uid="portal.document_shared")
     client_date_changed.connect(date_moved, dispatch_uid="portal.client_date_changed")
     party_anonymised.connect(anonymised, dispatch_uid="portal.party_anonymised")
+    bill_issued.connect(issued, dispatch_uid="portal.bill_issued")

@@ -107,6 +107,29 @@ def portal_bill_get(*, contact: ClientContact, pk: Any) -> Bill:
     )
 
 
+def bill_contacts(*, bill: Bill) -> list[ClientContact]:
+    """The contacts who may see `bill` in the portal now: of the bill's client, granted its
+    matter with the bills shown, accepted and active, and the bill among their
+    `portal_bills` (the portal's gate and billing's client read: issued, theirs)."""
+    candidates = (
+        ClientContact.objects.filter(
+            party_id=bill.client_id,
+            accepted_at__isnull=False,
+            user__is_active=True,
+            grants__matter_id=bill.matter_id,
+            grants__bills_visible=True,
+        )
+        .select_related("user", "party")
+        .order_by("pk")
+        .distinct()
+    )
+    return [
+        contact
+        for contact in candidates
+        if portal_bills(contact=contact).filter(pk=bill.pk).exists()
+    ]
+
+
 def portal_bill_matter_get(*, contact: ClientContact, pk: Any) -> Matter:
     """A matter of `portal_bill_matters` (the bills list of one matter); 404 otherwise."""
     try:

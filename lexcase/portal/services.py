@@ -10,18 +10,20 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lexcase.accounts.models import Role, User
 from lexcase.accounts.selectors import firm_profile
 from lexcase.accounts.services import user_anonymise, user_set_active
 from lexcase.audit.services import audit_record
+from lexcase.billing.money import yuan
 from lexcase.comms.services import communication_create
 from lexcase.core.exceptions import NotAllowed
 from lexcase.documents.services import documents_upload
@@ -31,6 +33,7 @@ from lexcase.notifications.services import notification_send
 from lexcase.parties.models import Party
 from lexcase.portal.models import ClientContact, ClientContactMatter, PortalInvitation
 from lexcase.portal.selectors import (
+    bill_contacts,
     contacts_visible_to,
     grantable_matters,
     invitable_parties,
@@ -118,12 +121,35 @@ def _grant_refused() -> str:
     return _("Choose matters of this client that you work on.")
 
 
-def _grant(*, actor: User, contact: ClientContact, matter: Matter) -> bool:
-    """Grant one matter (checked by the caller); audited and on the matter's timeline."""
+def _bills_shown(*, actor: User, contact: ClientContact, matter: Matter) -> None:
+    """The grant's bills switched on, recorded as the contact page's switch is."""
+    audit_record(
+        actor=actor,
+        action="portal.contact_bills",
+        obj=contact,
+        matter_id=matter.pk,
+        data={"party": contact.party_id, "visible": True},
+    )
+
+
+def _grant(
+    *, actor: User, contact: ClientContact, matter: Matter, bills_visible: bool = False
+) -> bool:
+    """Grant one matter (checked by the caller); audited and on the matter's timeline. With
+    `bills_visible` the grant shows the matter's bills (`portal.contact_bills` recorded); a
+    grant that exists already is switched on, never off (an unticked box changes nothing)."""
     _grant_row, created = ClientContactMatter.objects.get_or_create(
-        contact=contact, matter=matter, defaults={"granted_by": actor}
+        contact=contact,
+        matter=matter,
+        defaults={"granted_by": actor, "bills_visible": bills_visible},
     )
     if not created:
+        if bills_visible and (
+            ClientContactMatter.objects.filter(
+                contact=contact, matter=matter, bills_visible=False
+            ).update(bills_visible=True)
+        ):
+            _bills_shown(actor=actor, contact=contact, matter=matter)
         return False
     audit_record(
         actor=actor,
@@ -138,6 +164,8 @@ def _grant(*, actor: User, contact: ClientContact, matter: Matter) -> bool:
         kind=TimelineKind.PORTAL_GRANT,
         data={"contact": contact.user.display_name, "party": contact.party.name},
     )
+    if bills_visible:
+        _bills_shown(actor=actor, contact=contact, matter=matter)
     return True
 
 
@@ -150,10 +178,12 @@ def client_contact_invite(
     email: str,
     matters: list[Matter],
     link_for: Any,
+    bills_visible: bool = False,
 ) -> InvitationIssued:
     """Create a portal login for a person at a client party, granted `matters` (each one
     the actor can see and works on, with `party` as its client), and e-mail them a one-time
-    link. `link_for(raw_token)` builds the absolute link (the service knows no host name)."""
+    link. `link_for(raw_token)` builds the absolute link (the service knows no host name).
+    `bills_visible`: the grants also show the matters' bills issued to `party`."""
     if not invitable_parties(user=actor).filter(pk=party.pk).exists():
         raise NotAllowed
     name = name.strip()
@@ -183,7 +213,7 @@ def client_contact_invite(
     )
     if known is not None:
         for matter in matters:
-            _grant(actor=actor, contact=known, matter=matter)
+            _grant(actor=actor, contact=known, matter=matter, bills_visible=bills_visible)
         return InvitationIssued(known, "", False, existing=True)
     user = User(
         username=_free_username(email), email=email, name=name, role=Role.CLIENT, is_active=True
@@ -200,7 +230,7 @@ def client_contact_invite(
         data={"party": party.pk, "matters": [m.pk for m in matters]},
     )
     for matter in matters:
-        _grant(actor=actor, contact=contact, matter=matter)
+        _grant(actor=actor, contact=contact, matter=matter, bills_visible=bills_visible)
     link = link_for(raw)
     return InvitationIssued(contact, link, _invitation_mail(contact=contact, link=link))
 
@@ -216,13 +246,16 @@ def _free_username(email: str) -> str:
 
 
 @transaction.atomic
-def client_contact_grant(*, actor: User, contact: ClientContact, matter: Matter) -> bool:
-    """Let the contact see one more matter of its client. Returns whether it was new."""
+def client_contact_grant(
+    *, actor: User, contact: ClientContact, matter: Matter, bills_visible: bool = False
+) -> bool:
+    """Let the contact see one more matter of its client (and its bills issued to the
+    client with `bills_visible`). Returns whether it was new."""
     if not actor.has_perm("portal.manage_contact", contact):
         raise NotAllowed
     if not _grantable(actor=actor, party=contact.party_id, matters=[matter]):
         raise ValidationError({"matter": [_grant_refused()]})
-    return _grant(actor=actor, contact=contact, matter=matter)
+    return _grant(actor=actor, contact=contact, matter=matter, bills_visible=bills_visible)
 
 
 @transaction.atomic
@@ -492,6 +525,57 @@ def contacts_notify(*, matter: Matter, kind: str, text: str, key: str) -> int:
         sent += bool(
             notification_send(
                 user=user, kind=kind, text=text, key=key, url=f"/portal/matters/{matter.pk}/"
+            )
+        )
+    return sent
+
+
+def bill_issued_notify(*, bill: Any) -> int:
+    """Tell each contact who may see the just-issued `bill` (`selectors.bill_contacts`: the
+    bill's client's contacts whose grant of its matter shows bills) in the portal and by
+    e-mail, once per bill. The text is written in the firm's language (a contact has no
+    language of its own on record; its portal is Chinese unless it switches), never in the
+    language of the finance user's page that issued the bill; the e-mail names the bill
+    and the matter, not the amount, which is read behind the portal's sign-in. Returns how
+    many were told."""
+    contacts = bill_contacts(bill=bill)
+    if not contacts:
+        return 0
+    matter = bill.matter
+    sent = 0
+    for contact in contacts:
+        with translation.override(settings.LANGUAGE_CODE):
+            facts = {
+                "number": bill.number,
+                "party": contact.party.name,
+                "matter": matter.number,
+                "amount": yuan(bill.total),
+                "due": bill.due_on.isoformat() if bill.due_on else "—",
+            }
+            text = (
+                _(
+                    "Bill %(number)s was issued to %(party)s on matter %(matter)s: %(amount)s, "
+                    "due %(due)s."
+                )
+                % facts
+            )
+            subject = _("A new bill on matter %(matter)s") % facts
+            body = (
+                _(
+                    "Bill %(number)s was issued to %(party)s on matter %(matter)s.\n"
+                    "Sign in to the client portal to read it.\n"
+                )
+                % facts
+            )
+        sent += bool(
+            notification_send(
+                user=contact.user,
+                kind=NotificationKind.BILL_ISSUED,
+                text=text,
+                key=f"bill_issued:{bill.pk}",
+                url=f"/portal/bills/{bill.pk}/",
+                email_subject=subject,
+                email_body=body,
             )
         )
     return sent

@@ -374,6 +374,7 @@ def contacts(request: AuthedRequest) -> HttpResponse:
                     email=form.cleaned_data["email"],
                     matters=list(form.cleaned_data["matters"]),
                     link_for=_link_for(request),
+                    bills_visible=form.cleaned_data["bills_visible"],
                 )
             except NotAllowed:
                 raise PermissionDenied from None
@@ -457,7 +458,10 @@ def contact_grant(request: AuthedRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.client_contact_grant(
-                actor=request.user, contact=contact, matter=form.cleaned_data["matter"]
+                actor=request.user,
+                contact=contact,
+                matter=form.cleaned_data["matter"],
+                bills_visible=form.cleaned_data["bills_visible"],
             )
         except NotAllowed:
             raise PermissionDenied from None

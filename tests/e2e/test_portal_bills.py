@@ -173,3 +173,61 @@ def test_the_client_reads_its_bills(
         assert response is not None and response.status == 404
     finally:
         context.close()
+
+
+def _contact_page(browser: Any, live_server: Any, width: int, height: int) -> tuple[Any, Any]:
+    context = browser.new_context(
+        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": width, "height": height}
+    )
+    client = context.new_page()
+    client.goto(live_server.url + "/accounts/login/")
+    client.fill("input[name=login]", "zhao")
+    client.fill("input[name=password]", CONTACT_PASSWORD)
+    client.click("form[action='/accounts/login/'] button[type=submit]")
+    client.wait_for_url(f"{live_server.url}/portal/")
+    return context, client
+
+
+# Each value of a bill on a phone says what it is (the table's head is not shown there).
+PHONE_LABELS = ["账单编号", "案件", "开具日期", "付款期限", "金额", "已付金额", "未付金额", "状态"]
+
+
+def test_the_bills_list_reads_on_a_phone(
+    browser: Any, live_server: Any, billed: dict[str, Any]
+) -> None:
+    """At 390 px the list is not wider than the screen (it scrolled sideways: each row's
+    eight cells on one line, the matter's cell at least 12rem); each bill is a card whose
+    values are labelled; the desktop keeps its table."""
+    from lexcase.portal.models import ClientContactMatter
+
+    bill = billed["bill"]
+    ClientContactMatter.objects.update(bills_visible=True)
+    context, client = _contact_page(browser, live_server, 390, 844)
+    try:
+        client.goto(f"{live_server.url}/portal/bills/")
+        assert client.evaluate("document.documentElement.scrollWidth") <= 390
+        wrap = client.locator("main .table-wrap")
+        assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth") is True
+        cells = client.locator("table.portal-bills tbody tr").first.locator("td")
+        labels = cells.evaluate_all(
+            "cs => cs.map(c => getComputedStyle(c, '::before').content.replace(/^\"|\"$/g, ''))"
+        )
+        assert labels == PHONE_LABELS
+        assert client.locator("table.portal-bills thead").is_visible() is False
+        assert bill.number in client.locator("main").inner_text()
+        shot(client, "06-bills-phone-390.png")
+        client.goto(f"{live_server.url}/portal/bills/{bill.pk}/")
+        assert client.evaluate("document.documentElement.scrollWidth") <= 390
+        shot(client, "07-bill-phone-390.png")
+    finally:
+        context.close()
+
+    context, client = _contact_page(browser, live_server, 1280, 900)
+    try:
+        client.goto(f"{live_server.url}/portal/bills/")
+        assert client.locator("table.portal-bills thead").is_visible() is True
+        first = client.locator("table.portal-bills tbody tr").first.locator("td").first
+        assert first.evaluate("c => getComputedStyle(c, '::before').content") in ("none", "normal")
+        shot(client, "08-bills-desktop.png")
+    finally:
+        context.close()

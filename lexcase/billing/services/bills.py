@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 
 from lexcase.accounts.models import User
 from lexcase.audit.services import audit_record
+from lexcase.billing.events import bill_issued
 from lexcase.billing.models import (
     EXPENSE_MONEY_KIND,
     ISSUED_STATUSES,
@@ -311,6 +312,7 @@ def bill_issue(*, actor: User, bill: Bill, version: int) -> Bill:
         matter_id=locked.matter_id,
         data={"number": number, "total": str(locked.total), "due_on": due.isoformat()},
     )
+    bill_issued.send(sender=Bill, bill=locked)
     return locked
 
 

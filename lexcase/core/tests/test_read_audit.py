@@ -229,6 +229,8 @@ PORTAL_READS: dict[str, Read] = {
     "portal:bill": Read("portal.bill_view"),
     "api:portal_matter": Read("portal.matter_view"),
     "api:portal_messages": Read("portal.messages"),
+    "api:portal_bills": Read("portal.bills"),
+    "api:portal_bill": Read("portal.bill_view"),
     "reviews_portal:survey": VIEW,
 }
 

@@ -135,6 +135,7 @@ def test_the_client_chooses_in_the_portal_how_notices_reach_them(world):
     assert page.status_code == 200
     html = page.content.decode()
     assert 'name="email_document_shared"' in html and 'name="app_client_date_changed"' in html
+    assert 'name="email_bill_issued"' in html and 'name="app_bill_issued"' in html
     assert 'name="email_intake_review"' not in html  # a staff kind
     assert 'href="/portal/notifications/"' in web.get("/portal/").content.decode()
 
@@ -145,7 +146,11 @@ def test_the_client_chooses_in_the_portal_how_notices_reach_them(world):
         NotificationPreference.objects.filter(user=world.a.user).values_list(
             "kind", "in_app", "email"
         )
-    ) == [("client_date_changed", False, False), ("document_shared", True, False)]
+    ) == [
+        ("bill_issued", False, False),
+        ("client_date_changed", False, False),
+        ("document_shared", True, False),
+    ]
     before, outbox = len(notices(world.a)), len(mail.outbox)
     _share(firm, matter, "开庭传票")
     assert [k for k, _t, _u in notices(world.a)[before:]] == ["document_shared"]

@@ -253,6 +253,8 @@ TABLE: dict[str, Route] = {
     "api:portal_messages": Route(
         "GET", lambda f: f"/api/v1/portal/matters/{f.matter.pk}/messages", API_401
     ),
+    "api:portal_bills": Route("GET", lambda f: "/api/v1/portal/bills", API_401),
+    "api:portal_bill": Route("GET", lambda f: "/api/v1/portal/bills/1", API_401),
     "api:portal_message_send": Route(
         "POST",
         lambda f: f"/api/v1/portal/matters/{f.matter.pk}/messages",
@@ -267,4 +269,6 @@ API_OPERATIONS: dict[tuple[str, str], str] = {
     ("get", "/api/v1/portal/matters/{matter_id}"): "api:portal_matter",
     ("get", "/api/v1/portal/matters/{matter_id}/messages"): "api:portal_messages",
     ("post", "/api/v1/portal/matters/{matter_id}/messages"): "api:portal_message_send",
+    ("get", "/api/v1/portal/bills"): "api:portal_bills",
+    ("get", "/api/v1/portal/bills/{bill_id}"): "api:portal_bill",
 }

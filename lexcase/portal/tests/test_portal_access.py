@@ -234,6 +234,37 @@ ROWS: dict[str, Row] = {
         lambda w: f"/api/v1/portal/matters/{w.b_matter.pk}/messages",
         (404, 200, 401),
     ),
+    "api: bills": Row("api:portal_bills", "GET", lambda w: "/api/v1/portal/bills", (200, 200, 401)),
+    "api: bills of A's matter": Row(
+        "api:portal_bills",
+        "GET",
+        lambda w: f"/api/v1/portal/bills?matter={w.a_matter.pk}",
+        (200, 404, 401),
+    ),
+    "api: bills of B's matter": Row(
+        "api:portal_bills",
+        "GET",
+        lambda w: f"/api/v1/portal/bills?matter={w.b_matter.pk}",
+        (404, 200, 401),
+    ),
+    "api: bills of the confidential matter": Row(
+        "api:portal_bills",
+        "GET",
+        lambda w: f"/api/v1/portal/bills?matter={w.firm.confidential.pk}",
+        (404, 404, 401),
+    ),
+    "api: A's bill": Row(
+        "api:portal_bill", "GET", lambda w: f"/api/v1/portal/bills/{w.a_bill.pk}", (200, 404, 401)
+    ),
+    "api: B's bill": Row(
+        "api:portal_bill", "GET", lambda w: f"/api/v1/portal/bills/{w.b_bill.pk}", (404, 200, 401)
+    ),
+    "api: A's draft bill": Row(
+        "api:portal_bill", "GET", lambda w: f"/api/v1/portal/bills/{w.a_draft.pk}", (404, 404, 401)
+    ),
+    "api: A's void bill": Row(
+        "api:portal_bill", "GET", lambda w: f"/api/v1/portal/bills/{w.a_void.pk}", (404, 404, 401)
+    ),
     "api: send to A": Row(
         "api:portal_message_send",
         "POST",

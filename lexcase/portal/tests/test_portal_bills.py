@@ -9,7 +9,7 @@ from django.test import Client
 
 from lexcase.accounts.models import FirmProfile
 from lexcase.audit.models import AuditEvent
-from lexcase.billing.models import Bill
+from lexcase.billing.models import Bill, PaymentAllocation
 from lexcase.portal.models import ClientContactMatter
 from lexcase.portal.tests.factories import PortalWorld
 
@@ -133,3 +133,102 @@ def test_the_team_switches_a_grants_bills(world: PortalWorld):
 
 def test_a_new_grant_shows_no_bills_until_switched_on(world: PortalWorld):
     assert ClientContactMatter._meta.get_field("bills_visible").default is False
+
+
+# -- The portal API: the same bills, the same rule, the same reads on record ---------------
+
+
+def test_the_api_lists_the_clients_issued_bills_only(world: PortalWorld):
+    bill = world.a_bill
+    response = as_user(world.a.user).get("/api/v1/portal/bills")
+    assert response.status_code == 200
+    assert response.json() == [
+        {
+            "id": bill.pk,
+            "number": bill.number,
+            "matter_id": world.a_matter.pk,
+            "matter_number": world.a_matter.number,
+            "matter_title": world.a_matter.title,
+            "status": "partly_paid",
+            "issued_on": bill.issued_on.isoformat(),
+            "due_on": bill.due_on.isoformat(),
+            "total": "1500.00",
+            "paid": "600.00",
+            "outstanding": "900.00",
+        }
+    ]
+    event = AuditEvent.objects.filter(action="portal.bills").latest("pk")
+    assert (event.actor_id, event.matter_id) == (world.a.user.pk, None)
+    assert event.data == {"bills": [bill.pk], "matters": [world.a_matter.pk], "api": True}
+
+
+def test_the_api_narrows_to_a_matter_whose_grant_shows_bills(world: PortalWorld):
+    client = as_user(world.a.user)
+    response = client.get(f"/api/v1/portal/bills?matter={world.a_matter.pk}")
+    assert [b["id"] for b in response.json()] == [world.a_bill.pk]
+    assert AuditEvent.objects.filter(action="portal.bills").latest("pk").matter_id == (
+        world.a_matter.pk
+    )
+    for other in (world.b_matter.pk, world.firm.confidential.pk, 999999):
+        assert client.get(f"/api/v1/portal/bills?matter={other}").status_code == 404
+    ClientContactMatter.objects.filter(contact=world.a).update(bills_visible=False)
+    assert client.get(f"/api/v1/portal/bills?matter={world.a_matter.pk}").status_code == 404
+    assert client.get("/api/v1/portal/bills").json() == []
+
+
+def test_the_api_bill_is_the_bill_as_issued_and_nothing_internal(world: PortalWorld):
+    FirmProfile.objects.update_or_create(
+        pk=1,
+        defaults={
+            "name": "北京律案律师事务所",
+            "bank_name": "招商银行北京分行",
+            "bank_account": "1109 0123 4567 890",
+        },
+    )
+    bill = world.a_bill
+    response = as_user(world.a.user).get(f"/api/v1/portal/bills/{bill.pk}")
+    assert response.status_code == 200
+    body = response.json()
+    assert {k: body[k] for k in ("id", "number", "total", "paid", "outstanding", "note")} == {
+        "id": bill.pk,
+        "number": bill.number,
+        "total": "1500.00",
+        "paid": "600.00",
+        "outstanding": "900.00",
+        "note": bill.note,
+    }
+    assert [(line["position"], line["amount"]) for line in body["lines"]] == [(1, "1500.00")]
+    applied = PaymentAllocation.objects.get(bill=bill).allocated_on.isoformat()
+    assert body["payments"] == [{"on": applied, "amount": "600.00"}]
+    assert body["pay_to"] == {
+        "account_name": "北京律案律师事务所",
+        "bank": "招商银行北京分行",
+        "account": "1109 0123 4567 890",
+        "remark": bill.number,
+    }
+    text = response.content.decode()
+    for internal in ("华泰科技财务部", "内部流水 88", "财务内部备注", "内部草稿工时", "开错了"):
+        assert internal not in text
+    event = AuditEvent.objects.filter(action="portal.bill_view").latest("pk")
+    assert (event.object_id, event.matter_id, event.data) == (
+        str(bill.pk),
+        world.a_matter.pk,
+        {"api": True},
+    )
+
+
+@pytest.mark.parametrize("which", ["b_bill", "a_draft", "a_void"])
+def test_a_forged_api_bill_id_is_404_and_not_recorded_as_read(world: PortalWorld, which: str):
+    pk = getattr(world, which).pk
+    client = as_user(world.a.user)
+    assert client.get(f"/api/v1/portal/bills/{pk}").status_code == 404
+    assert client.get("/api/v1/portal/bills/999999").status_code == 404
+    assert AuditEvent.objects.filter(action="portal.bill_view").count() == 0
+
+
+def test_the_api_refuses_staff_sessions(world: PortalWorld):
+    assert as_user(world.firm.lead).get("/api/v1/portal/bills").status_code == 401
+    assert (
+        as_user(world.firm.finance).get(f"/api/v1/portal/bills/{world.a_bill.pk}").status_code
+        == 401
+    )

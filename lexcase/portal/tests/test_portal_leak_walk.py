@@ -4,7 +4,8 @@ and one record shared with client A (a hearing shown to the client, a shared doc
 every GET row of the portal's table (pages, downloads, the portal API) requested as client A
 and as client B (王伟, the *opposing* party on A's matter, a client of the firm on another):
 neither sees an internal record; only A sees the shared ones; B never sees A's matter's
-title (docs/security.md, "Probe of 2026-12-07")."""
+title (docs/security.md, "Probe of 2026-12-07"). Bills (pages and API): neither sees what
+billing keeps to itself nor a void bill; B never sees A's bill, nor A B's bill or matter."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from lexcase.portal.tests.test_portal_access import ROWS, portal_client, portal_
 from lexcase.testing import readable, use_document_store
 
 SHARED = ("MARKsharedhearing", "MARKshareddoc")
+BILLING_INTERNAL = ("华泰科技财务部", "内部流水 88", "财务内部备注", "内部草稿工时", "开错了")
 
 
 def get_rows() -> list[str]:
@@ -55,8 +57,13 @@ def test_a_client_sees_only_what_was_shared_with_it(firm, settings, tmp_path: Pa
             # The walk sees what a client is shown: the shared hearing is on A's page.
             assert SHARED[0] in text
         wrong = [m for m in MARKERS if m in text]
+        # What billing keeps to itself: a payment's payer, reference and note, the work not
+        # billed yet, a void bill's reason and number.
+        wrong += [m for m in (*BILLING_INTERNAL, world.a_void.number) if m in text]
         if persona == "client_b":
-            wrong += [m for m in (*SHARED, world.a_matter.title) if m in text]
+            wrong += [m for m in (*SHARED, world.a_matter.title, world.a_bill.number) if m in text]
+        if persona == "client_a":
+            wrong += [m for m in (world.b_bill.number, world.b_matter.title) if m in text]
         if wrong:
             shown[persona] = (response.status_code, wrong)
     assert shown == {}, key
