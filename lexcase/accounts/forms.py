@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from lexcase.accounts.models import Role, Team, TokenScope
 from lexcase.accounts.selectors import active_staff
 from lexcase.accounts.services import password_reset_request
-from lexcase.core.forms import ModelIdsField
+from lexcase.core.forms import EditVersionField, ModelIdsField
 
 
 class UserCreateForm(forms.Form):
@@ -83,7 +83,7 @@ class FirmProfileForm(forms.Form):
             "with a recorded reason, because no other partner can."
         ),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = EditVersionField()
 
 
 class PasswordResetRequestForm(ResetPasswordForm):

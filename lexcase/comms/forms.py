@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 from lexcase.accounts.selectors import active_staff
 from lexcase.comms.models import Channel, Direction
 from lexcase.comms.services import FUTURE_TOLERANCE
-from lexcase.core.forms import CivilDateField, CivilDateTimeField
+from lexcase.core.forms import CivilDateField, CivilDateTimeField, EditVersionField
 from lexcase.core.schema import MAX_ID
 from lexcase.matters.models import Priority
 
@@ -99,7 +99,7 @@ class PolicyForm(forms.Form):
         max_value=365,
         help_text=_("Empty: the default for the matter's priority."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = EditVersionField()
 
 
 class ReportForm(forms.Form):
@@ -139,7 +139,7 @@ class ReportForm(forms.Form):
 
 class ReportTemplateForm(forms.Form):
     body = forms.CharField(label=_("Template"), widget=forms.Textarea(attrs={"rows": 30}))
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = EditVersionField()
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"]

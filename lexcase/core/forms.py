@@ -7,8 +7,10 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lexcase.core.fixedsql import fixed_rows
 from lexcase.core.validators import validate_civil_date
@@ -104,6 +106,34 @@ class ValuesChoiceField(forms.ModelChoiceField):
                 list(fixed_rows(self.fixed_key, read) if self.fixed_key else read()),
             )
         return self._rows[1]
+
+
+# A record's version counter (a PositiveIntegerField starting at 1; the API's `Version`):
+# the range every database holds.
+MAX_VERSION = 2**31 - 1
+
+
+class EditVersionField(forms.IntegerField):
+    """The version of the record the form was loaded with (hidden). A stale one is the
+    service's to refuse (StaleEdit, 409: someone else's change). A number no version can be
+    (below 1, past MAX_VERSION, not a number) is bad input, refused here saying so (422):
+    the compare-and-swap found no row for it, and it was answered as someone else's edit."""
+
+    widget = forms.HiddenInput
+    default_error_messages = {
+        "invalid": gettext_lazy(
+            "The form's version number is not valid (a whole number from 1 to 2147483647): "
+            "reload the page and make your change again."
+        )
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        invalid = self.error_messages["invalid"]  # lazy: translated when shown
+        self.validators = [
+            MinValueValidator(1, message=invalid),
+            MaxValueValidator(MAX_VERSION, message=invalid),
+        ]
 
 
 def past_64_bits(pk: Any) -> bool:

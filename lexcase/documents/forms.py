@@ -5,7 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lexcase.core.forms import CivilDateField
+from lexcase.core.forms import CivilDateField, EditVersionField
 from lexcase.documents.models import Category
 
 ACCEPT = ".pdf,.png,.jpg,.jpeg,.tif,.tiff,.docx,.xlsx,.txt"
@@ -81,4 +81,4 @@ class EditForm(forms.Form):
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     shared_with_client = forms.BooleanField(label=_("Shared with the client"), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = EditVersionField()

@@ -13,7 +13,7 @@ from lexcase.accounts.selectors import (
     matter_workers,
     responsible_partner_candidates,
 )
-from lexcase.core.forms import CivilDateField, FixedChoiceField, ValuesChoiceField
+from lexcase.core.forms import CivilDateField, EditVersionField, FixedChoiceField, ValuesChoiceField
 from lexcase.matters.archive import (
     CHECKLIST_READERS,
     can_override_checklist,
@@ -173,7 +173,7 @@ class MatterEditForm(MatterForm):
         required=False,
         max_length=500,
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = EditVersionField()
 
     field_order = [*MatterForm.base_fields, "confidential_reason", "outcome"]
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lexcase.accounts.models import Team
+from lexcase.core.forms import EditVersionField
 from lexcase.notifications.kinds import RobotEvent
 from lexcase.notifications.models import RobotChannel
 
@@ -38,7 +39,7 @@ class RobotChannelForm(forms.Form):
     )
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     # The version the editor loaded (optimistic locking); only on the edit form.
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    version = EditVersionField(required=False)
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

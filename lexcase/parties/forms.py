@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lexcase.core.forms import EditVersionField
 from lexcase.parties.identifiers import mask_identifier
 from lexcase.parties.models import PartyKind, PartyRelation
 
@@ -39,7 +40,7 @@ class PartyEditForm(PartyForm):
     blank with the masked value as placeholder; blank keeps the stored value, a new value
     replaces it, and the "remove" box next to it clears it."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = EditVersionField()
 
     def __init__(self, *args: object, stored: dict[str, str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

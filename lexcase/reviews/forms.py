@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lexcase.accounts.models import User
+from lexcase.core.forms import EditVersionField
 from lexcase.documents.models import Document
 
 SCORES = [(str(n), str(n)) for n in range(1, 6)]
@@ -32,7 +33,7 @@ class ReviewForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = EditVersionField()
 
     def __init__(self, *args: Any, rows: list[dict[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lexcase.accounts.models import PracticeArea, Team
 from lexcase.accounts.selectors import active_staff
-from lexcase.core.forms import CivilDateTimeField
+from lexcase.core.forms import CivilDateTimeField, EditVersionField
 from lexcase.matters.models import MatterType, Priority, Stage
 from lexcase.todos.models import COMMENT_MAX, ChecklistItem, Task
 
@@ -41,7 +41,7 @@ class TaskEditForm(TaskForm):
         empty_label=_("Nobody"),
     )
     status = forms.ChoiceField(label=_("Status"), choices=Task.Status.choices)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = EditVersionField()
 
 
 class CommentForm(forms.Form):
@@ -54,7 +54,7 @@ class CommentForm(forms.Form):
 
 class MoveForm(forms.Form):
     status = forms.ChoiceField(choices=Task.Status.choices)
-    version = forms.IntegerField(required=False)
+    version = EditVersionField(required=False)
 
 
 class BoardFilterForm(forms.Form):

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lexcase.billing.models import BillStatus, InvoiceKind, PaymentMethod
+from lexcase.core.forms import EditVersionField
 from lexcase.core.validators import validate_civil_date
 
 
@@ -39,7 +40,7 @@ class BillFilterForm(forms.Form):
 
 
 class VersionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = EditVersionField()
 
 
 class BillVoidForm(VersionForm):

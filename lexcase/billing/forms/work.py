@@ -23,7 +23,7 @@ from lexcase.billing.models import (
     ShareRole,
 )
 from lexcase.billing.services.agreements import INSTALMENT_DESCRIPTION_MAX, InstalmentIn, RateIn
-from lexcase.core.forms import CivilDateField
+from lexcase.core.forms import CivilDateField, EditVersionField
 
 
 class DateInput(forms.DateInput):
@@ -158,11 +158,11 @@ class AgreementForm(forms.Form):
 
 
 class AgreementEditForm(AgreementForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = EditVersionField()
 
 
 class VersionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = EditVersionField()
 
 
 class ShareForm(forms.Form):
