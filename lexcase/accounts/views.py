@@ -50,8 +50,21 @@ def user_list(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, _("User %(name)s created.") % {"name": user.username})
             return redirect("accounts:users")
+    return _users_page(request, form, status=422 if form.errors else 200)
+
+
+def _users_page(
+    request: AuthedRequest, form: UserCreateForm, *, status: int = 200, refused: str = ""
+) -> HttpResponse:
+    """The users page; refused (a new user's form as typed, or `refused`: why an action on
+    a user was refused), status 422 and nothing written."""
     users = User.objects.select_related("team").order_by("role", "username")
-    return render(request, "accounts/users.html", {"form": form, "users": users})
+    return render(
+        request,
+        "accounts/users.html",
+        {"form": form, "users": users, "refused": refused},
+        status=status,
+    )
 
 
 @login_required
@@ -62,10 +75,10 @@ def user_toggle_active(request: AuthedRequest, pk: int) -> HttpResponse:
     if user is None:
         raise Http404
     if user.pk == request.user.pk:
-        messages.error(request, _("You cannot deactivate yourself."))
-    else:
-        services.user_set_active(user=user, active=not user.is_active, actor=request.user)
-        messages.success(request, _("Saved."))
+        refused = _("You cannot deactivate yourself.")
+        return _users_page(request, UserCreateForm(), status=422, refused=refused)
+    services.user_set_active(user=user, active=not user.is_active, actor=request.user)
+    messages.success(request, _("Saved."))
     return redirect("accounts:users")
 
 

@@ -115,7 +115,11 @@ def adhoc_check(request: AuthedRequest) -> HttpResponse:
             )
             rows.append(row_form)
         if not parties:
-            messages.error(request, _("Enter at least one name."))
+            # Beside the first row's name, the rows as typed (422 below).
+            if formset.forms:
+                formset.forms[0].add_error("name", _("Enter at least one name."))
+            else:
+                messages.error(request, _("Enter at least one name."))
         elif adhoc_check_throttle(user=request.user):
             refused = adhoc_check_refusal()
         elif record_form.cleaned_data["record"]:
@@ -151,7 +155,10 @@ def adhoc_check(request: AuthedRequest) -> HttpResponse:
         else [],
         "refused": refused,
     }
-    return render(request, "conflicts/check.html", context, status=429 if refused else 200)
+    # A POST that neither checked nor recorded was refused (the rows, no name, the service):
+    # the rows as typed with each error beside its field, nothing written (422).
+    status = 429 if refused else 422 if request.method == "POST" and check is None else 200
+    return render(request, "conflicts/check.html", context, status=status)
 
 
 def _row_errors(exc: ValidationError, rows: list[Any]) -> None:

@@ -171,8 +171,11 @@ def _document_action(
         if form is not None:
             apply_service_errors(form, exc)
             return _form_again(request, document, key, form)
-        for error in exc.messages:
-            messages.error(request, error)
+        # An action without a form (delete) refused: the document's page with why (422).
+        context = _detail_context(request, document, document.matter)
+        return render(
+            request, "documents/detail.html", {**context, "refused": exc.messages}, status=422
+        )
     else:
         messages.success(request, _("Saved."))
         if target is not None:

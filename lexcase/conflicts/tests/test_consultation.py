@@ -128,3 +128,17 @@ def test_the_recorded_report_is_shown_only_to_who_may_see_the_consultation(firm)
         client_for(firm.lead).get(f"/conflicts/check/?consultation={firm.matter.pk}").status_code
         == 404
     )
+
+
+def test_a_refused_check_answers_422_with_the_rows_as_typed(firm):
+    """No name, or an identifier with a wrong check digit: the rows as typed, each error
+    beside its field, nothing checked or recorded (422); before, 200 and the "no name"
+    refusal a message away from the form."""
+    client = client_for(firm.lead)
+    empty = post_check(client, [("", "person", "client", "")], record=False)
+    assert empty.status_code == 422
+    assert list(empty.context["formset"].forms[0].errors) == ["name"]
+    wrong = post_check(client, [("孙大圣", "person", "client", "110105198001011230")], record=True)
+    assert wrong.status_code == 422
+    assert "110105198001011230" in wrong.content.decode()
+    assert not Matter.objects.filter(matter_type="consultation").exists()

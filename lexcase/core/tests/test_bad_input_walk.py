@@ -19,22 +19,30 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import date
+from functools import cached_property
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.core.handlers.wsgi import WSGIRequest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from django.http import QueryDict
 from django.test import Client
 from django.utils import translation
 
+from lexcase.api.api import api
 from lexcase.audit.models import AuditEvent
 from lexcase.calendar import services as calendar_services
 from lexcase.calendar.models import HolidayYear
 from lexcase.core.tests.access import LOGIN, PERSONAS, Route
 from lexcase.core.tests.test_access_table import TABLE, client_as
-from lexcase.testing import Firm
+from lexcase.portal.tests.factories import build_world
+from lexcase.portal.tests.test_portal_access import PORTAL_PERSONAS, portal_client
+from lexcase.portal.tests.test_portal_access import ROWS as PORTAL_ROWS
+from lexcase.testing import Firm, use_document_store
 
 pytestmark = pytest.mark.django_db
 
@@ -237,3 +245,203 @@ def test_an_api_conflict_check_of_a_blank_name_is_a_field_error(firm: Firm) -> N
     )
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["parties.0.name"]
+
+
+# -- The portal's writes, walked as the staff's are ----------------------------------------------
+
+PORTAL_SENDERS = ("client_a", "client_b")
+
+
+def _portal_sender(row: Any) -> str | None:
+    admitted = dict(zip(PORTAL_PERSONAS, row.expect, strict=True))
+    for persona in PORTAL_SENDERS:
+        if admitted[persona] not in (LOGIN, 401, 403, 404, 405):
+            return persona
+    return None
+
+
+def _portal_writes() -> list[str]:
+    return sorted(
+        key
+        for key, row in PORTAL_ROWS.items()
+        if row.method in WRITES and row.body is not None and _portal_sender(row) is not None
+    )
+
+
+@pytest.mark.parametrize("key", _portal_writes())
+def test_bad_values_on_the_portal_are_refused_cleanly_and_change_nothing(
+    firm: Firm, key: str
+) -> None:
+    row = PORTAL_ROWS[key]
+    persona = _portal_sender(row)
+    assert persona is not None
+    world = build_world(firm)
+    labels = [label for label, _bad in _mutations(row.body(world) if row.body else {})]
+    failures: list[str] = []
+    for index, label in enumerate(labels):
+        try:
+            with transaction.atomic():
+                path = row.path(world)
+                _label, bad = list(_mutations(row.body(world) if row.body else {}))[index]
+                client = portal_client(world, persona)
+                before = _fingerprint()
+                response = _send(client, row, path, bad)  # type: ignore[arg-type]
+                after = _fingerprint()
+                transaction.set_rollback(True)
+        except Exception as exc:  # a 500
+            failures.append(f"{label}: {type(exc).__name__}: {str(exc)[:160]}")
+            continue
+        if response.status_code >= 500:
+            failures.append(f"{label}: {response.status_code}")
+        elif response.status_code >= 400 and before != after:
+            failures.append(f"{label}: {response.status_code} but rows changed")
+    assert failures == [], f"{key} as {persona}"
+
+
+# -- Query parameters: every GET row (pages, partials, exports, API lists, the portal) ---------
+#
+# Each GET row is requested once to learn which query parameters its view reads (a `QueryDict`
+# that records the names asked of it: `request.GET.get`, a filter form bound to it), plus
+# those its path carries, those the API's schema declares, and `page` and `ordering`
+# (read or not); then once per bad value of each: an integer past 64 bits, a negative one, a
+# NUL character, 70,000 characters, a date in year 10000 and in year 0001. The answer is never
+# a 5xx: a clear 4xx, or the value ignored (PostgreSQL refuses NUL in text and an integer past
+# 64 bits; SQLite's driver overflows on the latter: run it on both).
+
+QUERY_VARIANTS = (
+    ("past-64-bits", str(2**64)),
+    ("negative", "-1"),
+    ("nul", "1\x00"),
+    ("long", LONG),
+    ("year-10000", "10000-01-01"),
+    ("year-0001", "0001-01-01"),
+)
+ALWAYS_SPOILED = ("page", "ordering")
+_READ: set[str] = set()
+
+
+class _RecordingQueryDict(QueryDict):
+    """A request's query parameters that note each name a view asks for."""
+
+    def __getitem__(self, key: str) -> Any:
+        _READ.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        _READ.add(key)
+        return super().get(key, default)
+
+    def getlist(self, key: str, default: Any = None) -> Any:
+        _READ.add(key)
+        return super().getlist(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            _READ.add(key)
+        return super().__contains__(key)
+
+
+@pytest.fixture
+def recording_get(monkeypatch: pytest.MonkeyPatch) -> None:
+    def get(self: WSGIRequest) -> QueryDict:
+        raw = self.environ.get("QUERY_STRING", "")
+        return _RecordingQueryDict(raw.encode("latin-1", "replace"), encoding=self._encoding)
+
+    monkeypatch.setattr(WSGIRequest, "GET", cached_property(get), raising=True)
+    WSGIRequest.GET.__set_name__(WSGIRequest, "GET")
+
+
+def _api_query_names(path: str) -> set[str]:
+    """The query parameters the API's schema declares for the GET operation of `path`."""
+    if not path.startswith("/api/v1/"):
+        return set()
+    names: set[str] = set()
+    bare = path.partition("?")[0].removeprefix("/api/v1")
+    for template, item in api.get_openapi_schema()["paths"].items():
+        pattern = re.sub(r"\{[^}]+\}", "[^/]+", template.removeprefix("/api/v1"))
+        if "get" in item and re.fullmatch(pattern, bare):
+            names |= {p["name"] for p in item["get"].get("parameters", []) if p["in"] == "query"}
+    return names
+
+
+def _spoiled(path: str, name: str, value: str) -> str:
+    base, _sep, query = path.partition("?")
+    params = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != name]
+    return f"{base}?{urlencode([*params, (name, value)])}"
+
+
+def _walk_query(get: Any, path: str) -> list[str]:
+    """`get(path)` once as listed (recording what is read), then once per bad value of each
+    parameter; the failures."""
+    _READ.clear()
+    with transaction.atomic():
+        # A parameter of no meaning, so that a form bound to the query only when there is
+        # one (`request.GET or None`) is bound, and its fields are read.
+        get(_spoiled(path, "probe-of-the-walk", "1"))
+        transaction.set_rollback(True)
+    query = {k for k, _v in parse_qsl(path.partition("?")[2], keep_blank_values=True)}
+    read = _READ - {"probe-of-the-walk"}
+    names = sorted((read | query | _api_query_names(path) | set(ALWAYS_SPOILED)) - {""})
+    failures: list[str] = []
+    for name in names:
+        for label, value in QUERY_VARIANTS:
+            try:
+                with transaction.atomic():
+                    response = get(_spoiled(path, name, value))
+                    transaction.set_rollback(True)
+            except Exception as exc:  # the test client re-raises a view's exception: a 500
+                failures.append(f"{name}:{label}: {type(exc).__name__}: {str(exc)[:160]}")
+                continue
+            if response.status_code >= 500:
+                failures.append(f"{name}:{label}: {response.status_code}")
+    return failures
+
+
+def _get_rows() -> list[str]:
+    return sorted(
+        name
+        for name, route in TABLE.items()
+        if route.method == "GET" and _get_reader(route) is not None
+    )
+
+
+def _get_reader(route: Route) -> str | None:
+    admitted = dict(zip(PERSONAS, route.expect, strict=True))
+    for persona in SENDERS:
+        if admitted[persona] not in (LOGIN, 401, 403, 404, 405):
+            return persona
+    return None
+
+
+@pytest.mark.parametrize("name", _get_rows())
+def test_bad_query_parameters_never_answer_a_5xx(
+    firm: Firm, settings: Any, tmp_path: Any, recording_get: None, name: str
+) -> None:
+    use_document_store(settings, tmp_path / "store")
+    route = TABLE[name]
+    persona = _get_reader(route)
+    assert persona is not None
+    path = route.path(firm)
+    client = client_as(firm, persona, path)
+    assert _walk_query(client.get, path) == [], f"{name} as {persona}"
+
+
+def _portal_get_rows() -> list[str]:
+    return sorted(
+        key
+        for key, row in PORTAL_ROWS.items()
+        if row.method == "GET" and _portal_sender(row) is not None
+    )
+
+
+@pytest.mark.parametrize("key", _portal_get_rows())
+def test_bad_query_parameters_on_the_portal_never_answer_a_5xx(
+    firm: Firm, settings: Any, tmp_path: Any, recording_get: None, key: str
+) -> None:
+    use_document_store(settings, tmp_path / "store")
+    world = build_world(firm)
+    row = PORTAL_ROWS[key]
+    persona = _portal_sender(row)
+    assert persona is not None
+    client = portal_client(world, persona)
+    assert _walk_query(client.get, row.path(world)) == [], f"{key} as {persona}"

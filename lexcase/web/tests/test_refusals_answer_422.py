@@ -1,0 +1,58 @@
+"""Refusals that flashed a message and redirected (302), or answered 200: each is a 422 now,
+on the page of what was refused, why shown on it, nothing written. Each failed before."""
+
+from __future__ import annotations
+
+import pytest
+
+from lexcase.accounts.models import User
+from lexcase.documents import services as document_services
+from lexcase.documents.models import Document
+from lexcase.documents.tests.files import upload
+from lexcase.matters.models import Matter, MatterMember, Status
+from lexcase.testing import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_refused_action_without_a_form_shows_why_on_its_page(firm):
+    """Removing someone who is not on the team: a message and a redirect (302) before."""
+    members = MatterMember.objects.filter(matter=firm.matter).count()
+    response = client_for(firm.lead).post(
+        f"/matters/{firm.matter.pk}/members/{firm.outsider.pk}/remove/"
+    )
+    assert response.status_code == 422
+    assert "该用户不在本案团队中。" in response.content.decode()
+    assert MatterMember.objects.filter(matter=firm.matter).count() == members
+
+
+def test_deleting_a_document_of_an_archived_matter_shows_why_on_its_page(firm):
+    (document,) = document_services.documents_upload(
+        actor=firm.lead, matter=firm.matter, uploads=[upload("a.txt", b"x")]
+    )
+    Matter.objects.filter(pk=firm.matter.pk).update(status=Status.ARCHIVED)
+    response = client_for(firm.lead).post(f"/documents/{document.pk}/delete/")
+    assert response.status_code == 422
+    assert (
+        '<div class="errors" role="alert" id="document-refused"><p>本案已归档：其文件为只读。</p>'
+        in response.content.decode()
+    )
+    assert Document.objects.filter(pk=document.pk).exists()
+
+
+def test_deactivating_oneself_is_a_422_on_the_users_page(firm):
+    response = client_for(firm.admin).post(f"/team/users/{firm.admin.pk}/toggle-active/")
+    assert response.status_code == 422
+    assert "<p>不能停用您自己的账号。</p>" in response.content.decode()
+    assert User.objects.get(pk=firm.admin.pk).is_active
+
+
+def test_a_refused_new_user_is_a_422_with_the_form_as_typed(firm):
+    response = client_for(firm.admin).post(
+        "/team/users/",
+        {"username": "zhangsan", "name": "张三", "email": "不是邮箱", "role": "lawyer"},
+    )
+    assert response.status_code == 422
+    assert sorted(response.context["form"].errors) == ["email", "password"]
+    assert "张三" in response.content.decode()
+    assert not User.objects.filter(username="zhangsan").exists()
