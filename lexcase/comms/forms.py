@@ -99,7 +99,7 @@ class PolicyForm(forms.Form):
         max_value=365,
         help_text=_("Empty: the default for the matter's priority."),
     )
-    version = EditVersionField()
+    version = EditVersionField(first=0)  # 0: no row yet
 
 
 class ReportForm(forms.Form):
@@ -139,7 +139,7 @@ class ReportForm(forms.Form):
 
 class ReportTemplateForm(forms.Form):
     body = forms.CharField(label=_("Template"), widget=forms.Textarea(attrs={"rows": 30}))
-    version = EditVersionField()
+    version = EditVersionField(first=0)  # 0: no row yet
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"]

@@ -116,22 +116,23 @@ MAX_VERSION = 2**31 - 1
 class EditVersionField(forms.IntegerField):
     """The version of the record the form was loaded with (hidden). A stale one is the
     service's to refuse (StaleEdit, 409: someone else's change). A number no version can be
-    (below 1, past MAX_VERSION, not a number) is bad input, refused here saying so (422):
-    the compare-and-swap found no row for it, and it was answered as someone else's edit."""
+    (below `first`, past MAX_VERSION, not a number) is bad input, refused here saying so
+    (422): the compare-and-swap found no row for it, and it was answered as someone else's
+    edit. `first`: 0 where 0 means "no row yet" (the firm's report template, its policy)."""
 
     widget = forms.HiddenInput
     default_error_messages = {
         "invalid": gettext_lazy(
-            "The form's version number is not valid (a whole number from 1 to 2147483647): "
-            "reload the page and make your change again."
+            "The form's version number is not valid: reload the page and make your change "
+            "again."
         )
     }
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, first: int = 1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         invalid = self.error_messages["invalid"]  # lazy: translated when shown
         self.validators = [
-            MinValueValidator(1, message=invalid),
+            MinValueValidator(first, message=invalid),
             MaxValueValidator(MAX_VERSION, message=invalid),
         ]
 
