@@ -194,7 +194,9 @@ def matter_create(request: AuthedRequest) -> HttpResponse:
                 request, _("Matter %(number)s registered.") % {"number": matter.number}
             )
             return redirect("matters:detail", pk=matter.pk)
-    return render(request, "matters/form.html", {"form": form, "parties": parties})
+    # Refused (the form, a party row, the service): everything as typed, nothing written.
+    status = 422 if request.method == "POST" else 200
+    return render(request, "matters/form.html", {"form": form, "parties": parties}, status=status)
 
 
 @login_required
@@ -245,7 +247,8 @@ def matter_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("matters:list")
             return redirect("matters:detail", pk=matter.pk)
-    return render(request, "matters/edit.html", {"form": form, "matter": matter})
+    status = 422 if form.errors else 200  # refused: the form as typed, nothing written
+    return render(request, "matters/edit.html", {"form": form, "matter": matter}, status=status)
 
 
 @login_required

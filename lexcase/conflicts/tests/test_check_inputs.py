@@ -104,7 +104,7 @@ def test_an_intake_row_with_a_number_and_no_name_is_refused_not_dropped(firm):
     }
     with translation.override("en"):
         response = client_for(firm.lead).post("/matters/new/", data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     errors = response.context["parties"].forms[1].errors
     assert errors == {"name": ["Enter the name of the party with this number."]}
     assert Matter.objects.count() == matters
@@ -123,6 +123,7 @@ def test_an_adhoc_row_with_a_number_and_no_name_is_refused_not_dropped(firm):
         }
     with translation.override("en"):
         response = client_for(firm.partner).post("/conflicts/check/", data)
+    assert response.status_code == 422
     assert response.context["formset"].forms[1].errors == {
         "name": ["Enter the name of the party with this number."]
     }

@@ -296,7 +296,7 @@ def test_edit_form_lowering_needs_a_reason(firm):
     client = client_for(firm.partner)
     url = f"/matters/{firm.confidential.pk}/edit/"
     response = client.post(url, edit_post(firm.confidential, confidential=None))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert list(response.context["form"].errors) == ["confidential_reason"]
     assert Matter.objects.get(pk=firm.confidential.pk).confidential is True
     response = client.post(

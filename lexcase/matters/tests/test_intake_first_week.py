@@ -22,7 +22,7 @@ def test_an_id_number_never_replaces_the_typed_name(firm):
     response = client_for(firm.lead).post(
         "/matters/new/", new_matter_post(**{"parties-0-name": "钱七贸易有限公司"})
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert response.context["parties"].forms[0].errors == {
         "identifier": [
             "此号码在本所记录中属于“北京华泰科技有限公司”，而不是“钱七贸易有限公司”。"
@@ -53,7 +53,7 @@ def test_every_wrong_party_row_shows_its_error_at_once(firm):
             }
         ),
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     rows = response.context["parties"].forms
     assert rows[0].errors == {"identifier": ["统一社会信用代码校验位错误。"]}
     assert list(rows[1].errors) == ["identifier"]
@@ -64,7 +64,7 @@ def test_an_intake_without_its_client_is_refused(firm):
     before = _counts()
     no_client = new_matter_post(**{"parties-0-name": "", "parties-0-identifier": ""})
     response = client_for(firm.lead).post("/matters/new/", no_client)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert response.context["form"].non_field_errors() == ["请填写委托人：立案登记至少需要委托人。"]
     assert _counts() == before
 

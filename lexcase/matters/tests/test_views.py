@@ -55,7 +55,7 @@ def test_create_matter_form_shows_chinese_field_error_and_saves_nothing(firm):
     response = client_for(firm.lead).post(
         "/matters/new/", new_matter_post(**{"parties-0-identifier": "91350200776049653B"})
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     errors = response.context["parties"].forms[0].errors
     assert errors == {"identifier": ["统一社会信用代码校验位错误。"]}
     assert (Matter.objects.count(), Party.objects.count()) == (matters, parties)
@@ -63,7 +63,7 @@ def test_create_matter_form_shows_chinese_field_error_and_saves_nothing(firm):
 
 def test_create_matter_form_requires_title(firm):
     response = client_for(firm.lead).post("/matters/new/", new_matter_post(title=""))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert response.context["form"].errors["title"] == ["此项为必填项。"]
 
 

@@ -56,3 +56,31 @@ def test_a_refused_new_user_is_a_422_with_the_form_as_typed(firm):
     assert sorted(response.context["form"].errors) == ["email", "password"]
     assert "张三" in response.content.decode()
     assert not User.objects.filter(username="zhangsan").exists()
+
+
+def test_a_refused_intake_is_a_422_with_what_was_typed(firm):
+    matters = Matter.objects.count()
+    response = client_for(firm.lead).post(
+        "/matters/new/",
+        {
+            "title": "",
+            "summary": "客户称对方拖欠货款三十万元",
+            "parties-TOTAL_FORMS": "0",
+            "parties-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 422
+    assert "title" in response.context["form"].errors
+    assert "客户称对方拖欠货款三十万元" in response.content.decode()
+    assert Matter.objects.count() == matters
+
+
+def test_a_refused_matter_edit_is_a_422_with_what_was_typed(firm):
+    response = client_for(firm.lead).post(
+        f"/matters/{firm.matter.pk}/edit/",
+        {"title": "", "summary": "新的案情概述", "version": firm.matter.version},
+    )
+    assert response.status_code == 422
+    assert "title" in response.context["form"].errors
+    assert "新的案情概述" in response.content.decode()
+    assert Matter.objects.get(pk=firm.matter.pk).summary == firm.matter.summary
