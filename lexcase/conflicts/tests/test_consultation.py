@@ -93,7 +93,7 @@ def test_a_bad_identifier_is_a_field_error_and_nothing_is_recorded(firm):
         [("孙大圣", "person", "client", ""), ("猪八戒", "person", "opposing", "123")],
         record=True,
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     forms = response.context["formset"].forms
     assert (list(forms[0].errors), list(forms[1].errors)) == ([], ["identifier"])
     assert Matter.objects.filter(matter_type="consultation").count() == 0
