@@ -123,8 +123,7 @@ class EditVersionField(forms.IntegerField):
     widget = forms.HiddenInput
     default_error_messages = {
         "invalid": gettext_lazy(
-            "The form's version number is not valid: reload the page and make your change "
-            "again."
+            "The form's version number is not valid: reload the page and make your change again."
         )
     }
 
