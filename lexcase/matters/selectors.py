@@ -236,6 +236,10 @@ def matter_get(*, user: AnyUser, pk: Any) -> Matter:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
+    if not 0 < pk < 2**63:
+        # No row has it; past 64 bits the fixed read's parameter overflowed SQLite's driver
+        # (OverflowError: a 500 for ?consultation=18446744073709551616).
+        raise Http404
     if not is_active_staff(user) or not isinstance(user, User):
         raise Http404  # matters_visible_to(user) is empty
     # A fixed read (core.fixedsql), compiled once per form of the gate: the reader and the

@@ -477,7 +477,8 @@ def money_matters(*, user: AnyUser, q: str = "", limit: int = 50) -> list[Matter
     number or title: the way into a matter's money pages for those who may not open the
     matter itself."""
     qs = matters_money_visible_to(user).only("id", "number", "title", "matter_type", "status")
-    q = q.strip()
+    # No number or title holds a NUL, and PostgreSQL refuses one in a query (a 500).
+    q = q.replace("\x00", "").strip()
     if q:
         qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q))
     return list(qs.order_by("-id")[:limit])

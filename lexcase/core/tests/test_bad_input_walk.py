@@ -445,3 +445,20 @@ def test_bad_query_parameters_on_the_portal_never_answer_a_5xx(
     assert persona is not None
     client = portal_client(world, persona)
     assert _walk_query(client.get, row.path(world)) == [], f"{key} as {persona}"
+
+
+# -- What the query walk found ---------------------------------------------------------------
+
+
+def test_a_matter_id_past_64_bits_in_a_query_names_no_matter(firm: Firm) -> None:
+    """The gate's fixed read passed it to SQLite's driver: OverflowError, a 500."""
+    client = client_as(firm, "lead", "/")
+    assert client.get(f"/conflicts/check/?consultation={2**64}").status_code == 404
+    assert client.get(f"/conflicts/check/?consultation={2**63}").status_code == 404
+
+
+def test_a_nul_in_the_money_matters_search_is_no_error(firm: Firm) -> None:
+    """PostgreSQL refused the NUL in the query: a 500."""
+    response = client_as(firm, "finance", "/").get("/fees/matters/", {"q": "华泰\x00"})
+    assert response.status_code == 200
+    assert firm.matter.number in response.content.decode()
