@@ -12,10 +12,8 @@ field, so a long note or a hearing with one wrong field is not lost:
 - from a plain POST (no JavaScript, or a form in a section): a page of its own for that
   action (the matter, the form, its errors, a link back), status 422.
 
-An action without a form (one button) that the service refuses answers the same way, its
-page showing why (422). Success, a stale edit and an action without a form that succeeded go
-back to the matter with a message; for htmx as a client-side redirect (`HX-Redirect`), so the
-whole page reloads."""
+Success, a stale edit and an action without a form go back to the matter with a message;
+for htmx as a client-side redirect (`HX-Redirect`), so the whole page reloads."""
 
 from __future__ import annotations
 
@@ -142,12 +140,8 @@ def matter_action(
             # The service refused what was typed (each service is atomic: nothing written).
             apply_service_errors(form, exc)
             return matter_form_again(request, matter, form, title=title, submit=submit, once=once)
-        # An action without a form (one button) refused: why, on the action's own page with
-        # the button to send it again (422), not a message away from it.
-        refused = forms.Form(request.POST)
-        refused.is_valid()
-        refused.add_error(None, exc.messages)
-        return matter_form_again(request, matter, refused, title=title, submit=submit, once=once)
+        for error in exc.messages:
+            messages.error(request, error)
     else:
         for warning in warnings or ():
             messages.warning(request, warning)

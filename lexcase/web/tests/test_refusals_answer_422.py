@@ -9,21 +9,10 @@ from lexcase.accounts.models import User
 from lexcase.documents import services as document_services
 from lexcase.documents.models import Document
 from lexcase.documents.tests.files import upload
-from lexcase.matters.models import Matter, MatterMember, Status
+from lexcase.matters.models import Matter, Status
 from lexcase.testing import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def test_a_refused_action_without_a_form_shows_why_on_its_page(firm):
-    """Removing someone who is not on the team: a message and a redirect (302) before."""
-    members = MatterMember.objects.filter(matter=firm.matter).count()
-    response = client_for(firm.lead).post(
-        f"/matters/{firm.matter.pk}/members/{firm.outsider.pk}/remove/"
-    )
-    assert response.status_code == 422
-    assert "该用户不在本案团队中。" in response.content.decode()
-    assert MatterMember.objects.filter(matter=firm.matter).count() == members
 
 
 def test_deleting_a_document_of_an_archived_matter_shows_why_on_its_page(firm):
