@@ -22,6 +22,9 @@ relationship is for the partner to weigh, never an automatic bar.
 
 from __future__ import annotations
 
+import itertools
+import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -33,6 +36,7 @@ from django.utils.translation import gettext as _
 from lexcase.conflicts.engine import (
     ENGINE_VERSION,
     Candidate,
+    CandidateList,
     Group,
     QueryParty,
     clean_credit_code,
@@ -308,6 +312,65 @@ def _routed_identifiers(q: QueryParty) -> tuple[QueryParty, QueryParty]:
     return searched, compared
 
 
+_LATIN_NAME_PARTS = 5
+# Up to this many parts every order is tried (6 for three); beyond, the rotations only.
+_LATIN_ANY_ORDER = 3
+_LATIN_SEPARATORS = re.compile(r"[\s,]+")
+
+
+def _latin_orders(name: str) -> list[str]:
+    """A person's Latin-script name in its other orders ("Smith John", "SMITH, John" for
+    John Smith): documents write a foreign name given-name first or family-name first, the
+    passport and a court's party list often the latter, with a comma. Each order plain and
+    with a comma after its first part (a name may be on file that way). Empty for a name
+    with any non-Latin letter (a Chinese name's order is its meaning) or of one part or more
+    than `_LATIN_NAME_PARTS`."""
+    text = unicodedata.normalize("NFKC", name)
+    if not all(c.isspace() or c in ",.-'" or (c.isalpha() and ord(c) < 0x250) for c in text):
+        return []
+    parts = [p for p in _LATIN_SEPARATORS.split(text) if p]
+    if not 2 <= len(parts) <= _LATIN_NAME_PARTS:
+        return []
+    if len(parts) <= _LATIN_ANY_ORDER:
+        arrangements: list[tuple[str, ...]] = list(itertools.permutations(parts))
+    else:  # the family name moved to the front or the back, or the whole name reversed
+        arrangements = [tuple(parts[i:] + parts[:i]) for i in range(len(parts))]
+        arrangements.append(tuple(reversed(parts)))
+    orders: list[str] = []
+    for order in arrangements:
+        for form in (" ".join(order), f"{order[0]}, {' '.join(order[1:])}"):
+            if form != text and form not in orders:
+                orders.append(form)
+    return orders
+
+
+def _merged(found: CandidateList, more: list[Candidate]) -> CandidateList:
+    """`found` with the candidates of another form of the name: one per stored party or
+    relative (and the party it was reached through), the stronger kept."""
+    best = {(c.owner, c.via_party_id, c.relation): c for c in found}
+    for c in more:
+        key = (c.owner, c.via_party_id, c.relation)
+        current = best.get(key)
+        if current is None or (c.conclusive, c.score) > (current.conclusive, current.score):
+            best[key] = c
+    merged = CandidateList(best.values())
+    merged.groups = found.groups
+    merged.truncated = found.truncated
+    return merged
+
+
+def _find(q: QueryParty) -> CandidateList:
+    """The engine's candidates for `q`, and, for a person's Latin-script name, for the
+    name's other orders (by name only: the numbers were looked up with the first)."""
+    candidates = find_candidates(q)
+    if q.kind != PartyKind.PERSON:
+        return candidates
+    for other in _latin_orders(q.name):
+        name_only = QueryParty(name=other, kind=q.kind, role=q.role)
+        candidates = _merged(candidates, list(find_candidates(name_only)))
+    return candidates
+
+
 def _if_same(verdict: str) -> str:
     if verdict == ABSOLUTE:
         return _("If it is the same party, this is an absolute conflict.")
@@ -436,7 +499,7 @@ def conflict_check(
     groups: list[tuple[int, Group]] = []
     routed = [_routed_identifiers(q) for q in parties]
     for index, (searched, _compared) in enumerate(routed):
-        candidates = find_candidates(searched)
+        candidates = _find(searched)
         truncated |= candidates.truncated
         found.append(list(candidates))
         groups += [(index, g) for g in candidates.groups]

@@ -128,3 +128,35 @@ def test_an_adhoc_row_with_a_number_and_no_name_is_refused_not_dropped(firm):
         "name": ["Enter the name of the party with this number."]
     }
     assert ConflictCheck.objects.count() == checks
+
+
+# -- a Latin name in another order ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed", ["Smith John", "SMITH, John", "smith john", "Smith，John", "John Smith"]
+)
+def test_a_latin_name_typed_family_name_first_is_found(firm, typed):
+    """Foreign names are written given-name first in one document and family-name first
+    (often upper case, with a comma) in another: a passport, a court's party list."""
+    party = make_party(firm.lead, "John Smith", "person")
+    make_matter(firm, [(party, "opposing")])
+    assert matched(party, typed) == {"name"}
+
+
+def test_a_three_part_latin_name_in_another_order_is_found(firm):
+    party = make_party(firm.lead, "Maria Del Carmen", "person")
+    make_matter(firm, [(party, "opposing")])
+    assert matched(party, "Carmen, Maria Del") == {"name"}
+
+
+def test_a_chinese_name_is_not_reordered(firm):
+    party = make_party(firm.lead, "三张", "person")
+    make_matter(firm, [(party, "opposing")])
+    assert "name" not in matched(party, "张三")
+
+
+def test_a_four_part_latin_name_with_the_family_name_in_front_is_found(firm):
+    party = make_party(firm.lead, "Juan Carlos Garcia Lopez", "person")
+    make_matter(firm, [(party, "opposing")])
+    assert matched(party, "GARCIA LOPEZ, Juan Carlos") == {"name"}
