@@ -6,6 +6,8 @@ The limits are shrunk so that a handful of parties makes the groups that hold th
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -129,3 +131,67 @@ def test_names_of_one_shape_share_one_prepared_generic_plan(firm):
         if (generic, custom) != before.get(name)
     }
     assert list(runs.values()) == [(4, 0)]
+
+
+def _statements(monkeypatch, query: QueryParty) -> list[engine._Statement]:
+    """The statements a check runs, kept for EXPLAIN."""
+    run = engine._Statement.run
+    seen: list[engine._Statement] = []
+
+    def keep(self: engine._Statement) -> list[tuple]:
+        seen.append(self)
+        return run(self)
+
+    monkeypatch.setattr(engine._Statement, "run", keep)
+    find_candidates(query)
+    return seen
+
+
+def _part_plan(statement: engine._Statement, prefix: str) -> dict:
+    """The executed plan (EXPLAIN ANALYZE) of the statement's part that starts with `prefix`."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "EXPLAIN (ANALYZE, FORMAT JSON) " + " UNION ALL ".join(statement.parts),
+            statement.params,
+        )
+        [[plan]] = cur.fetchall()
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    i = next(i for i, part in enumerate(statement.parts) if part.startswith(prefix))
+    return plan[0]["Plan"]["Plans"][i]
+
+
+def _reads(node: dict, table: str) -> tuple[int, int]:
+    """(rows read from `table`, index scans of it) in a plan's subtree."""
+    rows = scans = 0
+    if node.get("Relation Name") == table:
+        loops = node.get("Actual Loops", 0)
+        rows, scans = node.get("Actual Rows", 0) * loops, loops
+    for child in node.get("Plans", []):
+        more = _reads(child, table)
+        rows, scans = rows + more[0], scans + more[1]
+    return rows, scans
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN ANALYZE: PostgreSQL")
+def test_namesakes_ordered_from_the_index_read_only_when_listed(firm, small_limits, monkeypatch):
+    """Engine 2.6: every namesake is ordered (live adverse first, a promise) from the lookup
+    index alone; the party of a namesake is read only when it is listed (GROUP_LISTED and
+    the one past it). 2.5 read every namesake's party to sort them (166 for 王慧 at 1M)."""
+    for _ in range(6):
+        make_party(firm.lead, "李娜", PERSON)
+    [statement] = _statements(monkeypatch, QueryParty("李娜", PERSON, "client"))
+    # The name branch is the first of a person without identifiers (_KEY_ROW 0, branch 0).
+    plan = _part_plan(statement, f"SELECT * FROM (SELECT {engine._KEY_ROW} AS tag, 0 AS b")
+    assert _reads(plan, "parties_party")[0] == engine.GROUP_LISTED + 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN ANALYZE: PostgreSQL")
+def test_substring_name_shown_looked_up_once_per_holder(firm, small_limits, monkeypatch):
+    """Engine 2.6: the name shown for a substring holder is looked up once; PostgreSQL pulled
+    2.5's subquery up and looked it up twice (for the filter and for the row)."""
+    for i in range(6):
+        make_party(firm.lead, f"欧阳娜{i}", PERSON)
+    [statement] = _statements(monkeypatch, QueryParty("欧阳娜", PERSON, "client"))
+    plan = _part_plan(statement, f"SELECT * FROM (SELECT {engine._SUB_ROW} AS tag")
+    # The listing stops at SUBSTRING_LISTED + 1 holders whose name contains the text.
+    assert _reads(plan, "conflicts_partykey")[1] == engine.SUBSTRING_LISTED + 1
