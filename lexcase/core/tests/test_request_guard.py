@@ -39,7 +39,7 @@ def test_nul_in_a_multipart_form_is_a_form_error(firm):
     response = client_for(firm.lead).post(
         "/parties/new/", {"kind": "person", "name": "张\u0000三", "aliases": ""}
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert list(response.context["form"].errors) == ["name"]
     assert Party.objects.count() == before
 

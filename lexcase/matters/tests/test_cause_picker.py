@@ -91,6 +91,6 @@ def test_a_charge_fits_only_a_criminal_matter(firm):
             "parties-0-role": "client",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "合同诈骗罪" in response.content.decode()
     assert not CaseCause.objects.get(pk=fraud.pk).matter_set.filter(title="甲诉乙").exists()
